@@ -1,0 +1,145 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { checkConfig, configFromEnvironment, defaults, type BerthConfig } from '../config.js';
+import { startServer, version, type RunningServer } from '../server.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { signedFetch, type CliCredentials } from './signed-fetch.js';
+
+const env = configFromEnvironment();
+
+function port(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535.');
+  return parsed;
+}
+
+function withServerOptions(command: Command): Command {
+  return command
+    .addOption(new Option('-p, --port <port>', 'port of the API endpoint').env('BERTH_PORT').default(defaults.port).argParser(port))
+    .addOption(new Option('--host <address>', 'address to listen on; anything but loopback exposes Berth to the network').env('BERTH_HOST').default(defaults.host))
+    .addOption(new Option('-d, --data-dir <dir>', 'where Berth keeps its database and credentials').env('BERTH_DATA_DIR').default(defaults.dataDir))
+    .addOption(new Option('--region <region>', 'the default region shown to users').env('BERTH_REGION').default(defaults.region))
+    .addOption(new Option('--account-id <id>', 'the 12-digit id of the default account').env('BERTH_ACCOUNT_ID').default(defaults.accountId))
+    .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug or trace').env('BERTH_LOG_LEVEL').default(defaults.logLevel));
+}
+
+interface ServerFlags {
+  port: number;
+  host: string;
+  dataDir: string;
+  region: string;
+  accountId: string;
+  logLevel: string;
+}
+
+function configOf(flags: ServerFlags): BerthConfig {
+  const config: BerthConfig = { ...env, ...flags };
+  const problems = checkConfig(config);
+  if (problems.length > 0) {
+    process.stderr.write(`berth: ${problems.join('; ')}\n`);
+    process.exit(2);
+  }
+  return config;
+}
+
+function printBanner(server: RunningServer, config: BerthConfig, what: string): void {
+  const { credentials } = server;
+  const lines = [
+    `Berth ${version} is up (${what}).`,
+    `  endpoint:   ${server.url}`,
+    `  region:     ${config.region}   account: ${config.accountId}`,
+    `  data:       ${config.dataDir}`,
+    `  health:     ${server.url}/_berth/health`,
+    server.createdCredentials ? '  root credentials were created and saved in the data directory.' : '',
+    '',
+    'Point the AWS CLI or SDKs at it:',
+    `  export AWS_ACCESS_KEY_ID=${credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${credentials.secretAccessKey} AWS_DEFAULT_REGION=${config.region} AWS_ENDPOINT_URL=${server.url}`,
+    '',
+  ];
+  process.stdout.write(lines.filter((line, index) => line !== '' || index > 5).join('\n') + '\n');
+}
+
+async function serve(flags: ServerFlags, what: string): Promise<void> {
+  const config = configOf(flags);
+  let server: RunningServer;
+  try {
+    server = await startServer(config);
+  } catch (error) {
+    const err = error as NodeJS.ErrnoException;
+    const hint = err.code === 'EADDRINUSE' ? ` Port ${config.port} is taken: stop what uses it or pass --port.` : '';
+    process.stderr.write(`berth: could not start: ${err.message}.${hint}\n`);
+    process.exit(1);
+  }
+  printBanner(server, config, what);
+  const stop = async (signal: string) => {
+    process.stdout.write(`berth: ${signal} received, stopping.\n`);
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+async function cliCredentials(dataDir: string, accountId: string): Promise<CliCredentials> {
+  if (process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY) {
+    return { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY };
+  }
+  const store = new SqliteStore(dataDir);
+  try {
+    const root = await store.read((tx) => tx.credentials.findRoot(accountId));
+    if (!root) throw new Error(`no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or start Berth once with --data-dir ${dataDir}`);
+    return root;
+  } finally {
+    await store.close();
+  }
+}
+
+const program = new Command('berth')
+  .description('Amazon ECS and ECR APIs on machines you own: the AWS CLI, SDKs and docker work against it by changing only the endpoint.')
+  .version(version);
+
+withServerOptions(program.command('up').description('run everything on this machine on its embedded defaults (today: the control plane)')).action(
+  (flags: ServerFlags) => serve(flags, 'single node'),
+);
+
+withServerOptions(program.command('server').description('run the control plane alone (the ECS API and its store)')).action((flags: ServerFlags) =>
+  serve(flags, 'control plane'),
+);
+
+program
+  .command('credentials')
+  .description("print the default account's root credentials as an export line")
+  .addOption(new Option('-d, --data-dir <dir>', 'Berth data directory').env('BERTH_DATA_DIR').default(defaults.dataDir))
+  .addOption(new Option('--account-id <id>', 'account').env('BERTH_ACCOUNT_ID').default(defaults.accountId))
+  .action(async (flags: { dataDir: string; accountId: string }) => {
+    const store = new SqliteStore(flags.dataDir);
+    const root = await store.read((tx) => tx.credentials.findRoot(flags.accountId));
+    await store.close();
+    if (!root) {
+      process.stderr.write(`berth: no credentials in ${flags.dataDir} yet; start Berth once with 'berth up'.\n`);
+      process.exit(1);
+    }
+    process.stdout.write(`export AWS_ACCESS_KEY_ID=${root.accessKeyId} AWS_SECRET_ACCESS_KEY=${root.secretAccessKey}\n`);
+  });
+
+program
+  .command('reset')
+  .description('delete every resource of a running Berth (root credentials only); for isolating integration tests')
+  .addOption(new Option('-e, --endpoint <url>', 'the Berth endpoint').env('AWS_ENDPOINT_URL').default(`http://127.0.0.1:${defaults.port}`))
+  .addOption(new Option('-d, --data-dir <dir>', 'read root credentials here when AWS_ACCESS_KEY_ID is unset').env('BERTH_DATA_DIR').default(defaults.dataDir))
+  .addOption(new Option('--account-id <id>', 'account').env('BERTH_ACCOUNT_ID').default(defaults.accountId))
+  .addOption(new Option('--region <region>', 'region to sign with').env('AWS_DEFAULT_REGION').default(defaults.region))
+  .action(async (flags: { endpoint: string; dataDir: string; accountId: string; region: string }) => {
+    const credentials = await cliCredentials(flags.dataDir, flags.accountId);
+    const response = await signedFetch(flags.endpoint, '/_berth/reset', { credentials, region: flags.region, service: 'berth' });
+    const text = await response.text();
+    if (!response.ok) {
+      process.stderr.write(`berth: reset refused (${response.status}): ${text}\n`);
+      process.exit(1);
+    }
+    process.stdout.write('berth: every resource was deleted.\n');
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`berth: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export interface BerthConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  region: string;
+  accountId: string;
+  rootAccessKeyId?: string;
+  rootSecretAccessKey?: string;
+  logLevel: string;
+}
+
+export const defaults = {
+  host: '127.0.0.1',
+  port: 4566,
+  region: 'us-east-1',
+  accountId: '000000000000',
+  dataDir: join(homedir(), '.berth'),
+  logLevel: 'info',
+};
+
+/** Environment variables a flag falls back to, and then the defaults. */
+export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): BerthConfig {
+  return {
+    host: env.BERTH_HOST ?? defaults.host,
+    port: env.BERTH_PORT ? Number(env.BERTH_PORT) : defaults.port,
+    dataDir: env.BERTH_DATA_DIR ?? defaults.dataDir,
+    region: env.BERTH_REGION ?? defaults.region,
+    accountId: env.BERTH_ACCOUNT_ID ?? defaults.accountId,
+    logLevel: env.BERTH_LOG_LEVEL ?? defaults.logLevel,
+    ...(env.BERTH_ROOT_ACCESS_KEY_ID ? { rootAccessKeyId: env.BERTH_ROOT_ACCESS_KEY_ID } : {}),
+    ...(env.BERTH_ROOT_SECRET_ACCESS_KEY ? { rootSecretAccessKey: env.BERTH_ROOT_SECRET_ACCESS_KEY } : {}),
+  };
+}
+
+export function checkConfig(config: BerthConfig): string[] {
+  const problems: string[] = [];
+  if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) problems.push(`port must be 0–65535, got ${config.port}`);
+  if (!/^\d{12}$/.test(config.accountId)) problems.push(`account id must be 12 digits, got '${config.accountId}'`);
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(config.region)) problems.push(`region must look like us-east-1, got '${config.region}'`);
+  if (Boolean(config.rootAccessKeyId) !== Boolean(config.rootSecretAccessKey)) {
+    problems.push('BERTH_ROOT_ACCESS_KEY_ID and BERTH_ROOT_SECRET_ACCESS_KEY must be set together');
+  }
+  return problems;
+}

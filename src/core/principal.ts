@@ -1,0 +1,23 @@
+/** Who made a request, and where: the account and region every resource is scoped to. */
+export interface Principal {
+  accountId: string;
+  accessKeyId: string;
+  /** e.g. arn:aws:iam::000000000000:root */
+  arn: string;
+  isRoot: boolean;
+}
+
+export interface Scope {
+  accountId: string;
+  region: string;
+}
+
+export function rootPrincipalArn(accountId: string): string {
+  return `arn:aws:iam::${accountId}:root`;
+}
+
+const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+export function isValidRegion(region: string): boolean {
+  return regionPattern.test(region);
+}

@@ -1,0 +1,14 @@
+import * as ecsModel from '@aws-sdk/client-ecs';
+import { defineJsonService, type JsonHandler, type JsonService } from '../edge/protocols/aws-json.js';
+import { clusterOperations } from './clusters.js';
+import type { EcsDeps } from './deps.js';
+
+export const ecsTargetPrefix = 'AmazonEC2ContainerServiceV20141113';
+
+/** The ECS API: each resource's module contributes its operations. */
+export function ecsService(deps: EcsDeps): JsonService {
+  const operations: Record<string, JsonHandler> = {
+    ...clusterOperations(deps),
+  };
+  return defineJsonService(ecsModel as Record<string, unknown>, { id: 'ecs', signingName: 'ecs', targetPrefix: ecsTargetPrefix, jsonVersion: '1.1' }, operations);
+}

@@ -1,0 +1,121 @@
+/**
+ * The edge: one HTTP port for every API Berth serves. `buildApp` wires dependencies and returns a
+ * Fastify instance that tests drive with `inject` or over a real port; `main` only configures and listens.
+ *
+ * Dispatch: POST / with X-Amz-Target goes to the JSON service owning the target prefix. Query-protocol
+ * services (dispatched by signing name and Action) and the OCI registry under /v2/ plug in here.
+ */
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import { ApiError } from '../core/errors.js';
+import type { Clock } from '../core/clock.js';
+import type { IdGenerator } from '../core/ids.js';
+import type { Store } from '../store/types.js';
+import { authenticate } from './authenticate.js';
+import type { RequestContext } from './context.js';
+import { invokeJson, jsonError, operationNameOf, type JsonResponse, type JsonService } from './protocols/aws-json.js';
+
+export interface EdgeDeps {
+  store: Store;
+  clock: Clock;
+  ids: IdGenerator;
+  services: JsonService[];
+  logger?: FastifyServerOptions['logger'];
+  version: string;
+}
+
+const maxBodyBytes = 16 * 1024 * 1024;
+
+function send(reply: FastifyReply, requestId: string, response: JsonResponse): FastifyReply {
+  return reply
+    .code(response.statusCode)
+    .header('content-type', response.contentType)
+    .header('x-amzn-requestid', requestId)
+    .send(response.body);
+}
+
+export function buildApp(deps: EdgeDeps): FastifyInstance {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: maxBodyBytes,
+    genReqId: () => deps.ids.uuid(),
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
+  });
+  const byTargetPrefix = new Map(deps.services.map((service) => [service.targetPrefix, service]));
+
+  // Signatures cover the exact bytes sent, so every body is kept raw until a protocol parses it.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, url: request.url, target: request.headers['x-amz-target'], status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+
+  app.get('/_berth/health', async () => ({
+    status: 'ok',
+    version: deps.version,
+    services: Object.fromEntries(deps.services.map((service) => [service.id, 'running'])),
+  }));
+
+  app.post('/_berth/reset', async (request, reply) => {
+    try {
+      const { principal } = await authenticate(request, deps.store, deps.clock.now());
+      if (!principal.isRoot) throw new ApiError('AccessDeniedException', 'Only root credentials may reset Berth.', 403);
+      await deps.store.reset();
+      request.log.warn({ principal: principal.arn }, 'all resources were deleted by a reset');
+      return reply.code(200).send({ reset: true });
+    } catch (error) {
+      return send(reply, request.id, jsonError({ jsonVersion: '1.1' }, error));
+    }
+  });
+
+  app.post('/', async (request, reply) => {
+    const target = String(request.headers['x-amz-target'] ?? '');
+    const prefix = target.includes('.') ? target.slice(0, target.lastIndexOf('.')) : '';
+    const service = byTargetPrefix.get(prefix);
+    const errorService = service ?? { jsonVersion: '1.1' as const };
+    try {
+      if (!service) {
+        throw new ApiError(
+          'UnknownOperationException',
+          target ? `No service of Berth answers X-Amz-Target '${target}'.` : 'The request has no X-Amz-Target header naming an operation.',
+        );
+      }
+      const auth = await authenticate(request, deps.store, deps.clock.now());
+      if (auth.service !== service.signingName) {
+        throw new ApiError('InvalidSignatureException', `Credential should be scoped to correct service: '${service.signingName}'.`);
+      }
+      const context: RequestContext = {
+        requestId: request.id,
+        principal: auth.principal,
+        scope: auth.scope,
+        now: deps.clock.now(),
+        log: request.log,
+      };
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      return send(reply, request.id, await invokeJson(service, operationNameOf(service, target) ?? '', body, context));
+    } catch (error) {
+      const response = jsonError(errorService, error);
+      if (response.statusCode >= 500) request.log.error({ err: error, target }, 'operation failed');
+      return send(reply, request.id, response);
+    }
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ __type: 'NotFound', message: `Berth serves no ${request.method} ${request.url.split('?')[0]}.` }),
+  );
+  app.setErrorHandler((thrown, request, reply) => {
+    // Reached only for failures before a route runs (body too large, aborted request).
+    const error = thrown as { statusCode?: number; message: string };
+    const statusCode = error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+    if (statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    return send(reply, request.id, {
+      statusCode,
+      contentType: 'application/x-amz-json-1.1',
+      body: JSON.stringify({ __type: statusCode === 413 ? 'RequestEntityTooLargeException' : 'SerializationException', message: error.message }),
+    });
+  });
+  return app;
+}

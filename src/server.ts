@@ -1,0 +1,87 @@
+/** Starts the control plane: store, credentials, services, and the edge listening on its port. */
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { systemClock, type Clock } from './core/clock.js';
+import { newAccessKeyId, newSecretAccessKey, randomIds } from './core/ids.js';
+import { rootPrincipalArn } from './core/principal.js';
+import { seededRng } from './core/rng.js';
+import type { BerthConfig } from './config.js';
+import { ecsService } from './ecs/service.js';
+import { buildApp } from './edge/app.js';
+import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import type { CredentialRecord, Store } from './store/types.js';
+
+export const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export interface RunningServer {
+  app: FastifyInstance;
+  store: Store;
+  url: string;
+  credentials: CredentialRecord;
+  /** True when this start created the root credentials. */
+  createdCredentials: boolean;
+  close(): Promise<void>;
+}
+
+/** Root credentials: from the environment when given, else those stored, else new ones. */
+export async function ensureRootCredentials(store: Store, config: BerthConfig, clock: Clock): Promise<{ credentials: CredentialRecord; created: boolean }> {
+  return store.write(async (tx) => {
+    if (config.rootAccessKeyId && config.rootSecretAccessKey) {
+      const credentials: CredentialRecord = {
+        accessKeyId: config.rootAccessKeyId,
+        secretAccessKey: config.rootSecretAccessKey,
+        accountId: config.accountId,
+        principalArn: rootPrincipalArn(config.accountId),
+        isRoot: true,
+        createdAt: clock.now().getTime() / 1000,
+      };
+      await tx.credentials.put(credentials);
+      return { credentials, created: false };
+    }
+    const existing = await tx.credentials.findRoot(config.accountId);
+    if (existing) return { credentials: existing, created: false };
+    const credentials: CredentialRecord = {
+      accessKeyId: newAccessKeyId(),
+      secretAccessKey: newSecretAccessKey(),
+      accountId: config.accountId,
+      principalArn: rootPrincipalArn(config.accountId),
+      isRoot: true,
+      createdAt: clock.now().getTime() / 1000,
+    };
+    await tx.credentials.put(credentials);
+    return { credentials, created: true };
+  });
+}
+
+export async function startServer(config: BerthConfig, options: { clock?: Clock; logger?: boolean } = {}): Promise<RunningServer> {
+  const clock = options.clock ?? systemClock;
+  const store = new SqliteStore(config.dataDir);
+  try {
+    const { credentials, created } = await ensureRootCredentials(store, config, clock);
+    const deps = { store, clock, ids: randomIds, rng: seededRng(Date.now() >>> 0) };
+    const app = buildApp({
+      store,
+      clock,
+      ids: randomIds,
+      services: [ecsService(deps)],
+      version,
+      logger: options.logger === false ? false : { level: config.logLevel },
+    });
+    const address = await app.listen({ host: config.host, port: config.port });
+    const url = address.replace('[::1]', '127.0.0.1');
+    return {
+      app,
+      store,
+      url,
+      credentials,
+      createdCredentials: created,
+      async close() {
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,90 @@
+/** Schema migrations, applied in order; the applied version lives in PRAGMA user_version. */
+export const migrations: string[] = [
+  `
+  CREATE TABLE credentials (
+    access_key_id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    is_root INTEGER NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE TABLE clusters (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    arn TEXT NOT NULL UNIQUE,
+    account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    status TEXT NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX clusters_scope ON clusters (account_id, region, seq);
+  CREATE TABLE task_definitions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    arn TEXT NOT NULL UNIQUE,
+    account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    family TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX task_definitions_family ON task_definitions (account_id, region, family, revision);
+  -- Revision numbers are never reused, even after DeleteTaskDefinitions removes the row.
+  CREATE TABLE task_definition_families (
+    account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    family TEXT NOT NULL,
+    last_revision INTEGER NOT NULL,
+    PRIMARY KEY (account_id, region, family)
+  );
+  CREATE TABLE container_instances (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    arn TEXT NOT NULL UNIQUE,
+    cluster_arn TEXT NOT NULL,
+    status TEXT NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX container_instances_cluster ON container_instances (cluster_arn, seq);
+  CREATE TABLE tasks (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    arn TEXT NOT NULL UNIQUE,
+    cluster_arn TEXT NOT NULL,
+    family TEXT NOT NULL,
+    started_by TEXT,
+    grp TEXT,
+    service_name TEXT,
+    desired_status TEXT NOT NULL,
+    last_status TEXT NOT NULL,
+    container_instance_arn TEXT,
+    launch_type TEXT,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX tasks_cluster ON tasks (cluster_arn, seq);
+  CREATE INDEX tasks_cluster_status ON tasks (cluster_arn, last_status);
+  CREATE INDEX tasks_instance ON tasks (container_instance_arn, last_status);
+  CREATE TABLE account_settings (
+    account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    principal_arn TEXT NOT NULL,
+    is_default INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (account_id, region, principal_arn, is_default, name)
+  );
+  CREATE TABLE idempotency (
+    scope_key TEXT PRIMARY KEY,
+    request_hash TEXT NOT NULL,
+    response TEXT NOT NULL,
+    created_at REAL NOT NULL
+  );
+  `,
+];
+
+/** Tables that hold resources; credentials survive a reset. */
+export const resourceTables = [
+  'clusters',
+  'task_definitions',
+  'task_definition_families',
+  'container_instances',
+  'tasks',
+  'account_settings',
+  'idempotency',
+];

@@ -1,0 +1,358 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type {
+  AccountSettingRecord,
+  AccountSettingsTable,
+  ClusterCounts,
+  ClusterRecord,
+  ClustersTable,
+  ContainerInstanceRecord,
+  ContainerInstancesTable,
+  CredentialRecord,
+  CredentialsTable,
+  IdempotencyTable,
+  PageRequest,
+  StoreTx,
+  TaskDefinitionQuery,
+  TaskDefinitionRecord,
+  TaskDefinitionsTable,
+  TaskQuery,
+  TaskRecord,
+  TasksTable,
+} from '../types.js';
+import { pageOf, seqAfter } from './paging.js';
+
+interface DocRow {
+  seq: number;
+  doc: string;
+}
+
+const parse = <T>(row: { doc: string }): T => JSON.parse(row.doc) as T;
+const seqCursor = (row: DocRow): string => String(row.seq);
+
+/** Prepared statements are cached per SQL text on the connection. */
+class Statements {
+  private readonly cache = new Map<string, Statement>();
+  constructor(private readonly db: Database) {}
+  get(sql: string): Statement {
+    let statement = this.cache.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.cache.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+function credentials(sql: Statements): CredentialsTable {
+  return {
+    async get(accessKeyId) {
+      const row = sql.get('SELECT doc FROM credentials WHERE access_key_id = ?').get(accessKeyId) as DocRow | undefined;
+      return row && parse<CredentialRecord>(row);
+    },
+    async put(record) {
+      sql
+        .get(
+          `INSERT INTO credentials (access_key_id, account_id, is_root, doc) VALUES (?, ?, ?, ?)
+           ON CONFLICT (access_key_id) DO UPDATE SET account_id = excluded.account_id, is_root = excluded.is_root, doc = excluded.doc`,
+        )
+        .run(record.accessKeyId, record.accountId, record.isRoot ? 1 : 0, JSON.stringify(record));
+    },
+    async findRoot(accountId) {
+      const row = sql
+        .get('SELECT doc FROM credentials WHERE account_id = ? AND is_root = 1 ORDER BY rowid LIMIT 1')
+        .get(accountId) as DocRow | undefined;
+      return row && parse<CredentialRecord>(row);
+    },
+  };
+}
+
+function clusters(sql: Statements): ClustersTable {
+  return {
+    async get(arn) {
+      const row = sql.get('SELECT doc FROM clusters WHERE arn = ?').get(arn) as DocRow | undefined;
+      return row && parse<ClusterRecord>(row);
+    },
+    async put(record) {
+      const [, , , region, accountId] = record.clusterArn.split(':');
+      sql
+        .get(
+          `INSERT INTO clusters (arn, account_id, region, status, doc) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (arn) DO UPDATE SET status = excluded.status, doc = excluded.doc`,
+        )
+        .run(record.clusterArn, accountId, region, record.status, JSON.stringify(record));
+    },
+    async list(accountId, region, page, status) {
+      const rows = sql
+        .get(
+          `SELECT seq, doc FROM clusters WHERE account_id = ? AND region = ? AND seq > ?
+           AND (? IS NULL OR status = ?) ORDER BY seq LIMIT ?`,
+        )
+        .all(accountId, region, seqAfter(page), status ?? null, status ?? null, page.limit + 1) as DocRow[];
+      return pageOf(rows, page, parse<ClusterRecord>, seqCursor);
+    },
+    async counts(arn): Promise<ClusterCounts> {
+      const instances = sql
+        .get(`SELECT COUNT(*) AS n FROM container_instances WHERE cluster_arn = ? AND status IN ('ACTIVE', 'DRAINING')`)
+        .get(arn) as { n: number };
+      const tasks = sql
+        .get(
+          `SELECT SUM(last_status = 'RUNNING') AS running,
+                  SUM(last_status IN ('PROVISIONING', 'PENDING', 'ACTIVATING')) AS pending
+           FROM tasks WHERE cluster_arn = ? AND last_status != 'STOPPED'`,
+        )
+        .get(arn) as { running: number | null; pending: number | null };
+      return {
+        registeredContainerInstancesCount: instances.n,
+        runningTasksCount: tasks.running ?? 0,
+        pendingTasksCount: tasks.pending ?? 0,
+        activeServicesCount: 0,
+      };
+    },
+  };
+}
+
+function taskDefinitions(sql: Statements): TaskDefinitionsTable {
+  const filters = `account_id = ? AND region = ? AND (? IS NULL OR family = ?) AND (? IS NULL OR substr(family, 1, length(?)) = ?)
+    AND (? IS NULL OR status = ?)`;
+  const filterArgs = (q: TaskDefinitionQuery) => [
+    q.accountId,
+    q.region,
+    q.family ?? null,
+    q.family ?? null,
+    q.familyPrefix ?? null,
+    q.familyPrefix ?? null,
+    q.familyPrefix ?? null,
+    q.status ?? null,
+    q.status ?? null,
+  ];
+  return {
+    async get(arn) {
+      const row = sql.get('SELECT doc FROM task_definitions WHERE arn = ?').get(arn) as DocRow | undefined;
+      return row && parse<TaskDefinitionRecord>(row);
+    },
+    async latestRevision(accountId, region, family) {
+      const row = sql
+        .get('SELECT last_revision FROM task_definition_families WHERE account_id = ? AND region = ? AND family = ?')
+        .get(accountId, region, family) as { last_revision: number } | undefined;
+      return row?.last_revision ?? 0;
+    },
+    async latestActive(accountId, region, family) {
+      const row = sql
+        .get(
+          `SELECT doc FROM task_definitions WHERE account_id = ? AND region = ? AND family = ? AND status = 'ACTIVE'
+           ORDER BY revision DESC LIMIT 1`,
+        )
+        .get(accountId, region, family) as DocRow | undefined;
+      return row && parse<TaskDefinitionRecord>(row);
+    },
+    async put(record) {
+      const [, , , region, accountId] = record.taskDefinitionArn.split(':');
+      sql
+        .get(
+          `INSERT INTO task_definitions (arn, account_id, region, family, revision, status, doc) VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (arn) DO UPDATE SET status = excluded.status, doc = excluded.doc`,
+        )
+        .run(record.taskDefinitionArn, accountId, region, record.family, record.revision, record.status, JSON.stringify(record));
+      sql
+        .get(
+          `INSERT INTO task_definition_families (account_id, region, family, last_revision) VALUES (?, ?, ?, ?)
+           ON CONFLICT DO UPDATE SET last_revision = max(last_revision, excluded.last_revision)`,
+        )
+        .run(accountId, region, record.family, record.revision);
+    },
+    async delete(arn) {
+      sql.get('DELETE FROM task_definitions WHERE arn = ?').run(arn);
+    },
+    async list(query, page) {
+      // Cursor: "<family>\u0000<revision>", keyset over (family, revision) in the requested direction.
+      const [afterFamily, afterRevision] = page.after ? splitCursor(page.after) : [null, null];
+      const cmp = query.descending ? '<' : '>';
+      const order = query.descending ? 'DESC' : 'ASC';
+      const rows = sql
+        .get(
+          `SELECT family, revision, doc FROM task_definitions WHERE ${filters}
+           AND (? IS NULL OR (family, revision) ${cmp} (?, ?))
+           ORDER BY family ${order}, revision ${order} LIMIT ?`,
+        )
+        .all(...filterArgs(query), afterFamily, afterFamily, afterRevision, page.limit + 1) as (DocRow & {
+        family: string;
+        revision: number;
+      })[];
+      return pageOf(rows, page, parse<TaskDefinitionRecord>, (row) => `${row.family}\u0000${row.revision}`);
+    },
+    async families(query, page) {
+      const cmp = query.descending ? '<' : '>';
+      const order = query.descending ? 'DESC' : 'ASC';
+      const rows = sql
+        .get(
+          `SELECT DISTINCT family FROM task_definitions WHERE ${filters} AND (? IS NULL OR family ${cmp} ?)
+           ORDER BY family ${order} LIMIT ?`,
+        )
+        .all(...filterArgs(query), page.after ?? null, page.after ?? null, page.limit + 1) as { family: string }[];
+      return pageOf(rows, page, (row) => row.family, (row) => row.family);
+    },
+  };
+}
+
+function splitCursor(cursor: string): [string, number] {
+  const at = cursor.lastIndexOf('\u0000');
+  return [cursor.slice(0, at), Number(cursor.slice(at + 1))];
+}
+
+function containerInstances(sql: Statements): ContainerInstancesTable {
+  return {
+    async get(arn) {
+      const row = sql.get('SELECT doc FROM container_instances WHERE arn = ?').get(arn) as DocRow | undefined;
+      return row && parse<ContainerInstanceRecord>(row);
+    },
+    async put(record) {
+      sql
+        .get(
+          `INSERT INTO container_instances (arn, cluster_arn, status, doc) VALUES (?, ?, ?, ?)
+           ON CONFLICT (arn) DO UPDATE SET status = excluded.status, doc = excluded.doc`,
+        )
+        .run(record.containerInstanceArn, record.clusterArn, record.status, JSON.stringify(record));
+    },
+    async delete(arn) {
+      sql.get('DELETE FROM container_instances WHERE arn = ?').run(arn);
+    },
+    async list(clusterArn, page, status) {
+      const rows = sql
+        .get(
+          `SELECT seq, doc FROM container_instances WHERE cluster_arn = ? AND seq > ? AND (? IS NULL OR status = ?)
+           ORDER BY seq LIMIT ?`,
+        )
+        .all(clusterArn, seqAfter(page), status ?? null, status ?? null, page.limit + 1) as DocRow[];
+      return pageOf(rows, page, parse<ContainerInstanceRecord>, seqCursor);
+    },
+    async all(clusterArn) {
+      const rows = sql.get('SELECT doc FROM container_instances WHERE cluster_arn = ? ORDER BY seq').all(clusterArn) as DocRow[];
+      return rows.map(parse<ContainerInstanceRecord>);
+    },
+  };
+}
+
+function serviceNameOf(group: string | undefined): string | null {
+  return group?.startsWith('service:') ? group.slice('service:'.length) : null;
+}
+
+function tasks(sql: Statements): TasksTable {
+  return {
+    async get(arn) {
+      const row = sql.get('SELECT doc FROM tasks WHERE arn = ?').get(arn) as DocRow | undefined;
+      return row && parse<TaskRecord>(row);
+    },
+    async put(record) {
+      const family = record.taskDefinitionArn.split('/').pop()?.split(':')[0] ?? '';
+      sql
+        .get(
+          `INSERT INTO tasks (arn, cluster_arn, family, started_by, grp, service_name, desired_status, last_status,
+                              container_instance_arn, launch_type, doc)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (arn) DO UPDATE SET started_by = excluded.started_by, grp = excluded.grp,
+             service_name = excluded.service_name, desired_status = excluded.desired_status,
+             last_status = excluded.last_status, container_instance_arn = excluded.container_instance_arn,
+             launch_type = excluded.launch_type, doc = excluded.doc`,
+        )
+        .run(
+          record.taskArn,
+          record.clusterArn,
+          family,
+          record.startedBy ?? null,
+          record.group ?? null,
+          serviceNameOf(record.group),
+          record.desiredStatus,
+          record.lastStatus,
+          record.containerInstanceArn ?? null,
+          record.launchType ?? null,
+          JSON.stringify(record),
+        );
+    },
+    async list(query: TaskQuery, page: PageRequest) {
+      const conditions = ['cluster_arn = ?', 'seq > ?'];
+      const args: unknown[] = [query.clusterArn, seqAfter(page)];
+      const add = (column: string, value: string | undefined) => {
+        if (value === undefined) return;
+        conditions.push(`${column} = ?`);
+        args.push(value);
+      };
+      add('family', query.family);
+      add('started_by', query.startedBy);
+      add('service_name', query.serviceName);
+      add('desired_status', query.desiredStatus);
+      add('container_instance_arn', query.containerInstanceArn);
+      add('launch_type', query.launchType);
+      add('grp', query.group);
+      if (query.activeOnly) conditions.push(`last_status != 'STOPPED'`);
+      const rows = sql
+        .get(`SELECT seq, doc FROM tasks WHERE ${conditions.join(' AND ')} ORDER BY seq LIMIT ?`)
+        .all(...args, page.limit + 1) as DocRow[];
+      return pageOf(rows, page, parse<TaskRecord>, seqCursor);
+    },
+    async activeGroups(clusterArn) {
+      const rows = sql
+        .get(
+          `SELECT container_instance_arn, grp, family FROM tasks
+           WHERE cluster_arn = ? AND last_status != 'STOPPED' AND container_instance_arn IS NOT NULL`,
+        )
+        .all(clusterArn) as { container_instance_arn: string; grp: string | null; family: string }[];
+      return rows.map((row) => ({ containerInstanceArn: row.container_instance_arn, group: row.grp ?? '', family: row.family }));
+    },
+  };
+}
+
+function accountSettings(sql: Statements): AccountSettingsTable {
+  return {
+    async list(accountId, region) {
+      const rows = sql
+        .get('SELECT doc FROM account_settings WHERE account_id = ? AND region = ? ORDER BY name, is_default, principal_arn')
+        .all(accountId, region) as DocRow[];
+      return rows.map(parse<AccountSettingRecord>);
+    },
+    async put(record) {
+      sql
+        .get(
+          `INSERT INTO account_settings (account_id, region, principal_arn, is_default, name, doc) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT DO UPDATE SET doc = excluded.doc`,
+        )
+        .run(record.accountId, record.region, record.principalArn, record.isDefault ? 1 : 0, record.name, JSON.stringify(record));
+    },
+    async delete(accountId, region, principalArn, isDefault, name) {
+      sql
+        .get('DELETE FROM account_settings WHERE account_id = ? AND region = ? AND principal_arn = ? AND is_default = ? AND name = ?')
+        .run(accountId, region, principalArn, isDefault ? 1 : 0, name);
+    },
+  };
+}
+
+function idempotency(sql: Statements): IdempotencyTable {
+  return {
+    async get(scopeKey) {
+      const row = sql.get('SELECT request_hash, response, created_at FROM idempotency WHERE scope_key = ?').get(scopeKey) as
+        | { request_hash: string; response: string; created_at: number }
+        | undefined;
+      return row && { requestHash: row.request_hash, response: row.response, createdAt: row.created_at };
+    },
+    async put(scopeKey, requestHash, response, createdAt) {
+      sql
+        .get(
+          `INSERT INTO idempotency (scope_key, request_hash, response, created_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT DO UPDATE SET request_hash = excluded.request_hash, response = excluded.response, created_at = excluded.created_at`,
+        )
+        .run(scopeKey, requestHash, response, createdAt);
+    },
+  };
+}
+
+export function sqliteTables(db: Database): StoreTx {
+  const sql = new Statements(db);
+  return {
+    credentials: credentials(sql),
+    clusters: clusters(sql),
+    taskDefinitions: taskDefinitions(sql),
+    containerInstances: containerInstances(sql),
+    tasks: tasks(sql),
+    accountSettings: accountSettings(sql),
+    idempotency: idempotency(sql),
+  };
+}

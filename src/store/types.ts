@@ -1,0 +1,179 @@
+/**
+ * The storage layer's contract. Operation code sees only these interfaces, never SQL, so a second
+ * backend (PostgreSQL) can implement them without touching operations. Every method is async for
+ * that reason, even where SQLite answers synchronously.
+ *
+ * Records are stored in their wire form (timestamps as epoch seconds), keyed by ARN.
+ */
+import type {
+  Cluster,
+  ContainerInstance,
+  Task,
+  TaskDefinition,
+  Tag,
+} from '@aws-sdk/client-ecs';
+import type { Wire } from '../core/wire.js';
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor after the last item, present when more items may follow. */
+  next?: string;
+}
+
+export interface PageRequest {
+  /** Cursor to continue after (from a previous Page.next). */
+  after?: string;
+  limit: number;
+}
+
+export interface CredentialRecord {
+  accessKeyId: string;
+  secretAccessKey: string;
+  accountId: string;
+  principalArn: string;
+  isRoot: boolean;
+  createdAt: number;
+}
+
+export type ClusterRecord = Omit<
+  Wire<Cluster>,
+  'registeredContainerInstancesCount' | 'runningTasksCount' | 'pendingTasksCount' | 'activeServicesCount' | 'statistics'
+> & { clusterArn: string; clusterName: string; status: string };
+
+export interface ClusterCounts {
+  registeredContainerInstancesCount: number;
+  runningTasksCount: number;
+  pendingTasksCount: number;
+  activeServicesCount: number;
+}
+
+export type TaskDefinitionRecord = Wire<TaskDefinition> & {
+  taskDefinitionArn: string;
+  family: string;
+  revision: number;
+  status: string;
+  tags: Tag[];
+};
+
+export type ContainerInstanceRecord = Wire<ContainerInstance> & {
+  containerInstanceArn: string;
+  clusterArn: string;
+  status: string;
+  tags: Tag[];
+};
+
+/** Scheduling facts kept beside a task for queries and for freeing resources when it stops. */
+export type TaskRecord = Wire<Task> & {
+  taskArn: string;
+  clusterArn: string;
+  lastStatus: string;
+  desiredStatus: string;
+  taskDefinitionArn: string;
+  tags: Tag[];
+};
+
+export interface TaskQuery {
+  clusterArn: string;
+  family?: string;
+  startedBy?: string;
+  serviceName?: string;
+  desiredStatus?: string;
+  containerInstanceArn?: string;
+  launchType?: string;
+  group?: string;
+  /** Only tasks whose lastStatus is not STOPPED. */
+  activeOnly?: boolean;
+}
+
+export interface TaskDefinitionQuery {
+  accountId: string;
+  region: string;
+  familyPrefix?: string;
+  family?: string;
+  status?: string;
+  descending?: boolean;
+}
+
+export interface AccountSettingRecord {
+  accountId: string;
+  region: string;
+  /** The principal the setting applies to; the account default uses the root principal with `isDefault`. */
+  principalArn: string;
+  isDefault: boolean;
+  name: string;
+  value: string;
+  type: 'user' | 'aws_managed';
+}
+
+export interface CredentialsTable {
+  get(accessKeyId: string): Promise<CredentialRecord | undefined>;
+  put(record: CredentialRecord): Promise<void>;
+  findRoot(accountId: string): Promise<CredentialRecord | undefined>;
+}
+
+export interface ClustersTable {
+  get(clusterArn: string): Promise<ClusterRecord | undefined>;
+  put(record: ClusterRecord): Promise<void>;
+  list(accountId: string, region: string, page: PageRequest, status?: string): Promise<Page<ClusterRecord>>;
+  counts(clusterArn: string): Promise<ClusterCounts>;
+}
+
+export interface TaskDefinitionsTable {
+  get(arn: string): Promise<TaskDefinitionRecord | undefined>;
+  latestRevision(accountId: string, region: string, family: string): Promise<number>;
+  /** The highest ACTIVE revision of a family. */
+  latestActive(accountId: string, region: string, family: string): Promise<TaskDefinitionRecord | undefined>;
+  put(record: TaskDefinitionRecord): Promise<void>;
+  delete(arn: string): Promise<void>;
+  list(query: TaskDefinitionQuery, page: PageRequest): Promise<Page<TaskDefinitionRecord>>;
+  /** Distinct family names, sorted; `status` ACTIVE means families with at least one ACTIVE revision. */
+  families(query: TaskDefinitionQuery, page: PageRequest): Promise<Page<string>>;
+}
+
+export interface ContainerInstancesTable {
+  get(arn: string): Promise<ContainerInstanceRecord | undefined>;
+  put(record: ContainerInstanceRecord): Promise<void>;
+  delete(arn: string): Promise<void>;
+  list(clusterArn: string, page: PageRequest, status?: string): Promise<Page<ContainerInstanceRecord>>;
+  /** Every instance of a cluster, for placement snapshots and query-language filters. */
+  all(clusterArn: string): Promise<ContainerInstanceRecord[]>;
+}
+
+export interface TasksTable {
+  get(arn: string): Promise<TaskRecord | undefined>;
+  put(record: TaskRecord): Promise<void>;
+  list(query: TaskQuery, page: PageRequest): Promise<Page<TaskRecord>>;
+  /** Task groups of the active tasks on the given instances, for task:group and distinctInstance. */
+  activeGroups(clusterArn: string): Promise<{ containerInstanceArn: string; group: string; family: string }[]>;
+}
+
+export interface AccountSettingsTable {
+  list(accountId: string, region: string): Promise<AccountSettingRecord[]>;
+  put(record: AccountSettingRecord): Promise<void>;
+  delete(accountId: string, region: string, principalArn: string, isDefault: boolean, name: string): Promise<void>;
+}
+
+export interface IdempotencyTable {
+  get(scopeKey: string): Promise<{ requestHash: string; response: string; createdAt: number } | undefined>;
+  put(scopeKey: string, requestHash: string, response: string, createdAt: number): Promise<void>;
+}
+
+export interface StoreTx {
+  credentials: CredentialsTable;
+  clusters: ClustersTable;
+  taskDefinitions: TaskDefinitionsTable;
+  containerInstances: ContainerInstancesTable;
+  tasks: TasksTable;
+  accountSettings: AccountSettingsTable;
+  idempotency: IdempotencyTable;
+}
+
+export interface Store {
+  /** A consistent read-only view. */
+  read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /** One atomic transaction: all of `fn`'s writes commit together, or none do if it throws. */
+  write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /** Deletes every resource (not credentials), for test isolation. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,63 @@
+/** Starts a real Berth server on a free loopback port with a fresh data directory, for behaviour tests. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import type { BerthConfig } from '../../src/config.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+
+export const testCredentials = { accessKeyId: 'AKIATESTROOT00000001', secretAccessKey: 'test-secret-key-for-berth-tests-000000001' };
+
+export interface TestBerth {
+  server: RunningServer;
+  url: string;
+  dataDir: string;
+  config: BerthConfig;
+  ecs(region?: string, credentials?: { accessKeyId: string; secretAccessKey: string }): ECSClient;
+  /** Stops the server but keeps the data directory (for restart tests). */
+  stop(): Promise<void>;
+  /** Starts again on the same data directory and port. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startBerth(overrides: Partial<BerthConfig> = {}): Promise<TestBerth> {
+  const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'berth-test-'));
+  const config: BerthConfig = {
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    region: 'us-east-1',
+    accountId: '000000000000',
+    logLevel: 'silent',
+    rootAccessKeyId: testCredentials.accessKeyId,
+    rootSecretAccessKey: testCredentials.secretAccessKey,
+    ...overrides,
+  };
+  let server = await startServer(config, { logger: false });
+  const clients: ECSClient[] = [];
+  const handle: TestBerth = {
+    server,
+    url: server.url,
+    dataDir,
+    config,
+    ecs(region = 'us-east-1', credentials = testCredentials) {
+      const client = new ECSClient({ endpoint: handle.url, region, credentials, maxAttempts: 1 });
+      clients.push(client);
+      return client;
+    },
+    async stop() {
+      await server.close();
+    },
+    async restart() {
+      server = await startServer({ ...config, port: Number(new URL(handle.url).port) }, { logger: false });
+      handle.server = server;
+    },
+    async close() {
+      for (const client of clients) client.destroy();
+      await server.close().catch(() => undefined);
+      if (!overrides.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return handle;
+}
