@@ -1,7 +1,11 @@
 import * as ecsModel from '@aws-sdk/client-ecs';
 import { defineJsonService, type JsonHandler, type JsonService } from '../edge/protocols/aws-json.js';
 import { clusterOperations } from './clusters.js';
+import { containerInstanceOperations } from './container-instances.js';
 import type { EcsDeps } from './deps.js';
+import { accountSettingOperations } from './account-settings.js';
+import { attributeOperations } from './attributes.js';
+import { taggingOperations } from './tagging.js';
 
 export const ecsTargetPrefix = 'AmazonEC2ContainerServiceV20141113';
 
@@ -9,6 +13,10 @@ export const ecsTargetPrefix = 'AmazonEC2ContainerServiceV20141113';
 export function ecsService(deps: EcsDeps): JsonService {
   const operations: Record<string, JsonHandler> = {
     ...clusterOperations(deps),
+    ...containerInstanceOperations(deps),
+    ...taggingOperations(deps),
+    ...attributeOperations(deps),
+    ...accountSettingOperations(deps),
   };
   return defineJsonService(ecsModel as Record<string, unknown>, { id: 'ecs', signingName: 'ecs', targetPrefix: ecsTargetPrefix, jsonVersion: '1.1' }, operations);
 }

@@ -30,7 +30,7 @@ function send(reply: FastifyReply, requestId: string, response: JsonResponse): F
     .code(response.statusCode)
     .header('content-type', response.contentType)
     .header('x-amzn-requestid', requestId)
-    .send(response.body);
+    .send(Buffer.from(response.body));
 }
 
 export function buildApp(deps: EdgeDeps): FastifyInstance {

@@ -63,8 +63,19 @@ export type ContainerInstanceRecord = Wire<ContainerInstance> & {
 };
 
 /** Scheduling facts kept beside a task for queries and for freeing resources when it stops. */
+/** What a placed task holds on its container instance until it stops. */
+export interface Reservation {
+  cpu: number;
+  memory: number;
+  gpuIds: string[];
+  tcpPorts: number[];
+  udpPorts: number[];
+}
+
 export type TaskRecord = Wire<Task> & {
   taskArn: string;
+  /** Resources held on the container instance; absent on Fargate and once released. */
+  reservation?: Reservation;
   clusterArn: string;
   lastStatus: string;
   desiredStatus: string;
@@ -143,8 +154,10 @@ export interface TasksTable {
   get(arn: string): Promise<TaskRecord | undefined>;
   put(record: TaskRecord): Promise<void>;
   list(query: TaskQuery, page: PageRequest): Promise<Page<TaskRecord>>;
-  /** Task groups of the active tasks on the given instances, for task:group and distinctInstance. */
-  activeGroups(clusterArn: string): Promise<{ containerInstanceArn: string; group: string; family: string }[]>;
+  /** Running and pending (PROVISIONING, PENDING, ACTIVATING) task counts of one container instance. */
+  instanceCounts(containerInstanceArn: string): Promise<{ running: number; pending: number }>;
+  /** Instance, group and family of every active task placed on an instance of the cluster, for task:group expressions. */
+  activeGroups(clusterArn: string, group?: string): Promise<{ containerInstanceArn: string; group: string; family: string }[]>;
 }
 
 export interface AccountSettingsTable {

@@ -60,6 +60,7 @@ export const migrations: string[] = [
   CREATE INDEX tasks_cluster ON tasks (cluster_arn, seq);
   CREATE INDEX tasks_cluster_status ON tasks (cluster_arn, last_status);
   CREATE INDEX tasks_instance ON tasks (container_instance_arn, last_status);
+  CREATE INDEX tasks_group ON tasks (cluster_arn, grp, last_status);
   CREATE TABLE account_settings (
     account_id TEXT NOT NULL,
     region TEXT NOT NULL,

@@ -289,13 +289,23 @@ function tasks(sql: Statements): TasksTable {
         .all(...args, page.limit + 1) as DocRow[];
       return pageOf(rows, page, parse<TaskRecord>, seqCursor);
     },
-    async activeGroups(clusterArn) {
+    async instanceCounts(containerInstanceArn) {
+      const row = sql
+        .get(
+          `SELECT SUM(last_status = 'RUNNING') AS running,
+                  SUM(last_status IN ('PROVISIONING', 'PENDING', 'ACTIVATING')) AS pending
+           FROM tasks WHERE container_instance_arn = ? AND last_status != 'STOPPED'`,
+        )
+        .get(containerInstanceArn) as { running: number | null; pending: number | null };
+      return { running: row.running ?? 0, pending: row.pending ?? 0 };
+    },
+    async activeGroups(clusterArn, group) {
       const rows = sql
         .get(
           `SELECT container_instance_arn, grp, family FROM tasks
-           WHERE cluster_arn = ? AND last_status != 'STOPPED' AND container_instance_arn IS NOT NULL`,
+           WHERE cluster_arn = ? AND (? IS NULL OR grp = ?) AND last_status != 'STOPPED' AND container_instance_arn IS NOT NULL`,
         )
-        .all(clusterArn) as { container_instance_arn: string; grp: string | null; family: string }[];
+        .all(clusterArn, group ?? null, group ?? null) as { container_instance_arn: string; grp: string | null; family: string }[];
       return rows.map((row) => ({ containerInstanceArn: row.container_instance_arn, group: row.grp ?? '', family: row.family }));
     },
   };
