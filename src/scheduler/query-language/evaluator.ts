@@ -26,10 +26,10 @@ export interface EvaluationContext {
  * Evaluates a parsed expression against one instance.
  *
  * Semantics Berth chose where AWS is silent:
- * - A subject that is missing (an attribute the instance lacks, an attribute without a value, an
- *   instance without agentVersion or ec2InstanceId) satisfies only `!exists`; every comparison on it
- *   is false, including `!=` and `!in` (AWS: "attribute:stack != prod" lists instances that HAVE
- *   the attribute stack, unless its value is prod).
+ * - A missing subject (an attribute the instance lacks, an instance without agentVersion or
+ *   ec2InstanceId) satisfies only `!exists`; every comparison on it is false, including `!=` and
+ *   `!in` (AWS: "attribute:stack != prod" lists instances that HAVE the attribute stack, unless its
+ *   value is prod). An attribute without a value exists, but fails every comparison too.
  * - task:group has one value per task on the instance. `==`, `in`, `=~` and `exists` hold when ANY
  *   task matches; `!=`, `!in`, `!~` and `!exists` are their negations (no task matches), so
  *   `task:group != database` means the same as `not(task:group == database)`.
@@ -61,22 +61,26 @@ function evaluateComparison(c: Comparison, target: QueryTarget, context: Evaluat
     const any = positive === 'exists' ? groups.length > 0 : groups.some((g) => holds(positive, g, c));
     return positive === c.operator ? any : !any;
   }
+  let present = true;
   let value: Scalar | undefined;
   switch (subject.kind) {
     case 'attribute':
-      value = attributeValue(target, subject.name);
+    case 'ec2InstanceType': {
+      const name = subject.kind === 'attribute' ? subject.name : 'ecs.instance-type';
+      present = Object.prototype.hasOwnProperty.call(target.attributes, name);
+      value = present ? (target.attributes[name] ?? undefined) : undefined;
       break;
-    case 'ec2InstanceType':
-      value = attributeValue(target, 'ecs.instance-type');
-      break;
+    }
     case 'ec2InstanceId':
       value = target.ec2InstanceId === '' ? undefined : target.ec2InstanceId;
+      present = value !== undefined;
       break;
     case 'agentConnected':
       value = target.agentConnected;
       break;
     case 'agentVersion':
       value = target.agentVersion === '' ? undefined : target.agentVersion;
+      present = value !== undefined;
       break;
     case 'registeredAt':
       value = target.registeredAt;
@@ -87,8 +91,9 @@ function evaluateComparison(c: Comparison, target: QueryTarget, context: Evaluat
     default:
       return assertNever(subject, 'subject');
   }
-  if (c.operator === 'exists') return value !== undefined;
-  if (c.operator === 'not_exists') return value === undefined;
+  if (c.operator === 'exists') return present;
+  if (c.operator === 'not_exists') return !present;
+  // A missing subject, or an attribute without a value, fails every comparison.
   if (value === undefined) return false;
   return holds(c.operator, value, c);
 }
@@ -107,11 +112,6 @@ const POSITIVE: Readonly<Record<Operator, Operator>> = {
   matches: 'matches',
   not_matches: 'matches',
 };
-
-function attributeValue(target: QueryTarget, name: string): string | undefined {
-  if (!Object.prototype.hasOwnProperty.call(target.attributes, name)) return undefined;
-  return target.attributes[name] ?? undefined;
-}
 
 function holds(operator: Operator, value: Scalar, c: Comparison): boolean {
   const first = c.values[0];

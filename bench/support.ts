@@ -1,0 +1,94 @@
+/** Shared pieces of the benchmark scripts: a Berth child process, latency statistics, a bounded load loop. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent } from 'node:http';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+export const benchCredentials = { accessKeyId: 'AKIABENCHROOT0000001', secretAccessKey: 'bench-secret-key-000000000000000000000001' };
+
+export interface BerthProcess {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+  /** Resident set size of the server process in MiB, from /proc. */
+  rssMiB(): Promise<number>;
+}
+
+export async function startBerthProcess(): Promise<BerthProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+  const child = spawn(process.execPath, ['bin/berth.js', 'server', '--port', '0', '--log-level', 'warn'], {
+    env: { ...process.env, BERTH_DATA_DIR: dataDir, BERTH_ROOT_ACCESS_KEY_ID: benchCredentials.accessKeyId, BERTH_ROOT_SECRET_ACCESS_KEY: benchCredentials.secretAccessKey },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /endpoint:\s+(http:\/\/\S+)/.exec(output);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`berth exited with ${code} before it was up:\n${output}`)));
+  });
+  return {
+    url,
+    child,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+    async rssMiB() {
+      const { readFile } = await import('node:fs/promises');
+      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      return kb / 1024;
+    },
+  };
+}
+
+export function benchClient(url: string, sockets = 64): ECSClient {
+  return new ECSClient({
+    endpoint: url,
+    region: 'us-east-1',
+    credentials: benchCredentials,
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: sockets }) }),
+  });
+}
+
+export interface LatencyStats {
+  requests: number;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
+export function stats(latenciesMs: number[], seconds: number): LatencyStats {
+  const sorted = [...latenciesMs].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return { requests: sorted.length, seconds, perSecond: sorted.length / seconds, p50: at(0.5), p99: at(0.99) };
+}
+
+/** Runs `work` from `concurrency` workers until `total` calls are done; returns each call's latency. */
+export async function load(concurrency: number, total: number, work: (index: number) => Promise<unknown>): Promise<{ latencies: number[]; seconds: number }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const index = next++;
+        const t0 = performance.now();
+        await work(index);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return { latencies, seconds: (performance.now() - started) / 1000 };
+}
+
+export const fmt = (value: number, digits = 1) => value.toFixed(digits);
