@@ -2,7 +2,7 @@ import type { CompiledRequest } from './compile.js';
 import { FailureReason } from './constants.js';
 import { evaluate } from './query-language/index.js';
 import type { FilterName } from './types.js';
-import type { WorkingInstance } from './working.js';
+import { groupCount, type WorkingInstance } from './working.js';
 
 /**
  * One stage of the feasibility pipeline. An instance is a candidate when every filter accepts it;
@@ -90,8 +90,8 @@ export const memoryFilter: Filter = {
 
 function portConflicts(instance: WorkingInstance, request: CompiledRequest): string[] {
   const taken: string[] = [];
-  for (const port of request.tcpPorts) if (instance.tcpPorts.has(port)) taken.push(`${port}/tcp`);
-  for (const port of request.udpPorts) if (instance.udpPorts.has(port)) taken.push(`${port}/udp`);
+  for (const port of request.tcpPorts) if (instance.tcpPorts.includes(port)) taken.push(`${port}/tcp`);
+  for (const port of request.udpPorts) if (instance.udpPorts.includes(port)) taken.push(`${port}/udp`);
   return taken;
 }
 
@@ -135,10 +135,10 @@ export const memberOfFilter: Filter = {
 export const distinctInstanceFilter: Filter = {
   name: 'distinctInstance',
   dynamic: true,
-  accepts: (i, r) => !r.distinctInstance || (i.groupCounts.get(r.request.group) ?? 0) === 0,
+  accepts: (i, r) => !r.distinctInstance || groupCount(i, r.request.group) === 0,
   reason: () => FailureReason.DISTINCT_INSTANCE,
   explain: (i, r) =>
-    `already runs ${plural(i.groupCounts.get(r.request.group) ?? 0, 'task')} of group ${r.request.group} (distinctInstance)`,
+    `already runs ${plural(groupCount(i, r.request.group), 'task')} of group ${r.request.group} (distinctInstance)`,
 };
 
 /** The pipeline, in order. */

@@ -39,7 +39,7 @@ export function placeOnState(
   };
   if (request.count === 0) return result;
 
-  const needsGroup = compiled.distinctInstance || compiled.strategies.some((s) => s.kind.startsWith('spread'));
+  const needsGroup = compiled.distinctInstance || compiled.strategies.some((s) => s.kind === 'spreadInstance');
   const groupVector = needsGroup ? state.groupVector(request.group) : undefined;
   const feasible = feasibility(state, compiled, groupVector);
   const live = feasibleCandidates(state, compiled, groupVector, feasible);

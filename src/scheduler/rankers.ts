@@ -1,6 +1,6 @@
 import type { Rng } from '../core/rng.js';
 import type { CompiledStrategy } from './compile.js';
-import type { WorkingInstance } from './working.js';
+import { groupCount, type WorkingInstance } from './working.js';
 
 /**
  * Strategies, in their plain form: each keeps the candidates that score best and hands the rest
@@ -37,12 +37,12 @@ export function narrow(
 ): WorkingInstance[] {
   switch (strategy.kind) {
     case 'spreadInstance':
-      return keepMinimum(candidates, (c) => c.groupCounts.get(group) ?? 0);
+      return keepMinimum(candidates, (c) => groupCount(c, group));
     case 'spreadAttribute': {
       const perValue = new Map<string | undefined, number>();
       for (const instance of all) {
         const value = bucketValue(instance, strategy.attribute);
-        perValue.set(value, (perValue.get(value) ?? 0) + (instance.groupCounts.get(group) ?? 0));
+        perValue.set(value, (perValue.get(value) ?? 0) + groupCount(instance, group));
       }
       return keepMinimum(candidates, (c) => perValue.get(bucketValue(c, strategy.attribute)) ?? 0);
     }

@@ -3,7 +3,7 @@ import { agentFilter, attributesFilter, launchTypeFilter, statusFilter } from '.
 import { evaluate } from './query-language/index.js';
 import { bucketValue } from './rankers.js';
 import type { ClusterSnapshot, LaunchKind, PlacementRequest } from './types.js';
-import { applyTask, toSnapshot, toWorking, type WorkingInstance } from './working.js';
+import { applyTask, groupCount, toSnapshot, toWorking, type WorkingInstance } from './working.js';
 
 /** Caches are bounded so a long-lived state serving many distinct groups or requests stays small. */
 const MAX_CACHED = 64;
@@ -67,7 +67,7 @@ export class PlacementState {
     const cached = this.groupVectors.get(group);
     if (cached) return cached;
     const vector = new Float64Array(this.instances.length);
-    for (const instance of this.instances) vector[instance.index] = instance.groupCounts.get(group) ?? 0;
+    for (const instance of this.instances) vector[instance.index] = groupCount(instance, group);
     return remember(this.groupVectors, group, vector);
   }
 
@@ -82,7 +82,7 @@ export class PlacementState {
     if (!perAttribute) perAttribute = remember(this.bucketTotalsByGroup, group, new Map<string, Float64Array>());
     const { ids, count } = this.bucketIds(attribute);
     const totals = new Float64Array(count);
-    for (const instance of this.instances) totals[ids[instance.index]!]! += instance.groupCounts.get(group) ?? 0;
+    for (const instance of this.instances) totals[ids[instance.index]!]! += groupCount(instance, group);
     perAttribute.set(attribute, totals);
     return totals;
   }

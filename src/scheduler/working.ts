@@ -2,8 +2,9 @@ import type { QueryTarget } from './query-language/index.js';
 import type { InstanceSnapshot, InstanceStatus, LaunchKind, PlacementRequest, SnapshotTask } from './types.js';
 
 /**
- * The engine's private, mutable copy of one instance. The input snapshot is never mutated: every
- * placement changes only these copies.
+ * The engine's private, mutable copy of one instance. The input snapshot is never mutated: arrays
+ * are shared with it until a placement needs to change them (copy on write), which keeps building
+ * a working copy of a large cluster cheap.
  */
 export interface WorkingInstance extends QueryTarget {
   /** Position in the snapshot; also the final tie-break (lowest wins). */
@@ -18,46 +19,70 @@ export interface WorkingInstance extends QueryTarget {
   readonly attributes: Readonly<Record<string, string | null>>;
   remainingCpu: number;
   remainingMemory: number;
-  availableGpuIds: string[];
-  tcpPorts: Set<number>;
-  udpPorts: Set<number>;
-  tasks: SnapshotTask[];
-  /** group -> number of tasks of that group on this instance. */
-  groupCounts: Map<string, number>;
+  availableGpuIds: readonly string[];
+  tcpPorts: readonly number[];
+  udpPorts: readonly number[];
+  tasks: readonly SnapshotTask[];
+  /** True once `tasks` is this copy's own array (no longer the snapshot's). */
+  ownsTasks: boolean;
+  /** group -> tasks of that group here; built on first use by groupCount. */
+  groupCounts: Map<string, number> | undefined;
 }
 
 export function toWorking(snapshot: InstanceSnapshot, index: number): WorkingInstance {
-  const groupCounts = new Map<string, number>();
-  for (const task of snapshot.tasks) groupCounts.set(task.group, (groupCounts.get(task.group) ?? 0) + 1);
-  const working: WorkingInstance = {
+  return {
     index,
     arn: snapshot.arn,
     ec2InstanceId: snapshot.ec2InstanceId,
     status: snapshot.status,
     agentConnected: snapshot.agentConnected,
     registeredAt: snapshot.registeredAt,
+    agentVersion: snapshot.agentVersion,
     launchKind: snapshot.launchKind,
     attributes: snapshot.attributes,
     remainingCpu: snapshot.remainingCpu,
     remainingMemory: snapshot.remainingMemory,
-    availableGpuIds: [...snapshot.availableGpuIds],
-    tcpPorts: new Set(snapshot.reservedTcpPorts),
-    udpPorts: new Set(snapshot.reservedUdpPorts),
-    tasks: snapshot.tasks.map((t) => ({ group: t.group, family: t.family })),
-    groupCounts,
+    availableGpuIds: snapshot.availableGpuIds,
+    tcpPorts: snapshot.reservedTcpPorts,
+    udpPorts: snapshot.reservedUdpPorts,
+    tasks: snapshot.tasks,
+    ownsTasks: false,
+    groupCounts: undefined,
   };
-  if (snapshot.agentVersion !== undefined) (working as { agentVersion?: string }).agentVersion = snapshot.agentVersion;
-  return working;
+}
+
+/** Tasks of `group` on the instance. */
+export function groupCount(instance: WorkingInstance, group: string): number {
+  if (instance.tasks.length === 0) return 0;
+  let counts = instance.groupCounts;
+  if (!counts) {
+    counts = new Map<string, number>();
+    for (const task of instance.tasks) counts.set(task.group, (counts.get(task.group) ?? 0) + 1);
+    instance.groupCounts = counts;
+  }
+  return counts.get(group) ?? 0;
 }
 
 /** Books one task of the request onto the instance; returns the GPU ids it takes. */
 export function applyTask(instance: WorkingInstance, request: PlacementRequest): string[] {
   instance.remainingCpu -= request.cpu;
   instance.remainingMemory -= request.memory;
-  const gpuIds = request.gpus > 0 ? instance.availableGpuIds.splice(0, request.gpus) : [];
-  for (const hp of request.hostPorts) (hp.protocol === 'udp' ? instance.udpPorts : instance.tcpPorts).add(hp.port);
-  instance.tasks.push({ group: request.group, family: request.family });
-  instance.groupCounts.set(request.group, (instance.groupCounts.get(request.group) ?? 0) + 1);
+  let gpuIds: string[] = [];
+  if (request.gpus > 0) {
+    gpuIds = instance.availableGpuIds.slice(0, request.gpus);
+    instance.availableGpuIds = instance.availableGpuIds.slice(request.gpus);
+  }
+  for (const hp of request.hostPorts) {
+    if (hp.protocol === 'udp') instance.udpPorts = [...instance.udpPorts, hp.port];
+    else instance.tcpPorts = [...instance.tcpPorts, hp.port];
+  }
+  const task = { group: request.group, family: request.family };
+  if (instance.ownsTasks) (instance.tasks as SnapshotTask[]).push(task);
+  else {
+    instance.tasks = [...instance.tasks, task];
+    instance.ownsTasks = true;
+  }
+  instance.groupCounts?.set(request.group, (instance.groupCounts.get(request.group) ?? 0) + 1);
   return gpuIds;
 }
 
@@ -72,8 +97,8 @@ export function toSnapshot(instance: WorkingInstance): InstanceSnapshot {
     remainingCpu: instance.remainingCpu,
     remainingMemory: instance.remainingMemory,
     availableGpuIds: [...instance.availableGpuIds],
-    reservedTcpPorts: [...instance.tcpPorts].sort((a, b) => a - b),
-    reservedUdpPorts: [...instance.udpPorts].sort((a, b) => a - b),
+    reservedTcpPorts: [...instance.tcpPorts],
+    reservedUdpPorts: [...instance.udpPorts],
     attributes: { ...instance.attributes },
     tasks: instance.tasks.map((t) => ({ ...t })),
     launchKind: instance.launchKind,

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { seededRng } from '../../../src/core/rng.js';
 import {
   FailureReason,
+  formatExplanation,
   placeOnState,
   placeTasks,
   PlacementRequestError,
@@ -316,6 +317,41 @@ describe('failures and explanation', () => {
   });
 });
 
+describe('formatExplanation', () => {
+  it('prints the attempt, the filter counts, each instance and the failures', () => {
+    const snapshot = cluster(instance('a', { remainingCpu: 256 }), instance('b', { status: 'DRAINING' }));
+    const req = request({ count: 2, cpu: 512 });
+    const lines = formatExplanation(place(snapshot, req), req);
+    assert.deepEqual(lines, [
+      'Placed 0 of 2 tasks (group family:web); 2 could not be placed.',
+      'Task 1: 0 of 2 instances eligible.',
+      'Filters (each instance counted by the first filter that rejects it):',
+      '  launchType        rejected 0',
+      '  status            rejected 1',
+      '  agent             rejected 0',
+      '  attributes        rejected 0',
+      '  cpu               rejected 1',
+      '  memory            rejected 0',
+      '  ports             rejected 0',
+      '  gpu               rejected 0',
+      '  memberOf          rejected 0',
+      '  distinctInstance  rejected 0',
+      'Instances:',
+      `  i-a (${arnOf('a')}): rejected by cpu [RESOURCE:CPU]: needs 512 CPU units, has 256 remaining`,
+      `  i-b (${arnOf('b')}): rejected by status [STATUS:DRAINING]: status is DRAINING; only ACTIVE instances receive tasks`,
+      'Failures:',
+      `  RESOURCE:CPU ${arnOf('a')}: closest matching instance i-a: needs 512 CPU units, has 256 remaining`,
+      `  RESOURCE:CPU ${arnOf('a')}: closest matching instance i-a: needs 512 CPU units, has 256 remaining`,
+    ]);
+  });
+
+  it('says when nothing was explained, and names the missing cluster capacity', () => {
+    assert.deepEqual(formatExplanation(place(cluster(instance('a')), request())), ['Placed 1 tasks; 0 could not be placed.']);
+    const lines = formatExplanation(place(cluster(), request()));
+    assert.equal(lines[1], 'No Container Instances were found in your cluster.');
+  });
+});
+
 describe('engine contract', () => {
   it('does not mutate the input snapshot', () => {
     const snapshot = cluster(instance('a', { availableGpuIds: ['g0', 'g1'], tasks: web(1) }), instance('b'));
@@ -332,6 +368,18 @@ describe('engine contract', () => {
     assert.equal(placeOnState(state, req, seededRng(1)).failures[0]!.reason, FailureReason.DISTINCT_INSTANCE);
     const after = state.snapshot();
     assert.deepEqual(after.instances.map((i) => [i.remainingCpu, i.tasks.length]), [[896, 1], [896, 1]]);
+  });
+
+  it('a PlacementState keeps counts right across many groups (bounded caches)', () => {
+    const state = new PlacementState(cluster(instance('a', { attributes: az('us-east-1a') }), instance('b', { attributes: az('us-east-1b') })));
+    const spread = [{ type: 'spread' as const, field: 'attribute:ecs.availability-zone' }];
+    for (let g = 0; g < 100; g++) {
+      const result = placeOnState(state, request({ group: `family:g${g}`, cpu: 1, memory: 1, strategies: spread }), seededRng(1));
+      assert.deepEqual(chosen(result), ['a']);
+    }
+    // g0's counts were evicted from the caches long ago and must be rebuilt from the tasks: a has one.
+    const again = placeOnState(state, request({ group: 'family:g0', cpu: 1, memory: 1, count: 2, strategies: spread }), seededRng(1));
+    assert.deepEqual(chosen(again), ['b', 'a']);
   });
 
   it('count 0 places nothing', () => {
