@@ -20,49 +20,64 @@ function fail(path: string, expected: string, value: unknown): never {
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-export function checkShape(value: unknown, schema: NormalizedSchema, path: string): void {
-  if (value === null || value === undefined) return; // JSON null means "absent" in the AWS JSON protocols
+/**
+ * Checks `value` against `schema` and returns it with null members removed: in the AWS JSON
+ * protocols a null member means the member is absent, so handlers never see null.
+ */
+export function checkShape(value: unknown, schema: NormalizedSchema, path: string): unknown {
   if (schema.isStructSchema() || schema.isUnionSchema()) {
     if (!isPlainObject(value)) fail(path, 'an object', value);
-    for (const [name, member] of schema.structIterator()) {
-      if (name in value) checkShape(value[name], member, path ? `${path}.${name}` : name);
+    const members = new Map<string, NormalizedSchema>();
+    for (const [name, member] of schema.structIterator()) members.set(name, member);
+    const cleaned: Record<string, unknown> = {};
+    for (const [name, item] of Object.entries(value)) {
+      if (item === null || item === undefined) continue;
+      const member = members.get(name);
+      // Members the model does not know are dropped, as AWS ignores them.
+      if (member) cleaned[name] = checkShape(item, member, path ? `${path}.${name}` : name);
     }
-    return;
+    return cleaned;
   }
   if (schema.isListSchema()) {
     if (!Array.isArray(value)) fail(path, 'a list', value);
     const element = schema.getValueSchema();
-    value.forEach((item, index) => checkShape(item, element, `${path}[${index}]`));
-    return;
+    return value.map((item, index) => {
+      if (item === null || item === undefined) fail(`${path}[${index}]`, 'a value', item);
+      return checkShape(item, element, `${path}[${index}]`);
+    });
   }
   if (schema.isMapSchema()) {
     if (!isPlainObject(value)) fail(path, 'a map of keys to values', value);
     const element = schema.getValueSchema();
-    for (const [key, item] of Object.entries(value)) checkShape(item, element, `${path}.${key}`);
-    return;
+    const cleaned: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      if (item === null || item === undefined) continue;
+      cleaned[key] = checkShape(item, element, `${path}.${key}`);
+    }
+    return cleaned;
   }
-  if (schema.isDocumentSchema()) return;
+  if (schema.isDocumentSchema()) return value;
   if (schema.isBooleanSchema()) {
     if (typeof value !== 'boolean') fail(path, 'a boolean', value);
-    return;
+    return value;
   }
   if (schema.isNumericSchema() || schema.isBigIntegerSchema() || schema.isBigDecimalSchema()) {
     if (typeof value !== 'number' || !Number.isFinite(value)) fail(path, 'a number', value);
-    return;
+    return value;
   }
   if (schema.isTimestampSchema()) {
     if (typeof value !== 'number' && typeof value !== 'string') fail(path, 'a timestamp (epoch seconds)', value);
-    return;
+    return value;
   }
   if (schema.isStringSchema() || schema.isBlobSchema()) {
     if (typeof value !== 'string') fail(path, 'a string', value);
   }
+  return value;
 }
 
 export function checkInput(value: unknown, schema: NormalizedSchema): Record<string, unknown> {
   if (!isPlainObject(value)) {
     throw new ApiError('SerializationException', `The request body must be a JSON object, got ${kindOf(value)}.`);
   }
-  checkShape(value, schema, '');
-  return value;
+  return checkShape(value, schema, '') as Record<string, unknown>;
 }

@@ -118,6 +118,18 @@ describe('the edge: SigV4 and the AWS JSON 1.1 envelope', () => {
     assert.match(String(nested.json.message), /tags\[0\]\.value/);
   });
 
+  it('treats null members as absent and refuses nulls inside lists, never failing with a 500', async () => {
+    const absent = await signedRequest(berth.url, { target: ecsTarget('CreateCluster'), body: '{"clusterName":"nulls","tags":null,"settings":null}' });
+    assert.equal(absent.status, 200);
+    assert.deepEqual((absent.json.cluster as { tags: unknown[] }).tags, []);
+    const inList = await signedRequest(berth.url, { target: ecsTarget('CreateCluster'), body: '{"clusterName":"nulls2","tags":[null]}' });
+    assert.equal(inList.status, 400);
+    assert.equal(inList.json.__type, 'SerializationException');
+    assert.match(String(inList.json.message), /tags\[0\]/);
+    const required = await signedRequest(berth.url, { target: ecsTarget('TagResource'), body: '{"resourceArn":null,"tags":[]}' });
+    assert.equal(required.status, 400, JSON.stringify(required.json));
+  });
+
   it('keeps resources per region, as the signature scope says', async () => {
     const east = berth.ecs('us-east-1');
     const west = berth.ecs('eu-west-1');
