@@ -7,6 +7,7 @@ import { rootPrincipalArn } from './core/principal.js';
 import { seededRng } from './core/rng.js';
 import type { BerthConfig } from './config.js';
 import { ecsService } from './ecs/service.js';
+import { berthService } from './extensions/service.js';
 import { buildApp } from './edge/app.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { CredentialRecord, Store } from './store/types.js';
@@ -63,7 +64,7 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
       store,
       clock,
       ids: randomIds,
-      services: [ecsService(deps)],
+      services: [ecsService(deps), berthService(deps)],
       version,
       logger: options.logger === false ? false : { level: config.logLevel },
     });

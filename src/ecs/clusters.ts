@@ -127,9 +127,10 @@ export function clusterOperations(deps: EcsDeps) {
         const existing = await tx.clusters.get(arn);
         // ECS answers CreateCluster for an existing ACTIVE cluster with that cluster, unchanged.
         if (existing && existing.status === 'ACTIVE') return { cluster: await present(tx, existing, 'all') };
-        const insightsDefault = (await tx.accountSettings.list(ctx.scope.accountId, ctx.scope.region)).find(
-          (setting) => setting.name === 'containerInsights' && (setting.isDefault || setting.principalArn === ctx.principal.arn),
-        );
+        const insights = (await tx.accountSettings.list(ctx.scope.accountId, ctx.scope.region)).filter((setting) => setting.name === 'containerInsights');
+        // The caller's own setting wins over the account default.
+        const insightsDefault =
+          insights.find((setting) => !setting.isDefault && setting.principalArn === ctx.principal.arn) ?? insights.find((setting) => setting.isDefault);
         const record: ClusterRecord = {
           clusterArn: arn,
           clusterName: name,

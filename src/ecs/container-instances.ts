@@ -25,6 +25,7 @@ import type { Scope } from '../core/principal.js';
 import type { Wire } from '../core/wire.js';
 import type { RequestContext } from '../edge/context.js';
 import type { ClusterRecord, ContainerInstanceRecord, StoreTx } from '../store/types.js';
+import { checkAttributeName, checkAttributeValue } from './attributes.js';
 import { activeCluster } from './clusters.js';
 import type { EcsDeps } from './deps.js';
 import { filterInstances } from './instance-filter.js';
@@ -68,14 +69,12 @@ function checkTotalResources(input: Wire<RegisterContainerInstanceRequest>): voi
   });
 }
 
+/** The agent reports ECS's own attributes (ecs.*, com.amazonaws.ecs.capability.*) at registration, so reserved names are allowed here. */
 function checkAttributes(attributes: Wire<Attribute>[] | undefined): { name: string; value?: string }[] {
   return (attributes ?? []).map((attribute, index) => {
-    const name = requireString(attribute.name, `attributes[${index}].name`);
-    if (!/^[a-zA-Z0-9_.\-@/:]{1,128}$/.test(name)) {
-      throw invalidParameter(`attributes[${index}].name '${name}' must be 1 to 128 letters, numbers, hyphens, underscores, periods, at signs, slashes or colons.`);
-    }
-    if (attribute.value !== undefined && attribute.value.length > 128) throw invalidParameter(`attributes[${index}].value must be at most 128 characters.`);
-    return attribute.value === undefined ? { name } : { name, value: attribute.value };
+    const name = checkAttributeName(attribute.name, `attributes[${index}].name`);
+    const value = checkAttributeValue(attribute.value, `attributes[${index}].value`);
+    return value === undefined ? { name } : { name, value };
   });
 }
 

@@ -6,6 +6,7 @@ import type { EcsDeps } from './deps.js';
 import { accountSettingOperations } from './account-settings.js';
 import { attributeOperations } from './attributes.js';
 import { taggingOperations } from './tagging.js';
+import { taskOperations } from './tasks/operations.js';
 import { taskDefinitionOperations } from './task-definitions/index.js';
 
 export const ecsTargetPrefix = 'AmazonEC2ContainerServiceV20141113';
@@ -18,6 +19,7 @@ export function ecsService(deps: EcsDeps): JsonService {
     ...taggingOperations(deps),
     ...attributeOperations(deps),
     ...accountSettingOperations(deps),
+    ...taskOperations(deps),
     ...taskDefinitionOperations(deps),
   };
   return defineJsonService(ecsModel as Record<string, unknown>, { id: 'ecs', signingName: 'ecs', targetPrefix: ecsTargetPrefix, jsonVersion: '1.1' }, operations);

@@ -13,6 +13,7 @@ export function checkTags(tags: Tag[] | undefined, field = 'tags'): Tag[] {
     }
     if ((tag.value ?? '').length > 256) throw invalidParameter(`${field}[${index}].value must be at most 256 characters long.`);
     if (/^aws:/i.test(key)) throw invalidParameter(`${field}[${index}].key '${key}' uses the reserved prefix aws:.`);
+    if (/^aws:/i.test(tag.value ?? '')) throw invalidParameter(`${field}[${index}].value uses the reserved prefix aws:.`);
     if (seen.has(key)) throw invalidParameter(`${field} has the key '${key}' more than once.`);
     seen.add(key);
   });

@@ -1,0 +1,78 @@
+/** The README's walk-through, with the real AWS CLI (skipped where the machine has none). */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
+
+const run = promisify(execFile);
+const hasAwsCli = await run('aws', ['--version']).then(
+  () => true,
+  () => false,
+);
+
+describe('the AWS CLI against Berth', { skip: hasAwsCli ? false : 'the aws command is not installed on this machine' }, () => {
+  let berth: TestBerth;
+  const aws = async (...args: string[]) => {
+    const { stdout } = await run('aws', ['--endpoint-url', berth.url, '--output', 'json', ...args], {
+      env: {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
+        AWS_DEFAULT_REGION: 'us-east-1',
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      },
+    });
+    return JSON.parse(stdout || '{}') as Record<string, any>;
+  };
+  before(async () => {
+    berth = await startBerth();
+  });
+  after(async () => berth.close());
+
+  it('runs the README walk-through', async () => {
+    const created = await aws('ecs', 'create-cluster', '--cluster-name', 'dev');
+    assert.equal(created.cluster.clusterArn, 'arn:aws:ecs:us-east-1:000000000000:cluster/dev');
+    const dir = mkdtempSync(join(tmpdir(), 'berth-cli-'));
+    const file = join(dir, 'web.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        family: 'web',
+        containerDefinitions: [{ name: 'web', image: 'busybox', memory: 128, portMappings: [{ containerPort: 8080 }] }],
+      }),
+    );
+    const registered = await aws('ecs', 'register-task-definition', '--cli-input-json', `file://${file}`);
+    assert.equal(registered.taskDefinition.taskDefinitionArn, 'arn:aws:ecs:us-east-1:000000000000:task-definition/web:1');
+    await aws(
+      'ecs', 'register-container-instance', '--cluster', 'dev',
+      '--instance-identity-document', '{"instanceId":"i-0123456789abcdef0","availabilityZone":"us-east-1a"}',
+      '--total-resources', 'name=CPU,type=INTEGER,integerValue=2048', 'name=MEMORY,type=INTEGER,integerValue=4096',
+    );
+    const ran = await aws('ecs', 'run-task', '--cluster', 'dev', '--task-definition', 'web:1', '--count', '3');
+    assert.equal(ran.tasks.length, 3);
+    assert.deepEqual(ran.failures, []);
+    const listed = await aws('ecs', 'list-tasks', '--cluster', 'dev');
+    assert.equal(listed.taskArns.length, 3);
+    const described = await aws('ecs', 'describe-tasks', '--cluster', 'dev', '--tasks', ...listed.taskArns);
+    assert.equal(described.tasks.length, 3);
+    for (const task of described.tasks) {
+      assert.equal(task.lastStatus, 'PENDING');
+      assert.equal(task.desiredStatus, 'RUNNING');
+      // CLI v1 prints the wire's epoch seconds; v2 renders them as ISO 8601 dates.
+      const createdAt = typeof task.createdAt === 'number' ? task.createdAt * 1000 : Date.parse(task.createdAt);
+      assert.ok(Math.abs(createdAt - Date.now()) < 60_000, `createdAt ${task.createdAt} is now`);
+    }
+  });
+
+  it('shows AWS error codes to CLI users', async () => {
+    await assert.rejects(aws('ecs', 'delete-cluster', '--cluster', 'ghost'), (error: Error & { stderr: string }) => {
+      assert.match(error.stderr, /ClusterNotFoundException/);
+      return true;
+    });
+  });
+});
