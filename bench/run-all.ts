@@ -1,0 +1,8 @@
+/** `npm run bench`: every benchmark of the control plane, one after another. Prints figures; asserts nothing. */
+import { main as api } from './api.js';
+import { main as placement } from './placement.js';
+
+console.log('== placement engine ==');
+await placement();
+console.log('\n== API (Berth server process, signed SDK clients) ==');
+await api();
