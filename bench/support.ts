@@ -15,6 +15,8 @@ export interface BerthProcess {
   stop(): Promise<void>;
   /** Resident set size of the server process in MiB, from /proc. */
   rssMiB(): Promise<number>;
+  /** CPU seconds (user + system) the server process has used so far, from /proc. */
+  cpuSeconds(): Promise<number>;
 }
 
 export async function startBerthProcess(): Promise<BerthProcess> {
@@ -39,6 +41,12 @@ export async function startBerthProcess(): Promise<BerthProcess> {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
       rmSync(dataDir, { recursive: true, force: true });
+    },
+    async cpuSeconds() {
+      const { readFile } = await import('node:fs/promises');
+      const fields = (await readFile(`/proc/${child.pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+      // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+      return (Number(fields[11]) + Number(fields[12])) / 100;
     },
     async rssMiB() {
       const { readFile } = await import('node:fs/promises');
@@ -92,3 +100,26 @@ export async function load(concurrency: number, total: number, work: (index: num
 }
 
 export const fmt = (value: number, digits = 1) => value.toFixed(digits);
+
+/**
+ * Open-loop load: `concurrency` workers together offer `ratePerSecond` requests for `seconds`.
+ * Latency counts from each request's scheduled start, so a slow server cannot hide queueing.
+ */
+export async function pacedLoad(concurrency: number, ratePerSecond: number, seconds: number, work: (index: number) => Promise<unknown>): Promise<{ latencies: number[]; seconds: number }> {
+  const latencies: number[] = [];
+  const interval = (1000 * concurrency) / ratePerSecond;
+  const started = performance.now();
+  const perWorker = Math.floor((seconds * ratePerSecond) / concurrency);
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      for (let i = 0; i < perWorker; i++) {
+        const scheduled = started + (i + worker / concurrency) * interval;
+        const wait = scheduled - performance.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        await work(worker * perWorker + i);
+        latencies.push(performance.now() - scheduled);
+      }
+    }),
+  );
+  return { latencies, seconds: (performance.now() - started) / 1000 };
+}

@@ -1,7 +1,10 @@
 /** A SigV4-signed HTTP call from the CLI to a running Berth, with the same signer the AWS SDKs use. */
-import { Sha256 } from '@aws-crypto/sha256-js';
+import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
+
+/** SHA-256 from Node's own crypto, in the shape the signer takes. */
+const Sha256 = Hash.bind(null, 'sha256');
 
 export interface CliCredentials {
   accessKeyId: string;

@@ -7,6 +7,18 @@ export interface ActiveGroup {
   containerInstanceArn: string;
   group: string;
   family: string;
+  /** How many active tasks of this group and family are on the instance. */
+  count: number;
+}
+
+/** The snapshot lists tasks one by one; tasks alike share one object. */
+function expand(groups: ActiveGroup[]): { group: string; family: string }[] {
+  const tasks: { group: string; family: string }[] = [];
+  for (const { group, family, count } of groups) {
+    const task = { group, family };
+    for (let i = 0; i < count; i++) tasks.push(task);
+  }
+  return tasks;
 }
 
 export function launchKindOf(instance: Pick<ContainerInstanceRecord, 'ec2InstanceId'>): 'EC2' | 'EXTERNAL' {
@@ -31,7 +43,7 @@ export function instanceSnapshot(record: ContainerInstanceRecord, groups: Active
     reservedTcpPorts: remaining.tcpPorts,
     reservedUdpPorts: remaining.udpPorts,
     attributes,
-    tasks: groups.filter((task) => task.containerInstanceArn === record.containerInstanceArn).map(({ group, family }) => ({ group, family })),
+    tasks: expand(groups.filter((task) => task.containerInstanceArn === record.containerInstanceArn)),
     launchKind: launchKindOf(record),
   };
 }

@@ -6,11 +6,14 @@
  * Nothing here re-implements the canonicalisation rules.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Sha256 } from '@aws-crypto/sha256-js';
+import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { ApiError } from '../core/errors.js';
 import type { CredentialRecord } from '../store/types.js';
+
+/** SHA-256 from Node's own crypto, in the shape the signer takes. */
+const Sha256 = Hash.bind(null, 'sha256');
 
 export const algorithm = 'AWS4-HMAC-SHA256';
 const maxClockSkewMs = 15 * 60 * 1000;

@@ -156,8 +156,13 @@ export interface TasksTable {
   list(query: TaskQuery, page: PageRequest): Promise<Page<TaskRecord>>;
   /** Running and pending (PROVISIONING, PENDING, ACTIVATING) task counts of one container instance. */
   instanceCounts(containerInstanceArn: string): Promise<{ running: number; pending: number }>;
-  /** Instance, group and family of every active task placed on an instance of the cluster, for task:group expressions. */
-  activeGroups(clusterArn: string, group?: string): Promise<{ containerInstanceArn: string; group: string; family: string }[]>;
+  /** Like list, but only the ARNs: ListTasks needs no documents. */
+  listArns(query: TaskQuery, page: PageRequest): Promise<Page<string>>;
+  /**
+   * How many active tasks of each group and family sit on each instance of the cluster (only `group`
+   * when given), for spread, distinctInstance and task:group.
+   */
+  activeGroups(clusterArn: string, group?: string): Promise<{ containerInstanceArn: string; group: string; family: string; count: number }[]>;
 }
 
 export interface AccountSettingsTable {

@@ -1,8 +1,11 @@
 /** Hand-built signed requests, for tests that are about the wire itself (signatures, malformed bodies). */
-import { Sha256 } from '@aws-crypto/sha256-js';
+import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { testCredentials } from './berth.js';
+
+/** SHA-256 from Node's own crypto, in the shape the signer takes. */
+const Sha256 = Hash.bind(null, 'sha256');
 
 export interface WireOptions {
   target?: string;

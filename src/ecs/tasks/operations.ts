@@ -145,7 +145,7 @@ export function taskOperations(deps: EcsDeps) {
           containerInstanceArn = resolveChildArn(ctx.scope, cluster.clusterArn, input.containerInstance, 'container-instance');
           if (!containerInstanceArn) throw invalidParameter(`containerInstance '${input.containerInstance}' is not a container instance id or ARN.`);
         }
-        const result = await tx.tasks.list(
+        const result = await tx.tasks.listArns(
           {
             clusterArn: cluster.clusterArn,
             desiredStatus,
@@ -157,7 +157,7 @@ export function taskOperations(deps: EcsDeps) {
           },
           page,
         );
-        return { taskArns: result.items.map((task) => task.taskArn), ...nextTokenOf(result) };
+        return { taskArns: result.items, ...nextTokenOf(result) };
       });
     },
   };

@@ -134,11 +134,17 @@ export async function planRun(
   const request: PlacementRequest = { count: placedTargets.length, launchType, group, family: definition.family, ...requirements, constraints, strategies };
   const problem = validatePlacementRequest(request);
   if (problem) throw invalidParameter(`placement: ${problem}`);
+  // Task groups matter only to spread, distinctInstance and task:group expressions; random and binpack never read them.
   const needsAllGroups = constraints.some((constraint) => constraint.expression && dependsOnTasks(parseExpression(constraint.expression)));
+  const needsOwnGroup = strategies.some((strategy) => strategy.type === 'spread') || constraints.some((constraint) => constraint.type === 'distinctInstance');
   const records = (await tx.containerInstances.all(cluster.clusterArn)).filter(
     (record) => record.status !== 'INACTIVE' && (!options.onlyInstance || record.containerInstanceArn === options.onlyInstance),
   );
-  const groups = await tx.tasks.activeGroups(cluster.clusterArn, needsAllGroups ? undefined : group);
+  const groups = needsAllGroups
+    ? await tx.tasks.activeGroups(cluster.clusterArn)
+    : needsOwnGroup
+      ? await tx.tasks.activeGroups(cluster.clusterArn, group)
+      : [];
   const result = placeTasks({ instances: clusterSnapshot(records, groups) }, request, deps.rng, { explain: options.explain ?? false });
   return { common, fargate, placed: { launchType, request, records, result } };
 }

@@ -236,6 +236,25 @@ function serviceNameOf(group: string | undefined): string | null {
   return group?.startsWith('service:') ? group.slice('service:'.length) : null;
 }
 
+function taskConditions(query: TaskQuery, page: PageRequest): [string, unknown[]] {
+  const conditions = ['cluster_arn = ?', 'seq > ?'];
+  const args: unknown[] = [query.clusterArn, seqAfter(page)];
+  const add = (column: string, value: string | undefined) => {
+    if (value === undefined) return;
+    conditions.push(`${column} = ?`);
+    args.push(value);
+  };
+  add('family', query.family);
+  add('started_by', query.startedBy);
+  add('service_name', query.serviceName);
+  add('desired_status', query.desiredStatus);
+  add('container_instance_arn', query.containerInstanceArn);
+  add('launch_type', query.launchType);
+  add('grp', query.group);
+  if (query.activeOnly) conditions.push(`last_status != 'STOPPED'`);
+  return [conditions.join(' AND '), args];
+}
+
 function tasks(sql: Statements): TasksTable {
   return {
     async get(arn) {
@@ -269,25 +288,14 @@ function tasks(sql: Statements): TasksTable {
         );
     },
     async list(query: TaskQuery, page: PageRequest) {
-      const conditions = ['cluster_arn = ?', 'seq > ?'];
-      const args: unknown[] = [query.clusterArn, seqAfter(page)];
-      const add = (column: string, value: string | undefined) => {
-        if (value === undefined) return;
-        conditions.push(`${column} = ?`);
-        args.push(value);
-      };
-      add('family', query.family);
-      add('started_by', query.startedBy);
-      add('service_name', query.serviceName);
-      add('desired_status', query.desiredStatus);
-      add('container_instance_arn', query.containerInstanceArn);
-      add('launch_type', query.launchType);
-      add('grp', query.group);
-      if (query.activeOnly) conditions.push(`last_status != 'STOPPED'`);
-      const rows = sql
-        .get(`SELECT seq, doc FROM tasks WHERE ${conditions.join(' AND ')} ORDER BY seq LIMIT ?`)
-        .all(...args, page.limit + 1) as DocRow[];
+      const [where, args] = taskConditions(query, page);
+      const rows = sql.get(`SELECT seq, doc FROM tasks WHERE ${where} ORDER BY seq LIMIT ?`).all(...args, page.limit + 1) as DocRow[];
       return pageOf(rows, page, parse<TaskRecord>, seqCursor);
+    },
+    async listArns(query: TaskQuery, page: PageRequest) {
+      const [where, args] = taskConditions(query, page);
+      const rows = sql.get(`SELECT seq, arn FROM tasks WHERE ${where} ORDER BY seq LIMIT ?`).all(...args, page.limit + 1) as { seq: number; arn: string }[];
+      return pageOf(rows, page, (row) => row.arn, (row) => String(row.seq));
     },
     async instanceCounts(containerInstanceArn) {
       const row = sql
@@ -302,11 +310,12 @@ function tasks(sql: Statements): TasksTable {
     async activeGroups(clusterArn, group) {
       const rows = sql
         .get(
-          `SELECT container_instance_arn, grp, family FROM tasks
-           WHERE cluster_arn = ? AND (? IS NULL OR grp = ?) AND last_status != 'STOPPED' AND container_instance_arn IS NOT NULL`,
+          `SELECT container_instance_arn, grp, family, COUNT(*) AS n FROM tasks
+           WHERE cluster_arn = ? AND (? IS NULL OR grp = ?) AND last_status != 'STOPPED' AND container_instance_arn IS NOT NULL
+           GROUP BY container_instance_arn, grp, family`,
         )
-        .all(clusterArn, group ?? null, group ?? null) as { container_instance_arn: string; grp: string | null; family: string }[];
-      return rows.map((row) => ({ containerInstanceArn: row.container_instance_arn, group: row.grp ?? '', family: row.family }));
+        .all(clusterArn, group ?? null, group ?? null) as { container_instance_arn: string; grp: string | null; family: string; n: number }[];
+      return rows.map((row) => ({ containerInstanceArn: row.container_instance_arn, group: row.grp ?? '', family: row.family, count: row.n }));
     },
   };
 }
