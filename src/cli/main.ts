@@ -49,13 +49,13 @@ function printBanner(server: RunningServer, config: BerthConfig, what: string): 
     `  region:     ${config.region}   account: ${config.accountId}`,
     `  data:       ${config.dataDir}`,
     `  health:     ${server.url}/_berth/health`,
-    server.createdCredentials ? '  root credentials were created and saved in the data directory.' : '',
+    ...(server.createdCredentials ? ['  root credentials were created and saved in the data directory.'] : []),
     '',
     'Point the AWS CLI or SDKs at it:',
     `  export AWS_ACCESS_KEY_ID=${credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${credentials.secretAccessKey} AWS_DEFAULT_REGION=${config.region} AWS_ENDPOINT_URL=${server.url}`,
     '',
   ];
-  process.stdout.write(lines.filter((line, index) => line !== '' || index > 5).join('\n') + '\n');
+  process.stdout.write(lines.join('\n'));
 }
 
 async function serve(flags: ServerFlags, what: string): Promise<void> {

@@ -43,6 +43,14 @@ class Statements {
   }
 }
 
+/** The document stored under an ARN in one of the resource tables. */
+function byArn<T>(sql: Statements, table: string): (arn: string) => Promise<T | undefined> {
+  return async (arn) => {
+    const row = sql.get(`SELECT doc FROM ${table} WHERE arn = ?`).get(arn) as DocRow | undefined;
+    return row && parse<T>(row);
+  };
+}
+
 function credentials(sql: Statements): CredentialsTable {
   return {
     async get(accessKeyId) {
@@ -68,10 +76,7 @@ function credentials(sql: Statements): CredentialsTable {
 
 function clusters(sql: Statements): ClustersTable {
   return {
-    async get(arn) {
-      const row = sql.get('SELECT doc FROM clusters WHERE arn = ?').get(arn) as DocRow | undefined;
-      return row && parse<ClusterRecord>(row);
-    },
+    get: byArn<ClusterRecord>(sql, 'clusters'),
     async put(record) {
       const [, , , region, accountId] = record.clusterArn.split(':');
       sql
@@ -126,10 +131,7 @@ function taskDefinitions(sql: Statements): TaskDefinitionsTable {
     q.status ?? null,
   ];
   return {
-    async get(arn) {
-      const row = sql.get('SELECT doc FROM task_definitions WHERE arn = ?').get(arn) as DocRow | undefined;
-      return row && parse<TaskDefinitionRecord>(row);
-    },
+    get: byArn<TaskDefinitionRecord>(sql, 'task_definitions'),
     async latestRevision(accountId, region, family) {
       const row = sql
         .get('SELECT last_revision FROM task_definition_families WHERE account_id = ? AND region = ? AND family = ?')
@@ -201,10 +203,7 @@ function splitCursor(cursor: string): [string, number] {
 
 function containerInstances(sql: Statements): ContainerInstancesTable {
   return {
-    async get(arn) {
-      const row = sql.get('SELECT doc FROM container_instances WHERE arn = ?').get(arn) as DocRow | undefined;
-      return row && parse<ContainerInstanceRecord>(row);
-    },
+    get: byArn<ContainerInstanceRecord>(sql, 'container_instances'),
     async put(record) {
       sql
         .get(
@@ -257,10 +256,7 @@ function taskConditions(query: TaskQuery, page: PageRequest): [string, unknown[]
 
 function tasks(sql: Statements): TasksTable {
   return {
-    async get(arn) {
-      const row = sql.get('SELECT doc FROM tasks WHERE arn = ?').get(arn) as DocRow | undefined;
-      return row && parse<TaskRecord>(row);
-    },
+    get: byArn<TaskRecord>(sql, 'tasks'),
     async put(record) {
       const family = record.taskDefinitionArn.split('/').pop()?.split(':')[0] ?? '';
       sql
