@@ -7,6 +7,7 @@ import { accountSettingOperations } from './account-settings.js';
 import { attributeOperations } from './attributes.js';
 import { taggingOperations } from './tagging.js';
 import { taskOperations } from './tasks/operations.js';
+import { stateChangeOperations } from './tasks/state-changes.js';
 import { taskDefinitionOperations } from './task-definitions/index.js';
 
 export const ecsTargetPrefix = 'AmazonEC2ContainerServiceV20141113';
@@ -20,6 +21,7 @@ export function ecsService(deps: EcsDeps): JsonService {
     ...attributeOperations(deps),
     ...accountSettingOperations(deps),
     ...taskOperations(deps),
+    ...stateChangeOperations(deps),
     ...taskDefinitionOperations(deps),
   };
   return defineJsonService(ecsModel as Record<string, unknown>, { id: 'ecs', signingName: 'ecs', targetPrefix: ecsTargetPrefix, jsonVersion: '1.1' }, operations);
