@@ -8,12 +8,6 @@
  * the store keeps each family's last revision even when rows go.
  */
 import {
-  DeleteTaskDefinitionsRequest$,
-  DeregisterTaskDefinitionRequest$,
-  DescribeTaskDefinitionRequest$,
-  ListTaskDefinitionFamiliesRequest$,
-  ListTaskDefinitionsRequest$,
-  RegisterTaskDefinitionRequest$,
   SortOrder,
   TaskDefinitionFamilyStatus,
   TaskDefinitionField,
@@ -43,7 +37,6 @@ import { nextTokenOf, pageRequest } from '../pagination.js';
 import { checkTags } from '../tags.js';
 import { checkEnum, checkMaxItems, clientError, invalidParameter, requireList, requireString } from '../validate.js';
 import { describable, present } from './lookup.js';
-import { requestAsModelled } from './model.js';
 import { checkRegistration, recordOf } from './register.js';
 
 export const unableToDescribe = 'Unable to describe task definition.';
@@ -79,8 +72,7 @@ async function familiesWithoutActive(tx: StoreTx, query: TaskDefinitionQuery, pa
 export function taskDefinitionOperations(deps: EcsDeps) {
   const { store } = deps;
   return {
-    async RegisterTaskDefinition(raw: Wire<RegisterTaskDefinitionRequest>, ctx: RequestContext): Promise<Wire<RegisterTaskDefinitionResponse>> {
-      const request = requestAsModelled(raw, RegisterTaskDefinitionRequest$);
+    async RegisterTaskDefinition(request: Wire<RegisterTaskDefinitionRequest>, ctx: RequestContext): Promise<Wire<RegisterTaskDefinitionResponse>> {
       const draft = checkRegistration(request);
       const tags = checkTags(request.tags);
       return store.write(async (tx) => {
@@ -97,8 +89,7 @@ export function taskDefinitionOperations(deps: EcsDeps) {
       });
     },
 
-    async DescribeTaskDefinition(raw: Wire<DescribeTaskDefinitionRequest>, ctx: RequestContext): Promise<Wire<DescribeTaskDefinitionResponse>> {
-      const input = requestAsModelled(raw, DescribeTaskDefinitionRequest$);
+    async DescribeTaskDefinition(input: Wire<DescribeTaskDefinitionRequest>, ctx: RequestContext): Promise<Wire<DescribeTaskDefinitionResponse>> {
       const given = requireString(input.taskDefinition, 'taskDefinition');
       const include = (input.include ?? []).map((field, index) => checkEnum(field, `include[${index}]`, TaskDefinitionField));
       return store.read(async (tx) => {
@@ -108,8 +99,7 @@ export function taskDefinitionOperations(deps: EcsDeps) {
       });
     },
 
-    async ListTaskDefinitions(raw: Wire<ListTaskDefinitionsRequest>, ctx: RequestContext): Promise<Wire<ListTaskDefinitionsResponse>> {
-      const input = requestAsModelled(raw, ListTaskDefinitionsRequest$);
+    async ListTaskDefinitions(input: Wire<ListTaskDefinitionsRequest>, ctx: RequestContext): Promise<Wire<ListTaskDefinitionsResponse>> {
       const status = checkEnum(input.status, 'status', TaskDefinitionStatus) ?? 'ACTIVE';
       const sort = checkEnum(input.sort, 'sort', SortOrder) ?? 'ASC';
       const page = pageRequest(input);
@@ -125,10 +115,9 @@ export function taskDefinitionOperations(deps: EcsDeps) {
     },
 
     async ListTaskDefinitionFamilies(
-      raw: Wire<ListTaskDefinitionFamiliesRequest>,
+      input: Wire<ListTaskDefinitionFamiliesRequest>,
       ctx: RequestContext,
     ): Promise<Wire<ListTaskDefinitionFamiliesResponse>> {
-      const input = requestAsModelled(raw, ListTaskDefinitionFamiliesRequest$);
       const status = checkEnum(input.status, 'status', TaskDefinitionFamilyStatus) ?? 'ALL';
       const page = pageRequest(input);
       const query: TaskDefinitionQuery = {
@@ -145,8 +134,7 @@ export function taskDefinitionOperations(deps: EcsDeps) {
       return { families: result.items, ...nextTokenOf(result) };
     },
 
-    async DeregisterTaskDefinition(raw: Wire<DeregisterTaskDefinitionRequest>, ctx: RequestContext): Promise<Wire<DeregisterTaskDefinitionResponse>> {
-      const input = requestAsModelled(raw, DeregisterTaskDefinitionRequest$);
+    async DeregisterTaskDefinition(input: Wire<DeregisterTaskDefinitionRequest>, ctx: RequestContext): Promise<Wire<DeregisterTaskDefinitionResponse>> {
       const given = requireString(input.taskDefinition, 'taskDefinition');
       const arn = revisionArn(ctx.scope, given, 'taskDefinition');
       return store.write(async (tx) => {
@@ -159,8 +147,7 @@ export function taskDefinitionOperations(deps: EcsDeps) {
       });
     },
 
-    async DeleteTaskDefinitions(raw: Wire<DeleteTaskDefinitionsRequest>, ctx: RequestContext): Promise<Wire<DeleteTaskDefinitionsResponse>> {
-      const input = requestAsModelled(raw, DeleteTaskDefinitionsRequest$);
+    async DeleteTaskDefinitions(input: Wire<DeleteTaskDefinitionsRequest>, ctx: RequestContext): Promise<Wire<DeleteTaskDefinitionsResponse>> {
       const given = requireList(input.taskDefinitions, 'taskDefinitions');
       if (given.length === 0) throw invalidParameter('taskDefinitions must name 1 to 10 task definitions; it is empty.');
       checkMaxItems(given, 'taskDefinitions', 10);
