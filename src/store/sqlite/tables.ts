@@ -51,6 +51,18 @@ function byArn<T>(sql: Statements, table: string): (arn: string) => Promise<T | 
   };
 }
 
+/** ECS counts a task as pending from PROVISIONING until it runs. */
+function runningAndPending(sql: Statements, column: 'cluster_arn' | 'container_instance_arn', value: string): { running: number; pending: number } {
+  const row = sql
+    .get(
+      `SELECT SUM(last_status = 'RUNNING') AS running,
+              SUM(last_status IN ('PROVISIONING', 'PENDING', 'ACTIVATING')) AS pending
+       FROM tasks WHERE ${column} = ? AND last_status != 'STOPPED'`,
+    )
+    .get(value) as { running: number | null; pending: number | null };
+  return { running: row.running ?? 0, pending: row.pending ?? 0 };
+}
+
 function credentials(sql: Statements): CredentialsTable {
   return {
     async get(accessKeyId) {
@@ -99,17 +111,11 @@ function clusters(sql: Statements): ClustersTable {
       const instances = sql
         .get(`SELECT COUNT(*) AS n FROM container_instances WHERE cluster_arn = ? AND status IN ('ACTIVE', 'DRAINING')`)
         .get(arn) as { n: number };
-      const tasks = sql
-        .get(
-          `SELECT SUM(last_status = 'RUNNING') AS running,
-                  SUM(last_status IN ('PROVISIONING', 'PENDING', 'ACTIVATING')) AS pending
-           FROM tasks WHERE cluster_arn = ? AND last_status != 'STOPPED'`,
-        )
-        .get(arn) as { running: number | null; pending: number | null };
+      const tasks = runningAndPending(sql, 'cluster_arn', arn);
       return {
         registeredContainerInstancesCount: instances.n,
-        runningTasksCount: tasks.running ?? 0,
-        pendingTasksCount: tasks.pending ?? 0,
+        runningTasksCount: tasks.running,
+        pendingTasksCount: tasks.pending,
         activeServicesCount: 0,
       };
     },
@@ -294,14 +300,7 @@ function tasks(sql: Statements): TasksTable {
       return pageOf(rows, page, (row) => row.arn, (row) => String(row.seq));
     },
     async instanceCounts(containerInstanceArn) {
-      const row = sql
-        .get(
-          `SELECT SUM(last_status = 'RUNNING') AS running,
-                  SUM(last_status IN ('PROVISIONING', 'PENDING', 'ACTIVATING')) AS pending
-           FROM tasks WHERE container_instance_arn = ? AND last_status != 'STOPPED'`,
-        )
-        .get(containerInstanceArn) as { running: number | null; pending: number | null };
-      return { running: row.running ?? 0, pending: row.pending ?? 0 };
+      return runningAndPending(sql, 'container_instance_arn', containerInstanceArn);
     },
     async activeGroups(clusterArn, group) {
       const rows = sql
