@@ -1,22 +1,27 @@
 /** Starts the control plane: store, credentials, services, and the edge listening on its port. */
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { systemClock, type Clock } from './core/clock.js';
 import { newAccessKeyId, newSecretAccessKey, randomIds } from './core/ids.js';
 import { rootPrincipalArn } from './core/principal.js';
 import { seededRng } from './core/rng.js';
 import type { BerthConfig } from './config.js';
+import { agentChannelRoutes } from './ecs/agents/channel.js';
+import { FargateDispatcher } from './ecs/agents/fargate-capacity.js';
+import { AgentHub } from './ecs/agents/hub.js';
 import { ecsService } from './ecs/service.js';
+import { TaskChangeFeed } from './ecs/task-changes.js';
 import { berthService } from './extensions/service.js';
 import { buildApp } from './edge/app.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { CredentialRecord, Store } from './store/types.js';
+import { version } from './version.js';
 
-export const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export { version };
 
 export interface RunningServer {
   app: FastifyInstance;
   store: Store;
+  hub: AgentHub;
   url: string;
   credentials: CredentialRecord;
   /** True when this start created the root credentials. */
@@ -59,7 +64,10 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
   const store = new SqliteStore(config.dataDir);
   try {
     const { credentials, created } = await ensureRootCredentials(store, config, clock);
-    const deps = { store, clock, ids: randomIds, rng: seededRng(Date.now() >>> 0) };
+    // Agents reconnect after a start; until one does, its instance is not connected.
+    await store.write((tx) => tx.containerInstances.markAllDisconnected());
+    const taskChanges = new TaskChangeFeed();
+    const deps = { store, clock, ids: randomIds, rng: seededRng(Date.now() >>> 0), taskChanges };
     const app = buildApp({
       store,
       clock,
@@ -68,15 +76,23 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
       version,
       logger: options.logger === false ? false : { level: config.logLevel },
     });
+    const hub = new AgentHub({ store, clock, log: app.log, taskChanges });
+    const fargate = new FargateDispatcher({ store, clock, log: app.log, hub, taskChanges });
+    await app.register((scope) => agentChannelRoutes(scope, { store, clock, hub, accountId: config.accountId }));
+    hub.start();
+    fargate.start();
     const address = await app.listen({ host: config.host, port: config.port });
     const url = address.replace('[::1]', '127.0.0.1');
     return {
       app,
       store,
+      hub,
       url,
       credentials,
       createdCredentials: created,
       async close() {
+        await fargate.stop();
+        await hub.stop();
         await app.close();
         await store.close();
       },

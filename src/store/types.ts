@@ -76,6 +76,8 @@ export type TaskRecord = Wire<Task> & {
   taskArn: string;
   /** Resources held on the container instance; absent on Fargate and once released. */
   reservation?: Reservation;
+  /** The Fargate capacity host running the task, once one is chosen. Internal, like reservation. */
+  fargateHost?: string;
   clusterArn: string;
   lastStatus: string;
   desiredStatus: string;
@@ -148,6 +150,10 @@ export interface ContainerInstancesTable {
   list(clusterArn: string, page: PageRequest, status?: string): Promise<Page<ContainerInstanceRecord>>;
   /** Every instance of a cluster, for placement snapshots and query-language filters. */
   all(clusterArn: string): Promise<ContainerInstanceRecord[]>;
+  /** After a control-plane start no agent is connected yet: clears agentConnected everywhere. */
+  markAllDisconnected(): Promise<void>;
+  /** Instances of every account whose record says their agent is connected. */
+  listConnected(): Promise<ContainerInstanceRecord[]>;
 }
 
 export interface TasksTable {
@@ -163,7 +169,18 @@ export interface TasksTable {
    * when given), for spread, distinctInstance and task:group.
    */
   activeGroups(clusterArn: string, group?: string): Promise<{ containerInstanceArn: string; group: string; family: string; count: number }[]>;
+  /** Tasks not yet STOPPED that an agent runs (see agentKeyOf), in any account. */
+  forAgent(agentKey: string): Promise<TaskRecord[]>;
+  /** FARGATE tasks not yet STOPPED and not yet given a capacity host, oldest first. */
+  unassignedFargate(limit: number): Promise<TaskRecord[]>;
 }
+
+/** Which agent runs a task: its container instance, or its Fargate capacity host. */
+export function agentKeyOf(task: Pick<TaskRecord, 'containerInstanceArn' | 'fargateHost'>): string | undefined {
+  return task.containerInstanceArn ?? (task.fargateHost !== undefined ? fargateHostKey(task.fargateHost) : undefined);
+}
+
+export const fargateHostKey = (hostId: string) => `fargate-host/${hostId}`;
 
 export interface AccountSettingsTable {
   list(accountId: string, region: string): Promise<AccountSettingRecord[]>;

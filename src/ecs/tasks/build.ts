@@ -58,6 +58,22 @@ export function buildTask(spec: NewTask): TaskRecord {
     udpPorts: spec.requirements.hostPorts.filter((port) => port.protocol === 'udp').map((port) => port.port),
   };
   const fargate = spec.target.launchType === 'FARGATE';
+  const subnetId = spec.networkConfiguration?.awsvpcConfiguration?.subnets?.[0];
+  // ECS creates the task's network interface while the task is PROVISIONING; the agent that
+  // runs the task reports its address, and the attachment becomes ATTACHED.
+  const attachments = awsvpc
+    ? [
+        {
+          id: spec.ids.uuid(),
+          type: 'ElasticNetworkInterface',
+          status: 'PRECREATED',
+          details: [
+            ...(subnetId ? [{ name: 'subnetId', value: subnetId }] : []),
+            { name: 'networkInterfaceId', value: `eni-${spec.ids.hex32().slice(0, 17)}` },
+          ],
+        },
+      ]
+    : [];
   return {
     taskArn,
     clusterArn: spec.clusterArn,
@@ -78,7 +94,7 @@ export function buildTask(spec: NewTask): TaskRecord {
     ...('capacityProviderName' in spec.target && spec.target.capacityProviderName ? { capacityProviderName: spec.target.capacityProviderName } : {}),
     ...(fargate ? { platformVersion: spec.platformVersion ?? '1.4.0', platformFamily: 'Linux', ephemeralStorage: { sizeInGiB: 20 } } : {}),
     ...(spec.startedBy !== undefined ? { startedBy: spec.startedBy } : {}),
-    attachments: [],
+    attachments,
     attributes: [{ name: 'ecs.cpu-architecture', value: 'x86_64' }],
     enableExecuteCommand: spec.enableExecuteCommand ?? false,
     healthStatus: 'UNKNOWN',

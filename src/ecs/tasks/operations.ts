@@ -35,7 +35,7 @@ import { checkEnum, checkLength, checkMaxItems, checkRange, invalidParameter, re
 import { checkRunInput, launchAndPlace, type RunInput } from './run.js';
 
 export function presentTask(record: TaskRecord, withTags: boolean): Wire<Task> {
-  const { reservation: _reservation, tags, ...task } = record;
+  const { reservation: _reservation, fargateHost: _host, tags, ...task } = record;
   return withTags ? { ...task, tags } : task;
 }
 
@@ -53,7 +53,8 @@ export function taskOperations(deps: EcsDeps) {
       const checked: RunInput = checkRunInput(input);
       checkRange(input.count, 'count', 1, 10);
       checkLength(input.clientToken, 'clientToken', 1, 64);
-      return store.write(async (tx) => {
+      let placed: TaskRecord[] = [];
+      const response = await store.write(async (tx) => {
         const tokenKey = input.clientToken && `${ctx.scope.accountId}/${ctx.scope.region}/RunTask/${input.clientToken}`;
         if (tokenKey) {
           const earlier = await tx.idempotency.get(tokenKey);
@@ -65,10 +66,13 @@ export function taskOperations(deps: EcsDeps) {
           }
         }
         const result = await launchAndPlace(tx, deps, ctx, checked, { count: input.count ?? 1 });
+        placed = result.tasks;
         const response: Wire<RunTaskResponse> = { tasks: result.tasks.map((task) => presentTask(task, true)), failures: result.failures };
         if (tokenKey) await tx.idempotency.put(tokenKey, requestHash(input), JSON.stringify(response), ctx.now.getTime() / 1000);
         return response;
       });
+      deps.taskChanges?.publish(placed);
+      return response;
     },
 
     async StartTask(input: Wire<StartTaskRequest>, ctx: RequestContext): Promise<Wire<StartTaskResponse>> {
@@ -76,7 +80,7 @@ export function taskOperations(deps: EcsDeps) {
       if (instances.length < 1) throw invalidParameter('containerInstances must name at least one container instance.');
       checkMaxItems(instances, 'containerInstances', 10);
       const checked = checkRunInput({ ...input, launchType: 'EC2' });
-      return store.write(async (tx) => {
+      const { tasks, failures } = await store.write(async (tx) => {
         const cluster = await activeCluster(tx, ctx.scope, input.cluster);
         const tasks: TaskRecord[] = [];
         const failures: Wire<Failure>[] = [];
@@ -92,18 +96,20 @@ export function taskOperations(deps: EcsDeps) {
           tasks.push(...result.tasks);
           failures.push(...result.failures);
         }
-        return { tasks: tasks.map((task) => presentTask(task, true)), failures };
+        return { tasks, failures };
       });
+      deps.taskChanges?.publish(tasks);
+      return { tasks: tasks.map((task) => presentTask(task, true)), failures };
     },
 
     async StopTask(input: Wire<StopTaskRequest>, ctx: RequestContext): Promise<Wire<StopTaskResponse>> {
       const given = requireString(input.task, 'task');
       checkLength(input.reason, 'reason', 0, 255);
-      return store.write(async (tx) => {
+      const stopped = await store.write(async (tx) => {
         const cluster = await activeCluster(tx, ctx.scope, input.cluster);
         const task = await findTask(tx, ctx.scope, cluster.clusterArn, given);
         if (!task) throw invalidParameter(`The referenced task was not found: '${given}'.`);
-        if (task.desiredStatus === 'STOPPED') return { task: presentTask(task, false) };
+        if (task.desiredStatus === 'STOPPED') return task;
         const stopped: TaskRecord = {
           ...task,
           desiredStatus: 'STOPPED',
@@ -113,8 +119,10 @@ export function taskOperations(deps: EcsDeps) {
           version: (task.version ?? 0) + 1,
         };
         await tx.tasks.put(stopped);
-        return { task: presentTask(stopped, false) };
+        return stopped;
       });
+      deps.taskChanges?.publish([stopped]);
+      return { task: presentTask(stopped, false) };
     },
 
     async DescribeTasks(input: Wire<DescribeTasksRequest>, ctx: RequestContext): Promise<Wire<DescribeTasksResponse>> {

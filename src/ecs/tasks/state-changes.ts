@@ -9,11 +9,14 @@
  */
 import type {
   ContainerStateChange,
+  HealthStatus,
+  TaskStopCode,
   SubmitContainerStateChangeRequest,
   SubmitContainerStateChangeResponse,
   SubmitTaskStateChangeRequest,
   SubmitTaskStateChangeResponse,
 } from '@aws-sdk/client-ecs';
+import type { TaskReport } from '../../agent-protocol/messages.js';
 import type { Wire } from '../../core/wire.js';
 import type { RequestContext } from '../../edge/context.js';
 import type { StoreTx, TaskRecord } from '../../store/types.js';
@@ -37,7 +40,9 @@ function checkStatus(lifecycle: string[], status: string | undefined, field: str
 const seconds = (value: number | string | undefined): number | undefined =>
   value === undefined ? undefined : typeof value === 'number' ? value : Date.parse(value) / 1000;
 
-function applyContainerChanges(task: TaskRecord, changes: Wire<ContainerStateChange>[]): TaskRecord {
+type ContainerChange = Wire<ContainerStateChange> & { healthStatus?: HealthStatus };
+
+function applyContainerChanges(task: TaskRecord, changes: ContainerChange[]): TaskRecord {
   const containers = (task.containers ?? []).map((container) => {
     const change = changes.find((item) => item.containerName === container.name);
     if (!change) return container;
@@ -50,13 +55,44 @@ function applyContainerChanges(task: TaskRecord, changes: Wire<ContainerStateCha
       ...(change.runtimeId !== undefined ? { runtimeId: change.runtimeId } : {}),
       ...(change.imageDigest !== undefined ? { imageDigest: change.imageDigest } : {}),
       ...(change.networkBindings !== undefined ? { networkBindings: change.networkBindings } : {}),
+      ...(change.healthStatus !== undefined ? { healthStatus: change.healthStatus } : {}),
     };
   });
   return { ...task, containers };
 }
 
+/** The task's network interface gets the address its agent reports, and goes when the task stops. */
+function applyNetworkInterface(task: TaskRecord, reported: TaskReport['networkInterface']): TaskRecord {
+  const eni = task.attachments?.find((attachment) => attachment.type === 'ElasticNetworkInterface');
+  if (!eni) return task;
+  let next = eni;
+  if (reported && eni.status === 'PRECREATED') {
+    next = {
+      ...eni,
+      status: 'ATTACHED',
+      details: [
+        ...(eni.details ?? []).filter((detail) => !['macAddress', 'privateIPv4Address', 'privateDnsName'].includes(detail.name ?? '')),
+        { name: 'macAddress', value: reported.macAddress },
+        { name: 'privateDnsName', value: `ip-${reported.privateIPv4Address.replaceAll('.', '-')}.ec2.internal` },
+        { name: 'privateIPv4Address', value: reported.privateIPv4Address },
+      ],
+    };
+  }
+  if (task.lastStatus === 'STOPPED') next = { ...next, status: 'DELETED' };
+  if (next === eni) return task;
+  const attachmentId = eni.id;
+  const address = next.details?.find((detail) => detail.name === 'privateIPv4Address')?.value;
+  return {
+    ...task,
+    attachments: (task.attachments ?? []).map((attachment) => (attachment === eni ? next : attachment)),
+    containers: (task.containers ?? []).map((container) =>
+      address && attachmentId ? { ...container, networkInterfaces: [{ attachmentId, privateIpv4Address: address }] } : container,
+    ),
+  };
+}
+
 /** Moves a task to `status` if that is forward, with the timestamps and stop details ECS shows. */
-function advance(task: TaskRecord, status: string | undefined, reason: string | undefined, now: number): TaskRecord {
+function advance(task: TaskRecord, status: string | undefined, reason: string | undefined, now: number, stopCode?: TaskStopCode): TaskRecord {
   if (status === undefined || rank(taskLifecycle, status) <= rank(taskLifecycle, task.lastStatus)) return task;
   const next: TaskRecord = { ...task, lastStatus: status, version: (task.version ?? 0) + 1 };
   if (status === 'RUNNING') next.startedAt ??= now;
@@ -65,7 +101,7 @@ function advance(task: TaskRecord, status: string | undefined, reason: string | 
     if (task.desiredStatus !== 'STOPPED') {
       // The task stopped on its own: ECS says whether it ever started.
       next.desiredStatus = 'STOPPED';
-      next.stopCode ??= task.startedAt ? 'EssentialContainerExited' : 'TaskFailedToStart';
+      next.stopCode ??= stopCode ?? (task.startedAt ? 'EssentialContainerExited' : 'TaskFailedToStart');
     }
     if (reason !== undefined) next.stoppedReason ??= reason;
   }
@@ -98,9 +134,39 @@ async function findTask(tx: StoreTx, ctx: RequestContext, cluster: string | unde
   return task;
 }
 
-async function save(tx: StoreTx, before: TaskRecord, after: TaskRecord): Promise<void> {
+async function save(tx: StoreTx, before: TaskRecord, after: TaskRecord): Promise<TaskRecord> {
   const stoppedNow = after.lastStatus === 'STOPPED' && before.lastStatus !== 'STOPPED';
-  await tx.tasks.put(stoppedNow ? await releaseReservation(tx, after) : after);
+  const saved = stoppedNow ? await releaseReservation(tx, after) : after;
+  await tx.tasks.put(saved);
+  return saved;
+}
+
+/**
+ * Applies what an agent observed of one of its tasks (see agent-protocol/messages.ts), with the
+ * same forward-only rules as SubmitTaskStateChange, in the caller's transaction.
+ */
+export async function applyTaskReport(tx: StoreTx, task: TaskRecord, report: TaskReport, now: number): Promise<TaskRecord> {
+  const status = checkStatus(taskLifecycle, report.status, 'status');
+  const changes: ContainerChange[] = (report.containers ?? []).map((container) => ({
+    containerName: container.name,
+    ...(container.status !== undefined ? { status: container.status } : {}),
+    ...(container.exitCode !== undefined ? { exitCode: container.exitCode } : {}),
+    ...(container.reason !== undefined ? { reason: container.reason.slice(0, 1024) } : {}),
+    ...(container.runtimeId !== undefined ? { runtimeId: container.runtimeId } : {}),
+    ...(container.imageDigest !== undefined ? { imageDigest: container.imageDigest } : {}),
+    ...(container.networkBindings !== undefined ? { networkBindings: container.networkBindings } : {}),
+    ...(container.healthStatus !== undefined ? { healthStatus: container.healthStatus } : {}),
+  }));
+  let next = applyContainerChanges(task, changes);
+  if (report.pullStartedAt !== undefined) next.pullStartedAt ??= report.pullStartedAt;
+  if (report.pullStoppedAt !== undefined) next.pullStoppedAt ??= report.pullStoppedAt;
+  if (report.executionStoppedAt !== undefined) next.executionStoppedAt ??= report.executionStoppedAt;
+  if (report.healthStatus !== undefined && next.lastStatus !== 'STOPPED') next.healthStatus = report.healthStatus;
+  next = advance(next, status, report.reason?.slice(0, 1024), now, report.stopCode as TaskStopCode | undefined);
+  next = applyNetworkInterface(next, report.networkInterface);
+  if (next === task) return task;
+  if (next.version === task.version) next = { ...next, version: (task.version ?? 0) + 1 };
+  return save(tx, task, next);
 }
 
 export function stateChangeOperations(deps: EcsDeps) {

@@ -77,6 +77,13 @@ export const migrations: string[] = [
     created_at REAL NOT NULL
   );
   `,
+  // Tasks are delivered to agents by key: a container instance ARN, or a Fargate capacity host.
+  `
+  ALTER TABLE tasks ADD COLUMN agent_key TEXT;
+  UPDATE tasks SET agent_key = container_instance_arn;
+  CREATE INDEX tasks_agent ON tasks (agent_key, last_status);
+  CREATE INDEX tasks_unassigned ON tasks (launch_type, last_status) WHERE agent_key IS NULL;
+  `,
 ];
 
 /** Tables that hold resources; credentials survive a reset. */

@@ -19,6 +19,7 @@ import type {
   TaskRecord,
   TasksTable,
 } from '../types.js';
+import { agentKeyOf } from '../types.js';
 import { pageOf, seqAfter } from './paging.js';
 
 interface DocRow {
@@ -234,6 +235,13 @@ function containerInstances(sql: Statements): ContainerInstancesTable {
       const rows = sql.get('SELECT doc FROM container_instances WHERE cluster_arn = ? ORDER BY seq').all(clusterArn) as DocRow[];
       return rows.map(parse<ContainerInstanceRecord>);
     },
+    async listConnected() {
+      const rows = sql.get(`SELECT doc FROM container_instances WHERE json_extract(doc, '$.agentConnected') = 1 ORDER BY seq`).all() as DocRow[];
+      return rows.map(parse<ContainerInstanceRecord>);
+    },
+    async markAllDisconnected() {
+      sql.get(`UPDATE container_instances SET doc = json_set(doc, '$.agentConnected', json('false')) WHERE json_extract(doc, '$.agentConnected') = 1`).run();
+    },
   };
 }
 
@@ -268,12 +276,12 @@ function tasks(sql: Statements): TasksTable {
       sql
         .get(
           `INSERT INTO tasks (arn, cluster_arn, family, started_by, grp, service_name, desired_status, last_status,
-                              container_instance_arn, launch_type, doc)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                              container_instance_arn, launch_type, agent_key, doc)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (arn) DO UPDATE SET started_by = excluded.started_by, grp = excluded.grp,
              service_name = excluded.service_name, desired_status = excluded.desired_status,
              last_status = excluded.last_status, container_instance_arn = excluded.container_instance_arn,
-             launch_type = excluded.launch_type, doc = excluded.doc`,
+             launch_type = excluded.launch_type, agent_key = excluded.agent_key, doc = excluded.doc`,
         )
         .run(
           record.taskArn,
@@ -286,6 +294,7 @@ function tasks(sql: Statements): TasksTable {
           record.lastStatus,
           record.containerInstanceArn ?? null,
           record.launchType ?? null,
+          agentKeyOf(record) ?? null,
           JSON.stringify(record),
         );
     },
@@ -311,6 +320,16 @@ function tasks(sql: Statements): TasksTable {
         )
         .all(clusterArn, group ?? null, group ?? null) as { container_instance_arn: string; grp: string | null; family: string; n: number }[];
       return rows.map((row) => ({ containerInstanceArn: row.container_instance_arn, group: row.grp ?? '', family: row.family, count: row.n }));
+    },
+    async forAgent(agentKey) {
+      const rows = sql.get(`SELECT doc FROM tasks WHERE agent_key = ? AND last_status != 'STOPPED' ORDER BY seq`).all(agentKey) as DocRow[];
+      return rows.map(parse<TaskRecord>);
+    },
+    async unassignedFargate(limit) {
+      const rows = sql
+        .get(`SELECT doc FROM tasks WHERE agent_key IS NULL AND launch_type = 'FARGATE' AND last_status != 'STOPPED' ORDER BY seq LIMIT ?`)
+        .all(limit) as DocRow[];
+      return rows.map(parse<TaskRecord>);
     },
   };
 }

@@ -1,0 +1,97 @@
+/**
+ * The agent channel: one WebSocket per container instance (or Fargate capacity host), opened by the
+ * agent to `GET /_berth/agent` with a SigV4-presigned URL, as the ECS agent does with ACS.
+ *
+ *   control plane → agent   `tasks`   the tasks assigned to this agent with their desired status.
+ *                                     `full: true` replaces everything the agent knew (sent on every
+ *                                     connect and periodically); `full: false` updates only the tasks named.
+ *                           `ack`     a report was applied (or was stale and ignored).
+ *   agent → control plane   `report`  a task's observed state, with SubmitTaskStateChange's semantics:
+ *                                     statuses only move forward, so a report may be resent freely.
+ *                           `health`  whether the agent can reach its container runtime.
+ *
+ * The agent keeps every report until it is acknowledged and resends unacknowledged ones after a
+ * reconnect, so nothing it observed is lost while the control plane is away.
+ */
+import type { Container, KeyValuePair, NetworkBinding, TaskDefinition, TaskOverride } from '@aws-sdk/client-ecs';
+import type { Wire } from '../core/wire.js';
+
+export const agentChannelPath = '/_berth/agent';
+export const agentChannelProtocolVersion = 1;
+
+/** A task as the agent needs it: the definition to run, how to run it, and what to converge to. */
+export interface AssignedTask {
+  taskArn: string;
+  clusterArn: string;
+  desiredStatus: 'RUNNING' | 'STOPPED';
+  /** What the control plane last recorded, so a restarted agent knows whether the task had started. */
+  lastStatus: string;
+  launchType: string;
+  availabilityZone?: string;
+  /** Task-level CPU units and MiB, as ECS reports them on the task. */
+  cpu?: string;
+  memory?: string;
+  definition: Wire<TaskDefinition>;
+  overrides: Wire<TaskOverride>;
+  containers: Pick<Wire<Container>, 'name' | 'containerArn' | 'lastStatus' | 'runtimeId'>[];
+  /** awsvpc tasks: the elastic network interface the control plane created for the task. */
+  networkInterface?: { attachmentId: string; subnetId: string };
+  pullStartedAt?: number;
+  pullStoppedAt?: number;
+  startedAt?: number;
+  /** Private registry credentials resolved for containers with repositoryCredentials, by container name. */
+  registryAuth?: Record<string, { username: string; password: string; serverAddress?: string }>;
+}
+
+export interface ContainerReport {
+  name: string;
+  status?: 'PENDING' | 'RUNNING' | 'STOPPED';
+  exitCode?: number;
+  reason?: string;
+  runtimeId?: string;
+  imageDigest?: string;
+  networkBindings?: Wire<NetworkBinding>[];
+  healthStatus?: 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN';
+}
+
+export interface TaskReport {
+  taskArn: string;
+  status?: string;
+  reason?: string;
+  /** ECS stop codes the agent knows better than the control plane (TaskFailedToStart, EssentialContainerExited). */
+  stopCode?: string;
+  pullStartedAt?: number;
+  pullStoppedAt?: number;
+  executionStoppedAt?: number;
+  healthStatus?: 'HEALTHY' | 'UNHEALTHY' | 'UNKNOWN';
+  containers?: ContainerReport[];
+  /** awsvpc tasks: the address the task's network namespace got. */
+  networkInterface?: { privateIPv4Address: string; macAddress: string; gateway?: string };
+}
+
+export interface RuntimeHealth {
+  /** OK when the container runtime answers; IMPAIRED when it does not. */
+  status: 'OK' | 'IMPAIRED';
+  reason?: string;
+}
+
+export type ControlMessage =
+  | { type: 'tasks'; full: boolean; tasks: AssignedTask[] }
+  | { type: 'ack'; id: number; error?: string };
+
+export type AgentMessage =
+  | { type: 'report'; id: number; report: TaskReport }
+  | { type: 'health'; runtime: RuntimeHealth };
+
+/** Query parameters of the channel URL (signed along with everything else). */
+export interface ChannelIdentity {
+  cluster?: string;
+  containerInstance?: string;
+  /** Set instead of a container instance by hosts that serve FARGATE tasks. */
+  fargateHost?: string;
+  /** CPU units and MiB the Fargate host offers, when fargateHost is set. */
+  fargateCpu?: number;
+  fargateMemory?: number;
+}
+
+export type EnvironmentList = Wire<KeyValuePair>[];

@@ -1,0 +1,173 @@
+/**
+ * The agent's end of the agent channel (see agent-protocol/messages.ts): keeps one WebSocket open to
+ * the control plane, reconnecting with jittered exponential back-off, and keeps every report until
+ * the control plane acknowledges it, resending the unacknowledged ones after each reconnect.
+ */
+import { Hash } from '@smithy/hash-node';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsCredentialIdentity, Provider } from '@smithy/types';
+import type { Logger } from 'pino';
+import { WebSocket } from 'ws';
+import { agentChannelPath, type AgentMessage, type ControlMessage, type RuntimeHealth, type TaskReport } from '../agent-protocol/messages.js';
+
+export interface ChannelClientOptions {
+  endpoint: string;
+  region: string;
+  credentials: Provider<AwsCredentialIdentity>;
+  /** Query parameters naming this agent (containerInstance and cluster, or fargateHost). */
+  identity: Record<string, string>;
+  log: Logger;
+  onTasks(message: Extract<ControlMessage, { type: 'tasks' }>): void;
+  onConnectionChange?(connected: boolean): void;
+  /** Called when the control plane refuses the agent outright (its instance was deregistered, say). */
+  onRefused?(status: number, body: string): void;
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+const Sha256 = Hash.bind(null, 'sha256');
+
+export class ChannelClient {
+  private socket: WebSocket | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, TaskReport>();
+  private health: RuntimeHealth | undefined;
+  private attempt = 0;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: ChannelClientOptions) {}
+
+  get connected(): boolean {
+    return this.socket?.readyState === WebSocket.OPEN;
+  }
+
+  get unacknowledged(): number {
+    return this.pending.size;
+  }
+
+  start(): void {
+    void this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    const socket = this.socket;
+    if (!socket || socket.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      socket.once('close', () => resolve());
+      socket.close(1000, 'agent stopping');
+      setTimeout(() => {
+        socket.terminate();
+        resolve();
+      }, 1000).unref();
+    });
+  }
+
+  /** Queues a report; it is sent now if connected, else after the next reconnect. */
+  report(report: TaskReport): void {
+    const id = this.nextId++;
+    this.pending.set(id, report);
+    this.send({ type: 'report', id, report });
+  }
+
+  setHealth(health: RuntimeHealth): void {
+    if (this.health?.status === health.status && this.health.reason === health.reason) return;
+    this.health = health;
+    this.send({ type: 'health', runtime: health });
+  }
+
+  private send(message: AgentMessage): void {
+    if (this.connected) this.socket?.send(JSON.stringify(message));
+  }
+
+  private async signedUrl(): Promise<string> {
+    const endpoint = new URL(this.options.endpoint);
+    const signer = new SignatureV4({ credentials: this.options.credentials, region: this.options.region, service: 'ecs', sha256: Sha256 });
+    const port = endpoint.port ? Number(endpoint.port) : endpoint.protocol === 'https:' ? 443 : 80;
+    const request = new HttpRequest({
+      method: 'GET',
+      protocol: endpoint.protocol,
+      hostname: endpoint.hostname,
+      port,
+      path: agentChannelPath,
+      query: { ...this.options.identity },
+      headers: { host: endpoint.host },
+    });
+    const signed = await signer.presign(request, { expiresIn: 60 });
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(signed.query ?? {})) {
+      if (typeof value === 'string') query.set(name, value);
+    }
+    const scheme = endpoint.protocol === 'https:' ? 'wss:' : 'ws:';
+    return `${scheme}//${endpoint.host}${agentChannelPath}?${query.toString()}`;
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped) return;
+    const min = this.options.minBackoffMs ?? 250;
+    const max = this.options.maxBackoffMs ?? 30_000;
+    const delay = Math.min(max, min * 2 ** Math.min(this.attempt, 16)) * (0.5 + Math.random() / 2);
+    this.attempt++;
+    this.retryTimer = setTimeout(() => void this.connect(), delay);
+    this.retryTimer.unref?.();
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    let url: string;
+    try {
+      url = await this.signedUrl();
+    } catch (error) {
+      this.options.log.error({ err: error }, 'could not sign the agent channel request; check the credentials');
+      this.scheduleReconnect();
+      return;
+    }
+    const socket = new WebSocket(url, { handshakeTimeout: 10_000 });
+    this.socket = socket;
+    socket.on('unexpected-response', (_request, response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => {
+        this.options.log.warn({ status: response.statusCode, body }, 'the control plane refused the agent channel');
+        if (response.statusCode !== undefined && response.statusCode >= 400 && response.statusCode < 500) this.options.onRefused?.(response.statusCode, body);
+      });
+      socket.terminate();
+    });
+    socket.on('open', () => {
+      this.attempt = 0;
+      this.options.log.info({ endpoint: this.options.endpoint }, 'agent channel connected');
+      this.options.onConnectionChange?.(true);
+      if (this.health) this.send({ type: 'health', runtime: this.health });
+      for (const [id, report] of this.pending) this.send({ type: 'report', id, report });
+    });
+    socket.on('message', (data) => this.receive(data.toString()));
+    socket.on('error', (error) => this.options.log.debug({ err: error }, 'agent channel error'));
+    socket.on('close', (code, reason) => {
+      if (this.socket !== socket) return;
+      this.socket = undefined;
+      if (!this.stopped) this.options.log.warn({ code, reason: reason.toString() }, 'agent channel closed; reconnecting');
+      this.options.onConnectionChange?.(false);
+      this.scheduleReconnect();
+    });
+  }
+
+  private receive(text: string): void {
+    let message: ControlMessage;
+    try {
+      message = JSON.parse(text) as ControlMessage;
+    } catch {
+      this.options.log.warn('malformed message from the control plane');
+      return;
+    }
+    if (message.type === 'ack') {
+      const report = this.pending.get(message.id);
+      this.pending.delete(message.id);
+      if (message.error) this.options.log.warn({ task: report?.taskArn, error: message.error }, 'the control plane did not apply a report');
+      return;
+    }
+    if (message.type === 'tasks') this.options.onTasks(message);
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * The task engine: one TaskRunner per task assigned to this agent, woken by new assignments, by
+ * runtime events about the task's containers, and by a periodic tick. A full assignment list is the
+ * truth: runners of tasks no longer listed end, and containers that belong to no listed task are
+ * stopped and, after the clean-up delay, removed (with their task volumes). Nothing is cleaned up
+ * before the first full list arrives, so a restarted agent never removes what it should re-adopt.
+ */
+import type { Logger } from 'pino';
+import type { AssignedTask, ControlMessage, TaskReport } from '../../agent-protocol/messages.js';
+import type { Clock } from '../../core/clock.js';
+import type { NetworkMode } from '../runtime/container-spec.js';
+import { labels, type ContainerRuntime, type ObservedContainer } from '../runtime/types.js';
+import { isTemporary, metadataTokenLabel, TaskRunner, type RunnerContext } from './task-runner.js';
+import { taskScopedVolumes } from './volumes.js';
+
+export interface EngineOptions {
+  runtime: ContainerRuntime;
+  owner: string;
+  clock: Clock;
+  log: Logger;
+  send(report: TaskReport): void;
+  setHealth(status: 'OK' | 'IMPAIRED', reason?: string): void;
+  awsvpcNetwork(): Promise<string>;
+  pauseImage(): Promise<string>;
+  metadataEnvironment(task: AssignedTask, mode: NetworkMode, token: string): Record<string, string>;
+  pullBehavior: RunnerContext['pullBehavior'];
+  /** How long stopped containers stay for inspection (docker logs) before removal. */
+  cleanupDelayMs: number;
+  tickMs?: number;
+}
+
+interface Finished {
+  task: AssignedTask;
+  at: number;
+}
+
+export class TaskEngine {
+  private readonly runners = new Map<string, TaskRunner>();
+  /** Tasks this agent reported STOPPED: never run again, whatever a stale message says. */
+  private readonly finished = new Map<string, Finished>();
+  private haveFullList = false;
+  private available = false;
+  private stopEvents: (() => void) | undefined;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private eventsRetry: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private readonly context: RunnerContext;
+  /** metadata token → task and container, from the labels of observed containers. */
+  private readonly tokens = new Map<string, { taskArn: string; containerName: string }>();
+
+  constructor(private readonly options: EngineOptions) {
+    this.context = {
+      runtime: options.runtime,
+      owner: options.owner,
+      clock: options.clock,
+      log: options.log,
+      send: (report) => {
+        options.send(report);
+        if (report.status === 'STOPPED') this.onStopped(report.taskArn);
+      },
+      observe: (taskArn) => this.observe(taskArn),
+      awsvpcNetwork: options.awsvpcNetwork,
+      pauseImage: options.pauseImage,
+      metadataEnvironment: options.metadataEnvironment,
+      pullBehavior: options.pullBehavior,
+      runtimeAvailable: () => this.available,
+    };
+  }
+
+  async start(): Promise<void> {
+    await this.checkRuntime();
+    this.subscribe();
+    this.tickTimer = setInterval(() => void this.tick(), this.options.tickMs ?? 10_000);
+    this.tickTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    if (this.eventsRetry) clearTimeout(this.eventsRetry);
+    this.stopEvents?.();
+    for (const runner of this.runners.values()) runner.dispose();
+  }
+
+  get taskCount(): number {
+    return this.runners.size;
+  }
+
+  runner(taskArn: string): TaskRunner | undefined {
+    return this.runners.get(taskArn);
+  }
+
+  tokenOwner(token: string): { taskArn: string; containerName: string } | undefined {
+    return this.tokens.get(token);
+  }
+
+  private subscribe(): void {
+    if (this.stopped) return;
+    this.stopEvents = this.options.runtime.events(
+      (event) => {
+        const taskArn = event.labels[labels.taskArn];
+        if (event.labels[labels.owner] !== this.options.owner || !taskArn) return;
+        void this.runners.get(taskArn)?.wake();
+      },
+      (error) => {
+        this.options.log.warn({ err: error }, 'runtime event stream broke; resubscribing');
+        this.eventsRetry = setTimeout(() => this.subscribe(), 2_000);
+        this.eventsRetry.unref();
+      },
+    );
+  }
+
+  private async checkRuntime(): Promise<void> {
+    try {
+      await this.options.runtime.info();
+      if (!this.available) this.options.log.info('container runtime reachable');
+      this.available = true;
+      this.options.setHealth('OK');
+    } catch (error) {
+      if (this.available || !this.stopped) this.options.log.warn({ err: error }, 'container runtime unreachable; retrying');
+      this.available = false;
+      this.options.setHealth('IMPAIRED', error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private async tick(): Promise<void> {
+    const wasAvailable = this.available;
+    await this.checkRuntime();
+    if (!this.available) return;
+    if (!wasAvailable) {
+      this.stopEvents?.();
+      this.subscribe();
+    }
+    await Promise.all([...this.runners.values()].map((runner) => runner.wake()));
+    await this.sweep().catch((error: unknown) => {
+      if (!isTemporary(error)) this.options.log.error({ err: error }, 'clean-up sweep failed');
+    });
+  }
+
+  /** Applies a `tasks` message from the control plane. */
+  apply(message: Extract<ControlMessage, { type: 'tasks' }>): void {
+    const listed = new Set<string>();
+    for (const task of message.tasks) {
+      listed.add(task.taskArn);
+      if (this.finished.has(task.taskArn)) continue;
+      const runner = this.runners.get(task.taskArn);
+      if (runner) runner.update(task);
+      else {
+        const created = new TaskRunner(this.context, task);
+        this.runners.set(task.taskArn, created);
+        void created.wake();
+      }
+    }
+    if (!message.full) return;
+    this.haveFullList = true;
+    for (const [arn, runner] of this.runners) {
+      if (listed.has(arn)) continue;
+      // The control plane no longer lists it: it saw the task STOPPED (or the task is gone).
+      runner.dispose();
+      this.runners.delete(arn);
+      if (!this.finished.has(arn)) this.finished.set(arn, { task: runner.assignment, at: this.options.clock.now().getTime() });
+    }
+    void this.sweep().catch((error: unknown) => this.options.log.warn({ err: error }, 'clean-up sweep failed'));
+  }
+
+  private onStopped(taskArn: string): void {
+    const runner = this.runners.get(taskArn);
+    if (runner) this.finished.set(taskArn, { task: runner.assignment, at: this.options.clock.now().getTime() });
+  }
+
+  private async observe(taskArn: string): Promise<{ observed: Map<string, ObservedContainer>; pause?: ObservedContainer }> {
+    const all = await this.options.runtime.listManaged(this.options.owner);
+    const observed = new Map<string, ObservedContainer>();
+    let pause: ObservedContainer | undefined;
+    for (const container of all) {
+      const token = container.labels[metadataTokenLabel];
+      const containerName = container.labels[labels.containerName];
+      const arn = container.labels[labels.taskArn];
+      if (token && containerName && arn) this.tokens.set(token, { taskArn: arn, containerName });
+      if (arn !== taskArn) continue;
+      if (container.labels[labels.role] === 'pause') {
+        // Keep the newest namespace holder; an older one is left over from an interrupted set-up.
+        if (!pause || container.state === 'running') pause = container;
+      } else if (containerName) {
+        const seen = observed.get(containerName);
+        if (!seen || container.state === 'running') observed.set(containerName, container);
+      }
+    }
+    return { observed, ...(pause ? { pause } : {}) };
+  }
+
+  /**
+   * Stops containers of tasks this agent does not run and removes those stopped longer than the
+   * clean-up delay, with their task volumes.
+   */
+  async sweep(): Promise<void> {
+    if (!this.haveFullList || !this.available) return;
+    const now = this.options.clock.now().getTime();
+    const containers = await this.options.runtime.listManaged(this.options.owner);
+    const remaining = new Set<string>();
+    for (const container of containers) {
+      const arn = container.labels[labels.taskArn] ?? '';
+      if (this.runners.has(arn) && !this.finished.has(arn)) continue;
+      if (container.state === 'running' || container.state === 'restarting' || container.state === 'paused') {
+        this.options.log.warn({ container: container.name, task: arn }, 'stopping a container of a task this agent does not run');
+        await this.options.runtime.stop(container.id, 10);
+        remaining.add(arn);
+        continue;
+      }
+      const finishedAt = container.finishedAt?.getTime() ?? 0;
+      const since = Math.max(finishedAt, this.finished.get(arn)?.at ?? 0);
+      if (now - since >= this.options.cleanupDelayMs) {
+        await this.options.runtime.remove(container.id);
+        const token = container.labels[metadataTokenLabel];
+        if (token) this.tokens.delete(token);
+      } else remaining.add(arn);
+    }
+    for (const [arn, finished] of this.finished) {
+      if (remaining.has(arn) || this.runners.has(arn)) continue;
+      for (const volume of taskScopedVolumes(finished.task)) await this.options.runtime.removeVolume(volume).catch(() => undefined);
+      if (now - finished.at > 24 * 3600_000) this.finished.delete(arn);
+    }
+  }
+}

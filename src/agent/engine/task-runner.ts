@@ -1,0 +1,285 @@
+/**
+ * Runs one task: observe its containers, ask `decide` for the next step, take it, report what is
+ * now true, and repeat until nothing is left to do until something changes (a runtime event, a new
+ * assignment, or the engine's periodic tick wakes it again).
+ *
+ * Errors are classed as in the runtime seam: the runtime being unreachable is temporary (the step
+ * is retried on the next wake-up); anything else the runtime refuses is fatal for the task and
+ * becomes its stop reason, worded as ECS words it.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { AssignedTask, TaskReport } from '../../agent-protocol/messages.js';
+import type { Clock } from '../../core/clock.js';
+import { containerCreateOptions, dockerNameFor, pauseCreateOptions, type NetworkMode, type ResolvedVolume } from '../runtime/container-spec.js';
+import type { ContainerRuntime, ObservedContainer } from '../runtime/types.js';
+import { decide, needsPause, report, type Failure, type RunnerMemory, type Step, type TaskView } from './decide.js';
+import { effectiveContainers } from './effective.js';
+import { reasons } from './reasons.js';
+import { resolveVolumes } from './volumes.js';
+
+export const metadataTokenLabel = 'dev.berth.metadata-token';
+
+export interface RunnerContext {
+  runtime: ContainerRuntime;
+  owner: string;
+  clock: Clock;
+  log: Logger;
+  send(report: TaskReport): void;
+  observe(taskArn: string): Promise<{ observed: Map<string, ObservedContainer>; pause?: ObservedContainer }>;
+  /** awsvpc: the network to put pause containers on, ready. */
+  awsvpcNetwork(): Promise<string>;
+  pauseImage(): Promise<string>;
+  /** Environment giving a container its metadata endpoint, for a given network mode and token. */
+  metadataEnvironment(task: AssignedTask, mode: NetworkMode, token: string): Record<string, string>;
+  /** When to pull: `default` pulls and falls back to a cached image; `prefer-cached` pulls only when absent. */
+  pullBehavior: 'default' | 'always' | 'prefer-cached';
+  runtimeAvailable(): boolean;
+}
+
+const maxStepsPerWake = 64;
+
+export function isTemporary(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === 'DockerUnreachableError') return true;
+  const code = (error as { code?: string }).code;
+  return code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'ECONNRESET' || code === 'EPIPE';
+}
+
+const networkModeOf = (task: AssignedTask): NetworkMode => {
+  const mode = task.definition.networkMode;
+  return mode === 'host' || mode === 'none' || mode === 'awsvpc' ? mode : 'bridge';
+};
+
+export class TaskRunner {
+  private readonly memory: RunnerMemory = { pulled: new Set(), created: new Set() };
+  private lastSent = '';
+  private wanted = false;
+  private running: Promise<void> | undefined;
+  private disposed = false;
+  /** Set once STOPPED has been reported. */
+  finished = false;
+  /** The latest observation and report, for the task metadata endpoint. */
+  lastView: TaskView | undefined;
+  lastReport: TaskReport | undefined;
+
+  constructor(
+    private readonly context: RunnerContext,
+    private task: AssignedTask,
+  ) {}
+
+  get arn(): string {
+    return this.task.taskArn;
+  }
+
+  get assignment(): AssignedTask {
+    return this.task;
+  }
+
+  update(task: AssignedTask): void {
+    this.task = task;
+    this.wake();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+  }
+
+  /** Asks for a reconciliation; concurrent requests coalesce into one more pass. */
+  wake(): Promise<void> {
+    this.wanted = true;
+    if (!this.running) {
+      this.running = this.loop().finally(() => {
+        this.running = undefined;
+      });
+    }
+    return this.running;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.wanted && !this.disposed) {
+      this.wanted = false;
+      try {
+        await this.reconcile();
+      } catch (error) {
+        if (isTemporary(error)) {
+          this.context.log.warn({ task: this.task.taskArn, err: error }, 'container runtime unavailable; will retry');
+          return;
+        }
+        this.context.log.error({ task: this.task.taskArn, err: error }, 'task step failed unexpectedly');
+        this.memory.failure ??= { reason: reasons.resourceInitialization(error instanceof Error ? error.message : String(error)), stopCode: 'TaskFailedToStart' };
+        this.wanted = true;
+      }
+    }
+  }
+
+  private async view(): Promise<TaskView> {
+    const { observed, pause } = await this.context.observe(this.task.taskArn);
+    return { task: this.task, observed, ...(pause ? { pause } : {}), memory: this.memory };
+  }
+
+  private sendReport(view: TaskView): void {
+    const now = this.context.clock.now().getTime() / 1000;
+    const current = report(view, now);
+    if (needsPause(this.task) && view.pause) {
+      const address = view.pause.networks[0];
+      if (address?.ipAddress) current.networkInterface = { privateIPv4Address: address.ipAddress, macAddress: address.macAddress, gateway: address.gateway };
+    }
+    this.lastView = view;
+    this.lastReport = current;
+    const { executionStoppedAt: _stoppedAt, ...comparable } = current;
+    const key = JSON.stringify(comparable);
+    if (key === this.lastSent) return;
+    this.lastSent = key;
+    this.context.send(current);
+    if (current.status === 'STOPPED') this.finished = true;
+  }
+
+  private async reconcile(): Promise<void> {
+    if (!this.context.runtimeAvailable()) return;
+    for (let step = 0; step < maxStepsPerWake && !this.disposed; step++) {
+      const view = await this.view();
+      const next = decide(view);
+      this.sendReport(view);
+      if (next.kind === 'idle') return;
+      await this.take(next, view);
+    }
+  }
+
+  private fail(failure: Failure): void {
+    this.memory.failure ??= failure;
+    this.context.log.warn({ task: this.task.taskArn, reason: failure.reason }, 'task failed');
+  }
+
+  private async take(step: Exclude<Step, { kind: 'idle' }>, view: TaskView): Promise<void> {
+    const { runtime } = this.context;
+    switch (step.kind) {
+      case 'prepare':
+        return this.preparePause(view);
+      case 'pull':
+        return this.pull(step.container);
+      case 'create':
+        return this.create(step.container, view);
+      case 'start': {
+        const observed = view.observed.get(step.container);
+        if (!observed) return;
+        try {
+          await runtime.start(observed.id);
+        } catch (error) {
+          if (isTemporary(error)) throw error;
+          this.fail({ reason: reasons.cannotStart(messageOf(error)), stopCode: 'TaskFailedToStart', container: step.container });
+        }
+        return;
+      }
+      case 'stop': {
+        const containers = effectiveContainers(this.task);
+        await Promise.all(
+          step.containers.map(async (name) => {
+            const observed = view.observed.get(name);
+            const timeout = containers.find((container) => container.name === name)?.stopTimeout ?? 30;
+            if (observed) await runtime.stop(observed.id, timeout);
+          }),
+        );
+        return;
+      }
+      case 'stop-pause':
+        if (view.pause) {
+          await runtime.stop(view.pause.id, 0);
+          // The address goes back to the pool as soon as the task stops.
+          await runtime.remove(view.pause.id);
+        }
+        return;
+      case 'fail':
+        this.fail(step.failure);
+        return;
+    }
+  }
+
+  private async preparePause(view: TaskView): Promise<void> {
+    const { runtime } = this.context;
+    try {
+      if (view.pause) await runtime.remove(view.pause.id);
+      const network = await this.context.awsvpcNetwork();
+      const image = await this.context.pauseImage();
+      const request = pauseCreateOptions({
+        task: this.task,
+        owner: this.context.owner,
+        dockerName: dockerNameFor(this.task, 'internalecspause', randomBytes(6).toString('hex')),
+        image,
+        networkName: network,
+      });
+      const id = await runtime.create(request);
+      await runtime.start(id);
+    } catch (error) {
+      if (isTemporary(error)) throw error;
+      this.fail({ reason: reasons.resourceInitialization(`could not set up the task's network: ${messageOf(error)}`), stopCode: 'TaskFailedToStart' });
+    }
+  }
+
+  private async pull(containerName: string): Promise<void> {
+    const { runtime, clock, pullBehavior } = this.context;
+    const container = effectiveContainers(this.task).find((entry) => entry.name === containerName);
+    if (!container) return;
+    const cached = pullBehavior !== 'always' && (await runtime.hasImage(container.image));
+    if (!(cached && pullBehavior === 'prefer-cached')) {
+      this.memory.pullStartedAt ??= clock.now().getTime() / 1000;
+      try {
+        await runtime.pull(container.image, this.task.registryAuth?.[containerName]);
+      } catch (error) {
+        if (isTemporary(error)) throw error;
+        if (!cached) {
+          this.fail({ reason: reasons.cannotPull(messageOf(error)), stopCode: 'TaskFailedToStart', container: containerName });
+          return;
+        }
+        this.context.log.info({ image: container.image, err: error }, 'pull failed; using the cached image');
+      }
+    }
+    this.memory.pulled.add(containerName);
+    const containers = effectiveContainers(this.task);
+    if (this.memory.pullStartedAt !== undefined && containers.every((entry) => this.memory.pulled.has(entry.name))) {
+      this.memory.pullStoppedAt ??= clock.now().getTime() / 1000;
+    }
+  }
+
+  private async create(containerName: string, view: TaskView): Promise<void> {
+    const { runtime } = this.context;
+    const mode = networkModeOf(this.task);
+    let volumes: Map<string, ResolvedVolume>;
+    try {
+      volumes = await resolveVolumes(runtime, this.task, this.context.owner);
+    } catch (error) {
+      if (isTemporary(error)) throw error;
+      this.fail({ reason: reasons.resourceInitialization(messageOf(error)), stopCode: 'TaskFailedToStart', container: containerName });
+      return;
+    }
+    const token = randomBytes(16).toString('hex');
+    const containerIds = new Map([...view.observed].map(([name, observed]) => [name, observed.id]));
+    try {
+      const request = containerCreateOptions({
+        task: this.task,
+        containerName,
+        owner: this.context.owner,
+        dockerName: dockerNameFor(this.task, containerName, randomBytes(6).toString('hex')),
+        network: { mode, ...(view.pause ? { pauseContainerId: view.pause.id } : {}) },
+        extraEnvironment: this.context.metadataEnvironment(this.task, mode, token),
+        volumes,
+        containerIds,
+        enforceTaskLimits: this.task.launchType === 'FARGATE',
+      });
+      const labels = (request.options.Labels ?? {}) as Record<string, string>;
+      request.options.Labels = { ...labels, [metadataTokenLabel]: token };
+      this.memory.created.add(containerName);
+      await runtime.create(request);
+    } catch (error) {
+      if (isTemporary(error)) {
+        this.memory.created.delete(containerName);
+        throw error;
+      }
+      this.fail({ reason: reasons.cannotCreate(messageOf(error)), stopCode: 'TaskFailedToStart', container: containerName });
+    }
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

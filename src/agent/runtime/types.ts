@@ -1,0 +1,119 @@
+/**
+ * The container runtime seam. The task engine decides; a ContainerRuntime only does what it is told
+ * and reports what it sees. The Docker implementation talks to the Docker Engine API; the simulated
+ * one (for scale tests) keeps containers in memory.
+ *
+ * Every container Berth creates carries labels tying it to its task, so a restarted agent can find
+ * what it had started (see `labels`).
+ */
+
+/** Labels on every container the agent creates (the ECS agent's own names, plus Berth's). */
+export const labels = {
+  taskArn: 'com.amazonaws.ecs.task-arn',
+  containerName: 'com.amazonaws.ecs.container-name',
+  cluster: 'com.amazonaws.ecs.cluster',
+  family: 'com.amazonaws.ecs.task-definition-family',
+  revision: 'com.amazonaws.ecs.task-definition-version',
+  /** Which agent owns the container: its container instance ARN or Fargate host id. */
+  owner: 'dev.berth.owner',
+  /** `app` for task containers, `pause` for the container holding an awsvpc task's network namespace. */
+  role: 'dev.berth.role',
+} as const;
+
+export type ContainerRole = 'app' | 'pause';
+
+export interface PortBinding {
+  containerPort: number;
+  hostPort: number;
+  protocol: 'tcp' | 'udp';
+  bindIP: string;
+}
+
+export interface NetworkAddress {
+  network: string;
+  ipAddress: string;
+  macAddress: string;
+  gateway: string;
+}
+
+export interface ObservedContainer {
+  id: string;
+  /** Docker's name, without the leading slash. */
+  name: string;
+  labels: Record<string, string>;
+  state: 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+  exitCode?: number;
+  oomKilled: boolean;
+  /** The engine's error when the container could not start. */
+  error?: string;
+  startedAt?: Date;
+  finishedAt?: Date;
+  /** Present only for containers with a health check. */
+  health?: 'starting' | 'healthy' | 'unhealthy';
+  image: string;
+  /** The image's repository digest (`sha256:…`) when known, else the image id. */
+  imageDigest?: string;
+  ports: PortBinding[];
+  networks: NetworkAddress[];
+}
+
+export interface RuntimeInfo {
+  version: string;
+  apiVersion: string;
+  cpus: number;
+  memoryBytes: number;
+  os: string;
+  architecture: string;
+}
+
+export interface RegistryAuth {
+  username: string;
+  password: string;
+  serverAddress?: string;
+}
+
+export interface RuntimeEvent {
+  containerId: string;
+  /** Docker's action: create, start, die, oom, health_status: healthy, destroy, … */
+  action: string;
+  /** The container's labels (Docker's own event attributes such as name and image left out). */
+  labels: Record<string, string>;
+  /** `die` events: the exit code. */
+  exitCode?: number;
+}
+
+/** What to create: produced by `containerCreateOptions` from a task and container definition. */
+export interface CreateRequest {
+  name: string;
+  /** The Docker Engine API's container create body (ContainerCreateOptions in dockerode). */
+  options: Record<string, unknown>;
+}
+
+export interface ContainerRuntime {
+  info(): Promise<RuntimeInfo>;
+  /** Every container carrying the task-ARN label and owned by `owner`, running or not. */
+  listManaged(owner: string): Promise<ObservedContainer[]>;
+  inspect(id: string): Promise<ObservedContainer | undefined>;
+  hasImage(reference: string): Promise<boolean>;
+  /** Pulls an image; rejects with the engine's message when it cannot. */
+  pull(reference: string, auth?: RegistryAuth): Promise<void>;
+  /** The repository digest of a local image, or its id when it has none. */
+  imageDigest(reference: string): Promise<string | undefined>;
+  create(request: CreateRequest): Promise<string>;
+  start(id: string): Promise<void>;
+  /** SIGTERM (or the image's stop signal), then SIGKILL after `timeoutSeconds`. */
+  stop(id: string, timeoutSeconds: number): Promise<void>;
+  remove(id: string): Promise<void>;
+  /** Creates the bridge network if absent; answers its gateway address. */
+  ensureNetwork(name: string, subnet: string): Promise<{ gateway: string; subnet: string }>;
+  /** The gateway address of an existing network (the default `bridge`, say). */
+  networkGateway(name: string): Promise<string | undefined>;
+  ensureVolume(name: string, driver: string | undefined, driverOpts: Record<string, string>, volumeLabels: Record<string, string>): Promise<void>;
+  removeVolume(name: string): Promise<void>;
+  /** Builds (once) a local image from a tar stream of its root filesystem. */
+  importImage(reference: string, rootfsTar: Buffer, command: string[]): Promise<void>;
+  /** One sample of docker stats for a running container, as the Engine API returns it. */
+  stats(id: string): Promise<Record<string, unknown> | undefined>;
+  /** Container events until the returned function is called; `onError` when the stream breaks. */
+  events(onEvent: (event: RuntimeEvent) => void, onError: (error: Error) => void): () => void;
+}

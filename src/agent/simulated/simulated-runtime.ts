@@ -1,0 +1,440 @@
+/**
+ * A SIMULATED container runtime, used only by `berth agent --simulate` and by tests. It never touches
+ * Docker and runs no processes: containers, images, networks and volumes are small records in memory,
+ * so one process can host thousands of simulated container instances with tens of containers each when
+ * scale-testing or benchmarking the control plane.
+ *
+ * It answers the way the Docker Engine does where the task engine can tell: names are unique (409),
+ * unknown containers, images and networks are 404s, addresses and published ports are taken at start
+ * and given back at stop, events arrive after the call that caused them. A started container runs until
+ * it is stopped (exit code 0), removed, or ended with `exit()`; a container with a health check turns
+ * healthy right after it starts.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { systemClock, type Clock } from '../../core/clock.js';
+import {
+  labels,
+  type ContainerRuntime,
+  type CreateRequest,
+  type NetworkAddress,
+  type ObservedContainer,
+  type PortBinding,
+  type RegistryAuth,
+  type RuntimeEvent,
+  type RuntimeInfo,
+} from '../runtime/types.js';
+import { HostPorts, type Protocol } from './host-ports.js';
+import { Ipv4Pool, macAddressFor } from './ipv4-pool.js';
+import { simulatedStats } from './simulated-stats.js';
+
+export interface SimulatedRuntimeOptions {
+  cpus?: number;
+  memoryBytes?: number;
+  clock?: Clock;
+}
+
+/** An engine refusal, carrying the HTTP status the Docker Engine API would have answered with. */
+export class SimulatedEngineError extends Error {
+  constructor(
+    message: string,
+    readonly statusCode: number,
+  ) {
+    super(message);
+    this.name = 'SimulatedEngineError';
+  }
+}
+
+interface Published {
+  containerPort: number;
+  protocol: Protocol;
+  bindIP: string;
+  hostPort?: number;
+}
+
+interface SimContainer {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  image: string;
+  imageDigest?: string;
+  state: 'created' | 'running' | 'exited';
+  exitCode?: number;
+  startedAt?: Date;
+  finishedAt?: Date;
+  healthCheck: boolean;
+  health?: 'starting' | 'healthy' | 'unhealthy';
+  /** A network name, `host`, `none` or `container:<id>`. */
+  networkMode: string;
+  published: Published[];
+  memoryLimit: number;
+  ports: PortBinding[];
+  networks: NetworkAddress[];
+}
+
+const gib = 1024 ** 3;
+const defaultBridge = { name: 'bridge', subnet: '172.17.0.0/16' };
+/** Docker's API version of the engine this simulation stands in for, for callers that parse it. */
+const simulatedApiVersion = '1.44';
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  if (!isObject(value)) return {};
+  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
+
+function networkModeOf(hostConfig: Record<string, unknown>): string {
+  const mode = hostConfig['NetworkMode'];
+  return typeof mode === 'string' && mode !== '' && mode !== 'default' ? mode : defaultBridge.name;
+}
+
+function hasOwnNetwork(mode: string): boolean {
+  return mode !== 'host' && mode !== 'none' && !mode.startsWith('container:');
+}
+
+function publishedPorts(hostConfig: Record<string, unknown>): Published[] {
+  const bindings = hostConfig['PortBindings'];
+  if (!isObject(bindings)) return [];
+  const published: Published[] = [];
+  for (const [key, hosts] of Object.entries(bindings)) {
+    const [portText, protocolText] = key.split('/');
+    const containerPort = Number(portText);
+    if (!Number.isInteger(containerPort) || !Array.isArray(hosts)) continue;
+    const protocol: Protocol = protocolText === 'udp' ? 'udp' : 'tcp';
+    for (const host of hosts) {
+      const hostIp = isObject(host) && typeof host['HostIp'] === 'string' && host['HostIp'] !== '' ? host['HostIp'] : '0.0.0.0';
+      const hostPortText = isObject(host) ? host['HostPort'] : undefined;
+      const hostPort = typeof hostPortText === 'string' && hostPortText !== '' ? Number(hostPortText) : undefined;
+      published.push({ containerPort, protocol, bindIP: hostIp, ...(hostPort ? { hostPort } : {}) });
+    }
+  }
+  return published;
+}
+
+function hasHealthCheck(options: Record<string, unknown>): boolean {
+  const check = options['Healthcheck'];
+  if (!isObject(check) || !Array.isArray(check['Test']) || check['Test'].length === 0) return false;
+  return check['Test'][0] !== 'NONE';
+}
+
+/** The key an image is stored under: Docker Hub prefixes dropped, `:latest` when no tag or digest. */
+function imageKey(reference: string): string {
+  const short = reference.replace(/^(?:docker\.io|index\.docker\.io)\/(?:library\/)?/, '');
+  if (short.includes('@')) return short;
+  const lastSlash = short.lastIndexOf('/');
+  return short.indexOf(':', lastSlash + 1) === -1 ? `${short}:latest` : short;
+}
+
+function digestOf(key: string): string {
+  return `sha256:${createHash('sha256').update(key).digest('hex')}`;
+}
+
+function architecture(): string {
+  return process.arch === 'x64' ? 'x86_64' : process.arch === 'arm64' ? 'aarch64' : process.arch;
+}
+
+function notFound(kind: string, ref: string): SimulatedEngineError {
+  return new SimulatedEngineError(`No such ${kind}: ${ref}`, 404);
+}
+
+export class SimulatedRuntime implements ContainerRuntime {
+  private readonly cpus: number;
+  private readonly memoryBytes: number;
+  private readonly clock: Clock;
+  private readonly containers = new Map<string, SimContainer>();
+  private readonly idsByName = new Map<string, string>();
+  private readonly idsByOwner = new Map<string, Set<string>>();
+  private readonly images = new Map<string, string>();
+  private readonly networks = new Map<string, Ipv4Pool>([[defaultBridge.name, new Ipv4Pool(defaultBridge.subnet)]]);
+  private readonly volumes = new Set<string>();
+  private readonly hostPorts = new HostPorts();
+  private readonly subscribers = new Set<(event: RuntimeEvent) => void>();
+  private pendingEvents: RuntimeEvent[] = [];
+  private turningHealthy: SimContainer[] = [];
+  private flushScheduled = false;
+
+  constructor(options: SimulatedRuntimeOptions = {}) {
+    this.cpus = options.cpus ?? 4;
+    this.memoryBytes = options.memoryBytes ?? 8 * gib;
+    this.clock = options.clock ?? systemClock;
+  }
+
+  async info(): Promise<RuntimeInfo> {
+    return { version: 'simulated', apiVersion: simulatedApiVersion, cpus: this.cpus, memoryBytes: this.memoryBytes, os: 'linux', architecture: architecture() };
+  }
+
+  async listManaged(owner: string): Promise<ObservedContainer[]> {
+    const ids = this.idsByOwner.get(owner);
+    if (!ids) return [];
+    const observed: ObservedContainer[] = [];
+    for (const id of ids) {
+      const container = this.containers.get(id);
+      if (container && container.labels[labels.taskArn] !== undefined) observed.push(this.observe(container));
+    }
+    return observed;
+  }
+
+  async inspect(id: string): Promise<ObservedContainer | undefined> {
+    const container = this.find(id);
+    return container && this.observe(container);
+  }
+
+  async hasImage(reference: string): Promise<boolean> {
+    return this.images.has(imageKey(reference));
+  }
+
+  async pull(reference: string, _auth?: RegistryAuth): Promise<void> {
+    const key = imageKey(reference);
+    if (!this.images.has(key)) this.images.set(key, digestOf(key));
+  }
+
+  async imageDigest(reference: string): Promise<string | undefined> {
+    return this.images.get(imageKey(reference));
+  }
+
+  async importImage(reference: string, _rootfsTar: Buffer, _command: string[]): Promise<void> {
+    await this.pull(reference);
+  }
+
+  async create(request: CreateRequest): Promise<string> {
+    const { options } = request;
+    const name = request.name.replace(/^\//, '');
+    const image = options['Image'];
+    if (typeof image !== 'string' || image === '') throw new SimulatedEngineError('No image was specified', 400);
+    const imageDigest = this.images.get(imageKey(image));
+    if (!imageDigest) throw notFound('image', image);
+    const existing = this.idsByName.get(name);
+    if (existing) {
+      throw new SimulatedEngineError(`Conflict. The container name "/${name}" is already in use by container "${existing}". You have to remove (or rename) that container to be able to reuse that name.`, 409);
+    }
+    const hostConfig = isObject(options['HostConfig']) ? options['HostConfig'] : {};
+    const networkMode = networkModeOf(hostConfig);
+    if (hasOwnNetwork(networkMode) && !this.networks.has(networkMode)) throw new SimulatedEngineError(`network ${networkMode} not found`, 404);
+    const memory = hostConfig['Memory'];
+
+    const container: SimContainer = {
+      id: randomBytes(32).toString('hex'),
+      name,
+      labels: stringRecord(options['Labels']),
+      image,
+      imageDigest,
+      state: 'created',
+      healthCheck: hasHealthCheck(options),
+      networkMode,
+      published: hasOwnNetwork(networkMode) ? publishedPorts(hostConfig) : [],
+      memoryLimit: typeof memory === 'number' && memory > 0 ? memory : this.memoryBytes,
+      ports: [],
+      networks: this.idleNetworks(networkMode),
+    };
+    this.containers.set(container.id, container);
+    this.idsByName.set(name, container.id);
+    const owner = container.labels[labels.owner];
+    if (owner !== undefined) {
+      let owned = this.idsByOwner.get(owner);
+      if (!owned) this.idsByOwner.set(owner, (owned = new Set()));
+      owned.add(container.id);
+    }
+    this.emit(container, 'create');
+    return container.id;
+  }
+
+  async start(id: string): Promise<void> {
+    const container = this.require(id);
+    if (container.state === 'running') return;
+    if (container.networkMode.startsWith('container:')) {
+      const holder = this.find(container.networkMode.slice('container:'.length));
+      if (holder?.state !== 'running') throw new SimulatedEngineError('cannot join network of a non running container', 409);
+    }
+    this.attach(container);
+    container.state = 'running';
+    container.startedAt = this.clock.now();
+    container.finishedAt = undefined;
+    container.exitCode = undefined;
+    if (container.healthCheck) {
+      container.health = 'starting';
+      this.turningHealthy.push(container);
+      this.scheduleFlush();
+    }
+    this.emit(container, 'start');
+  }
+
+  async stop(id: string, _timeoutSeconds: number): Promise<void> {
+    this.end(this.require(id), 0);
+  }
+
+  /** Ends a running container as if its process had exited by itself with `exitCode`. */
+  exit(id: string, exitCode: number): void {
+    this.end(this.require(id), exitCode);
+  }
+
+  /** Removes the container, killing it first if it runs (as `docker rm --force`). */
+  async remove(id: string): Promise<void> {
+    const container = this.require(id);
+    this.end(container, 137);
+    this.containers.delete(container.id);
+    this.idsByName.delete(container.name);
+    const owner = container.labels[labels.owner];
+    if (owner !== undefined) {
+      const owned = this.idsByOwner.get(owner);
+      owned?.delete(container.id);
+      if (owned?.size === 0) this.idsByOwner.delete(owner);
+    }
+    this.emit(container, 'destroy');
+  }
+
+  async ensureNetwork(name: string, subnet: string): Promise<{ gateway: string; subnet: string }> {
+    let pool = this.networks.get(name);
+    if (!pool) {
+      pool = new Ipv4Pool(subnet);
+      this.networks.set(name, pool);
+    }
+    return { gateway: pool.gateway, subnet: pool.subnet };
+  }
+
+  async networkGateway(name: string): Promise<string | undefined> {
+    return this.networks.get(name)?.gateway;
+  }
+
+  async ensureVolume(name: string, _driver: string | undefined, _driverOpts: Record<string, string>, _volumeLabels: Record<string, string>): Promise<void> {
+    this.volumes.add(name);
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    if (!this.volumes.delete(name)) throw notFound('volume', name);
+  }
+
+  async stats(id: string): Promise<Record<string, unknown> | undefined> {
+    const container = this.find(id);
+    if (!container || container.state !== 'running' || !container.startedAt) return undefined;
+    return simulatedStats({
+      id: container.id,
+      name: container.name,
+      startedAt: container.startedAt,
+      now: this.clock.now(),
+      cpus: this.cpus,
+      memoryLimit: container.memoryLimit,
+      ownNetwork: container.networks.some((network) => network.ipAddress !== ''),
+    });
+  }
+
+  events(onEvent: (event: RuntimeEvent) => void, _onError: (error: Error) => void): () => void {
+    const subscriber = (event: RuntimeEvent): void => onEvent(event);
+    this.subscribers.add(subscriber);
+    return () => {
+      this.subscribers.delete(subscriber);
+    };
+  }
+
+  private find(ref: string): SimContainer | undefined {
+    const byId = this.containers.get(ref);
+    if (byId) return byId;
+    const id = this.idsByName.get(ref.replace(/^\//, ''));
+    return id === undefined ? undefined : this.containers.get(id);
+  }
+
+  private require(ref: string): SimContainer {
+    const container = this.find(ref);
+    if (!container) throw notFound('container', ref);
+    return container;
+  }
+
+  private observe(container: SimContainer): ObservedContainer {
+    return {
+      id: container.id,
+      name: container.name,
+      labels: { ...container.labels },
+      state: container.state,
+      ...(container.exitCode !== undefined ? { exitCode: container.exitCode } : {}),
+      oomKilled: false,
+      ...(container.startedAt ? { startedAt: container.startedAt } : {}),
+      ...(container.finishedAt ? { finishedAt: container.finishedAt } : {}),
+      ...(container.health ? { health: container.health } : {}),
+      image: container.image,
+      ...(container.imageDigest ? { imageDigest: container.imageDigest } : {}),
+      ports: container.ports.map((port) => ({ ...port })),
+      networks: container.networks.map((network) => ({ ...network })),
+    };
+  }
+
+  /** What Docker shows for a container's networks while it is not running: the attachment, no address. */
+  private idleNetworks(mode: string): NetworkAddress[] {
+    if (mode === 'none' || mode.startsWith('container:')) return [];
+    return [{ network: mode, ipAddress: '', macAddress: '', gateway: '' }];
+  }
+
+  /** Takes the container's address and published ports; on failure nothing stays taken. */
+  private attach(container: SimContainer): void {
+    const pool = hasOwnNetwork(container.networkMode) ? this.networks.get(container.networkMode) : undefined;
+    if (!pool) return;
+    const address = pool.allocate();
+    if (address === undefined) throw new SimulatedEngineError(`no available IPv4 addresses on network ${container.networkMode}`, 500);
+    const ports: PortBinding[] = [];
+    for (const published of container.published) {
+      const fixed = published.hostPort;
+      const hostPort = fixed === undefined ? this.hostPorts.allocate(published.protocol) : this.hostPorts.claim(published.protocol, fixed) ? fixed : undefined;
+      if (hostPort === undefined) {
+        for (const port of ports) this.hostPorts.release(port.protocol, port.hostPort);
+        pool.release(address);
+        throw new SimulatedEngineError(
+          fixed === undefined
+            ? `driver failed programming external connectivity on endpoint ${container.name}: no free ${published.protocol} host port`
+            : `driver failed programming external connectivity on endpoint ${container.name}: Bind for ${published.bindIP}:${fixed} failed: port is already allocated`,
+          500,
+        );
+      }
+      ports.push({ containerPort: published.containerPort, hostPort, protocol: published.protocol, bindIP: published.bindIP });
+    }
+    container.ports = ports;
+    container.networks = [{ network: container.networkMode, ipAddress: address, macAddress: macAddressFor(address), gateway: pool.gateway }];
+  }
+
+  private detach(container: SimContainer): void {
+    for (const port of container.ports) this.hostPorts.release(port.protocol, port.hostPort);
+    for (const network of container.networks) {
+      if (network.ipAddress !== '') this.networks.get(network.network)?.release(network.ipAddress);
+    }
+    container.ports = [];
+    container.networks = this.idleNetworks(container.networkMode);
+  }
+
+  private end(container: SimContainer, exitCode: number): void {
+    if (container.state !== 'running') return;
+    this.detach(container);
+    container.state = 'exited';
+    container.exitCode = exitCode;
+    container.finishedAt = this.clock.now();
+    container.health = undefined;
+    this.emit(container, 'die');
+  }
+
+  private emit(container: SimContainer, action: string): void {
+    if (this.subscribers.size === 0) return;
+    this.pendingEvents.push({ containerId: container.id, action, labels: { ...container.labels } });
+    this.scheduleFlush();
+  }
+
+  /** Events go out on a later turn of the event loop, after the call that caused them has returned. */
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const events = this.pendingEvents;
+    const turningHealthy = this.turningHealthy;
+    this.pendingEvents = [];
+    this.turningHealthy = [];
+    for (const event of events) {
+      for (const subscriber of this.subscribers) subscriber(event);
+    }
+    for (const container of turningHealthy) {
+      if (container.state !== 'running' || container.health !== 'starting') continue;
+      container.health = 'healthy';
+      this.emit(container, 'health_status: healthy');
+    }
+  }
+}

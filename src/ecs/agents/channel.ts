@@ -1,0 +1,85 @@
+/**
+ * The agent channel's route: `GET /_berth/agent` upgraded to a WebSocket. The request must be
+ * SigV4-presigned for the `ecs` service; its query names the container instance (with its cluster)
+ * or, for Fargate capacity hosts, the host. Everything is checked before the upgrade, so a refused
+ * agent gets an ordinary HTTP error in the AWS JSON error shape.
+ */
+import websocket from '@fastify/websocket';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { agentChannelPath } from '../../agent-protocol/messages.js';
+import { ApiError } from '../../core/errors.js';
+import type { Clock } from '../../core/clock.js';
+import { authenticate } from '../../edge/authenticate.js';
+import { jsonError } from '../../edge/protocols/aws-json.js';
+import type { Store } from '../../store/types.js';
+import { fargateHostKey } from '../../store/types.js';
+import { activeCluster } from '../clusters.js';
+import { resolveChildArn } from '../names.js';
+import type { AgentHub, AgentIdentity } from './hub.js';
+
+export interface ChannelDeps {
+  store: Store;
+  clock: Clock;
+  hub: AgentHub;
+  /** The installation's account: only its root credentials may offer FARGATE capacity. */
+  accountId: string;
+}
+
+const hostIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+async function identify(request: FastifyRequest, deps: ChannelDeps): Promise<AgentIdentity> {
+  const auth = await authenticate(request, deps.store, deps.clock.now());
+  if (auth.service !== 'ecs') throw new ApiError('InvalidSignatureException', "Credential should be scoped to correct service: 'ecs'.");
+  const query = new URL(request.url, 'http://berth.invalid').searchParams;
+  const fargateHost = query.get('fargateHost');
+  if (fargateHost !== null) {
+    if (!auth.principal.isRoot || auth.principal.accountId !== deps.accountId) {
+      throw new ApiError('AccessDeniedException', 'Only the root credentials of the Berth installation may offer FARGATE capacity.', 403);
+    }
+    if (!hostIdPattern.test(fargateHost)) throw new ApiError('InvalidParameterException', 'fargateHost must be 1–100 letters, digits, dots, dashes or underscores.');
+    const cpu = Number(query.get('fargateCpu'));
+    const memory = Number(query.get('fargateMemory'));
+    if (!Number.isInteger(cpu) || cpu <= 0 || !Number.isInteger(memory) || memory <= 0) {
+      throw new ApiError('InvalidParameterException', 'fargateCpu and fargateMemory must be positive whole numbers (CPU units and MiB).');
+    }
+    return { key: fargateHostKey(fargateHost), fargate: { hostId: fargateHost, cpu, memory } };
+  }
+  const given = query.get('containerInstance');
+  if (!given) throw new ApiError('InvalidParameterException', 'containerInstance is required: the ARN RegisterContainerInstance returned.');
+  const instance = await deps.store.read(async (tx) => {
+    const cluster = await activeCluster(tx, auth.scope, query.get('cluster') ?? undefined);
+    const arn = resolveChildArn(auth.scope, cluster.clusterArn, given, 'container-instance');
+    return arn === undefined ? undefined : tx.containerInstances.get(arn);
+  });
+  if (!instance || instance.status === 'INACTIVE') {
+    throw new ApiError('InvalidParameterException', `containerInstance '${given}' is not a registered container instance of this cluster; register it again.`);
+  }
+  return { key: instance.containerInstanceArn, containerInstanceArn: instance.containerInstanceArn };
+}
+
+export async function agentChannelRoutes(app: FastifyInstance, deps: ChannelDeps): Promise<void> {
+  await app.register(websocket, { options: { maxPayload: 16 * 1024 * 1024 } });
+  const identities = new WeakMap<FastifyRequest, AgentIdentity>();
+  app.get(
+    agentChannelPath,
+    {
+      websocket: true,
+      preValidation: async (request: FastifyRequest, reply: FastifyReply) => {
+        try {
+          identities.set(request, await identify(request, deps));
+        } catch (error) {
+          const response = jsonError({ jsonVersion: '1.1' }, error);
+          return reply.code(response.statusCode).header('content-type', response.contentType).send(Buffer.from(response.body));
+        }
+      },
+    },
+    (socket, request) => {
+      const identity = identities.get(request);
+      if (!identity) {
+        socket.close(1011, 'unidentified agent');
+        return;
+      }
+      void deps.hub.attach(socket, identity);
+    },
+  );
+}

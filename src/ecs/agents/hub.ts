@@ -1,0 +1,272 @@
+/**
+ * The control plane's side of the agent channel (protocol in agent-protocol/messages.ts).
+ *
+ * One connection per agent key (a container instance ARN, or a Fargate capacity host). On connect,
+ * and again every `resyncMs`, the agent gets the full list of its tasks that are not STOPPED; in
+ * between, committed task changes are pushed as they happen. The agent converges on what it is
+ * sent, so a lost push only delays it until the next full list: delivery is level-triggered.
+ *
+ * An instance's agentConnected is true exactly while its channel is open.
+ */
+import type { WebSocket } from 'ws';
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import type { AgentMessage, AssignedTask, ControlMessage, TaskReport } from '../../agent-protocol/messages.js';
+import type { Clock } from '../../core/clock.js';
+import type { Store, TaskDefinitionRecord, TaskRecord } from '../../store/types.js';
+import { agentKeyOf } from '../../store/types.js';
+import type { TaskChangeFeed } from '../task-changes.js';
+import { applyTaskReport } from '../tasks/state-changes.js';
+import { assignmentOf } from './assignment.js';
+import { checkAgentMessage } from './messages.js';
+
+export interface AgentIdentity {
+  key: string;
+  /** Set for agents of container instances. */
+  containerInstanceArn?: string;
+  /** Set for Fargate capacity hosts: what they offer. */
+  fargate?: { hostId: string; cpu: number; memory: number };
+}
+
+interface Connection extends AgentIdentity {
+  socket: WebSocket;
+  alive: boolean;
+  /** Sends to one agent happen in order: a full list read later is never overtaken by an older push. */
+  queue: Promise<void>;
+}
+
+export interface AgentHubDeps {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  taskChanges: TaskChangeFeed;
+  resyncMs?: number;
+  pingMs?: number;
+  /** How long a registered instance may go without its agent connecting before it shows disconnected. */
+  connectGraceMs?: number;
+}
+
+export type HubListener = (event: { type: 'task-stopped'; task: TaskRecord } | { type: 'fargate-hosts-changed' }) => void;
+
+export class AgentHub {
+  private readonly connections = new Map<string, Connection>();
+  private readonly definitions = new Map<string, TaskDefinitionRecord>();
+  private readonly listeners = new Set<HubListener>();
+
+  private timers: NodeJS.Timeout[] = [];
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly deps: AgentHubDeps) {}
+
+  start(): void {
+    this.unsubscribe = this.deps.taskChanges.subscribe((tasks) => void this.push(tasks));
+    this.timers.push(setInterval(() => void this.resyncAll(), this.deps.resyncMs ?? 15_000).unref());
+    this.timers.push(setInterval(() => this.heartbeat(), this.deps.pingMs ?? 10_000).unref());
+    this.timers.push(setInterval(() => void this.expireSilentInstances(), Math.min(this.deps.connectGraceMs ?? 30_000, 10_000)).unref());
+  }
+
+  /**
+   * RegisterContainerInstance marks an instance connected because its agent connects right after;
+   * an instance whose agent never does (or whose connection ended while this process was away)
+   * shows disconnected once the grace period has passed.
+   */
+  private async expireSilentInstances(): Promise<void> {
+    const grace = (this.deps.connectGraceMs ?? 30_000) / 1000;
+    const now = this.deps.clock.now().getTime() / 1000;
+    try {
+      const connected = await this.deps.store.read((tx) => tx.containerInstances.listConnected());
+      for (const instance of connected) {
+        if (this.connections.has(instance.containerInstanceArn)) continue;
+        if (now - (instance.registeredAt ?? 0) > grace) await this.setConnected(instance.containerInstanceArn, false);
+      }
+    } catch (error) {
+      this.deps.log.error({ err: error }, 'could not check agent connections');
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    for (const timer of this.timers) clearInterval(timer);
+    this.timers = [];
+    for (const connection of this.connections.values()) connection.socket.close(1001, 'control plane shutting down');
+    this.connections.clear();
+  }
+
+  onEvent(listener: HubListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  fargateHosts(): { key: string; hostId: string; cpu: number; memory: number }[] {
+    return [...this.connections.values()].flatMap((connection) =>
+      connection.fargate ? [{ key: connection.key, ...connection.fargate }] : [],
+    );
+  }
+
+  isConnected(key: string): boolean {
+    return this.connections.has(key);
+  }
+
+  async attach(socket: WebSocket, identity: AgentIdentity): Promise<void> {
+    const connection: Connection = { ...identity, socket, alive: true, queue: Promise.resolve() };
+    const previous = this.connections.get(identity.key);
+    this.connections.set(identity.key, connection);
+    if (previous) previous.socket.close(4000, 'replaced by a newer connection of the same agent');
+    socket.on('pong', () => {
+      connection.alive = true;
+    });
+    socket.on('message', (data) => void this.receive(connection, data.toString()));
+    socket.on('close', () => void this.detach(connection));
+    socket.on('error', (error) => this.deps.log.warn({ err: error, agent: identity.key }, 'agent channel error'));
+    this.deps.log.info({ agent: identity.key }, 'agent connected');
+    if (identity.containerInstanceArn) await this.setConnected(identity.containerInstanceArn, true);
+    if (identity.fargate) this.emit({ type: 'fargate-hosts-changed' });
+    await this.sendFull(connection);
+  }
+
+  private async detach(connection: Connection): Promise<void> {
+    if (this.connections.get(connection.key) !== connection) return;
+    this.connections.delete(connection.key);
+    this.deps.log.info({ agent: connection.key }, 'agent disconnected');
+    if (connection.containerInstanceArn) await this.setConnected(connection.containerInstanceArn, false);
+    if (connection.fargate) this.emit({ type: 'fargate-hosts-changed' });
+  }
+
+  private async setConnected(arn: string, connected: boolean): Promise<void> {
+    try {
+      await this.deps.store.write(async (tx) => {
+        const instance = await tx.containerInstances.get(arn);
+        if (!instance || instance.agentConnected === connected) return;
+        await tx.containerInstances.put({ ...instance, agentConnected: connected, version: (instance.version ?? 0) + 1 });
+      });
+    } catch (error) {
+      this.deps.log.error({ err: error, containerInstance: arn }, 'could not record the agent connection state');
+    }
+  }
+
+  private emit(event: Parameters<HubListener>[0]): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private heartbeat(): void {
+    for (const connection of this.connections.values()) {
+      if (!connection.alive) {
+        this.deps.log.warn({ agent: connection.key }, 'agent stopped answering pings; closing its channel');
+        connection.socket.terminate();
+        continue;
+      }
+      connection.alive = false;
+      connection.socket.ping();
+    }
+  }
+
+  private send(connection: Connection, message: ControlMessage): void {
+    if (connection.socket.readyState === connection.socket.OPEN) connection.socket.send(JSON.stringify(message));
+  }
+
+  private async definitionOf(arn: string): Promise<TaskDefinitionRecord | undefined> {
+    const cached = this.definitions.get(arn);
+    if (cached) return cached;
+    const record = await this.deps.store.read((tx) => tx.taskDefinitions.get(arn));
+    if (record) {
+      if (this.definitions.size > 10_000) this.definitions.clear();
+      this.definitions.set(arn, record);
+    }
+    return record;
+  }
+
+  private async assignments(tasks: readonly TaskRecord[]): Promise<AssignedTask[]> {
+    const result: AssignedTask[] = [];
+    for (const task of tasks) {
+      const definition = await this.definitionOf(task.taskDefinitionArn);
+      if (definition) result.push(assignmentOf(task, definition));
+      else this.deps.log.error({ task: task.taskArn }, 'task definition of an assigned task is missing');
+    }
+    return result;
+  }
+
+  private enqueue(connection: Connection, work: () => Promise<void>): Promise<void> {
+    connection.queue = connection.queue.then(work).catch((error: unknown) => {
+      this.deps.log.error({ err: error, agent: connection.key }, 'could not send the agent its tasks');
+    });
+    return connection.queue;
+  }
+
+  private sendFull(connection: Connection): Promise<void> {
+    return this.enqueue(connection, async () => {
+      const tasks = await this.deps.store.read((tx) => tx.tasks.forAgent(connection.key));
+      this.send(connection, { type: 'tasks', full: true, tasks: await this.assignments(tasks) });
+    });
+  }
+
+  private async resyncAll(): Promise<void> {
+    for (const connection of [...this.connections.values()]) await this.sendFull(connection);
+  }
+
+  /** Pushes committed changes to the agents concerned. */
+  async push(tasks: readonly TaskRecord[]): Promise<void> {
+    const byKey = new Map<string, TaskRecord[]>();
+    for (const task of tasks) {
+      const key = agentKeyOf(task);
+      if (key === undefined || !this.connections.has(key)) continue;
+      byKey.set(key, [...(byKey.get(key) ?? []), task]);
+    }
+    for (const [key, changed] of byKey) {
+      const connection = this.connections.get(key);
+      if (connection) {
+        void this.enqueue(connection, async () => this.send(connection, { type: 'tasks', full: false, tasks: await this.assignments(changed) }));
+      }
+    }
+  }
+
+  private async receive(connection: Connection, text: string): Promise<void> {
+    let message: AgentMessage;
+    try {
+      message = checkAgentMessage(JSON.parse(text));
+    } catch (error) {
+      this.deps.log.warn({ err: error, agent: connection.key }, 'malformed message from agent');
+      return;
+    }
+    switch (message.type) {
+      case 'report': {
+        const error = await this.applyReport(connection, message.report).then(
+          () => undefined,
+          (failure: Error) => failure.message,
+        );
+        this.send(connection, { type: 'ack', id: message.id, ...(error !== undefined ? { error } : {}) });
+        return;
+      }
+      case 'health':
+        if (connection.containerInstanceArn) await this.recordHealth(connection.containerInstanceArn, message.runtime.status, message.runtime.reason);
+        return;
+    }
+  }
+
+  private async applyReport(connection: Connection, report: TaskReport): Promise<void> {
+    const now = this.deps.clock.now().getTime() / 1000;
+    const result = await this.deps.store.write(async (tx) => {
+      const task = await tx.tasks.get(report.taskArn);
+      // An agent may only report on tasks given to it.
+      if (!task || agentKeyOf(task) !== connection.key) throw new Error(`task ${report.taskArn} is not assigned to this agent`);
+      const saved = await applyTaskReport(tx, task, report, now);
+      return { before: task, saved };
+    });
+    if (result.saved.lastStatus === 'STOPPED' && result.before.lastStatus !== 'STOPPED') this.emit({ type: 'task-stopped', task: result.saved });
+  }
+
+  private async recordHealth(arn: string, status: 'OK' | 'IMPAIRED', reason: string | undefined): Promise<void> {
+    const now = this.deps.clock.now().getTime() / 1000;
+    await this.deps.store.write(async (tx) => {
+      const instance = await tx.containerInstances.get(arn);
+      if (!instance) return;
+      const detail = { type: 'CONTAINER_RUNTIME' as const, status, lastUpdated: now, lastStatusChange: now, ...(reason ? { statusReason: reason.slice(0, 255) } : {}) };
+      const previous = instance.healthStatus?.details?.find((item) => item.type === 'CONTAINER_RUNTIME');
+      if (previous?.status === status) return;
+      await tx.containerInstances.put({
+        ...instance,
+        healthStatus: { overallStatus: status, details: [detail] },
+        version: (instance.version ?? 0) + 1,
+      });
+      this.deps.log[status === 'OK' ? 'info' : 'warn']({ containerInstance: arn, reason }, `container runtime ${status}`);
+    });
+  }
+}

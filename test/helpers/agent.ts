@@ -1,0 +1,75 @@
+/** Runs a real Berth agent against a test Berth, on the local Docker engine (or a given runtime). */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { startAgent, type AgentOptions, type RunningAgent } from '../../src/agent/agent.js';
+import { DockerRuntime } from '../../src/agent/runtime/docker-runtime.js';
+import { testCredentials, type TestBerth } from './berth.js';
+
+export interface TestAgent {
+  agent: RunningAgent;
+  dataDir: string;
+  options: AgentOptions;
+  stop(): Promise<void>;
+  /** Starts a new agent process-equivalent on the same data directory. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startTestAgent(berth: TestBerth, overrides: Partial<AgentOptions> = {}): Promise<TestAgent> {
+  const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'berth-agent-test-'));
+  const options: AgentOptions = {
+    endpoint: berth.url,
+    region: 'us-east-1',
+    credentials: testCredentials,
+    mode: 'instance',
+    cluster: 'default',
+    launchKind: 'EC2',
+    dataDir,
+    availabilityZone: 'us-east-1a',
+    reservedMemoryMiB: 256,
+    reservedPorts: [22],
+    pullBehavior: 'default',
+    cleanupDelayMs: 0,
+    runtime: new DockerRuntime(),
+    metadata: true,
+    log: pino({ level: process.env.BERTH_TEST_AGENT_LOG ?? 'silent' }),
+    tickMs: 1000,
+    ...overrides,
+  };
+  let agent = await startAgent(options);
+  const handle: TestAgent = {
+    agent,
+    dataDir,
+    options,
+    async stop() {
+      await agent.stop();
+    },
+    async restart() {
+      agent = await startAgent(options);
+      handle.agent = agent;
+    },
+    async close() {
+      await agent.stop().catch(() => undefined);
+      if (!overrides.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return handle;
+}
+
+/** Polls `probe` until it returns something other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
