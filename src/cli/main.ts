@@ -2,6 +2,10 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { checkConfig, configFromEnvironment, defaults, type BerthConfig } from '../config.js';
 import { startServer, version, type RunningServer } from '../server.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { pino } from 'pino';
+import type { RunningAgent } from '../agent/agent.js';
+import { startLocalAgents } from '../agent/local.js';
+import { agentCommand } from './agent-command.js';
 import { signedFetch, type CliCredentials } from './signed-fetch.js';
 
 const env = configFromEnvironment();
@@ -58,7 +62,29 @@ function printBanner(server: RunningServer, config: BerthConfig, what: string): 
   process.stdout.write(lines.join('\n'));
 }
 
-async function serve(flags: ServerFlags, what: string): Promise<void> {
+/** The agents of a single node, started in the background: they wait for the Docker engine if it is not up yet. */
+function runLocalAgents(server: RunningServer, config: BerthConfig, dockerSocket: string | undefined): RunningAgent[] {
+  const agents: RunningAgent[] = [];
+  const log = pino({ level: config.logLevel }).child({ component: 'local-agent' });
+  startLocalAgents({
+    endpoint: server.url,
+    region: config.region,
+    credentials: { accessKeyId: server.credentials.accessKeyId, secretAccessKey: server.credentials.secretAccessKey },
+    dataDir: `${config.dataDir}/agent`,
+    cluster: 'default',
+    log,
+    ...(dockerSocket ? { dockerSocket } : {}),
+  }).then(
+    (started) => {
+      agents.push(...started);
+      process.stdout.write(`berth: local agent joined cluster 'default' (${started[0]?.registration.containerInstanceArn}) and serves FARGATE tasks.\n`);
+    },
+    (error: unknown) => process.stderr.write(`berth: the local agent could not start: ${(error as Error).message}\n`),
+  );
+  return agents;
+}
+
+async function serve(flags: ServerFlags & { localAgent?: boolean; dockerSocket?: string }, what: string): Promise<void> {
   const config = configOf(flags);
   let server: RunningServer;
   try {
@@ -70,8 +96,10 @@ async function serve(flags: ServerFlags, what: string): Promise<void> {
     process.exit(1);
   }
   printBanner(server, config, what);
+  const agents = flags.localAgent ? runLocalAgents(server, config, flags.dockerSocket) : [];
   const stop = async (signal: string) => {
     process.stdout.write(`berth: ${signal} received, stopping.\n`);
+    await Promise.all(agents.map((agent) => agent.stop()));
     await server.close();
     process.exit(0);
   };
@@ -97,13 +125,20 @@ const program = new Command('berth')
   .description('Amazon ECS and ECR APIs on machines you own: the AWS CLI, SDKs and docker work against it by changing only the endpoint.')
   .version(version);
 
-withServerOptions(program.command('up').description('run everything on this machine on its embedded defaults (today: the control plane)')).action(
-  (flags: ServerFlags) => serve(flags, 'single node'),
-);
+withServerOptions(
+  program
+    .command('up')
+    .description("run everything on this machine: the control plane, plus a local agent that joins cluster 'default' and serves FARGATE tasks on the local Docker engine"),
+)
+  .option('--no-local-agent', 'run the control plane only, with no local agent')
+  .option('--docker-socket <path>', 'the Docker engine socket (default: DOCKER_HOST or /var/run/docker.sock)')
+  .action((flags: ServerFlags & { localAgent: boolean; dockerSocket?: string }) => serve(flags, 'single node'));
 
 withServerOptions(program.command('server').description('run the control plane alone (the ECS API and its store)')).action((flags: ServerFlags) =>
   serve(flags, 'control plane'),
 );
+
+program.addCommand(agentCommand());
 
 program
   .command('credentials')

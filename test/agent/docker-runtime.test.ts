@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,27 +69,23 @@ describe('DockerRuntime on the real engine', { skip }, () => {
     return id;
   }
 
-  /** Creates and starts a task's containers in order, as made by containerCreateOptions. */
-  async function createAndStart(task: AssignedTask, names: string[], input: Partial<ContainerSpecInput> = {}): Promise<string[]> {
-    const containerIds = new Map<string, string>();
-    for (const containerName of names) {
-      const spec = containerCreateOptions({
-        task,
-        containerName,
-        owner,
-        dockerName: dockerNameFor(task, containerName, runId),
-        network: { mode: 'bridge' },
-        extraEnvironment: {},
-        volumes: new Map(),
-        containerIds,
-        enforceTaskLimits: false,
-        ...input,
-      });
-      const id = await runtime.create(spec);
-      containerIds.set(containerName, id);
-      await runtime.start(id);
-    }
-    return names.map((name) => containerIds.get(name) ?? '');
+  /** Creates and starts one of a task's containers as the agent would, from containerCreateOptions. */
+  async function createAndStart(task: AssignedTask, containerName: string, input: Partial<ContainerSpecInput> = {}): Promise<string> {
+    const spec = containerCreateOptions({
+      task,
+      containerName,
+      owner,
+      dockerName: dockerNameFor(task, containerName, runId),
+      network: { mode: 'bridge' },
+      extraEnvironment: {},
+      volumes: new Map(),
+      containerIds: new Map(),
+      enforceTaskLimits: false,
+      ...input,
+    });
+    const id = await runtime.create(spec);
+    await runtime.start(id);
+    return id;
   }
 
   it('reports the engine it talks to', async () => {
@@ -196,6 +192,9 @@ describe('DockerRuntime on the real engine', { skip }, () => {
       await runtime.pull(good);
       assert.equal(await runtime.hasImage(good), true);
       assert.equal(await runtime.imageDigest(good), registry.manifestDigest);
+      const fromPulled = await runtime.create(request('pulled', ['/pause'], { Image: good }));
+      assert.equal((await runtime.inspect(fromPulled))?.imageDigest, registry.manifestDigest);
+      await runtime.remove(fromPulled);
 
       const corrupt = `${registry.host}/berth-test/corrupt:${runId}`;
       await assert.rejects(runtime.pull(corrupt), (error: Error) => {
@@ -271,7 +270,8 @@ describe('DockerRuntime on the real engine', { skip }, () => {
       },
     ]);
     const network = { mode: 'awsvpc' as const, pauseContainerId: pauseId };
-    const [, client] = await createAndStart(task, ['server', 'client'], { network });
+    await createAndStart(task, 'server', { network });
+    const client = await createAndStart(task, 'client', { network });
     assert.equal((await events.waitFor(client)).exitCode, 0);
 
     const stopStarted = performance.now();
@@ -281,6 +281,7 @@ describe('DockerRuntime on the real engine', { skip }, () => {
 
   it('runs a container made by containerCreateOptions with the fields the engine must accept', async () => {
     const hostDirectory = mkdtempSync(join(tmpdir(), 'berth-runtime-test-'));
+    chmodSync(hostDirectory, 0o755); // readable by the container's user, nobody
     writeFileSync(join(hostDirectory, 'marker'), 'from the host');
     const volume = `berth-test-${runId}-data`;
     volumes.push(volume);
@@ -334,19 +335,19 @@ describe('DockerRuntime on the real engine', { skip }, () => {
     task.overrides = { containerOverrides: [{ name: 'web', environment: [{ name: 'GREETING', value: 'overridden' }] }] };
     try {
       const resolved = new Map<string, ResolvedVolume>([['data', { dockerVolume: volume }], ['host', { hostPath: hostDirectory }]]);
-      const [data] = await createAndStart(task, ['data'], { volumes: resolved });
-      assert.equal((await events.waitFor(data ?? '')).exitCode, 0);
-      const [web] = await createAndStart(task, ['data', 'web'].slice(1), { volumes: resolved, containerIds: new Map([['data', data ?? '']]) });
-      const settled = await events.waitFor(web ?? '', ['health_status: healthy', 'die']);
+      const data = await createAndStart(task, 'data', { volumes: resolved });
+      assert.equal((await events.waitFor(data)).exitCode, 0);
+      const web = await createAndStart(task, 'web', { volumes: resolved, containerIds: new Map([['data', data]]) });
+      const settled = await events.waitFor(web, ['health_status: healthy', 'die']);
       assert.equal(settled.action, 'health_status: healthy', `the container exited with ${settled.exitCode}`);
-      const observed = await runtime.inspect(web ?? '');
+      const observed = await runtime.inspect(web);
       assert.equal(observed?.health, 'healthy');
       assert.equal(observed?.labels.team, 'runtime-tests');
       const binding = observed?.ports.find((port) => port.containerPort === 8080 && port.bindIP === '0.0.0.0');
       assert.ok(binding && binding.hostPort > 0, JSON.stringify(observed?.ports));
       assert.equal(await fetchWithRetry(`http://127.0.0.1:${binding.hostPort}/index.html`), 'ok\n');
-      await runtime.stop(web ?? '', 2);
-      assert.equal((await runtime.inspect(web ?? ''))?.exitCode, 143);
+      await runtime.stop(web, 2);
+      assert.equal((await runtime.inspect(web))?.exitCode, 143);
     } finally {
       for (const container of await runtime.listManaged(owner)) await runtime.remove(container.id);
       rmSync(hostDirectory, { recursive: true, force: true });
@@ -405,10 +406,34 @@ describe('DockerRuntime when the engine is down or wedged', () => {
     await new Promise<void>((resolve) => wedged.listen(socketPath, resolve));
     try {
       const runtime = new DockerRuntime({ socketPath, requestTimeoutMs: 300 });
-      await assert.rejects(runtime.inspect('anything'), /did not answer within 0 s|did not answer within/);
+      await assert.rejects(runtime.inspect('anything'), (error: Error) => {
+        assert.ok(error instanceof DockerUnreachableError);
+        assert.match(error.message, /^inspect container anything: the Docker engine at .* did not answer within 0.3 s\.$/);
+        return true;
+      });
     } finally {
       wedged.closeAllConnections();
       await new Promise((resolve) => wedged.close(resolve));
+    }
+  });
+
+  it('abandons a pull whose progress stops', async () => {
+    const socketPath = `/tmp/berth-stalling-engine-${runId}.sock`;
+    const stalling = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"status":"Pulling from library/busybox","id":"latest"}\n');
+    });
+    await new Promise<void>((resolve) => stalling.listen(socketPath, resolve));
+    try {
+      const runtime = new DockerRuntime({ socketPath, pullInactivityMs: 300 });
+      await assert.rejects(runtime.pull('busybox:latest'), (error: Error) => {
+        assert.ok(error instanceof DockerUnreachableError);
+        assert.match(error.message, /^pull busybox:latest: the Docker engine sent no progress for 0.3 s/);
+        return true;
+      });
+    } finally {
+      stalling.closeAllConnections();
+      await new Promise((resolve) => stalling.close(resolve));
     }
   });
 });

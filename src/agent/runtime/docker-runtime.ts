@@ -67,6 +67,7 @@ const healthStates = new Set<NonNullable<ObservedContainer['health']>>(['startin
 export class DockerRuntime implements ContainerRuntime {
   readonly socketPath: string;
   private readonly requestTimeoutMs: number;
+  private readonly pullInactivityMs: number;
   private readonly api: Docker;
   private readonly streaming: Docker;
   private readonly untimed: Docker;
@@ -74,9 +75,10 @@ export class DockerRuntime implements ContainerRuntime {
   constructor(options: DockerRuntimeOptions = {}) {
     this.socketPath = options.socketPath ?? socketPathFromEnvironment();
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.pullInactivityMs = options.pullInactivityMs ?? 60_000;
     // The modem's timeout is a socket inactivity timeout: it tears down a request the deadline gave up on.
     this.api = new Docker({ socketPath: this.socketPath, timeout: this.requestTimeoutMs + 1_000 });
-    this.streaming = new Docker({ socketPath: this.socketPath, timeout: options.pullInactivityMs ?? 60_000 });
+    this.streaming = new Docker({ socketPath: this.socketPath, timeout: this.pullInactivityMs });
     this.untimed = new Docker({ socketPath: this.socketPath });
   }
 
@@ -106,7 +108,8 @@ export class DockerRuntime implements ContainerRuntime {
   async inspect(id: string): Promise<ObservedContainer | undefined> {
     const info = await this.optional(`inspect container ${id}`, () => this.api.getContainer(id).inspect(), [404]);
     if (!info) return undefined;
-    return observedContainer(info, await this.imageDigest(info.Image));
+    const image = await this.inspectImage(info.Image);
+    return observedContainer(info, image && imageDigestOf(image, info.Config.Image));
   }
 
   async hasImage(reference: string): Promise<boolean> {
@@ -122,9 +125,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   async imageDigest(reference: string): Promise<string | undefined> {
     const image = await this.inspectImage(reference);
-    if (!image) return undefined;
-    const repoDigest = image.RepoDigests?.find((entry) => entry.includes('@'));
-    return repoDigest ? repoDigest.slice(repoDigest.indexOf('@') + 1) : image.Id;
+    return image && imageDigestOf(image, reference);
   }
 
   async create(request: CreateRequest): Promise<string> {
@@ -164,7 +165,6 @@ export class DockerRuntime implements ContainerRuntime {
           Driver: 'bridge',
           CheckDuplicate: true,
           IPAM: { Driver: 'default', Config: [{ Subnet: subnet, Gateway: gatewayOf(subnet) }] },
-          Labels: { [labels.role]: 'network' },
         }),
       );
     } catch (error) {
@@ -248,15 +248,22 @@ export class DockerRuntime implements ContainerRuntime {
   private followProgress(operation: string, stream: NodeJS.ReadableStream): Promise<void> {
     return new Promise((resolve, reject) => {
       let progressError: string | undefined;
+      let lastActivity = performance.now();
+      stream.on('data', () => {
+        lastActivity = performance.now();
+      });
+      const inactive = () =>
+        new DockerUnreachableError(
+          `${operation}: the Docker engine sent no progress for ${seconds(this.pullInactivityMs)}, so the request was abandoned.`,
+        );
       this.streaming.modem.followProgress(
         stream,
         (error: Error | null) => {
-          if (error) return reject(this.wrap(operation, error));
+          // The modem's inactivity timeout destroys the request, which surfaces as a reset connection.
+          if (error) return reject(performance.now() - lastActivity >= this.pullInactivityMs * 0.9 ? inactive() : this.wrap(operation, error));
           if (progressError !== undefined) return reject(new DockerEngineError(operation, 500, progressError));
-          // A stream torn down by the inactivity timeout ends without error: only a complete body counts.
-          if ((stream as IncomingMessage).complete === false) {
-            return reject(new DockerUnreachableError(`${operation}: the engine sent no progress for too long and the request was abandoned.`));
-          }
+          // A body cut short ends the stream without an error: only a complete one counts.
+          if ((stream as IncomingMessage).complete === false) return reject(inactive());
           resolve();
         },
         (line: { error?: string; errorDetail?: { message?: string } }) => {
@@ -272,7 +279,7 @@ export class DockerRuntime implements ContainerRuntime {
     const deadline = new Promise<never>((_, reject) => {
       if (deadlineMs === null) return;
       timer = setTimeout(
-        () => reject(new DockerUnreachableError(`${operation}: the Docker engine at ${this.socketPath} did not answer within ${Math.round(deadlineMs / 1000)} s.`)),
+        () => reject(new DockerUnreachableError(`${operation}: the Docker engine at ${this.socketPath} did not answer within ${seconds(deadlineMs)}.`)),
         deadlineMs,
       );
     });
@@ -308,11 +315,34 @@ export class DockerRuntime implements ContainerRuntime {
   }
 }
 
+function seconds(milliseconds: number): string {
+  return `${Number((milliseconds / 1000).toFixed(milliseconds < 10_000 ? 1 : 0))} s`;
+}
+
 function engineMessage(json: unknown): string | undefined {
   if (typeof json === 'string' && json.trim()) return json.trim();
   if (Buffer.isBuffer(json) && json.length > 0) return json.toString().trim();
   const message = (json as { message?: unknown } | null | undefined)?.message;
   return typeof message === 'string' ? message : undefined;
+}
+
+/**
+ * The repository digest of an image, preferring the one of the repository it was referred to by
+ * (an image pulled from two repositories has a digest in each), else its id.
+ */
+function imageDigestOf(image: Docker.ImageInspectInfo, reference: string): string {
+  const repoDigests = image.RepoDigests ?? [];
+  const wanted = familiarRepository(reference);
+  const chosen = repoDigests.find((entry) => familiarRepository(entry) === wanted) ?? repoDigests[0];
+  return chosen?.includes('@') ? chosen.slice(chosen.indexOf('@') + 1) : image.Id;
+}
+
+/** `docker.io/library/busybox:1` and `busybox@sha256:…` are both `busybox`. */
+function familiarRepository(reference: string): string {
+  const withoutDigest = reference.split('@')[0] ?? reference;
+  const colon = withoutDigest.lastIndexOf(':');
+  const repository = colon > withoutDigest.lastIndexOf('/') ? withoutDigest.slice(0, colon) : withoutDigest;
+  return repository.replace(/^(docker\.io|index\.docker\.io)\//, '').replace(/^library\//, '');
 }
 
 /** docker-modem words errors as "(HTTP code 500) server error - <the engine's message> ". */

@@ -1,0 +1,309 @@
+/** What a task definition says is what the containers do: checked on the real Docker engine through the ECS API. */
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { after, before, describe, test } from 'node:test';
+import { CreateClusterCommand, StopTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
+import { startBerth, type TestBerth } from '../helpers/berth.js';
+import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
+import { TaskDriver } from '../helpers/tasks.js';
+
+const docker = await dockerAvailable();
+
+// Asynchronous: the agent (and its metadata endpoint) runs in this process and must keep answering.
+const run = promisify(execFile);
+const dockerExec = async (containerId: string, script: string) =>
+  (await run('docker', ['exec', containerId, 'sh', '-c', script], { encoding: 'utf8', timeout: 20_000 })).stdout;
+
+describe('task definitions on Docker', { skip: docker ? false : 'no Docker engine reachable' }, () => {
+  let berth: TestBerth;
+  let agent: TestAgent;
+  let fargate: TestAgent;
+  let ecs: ECSClient;
+  let tasks: TaskDriver;
+  let image: string;
+
+  before(async () => {
+    image = await buildBusyboxImage();
+    berth = await startBerth();
+    ecs = berth.ecs();
+    await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
+    agent = await startTestAgent(berth);
+    fargate = await startTestAgent(berth, { mode: 'fargate' });
+    tasks = new TaskDriver(ecs);
+  });
+  after(async () => {
+    await fargate?.close();
+    await agent?.close();
+    await berth?.close();
+  });
+
+  test('an essential container that exits stops its task with EssentialContainerExited and the exit code', async () => {
+    const definition = await tasks.register({
+      family: 'exits',
+      containerDefinitions: [
+        { name: 'main', image, memory: 32, command: ['sh', '-c', 'sleep 1; exit 3'] },
+        { name: 'side', image, memory: 32, essential: false, command: ['sleep', '300'], stopTimeout: 1 },
+      ],
+    });
+    const stopped = await tasks.until(await tasks.run(definition), 'STOPPED');
+    assert.equal(stopped.stopCode, 'EssentialContainerExited');
+    assert.equal(stopped.stoppedReason, 'Essential container in task exited');
+    const main = stopped.containers!.find((container) => container.name === 'main')!;
+    assert.equal(main.exitCode, 3);
+    assert.equal(main.lastStatus, 'STOPPED');
+    assert.equal(stopped.containers!.find((container) => container.name === 'side')!.lastStatus, 'STOPPED');
+    assert.ok(stopped.startedAt && stopped.stoppedAt && stopped.executionStoppedAt);
+  });
+
+  test('a non-essential container may finish while the task keeps running', async () => {
+    const definition = await tasks.register({
+      family: 'sidecar-done',
+      containerDefinitions: [
+        { name: 'main', image, memory: 32, command: ['sleep', '300'], stopTimeout: 1 },
+        { name: 'once', image, memory: 32, essential: false, command: ['true'] },
+      ],
+    });
+    const arn = await tasks.run(definition);
+    const task = await tasks.until(arn, 'RUNNING', 30_000, (t) => t.containers?.find((c) => c.name === 'once')?.lastStatus === 'STOPPED');
+    assert.equal(task.containers!.find((c) => c.name === 'once')!.exitCode, 0);
+    await ecs.send(new StopTaskCommand({ cluster: 'default', task: arn }));
+    await tasks.until(arn, 'STOPPED');
+  });
+
+  test('an image that cannot be pulled fails the task with CannotPullContainerError', async () => {
+    const definition = await tasks.register({
+      family: 'no-image',
+      containerDefinitions: [{ name: 'main', image: 'berth-test/never-built:404', memory: 32 }],
+    });
+    const stopped = await tasks.until(await tasks.run(definition), 'STOPPED');
+    assert.equal(stopped.stopCode, 'TaskFailedToStart');
+    assert.match(stopped.stoppedReason ?? '', /^CannotPullContainerError: /);
+    assert.match(stopped.containers![0]!.reason ?? '', /^CannotPullContainerError: /);
+    assert.equal(stopped.startedAt, undefined);
+  });
+
+  test('a container killed for memory reports OutOfMemoryError', async () => {
+    const definition = await tasks.register({
+      family: 'oom',
+      containerDefinitions: [
+        { name: 'hog', image, memory: 6, command: ['sh', '-c', 'x=$(dd if=/dev/zero bs=1M count=64 2>/dev/null | tr "\\0" a); sleep 5'] },
+      ],
+    });
+    const stopped = await tasks.until(await tasks.run(definition), 'STOPPED');
+    const hog = stopped.containers![0]!;
+    assert.match(hog.reason ?? '', /^OutOfMemoryError: /);
+    assert.equal(hog.exitCode, 137);
+  });
+
+  test('dependsOn and health checks: SUCCESS and HEALTHY gate the start, and health is reported', async () => {
+    const definition = await tasks.register({
+      family: 'ordered',
+      containerDefinitions: [
+        { name: 'init', image, memory: 32, essential: false, command: ['sh', '-c', 'echo ready > /shared/flag'], mountPoints: [{ sourceVolume: 'scratch', containerPath: '/shared' }] },
+        {
+          name: 'db',
+          image,
+          memory: 32,
+          command: ['sh', '-c', 'sleep 1; touch /tmp/up; exec sleep 300'],
+          healthCheck: { command: ['CMD-SHELL', 'test -f /tmp/up'], interval: 5, timeout: 2, retries: 3, startPeriod: 0 },
+          stopTimeout: 1,
+        },
+        {
+          name: 'app',
+          image,
+          memory: 32,
+          command: ['sh', '-c', 'cat /shared/flag > /tmp/seen; exec sleep 300'],
+          mountPoints: [{ sourceVolume: 'scratch', containerPath: '/shared' }],
+          dependsOn: [
+            { containerName: 'init', condition: 'SUCCESS' },
+            { containerName: 'db', condition: 'HEALTHY' },
+          ],
+          stopTimeout: 1,
+        },
+      ],
+      volumes: [{ name: 'scratch' }],
+    });
+    const arn = await tasks.run(definition);
+    const running = await tasks.until(arn, 'RUNNING', 60_000);
+    const db = running.containers!.find((c) => c.name === 'db')!;
+    assert.equal(db.healthStatus, 'HEALTHY');
+    assert.equal(running.healthStatus, 'HEALTHY');
+    const app = running.containers!.find((c) => c.name === 'app')!;
+    assert.equal((await dockerExec(app.runtimeId!, 'cat /tmp/seen')).trim(), 'ready', 'the task volume is shared and init ran first');
+    await ecs.send(new StopTaskCommand({ cluster: 'default', task: arn }));
+    await tasks.until(arn, 'STOPPED');
+  });
+
+  test('a dependency that can no longer be met fails the task', async () => {
+    const definition = await tasks.register({
+      family: 'broken-init',
+      containerDefinitions: [
+        { name: 'init', image, memory: 32, essential: false, command: ['false'] },
+        { name: 'app', image, memory: 32, command: ['sleep', '300'], dependsOn: [{ containerName: 'init', condition: 'SUCCESS' }] },
+      ],
+    });
+    const stopped = await tasks.until(await tasks.run(definition), 'STOPPED');
+    assert.equal(stopped.stopCode, 'TaskFailedToStart');
+    assert.match(stopped.stoppedReason ?? '', /SUCCESS/);
+  });
+
+  test('container settings reach Docker: environment, overrides, user, workdir, labels, limits, read-only root, init, tmpfs, extra hosts', async () => {
+    const definition = await tasks.register({
+      family: 'settings',
+      containerDefinitions: [
+        {
+          name: 'main',
+          image,
+          memory: 64,
+          memoryReservation: 32,
+          cpu: 128,
+          command: ['sleep', '300'],
+          environment: [{ name: 'GREETING', value: 'from-definition' }, { name: 'KEPT', value: 'yes' }],
+          user: '65534',
+          workingDirectory: '/tmp',
+          readonlyRootFilesystem: true,
+          dockerLabels: { team: 'berth' },
+          ulimits: [{ name: 'nofile', softLimit: 1024, hardLimit: 2048 }],
+          linuxParameters: { initProcessEnabled: true, tmpfs: [{ containerPath: '/scratch', size: 16 }], capabilities: { drop: ['NET_RAW'] } },
+          extraHosts: [{ hostname: 'db.internal', ipAddress: '10.9.8.7' }],
+        },
+      ],
+    });
+    const arn = await tasks.run(definition, {
+      overrides: { containerOverrides: [{ name: 'main', environment: [{ name: 'GREETING', value: 'from-override' }] }] },
+    });
+    const running = await tasks.until(arn, 'RUNNING');
+    const id = running.containers![0]!.runtimeId!;
+    const out = await dockerExec(id, 'echo $GREETING $KEPT $(id -u) $(pwd) $(ulimit -n); grep db.internal /etc/hosts; touch /x 2>/dev/null || echo read-only; touch /scratch/y && echo tmpfs-ok; echo $ECS_CONTAINER_METADATA_URI_V4');
+    assert.match(out, /^from-override yes 65534 \/tmp 1024$/m);
+    assert.match(out, /10\.9\.8\.7\s+db\.internal/);
+    assert.match(out, /^read-only$/m);
+    assert.match(out, /^tmpfs-ok$/m);
+    assert.match(out, /^http:\/\/[0-9.]+:\d+\/v4\/[0-9a-f]+$/m);
+    const inspect = JSON.parse(execFileSync('docker', ['inspect', id], { encoding: 'utf8' }))[0];
+    assert.equal(inspect.HostConfig.Memory, 64 * 1024 * 1024);
+    assert.equal(inspect.HostConfig.MemoryReservation, 32 * 1024 * 1024);
+    assert.equal(inspect.HostConfig.CpuShares, 128);
+    assert.equal(inspect.HostConfig.Init, true);
+    assert.equal(inspect.Config.Labels.team, 'berth');
+    assert.equal(inspect.Config.Labels['com.amazonaws.ecs.task-arn'], arn);
+    await ecs.send(new StopTaskCommand({ cluster: 'default', task: arn }));
+    await tasks.until(arn, 'STOPPED');
+  });
+
+  test('the task metadata endpoint v4 answers inside a bridge container', async () => {
+    const definition = await tasks.register({
+      family: 'metadata',
+      containerDefinitions: [{ name: 'main', image, memory: 32, command: ['sleep', '300'], stopTimeout: 1 }],
+    });
+    const arn = await tasks.run(definition);
+    const running = await tasks.until(arn, 'RUNNING');
+    const id = running.containers![0]!.runtimeId!;
+    const task = JSON.parse(await dockerExec(id, 'wget -q -O - "$ECS_CONTAINER_METADATA_URI_V4/task"')) as Record<string, unknown>;
+    assert.equal(task.TaskARN, arn);
+    assert.equal(task.Family, 'metadata');
+    assert.equal(task.KnownStatus, 'RUNNING');
+    const container = JSON.parse(await dockerExec(id, 'wget -q -O - "$ECS_CONTAINER_METADATA_URI_V4"')) as Record<string, unknown>;
+    assert.equal(container.DockerId, id);
+    assert.equal(container.Name, 'main');
+    const stats = JSON.parse(await dockerExec(id, 'wget -q -O - "$ECS_CONTAINER_METADATA_URI_V4/stats"')) as Record<string, unknown>;
+    assert.ok(stats.memory_stats, 'Docker stats are passed through');
+    await ecs.send(new StopTaskCommand({ cluster: 'default', task: arn }));
+    await tasks.until(arn, 'STOPPED');
+  });
+
+  test('host and none network modes', async () => {
+    const host = await tasks.register({
+      family: 'hostnet',
+      networkMode: 'host',
+      containerDefinitions: [{ name: 'main', image, memory: 32, command: ['sleep', '300'], stopTimeout: 1 }],
+    });
+    const none = await tasks.register({
+      family: 'nonet',
+      networkMode: 'none',
+      containerDefinitions: [{ name: 'main', image, memory: 32, command: ['sleep', '300'], stopTimeout: 1 }],
+    });
+    for (const [definition, expected] of [[host, 'host'], [none, 'none']] as const) {
+      const arn = await tasks.run(definition);
+      const running = await tasks.until(arn, 'RUNNING');
+      const mode = execFileSync('docker', ['inspect', '-f', '{{.HostConfig.NetworkMode}}', running.containers![0]!.runtimeId!], { encoding: 'utf8' }).trim();
+      assert.equal(mode, expected);
+      await ecs.send(new StopTaskCommand({ cluster: 'default', task: arn }));
+      await tasks.until(arn, 'STOPPED');
+    }
+  });
+
+  test('awsvpc on EC2: the task has its own address, and its containers share localhost', async () => {
+    const definition = await tasks.register({
+      family: 'vpc',
+      networkMode: 'awsvpc',
+      containerDefinitions: [
+        { name: 'web', image, memory: 32, command: ['sh', '-c', 'echo vpc-ok > /i.html; exec httpd -f -p 8080 -h /'], portMappings: [{ containerPort: 8080 }], stopTimeout: 1 },
+        { name: 'client', image, memory: 32, command: ['sleep', '300'], stopTimeout: 1 },
+      ],
+    });
+    const arn = await tasks.run(definition, { networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-local'] } } });
+    const running = await tasks.until(arn, 'RUNNING');
+    const eni = running.attachments!.find((attachment) => attachment.type === 'ElasticNetworkInterface')!;
+    assert.equal(eni.status, 'ATTACHED');
+    const address = eni.details!.find((detail) => detail.name === 'privateIPv4Address')!.value!;
+    assert.match(address, /^10\.221\./);
+    assert.match(eni.details!.find((detail) => detail.name === 'macAddress')!.value!, /^02:42:/);
+    for (const container of running.containers!) assert.equal(container.networkInterfaces?.[0]?.privateIpv4Address, address);
+    const client = running.containers!.find((c) => c.name === 'client')!;
+    const viaLocalhost = await eventually(async () => (await dockerExec(client.runtimeId!, 'wget -q -O - http://127.0.0.1:8080/i.html')).trim() || undefined, 10_000, 'localhost');
+    assert.equal(viaLocalhost, 'vpc-ok');
+    const fromHost = await eventually(async () => {
+      const response = await fetch(`http://${address}:8080/i.html`);
+      return response.ok ? (await response.text()).trim() : undefined;
+    }, 10_000, 'the task address answers');
+    assert.equal(fromHost, 'vpc-ok');
+    await ecs.send(new StopTaskCommand({ cluster: 'default', task: arn }));
+    const stopped = await tasks.until(arn, 'STOPPED');
+    assert.equal(stopped.attachments![0]!.status, 'DELETED');
+  });
+
+  test('FARGATE runs on managed capacity with task-level limits and no container instance', async () => {
+    const definition = await tasks.register({
+      family: 'serverless',
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [{ name: 'main', image, command: ['sleep', '300'], stopTimeout: 2 }],
+    });
+    const arn = await tasks.run(definition, {
+      launchType: 'FARGATE',
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-local'], assignPublicIp: 'ENABLED' } },
+    });
+    const running = await tasks.until(arn, 'RUNNING');
+    assert.equal(running.launchType, 'FARGATE');
+    assert.equal(running.containerInstanceArn, undefined);
+    const inspect = JSON.parse(execFileSync('docker', ['inspect', running.containers![0]!.runtimeId!], { encoding: 'utf8' }))[0];
+    assert.equal(inspect.HostConfig.Memory, 512 * 1024 * 1024, 'the task memory is the hard limit');
+    assert.equal(inspect.Config.Env.includes('AWS_EXECUTION_ENV=AWS_ECS_FARGATE'), true);
+    await ecs.send(new StopTaskCommand({ cluster: 'default', task: arn }));
+    await tasks.until(arn, 'STOPPED');
+  });
+
+  test('StopTask twice, and StopTask of a task that never started', async () => {
+    const definition = await tasks.register({
+      family: 'twice',
+      containerDefinitions: [{ name: 'main', image, memory: 32, command: ['sleep', '300'], stopTimeout: 1 }],
+    });
+    const arn = await tasks.run(definition);
+    await tasks.until(arn, 'RUNNING');
+    const first = await ecs.send(new StopTaskCommand({ cluster: 'default', task: arn, reason: 'first' }));
+    const second = await ecs.send(new StopTaskCommand({ cluster: 'default', task: arn, reason: 'second' }));
+    assert.equal(first.task?.desiredStatus, 'STOPPED');
+    assert.equal(second.task?.stoppedReason, 'first');
+    await tasks.until(arn, 'STOPPED');
+
+    const early = await tasks.run(definition);
+    await ecs.send(new StopTaskCommand({ cluster: 'default', task: early }));
+    const stopped = await tasks.until(early, 'STOPPED');
+    assert.equal(stopped.stopCode, 'UserInitiated');
+  });
+});
