@@ -142,6 +142,7 @@ export class TaskRunner {
       const next = decide(view);
       this.sendReport(view);
       if (next.kind === 'idle') return;
+      this.context.log.debug({ task: this.task.taskArn, step: next }, 'task step');
       await this.take(next, view);
     }
   }
