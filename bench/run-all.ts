@@ -1,4 +1,5 @@
 /** `npm run bench`: every benchmark of the control plane, one after another. Prints figures; asserts nothing. */
+import { main as agent } from './agent.js';
 import { main as api } from './api.js';
 import { main as placement } from './placement.js';
 
@@ -6,3 +7,5 @@ console.log('== placement engine ==');
 await placement();
 console.log('\n== API (Berth server process, signed SDK clients) ==');
 await api();
+console.log('\n== agent (start latency on Docker; simulated scale) ==');
+await agent();

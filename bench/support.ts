@@ -17,6 +17,8 @@ export interface BerthProcess {
   rssMiB(): Promise<number>;
   /** CPU seconds (user + system) the server process has used so far, from /proc. */
   cpuSeconds(): Promise<number>;
+  /** Peak resident set size of the server process in MiB (VmHWM). */
+  peakRssMiB(): Promise<number>;
 }
 
 export async function startBerthProcess(): Promise<BerthProcess> {
@@ -47,6 +49,11 @@ export async function startBerthProcess(): Promise<BerthProcess> {
       const fields = (await readFile(`/proc/${child.pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
       // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
       return (Number(fields[11]) + Number(fields[12])) / 100;
+    },
+    async peakRssMiB() {
+      const { readFile } = await import('node:fs/promises');
+      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+      return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
     },
     async rssMiB() {
       const { readFile } = await import('node:fs/promises');

@@ -169,7 +169,7 @@ export class TaskEngine {
   }
 
   private async observe(taskArn: string): Promise<{ observed: Map<string, ObservedContainer>; pause?: ObservedContainer }> {
-    const all = await this.options.runtime.listManaged(this.options.owner);
+    const all = await this.options.runtime.listManaged(this.options.owner, taskArn);
     const observed = new Map<string, ObservedContainer>();
     let pause: ObservedContainer | undefined;
     for (const container of all) {

@@ -118,9 +118,15 @@ export class TaskRunner {
     return { task: this.task, observed, ...(pause ? { pause } : {}), memory: this.memory };
   }
 
-  private sendReport(view: TaskView): void {
+  /**
+   * Reports the task as observed, when that differs from the last report. Between steps only a
+   * change of task status is sent; the details follow once the task is at rest, which keeps a
+   * task's start to two or three reports.
+   */
+  private sendReport(view: TaskView, atRest: boolean): void {
     const now = this.context.clock.now().getTime() / 1000;
     const current = report(view, now);
+    if (!atRest && current.status === this.lastReport?.status) return;
     if (needsPause(this.task) && view.pause) {
       const address = view.pause.networks[0];
       if (address?.ipAddress) current.networkInterface = { privateIPv4Address: address.ipAddress, macAddress: address.macAddress, gateway: address.gateway };
@@ -140,7 +146,7 @@ export class TaskRunner {
     for (let step = 0; step < maxStepsPerWake && !this.disposed; step++) {
       const view = await this.view();
       const next = decide(view);
-      this.sendReport(view);
+      this.sendReport(view, next.kind === 'idle');
       if (next.kind === 'idle') return;
       this.context.log.debug({ task: this.task.taskArn, step: next }, 'task step');
       await this.take(next, view);

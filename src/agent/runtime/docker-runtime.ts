@@ -97,9 +97,10 @@ export class DockerRuntime implements ContainerRuntime {
     };
   }
 
-  async listManaged(owner: string): Promise<ObservedContainer[]> {
+  async listManaged(owner: string, taskArn?: string): Promise<ObservedContainer[]> {
+    const taskLabel = taskArn === undefined ? labels.taskArn : `${labels.taskArn}=${taskArn}`;
     const summaries = await this.call('list containers', () =>
-      this.api.listContainers({ all: true, filters: { label: [`${labels.owner}=${owner}`, labels.taskArn] } }),
+      this.api.listContainers({ all: true, filters: { label: [`${labels.owner}=${owner}`, taskLabel] } }),
     );
     const observed = await Promise.all(summaries.map((summary) => this.inspect(summary.Id)));
     return observed.filter((container): container is ObservedContainer => container !== undefined);

@@ -91,8 +91,8 @@ export interface CreateRequest {
 
 export interface ContainerRuntime {
   info(): Promise<RuntimeInfo>;
-  /** Every container carrying the task-ARN label and owned by `owner`, running or not. */
-  listManaged(owner: string): Promise<ObservedContainer[]>;
+  /** Every container carrying the task-ARN label (that task's, when given) and owned by `owner`, running or not. */
+  listManaged(owner: string, taskArn?: string): Promise<ObservedContainer[]>;
   inspect(id: string): Promise<ObservedContainer | undefined>;
   hasImage(reference: string): Promise<boolean>;
   /** Pulls an image; rejects with the engine's message when it cannot. */

@@ -165,13 +165,14 @@ export class SimulatedRuntime implements ContainerRuntime {
     return { version: 'simulated', apiVersion: simulatedApiVersion, cpus: this.cpus, memoryBytes: this.memoryBytes, os: 'linux', architecture: architecture() };
   }
 
-  async listManaged(owner: string): Promise<ObservedContainer[]> {
+  async listManaged(owner: string, taskArn?: string): Promise<ObservedContainer[]> {
     const ids = this.idsByOwner.get(owner);
     if (!ids) return [];
     const observed: ObservedContainer[] = [];
     for (const id of ids) {
       const container = this.containers.get(id);
-      if (container && container.labels[labels.taskArn] !== undefined) observed.push(this.observe(container));
+      const arn = container?.labels[labels.taskArn];
+      if (container && arn !== undefined && (taskArn === undefined || arn === taskArn)) observed.push(this.observe(container));
     }
     return observed;
   }

@@ -19,6 +19,8 @@ import { applyTaskReport } from '../tasks/state-changes.js';
 import { assignmentOf } from './assignment.js';
 import { checkAgentMessage } from './messages.js';
 
+const maxReportsPerTransaction = 500;
+
 export interface AgentIdentity {
   key: string;
   /** Set for agents of container instances. */
@@ -51,6 +53,8 @@ export class AgentHub {
   private readonly connections = new Map<string, Connection>();
   private readonly definitions = new Map<string, TaskDefinitionRecord>();
   private readonly listeners = new Set<HubListener>();
+  private readonly reports: { connection: Connection; id: number; report: TaskReport }[] = [];
+  private flushing: Promise<void> | undefined;
 
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | undefined;
@@ -59,7 +63,7 @@ export class AgentHub {
 
   start(): void {
     this.unsubscribe = this.deps.taskChanges.subscribe((tasks) => void this.push(tasks));
-    this.timers.push(setInterval(() => void this.resyncAll(), this.deps.resyncMs ?? 15_000).unref());
+    this.timers.push(setInterval(() => void this.resyncAll(), this.deps.resyncMs ?? 60_000).unref());
     this.timers.push(setInterval(() => this.heartbeat(), this.deps.pingMs ?? 10_000).unref());
     this.timers.push(setInterval(() => void this.expireSilentInstances(), Math.min(this.deps.connectGraceMs ?? 30_000, 10_000)).unref());
   }
@@ -227,30 +231,62 @@ export class AgentHub {
       return;
     }
     switch (message.type) {
-      case 'report': {
-        const error = await this.applyReport(connection, message.report).then(
-          () => undefined,
-          (failure: Error) => failure.message,
-        );
-        this.send(connection, { type: 'ack', id: message.id, ...(error !== undefined ? { error } : {}) });
+      case 'report':
+        this.queueReport(connection, message.id, message.report);
         return;
-      }
       case 'health':
         if (connection.containerInstanceArn) await this.recordHealth(connection.containerInstanceArn, message.runtime.status, message.runtime.reason);
         return;
     }
   }
 
-  private async applyReport(connection: Connection, report: TaskReport): Promise<void> {
-    const now = this.deps.clock.now().getTime() / 1000;
-    const result = await this.deps.store.write(async (tx) => {
-      const task = await tx.tasks.get(report.taskArn);
-      // An agent may only report on tasks given to it.
-      if (!task || agentKeyOf(task) !== connection.key) throw new Error(`task ${report.taskArn} is not assigned to this agent`);
-      const saved = await applyTaskReport(tx, task, report, now);
-      return { before: task, saved };
-    });
-    if (result.saved.lastStatus === 'STOPPED' && result.before.lastStatus !== 'STOPPED') this.emit({ type: 'task-stopped', task: result.saved });
+  /**
+   * Reports from every agent are applied in batches, one transaction per batch: at thousands of
+   * tasks a second, a transaction per report would make the store the bottleneck.
+   */
+  private queueReport(connection: Connection, id: number, report: TaskReport): void {
+    this.reports.push({ connection, id, report });
+    if (!this.flushing) {
+      this.flushing = this.flushReports().finally(() => {
+        this.flushing = undefined;
+      });
+    }
+  }
+
+  private async flushReports(): Promise<void> {
+    while (this.reports.length > 0) {
+      const batch = this.reports.splice(0, maxReportsPerTransaction);
+      const now = this.deps.clock.now().getTime() / 1000;
+      let outcomes: { error?: string; stopped?: TaskRecord }[];
+      try {
+        outcomes = await this.deps.store.write(async (tx) => {
+          const results: { error?: string; stopped?: TaskRecord }[] = [];
+          for (const { connection, report } of batch) {
+            try {
+              const task = await tx.tasks.get(report.taskArn);
+              // An agent may only report on tasks given to it.
+              if (!task || agentKeyOf(task) !== connection.key) throw new Error(`task ${report.taskArn} is not assigned to this agent`);
+              const saved = await applyTaskReport(tx, task, report, now);
+              results.push(saved.lastStatus === 'STOPPED' && task.lastStatus !== 'STOPPED' ? { stopped: saved } : {});
+            } catch (error) {
+              results.push({ error: error instanceof Error ? error.message : String(error) });
+            }
+          }
+          return results;
+        });
+      } catch (error) {
+        // The store failed as a whole: keep the batch and try again shortly; nothing is acknowledged meanwhile.
+        this.deps.log.error({ err: error }, 'could not record agent reports; retrying');
+        this.reports.unshift(...batch);
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        continue;
+      }
+      batch.forEach(({ connection, id }, index) => {
+        const outcome = outcomes[index] ?? {};
+        this.send(connection, { type: 'ack', id, ...(outcome.error !== undefined ? { error: outcome.error } : {}) });
+        if (outcome.stopped) this.emit({ type: 'task-stopped', task: outcome.stopped });
+      });
+    }
   }
 
   private async recordHealth(arn: string, status: 'OK' | 'IMPAIRED', reason: string | undefined): Promise<void> {
