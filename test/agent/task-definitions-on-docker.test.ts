@@ -283,6 +283,7 @@ describe('task definitions on Docker', { skip: docker ? false : 'no Docker engin
     assert.equal(running.containerInstanceArn, undefined);
     const inspect = JSON.parse(execFileSync('docker', ['inspect', running.containers![0]!.runtimeId!], { encoding: 'utf8' }))[0];
     assert.equal(inspect.HostConfig.Memory, 512 * 1024 * 1024, 'the task memory is the hard limit');
+    assert.equal(inspect.HostConfig.NanoCpus, 0.25 * 1e9, 'the task cpu (256 units) is the CPU limit');
     assert.equal(inspect.Config.Env.includes('AWS_EXECUTION_ENV=AWS_ECS_FARGATE'), true);
     await ecs.send(new StopTaskCommand({ cluster: 'default', task: arn }));
     await tasks.until(arn, 'STOPPED');

@@ -170,7 +170,8 @@ function containerReport(view: TaskView, container: EffectiveContainer, failure:
     report.status = 'STOPPED';
     report.reason = reasons.containerVanished;
   }
-  if (failure?.container === container.name && !observed?.oomKilled) report.reason = failure.reason;
+  // A container that could not start carries its task's reason; one that ran shows its exit code instead.
+  if (failure?.container === container.name && failure.stopCode === 'TaskFailedToStart' && report.reason === undefined) report.reason = failure.reason;
   // A container that never ran stops with its task.
   if (!observed?.startedAt && report.status !== 'RUNNING' && failure) report.status = 'STOPPED';
   return report;
@@ -189,12 +190,14 @@ export function report(view: TaskView, now: number): TaskReport {
   const containers = effectiveContainers(view.task);
   const cause = stopCause(view, containers);
   const stopping = view.task.desiredStatus === 'STOPPED' || cause !== undefined;
-  const anyRunning = containers.some((container) => running(view.observed.get(container.name))) || running(view.pause);
+  const appRunning = containers.some((container) => running(view.observed.get(container.name)));
+  const anyRunning = appRunning || running(view.pause);
   const result: TaskReport = { taskArn: view.task.taskArn };
   if (view.memory.pullStartedAt !== undefined) result.pullStartedAt = view.memory.pullStartedAt;
   if (view.memory.pullStoppedAt !== undefined) result.pullStoppedAt = view.memory.pullStoppedAt;
   if (stopping) {
-    result.status = anyRunning ? 'STOPPING' : 'STOPPED';
+    // Once the containers are down, an awsvpc task still gives back its network namespace.
+    result.status = appRunning ? 'STOPPING' : anyRunning ? 'DEPROVISIONING' : 'STOPPED';
     if (cause && view.task.desiredStatus !== 'STOPPED') {
       result.reason = cause.reason;
       result.stopCode = cause.stopCode;

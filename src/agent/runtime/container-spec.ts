@@ -159,7 +159,8 @@ function units(value: string | undefined, scaledForm: RegExp): number | undefine
 
 /**
  * CPU shares and memory after overrides. With task limits enforced (FARGATE), a container with no
- * memory of its own is capped at the task's memory, and one with no cpu at the task's vCPUs.
+ * memory of its own is capped at the task's memory, and every container at the task's vCPUs (its own
+ * cpu is a share, 0 when unset, never a limit).
  */
 function resourceLimits(
   definition: Wire<ContainerDefinition>,
@@ -173,7 +174,7 @@ function resourceLimits(
   const swappiness = definition.linuxParameters?.swappiness;
   return {
     CpuShares: Math.max(minimumCpuShares, cpu ?? 0),
-    ...(cpu === undefined && limits.cpu !== undefined && { NanoCpus: Math.round((limits.cpu / 1024) * nanosPerSecond) }),
+    ...(limits.cpu !== undefined && { NanoCpus: Math.round((limits.cpu / 1024) * nanosPerSecond) }),
     ...(memory !== undefined && { Memory: memory * mib }),
     ...(memoryReservation !== undefined && { MemoryReservation: memoryReservation * mib }),
     // ECS ignores maxSwap without a hard memory limit, and swappiness without maxSwap.

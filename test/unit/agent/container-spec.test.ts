@@ -95,11 +95,11 @@ const cases: Case[] = [
     expect: { HostConfig: { Memory: 1024 * mib, NanoCpus: 0.5 * second, CpuShares: 2 } },
   },
   {
-    title: 'enforced task limits: the container\'s own memory and cpu stand',
+    title: 'enforced task limits: the container\'s own memory and cpu share stand, capped at the task\'s vCPUs',
     task: { cpu: '1024', memory: '2048' },
     container: { cpu: 256, memory: 512 },
     input: { enforceTaskLimits: true },
-    expect: { HostConfig: { Memory: 512 * mib, NanoCpus: absent, CpuShares: 256 } },
+    expect: { HostConfig: { Memory: 512 * mib, NanoCpus: 1 * second, CpuShares: 256 } },
   },
   {
     title: 'enforced task limits: a memoryReservation alone is capped at the task memory',
