@@ -13,11 +13,10 @@
  * The agent keeps every report until it is acknowledged and resends unacknowledged ones after a
  * reconnect, so nothing it observed is lost while the control plane is away.
  */
-import type { Container, KeyValuePair, NetworkBinding, TaskDefinition, TaskOverride } from '@aws-sdk/client-ecs';
+import type { Container, NetworkBinding, TaskDefinition, TaskOverride } from '@aws-sdk/client-ecs';
 import type { Wire } from '../core/wire.js';
 
 export const agentChannelPath = '/_berth/agent';
-export const agentChannelProtocolVersion = 1;
 
 /** A task as the agent needs it: the definition to run, how to run it, and what to converge to. */
 export interface AssignedTask {
@@ -93,5 +92,3 @@ export interface ChannelIdentity {
   fargateCpu?: number;
   fargateMemory?: number;
 }
-
-export type EnvironmentList = Wire<KeyValuePair>[];

@@ -176,8 +176,10 @@ describe('task definitions on Docker', { skip: docker ? false : 'no Docker engin
     });
     const running = await tasks.until(arn, 'RUNNING');
     const id = running.containers![0]!.runtimeId!;
-    const out = await dockerExec(id, 'echo $GREETING $KEPT $(id -u) $(pwd) $(ulimit -n); grep db.internal /etc/hosts; touch /x 2>/dev/null || echo read-only; touch /scratch/y && echo tmpfs-ok; echo $ECS_CONTAINER_METADATA_URI_V4');
-    assert.match(out, /^from-override yes 65534 \/tmp 1024$/m);
+    // The container's own process shows its limits; a `docker exec` shell may not inherit them.
+    const out = await dockerExec(id, 'echo $GREETING $KEPT $(id -u) $(pwd); grep "open files" /proc/1/limits; grep db.internal /etc/hosts; touch /x 2>/dev/null || echo read-only; touch /scratch/y && echo tmpfs-ok; echo $ECS_CONTAINER_METADATA_URI_V4');
+    assert.match(out, /^from-override yes 65534 \/tmp$/m);
+    assert.match(out, /^Max open files\s+1024\s+2048\s/m);
     assert.match(out, /10\.9\.8\.7\s+db\.internal/);
     assert.match(out, /^read-only$/m);
     assert.match(out, /^tmpfs-ok$/m);
