@@ -52,6 +52,10 @@ export async function startTestAgent(berth: TestBerth, overrides: Partial<AgentO
     },
     async close() {
       await agent.stop().catch(() => undefined);
+      // Tests leave no containers behind: remove whatever this agent created, running or not.
+      const owner = agent.registration.owner;
+      const leftovers = await options.runtime.listManaged(owner).catch(() => []);
+      await Promise.all(leftovers.map((container) => options.runtime.remove(container.id).catch(() => undefined)));
       if (!overrides.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
