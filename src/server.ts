@@ -79,9 +79,10 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
     const hub = new AgentHub({ store, clock, log: app.log, taskChanges });
     const fargate = new FargateDispatcher({ store, clock, log: app.log, hub, taskChanges });
     await app.register((scope) => agentChannelRoutes(scope, { store, clock, hub, accountId: config.accountId }));
+    const address = await app.listen({ host: config.host, port: config.port });
+    // Timers start only once the port is ours, so a failed start leaves nothing running.
     hub.start();
     fargate.start();
-    const address = await app.listen({ host: config.host, port: config.port });
     const url = address.replace('[::1]', '127.0.0.1');
     return {
       app,

@@ -110,7 +110,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     await networks();
     bridgeGateway = await options.runtime.networkGateway('bridge');
     const addresses = ['127.0.0.1', ...(bridgeGateway ? [bridgeGateway] : []), ...(awsvpcGateway ? [awsvpcGateway] : [])];
-    metadata = await startMetadataServer({ addresses, port: 0, source: metadataSourceOf(() => engine, options.runtime) });
+    metadata = await startMetadataServer({ addresses, port: 0, source: metadataSourceOf(() => engine, options.runtime, subnet) });
   }
   const addressFor = (mode: NetworkMode) => (mode === 'bridge' ? bridgeGateway : mode === 'awsvpc' ? awsvpcGateway : undefined) ?? '127.0.0.1';
 

@@ -19,7 +19,6 @@ export interface ChannelClientOptions {
   identity: Record<string, string>;
   log: Logger;
   onTasks(message: Extract<ControlMessage, { type: 'tasks' }>): void;
-  onConnectionChange?(connected: boolean): void;
   /** Called when the control plane refuses the agent outright (its instance was deregistered, say). */
   onRefused?(status: number, body: string): void;
   minBackoffMs?: number;
@@ -139,7 +138,6 @@ export class ChannelClient {
     socket.on('open', () => {
       this.attempt = 0;
       this.options.log.info({ endpoint: this.options.endpoint }, 'agent channel connected');
-      this.options.onConnectionChange?.(true);
       if (this.health) this.send({ type: 'health', runtime: this.health });
       for (const [id, report] of this.pending) this.send({ type: 'report', id, report });
     });
@@ -149,7 +147,6 @@ export class ChannelClient {
       if (this.socket !== socket) return;
       this.socket = undefined;
       if (!this.stopped) this.options.log.warn({ code, reason: reason.toString() }, 'agent channel closed; reconnecting');
-      this.options.onConnectionChange?.(false);
       this.scheduleReconnect();
     });
   }

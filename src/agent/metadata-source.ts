@@ -1,11 +1,12 @@
 /** The task metadata endpoint's view of what the task engine knows: its latest observation and report of each task. */
 import type { TaskEngine } from './engine/engine.js';
+import { pauseContainerName } from './runtime/container-spec.js';
 import type { MetadataContainerView, MetadataSource, MetadataTaskView } from './metadata/types.js';
 import type { ContainerRuntime } from './runtime/types.js';
 
 const dateOf = (seconds: number | undefined) => (seconds === undefined ? undefined : new Date(seconds * 1000));
 
-export function metadataSourceOf(engine: () => TaskEngine | undefined, runtime: ContainerRuntime): MetadataSource {
+export function metadataSourceOf(engine: () => TaskEngine | undefined, runtime: ContainerRuntime, awsvpcSubnet: string): MetadataSource {
   return {
     lookup(token) {
       const owner = engine()?.tokenOwner(token);
@@ -27,7 +28,8 @@ export function metadataSourceOf(engine: () => TaskEngine | undefined, runtime: 
           ...(reported?.exitCode !== undefined ? { exitCode: reported.exitCode } : {}),
         };
       });
-      if (view.pause) containers.push({ name: '~internal~ecs~pause', knownStatus: 'RESOURCES_PROVISIONED', observed: view.pause });
+      // ECS lists an awsvpc task's pause container first.
+      if (view.pause) containers.unshift({ name: pauseContainerName, knownStatus: 'RESOURCES_PROVISIONED', observed: view.pause });
       const pullStartedAt = dateOf(report.pullStartedAt ?? task.pullStartedAt);
       const pullStoppedAt = dateOf(report.pullStoppedAt ?? task.pullStoppedAt);
       const executionStoppedAt = dateOf(report.executionStoppedAt);
@@ -39,7 +41,7 @@ export function metadataSourceOf(engine: () => TaskEngine | undefined, runtime: 
         ...(pullStartedAt ? { pullStartedAt } : {}),
         ...(pullStoppedAt ? { pullStoppedAt } : {}),
         ...(executionStoppedAt ? { executionStoppedAt } : {}),
-        ...(eni ? { networkInterface: { privateIPv4Address: eni.privateIPv4Address, macAddress: eni.macAddress, ...(eni.gateway ? { gateway: eni.gateway } : {}) } } : {}),
+        ...(eni ? { networkInterface: { privateIPv4Address: eni.privateIPv4Address, macAddress: eni.macAddress, subnetCidr: awsvpcSubnet, ...(eni.gateway ? { gateway: eni.gateway } : {}) } } : {}),
         networkMode: task.definition.networkMode ?? 'bridge',
       };
       return { view: metadataView, containerName: owner.containerName };

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { CreateClusterCommand, StopTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import {
+  CreateClusterCommand,
+  DescribeContainerInstancesCommand,
+  ListContainerInstancesCommand,
+  StopTaskCommand,
+  type ECSClient,
+} from '@aws-sdk/client-ecs';
 import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
@@ -37,6 +43,60 @@ describe('task definitions on Docker', { skip: docker ? false : 'no Docker engin
     await fargate?.close();
     await agent?.close();
     await berth?.close();
+  });
+
+  test('the agent registers its host with real resources, attributes and a live connection', async () => {
+    const { containerInstanceArns } = await ecs.send(new ListContainerInstancesCommand({ cluster: 'default' }));
+    assert.equal(containerInstanceArns?.length, 1, 'the FARGATE host is not a container instance');
+    const instance = await eventually(async () => {
+      const { containerInstances } = await ecs.send(new DescribeContainerInstancesCommand({ cluster: 'default', containerInstances: containerInstanceArns! }));
+      return containerInstances?.[0]?.agentConnected ? containerInstances[0] : undefined;
+    }, 10_000, 'agentConnected');
+    const cpu = instance.registeredResources?.find((resource) => resource.name === 'CPU')?.integerValue ?? 0;
+    assert.ok(cpu >= 1024 && cpu % 1024 === 0, `CPU units are cores × 1024, got ${cpu}`);
+    const names = (instance.attributes ?? []).map((attribute) => attribute.name);
+    for (const name of ['ecs.os-type', 'ecs.cpu-architecture', 'ecs.availability-zone', 'ecs.capability.task-eni', 'ecs.capability.container-health-check']) {
+      assert.ok(names.includes(name), `attribute ${name}`);
+    }
+    assert.match(instance.versionInfo?.dockerVersion ?? '', /DockerVersion: \d+/);
+  });
+
+  test('a bridge task with a dynamic host port runs, answers, and stops with its exit code', async () => {
+    const definition = await tasks.register({
+      family: 'web',
+      containerDefinitions: [
+        {
+          name: 'web',
+          image,
+          memory: 64,
+          command: ['sh', '-c', 'mkdir -p /www && echo hello-from-berth > /www/index.html && exec httpd -f -p 8080 -h /www'],
+          portMappings: [{ containerPort: 8080 }],
+          // httpd runs as PID 1 and ignores SIGTERM: the agent must escalate to SIGKILL after stopTimeout.
+          stopTimeout: 2,
+        },
+      ],
+    });
+    const arn = await tasks.run(definition);
+    const running = await tasks.until(arn, 'RUNNING');
+    const container = running.containers![0]!;
+    assert.equal(container.lastStatus, 'RUNNING');
+    assert.ok(container.runtimeId);
+    const hostPort = container.networkBindings?.[0]?.hostPort;
+    assert.ok(hostPort && hostPort > 0, 'a dynamic host port is reported');
+    const body = await eventually(async () => {
+      const response = await fetch(`http://127.0.0.1:${hostPort}/`);
+      return response.ok ? response.text() : undefined;
+    }, 10_000, 'httpd answers');
+    assert.equal(body.trim(), 'hello-from-berth');
+    assert.ok(running.startedAt && running.pullStartedAt);
+
+    await ecs.send(new StopTaskCommand({ cluster: 'default', task: arn, reason: 'done testing' }));
+    const stopped = await tasks.until(arn, 'STOPPED');
+    assert.equal(stopped.stopCode, 'UserInitiated');
+    assert.equal(stopped.stoppedReason, 'done testing');
+    assert.equal(stopped.containers![0]!.lastStatus, 'STOPPED');
+    assert.equal(stopped.containers![0]!.exitCode, 137);
+    assert.ok(stopped.stoppedAt && stopped.stoppingAt);
   });
 
   test('an essential container that exits stops its task with EssentialContainerExited and the exit code', async () => {

@@ -51,7 +51,6 @@ export type Step =
   | { kind: 'start'; container: string }
   | { kind: 'stop'; containers: string[] }
   | { kind: 'stop-pause' }
-  | { kind: 'fail'; failure: Failure }
   | { kind: 'idle' };
 
 const started = (container: ObservedContainer | undefined) =>

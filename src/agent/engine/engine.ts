@@ -117,7 +117,9 @@ export class TaskEngine {
       this.available = true;
       this.options.setHealth('OK');
     } catch (error) {
-      if (this.available || !this.stopped) this.options.log.warn({ err: error }, 'container runtime unreachable; retrying');
+      // Warn once when the runtime goes away, not on every retry.
+      if (this.available) this.options.log.warn({ err: error }, 'container runtime unreachable; retrying');
+      else this.options.log.debug({ err: error }, 'container runtime still unreachable');
       this.available = false;
       this.options.setHealth('IMPAIRED', error instanceof Error ? error.message : String(error));
     }

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { AssignedTask, TaskReport } from '../../agent-protocol/messages.js';
 import type { Clock } from '../../core/clock.js';
 import { containerCreateOptions, dockerNameFor, pauseCreateOptions, type NetworkMode, type ResolvedVolume } from '../runtime/container-spec.js';
-import type { ContainerRuntime, ObservedContainer } from '../runtime/types.js';
+import { RuntimeUnavailableError, type ContainerRuntime, type ObservedContainer } from '../runtime/types.js';
 import { decide, needsPause, report, type Failure, type RunnerMemory, type Step, type TaskView } from './decide.js';
 import { effectiveContainers } from './effective.js';
 import { reasons } from './reasons.js';
@@ -39,12 +39,7 @@ export interface RunnerContext {
 
 const maxStepsPerWake = 64;
 
-export function isTemporary(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error.name === 'DockerUnreachableError') return true;
-  const code = (error as { code?: string }).code;
-  return code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'ECONNRESET' || code === 'EPIPE';
-}
+export const isTemporary = (error: unknown): boolean => error instanceof RuntimeUnavailableError;
 
 const networkModeOf = (task: AssignedTask): NetworkMode => {
   const mode = task.definition.networkMode;
@@ -57,8 +52,6 @@ export class TaskRunner {
   private wanted = false;
   private running: Promise<void> | undefined;
   private disposed = false;
-  /** Set once STOPPED has been reported. */
-  finished = false;
   /** The latest observation and report, for the task metadata endpoint. */
   lastView: TaskView | undefined;
   lastReport: TaskReport | undefined;
@@ -138,7 +131,6 @@ export class TaskRunner {
     if (key === this.lastSent) return;
     this.lastSent = key;
     this.context.send(current);
-    if (current.status === 'STOPPED') this.finished = true;
   }
 
   private async reconcile(): Promise<void> {
@@ -195,9 +187,6 @@ export class TaskRunner {
           // The address goes back to the pool as soon as the task stops.
           await runtime.remove(view.pause.id);
         }
-        return;
-      case 'fail':
-        this.fail(step.failure);
         return;
     }
   }

@@ -20,6 +20,7 @@ import {
   type RegistryAuth,
   type RuntimeEvent,
   type RuntimeInfo,
+  RuntimeUnavailableError,
 } from './types.js';
 
 export interface DockerRuntimeOptions {
@@ -43,7 +44,7 @@ export class DockerEngineError extends Error {
 }
 
 /** The engine could not be reached or did not answer in time: temporary, worth retrying. */
-export class DockerUnreachableError extends Error {
+export class DockerUnreachableError extends RuntimeUnavailableError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'DockerUnreachableError';

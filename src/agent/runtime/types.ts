@@ -89,6 +89,14 @@ export interface CreateRequest {
   options: Record<string, unknown>;
 }
 
+/** The runtime could not be reached or did not answer in time: temporary, the step is retried later. */
+export class RuntimeUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RuntimeUnavailableError';
+  }
+}
+
 export interface ContainerRuntime {
   info(): Promise<RuntimeInfo>;
   /** Every container carrying the task-ARN label (that task's, when given) and owned by `owner`, running or not. */

@@ -164,7 +164,6 @@ export async function applyTaskReport(tx: StoreTx, task: TaskRecord, report: Tas
   if (report.healthStatus !== undefined && next.lastStatus !== 'STOPPED') next.healthStatus = report.healthStatus;
   next = advance(next, status, report.reason?.slice(0, 1024), now, report.stopCode as TaskStopCode | undefined);
   next = applyNetworkInterface(next, report.networkInterface);
-  if (next === task) return task;
   if (next.version === task.version) next = { ...next, version: (task.version ?? 0) + 1 };
   return save(tx, task, next);
 }
