@@ -13,6 +13,7 @@ import {
 import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
+import { startStallingRegistry } from '../helpers/stalling-registry.js';
 import { TaskDriver } from '../helpers/tasks.js';
 
 const docker = await dockerAvailable();
@@ -368,5 +369,35 @@ describe('task definitions on Docker', { skip: docker ? false : 'no Docker engin
     await ecs.send(new StopTaskCommand({ cluster: 'default', task: early }));
     const stopped = await tasks.until(early, 'STOPPED');
     assert.equal(stopped.stopCode, 'UserInitiated');
+  });
+
+  // The agent abandons its pull request; Docker 20.10 itself carries on fetching in the background
+  // until the registry answers or fails, which no longer concerns the stopped task.
+  test('StopTask during an image pull stops the task without waiting for the image', async () => {
+    const registry = await startStallingRegistry();
+    try {
+      const definition = await tasks.register({
+        family: 'slow-pull',
+        containerDefinitions: [{ name: 'main', image: `${registry.host}/slow/app:1`, memory: 32 }],
+      });
+      const arn = await tasks.run(definition);
+      await eventually(async () => registry.held() > 0 || undefined, 20_000, 'the engine to ask the registry for the manifest');
+      const pulling = await tasks.describe(arn);
+      assert.equal(pulling.lastStatus, 'PENDING');
+      assert.ok(pulling.pullStartedAt, 'pullStartedAt is set while the image is being pulled');
+
+      const stopAsked = Date.now();
+      await ecs.send(new StopTaskCommand({ cluster: 'default', task: arn, reason: 'changed my mind' }));
+      const stopped = await tasks.until(arn, 'STOPPED');
+      const tookMs = Date.now() - stopAsked;
+      assert.ok(tookMs < 10_000, `the task stopped ${tookMs} ms after StopTask, without waiting for the pull`);
+      assert.equal(stopped.stopCode, 'UserInitiated');
+      assert.equal(stopped.stoppedReason, 'changed my mind');
+      assert.equal(stopped.startedAt, undefined);
+      assert.equal(stopped.containers![0]!.lastStatus, 'STOPPED');
+      assert.equal(stopped.containers![0]!.runtimeId, undefined, 'no container was created');
+    } finally {
+      await registry.close();
+    }
   });
 });

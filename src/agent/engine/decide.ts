@@ -215,5 +215,7 @@ export function report(view: TaskView, now: number): TaskReport {
   const health = taskHealth(view, containers);
   if (health) result.healthStatus = health;
   result.containers = containers.map((container) => containerReport(view, container, cause));
+  // A stopped task has no container left in any other state, including those it never created.
+  if (result.status === 'STOPPED') for (const container of result.containers) container.status = 'STOPPED';
   return result;
 }

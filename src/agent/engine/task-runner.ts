@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { AssignedTask, TaskReport } from '../../agent-protocol/messages.js';
 import type { Clock } from '../../core/clock.js';
 import { containerCreateOptions, dockerNameFor, pauseCreateOptions, type NetworkMode, type ResolvedVolume } from '../runtime/container-spec.js';
-import { RuntimeUnavailableError, type ContainerRuntime, type ObservedContainer } from '../runtime/types.js';
+import { PullCancelledError, RuntimeUnavailableError, type ContainerRuntime, type ObservedContainer } from '../runtime/types.js';
 import { decide, needsPause, report, type Failure, type RunnerMemory, type Step, type TaskView } from './decide.js';
 import { effectiveContainers } from './effective.js';
 import { reasons } from './reasons.js';
@@ -52,6 +52,8 @@ export class TaskRunner {
   private wanted = false;
   private running: Promise<void> | undefined;
   private disposed = false;
+  /** Aborts the pull in progress, so that a task told to stop does not wait for its image. */
+  private pullInProgress: AbortController | undefined;
   /** The latest observation and report, for the task metadata endpoint. */
   lastView: TaskView | undefined;
   lastReport: TaskReport | undefined;
@@ -71,11 +73,13 @@ export class TaskRunner {
 
   update(task: AssignedTask): void {
     this.task = task;
+    if (task.desiredStatus === 'STOPPED') this.pullInProgress?.abort();
     this.wake();
   }
 
   dispose(): void {
     this.disposed = true;
+    this.pullInProgress?.abort();
   }
 
   /** Asks for a reconciliation; concurrent requests coalesce into one more pass. */
@@ -119,7 +123,7 @@ export class TaskRunner {
   private sendReport(view: TaskView, atRest: boolean): void {
     const now = this.context.clock.now().getTime() / 1000;
     const current = report(view, now);
-    if (!atRest && current.status === this.lastReport?.status) return;
+    if (!atRest && current.status === this.lastReport?.status && current.pullStartedAt === this.lastReport?.pullStartedAt) return;
     if (needsPause(this.task) && view.pause) {
       const address = view.pause.networks[0];
       if (address?.ipAddress) current.networkInterface = { privateIPv4Address: address.ipAddress, macAddress: address.macAddress, gateway: address.gateway };
@@ -156,7 +160,7 @@ export class TaskRunner {
       case 'prepare':
         return this.preparePause(view);
       case 'pull':
-        return this.pull(step.container);
+        return this.pull(step.container, view);
       case 'create':
         return this.create(step.container, view);
       case 'start': {
@@ -212,22 +216,32 @@ export class TaskRunner {
     }
   }
 
-  private async pull(containerName: string): Promise<void> {
+  private async pull(containerName: string, view: TaskView): Promise<void> {
     const { runtime, clock, pullBehavior } = this.context;
     const container = effectiveContainers(this.task).find((entry) => entry.name === containerName);
     if (!container) return;
     const cached = pullBehavior !== 'always' && (await runtime.hasImage(container.image));
     if (!(cached && pullBehavior === 'prefer-cached')) {
-      this.memory.pullStartedAt ??= clock.now().getTime() / 1000;
+      if (this.memory.pullStartedAt === undefined) {
+        this.memory.pullStartedAt = clock.now().getTime() / 1000;
+        // A pull can take minutes: say it has begun rather than wait for the next change of status.
+        this.sendReport(view, false);
+      }
+      const abort = new AbortController();
+      this.pullInProgress = abort;
       try {
-        await runtime.pull(container.image, this.task.registryAuth?.[containerName]);
+        if (this.task.desiredStatus === 'STOPPED') abort.abort();
+        await runtime.pull(container.image, this.task.registryAuth?.[containerName], abort.signal);
       } catch (error) {
+        if (error instanceof PullCancelledError) return;
         if (isTemporary(error)) throw error;
         if (!cached) {
           this.fail({ reason: reasons.cannotPull(messageOf(error)), stopCode: 'TaskFailedToStart', container: containerName });
           return;
         }
         this.context.log.info({ image: container.image, err: error }, 'pull failed; using the cached image');
+      } finally {
+        if (this.pullInProgress === abort) this.pullInProgress = undefined;
       }
     }
     this.memory.pulled.add(containerName);

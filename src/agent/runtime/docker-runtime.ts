@@ -20,6 +20,7 @@ import {
   type RegistryAuth,
   type RuntimeEvent,
   type RuntimeInfo,
+  PullCancelledError,
   RuntimeUnavailableError,
 } from './types.js';
 
@@ -118,11 +119,27 @@ export class DockerRuntime implements ContainerRuntime {
     return (await this.inspectImage(reference)) !== undefined;
   }
 
-  async pull(reference: string, auth?: RegistryAuth): Promise<void> {
+  async pull(reference: string, auth?: RegistryAuth, signal?: AbortSignal): Promise<void> {
     const operation = `pull ${reference}`;
     const authconfig = auth && { username: auth.username, password: auth.password, serveraddress: auth.serverAddress };
-    const stream = await this.call(operation, () => this.streaming.pull(reference, authconfig ? { authconfig } : {}), null);
-    await this.followProgress(operation, stream);
+    const options = { ...(authconfig ? { authconfig } : {}), ...(signal ? { abortSignal: signal } : {}) };
+    // A destroyed progress stream does not always end or error, so the abort settles the pull itself.
+    let onAbort = () => {};
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new PullCancelledError(reference));
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    const pulling = (async () => {
+      const stream = await this.call(operation, () => this.streaming.pull(reference, options), null);
+      await this.followProgress(operation, stream);
+    })();
+    pulling.catch(() => undefined);
+    try {
+      await Promise.race([pulling, aborted]);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   async imageDigest(reference: string): Promise<string | undefined> {

@@ -97,14 +97,25 @@ export class RuntimeUnavailableError extends Error {
   }
 }
 
+/** A pull abandoned on purpose, because the task it was for is to stop: neither temporary nor a failure. */
+export class PullCancelledError extends Error {
+  constructor(reference: string) {
+    super(`pull ${reference}: cancelled because the task is stopping`);
+    this.name = 'PullCancelledError';
+  }
+}
+
 export interface ContainerRuntime {
   info(): Promise<RuntimeInfo>;
   /** Every container carrying the task-ARN label (that task's, when given) and owned by `owner`, running or not. */
   listManaged(owner: string, taskArn?: string): Promise<ObservedContainer[]>;
   inspect(id: string): Promise<ObservedContainer | undefined>;
   hasImage(reference: string): Promise<boolean>;
-  /** Pulls an image; rejects with the engine's message when it cannot. */
-  pull(reference: string, auth?: RegistryAuth): Promise<void>;
+  /**
+   * Pulls an image; rejects with the engine's message when it cannot. Aborting `signal` abandons
+   * the pull (the engine cancels it when the request closes) and rejects with PullCancelledError.
+   */
+  pull(reference: string, auth?: RegistryAuth, signal?: AbortSignal): Promise<void>;
   /** The repository digest of a local image, or its id when it has none. */
   imageDigest(reference: string): Promise<string | undefined>;
   create(request: CreateRequest): Promise<string>;

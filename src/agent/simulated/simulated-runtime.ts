@@ -186,7 +186,7 @@ export class SimulatedRuntime implements ContainerRuntime {
     return this.images.has(imageKey(reference));
   }
 
-  async pull(reference: string, _auth?: RegistryAuth): Promise<void> {
+  async pull(reference: string, _auth?: RegistryAuth, _signal?: AbortSignal): Promise<void> {
     const key = imageKey(reference);
     if (!this.images.has(key)) this.images.set(key, digestOf(key));
   }

@@ -95,6 +95,15 @@ describe('decide: the next step of a task', () => {
     assert.equal(stopped.stopCode, undefined);
   });
 
+  test('stopped before anything was created: the task and every container report STOPPED', () => {
+    const assigned = task({ desiredStatus: 'STOPPED' }, [{ name: 'app', image: 'img:1' }, { name: 'side', image: 'img:2' }]);
+    assert.deepEqual(decide(view(assigned, [])), { kind: 'idle' });
+    const stopped = report(view(assigned, [], { memory: memory({ pullStartedAt: 3 }) }), 4);
+    assert.equal(stopped.status, 'STOPPED');
+    assert.equal(stopped.pullStartedAt, 3);
+    assert.deepEqual(stopped.containers?.map((item) => [item.name, item.status, item.runtimeId]), [['app', 'STOPPED', undefined], ['side', 'STOPPED', undefined]]);
+  });
+
   test('a container the control plane knew, gone from the runtime, is never recreated: the task stops', () => {
     const assigned = task({ lastStatus: 'RUNNING', containers: [{ name: 'app', runtimeId: 'old' }] });
     assert.deepEqual(decide(view(assigned, [])), { kind: 'idle' });
