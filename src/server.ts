@@ -11,6 +11,7 @@ import { AgentHub } from './ecs/agents/hub.js';
 import { ecsService } from './ecs/service.js';
 import { TaskChangeFeed } from './ecs/task-changes.js';
 import { berthService } from './extensions/service.js';
+import { secretsManagerService } from './secretsmanager/service.js';
 import { buildApp } from './edge/app.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { CredentialRecord, Store } from './store/types.js';
@@ -72,7 +73,7 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
       store,
       clock,
       ids: randomIds,
-      services: [ecsService(deps), berthService(deps)],
+      services: [ecsService(deps), secretsManagerService(deps), berthService(deps)],
       version,
       logger: options.logger === false ? false : { level: config.logLevel },
     });

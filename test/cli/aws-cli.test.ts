@@ -69,6 +69,27 @@ describe('the AWS CLI against Berth', { skip: hasAwsCli ? false : 'the aws comma
     }
   });
 
+  it('stores and reads a registry credential with aws secretsmanager', async () => {
+    const created = await aws('secretsmanager', 'create-secret', '--name', 'cli/registry', '--secret-string', '{"username":"u","password":"p"}', '--description', 'registry login');
+    assert.match(created.ARN, /^arn:aws:secretsmanager:us-east-1:000000000000:secret:cli\/registry-[A-Za-z0-9]{6}$/);
+    const value = await aws('secretsmanager', 'get-secret-value', '--secret-id', 'cli/registry');
+    assert.equal(value.SecretString, '{"username":"u","password":"p"}');
+    assert.deepEqual(value.VersionStages, ['AWSCURRENT']);
+    const put = await aws('secretsmanager', 'put-secret-value', '--secret-id', created.ARN, '--secret-string', 'rotated');
+    assert.deepEqual(put.VersionStages, ['AWSCURRENT']);
+    const listed = await aws('secretsmanager', 'list-secrets', '--filters', 'Key=name,Values=cli/');
+    assert.deepEqual(listed.SecretList.map((entry: { Name: string }) => entry.Name), ['cli/registry']);
+    const described = await aws('secretsmanager', 'describe-secret', '--secret-id', created.ARN);
+    assert.equal(described.Description, 'registry login');
+    assert.deepEqual(Object.values(described.VersionIdsToStages).sort(), [['AWSCURRENT'], ['AWSPREVIOUS']]);
+    await aws('secretsmanager', 'delete-secret', '--secret-id', 'cli/registry', '--recovery-window-in-days', '7');
+    await assert.rejects(aws('secretsmanager', 'get-secret-value', '--secret-id', 'cli/registry'), (error: Error & { stderr: string }) => {
+      assert.match(error.stderr, /InvalidRequestException/);
+      assert.match(error.stderr, /marked for deletion/);
+      return true;
+    });
+  });
+
   it('shows AWS error codes to CLI users', async () => {
     await assert.rejects(aws('ecs', 'delete-cluster', '--cluster', 'ghost'), (error: Error & { stderr: string }) => {
       assert.match(error.stderr, /ClusterNotFoundException/);

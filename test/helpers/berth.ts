@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { BerthConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 
@@ -14,6 +15,7 @@ export interface TestBerth {
   dataDir: string;
   config: BerthConfig;
   ecs(region?: string, credentials?: { accessKeyId: string; secretAccessKey: string }): ECSClient;
+  secretsManager(region?: string, credentials?: { accessKeyId: string; secretAccessKey: string }): SecretsManagerClient;
   /** Stops the server but keeps the data directory (for restart tests). */
   stop(): Promise<void>;
   /** Starts again on the same data directory and port. */
@@ -35,7 +37,7 @@ export async function startBerth(overrides: Partial<BerthConfig> = {}): Promise<
     ...overrides,
   };
   let server = await startServer(config, { logger: false });
-  const clients: ECSClient[] = [];
+  const clients: { destroy(): void }[] = [];
   const handle: TestBerth = {
     server,
     url: server.url,
@@ -43,6 +45,11 @@ export async function startBerth(overrides: Partial<BerthConfig> = {}): Promise<
     config,
     ecs(region = 'us-east-1', credentials = testCredentials) {
       const client = new ECSClient({ endpoint: handle.url, region, credentials, maxAttempts: 1 });
+      clients.push(client);
+      return client;
+    },
+    secretsManager(region = 'us-east-1', credentials = testCredentials) {
+      const client = new SecretsManagerClient({ endpoint: handle.url, region, credentials, maxAttempts: 1 });
       clients.push(client);
       return client;
     },

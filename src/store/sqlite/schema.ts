@@ -84,6 +84,26 @@ export const migrations: string[] = [
   CREATE INDEX tasks_agent ON tasks (agent_key, last_status);
   CREATE INDEX tasks_unassigned ON tasks (launch_type, last_status) WHERE agent_key IS NULL;
   `,
+  // Secrets Manager: a secret's record (with its versions' staging labels) apart from the versions' values.
+  `
+  CREATE TABLE secrets (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    arn TEXT NOT NULL UNIQUE,
+    account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    name TEXT NOT NULL,
+    purge_at REAL,
+    doc TEXT NOT NULL,
+    UNIQUE (account_id, region, name)
+  );
+  CREATE INDEX secrets_purge ON secrets (purge_at) WHERE purge_at IS NOT NULL;
+  CREATE TABLE secret_values (
+    secret_arn TEXT NOT NULL REFERENCES secrets (arn) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+    version_id TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (secret_arn, version_id)
+  );
+  `,
 ];
 
 /** Tables that hold resources; credentials survive a reset. */
@@ -95,4 +115,6 @@ export const resourceTables = [
   'tasks',
   'account_settings',
   'idempotency',
+  'secret_values',
+  'secrets',
 ];

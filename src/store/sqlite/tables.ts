@@ -21,6 +21,7 @@ import type {
 } from '../types.js';
 import { agentKeyOf } from '../types.js';
 import { pageOf, seqAfter } from './paging.js';
+import { secretsTable } from './secrets-table.js';
 
 interface DocRow {
   seq: number;
@@ -31,7 +32,7 @@ const parse = <T>(row: { doc: string }): T => JSON.parse(row.doc) as T;
 const seqCursor = (row: DocRow): string => String(row.seq);
 
 /** Prepared statements are cached per SQL text on the connection. */
-class Statements {
+export class Statements {
   private readonly cache = new Map<string, Statement>();
   constructor(private readonly db: Database) {}
   get(sql: string): Statement {
@@ -387,5 +388,6 @@ export function sqliteTables(db: Database): StoreTx {
     tasks: tasks(sql),
     accountSettings: accountSettings(sql),
     idempotency: idempotency(sql),
+    secrets: secretsTable(sql),
   };
 }

@@ -1,0 +1,2 @@
+export { secretsManagerService } from './service.js';
+export { resolveSecretString } from './resolve.js';
