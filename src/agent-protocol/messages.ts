@@ -39,7 +39,15 @@ export interface AssignedTask {
   pullStoppedAt?: number;
   startedAt?: number;
   /** Private registry credentials resolved for containers with repositoryCredentials, by container name. */
-  registryAuth?: Record<string, { username: string; password: string; serverAddress?: string }>;
+  registryAuth?: Record<string, RegistryCredentials>;
+  /** Why a container's repositoryCredentials could not be resolved, by container name: the task fails to start. */
+  registryAuthErrors?: Record<string, string>;
+}
+
+export interface RegistryCredentials {
+  username: string;
+  password: string;
+  serverAddress?: string;
 }
 
 export interface ContainerReport {

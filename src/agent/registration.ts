@@ -37,6 +37,7 @@ export const capabilities = [
   'com.amazonaws.ecs.capability.logging-driver.json-file',
   'com.amazonaws.ecs.capability.logging-driver.none',
   'com.amazonaws.ecs.capability.privileged-container',
+  'com.amazonaws.ecs.capability.private-registry-authentication.secretsmanager',
   'ecs.capability.task-eni',
   'ecs.capability.container-health-check',
   'ecs.capability.container-ordering',

@@ -10,9 +10,11 @@ import {
   StopTaskCommand,
   type ECSClient,
 } from '@aws-sdk/client-ecs';
+import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
+import { privateRegistryAvailable, startPrivateRegistry } from '../helpers/private-registry.js';
 import { startStallingRegistry } from '../helpers/stalling-registry.js';
 import { TaskDriver } from '../helpers/tasks.js';
 
@@ -344,6 +346,7 @@ describe('task definitions on Docker', { skip: docker ? false : 'no Docker engin
     const running = await tasks.until(arn, 'RUNNING');
     assert.equal(running.launchType, 'FARGATE');
     assert.equal(running.containerInstanceArn, undefined);
+    assert.equal(running.availabilityZone, 'us-east-1a', 'the zone of the capacity host that runs it');
     const inspect = JSON.parse(execFileSync('docker', ['inspect', running.containers![0]!.runtimeId!], { encoding: 'utf8' }))[0];
     assert.equal(inspect.HostConfig.Memory, 512 * 1024 * 1024, 'the task memory is the hard limit');
     assert.equal(inspect.HostConfig.NanoCpus, 0.25 * 1e9, 'the task cpu (256 units) is the CPU limit');
@@ -370,6 +373,64 @@ describe('task definitions on Docker', { skip: docker ? false : 'no Docker engin
     const stopped = await tasks.until(early, 'STOPPED');
     assert.equal(stopped.stopCode, 'UserInitiated');
   });
+
+  test(
+    'repositoryCredentials: images from a password-protected registry pull with the credentials of a Secrets Manager secret',
+    { skip: privateRegistryAvailable() ? false : 'docker-registry and htpasswd are not installed' },
+    async () => {
+      const registry = await startPrivateRegistry();
+      const pushed: string[] = [];
+      try {
+        const granted = await registry.push(image, 'private/app:1');
+        const refused = await registry.push(image, 'private/app:2');
+        pushed.push(granted, refused);
+        const secrets = berth.secretsManager();
+        const { ARN: goodArn } = await secrets.send(
+          new CreateSecretCommand({ Name: 'registry/good', SecretString: JSON.stringify({ username: registry.username, password: registry.password }) }),
+        );
+        await secrets.send(new CreateSecretCommand({ Name: 'registry/wrong', SecretString: JSON.stringify({ username: registry.username, password: 'not-it' }) }));
+        await secrets.send(new CreateSecretCommand({ Name: 'registry/not-json', SecretString: `${registry.username}:${registry.password}` }));
+        const runWith = async (family: string, reference: string, credentialsParameter?: string) =>
+          tasks.run(
+            await tasks.register({
+              family,
+              containerDefinitions: [
+                {
+                  name: 'main',
+                  image: reference,
+                  memory: 16,
+                  command: ['sleep', '300'],
+                  stopTimeout: 1,
+                  ...(credentialsParameter ? { repositoryCredentials: { credentialsParameter } } : {}),
+                },
+              ],
+            }),
+          );
+
+        const anonymous = await tasks.until(await runWith('private-anonymous', refused), 'STOPPED');
+        assert.match(anonymous.stoppedReason ?? '', /^CannotPullContainerError: .*(no basic auth credentials|unauthorized)/, 'the registry does require a login');
+        const wrong = await tasks.until(await runWith('private-wrong', refused, 'registry/wrong'), 'STOPPED');
+        assert.equal(wrong.stopCode, 'TaskFailedToStart');
+        assert.match(wrong.stoppedReason ?? '', /^CannotPullContainerError: /);
+        const absent = await tasks.until(await runWith('private-absent', refused, 'registry/absent'), 'STOPPED');
+        assert.equal(absent.stopCode, 'TaskFailedToStart');
+        assert.match(absent.stoppedReason ?? '', /^ResourceInitializationError: unable to pull secrets or registry auth: .*'registry\/absent'/);
+        assert.equal(absent.pullStartedAt, undefined, 'no pull is tried without credentials');
+        const malformed = await tasks.until(await runWith('private-malformed', refused, 'registry/not-json'), 'STOPPED');
+        assert.match(malformed.stoppedReason ?? '', /^ResourceInitializationError: unable to pull secrets or registry auth: the secret is not JSON/);
+
+        const arn = await runWith('private-good', granted, goodArn);
+        const running = await tasks.until(arn, 'RUNNING');
+        assert.match(running.containers![0]!.imageDigest ?? '', /^sha256:[0-9a-f]{64}$/);
+        assert.ok(running.pullStartedAt && running.pullStoppedAt, 'the pull is timed');
+        await ecs.send(new StopTaskCommand({ cluster: 'default', task: arn }));
+        await tasks.until(arn, 'STOPPED');
+      } finally {
+        await registry.close();
+        await run('docker', ['rmi', '--force', ...pushed]).catch(() => undefined);
+      }
+    },
+  );
 
   // The agent abandons its pull request; Docker 20.10 itself carries on fetching in the background
   // until the registry answers or fails, which no longer concerns the stopped task.

@@ -220,6 +220,11 @@ export class TaskRunner {
     const { runtime, clock, pullBehavior } = this.context;
     const container = effectiveContainers(this.task).find((entry) => entry.name === containerName);
     if (!container) return;
+    const authError = this.task.registryAuthErrors?.[containerName];
+    if (authError !== undefined) {
+      this.fail({ reason: reasons.resourceInitialization(authError), stopCode: 'TaskFailedToStart', container: containerName });
+      return;
+    }
     const cached = pullBehavior !== 'always' && (await runtime.hasImage(container.image));
     if (!(cached && pullBehavior === 'prefer-cached')) {
       if (this.memory.pullStartedAt === undefined) {

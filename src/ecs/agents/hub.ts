@@ -17,6 +17,7 @@ import { agentKeyOf } from '../../store/types.js';
 import type { TaskChangeFeed } from '../task-changes.js';
 import { applyTaskReport } from '../tasks/state-changes.js';
 import { assignmentOf } from './assignment.js';
+import { containersAsking, registryCredentialsFor } from './registry-credentials.js';
 import { checkAgentMessage } from './messages.js';
 
 const maxReportsPerTransaction = 500;
@@ -26,7 +27,7 @@ export interface AgentIdentity {
   /** Set for agents of container instances. */
   containerInstanceArn?: string;
   /** Set for Fargate capacity hosts: what they offer. */
-  fargate?: { hostId: string; cpu: number; memory: number };
+  fargate?: FargateHost;
 }
 
 interface Connection extends AgentIdentity {
@@ -45,6 +46,14 @@ export interface AgentHubDeps {
   pingMs?: number;
   /** How long a registered instance may go without its agent connecting before it shows disconnected. */
   connectGraceMs?: number;
+}
+
+/** A FARGATE capacity host as it introduced itself: its id, size, and the zone its tasks are in. */
+export interface FargateHost {
+  hostId: string;
+  cpu: number;
+  memory: number;
+  availabilityZone?: string;
 }
 
 export type HubListener = (event: { type: 'task-stopped'; task: TaskRecord } | { type: 'fargate-hosts-changed' }) => void;
@@ -100,7 +109,7 @@ export class AgentHub {
     return () => this.listeners.delete(listener);
   }
 
-  fargateHosts(): { key: string; hostId: string; cpu: number; memory: number }[] {
+  fargateHosts(): (FargateHost & { key: string })[] {
     return [...this.connections.values()].flatMap((connection) =>
       connection.fargate ? [{ key: connection.key, ...connection.fargate }] : [],
     );
@@ -182,8 +191,13 @@ export class AgentHub {
     const result: AssignedTask[] = [];
     for (const task of tasks) {
       const definition = await this.definitionOf(task.taskDefinitionArn);
-      if (definition) result.push(assignmentOf(task, definition));
-      else this.deps.log.error({ task: task.taskArn }, 'task definition of an assigned task is missing');
+      if (definition) {
+        const assignment = assignmentOf(task, definition);
+        if (containersAsking(task, definition).length > 0) {
+          Object.assign(assignment, await this.deps.store.read((tx) => registryCredentialsFor(tx, task, definition)));
+        }
+        result.push(assignment);
+      } else this.deps.log.error({ task: task.taskArn }, 'task definition of an assigned task is missing');
     }
     return result;
   }
