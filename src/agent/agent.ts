@@ -93,7 +93,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
           memory: Math.floor(info.memoryBytes / 1024 / 1024) - options.reservedMemoryMiB,
         };
   if (options.mode === 'fargate') {
-    registration.identity = { fargateHost: registration.owner, fargateCpu: String(registration.cpu), fargateMemory: String(registration.memory) };
+    registration.identity = {
+      fargateHost: registration.owner,
+      fargateCpu: String(registration.cpu),
+      fargateMemory: String(registration.memory),
+      fargateAvailabilityZone: options.availabilityZone,
+    };
   }
 
   const subnet = options.awsvpcSubnet ?? defaultAwsvpcSubnet;

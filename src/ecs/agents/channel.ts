@@ -26,6 +26,7 @@ export interface ChannelDeps {
 }
 
 const hostIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const zonePattern = /^[a-z0-9-]{1,64}$/;
 
 async function identify(request: FastifyRequest, deps: ChannelDeps): Promise<AgentIdentity> {
   const auth = await authenticate(request, deps.store, deps.clock.now());
@@ -42,7 +43,11 @@ async function identify(request: FastifyRequest, deps: ChannelDeps): Promise<Age
     if (!Number.isInteger(cpu) || cpu <= 0 || !Number.isInteger(memory) || memory <= 0) {
       throw new ApiError('InvalidParameterException', 'fargateCpu and fargateMemory must be positive whole numbers (CPU units and MiB).');
     }
-    return { key: fargateHostKey(fargateHost), fargate: { hostId: fargateHost, cpu, memory } };
+    const availabilityZone = query.get('fargateAvailabilityZone') ?? undefined;
+    if (availabilityZone !== undefined && !zonePattern.test(availabilityZone)) {
+      throw new ApiError('InvalidParameterException', `fargateAvailabilityZone must look like us-east-1a, got '${availabilityZone}'.`);
+    }
+    return { key: fargateHostKey(fargateHost), fargate: { hostId: fargateHost, cpu, memory, ...(availabilityZone ? { availabilityZone } : {}) } };
   }
   const given = query.get('containerInstance');
   if (!given) throw new ApiError('InvalidParameterException', 'containerInstance is required: the ARN RegisterContainerInstance returned.');

@@ -11,13 +11,10 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Clock } from '../../core/clock.js';
 import type { Store, TaskRecord } from '../../store/types.js';
 import type { TaskChangeFeed } from '../task-changes.js';
-import type { AgentHub } from './hub.js';
+import type { AgentHub, FargateHost } from './hub.js';
 
-export interface HostLoad {
+export interface HostLoad extends FargateHost {
   key: string;
-  hostId: string;
-  cpu: number;
-  memory: number;
   usedCpu: number;
   usedMemory: number;
 }
@@ -118,7 +115,12 @@ export class FargateDispatcher {
         const next: TaskRecord =
           task.desiredStatus === 'STOPPED' || !host
             ? { ...task, lastStatus: 'STOPPED', stoppingAt: task.stoppingAt ?? now, stoppedAt: now, executionStoppedAt: now, version: (task.version ?? 0) + 1 }
-            : { ...task, fargateHost: host.hostId, version: (task.version ?? 0) + 1 };
+            : {
+                ...task,
+                fargateHost: host.hostId,
+                ...(host.availabilityZone ? { availabilityZone: host.availabilityZone } : {}),
+                version: (task.version ?? 0) + 1,
+              };
         await tx.tasks.put(next);
         return next;
       });
