@@ -6,13 +6,13 @@
 import assert from 'node:assert/strict';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { createConnection, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CreateClusterCommand, DescribeContainerInstancesCommand, StopTaskCommand, type ContainerInstance, type ECSClient } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, DescribeContainerInstancesCommand, ECSClient, StopTaskCommand, type ContainerInstance } from '@aws-sdk/client-ecs';
 import { DockerRuntime } from '../../src/agent/runtime/docker-runtime.js';
-import { eventually, startTestAgent } from '../helpers/agent.js';
+import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
 import { TaskDriver } from '../helpers/tasks.js';
@@ -26,6 +26,31 @@ function containersOfTask(taskArn: string): string[] {
 /** False also for a container that is gone (stopped containers are removed at once in these tests). */
 const isRunning = (id: string) =>
   execFileSync('docker', ['ps', '-q', '--no-trunc', '--filter', `id=${id}`, '--filter', 'status=running'], { encoding: 'utf8' }).trim() === id;
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** `berth server` as its own process, so that it can be killed with SIGKILL. */
+async function startServerProcess(dataDir: string, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['bin/berth.js', 'server', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'], {
+    env: { ...process.env, BERTH_ROOT_ACCESS_KEY_ID: testCredentials.accessKeyId, BERTH_ROOT_SECRET_ACCESS_KEY: testCredentials.secretAccessKey },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (/endpoint:\s+http/.test(output)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`berth server exited (${code}): ${output}`)));
+  });
+  return child;
+}
 
 async function instanceOf(ecs: ECSClient, cluster: string, arn: string): Promise<ContainerInstance> {
   const { containerInstances } = await ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: [arn] }));
@@ -169,6 +194,51 @@ describe('recovery', { skip: docker ? false : 'no Docker engine reachable' }, ()
       await tasks.until(long, 'STOPPED');
     } finally {
       await agent.close();
+    }
+  });
+
+  test('kill -9 of the control-plane process: tasks keep running, and the agent catches up when it is back', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'berth-server-kill-'));
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    let server = await startServerProcess(dataDir, port);
+    const client = new ECSClient({ endpoint: url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
+    let agent: TestAgent | undefined;
+    try {
+      await client.send(new CreateClusterCommand({ clusterName: 'default' }));
+      agent = await startTestAgent({ url });
+      const driver = new TaskDriver(client);
+      const image = await buildBusyboxImage();
+      const long = await driver.run(await driver.register({ family: 'long', containerDefinitions: [{ name: 'main', image, memory: 16, command: ['sleep', '600'], stopTimeout: 1 }] }));
+      const brief = await driver.run(await driver.register({ family: 'brief', containerDefinitions: [{ name: 'main', image, memory: 16, command: ['sh', '-c', 'sleep 2; exit 4'] }] }));
+      const longId = (await driver.until(long, 'RUNNING')).containers![0]!.runtimeId!;
+      await driver.until(brief, 'RUNNING');
+
+      server.kill('SIGKILL');
+      await new Promise((resolve) => server.once('exit', resolve));
+      await new Promise((resolve) => setTimeout(resolve, 3500));
+      assert.ok(isRunning(longId), 'the task outlives its control plane');
+
+      server = await startServerProcess(dataDir, port);
+      const stopped = await driver.until(brief, 'STOPPED', 30_000);
+      assert.equal(stopped.containers![0]!.exitCode, 4, 'the exit seen while the control plane was down is reported');
+      assert.equal(stopped.stopCode, 'EssentialContainerExited');
+      const instanceArn = agent.agent.registration.containerInstanceArn!;
+      await eventually(async () => ((await instanceOf(client, 'default', instanceArn)).agentConnected ? true : undefined), 15_000, 'the agent reconnects');
+      const kept = await driver.describe(long);
+      assert.equal(kept.lastStatus, 'RUNNING');
+      assert.equal(kept.containers![0]!.runtimeId, longId);
+      assert.equal(containersOfTask(long).length, 1, 'no second container was started');
+
+      const fresh = await driver.run(await driver.register({ family: 'long', containerDefinitions: [{ name: 'main', image, memory: 16, command: ['sleep', '600'], stopTimeout: 1 }] }));
+      await driver.until(fresh, 'RUNNING');
+      for (const arn of [long, fresh]) await client.send(new StopTaskCommand({ cluster: 'default', task: arn }));
+      for (const arn of [long, fresh]) await driver.until(arn, 'STOPPED');
+    } finally {
+      await agent?.close();
+      client.destroy();
+      server.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 

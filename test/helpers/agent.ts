@@ -17,7 +17,8 @@ export interface TestAgent {
   close(): Promise<void>;
 }
 
-export async function startTestAgent(berth: TestBerth, overrides: Partial<AgentOptions> = {}): Promise<TestAgent> {
+/** `berth` may be any Berth endpoint, in this process or another. */
+export async function startTestAgent(berth: Pick<TestBerth, 'url'>, overrides: Partial<AgentOptions> = {}): Promise<TestAgent> {
   const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'berth-agent-test-'));
   const options: AgentOptions = {
     endpoint: berth.url,
