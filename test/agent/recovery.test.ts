@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -15,6 +15,7 @@ import { DockerRuntime } from '../../src/agent/runtime/docker-runtime.js';
 import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
+import { freePort } from '../helpers/ports.js';
 import { TaskDriver } from '../helpers/tasks.js';
 
 const docker = await dockerAvailable();
@@ -26,14 +27,6 @@ function containersOfTask(taskArn: string): string[] {
 /** False also for a container that is gone (stopped containers are removed at once in these tests). */
 const isRunning = (id: string) =>
   execFileSync('docker', ['ps', '-q', '--no-trunc', '--filter', `id=${id}`, '--filter', 'status=running'], { encoding: 'utf8' }).trim() === id;
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** `berth server` as its own process, so that it can be killed with SIGKILL. */
 async function startServerProcess(dataDir: string, port: number): Promise<ChildProcess> {
