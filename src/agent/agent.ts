@@ -5,6 +5,7 @@
  * Wiring only: registration, the channel, the task engine and the metadata endpoint each live in
  * their own module.
  */
+import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import type { AwsCredentialIdentity } from '@smithy/types';
@@ -16,6 +17,7 @@ import { TaskEngine } from './engine/engine.js';
 import type { RunnerContext } from './engine/task-runner.js';
 import { metadataSourceOf } from './metadata-source.js';
 import { startMetadataServer, type MetadataServer } from './metadata/server.js';
+import { detectTaskCgroups } from './runtime/task-cgroups.js';
 import { fargateHostId, registerInstance, type Registration } from './registration.js';
 import type { NetworkMode } from './runtime/container-spec.js';
 import { awsvpcNetworkName, defaultAwsvpcSubnet, ensureAwsvpcNetwork } from './runtime/network.js';
@@ -77,6 +79,9 @@ function executionEnvironment(task: AssignedTask): string {
   return task.launchType === 'EXTERNAL' ? 'AWS_ECS_EXTERNAL' : 'AWS_ECS_EC2';
 }
 
+/** A short, stable, path-safe name for this agent's cgroup directory. */
+const cgroupNameOf = (owner: string) => createHash('sha256').update(owner).digest('hex').slice(0, 16);
+
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const clock = options.clock ?? systemClock;
   const log = options.log;
@@ -128,7 +133,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     onTasks: (message) => engine?.apply(message),
     onRefused: (status, body) => log.error({ status, body }, 'the control plane refuses this agent; if its instance was deregistered, restart the agent to register again'),
   });
+  const taskCgroups = info.cgroup ? await detectTaskCgroups({ cgroupDriver: info.cgroup.driver, cgroupVersion: info.cgroup.version }, cgroupNameOf(registration.owner)) : undefined;
+  if (taskCgroups && 'unavailable' in taskCgroups) {
+    log.warn(`task-level cpu and memory cap each container, not the task as a whole: ${taskCgroups.unavailable}`);
+  }
   engine = new TaskEngine({
+    ...(taskCgroups && !('unavailable' in taskCgroups) ? { taskCgroups } : {}),
     runtime: options.runtime,
     owner: registration.owner,
     clock,

@@ -80,7 +80,6 @@ describe('DockerRuntime on the real engine', { skip }, () => {
       extraEnvironment: {},
       volumes: new Map(),
       containerIds: new Map(),
-      enforceTaskLimits: false,
       ...input,
     });
     const id = await runtime.create(spec);

@@ -1,6 +1,8 @@
 /** What a task definition says is what the containers do: checked on the real Docker engine through the ECS API. */
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import Docker from 'dockerode';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -13,19 +15,21 @@ import {
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
+import { socketPathFromEnvironment } from '../../src/agent/runtime/docker-runtime.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
 import { privateRegistryAvailable, startPrivateRegistry } from '../helpers/private-registry.js';
 import { startStallingRegistry } from '../helpers/stalling-registry.js';
 import { TaskDriver } from '../helpers/tasks.js';
 
-const docker = await dockerAvailable();
+const dockerUp = await dockerAvailable();
+const engine = new Docker({ socketPath: socketPathFromEnvironment() });
 
 // Asynchronous: the agent (and its metadata endpoint) runs in this process and must keep answering.
 const run = promisify(execFile);
 const dockerExec = async (containerId: string, script: string) =>
   (await run('docker', ['exec', containerId, 'sh', '-c', script], { encoding: 'utf8', timeout: 20_000 })).stdout;
 
-describe('task definitions on Docker', { skip: docker ? false : 'no Docker engine reachable' }, () => {
+describe('task definitions on Docker', { skip: dockerUp ? false : 'no Docker engine reachable' }, () => {
   let berth: TestBerth;
   let agent: TestAgent;
   let fargate: TestAgent;
@@ -256,6 +260,99 @@ describe('task definitions on Docker', { skip: docker ? false : 'no Docker engin
     assert.equal(inspect.Config.Labels['com.amazonaws.ecs.task-arn'], arn);
     await ecs.send(new StopTaskCommand({ cluster: 'default', task: arn }));
     await tasks.until(arn, 'STOPPED');
+  });
+
+  test('task-level cpu and memory on EC2: every container of the task runs inside one cgroup holding its limits', async () => {
+    const info = await engine.info();
+    const v1 = info.CgroupVersion === '1';
+    const definition = await tasks.register({
+      family: 'task-cgroup',
+      cpu: '512',
+      memory: '96',
+      containerDefinitions: ['a', 'b'].map((name) => ({ name, image, command: ['sleep', '300'], stopTimeout: 1 })),
+    });
+    const arn = await tasks.run(definition);
+    const running = await tasks.until(arn, 'RUNNING');
+    const taskId = arn.slice(arn.lastIndexOf('/') + 1);
+    const first = JSON.parse((await run('docker', ['inspect', running.containers![0]!.runtimeId!], { encoding: 'utf8' })).stdout)[0];
+    const parent: string = first.HostConfig.CgroupParent;
+    assert.match(parent, new RegExp(`^/berth/[0-9a-f]{16}/${taskId}$`), 'the task cgroup sits in the agent\'s own directory');
+    const memoryDir = v1 ? `/sys/fs/cgroup/memory${parent}` : `/sys/fs/cgroup${parent}`;
+    const cpuDir = v1 ? `/sys/fs/cgroup/cpu${parent}` : memoryDir;
+    if (v1) {
+      assert.equal(readFileSync(`${memoryDir}/memory.limit_in_bytes`, 'utf8').trim(), String(96 * 1024 * 1024));
+      assert.equal(readFileSync(`${cpuDir}/cpu.cfs_quota_us`, 'utf8').trim(), '50000');
+      assert.equal(readFileSync(`${cpuDir}/cpu.cfs_period_us`, 'utf8').trim(), '100000');
+    } else {
+      assert.equal(readFileSync(`${memoryDir}/memory.max`, 'utf8').trim(), String(96 * 1024 * 1024));
+      assert.equal(readFileSync(`${cpuDir}/cpu.max`, 'utf8').trim(), '50000 100000');
+    }
+    for (const container of running.containers!) {
+      const inspect = JSON.parse((await run('docker', ['inspect', container.runtimeId!], { encoding: 'utf8' })).stdout)[0];
+      assert.equal(inspect.HostConfig.CgroupParent, parent);
+      const ownCgroup = readdirSync(memoryDir).find((entry) => entry.includes(container.runtimeId!));
+      assert.ok(ownCgroup, `container ${container.name} has its cgroup inside the task's`);
+    }
+    await ecs.send(new StopTaskCommand({ cluster: 'default', task: arn }));
+    await tasks.until(arn, 'STOPPED');
+    await eventually(async () => (existsSync(memoryDir) || existsSync(cpuDir) ? undefined : true), 20_000, 'the task cgroup to be removed');
+  });
+
+  test('Docker volumes: shared scope outlives its tasks (autoprovision), task scope goes with its task, a missing shared volume fails the task', async () => {
+    const shared = `berth-test-shared-${Date.now()}`;
+    const volumeExists = async (name: string) => (await run('docker', ['volume', 'ls', '-q', '--filter', `name=^${name}$`], { encoding: 'utf8' })).stdout.trim() === name;
+    try {
+      const writer = await tasks.register({
+        family: 'volume-writer',
+        volumes: [
+          { name: shared, dockerVolumeConfiguration: { scope: 'shared', autoprovision: true, driver: 'local', labels: { team: 'berth' } } },
+          { name: 'own', dockerVolumeConfiguration: { scope: 'task', driver: 'local' } },
+        ],
+        containerDefinitions: [
+          {
+            name: 'main',
+            image,
+            memory: 16,
+            command: ['sh', '-c', 'echo kept > /data/note; echo mine > /own/note; exec sleep 300'],
+            stopTimeout: 1,
+            mountPoints: [
+              { sourceVolume: shared, containerPath: '/data' },
+              { sourceVolume: 'own', containerPath: '/own' },
+            ],
+          },
+        ],
+      });
+      const first = await tasks.run(writer);
+      await tasks.until(first, 'RUNNING');
+      const labels = JSON.parse((await run('docker', ['volume', 'inspect', '--format', '{{json .Labels}}', shared], { encoding: 'utf8' })).stdout);
+      assert.equal(labels.team, 'berth', 'the volume carries the definition labels');
+      const ownVolume = (await run('docker', ['volume', 'ls', '-q', '--filter', 'label=com.amazonaws.ecs.task-arn=' + first], { encoding: 'utf8' })).stdout.trim();
+      assert.ok(ownVolume, 'the task-scoped volume exists while its task runs');
+      await ecs.send(new StopTaskCommand({ cluster: 'default', task: first }));
+      await tasks.until(first, 'STOPPED');
+      await eventually(async () => ((await volumeExists(ownVolume)) ? undefined : true), 15_000, 'the task-scoped volume to go with its task');
+      assert.ok(await volumeExists(shared), 'the shared volume outlives its task');
+
+      const reader = await tasks.register({
+        family: 'volume-reader',
+        volumes: [{ name: shared, dockerVolumeConfiguration: { scope: 'shared', autoprovision: false } }],
+        containerDefinitions: [{ name: 'main', image, memory: 16, command: ['sh', '-c', 'test "$(cat /data/note)" = kept'], mountPoints: [{ sourceVolume: shared, containerPath: '/data' }] }],
+      });
+      const read = await tasks.until(await tasks.run(reader), 'STOPPED');
+      assert.equal(read.containers![0]!.exitCode, 0, 'a later task reads what the first wrote');
+
+      const absent = await tasks.register({
+        family: 'volume-absent',
+        volumes: [{ name: 'never-made', dockerVolumeConfiguration: { scope: 'shared', autoprovision: false } }],
+        containerDefinitions: [{ name: 'main', image, memory: 16, command: ['true'], mountPoints: [{ sourceVolume: 'never-made', containerPath: '/data' }] }],
+      });
+      const failed = await tasks.until(await tasks.run(absent), 'STOPPED');
+      assert.equal(failed.stopCode, 'TaskFailedToStart');
+      assert.match(failed.stoppedReason ?? '', /^ResourceInitializationError: .*'never-made' does not exist.*autoprovision/);
+      assert.equal(await volumeExists('never-made'), false, 'Docker was not left to create it');
+    } finally {
+      await run('docker', ['volume', 'rm', '--force', shared]).catch(() => undefined);
+    }
   });
 
   test('the task metadata endpoint v4 answers inside a bridge container', async () => {

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startAgent, type AgentOptions, type RunningAgent } from '../../src/agent/agent.js';
-import { DockerRuntime } from '../../src/agent/runtime/docker-runtime.js';
+import Docker from 'dockerode';
+import { DockerRuntime, socketPathFromEnvironment } from '../../src/agent/runtime/docker-runtime.js';
+import { labels } from '../../src/agent/runtime/types.js';
 import { testCredentials, type TestBerth } from './berth.js';
 
 export interface TestAgent {
@@ -15,6 +17,13 @@ export interface TestAgent {
   /** Starts a new agent process-equivalent on the same data directory. */
   restart(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Task volumes the agent had no time to remove before the test ended. */
+async function removeVolumesOf(owner: string): Promise<void> {
+  const docker = new Docker({ socketPath: socketPathFromEnvironment() });
+  const { Volumes } = await docker.listVolumes({ filters: JSON.stringify({ label: [`${labels.owner}=${owner}`] }) }).catch(() => ({ Volumes: [] }));
+  await Promise.all((Volumes ?? []).map((volume) => docker.getVolume(volume.Name).remove().catch(() => undefined)));
 }
 
 /** `berth` may be any Berth endpoint, in this process or another. */
@@ -57,6 +66,7 @@ export async function startTestAgent(berth: Pick<TestBerth, 'url'>, overrides: P
       const owner = agent.registration.owner;
       const leftovers = await options.runtime.listManaged(owner).catch(() => []);
       await Promise.all(leftovers.map((container) => options.runtime.remove(container.id).catch(() => undefined)));
+      if (options.runtime instanceof DockerRuntime) await removeVolumesOf(owner);
       if (!overrides.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -9,9 +9,11 @@ import type { Logger } from 'pino';
 import type { AssignedTask, ControlMessage, TaskReport } from '../../agent-protocol/messages.js';
 import type { Clock } from '../../core/clock.js';
 import type { NetworkMode } from '../runtime/container-spec.js';
+import type { TaskCgroups } from '../runtime/task-cgroups.js';
 import { labels, type ContainerRuntime, type ObservedContainer } from '../runtime/types.js';
 import { isTemporary, metadataTokenLabel, TaskRunner, type RunnerContext } from './task-runner.js';
-import { taskScopedVolumes } from './volumes.js';
+import { TaskLimitEnforcer } from './task-limits.js';
+import { taskIdOf, taskScopedVolumes } from './volumes.js';
 
 export interface EngineOptions {
   runtime: ContainerRuntime;
@@ -27,11 +29,15 @@ export interface EngineOptions {
   /** How long stopped containers stay for inspection (docker logs) before removal. */
   cleanupDelayMs: number;
   tickMs?: number;
+  /** This host's task cgroups, when it has them (see TaskLimitEnforcer). */
+  taskCgroups?: TaskCgroups;
 }
 
 interface Finished {
   task: AssignedTask;
   at: number;
+  /** Its task-scoped volumes are gone: they are removed once, after its last container. */
+  volumesRemoved?: boolean;
 }
 
 export class TaskEngine {
@@ -64,6 +70,7 @@ export class TaskEngine {
       metadataEnvironment: options.metadataEnvironment,
       pullBehavior: options.pullBehavior,
       runtimeAvailable: () => this.available,
+      limits: new TaskLimitEnforcer(options.taskCgroups, options.log),
     };
   }
 
@@ -80,6 +87,7 @@ export class TaskEngine {
     if (this.eventsRetry) clearTimeout(this.eventsRetry);
     this.stopEvents?.();
     for (const runner of this.runners.values()) runner.dispose();
+    await this.context.limits.close();
   }
 
   get taskCount(): number {
@@ -218,9 +226,19 @@ export class TaskEngine {
       } else remaining.add(arn);
     }
     for (const [arn, finished] of this.finished) {
-      if (remaining.has(arn) || this.runners.has(arn)) continue;
-      for (const volume of taskScopedVolumes(finished.task)) await this.options.runtime.removeVolume(volume).catch(() => undefined);
-      if (now - finished.at > 24 * 3600_000) this.finished.delete(arn);
+      if (remaining.has(arn)) continue;
+      if (!finished.volumesRemoved) {
+        for (const volume of taskScopedVolumes(finished.task)) {
+          await this.options.runtime.removeVolume(volume).catch((error: unknown) => {
+            if (isTemporary(error)) throw error;
+            this.options.log.warn({ volume, task: arn, err: error }, 'could not remove a task volume; leaving it');
+          });
+        }
+        finished.volumesRemoved = true;
+      }
+      if (now - finished.at > 24 * 3600_000 && !this.runners.has(arn)) this.finished.delete(arn);
     }
+    const busy = new Set([...remaining, ...[...this.runners.keys()].filter((arn) => !this.finished.has(arn))].map(taskIdOf));
+    await this.context.limits.sweep(busy);
   }
 }

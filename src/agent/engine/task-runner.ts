@@ -16,6 +16,7 @@ import { PullCancelledError, RuntimeUnavailableError, type ContainerRuntime, typ
 import { decide, needsPause, report, type Failure, type RunnerMemory, type Step, type TaskView } from './decide.js';
 import { effectiveContainers } from './effective.js';
 import { reasons } from './reasons.js';
+import type { TaskLimitEnforcer } from './task-limits.js';
 import { resolveVolumes } from './volumes.js';
 
 export const metadataTokenLabel = 'dev.berth.metadata-token';
@@ -35,6 +36,7 @@ export interface RunnerContext {
   /** When to pull: `default` pulls and falls back to a cached image; `prefer-cached` pulls only when absent. */
   pullBehavior: 'default' | 'always' | 'prefer-cached';
   runtimeAvailable(): boolean;
+  limits: TaskLimitEnforcer;
 }
 
 const maxStepsPerWake = 64;
@@ -168,6 +170,9 @@ export class TaskRunner {
         if (!observed) return;
         try {
           await runtime.start(observed.id);
+          // The engine makes a container's cgroup when it starts it.
+          const parent = observed.cgroupParent;
+          if (parent) await this.context.limits.confirm(parent, observed.id);
         } catch (error) {
           if (isTemporary(error)) throw error;
           this.fail({ reason: reasons.cannotStart(messageOf(error)), stopCode: 'TaskFailedToStart', container: step.container });
@@ -267,6 +272,7 @@ export class TaskRunner {
       this.fail({ reason: reasons.resourceInitialization(messageOf(error)), stopCode: 'TaskFailedToStart', container: containerName });
       return;
     }
+    const cgroupParent = await this.context.limits.parentFor(this.task);
     const token = randomBytes(16).toString('hex');
     const containerIds = new Map([...view.observed].map(([name, observed]) => [name, observed.id]));
     try {
@@ -279,7 +285,7 @@ export class TaskRunner {
         extraEnvironment: this.context.metadataEnvironment(this.task, mode, token),
         volumes,
         containerIds,
-        enforceTaskLimits: this.task.launchType === 'FARGATE',
+        ...(cgroupParent ? { cgroupParent } : {}),
       });
       const labels = (request.options.Labels ?? {}) as Record<string, string>;
       request.options.Labels = { ...labels, [metadataTokenLabel]: token };

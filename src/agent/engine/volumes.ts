@@ -6,7 +6,8 @@
  * | host.sourcePath                              | a bind mount of that path                         |
  * | host without sourcePath, or no configuration | a Docker volume of the task (its scratch space)   |
  * | dockerVolumeConfiguration, scope task        | a Docker volume of the task, with driver and opts |
- * | dockerVolumeConfiguration, scope shared      | the named Docker volume, created if autoprovision |
+ * | dockerVolumeConfiguration, scope shared      | the named Docker volume, created if autoprovision, |
+ * |                                              | else required to exist already                    |
  *
  * Task volumes are named after the task and removed with its containers.
  */
@@ -32,6 +33,10 @@ export async function resolveVolumes(runtime: ContainerRuntime, task: AssignedTa
     const config = volume.dockerVolumeConfiguration;
     if (config?.scope === 'shared') {
       if (config.autoprovision) await runtime.ensureVolume(name, config.driver, config.driverOpts ?? {}, config.labels ?? {});
+      // Docker would create a missing named volume on mount; without autoprovision ECS requires it to exist.
+      else if (!(await runtime.hasVolume(name))) {
+        throw new Error(`the shared Docker volume '${name}' does not exist on this host, and autoprovision is false: create it, or set autoprovision to true`);
+      }
       resolved.set(name, { dockerVolume: name });
       continue;
     }

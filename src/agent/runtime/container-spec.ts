@@ -31,8 +31,8 @@ export interface ContainerSpecInput {
   volumes: Map<string, ResolvedVolume>;
   /** Container name → Docker id, for volumesFrom. */
   containerIds: Map<string, string>;
-  /** FARGATE: task-level cpu and memory are hard limits. */
-  enforceTaskLimits: boolean;
+  /** The task's cgroup, holding its task-level limits, when the host offers one. */
+  cgroupParent?: string;
 }
 
 export interface PauseSpecInput {
@@ -64,7 +64,8 @@ export function containerCreateOptions(input: ContainerSpecInput): CreateRequest
   const ownNetwork = network.mode !== 'awsvpc';
   const hostConfig: Record<string, unknown> = {
     NetworkMode: networkModeOf(network),
-    ...resourceLimits(definition, override, input.enforceTaskLimits ? taskLimits(task) : {}),
+    ...resourceLimits(definition, override, taskLimits(task)),
+    ...(input.cgroupParent ? { CgroupParent: input.cgroupParent } : {}),
     Binds: binds(definition, input.volumes),
     VolumesFrom: (definition.volumesFrom ?? []).map((entry) => volumeFrom(entry.sourceContainer, entry.readOnly, input.containerIds)),
     ReadonlyRootfs: definition.readonlyRootFilesystem ?? false,
@@ -142,11 +143,15 @@ function taskLabels(task: AssignedTask, owner: string, containerName: string, ro
   };
 }
 
-/** Task-level cpu units and MiB after overrides. The control plane stores integers; the unit forms are accepted as well. */
-function taskLimits(task: AssignedTask): { cpu?: number; memory?: number } {
-  const cpu = units(task.overrides.cpu ?? task.cpu ?? task.definition.cpu, /^(\d+(?:\.\d+)?)\s*vcpu$/i);
-  const memory = units(task.overrides.memory ?? task.memory ?? task.definition.memory, /^(\d+(?:\.\d+)?)\s*gb$/i);
-  return { ...(cpu !== undefined && { cpu }), ...(memory !== undefined && { memory }) };
+/**
+ * Task-level cpu units and MiB from RunTask's overrides or the task definition; the unit forms are
+ * accepted as well. Only these are limits: the task's own cpu and memory on EC2 may be sums of its
+ * containers' reservations, which must not become a ceiling.
+ */
+export function taskLimits(task: AssignedTask): { cpu?: number; memory?: number } {
+  const cpu = units(task.overrides.cpu ?? task.definition.cpu, /^(\d+(?:\.\d+)?)\s*vcpu$/i);
+  const memory = units(task.overrides.memory ?? task.definition.memory, /^(\d+(?:\.\d+)?)\s*gb$/i);
+  return { ...(cpu !== undefined && cpu > 0 && { cpu }), ...(memory !== undefined && memory > 0 && { memory }) };
 }
 
 function units(value: string | undefined, scaledForm: RegExp): number | undefined {
@@ -158,9 +163,9 @@ function units(value: string | undefined, scaledForm: RegExp): number | undefine
 }
 
 /**
- * CPU shares and memory after overrides. With task limits enforced (FARGATE), a container with no
- * memory of its own is capped at the task's memory, and every container at the task's vCPUs (its own
- * cpu is a share, 0 when unset, never a limit).
+ * CPU shares and memory after overrides. With task-level limits, a container with no memory of its
+ * own is capped at the task's memory, and every container at the task's vCPUs (its own cpu is a
+ * share, 0 when unset, never a limit); the task cgroup, where there is one, caps their sum.
  */
 function resourceLimits(
   definition: Wire<ContainerDefinition>,

@@ -96,6 +96,7 @@ export class DockerRuntime implements ContainerRuntime {
       memoryBytes: Number(info.MemTotal ?? 0),
       os: String(info.OSType ?? version.Os),
       architecture: String(info.Architecture ?? version.Arch),
+      cgroup: { driver: String(info.CgroupDriver ?? ''), version: String(info.CgroupVersion ?? '') },
     };
   }
 
@@ -204,6 +205,10 @@ export class DockerRuntime implements ContainerRuntime {
     await this.call(`create volume ${name}`, () =>
       this.api.createVolume({ Name: name, Driver: driver ?? 'local', DriverOpts: driverOpts, Labels: volumeLabels }),
     );
+  }
+
+  async hasVolume(name: string): Promise<boolean> {
+    return (await this.optional(`inspect volume ${name}`, () => this.api.getVolume(name).inspect(), [404])) !== undefined;
   }
 
   async removeVolume(name: string): Promise<void> {
@@ -391,6 +396,7 @@ export function observedContainer(info: Docker.ContainerInspectInfo, imageDigest
   if (finishedAt) observed.finishedAt = finishedAt;
   if (health && healthStates.has(health)) observed.health = health;
   if (imageDigest) observed.imageDigest = imageDigest;
+  if (info.HostConfig.CgroupParent) observed.cgroupParent = info.HostConfig.CgroupParent;
   return observed;
 }
 

@@ -55,6 +55,8 @@ export interface ObservedContainer {
   imageDigest?: string;
   ports: PortBinding[];
   networks: NetworkAddress[];
+  /** The cgroup the container was created under (its task's), when it has one. */
+  cgroupParent?: string;
 }
 
 export interface RuntimeInfo {
@@ -64,6 +66,8 @@ export interface RuntimeInfo {
   memoryBytes: number;
   os: string;
   architecture: string;
+  /** Docker's cgroup driver and version ('cgroupfs', '1'); absent for a runtime without cgroups. */
+  cgroup?: { driver: string; version: string };
 }
 
 export interface RegistryAuth {
@@ -129,6 +133,7 @@ export interface ContainerRuntime {
   networkGateway(name: string): Promise<string | undefined>;
   ensureVolume(name: string, driver: string | undefined, driverOpts: Record<string, string>, volumeLabels: Record<string, string>): Promise<void>;
   removeVolume(name: string): Promise<void>;
+  hasVolume(name: string): Promise<boolean>;
   /** Builds (once) a local image from a tar stream of its root filesystem. */
   importImage(reference: string, rootfsTar: Buffer, command: string[]): Promise<void>;
   /** One sample of docker stats for a running container, as the Engine API returns it. */

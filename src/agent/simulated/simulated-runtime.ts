@@ -302,6 +302,10 @@ export class SimulatedRuntime implements ContainerRuntime {
     this.volumes.add(name);
   }
 
+  async hasVolume(name: string): Promise<boolean> {
+    return this.volumes.has(name);
+  }
+
   async removeVolume(name: string): Promise<void> {
     if (!this.volumes.delete(name)) throw notFound('volume', name);
   }
