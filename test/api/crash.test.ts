@@ -47,9 +47,11 @@ describe('a killed server', () => {
       ),
     );
     await new Promise((resolve) => setTimeout(resolve, 5));
+    // Listen before killing: the exit may be seen while the in-flight requests settle.
+    const exited = new Promise((resolve) => first.child.once('exit', resolve));
     first.child.kill('SIGKILL');
     const acknowledged = (await Promise.all(inFlight)).filter((name): name is string => name !== undefined);
-    await new Promise((resolve) => first.child.once('exit', resolve));
+    await exited;
     ecs.destroy();
 
     const line = logs.split('\n').find((entry) => entry.includes('"msg":"request"'));
