@@ -5,6 +5,7 @@ import {
   DeleteSecretCommand,
   GetSecretValueCommand,
   ListSecretsCommand,
+  paginateListSecrets,
   type Filter,
   type ListSecretsCommandInput,
   type SecretListEntry,
@@ -13,16 +14,14 @@ import {
 import { rejects } from '../helpers/assertions.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
 
+/** Every entry, through the SDK's own paginator (which follows NextToken as a client would). */
 async function listAll(sm: SecretsManagerClient, input: ListSecretsCommandInput): Promise<SecretListEntry[]> {
   const entries: SecretListEntry[] = [];
-  let NextToken: string | undefined;
   let pages = 0;
-  do {
-    const page = await sm.send(new ListSecretsCommand({ ...input, ...(NextToken ? { NextToken } : {}) }));
+  for await (const page of paginateListSecrets({ client: sm }, input)) {
     entries.push(...(page.SecretList ?? []));
-    NextToken = page.NextToken;
     assert.ok(++pages < 20, 'pagination does not end');
-  } while (NextToken);
+  }
   return entries;
 }
 

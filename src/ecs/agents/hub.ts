@@ -193,9 +193,8 @@ export class AgentHub {
       const definition = await this.definitionOf(task.taskDefinitionArn);
       if (definition) {
         const assignment = assignmentOf(task, definition);
-        if (containersAsking(task, definition).length > 0) {
-          Object.assign(assignment, await this.deps.store.read((tx) => registryCredentialsFor(tx, task, definition)));
-        }
+        const asking = containersAsking(task, definition);
+        if (asking.length > 0) Object.assign(assignment, await this.deps.store.read((tx) => registryCredentialsFor(tx, task, asking)));
         result.push(assignment);
       } else this.deps.log.error({ task: task.taskArn }, 'task definition of an assigned task is missing');
     }

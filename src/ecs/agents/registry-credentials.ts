@@ -35,14 +35,12 @@ export function containersAsking(task: TaskRecord, definition: TaskDefinitionRec
   );
 }
 
-/** The credentials (or the reason there are none) of each container that asks for them, by container name. */
+/** The credentials (or the reason there are none) of each container `containersAsking` found, by container name. */
 export async function registryCredentialsFor(
   tx: StoreTx,
   task: TaskRecord,
-  definition: TaskDefinitionRecord,
+  asking: readonly (Wire<ContainerDefinition> & { name: string })[],
 ): Promise<Pick<AssignedTask, 'registryAuth' | 'registryAuthErrors'>> {
-  const asking = containersAsking(task, definition);
-  if (asking.length === 0) return {};
   const taskArn = Arn.parse(task.taskArn);
   if (!taskArn) return {};
   const registryAuth: Record<string, RegistryCredentials> = {};
