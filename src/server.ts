@@ -8,11 +8,13 @@ import type { BerthConfig } from './config.js';
 import { agentChannelRoutes } from './ecs/agents/channel.js';
 import { FargateDispatcher } from './ecs/agents/fargate-capacity.js';
 import { AgentHub } from './ecs/agents/hub.js';
+import { ecrService } from './ecr/service.js';
 import { ecsService } from './ecs/service.js';
 import { TaskChangeFeed } from './ecs/task-changes.js';
 import { berthService } from './extensions/service.js';
 import { secretsManagerService } from './secretsmanager/service.js';
 import { buildApp } from './edge/app.js';
+import { Registry } from './registry/registry.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { CredentialRecord, Store } from './store/types.js';
 import { version } from './version.js';
@@ -23,6 +25,7 @@ export interface RunningServer {
   app: FastifyInstance;
   store: Store;
   hub: AgentHub;
+  registry: Registry;
   url: string;
   credentials: CredentialRecord;
   /** True when this start created the root credentials. */
@@ -69,11 +72,13 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
     await store.write((tx) => tx.containerInstances.markAllDisconnected());
     const taskChanges = new TaskChangeFeed();
     const deps = { store, clock, ids: randomIds, rng: seededRng(Date.now() >>> 0), taskChanges };
+    const registry = new Registry({ store, clock, dataDir: config.dataDir });
     const app = buildApp({
       store,
       clock,
       ids: randomIds,
-      services: [ecsService(deps), secretsManagerService(deps), berthService(deps)],
+      services: [ecsService(deps), ecrService({ store, clock, registry }), secretsManagerService(deps), berthService(deps)],
+      registry,
       version,
       logger: options.logger === false ? false : { level: config.logLevel },
     });
@@ -82,19 +87,23 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
     await app.register((scope) => agentChannelRoutes(scope, { store, clock, hub, accountId: config.accountId }));
     const address = await app.listen({ host: config.host, port: config.port });
     // Timers start only once the port is ours, so a failed start leaves nothing running.
+    const url = address.replace('[::1]', '127.0.0.1');
+    registry.listeningAt(url);
     hub.start();
     fargate.start();
-    const url = address.replace('[::1]', '127.0.0.1');
+    registry.start(app.log);
     return {
       app,
       store,
       hub,
+      registry,
       url,
       credentials,
       createdCredentials: created,
       async close() {
         await fargate.stop();
         await hub.stop();
+        await registry.stop();
         await app.close();
         await store.close();
       },

@@ -3,7 +3,7 @@
  * Fastify instance that tests drive with `inject` or over a real port; `main` only configures and listens.
  *
  * Dispatch: POST / with X-Amz-Target goes to the JSON service owning the target prefix. Query-protocol
- * services (dispatched by signing name and Action) and the OCI registry under /v2/ plug in here.
+ * services (dispatched by signing name and Action) plug in here; the OCI registry is served under /v2/.
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { ApiError } from '../core/errors.js';
@@ -13,12 +13,17 @@ import type { Store } from '../store/types.js';
 import { authenticate } from './authenticate.js';
 import type { RequestContext } from './context.js';
 import { invokeJson, jsonError, operationNameOf, type JsonResponse, type JsonService } from './protocols/aws-json.js';
+import type { Registry } from '../registry/registry.js';
+import { registryRoutes } from '../registry/http/routes.js';
+import { downloadRoutes } from '../registry/http/downloads.js';
 
 export interface EdgeDeps {
   store: Store;
   clock: Clock;
   ids: IdGenerator;
   services: JsonService[];
+  /** The OCI registry served under /v2/, when this edge serves one. */
+  registry?: Registry;
   logger?: FastifyServerOptions['logger'];
   version: string;
 }
@@ -102,6 +107,15 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
       return send(reply, request.id, response);
     }
   });
+
+  const registry = deps.registry;
+  if (registry) {
+    const now = () => deps.clock.now().getTime() / 1000;
+    void app.register(async (scope) => {
+      registryRoutes(scope, { registry, store: deps.store, now });
+      downloadRoutes(scope, { registry, store: deps.store, now });
+    });
+  }
 
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ __type: 'NotFound', message: `Berth serves no ${request.method} ${request.url.split('?')[0]}.` }),

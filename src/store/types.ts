@@ -13,6 +13,7 @@ import type {
   Tag,
 } from '@aws-sdk/client-ecs';
 import type { Wire } from '../core/wire.js';
+import type { RegistryTable } from './registry.js';
 
 export interface Page<T> {
   items: T[];
@@ -251,6 +252,7 @@ export interface StoreTx {
   accountSettings: AccountSettingsTable;
   idempotency: IdempotencyTable;
   secrets: SecretsTable;
+  registry: RegistryTable;
 }
 
 export interface Store {

@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { BerthConfig } from '../../src/config.js';
@@ -16,6 +17,7 @@ export interface TestBerth {
   config: BerthConfig;
   ecs(region?: string, credentials?: { accessKeyId: string; secretAccessKey: string }): ECSClient;
   secretsManager(region?: string, credentials?: { accessKeyId: string; secretAccessKey: string }): SecretsManagerClient;
+  ecr(region?: string, credentials?: { accessKeyId: string; secretAccessKey: string }): ECRClient;
   /** Stops the server but keeps the data directory (for restart tests). */
   stop(): Promise<void>;
   /** Starts again on the same data directory and port. */
@@ -50,6 +52,11 @@ export async function startBerth(overrides: Partial<BerthConfig> = {}): Promise<
     },
     secretsManager(region = 'us-east-1', credentials = testCredentials) {
       const client = new SecretsManagerClient({ endpoint: handle.url, region, credentials, maxAttempts: 1 });
+      clients.push(client);
+      return client;
+    },
+    ecr(region = 'us-east-1', credentials = testCredentials) {
+      const client = new ECRClient({ endpoint: handle.url, region, credentials, maxAttempts: 1 });
       clients.push(client);
       return client;
     },

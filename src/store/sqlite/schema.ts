@@ -104,6 +104,67 @@ export const migrations: string[] = [
     PRIMARY KEY (secret_arn, version_id)
   );
   `,
+  // The registry: repositories, manifests (content kept here, small and written atomically), tags,
+  // and which blobs exist and which repositories may serve them. Blob content lives in blob storage.
+  `
+  CREATE TABLE ecr_repositories (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    arn TEXT NOT NULL UNIQUE,
+    account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    name TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    UNIQUE (account_id, region, name)
+  );
+  CREATE TABLE registry_blobs (
+    digest TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    created_at REAL NOT NULL,
+    touched_at REAL NOT NULL
+  );
+  CREATE TABLE registry_blob_links (
+    repository_arn TEXT NOT NULL REFERENCES ecr_repositories (arn) ON DELETE CASCADE,
+    digest TEXT NOT NULL REFERENCES registry_blobs (digest) ON DELETE CASCADE,
+    linked_at REAL NOT NULL,
+    PRIMARY KEY (repository_arn, digest)
+  );
+  CREATE TABLE registry_manifests (
+    repository_arn TEXT NOT NULL REFERENCES ecr_repositories (arn) ON DELETE CASCADE,
+    digest TEXT NOT NULL,
+    subject TEXT,
+    pushed_at REAL NOT NULL,
+    content BLOB NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (repository_arn, digest)
+  );
+  CREATE INDEX registry_manifests_subject ON registry_manifests (repository_arn, subject) WHERE subject IS NOT NULL;
+  CREATE TABLE registry_manifest_refs (
+    repository_arn TEXT NOT NULL,
+    manifest_digest TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    PRIMARY KEY (repository_arn, manifest_digest, digest),
+    FOREIGN KEY (repository_arn, manifest_digest) REFERENCES registry_manifests (repository_arn, digest) ON DELETE CASCADE
+  );
+  CREATE INDEX registry_manifest_refs_digest ON registry_manifest_refs (digest, kind);
+  CREATE TABLE registry_tags (
+    repository_arn TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    updated_at REAL NOT NULL,
+    PRIMARY KEY (repository_arn, tag),
+    FOREIGN KEY (repository_arn, digest) REFERENCES registry_manifests (repository_arn, digest) ON DELETE CASCADE
+  );
+  CREATE TABLE registry_uploads (
+    id TEXT PRIMARY KEY,
+    repository_arn TEXT NOT NULL REFERENCES ecr_repositories (arn) ON DELETE CASCADE,
+    started_at REAL NOT NULL
+  );
+  CREATE TABLE registry_settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
 ];
 
 /** Tables that hold resources; credentials survive a reset. */
@@ -117,4 +178,11 @@ export const resourceTables = [
   'idempotency',
   'secret_values',
   'secrets',
+  'registry_tags',
+  'registry_manifest_refs',
+  'registry_manifests',
+  'registry_blob_links',
+  'registry_uploads',
+  'ecr_repositories',
+  'registry_blobs',
 ];

@@ -21,6 +21,7 @@ import type {
 } from '../types.js';
 import { agentKeyOf } from '../types.js';
 import { pageOf, seqAfter } from './paging.js';
+import { registryTable } from './registry-table.js';
 import { secretsTable } from './secrets-table.js';
 
 interface DocRow {
@@ -389,5 +390,6 @@ export function sqliteTables(db: Database): StoreTx {
     accountSettings: accountSettings(sql),
     idempotency: idempotency(sql),
     secrets: secretsTable(sql),
+    registry: registryTable(sql),
   };
 }

@@ -1,0 +1,275 @@
+/**
+ * The OCI Distribution API (v1.1) under /v2/ on the edge port. Handlers translate HTTP to the
+ * registry's parts and back; bodies stream straight to blob storage, never through memory.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
+import { assertNever } from '../../core/assert-never.js';
+import type { Store } from '../../store/types.js';
+import type { RepositoryRecord } from '../../store/registry.js';
+import { RegistryError } from '../errors.js';
+import { maxManifestBytes, mediaTypes } from '../manifest.js';
+import type { Registry } from '../registry.js';
+import { existingRepository, type RegistryScope } from '../repositories.js';
+import { authenticateRegistry } from './auth.js';
+import { matchRegistryPath, type RegistryRoute } from './paths.js';
+import { parseContentRange, parseRange } from './ranges.js';
+
+export interface RegistryRouteDeps {
+  registry: Registry;
+  store: Store;
+  now(): number;
+}
+
+const apiVersionHeader = { 'docker-distribution-api-version': 'registry/2.0' };
+
+function renderError(reply: FastifyReply, registry: Registry, error: RegistryError): FastifyReply {
+  if (error.code === 'UNAUTHORIZED') {
+    reply.header('www-authenticate', `Basic realm="${registry.endpoint}/",service="ecr.amazonaws.com"`);
+  }
+  return reply
+    .code(error.status)
+    .headers(apiVersionHeader)
+    .header('content-type', 'application/json')
+    .send(JSON.stringify({ errors: [{ code: error.code, message: error.message, ...(error.detail !== undefined ? { detail: error.detail } : {}) }] }));
+}
+
+async function readBounded(stream: Readable, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    total += (chunk as Buffer).length;
+    if (total > limit) {
+      stream.destroy();
+      throw new RegistryError('MANIFEST_INVALID', `manifest invalid: more than the ${limit} bytes a manifest may have`, undefined, 413);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function pageSize(query: Record<string, string | undefined>): number | undefined {
+  if (query.n === undefined) return undefined;
+  const n = Number(query.n);
+  if (!Number.isInteger(n) || n < 0) throw new RegistryError('PAGINATION_NUMBER_INVALID', `n must be a non-negative integer, got '${query.n}'`);
+  return n;
+}
+
+/** Adds the Link header for the next page when a limited page came back full. */
+function paginate(reply: FastifyReply, path: string, items: string[], limit: number | undefined): void {
+  const last = items[items.length - 1];
+  if (limit !== undefined && limit > 0 && items.length === limit && last !== undefined) {
+    reply.header('link', `<${path}?n=${limit}&last=${encodeURIComponent(last)}>; rel="next"`);
+  }
+}
+
+export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): void {
+  const { registry } = deps;
+  // Bodies stay unread streams: blob uploads go straight to storage.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null));
+
+  const handle = async (request: FastifyRequest, reply: FastifyReply) => {
+    reply.headers(apiVersionHeader);
+    try {
+      const url = new URL(request.url, 'http://registry.invalid');
+      const route = matchRegistryPath(decodeURIComponent(url.pathname.slice('/v2/'.length)));
+      const identity = await authenticateRegistry(request, registry.tokens, deps.now());
+      if (!route) throw new RegistryError('UNSUPPORTED', `Berth's registry serves no ${request.method} ${url.pathname}`, undefined, 404);
+      const query = Object.fromEntries(url.searchParams) as Record<string, string | undefined>;
+      return await dispatch(request, reply, route, { accountId: identity.accountId, region: identity.region }, query);
+    } catch (error) {
+      request.raw.resume();
+      if (error instanceof RegistryError) return renderError(reply, registry, error);
+      if (request.raw.destroyed || reply.raw.destroyed) {
+        request.log.info({ err: error }, 'registry request ended by the client');
+        return reply;
+      }
+      request.log.error({ err: error }, 'registry request failed');
+      return renderError(reply, registry, new RegistryError('UNSUPPORTED', 'the registry failed to serve the request; the failure was logged', undefined, 500));
+    }
+  };
+
+  const repositoryOf = (scope: RegistryScope, name: string) => deps.store.read((tx) => existingRepository(tx, scope, name));
+
+  const dispatch = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    route: RegistryRoute,
+    scope: RegistryScope,
+    query: Record<string, string | undefined>,
+  ): Promise<FastifyReply> => {
+    const method = request.method;
+    const unsupported = () => new RegistryError('UNSUPPORTED', `${method} is not supported on this path`, undefined, 405);
+    switch (route.kind) {
+      case 'base':
+        return reply.code(200).header('content-type', 'application/json').send('{}');
+      case 'catalog': {
+        if (method !== 'GET') throw unsupported();
+        const limit = pageSize(query);
+        const names = limit === 0 ? [] : await deps.store.read((tx) => tx.registry.catalog(scope, query.last, limit));
+        paginate(reply, '/v2/_catalog', names, limit);
+        return reply.code(200).header('content-type', 'application/json').send(JSON.stringify({ repositories: names }));
+      }
+      case 'tags': {
+        if (method !== 'GET') throw unsupported();
+        const repository = await repositoryOf(scope, route.name);
+        const limit = pageSize(query);
+        const tags = limit === 0 ? [] : await registry.manifests.tags(repository, query.last, limit);
+        paginate(reply, `/v2/${route.name}/tags/list`, tags, limit);
+        return reply.code(200).header('content-type', 'application/json').send(JSON.stringify({ name: route.name, tags }));
+      }
+      case 'manifest':
+        return manifest(request, reply, await repositoryOf(scope, route.name), route.reference);
+      case 'blob':
+        return blob(request, reply, await repositoryOf(scope, route.name), route.digest);
+      case 'uploads': {
+        if (method !== 'POST') throw unsupported();
+        return startUpload(request, reply, scope, await repositoryOf(scope, route.name), query);
+      }
+      case 'upload':
+        return upload(request, reply, await repositoryOf(scope, route.name), route.id, query);
+      case 'referrers': {
+        if (method !== 'GET') throw unsupported();
+        const repository = await repositoryOf(scope, route.name);
+        const index = await registry.manifests.referrers(repository, route.digest, query.artifactType);
+        if (query.artifactType !== undefined) reply.header('oci-filters-applied', 'artifactType');
+        return reply.code(200).header('content-type', mediaTypes.ociIndex).send(JSON.stringify(index));
+      }
+      default:
+        return assertNever(route);
+    }
+  };
+
+  const manifest = async (request: FastifyRequest, reply: FastifyReply, repository: RepositoryRecord, reference: string): Promise<FastifyReply> => {
+    switch (request.method) {
+      case 'GET':
+      case 'HEAD': {
+        const { record, content } = await registry.manifests.get(repository, reference, request.method === 'GET');
+        reply.code(200).header('content-type', record.mediaType).header('docker-content-digest', record.digest).header('etag', `"${record.digest}"`);
+        if (request.method === 'HEAD') return reply.header('content-length', String(content.length)).send();
+        return reply.send(content);
+      }
+      case 'PUT': {
+        const content = await readBounded(request.raw, maxManifestBytes);
+        const { record } = await registry.manifests.put(repository, reference, content, request.headers['content-type']);
+        if (record.subject) reply.header('oci-subject', record.subject);
+        return reply
+          .code(201)
+          .header('location', `/v2/${repository.name}/manifests/${record.digest}`)
+          .header('docker-content-digest', record.digest)
+          .send();
+      }
+      case 'DELETE':
+        await registry.manifests.delete(repository, reference);
+        return reply.code(202).send();
+      default:
+        throw new RegistryError('UNSUPPORTED', `${request.method} is not supported on manifests`, undefined, 405);
+    }
+  };
+
+  const blob = async (request: FastifyRequest, reply: FastifyReply, repository: RepositoryRecord, digest: string): Promise<FastifyReply> => {
+    switch (request.method) {
+      case 'HEAD': {
+        const found = await registry.blobs.stat(repository, digest, true);
+        return reply
+          .code(200)
+          .header('content-type', 'application/octet-stream')
+          .header('content-length', String(found.size))
+          .header('docker-content-digest', digest)
+          .header('accept-ranges', 'bytes')
+          .send();
+      }
+      case 'GET': {
+        const size = (await registry.blobs.stat(repository, digest, false)).size;
+        const range = parseRange(request.headers.range, size);
+        const { content } = await registry.blobs.open(repository, digest, range);
+        reply.header('content-type', 'application/octet-stream').header('docker-content-digest', digest).header('accept-ranges', 'bytes');
+        if (range) {
+          return reply
+            .code(206)
+            .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
+            .header('content-length', String(range.end - range.start + 1))
+            .send(content);
+        }
+        return reply.code(200).header('content-length', String(size)).send(content);
+      }
+      case 'DELETE':
+        await registry.blobs.unlink(repository, digest);
+        return reply.code(202).send();
+      default:
+        throw new RegistryError('UNSUPPORTED', `${request.method} is not supported on blobs`, undefined, 405);
+    }
+  };
+
+  const uploadLocation = (reply: FastifyReply, repository: RepositoryRecord, id: string, size: number) =>
+    reply
+      .header('location', `/v2/${repository.name}/blobs/uploads/${id}`)
+      .header('docker-upload-uuid', id)
+      .header('range', `0-${Math.max(size - 1, 0)}`);
+
+  const blobCreated = (reply: FastifyReply, repository: RepositoryRecord, digest: string) =>
+    reply.code(201).header('location', `/v2/${repository.name}/blobs/${digest}`).header('docker-content-digest', digest).send();
+
+  const startUpload = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    scope: RegistryScope,
+    repository: RepositoryRecord,
+    query: Record<string, string | undefined>,
+  ): Promise<FastifyReply> => {
+    if (query.mount !== undefined && query.from !== undefined) {
+      const source = await deps.store.read((tx) => tx.registry.findRepository(scope.accountId, scope.region, query.from!));
+      const mounted = source ? await registry.blobs.mount(repository, source, query.mount) : undefined;
+      if (mounted) {
+        request.raw.resume();
+        return blobCreated(reply, repository, query.mount);
+      }
+    }
+    const id = await registry.blobs.startUpload(repository);
+    if (query.digest !== undefined) {
+      await registry.blobs.complete(repository, id, query.digest, request.raw);
+      return blobCreated(reply, repository, query.digest);
+    }
+    request.raw.resume();
+    return uploadLocation(reply.code(202), repository, id, 0).send();
+  };
+
+  const upload = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    repository: RepositoryRecord,
+    id: string,
+    query: Record<string, string | undefined>,
+  ): Promise<FastifyReply> => {
+    switch (request.method) {
+      case 'GET':
+        return uploadLocation(reply.code(204), repository, id, await registry.blobs.uploadSize(repository, id)).send();
+      case 'PATCH': {
+        const start = parseContentRange(request.headers['content-range']);
+        const size = await registry.blobs.append(repository, id, request.raw, start);
+        return uploadLocation(reply.code(202), repository, id, size).send();
+      }
+      case 'PUT': {
+        if (query.digest === undefined) {
+          throw new RegistryError('DIGEST_INVALID', 'completing an upload needs the blob digest: PUT …/blobs/uploads/<id>?digest=<digest>');
+        }
+        const start = parseContentRange(request.headers['content-range']);
+        if (start !== undefined) {
+          const size = await registry.blobs.uploadSize(repository, id);
+          if (start !== size) throw new RegistryError('RANGE_INVALID', `the chunk starts at byte ${start} but the upload holds ${size} bytes`, { size });
+        }
+        await registry.blobs.complete(repository, id, query.digest, request.raw);
+        return blobCreated(reply, repository, query.digest);
+      }
+      case 'DELETE':
+        await registry.blobs.cancel(repository, id);
+        return reply.code(204).send();
+      default:
+        throw new RegistryError('UNSUPPORTED', `${request.method} is not supported on uploads`, undefined, 405);
+    }
+  };
+
+  app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/v2/*', exposeHeadRoute: false, handler: handle });
+  app.route({ method: ['GET', 'HEAD'], url: '/v2', exposeHeadRoute: false, handler: handle });
+}

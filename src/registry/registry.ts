@@ -1,0 +1,75 @@
+/**
+ * The registry: one store of repositories, manifests and blobs with two front ends, the OCI
+ * Distribution API under /v2/ (registry/http) and the ECR JSON API (ecr/). Both call these parts.
+ */
+import { join } from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Clock } from '../core/clock.js';
+import type { Store } from '../store/types.js';
+import { Blobs } from './blobs.js';
+import { GarbageCollector } from './gc.js';
+import { Manifests } from './manifests.js';
+import { FilesystemBlobStorage } from './storage/filesystem.js';
+import type { BlobStorage } from './storage/driver.js';
+import { RegistryTokens } from './tokens.js';
+
+export interface RegistryOptions {
+  store: Store;
+  clock: Clock;
+  /** Where the filesystem driver keeps blobs, unless `storage` is given. */
+  dataDir: string;
+  storage?: BlobStorage;
+  gcGraceSeconds?: number;
+  gcIntervalMs?: number;
+}
+
+export const defaultGcGraceSeconds = 60 * 60;
+const defaultGcIntervalMs = 60 * 60 * 1000;
+const uploadLifetimeSeconds = 24 * 60 * 60;
+
+export class Registry {
+  readonly storage: BlobStorage;
+  readonly blobs: Blobs;
+  readonly manifests: Manifests;
+  readonly tokens: RegistryTokens;
+  readonly gc: GarbageCollector;
+  /** The host (and port) clients use to reach the registry, as in `docker push <host>/<name>:<tag>`. */
+  host = '127.0.0.1';
+  /** The registry's base URL: GetAuthorizationToken's proxyEndpoint. */
+  endpoint = 'http://127.0.0.1';
+
+  constructor(private readonly options: RegistryOptions) {
+    const now = () => options.clock.now().getTime() / 1000;
+    this.storage = options.storage ?? new FilesystemBlobStorage(join(options.dataDir, 'registry'));
+    this.blobs = new Blobs({ store: options.store, storage: this.storage, now });
+    this.manifests = new Manifests({ store: options.store, now });
+    this.tokens = new RegistryTokens(options.store);
+    this.gc = new GarbageCollector({
+      store: options.store,
+      storage: this.storage,
+      blobs: this.blobs,
+      now,
+      graceSeconds: options.gcGraceSeconds ?? defaultGcGraceSeconds,
+      uploadLifetimeSeconds,
+    });
+  }
+
+  /** Called once the edge listens: repository URIs and tokens name where it listens. */
+  listeningAt(url: string): void {
+    const parsed = new URL(url);
+    this.host = parsed.host;
+    this.endpoint = `${parsed.protocol}//${parsed.host}`;
+  }
+
+  repositoryUri(name: string): string {
+    return `${this.host}/${name}`;
+  }
+
+  start(log: FastifyBaseLogger): void {
+    this.gc.start(this.options.gcIntervalMs ?? defaultGcIntervalMs, log);
+  }
+
+  async stop(): Promise<void> {
+    await this.gc.stop();
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Registry tokens, as ECR's GetAuthorizationToken issues them: a password, valid for 12 hours, that
+ * docker presents as HTTP Basic auth with the user name `AWS`. The password carries the account,
+ * region and principal it was issued to, signed with a key only this installation holds, so any
+ * Berth process sharing the store can check it without a lookup per request. The credentials it was
+ * issued from must still exist: deleting them revokes their tokens.
+ *
+ * The same key signs the short-lived layer download URLs of GetDownloadUrlForLayer.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Store } from '../store/types.js';
+
+export const tokenLifetimeSeconds = 12 * 60 * 60;
+const signingKeySetting = 'token-signing-key';
+/** How long a checked token is trusted before its credentials are looked up again. */
+const verifiedCacheMs = 60_000;
+const verifiedCacheLimit = 10_000;
+
+export interface RegistryIdentity {
+  accountId: string;
+  region: string;
+  principalArn: string;
+  accessKeyId: string;
+}
+
+interface TokenClaims {
+  a: string;
+  r: string;
+  p: string;
+  k: string;
+  /** Expiry, epoch seconds. */
+  e: number;
+}
+
+export class RegistryTokens {
+  private key: Buffer | undefined;
+  private readonly verified = new Map<string, { identity: RegistryIdentity; expiresAt: number; checkedAt: number }>();
+
+  constructor(private readonly store: Store) {}
+
+  private async signingKey(): Promise<Buffer> {
+    if (this.key) return this.key;
+    const stored = await this.store.write(async (tx) => {
+      const existing = await tx.registry.getSetting(signingKeySetting);
+      if (existing) return existing;
+      const created = randomBytes(32).toString('base64');
+      await tx.registry.putSetting(signingKeySetting, created);
+      return created;
+    });
+    this.key = Buffer.from(stored, 'base64');
+    return this.key;
+  }
+
+  private async sign(text: string): Promise<string> {
+    return createHmac('sha256', await this.signingKey()).update(text).digest('base64url');
+  }
+
+  private async signatureMatches(text: string, signature: string): Promise<boolean> {
+    const expected = Buffer.from(await this.sign(text), 'base64url');
+    const given = Buffer.from(signature, 'base64url');
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  }
+
+  /** A password for `identity` and when it expires (epoch seconds). */
+  async issue(identity: RegistryIdentity, nowSeconds: number): Promise<{ password: string; expiresAt: number }> {
+    const expiresAt = Math.floor(nowSeconds) + tokenLifetimeSeconds;
+    const claims: TokenClaims = { a: identity.accountId, r: identity.region, p: identity.principalArn, k: identity.accessKeyId, e: expiresAt };
+    const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
+    return { password: `${payload}.${await this.sign(payload)}`, expiresAt };
+  }
+
+  /** The identity a password was issued to, when it is genuine, unexpired and its credentials still exist. */
+  async verify(password: string, nowSeconds: number): Promise<RegistryIdentity | undefined> {
+    const cached = this.verified.get(password);
+    if (cached && cached.expiresAt > nowSeconds && Date.now() - cached.checkedAt < verifiedCacheMs) return cached.identity;
+    this.verified.delete(password);
+
+    const [payload, signature, extra] = password.split('.');
+    if (!payload || !signature || extra !== undefined || !(await this.signatureMatches(payload, signature))) return undefined;
+    let claims: TokenClaims;
+    try {
+      claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as TokenClaims;
+    } catch {
+      return undefined;
+    }
+    if (typeof claims.e !== 'number' || claims.e <= nowSeconds) return undefined;
+    const credential = await this.store.read((tx) => tx.credentials.get(claims.k));
+    if (!credential || credential.accountId !== claims.a) return undefined;
+    const identity: RegistryIdentity = { accountId: claims.a, region: claims.r, principalArn: claims.p, accessKeyId: claims.k };
+    if (this.verified.size >= verifiedCacheLimit) this.verified.clear();
+    this.verified.set(password, { identity, expiresAt: claims.e, checkedAt: Date.now() });
+    return identity;
+  }
+
+  /** A signature for a layer download URL of `repositoryArn` and `digest` until `expiresAt` (epoch seconds). */
+  async signDownload(repositoryArn: string, digest: string, expiresAt: number): Promise<string> {
+    return this.sign(`download\n${repositoryArn}\n${digest}\n${expiresAt}`);
+  }
+
+  async downloadSignatureMatches(repositoryArn: string, digest: string, expiresAt: number, signature: string): Promise<boolean> {
+    return this.signatureMatches(`download\n${repositoryArn}\n${digest}\n${expiresAt}`, signature);
+  }
+}
