@@ -15,6 +15,7 @@ import { berthService } from './extensions/service.js';
 import { secretsManagerService } from './secretsmanager/service.js';
 import { buildApp } from './edge/app.js';
 import { Registry } from './registry/registry.js';
+import { TaskPullAuth } from './registry/task-pull-auth.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { CredentialRecord, Store } from './store/types.js';
 import { version } from './version.js';
@@ -82,7 +83,7 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
       version,
       logger: options.logger === false ? false : { level: config.logLevel },
     });
-    const hub = new AgentHub({ store, clock, log: app.log, taskChanges });
+    const hub = new AgentHub({ store, clock, log: app.log, taskChanges, pullAuth: new TaskPullAuth(registry) });
     const fargate = new FargateDispatcher({ store, clock, log: app.log, hub, taskChanges });
     await app.register((scope) => agentChannelRoutes(scope, { store, clock, hub, accountId: config.accountId }));
     const address = await app.listen({ host: config.host, port: config.port });

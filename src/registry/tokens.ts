@@ -3,7 +3,8 @@
  * docker presents as HTTP Basic auth with the user name `AWS`. The password carries the account,
  * region and principal it was issued to, signed with a key only this installation holds, so any
  * Berth process sharing the store can check it without a lookup per request. The credentials it was
- * issued from must still exist: deleting them revokes their tokens.
+ * issued from must still exist: deleting them revokes their tokens. Tokens the control plane issues
+ * for a task's own pulls come from no access key; they live only an hour.
  *
  * The same key signs the short-lived layer download URLs of GetDownloadUrlForLayer.
  */
@@ -20,14 +21,15 @@ export interface RegistryIdentity {
   accountId: string;
   region: string;
   principalArn: string;
-  accessKeyId: string;
+  /** The access key whose holder asked for the token; absent on tokens issued for a task's pulls. */
+  accessKeyId?: string;
 }
 
 interface TokenClaims {
   a: string;
   r: string;
   p: string;
-  k: string;
+  k?: string;
   /** Expiry, epoch seconds. */
   e: number;
 }
@@ -62,9 +64,9 @@ export class RegistryTokens {
   }
 
   /** A password for `identity` and when it expires (epoch seconds). */
-  async issue(identity: RegistryIdentity, nowSeconds: number): Promise<{ password: string; expiresAt: number }> {
-    const expiresAt = Math.floor(nowSeconds) + tokenLifetimeSeconds;
-    const claims: TokenClaims = { a: identity.accountId, r: identity.region, p: identity.principalArn, k: identity.accessKeyId, e: expiresAt };
+  async issue(identity: RegistryIdentity, nowSeconds: number, lifetimeSeconds = tokenLifetimeSeconds): Promise<{ password: string; expiresAt: number }> {
+    const expiresAt = Math.floor(nowSeconds) + lifetimeSeconds;
+    const claims: TokenClaims = { a: identity.accountId, r: identity.region, p: identity.principalArn, ...(identity.accessKeyId ? { k: identity.accessKeyId } : {}), e: expiresAt };
     const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
     return { password: `${payload}.${await this.sign(payload)}`, expiresAt };
   }
@@ -84,9 +86,12 @@ export class RegistryTokens {
       return undefined;
     }
     if (typeof claims.e !== 'number' || claims.e <= nowSeconds) return undefined;
-    const credential = await this.store.read((tx) => tx.credentials.get(claims.k));
-    if (!credential || credential.accountId !== claims.a) return undefined;
-    const identity: RegistryIdentity = { accountId: claims.a, region: claims.r, principalArn: claims.p, accessKeyId: claims.k };
+    if (claims.k !== undefined) {
+      const accessKeyId = claims.k;
+      const credential = await this.store.read((tx) => tx.credentials.get(accessKeyId));
+      if (!credential || credential.accountId !== claims.a) return undefined;
+    }
+    const identity: RegistryIdentity = { accountId: claims.a, region: claims.r, principalArn: claims.p, ...(claims.k ? { accessKeyId: claims.k } : {}) };
     if (this.verified.size >= verifiedCacheLimit) this.verified.clear();
     this.verified.set(password, { identity, expiresAt: claims.e, checkedAt: Date.now() });
     return identity;

@@ -84,8 +84,8 @@ function tagFilter(selection: Fields, tagStatus: Selection['tagStatus'], at: str
 function countType(value: unknown, at: string): Selection['countType'] {
   const type = oneOf(value, at, countTypes);
   if (type === 'sinceImageTransitioned') throw new InvalidPolicy(`${at} sinceImageTransitioned counts days in archive storage, which Berth does not have`);
-  // ECR only lets pull age archive an image (action transition); it never expires on it.
-  if (type === 'sinceImagePulled') throw new InvalidPolicy(`${at} sinceImagePulled can only be used with action type transition, not expire`);
+  // ECR lets pull age only archive an image (action transition). Berth has no archive tier, and
+  // expiring what nobody pulled is what such a rule is for, so Berth expires on it: a documented extension.
   return type;
 }
 

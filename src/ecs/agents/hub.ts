@@ -17,7 +17,8 @@ import { agentKeyOf } from '../../store/types.js';
 import type { TaskChangeFeed } from '../task-changes.js';
 import { applyTaskReport } from '../tasks/state-changes.js';
 import { assignmentOf } from './assignment.js';
-import { containersAsking, registryCredentialsFor } from './registry-credentials.js';
+import type { TaskPullAuth } from '../../registry/task-pull-auth.js';
+import { containersAsking, containersPulling, registryCredentialsFor } from './registry-credentials.js';
 import { checkAgentMessage } from './messages.js';
 
 const maxReportsPerTransaction = 500;
@@ -46,6 +47,8 @@ export interface AgentHubDeps {
   pingMs?: number;
   /** How long a registered instance may go without its agent connecting before it shows disconnected. */
   connectGraceMs?: number;
+  /** Issues credentials for pulls from Berth's own registry. */
+  pullAuth?: TaskPullAuth;
 }
 
 /** A FARGATE capacity host as it introduced itself: its id, size, and the zone its tasks are in. */
@@ -195,6 +198,11 @@ export class AgentHub {
         const assignment = assignmentOf(task, definition);
         const asking = containersAsking(task, definition);
         if (asking.length > 0) Object.assign(assignment, await this.deps.store.read((tx) => registryCredentialsFor(tx, task, asking)));
+        const pulling = this.deps.pullAuth ? containersPulling(task, definition) : [];
+        if (pulling.length > 0) {
+          const hosted = await this.deps.pullAuth!.credentialsFor(task.taskArn, definition.executionRoleArn, pulling, this.deps.clock.now().getTime() / 1000);
+          if (Object.keys(hosted).length > 0) assignment.registryAuth = { ...hosted, ...assignment.registryAuth };
+        }
         result.push(assignment);
       } else this.deps.log.error({ task: task.taskArn }, 'task definition of an assigned task is missing');
     }

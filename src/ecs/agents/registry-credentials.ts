@@ -27,9 +27,11 @@ export function parseRegistryCredentials(secretString: string): RegistryCredenti
   return { username, password };
 }
 
+const yetToPull = (task: TaskRecord) => task.desiredStatus !== 'STOPPED' && task.startedAt === undefined;
+
 /** Containers whose credentials the task still needs: only a task yet to pull its images does. */
 export function containersAsking(task: TaskRecord, definition: TaskDefinitionRecord): (Wire<ContainerDefinition> & { name: string })[] {
-  if (task.desiredStatus === 'STOPPED' || task.startedAt !== undefined) return [];
+  if (!yetToPull(task)) return [];
   return (definition.containerDefinitions ?? []).filter(
     (container): container is Wire<ContainerDefinition> & { name: string } => Boolean(container.name && container.repositoryCredentials?.credentialsParameter),
   );
@@ -56,4 +58,12 @@ export async function registryCredentialsFor(
     ...(Object.keys(registryAuth).length > 0 ? { registryAuth } : {}),
     ...(Object.keys(registryAuthErrors).length > 0 ? { registryAuthErrors } : {}),
   };
+}
+
+/** Containers of a task yet to pull that name no credentials of their own, with their images (overrides cannot change an image). */
+export function containersPulling(task: TaskRecord, definition: TaskDefinitionRecord): { name: string; image: string }[] {
+  if (!yetToPull(task)) return [];
+  return (definition.containerDefinitions ?? []).flatMap((container) =>
+    container.name && container.image && !container.repositoryCredentials?.credentialsParameter ? [{ name: container.name, image: container.image }] : [],
+  );
 }

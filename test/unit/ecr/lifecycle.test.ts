@@ -196,11 +196,6 @@ describe('lifecycle policy validation', () => {
       detail: 'rules[0].selection.countType must be one of imageCountMoreThan, sinceImagePushed, sinceImagePulled, sinceImageTransitioned',
     },
     {
-      title: 'sinceImagePulled cannot expire images',
-      document: { rules: [rule(1, { tagStatus: 'any', countType: 'sinceImagePulled', countUnit: 'days', countNumber: 90 })] },
-      detail: 'rules[0].selection.countType sinceImagePulled can only be used with action type transition, not expire',
-    },
-    {
       title: 'sinceImageTransitioned is refused: Berth has no archive storage',
       document: { rules: [rule(1, { tagStatus: 'any', countType: 'sinceImageTransitioned', countUnit: 'days', countNumber: 90 })] },
       detail: 'rules[0].selection.countType sinceImageTransitioned counts days in archive storage, which Berth does not have',
@@ -541,7 +536,13 @@ describe('lifecycle policy evaluation', () => {
     });
   });
 
-  describe('sinceImagePulled (which ECR only accepts for archiving, so only a policy built in code reaches here)', () => {
+  it('accepts sinceImagePulled with expire, which ECR allows only for archiving (a Berth extension)', () => {
+    const document = { rules: [rule(1, { tagStatus: 'any', countType: 'sinceImagePulled', countUnit: 'days', countNumber: 90 })] };
+    const policy = parsed(document);
+    assert.equal(policy.rules[0]?.selection.countType, 'sinceImagePulled');
+  });
+
+  describe('sinceImagePulled (ECR accepts it only for archiving; Berth expires on it)', () => {
     const rules: LifecycleRule[] = [
       { rulePriority: 1, selection: { tagStatus: 'any', countType: 'sinceImagePulled', countUnit: 'days', countNumber: 30 }, action: { type: 'expire' } },
     ];
