@@ -14,6 +14,7 @@ import { CreateClusterCommand, DescribeContainerInstancesCommand, ECSClient, Sto
 import { DockerRuntime } from '../../src/agent/runtime/docker-runtime.js';
 import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
+import { startServerProcess } from '../helpers/server-process.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
 import { freePort } from '../helpers/ports.js';
 import { TaskDriver } from '../helpers/tasks.js';
@@ -27,23 +28,6 @@ function containersOfTask(taskArn: string): string[] {
 /** False also for a container that is gone (stopped containers are removed at once in these tests). */
 const isRunning = (id: string) =>
   execFileSync('docker', ['ps', '-q', '--no-trunc', '--filter', `id=${id}`, '--filter', 'status=running'], { encoding: 'utf8' }).trim() === id;
-
-/** `berth server` as its own process, so that it can be killed with SIGKILL. */
-async function startServerProcess(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['bin/berth.js', 'server', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'], {
-    env: { ...process.env, BERTH_ROOT_ACCESS_KEY_ID: testCredentials.accessKeyId, BERTH_ROOT_SECRET_ACCESS_KEY: testCredentials.secretAccessKey },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (/endpoint:\s+http/.test(output)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`berth server exited (${code}): ${output}`)));
-  });
-  return child;
-}
 
 async function instanceOf(ecs: ECSClient, cluster: string, arn: string): Promise<ContainerInstance> {
   const { containerInstances } = await ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: [arn] }));
