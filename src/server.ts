@@ -8,6 +8,7 @@ import type { BerthConfig } from './config.js';
 import { agentChannelRoutes } from './ecs/agents/channel.js';
 import { FargateDispatcher } from './ecs/agents/fargate-capacity.js';
 import { AgentHub } from './ecs/agents/hub.js';
+import { LifecycleScheduler } from './ecr/lifecycle/scheduler.js';
 import { ecrService } from './ecr/service.js';
 import { ecsService } from './ecs/service.js';
 import { TaskChangeFeed } from './ecs/task-changes.js';
@@ -27,6 +28,8 @@ export interface RunningServer {
   store: Store;
   hub: AgentHub;
   registry: Registry;
+  /** Applies ECR lifecycle policies on a schedule. */
+  lifecycle: LifecycleScheduler;
   url: string;
   credentials: CredentialRecord;
   /** True when this start created the root credentials. */
@@ -84,6 +87,7 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
       logger: options.logger === false ? false : { level: config.logLevel },
     });
     const hub = new AgentHub({ store, clock, log: app.log, taskChanges, pullAuth: new TaskPullAuth(registry) });
+    const lifecycle = new LifecycleScheduler({ store, clock, log: app.log });
     const fargate = new FargateDispatcher({ store, clock, log: app.log, hub, taskChanges });
     await app.register((scope) => agentChannelRoutes(scope, { store, clock, hub, accountId: config.accountId }));
     const address = await app.listen({ host: config.host, port: config.port });
@@ -93,17 +97,20 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
     hub.start();
     fargate.start();
     registry.start(app.log);
+    lifecycle.start();
     return {
       app,
       store,
       hub,
       registry,
+      lifecycle,
       url,
       credentials,
       createdCredentials: created,
       async close() {
         await fargate.stop();
         await hub.stop();
+        await lifecycle.stop();
         await registry.stop();
         await app.close();
         await store.close();

@@ -22,7 +22,16 @@ export interface RepositoryRecord {
   tags: { Key: string; Value: string }[];
   policyText?: string;
   lifecyclePolicyText?: string;
-  lifecyclePolicyUpdatedAt?: number;
+  /** When the policy last ran against the repository's images (GetLifecyclePolicy's lastEvaluatedAt). */
+  lifecyclePolicyEvaluatedAt?: number;
+  lifecyclePreview?: LifecyclePreviewRecord;
+}
+
+/** The outcome of StartLifecyclePolicyPreview: what the policy would expire at the time it ran. */
+export interface LifecyclePreviewRecord {
+  policyText: string;
+  ranAt: number;
+  results: { imageDigest: string; imageTags: string[]; imagePushedAt: number; rulePriority: number }[];
 }
 
 export interface BlobRecord {
@@ -75,6 +84,8 @@ export interface RegistryTable {
   deleteRepository(arn: string): Promise<void>;
   /** Repositories of an account and region, by name. */
   listRepositories(query: RepositoryQuery, page: PageRequest): Promise<Page<RepositoryRecord>>;
+  /** ARNs of every repository, in any account, that has a lifecycle policy. */
+  repositoriesWithLifecyclePolicy(): Promise<string[]>;
 
   getBlob(digest: string): Promise<BlobRecord | undefined>;
   /** Records a committed blob, or refreshes touchedAt when it is known. */

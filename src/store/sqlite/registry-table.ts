@@ -71,6 +71,10 @@ export function registryTable(sql: Statements): RegistryTable {
         .all(query.accountId, query.region, seqAfter(page), page.limit + 1) as (DocRow & { seq: number })[];
       return pageOf(rows, page, parse<RepositoryRecord>, (row) => String(row.seq));
     },
+    async repositoriesWithLifecyclePolicy() {
+      const rows = sql.get(`SELECT arn FROM ecr_repositories WHERE json_extract(doc, '$.lifecyclePolicyText') IS NOT NULL ORDER BY seq`).all() as { arn: string }[];
+      return rows.map((row) => row.arn);
+    },
 
     async getBlob(digest) {
       const row = sql.get('SELECT * FROM registry_blobs WHERE digest = ?').get(digest) as BlobRow | undefined;

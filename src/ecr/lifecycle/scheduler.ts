@@ -1,0 +1,67 @@
+/**
+ * Applies lifecycle policies on a schedule. Level-triggered: each pass evaluates every repository
+ * that has a policy against its images as they are now, so a restart simply carries on. ECR applies
+ * policies within 24 hours of a change; Berth runs every ten minutes by default.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { Clock } from '../../core/clock.js';
+import { epochSeconds } from '../../core/wire.js';
+import type { Store } from '../../store/types.js';
+import { parseLifecyclePolicy } from './policy.js';
+import { expireImages, expiringImages } from './repository-images.js';
+
+export const defaultLifecycleIntervalMs = 10 * 60 * 1000;
+
+export class LifecycleScheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+
+  constructor(private readonly deps: { store: Store; clock: Clock; log: FastifyBaseLogger; intervalMs?: number }) {}
+
+  start(): void {
+    const intervalMs = this.deps.intervalMs ?? defaultLifecycleIntervalMs;
+    const tick = () => {
+      this.runOnce()
+        .catch((error: unknown) => this.deps.log.error({ err: error }, 'applying lifecycle policies failed; it runs again later'))
+        .finally(() => {
+          if (this.timer) this.timer = setTimeout(tick, intervalMs).unref();
+        });
+    };
+    this.timer = setTimeout(tick, intervalMs).unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass over every repository with a policy; answers how many images expired. */
+  runOnce(): Promise<number> {
+    this.running ??= this.pass().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async pass(): Promise<number> {
+    let total = 0;
+    for (const arn of await this.deps.store.read((tx) => tx.registry.repositoriesWithLifecyclePolicy())) {
+      // One transaction per repository: what is evaluated is what is deleted.
+      total += await this.deps.store.write(async (tx) => {
+        const repository = await tx.registry.getRepository(arn);
+        const policy = repository?.lifecyclePolicyText === undefined ? undefined : parseLifecyclePolicy(repository.lifecyclePolicyText);
+        if (!repository || !policy || 'error' in policy) return 0;
+        const now = this.deps.clock.now();
+        const expiring = await expiringImages(tx, repository, policy, now);
+        const expired = await expireImages(tx, repository, expiring);
+        await tx.registry.putRepository({ ...repository, lifecyclePolicyEvaluatedAt: epochSeconds(now) });
+        if (expired > 0) {
+          this.deps.log.info({ repository: repository.arn, expired, digests: expiring.map((image) => image.imageDigest) }, 'lifecycle policy expired images');
+        }
+        return expired;
+      });
+    }
+    return total;
+  }
+}

@@ -1,0 +1,139 @@
+/** Lifecycle policies through the ECR API: validation, preview, and the scheduled expiry. */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import {
+  CreateRepositoryCommand,
+  DeleteLifecyclePolicyCommand,
+  GetAuthorizationTokenCommand,
+  GetLifecyclePolicyCommand,
+  GetLifecyclePolicyPreviewCommand,
+  PutLifecyclePolicyCommand,
+  StartLifecyclePolicyPreviewCommand,
+  type ECRClient,
+} from '@aws-sdk/client-ecr';
+import { rejects } from '../helpers/assertions.js';
+import { startBerth, type TestBerth } from '../helpers/berth.js';
+
+const sha256 = (content: Buffer | string) => `sha256:${createHash('sha256').update(content).digest('hex')}`;
+
+const keepNewest = (count: number, extra: object[] = []) =>
+  JSON.stringify({
+    rules: [
+      ...extra,
+      { rulePriority: 10, description: `keep the newest ${count}`, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: count }, action: { type: 'expire' } },
+    ],
+  });
+
+describe('ECR lifecycle policies', () => {
+  let berth: TestBerth;
+  let ecr: ECRClient;
+  let authorization: string;
+
+  before(async () => {
+    berth = await startBerth();
+    ecr = berth.ecr();
+    const { authorizationData } = await ecr.send(new GetAuthorizationTokenCommand({}));
+    authorization = `Basic ${authorizationData![0]!.authorizationToken!}`;
+  });
+  after(async () => berth.close());
+
+  /** Pushes a one-blob OCI image over /v2/ and answers its digest. */
+  const push = async (repository: string, tag: string | undefined, label: string): Promise<string> => {
+    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', label }));
+    const blob = await fetch(`${berth.url}/v2/${repository}/blobs/uploads/?digest=${sha256(config)}`, { method: 'POST', headers: { authorization }, body: config });
+    assert.equal(blob.status, 201);
+    const manifest = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
+      layers: [],
+    });
+    const put = await fetch(`${berth.url}/v2/${repository}/manifests/${tag ?? sha256(manifest)}`, {
+      method: 'PUT',
+      headers: { authorization, 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+      body: manifest,
+    });
+    assert.equal(put.status, 201);
+    // Push times order the images; they must differ.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    return put.headers.get('docker-content-digest')!;
+  };
+  const tagsIn = async (repository: string) =>
+    ((await (await fetch(`${berth.url}/v2/${repository}/tags/list`, { headers: { authorization } })).json()) as { tags: string[] }).tags;
+
+  it('stores, returns and deletes a policy; a missing one is LifecyclePolicyNotFoundException', async () => {
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'life/crud' }));
+    await rejects(ecr.send(new GetLifecyclePolicyCommand({ repositoryName: 'life/crud' })), 'LifecyclePolicyNotFoundException', /repository with name 'life\/crud'/);
+    const text = keepNewest(3);
+    const put = await ecr.send(new PutLifecyclePolicyCommand({ repositoryName: 'life/crud', lifecyclePolicyText: text }));
+    assert.deepEqual({ registryId: put.registryId, repositoryName: put.repositoryName, text: put.lifecyclePolicyText }, { registryId: '000000000000', repositoryName: 'life/crud', text });
+    const got = await ecr.send(new GetLifecyclePolicyCommand({ repositoryName: 'life/crud' }));
+    assert.equal(got.lifecyclePolicyText, text);
+    assert.equal(got.lastEvaluatedAt, undefined, 'not yet evaluated');
+    const deleted = await ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName: 'life/crud' }));
+    assert.equal(deleted.lifecyclePolicyText, text);
+    await rejects(ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName: 'life/crud' })), 'LifecyclePolicyNotFoundException');
+    await rejects(ecr.send(new GetLifecyclePolicyCommand({ repositoryName: 'life/none' })), 'RepositoryNotFoundException');
+  });
+
+  it('refuses an invalid policy with a message naming the field', async () => {
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'life/invalid' }));
+    const bad = JSON.stringify({
+      rules: [{ rulePriority: 1, selection: { tagStatus: 'tagged', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }],
+    });
+    await rejects(
+      ecr.send(new PutLifecyclePolicyCommand({ repositoryName: 'life/invalid', lifecyclePolicyText: bad })),
+      'InvalidParameterException',
+      /rules\[0\]\.selection\.tagStatus tagged needs a tagPrefixList or a tagPatternList/,
+    );
+    await rejects(ecr.send(new PutLifecyclePolicyCommand({ repositoryName: 'life/invalid', lifecyclePolicyText: `${'{'.repeat(120)}` })), 'InvalidParameterException');
+    await rejects(ecr.send(new GetLifecyclePolicyCommand({ repositoryName: 'life/invalid' })), 'LifecyclePolicyNotFoundException', /does not exist/);
+  });
+
+  it('previews what a policy would expire, without expiring it', async () => {
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'life/preview' }));
+    const untagged = await push('life/preview', undefined, 'preview untagged, older');
+    await push('life/preview', undefined, 'preview untagged, newer');
+    const digests = [];
+    for (const tag of ['v1', 'v2', 'v3', 'v4']) digests.push(await push('life/preview', tag, `preview ${tag}`));
+    await rejects(ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName: 'life/preview' })), 'LifecyclePolicyPreviewNotFoundException');
+    const text = keepNewest(2, [
+      { rulePriority: 1, selection: { tagStatus: 'untagged', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } },
+    ]);
+    const started = await ecr.send(new StartLifecyclePolicyPreviewCommand({ repositoryName: 'life/preview', lifecyclePolicyText: text }));
+    assert.equal(started.status, 'IN_PROGRESS');
+    const preview = await ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName: 'life/preview' }));
+    assert.equal(preview.status, 'COMPLETE');
+    assert.equal(preview.summary?.expiringImageTotalCount, 3);
+    const results = (preview.previewResults ?? []).map((result) => [result.imageDigest, result.imageTags, result.appliedRulePriority, result.action?.type]);
+    assert.deepEqual(
+      results.sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+      [
+        [digests[0], ['v1'], 10, 'EXPIRE'],
+        [digests[1], ['v2'], 10, 'EXPIRE'],
+        [untagged, [], 1, 'EXPIRE'],
+      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    );
+    const onlyTagged = await ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName: 'life/preview', filter: { tagStatus: 'TAGGED' } }));
+    assert.equal(onlyTagged.previewResults?.length, 2);
+    const firstPage = await ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName: 'life/preview', maxResults: 2 }));
+    assert.equal(firstPage.previewResults?.length, 2);
+    const secondPage = await ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName: 'life/preview', maxResults: 2, nextToken: firstPage.nextToken! }));
+    assert.equal(secondPage.previewResults?.length, 1);
+    assert.equal(secondPage.nextToken, undefined);
+    assert.deepEqual(await tagsIn('life/preview'), ['v1', 'v2', 'v3', 'v4'], 'a preview expires nothing');
+  });
+
+  it('applies the policy on its schedule: expired images are gone, the newest stay, lastEvaluatedAt is set', async () => {
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'life/applied' }));
+    for (const tag of ['a1', 'a2', 'a3', 'a4', 'a5']) await push('life/applied', tag, `applied ${tag}`);
+    const before = Date.now() / 1000;
+    await ecr.send(new PutLifecyclePolicyCommand({ repositoryName: 'life/applied', lifecyclePolicyText: keepNewest(2) }));
+    assert.equal(await berth.server.lifecycle.runOnce(), 3);
+    assert.deepEqual(await tagsIn('life/applied'), ['a4', 'a5']);
+    const { lastEvaluatedAt } = await ecr.send(new GetLifecyclePolicyCommand({ repositoryName: 'life/applied' }));
+    assert.ok(lastEvaluatedAt && lastEvaluatedAt.getTime() / 1000 >= Math.floor(before), 'lastEvaluatedAt records the run');
+    assert.equal(await berth.server.lifecycle.runOnce(), 0, 'a second run finds nothing more to expire');
+  });
+});
