@@ -10,6 +10,8 @@ export interface BerthConfig {
   rootAccessKeyId?: string;
   rootSecretAccessKey?: string;
   logLevel: string;
+  /** The host[:port] of repository URIs, when not the address Berth listens on. */
+  registryHost?: string;
 }
 
 export const defaults = {
@@ -30,6 +32,7 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ber
     region: env.BERTH_REGION ?? defaults.region,
     accountId: env.BERTH_ACCOUNT_ID ?? defaults.accountId,
     logLevel: env.BERTH_LOG_LEVEL ?? defaults.logLevel,
+    ...(env.BERTH_REGISTRY_HOST ? { registryHost: env.BERTH_REGISTRY_HOST } : {}),
     ...(env.BERTH_ROOT_ACCESS_KEY_ID ? { rootAccessKeyId: env.BERTH_ROOT_ACCESS_KEY_ID } : {}),
     ...(env.BERTH_ROOT_SECRET_ACCESS_KEY ? { rootSecretAccessKey: env.BERTH_ROOT_SECRET_ACCESS_KEY } : {}),
   };
@@ -40,6 +43,9 @@ export function checkConfig(config: BerthConfig): string[] {
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) problems.push(`port must be 0–65535, got ${config.port}`);
   if (!/^\d{12}$/.test(config.accountId)) problems.push(`account id must be 12 digits, got '${config.accountId}'`);
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(config.region)) problems.push(`region must look like us-east-1, got '${config.region}'`);
+  if (config.registryHost !== undefined && !/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(config.registryHost)) {
+    problems.push(`registry host must be host or host:port, got '${config.registryHost}'`);
+  }
   if (Boolean(config.rootAccessKeyId) !== Boolean(config.rootSecretAccessKey)) {
     problems.push('BERTH_ROOT_ACCESS_KEY_ID and BERTH_ROOT_SECRET_ACCESS_KEY must be set together');
   }

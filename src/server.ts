@@ -93,7 +93,7 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
     const address = await app.listen({ host: config.host, port: config.port });
     // Timers start only once the port is ours, so a failed start leaves nothing running.
     const url = address.replace('[::1]', '127.0.0.1');
-    registry.listeningAt(url);
+    registry.listeningAt(url, config.registryHost);
     hub.start();
     fargate.start();
     registry.start(app.log);

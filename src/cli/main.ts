@@ -23,7 +23,12 @@ function withServerOptions(command: Command): Command {
     .addOption(new Option('-d, --data-dir <dir>', 'where Berth keeps its database and credentials').env('BERTH_DATA_DIR').default(defaults.dataDir))
     .addOption(new Option('--region <region>', 'the default region shown to users').env('BERTH_REGION').default(defaults.region))
     .addOption(new Option('--account-id <id>', 'the 12-digit id of the default account').env('BERTH_ACCOUNT_ID').default(defaults.accountId))
-    .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug or trace').env('BERTH_LOG_LEVEL').default(defaults.logLevel));
+    .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug or trace').env('BERTH_LOG_LEVEL').default(defaults.logLevel))
+    .addOption(
+      new Option('--registry-host <host[:port]>', "how docker and remote agents reach the registry: the host of repository URIs (default: the address Berth listens on)").env(
+        'BERTH_REGISTRY_HOST',
+      ),
+    );
 }
 
 interface ServerFlags {
@@ -33,6 +38,7 @@ interface ServerFlags {
   region: string;
   accountId: string;
   logLevel: string;
+  registryHost?: string;
 }
 
 function configOf(flags: ServerFlags): BerthConfig {
@@ -53,6 +59,7 @@ function printBanner(server: RunningServer, config: BerthConfig, what: string): 
     `  region:     ${config.region}   account: ${config.accountId}`,
     `  data:       ${config.dataDir}`,
     `  health:     ${server.url}/_berth/health`,
+    `  registry:   ${server.registry.host} (aws ecr get-login-password | docker login --username AWS --password-stdin ${server.registry.host})`,
     ...(server.createdCredentials ? ['  root credentials were created and saved in the data directory.'] : []),
     '',
     'Point the AWS CLI or SDKs at it:',

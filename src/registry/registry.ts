@@ -54,11 +54,15 @@ export class Registry {
     });
   }
 
-  /** Called once the edge listens: repository URIs and tokens name where it listens. */
-  listeningAt(url: string): void {
+  /**
+   * Called once the edge listens: repository URIs and tokens name where it listens, or
+   * `publicHost` when given. A wildcard address names the machine by its loopback address.
+   */
+  listeningAt(url: string, publicHost?: string): void {
     const parsed = new URL(url);
-    this.host = parsed.host;
-    this.endpoint = `${parsed.protocol}//${parsed.host}`;
+    const listening = parsed.host.replace(/^(0\.0\.0\.0|\[::\])(?=:|$)/, '127.0.0.1');
+    this.host = publicHost ?? listening;
+    this.endpoint = `${parsed.protocol}//${this.host}`;
   }
 
   repositoryUri(name: string): string {
