@@ -2,6 +2,7 @@
 import { main as agent } from './agent.js';
 import { main as api } from './api.js';
 import { main as placement } from './placement.js';
+import { main as registry } from './registry.js';
 
 console.log('== placement engine ==');
 await placement();
@@ -9,3 +10,5 @@ console.log('\n== API (Berth server process, signed SDK clients) ==');
 await api();
 console.log('\n== agent (start latency on Docker; simulated scale) ==');
 await agent();
+console.log('\n== registry (skopeo push/pull and manifest GET; Berth against the CNCF distribution registry) ==');
+await registry();
