@@ -1,12 +1,18 @@
 import * as ecrModel from '@aws-sdk/client-ecr';
 import { defineJsonService, type JsonHandler, type JsonService } from '../edge/protocols/aws-json.js';
 import { authorizationOperations } from './authorization.js';
+import { batchDeleteImageOperations } from './batch-delete-image.js';
+import { batchGetImageOperations } from './batch-get-image.js';
 import type { EcrDeps } from './deps.js';
+import { describeImageOperations } from './describe-images.js';
 import { registryOperations } from './describe-registry.js';
+import { layerOperations } from './layers.js';
 import { policyOperations } from './policies.js';
+import { putImageOperations } from './put-image.js';
 import { repositoryOperations } from './repositories.js';
 import { settingsOperations } from './settings.js';
 import { taggingOperations } from './tagging.js';
+import { uploadOperations } from './uploads.js';
 
 export const ecrTargetPrefix = 'AmazonEC2ContainerRegistry_V20150921';
 
@@ -19,6 +25,12 @@ export function ecrService(deps: EcrDeps): JsonService {
     ...taggingOperations(deps),
     ...registryOperations(),
     ...authorizationOperations(deps),
+    ...describeImageOperations(deps),
+    ...batchGetImageOperations(deps),
+    ...batchDeleteImageOperations(deps),
+    ...putImageOperations(deps),
+    ...layerOperations(deps),
+    ...uploadOperations(deps),
   };
   return defineJsonService(ecrModel as Record<string, unknown>, { id: 'ecr', signingName: 'ecr', targetPrefix: ecrTargetPrefix, jsonVersion: '1.1' }, operations);
 }
