@@ -23,15 +23,29 @@ export class ApiError extends Error {
 /** The constructor shape every generated SDK exception class has. */
 export type ModelledErrorClass = new (options: { message: string; $metadata: object }) => ServiceException;
 
-/** Builds a modelled error: `throw modelled(ClusterNotFoundException, 'Cluster not found.')`. */
-export function modelled(errorClass: ModelledErrorClass, message: string): ServiceException {
-  return new errorClass({ message, $metadata: {} });
+/**
+ * Builds a modelled error: `throw modelled(ClusterNotFoundException, 'Cluster not found.')`.
+ * `fields` are the exception's own modelled members (InvalidLayerPartException's
+ * lastValidByteReceived, …); they travel in the error body beside the message.
+ */
+export function modelled(errorClass: ModelledErrorClass, message: string, fields: Record<string, unknown> = {}): ServiceException {
+  return new (errorClass as new (options: object) => ServiceException)({ ...fields, message, $metadata: {} });
 }
 
 export interface SerializedError {
   statusCode: number;
   code: string;
   message: string;
+  /** Modelled members of the exception besides its message. */
+  fields?: Record<string, unknown>;
+}
+
+const exceptionInternals = new Set(['name', 'message', 'stack', 'cause']);
+
+/** The members a generated exception class copied from its options, e.g. lastValidByteReceived. */
+function modelledFields(error: ServiceException): Record<string, unknown> | undefined {
+  const entries = Object.entries(error).filter(([key, value]) => !key.startsWith('$') && !exceptionInternals.has(key) && value !== undefined);
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
 /** Maps anything thrown by an operation to the AWS error shape; unknown failures become a 500 ServerException-style error without internals. */
@@ -41,7 +55,8 @@ export function toSerializedError(error: unknown, internalCode = 'InternalFailur
   }
   if (error instanceof ServiceException) {
     const statusCode = error.$metadata?.httpStatusCode ?? (error.$fault === 'server' ? 500 : 400);
-    return { statusCode, code: error.name, message: error.message };
+    const fields = modelledFields(error);
+    return { statusCode, code: error.name, message: error.message, ...(fields ? { fields } : {}) };
   }
   return {
     statusCode: 500,

@@ -3,6 +3,8 @@ import type { RequestContext } from '../edge/context.js';
 import type { RepositoryRecord } from '../store/registry.js';
 import type { StoreTx } from '../store/types.js';
 import { invalidParameter, repositoryNotFound } from './errors.js';
+import type { EcrDeps } from './deps.js';
+import { checkRepositoryName } from './validate.js';
 
 /** ECR takes registryId only as the caller's own account: cross-account access needs repository policies Berth does not enforce yet. */
 export function checkRegistryId(registryId: string | undefined, ctx: RequestContext): void {
@@ -13,6 +15,26 @@ export function checkRegistryId(registryId: string | undefined, ctx: RequestCont
 
 export async function existingRepository(tx: StoreTx, ctx: RequestContext, name: string): Promise<RepositoryRecord> {
   const repository = await tx.registry.findRepository(ctx.scope.accountId, ctx.scope.region, name);
-  if (!repository) throw repositoryNotFound(name, ctx.scope);
+  if (!repository) throw repositoryNotFound(name, ctx.scope.accountId);
   return repository;
+}
+
+/** The registryId and repositoryName members every repository operation takes, checked. */
+export function repositoryTarget(input: { registryId?: string | undefined; repositoryName?: string | undefined }, ctx: RequestContext): string {
+  checkRegistryId(input.registryId, ctx);
+  return checkRepositoryName(input.repositoryName);
+}
+
+/** Rewrites a repository's record in one transaction; answers the record as written. */
+export async function updateRepository(
+  deps: EcrDeps,
+  ctx: RequestContext,
+  name: string,
+  change: (record: RepositoryRecord) => RepositoryRecord,
+): Promise<RepositoryRecord> {
+  return deps.store.write(async (tx) => {
+    const updated = change(await existingRepository(tx, ctx, name));
+    await tx.registry.putRepository(updated);
+    return updated;
+  });
 }

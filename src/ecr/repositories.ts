@@ -9,51 +9,60 @@ import type {
 } from '@aws-sdk/client-ecr';
 import { epochSeconds, type Wire } from '../core/wire.js';
 import type { RequestContext } from '../edge/context.js';
-import { repositoryNameProblem } from '../registry/names.js';
-import type { RepositoryRecord, TagMutability } from '../store/registry.js';
-import { checkRegistryId, existingRepository } from './access.js';
+import type { RepositoryRecord } from '../store/registry.js';
+import type { StoreTx } from '../store/types.js';
+import { checkRegistryId, existingRepository, repositoryTarget } from './access.js';
 import type { EcrDeps } from './deps.js';
-import { invalidParameter, repositoryExists, repositoryNotEmpty } from './errors.js';
+import { repositoryExists, repositoryNotEmpty, tooManyTags } from './errors.js';
+import { decodeToken, encodeToken, invalidToken } from './pagination.js';
 import { presentRepository } from './present.js';
+import { checkEncryption, checkMutability } from './settings-checks.js';
+import { checkTags, maxTags } from './tags.js';
+import { checkListSize, checkMaxResults, checkRepositoryName, refuseTogether } from './validate.js';
 
-const mutabilities: readonly TagMutability[] = ['MUTABLE', 'IMMUTABLE', 'MUTABLE_WITH_EXCLUSION', 'IMMUTABLE_WITH_EXCLUSION'];
+// Other ECR modules import the repository-name check from here.
+export { checkRepositoryName } from './validate.js';
 
-export function checkRepositoryName(name: string | undefined, field = 'repositoryName'): string {
-  if (name === undefined) throw invalidParameter(`${field} is required`);
-  const problem = repositoryNameProblem(name);
-  if (problem) throw invalidParameter(`Invalid parameter at '${field}' failed to satisfy constraint: '${name}' ${problem}`);
-  return name;
+const defaultPageSize = 100;
+
+function newRepository(input: Wire<CreateRepositoryRequest>, ctx: RequestContext, name: string): RepositoryRecord {
+  const tags = checkTags(input.tags);
+  if (tags.length > maxTags) throw tooManyTags(name, tags.length);
+  return {
+    arn: `arn:aws:ecr:${ctx.scope.region}:${ctx.scope.accountId}:repository/${name}`,
+    accountId: ctx.scope.accountId,
+    region: ctx.scope.region,
+    name,
+    registryId: ctx.scope.accountId,
+    createdAt: epochSeconds(ctx.now),
+    ...checkMutability(input.imageTagMutability, input.imageTagMutabilityExclusionFilters),
+    scanOnPush: input.imageScanningConfiguration?.scanOnPush ?? false,
+    encryptionConfiguration: checkEncryption(input.encryptionConfiguration),
+    tags,
+  };
 }
 
-export function checkMutability(value: string | undefined): TagMutability {
-  if (value === undefined) return 'MUTABLE';
-  if (!(mutabilities as readonly string[]).includes(value)) throw invalidParameter(`imageTagMutability must be one of ${mutabilities.join(', ')}, got '${value}'`);
-  return value as TagMutability;
+async function describeByName(tx: StoreTx, ctx: RequestContext, names: string[]): Promise<RepositoryRecord[]> {
+  checkListSize(names, 'repositoryNames', 1, 100);
+  const records = [];
+  for (const [index, name] of names.entries()) records.push(await existingRepository(tx, ctx, checkRepositoryName(name, `repositoryNames[${index}]`)));
+  return records;
+}
+
+/** The store pages repositories by a sequence number, which the token carries. */
+function repositoryCursor(token: string): string {
+  const [cursor, ...rest] = decodeToken(token);
+  if (typeof cursor !== 'string' || !/^[0-9]+$/.test(cursor) || rest.length > 0) throw invalidToken();
+  return cursor;
 }
 
 export function repositoryOperations(deps: EcrDeps) {
   return {
     async CreateRepository(input: Wire<CreateRepositoryRequest>, ctx: RequestContext): Promise<Wire<CreateRepositoryResponse>> {
-      checkRegistryId(input.registryId, ctx);
-      const name = checkRepositoryName(input.repositoryName);
-      const imageTagMutability = checkMutability(input.imageTagMutability);
+      const name = repositoryTarget(input, ctx);
+      const record = newRepository(input, ctx, name);
       return deps.store.write(async (tx) => {
         if (await tx.registry.findRepository(ctx.scope.accountId, ctx.scope.region, name)) throw repositoryExists(name, ctx.scope);
-        const record: RepositoryRecord = {
-          arn: `arn:aws:ecr:${ctx.scope.region}:${ctx.scope.accountId}:repository/${name}`,
-          accountId: ctx.scope.accountId,
-          region: ctx.scope.region,
-          name,
-          registryId: ctx.scope.accountId,
-          createdAt: epochSeconds(ctx.now),
-          imageTagMutability,
-          ...(input.imageTagMutabilityExclusionFilters
-            ? { imageTagMutabilityExclusionFilters: input.imageTagMutabilityExclusionFilters as RepositoryRecord['imageTagMutabilityExclusionFilters'] }
-            : {}),
-          scanOnPush: input.imageScanningConfiguration?.scanOnPush ?? false,
-          encryptionConfiguration: { encryptionType: input.encryptionConfiguration?.encryptionType ?? 'AES256', ...(input.encryptionConfiguration?.kmsKey ? { kmsKey: input.encryptionConfiguration.kmsKey } : {}) },
-          tags: (input.tags ?? []) as RepositoryRecord['tags'],
-        };
         await tx.registry.putRepository(record);
         return { repository: presentRepository(deps.registry, record) };
       });
@@ -61,20 +70,24 @@ export function repositoryOperations(deps: EcrDeps) {
 
     async DescribeRepositories(input: Wire<DescribeRepositoriesRequest>, ctx: RequestContext): Promise<Wire<DescribeRepositoriesResponse>> {
       checkRegistryId(input.registryId, ctx);
-      return deps.store.read(async (tx) => {
-        if (input.repositoryNames !== undefined) {
-          const records = [];
-          for (const name of input.repositoryNames) records.push(await existingRepository(tx, ctx, name));
-          return { repositories: records.map((record) => presentRepository(deps.registry, record)) };
-        }
-        const page = await tx.registry.listRepositories(ctx.scope, { limit: input.maxResults ?? 1000, ...(input.nextToken ? { after: input.nextToken } : {}) });
-        return { repositories: page.items.map((record) => presentRepository(deps.registry, record)), ...(page.next ? { nextToken: page.next } : {}) };
-      });
+      if (input.repositoryNames !== undefined) {
+        if (input.maxResults !== undefined) refuseTogether('maxResults', 'repositoryNames');
+        if (input.nextToken !== undefined) refuseTogether('nextToken', 'repositoryNames');
+        const names = input.repositoryNames;
+        const records = await deps.store.read((tx) => describeByName(tx, ctx, names));
+        return { repositories: records.map((record) => presentRepository(deps.registry, record)) };
+      }
+      const limit = checkMaxResults(input.maxResults, defaultPageSize);
+      const after = input.nextToken === undefined ? undefined : repositoryCursor(input.nextToken);
+      const page = await deps.store.read((tx) => tx.registry.listRepositories(ctx.scope, { limit, ...(after !== undefined ? { after } : {}) }));
+      return {
+        repositories: page.items.map((record) => presentRepository(deps.registry, record)),
+        ...(page.next ? { nextToken: encodeToken([page.next]) } : {}),
+      };
     },
 
     async DeleteRepository(input: Wire<DeleteRepositoryRequest>, ctx: RequestContext): Promise<Wire<DeleteRepositoryResponse>> {
-      checkRegistryId(input.registryId, ctx);
-      const name = checkRepositoryName(input.repositoryName);
+      const name = repositoryTarget(input, ctx);
       return deps.store.write(async (tx) => {
         const record = await existingRepository(tx, ctx, name);
         if (!input.force && (await tx.registry.listManifests(record.arn)).length > 0) throw repositoryNotEmpty(name, ctx.scope);
