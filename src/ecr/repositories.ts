@@ -21,7 +21,6 @@ import { checkTags, maxTags } from './tags.js';
 import { checkListSize, checkMaxResults, checkRepositoryName, refuseTogether } from './validate.js';
 
 // Other ECR modules import the repository-name check from here.
-export { checkRepositoryName } from './validate.js';
 
 const defaultPageSize = 100;
 

@@ -17,10 +17,9 @@ import { modelled } from '../../core/errors.js';
 import { epochSeconds, type Wire } from '../../core/wire.js';
 import type { RequestContext } from '../../edge/context.js';
 import type { RepositoryRecord } from '../../store/registry.js';
-import { checkRegistryId, existingRepository } from '../access.js';
+import { existingRepository, repositoryTarget } from '../access.js';
 import type { EcrDeps } from '../deps.js';
 import { invalidParameter } from '../errors.js';
-import { checkRepositoryName } from '../repositories.js';
 import { parseLifecyclePolicy, type LifecyclePolicy } from './policy.js';
 import { expiringImages } from './repository-images.js';
 
@@ -42,10 +41,10 @@ const tagStatuses = ['TAGGED', 'UNTAGGED', 'ANY'];
 export function lifecycleOperations(deps: EcrDeps) {
   return {
     async PutLifecyclePolicy(input: Wire<PutLifecyclePolicyRequest>, ctx: RequestContext): Promise<Wire<PutLifecyclePolicyResponse>> {
-      checkRegistryId(input.registryId, ctx);
+      const name = repositoryTarget(input, ctx);
       const { text } = checkPolicy(input.lifecyclePolicyText);
       return deps.store.write(async (tx) => {
-        const repository = await existingRepository(tx, ctx, checkRepositoryName(input.repositoryName));
+        const repository = await existingRepository(tx, ctx, name);
         const { lifecyclePolicyEvaluatedAt: _evaluated, ...rest } = repository;
         await tx.registry.putRepository({ ...rest, lifecyclePolicyText: text });
         return { registryId: repository.registryId, repositoryName: repository.name, lifecyclePolicyText: text };
@@ -53,9 +52,9 @@ export function lifecycleOperations(deps: EcrDeps) {
     },
 
     async GetLifecyclePolicy(input: Wire<GetLifecyclePolicyRequest>, ctx: RequestContext): Promise<Wire<GetLifecyclePolicyResponse>> {
-      checkRegistryId(input.registryId, ctx);
+      const name = repositoryTarget(input, ctx);
       return deps.store.read(async (tx) => {
-        const repository = await existingRepository(tx, ctx, checkRepositoryName(input.repositoryName));
+        const repository = await existingRepository(tx, ctx, name);
         if (repository.lifecyclePolicyText === undefined) throw policyNotFound(repository);
         return {
           registryId: repository.registryId,
@@ -67,9 +66,9 @@ export function lifecycleOperations(deps: EcrDeps) {
     },
 
     async DeleteLifecyclePolicy(input: Wire<DeleteLifecyclePolicyRequest>, ctx: RequestContext): Promise<Wire<DeleteLifecyclePolicyResponse>> {
-      checkRegistryId(input.registryId, ctx);
+      const name = repositoryTarget(input, ctx);
       return deps.store.write(async (tx) => {
-        const repository = await existingRepository(tx, ctx, checkRepositoryName(input.repositoryName));
+        const repository = await existingRepository(tx, ctx, name);
         const { lifecyclePolicyText, lifecyclePolicyEvaluatedAt, ...rest } = repository;
         if (lifecyclePolicyText === undefined) throw policyNotFound(repository);
         await tx.registry.putRepository(rest);
@@ -84,9 +83,9 @@ export function lifecycleOperations(deps: EcrDeps) {
 
     /** The preview is computed at once; ECR's answer still says IN_PROGRESS, and GetLifecyclePolicyPreview says COMPLETE. */
     async StartLifecyclePolicyPreview(input: Wire<StartLifecyclePolicyPreviewRequest>, ctx: RequestContext): Promise<Wire<StartLifecyclePolicyPreviewResponse>> {
-      checkRegistryId(input.registryId, ctx);
+      const name = repositoryTarget(input, ctx);
       return deps.store.write(async (tx) => {
-        const repository = await existingRepository(tx, ctx, checkRepositoryName(input.repositoryName));
+        const repository = await existingRepository(tx, ctx, name);
         const text = input.lifecyclePolicyText ?? repository.lifecyclePolicyText;
         if (text === undefined) throw policyNotFound(repository);
         const { policy } = checkPolicy(text);
@@ -104,13 +103,13 @@ export function lifecycleOperations(deps: EcrDeps) {
     },
 
     async GetLifecyclePolicyPreview(input: Wire<GetLifecyclePolicyPreviewRequest>, ctx: RequestContext): Promise<Wire<GetLifecyclePolicyPreviewResponse>> {
-      checkRegistryId(input.registryId, ctx);
+      const name = repositoryTarget(input, ctx);
       const tagStatus = input.filter?.tagStatus;
       if (tagStatus !== undefined && !tagStatuses.includes(tagStatus)) throw invalidParameter(`filter.tagStatus must be one of ${tagStatuses.join(', ')}, got '${tagStatus}'`);
       const maxResults = input.maxResults ?? 100;
       if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 100) throw invalidParameter(`maxResults must be 1–100, got ${maxResults}`);
       return deps.store.read(async (tx) => {
-        const repository = await existingRepository(tx, ctx, checkRepositoryName(input.repositoryName));
+        const repository = await existingRepository(tx, ctx, name);
         const preview = repository.lifecyclePreview;
         if (!preview) {
           throw modelled(
