@@ -1,14 +1,24 @@
 /** The README's walk-through, with the real AWS CLI (skipped where the machine has none). */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
+import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
 
 const run = promisify(execFile);
+const dockerUp = await dockerAvailable();
+const cliEnvironment = {
+  ...process.env,
+  AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
+  AWS_DEFAULT_REGION: 'us-east-1',
+  AWS_CONFIG_FILE: '/dev/null',
+  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+};
 const hasAwsCli = await run('aws', ['--version']).then(
   () => true,
   () => false,
@@ -17,17 +27,12 @@ const hasAwsCli = await run('aws', ['--version']).then(
 describe('the AWS CLI against Berth', { skip: hasAwsCli ? false : 'the aws command is not installed on this machine' }, () => {
   let berth: TestBerth;
   const aws = async (...args: string[]) => {
-    const { stdout } = await run('aws', ['--endpoint-url', berth.url, '--output', 'json', ...args], {
-      env: {
-        ...process.env,
-        AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-        AWS_DEFAULT_REGION: 'us-east-1',
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-      },
-    });
+    const { stdout } = await run('aws', ['--endpoint-url', berth.url, '--output', 'json', ...args], { env: cliEnvironment });
     return JSON.parse(stdout || '{}') as Record<string, any>;
+  };
+  const awsText = async (...args: string[]) => {
+    const { stdout } = await run('aws', ['--endpoint-url', berth.url, ...args], { env: cliEnvironment });
+    return stdout.trim();
   };
   before(async () => {
     berth = await startBerth();
@@ -95,5 +100,32 @@ describe('the AWS CLI against Berth', { skip: hasAwsCli ? false : 'the aws comma
       assert.match(error.stderr, /ClusterNotFoundException/);
       return true;
     });
+  });
+
+  it('walks the registry example: create-repository, get-login-password | docker login, docker push, describe-images', { skip: dockerUp ? false : 'no Docker engine reachable' }, async () => {
+    const created = await aws('ecr', 'create-repository', '--repository-name', 'cli/web', '--image-tag-mutability', 'IMMUTABLE');
+    const uri = created.repository.repositoryUri as string;
+    assert.equal(uri, `${new URL(berth.url).host}/cli/web`);
+    const password = await awsText('ecr', 'get-login-password');
+    const dockerConfig = mkdtempSync(join(tmpdir(), 'berth-cli-docker-'));
+    const docker = (args: string[], input?: string) => {
+      const pending = run('docker', args, { env: { ...process.env, DOCKER_CONFIG: dockerConfig }, timeout: 60_000 });
+      if (input !== undefined) pending.child.stdin!.end(input);
+      return pending;
+    };
+    try {
+      await docker(['login', '--username', 'AWS', '--password-stdin', uri.split('/')[0]!], password);
+      await docker(['tag', await buildBusyboxImage(), `${uri}:1`]);
+      const { stdout } = await docker(['push', `${uri}:1`]);
+      const digest = /digest: (sha256:[0-9a-f]{64})/.exec(stdout)?.[1];
+      const described = await aws('ecr', 'describe-images', '--repository-name', 'cli/web');
+      assert.equal(described.imageDetails.length, 1);
+      assert.equal(described.imageDetails[0].imageDigest, digest);
+      assert.deepEqual(described.imageDetails[0].imageTags, ['1']);
+      assert.equal(described.imageDetails[0].imageManifestMediaType, 'application/vnd.docker.distribution.manifest.v2+json');
+    } finally {
+      await run('docker', ['rmi', `${uri}:1`]).catch(() => undefined);
+      rmSync(dockerConfig, { recursive: true, force: true });
+    }
   });
 });
