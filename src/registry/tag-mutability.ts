@@ -1,13 +1,10 @@
 /** Whether a tag may be moved to another image, per the repository's imageTagMutability setting. */
+import { matchesWildcard } from '../core/wildcard.js';
 import type { RepositoryRecord } from '../store/registry.js';
 
-function wildcardMatches(filter: string, tag: string): boolean {
-  const pattern = filter.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-  return new RegExp(`^${pattern}$`).test(tag);
-}
 
 export function isTagImmutable(repository: Pick<RepositoryRecord, 'imageTagMutability' | 'imageTagMutabilityExclusionFilters'>, tag: string): boolean {
-  const excluded = () => (repository.imageTagMutabilityExclusionFilters ?? []).some((filter) => wildcardMatches(filter.filter, tag));
+  const excluded = () => (repository.imageTagMutabilityExclusionFilters ?? []).some((filter) => matchesWildcard(filter.filter, tag));
   switch (repository.imageTagMutability) {
     case 'MUTABLE':
       return false;

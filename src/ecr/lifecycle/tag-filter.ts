@@ -3,6 +3,7 @@
  * every image, and `tagged` picks a tagged image when every listed prefix (or pattern) matches at
  * least one of its tags; the image's other tags play no part.
  */
+import { matchesWildcard } from '../../core/wildcard.js';
 import type { LifecycleRule } from './policy.js';
 
 /** ECR allows at most this many `*` in one tagPatternList entry. */
@@ -10,12 +11,6 @@ export const maxWildcardsPerPattern = 4;
 
 export function wildcardsIn(pattern: string): number {
   return pattern.split('*').length - 1;
-}
-
-/** `*` stands for any run of characters, including none; everything else matches itself. */
-export function matchesPattern(pattern: string, tag: string): boolean {
-  const literal = (part: string) => part.replace(/[\\^$.|?+()[\]{}]/g, '\\$&');
-  return new RegExp(`^${pattern.split('*').map(literal).join('.*')}$`, 's').test(tag);
 }
 
 export function selectsTags(selection: LifecycleRule['selection'], tags: readonly string[]): boolean {
@@ -27,7 +22,7 @@ export function selectsTags(selection: LifecycleRule['selection'], tags: readonl
     case 'tagged': {
       if (tags.length === 0) return false;
       if (selection.tagPatternList !== undefined) {
-        return selection.tagPatternList.every((pattern) => tags.some((tag) => matchesPattern(pattern, tag)));
+        return selection.tagPatternList.every((pattern) => tags.some((tag) => matchesWildcard(pattern, tag)));
       }
       return (selection.tagPrefixList ?? []).every((prefix) => tags.some((tag) => tag.startsWith(prefix)));
     }
