@@ -33,6 +33,8 @@ export interface BlobsDeps {
 
 export class Blobs {
   private readonly hashes = new Map<string, UploadHash>();
+  /** Uploads being started: their content exists a moment before their row does. */
+  private readonly starting = new Set<string>();
   private readonly uploadLocks = new KeyedMutex();
   /** Held from an upload's commit to its row's insert, and by garbage collection: neither sees the other half done. */
   readonly digestLocks = new KeyedMutex();
@@ -77,10 +79,15 @@ export class Blobs {
 
   async startUpload(repository: RepositoryRecord): Promise<string> {
     const id = randomUUID();
-    // Tracked before its content exists, so the sweep of orphaned upload content never takes it.
     this.hashes.set(id, { hash: newHash('sha256'), bytes: 0 });
-    await this.deps.storage.createUpload(id);
-    await this.deps.store.write((tx) => tx.registry.putUpload({ id, repositoryArn: repository.arn, startedAt: this.deps.now() }));
+    // Marked before its content exists, so the sweep of orphaned upload content never takes it.
+    this.starting.add(id);
+    try {
+      await this.deps.storage.createUpload(id);
+      await this.deps.store.write((tx) => tx.registry.putUpload({ id, repositoryArn: repository.arn, startedAt: this.deps.now() }));
+    } finally {
+      this.starting.delete(id);
+    }
     return id;
   }
 
@@ -183,10 +190,16 @@ export class Blobs {
   async dropStaleUploads(startedBefore: number): Promise<number> {
     const stale = await this.deps.store.read((tx) => tx.registry.staleUploads(startedBefore));
     for (const upload of stale) await this.uploadLocks.run(upload.id, () => this.cancelLocked(upload.id));
-    // Content whose row never got written (a crash between the two) goes too.
+    // Content without a row goes too: a crash came between the two, or the repository was deleted.
     const known = new Set(await this.deps.store.read(async (tx) => (await tx.registry.staleUploads(Number.POSITIVE_INFINITY)).map((upload) => upload.id)));
     for await (const id of this.deps.storage.listUploads()) {
-      if (!known.has(id) && !this.hashes.has(id)) await this.deps.storage.abort(id);
+      if (known.has(id) || this.starting.has(id)) continue;
+      await this.uploadLocks.run(id, async () => {
+        // Started since `known` was read?
+        if (this.starting.has(id) || (await this.deps.store.read((tx) => tx.registry.getUpload(id)))) return;
+        this.hashes.delete(id);
+        await this.deps.storage.abort(id);
+      });
     }
     return stale.length;
   }

@@ -101,6 +101,16 @@ describe('registry garbage collection', () => {
     assert.deepEqual(await stored(blob.digest), { row: true, content: true });
   });
 
+  it('drops the upload content of a deleted repository', async () => {
+    const doomed = { ...repository, arn: `${repository.arn}-doomed`, name: 'gc/doomed' };
+    await store.write((tx) => tx.registry.putRepository(doomed));
+    const id = await registry.blobs.startUpload(doomed);
+    await registry.blobs.append(doomed, id, Readable.from([Buffer.from('never finished')]));
+    await store.write((tx) => tx.registry.deleteRepository(doomed.arn));
+    await registry.gc.collect();
+    assert.equal(await registry.storage.uploadSize(id), undefined);
+  });
+
   it('drops uploads left unfinished for a day, and content no row records', async () => {
     const id = await registry.blobs.startUpload(repository);
     await registry.blobs.append(repository, id, Readable.from([Buffer.from('half an upload')]));
