@@ -5,7 +5,6 @@
  * Both under one root, so committing an upload is a rename within one filesystem: atomic, and no
  * copy of the bytes.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -51,8 +50,11 @@ export class FilesystemBlobStorage implements BlobStorage {
   async read(digest: string, range?: ByteRange): Promise<Readable> {
     const path = this.blobPath(digest);
     // Opening first turns a missing blob into a rejected promise rather than a stream error later.
+    // The stream owns the FileHandle and closes it: a stream over the bare fd number would close the
+    // descriptor behind the handle's back, and the handle, once garbage collected, would close the
+    // number again, by then possibly another file or socket (or throw EBADF and end the process).
     const handle = await open(path, 'r');
-    return createReadStream('', { fd: handle.fd, ...(range ? { start: range.start, end: range.end } : {}), highWaterMark: 1024 * 1024 });
+    return handle.createReadStream({ ...(range ? { start: range.start, end: range.end } : {}), highWaterMark: 1024 * 1024 });
   }
 
   async delete(digest: string): Promise<void> {
@@ -87,7 +89,7 @@ export class FilesystemBlobStorage implements BlobStorage {
   async append(id: string, source: Readable, observe?: (chunk: Buffer) => void): Promise<number> {
     const path = this.uploadPath(id);
     const handle = await open(path, 'a');
-    const sink = createWriteStream('', { fd: handle.fd, flags: 'a', highWaterMark: 1024 * 1024 });
+    const sink = handle.createWriteStream({ highWaterMark: 1024 * 1024 });
     if (observe) {
       const tap = new Transform({
         transform(chunk: Buffer, _encoding, done) {
@@ -104,7 +106,7 @@ export class FilesystemBlobStorage implements BlobStorage {
 
   async readUpload(id: string): Promise<Readable> {
     const handle = await open(this.uploadPath(id), 'r');
-    return createReadStream('', { fd: handle.fd, highWaterMark: 1024 * 1024 });
+    return handle.createReadStream({ highWaterMark: 1024 * 1024 });
   }
 
   async commit(id: string, digest: string): Promise<void> {
