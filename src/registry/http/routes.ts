@@ -34,17 +34,22 @@ function renderError(reply: FastifyReply, registry: Registry, error: RegistryErr
     .send(JSON.stringify({ errors: [{ code: error.code, message: error.message, ...(error.detail !== undefined ? { detail: error.detail } : {}) }] }));
 }
 
-async function readBounded(stream: Readable, limit: number): Promise<Buffer> {
+/**
+ * A manifest body, refused with 413 when it is over `limit`. The request is never destroyed (that
+ * would close the connection before the 413 could be sent): a body announced too large is refused
+ * before it is read and then drained, one found too large is read to its end without being kept.
+ */
+async function readBounded(stream: Readable, limit: number, contentLength: string | undefined): Promise<Buffer> {
+  const tooLarge = () => new RegistryError('MANIFEST_INVALID', `manifest invalid: more than the ${limit} bytes a manifest may have`, undefined, 413);
+  if (contentLength !== undefined && Number(contentLength) > limit) throw tooLarge();
   const chunks: Buffer[] = [];
   let total = 0;
+  // Breaking out of the loop would destroy the stream, so it runs to the end.
   for await (const chunk of stream) {
     total += (chunk as Buffer).length;
-    if (total > limit) {
-      stream.destroy();
-      throw new RegistryError('MANIFEST_INVALID', `manifest invalid: more than the ${limit} bytes a manifest may have`, undefined, 413);
-    }
-    chunks.push(chunk as Buffer);
+    if (total <= limit) chunks.push(chunk as Buffer);
   }
+  if (total > limit) throw tooLarge();
   return Buffer.concat(chunks);
 }
 
@@ -151,7 +156,7 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
         return reply.send(content);
       }
       case 'PUT': {
-        const content = await readBounded(request.raw, maxManifestBytes);
+        const content = await readBounded(request.raw, maxManifestBytes, request.headers['content-length']);
         const { record } = await registry.manifests.put(repository, reference, content, request.headers['content-type']);
         if (record.subject) reply.header('oci-subject', record.subject);
         return reply
