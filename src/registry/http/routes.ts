@@ -60,12 +60,23 @@ function pageSize(query: Record<string, string | undefined>): number | undefined
   return n;
 }
 
-/** Adds the Link header for the next page when a limited page came back full. */
-function paginate(reply: FastifyReply, path: string, items: string[], limit: number | undefined): void {
-  const last = items[items.length - 1];
-  if (limit !== undefined && limit > 0 && items.length === limit && last !== undefined) {
-    reply.header('link', `<${path}?n=${limit}&last=${encodeURIComponent(last)}>; rel="next"`);
-  }
+/**
+ * One page of a listing: `list` is asked for one item more than the page holds, so that the Link
+ * header for the next page is set only when there is a next page.
+ */
+async function paginate(
+  reply: FastifyReply,
+  path: string,
+  query: Record<string, string | undefined>,
+  list: (last: string | undefined, limit: number | undefined) => Promise<string[]>,
+): Promise<string[]> {
+  const limit = pageSize(query);
+  if (limit === 0) return [];
+  const items = await list(query.last, limit === undefined ? undefined : limit + 1);
+  if (limit === undefined || items.length <= limit) return items;
+  const page = items.slice(0, limit);
+  reply.header('link', `<${path}?n=${limit}&last=${encodeURIComponent(page[page.length - 1]!)}>; rel="next"`);
+  return page;
 }
 
 export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): void {
@@ -111,17 +122,13 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
         return reply.code(200).header('content-type', 'application/json').send('{}');
       case 'catalog': {
         if (method !== 'GET') throw unsupported();
-        const limit = pageSize(query);
-        const names = limit === 0 ? [] : await deps.store.read((tx) => tx.registry.catalog(scope, query.last, limit));
-        paginate(reply, '/v2/_catalog', names, limit);
+        const names = await paginate(reply, '/v2/_catalog', query, (last, limit) => deps.store.read((tx) => tx.registry.catalog(scope, last, limit)));
         return reply.code(200).header('content-type', 'application/json').send(JSON.stringify({ repositories: names }));
       }
       case 'tags': {
         if (method !== 'GET') throw unsupported();
         const repository = await repositoryOf(scope, route.name);
-        const limit = pageSize(query);
-        const tags = limit === 0 ? [] : await registry.manifests.tags(repository, query.last, limit);
-        paginate(reply, `/v2/${route.name}/tags/list`, tags, limit);
+        const tags = await paginate(reply, `/v2/${route.name}/tags/list`, query, (last, limit) => registry.manifests.tags(repository, last, limit));
         return reply.code(200).header('content-type', 'application/json').send(JSON.stringify({ name: route.name, tags }));
       }
       case 'manifest':
