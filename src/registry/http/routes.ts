@@ -146,7 +146,8 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
         const repository = await repositoryOf(scope, route.name);
         const index = await registry.manifests.referrers(repository, route.digest, query.artifactType);
         if (query.artifactType !== undefined) reply.header('oci-filters-applied', 'artifactType');
-        return reply.code(200).header('content-type', mediaTypes.ociIndex).send(JSON.stringify(index));
+        // A Buffer, so that the media type goes out exactly as the spec names it, without a charset.
+        return reply.code(200).header('content-type', mediaTypes.ociIndex).send(Buffer.from(JSON.stringify(index)));
       }
       default:
         return assertNever(route);
