@@ -79,6 +79,15 @@ async function paginate(
   return page;
 }
 
+function withHeaderOnError<T>(run: () => T, reply: FastifyReply, name: string, value: string): T {
+  try {
+    return run();
+  } catch (error) {
+    reply.header(name, value);
+    throw error;
+  }
+}
+
 export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): void {
   const { registry } = deps;
   // Bodies stay unread streams: blob uploads go straight to storage.
@@ -195,7 +204,8 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
       }
       case 'GET': {
         const size = (await registry.blobs.stat(repository, digest, false)).size;
-        const range = parseRange(request.headers.range, size);
+        // An unsatisfiable range is answered with the blob's size (RFC 9110 §15.5.17), for the client to ask again.
+        const range = withHeaderOnError(() => parseRange(request.headers.range, size), reply, 'content-range', `bytes */${size}`);
         const { content } = await registry.blobs.open(repository, digest, range);
         reply.header('content-type', 'application/octet-stream').header('docker-content-digest', digest).header('accept-ranges', 'bytes');
         if (range) {
