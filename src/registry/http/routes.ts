@@ -251,7 +251,13 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
     }
     const id = await registry.blobs.startUpload(repository);
     if (query.digest !== undefined) {
-      await registry.blobs.complete(repository, id, query.digest, request.raw);
+      try {
+        await registry.blobs.complete(repository, id, query.digest, request.raw);
+      } catch (error) {
+        // The client never learnt this upload's location, so nobody could resume it: it goes now, not with garbage collection.
+        await registry.blobs.cancel(repository, id).catch(() => undefined);
+        throw error;
+      }
       return blobCreated(reply, repository, query.digest);
     }
     request.raw.resume();
