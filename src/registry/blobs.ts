@@ -43,6 +43,7 @@ export class Blobs {
 
   /** The blob when the repository may serve it; a push asking about it keeps it from garbage collection a while longer. */
   async stat(repository: RepositoryRecord, digest: string, touch: boolean): Promise<BlobRecord> {
+    if (!parseDigest(digest)) throw new RegistryError('DIGEST_INVALID', `'${digest}' is not a sha256 or sha512 digest`, { digest });
     const blob = await this.deps.store.read((tx) => tx.registry.linkedBlob(repository.arn, digest));
     if (!blob) throw new RegistryError('BLOB_UNKNOWN', `blob unknown to registry: ${digest}`, { digest });
     const now = this.deps.now();

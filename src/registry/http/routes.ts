@@ -34,17 +34,22 @@ function renderError(reply: FastifyReply, registry: Registry, error: RegistryErr
     .send(JSON.stringify({ errors: [{ code: error.code, message: error.message, ...(error.detail !== undefined ? { detail: error.detail } : {}) }] }));
 }
 
-async function readBounded(stream: Readable, limit: number): Promise<Buffer> {
+/**
+ * A manifest body, refused with 413 when it is over `limit`. The request is never destroyed (that
+ * would close the connection before the 413 could be sent): a body announced too large is refused
+ * before it is read and then drained, one found too large is read to its end without being kept.
+ */
+async function readBounded(stream: Readable, limit: number, contentLength: string | undefined): Promise<Buffer> {
+  const tooLarge = () => new RegistryError('MANIFEST_INVALID', `manifest invalid: more than the ${limit} bytes a manifest may have`, undefined, 413);
+  if (contentLength !== undefined && Number(contentLength) > limit) throw tooLarge();
   const chunks: Buffer[] = [];
   let total = 0;
+  // Breaking out of the loop would destroy the stream, so it runs to the end.
   for await (const chunk of stream) {
     total += (chunk as Buffer).length;
-    if (total > limit) {
-      stream.destroy();
-      throw new RegistryError('MANIFEST_INVALID', `manifest invalid: more than the ${limit} bytes a manifest may have`, undefined, 413);
-    }
-    chunks.push(chunk as Buffer);
+    if (total <= limit) chunks.push(chunk as Buffer);
   }
+  if (total > limit) throw tooLarge();
   return Buffer.concat(chunks);
 }
 
@@ -55,11 +60,31 @@ function pageSize(query: Record<string, string | undefined>): number | undefined
   return n;
 }
 
-/** Adds the Link header for the next page when a limited page came back full. */
-function paginate(reply: FastifyReply, path: string, items: string[], limit: number | undefined): void {
-  const last = items[items.length - 1];
-  if (limit !== undefined && limit > 0 && items.length === limit && last !== undefined) {
-    reply.header('link', `<${path}?n=${limit}&last=${encodeURIComponent(last)}>; rel="next"`);
+/**
+ * One page of a listing: `list` is asked for one item more than the page holds, so that the Link
+ * header for the next page is set only when there is a next page.
+ */
+async function paginate(
+  reply: FastifyReply,
+  path: string,
+  query: Record<string, string | undefined>,
+  list: (last: string | undefined, limit: number | undefined) => Promise<string[]>,
+): Promise<string[]> {
+  const limit = pageSize(query);
+  if (limit === 0) return [];
+  const items = await list(query.last, limit === undefined ? undefined : limit + 1);
+  if (limit === undefined || items.length <= limit) return items;
+  const page = items.slice(0, limit);
+  reply.header('link', `<${path}?n=${limit}&last=${encodeURIComponent(page[page.length - 1]!)}>; rel="next"`);
+  return page;
+}
+
+function withHeaderOnError<T>(run: () => T, reply: FastifyReply, name: string, value: string): T {
+  try {
+    return run();
+  } catch (error) {
+    reply.header(name, value);
+    throw error;
   }
 }
 
@@ -106,17 +131,13 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
         return reply.code(200).header('content-type', 'application/json').send('{}');
       case 'catalog': {
         if (method !== 'GET') throw unsupported();
-        const limit = pageSize(query);
-        const names = limit === 0 ? [] : await deps.store.read((tx) => tx.registry.catalog(scope, query.last, limit));
-        paginate(reply, '/v2/_catalog', names, limit);
+        const names = await paginate(reply, '/v2/_catalog', query, (last, limit) => deps.store.read((tx) => tx.registry.catalog(scope, last, limit)));
         return reply.code(200).header('content-type', 'application/json').send(JSON.stringify({ repositories: names }));
       }
       case 'tags': {
         if (method !== 'GET') throw unsupported();
         const repository = await repositoryOf(scope, route.name);
-        const limit = pageSize(query);
-        const tags = limit === 0 ? [] : await registry.manifests.tags(repository, query.last, limit);
-        paginate(reply, `/v2/${route.name}/tags/list`, tags, limit);
+        const tags = await paginate(reply, `/v2/${route.name}/tags/list`, query, (last, limit) => registry.manifests.tags(repository, last, limit));
         return reply.code(200).header('content-type', 'application/json').send(JSON.stringify({ name: route.name, tags }));
       }
       case 'manifest':
@@ -134,7 +155,8 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
         const repository = await repositoryOf(scope, route.name);
         const index = await registry.manifests.referrers(repository, route.digest, query.artifactType);
         if (query.artifactType !== undefined) reply.header('oci-filters-applied', 'artifactType');
-        return reply.code(200).header('content-type', mediaTypes.ociIndex).send(JSON.stringify(index));
+        // A Buffer, so that the media type goes out exactly as the spec names it, without a charset.
+        return reply.code(200).header('content-type', mediaTypes.ociIndex).send(Buffer.from(JSON.stringify(index)));
       }
       default:
         return assertNever(route);
@@ -151,7 +173,7 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
         return reply.send(content);
       }
       case 'PUT': {
-        const content = await readBounded(request.raw, maxManifestBytes);
+        const content = await readBounded(request.raw, maxManifestBytes, request.headers['content-length']);
         const { record } = await registry.manifests.put(repository, reference, content, request.headers['content-type']);
         if (record.subject) reply.header('oci-subject', record.subject);
         return reply
@@ -182,7 +204,8 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
       }
       case 'GET': {
         const size = (await registry.blobs.stat(repository, digest, false)).size;
-        const range = parseRange(request.headers.range, size);
+        // An unsatisfiable range is answered with the blob's size (RFC 9110 §15.5.17), for the client to ask again.
+        const range = withHeaderOnError(() => parseRange(request.headers.range, size), reply, 'content-range', `bytes */${size}`);
         const { content } = await registry.blobs.open(repository, digest, range);
         reply.header('content-type', 'application/octet-stream').header('docker-content-digest', digest).header('accept-ranges', 'bytes');
         if (range) {
@@ -228,7 +251,13 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
     }
     const id = await registry.blobs.startUpload(repository);
     if (query.digest !== undefined) {
-      await registry.blobs.complete(repository, id, query.digest, request.raw);
+      try {
+        await registry.blobs.complete(repository, id, query.digest, request.raw);
+      } catch (error) {
+        // The client never learnt this upload's location, so nobody could resume it: it goes now, not with garbage collection.
+        await registry.blobs.cancel(repository, id).catch(() => undefined);
+        throw error;
+      }
       return blobCreated(reply, repository, query.digest);
     }
     request.raw.resume();

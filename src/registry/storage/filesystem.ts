@@ -50,6 +50,9 @@ export class FilesystemBlobStorage implements BlobStorage {
   async read(digest: string, range?: ByteRange): Promise<Readable> {
     const path = this.blobPath(digest);
     // Opening first turns a missing blob into a rejected promise rather than a stream error later.
+    // The stream owns the FileHandle and closes it: a stream over the bare fd number would close the
+    // descriptor behind the handle's back, and the handle, once garbage collected, would close the
+    // number again, by then possibly another file or socket (or throw EBADF and end the process).
     const handle = await open(path, 'r');
     return handle.createReadStream({ ...(range ? { start: range.start, end: range.end } : {}), highWaterMark: 1024 * 1024 });
   }
