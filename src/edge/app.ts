@@ -43,6 +43,8 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
     logger: deps.logger ?? false,
     bodyLimit: maxBodyBytes,
     genReqId: () => deps.ids.uuid(),
+    // Stopping must not wait out a keep-alive client still reading a layer: in-flight responses end.
+    forceCloseConnections: true,
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
   });
   const byTargetPrefix = new Map(deps.services.map((service) => [service.targetPrefix, service]));
