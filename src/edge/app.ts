@@ -14,7 +14,8 @@ import { authenticate } from './authenticate.js';
 import type { RequestContext } from './context.js';
 import { invokeJson, jsonError, operationNameOf, type JsonResponse, type JsonService } from './protocols/aws-json.js';
 import type { Registry } from '../registry/registry.js';
-import { registryRoutes } from '../registry/http/routes.js';
+import { registryRoutes, renderError as renderRegistryError } from '../registry/http/routes.js';
+import { RegistryError } from '../registry/errors.js';
 import { downloadRoutes } from '../registry/http/downloads.js';
 
 export interface EdgeDeps {
@@ -45,6 +46,13 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
     genReqId: () => deps.ids.uuid(),
     // Stopping must not wait out a keep-alive client still reading a layer: in-flight responses end.
     forceCloseConnections: true,
+    // A URL the router cannot read (bad percent-encoding, say) is answered in the shape its client expects.
+    frameworkErrors: (error, request, reply) => {
+      if (deps.registry && request.url.startsWith('/v2/')) {
+        return renderRegistryError(reply, deps.registry, new RegistryError('NAME_INVALID', `the request path cannot be read: ${error.message}`));
+      }
+      return send(reply, request.id, jsonError({ jsonVersion: '1.1' }, new ApiError('InvalidRequestException', `The request path cannot be read: ${error.message}`)));
+    },
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
   });
   const byTargetPrefix = new Map(deps.services.map((service) => [service.targetPrefix, service]));

@@ -31,6 +31,13 @@ export interface BlobsDeps {
   now(): number;
 }
 
+/** A chunk whose client said where it begins must begin where the upload ends: chunks arrive in order or not at all. */
+function checkChunkStart(start: number | undefined, size: number, chunk: Readable): void {
+  if (start === undefined || start === size) return;
+  chunk.resume();
+  throw new RegistryError('RANGE_INVALID', `the chunk starts at byte ${start} but the upload holds ${size} bytes; resume from ${size}`, { size });
+}
+
 export class Blobs {
   private readonly hashes = new Map<string, UploadHash>();
   /** Uploads being started: their content exists a moment before their row does. */
@@ -51,10 +58,16 @@ export class Blobs {
     return blob;
   }
 
-  async open(repository: RepositoryRecord, digest: string, range?: ByteRange): Promise<{ blob: BlobRecord; content: Readable }> {
+  /** The blob's content, or the range `rangeOf` picks once the blob's size is known. */
+  async open(
+    repository: RepositoryRecord,
+    digest: string,
+    rangeOf: (size: number) => ByteRange | undefined = () => undefined,
+  ): Promise<{ blob: BlobRecord; range: ByteRange | undefined; content: Readable }> {
     const blob = await this.stat(repository, digest, false);
+    const range = rangeOf(blob.size);
     try {
-      return { blob, content: await this.deps.storage.read(digest, range) };
+      return { blob, range, content: await this.deps.storage.read(digest, range) };
     } catch {
       throw new RegistryError('BLOB_UNKNOWN', `blob ${digest} is recorded but its content is missing from storage`, { digest });
     }
@@ -104,17 +117,11 @@ export class Blobs {
     return this.uploadLocks.run(id, () => this.existingUpload(repository, id));
   }
 
-  /**
-   * Appends a chunk. `start`, when the client said where the chunk begins, must be where the
-   * upload ends: chunks arrive in order or not at all.
-   */
+  /** Appends a chunk (see checkChunkStart). */
   async append(repository: RepositoryRecord, id: string, body: Readable, start?: number): Promise<number> {
     return this.uploadLocks.run(id, async () => {
       const size = await this.existingUpload(repository, id);
-      if (start !== undefined && start !== size) {
-        body.resume();
-        throw new RegistryError('RANGE_INVALID', `the chunk starts at byte ${start} but the upload holds ${size} bytes; resume from ${size}`, { size });
-      }
+      checkChunkStart(start, size, body);
       return this.appendLocked(id, size, body);
     });
   }
@@ -135,9 +142,10 @@ export class Blobs {
   }
 
   /** Finishes an upload (with its last chunk, if any) as the blob `digest`. */
-  async complete(repository: RepositoryRecord, id: string, digest: string, lastChunk?: Readable): Promise<BlobRecord> {
+  async complete(repository: RepositoryRecord, id: string, digest: string, lastChunk?: Readable, start?: number): Promise<BlobRecord> {
     return this.uploadLocks.run(id, async () => {
       let size = await this.existingUpload(repository, id);
+      if (lastChunk) checkChunkStart(start, size, lastChunk);
       const parsed = parseDigest(digest);
       if (!parsed) {
         lastChunk?.resume();

@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { CreateRepositoryCommand, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { CreateClusterCommand, StopTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { TaskPullAuth } from '../../src/registry/task-pull-auth.js';
+import { dockerCli } from '../helpers/commands.js';
 import { startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
@@ -25,11 +26,7 @@ describe('images from Berth’s own registry', { skip: dockerUp ? false : 'no Do
   let tasks: TaskDriver;
   let dockerConfig: string;
   const pushed: string[] = [];
-  const docker = (args: string[], input?: string) => {
-    const pending = run('docker', args, { env: { ...process.env, DOCKER_CONFIG: dockerConfig }, timeout: 60_000, encoding: 'utf8' });
-    if (input !== undefined) pending.child.stdin!.end(input);
-    return pending;
-  };
+  const docker = (args: string[], input?: string) => dockerCli(dockerConfig)(args, input);
 
   before(async () => {
     dockerConfig = mkdtempSync(join(tmpdir(), 'berth-docker-config-'));
@@ -51,9 +48,7 @@ describe('images from Berth’s own registry', { skip: dockerUp ? false : 'no Do
   test('docker push, then RunTask on EC2 and FARGATE: the agent pulls from Berth with a token of the task’s account', async () => {
     // An image of its own (a new config over busybox's layer), so nothing of it stays local once untagged.
     const local = `berth-test/from-registry:${process.pid}`;
-    const build = run('docker', ['build', '--quiet', '--tag', local, '-'], { timeout: 60_000 });
-    build.child.stdin!.end(`FROM ${await buildBusyboxImage()}\nLABEL berth.test.unique="${Date.now()}-${process.pid}"\n`);
-    await build;
+    await docker(['build', '--quiet', '--tag', local, '-'], `FROM ${await buildBusyboxImage()}\nLABEL berth.test.unique="${Date.now()}-${process.pid}"\n`);
     pushed.push(local);
     const ecr = berth.ecr();
     const { repository } = await ecr.send(new CreateRepositoryCommand({ repositoryName: 'team/app' }));

@@ -1,11 +1,9 @@
 /** Lifecycle policies through the ECR API: validation, preview, and the scheduled expiry. */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateRepositoryCommand,
   DeleteLifecyclePolicyCommand,
-  GetAuthorizationTokenCommand,
   GetLifecyclePolicyCommand,
   GetLifecyclePolicyPreviewCommand,
   PutLifecyclePolicyCommand,
@@ -14,8 +12,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { rejects } from '../helpers/assertions.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
-
-const sha256 = (content: Buffer | string) => `sha256:${createHash('sha256').update(content).digest('hex')}`;
+import { makeImage, RegistryHttp, sha256 } from '../helpers/registry.js';
 
 const keepNewest = (count: number, extra: object[] = []) =>
   JSON.stringify({
@@ -28,39 +25,26 @@ const keepNewest = (count: number, extra: object[] = []) =>
 describe('ECR lifecycle policies', () => {
   let berth: TestBerth;
   let ecr: ECRClient;
-  let authorization: string;
+  let registry: RegistryHttp;
 
   before(async () => {
     berth = await startBerth();
     ecr = berth.ecr();
-    const { authorizationData } = await ecr.send(new GetAuthorizationTokenCommand({}));
-    authorization = `Basic ${authorizationData![0]!.authorizationToken!}`;
+    registry = await RegistryHttp.login(berth);
   });
   after(async () => berth.close());
 
-  /** Pushes a one-blob OCI image over /v2/ and answers its digest. */
-  const push = async (repository: string, tag: string | undefined, label: string): Promise<string> => {
-    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', label }));
-    const blob = await fetch(`${berth.url}/v2/${repository}/blobs/uploads/?digest=${sha256(config)}`, { method: 'POST', headers: { authorization }, body: config });
-    assert.equal(blob.status, 201);
-    const manifest = JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: config.length },
-      layers: [],
-    });
-    const put = await fetch(`${berth.url}/v2/${repository}/manifests/${tag ?? sha256(manifest)}`, {
-      method: 'PUT',
-      headers: { authorization, 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
-      body: manifest,
-    });
-    assert.equal(put.status, 201);
+  /** Pushes an image over /v2/ (untagged without a tag) and answers its digest. */
+  const push = async (repository: string, tag: string | undefined, seed: string): Promise<string> => {
+    const image = makeImage(seed);
+    await registry.pushBlob(repository, image.config);
+    for (const layer of image.layers) await registry.pushBlob(repository, layer);
+    const digest = await registry.pushManifest(repository, tag ?? sha256(image.manifest), image.manifest, image.mediaType);
     // Push times order the images; they must differ.
     await new Promise((resolve) => setTimeout(resolve, 5));
-    return put.headers.get('docker-content-digest')!;
+    return digest;
   };
-  const tagsIn = async (repository: string) =>
-    ((await (await fetch(`${berth.url}/v2/${repository}/tags/list`, { headers: { authorization } })).json()) as { tags: string[] }).tags;
+  const tagsIn = async (repository: string) => (await registry.json<{ tags: string[] }>(`${repository}/tags/list`)).body.tags;
 
   it('stores, returns and deletes a policy; a missing one is LifecyclePolicyNotFoundException', async () => {
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'life/crud' }));

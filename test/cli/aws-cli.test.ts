@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
+import { dockerCli } from '../helpers/commands.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
 
 const run = promisify(execFile);
@@ -108,11 +109,7 @@ describe('the AWS CLI against Berth', { skip: hasAwsCli ? false : 'the aws comma
     assert.equal(uri, `${new URL(berth.url).host}/cli/web`);
     const password = await awsText('ecr', 'get-login-password');
     const dockerConfig = mkdtempSync(join(tmpdir(), 'berth-cli-docker-'));
-    const docker = (args: string[], input?: string) => {
-      const pending = run('docker', args, { env: { ...process.env, DOCKER_CONFIG: dockerConfig }, timeout: 60_000 });
-      if (input !== undefined) pending.child.stdin!.end(input);
-      return pending;
-    };
+    const docker = dockerCli(dockerConfig);
     try {
       await docker(['login', '--username', 'AWS', '--password-stdin', uri.split('/')[0]!], password);
       await docker(['tag', await buildBusyboxImage(), `${uri}:1`]);

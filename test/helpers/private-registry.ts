@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { dockerCli } from './commands.js';
 import { freePort } from './ports.js';
 
 const run = promisify(execFile);
@@ -64,13 +65,7 @@ export async function startPrivateRegistry(username = 'puller', password = 'corr
   // It logs every 404 of a normal push as an error, so its output is not shown.
   const child = spawn(registryBinary, ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
   const dockerConfig = join(dir, 'docker-config');
-  const docker = (args: string[], input?: string) => {
-    const pending = run('docker', args, { env: { ...process.env, DOCKER_CONFIG: dockerConfig }, timeout: 60_000 });
-    if (input !== undefined) {
-      pending.child.stdin!.end(input);
-    }
-    return pending;
-  };
+  const docker = dockerCli(dockerConfig);
   try {
     await waitForPort(host, child);
     await docker(['login', host, '--username', username, '--password-stdin'], password);

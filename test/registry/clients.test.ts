@@ -4,12 +4,12 @@
  * runs with its own config directory, never the user's.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
+import { dockerCli, runCommand } from '../helpers/commands.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
 import {
   createRepository,
@@ -27,23 +27,13 @@ import {
 const skopeoBinary = '/usr/bin/skopeo';
 const dockerUp = await dockerAvailable();
 
-function run(command: string, args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(command, args, { env: options.env ?? process.env, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(Object.assign(new Error(`${command} ${args.join(' ')} failed: ${stderr || error.message}`), { stdout, stderr }));
-      else resolve({ stdout, stderr });
-    });
-    child.stdin!.end(options.input);
-  });
-}
-
 describe('real clients: docker', { skip: dockerUp ? false : 'no Docker engine reachable' }, () => {
   let berth: TestBerth;
   let login: RegistryLogin;
   let registry: RegistryHttp;
   let dir: string;
   const references: string[] = [];
-  const docker = (args: string[], input?: string) => run('docker', args, { ...(input !== undefined ? { input } : {}), env: { ...process.env, DOCKER_CONFIG: join(dir, 'docker-config') } });
+  const docker = (args: string[], input?: string) => dockerCli(join(dir, 'docker-config'))(args, input);
 
   /** An image of its own (a layer on the busybox test image holding `/id.txt`), so that a pull after removing it must fetch it. */
   const buildUnique = async (reference: string, id: string) => {
@@ -129,7 +119,7 @@ describe('real clients: skopeo', { skip: existsSync(skopeoBinary) ? false : 'sko
   let login: RegistryLogin;
   let registry: RegistryHttp;
   let dir: string;
-  const skopeo = (args: string[]) => run(skopeoBinary, ['--insecure-policy', ...args]);
+  const skopeo = (args: string[]) => runCommand(skopeoBinary, ['--insecure-policy', ...args]);
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'berth-skopeo-'));

@@ -1,7 +1,7 @@
 /** kill -9 of the server in the middle of a push: after restart nothing half-pushed is visible, and the push simply works again. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -10,14 +10,15 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { testCredentials } from '../helpers/berth.js';
+import { dockerCli } from '../helpers/commands.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
 import { freePort } from '../helpers/ports.js';
+import { sha256 } from '../helpers/registry.js';
 import { killProcess, startServerProcess } from '../helpers/server-process.js';
 import type { ChildProcess } from 'node:child_process';
 
 const dockerUp = await dockerAvailable();
 const run = promisify(execFile);
-const sha256 = (content: Buffer) => `sha256:${createHash('sha256').update(content).digest('hex')}`;
 
 describe('kill -9 during a push', { skip: dockerUp ? false : 'no Docker engine reachable' }, () => {
   let dataDir: string;
@@ -95,11 +96,7 @@ describe('kill -9 during a push', { skip: dockerUp ? false : 'no Docker engine r
   it('a docker push killed midway can simply be pushed again', async () => {
     const local = await buildBusyboxImage();
     const reference = `127.0.0.1:${port}/crash/app:1`;
-    const docker = (args: string[], input?: string) => {
-      const pending = run('docker', args, { env: { ...process.env, DOCKER_CONFIG: dockerConfig }, timeout: 60_000, encoding: 'utf8' });
-      if (input !== undefined) pending.child.stdin!.end(input);
-      return pending;
-    };
+    const docker = dockerCli(dockerConfig);
     await docker(['login', `127.0.0.1:${port}`, '--username', 'AWS', '--password-stdin'], Buffer.from(authorization.slice('Basic '.length), 'base64').toString().slice('AWS:'.length));
     await docker(['tag', local, reference]);
     images.push(reference);

@@ -309,6 +309,13 @@ describe('OCI distribution: faults and bad input', () => {
       }
     });
 
+    it('answers a path with bad percent-encoding in the spec’s shape (and other paths in the AWS shape)', async () => {
+      await expectRegistryError(await registry.fetch('team%ZZ/tags/list'), 400, 'NAME_INVALID');
+      const elsewhere = await fetch(`${berth.url}/%ZZ`, { method: 'POST' });
+      assert.equal(elsewhere.status, 400);
+      assert.equal(((await elsewhere.json()) as { __type?: string }).__type, 'InvalidRequestException');
+    });
+
     it('answers NAME_UNKNOWN for repositories that do not exist, and starts no upload in them', async () => {
       for (const path of ['nope/tags/list', 'team/nope/manifests/latest', `team/nope/blobs/${sha256('x')}`, `nope/referrers/${sha256('x')}`]) {
         const error = await expectRegistryError(await registry.fetch(path), 404, 'NAME_UNKNOWN');

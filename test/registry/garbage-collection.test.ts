@@ -1,6 +1,5 @@
 /** Garbage collection runs beside pushes: it takes only what nothing references and no push touched lately. */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +10,8 @@ import { mediaTypes } from '../../src/registry/manifest.js';
 import { Registry, defaultGcGraceSeconds } from '../../src/registry/registry.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { RepositoryRecord } from '../../src/store/registry.js';
+import { sha256 as digestOf } from '../helpers/registry.js';
 
-const digestOf = (content: Buffer) => `sha256:${createHash('sha256').update(content).digest('hex')}`;
 const hour = 60 * 60 * 1000;
 
 describe('registry garbage collection', () => {

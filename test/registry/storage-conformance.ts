@@ -3,7 +3,7 @@
  * `blobStorageConformance(name, factory)`; the filesystem driver's is storage-filesystem.test.ts.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { sha256 as digestOf, sha512 } from '../helpers/registry.js';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { BlobStorage } from '../../src/registry/storage/driver.js';
@@ -13,7 +13,6 @@ export interface StorageUnderTest {
   close(): Promise<void>;
 }
 
-const digestOf = (content: Buffer) => `sha256:${createHash('sha256').update(content).digest('hex')}`;
 
 async function bytesOf(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -151,7 +150,7 @@ export function blobStorageConformance(driver: string, open: () => Promise<Stora
 
     it('stores sha512 blobs apart from sha256 ones', async () => {
       const content = Buffer.from('long digest');
-      const digest = `sha512:${createHash('sha512').update(content).digest('hex')}`;
+      const digest = sha512(content);
       await storage.commit(await upload(content), digest);
       assert.equal(await storage.stat(digest), content.length);
       assert.ok((await collect(storage.list())).includes(digest));

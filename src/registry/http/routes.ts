@@ -21,9 +21,18 @@ export interface RegistryRouteDeps {
   now(): number;
 }
 
+/** One request to the registry, once its caller is known. */
+interface Exchange {
+  request: FastifyRequest;
+  reply: FastifyReply;
+  scope: RegistryScope;
+  query: Record<string, string | undefined>;
+}
+
 const apiVersionHeader = { 'docker-distribution-api-version': 'registry/2.0' };
 
-function renderError(reply: FastifyReply, registry: Registry, error: RegistryError): FastifyReply {
+/** An error in the spec's shape, `{"errors": [{code, message, detail}]}`. */
+export function renderError(reply: FastifyReply, registry: Registry, error: RegistryError): FastifyReply {
   if (error.code === 'UNAUTHORIZED') {
     reply.header('www-authenticate', `Basic realm="${registry.endpoint}/",service="ecr.amazonaws.com"`);
   }
@@ -79,15 +88,6 @@ async function paginate(
   return page;
 }
 
-function withHeaderOnError<T>(run: () => T, reply: FastifyReply, name: string, value: string): T {
-  try {
-    return run();
-  } catch (error) {
-    reply.header(name, value);
-    throw error;
-  }
-}
-
 export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): void {
   const { registry } = deps;
   // Bodies stay unread streams: blob uploads go straight to storage.
@@ -102,7 +102,7 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
       const identity = await authenticateRegistry(request, registry.tokens, deps.now());
       if (!route) throw new RegistryError('UNSUPPORTED', `Berth's registry serves no ${request.method} ${url.pathname}`, undefined, 404);
       const query = Object.fromEntries(url.searchParams) as Record<string, string | undefined>;
-      return await dispatch(request, reply, route, { accountId: identity.accountId, region: identity.region }, query);
+      return await dispatch({ request, reply, scope: { accountId: identity.accountId, region: identity.region }, query }, route);
     } catch (error) {
       request.raw.resume();
       if (error instanceof RegistryError) return renderError(reply, registry, error);
@@ -111,19 +111,17 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
         return reply;
       }
       request.log.error({ err: error }, 'registry request failed');
+      if ((error as NodeJS.ErrnoException).code === 'ENOSPC') {
+        return renderError(reply, registry, new RegistryError('UNSUPPORTED', 'the registry has no disk space left; free space in its data directory, then push again (the upload can be resumed)', undefined, 507));
+      }
       return renderError(reply, registry, new RegistryError('UNSUPPORTED', 'the registry failed to serve the request; the failure was logged', undefined, 500));
     }
   };
 
-  const repositoryOf = (scope: RegistryScope, name: string) => deps.store.read((tx) => existingRepository(tx, scope, name));
+  const repositoryOf = (exchange: Exchange, name: string) => deps.store.read((tx) => existingRepository(tx, exchange.scope, name));
 
-  const dispatch = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    route: RegistryRoute,
-    scope: RegistryScope,
-    query: Record<string, string | undefined>,
-  ): Promise<FastifyReply> => {
+  const dispatch = async (exchange: Exchange, route: RegistryRoute): Promise<FastifyReply> => {
+    const { request, reply, query } = exchange;
     const method = request.method;
     const unsupported = () => new RegistryError('UNSUPPORTED', `${method} is not supported on this path`, undefined, 405);
     switch (route.kind) {
@@ -131,28 +129,28 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
         return reply.code(200).header('content-type', 'application/json').send('{}');
       case 'catalog': {
         if (method !== 'GET') throw unsupported();
-        const names = await paginate(reply, '/v2/_catalog', query, (last, limit) => deps.store.read((tx) => tx.registry.catalog(scope, last, limit)));
+        const names = await paginate(reply, '/v2/_catalog', query, (last, limit) => deps.store.read((tx) => tx.registry.catalog(exchange.scope, last, limit)));
         return reply.code(200).header('content-type', 'application/json').send(JSON.stringify({ repositories: names }));
       }
       case 'tags': {
         if (method !== 'GET') throw unsupported();
-        const repository = await repositoryOf(scope, route.name);
+        const repository = await repositoryOf(exchange, route.name);
         const tags = await paginate(reply, `/v2/${route.name}/tags/list`, query, (last, limit) => registry.manifests.tags(repository, last, limit));
         return reply.code(200).header('content-type', 'application/json').send(JSON.stringify({ name: route.name, tags }));
       }
       case 'manifest':
-        return manifest(request, reply, await repositoryOf(scope, route.name), route.reference);
+        return manifest(exchange, await repositoryOf(exchange, route.name), route.reference);
       case 'blob':
-        return blob(request, reply, await repositoryOf(scope, route.name), route.digest);
+        return blob(exchange, await repositoryOf(exchange, route.name), route.digest);
       case 'uploads': {
         if (method !== 'POST') throw unsupported();
-        return startUpload(request, reply, scope, await repositoryOf(scope, route.name), query);
+        return startUpload(exchange, await repositoryOf(exchange, route.name));
       }
       case 'upload':
-        return upload(request, reply, await repositoryOf(scope, route.name), route.id, query);
+        return upload(exchange, await repositoryOf(exchange, route.name), route.id);
       case 'referrers': {
         if (method !== 'GET') throw unsupported();
-        const repository = await repositoryOf(scope, route.name);
+        const repository = await repositoryOf(exchange, route.name);
         const index = await registry.manifests.referrers(repository, route.digest, query.artifactType);
         if (query.artifactType !== undefined) reply.header('oci-filters-applied', 'artifactType');
         // A Buffer, so that the media type goes out exactly as the spec names it, without a charset.
@@ -163,7 +161,7 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
     }
   };
 
-  const manifest = async (request: FastifyRequest, reply: FastifyReply, repository: RepositoryRecord, reference: string): Promise<FastifyReply> => {
+  const manifest = async ({ request, reply }: Exchange, repository: RepositoryRecord, reference: string): Promise<FastifyReply> => {
     switch (request.method) {
       case 'GET':
       case 'HEAD': {
@@ -190,7 +188,7 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
     }
   };
 
-  const blob = async (request: FastifyRequest, reply: FastifyReply, repository: RepositoryRecord, digest: string): Promise<FastifyReply> => {
+  const blob = async ({ request, reply }: Exchange, repository: RepositoryRecord, digest: string): Promise<FastifyReply> => {
     switch (request.method) {
       case 'HEAD': {
         const found = await registry.blobs.stat(repository, digest, true);
@@ -203,19 +201,25 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
           .send();
       }
       case 'GET': {
-        const size = (await registry.blobs.stat(repository, digest, false)).size;
-        // An unsatisfiable range is answered with the blob's size (RFC 9110 §15.5.17), for the client to ask again.
-        const range = withHeaderOnError(() => parseRange(request.headers.range, size), reply, 'content-range', `bytes */${size}`);
-        const { content } = await registry.blobs.open(repository, digest, range);
+        const rangeOf = (size: number) => {
+          try {
+            return parseRange(request.headers.range, size);
+          } catch (error) {
+            // An unsatisfiable range is answered with the blob's size (RFC 9110 §15.5.17), for the client to ask again.
+            reply.header('content-range', `bytes */${size}`);
+            throw error;
+          }
+        };
+        const { blob: found, range, content } = await registry.blobs.open(repository, digest, rangeOf);
         reply.header('content-type', 'application/octet-stream').header('docker-content-digest', digest).header('accept-ranges', 'bytes');
         if (range) {
           return reply
             .code(206)
-            .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
+            .header('content-range', `bytes ${range.start}-${range.end}/${found.size}`)
             .header('content-length', String(range.end - range.start + 1))
             .send(content);
         }
-        return reply.code(200).header('content-length', String(size)).send(content);
+        return reply.code(200).header('content-length', String(found.size)).send(content);
       }
       case 'DELETE':
         await registry.blobs.unlink(repository, digest);
@@ -234,13 +238,7 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
   const blobCreated = (reply: FastifyReply, repository: RepositoryRecord, digest: string) =>
     reply.code(201).header('location', `/v2/${repository.name}/blobs/${digest}`).header('docker-content-digest', digest).send();
 
-  const startUpload = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    scope: RegistryScope,
-    repository: RepositoryRecord,
-    query: Record<string, string | undefined>,
-  ): Promise<FastifyReply> => {
+  const startUpload = async ({ request, reply, scope, query }: Exchange, repository: RepositoryRecord): Promise<FastifyReply> => {
     if (query.mount !== undefined && query.from !== undefined) {
       const source = await deps.store.read((tx) => tx.registry.findRepository(scope.accountId, scope.region, query.from!));
       const mounted = source ? await registry.blobs.mount(repository, source, query.mount) : undefined;
@@ -264,13 +262,7 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
     return uploadLocation(reply.code(202), repository, id, 0).send();
   };
 
-  const upload = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    repository: RepositoryRecord,
-    id: string,
-    query: Record<string, string | undefined>,
-  ): Promise<FastifyReply> => {
+  const upload = async ({ request, reply, query }: Exchange, repository: RepositoryRecord, id: string): Promise<FastifyReply> => {
     switch (request.method) {
       case 'GET':
         return uploadLocation(reply.code(204), repository, id, await registry.blobs.uploadSize(repository, id)).send();
@@ -283,12 +275,7 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
         if (query.digest === undefined) {
           throw new RegistryError('DIGEST_INVALID', 'completing an upload needs the blob digest: PUT …/blobs/uploads/<id>?digest=<digest>');
         }
-        const start = parseContentRange(request.headers['content-range']);
-        if (start !== undefined) {
-          const size = await registry.blobs.uploadSize(repository, id);
-          if (start !== size) throw new RegistryError('RANGE_INVALID', `the chunk starts at byte ${start} but the upload holds ${size} bytes`, { size });
-        }
-        await registry.blobs.complete(repository, id, query.digest, request.raw);
+        await registry.blobs.complete(repository, id, query.digest, request.raw, parseContentRange(request.headers['content-range']));
         return blobCreated(reply, repository, query.digest);
       }
       case 'DELETE':
