@@ -9,6 +9,7 @@
  * per-digest lock an upload's commit holds.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import { PeriodicPass } from '../core/periodic.js';
 import type { Store } from '../store/types.js';
 import type { Blobs } from './blobs.js';
 import type { BlobStorage } from './storage/driver.js';
@@ -34,37 +35,25 @@ export interface CollectionResult {
 const batchSize = 500;
 
 export class GarbageCollector {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<CollectionResult> | undefined;
+  private readonly periodic = new PeriodicPass(() => this.pass());
 
   constructor(private readonly options: GarbageCollectorOptions) {}
 
   start(intervalMs: number, log: FastifyBaseLogger): void {
-    const tick = () => {
-      this.collect()
-        .then((result) => {
-          if (result.blobsDeleted + result.uploadsDropped + result.orphansDeleted > 0) log.info(result, 'registry garbage collected');
-        })
-        .catch((error: unknown) => log.error({ err: error }, 'registry garbage collection failed; it runs again later'))
-        .finally(() => {
-          if (this.timer) this.timer = setTimeout(tick, intervalMs).unref();
-        });
+    const report = (outcome: { result: CollectionResult } | { error: unknown }) => {
+      if ('error' in outcome) log.error({ err: outcome.error }, 'registry garbage collection failed; it runs again later');
+      else if (outcome.result.blobsDeleted + outcome.result.uploadsDropped + outcome.result.orphansDeleted > 0) log.info(outcome.result, 'registry garbage collected');
     };
-    this.timer = setTimeout(tick, Math.min(intervalMs, 10_000)).unref();
+    this.periodic.start(intervalMs, report, Math.min(intervalMs, 10_000));
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One full pass; concurrent calls share it. */
   collect(): Promise<CollectionResult> {
-    this.running ??= this.pass().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.periodic.run();
   }
 
   private async pass(): Promise<CollectionResult> {

@@ -5,6 +5,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../../core/clock.js';
+import { PeriodicPass } from '../../core/periodic.js';
 import { epochSeconds } from '../../core/wire.js';
 import type { Store } from '../../store/types.js';
 import { parseLifecyclePolicy } from './policy.js';
@@ -13,35 +14,23 @@ import { expireImages, expiringImages } from './repository-images.js';
 export const defaultLifecycleIntervalMs = 10 * 60 * 1000;
 
 export class LifecycleScheduler {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
+  private readonly periodic = new PeriodicPass(() => this.pass());
 
   constructor(private readonly deps: { store: Store; clock: Clock; log: FastifyBaseLogger; intervalMs?: number }) {}
 
   start(): void {
-    const intervalMs = this.deps.intervalMs ?? defaultLifecycleIntervalMs;
-    const tick = () => {
-      this.runOnce()
-        .catch((error: unknown) => this.deps.log.error({ err: error }, 'applying lifecycle policies failed; it runs again later'))
-        .finally(() => {
-          if (this.timer) this.timer = setTimeout(tick, intervalMs).unref();
-        });
-    };
-    this.timer = setTimeout(tick, intervalMs).unref();
+    this.periodic.start(this.deps.intervalMs ?? defaultLifecycleIntervalMs, (outcome) => {
+      if ('error' in outcome) this.deps.log.error({ err: outcome.error }, 'applying lifecycle policies failed; it runs again later');
+    });
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** One pass over every repository with a policy; answers how many images expired. */
   runOnce(): Promise<number> {
-    this.running ??= this.pass().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.periodic.run();
   }
 
   private async pass(): Promise<number> {
