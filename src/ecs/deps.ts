@@ -11,4 +11,6 @@ export interface EcsDeps {
   rng: Rng;
   /** Where committed task changes are announced (the agent channel listens). */
   taskChanges?: TaskChangeFeed;
+  /** Told when a service's desired state changed, so its controller reconciles it now rather than on its next tick. */
+  serviceScheduler?: { kick(): void };
 }

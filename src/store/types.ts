@@ -8,6 +8,11 @@
 import type {
   Cluster,
   ContainerInstance,
+  Deployment,
+  Service,
+  ServiceDeployment,
+  ServiceEvent,
+  ServiceRevision,
   Task,
   TaskDefinition,
   Tag,
@@ -75,6 +80,8 @@ export interface Reservation {
 
 export type TaskRecord = Wire<Task> & {
   taskArn: string;
+  /** Set on a service's STOPPED task once its service has counted the stop (see ServicesTable). Internal. */
+  serviceAccounted?: boolean;
   /** Resources held on the container instance; absent on Fargate and once released. */
   reservation?: Reservation;
   /** The Fargate capacity host running the task, once one is chosen. Internal, like reservation. */
@@ -97,6 +104,79 @@ export interface TaskQuery {
   group?: string;
   /** Only tasks whose lastStatus is not STOPPED. */
   activeOnly?: boolean;
+}
+
+/**
+ * An ECS deployment of a service (the `deployments` of DescribeServices): the tasks it launches are
+ * `startedBy` its id. runningCount and pendingCount are counted from the tasks when presented.
+ */
+export type DeploymentRecord = Omit<Wire<Deployment>, 'runningCount' | 'pendingCount'> & {
+  id: string;
+  status: 'PRIMARY' | 'ACTIVE';
+  taskDefinition: string;
+  desiredCount: number;
+  failedTasks: number;
+  createdAt: number;
+  updatedAt: number;
+  rolloutState: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+  rolloutStateReason: string;
+  /** The service deployment (DescribeServiceDeployments) this deployment carries out; a rollback shares it. */
+  serviceDeploymentArn: string;
+  serviceRevisionArn: string;
+  /** When each failure the circuit breaker counts happened (epoch seconds); a healthy task clears older ones. */
+  breakerFailures: number[];
+};
+
+export type ServiceRecord = Omit<Wire<Service>, 'runningCount' | 'pendingCount' | 'deployments' | 'events' | 'taskSets'> & {
+  serviceArn: string;
+  serviceName: string;
+  clusterArn: string;
+  status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
+  desiredCount: number;
+  schedulingStrategy: 'REPLICA' | 'DAEMON';
+  createdAt: number;
+  /** PRIMARY first, then ACTIVE ones newest first. */
+  deployments: DeploymentRecord[];
+  /** Newest first, bounded. */
+  events: Wire<ServiceEvent>[];
+  tags: Tag[];
+  /** The revision of the last deployment that reached COMPLETED: where the circuit breaker rolls back to. */
+  lastCompletedRevisionArn?: string;
+  lastCompletedDeploymentId?: string;
+  /** Whether the "has reached a steady state." event was the last word on the service's state. Internal. */
+  steadyState?: boolean;
+  /** When the service was deleted (epoch seconds); INACTIVE services stay describable for a while. */
+  deletedAt?: number;
+  version: number;
+};
+
+export type ServiceDeploymentRecord = Wire<ServiceDeployment> & {
+  serviceDeploymentArn: string;
+  serviceArn: string;
+  clusterArn: string;
+  status: string;
+  createdAt: number;
+};
+
+export type ServiceRevisionRecord = Wire<ServiceRevision> & {
+  serviceRevisionArn: string;
+  serviceArn: string;
+  clusterArn: string;
+  taskDefinition: string;
+  createdAt: number;
+};
+
+export interface ServiceQuery {
+  clusterArn: string;
+  launchType?: string;
+  schedulingStrategy?: string;
+}
+
+export interface ServiceDeploymentQuery {
+  serviceArn: string;
+  statuses?: string[];
+  createdAfter?: number;
+  createdBefore?: number;
 }
 
 export interface TaskDefinitionQuery {
@@ -174,6 +254,45 @@ export interface TasksTable {
   forAgent(agentKey: string): Promise<TaskRecord[]>;
   /** FARGATE tasks not yet STOPPED and not yet given a capacity host, oldest first. */
   unassignedFargate(limit: number): Promise<TaskRecord[]>;
+  /** Per `startedBy` (a service's deployment id): the group's tasks meant to run, by lastStatus. */
+  deploymentCounts(clusterArn: string, group: string): Promise<Map<string, { running: number; pending: number }>>;
+  /** STOPPED tasks of a service group whose stop the service has not counted yet (serviceAccounted unset). */
+  unaccountedStops(clusterArn: string, group: string, limit: number): Promise<TaskRecord[]>;
+}
+
+export interface ServicesTable {
+  get(arn: string): Promise<ServiceRecord | undefined>;
+  put(record: ServiceRecord): Promise<void>;
+  /** ACTIVE and DRAINING services of a cluster, oldest first. */
+  list(query: ServiceQuery, page: PageRequest): Promise<Page<ServiceRecord>>;
+  /** Services of every account that are not INACTIVE: what the service controller reconciles. */
+  listLive(): Promise<{ serviceArn: string; clusterArn: string }[]>;
+  /** INACTIVE services deleted before `before` (epoch seconds) are forgotten. */
+  purgeInactive(before: number): Promise<void>;
+}
+
+export interface ServiceDeploymentsTable {
+  get(arn: string): Promise<ServiceDeploymentRecord | undefined>;
+  put(record: ServiceDeploymentRecord): Promise<void>;
+  /** Newest first. */
+  list(query: ServiceDeploymentQuery, page: PageRequest): Promise<Page<ServiceDeploymentRecord>>;
+}
+
+export interface ServiceRevisionsTable {
+  get(arn: string): Promise<ServiceRevisionRecord | undefined>;
+  put(record: ServiceRevisionRecord): Promise<void>;
+}
+
+/** A named lease: who holds it and until when (epoch seconds). */
+export interface LeaseRecord {
+  name: string;
+  holder: string;
+  expiresAt: number;
+}
+
+export interface LeasesTable {
+  get(name: string): Promise<LeaseRecord | undefined>;
+  put(record: LeaseRecord): Promise<void>;
 }
 
 /** Which agent runs a task: its container instance, or its Fargate capacity host. */
@@ -253,6 +372,10 @@ export interface StoreTx {
   idempotency: IdempotencyTable;
   secrets: SecretsTable;
   registry: RegistryTable;
+  services: ServicesTable;
+  serviceDeployments: ServiceDeploymentsTable;
+  serviceRevisions: ServiceRevisionsTable;
+  leases: LeasesTable;
 }
 
 export interface Store {

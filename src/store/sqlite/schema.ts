@@ -165,6 +165,45 @@ export const migrations: string[] = [
     value TEXT NOT NULL
   );
   `,
+  // Services: their records (deployments and events inside), the history of their deployments and
+  // revisions, and leases that elect one controller among processes sharing the store. A service's
+  // stopped task is flagged until its service has counted the stop, so each stop counts once.
+  `
+  CREATE TABLE services (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    arn TEXT NOT NULL UNIQUE,
+    cluster_arn TEXT NOT NULL,
+    status TEXT NOT NULL,
+    launch_type TEXT,
+    scheduling_strategy TEXT NOT NULL,
+    deleted_at REAL,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX services_cluster ON services (cluster_arn, seq);
+  CREATE INDEX services_live ON services (status) WHERE status != 'INACTIVE';
+  CREATE TABLE service_deployments (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    arn TEXT NOT NULL UNIQUE,
+    service_arn TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX service_deployments_service ON service_deployments (service_arn, seq);
+  CREATE TABLE service_revisions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    arn TEXT NOT NULL UNIQUE,
+    service_arn TEXT NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires_at REAL NOT NULL
+  );
+  ALTER TABLE tasks ADD COLUMN service_stop_unaccounted INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX tasks_unaccounted_stops ON tasks (cluster_arn, grp) WHERE service_stop_unaccounted = 1;
+  `,
 ];
 
 /** Tables that hold resources; credentials survive a reset. */
@@ -185,4 +224,7 @@ export const resourceTables = [
   'registry_uploads',
   'ecr_repositories',
   'registry_blobs',
+  'services',
+  'service_deployments',
+  'service_revisions',
 ];

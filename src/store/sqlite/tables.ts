@@ -23,6 +23,7 @@ import { agentKeyOf } from '../types.js';
 import { pageOf, seqAfter } from './paging.js';
 import { registryTable } from './registry-table.js';
 import { secretsTable } from './secrets-table.js';
+import { leasesTable, serviceDeploymentsTable, serviceRevisionsTable, servicesTable } from './services-table.js';
 
 interface DocRow {
   seq: number;
@@ -115,11 +116,12 @@ function clusters(sql: Statements): ClustersTable {
         .get(`SELECT COUNT(*) AS n FROM container_instances WHERE cluster_arn = ? AND status IN ('ACTIVE', 'DRAINING')`)
         .get(arn) as { n: number };
       const tasks = runningAndPending(sql, 'cluster_arn', arn);
+      const services = sql.get(`SELECT COUNT(*) AS n FROM services WHERE cluster_arn = ? AND status = 'ACTIVE'`).get(arn) as { n: number };
       return {
         registeredContainerInstancesCount: instances.n,
         runningTasksCount: tasks.running,
         pendingTasksCount: tasks.pending,
-        activeServicesCount: 0,
+        activeServicesCount: services.n,
       };
     },
   };
@@ -278,12 +280,13 @@ function tasks(sql: Statements): TasksTable {
       sql
         .get(
           `INSERT INTO tasks (arn, cluster_arn, family, started_by, grp, service_name, desired_status, last_status,
-                              container_instance_arn, launch_type, agent_key, doc)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                              container_instance_arn, launch_type, agent_key, service_stop_unaccounted, doc)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (arn) DO UPDATE SET started_by = excluded.started_by, grp = excluded.grp,
              service_name = excluded.service_name, desired_status = excluded.desired_status,
              last_status = excluded.last_status, container_instance_arn = excluded.container_instance_arn,
-             launch_type = excluded.launch_type, agent_key = excluded.agent_key, doc = excluded.doc`,
+             launch_type = excluded.launch_type, agent_key = excluded.agent_key,
+             service_stop_unaccounted = excluded.service_stop_unaccounted, doc = excluded.doc`,
         )
         .run(
           record.taskArn,
@@ -297,6 +300,7 @@ function tasks(sql: Statements): TasksTable {
           record.containerInstanceArn ?? null,
           record.launchType ?? null,
           agentKeyOf(record) ?? null,
+          serviceNameOf(record.group) !== null && record.lastStatus === 'STOPPED' && !record.serviceAccounted ? 1 : 0,
           JSON.stringify(record),
         );
     },
@@ -331,6 +335,23 @@ function tasks(sql: Statements): TasksTable {
       const rows = sql
         .get(`SELECT doc FROM tasks WHERE agent_key IS NULL AND launch_type = 'FARGATE' AND last_status != 'STOPPED' ORDER BY seq LIMIT ?`)
         .all(limit) as DocRow[];
+      return rows.map(parse<TaskRecord>);
+    },
+    async deploymentCounts(clusterArn, group) {
+      const rows = sql
+        .get(
+          `SELECT started_by, SUM(last_status = 'RUNNING') AS running,
+                  SUM(last_status IN ('PROVISIONING', 'PENDING', 'ACTIVATING')) AS pending
+           FROM tasks WHERE cluster_arn = ? AND grp = ? AND last_status != 'STOPPED' AND desired_status = 'RUNNING'
+           GROUP BY started_by`,
+        )
+        .all(clusterArn, group) as { started_by: string | null; running: number; pending: number }[];
+      return new Map(rows.map((row) => [row.started_by ?? '', { running: row.running, pending: row.pending }]));
+    },
+    async unaccountedStops(clusterArn, group, limit) {
+      const rows = sql
+        .get(`SELECT doc FROM tasks WHERE cluster_arn = ? AND grp = ? AND service_stop_unaccounted = 1 ORDER BY seq LIMIT ?`)
+        .all(clusterArn, group, limit) as DocRow[];
       return rows.map(parse<TaskRecord>);
     },
   };
@@ -391,5 +412,9 @@ export function sqliteTables(db: Database): StoreTx {
     idempotency: idempotency(sql),
     secrets: secretsTable(sql),
     registry: registryTable(sql),
+    services: servicesTable(sql),
+    serviceDeployments: serviceDeploymentsTable(sql),
+    serviceRevisions: serviceRevisionsTable(sql),
+    leases: leasesTable(sql),
   };
 }
