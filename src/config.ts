@@ -12,6 +12,8 @@ export interface BerthConfig {
   logLevel: string;
   /** The host[:port] of repository URIs, when not the address Berth listens on. */
   registryHost?: string;
+  /** Seconds an instance's agent may stay disconnected before its service tasks are replaced elsewhere. */
+  agentLostAfterSeconds?: number;
 }
 
 export const defaults = {
@@ -33,6 +35,7 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ber
     accountId: env.BERTH_ACCOUNT_ID ?? defaults.accountId,
     logLevel: env.BERTH_LOG_LEVEL ?? defaults.logLevel,
     ...(env.BERTH_REGISTRY_HOST ? { registryHost: env.BERTH_REGISTRY_HOST } : {}),
+    ...(env.BERTH_AGENT_LOST_AFTER ? { agentLostAfterSeconds: Number(env.BERTH_AGENT_LOST_AFTER) } : {}),
     ...(env.BERTH_ROOT_ACCESS_KEY_ID ? { rootAccessKeyId: env.BERTH_ROOT_ACCESS_KEY_ID } : {}),
     ...(env.BERTH_ROOT_SECRET_ACCESS_KEY ? { rootSecretAccessKey: env.BERTH_ROOT_SECRET_ACCESS_KEY } : {}),
   };
@@ -45,6 +48,9 @@ export function checkConfig(config: BerthConfig): string[] {
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(config.region)) problems.push(`region must look like us-east-1, got '${config.region}'`);
   if (config.registryHost !== undefined && !/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(config.registryHost)) {
     problems.push(`registry host must be host or host:port, got '${config.registryHost}'`);
+  }
+  if (config.agentLostAfterSeconds !== undefined && !(Number.isInteger(config.agentLostAfterSeconds) && config.agentLostAfterSeconds >= 1)) {
+    problems.push(`agent-lost-after must be a whole number of seconds, at least 1, got '${config.agentLostAfterSeconds}'`);
   }
   if (Boolean(config.rootAccessKeyId) !== Boolean(config.rootSecretAccessKey)) {
     problems.push('BERTH_ROOT_ACCESS_KEY_ID and BERTH_ROOT_SECRET_ACCESS_KEY must be set together');

@@ -1,6 +1,7 @@
 /** Starts the control plane: store, credentials, services, and the edge listening on its port. */
 import type { FastifyInstance } from 'fastify';
 import { systemClock, type Clock } from './core/clock.js';
+import { randomUUID } from 'node:crypto';
 import { newAccessKeyId, newSecretAccessKey, randomIds } from './core/ids.js';
 import { rootPrincipalArn } from './core/principal.js';
 import { seededRng } from './core/rng.js';
@@ -17,6 +18,8 @@ import { secretsManagerService } from './secretsmanager/service.js';
 import { buildApp } from './edge/app.js';
 import { Registry } from './registry/registry.js';
 import { TaskPullAuth } from './registry/task-pull-auth.js';
+import { ServiceController } from './service-scheduler/controller.js';
+import { LeaderLease } from './service-scheduler/lease.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { CredentialRecord, Store } from './store/types.js';
 import { version } from './version.js';
@@ -30,6 +33,8 @@ export interface RunningServer {
   registry: Registry;
   /** Applies ECR lifecycle policies on a schedule. */
   lifecycle: LifecycleScheduler;
+  /** Keeps every service's promise: its tasks, deployments and events. */
+  services: ServiceController;
   url: string;
   credentials: CredentialRecord;
   /** True when this start created the root credentials. */
@@ -75,7 +80,9 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
     // Agents reconnect after a start; until one does, its instance is not connected.
     await store.write((tx) => tx.containerInstances.markAllDisconnected());
     const taskChanges = new TaskChangeFeed();
-    const deps = { store, clock, ids: randomIds, rng: seededRng(Date.now() >>> 0), taskChanges };
+    let services: ServiceController | undefined;
+    const serviceScheduler = { kick: () => services?.kick() };
+    const deps = { store, clock, ids: randomIds, rng: seededRng(Date.now() >>> 0), taskChanges, serviceScheduler };
     const registry = new Registry({ store, clock, dataDir: config.dataDir });
     const app = buildApp({
       store,
@@ -89,6 +96,16 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
     const hub = new AgentHub({ store, clock, log: app.log, taskChanges, pullAuth: new TaskPullAuth(registry) });
     const lifecycle = new LifecycleScheduler({ store, clock, log: app.log });
     const fargate = new FargateDispatcher({ store, clock, log: app.log, hub, taskChanges });
+    services = new ServiceController({
+      ...deps,
+      log: app.log,
+      lease: new LeaderLease(store, clock, randomUUID()),
+      ...(config.agentLostAfterSeconds !== undefined ? { agentLostAfterSeconds: config.agentLostAfterSeconds } : {}),
+    });
+    const controller = services;
+    hub.onEvent((event) => {
+      if (event.type === 'tasks-reported' && event.tasks.some((task) => task.group?.startsWith('service:'))) controller.kick();
+    });
     await app.register((scope) => agentChannelRoutes(scope, { store, clock, hub, accountId: config.accountId }));
     const address = await app.listen({ host: config.host, port: config.port });
     // Timers start only once the port is ours, so a failed start leaves nothing running.
@@ -98,16 +115,19 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
     fargate.start();
     registry.start(app.log);
     lifecycle.start();
+    controller.start();
     return {
       app,
       store,
       hub,
       registry,
       lifecycle,
+      services: controller,
       url,
       credentials,
       createdCredentials: created,
       async close() {
+        await controller.stop();
         await fargate.stop();
         await hub.stop();
         await lifecycle.stop();

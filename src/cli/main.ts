@@ -28,6 +28,16 @@ function withServerOptions(command: Command): Command {
       new Option('--registry-host <host[:port]>', "how docker and remote agents reach the registry: the host of repository URIs (default: the address Berth listens on)").env(
         'BERTH_REGISTRY_HOST',
       ),
+    )
+    .addOption(
+      new Option('--agent-lost-after <seconds>', "seconds an instance's agent may stay disconnected before its service tasks are replaced elsewhere")
+        .env('BERTH_AGENT_LOST_AFTER')
+        .default(60)
+        .argParser((value) => {
+          const parsed = Number(value);
+          if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('a whole number of seconds, at least 1.');
+          return parsed;
+        }),
     );
 }
 
@@ -39,10 +49,12 @@ interface ServerFlags {
   accountId: string;
   logLevel: string;
   registryHost?: string;
+  agentLostAfter: number;
 }
 
 function configOf(flags: ServerFlags): BerthConfig {
-  const config: BerthConfig = { ...env, ...flags };
+  const { agentLostAfter, ...rest } = flags;
+  const config: BerthConfig = { ...env, ...rest, agentLostAfterSeconds: agentLostAfter };
   const problems = checkConfig(config);
   if (problems.length > 0) {
     process.stderr.write(`berth: ${problems.join('; ')}\n`);

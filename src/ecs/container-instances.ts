@@ -86,7 +86,7 @@ function mergeAttributes(base: { name: string; value?: string }[], added: { name
 
 export async function presentInstance(tx: StoreTx, record: ContainerInstanceRecord, withTags: boolean): Promise<Wire<ContainerInstance>> {
   const counts = await tx.tasks.instanceCounts(record.containerInstanceArn);
-  const { clusterArn: _cluster, tags, ...rest } = record;
+  const { clusterArn: _cluster, agentDisconnectedAt: _disconnectedAt, tags, ...rest } = record;
   return { ...rest, runningTasksCount: counts.running, pendingTasksCount: counts.pending, ...(withTags ? { tags } : {}) };
 }
 

@@ -63,6 +63,8 @@ export type TaskDefinitionRecord = Wire<TaskDefinition> & {
 
 export type ContainerInstanceRecord = Wire<ContainerInstance> & {
   containerInstanceArn: string;
+  /** When the agent's channel last closed (epoch seconds); absent while connected. Internal. */
+  agentDisconnectedAt?: number;
   clusterArn: string;
   status: string;
   tags: Tag[];

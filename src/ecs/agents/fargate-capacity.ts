@@ -59,7 +59,7 @@ export class FargateDispatcher {
         if (tasks.some((task) => task.launchType === 'FARGATE' && task.fargateHost === undefined)) this.kick();
       }),
       this.deps.hub.onEvent((event) => {
-        if (event.type === 'fargate-hosts-changed' || event.task.launchType === 'FARGATE') this.kick();
+        if (event.type === 'fargate-hosts-changed' || (event.type === 'task-stopped' && event.task.launchType === 'FARGATE')) this.kick();
       }),
     );
     this.timer = setInterval(() => this.kick(), this.deps.intervalMs ?? 5_000).unref();

@@ -59,7 +59,9 @@ export interface FargateHost {
   availabilityZone?: string;
 }
 
-export type HubListener = (event: { type: 'task-stopped'; task: TaskRecord } | { type: 'fargate-hosts-changed' }) => void;
+export type HubListener = (
+  event: { type: 'task-stopped'; task: TaskRecord } | { type: 'tasks-reported'; tasks: TaskRecord[] } | { type: 'fargate-hosts-changed' },
+) => void;
 
 export class AgentHub {
   private readonly connections = new Map<string, Connection>();
@@ -152,7 +154,9 @@ export class AgentHub {
       await this.deps.store.write(async (tx) => {
         const instance = await tx.containerInstances.get(arn);
         if (!instance || instance.agentConnected === connected) return;
-        await tx.containerInstances.put({ ...instance, agentConnected: connected, version: (instance.version ?? 0) + 1 });
+        const { agentDisconnectedAt: _since, ...rest } = instance;
+        const now = this.deps.clock.now().getTime() / 1000;
+        await tx.containerInstances.put({ ...rest, agentConnected: connected, ...(connected ? {} : { agentDisconnectedAt: now }), version: (instance.version ?? 0) + 1 });
       });
     } catch (error) {
       this.deps.log.error({ err: error, containerInstance: arn }, 'could not record the agent connection state');
@@ -278,17 +282,17 @@ export class AgentHub {
     while (this.reports.length > 0) {
       const batch = this.reports.splice(0, maxReportsPerTransaction);
       const now = this.deps.clock.now().getTime() / 1000;
-      let outcomes: { error?: string; stopped?: TaskRecord }[];
+      let outcomes: { error?: string; stopped?: TaskRecord; saved?: TaskRecord }[];
       try {
         outcomes = await this.deps.store.write(async (tx) => {
-          const results: { error?: string; stopped?: TaskRecord }[] = [];
+          const results: { error?: string; stopped?: TaskRecord; saved?: TaskRecord }[] = [];
           for (const { connection, report } of batch) {
             try {
               const task = await tx.tasks.get(report.taskArn);
               // An agent may only report on tasks given to it.
               if (!task || agentKeyOf(task) !== connection.key) throw new Error(`task ${report.taskArn} is not assigned to this agent`);
               const saved = await applyTaskReport(tx, task, report, now);
-              results.push(saved.lastStatus === 'STOPPED' && task.lastStatus !== 'STOPPED' ? { stopped: saved } : {});
+              results.push(saved.lastStatus === 'STOPPED' && task.lastStatus !== 'STOPPED' ? { stopped: saved, saved } : { saved });
             } catch (error) {
               results.push({ error: error instanceof Error ? error.message : String(error) });
             }
@@ -307,6 +311,8 @@ export class AgentHub {
         this.send(connection, { type: 'ack', id, ...(outcome.error !== undefined ? { error: outcome.error } : {}) });
         if (outcome.stopped) this.emit({ type: 'task-stopped', task: outcome.stopped });
       });
+      const reported = outcomes.flatMap((outcome) => (outcome.saved ? [outcome.saved] : []));
+      if (reported.length > 0) this.emit({ type: 'tasks-reported', tasks: reported });
     }
   }
 

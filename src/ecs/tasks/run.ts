@@ -83,15 +83,16 @@ export interface RunPlan {
 
 export async function planRun(
   tx: StoreTx,
-  deps: EcsDeps,
-  ctx: RequestContext,
+  deps: Pick<EcsDeps, 'ids' | 'rng'>,
+  ctx: Pick<RequestContext, 'scope' | 'now'>,
   input: RunInput,
-  options: { count: number; onlyInstance?: string; explain?: boolean },
+  options: { count: number; onlyInstance?: string; explain?: boolean; allowInactiveDefinition?: boolean },
 ): Promise<RunPlan> {
   const cluster = await activeCluster(tx, ctx.scope, input.cluster);
   const definition = await findTaskDefinition(tx, ctx.scope, input.taskDefinition);
   if (!definition) throw clientError(`Unable to find task definition '${input.taskDefinition}'. Register it first, or check the family and revision.`);
-  if (definition.status !== 'ACTIVE') {
+  // A service keeps running (and scaling) a revision deregistered after it was deployed, as in ECS.
+  if (definition.status !== 'ACTIVE' && !options.allowInactiveDefinition) {
     throw clientError(`TaskDefinition ${definition.family}:${definition.revision} is ${definition.status}; only ACTIVE revisions can start tasks.`);
   }
   checkOverrides(definition, input);

@@ -1,0 +1,375 @@
+/**
+ * The service controller: for every live service, read a snapshot, decide (reconcile.ts,
+ * daemon.ts) and carry the decision out, one store transaction per service and pass.
+ *
+ * Level-triggered: a pass compares what each service wants with the tasks that exist and acts on
+ * the difference, so nothing depends on having seen an earlier event. Passes run on a timer, and
+ * sooner when something changed (an API call, a task report). Only the holder of the leader
+ * lease reconciles, and each transaction re-checks the lease before writing.
+ */
+import type { FastifyBaseLogger as Logger } from 'fastify';
+import type { Tag } from '@aws-sdk/client-ecs';
+import type { Clock } from '../core/clock.js';
+import type { IdGenerator } from '../core/ids.js';
+import type { Rng } from '../core/rng.js';
+import { clusterNameOfArn } from '../ecs/names.js';
+import { launchKindOf } from '../ecs/placement-snapshot.js';
+import type { TaskChangeFeed } from '../ecs/task-changes.js';
+import { commitRun, planRun, type RunInput } from '../ecs/tasks/run.js';
+import type { ContainerInstanceRecord, DeploymentRecord, ServiceDeploymentRecord, ServiceRecord, StoreTx, Store, TaskRecord } from '../store/types.js';
+import { reconcileDaemon } from './daemon.js';
+import { rollBack } from './deployments.js';
+import { addEvent, eventText } from './events.js';
+import type { LeaderLease } from './lease.js';
+import { primaryOf, serviceGroup } from './model.js';
+import { reconcileReplica, type BreakerOutcome, type InstanceState, type StopOrder } from './reconcile.js';
+
+export interface ServiceControllerDeps {
+  store: Store;
+  clock: Clock;
+  ids: IdGenerator;
+  rng: Rng;
+  log: Logger;
+  taskChanges: TaskChangeFeed;
+  lease: LeaderLease;
+  /** How long an instance's agent may be disconnected before its service tasks are replaced elsewhere. */
+  agentLostAfterSeconds?: number;
+  intervalMs?: number;
+  /** The most tasks one pass launches for one service; the next pass follows at once. */
+  launchBatch?: number;
+}
+
+interface PassResult {
+  changedTasks: TaskRecord[];
+  /** More work is due right away (a launch batch was cut short, a rollback began). */
+  again: boolean;
+}
+
+export class ServiceController {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private dirty = false;
+  private stopped = true;
+  private leading = false;
+  private readonly startedAt: number;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly deps: ServiceControllerDeps) {
+    this.startedAt = deps.clock.now().getTime() / 1000;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.unsubscribe = this.deps.taskChanges.subscribe((tasks) => {
+      if (tasks.some((task) => task.group?.startsWith('service:'))) this.kick();
+    });
+    const tick = () => {
+      this.kick();
+      if (!this.stopped) this.timer = setTimeout(tick, this.deps.intervalMs ?? 2_000).unref();
+    };
+    this.timer = setTimeout(tick, 0).unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    if (this.leading) await this.deps.lease.release().catch(() => undefined);
+  }
+
+  /** Asks for a pass: now if none is running, else right after the running one. */
+  kick(): void {
+    if (this.stopped) return;
+    this.dirty = true;
+    this.running ??= this.loop().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  /** Runs passes until nothing asked for another; resolves when idle. For tests and benchmarks. */
+  async settle(): Promise<void> {
+    this.kick();
+    while (this.running) await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    while (this.dirty && !this.stopped) {
+      this.dirty = false;
+      try {
+        if (await this.pass()) this.dirty = true;
+      } catch (error) {
+        this.deps.log.error({ err: error }, 'service scheduler pass failed; retrying on the next tick');
+      }
+    }
+  }
+
+  /** One pass over every live service. True when another pass is due at once. */
+  private async pass(): Promise<boolean> {
+    this.leading = await this.deps.lease.acquire();
+    if (!this.leading) return false;
+    const services = await this.deps.store.read((tx) => tx.services.listLive());
+    let again = false;
+    for (const { serviceArn } of services) {
+      if (this.stopped) break;
+      try {
+        const result = await this.reconcile(serviceArn);
+        this.deps.taskChanges.publish(result.changedTasks);
+        again ||= result.again;
+      } catch (error) {
+        this.deps.log.error({ err: error, service: serviceArn }, 'could not reconcile the service');
+      }
+    }
+    return again;
+  }
+
+  private now(): number {
+    return this.deps.clock.now().getTime() / 1000;
+  }
+
+  private instanceStates(records: ContainerInstanceRecord[], now: number): Map<string, InstanceState> {
+    const grace = this.deps.agentLostAfterSeconds ?? 60;
+    const states = new Map<string, InstanceState>();
+    for (const record of records) {
+      const since = record.agentDisconnectedAt ?? this.startedAt;
+      const lost = record.status === 'INACTIVE' || (!record.agentConnected && now - Math.max(since, this.startedAt) > grace);
+      states.set(record.containerInstanceArn, { status: record.status, lost });
+    }
+    return states;
+  }
+
+  /** One service, one transaction. */
+  private async reconcile(serviceArn: string): Promise<PassResult> {
+    return this.deps.store.write(async (tx) => {
+      const idle: PassResult = { changedTasks: [], again: false };
+      if (!(await this.deps.lease.holds(tx))) return idle;
+      const service = await tx.services.get(serviceArn);
+      if (!service || service.status === 'INACTIVE') return idle;
+      const now = this.now();
+      const group = serviceGroup(service.serviceName);
+      const tasks = (await tx.tasks.list({ clusterArn: service.clusterArn, group, activeOnly: true }, { limit: 1_000_000 })).items;
+      const stops = await tx.tasks.unaccountedStops(service.clusterArn, group, 1_000);
+      const records = await tx.containerInstances.all(service.clusterArn);
+      const instances = this.instanceStates(records, now);
+      const snapshot = { service, tasks, stops, instances, now };
+
+      let launchOn: string[] = [];
+      let launch = 0;
+      let decision: { service: ServiceRecord; stops: StopOrder[]; accounted: string[]; breaker: BreakerOutcome; throttled: boolean; completed: boolean; becameSteady: boolean };
+      if (service.schedulingStrategy === 'DAEMON') {
+        const eligible = await this.daemonEligible(tx, service, tasks, records, instances, now);
+        const daemon = reconcileDaemon({ ...snapshot, eligible });
+        launchOn = daemon.launchOn;
+        decision = daemon;
+      } else {
+        const replica = reconcileReplica(snapshot);
+        launch = replica.launch;
+        decision = replica;
+      }
+
+      const changedTasks: TaskRecord[] = [];
+      let next = decision.service;
+      const event = (message: string, repeating = false) => {
+        next = addEvent(next, message, now, this.deps.ids, { repeating });
+      };
+      const name = service.serviceName;
+
+      for (const arn of decision.accounted) {
+        const task = stops.find((candidate) => candidate.taskArn === arn);
+        if (task) await tx.tasks.put({ ...task, serviceAccounted: true });
+      }
+
+      const byArn = new Map(tasks.map((task) => [task.taskArn, task]));
+      for (const order of decision.stops.filter((order) => order.kind === 'health')) event(eventText.failedHealthChecks(name, order.taskArn));
+      for (const order of decision.stops) {
+        const task = byArn.get(order.taskArn);
+        if (!task || task.desiredStatus === 'STOPPED') continue;
+        const stopped: TaskRecord = {
+          ...task,
+          desiredStatus: 'STOPPED',
+          stopCode: 'ServiceSchedulerInitiated',
+          stoppedReason: order.reason,
+          stoppingAt: now,
+          version: (task.version ?? 0) + 1,
+        };
+        await tx.tasks.put(stopped);
+        changedTasks.push(stopped);
+      }
+      const lostStops = decision.stops.filter((order) => order.kind === 'lost').map((order) => order.taskArn);
+      if (lostStops.length > 0) event(eventText.instanceLost(name, lostStops, this.deps.agentLostAfterSeconds ?? 60));
+      const scaleStops = decision.stops.filter((order) => order.kind !== 'lost').map((order) => order.taskArn);
+      if (scaleStops.length > 0) event(eventText.stopped(name, scaleStops));
+
+      let again = false;
+      const failedPrimary = primaryOf(decision.service);
+      if (decision.breaker.tripped && failedPrimary) {
+        event(eventText.deploymentFailed(name, failedPrimary.id, 'tasks failed to start'));
+        const target = decision.breaker.rollbackTo;
+        const revision = target ? await tx.serviceRevisions.get(target.revisionArn) : undefined;
+        if (target && revision) {
+          const rolled = await rollBack(tx, next, { revision, deploymentId: target.deploymentId }, failedPrimary.rolloutStateReason, {
+            now,
+            ids: this.deps.ids,
+          });
+          if (rolled) {
+            next = rolled.service;
+            event(eventText.rollingBack(name, target.deploymentId));
+            again = true;
+          }
+        } else {
+          await this.updateServiceDeployment(tx, failedPrimary, now, (record) => ({
+            ...record,
+            status: 'STOPPED',
+            statusReason: failedPrimary.rolloutStateReason,
+            stoppedAt: now,
+            deploymentCircuitBreaker: { ...record.deploymentCircuitBreaker, status: 'TRIGGERED', failureCount: failedPrimary.breakerFailures.length },
+          }));
+        }
+      }
+
+      const primary = primaryOf(next);
+      if (primary && !decision.breaker.tripped) {
+        if (launch > 0) {
+          const batch = Math.min(launch, this.deps.launchBatch ?? 500);
+          again ||= batch < launch;
+          changedTasks.push(...(await this.launch(tx, next, primary, batch, undefined, now, (message, repeating) => event(message, repeating))));
+        }
+        for (const instanceArn of launchOn) {
+          changedTasks.push(...(await this.launch(tx, next, primary, 1, instanceArn, now, (message, repeating) => event(message, repeating))));
+        }
+      }
+      if (decision.throttled) event(eventText.unableToStartConsistently(name), true);
+
+      if (decision.completed && primary) {
+        event(eventText.deploymentCompleted(name, primary.id));
+        await this.updateServiceDeployment(tx, primary, now, (record) => ({
+          ...record,
+          status: record.status === 'ROLLBACK_IN_PROGRESS' ? 'ROLLBACK_SUCCESSFUL' : 'SUCCESSFUL',
+          finishedAt: now,
+          ...(record.targetServiceRevision && record.status !== 'ROLLBACK_IN_PROGRESS'
+            ? { targetServiceRevision: { ...record.targetServiceRevision, runningTaskCount: next.desiredCount, pendingTaskCount: 0 } }
+            : {}),
+          ...(record.deploymentCircuitBreaker?.status === 'MONITORING' ? { deploymentCircuitBreaker: { ...record.deploymentCircuitBreaker, status: 'MONITORING_COMPLETE' } } : {}),
+        }));
+      }
+      if (decision.becameSteady) event(eventText.steadyState(name));
+
+      if (JSON.stringify(next) !== JSON.stringify(service)) await tx.services.put({ ...next, version: service.version + 1 });
+      return { changedTasks, again };
+    });
+  }
+
+  private async updateServiceDeployment(
+    tx: StoreTx,
+    deployment: DeploymentRecord,
+    now: number,
+    change: (record: ServiceDeploymentRecord) => ServiceDeploymentRecord,
+  ): Promise<void> {
+    const record = await tx.serviceDeployments.get(deployment.serviceDeploymentArn);
+    if (record) await tx.serviceDeployments.put({ ...change(record), updatedAt: now });
+  }
+
+  /** Tags a service's tasks carry: propagated from the service or its task definition, and ECS's managed tags. */
+  private async taskTags(tx: StoreTx, service: ServiceRecord, deployment: DeploymentRecord): Promise<Tag[]> {
+    const tags: Tag[] = [];
+    if (service.propagateTags === 'SERVICE') tags.push(...service.tags);
+    if (service.propagateTags === 'TASK_DEFINITION') tags.push(...((await tx.taskDefinitions.get(deployment.taskDefinition))?.tags ?? []));
+    if (service.enableECSManagedTags) {
+      tags.push({ key: 'aws:ecs:clusterName', value: clusterNameOfArn(service.clusterArn) }, { key: 'aws:ecs:serviceName', value: service.serviceName });
+    }
+    return tags;
+  }
+
+  /** Places and records `count` tasks of the deployment (on `instanceArn` for a daemon); placement failures become events. */
+  private async launch(
+    tx: StoreTx,
+    service: ServiceRecord,
+    deployment: DeploymentRecord,
+    count: number,
+    instanceArn: string | undefined,
+    now: number,
+    event: (message: string, repeating: boolean) => void,
+  ): Promise<TaskRecord[]> {
+    const [, , , region = '', accountId = ''] = service.serviceArn.split(':');
+    const input: RunInput = {
+      cluster: service.clusterArn,
+      taskDefinition: deployment.taskDefinition,
+      group: serviceGroup(service.serviceName),
+      startedBy: deployment.id,
+      ...(deployment.launchType !== undefined && !(deployment.capacityProviderStrategy ?? []).length ? { launchType: deployment.launchType } : {}),
+      ...(deployment.capacityProviderStrategy?.length ? { capacityProviderStrategy: deployment.capacityProviderStrategy } : {}),
+      ...(deployment.platformVersion !== undefined ? { platformVersion: deployment.platformVersion } : {}),
+      ...(deployment.networkConfiguration ? { networkConfiguration: deployment.networkConfiguration } : {}),
+      ...(service.placementConstraints ? { placementConstraints: service.placementConstraints } : {}),
+      ...(service.placementStrategy && !instanceArn ? { placementStrategy: service.placementStrategy } : {}),
+      ...(service.enableExecuteCommand !== undefined ? { enableExecuteCommand: service.enableExecuteCommand } : {}),
+    };
+    try {
+      const plan = await planRun(tx, this.deps, { scope: { accountId, region }, now: new Date(now * 1000) }, input, {
+        count,
+        ...(instanceArn ? { onlyInstance: instanceArn } : {}),
+        allowInactiveDefinition: true,
+      });
+      plan.common.tags = await this.taskTags(tx, service, deployment);
+      if (plan.placed?.result.noContainerInstances && !instanceArn) {
+        event(eventText.unableToPlaceNoInstances(service.serviceName), true);
+        return [];
+      }
+      const result = await commitRun(tx, plan, instanceArn ? { onlyInstance: instanceArn } : {});
+      if (result.tasks.length > 0) event(eventText.started(service.serviceName, result.tasks.map((task) => task.taskArn)), false);
+      const failure = result.failures[0];
+      if (failure && !instanceArn) event(eventText.unableToPlace(service.serviceName, `Berth: ${failure.detail ?? failure.reason}.`), true);
+      return result.tasks;
+    } catch (error) {
+      // The definition or cluster is gone, or the request can no longer be placed: say so and try again later.
+      const message = error instanceof Error ? error.message : String(error);
+      event(`(service ${service.serviceName}) was unable to start tasks: ${message}`, true);
+      return [];
+    }
+  }
+
+  /**
+   * Instances a daemon should run on: ACTIVE, agent not lost, of the service's launch type, and
+   * meeting its placement constraints (asked of the placement engine, one instance at a time).
+   * An instance already running the daemon's current deployment stays eligible while ACTIVE.
+   */
+  private async daemonEligible(
+    tx: StoreTx,
+    service: ServiceRecord,
+    tasks: TaskRecord[],
+    records: ContainerInstanceRecord[],
+    instances: Map<string, InstanceState>,
+    now: number,
+  ): Promise<Set<string>> {
+    const primary = primaryOf(service);
+    const eligible = new Set<string>();
+    if (!primary) return eligible;
+    const kind = service.launchType === 'EXTERNAL' ? 'EXTERNAL' : 'EC2';
+    const running = new Set(tasks.filter((task) => task.startedBy === primary.id && task.desiredStatus === 'RUNNING').map((task) => task.containerInstanceArn));
+    const [, , , region = '', accountId = ''] = service.serviceArn.split(':');
+    for (const record of records) {
+      const state = instances.get(record.containerInstanceArn);
+      if (record.status !== 'ACTIVE' || state?.lost || launchKindOf(record) !== kind) continue;
+      if (running.has(record.containerInstanceArn)) {
+        eligible.add(record.containerInstanceArn);
+        continue;
+      }
+      const occupied = tasks.some((task) => task.containerInstanceArn === record.containerInstanceArn && task.lastStatus !== 'STOPPED');
+      const plan = await planRun(
+        tx,
+        this.deps,
+        { scope: { accountId, region }, now: new Date(now * 1000) },
+        {
+          cluster: service.clusterArn,
+          taskDefinition: primary.taskDefinition,
+          launchType: kind,
+          ...(service.placementConstraints ? { placementConstraints: service.placementConstraints } : {}),
+        },
+        { count: 1, onlyInstance: record.containerInstanceArn, allowInactiveDefinition: true },
+      ).catch(() => undefined);
+      // An old task still holding the instance's resources does not make it ineligible.
+      if (occupied || (plan?.placed?.result.placements.length ?? 0) > 0) eligible.add(record.containerInstanceArn);
+    }
+    return eligible;
+  }
+}

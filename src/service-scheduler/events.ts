@@ -1,0 +1,42 @@
+/**
+ * Service events, worded as ECS words them so that people and tools reading them (the console's
+ * habits, `aws ecs wait services-stable`, deployment watchers) understand them. Newest first, bounded.
+ */
+import type { IdGenerator } from '../core/ids.js';
+import type { ServiceRecord } from '../store/types.js';
+import { taskIdOf } from './model.js';
+
+export const maxEvents = 100;
+/** A message that repeats (unable to place, throttled launches) is not recorded again sooner than this. */
+const repeatAfterSeconds = 300;
+
+const list = (taskArns: string[], kind: string) => taskArns.map((arn) => `(${kind} ${taskIdOf(arn)})`).join(' ');
+
+export const eventText = {
+  steadyState: (service: string) => `(service ${service}) has reached a steady state.`,
+  started: (service: string, taskArns: string[]) => `(service ${service}) has started ${taskArns.length} tasks: ${list(taskArns, 'task')}.`,
+  stopped: (service: string, taskArns: string[]) => `(service ${service}) has stopped ${taskArns.length} running tasks: ${list(taskArns, 'task')}.`,
+  deploymentCompleted: (service: string, deploymentId: string) => `(service ${service}) (deployment ${deploymentId}) deployment completed.`,
+  deploymentFailed: (service: string, deploymentId: string, why: string) => `(service ${service}) (deployment ${deploymentId}) deployment failed: ${why}.`,
+  rollingBack: (service: string, deploymentId: string) => `(service ${service}) rolling back to deployment ${deploymentId}.`,
+  failedHealthChecks: (service: string, taskArn: string) => `(service ${service}) (task ${taskIdOf(taskArn)}) failed container health checks.`,
+  unableToStartConsistently: (service: string) =>
+    `(service ${service}) is unable to consistently start tasks successfully. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide. Berth retries with a growing delay (up to 5 minutes); the stoppedReason of the service's stopped tasks says why they failed.`,
+  unableToPlace: (service: string, explanation: string) =>
+    `(service ${service}) was unable to place a task because no container instance met all of its requirements. ${explanation} For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.`,
+  unableToPlaceNoInstances: (service: string) =>
+    `(service ${service}) was unable to place a task. Reason: No Container Instances were found in your cluster. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide. Register a container instance in the cluster (run \`berth agent\`), or use the FARGATE launch type.`,
+  instanceLost: (service: string, taskArns: string[], seconds: number) =>
+    `(service ${service}) is replacing ${taskArns.length} tasks whose container instance agent has been disconnected for over ${seconds} seconds: ${list(taskArns, 'task')}.`,
+  deregistered: (service: string) => `(service ${service}) has been deleted; its tasks are stopped.`,
+};
+
+/** Adds an event (newest first). A `repeating` message is skipped while an identical one is recent. */
+export function addEvent(service: ServiceRecord, message: string, now: number, ids: IdGenerator, options: { repeating?: boolean } = {}): ServiceRecord {
+  if (options.repeating) {
+    const recent = service.events.find((event) => event.message === message);
+    if (recent && now - (recent.createdAt as number) < repeatAfterSeconds) return service;
+  }
+  const event = { id: ids.uuid(), createdAt: now, message };
+  return { ...service, events: [event, ...service.events].slice(0, maxEvents) };
+}

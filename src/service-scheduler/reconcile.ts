@@ -1,0 +1,226 @@
+/**
+ * The service scheduler's decision for one REPLICA service, over a snapshot: which stops to count,
+ * which tasks to stop, how many to launch for the PRIMARY deployment, and how the deployments
+ * stand afterwards. Pure: the controller reads the snapshot and carries the decision out.
+ *
+ * A rollout keeps two bounds (ECS's rolling update):
+ *  - at most maxTotal = ⌊desired × maximumPercent / 100⌋ tasks running or pending, stopping ones included;
+ *  - at least minHealthy = ⌈desired × minimumHealthyPercent / 100⌉ healthy tasks, unless fewer exist.
+ * Tasks of older deployments, and tasks on DRAINING instances, are "retiring": they count toward
+ * both bounds and are stopped as the bounds allow, while the PRIMARY deployment is brought to the
+ * desired count. Tasks on instances whose agent has been gone past the grace period are written
+ * off and replaced.
+ */
+import type { DeploymentRecord, ServiceRecord, TaskRecord } from '../store/types.js';
+import { breakerThreshold, deploymentBounds, healthCheckStopReason, isFailedTask, primaryOf, rolloutLimits } from './model.js';
+
+export interface InstanceState {
+  status: string;
+  /** The agent has been disconnected past the grace period. */
+  lost: boolean;
+}
+
+export interface ServiceSnapshot {
+  service: ServiceRecord;
+  /** The service's tasks not yet STOPPED. */
+  tasks: TaskRecord[];
+  /** The service's STOPPED tasks whose stop it has not counted yet. */
+  stops: TaskRecord[];
+  /** Container instances of the cluster by ARN. */
+  instances: ReadonlyMap<string, InstanceState>;
+  /** Epoch seconds. */
+  now: number;
+}
+
+export interface StopOrder {
+  taskArn: string;
+  reason: string;
+  kind: 'scale' | 'health' | 'lost';
+}
+
+/** What the circuit breaker concluded this pass. */
+export type BreakerOutcome = { tripped: false } | { tripped: true; rollbackTo?: { revisionArn: string; deploymentId: string } };
+
+export interface Decision {
+  service: ServiceRecord;
+  /** Tasks to launch for the PRIMARY deployment. */
+  launch: number;
+  stops: StopOrder[];
+  /** Stopped tasks now counted. */
+  accounted: string[];
+  breaker: BreakerOutcome;
+  /** Launches were due but held back by the back-off after repeated failures. */
+  throttled: boolean;
+  /** The PRIMARY deployment reached COMPLETED this pass. */
+  completed: boolean;
+  /** The service is steady now and was not before. */
+  becameSteady: boolean;
+}
+
+/** Seconds to wait before launching again after `failures` consecutive failed tasks: none for the first two, then 5 s doubling to 5 minutes. */
+export function backoffSeconds(failures: number): number {
+  return failures < 3 ? 0 : Math.min(300, 5 * 2 ** (failures - 3));
+}
+
+const hasHealthCheck = (task: TaskRecord) => (task.containers ?? []).some((container) => container.healthStatus !== undefined);
+
+export function isHealthy(task: TaskRecord): boolean {
+  return task.lastStatus === 'RUNNING' && task.desiredStatus === 'RUNNING' && (!hasHealthCheck(task) || task.healthStatus === 'HEALTHY');
+}
+
+function failsHealthChecks(task: TaskRecord, now: number, graceSeconds: number): boolean {
+  return task.lastStatus === 'RUNNING' && task.healthStatus === 'UNHEALTHY' && now - (task.startedAt ?? now) >= graceSeconds;
+}
+
+/** Which of `candidates` to stop first when scaling in: tasks not yet running, then the newest. */
+function scaleInOrder(candidates: TaskRecord[]): TaskRecord[] {
+  return [...candidates].sort((a, b) => Number(a.lastStatus === 'RUNNING') - Number(b.lastStatus === 'RUNNING') || (b.createdAt ?? 0) - (a.createdAt ?? 0));
+}
+
+export function reconcileReplica(snapshot: ServiceSnapshot): Decision {
+  const { now } = snapshot;
+  const service = workingCopy(snapshot.service);
+  const primary = primaryOf(service);
+  const draining = service.status === 'DRAINING';
+  const desired = draining ? 0 : service.desiredCount;
+  const stops: StopOrder[] = [];
+  const stopping = new Set<string>();
+  const stop = (task: TaskRecord, reason: string, kind: StopOrder['kind']) => {
+    stops.push({ taskArn: task.taskArn, reason, kind });
+    stopping.add(task.taskArn);
+  };
+
+  countStops(service, snapshot.stops, now);
+
+  const instanceOf = (task: TaskRecord) => (task.containerInstanceArn ? snapshot.instances.get(task.containerInstanceArn) : undefined);
+  const lost = (task: TaskRecord) => instanceOf(task)?.lost === true;
+  const live = snapshot.tasks.filter((task) => !lost(task));
+  const lostTasks = snapshot.tasks.filter((task) => lost(task) && task.desiredStatus === 'RUNNING');
+  for (const task of lostTasks) stop(task, 'Task stopped because its container instance agent was disconnected for too long; a replacement was started elsewhere.', 'lost');
+
+  const grace = service.healthCheckGracePeriodSeconds ?? 0;
+  const wanted = live.filter((task) => task.desiredStatus === 'RUNNING');
+  for (const task of wanted) if (failsHealthChecks(task, now, grace)) stop(task, healthCheckStopReason, 'health');
+  const standing = () => wanted.filter((task) => !stopping.has(task.taskArn));
+
+  let keep = standing().filter((task) => primary && task.startedBy === primary.id && instanceOf(task)?.status !== 'DRAINING');
+  if (keep.length > desired) {
+    const excess = scaleInOrder(keep).slice(0, keep.length - desired);
+    for (const task of excess) stop(task, `Scaling activity initiated by (deployment ${primary?.id ?? 'none'})`, 'scale');
+    keep = keep.filter((task) => !stopping.has(task.taskArn));
+  }
+
+  if (primary) clearFailuresBefore(primary, keep);
+
+  const breaker = checkBreaker(service, desired, now);
+  // A failed deployment stops launching; with a rollback on its way, the next pass launches for it.
+  const halted = primary === undefined || primary.rolloutState === 'FAILED';
+
+  const bounds = deploymentBounds(service);
+  const { maxTotal, minHealthy } = rolloutLimits(desired, bounds);
+  let launch = 0;
+  let throttled = false;
+  const need = desired - keep.length;
+  if (!halted && need > 0) {
+    const room = maxTotal - live.length;
+    launch = Math.max(0, Math.min(need, room));
+    if (launch > 0 && isThrottled(primary, now)) {
+      launch = 0;
+      throttled = true;
+    }
+  }
+
+  // Retire older deployments' tasks and tasks on draining instances, keeping minHealthy healthy.
+  if (!halted || draining) {
+    const retiring = standing().filter((task) => !keep.includes(task));
+    for (const task of retiring) if (!isHealthy(task)) stop(task, `Scaling activity initiated by (deployment ${primary?.id ?? 'none'})`, 'scale');
+    let allowance = standing().filter(isHealthy).length - minHealthy;
+    const order = [...service.deployments].reverse().map((deployment) => deployment.id);
+    const healthyRetiring = standing()
+      .filter((task) => !keep.includes(task) && isHealthy(task))
+      .sort((a, b) => order.indexOf(a.startedBy ?? '') - order.indexOf(b.startedBy ?? ''));
+    for (const task of healthyRetiring) {
+      if (allowance <= 0) break;
+      stop(task, `Scaling activity initiated by (deployment ${primary?.id ?? 'none'})`, 'scale');
+      allowance--;
+    }
+  }
+
+  // Deployments: older ones follow their remaining tasks and end when none is left.
+  const liveOf = (id: string) => live.filter((task) => task.startedBy === id);
+  service.deployments = service.deployments.flatMap((deployment) => {
+    if (deployment.status === 'PRIMARY') return [{ ...deployment, desiredCount: desired }];
+    const remaining = liveOf(deployment.id);
+    if (remaining.length === 0) return [];
+    const stillWanted = remaining.filter((task) => task.desiredStatus === 'RUNNING' && !stopping.has(task.taskArn)).length;
+    return [{ ...deployment, desiredCount: stillWanted }];
+  });
+  const current = primaryOf(service);
+  const primaryHealthy = keep.filter(isHealthy).length;
+  const onlyPrimaryLeft = service.deployments.length === 1 && live.every((task) => task.startedBy === current?.id && instanceOf(task)?.status !== 'DRAINING');
+  const settled = current !== undefined && keep.length === desired && primaryHealthy === desired && onlyPrimaryLeft && launch === 0 && stops.length === 0;
+  const outcome = settle(service, settled, draining && live.length === 0, now);
+  return { ...outcome, launch, stops, accounted: snapshot.stops.map((task) => task.taskArn), breaker, throttled };
+}
+
+/** Counts each stop once: a failure counts against its deployment and feeds the circuit breaker. Mutates the service's deployment copies. */
+export function countStops(service: ServiceRecord, stops: readonly TaskRecord[], now: number): void {
+  for (const task of stops) {
+    const deployment = service.deployments.find((candidate) => candidate.id === task.startedBy);
+    if (deployment && isFailedTask(task)) {
+      deployment.failedTasks++;
+      deployment.breakerFailures = [...deployment.breakerFailures, task.stoppedAt ?? now].slice(-200);
+    }
+  }
+}
+
+/** A healthy task of the deployment clears the failures that came before it (ECS's resetOnHealthyTask default). */
+export function clearFailuresBefore(deployment: DeploymentRecord, tasks: readonly TaskRecord[]): void {
+  const lastHealthyStart = Math.max(-Infinity, ...tasks.filter(isHealthy).map((task) => task.startedAt ?? 0));
+  deployment.breakerFailures = deployment.breakerFailures.filter((at) => at > lastHealthyStart);
+}
+
+/** Launches wait after repeated failures, counted from the last one. */
+export function isThrottled(deployment: DeploymentRecord, now: number): boolean {
+  const failures = deployment.breakerFailures;
+  const wait = backoffSeconds(failures.length);
+  return wait > 0 && now < (failures[failures.length - 1] ?? 0) + wait;
+}
+
+/** Trips the breaker of an IN_PROGRESS PRIMARY deployment with enough failures; says where to roll back to. */
+export function checkBreaker(service: ServiceRecord, desired: number, now: number): BreakerOutcome {
+  const primary = primaryOf(service);
+  const config = service.deploymentConfiguration?.deploymentCircuitBreaker;
+  if (!primary || !config?.enable || primary.rolloutState !== 'IN_PROGRESS' || primary.breakerFailures.length < breakerThreshold(desired)) return { tripped: false };
+  primary.rolloutState = 'FAILED';
+  primary.rolloutStateReason = 'ECS deployment circuit breaker: tasks failed to start.';
+  primary.updatedAt = now;
+  const target = service.lastCompletedRevisionArn;
+  return config.rollback && target && target !== primary.serviceRevisionArn && service.lastCompletedDeploymentId
+    ? { tripped: true, rollbackTo: { revisionArn: target, deploymentId: service.lastCompletedDeploymentId } }
+    : { tripped: true };
+}
+
+/** Marks the PRIMARY deployment COMPLETED once settled, notes steady state, and retires a drained deleted service. */
+export function settle(service: ServiceRecord, settled: boolean, drained: boolean, now: number): { service: ServiceRecord; completed: boolean; becameSteady: boolean } {
+  const current = primaryOf(service);
+  let completed = false;
+  let next = service;
+  if (current && current.rolloutState === 'IN_PROGRESS' && settled) {
+    current.rolloutState = 'COMPLETED';
+    current.rolloutStateReason = `ECS deployment ${current.id} completed.`;
+    current.updatedAt = now;
+    next = { ...next, lastCompletedRevisionArn: current.serviceRevisionArn, lastCompletedDeploymentId: current.id };
+    completed = true;
+  }
+  const steady = settled && current?.rolloutState === 'COMPLETED' && next.status === 'ACTIVE';
+  const becameSteady = steady && next.steadyState !== true;
+  next = { ...next, steadyState: steady };
+  if (next.status === 'DRAINING' && drained) next = { ...next, status: 'INACTIVE', deletedAt: now, deployments: [] };
+  return { service: next, completed, becameSteady };
+}
+
+/** A working copy whose deployments the phases above may change. */
+export function workingCopy(service: ServiceRecord): ServiceRecord {
+  return { ...service, deployments: service.deployments.map((deployment) => ({ ...deployment, breakerFailures: [...deployment.breakerFailures] })) };
+}

@@ -1,0 +1,260 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { reconcileDaemon } from '../../../src/service-scheduler/daemon.js';
+import { backoffSeconds, reconcileReplica, type InstanceState, type ServiceSnapshot } from '../../../src/service-scheduler/reconcile.js';
+import { breakerThreshold, healthCheckStopReason, rolloutLimits } from '../../../src/service-scheduler/model.js';
+import type { DeploymentRecord, ServiceRecord, TaskRecord } from '../../../src/store/types.js';
+
+const deployment = (id: string, status: 'PRIMARY' | 'ACTIVE', extra: Partial<DeploymentRecord> = {}): DeploymentRecord => ({
+  id,
+  status,
+  taskDefinition: `arn:aws:ecs:us-east-1:000000000000:task-definition/web:${id}`,
+  desiredCount: 0,
+  failedTasks: 0,
+  createdAt: 0,
+  updatedAt: 0,
+  rolloutState: status === 'PRIMARY' ? 'IN_PROGRESS' : 'COMPLETED',
+  rolloutStateReason: '',
+  serviceDeploymentArn: `sd-${id}`,
+  serviceRevisionArn: `rev-${id}`,
+  breakerFailures: [],
+  ...extra,
+});
+
+function service(desiredCount: number, deployments: DeploymentRecord[], extra: Partial<ServiceRecord> = {}): ServiceRecord {
+  return {
+    serviceArn: 'arn:aws:ecs:us-east-1:000000000000:service/dev/web',
+    serviceName: 'web',
+    clusterArn: 'arn:aws:ecs:us-east-1:000000000000:cluster/dev',
+    status: 'ACTIVE',
+    desiredCount,
+    schedulingStrategy: 'REPLICA',
+    createdAt: 0,
+    deployments,
+    events: [],
+    tags: [],
+    version: 1,
+    deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200, deploymentCircuitBreaker: { enable: true, rollback: true } },
+    ...extra,
+  };
+}
+
+let serial = 0;
+function task(startedBy: string, lastStatus: string, extra: Partial<TaskRecord> = {}): TaskRecord {
+  serial++;
+  return {
+    taskArn: `arn:aws:ecs:us-east-1:000000000000:task/dev/t${serial}`,
+    clusterArn: 'arn:aws:ecs:us-east-1:000000000000:cluster/dev',
+    taskDefinitionArn: 'td',
+    lastStatus,
+    desiredStatus: 'RUNNING',
+    startedBy,
+    group: 'service:web',
+    containerInstanceArn: 'i-1',
+    createdAt: serial,
+    ...(lastStatus === 'RUNNING' ? { startedAt: 10 } : {}),
+    containers: [],
+    tags: [],
+    ...extra,
+  };
+}
+
+const instances = (entries: Record<string, Partial<InstanceState>> = {}): Map<string, InstanceState> =>
+  new Map(Object.entries({ 'i-1': {}, ...entries }).map(([arn, state]) => [arn, { status: 'ACTIVE', lost: false, ...state }]));
+
+const snapshot = (svc: ServiceRecord, tasks: TaskRecord[], extra: Partial<ServiceSnapshot> = {}): ServiceSnapshot => ({
+  service: svc,
+  tasks,
+  stops: [],
+  instances: instances(),
+  now: 100,
+  ...extra,
+});
+
+describe('rollout bounds and thresholds', () => {
+  test('maximumPercent rounds down, minimumHealthyPercent rounds up', () => {
+    assert.deepEqual(rolloutLimits(3, { minimumHealthyPercent: 50, maximumPercent: 150 }), { maxTotal: 4, minHealthy: 2 });
+    assert.deepEqual(rolloutLimits(10, { minimumHealthyPercent: 100, maximumPercent: 200 }), { maxTotal: 20, minHealthy: 10 });
+  });
+  test('circuit breaker threshold is half the desired count, at least 3, at most 200', () => {
+    assert.equal(breakerThreshold(1), 3);
+    assert.equal(breakerThreshold(10), 5);
+    assert.equal(breakerThreshold(11), 6);
+    assert.equal(breakerThreshold(1000), 200);
+  });
+  test('back-off waits after the third consecutive failure and is capped at 5 minutes', () => {
+    assert.deepEqual([1, 2, 3, 4, 5, 20].map(backoffSeconds), [0, 0, 5, 10, 20, 300]);
+  });
+});
+
+describe('REPLICA reconciliation', () => {
+  test('a new service launches its desired count', () => {
+    const decision = reconcileReplica(snapshot(service(3, [deployment('a', 'PRIMARY')]), []));
+    assert.equal(decision.launch, 3);
+    assert.deepEqual(decision.stops, []);
+    assert.equal(decision.completed, false);
+  });
+
+  test('completes and turns steady once every desired task is healthy, once', () => {
+    const svc = service(2, [deployment('a', 'PRIMARY')]);
+    const decision = reconcileReplica(snapshot(svc, [task('a', 'RUNNING'), task('a', 'RUNNING')]));
+    assert.equal(decision.launch, 0);
+    assert.equal(decision.completed, true);
+    assert.equal(decision.becameSteady, true);
+    assert.equal(decision.service.deployments[0]!.rolloutState, 'COMPLETED');
+    assert.equal(decision.service.lastCompletedDeploymentId, 'a');
+    const again = reconcileReplica(snapshot(decision.service, [task('a', 'RUNNING'), task('a', 'RUNNING')]));
+    assert.equal(again.becameSteady, false, 'steady state is announced once');
+  });
+
+  test('a task with health checks counts as healthy only when HEALTHY', () => {
+    const svc = service(1, [deployment('a', 'PRIMARY')]);
+    const checked = { containers: [{ name: 'c', healthStatus: 'UNKNOWN' as const }] };
+    assert.equal(reconcileReplica(snapshot(svc, [task('a', 'RUNNING', { ...checked, healthStatus: 'UNKNOWN' })])).completed, false);
+    assert.equal(reconcileReplica(snapshot(svc, [task('a', 'RUNNING', { ...checked, healthStatus: 'HEALTHY' })])).completed, true);
+  });
+
+  test('rolling update at 100/200 launches the new tasks first and stops old ones only as new ones become healthy', () => {
+    const svc = service(4, [deployment('b', 'PRIMARY'), deployment('a', 'ACTIVE')]);
+    const old = [1, 2, 3, 4].map(() => task('a', 'RUNNING'));
+    const first = reconcileReplica(snapshot(svc, old));
+    assert.equal(first.launch, 4, 'room for 4 more under maximumPercent 200');
+    assert.deepEqual(first.stops, [], 'nothing stopped while only 4 are healthy');
+
+    const fresh = [task('b', 'RUNNING'), task('b', 'RUNNING'), task('b', 'PENDING'), task('b', 'PENDING')];
+    const second = reconcileReplica(snapshot(svc, [...old, ...fresh]));
+    assert.equal(second.launch, 0);
+    assert.equal(second.stops.length, 2, 'two old tasks may go: 6 healthy, 4 must stay');
+    assert.ok(second.stops.every((order) => old.some((t) => t.taskArn === order.taskArn)));
+  });
+
+  test('rolling update at 50/100 stops old tasks first to make room', () => {
+    const svc = service(4, [deployment('b', 'PRIMARY'), deployment('a', 'ACTIVE')], {
+      deploymentConfiguration: { minimumHealthyPercent: 50, maximumPercent: 100 },
+    });
+    const old = [1, 2, 3, 4].map(() => task('a', 'RUNNING'));
+    const decision = reconcileReplica(snapshot(svc, old));
+    assert.equal(decision.launch, 0, 'no room while 4 run');
+    assert.equal(decision.stops.length, 2, 'may go down to 2 healthy');
+  });
+
+  test('never plans beyond maximumPercent, counting tasks still stopping', () => {
+    const svc = service(2, [deployment('b', 'PRIMARY'), deployment('a', 'ACTIVE')]);
+    const stopping = [task('a', 'RUNNING', { desiredStatus: 'STOPPED' }), task('a', 'RUNNING', { desiredStatus: 'STOPPED' })];
+    const decision = reconcileReplica(snapshot(svc, [...stopping, task('b', 'PENDING'), task('b', 'PENDING')]));
+    assert.equal(decision.launch, 0);
+  });
+
+  test('an older deployment with no tasks left ends, and the new one completes', () => {
+    const svc = service(1, [deployment('b', 'PRIMARY'), deployment('a', 'ACTIVE')]);
+    const decision = reconcileReplica(snapshot(svc, [task('b', 'RUNNING')]));
+    assert.equal(decision.service.deployments.length, 1);
+    assert.equal(decision.completed, true);
+  });
+
+  test('scales in, stopping tasks not yet running first', () => {
+    const svc = service(1, [deployment('a', 'PRIMARY', { rolloutState: 'COMPLETED' })]);
+    const running = task('a', 'RUNNING');
+    const pending = task('a', 'PENDING');
+    const decision = reconcileReplica(snapshot(svc, [running, pending]));
+    assert.deepEqual(decision.stops.map((order) => order.taskArn), [pending.taskArn]);
+  });
+
+  test('counts a failed stop once and trips the breaker at its threshold, rolling back to the last completed revision', () => {
+    const svc = service(2, [deployment('b', 'PRIMARY'), deployment('a', 'ACTIVE')], { lastCompletedRevisionArn: 'rev-a', lastCompletedDeploymentId: 'a' });
+    const failed = [1, 2, 3].map(() => ({ ...task('b', 'STOPPED', { stopCode: 'EssentialContainerExited', stoppedAt: 50 }), desiredStatus: 'STOPPED' }));
+    const decision = reconcileReplica(snapshot(svc, [task('a', 'RUNNING'), task('a', 'RUNNING')], { stops: failed }));
+    assert.equal(decision.accounted.length, 3);
+    const primary = decision.service.deployments.find((d) => d.id === 'b')!;
+    assert.equal(primary.failedTasks, 3);
+    assert.equal(primary.rolloutState, 'FAILED');
+    assert.match(primary.rolloutStateReason, /circuit breaker/);
+    assert.deepEqual(decision.breaker, { tripped: true, rollbackTo: { revisionArn: 'rev-a', deploymentId: 'a' } });
+    assert.equal(decision.launch, 0);
+    assert.deepEqual(decision.stops, [], 'the old tasks keep serving');
+  });
+
+  test('stops by the scheduler or the user are not failures', () => {
+    const svc = service(2, [deployment('b', 'PRIMARY')]);
+    const stops = [1, 2, 3].map(() => task('b', 'STOPPED', { desiredStatus: 'STOPPED', stopCode: 'ServiceSchedulerInitiated' }));
+    const decision = reconcileReplica(snapshot(svc, [], { stops }));
+    assert.equal(decision.service.deployments[0]!.failedTasks, 0);
+    assert.equal(decision.breaker.tripped, false);
+  });
+
+  test('a healthy task clears the failures before it', () => {
+    const svc = service(4, [deployment('b', 'PRIMARY', { breakerFailures: [5, 6] })]);
+    const decision = reconcileReplica(snapshot(svc, [task('b', 'RUNNING', { startedAt: 20 })], { stops: [task('b', 'STOPPED', { desiredStatus: 'STOPPED', stopCode: 'TaskFailedToStart', stoppedAt: 30 })] }));
+    assert.deepEqual(decision.service.deployments[0]!.breakerFailures, [30]);
+  });
+
+  test('repeated failures hold launches back with a growing delay', () => {
+    const svc = service(2, [deployment('b', 'PRIMARY', { breakerFailures: [90, 91, 92] })], { deploymentConfiguration: { deploymentCircuitBreaker: { enable: false, rollback: false } } });
+    const held = reconcileReplica(snapshot(svc, [], { now: 95 }));
+    assert.equal(held.launch, 0);
+    assert.equal(held.throttled, true);
+    const later = reconcileReplica(snapshot(svc, [], { now: 98 }));
+    assert.equal(later.launch, 2);
+  });
+
+  test('a task failing its health checks after the grace period is replaced', () => {
+    const svc = service(1, [deployment('a', 'PRIMARY', { rolloutState: 'COMPLETED' })], { healthCheckGracePeriodSeconds: 30 });
+    const sick = task('a', 'RUNNING', { healthStatus: 'UNHEALTHY', startedAt: 80, containers: [{ name: 'c', healthStatus: 'UNHEALTHY' }] });
+    assert.deepEqual(reconcileReplica(snapshot(svc, [sick], { now: 100 })).stops, [], 'within the grace period');
+    const decision = reconcileReplica(snapshot(svc, [sick], { now: 111 }));
+    assert.deepEqual(decision.stops.map((order) => [order.taskArn, order.reason]), [[sick.taskArn, healthCheckStopReason]]);
+    assert.equal(decision.launch, 1, 'its replacement starts at once (maximumPercent 200)');
+  });
+
+  test('tasks on a lost instance are written off and replaced; tasks on a draining one are replaced first, then stopped', () => {
+    const svc = service(2, [deployment('a', 'PRIMARY', { rolloutState: 'COMPLETED' })]);
+    const onLost = task('a', 'RUNNING', { containerInstanceArn: 'i-lost' });
+    const onDraining = task('a', 'RUNNING', { containerInstanceArn: 'i-drain' });
+    const decision = reconcileReplica(
+      snapshot(svc, [onLost, onDraining], { instances: instances({ 'i-lost': { lost: true }, 'i-drain': { status: 'DRAINING' } }) }),
+    );
+    assert.equal(decision.launch, 2);
+    assert.deepEqual(decision.stops.map((order) => [order.taskArn, order.kind]), [[onLost.taskArn, 'lost']]);
+    const replaced = [task('a', 'RUNNING'), task('a', 'RUNNING')];
+    const next = reconcileReplica(snapshot(decision.service, [onDraining, ...replaced], { instances: instances({ 'i-drain': { status: 'DRAINING' } }) }));
+    assert.deepEqual(next.stops.map((order) => order.taskArn), [onDraining.taskArn]);
+  });
+
+  test('a deleted service drains to zero, then becomes INACTIVE', () => {
+    const svc = service(0, [deployment('a', 'PRIMARY', { rolloutState: 'COMPLETED' })], { status: 'DRAINING' });
+    const running = task('a', 'RUNNING');
+    assert.deepEqual(reconcileReplica(snapshot(svc, [running])).stops.map((order) => order.taskArn), [running.taskArn]);
+    const done = reconcileReplica(snapshot(svc, []));
+    assert.equal(done.service.status, 'INACTIVE');
+    assert.equal(done.service.deletedAt, 100);
+  });
+});
+
+describe('DAEMON reconciliation', () => {
+  const daemon = (deployments: DeploymentRecord[]) => service(0, deployments, { schedulingStrategy: 'DAEMON', deploymentConfiguration: { minimumHealthyPercent: 0, maximumPercent: 100 } });
+
+  test('one task on every eligible instance, none elsewhere', () => {
+    const svc = daemon([deployment('a', 'PRIMARY')]);
+    const stray = task('a', 'RUNNING', { containerInstanceArn: 'i-3' });
+    const decision = reconcileDaemon({
+      ...snapshot(svc, [task('a', 'RUNNING', { containerInstanceArn: 'i-1' }), stray]),
+      instances: instances({ 'i-2': {}, 'i-3': { status: 'DRAINING' } }),
+      eligible: new Set(['i-1', 'i-2']),
+    });
+    assert.deepEqual(decision.launchOn, ['i-2']);
+    assert.deepEqual(decision.stops.map((order) => order.taskArn), [stray.taskArn]);
+    assert.equal(decision.service.desiredCount, 2);
+  });
+
+  test('a new deployment replaces each instance task in place: stop first, then start', () => {
+    const svc = daemon([deployment('b', 'PRIMARY'), deployment('a', 'ACTIVE')]);
+    const old = task('a', 'RUNNING', { containerInstanceArn: 'i-1' });
+    const first = reconcileDaemon({ ...snapshot(svc, [old]), eligible: new Set(['i-1']) });
+    assert.deepEqual(first.stops.map((order) => order.taskArn), [old.taskArn]);
+    assert.deepEqual(first.launchOn, [], 'waits for the old task to be gone');
+    const second = reconcileDaemon({ ...snapshot(first.service, []), eligible: new Set(['i-1']) });
+    assert.deepEqual(second.launchOn, ['i-1']);
+    const third = reconcileDaemon({ ...snapshot(second.service, [task('b', 'RUNNING', { containerInstanceArn: 'i-1' })]), eligible: new Set(['i-1']) });
+    assert.equal(third.completed, true);
+  });
+});
