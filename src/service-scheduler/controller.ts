@@ -39,6 +39,13 @@ export interface ServiceControllerDeps {
   launchBatch?: number;
 }
 
+/** ECS names at most ten tasks per "has started"/"has stopped" event. */
+function chunks<T>(items: T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let index = 0; index < items.length; index += size) result.push(items.slice(index, index + size));
+  return result;
+}
+
 interface PassResult {
   changedTasks: TaskRecord[];
   /** More work is due right away (a launch batch was cut short, a rollback began). */
@@ -198,7 +205,7 @@ export class ServiceController {
       const lostStops = decision.stops.filter((order) => order.kind === 'lost').map((order) => order.taskArn);
       if (lostStops.length > 0) event(eventText.instanceLost(name, lostStops, this.deps.agentLostAfterSeconds ?? 60));
       const scaleStops = decision.stops.filter((order) => order.kind !== 'lost').map((order) => order.taskArn);
-      if (scaleStops.length > 0) event(eventText.stopped(name, scaleStops));
+      for (const chunk of chunks(scaleStops, 10)) event(eventText.stopped(name, chunk));
 
       let again = false;
       const failedPrimary = primaryOf(decision.service);
@@ -230,7 +237,7 @@ export class ServiceController {
       const primary = primaryOf(next);
       if (primary && !decision.breaker.tripped) {
         if (launch > 0) {
-          const batch = Math.min(launch, this.deps.launchBatch ?? 500);
+          const batch = Math.min(launch, this.deps.launchBatch ?? 100);
           again ||= batch < launch;
           changedTasks.push(...(await this.launch(tx, next, primary, batch, undefined, now, (message, repeating) => event(message, repeating))));
         }
@@ -316,7 +323,7 @@ export class ServiceController {
         return [];
       }
       const result = await commitRun(tx, plan, instanceArn ? { onlyInstance: instanceArn } : {});
-      if (result.tasks.length > 0) event(eventText.started(service.serviceName, result.tasks.map((task) => task.taskArn)), false);
+      for (const chunk of chunks(result.tasks.map((task) => task.taskArn), 10)) event(eventText.started(service.serviceName, chunk), false);
       const failure = result.failures[0];
       if (failure && !instanceArn) event(eventText.unableToPlace(service.serviceName, `Berth: ${failure.detail ?? failure.reason}.`), true);
       return result.tasks;

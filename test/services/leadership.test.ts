@@ -1,0 +1,108 @@
+/**
+ * Two control-plane processes on one store: only the lease holder reconciles, the other takes over
+ * when the holder goes, and no service ever gets more tasks launched than it asked for.
+ *
+ * The second controller runs in this process on its own SQLite connections to the same database
+ * file, as a second `berth server` would; SQLite's file lock is what serializes the two.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { pino } from 'pino';
+import { CreateClusterCommand, ListTasksCommand, RegisterTaskDefinitionCommand, StopTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { SimulatedRuntime } from '../../src/agent/simulated/simulated-runtime.js';
+import { randomIds } from '../../src/core/ids.js';
+import { systemClock } from '../../src/core/clock.js';
+import { seededRng } from '../../src/core/rng.js';
+import { TaskChangeFeed } from '../../src/ecs/task-changes.js';
+import { ServiceController } from '../../src/service-scheduler/controller.js';
+import { LeaderLease } from '../../src/service-scheduler/lease.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
+import { startBerth, type TestBerth } from '../helpers/berth.js';
+import { clusterCounts, createServiceInStore } from '../helpers/services.js';
+
+describe('service scheduler leadership', () => {
+  let berth: TestBerth;
+  let ecs: ECSClient;
+  let otherStore: SqliteStore;
+  let other: ServiceController;
+  let otherLease: LeaderLease;
+  const agents: TestAgent[] = [];
+
+  before(async () => {
+    berth = await startBerth();
+    ecs = berth.ecs();
+    await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
+    for (let index = 0; index < 4; index++) {
+      agents.push(
+        await startTestAgent(berth, {
+          name: `lease-${index}`,
+          runtime: new SimulatedRuntime({ cpus: 4, memoryBytes: 8 * 1024 ** 3 }),
+          metadata: false,
+          simulated: true,
+          pullBehavior: 'prefer-cached',
+          reservedMemoryMiB: 0,
+          ...(agents[0] ? { dataDir: agents[0].dataDir } : {}),
+        }),
+      );
+    }
+    otherStore = new SqliteStore(berth.dataDir);
+    otherLease = new LeaderLease(otherStore, systemClock, 'second-process', 'service-scheduler', 3);
+    // Agents connected to one process learn of tasks another process launched at their next full
+    // resync (every minute); forwarding the second controller's changes keeps this test short.
+    const otherChanges = new TaskChangeFeed();
+    otherChanges.subscribe((tasks) => void berth.server.hub.push(tasks));
+    other = new ServiceController({
+      store: otherStore,
+      clock: systemClock,
+      ids: randomIds,
+      rng: seededRng(7),
+      log: pino({ level: 'silent' }),
+      taskChanges: otherChanges,
+      lease: otherLease,
+      intervalMs: 200,
+    });
+  });
+  after(async () => {
+    await other?.stop();
+    await otherStore?.close();
+    for (const agent of agents.reverse()) await agent.close();
+    await berth?.close();
+  });
+
+  const allTasks = async (status: 'RUNNING' | 'STOPPED') => (await ecs.send(new ListTasksCommand({ serviceName: 'web', desiredStatus: status }))).taskArns ?? [];
+
+  test('with two controllers running, the service gets exactly its desired count; the follower takes over when the leader goes', async () => {
+    await ecs.send(new RegisterTaskDefinitionCommand({ family: 'web', containerDefinitions: [{ name: 'app', image: 'simulated/app:1', memory: 64, cpu: 16 }] }));
+    // A third process holds the lease for the next 3 seconds: nobody else may act meanwhile.
+    await otherStore.write((tx) => tx.leases.put({ name: 'service-scheduler', holder: 'third-process', expiresAt: Date.now() / 1000 + 3 }));
+    other.start();
+    await createServiceInStore(berth, { serviceName: 'web', taskDefinition: 'web:1', desiredCount: 12 });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    assert.equal((await allTasks('RUNNING')).length, 0, 'no task launched while another process leads');
+    // Both controllers race for the lease from here on.
+    await eventually(async () => ((await clusterCounts(ecs)).runningTasksCount === 12 ? true : undefined), 30_000, '12 running tasks');
+    // Let both controllers make several more passes: neither may add a task.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    assert.equal((await allTasks('RUNNING')).length, 12);
+    assert.equal((await allTasks('STOPPED')).length, 0, 'no task was launched twice and then scaled away');
+
+    const holder = await otherStore.read((tx) => tx.leases.get('service-scheduler'));
+    assert.ok(holder, 'a lease was taken');
+    const follower = holder.holder === otherLease.holder ? berth.server.services : other;
+    const leader = follower === other ? berth.server.services : other;
+    await leader.stop();
+    const [victim] = await allTasks('RUNNING');
+    await ecs.send(new StopTaskCommand({ task: victim!, reason: 'test' }));
+    await eventually(
+      async () => {
+        const running = await allTasks('RUNNING');
+        return running.length === 12 && !running.includes(victim!) ? true : undefined;
+      },
+      20_000,
+      'the follower to replace the stopped task',
+    );
+    const lease = await otherStore.read((tx) => tx.leases.get('service-scheduler'));
+    assert.notEqual(lease?.holder, holder.holder, 'the lease changed hands');
+  });
+});
