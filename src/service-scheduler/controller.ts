@@ -21,7 +21,7 @@ import { reconcileDaemon } from './daemon.js';
 import { rollBack } from './deployments.js';
 import { addEvent, eventText } from './events.js';
 import type { LeaderLease } from './lease.js';
-import { primaryOf, serviceGroup } from './model.js';
+import { isFailedTask, primaryOf, serviceGroup } from './model.js';
 import { reconcileReplica, type BreakerOutcome, type InstanceState, type StopOrder } from './reconcile.js';
 
 export interface ServiceControllerDeps {
@@ -37,6 +37,15 @@ export interface ServiceControllerDeps {
   intervalMs?: number;
   /** The most tasks one pass launches for one service; the next pass follows at once. */
   launchBatch?: number;
+}
+
+/** Why a task failed, as its containers say it (CannotPullContainerError: …, exit codes) or else its stoppedReason. */
+function failureReasonOf(task: TaskRecord): string {
+  const containers = (task.containers ?? [])
+    .filter((container) => container.reason || (container.exitCode !== undefined && container.exitCode !== 0))
+    .map((container) => `${container.name}: ${container.reason ?? `exit code ${container.exitCode}`}`);
+  const stopped = task.stoppedReason ?? 'stopped';
+  return containers.length > 0 ? `${stopped} (${containers.join('; ')})` : stopped;
 }
 
 /** ECS names at most ten tasks per "has started"/"has stopped" event. */
@@ -183,7 +192,9 @@ export class ServiceController {
 
       for (const arn of decision.accounted) {
         const task = stops.find((candidate) => candidate.taskArn === arn);
-        if (task) await tx.tasks.put({ ...task, serviceAccounted: true });
+        if (!task) continue;
+        await tx.tasks.put({ ...task, serviceAccounted: true });
+        if (isFailedTask(task)) event(eventText.taskFailed(name, task.taskArn, failureReasonOf(task)));
       }
 
       const byArn = new Map(tasks.map((task) => [task.taskArn, task]));

@@ -28,7 +28,7 @@ export const eventText = {
     `(service ${service}) was unable to place a task. Reason: No Container Instances were found in your cluster. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide. Register a container instance in the cluster (run \`berth agent\`), or use the FARGATE launch type.`,
   instanceLost: (service: string, taskArns: string[], seconds: number) =>
     `(service ${service}) is replacing ${taskArns.length} tasks whose container instance agent has been disconnected for over ${seconds} seconds: ${list(taskArns, 'task')}.`,
-  deregistered: (service: string) => `(service ${service}) has been deleted; its tasks are stopped.`,
+  taskFailed: (service: string, taskArn: string, why: string) => `(service ${service}) (task ${taskIdOf(taskArn)}) failed: ${why}`,
 };
 
 /** Adds an event (newest first). A `repeating` message is skipped while an identical one is recent. */
