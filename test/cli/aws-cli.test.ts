@@ -9,6 +9,8 @@ import { promisify } from 'node:util';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 import { dockerCli } from '../helpers/commands.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
+import { startTestAgent } from '../helpers/agent.js';
+import { SimulatedRuntime } from '../../src/agent/simulated/simulated-runtime.js';
 
 const run = promisify(execFile);
 const dockerUp = await dockerAvailable();
@@ -72,6 +74,44 @@ describe('the AWS CLI against Berth', { skip: hasAwsCli ? false : 'the aws comma
       // CLI v1 prints the wire's epoch seconds; v2 renders them as ISO 8601 dates.
       const createdAt = typeof task.createdAt === 'number' ? task.createdAt * 1000 : Date.parse(task.createdAt);
       assert.ok(Math.abs(createdAt - Date.now()) < 60_000, `createdAt ${task.createdAt} is now`);
+    }
+  });
+
+  it('walks the service example: create-service, wait services-stable, update-service rolls out the new revision', async () => {
+    await aws('ecs', 'create-cluster', '--cluster-name', 'svc');
+    const agent = await startTestAgent(berth, {
+      cluster: 'svc',
+      runtime: new SimulatedRuntime({ cpus: 4, memoryBytes: 8 * 1024 ** 3 }),
+      metadata: false,
+      simulated: true,
+      pullBehavior: 'prefer-cached',
+      reservedMemoryMiB: 0,
+    });
+    try {
+      for (const tag of ['1', '2']) {
+        await aws('ecs', 'register-task-definition', '--family', 'svc-web', '--container-definitions', JSON.stringify([{ name: 'web', image: `simulated/web:${tag}`, memory: 64 }]));
+      }
+      const created = await aws(
+        'ecs', 'create-service', '--cluster', 'svc', '--service-name', 'web', '--task-definition', 'svc-web:1', '--desired-count', '3',
+        '--launch-type', 'EC2',
+        '--deployment-configuration', 'minimumHealthyPercent=50,maximumPercent=200,deploymentCircuitBreaker={enable=true,rollback=true}',
+      );
+      assert.equal(created.service.serviceArn, 'arn:aws:ecs:us-east-1:000000000000:service/svc/web');
+      assert.deepEqual(created.service.deploymentConfiguration.deploymentCircuitBreaker, { enable: true, rollback: true });
+      await awsText('ecs', 'wait', 'services-stable', '--cluster', 'svc', '--services', 'web');
+      await aws('ecs', 'update-service', '--cluster', 'svc', '--service', 'web', '--task-definition', 'svc-web:2');
+      await awsText('ecs', 'wait', 'services-stable', '--cluster', 'svc', '--services', 'web');
+      const { services } = await aws('ecs', 'describe-services', '--cluster', 'svc', '--services', 'web');
+      const [service] = services;
+      assert.equal(service.runningCount, 3);
+      assert.equal(service.deployments.length, 1);
+      assert.equal(service.deployments[0].taskDefinition, 'arn:aws:ecs:us-east-1:000000000000:task-definition/svc-web:2');
+      assert.equal(service.deployments[0].rolloutState, 'COMPLETED');
+      assert.equal(service.events[0].message, '(service web) has reached a steady state.');
+      const { serviceDeployments } = await aws('ecs', 'list-service-deployments', '--cluster', 'svc', '--service', 'web');
+      assert.deepEqual(serviceDeployments.map((deployment: { status: string }) => deployment.status), ['SUCCESSFUL', 'SUCCESSFUL']);
+    } finally {
+      await agent.close();
     }
   });
 
