@@ -19,7 +19,7 @@ import { buildApp } from './edge/app.js';
 import { Registry } from './registry/registry.js';
 import { TaskPullAuth } from './registry/task-pull-auth.js';
 import { ServiceController } from './service-scheduler/controller.js';
-import { LeaderLease } from './service-scheduler/lease.js';
+import { LeaderLease } from './store/leader-lease.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { CredentialRecord, Store } from './store/types.js';
 import { version } from './version.js';
@@ -94,12 +94,14 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
       logger: options.logger === false ? false : { level: config.logLevel },
     });
     const hub = new AgentHub({ store, clock, log: app.log, taskChanges, pullAuth: new TaskPullAuth(registry) });
-    const lifecycle = new LifecycleScheduler({ store, clock, log: app.log });
+    // One process among those sharing the store collects garbage, applies lifecycle policies and schedules services.
+    const processId = randomUUID();
+    const lifecycle = new LifecycleScheduler({ store, clock, log: app.log, lease: new LeaderLease(store, clock, processId, 'ecr-lifecycle', 30 * 60) });
     const fargate = new FargateDispatcher({ store, clock, log: app.log, hub, taskChanges });
     services = new ServiceController({
       ...deps,
       log: app.log,
-      lease: new LeaderLease(store, clock, randomUUID()),
+      lease: new LeaderLease(store, clock, processId),
       ...(config.agentLostAfterSeconds !== undefined ? { agentLostAfterSeconds: config.agentLostAfterSeconds } : {}),
     });
     const controller = services;
@@ -113,7 +115,7 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
     registry.listeningAt(url, config.registryHost);
     hub.start();
     fargate.start();
-    registry.start(app.log);
+    registry.start(app.log, new LeaderLease(store, clock, processId, 'registry-gc', 3 * 60 * 60));
     lifecycle.start();
     controller.start();
     return {

@@ -8,11 +8,20 @@ export class PeriodicPass<T> {
 
   constructor(private readonly pass: () => Promise<T>) {}
 
-  /** Runs every `intervalMs`, first after `firstDelayMs`; each outcome goes to `report`. */
-  start(intervalMs: number, report: (outcome: { result: T } | { error: unknown }) => void, firstDelayMs = intervalMs): void {
+  /**
+   * Runs every `intervalMs`, first after `firstDelayMs`; each outcome goes to `report`. A timed
+   * pass is skipped when `mayRun` says no (another process leads).
+   */
+  start(
+    intervalMs: number,
+    report: (outcome: { result: T } | { error: unknown }) => void,
+    firstDelayMs = intervalMs,
+    mayRun: () => Promise<boolean> = async () => true,
+  ): void {
     const tick = () => {
-      this.run()
-        .then((result) => report({ result }), (error: unknown) => report({ error }))
+      mayRun()
+        .then((allowed) => (allowed ? this.run().then((result) => report({ result })) : undefined))
+        .catch((error: unknown) => report({ error }))
         .finally(() => {
           if (this.timer) this.timer = setTimeout(tick, intervalMs).unref();
         });

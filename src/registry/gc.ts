@@ -10,6 +10,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { PeriodicPass } from '../core/periodic.js';
+import type { LeaderLease } from '../store/leader-lease.js';
 import type { Store } from '../store/types.js';
 import type { Blobs } from './blobs.js';
 import type { BlobStorage } from './storage/driver.js';
@@ -39,12 +40,13 @@ export class GarbageCollector {
 
   constructor(private readonly options: GarbageCollectorOptions) {}
 
-  start(intervalMs: number, log: FastifyBaseLogger): void {
+  /** Timed passes run only while `lease` (if given) is held: one collector among processes sharing the store. */
+  start(intervalMs: number, log: FastifyBaseLogger, lease?: LeaderLease): void {
     const report = (outcome: { result: CollectionResult } | { error: unknown }) => {
       if ('error' in outcome) log.error({ err: outcome.error }, 'registry garbage collection failed; it runs again later');
       else if (outcome.result.blobsDeleted + outcome.result.uploadsDropped + outcome.result.orphansDeleted > 0) log.info(outcome.result, 'registry garbage collected');
     };
-    this.periodic.start(intervalMs, report, Math.min(intervalMs, 10_000));
+    this.periodic.start(intervalMs, report, Math.min(intervalMs, 10_000), lease ? () => lease.acquire() : undefined);
   }
 
   stop(): Promise<void> {

@@ -8,6 +8,7 @@ import type { Clock } from '../core/clock.js';
 import type { Store } from '../store/types.js';
 import { Blobs } from './blobs.js';
 import { GarbageCollector } from './gc.js';
+import type { LeaderLease } from '../store/leader-lease.js';
 import { Manifests } from './manifests.js';
 import { FilesystemBlobStorage } from './storage/filesystem.js';
 import type { BlobStorage } from './storage/driver.js';
@@ -69,8 +70,8 @@ export class Registry {
     return `${this.host}/${name}`;
   }
 
-  start(log: FastifyBaseLogger): void {
-    this.gc.start(this.options.gcIntervalMs ?? defaultGcIntervalMs, log);
+  start(log: FastifyBaseLogger, lease?: LeaderLease): void {
+    this.gc.start(this.options.gcIntervalMs ?? defaultGcIntervalMs, log, lease);
   }
 
   async stop(): Promise<void> {

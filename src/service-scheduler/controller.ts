@@ -20,7 +20,7 @@ import type { ContainerInstanceRecord, DeploymentRecord, ServiceDeploymentRecord
 import { reconcileDaemon } from './daemon.js';
 import { rollBack } from './deployments.js';
 import { addEvent, eventText } from './events.js';
-import type { LeaderLease } from './lease.js';
+import type { LeaderLease } from '../store/leader-lease.js';
 import { isFailedTask, primaryOf, serviceGroup } from './model.js';
 import { reconcileReplica, type BreakerOutcome, type InstanceState, type StopOrder } from './reconcile.js';
 

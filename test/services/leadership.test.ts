@@ -15,7 +15,7 @@ import { systemClock } from '../../src/core/clock.js';
 import { seededRng } from '../../src/core/rng.js';
 import { TaskChangeFeed } from '../../src/ecs/task-changes.js';
 import { ServiceController } from '../../src/service-scheduler/controller.js';
-import { LeaderLease } from '../../src/service-scheduler/lease.js';
+import { LeaderLease } from '../../src/store/leader-lease.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ManualClock } from '../../src/core/clock.js';
-import { LeaderLease } from '../../src/service-scheduler/lease.js';
+import { LeaderLease } from '../../src/store/leader-lease.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 
 describe('leader lease', () => {

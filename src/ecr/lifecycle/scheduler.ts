@@ -7,6 +7,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../../core/clock.js';
 import { PeriodicPass } from '../../core/periodic.js';
 import { epochSeconds } from '../../core/wire.js';
+import type { LeaderLease } from '../../store/leader-lease.js';
 import type { Store } from '../../store/types.js';
 import { parseLifecyclePolicy } from './policy.js';
 import { expireImages, expiringImages } from './repository-images.js';
@@ -16,12 +17,19 @@ export const defaultLifecycleIntervalMs = 10 * 60 * 1000;
 export class LifecycleScheduler {
   private readonly periodic = new PeriodicPass(() => this.pass());
 
-  constructor(private readonly deps: { store: Store; clock: Clock; log: FastifyBaseLogger; intervalMs?: number }) {}
+  constructor(private readonly deps: { store: Store; clock: Clock; log: FastifyBaseLogger; intervalMs?: number; lease?: LeaderLease }) {}
 
+  /** Timed passes run only while the lease (if given) is held: one process applies policies. */
   start(): void {
-    this.periodic.start(this.deps.intervalMs ?? defaultLifecycleIntervalMs, (outcome) => {
-      if ('error' in outcome) this.deps.log.error({ err: outcome.error }, 'applying lifecycle policies failed; it runs again later');
-    });
+    const lease = this.deps.lease;
+    this.periodic.start(
+      this.deps.intervalMs ?? defaultLifecycleIntervalMs,
+      (outcome) => {
+        if ('error' in outcome) this.deps.log.error({ err: outcome.error }, 'applying lifecycle policies failed; it runs again later');
+      },
+      undefined,
+      lease ? () => lease.acquire() : undefined,
+    );
   }
 
   stop(): Promise<void> {

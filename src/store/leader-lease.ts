@@ -6,7 +6,7 @@
  * process that lost the lease while paused can never write on stale authority: no double launches.
  */
 import type { Clock } from '../core/clock.js';
-import type { Store, StoreTx } from '../store/types.js';
+import type { Store, StoreTx } from './types.js';
 
 export class LeaderLease {
   constructor(
