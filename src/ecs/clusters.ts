@@ -64,7 +64,8 @@ function checkSettings(settings: ClusterSetting[] | undefined, field: string): C
   return settings;
 }
 
-function checkStrategy(strategy: CapacityProviderStrategyItem[] | undefined, providers: string[], field: string): CapacityProviderStrategyItem[] {
+/** A capacity provider strategy over the cluster's providers, normalised to explicit base and weight. */
+export function checkStrategy(strategy: CapacityProviderStrategyItem[] | undefined, providers: string[], field: string): CapacityProviderStrategyItem[] {
   if (strategy === undefined) return [];
   checkMaxItems(strategy, field, 20);
   let withBase = 0;

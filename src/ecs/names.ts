@@ -34,8 +34,13 @@ export function clusterNameOfArn(clusterArn: string): string {
   return clusterArn.slice(clusterArn.indexOf(':cluster/') + ':cluster/'.length);
 }
 
-/** A task or container instance given by id or ARN (old or new format) → its long ARN in the cluster. */
-export function resolveChildArn(scope: Scope, clusterArn: string, given: string, resourceType: 'task' | 'container-instance'): string | undefined {
+/** A task, container instance or service given by id/name or ARN (old or new format) → its long ARN in the cluster. */
+export function resolveChildArn(
+  scope: Scope,
+  clusterArn: string,
+  given: string,
+  resourceType: 'task' | 'container-instance' | 'service',
+): string | undefined {
   const clusterName = clusterNameOfArn(clusterArn);
   if (given.startsWith('arn:')) {
     const arn = ownEcsArn(scope, given, resourceType);

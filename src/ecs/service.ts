@@ -5,6 +5,8 @@ import { containerInstanceOperations } from './container-instances.js';
 import type { EcsDeps } from './deps.js';
 import { accountSettingOperations } from './account-settings.js';
 import { attributeOperations } from './attributes.js';
+import { serviceDeploymentOperations } from './services/deployments-api.js';
+import { serviceOperations } from './services/operations.js';
 import { taggingOperations } from './tagging.js';
 import { taskOperations } from './tasks/operations.js';
 import { stateChangeOperations } from './tasks/state-changes.js';
@@ -23,6 +25,8 @@ export function ecsService(deps: EcsDeps): JsonService {
     ...taskOperations(deps),
     ...stateChangeOperations(deps),
     ...taskDefinitionOperations(deps),
+    ...serviceOperations(deps),
+    ...serviceDeploymentOperations(deps),
   };
   return defineJsonService(ecsModel as Record<string, unknown>, { id: 'ecs', signingName: 'ecs', targetPrefix: ecsTargetPrefix, jsonVersion: '1.1' }, operations);
 }

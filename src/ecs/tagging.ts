@@ -52,7 +52,7 @@ const kind = <R extends Taggable>(spec: TaggableKind<R>) => spec as unknown as T
 /** A cluster name, family, task or container instance ID: letters, numbers, hyphens and underscores. */
 const part = '[a-zA-Z0-9_-]{1,255}';
 
-/** ARN resource type → where its records live. Services: `service: kind({ path: …, table: (tx) => tx.services, … })`. */
+/** ARN resource type → where its records live. */
 const taggable: Record<string, TaggableKind<Taggable>> = {
   cluster: kind({
     path: new RegExp(`^${part}$`),
@@ -63,6 +63,13 @@ const taggable: Record<string, TaggableKind<Taggable>> = {
   'task-definition': kind({ path: new RegExp(`^${part}:[1-9][0-9]{0,9}$`), table: (tx) => tx.taskDefinitions }),
   'container-instance': kind({ path: new RegExp(`^${part}/${part}$`), shortPath: new RegExp(`^${part}$`), table: (tx) => tx.containerInstances }),
   task: kind({ path: new RegExp(`^${part}/${part}$`), shortPath: new RegExp(`^${part}$`), table: (tx) => tx.tasks }),
+  // A deleted service's tags go with it, though the INACTIVE service stays describable for a while.
+  service: kind({
+    path: new RegExp(`^${part}/${part}$`),
+    shortPath: new RegExp(`^${part}$`),
+    table: (tx) => tx.services,
+    exists: (record) => record.status !== 'INACTIVE',
+  }),
 };
 
 interface Target {

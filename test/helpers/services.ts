@@ -1,11 +1,38 @@
-/** Services in tests: creating one below the API (for controller-level tests) and reading one back. */
-import { DescribeClustersCommand, type ECSClient } from '@aws-sdk/client-ecs';
+/** Services in tests: task definitions and inputs shared by the service API tests, and a service written below the API for controller-level tests. */
+import { DescribeClustersCommand, RegisterTaskDefinitionCommand, type DeploymentConfiguration, type ECSClient } from '@aws-sdk/client-ecs';
 import { randomIds } from '../../src/core/ids.js';
 import { recordDeployment } from '../../src/service-scheduler/deployments.js';
 import { withDefaults } from '../../src/service-scheduler/model.js';
-import type { DeploymentConfiguration } from '@aws-sdk/client-ecs';
 import type { ServiceRecord } from '../../src/store/types.js';
 import type { TestBerth } from './berth.js';
+
+export const account = '000000000000';
+export const serviceArn = (cluster: string, name: string) => `arn:aws:ecs:us-east-1:${account}:service/${cluster}/${name}`;
+export const awsvpc = { awsvpcConfiguration: { subnets: ['subnet-local'], assignPublicIp: 'ENABLED' as const } };
+export const targetGroupArn = `arn:aws:elasticloadbalancing:us-east-1:${account}:targetgroup/web/0123456789abcdef`;
+
+/**
+ * web: bridge, container "web" on port 80 (EC2 and EXTERNAL only).
+ * fg: awsvpc at a Fargate size, container "app" on port 8080 (EC2 and FARGATE).
+ */
+export async function registerServiceDefinitions(ecs: ECSClient): Promise<void> {
+  await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: 'web',
+      containerDefinitions: [{ name: 'web', image: 'busybox', memory: 64, portMappings: [{ containerPort: 80 }] }],
+    }),
+  );
+  await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: 'fg',
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [{ name: 'app', image: 'busybox', portMappings: [{ containerPort: 8080 }] }],
+    }),
+  );
+}
 
 /**
  * Writes a service and its first deployment straight into the store, as CreateService would, for

@@ -4,6 +4,7 @@
  * in the same transaction.
  */
 import type { RunTaskRequest } from '@aws-sdk/client-ecs';
+import type { Scope } from '../../core/principal.js';
 import type { Wire } from '../../core/wire.js';
 import type { RequestContext } from '../../edge/context.js';
 import { placeTasks, validatePlacementRequest } from '../../scheduler/index.js';
@@ -33,7 +34,8 @@ export function checkRunInput(input: Wire<RunTaskRequest>): RunInput {
   return { ...input, taskDefinition };
 }
 
-function checkNetwork(definition: TaskDefinitionRecord, input: RunInput): void {
+/** awsvpc definitions need an awsvpcConfiguration; other network modes refuse one. Shared with services. */
+export function checkNetwork(definition: TaskDefinitionRecord, input: Pick<RunInput, 'networkConfiguration'>): void {
   const awsvpc = definition.networkMode === 'awsvpc';
   const config = input.networkConfiguration?.awsvpcConfiguration;
   if (awsvpc && !config) {
@@ -58,10 +60,20 @@ function checkOverrides(definition: TaskDefinitionRecord, input: RunInput): void
   });
 }
 
-function checkCompatible(definition: TaskDefinitionRecord, launchType: LaunchTarget['launchType']): void {
+export function checkCompatible(definition: TaskDefinitionRecord, launchType: LaunchTarget['launchType']): void {
   if (!(definition.compatibilities ?? ['EC2']).includes(launchType)) {
     throw invalidParameter(`Task definition does not support launch_type ${launchType}. Its compatibilities are ${(definition.compatibilities ?? []).join(', ') || 'none'}.`);
   }
+}
+
+/** The ACTIVE task definition a name, name:revision or ARN refers to, or ClientException. */
+export async function activeTaskDefinition(tx: StoreTx, scope: Scope, given: string, allowInactive = false): Promise<TaskDefinitionRecord> {
+  const definition = await findTaskDefinition(tx, scope, given);
+  if (!definition) throw clientError(`Unable to find task definition '${given}'. Register it first, or check the family and revision.`);
+  if (definition.status !== 'ACTIVE' && !allowInactive) {
+    throw clientError(`TaskDefinition ${definition.family}:${definition.revision} is ${definition.status}; only ACTIVE revisions can start tasks.`);
+  }
+  return definition;
 }
 
 export interface RunResult {
@@ -89,12 +101,8 @@ export async function planRun(
   options: { count: number; onlyInstance?: string; explain?: boolean; allowInactiveDefinition?: boolean },
 ): Promise<RunPlan> {
   const cluster = await activeCluster(tx, ctx.scope, input.cluster);
-  const definition = await findTaskDefinition(tx, ctx.scope, input.taskDefinition);
-  if (!definition) throw clientError(`Unable to find task definition '${input.taskDefinition}'. Register it first, or check the family and revision.`);
   // A service keeps running (and scaling) a revision deregistered after it was deployed, as in ECS.
-  if (definition.status !== 'ACTIVE' && !options.allowInactiveDefinition) {
-    throw clientError(`TaskDefinition ${definition.family}:${definition.revision} is ${definition.status}; only ACTIVE revisions can start tasks.`);
-  }
+  const definition = await activeTaskDefinition(tx, ctx.scope, input.taskDefinition, options.allowInactiveDefinition);
   checkOverrides(definition, input);
   checkNetwork(definition, input);
   const targets = launchTargets(options.count, input.launchType, input.capacityProviderStrategy, cluster.defaultCapacityProviderStrategy, cluster.capacityProviders ?? []);

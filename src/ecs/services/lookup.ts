@@ -1,0 +1,34 @@
+/** Finding services by the names ECS accepts (name, old or new ARN) and the errors ECS answers when they are absent or gone. */
+import { ServiceNotActiveException, ServiceNotFoundException } from '@aws-sdk/client-ecs';
+import { modelled } from '../../core/errors.js';
+import type { Scope } from '../../core/principal.js';
+import type { ServiceRecord, StoreTx } from '../../store/types.js';
+import { clusterNameOfArn, ecsArn, resolveChildArn } from '../names.js';
+
+export const serviceNotFound = () => modelled(ServiceNotFoundException, 'Service not found.');
+export const serviceNotActive = () => modelled(ServiceNotActiveException, 'Service was not ACTIVE.');
+
+export const serviceArnOf = (scope: Scope, clusterArn: string, serviceName: string) =>
+  ecsArn(scope, `service/${clusterNameOfArn(clusterArn)}/${serviceName}`);
+
+/** The service's long ARN in the cluster, or undefined when `given` cannot name a service there. */
+export const resolveServiceArn = (scope: Scope, clusterArn: string, given: string) => resolveChildArn(scope, clusterArn, given, 'service');
+
+/** The service in any status (INACTIVE ones stay describable until purged). */
+export async function findService(tx: StoreTx, scope: Scope, clusterArn: string, given: string): Promise<ServiceRecord | undefined> {
+  const arn = resolveServiceArn(scope, clusterArn, given);
+  return arn === undefined ? undefined : tx.services.get(arn);
+}
+
+export async function existingService(tx: StoreTx, scope: Scope, clusterArn: string, given: string): Promise<ServiceRecord> {
+  const service = await findService(tx, scope, clusterArn, given);
+  if (!service) throw serviceNotFound();
+  return service;
+}
+
+/** The service, which must be ACTIVE: DRAINING and INACTIVE services cannot be changed. */
+export async function activeService(tx: StoreTx, scope: Scope, clusterArn: string, given: string): Promise<ServiceRecord> {
+  const service = await existingService(tx, scope, clusterArn, given);
+  if (service.status !== 'ACTIVE') throw serviceNotActive();
+  return service;
+}
