@@ -32,6 +32,9 @@ describe('service deployments', () => {
 
   before(async () => {
     berth = await startBerth();
+    // These tests check what the API records; the scheduler, which would act on it (and retire
+    // deployments that have no tasks at once), is tested in test/services.
+    await berth.server.services.stop();
     ecs = berth.ecs();
     await ecs.send(new CreateClusterCommand({ clusterName: cluster, capacityProviders: ['FARGATE', 'FARGATE_SPOT'] }));
     await registerServiceDefinitions(ecs);

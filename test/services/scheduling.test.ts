@@ -110,14 +110,14 @@ describe('service scheduling on simulated capacity', () => {
     agents.push(await startTestAgent(berth, simulated('daemons', 'd-0', 'us-east-1a', { dataDir: agents[0]!.dataDir })));
     agents.push(await startTestAgent(berth, simulated('daemons', 'd-1', 'us-east-1b', { dataDir: agents[0]!.dataDir })));
     const { containerInstanceArns } = await ecs.send(new ListContainerInstancesCommand({ cluster: 'daemons' }));
-    await ecs.send(new PutAttributesCommand({ cluster: 'daemons', attributes: [{ name: 'logging', value: 'no', targetId: containerInstanceArns![1]! }] }));
+    await ecs.send(new PutAttributesCommand({ cluster: 'daemons', attributes: [{ name: 'logging', value: 'off', targetId: containerInstanceArns![1]! }] }));
     await ecs.send(
       new CreateServiceCommand({
         cluster: 'daemons',
         serviceName: 'logs',
         taskDefinition: 'app',
         schedulingStrategy: 'DAEMON',
-        placementConstraints: [{ type: 'memberOf', expression: 'attribute:logging != no' }],
+        placementConstraints: [{ type: 'memberOf', expression: 'attribute:ecs.availability-zone != us-east-1b and not(attribute:logging == off)' }],
       }),
     );
     await steady('daemons', 'logs', 1);
