@@ -39,6 +39,8 @@ export interface ServiceControllerDeps {
   launchBatch?: number;
 }
 
+const inactiveRetentionSeconds = 60 * 60;
+
 /** Why a task failed, as its containers say it (CannotPullContainerError: …, exit codes) or else its stoppedReason. */
 function failureReasonOf(task: TaskRecord): string {
   const containers = (task.containers ?? [])
@@ -67,6 +69,7 @@ export class ServiceController {
   private dirty = false;
   private stopped = true;
   private leading = false;
+  private lastPurge = 0;
   private readonly startedAt: number;
   private unsubscribe: (() => void) | undefined;
 
@@ -124,6 +127,13 @@ export class ServiceController {
   private async pass(): Promise<boolean> {
     this.leading = await this.deps.lease.acquire();
     if (!this.leading) return false;
+    // Deleted services stay describable for an hour after they drain, as in ECS.
+    if (this.now() - this.lastPurge > 60) {
+      this.lastPurge = this.now();
+      await this.deps.store.write(async (tx) => {
+        if (await this.deps.lease.holds(tx)) await tx.services.purgeInactive(this.now() - inactiveRetentionSeconds);
+      });
+    }
     const services = await this.deps.store.read((tx) => tx.services.listLive());
     let again = false;
     for (const { serviceArn } of services) {
