@@ -106,6 +106,27 @@ describe('recovery', { skip: docker ? false : 'no Docker engine reachable' }, ()
     }
   });
 
+  test('a container killed outside Berth stops its task for good: once cleaned up, it is never started again', async () => {
+    const agent = await startTestAgent(berth);
+    try {
+      const arn = await tasks.run(sleeper);
+      const id = (await tasks.until(arn, 'RUNNING')).containers![0]!.runtimeId!;
+      execFileSync('docker', ['kill', id]);
+      const stopped = await tasks.until(arn, 'STOPPED');
+      assert.equal(stopped.stopCode, 'EssentialContainerExited');
+      assert.equal(stopped.containers![0]!.exitCode, 137);
+      // The clean-up (no delay here) removes the exited container; nothing may take its place.
+      await eventually(async () => (containersOfTask(arn).length === 0 ? true : undefined), 10_000, 'the exited container is removed');
+      for (let check = 0; check < 6; check++) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        assert.deepEqual(containersOfTask(arn), [], 'no container of the stopped task is created again');
+      }
+      assert.equal((await tasks.describe(arn)).lastStatus, 'STOPPED');
+    } finally {
+      await agent.close();
+    }
+  });
+
   test('kill -9 of the agent process: the restarted agent re-adopts its task, with no duplicate and no orphan', async () => {
     await ecs.send(new CreateClusterCommand({ clusterName: 'anywhere' }));
     const dataDir = mkdtempSync(join(tmpdir(), 'berth-agent-kill-'));

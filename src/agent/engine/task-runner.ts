@@ -141,6 +141,9 @@ export class TaskRunner {
 
   private async reconcile(): Promise<void> {
     if (!this.context.runtimeAvailable()) return;
+    // STOPPED is final. Once the clean-up has removed the task's exited containers, what is left to
+    // observe looks like a task not yet started: acting on it would run the task again.
+    if (this.lastReport?.status === 'STOPPED') return;
     for (let step = 0; step < maxStepsPerWake && !this.disposed; step++) {
       const view = await this.view();
       const next = decide(view);
