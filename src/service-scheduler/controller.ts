@@ -232,6 +232,7 @@ export class ServiceController {
       const failedPrimary = primaryOf(decision.service);
       if (decision.breaker.tripped && failedPrimary) {
         event(eventText.deploymentFailed(name, failedPrimary.id, 'tasks failed to start'));
+        const triggered = (record: ServiceDeploymentRecord) => ({ ...record.deploymentCircuitBreaker, status: 'TRIGGERED' as const, failureCount: failedPrimary.breakerFailures.length });
         const target = decision.breaker.rollbackTo;
         const revision = target ? await tx.serviceRevisions.get(target.revisionArn) : undefined;
         if (target && revision) {
@@ -241,6 +242,8 @@ export class ServiceController {
           });
           if (rolled) {
             next = rolled.service;
+            // The rollback carries on the failed service deployment, which says the breaker tripped.
+            await this.updateServiceDeployment(tx, failedPrimary, now, (record) => ({ ...record, deploymentCircuitBreaker: triggered(record) }));
             event(eventText.rollingBack(name, target.deploymentId));
             again = true;
           }
@@ -250,7 +253,7 @@ export class ServiceController {
             status: 'STOPPED',
             statusReason: failedPrimary.rolloutStateReason,
             stoppedAt: now,
-            deploymentCircuitBreaker: { ...record.deploymentCircuitBreaker, status: 'TRIGGERED', failureCount: failedPrimary.breakerFailures.length },
+            deploymentCircuitBreaker: triggered(record),
           }));
         }
       }
