@@ -3,6 +3,7 @@ import { main as agent } from './agent.js';
 import { main as api } from './api.js';
 import { main as placement } from './placement.js';
 import { main as registry } from './registry.js';
+import { main as services } from './services.js';
 
 console.log('== placement engine ==');
 await placement();
@@ -10,5 +11,7 @@ console.log('\n== API (Berth server process, signed SDK clients) ==');
 await api();
 console.log('\n== agent (start latency on Docker; simulated scale) ==');
 await agent();
+console.log('\n== services (scale 0 → 5,000 on simulated capacity; rolling deployments on Docker) ==');
+await services();
 console.log('\n== registry (skopeo push/pull and manifest GET; Berth against the CNCF distribution registry) ==');
 await registry();
