@@ -114,6 +114,12 @@ export class ServiceController {
 
   private async loop(): Promise<void> {
     while (this.dirty && !this.stopped) {
+      // Yield to the event loop first. The store answers synchronously, so without this a pass
+      // would start within the same turn as the report or request that asked for it, and a series
+      // of passes would hold off every other request, report and signal until it ended; waiting
+      // one turn also lets the changes that arrive together be answered by one pass.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.stopped) break;
       this.dirty = false;
       try {
         if (await this.pass()) this.dirty = true;
