@@ -268,8 +268,11 @@ export class ServiceController {
       if (primary && !decision.breaker.tripped) {
         if (launch > 0) {
           const batch = Math.min(launch, this.deps.launchBatch ?? 100);
-          again ||= batch < launch;
-          changedTasks.push(...(await this.launch(tx, next, primary, batch, undefined, now, (message, repeating) => event(message, repeating))));
+          const launched = await this.launch(tx, next, primary, batch, undefined, now, (message, repeating) => event(message, repeating));
+          changedTasks.push(...launched);
+          // The next batch follows at once only if this one was placed in full: tasks that found no
+          // room wait for a change or the next tick instead of spinning through passes.
+          again ||= batch < launch && launched.length === batch;
         }
         for (const instanceArn of launchOn) {
           changedTasks.push(...(await this.launch(tx, next, primary, 1, instanceArn, now, (message, repeating) => event(message, repeating))));
