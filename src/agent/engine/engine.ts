@@ -8,6 +8,7 @@
 import type { Logger } from 'pino';
 import type { AssignedTask, ControlMessage, TaskReport } from '../../agent-protocol/messages.js';
 import type { Clock } from '../../core/clock.js';
+import { Mutex } from '../../core/mutex.js';
 import type { NetworkMode } from '../runtime/container-spec.js';
 import type { TaskCgroups } from '../runtime/task-cgroups.js';
 import { labels, type ContainerRuntime, type ObservedContainer } from '../runtime/types.js';
@@ -53,6 +54,11 @@ export class TaskEngine {
   private readonly context: RunnerContext;
   /** metadata token → task and container, from the labels of observed containers. */
   private readonly tokens = new Map<string, { taskArn: string; containerName: string }>();
+  /**
+   * Sweeps run one at a time: two at once would both remove the same container, and the second,
+   * told the removal is already under way, would try the task's volumes while Docker still holds them.
+   */
+  private readonly sweeping = new Mutex();
 
   constructor(private readonly options: EngineOptions) {
     this.context = {
@@ -203,7 +209,11 @@ export class TaskEngine {
    * Stops containers of tasks this agent does not run and removes those stopped longer than the
    * clean-up delay, with their task volumes.
    */
-  async sweep(): Promise<void> {
+  sweep(): Promise<void> {
+    return this.sweeping.run(() => this.sweepOnce());
+  }
+
+  private async sweepOnce(): Promise<void> {
     if (!this.haveFullList || !this.available) return;
     const now = this.options.clock.now().getTime();
     const containers = await this.options.runtime.listManaged(this.options.owner);
@@ -228,13 +238,17 @@ export class TaskEngine {
     for (const [arn, finished] of this.finished) {
       if (remaining.has(arn)) continue;
       if (!finished.volumesRemoved) {
+        let removed = true;
         for (const volume of taskScopedVolumes(finished.task)) {
-          await this.options.runtime.removeVolume(volume).catch((error: unknown) => {
+          // A volume still held by a container on its way out is tried again at the next sweep.
+          const gone = await this.options.runtime.removeVolume(volume).catch((error: unknown) => {
             if (isTemporary(error)) throw error;
             this.options.log.warn({ volume, task: arn, err: error }, 'could not remove a task volume; leaving it');
+            return true;
           });
+          removed &&= gone;
         }
-        finished.volumesRemoved = true;
+        finished.volumesRemoved = removed;
       }
       if (now - finished.at > 24 * 3600_000 && !this.runners.has(arn)) this.finished.delete(arn);
     }

@@ -211,8 +211,14 @@ export class DockerRuntime implements ContainerRuntime {
     return (await this.optional(`inspect volume ${name}`, () => this.api.getVolume(name).inspect(), [404])) !== undefined;
   }
 
-  async removeVolume(name: string): Promise<void> {
-    await this.optional(`remove volume ${name}`, () => this.api.getVolume(name).remove(), [404]);
+  async removeVolume(name: string): Promise<boolean> {
+    try {
+      await this.optional(`remove volume ${name}`, () => this.api.getVolume(name).remove(), [404]);
+      return true;
+    } catch (error) {
+      if (error instanceof DockerEngineError && error.statusCode === 409) return false;
+      throw error;
+    }
   }
 
   async importImage(reference: string, rootfsTar: Buffer, command: string[]): Promise<void> {

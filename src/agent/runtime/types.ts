@@ -132,7 +132,8 @@ export interface ContainerRuntime {
   /** The gateway address of an existing network (the default `bridge`, say). */
   networkGateway(name: string): Promise<string | undefined>;
   ensureVolume(name: string, driver: string | undefined, driverOpts: Record<string, string>, volumeLabels: Record<string, string>): Promise<void>;
-  removeVolume(name: string): Promise<void>;
+  /** Removes a volume; false, leaving it, while a container still holds it (one being removed, say). */
+  removeVolume(name: string): Promise<boolean>;
   hasVolume(name: string): Promise<boolean>;
   /** Builds (once) a local image from a tar stream of its root filesystem. */
   importImage(reference: string, rootfsTar: Buffer, command: string[]): Promise<void>;

@@ -306,8 +306,9 @@ export class SimulatedRuntime implements ContainerRuntime {
     return this.volumes.has(name);
   }
 
-  async removeVolume(name: string): Promise<void> {
+  async removeVolume(name: string): Promise<boolean> {
     if (!this.volumes.delete(name)) throw notFound('volume', name);
+    return true;
   }
 
   async stats(id: string): Promise<Record<string, unknown> | undefined> {
