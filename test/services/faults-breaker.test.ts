@@ -1,6 +1,7 @@
 /**
  * The deployment circuit breaker on real containers: a revision whose tasks cannot run (the
- * essential container exits at once; the image cannot be pulled) trips the breaker, the service
+ * essential container exits at once; the image cannot be pulled; the container fails its health
+ * check once healthCheckGracePeriodSeconds is over) trips the breaker, the service
  * rolls back to the revision that last completed, and users can see why, in the stopped tasks, the
  * service's events and the service deployment.
  */
@@ -16,6 +17,7 @@ import {
   ListServiceDeploymentsCommand,
   UpdateServiceCommand,
   type ContainerDefinition,
+  type CreateServiceCommandInput,
   type Deployment,
   type ECSClient,
   type Task,
@@ -27,6 +29,7 @@ import { describeService, messagesOf, revisionOf, serviceContainers, serviceTask
 import { TaskDriver } from '../helpers/tasks.js';
 
 const taskId = (task: Task) => task.taskArn!.split('/').pop()!;
+const healthCheckFailed = 'Task failed container health checks.';
 
 const skip = (await dockerAvailable()) ? false : 'no Docker engine reachable';
 
@@ -60,7 +63,11 @@ describe('deployment circuit breaker on Docker', { skip }, () => {
    * A service on a good revision, steady; then an update to `bad`. Returns what was seen along the
    * way (every deployment DescribeServices showed) and where the service ended.
    */
-  async function failedRollout(serviceName: string, bad: Omit<ContainerDefinition, 'name' | 'memory'>) {
+  async function failedRollout(
+    serviceName: string,
+    bad: Omit<ContainerDefinition, 'name' | 'memory'>,
+    options: { service?: Partial<CreateServiceCommandInput>; watch?: (service: Awaited<ReturnType<typeof describeService>>) => Promise<void> } = {},
+  ) {
     services.push(serviceName);
     const family = `${serviceName}-${randomBytes(4).toString('hex')}`;
     const good = await tasks.register({ family, containerDefinitions: [{ name: 'app', image, memory: 16, stopTimeout: 2, command: ['sleep', '3600'] }] });
@@ -73,6 +80,7 @@ describe('deployment circuit breaker on Docker', { skip }, () => {
         desiredCount,
         launchType: 'EC2',
         deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
+        ...options.service,
       }),
     );
     const initial = await steady(ecs, 'default', serviceName, desiredCount, good);
@@ -85,6 +93,7 @@ describe('deployment circuit breaker on Docker', { skip }, () => {
       const deadline = Date.now() + 60_000;
       for (;;) {
         const described = await describeService(ecs, 'default', serviceName);
+        await options.watch?.(described);
         for (const deployment of described.deployments ?? []) {
           const key = `${deployment.id}/${deployment.rolloutState}`;
           if (!seen.has(key)) seen.set(key, deployment);
@@ -138,8 +147,9 @@ describe('deployment circuit breaker on Docker', { skip }, () => {
     assert.ok(failed.every((task) => task.lastStatus === 'STOPPED'));
     const trippedAt = settled.events!.find((event) => event.message === `(service ${serviceName}) (deployment ${id}) deployment failed: tasks failed to start.`)!.createdAt!;
     for (const task of failed) assert.ok(task.createdAt! <= trippedAt, `task ${task.taskArn} launched at ${task.createdAt?.toISOString()}, after the breaker tripped at ${trippedAt.toISOString()}`);
-    // Those that failed, rather than being stopped by the rollback, each count as one failure.
-    const failures = failed.filter((task) => task.stopCode !== 'ServiceSchedulerInitiated');
+    // Those that failed, rather than being stopped by the rollback, each count as one failure; the
+    // scheduler itself stops a task that fails its health checks.
+    const failures = failed.filter((task) => task.stopCode !== 'ServiceSchedulerInitiated' || task.stoppedReason === healthCheckFailed);
     assert.ok(failures.length >= threshold, `${failures.length} failed tasks`);
 
     // The service deployment tells the story: rolled back by the circuit breaker.
@@ -212,6 +222,35 @@ describe('deployment circuit breaker on Docker', { skip }, () => {
     for (const task of failures) {
       const event = messages.find((message) => message.startsWith(`(service nopull) (task ${taskId(task)}) failed: `));
       assert.match(event ?? '', /failed: CannotPullContainerError: .*127\.0\.0\.1:1.* \(app: CannotPullContainerError: /, messages.join('\n'));
+    }
+    assertOldTasksGaveWay(outcome.all, outcome.goodTasks);
+  });
+
+  test('a container that fails its health check: left alone for healthCheckGracePeriodSeconds, then replaced until the breaker trips and the service rolls back', async () => {
+    const grace = 8;
+    // Seen UNHEALTHY while the scheduler still wanted it: the grace period, not a slow check, held the stop off.
+    const unhealthyButKept = new Set<string>();
+    const outcome = await failedRollout(
+      'unhealthy',
+      { image, command: ['sleep', '3600'], stopTimeout: 1, healthCheck: { command: ['CMD-SHELL', 'false'], interval: 5, timeout: 2, retries: 1 } },
+      {
+        service: { healthCheckGracePeriodSeconds: grace },
+        watch: async () => {
+          const listed = await serviceTasks(ecs, 'default', 'unhealthy', 'RUNNING');
+          for (const task of listed) if (task.healthStatus === 'UNHEALTHY' && task.desiredStatus === 'RUNNING') unhealthyButKept.add(task.taskArn!);
+        },
+      },
+    );
+    const { messages, failures } = await assertRolledBack('unhealthy', outcome);
+    assertSeenRollingBack(outcome.seen, outcome.good, outcome.broken);
+    assert.ok(unhealthyButKept.size > 0, 'a task of the failing revision was seen UNHEALTHY and still wanted, within its grace period');
+    for (const task of failures) {
+      assert.equal(task.stopCode, 'ServiceSchedulerInitiated', `${task.taskArn}: ${task.stoppedReason}`);
+      assert.equal(task.stoppedReason, healthCheckFailed);
+      assert.equal(task.healthStatus, 'UNHEALTHY');
+      const heldFor = (task.stoppingAt!.getTime() - task.startedAt!.getTime()) / 1000;
+      assert.ok(heldFor >= grace, `${task.taskArn} was stopped ${heldFor} s after it started, within the ${grace} s grace period`);
+      assert.ok(messages.includes(`(service unhealthy) (task ${taskId(task)}) failed container health checks.`), messages.join('\n'));
     }
     assertOldTasksGaveWay(outcome.all, outcome.goodTasks);
   });

@@ -1,0 +1,76 @@
+/**
+ * A service whose tasks keep failing, with no circuit breaker to end its deployment: the scheduler
+ * keeps relaunching, but after the third consecutive failure it waits, 5 s and then longer, and the
+ * service's events say it "is unable to consistently start tasks successfully" (once, not at every
+ * pass), as ECS's throttling does.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { CreateClusterCommand, CreateServiceCommand, DeleteServiceCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs';
+import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
+import { startBerth, type TestBerth } from '../helpers/berth.js';
+import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
+import { describeService, messagesOf, serviceTasks } from '../helpers/service-faults.js';
+import { TaskDriver } from '../helpers/tasks.js';
+
+const skip = (await dockerAvailable()) ? false : 'no Docker engine reachable';
+
+describe('relaunch back-off on Docker', { skip }, () => {
+  let berth: TestBerth;
+  let ecs: ECSClient;
+  let agent: TestAgent;
+
+  before(async () => {
+    berth = await startBerth();
+    ecs = berth.ecs();
+    await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
+    agent = await startTestAgent(berth);
+  });
+  after(async () => {
+    await ecs?.send(new DeleteServiceCommand({ cluster: 'default', service: 'crashing', force: true })).catch(() => undefined);
+    await agent?.close();
+    await berth?.close();
+  });
+
+  test('a task that keeps exiting is relaunched at once twice, then after a growing delay, and the events say so once', async () => {
+    const image = await buildBusyboxImage();
+    const tasks = new TaskDriver(ecs);
+    const definition = await tasks.register({
+      family: `crashing-${randomBytes(4).toString('hex')}`,
+      containerDefinitions: [{ name: 'app', image, memory: 16, command: ['sh', '-c', 'exit 3'] }],
+    });
+    await ecs.send(new CreateServiceCommand({ cluster: 'default', serviceName: 'crashing', taskDefinition: definition, desiredCount: 1, launchType: 'EC2' }));
+
+    // Five launches: three failures without delay between them, then waits of 5 s and 10 s.
+    const launched = await eventually(
+      async () => {
+        const all = await serviceTasks(ecs, 'default', 'crashing');
+        return all.length >= 5 ? all.sort((a, b) => a.createdAt!.getTime() - b.createdAt!.getTime()) : undefined;
+      },
+      45_000,
+      'five launches of the crashing task',
+    );
+    const failures = launched.filter((task) => task.lastStatus === 'STOPPED');
+    for (const task of failures) {
+      assert.equal(task.stopCode, 'EssentialContainerExited', `${task.taskArn}: ${task.stoppedReason}`);
+      assert.equal(task.containers?.[0]?.exitCode, 3);
+    }
+    const waitBefore = (index: number) => (launched[index]!.createdAt!.getTime() - stoppedAt(launched[index - 1]!)) / 1000;
+    assert.ok(waitBefore(1) < 5 && waitBefore(2) < 5, `the first relaunches are not held back: ${waitBefore(1)} s, ${waitBefore(2)} s`);
+    assert.ok(waitBefore(3) >= 5, `after three failures the next launch waits 5 s: it waited ${waitBefore(3)} s`);
+    assert.ok(waitBefore(4) >= 10, `after four, 10 s: it waited ${waitBefore(4)} s`);
+
+    const messages = messagesOf(await describeService(ecs, 'default', 'crashing'));
+    const throttled = messages.filter((message) => message.startsWith('(service crashing) is unable to consistently start tasks successfully.'));
+    assert.equal(throttled.length, 1, `said once while it keeps happening:\n${messages.join('\n')}`);
+    const firstThrottled = messages.indexOf(throttled[0]!);
+    const thirdFailure = messages.findIndex((message) => message.startsWith(`(service crashing) (task ${launched[2]!.taskArn!.split('/').pop()}) failed: `));
+    assert.ok(thirdFailure >= 0 && firstThrottled > thirdFailure, `said after the third failure:\n${messages.join('\n')}`);
+  });
+});
+
+function stoppedAt(task: Task): number {
+  assert.ok(task.stoppedAt, `${task.taskArn} has stopped`);
+  return task.stoppedAt.getTime();
+}
