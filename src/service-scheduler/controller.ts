@@ -41,15 +41,6 @@ export interface ServiceControllerDeps {
 
 const inactiveRetentionSeconds = 60 * 60;
 
-/** Why a task failed, as its containers say it (CannotPullContainerError: …, exit codes) or else its stoppedReason. */
-function failureReasonOf(task: TaskRecord): string {
-  const containers = (task.containers ?? [])
-    .filter((container) => container.reason || (container.exitCode !== undefined && container.exitCode !== 0))
-    .map((container) => `${container.name}: ${container.reason ?? `exit code ${container.exitCode}`}`);
-  const stopped = task.stoppedReason ?? 'stopped';
-  return containers.length > 0 ? `${stopped} (${containers.join('; ')})` : stopped;
-}
-
 /** ECS names at most ten tasks per "has started"/"has stopped" event. */
 function chunks<T>(items: T[], size: number): T[][] {
   const result: T[][] = [];
@@ -210,7 +201,7 @@ export class ServiceController {
         const task = stops.find((candidate) => candidate.taskArn === arn);
         if (!task) continue;
         await tx.tasks.put({ ...task, serviceAccounted: true });
-        if (isFailedTask(task)) event(eventText.taskFailed(name, task.taskArn, failureReasonOf(task)));
+        if (isFailedTask(task)) event(eventText.taskFailed(name, task));
       }
 
       const byArn = new Map(tasks.map((task) => [task.taskArn, task]));

@@ -3,7 +3,7 @@
  * habits, `aws ecs wait services-stable`, deployment watchers) understand them. Newest first, bounded.
  */
 import type { IdGenerator } from '../core/ids.js';
-import type { ServiceRecord } from '../store/types.js';
+import type { ServiceRecord, TaskRecord } from '../store/types.js';
 import { taskIdOf } from './model.js';
 
 export const maxEvents = 100;
@@ -28,8 +28,20 @@ export const eventText = {
     `(service ${service}) was unable to place a task. Reason: No Container Instances were found in your cluster. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide. Register a container instance in the cluster (run \`berth agent\`), or use the FARGATE launch type.`,
   instanceLost: (service: string, taskArns: string[], seconds: number) =>
     `(service ${service}) is replacing ${taskArns.length} tasks whose container instance agent has been disconnected for over ${seconds} seconds: ${list(taskArns, 'task')}.`,
-  taskFailed: (service: string, taskArn: string, why: string) => `(service ${service}) (task ${taskIdOf(taskArn)}) failed: ${why}`,
+  taskFailed: (service: string, task: TaskRecord) => `(service ${service}) (task ${taskIdOf(task.taskArn)}) failed: ${failureOf(task)}`,
 };
+
+/**
+ * Why a task failed: its stoppedReason, then the containers that say more (an exit code, their own
+ * reason). A container whose reason is the task's (a CannotPullContainerError, say) is only named.
+ */
+export function failureOf(task: Pick<TaskRecord, 'stoppedReason' | 'containers'>): string {
+  const stopped = task.stoppedReason ?? 'stopped';
+  const containers = (task.containers ?? [])
+    .filter((container) => container.reason || (container.exitCode !== undefined && container.exitCode !== 0))
+    .map((container) => (container.reason === stopped ? container.name : `${container.name}: ${container.reason ?? `exit code ${container.exitCode}`}`));
+  return containers.length > 0 ? `${stopped} (${containers.join('; ')})` : stopped;
+}
 
 /** Adds an event (newest first). A `repeating` message is skipped while an identical one is recent. */
 export function addEvent(service: ServiceRecord, message: string, now: number, ids: IdGenerator, options: { repeating?: boolean } = {}): ServiceRecord {

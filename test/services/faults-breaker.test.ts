@@ -221,7 +221,8 @@ describe('deployment circuit breaker on Docker', { skip }, () => {
     }
     for (const task of failures) {
       const event = messages.find((message) => message.startsWith(`(service nopull) (task ${taskId(task)}) failed: `));
-      assert.match(event ?? '', /failed: CannotPullContainerError: .*127\.0\.0\.1:1.* \(app: CannotPullContainerError: /, messages.join('\n'));
+      assert.equal(event, `(service nopull) (task ${taskId(task)}) failed: ${task.stoppedReason} (app)`, messages.join('\n'));
+      assert.match(event ?? '', /failed: CannotPullContainerError: .*127\.0\.0\.1:1/);
     }
     assertOldTasksGaveWay(outcome.all, outcome.goodTasks);
   });
