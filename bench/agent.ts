@@ -11,35 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CreateClusterCommand, DescribeClustersCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
-import { pino } from 'pino';
-import { startAgent, type AgentOptions, type RunningAgent } from '../src/agent/agent.js';
-import { DockerRuntime } from '../src/agent/runtime/docker-runtime.js';
-import { SimulatedRuntime } from '../src/agent/simulated/simulated-runtime.js';
+import { startAgent, type RunningAgent } from '../src/agent/agent.js';
 import { buildBusyboxImage, dockerAvailable } from '../test/helpers/images.js';
-import { benchClient, benchCredentials, fmt, load, startBerthProcess } from './support.js';
+import { benchAgentOptions, benchClient, fmt, load, startBerthProcess, startSimulatedFleet } from './support.js';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
-function agentOptions(url: string, dataDir: string, overrides: Partial<AgentOptions>): AgentOptions {
-  return {
-    endpoint: url,
-    region: 'us-east-1',
-    credentials: benchCredentials,
-    mode: 'instance',
-    cluster: 'default',
-    launchKind: 'EC2',
-    dataDir,
-    availabilityZone: 'us-east-1a',
-    reservedMemoryMiB: 0,
-    reservedPorts: [],
-    pullBehavior: 'prefer-cached',
-    cleanupDelayMs: 0,
-    runtime: new DockerRuntime(),
-    metadata: true,
-    log: pino({ level: 'warn' }),
-    ...overrides,
-  };
-}
 
 async function startLatency(runs = 20): Promise<void> {
   if (!(await dockerAvailable())) {
@@ -53,7 +29,7 @@ async function startLatency(runs = 20): Promise<void> {
   let agent: RunningAgent | undefined;
   try {
     await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
-    agent = await startAgent(agentOptions(server.url, dataDir, {}));
+    agent = await startAgent(benchAgentOptions(server.url, dataDir, {}));
     await ecs.send(new RegisterTaskDefinitionCommand({ family: 'latency', containerDefinitions: [{ name: 'main', image, memory: 16, command: ['sleep', '600'], stopTimeout: 2 }] }));
     const berthMs: number[] = [];
     const dockerMs: number[] = [];
@@ -90,24 +66,11 @@ async function simulatedScale(instances = 1000, taskCount = 50_000): Promise<voi
   const server = await startBerthProcess();
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-bench-sim-'));
   const ecs = benchClient(server.url, 32);
-  const agents: RunningAgent[] = [];
+  let agents: RunningAgent[] = [];
   try {
     await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
     const registering = performance.now();
-    for (let index = 0; index < instances; index++) {
-      agents.push(
-        await startAgent(
-          agentOptions(server.url, dataDir, {
-            name: `sim-${index}`,
-            availabilityZone: `us-east-1${'abc'[index % 3]}`,
-            runtime: new SimulatedRuntime({ cpus: 16, memoryBytes: 64 * 1024 ** 3 }),
-            metadata: false,
-            simulated: true,
-            tickMs: 60_000,
-          }),
-        ),
-      );
-    }
+    agents = await startSimulatedFleet(server.url, dataDir, instances, 1);
     console.log(`simulated scale: ${instances} simulated instances registered and connected in ${fmt((performance.now() - registering) / 1000)} s`);
     await ecs.send(new RegisterTaskDefinitionCommand({ family: 'sim', containerDefinitions: [{ name: 'main', image: 'simulated/app:1', memory: 64, cpu: 16 }] }));
     const started = performance.now();

@@ -30,39 +30,15 @@ import {
   type Service,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { pino } from 'pino';
-import { startAgent, type AgentOptions, type RunningAgent } from '../src/agent/agent.js';
-import { DockerRuntime } from '../src/agent/runtime/docker-runtime.js';
+import { startAgent, type RunningAgent } from '../src/agent/agent.js';
 import { labels } from '../src/agent/runtime/types.js';
-import { SimulatedRuntime } from '../src/agent/simulated/simulated-runtime.js';
 import { buildBusyboxImage, dockerAvailable } from '../test/helpers/images.js';
-import { benchClient, benchCredentials, fmt, load, startBerthProcess } from './support.js';
+import { benchAgentOptions, benchClient, fmt, load, startBerthProcess, startSimulatedFleet } from './support.js';
 
 const cluster = 'default';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const seconds = (fromMs: number, toMs: number | undefined) => (toMs === undefined ? 'never' : `${fmt((toMs - fromMs) / 1000)} s`);
-
-function agentOptions(url: string, dataDir: string, overrides: Partial<AgentOptions>): AgentOptions {
-  return {
-    endpoint: url,
-    region: 'us-east-1',
-    credentials: benchCredentials,
-    mode: 'instance',
-    cluster,
-    launchKind: 'EC2',
-    dataDir,
-    availabilityZone: 'us-east-1a',
-    reservedMemoryMiB: 0,
-    reservedPorts: [],
-    pullBehavior: 'prefer-cached',
-    cleanupDelayMs: 0,
-    runtime: new DockerRuntime(),
-    metadata: true,
-    log: pino({ level: 'warn' }),
-    ...overrides,
-  };
-}
 
 async function describeService(ecs: ECSClient, service: string): Promise<Service> {
   const { services, failures } = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
@@ -74,11 +50,12 @@ async function describeService(ecs: ECSClient, service: string): Promise<Service
 /** What `aws ecs wait services-stable` checks: one deployment, and as many tasks running as desired. */
 const isStable = (service: Service) => service.deployments?.length === 1 && service.runningCount === service.desiredCount;
 
-async function waitStable(ecs: ECSClient, service: string, timeoutMs: number): Promise<Service> {
+/** Waits for `isStable`, and with `completed` also for the deployment to be COMPLETED: every task healthy. */
+async function waitStable(ecs: ECSClient, service: string, timeoutMs: number, completed = false): Promise<Service> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const described = await describeService(ecs, service);
-    if (isStable(described)) return described;
+    if (isStable(described) && (!completed || described.deployments?.[0]?.rolloutState === 'COMPLETED')) return described;
     if (performance.now() > deadline) throw new Error(`service ${service} not stable after ${timeoutMs / 1000} s: ${described.runningCount}/${described.desiredCount} running, ${described.deployments?.length} deployments`);
     await sleep(100);
   }
@@ -139,25 +116,12 @@ async function simulatedCapacity(instances: number, taskCount: number): Promise<
   const server = await startBerthProcess();
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-bench-svc-sim-'));
   const ecs = benchClient(server.url, 32);
-  const agents: RunningAgent[] = [];
+  let agents: RunningAgent[] = [];
   const service = 'scale';
   try {
     await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
     const registering = performance.now();
-    await load(8, instances, async (index) => {
-      agents.push(
-        await startAgent(
-          agentOptions(server.url, dataDir, {
-            name: `sim-${index}`,
-            availabilityZone: `us-east-1${'abc'[index % 3]}`,
-            runtime: new SimulatedRuntime({ cpus: 16, memoryBytes: 64 * 1024 ** 3 }),
-            metadata: false,
-            simulated: true,
-            tickMs: 60_000,
-          }),
-        ),
-      );
-    });
+    agents = await startSimulatedFleet(server.url, dataDir, instances, 8);
     console.log(`service scale: ${instances} simulated instances registered and connected in ${fmt((performance.now() - registering) / 1000)} s`);
 
     await ecs.send(new RegisterTaskDefinitionCommand({ family: 'svc-sim', containerDefinitions: [{ name: 'main', image: 'simulated/app:1', memory: 64, cpu: 16 }] }));
@@ -241,7 +205,7 @@ async function rollingDeployment(runs = 3, desired = 10, stopTimeout = 2): Promi
   });
   try {
     await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
-    agent = await startAgent(agentOptions(server.url, dataDir, {}));
+    agent = await startAgent(benchAgentOptions(server.url, dataDir, {}));
     const first = await ecs.send(new RegisterTaskDefinitionCommand({ family: 'rolling', containerDefinitions: [container(1)] }));
     const creating = performance.now();
     await ecs.send(
@@ -256,7 +220,12 @@ async function rollingDeployment(runs = 3, desired = 10, stopTimeout = 2): Promi
     );
     created = true;
     await waitStable(ecs, service, 120_000);
-    console.log(`rolling deployment: CreateService with ${desired} tasks → stable in ${fmt((performance.now() - creating) / 1000)} s`);
+    const stableAfter = (performance.now() - creating) / 1000;
+    // Each rollout starts from healthy tasks, as a production rollout does.
+    await waitStable(ecs, service, 120_000, true);
+    console.log(
+      `rolling deployment: CreateService with ${desired} tasks → stable in ${fmt(stableAfter)} s, deployment COMPLETED (all HEALTHY) in ${fmt((performance.now() - creating) / 1000)} s`,
+    );
 
     const figures: RolloutFigures[] = [];
     for (let run = 1; run <= runs; run++) {

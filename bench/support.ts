@@ -1,4 +1,4 @@
-/** Shared pieces of the benchmark scripts: a Berth child process, latency statistics, a bounded load loop. */
+/** Shared pieces of the benchmark scripts: a Berth child process, in-process agents, latency statistics, a bounded load loop. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,10 @@ import { join } from 'node:path';
 import { Agent } from 'node:http';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { pino } from 'pino';
+import { startAgent, type AgentOptions, type RunningAgent } from '../src/agent/agent.js';
+import { DockerRuntime } from '../src/agent/runtime/docker-runtime.js';
+import { SimulatedRuntime } from '../src/agent/simulated/simulated-runtime.js';
 
 export const benchCredentials = { accessKeyId: 'AKIABENCHROOT0000001', secretAccessKey: 'bench-secret-key-000000000000000000000001' };
 
@@ -72,6 +76,54 @@ export function benchClient(url: string, sockets = 64): ECSClient {
     maxAttempts: 1,
     requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: sockets }) }),
   });
+}
+
+/** An agent in the benchmark's own process, joining cluster `default` on Docker unless `overrides` say otherwise. */
+export function benchAgentOptions(url: string, dataDir: string, overrides: Partial<AgentOptions>): AgentOptions {
+  return {
+    endpoint: url,
+    region: 'us-east-1',
+    credentials: benchCredentials,
+    mode: 'instance',
+    cluster: 'default',
+    launchKind: 'EC2',
+    dataDir,
+    availabilityZone: 'us-east-1a',
+    reservedMemoryMiB: 0,
+    reservedPorts: [],
+    pullBehavior: 'prefer-cached',
+    cleanupDelayMs: 0,
+    runtime: new DockerRuntime(),
+    metadata: true,
+    log: pino({ level: 'warn' }),
+    ...overrides,
+  };
+}
+
+/** `count` simulated instances of 16 CPUs and 64 GiB, over three availability zones, registered `concurrency` at a time. */
+export async function startSimulatedFleet(url: string, dataDir: string, count: number, concurrency: number): Promise<RunningAgent[]> {
+  const agents: RunningAgent[] = [];
+  const starting = load(concurrency, count, async (index) => {
+    agents.push(
+      await startAgent(
+        benchAgentOptions(url, dataDir, {
+          name: `sim-${index}`,
+          availabilityZone: `us-east-1${'abc'[index % 3]}`,
+          runtime: new SimulatedRuntime({ cpus: 16, memoryBytes: 64 * 1024 ** 3 }),
+          metadata: false,
+          simulated: true,
+          tickMs: 60_000,
+        }),
+      ),
+    );
+  });
+  try {
+    await starting;
+  } catch (error) {
+    await Promise.all(agents.map((agent) => agent.stop()));
+    throw error;
+  }
+  return agents;
 }
 
 export interface LatencyStats {
