@@ -156,7 +156,7 @@ export class ServiceController {
     for (const record of records) {
       const since = record.agentDisconnectedAt ?? this.startedAt;
       const lost = record.status === 'INACTIVE' || (!record.agentConnected && now - Math.max(since, this.startedAt) > grace);
-      states.set(record.containerInstanceArn, { status: record.status, lost });
+      states.set(record.containerInstanceArn, { status: record.status, lost, ...(record.attributes ? { attributes: record.attributes } : {}) });
     }
     return states;
   }

@@ -13,11 +13,14 @@
  */
 import type { DeploymentRecord, ServiceRecord, TaskRecord } from '../store/types.js';
 import { breakerThreshold, deploymentBounds, healthCheckStopReason, isFailedTask, primaryOf, rolloutLimits } from './model.js';
+import { scaleInVictims, spreadKeysOf } from './scale-in.js';
 
 export interface InstanceState {
   status: string;
   /** The agent has been disconnected past the grace period. */
   lost: boolean;
+  /** Its attributes, for scale-in to keep a spread over one of them. */
+  attributes?: readonly { name?: string; value?: string }[];
 }
 
 export interface ServiceSnapshot {
@@ -72,11 +75,6 @@ function failsHealthChecks(task: TaskRecord, now: number, graceSeconds: number):
   return task.lastStatus === 'RUNNING' && task.healthStatus === 'UNHEALTHY' && now - (task.startedAt ?? now) >= graceSeconds;
 }
 
-/** Which of `candidates` to stop first when scaling in: tasks not yet running, then the newest. */
-function scaleInOrder(candidates: TaskRecord[]): TaskRecord[] {
-  return [...candidates].sort((a, b) => Number(a.lastStatus === 'RUNNING') - Number(b.lastStatus === 'RUNNING') || (b.createdAt ?? 0) - (a.createdAt ?? 0));
-}
-
 export function reconcileReplica(snapshot: ServiceSnapshot): Decision {
   const { now } = snapshot;
   const service = workingCopy(snapshot.service);
@@ -105,7 +103,8 @@ export function reconcileReplica(snapshot: ServiceSnapshot): Decision {
 
   let keep = standing().filter((task) => primary && task.startedBy === primary.id && instanceOf(task)?.status !== 'DRAINING');
   if (keep.length > desired) {
-    const excess = scaleInOrder(keep).slice(0, keep.length - desired);
+    const onFargate = service.launchType === 'FARGATE' || (service.capacityProviderStrategy ?? []).length > 0;
+    const excess = scaleInVictims(keep, keep.length - desired, spreadKeysOf(service.placementStrategy ?? [], onFargate, snapshot.instances));
     for (const task of excess) stop(task, `Scaling activity initiated by (deployment ${primary?.id ?? 'none'})`, 'scale');
     keep = keep.filter((task) => !stopping.has(task.taskArn));
   }

@@ -104,6 +104,12 @@ describe('service scheduling on simulated capacity', () => {
     assert.match(messages[0]!, /^\(service spread\) has reached a steady state\.$/);
     assert.ok(messages.some((message) => /^\(service spread\) has started 6 tasks: (\(task [0-9a-f]{32}\) ?){6}\.$/.test(message)), messages.join('\n'));
     assert.ok(messages.some((message) => /deployment ecs-svc\/\d+\) deployment completed\./.test(message)));
+
+    // Scaling in keeps the spread: the two tasks left are in two zones.
+    await ecs.send(new UpdateServiceCommand({ cluster: 'sim', service: 'spread', desiredCount: 2 }));
+    await eventually(async () => ((await tasksOf('sim', 'spread')).length === 2 ? true : undefined), 20_000, 'spread scaled in to 2');
+    const left = await tasksOf('sim', 'spread');
+    assert.equal(new Set(left.map((task) => task.availabilityZone)).size, 2, `zones of the tasks left: ${left.map((task) => task.availabilityZone).join(', ')}`);
   });
 
   test('a DAEMON runs one task on every instance that meets its constraints, including instances that join later', async () => {

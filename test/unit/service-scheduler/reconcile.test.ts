@@ -160,6 +160,20 @@ describe('REPLICA reconciliation', () => {
     assert.deepEqual(decision.stops.map((order) => order.taskArn), [pending.taskArn]);
   });
 
+  test('scales in from the fullest Availability Zone, as placed by the default spread', () => {
+    const svc = service(2, [deployment('a', 'PRIMARY', { rolloutState: 'COMPLETED' })], {
+      placementStrategy: [
+        { type: 'spread', field: 'attribute:ecs.availability-zone' },
+        { type: 'spread', field: 'instanceId' },
+      ],
+    });
+    const inA = [task('a', 'RUNNING', { availabilityZone: 'a', containerInstanceArn: 'i-1' }), task('a', 'RUNNING', { availabilityZone: 'a', containerInstanceArn: 'i-1' })];
+    const inB = task('a', 'RUNNING', { availabilityZone: 'b', containerInstanceArn: 'i-2' });
+    const decision = reconcileReplica(snapshot(svc, [...inA, inB]));
+    assert.equal(decision.stops.length, 1);
+    assert.ok(inA.some((one) => one.taskArn === decision.stops[0]!.taskArn), 'zone b keeps its only task');
+  });
+
   test('counts a failed stop once and trips the breaker at its threshold, rolling back to the last completed revision', () => {
     const svc = service(2, [deployment('b', 'PRIMARY'), deployment('a', 'ACTIVE')], { lastCompletedRevisionArn: 'rev-a', lastCompletedDeploymentId: 'a' });
     const failed = [1, 2, 3].map(() => ({ ...task('b', 'STOPPED', { stopCode: 'EssentialContainerExited', stoppedAt: 50 }), desiredStatus: 'STOPPED' }));
