@@ -22,7 +22,9 @@ import { rollBack } from './deployments.js';
 import { addEvent, eventText } from './events.js';
 import type { LeaderLease } from '../store/leader-lease.js';
 import { isFailedTask, primaryOf, serviceGroup } from './model.js';
-import { reconcileReplica, type BreakerOutcome, type InstanceState, type StopOrder } from './reconcile.js';
+import type { FilterName } from '../scheduler/types.js';
+import { describeCounts, inZone, isBalanced, zoneCounts } from './rebalance.js';
+import { reconcileReplica, type Decision, type InstanceState } from './reconcile.js';
 
 export interface ServiceControllerDeps {
   store: Store;
@@ -40,6 +42,10 @@ export interface ServiceControllerDeps {
 }
 
 const inactiveRetentionSeconds = 60 * 60;
+const zoneAttribute = 'ecs.availability-zone';
+const zoneField = `attribute:${zoneAttribute}`;
+/** Placement filters that rule an instance out whatever runs on it; the others are about free resources. */
+const ruledOutForGood: ReadonlySet<FilterName> = new Set(['launchType', 'status', 'agent', 'attributes', 'memberOf']);
 
 /** ECS names at most ten tasks per "has started"/"has stopped" event. */
 function chunks<T>(items: T[], size: number): T[][] {
@@ -174,11 +180,12 @@ export class ServiceController {
       const stops = await tx.tasks.unaccountedStops(service.clusterArn, group, 1_000);
       const records = await tx.containerInstances.all(service.clusterArn);
       const instances = this.instanceStates(records, now);
-      const snapshot = { service, tasks, stops, instances, now };
+      const rebalanceZones = await this.rebalanceZones(tx, service, tasks, records, instances, now);
+      const snapshot = { service, tasks, stops, instances, now, ...(rebalanceZones ? { rebalanceZones } : {}) };
 
       let launchOn: string[] = [];
       let launch = 0;
-      let decision: { service: ServiceRecord; stops: StopOrder[]; accounted: string[]; breaker: BreakerOutcome; throttled: boolean; completed: boolean; becameSteady: boolean };
+      let decision: Omit<Decision, 'launch'>;
       if (service.schedulingStrategy === 'DAEMON') {
         const eligible = await this.daemonEligible(tx, service, tasks, records, instances, now);
         const daemon = reconcileDaemon({ ...snapshot, eligible });
@@ -222,8 +229,14 @@ export class ServiceController {
       }
       const lostStops = decision.stops.filter((order) => order.kind === 'lost').map((order) => order.taskArn);
       if (lostStops.length > 0) event(eventText.instanceLost(name, lostStops, this.deps.agentLostAfterSeconds ?? 60));
-      const scaleStops = decision.stops.filter((order) => order.kind !== 'lost').map((order) => order.taskArn);
+      const scaleStops = decision.stops.filter((order) => order.kind === 'scale' || order.kind === 'health').map((order) => order.taskArn);
       for (const chunk of chunks(scaleStops, 10)) event(eventText.stopped(name, chunk));
+      const rebalanceStops = new Map<string, string[]>();
+      for (const order of decision.stops.filter((candidate) => candidate.kind === 'rebalance')) {
+        const zone = byArn.get(order.taskArn)?.availabilityZone ?? 'an unknown zone';
+        rebalanceStops.set(zone, [...(rebalanceStops.get(zone) ?? []), order.taskArn]);
+      }
+      for (const [zone, arns] of rebalanceStops) for (const chunk of chunks(arns, 10)) event(eventText.stoppedToRebalance(name, zone, chunk));
 
       let again = false;
       const failedPrimary = primaryOf(decision.service);
@@ -259,14 +272,18 @@ export class ServiceController {
       if (primary && !decision.breaker.tripped) {
         if (launch > 0) {
           const batch = Math.min(launch, this.deps.launchBatch ?? 100);
-          const launched = await this.launch(tx, next, primary, batch, undefined, now, (message, repeating) => event(message, repeating));
+          const launched = await this.launch(tx, next, primary, batch, {}, now, (message, repeating) => event(message, repeating));
           changedTasks.push(...launched);
           // The next batch follows at once only if this one was placed in full: tasks that found no
           // room wait for a change or the next tick instead of spinning through passes.
           again ||= batch < launch && launched.length === batch;
         }
         for (const instanceArn of launchOn) {
-          changedTasks.push(...(await this.launch(tx, next, primary, 1, instanceArn, now, (message, repeating) => event(message, repeating))));
+          changedTasks.push(...(await this.launch(tx, next, primary, 1, { instanceArn }, now, (message, repeating) => event(message, repeating))));
+        }
+        if (decision.rebalance?.began) event(eventText.notBalanced(name, describeCounts(decision.rebalance.counts)));
+        for (const { zone, count } of decision.rebalance?.launches ?? []) {
+          changedTasks.push(...(await this.launch(tx, next, primary, count, { zone }, now, (message, repeating) => event(message, repeating))));
         }
       }
       if (decision.throttled) event(eventText.unableToStartConsistently(name), true);
@@ -283,6 +300,7 @@ export class ServiceController {
           ...(record.deploymentCircuitBreaker?.status === 'MONITORING' ? { deploymentCircuitBreaker: { ...record.deploymentCircuitBreaker, status: 'MONITORING_COMPLETE' } } : {}),
         }));
       }
+      if (decision.rebalanced) event(eventText.balanced(name, describeCounts(decision.rebalanced)));
       if (decision.becameSteady) event(eventText.steadyState(name));
 
       if (JSON.stringify(next) !== JSON.stringify(service)) await tx.services.put({ ...next, version: service.version + 1 });
@@ -311,16 +329,21 @@ export class ServiceController {
     return tags;
   }
 
-  /** Places and records `count` tasks of the deployment (on `instanceArn` for a daemon); placement failures become events. */
+  /**
+   * Places and records `count` tasks of the deployment (on `instanceArn` for a daemon, in `zone` to
+   * rebalance); placement failures become events.
+   */
   private async launch(
     tx: StoreTx,
     service: ServiceRecord,
     deployment: DeploymentRecord,
     count: number,
-    instanceArn: string | undefined,
+    where: { instanceArn?: string; zone?: string },
     now: number,
     event: (message: string, repeating: boolean) => void,
   ): Promise<TaskRecord[]> {
+    const { instanceArn, zone } = where;
+    const placementConstraints = [...(service.placementConstraints ?? []), ...(zone ? [{ type: 'memberOf' as const, expression: inZone(zone) }] : [])];
     const [, , , region = '', accountId = ''] = service.serviceArn.split(':');
     const input: RunInput = {
       cluster: service.clusterArn,
@@ -331,7 +354,7 @@ export class ServiceController {
       ...(deployment.capacityProviderStrategy?.length ? { capacityProviderStrategy: deployment.capacityProviderStrategy } : {}),
       ...(deployment.platformVersion !== undefined ? { platformVersion: deployment.platformVersion } : {}),
       ...(deployment.networkConfiguration ? { networkConfiguration: deployment.networkConfiguration } : {}),
-      ...(service.placementConstraints ? { placementConstraints: service.placementConstraints } : {}),
+      ...(placementConstraints.length > 0 ? { placementConstraints } : {}),
       ...(service.placementStrategy && !instanceArn ? { placementStrategy: service.placementStrategy } : {}),
       ...(service.enableExecuteCommand !== undefined ? { enableExecuteCommand: service.enableExecuteCommand } : {}),
     };
@@ -347,9 +370,13 @@ export class ServiceController {
         return [];
       }
       const result = await commitRun(tx, plan, instanceArn ? { onlyInstance: instanceArn } : {});
-      for (const chunk of chunks(result.tasks.map((task) => task.taskArn), 10)) event(eventText.started(service.serviceName, chunk), false);
+      for (const chunk of chunks(result.tasks.map((task) => task.taskArn), 10)) {
+        event(zone ? eventText.startedToRebalance(service.serviceName, zone, chunk) : eventText.started(service.serviceName, chunk), false);
+      }
       const failure = result.failures[0];
-      if (failure && !instanceArn) event(eventText.unableToPlace(service.serviceName, `Berth: ${failure.detail ?? failure.reason}.`), true);
+      const explanation = failure && `Berth: ${failure.detail ?? failure.reason}.`;
+      if (explanation && zone) event(eventText.unableToPlaceInZone(service.serviceName, zone, explanation), true);
+      else if (explanation && !instanceArn) event(eventText.unableToPlace(service.serviceName, explanation), true);
       return result.tasks;
     } catch (error) {
       // The definition or cluster is gone, or the request can no longer be placed: say so and try again later.
@@ -357,6 +384,55 @@ export class ServiceController {
       event(`(service ${service.serviceName}) was unable to start tasks: ${message}`, true);
       return [];
     }
+  }
+
+  /**
+   * The zones a service with Availability Zone rebalancing is kept balanced over: those of the
+   * ACTIVE, connected EC2 instances that could take one of its tasks but for their free resources.
+   * The placement engine is asked only when the service is not balanced over every zone anyway.
+   * As in ECS, only services whose first placement strategy spreads them over zones are rebalanced.
+   */
+  private async rebalanceZones(
+    tx: StoreTx,
+    service: ServiceRecord,
+    tasks: TaskRecord[],
+    records: ContainerInstanceRecord[],
+    instances: Map<string, InstanceState>,
+    now: number,
+  ): Promise<string[] | undefined> {
+    const primary = primaryOf(service);
+    const first = service.placementStrategy?.[0];
+    const spreadsOverZones = first?.type === 'spread' && first.field === zoneField;
+    if (!primary || service.availabilityZoneRebalancing !== 'ENABLED' || service.launchType !== 'EC2' || !spreadsOverZones) return undefined;
+    const zoneOf = new Map<string, string>();
+    for (const record of records) {
+      const zone = record.attributes?.find((attribute) => attribute.name === zoneAttribute)?.value;
+      const usable = record.status === 'ACTIVE' && !instances.get(record.containerInstanceArn)?.lost && launchKindOf(record) === 'EC2';
+      if (zone && usable) zoneOf.set(record.containerInstanceArn, zone);
+    }
+    const zones = [...new Set(zoneOf.values())].sort();
+    const own = tasks.filter((task) => task.startedBy === primary.id && task.desiredStatus === 'RUNNING');
+    if (isBalanced(zoneCounts(own, zones))) return zones;
+    const [, , , region = '', accountId = ''] = service.serviceArn.split(':');
+    const plan = await planRun(
+      tx,
+      this.deps,
+      { scope: { accountId, region }, now: new Date(now * 1000) },
+      {
+        cluster: service.clusterArn,
+        taskDefinition: primary.taskDefinition,
+        launchType: 'EC2',
+        ...(service.placementConstraints ? { placementConstraints: service.placementConstraints } : {}),
+      },
+      { count: 1, explain: true, allowInactiveDefinition: true },
+    ).catch(() => undefined);
+    if (!plan?.placed) return undefined;
+    const couldRun = new Set<string>();
+    for (const entry of plan.placed.result.explanation) {
+      const zone = zoneOf.get(entry.instanceArn);
+      if (zone && (entry.filter === undefined || !ruledOutForGood.has(entry.filter))) couldRun.add(zone);
+    }
+    return zones.filter((zone) => couldRun.has(zone));
   }
 
   /**

@@ -28,6 +28,14 @@ export const eventText = {
     `(service ${service}) was unable to place a task. Reason: No Container Instances were found in your cluster. For more information, see the Troubleshooting section of the Amazon ECS Developer Guide. Register a container instance in the cluster (run \`berth agent\`), or use the FARGATE launch type.`,
   instanceLost: (service: string, taskArns: string[], seconds: number) =>
     `(service ${service}) is replacing ${taskArns.length} tasks whose container instance agent has been disconnected for over ${seconds} seconds: ${list(taskArns, 'task')}.`,
+  notBalanced: (service: string, counts: string) => `(service ${service}) is not AZ balanced with ${counts}. AZ Rebalancing in progress.`,
+  balanced: (service: string, counts: string) => `(service ${service}) is AZ balanced with ${counts}.`,
+  startedToRebalance: (service: string, zone: string, taskArns: string[]) =>
+    `(service ${service}) has started ${taskArns.length} tasks in Availability Zone ${zone} to AZ Rebalance: ${list(taskArns, 'task')}.`,
+  stoppedToRebalance: (service: string, zone: string, taskArns: string[]) =>
+    `(service ${service}) has stopped ${taskArns.length} running tasks in Availability Zone ${zone} due to AZ rebalancing: ${list(taskArns, 'task')}.`,
+  unableToPlaceInZone: (service: string, zone: string, explanation: string) =>
+    `(service ${service}) is unable to place a task in Availability Zone ${zone} because no container instance met all of its requirements. ${explanation} To address the issue, register instances in the zone that can run the task.`,
   taskFailed: (service: string, task: TaskRecord) => `(service ${service}) (task ${taskIdOf(task.taskArn)}) failed: ${failureOf(task)}`,
 };
 

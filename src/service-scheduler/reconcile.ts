@@ -13,6 +13,7 @@
  */
 import type { DeploymentRecord, ServiceRecord, TaskRecord } from '../store/types.js';
 import { breakerThreshold, deploymentBounds, healthCheckStopReason, isFailedTask, primaryOf, rolloutLimits } from './model.js';
+import { isBalanced, rebalanceLaunches, zoneCounts, type ZoneLaunch } from './rebalance.js';
 import { scaleInVictims, spreadKeysOf } from './scale-in.js';
 
 export interface InstanceState {
@@ -33,12 +34,27 @@ export interface ServiceSnapshot {
   instances: ReadonlyMap<string, InstanceState>;
   /** Epoch seconds. */
   now: number;
+  /**
+   * The Availability Zones the service can run in, when it is to be kept balanced over them
+   * (availabilityZoneRebalancing); absent otherwise.
+   */
+  rebalanceZones?: readonly string[];
 }
 
 export interface StopOrder {
   taskArn: string;
   reason: string;
-  kind: 'scale' | 'health' | 'lost';
+  kind: 'scale' | 'health' | 'lost' | 'rebalance';
+}
+
+/** What Availability Zone rebalancing did this pass. */
+export interface RebalanceStep {
+  /** Tasks per zone before this pass's launches. */
+  counts: ReadonlyMap<string, number>;
+  /** Tasks to start in the emptier zones. */
+  launches: ZoneLaunch[];
+  /** Rebalancing begins with these launches. */
+  began: boolean;
 }
 
 /** What the circuit breaker concluded this pass. */
@@ -58,6 +74,9 @@ export interface Decision {
   completed: boolean;
   /** The service is steady now and was not before. */
   becameSteady: boolean;
+  rebalance?: RebalanceStep;
+  /** Rebalancing ended this pass with the service balanced so. */
+  rebalanced?: ReadonlyMap<string, number>;
 }
 
 /** Seconds to wait before launching again after `failures` consecutive failed tasks: none for the first two, then 5 s doubling to 5 minutes. */
@@ -104,8 +123,16 @@ export function reconcileReplica(snapshot: ServiceSnapshot): Decision {
   let keep = standing().filter((task) => primary && task.startedBy === primary.id && instanceOf(task)?.status !== 'DRAINING');
   if (keep.length > desired) {
     const onFargate = service.launchType === 'FARGATE' || (service.capacityProviderStrategy ?? []).length > 0;
-    const excess = scaleInVictims(keep, keep.length - desired, spreadKeysOf(service.placementStrategy ?? [], onFargate, snapshot.instances));
-    for (const task of excess) stop(task, `Scaling activity initiated by (deployment ${primary?.id ?? 'none'})`, 'scale');
+    const keys = spreadKeysOf(service.placementStrategy ?? [], onFargate, snapshot.instances);
+    if (service.rebalancing) {
+      // Rebalancing: a task in the fullest zone goes only once one started elsewhere serves.
+      const healthy = keep.filter(isHealthy);
+      const excess = scaleInVictims(healthy, Math.min(keep.length - desired, healthy.length - desired), keys);
+      for (const task of excess) stop(task, `Scaling activity initiated by (deployment ${primary?.id ?? 'none'}) to rebalance Availability Zones`, 'rebalance');
+    } else {
+      const excess = scaleInVictims(keep, keep.length - desired, keys);
+      for (const task of excess) stop(task, `Scaling activity initiated by (deployment ${primary?.id ?? 'none'})`, 'scale');
+    }
     keep = keep.filter((task) => !stopping.has(task.taskArn));
   }
 
@@ -159,7 +186,47 @@ export function reconcileReplica(snapshot: ServiceSnapshot): Decision {
   const onlyPrimaryLeft = service.deployments.length === 1 && live.every((task) => task.startedBy === current?.id && instanceOf(task)?.status !== 'DRAINING');
   const settled = current !== undefined && keep.length === desired && primaryHealthy === desired && onlyPrimaryLeft && launch === 0 && stops.length === 0;
   const outcome = settle(service, settled, draining && live.length === 0, now);
-  return { ...outcome, launch, stops, accounted: snapshot.stops.map((task) => task.taskArn), breaker, throttled };
+  const rebalancing = rebalanceStep(outcome.service, keep, snapshot.rebalanceZones, {
+    // As in ECS, a service is watched for balance once it has been found steady.
+    settled: settled && snapshot.service.steadyState === true,
+    desired,
+    room: maxTotal - live.length,
+    // Tasks started to rebalance that keep failing back off like any others.
+    held: current !== undefined && isThrottled(current, now),
+  });
+  return { ...outcome, ...rebalancing, launch, stops, accounted: snapshot.stops.map((task) => task.taskArn), breaker, throttled };
+}
+
+/**
+ * Availability Zone rebalancing (rebalance.ts): it begins when a steady service's tasks are not
+ * balanced over its zones, and ends once the moves are done and they are; a new deployment, a
+ * deletion or the setting turned off ends it too. Updates the service's `rebalancing` mark.
+ */
+function rebalanceStep(
+  service: ServiceRecord,
+  keep: readonly TaskRecord[],
+  zones: readonly string[] | undefined,
+  state: { settled: boolean; desired: number; room: number; held: boolean },
+): { service: ServiceRecord; rebalance?: RebalanceStep; rebalanced?: ReadonlyMap<string, number> } {
+  const current = primaryOf(service);
+  const applies =
+    zones !== undefined &&
+    service.availabilityZoneRebalancing === 'ENABLED' &&
+    service.status === 'ACTIVE' &&
+    service.deployments.length === 1 &&
+    current?.rolloutState === 'COMPLETED';
+  const was = service.rebalancing === true;
+  const mark = (rebalancing: boolean): ServiceRecord => {
+    const { rebalancing: _previous, ...rest } = service;
+    return rebalancing ? { ...rest, rebalancing } : rest;
+  };
+  if (!applies) return { service: was ? mark(false) : service };
+  const counts = zoneCounts(keep, zones);
+  if (keep.length === state.desired && isBalanced(counts)) return was ? { service: mark(false), rebalanced: counts } : { service };
+  if (!state.settled || state.held) return { service };
+  const launches = rebalanceLaunches(counts, state.desired, state.room);
+  if (launches.length === 0) return { service };
+  return { service: mark(true), rebalance: { counts, launches, began: !was } };
 }
 
 /** Counts each stop once: a failure counts against its deployment and feeds the circuit breaker. Mutates the service's deployment copies. */

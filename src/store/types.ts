@@ -149,6 +149,8 @@ export type ServiceRecord = Omit<Wire<Service>, 'runningCount' | 'pendingCount' 
   steadyState?: boolean;
   /** When the service was deleted (epoch seconds); INACTIVE services stay describable for a while. */
   deletedAt?: number;
+  /** Availability Zone rebalancing has started tasks in emptier zones and is stopping as many in fuller ones. Internal. */
+  rebalancing?: boolean;
   version: number;
 };
 

@@ -47,7 +47,7 @@ function checkCreateInput(input: Wire<CreateServiceRequest>) {
   checkUnsupportedFeatures(input);
   const deploymentConfiguration = checkDeploymentConfiguration(input.deploymentConfiguration, schedulingStrategy);
   const availabilityZoneRebalancing =
-    checkRebalancing(input.availabilityZoneRebalancing, schedulingStrategy) ?? defaultRebalancing(schedulingStrategy, deploymentConfiguration);
+    checkRebalancing(input.availabilityZoneRebalancing, schedulingStrategy) ?? defaultRebalancing(schedulingStrategy, deploymentConfiguration, input.placementStrategy);
   checkRange(input.healthCheckGracePeriodSeconds, 'healthCheckGracePeriodSeconds', 0, 2147483647);
   return {
     serviceName,

@@ -125,9 +125,19 @@ export function checkRebalancing(given: string | undefined, schedulingStrategy: 
   return value;
 }
 
-/** ECS enables rebalancing for a new replica service when its deployments may start extra tasks (maximumPercent above 100). */
-export function defaultRebalancing(schedulingStrategy: SchedulingStrategy, config: Wire<DeploymentConfiguration>): 'ENABLED' | 'DISABLED' {
-  return schedulingStrategy === 'REPLICA' && (config.maximumPercent ?? 200) > 100 ? 'ENABLED' : 'DISABLED';
+/**
+ * ECS enables rebalancing for a new replica service that it can rebalance: one whose deployments
+ * may start extra tasks (maximumPercent above 100) and whose placement spreads it over
+ * Availability Zones first (the default), not one that binpacks, say.
+ */
+export function defaultRebalancing(
+  schedulingStrategy: SchedulingStrategy,
+  config: Wire<DeploymentConfiguration>,
+  placementStrategy: readonly { type?: string; field?: string }[] | undefined,
+): 'ENABLED' | 'DISABLED' {
+  const first = placementStrategy?.[0];
+  const spreadsOverZones = first === undefined || (first.type === 'spread' && first.field === 'attribute:ecs.availability-zone');
+  return schedulingStrategy === 'REPLICA' && (config.maximumPercent ?? 200) > 100 && spreadsOverZones ? 'ENABLED' : 'DISABLED';
 }
 
 /** Each entry names a target group (ALB/NLB) or a Classic Load Balancer, and the container and port traffic goes to. */

@@ -174,6 +174,51 @@ describe('REPLICA reconciliation', () => {
     assert.ok(inA.some((one) => one.taskArn === decision.stops[0]!.taskArn), 'zone b keeps its only task');
   });
 
+  test('Availability Zone rebalancing: a steady, unbalanced service starts tasks in the emptier zones, then stops as many in the fuller one once they serve', () => {
+    const svc = service(3, [deployment('a', 'PRIMARY', { rolloutState: 'COMPLETED' })], {
+      availabilityZoneRebalancing: 'ENABLED',
+      steadyState: true,
+      placementStrategy: [{ type: 'spread', field: 'attribute:ecs.availability-zone' }],
+    });
+    const zones = ['a', 'b', 'c'];
+    const inA = [task('a', 'RUNNING', { availabilityZone: 'a' }), task('a', 'RUNNING', { availabilityZone: 'a' })];
+    const inB = task('a', 'RUNNING', { availabilityZone: 'b' });
+    const first = reconcileReplica(snapshot(svc, [...inA, inB], { rebalanceZones: zones }));
+    assert.deepEqual(first.rebalance?.launches, [{ zone: 'c', count: 1 }]);
+    assert.equal(first.rebalance?.began, true);
+    assert.equal(first.service.rebalancing, true);
+    assert.deepEqual(first.stops, []);
+
+    const inC = task('a', 'PENDING', { availabilityZone: 'c' });
+    const waiting = reconcileReplica(snapshot(first.service, [...inA, inB, inC], { rebalanceZones: zones }));
+    assert.deepEqual(waiting.stops, [], 'nothing stops while the new task does not serve yet');
+    assert.equal(waiting.rebalance, undefined, 'and nothing more starts');
+
+    const serving = { ...inC, lastStatus: 'RUNNING', startedAt: 50 };
+    const moved = reconcileReplica(snapshot(waiting.service, [...inA, inB, serving], { rebalanceZones: zones }));
+    assert.deepEqual(moved.stops.map((order) => order.kind), ['rebalance']);
+    assert.ok(inA.some((one) => one.taskArn === moved.stops[0]!.taskArn), 'the task stopped is from zone a');
+    assert.deepEqual(moved.rebalanced, new Map([['a', 1], ['b', 1], ['c', 1]]), 'balanced once that task is on its way out');
+    assert.equal(moved.service.rebalancing, undefined);
+
+    const after = reconcileReplica(snapshot(moved.service, [inA[0]!, inB, serving], { rebalanceZones: zones }));
+    assert.equal(after.rebalanced, undefined, 'said once');
+    assert.equal(after.rebalance, undefined);
+  });
+
+  test('no rebalancing while a deployment is under way, or when it is off', () => {
+    const unbalanced = [task('a', 'RUNNING', { availabilityZone: 'a' }), task('a', 'RUNNING', { availabilityZone: 'a' })];
+    const zones = ['a', 'b'];
+    const rolling = service(2, [deployment('a', 'PRIMARY')], { availabilityZoneRebalancing: 'ENABLED' });
+    assert.equal(reconcileReplica(snapshot(rolling, unbalanced, { rebalanceZones: zones })).rebalance, undefined);
+    const off = service(2, [deployment('a', 'PRIMARY', { rolloutState: 'COMPLETED' })], { availabilityZoneRebalancing: 'DISABLED' });
+    assert.equal(reconcileReplica(snapshot(off, unbalanced, { rebalanceZones: zones })).rebalance, undefined);
+    const justCompleted = service(2, [deployment('a', 'PRIMARY', { rolloutState: 'COMPLETED' })], { availabilityZoneRebalancing: 'ENABLED' });
+    assert.equal(reconcileReplica(snapshot(justCompleted, unbalanced, { rebalanceZones: zones })).rebalance, undefined, 'not before a pass has found it steady');
+    const on = { ...justCompleted, steadyState: true };
+    assert.deepEqual(reconcileReplica(snapshot(on, unbalanced, { rebalanceZones: zones })).rebalance?.launches, [{ zone: 'b', count: 1 }]);
+  });
+
   test('counts a failed stop once and trips the breaker at its threshold, rolling back to the last completed revision', () => {
     const svc = service(2, [deployment('b', 'PRIMARY'), deployment('a', 'ACTIVE')], { lastCompletedRevisionArn: 'rev-a', lastCompletedDeploymentId: 'a' });
     const failed = [1, 2, 3].map(() => ({ ...task('b', 'STOPPED', { stopCode: 'EssentialContainerExited', stoppedAt: 50 }), desiredStatus: 'STOPPED' }));
