@@ -15,18 +15,13 @@ import type {
   StoreTx,
   TaskDefinitionRecord,
 } from '../store/types.js';
-import { breakerThreshold, numericId, serviceDeploymentId, type LaunchConfig } from './model.js';
+import { breakerThreshold, numericId, scopeOf, serviceDeploymentId, type LaunchConfig } from './model.js';
 
 export interface StartedDeployment {
   service: ServiceRecord;
   deployment: DeploymentRecord;
   revision: ServiceRevisionRecord;
   serviceDeployment: ServiceDeploymentRecord;
-}
-
-function scopeOf(serviceArn: string) {
-  const [, , , region = '', accountId = ''] = serviceArn.split(':');
-  return { region, accountId };
 }
 
 export function serviceDeploymentStatusIsLive(status: string): boolean {
@@ -43,7 +38,7 @@ export function startDeployment(
   definition: TaskDefinitionRecord,
   options: { now: number; ids: IdGenerator; rolloutStateReason?: string; rollbackOf?: ServiceDeploymentRecord },
 ): StartedDeployment {
-  const scope = scopeOf(service.serviceArn);
+  const scope = scopeOf(service);
   const path = `${clusterNameOfArn(service.clusterArn)}/${service.serviceName}`;
   const id = `ecs-svc/${numericId(options.ids)}`;
   const fargate = config.launchType === 'FARGATE' || (config.capacityProviderStrategy ?? []).length > 0;

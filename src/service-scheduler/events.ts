@@ -51,6 +51,13 @@ export function failureOf(task: Pick<TaskRecord, 'stoppedReason' | 'containers'>
   return containers.length > 0 ? `${stopped} (${containers.join('; ')})` : stopped;
 }
 
+/** ECS names at most ten tasks per "has started"/"has stopped" event. */
+export function chunks<T>(items: T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let index = 0; index < items.length; index += size) result.push(items.slice(index, index + size));
+  return result;
+}
+
 /** Adds an event (newest first). A `repeating` message is skipped while an identical one is recent. */
 export function addEvent(service: ServiceRecord, message: string, now: number, ids: IdGenerator, options: { repeating?: boolean } = {}): ServiceRecord {
   if (options.repeating) {

@@ -3,8 +3,10 @@
  * the identifiers ECS gives deployments and revisions. Pure.
  */
 import type { CapacityProviderStrategyItem, DeploymentConfiguration, NetworkConfiguration } from '@aws-sdk/client-ecs';
+import { Arn } from '../core/arn.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Wire } from '../core/wire.js';
+import type { EcsDeps } from '../ecs/deps.js';
 import type { DeploymentRecord, ServiceRecord } from '../store/types.js';
 
 /** What a service revision fixes about the tasks it launches. */
@@ -17,6 +19,15 @@ export interface LaunchConfig {
 }
 
 export const serviceGroup = (serviceName: string) => `service:${serviceName}`;
+
+/** The account and region a service belongs to, from its ARN. */
+export function scopeOf(service: Pick<ServiceRecord, 'serviceArn'>): { accountId: string; region: string } {
+  const arn = Arn.parse(service.serviceArn);
+  return { accountId: arn?.accountId ?? '', region: arn?.region ?? '' };
+}
+
+/** What planning a RunTask for a service needs besides the store. */
+export type PlanDeps = Pick<EcsDeps, 'ids' | 'rng'>;
 
 /** ECS's defaults: REPLICA 100/200; DAEMON 0/100 (one task per instance, replaced in place). */
 export function deploymentBounds(service: Pick<ServiceRecord, 'schedulingStrategy' | 'deploymentConfiguration'>): { minimumHealthyPercent: number; maximumPercent: number } {
