@@ -183,14 +183,15 @@ export class ServiceController {
       const stops = await tx.tasks.unaccountedStops(service.clusterArn, group, 1_000);
       const records = await tx.containerInstances.all(service.clusterArn);
       const instances = this.instanceStates(records, now);
-      const zones = await rebalanceZones(tx, this.deps, service, tasks, records, instances, now);
+      const view = { service, tasks, records, instances, now };
+      const zones = await rebalanceZones(tx, this.deps, view);
       const snapshot = { service, tasks, stops, instances, now, ...(zones ? { rebalanceZones: zones } : {}) };
 
       let launchOn: string[] = [];
       let launch = 0;
       let decision: Omit<Decision, 'launch'>;
       if (service.schedulingStrategy === 'DAEMON') {
-        const eligible = await daemonInstances(tx, this.deps, service, tasks, records, instances, now);
+        const eligible = await daemonInstances(tx, this.deps, view);
         const daemon = reconcileDaemon({ ...snapshot, eligible });
         launchOn = daemon.launchOn;
         decision = daemon;

@@ -11,6 +11,7 @@ import {
   clearFailuresBefore,
   countStops,
   isHealthy,
+  isProven,
   isThrottled,
   settle,
   workingCopy,
@@ -65,7 +66,7 @@ export function reconcileDaemon(snapshot: DaemonSnapshot): DaemonDecision {
     for (const extra of own.slice(1)) stop(extra, scaleReason, 'scale');
   }
 
-  if (primary) clearFailuresBefore(primary, snapshot.tasks.filter((task) => task.startedBy === primary.id));
+  if (primary) clearFailuresBefore(primary, snapshot.tasks.filter((task) => task.startedBy === primary.id), now);
   const breaker = checkBreaker(service, Math.max(desired, 1), now);
   const halted = !primary || primary.rolloutState === 'FAILED';
 
@@ -109,7 +110,7 @@ export function reconcileDaemon(snapshot: DaemonSnapshot): DaemonDecision {
   });
   service.desiredCount = desired;
   const current = primaryOf(service);
-  const healthyOwn = standing().filter((task) => task.startedBy === current?.id && isHealthy(task) && eligible.has(task.containerInstanceArn ?? ''));
+  const healthyOwn = standing().filter((task) => task.startedBy === current?.id && isProven(task, now) && eligible.has(task.containerInstanceArn ?? ''));
   const settled =
     current !== undefined &&
     healthyOwn.length === desired &&

@@ -83,3 +83,8 @@ export const healthCheckStopReason = 'Task failed container health checks.';
 export function isFailedTask(task: { stopCode?: string; stoppedReason?: string }): boolean {
   return task.stopCode === 'TaskFailedToStart' || task.stopCode === 'EssentialContainerExited' || task.stoppedReason === healthCheckStopReason;
 }
+
+/** A failed task that never reached RUNNING (ECS: went from PENDING straight to STOPPED). */
+export function failedToStart(task: { stopCode?: string; stoppedReason?: string; startedAt?: number }): boolean {
+  return isFailedTask(task) && task.startedAt === undefined;
+}

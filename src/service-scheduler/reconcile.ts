@@ -12,7 +12,7 @@
  * off and replaced.
  */
 import type { DeploymentRecord, ServiceRecord, TaskRecord } from '../store/types.js';
-import { breakerThreshold, deploymentBounds, healthCheckStopReason, isFailedTask, primaryOf, rolloutLimits } from './model.js';
+import { breakerThreshold, deploymentBounds, failedToStart, healthCheckStopReason, isFailedTask, primaryOf, rolloutLimits } from './model.js';
 import { isBalanced, rebalanceLaunches, zoneCounts, type ZoneLaunch } from './rebalance.js';
 import { scaleInVictims, spreadKeysOf } from './scale-in.js';
 
@@ -86,6 +86,19 @@ export function backoffSeconds(failures: number): number {
 
 const hasHealthCheck = (task: TaskRecord) => (task.containers ?? []).some((container) => container.healthStatus !== undefined);
 
+/**
+ * How long a task must stay healthy to prove itself: before that, a deployment of it is not
+ * COMPLETED (nor the service steady), and it clears no earlier failure from the circuit breaker.
+ * A container that crashes a few seconds after it starts is RUNNING, even healthy, for a moment;
+ * were that enough, such a revision would complete, and never trip the breaker.
+ */
+export const provenAfterSeconds = 10;
+
+/** Healthy, and for long enough to count (provenAfterSeconds). */
+export function isProven(task: TaskRecord, now: number): boolean {
+  return isHealthy(task) && now - (task.startedAt ?? now) >= provenAfterSeconds;
+}
+
 export function isHealthy(task: TaskRecord): boolean {
   return task.lastStatus === 'RUNNING' && task.desiredStatus === 'RUNNING' && (!hasHealthCheck(task) || task.healthStatus === 'HEALTHY');
 }
@@ -136,7 +149,7 @@ export function reconcileReplica(snapshot: ServiceSnapshot): Decision {
     keep = keep.filter((task) => !stopping.has(task.taskArn));
   }
 
-  if (primary) clearFailuresBefore(primary, keep);
+  if (primary) clearFailuresBefore(primary, keep, now);
 
   const breaker = checkBreaker(service, desired, now);
   // A failed deployment stops launching; with a rollback on its way, the next pass launches for it.
@@ -182,7 +195,7 @@ export function reconcileReplica(snapshot: ServiceSnapshot): Decision {
     return [{ ...deployment, desiredCount: stillWanted }];
   });
   const current = primaryOf(service);
-  const primaryHealthy = keep.filter(isHealthy).length;
+  const primaryHealthy = keep.filter((task) => isProven(task, now)).length;
   const onlyPrimaryLeft = service.deployments.length === 1 && live.every((task) => task.startedBy === current?.id && instanceOf(task)?.status !== 'DRAINING');
   const settled = current !== undefined && keep.length === desired && primaryHealthy === desired && onlyPrimaryLeft && launch === 0 && stops.length === 0;
   const outcome = settle(service, settled, draining && live.length === 0, now);
@@ -229,26 +242,42 @@ function rebalanceStep(
   return { service: mark(true), rebalance: { counts, launches, began: !was } };
 }
 
-/** Counts each stop once: a failure counts against its deployment and feeds the circuit breaker. Mutates the service's deployment copies. */
+/**
+ * Counts each stop once: a failure counts against its deployment and feeds the circuit breaker; a
+ * task that failed before it ever ran feeds the launch back-off too. Mutates the service's
+ * deployment copies.
+ */
 export function countStops(service: ServiceRecord, stops: readonly TaskRecord[], now: number): void {
   for (const task of stops) {
     const deployment = service.deployments.find((candidate) => candidate.id === task.startedBy);
-    if (deployment && isFailedTask(task)) {
-      deployment.failedTasks++;
-      deployment.breakerFailures = [...deployment.breakerFailures, task.stoppedAt ?? now].slice(-200);
-    }
+    if (!deployment) continue;
+    // A task that ran ends the run of failures to start before it, however it ended.
+    const ranFrom = task.startedAt;
+    if (ranFrom !== undefined && deployment.startFailures) deployment.startFailures = deployment.startFailures.filter((at) => at > ranFrom);
+    if (!isFailedTask(task)) continue;
+    deployment.failedTasks++;
+    deployment.breakerFailures = [...deployment.breakerFailures, task.stoppedAt ?? now].slice(-200);
+    if (failedToStart(task)) deployment.startFailures = [...(deployment.startFailures ?? []), task.stoppedAt ?? now].slice(-200);
   }
 }
 
-/** A healthy task of the deployment clears the failures that came before it (ECS's resetOnHealthyTask default). */
-export function clearFailuresBefore(deployment: DeploymentRecord, tasks: readonly TaskRecord[]): void {
-  const lastHealthyStart = Math.max(-Infinity, ...tasks.filter(isHealthy).map((task) => task.startedAt ?? 0));
-  deployment.breakerFailures = deployment.breakerFailures.filter((at) => at > lastHealthyStart);
+/**
+ * Clears failures that a later task has outlived: the breaker's, once a task has proven itself;
+ * the back-off's, once a task has reached RUNNING at all (ECS throttles only tasks that never run).
+ */
+export function clearFailuresBefore(deployment: DeploymentRecord, tasks: readonly TaskRecord[], now: number): void {
+  const lastStart = (candidates: readonly TaskRecord[]) => Math.max(-Infinity, ...candidates.map((task) => task.startedAt ?? -Infinity));
+  const proven = lastStart(tasks.filter((task) => isProven(task, now)));
+  deployment.breakerFailures = deployment.breakerFailures.filter((at) => at > proven);
+  if (deployment.startFailures) {
+    const ran = lastStart(tasks.filter((task) => task.lastStatus === 'RUNNING'));
+    deployment.startFailures = deployment.startFailures.filter((at) => at > ran);
+  }
 }
 
-/** Launches wait after repeated failures, counted from the last one. */
+/** Launches wait after repeated failures to start, counted from the last one. */
 export function isThrottled(deployment: DeploymentRecord, now: number): boolean {
-  const failures = deployment.breakerFailures;
+  const failures = deployment.startFailures ?? [];
   const wait = backoffSeconds(failures.length);
   return wait > 0 && now < (failures[failures.length - 1] ?? 0) + wait;
 }
@@ -288,5 +317,12 @@ export function settle(service: ServiceRecord, settled: boolean, drained: boolea
 
 /** A working copy whose deployments the phases above may change. */
 export function workingCopy(service: ServiceRecord): ServiceRecord {
-  return { ...service, deployments: service.deployments.map((deployment) => ({ ...deployment, breakerFailures: [...deployment.breakerFailures] })) };
+  return {
+    ...service,
+    deployments: service.deployments.map((deployment) => ({
+      ...deployment,
+      breakerFailures: [...deployment.breakerFailures],
+      ...(deployment.startFailures ? { startFailures: [...deployment.startFailures] } : {}),
+    })),
+  };
 }

@@ -125,8 +125,13 @@ export type DeploymentRecord = Omit<Wire<Deployment>, 'runningCount' | 'pendingC
   /** The service deployment (DescribeServiceDeployments) this deployment carries out; a rollback shares it. */
   serviceDeploymentArn: string;
   serviceRevisionArn: string;
-  /** When each failure the circuit breaker counts happened (epoch seconds); a healthy task clears older ones. */
+  /** When each failure the circuit breaker counts happened (epoch seconds); a task proven healthy clears older ones. Internal. */
   breakerFailures: number[];
+  /**
+   * When each task that stopped without ever running stopped, since a task of the deployment last
+   * reached RUNNING: launches back off on these (ECS's throttle). Internal.
+   */
+  startFailures?: number[];
 };
 
 export type ServiceRecord = Omit<Wire<Service>, 'runningCount' | 'pendingCount' | 'deployments' | 'events' | 'taskSets'> & {

@@ -7,6 +7,7 @@ import { startAgent, type AgentOptions, type RunningAgent } from '../../src/agen
 import Docker from 'dockerode';
 import { DockerRuntime, socketPathFromEnvironment } from '../../src/agent/runtime/docker-runtime.js';
 import { labels } from '../../src/agent/runtime/types.js';
+import { SimulatedRuntime } from '../../src/agent/simulated/simulated-runtime.js';
 import { testCredentials, type TestBerth } from './berth.js';
 
 export interface TestAgent {
@@ -17,6 +18,21 @@ export interface TestAgent {
   /** Starts a new agent process-equivalent on the same data directory. */
   restart(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Options for a simulated agent (`berth agent --simulate`): an instance of 4 CPUs and 8 GiB that
+ * takes tasks like a real one and runs no containers.
+ */
+export function simulatedAgent(overrides: Partial<AgentOptions> = {}): Partial<AgentOptions> {
+  return {
+    runtime: new SimulatedRuntime({ cpus: 4, memoryBytes: 8 * 1024 ** 3 }),
+    metadata: false,
+    simulated: true,
+    pullBehavior: 'prefer-cached',
+    reservedMemoryMiB: 0,
+    ...overrides,
+  };
 }
 
 /** Task volumes the agent had no time to remove before the test ended. */

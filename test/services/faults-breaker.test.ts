@@ -1,6 +1,6 @@
 /**
  * The deployment circuit breaker on real containers: a revision whose tasks cannot run (the
- * essential container exits at once; the image cannot be pulled; the container fails its health
+ * essential container exits at once, or after running a moment; the image cannot be pulled; the container fails its health
  * check once healthCheckGracePeriodSeconds is over) trips the breaker, the service
  * rolls back to the revision that last completed, and users can see why, in the stopped tasks, the
  * service's events and the service deployment.
@@ -206,6 +206,16 @@ describe('deployment circuit breaker on Docker', { skip }, () => {
       assert.ok(messages.includes(`(service exits) (task ${taskId(task)}) failed: Essential container in task exited (app: exit code 1)`), messages.join('\n'));
     }
     assertOldTasksGaveWay(outcome.all, outcome.goodTasks);
+  });
+
+  test('a container that runs for a moment and then exits: its tasks count as failures though each was RUNNING, and the breaker trips', async () => {
+    const outcome = await failedRollout('crashes', { image, command: ['sh', '-c', 'sleep 2; exit 1'] });
+    const { failures } = await assertRolledBack('crashes', outcome);
+    for (const task of failures) {
+      assert.equal(task.stopCode, 'EssentialContainerExited', `${task.taskArn}: ${task.stoppedReason}`);
+      assert.ok(task.startedAt, `${task.taskArn} ran before it exited`);
+      assert.equal(task.containers?.[0]?.exitCode, 1);
+    }
   });
 
   test('an image that cannot be pulled: CannotPullContainerError in the tasks and events, and a rollback', async () => {

@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import { CreateClusterCommand, ListTasksCommand, RegisterTaskDefinitionCommand, StopTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import { SimulatedRuntime } from '../../src/agent/simulated/simulated-runtime.js';
 import { randomIds } from '../../src/core/ids.js';
 import { systemClock } from '../../src/core/clock.js';
 import { seededRng } from '../../src/core/rng.js';
@@ -17,7 +16,7 @@ import { TaskChangeFeed } from '../../src/ecs/task-changes.js';
 import { ServiceController } from '../../src/service-scheduler/controller.js';
 import { LeaderLease } from '../../src/store/leader-lease.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
+import { eventually, simulatedAgent, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
 import { clusterCounts, createServiceInStore } from '../helpers/services.js';
 
@@ -35,15 +34,7 @@ describe('service scheduler leadership', () => {
     await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
     for (let index = 0; index < 4; index++) {
       agents.push(
-        await startTestAgent(berth, {
-          name: `lease-${index}`,
-          runtime: new SimulatedRuntime({ cpus: 4, memoryBytes: 8 * 1024 ** 3 }),
-          metadata: false,
-          simulated: true,
-          pullBehavior: 'prefer-cached',
-          reservedMemoryMiB: 0,
-          ...(agents[0] ? { dataDir: agents[0].dataDir } : {}),
-        }),
+        await startTestAgent(berth, simulatedAgent({ name: `lease-${index}`, ...(agents[0] ? { dataDir: agents[0].dataDir } : {}) })),
       );
     }
     otherStore = new SqliteStore(berth.dataDir);

@@ -17,8 +17,7 @@ import {
   type Service,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { SimulatedRuntime } from '../../src/agent/simulated/simulated-runtime.js';
-import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
+import { eventually, simulatedAgent, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
 
 const cluster = 'zones';
@@ -35,17 +34,7 @@ describe('Availability Zone rebalancing on simulated capacity', () => {
     await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
     for (const [index, zone] of zones.entries()) {
       agents.push(
-        await startTestAgent(berth, {
-          cluster,
-          name: `zone-${index}`,
-          runtime: new SimulatedRuntime({ cpus: 4, memoryBytes: 8 * 1024 ** 3 }),
-          metadata: false,
-          simulated: true,
-          pullBehavior: 'prefer-cached',
-          reservedMemoryMiB: 0,
-          availabilityZone: zone,
-          ...(agents[0] ? { dataDir: agents[0].dataDir } : {}),
-        }),
+        await startTestAgent(berth, simulatedAgent({ cluster, name: `zone-${index}`, availabilityZone: zone, ...(agents[0] ? { dataDir: agents[0].dataDir } : {}) })),
       );
     }
     await ecs.send(new RegisterTaskDefinitionCommand({ family: 'app', containerDefinitions: [{ name: 'app', image: 'simulated/app:1', memory: 64, cpu: 16 }] }));

@@ -22,20 +22,11 @@ import {
   type Task,
 } from '@aws-sdk/client-ecs';
 import { SimulatedRuntime } from '../../src/agent/simulated/simulated-runtime.js';
-import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
+import type { AgentOptions } from '../../src/agent/agent.js';
+import { eventually, simulatedAgent, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
 
-const simulated = (cluster: string, name: string, zone: string, extra: Record<string, unknown> = {}) => ({
-  cluster,
-  name,
-  runtime: new SimulatedRuntime({ cpus: 4, memoryBytes: 8 * 1024 ** 3 }),
-  metadata: false,
-  simulated: true,
-  pullBehavior: 'prefer-cached' as const,
-  reservedMemoryMiB: 0,
-  availabilityZone: zone,
-  ...extra,
-});
+const simulated = (cluster: string, name: string, zone: string, extra: Partial<AgentOptions> = {}) => simulatedAgent({ cluster, name, availabilityZone: zone, ...extra });
 
 describe('service scheduling on simulated capacity', () => {
   let berth: TestBerth;

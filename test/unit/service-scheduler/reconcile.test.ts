@@ -95,6 +95,13 @@ describe('REPLICA reconciliation', () => {
     assert.equal(decision.completed, false);
   });
 
+  test('does not complete while its tasks have been healthy for less than 10 seconds', () => {
+    const svc = service(1, [deployment('a', 'PRIMARY')]);
+    const young = task('a', 'RUNNING', { startedAt: 95 });
+    assert.equal(reconcileReplica(snapshot(svc, [young], { now: 100 })).completed, false);
+    assert.equal(reconcileReplica(snapshot(svc, [young], { now: 105 })).completed, true);
+  });
+
   test('completes and turns steady once every desired task is healthy, once', () => {
     const svc = service(2, [deployment('a', 'PRIMARY')]);
     const decision = reconcileReplica(snapshot(svc, [task('a', 'RUNNING'), task('a', 'RUNNING')]));
@@ -241,19 +248,38 @@ describe('REPLICA reconciliation', () => {
     assert.equal(decision.breaker.tripped, false);
   });
 
-  test('a healthy task clears the failures before it', () => {
+  test('a task healthy for 10 seconds clears the failures before it; one that has just started does not', () => {
     const svc = service(4, [deployment('b', 'PRIMARY', { breakerFailures: [5, 6] })]);
     const decision = reconcileReplica(snapshot(svc, [task('b', 'RUNNING', { startedAt: 20 })], { stops: [task('b', 'STOPPED', { desiredStatus: 'STOPPED', stopCode: 'TaskFailedToStart', stoppedAt: 30 })] }));
     assert.deepEqual(decision.service.deployments[0]!.breakerFailures, [30]);
+    const fresh = reconcileReplica(snapshot(svc, [task('b', 'RUNNING', { startedAt: 95 })]));
+    assert.deepEqual(fresh.service.deployments[0]!.breakerFailures, [5, 6], 'RUNNING for 5 s proves nothing yet');
   });
 
-  test('repeated failures hold launches back with a growing delay', () => {
-    const svc = service(2, [deployment('b', 'PRIMARY', { breakerFailures: [90, 91, 92] })], { deploymentConfiguration: { deploymentCircuitBreaker: { enable: false, rollback: false } } });
+  test('repeated failures to start hold launches back with a growing delay; a task that runs ends the run', () => {
+    const svc = service(2, [deployment('b', 'PRIMARY', { breakerFailures: [90, 91, 92], startFailures: [90, 91, 92] })], {
+      deploymentConfiguration: { deploymentCircuitBreaker: { enable: false, rollback: false } },
+    });
     const held = reconcileReplica(snapshot(svc, [], { now: 95 }));
     assert.equal(held.launch, 0);
     assert.equal(held.throttled, true);
     const later = reconcileReplica(snapshot(svc, [], { now: 98 }));
     assert.equal(later.launch, 2);
+    const running = reconcileReplica(snapshot(svc, [task('b', 'RUNNING', { startedAt: 93 })], { now: 95 }));
+    assert.equal(running.throttled, false, 'a task reached RUNNING after those failures');
+    assert.equal(running.launch, 1);
+  });
+
+  test('only tasks that never ran feed the back-off; every failure feeds the breaker', () => {
+    const svc = service(1, [deployment('b', 'PRIMARY')], { deploymentConfiguration: { deploymentCircuitBreaker: { enable: false, rollback: false } } });
+    const crashed = [1, 2, 3].map((n) => task('b', 'STOPPED', { desiredStatus: 'STOPPED', stopCode: 'EssentialContainerExited', startedAt: 80 + n, stoppedAt: 81 + n }));
+    const afterCrashes = reconcileReplica(snapshot(svc, [], { stops: crashed, now: 90 }));
+    assert.equal(afterCrashes.service.deployments[0]!.breakerFailures.length, 3);
+    assert.equal(afterCrashes.throttled, false, 'tasks that ran and exited are relaunched at once, as in ECS');
+    const unpulled = [1, 2, 3].map((n) => task('b', 'STOPPED', { desiredStatus: 'STOPPED', stopCode: 'TaskFailedToStart', stoppedAt: 85 + n }));
+    const afterPulls = reconcileReplica(snapshot(svc, [], { stops: unpulled, now: 90 }));
+    assert.deepEqual(afterPulls.service.deployments[0]!.startFailures, [86, 87, 88]);
+    assert.equal(afterPulls.throttled, true);
   });
 
   test('a task failing its health checks after the grace period is replaced', () => {
