@@ -73,7 +73,7 @@ export function reconcileDaemon(snapshot: DaemonSnapshot): DaemonDecision {
   // Older deployments' tasks give way, keeping minHealthy healthy tasks across the service.
   const { minHealthy } = rolloutLimits(desired, deploymentBounds(service));
   const standing = () => snapshot.tasks.filter((task) => task.desiredStatus === 'RUNNING' && !stopping.has(task.taskArn));
-  let allowance = standing().filter(isHealthy).length - minHealthy;
+  let allowance = standing().filter((task) => isProven(task, now)).length - minHealthy;
   if (!halted) {
     for (const task of standing()) {
       if (task.startedBy === primary.id) continue;

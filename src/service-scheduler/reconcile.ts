@@ -5,7 +5,11 @@
  *
  * A rollout keeps two bounds (ECS's rolling update):
  *  - at most maxTotal = ⌊desired × maximumPercent / 100⌋ tasks running or pending, stopping ones included;
- *  - at least minHealthy = ⌈desired × minimumHealthyPercent / 100⌉ healthy tasks, unless fewer exist.
+ *  - at least minHealthy = ⌈desired × minimumHealthyPercent / 100⌉ healthy tasks, unless fewer exist;
+ *    a task counts once it has been healthy for provenAfterSeconds.
+ * Worked example, desired 4 at 100/200: 4 old tasks run; 4 new ones launch (8 ≤ ⌊4 × 200 / 100⌋);
+ * once 2 of them have been healthy for 10 s, 6 proven tasks stand against a floor of 4, so 2 old
+ * ones stop; the rest follow as the other new ones prove themselves.
  * Tasks of older deployments, and tasks on DRAINING instances, are "retiring": they count toward
  * both bounds and are stopped as the bounds allow, while the PRIMARY deployment is brought to the
  * desired count. Tasks on instances whose agent has been gone past the grace period are written
@@ -138,9 +142,9 @@ export function reconcileReplica(snapshot: ServiceSnapshot): Decision {
     const onFargate = service.launchType === 'FARGATE' || (service.capacityProviderStrategy ?? []).length > 0;
     const keys = spreadKeysOf(service.placementStrategy ?? [], onFargate, snapshot.instances);
     if (service.rebalancing) {
-      // Rebalancing: a task in the fullest zone goes only once one started elsewhere serves.
-      const healthy = keep.filter(isHealthy);
-      const excess = scaleInVictims(healthy, Math.min(keep.length - desired, healthy.length - desired), keys);
+      // Rebalancing: a task in the fullest zone goes only once one started elsewhere has proven itself.
+      const proven = keep.filter((task) => isProven(task, now));
+      const excess = scaleInVictims(proven, Math.min(keep.length - desired, proven.length - desired), keys);
       for (const task of excess) stop(task, `Scaling activity initiated by (deployment ${primary?.id ?? 'none'}) to rebalance Availability Zones`, 'rebalance');
     } else {
       const excess = scaleInVictims(keep, keep.length - desired, keys);
@@ -169,11 +173,13 @@ export function reconcileReplica(snapshot: ServiceSnapshot): Decision {
     }
   }
 
-  // Retire older deployments' tasks and tasks on draining instances, keeping minHealthy healthy.
+  // Retire older deployments' tasks and tasks on draining instances, keeping minHealthy tasks
+  // healthy, and counting only those that have proven it: a new task that might crash in a moment
+  // does not yet stand in for an old one.
   if (!halted || draining) {
     const retiring = standing().filter((task) => !keep.includes(task));
     for (const task of retiring) if (!isHealthy(task)) stop(task, `Scaling activity initiated by (deployment ${primary?.id ?? 'none'})`, 'scale');
-    let allowance = standing().filter(isHealthy).length - minHealthy;
+    let allowance = standing().filter((task) => isProven(task, now)).length - minHealthy;
     const order = [...service.deployments].reverse().map((deployment) => deployment.id);
     const healthyRetiring = standing()
       .filter((task) => !keep.includes(task) && isHealthy(task))

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 import { dockerCli } from '../helpers/commands.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
-import { startTestAgent } from '../helpers/agent.js';
+import { eventually, startTestAgent } from '../helpers/agent.js';
 import { SimulatedRuntime } from '../../src/agent/simulated/simulated-runtime.js';
 
 const run = promisify(execFile);
@@ -99,6 +99,13 @@ describe('the AWS CLI against Berth', { skip: hasAwsCli ? false : 'the aws comma
       assert.equal(created.service.serviceArn, 'arn:aws:ecs:us-east-1:000000000000:service/svc/web');
       assert.deepEqual(created.service.deploymentConfiguration.deploymentCircuitBreaker, { enable: true, rollback: true });
       await awsText('ecs', 'wait', 'services-stable', '--cluster', 'svc', '--services', 'web');
+      // The waiter asks only for the desired count running; the deployment completes once its
+      // tasks have proven themselves (10 s healthy). Updating before then would supersede it.
+      await eventually(
+        async () => ((await aws('ecs', 'describe-services', '--cluster', 'svc', '--services', 'web')).services[0].deployments[0].rolloutState === 'COMPLETED' ? true : undefined),
+        30_000,
+        'the first deployment COMPLETED',
+      );
       await aws('ecs', 'update-service', '--cluster', 'svc', '--service', 'web', '--task-definition', 'svc-web:2');
       await awsText('ecs', 'wait', 'services-stable', '--cluster', 'svc', '--services', 'web');
       const { services } = await aws('ecs', 'describe-services', '--cluster', 'svc', '--services', 'web');
