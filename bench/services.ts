@@ -146,11 +146,19 @@ async function simulatedCapacity(instances: number, taskCount: number): Promise<
       await sleep(100);
     }
     const cpu = (await server.cpuSeconds()) - cpuBefore;
-    const steadyEvent = (last?.events ?? []).find((event) => event.message?.endsWith('has reached a steady state.') && (event.createdAt?.getTime() ?? 0) >= updatedAtMs);
+    // The steady-state event follows once the tasks have proven themselves (10 s healthy).
+    const steadyAfter = (events: Service['events']) =>
+      (events ?? []).find((event) => event.message?.endsWith('has reached a steady state.') && (event.createdAt?.getTime() ?? 0) >= updatedAtMs);
+    let steadyEvent = steadyAfter(last?.events);
+    while (!steadyEvent && performance.now() - started < 660_000) {
+      await sleep(250);
+      steadyEvent = steadyAfter((await describeService(ecs, service)).events);
+    }
     const steadyEventSeconds = steadyEvent?.createdAt ? `${fmt((steadyEvent.createdAt.getTime() - updatedAtMs) / 1000)} s` : 'not seen';
     console.log(
       `service scale: UpdateService desiredCount 0 → ${taskCount}: all placed (pending + running = ${taskCount}) after ${seconds(started, placedAt)}; ` +
-        `stable (one deployment, ${last?.runningCount ?? 0} running) after ${seconds(started, stableAt)} (target < 30 s); "has reached a steady state." event at ${steadyEventSeconds}`,
+        `stable (one deployment, ${last?.runningCount ?? 0} running: what aws ecs wait services-stable checks) after ${seconds(started, stableAt)} (target < 30 s); ` +
+        `"has reached a steady state." event (every task healthy for 10 s) at ${steadyEventSeconds}`,
     );
     console.log(`service scale: control plane peak RSS ${fmt(await server.peakRssMiB(), 0)} MiB; ${fmt(cpu)} CPU seconds from UpdateService to stable`);
 
@@ -270,7 +278,7 @@ async function rollingDeployment(runs = 3, desired = 10, stopTimeout = 2): Promi
         `rolling deployment: median of ${figures.length}: ${fmt(median(figures.map((figure) => figure.stable)) / 1000)} s UpdateService → stable (target < 30 s)`,
       );
       console.log(
-        `  (${desired} tasks on one Docker agent, minimumHealthyPercent 100 / maximumPercent 200; health check CMD-SHELL true every 5 s, so a new task is HEALTHY ~5 s after it starts;` +
+        `  (${desired} tasks on one Docker agent, minimumHealthyPercent 100 / maximumPercent 200; health check CMD-SHELL true every 5 s, so a new task is HEALTHY ~5 s after it starts and proven (old tasks may stop for it) 10 s after it starts;` +
           ` stopTimeout ${stopTimeout} s: the old tasks' sleep, as PID 1, ignores SIGTERM and is killed after ${stopTimeout} s)`,
       );
     }
