@@ -83,7 +83,7 @@ export interface Decision {
   rebalanced?: ReadonlyMap<string, number>;
 }
 
-/** Seconds to wait before launching again after `failures` consecutive failed tasks: none for the first two, then 5 s doubling to 5 minutes. */
+/** Seconds to wait before launching again after `failures` consecutive tasks that failed to start: none for the first two, then 5 s doubling to 5 minutes. */
 export function backoffSeconds(failures: number): number {
   return failures < 3 ? 0 : Math.min(300, 5 * 2 ** (failures - 3));
 }
@@ -139,17 +139,7 @@ export function reconcileReplica(snapshot: ServiceSnapshot): Decision {
 
   let keep = standing().filter((task) => primary && task.startedBy === primary.id && instanceOf(task)?.status !== 'DRAINING');
   if (keep.length > desired) {
-    const onFargate = service.launchType === 'FARGATE' || (service.capacityProviderStrategy ?? []).length > 0;
-    const keys = spreadKeysOf(service.placementStrategy ?? [], onFargate, snapshot.instances);
-    if (service.rebalancing) {
-      // Rebalancing: a task in the fullest zone goes only once one started elsewhere has proven itself.
-      const proven = keep.filter((task) => isProven(task, now));
-      const excess = scaleInVictims(proven, Math.min(keep.length - desired, proven.length - desired), keys);
-      for (const task of excess) stop(task, `Scaling activity initiated by (deployment ${primary?.id ?? 'none'}) to rebalance Availability Zones`, 'rebalance');
-    } else {
-      const excess = scaleInVictims(keep, keep.length - desired, keys);
-      for (const task of excess) stop(task, `Scaling activity initiated by (deployment ${primary?.id ?? 'none'})`, 'scale');
-    }
+    for (const { task, reason, kind } of scaleIn(service, keep, desired, snapshot)) stop(task, reason, kind);
     keep = keep.filter((task) => !stopping.has(task.taskArn));
   }
 
@@ -214,6 +204,27 @@ export function reconcileReplica(snapshot: ServiceSnapshot): Decision {
     held: current !== undefined && isThrottled(current, now),
   });
   return { ...outcome, ...rebalancing, launch, stops, accounted: snapshot.stops.map((task) => task.taskArn), breaker, throttled };
+}
+
+/**
+ * The PRIMARY deployment's tasks to stop beyond the desired count, keeping the service's spread
+ * (scale-in.ts). While rebalancing, a task in the fullest zone goes only once one started in an
+ * emptier zone has proven itself.
+ */
+function scaleIn(
+  service: ServiceRecord,
+  keep: readonly TaskRecord[],
+  desired: number,
+  snapshot: ServiceSnapshot,
+): { task: TaskRecord; reason: string; kind: StopOrder['kind'] }[] {
+  const primary = primaryOf(service);
+  const onFargate = service.launchType === 'FARGATE' || (service.capacityProviderStrategy ?? []).length > 0;
+  const keys = spreadKeysOf(service.placementStrategy ?? [], onFargate, snapshot.instances);
+  const reason = `Scaling activity initiated by (deployment ${primary?.id ?? 'none'})`;
+  if (!service.rebalancing) return scaleInVictims(keep, keep.length - desired, keys).map((task) => ({ task, reason, kind: 'scale' }));
+  const proven = keep.filter((task) => isProven(task, snapshot.now));
+  const victims = scaleInVictims(proven, Math.min(keep.length - desired, proven.length - desired), keys);
+  return victims.map((task) => ({ task, reason: `${reason} to rebalance Availability Zones`, kind: 'rebalance' }));
 }
 
 /**
