@@ -9,7 +9,6 @@
  * - memory: an integer of MiB ("2048"), or GB ("1 GB", "0.5GB", "2 gb"), converted at ×1024.
  * Values that do not convert to a whole number are refused, as ECS refuses them.
  */
-import type { TaskDefinitionRecord } from '../../store/types.js';
 import { clientError } from '../validate.js';
 
 export const minTaskCpu = 128;
