@@ -20,6 +20,16 @@ export interface LaunchConfig {
 
 export const serviceGroup = (serviceName: string) => `service:${serviceName}`;
 
+/** The instance attribute that names its Availability Zone, and the placement field that reads it. */
+export const zoneAttribute = 'ecs.availability-zone';
+export const zoneField = `attribute:${zoneAttribute}`;
+
+/** Whether a service's placement spreads it over Availability Zones before anything else. */
+export function spreadsOverZonesFirst(strategies: readonly { type?: string; field?: string }[] | undefined): boolean {
+  const first = strategies?.[0];
+  return first?.type === 'spread' && first.field === zoneField;
+}
+
 /** The account and region a service belongs to, from its ARN. */
 export function scopeOf(service: Pick<ServiceRecord, 'serviceArn'>): { accountId: string; region: string } {
   const arn = Arn.parse(service.serviceArn);

@@ -6,12 +6,10 @@ import { launchKindOf } from '../ecs/placement-snapshot.js';
 import { planRun, type RunPlan } from '../ecs/tasks/run.js';
 import type { FilterName } from '../scheduler/types.js';
 import type { ContainerInstanceRecord, DeploymentRecord, ServiceRecord, StoreTx, TaskRecord } from '../store/types.js';
-import { primaryOf, scopeOf, type PlanDeps } from './model.js';
+import { primaryOf, scopeOf, spreadsOverZonesFirst, zoneAttribute, type PlanDeps } from './model.js';
 import { isBalanced, zoneCounts } from './rebalance.js';
 import type { InstanceState } from './reconcile.js';
 
-const zoneAttribute = 'ecs.availability-zone';
-const zoneField = `attribute:${zoneAttribute}`;
 /** Placement filters that rule an instance out whatever runs on it; the others are about free resources. */
 const ruledOutForGood: ReadonlySet<FilterName> = new Set(['launchType', 'status', 'agent', 'attributes', 'memberOf']);
 
@@ -86,9 +84,7 @@ export async function daemonInstances(tx: StoreTx, deps: PlanDeps, view: Service
 export async function rebalanceZones(tx: StoreTx, deps: PlanDeps, view: ServiceView): Promise<string[] | undefined> {
   const { service } = view;
   const primary = primaryOf(service);
-  const first = service.placementStrategy?.[0];
-  const spreadsOverZones = first?.type === 'spread' && first.field === zoneField;
-  if (!primary || service.availabilityZoneRebalancing !== 'ENABLED' || service.launchType !== 'EC2' || !spreadsOverZones) return undefined;
+  if (!primary || service.availabilityZoneRebalancing !== 'ENABLED' || service.launchType !== 'EC2' || !spreadsOverZonesFirst(service.placementStrategy)) return undefined;
   const zoneOf = new Map<string, string>();
   for (const record of view.records) {
     const zone = record.attributes?.find((attribute) => attribute.name === zoneAttribute)?.value;

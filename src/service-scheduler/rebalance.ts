@@ -10,6 +10,7 @@
  * scale-in takes two from a, leaving 2, 2, 1.
  */
 import type { TaskRecord } from '../store/types.js';
+import { zoneField } from './model.js';
 
 /** Tasks per zone, over `zones` (zones with none count 0; tasks outside them are not counted). */
 export function zoneCounts(tasks: readonly TaskRecord[], zones: readonly string[]): Map<string, number> {
@@ -57,7 +58,7 @@ export function rebalanceLaunches(counts: ReadonlyMap<string, number>, desired: 
 }
 
 /** The placement constraint expression that keeps a task in `zone`. */
-export const inZone = (zone: string) => `attribute:ecs.availability-zone == ${zone}`;
+export const inZone = (zone: string) => `${zoneField} == ${zone}`;
 
 /** How the counts read in events: "3 tasks in us-east-1a, 1 tasks in us-east-1b, and 0 tasks in us-east-1c". */
 export function describeCounts(counts: ReadonlyMap<string, number>): string {

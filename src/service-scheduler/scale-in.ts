@@ -14,6 +14,7 @@
  * two gives one. Left: a:1 b:1 c:1.
  */
 import type { TaskRecord } from '../store/types.js';
+import { zoneAttribute } from './model.js';
 import type { InstanceState } from './reconcile.js';
 
 /** A task's value for one spread strategy; undefined where it has none (it then counts as alone). */
@@ -24,7 +25,6 @@ interface SpreadField {
   field?: string;
 }
 
-const zoneAttribute = 'ecs.availability-zone';
 
 /**
  * The spread keys scale-in honours: the service's spread strategies, or, for a service with none

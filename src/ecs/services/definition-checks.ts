@@ -8,6 +8,7 @@ import type { Scope } from '../../core/principal.js';
 import type { Wire } from '../../core/wire.js';
 import { validatePlacementRequest } from '../../scheduler/index.js';
 import type { PlacementRequest } from '../../scheduler/types.js';
+import { zoneField } from '../../service-scheduler/model.js';
 import type { TaskDefinitionRecord } from '../../store/types.js';
 import { checkCompatible, checkNetwork } from '../tasks/run.js';
 import { checkMaxItems, invalidParameter } from '../validate.js';
@@ -15,7 +16,7 @@ import { launchKindOf, type ServiceLaunch } from './launch.js';
 
 /** What ECS applies to a replica service on EC2 or EXTERNAL instances when none is given: spread over zones, then instances. */
 export const defaultPlacementStrategy = (): Wire<PlacementStrategy>[] => [
-  { type: 'spread', field: 'attribute:ecs.availability-zone' },
+  { type: 'spread', field: zoneField },
   { type: 'spread', field: 'instanceId' },
 ];
 

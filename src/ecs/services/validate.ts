@@ -14,7 +14,7 @@ import {
 import { Arn } from '../../core/arn.js';
 import { modelled } from '../../core/errors.js';
 import type { Wire } from '../../core/wire.js';
-import { withDefaults } from '../../service-scheduler/model.js';
+import { spreadsOverZonesFirst, withDefaults } from '../../service-scheduler/model.js';
 import { checkEnum, checkMaxItems, checkRange, invalidParameter, requireString } from '../validate.js';
 
 type SchedulingStrategy = 'REPLICA' | 'DAEMON';
@@ -135,8 +135,7 @@ export function defaultRebalancing(
   config: Wire<DeploymentConfiguration>,
   placementStrategy: readonly { type?: string; field?: string }[] | undefined,
 ): 'ENABLED' | 'DISABLED' {
-  const first = placementStrategy?.[0];
-  const spreadsOverZones = first === undefined || (first.type === 'spread' && first.field === 'attribute:ecs.availability-zone');
+  const spreadsOverZones = placementStrategy === undefined || placementStrategy.length === 0 || spreadsOverZonesFirst(placementStrategy);
   return schedulingStrategy === 'REPLICA' && (config.maximumPercent ?? 200) > 100 && spreadsOverZones ? 'ENABLED' : 'DISABLED';
 }
 
