@@ -32,12 +32,44 @@ export function modelled(errorClass: ModelledErrorClass, message: string, fields
   return new (errorClass as new (options: object) => ServiceException)({ ...fields, message, $metadata: {} });
 }
 
+/**
+ * Berth's own help beside an AWS error: which input field is at fault and what to do next.
+ * AWS's `message` stays exactly AWS's words (clients and test suites compare it); the help travels
+ * in an extra member of the error body, `berthHelp`, that the AWS SDKs and CLIs ignore.
+ *
+ *   throw withHelp(modelled(ClusterNotFoundException, 'Cluster not found.'), {
+ *     resource: 'prod', hint: "Create it first: aws ecs create-cluster --cluster-name prod" });
+ *   → {"__type":"ClusterNotFoundException","message":"Cluster not found.","berthHelp":{"resource":"prod","hint":"Create it …"}}
+ */
+export interface ErrorHelp {
+  /** The path of the input field at fault, e.g. `containerDefinitions[0].secrets`. */
+  field?: string;
+  /** The resource the error is about, as the caller named it. */
+  resource?: string;
+  /** What to do next. */
+  hint?: string;
+}
+
+const helpKey = Symbol('berth.errorHelp');
+
+/** Attaches help to an error (ApiError or a modelled SDK exception) and returns the same error. */
+export function withHelp<E extends Error>(error: E, help: ErrorHelp): E {
+  Object.defineProperty(error, helpKey, { value: help, enumerable: false, configurable: true });
+  return error;
+}
+
+export function helpOf(error: unknown): ErrorHelp | undefined {
+  return error instanceof Error ? ((error as unknown as Record<symbol, ErrorHelp | undefined>)[helpKey]) : undefined;
+}
+
 export interface SerializedError {
   statusCode: number;
   code: string;
   message: string;
   /** Modelled members of the exception besides its message. */
   fields?: Record<string, unknown>;
+  /** Berth's help, sent as the extra member `berthHelp`. */
+  help?: ErrorHelp;
 }
 
 const exceptionInternals = new Set(['name', 'message', 'stack', 'cause']);
@@ -50,13 +82,14 @@ function modelledFields(error: ServiceException): Record<string, unknown> | unde
 
 /** Maps anything thrown by an operation to the AWS error shape; unknown failures become a 500 ServerException-style error without internals. */
 export function toSerializedError(error: unknown, internalCode = 'InternalFailure'): SerializedError {
+  const help = helpOf(error);
   if (error instanceof ApiError) {
-    return { statusCode: error.statusCode, code: error.code, message: error.message };
+    return { statusCode: error.statusCode, code: error.code, message: error.message, ...(help ? { help } : {}) };
   }
   if (error instanceof ServiceException) {
     const statusCode = error.$metadata?.httpStatusCode ?? (error.$fault === 'server' ? 500 : 400);
     const fields = modelledFields(error);
-    return { statusCode, code: error.name, message: error.message, ...(fields ? { fields } : {}) };
+    return { statusCode, code: error.name, message: error.message, ...(fields ? { fields } : {}), ...(help ? { help } : {}) };
   }
   return {
     statusCode: 500,

@@ -66,7 +66,7 @@ export function jsonError(service: Pick<JsonService, 'jsonVersion'>, error: unkn
   return {
     statusCode: serialized.statusCode,
     contentType: jsonContentType(service),
-    body: JSON.stringify({ ...serialized.fields, __type: serialized.code, message: serialized.message }),
+    body: JSON.stringify({ ...serialized.fields, __type: serialized.code, message: serialized.message, ...(serialized.help ? { berthHelp: serialized.help } : {}) }),
   };
 }
 
