@@ -39,6 +39,11 @@ export interface RunningServer {
   credentials: CredentialRecord;
   /** True when this start created the root credentials. */
   createdCredentials: boolean;
+  /**
+   * Runs after every reset, before the reset is answered: what the installation recreates to be as
+   * it was right after start (`berth up` has its local agents register again).
+   */
+  afterReset(hook: () => Promise<void>): void;
   close(): Promise<void>;
 }
 
@@ -84,7 +89,11 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
     const serviceScheduler = { kick: () => services?.kick() };
     const deps = { store, clock, ids: randomIds, rng: seededRng(Date.now() >>> 0), taskChanges, serviceScheduler };
     const registry = new Registry({ store, clock, dataDir: config.dataDir });
+    const resetHooks: (() => Promise<void>)[] = [];
+    // Assigned once the parts exist; the edge only calls it once the server listens.
+    let reset: () => Promise<void> = () => store.reset();
     const app = buildApp({
+      reset: () => reset(),
       store,
       clock,
       ids: randomIds,
@@ -113,11 +122,42 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
     // Timers start only once the port is ours, so a failed start leaves nothing running.
     const url = address.replace('[::1]', '127.0.0.1');
     registry.listeningAt(url, config.registryHost);
+    const gcLease = new LeaderLease(store, clock, processId, 'registry-gc', 3 * 60 * 60);
+    const startControllers = () => {
+      fargate.start();
+      registry.start(app.log, gcLease);
+      lifecycle.start();
+      controller.start();
+    };
+    const stopControllers = async () => {
+      await controller.stop();
+      await fargate.stop();
+      await lifecycle.stop();
+      await registry.stop();
+    };
     hub.start();
-    fargate.start();
-    registry.start(app.log, new LeaderLease(store, clock, processId, 'registry-gc', 3 * 60 * 60));
-    lifecycle.start();
-    controller.start();
+    startControllers();
+    /**
+     * A reset leaves nothing of the earlier state anywhere: the controllers stop (so no pass in
+     * flight writes on what it read before), the store is emptied, every cache and agent channel is
+     * dropped, the controllers start afresh (the first garbage collection removes the blobs' files),
+     * and the hooks bring back what start-up created. Resets run one at a time.
+     */
+    let resetting: Promise<void> = Promise.resolve();
+    reset = () => {
+      resetting = resetting.catch(() => undefined).then(async () => {
+        await stopControllers();
+        try {
+          await store.reset();
+          registry.tokens.forget();
+          hub.reset();
+        } finally {
+          startControllers();
+        }
+        for (const hook of resetHooks) await hook();
+      });
+      return resetting;
+    };
     return {
       app,
       store,
@@ -128,12 +168,13 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
       url,
       credentials,
       createdCredentials: created,
+      afterReset(hook) {
+        resetHooks.push(hook);
+      },
       async close() {
-        await controller.stop();
-        await fargate.stop();
+        await resetting.catch(() => undefined);
+        await stopControllers();
         await hub.stop();
-        await lifecycle.stop();
-        await registry.stop();
         await app.close();
         await store.close();
       },

@@ -18,6 +18,13 @@ import type { Wire } from '../core/wire.js';
 
 export const agentChannelPath = '/_berth/agent';
 
+/**
+ * The close code with which the control plane ends every agent channel when Berth is reset: the
+ * agent's instance and tasks are gone, so it registers again (and creates its cluster, if it is the
+ * local agent of `berth up`) instead of reconnecting as an instance that no longer exists.
+ */
+export const resetCloseCode = 4001;
+
 /** A task as the agent needs it: the definition to run, how to run it, and what to converge to. */
 export interface AssignedTask {
   taskArn: string;

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { ECSClient } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Logger } from 'pino';
 import type { AssignedTask } from '../agent-protocol/messages.js';
@@ -49,13 +49,21 @@ export interface AgentOptions {
   metadata: boolean;
   /** Marks the instance as simulated, in its attributes. */
   simulated?: boolean;
+  /**
+   * Create `cluster` before registering, at start and whenever the agent registers again: the
+   * local agent of `berth up`, whose cluster `default` must exist right after start and after a reset.
+   */
+  createCluster?: boolean;
   log: Logger;
   clock?: Clock;
   tickMs?: number;
 }
 
 export interface RunningAgent {
-  registration: Registration;
+  /** The current registration: an agent registers again after Berth is reset. */
+  readonly registration: Registration;
+  /** Registers again (after a reset) and reconnects; resolves once registered. */
+  rejoin(): Promise<void>;
   engine: TaskEngine;
   channel: ChannelClient;
   metadata?: MetadataServer;
@@ -82,15 +90,23 @@ function executionEnvironment(task: AssignedTask): string {
 /** A short, stable, path-safe name for this agent's cgroup directory. */
 const cgroupNameOf = (owner: string) => createHash('sha256').update(owner).digest('hex').slice(0, 16);
 
+/** How long an agent whose cluster is gone waits before it tries to register again. */
+const rejoinRetryMs = 30_000;
+
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const clock = options.clock ?? systemClock;
   const log = options.log;
   await mkdir(options.dataDir, { recursive: true });
   const client = new ECSClient({ endpoint: options.endpoint, region: options.region, credentials: options.credentials, maxAttempts: 5 });
   const info = await waitForRuntime(options.runtime, log);
-  const registration =
+  const register = async () => {
+    // CreateCluster answers the existing cluster when it is already there.
+    if (options.createCluster) await client.send(new CreateClusterCommand({ clusterName: options.cluster }));
+    return registerInstance(client, options, info);
+  };
+  let registration =
     options.mode === 'instance'
-      ? await registerInstance(client, options, info)
+      ? await register()
       : {
           owner: await fargateHostId(options.dataDir, options.name),
           identity: {} as Record<string, string>,
@@ -132,7 +148,36 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     log,
     onTasks: (message) => engine?.apply(message),
     onRefused: (status, body) => log.error({ status, body }, 'the control plane refuses this agent; if its instance was deregistered, restart the agent to register again'),
+    onReset: () => void rejoin(),
   });
+  let stopped = false;
+  let rejoining: Promise<void> | undefined;
+  /**
+   * After a reset the instance is gone: register again (the agent's own id, and so its containers'
+   * owner label, stays the same) and reconnect; the control plane then sends an empty task list and
+   * the engine stops what ran before. A cluster that is gone for good is retried every 30 s.
+   */
+  const rejoin = (): Promise<void> =>
+    (rejoining ??= (async () => {
+      while (!stopped) {
+        try {
+          if (options.mode === 'instance') registration = await register();
+          channel.rejoin(registration.identity);
+          return;
+        } catch (error) {
+          const missing = (error as { name?: string }).name === 'ClusterNotFoundException';
+          log.error(
+            { err: error },
+            missing
+              ? `cluster '${options.cluster}' no longer exists at ${options.endpoint}; create it (aws ecs create-cluster --cluster-name ${options.cluster}) and this agent joins it. Retrying every ${rejoinRetryMs / 1000} s.`
+              : `could not register again; retrying in ${rejoinRetryMs / 1000} s`,
+          );
+          await new Promise((resolve) => setTimeout(resolve, rejoinRetryMs).unref());
+        }
+      }
+    })().finally(() => {
+      rejoining = undefined;
+    }));
   const taskCgroups = info.cgroup ? await detectTaskCgroups({ cgroupDriver: info.cgroup.driver, cgroupVersion: info.cgroup.version }, cgroupNameOf(registration.owner)) : undefined;
   if (taskCgroups && 'unavailable' in taskCgroups) {
     log.warn(`task-level cpu and memory cap each container, not the task as a whole: ${taskCgroups.unavailable}`);
@@ -161,11 +206,15 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   channel.start();
   log.info({ owner: registration.owner, mode: options.mode }, 'agent started');
   return {
-    registration,
+    get registration() {
+      return registration;
+    },
+    rejoin,
     engine,
     channel,
     ...(metadata ? { metadata } : {}),
     async stop() {
+      stopped = true;
       await channel.stop();
       await engine?.stop();
       await metadata?.close();

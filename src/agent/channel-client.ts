@@ -9,7 +9,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, Provider } from '@smithy/types';
 import type { Logger } from 'pino';
 import { WebSocket } from 'ws';
-import { agentChannelPath, type AgentMessage, type ControlMessage, type RuntimeHealth, type TaskReport } from '../agent-protocol/messages.js';
+import { agentChannelPath, resetCloseCode, type AgentMessage, type ControlMessage, type RuntimeHealth, type TaskReport } from '../agent-protocol/messages.js';
 
 export interface ChannelClientOptions {
   endpoint: string;
@@ -21,6 +21,11 @@ export interface ChannelClientOptions {
   onTasks(message: Extract<ControlMessage, { type: 'tasks' }>): void;
   /** Called when the control plane refuses the agent outright (its instance was deregistered, say). */
   onRefused?(status: number, body: string): void;
+  /**
+   * Called when the control plane closed the channel because Berth was reset. The agent registers
+   * again and calls `rejoin`; without this callback the channel simply reconnects.
+   */
+  onReset?(): void;
   minBackoffMs?: number;
   maxBackoffMs?: number;
 }
@@ -47,6 +52,22 @@ export class ChannelClient {
   }
 
   start(): void {
+    void this.connect();
+  }
+
+  /**
+   * Connects again now under a new identity (after the agent registered again), dropping reports
+   * the control plane can no longer apply: they were about tasks that no longer exist.
+   */
+  rejoin(identity: Record<string, string>): void {
+    if (this.stopped) return;
+    this.options.identity = identity;
+    this.pending.clear();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.attempt = 0;
+    const previous = this.socket;
+    this.socket = undefined;
+    previous?.terminate();
     void this.connect();
   }
 
@@ -146,6 +167,11 @@ export class ChannelClient {
     socket.on('close', (code, reason) => {
       if (this.socket !== socket) return;
       this.socket = undefined;
+      if (code === resetCloseCode && this.options.onReset && !this.stopped) {
+        this.options.log.info('Berth was reset: registering again');
+        this.options.onReset();
+        return;
+      }
       if (!this.stopped) this.options.log.warn({ code, reason: reason.toString() }, 'agent channel closed; reconnecting');
       this.scheduleReconnect();
     });

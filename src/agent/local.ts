@@ -3,7 +3,6 @@
  * as an EC2 container instance of the `default` cluster, the other serves FARGATE tasks from the
  * same Docker engine.
  */
-import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Logger } from 'pino';
 import { startAgent, type AgentOptions, type RunningAgent } from './agent.js';
@@ -28,13 +27,6 @@ export const agentDefaults = {
 };
 
 export async function startLocalAgents(options: LocalAgentOptions): Promise<RunningAgent[]> {
-  const client = new ECSClient({ endpoint: options.endpoint, region: options.region, credentials: options.credentials });
-  try {
-    // CreateCluster answers the existing cluster when it is already there.
-    await client.send(new CreateClusterCommand({ clusterName: options.cluster }));
-  } finally {
-    client.destroy();
-  }
   const runtime = new DockerRuntime(options.dockerSocket ? { socketPath: options.dockerSocket } : {});
   const common: Omit<AgentOptions, 'mode' | 'log'> = {
     endpoint: options.endpoint,
@@ -50,6 +42,7 @@ export async function startLocalAgents(options: LocalAgentOptions): Promise<Runn
     cleanupDelayMs: agentDefaults.cleanupDelaySeconds * 1000,
     runtime,
     metadata: true,
+    createCluster: true,
     ...options.overrides,
   };
   const instance = await startAgent({ ...common, mode: 'instance', log: options.log.child({ agent: 'instance' }) });

@@ -13,7 +13,11 @@ import type { AgentOptions } from './agent.js';
 import type { RuntimeInfo } from './runtime/types.js';
 
 export interface Registration {
-  /** The value of the owner label on this agent's containers. */
+  /**
+   * The value of the owner label on this agent's containers: the agent's own id (its instance id,
+   * or its Fargate host id), kept in its data directory. It outlives any one registration, so an
+   * agent that registers again (after a reset) still finds, and stops, the containers it ran.
+   */
   owner: string;
   /** Query parameters naming the agent on its channel. */
   identity: Record<string, string>;
@@ -111,7 +115,7 @@ export async function registerInstance(client: ECSClient, options: AgentOptions,
   const arn = response.containerInstance?.containerInstanceArn;
   if (!arn) throw new Error('RegisterContainerInstance answered without a containerInstanceArn');
   await save(path, { containerInstanceArn: arn, instanceId });
-  return { owner: arn, identity: { cluster: options.cluster, containerInstance: arn }, containerInstanceArn: arn, cpu, memory };
+  return { owner: instanceId, identity: { cluster: options.cluster, containerInstance: arn }, containerInstanceArn: arn, cpu, memory };
 }
 
 /** A Fargate capacity host's stable id, kept in the data directory. */

@@ -116,6 +116,11 @@ async function serve(flags: ServerFlags & { localAgent?: boolean; dockerSocket?:
   }
   printBanner(server, config, what);
   const agents = flags.localAgent ? runLocalAgents(server, config, flags.dockerSocket) : [];
+  // After a reset, the local agents register again (creating cluster 'default') before the reset
+  // is answered: `berth up` is then as it was right after its first start.
+  server.afterReset(async () => {
+    await Promise.all(agents.map((agent) => agent.rejoin()));
+  });
   const stop = async (signal: string) => {
     process.stdout.write(`berth: ${signal} received, stopping.\n`);
     await Promise.all(agents.map((agent) => agent.stop()));

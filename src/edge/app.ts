@@ -27,6 +27,8 @@ export interface EdgeDeps {
   registry?: Registry;
   logger?: FastifyServerOptions['logger'];
   version: string;
+  /** Deletes every resource and brings the installation back to its state right after start. */
+  reset?: () => Promise<void>;
 }
 
 const maxBodyBytes = 16 * 1024 * 1024;
@@ -78,7 +80,7 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
     try {
       const { principal } = await authenticate(request, deps.store, deps.clock.now());
       if (!principal.isRoot) throw new ApiError('AccessDeniedException', 'Only root credentials may reset Berth.', 403);
-      await deps.store.reset();
+      await (deps.reset ? deps.reset() : deps.store.reset());
       request.log.warn({ principal: principal.arn }, 'all resources were deleted by a reset');
       return reply.code(200).send({ reset: true });
     } catch (error) {

@@ -63,6 +63,12 @@ export class RegistryTokens {
     return expected.length === given.length && timingSafeEqual(expected, given);
   }
 
+  /** Forgets the signing key and every checked token: after a reset the store holds a new key. */
+  forget(): void {
+    this.key = undefined;
+    this.verified.clear();
+  }
+
   /** A password for `identity` and when it expires (epoch seconds). */
   async issue(identity: RegistryIdentity, nowSeconds: number, lifetimeSeconds = tokenLifetimeSeconds): Promise<{ password: string; expiresAt: number }> {
     const expiresAt = Math.floor(nowSeconds) + lifetimeSeconds;

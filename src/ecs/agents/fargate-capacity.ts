@@ -67,7 +67,7 @@ export class FargateDispatcher {
   }
 
   async stop(): Promise<void> {
-    for (const stop of this.unsubscribe) stop();
+    for (const stop of this.unsubscribe.splice(0)) stop();
     if (this.timer) clearInterval(this.timer);
     await this.running;
   }

@@ -10,7 +10,7 @@
  */
 import type { WebSocket } from 'ws';
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import type { AgentMessage, AssignedTask, ControlMessage, TaskReport } from '../../agent-protocol/messages.js';
+import { resetCloseCode, type AgentMessage, type AssignedTask, type ControlMessage, type TaskReport } from '../../agent-protocol/messages.js';
 import type { Clock } from '../../core/clock.js';
 import type { Store, TaskDefinitionRecord, TaskRecord } from '../../store/types.js';
 import { agentKeyOf } from '../../store/types.js';
@@ -106,6 +106,19 @@ export class AgentHub {
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
     for (const connection of this.connections.values()) connection.socket.close(1001, 'control plane shutting down');
+    this.connections.clear();
+  }
+
+  /**
+   * After the store was reset: forget every cached definition (revision numbers start again at 1,
+   * so an ARN may soon name a different definition) and every report not yet applied, and end every
+   * channel with `resetCloseCode` so each agent registers again and converges on its new, empty
+   * list of tasks.
+   */
+  reset(): void {
+    this.definitions.clear();
+    this.reports.length = 0;
+    for (const connection of this.connections.values()) connection.socket.close(resetCloseCode, 'Berth was reset; register again');
     this.connections.clear();
   }
 

@@ -206,7 +206,11 @@ export const migrations: string[] = [
   `,
 ];
 
-/** Tables that hold resources; credentials survive a reset. */
+/**
+ * Tables a reset empties: every resource, and the state that lives beside them (leader leases, so no
+ * controller keeps authority from before; registry settings, so the token signing key is new and no
+ * registry token or download URL issued before the reset works after it). Credentials survive.
+ */
 export const resourceTables = [
   'clusters',
   'task_definitions',
@@ -227,4 +231,6 @@ export const resourceTables = [
   'services',
   'service_deployments',
   'service_revisions',
+  'leases',
+  'registry_settings',
 ];
