@@ -198,25 +198,33 @@ program
     process.stdout.write('berth: every resource was deleted.\n');
   });
 
-function jsonOption(name: string) {
+function jsonOption(name: string, example = '[{"type":"spread","field":"attribute:ecs.availability-zone"}]') {
   return (value: string): unknown => {
     try {
       return JSON.parse(value) as unknown;
     } catch {
-      throw new InvalidArgumentError(`${name} must be JSON, e.g. '[{"type":"spread","field":"attribute:ecs.availability-zone"}]'.`);
+      throw new InvalidArgumentError(`${name} must be JSON, e.g. '${example}'.`);
     }
   };
 }
 
+/** explain-placement's exit status when some of the tasks would not be placed. */
+const notPlacedExitCode = 3;
+
 program
   .command('explain-placement')
-  .description('show, instance by instance, why tasks of a definition would or would not be placed (nothing is started)')
+  .description(`show, instance by instance, why tasks of a definition would or would not be placed (nothing is started); exits ${notPlacedExitCode} when some would not be`)
   .requiredOption('-t, --task-definition <family[:revision]|arn>', 'the task definition to place')
   .option('-c, --cluster <name|arn>', 'the cluster (default: "default")')
   .option('-n, --count <n>', 'how many tasks to place, 1 to 10', (value) => Number(value), 1)
-  .option('--launch-type <type>', 'EC2 or EXTERNAL')
+  .addOption(new Option('--launch-type <type>', 'the launch type, as in RunTask').choices(['EC2', 'EXTERNAL', 'FARGATE']))
+  .option(
+    '--network-configuration <json>',
+    'RunTask networkConfiguration as JSON (needed for awsvpc task definitions), e.g. \'{"awsvpcConfiguration":{"subnets":["subnet-local"]}}\'',
+    jsonOption('--network-configuration', '{"awsvpcConfiguration":{"subnets":["subnet-local"]}}'),
+  )
   .option('--group <group>', 'task group (default family:<family>)')
-  .option('--placement-constraints <json>', 'RunTask placementConstraints as JSON', jsonOption('--placement-constraints'))
+  .option('--placement-constraints <json>', 'RunTask placementConstraints as JSON', jsonOption('--placement-constraints', '[{"type":"distinctInstance"}]'))
   .option('--placement-strategy <json>', 'RunTask placementStrategy as JSON', jsonOption('--placement-strategy'))
   .option('--json', 'print the whole answer as JSON')
   .addOption(new Option('-e, --endpoint <url>', 'the Berth endpoint').env('AWS_ENDPOINT_URL').default(`http://127.0.0.1:${defaults.port}`))
@@ -231,6 +239,7 @@ program
     group?: string;
     placementConstraints?: unknown;
     placementStrategy?: unknown;
+    networkConfiguration?: unknown;
     json?: boolean;
     endpoint: string;
     dataDir: string;
@@ -246,6 +255,7 @@ program
       ...(flags.group ? { group: flags.group } : {}),
       ...(flags.placementConstraints ? { placementConstraints: flags.placementConstraints } : {}),
       ...(flags.placementStrategy ? { placementStrategy: flags.placementStrategy } : {}),
+      ...(flags.networkConfiguration ? { networkConfiguration: flags.networkConfiguration } : {}),
     });
     const response = await signedFetch(flags.endpoint, '/', {
       credentials,
@@ -254,12 +264,13 @@ program
       body,
       headers: { 'x-amz-target': 'Berth_20261101.ExplainPlacement' },
     });
-    const answer = (await response.json()) as { lines?: string[]; __type?: string; message?: string };
+    const answer = (await response.json()) as { lines?: string[]; __type?: string; message?: string; berthHelp?: { hint?: string }; placedAll?: boolean };
     if (!response.ok) {
-      process.stderr.write(`berth: ${answer.__type ?? response.status}: ${answer.message ?? ''}\n`);
+      process.stderr.write(`berth: ${answer.__type ?? response.status}: ${answer.message ?? ''}${answer.berthHelp?.hint ? `\n  ${answer.berthHelp.hint}` : ''}\n`);
       process.exit(1);
     }
     process.stdout.write(flags.json ? `${JSON.stringify(answer, null, 2)}\n` : `${(answer.lines ?? []).join('\n')}\n`);
+    if (answer.placedAll === false) process.exit(notPlacedExitCode);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -34,6 +34,7 @@ export function berthService(deps: EcsDeps): JsonService {
         const plan = await deps.store.read((tx) => planRun(tx, deps, ctx, checked, { count: input.count ?? 1, explain: true }));
         if (!plan.placed) {
           return {
+            placedAll: true,
             placements: [],
             failures: [],
             explanation: [],
@@ -42,6 +43,7 @@ export function berthService(deps: EcsDeps): JsonService {
         }
         const { result, request } = plan.placed;
         return {
+          placedAll: result.failures.length === 0 && result.placements.length === (input.count ?? 1),
           placements: result.placements.map((placement) => ({ containerInstanceArn: placement.instanceArn })),
           failures: result.failures,
           explanation: result.explanation,
