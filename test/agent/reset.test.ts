@@ -22,6 +22,7 @@ import { signedFetch } from '../../src/cli/signed-fetch.js';
 import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
+import { createRepository, RegistryHttp } from '../helpers/registry.js';
 import { TaskDriver } from '../helpers/tasks.js';
 
 const dockerUp = await dockerAvailable();
@@ -113,13 +114,21 @@ describe('berth reset', { skip: dockerUp ? false : 'no Docker engine reachable' 
     assert.deepEqual(await containerCommand(ecs, onFargate), ['sh', '-c', 'echo after-three; exec sleep 600']);
   });
 
-  test('registry tokens issued before a reset are refused after it', async () => {
+  test('registry tokens issued before a reset are refused after it, and pushed content leaves the disk', async () => {
     const { authorizationData } = await berth.ecr().send(new GetAuthorizationTokenCommand({}));
     const token = authorizationData![0]!.authorizationToken!;
     const catalog = () => fetch(`${berth.url}/v2/_catalog`, { headers: { authorization: `Basic ${token}` } });
     assert.equal((await catalog()).status, 200, 'the token works before the reset');
+    await createRepository(berth, 'kept/nothing');
+    const registry = await RegistryHttp.login(berth);
+    const digest = await registry.pushBlob('kept/nothing', `content pushed before a reset ${Date.now()}`);
+    assert.notEqual(await berth.server.registry.storage.stat(digest), undefined, 'the blob is on disk');
+
     await reset(berth);
     assert.equal((await catalog()).status, 401, 'the token no longer works');
+    // The first collection after the reset (the timer runs it within 10 s) removes the files.
+    await berth.server.registry.gc.collect();
+    assert.equal(await berth.server.registry.storage.stat(digest), undefined, 'the blob is gone from disk');
   });
 
   test('a service from before a reset leaves nothing behind, and one of the same name runs after it', async () => {
