@@ -87,11 +87,13 @@ export function agentCommand(): Command {
     .addOption(new Option('--region <region>', 'region of the cluster').env('AWS_DEFAULT_REGION').default(defaults.region))
     .addOption(new Option('--launch-type <type>', 'EXTERNAL (ECS Anywhere, mi- ids) or EC2 (i- ids)').choices(['EC2', 'EXTERNAL']).default('EXTERNAL'))
     .option('--fargate', 'offer this host as FARGATE capacity instead of registering a container instance (root credentials of the installation only)')
-    .addOption(new Option('-d, --data-dir <dir>', "where the agent keeps its instance's identity across restarts").env('BERTH_AGENT_DATA_DIR').default(join(homedir(), '.berth-agent')))
-    .option('--simulate <instances>', 'SIMULATION for scale tests: register this many instances that run no containers', wholeNumber('--simulate', 1))
-    .option('--simulated-cpus <n>', 'cores of each simulated instance', wholeNumber('--simulated-cpus', 1), 4)
-    .option('--simulated-memory <MiB>', 'memory of each simulated instance', wholeNumber('--simulated-memory', 1), 8192);
-  return withLogOptions(withAgentOptions(command))
+    .addOption(new Option('-d, --data-dir <dir>', "where the agent keeps its instance's identity across restarts").env('BERTH_AGENT_DATA_DIR').default(join(homedir(), '.berth-agent')));
+  return withLogOptions(
+    withAgentOptions(command)
+      .option('--simulate <instances>', 'SIMULATION for scale tests: register this many instances that run no containers', wholeNumber('--simulate', 1))
+      .option('--simulated-cpus <n>', 'cores of each simulated instance', wholeNumber('--simulated-cpus', 1), 4)
+      .option('--simulated-memory <MiB>', 'memory of each simulated instance', wholeNumber('--simulated-memory', 1), 8192),
+  )
     .action(async (flags: AgentCommandFlags) => {
       const log = cliLogger(flags);
       let agents: RunningAgent[];
@@ -104,7 +106,7 @@ export function agentCommand(): Command {
       const where = agents[0]?.registration.containerInstanceArn ?? `FARGATE capacity host ${agents[0]?.registration.owner}`;
       process.stdout.write(`berth agent: running ${agents.length === 1 ? where : `${agents.length} simulated instances`} against ${flags.endpoint}\n`);
       const stop = async (signal: string) => {
-        process.stdout.write(`berth agent: ${signal} received, stopping (containers keep running).\n`);
+        process.stdout.write(`berth agent: ${signal} received, stopping. Task containers keep running: the agent adopts them when it starts again.\n`);
         await Promise.all(agents.map((agent) => agent.stop()));
         process.exit(0);
       };
