@@ -22,7 +22,7 @@ import { formatExplanation } from '../scheduler/index.js';
 
 export const berthTargetPrefix = 'Berth_20261101';
 
-/** An input with no members: anything sent is refused as an unknown field. */
+/** An input with no members (members the model does not know are ignored, as for every operation). */
 const NoInput$ = [3, 'berth', 'NoInput', 0, [], []];
 
 /** Extension operations borrow their input shapes from the ECS model where they can. */
