@@ -179,19 +179,21 @@ async function serve(flags: ServerFlags & Partial<AgentFlags> & { localAgent?: b
   }
   const forget = recordThisProcess(config.dataDir, flags.localAgent ? 'up' : 'server', server.url);
   const local = flags.localAgent ? runLocalAgents(server, config, flags as AgentFlags, log) : undefined;
-  printBanner(server, config, what, local ? await local.joined : []);
+  // Agents join while the banner waits for them: the list fills as they do.
   const agents = local?.agents ?? [];
   const stop = async (signal: string) => {
     process.stdout.write(
-      `berth: ${signal} received, stopping.${agents.length > 0 ? " Task containers keep running: the next 'berth up' adopts them; 'berth down' stops them." : ''}\n`,
+      `berth: ${signal} received, stopping.${local ? " Task containers keep running: the next 'berth up' adopts them; 'berth down' stops them." : ''}\n`,
     );
     await Promise.all(agents.map((agent) => agent.stop()));
     await server.close();
     forget();
     process.exit(0);
   };
+  // Handled from the start: a Ctrl-C while the banner waits for the agents still stops cleanly.
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+  printBanner(server, config, what, local ? await local.joined : []);
 }
 
 const program = new Command('berth')
