@@ -1,5 +1,6 @@
 /** Starts the control plane: store, credentials, services, and the edge listening on its port. */
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { systemClock, type Clock } from './core/clock.js';
 import { randomUUID } from 'node:crypto';
 import { newAccessKeyId, newSecretAccessKey, randomIds } from './core/ids.js';
@@ -77,7 +78,7 @@ export async function ensureRootCredentials(store: Store, config: BerthConfig, c
   });
 }
 
-export async function startServer(config: BerthConfig, options: { clock?: Clock; logger?: boolean } = {}): Promise<RunningServer> {
+export async function startServer(config: BerthConfig, options: { clock?: Clock; logger?: boolean; log?: Logger } = {}): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
   const store = new SqliteStore(config.dataDir);
   try {
@@ -92,17 +93,20 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
     const resetHooks: (() => Promise<void>)[] = [];
     // Assigned once the parts exist; the edge only calls it once the server listens.
     let reset: () => Promise<void> = () => store.reset();
+    // The hub needs the edge's logger, so it is made after the edge; ListFargateHosts asks it later.
+    let agentHub: AgentHub | undefined;
     const app = buildApp({
       reset: () => reset(),
       store,
       clock,
       ids: randomIds,
-      services: [ecsService(deps), ecrService({ store, clock, registry }), secretsManagerService(deps), berthService(deps)],
+      services: [ecsService(deps), ecrService({ store, clock, registry }), secretsManagerService(deps), berthService({ ...deps, fargateHosts: () => agentHub?.fargateHosts() ?? [] })],
       registry,
       version,
-      logger: options.logger === false ? false : { level: config.logLevel },
+      ...(options.log ? { loggerInstance: options.log } : { logger: options.logger === false ? false : { level: config.logLevel } }),
     });
     const hub = new AgentHub({ store, clock, log: app.log, taskChanges, pullAuth: new TaskPullAuth(registry) });
+    agentHub = hub;
     // One process among those sharing the store collects garbage, applies lifecycle policies and schedules services.
     const processId = randomUUID();
     const lifecycle = new LifecycleScheduler({ store, clock, log: app.log, lease: new LeaderLease(store, clock, processId, 'ecr-lifecycle', 30 * 60) });

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Logger } from 'pino';
@@ -126,7 +127,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   let awsvpcGateway: string | undefined;
   let pauseImage: string | undefined = options.pauseImage;
   const networks = async () => {
-    awsvpcGateway ??= (await ensureAwsvpcNetwork(options.runtime, subnet)).gateway;
+    awsvpcGateway ??= (await ensureAwsvpcNetwork(options.runtime, subnet, resolve(options.dataDir))).gateway;
     return awsvpcNetworkName;
   };
   let bridgeGateway: string | undefined;
@@ -204,7 +205,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   });
   await engine.start();
   channel.start();
-  log.info({ owner: registration.owner, mode: options.mode }, 'agent started');
+  // The CLI says so in its own words; the event stays for debugging.
+  log.debug({ owner: registration.owner, mode: options.mode }, 'agent started');
   return {
     get registration() {
       return registration;

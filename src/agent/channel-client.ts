@@ -39,6 +39,8 @@ export class ChannelClient {
   private health: RuntimeHealth | undefined;
   private attempt = 0;
   private stopped = false;
+  /** Whether the channel has been open before: the first opening is routine, a later one ends an outage. */
+  private everConnected = false;
   private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: ChannelClientOptions) {}
@@ -158,7 +160,8 @@ export class ChannelClient {
     });
     socket.on('open', () => {
       this.attempt = 0;
-      this.options.log.info({ endpoint: this.options.endpoint }, 'agent channel connected');
+      this.options.log[this.everConnected ? 'info' : 'debug']({ endpoint: this.options.endpoint }, this.everConnected ? 'agent channel connected again' : 'agent channel connected');
+      this.everConnected = true;
       if (this.health) this.send({ type: 'health', runtime: this.health });
       for (const [id, report] of this.pending) this.send({ type: 'report', id, report });
     });

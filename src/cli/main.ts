@@ -1,12 +1,20 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { checkConfig, configFromEnvironment, defaults, type BerthConfig } from '../config.js';
 import { startServer, version, type RunningServer } from '../server.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import { pino } from 'pino';
+import type { Logger } from 'pino';
 import type { RunningAgent } from '../agent/agent.js';
 import { startLocalAgents } from '../agent/local.js';
+import { socketPathFromEnvironment } from '../agent/runtime/docker-runtime.js';
 import { agentCommand } from './agent-command.js';
-import { signedFetch, type CliCredentials } from './signed-fetch.js';
+import { agentSettingsOf, withAgentOptions, type AgentFlags } from './agent-options.js';
+import { credentialsCommand, exportLine } from './credentials-command.js';
+import { downCommand } from './down-command.js';
+import { explainPlacementCommand } from './explain-placement-command.js';
+import { cliLogger, withLogOptions, type LogFlags } from './logging.js';
+import { pruneCommand } from './prune-command.js';
+import { resetCommand } from './reset-command.js';
+import { recordThisProcess } from './run-record.js';
+import { statusCommand } from './status-command.js';
 
 const env = configFromEnvironment();
 
@@ -17,13 +25,12 @@ function port(value: string): number {
 }
 
 function withServerOptions(command: Command): Command {
-  return command
+  command
     .addOption(new Option('-p, --port <port>', 'port of the API endpoint').env('BERTH_PORT').default(defaults.port).argParser(port))
     .addOption(new Option('--host <address>', 'address to listen on; anything but loopback exposes Berth to the network').env('BERTH_HOST').default(defaults.host))
     .addOption(new Option('-d, --data-dir <dir>', 'where Berth keeps its database and credentials').env('BERTH_DATA_DIR').default(defaults.dataDir))
     .addOption(new Option('--region <region>', 'the default region shown to users').env('BERTH_REGION').default(defaults.region))
     .addOption(new Option('--account-id <id>', 'the 12-digit id of the default account').env('BERTH_ACCOUNT_ID').default(defaults.accountId))
-    .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug or trace').env('BERTH_LOG_LEVEL').default(defaults.logLevel))
     .addOption(
       new Option('--registry-host <host[:port]>', "how docker and remote agents reach the registry: the host of repository URIs (default: the address Berth listens on)").env(
         'BERTH_REGISTRY_HOST',
@@ -39,22 +46,32 @@ function withServerOptions(command: Command): Command {
           return parsed;
         }),
     );
+  return withLogOptions(command);
 }
 
-interface ServerFlags {
+interface ServerFlags extends LogFlags {
   port: number;
   host: string;
   dataDir: string;
   region: string;
   accountId: string;
-  logLevel: string;
   registryHost?: string;
   agentLostAfter: number;
 }
 
 function configOf(flags: ServerFlags): BerthConfig {
-  const { agentLostAfter, ...rest } = flags;
-  const config: BerthConfig = { ...env, ...rest, agentLostAfterSeconds: agentLostAfter };
+  const { port, host, dataDir, region, accountId, logLevel, registryHost, agentLostAfter } = flags;
+  const config: BerthConfig = {
+    ...env,
+    port,
+    host,
+    dataDir,
+    region,
+    accountId,
+    logLevel,
+    ...(registryHost !== undefined ? { registryHost } : {}),
+    agentLostAfterSeconds: agentLostAfter,
+  };
   const problems = checkConfig(config);
   if (problems.length > 0) {
     process.stderr.write(`berth: ${problems.join('; ')}\n`);
@@ -63,215 +80,153 @@ function configOf(flags: ServerFlags): BerthConfig {
   return config;
 }
 
-function printBanner(server: RunningServer, config: BerthConfig, what: string): void {
+/** Printed once the local agents have joined (or could not), so that no start-up log scrolls it away. */
+function printBanner(server: RunningServer, config: BerthConfig, what: string, agentLines: string[]): void {
   const { credentials } = server;
   const lines = [
+    '',
     `Berth ${version} is up (${what}).`,
     `  endpoint:   ${server.url}`,
     `  region:     ${config.region}   account: ${config.accountId}`,
     `  data:       ${config.dataDir}`,
     `  health:     ${server.url}/_berth/health`,
     `  registry:   ${server.registry.host} (aws ecr get-login-password | docker login --username AWS --password-stdin ${server.registry.host})`,
+    `  log:        ${config.dataDir}/berth.log (every request, at debug level)`,
+    ...agentLines,
     ...(server.createdCredentials ? ['  root credentials were created and saved in the data directory.'] : []),
     '',
-    'Point the AWS CLI or SDKs at it:',
-    `  export AWS_ACCESS_KEY_ID=${credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${credentials.secretAccessKey} AWS_DEFAULT_REGION=${config.region} AWS_ENDPOINT_URL=${server.url}`,
+    'Point the AWS CLI or SDKs at it (berth credentials prints this line again):',
+    `  ${exportLine(credentials, config.region, server.url)}`,
     '',
+    ...(agentLines.length > 0 ? ["Ctrl-C stops Berth and leaves task containers running (the next start adopts them); 'berth down' stops them too.", ''] : []),
   ];
   process.stdout.write(lines.join('\n'));
 }
 
-/** The agents of a single node, started in the background: they wait for the Docker engine if it is not up yet. */
-function runLocalAgents(server: RunningServer, config: BerthConfig, dockerSocket: string | undefined): RunningAgent[] {
+/** How long the banner waits for the local agents to join before it says they are still starting. */
+const agentJoinWaitMs = 20_000;
+/** How long, once they have joined, it waits for their channels to open (whose logs would otherwise follow it). */
+const channelOpenWaitMs = 3_000;
+
+async function channelsOpen(agents: RunningAgent[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (agents.some((agent) => !agent.channel.connected) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+}
+
+/**
+ * The agents of a single node, started in the background: they wait for the Docker engine if it is
+ * not up yet. `joined` settles with the banner's lines about them once they have joined, failed, or
+ * not joined within agentJoinWaitMs.
+ */
+function runLocalAgents(
+  server: RunningServer,
+  config: BerthConfig,
+  flags: AgentFlags,
+  log: Logger,
+): { agents: RunningAgent[]; joined: Promise<string[]> } {
   const agents: RunningAgent[] = [];
-  const log = pino({ level: config.logLevel }).child({ component: 'local-agent' });
-  startLocalAgents({
+  const started = startLocalAgents({
     endpoint: server.url,
     region: config.region,
     credentials: { accessKeyId: server.credentials.accessKeyId, secretAccessKey: server.credentials.secretAccessKey },
     dataDir: `${config.dataDir}/agent`,
     cluster: 'default',
-    log,
-    ...(dockerSocket ? { dockerSocket } : {}),
-  }).then(
-    (started) => {
-      agents.push(...started);
-      process.stdout.write(`berth: local agent joined cluster 'default' (${started[0]?.registration.containerInstanceArn}) and serves FARGATE tasks.\n`);
+    log: log.child({ component: 'local-agent' }),
+    ...(flags.dockerSocket ? { dockerSocket: flags.dockerSocket } : {}),
+    overrides: agentSettingsOf(flags, config.region),
+  });
+  const joinedText = (running: RunningAgent[]) => {
+    const arn = running[0]?.registration.containerInstanceArn ?? '';
+    return `joined cluster 'default' as container instance ${arn.slice(arn.lastIndexOf('/') + 1)}, and serves FARGATE tasks`;
+  };
+  const outcome = started.then(
+    async (running) => {
+      agents.push(...running);
+      await channelsOpen(running, channelOpenWaitMs);
+      return { ok: true, text: joinedText(running) };
     },
-    (error: unknown) => process.stderr.write(`berth: the local agent could not start: ${(error as Error).message}\n`),
+    (error: unknown) => ({ ok: false, text: `could not start: ${(error as Error).message}` }),
   );
-  return agents;
+  let gaveUp = false;
+  const waiting = new Promise<string[]>((resolve) => {
+    const timer = setTimeout(() => {
+      gaveUp = true;
+      const socket = flags.dockerSocket ?? socketPathFromEnvironment();
+      resolve([`  agent:      still starting: is the Docker engine at ${socket} running? A line follows when it joins.`]);
+    }, agentJoinWaitMs);
+    void outcome.then(() => clearTimeout(timer));
+  });
+  const joined = Promise.race([
+    outcome.then(({ ok, text }) => [`  agent:      ${text}`, ...(ok ? [] : ["              no task can run here: fix the cause, then start 'berth up' again"])]),
+    waiting,
+  ]);
+  // The banner gave up waiting: the outcome gets a line of its own.
+  void outcome.then(({ text }) => gaveUp && process.stdout.write(`berth: the local agent ${text}\n`));
+  return { agents, joined };
 }
 
-async function serve(flags: ServerFlags & { localAgent?: boolean; dockerSocket?: string }, what: string): Promise<void> {
+async function serve(flags: ServerFlags & Partial<AgentFlags> & { localAgent?: boolean }, what: string): Promise<void> {
   const config = configOf(flags);
+  const log = cliLogger(flags, { dataDir: config.dataDir });
   let server: RunningServer;
   try {
-    server = await startServer(config);
+    server = await startServer(config, { log });
   } catch (error) {
     const err = error as NodeJS.ErrnoException;
     const hint = err.code === 'EADDRINUSE' ? ` Port ${config.port} is taken: stop what uses it or pass --port.` : '';
     process.stderr.write(`berth: could not start: ${err.message}.${hint}\n`);
     process.exit(1);
   }
-  printBanner(server, config, what);
-  const agents = flags.localAgent ? runLocalAgents(server, config, flags.dockerSocket) : [];
+  const forget = recordThisProcess(config.dataDir, flags.localAgent ? 'up' : 'server', server.url);
+  const local = flags.localAgent ? runLocalAgents(server, config, flags as AgentFlags, log) : undefined;
+  // Agents join while the banner waits for them: the list fills as they do.
+  const agents = local?.agents ?? [];
   // After a reset, the local agents register again (creating cluster 'default') before the reset
   // is answered: `berth up` is then as it was right after its first start.
   server.afterReset(async () => {
     await Promise.all(agents.map((agent) => agent.rejoin()));
   });
   const stop = async (signal: string) => {
-    process.stdout.write(`berth: ${signal} received, stopping.\n`);
+    process.stdout.write(
+      `berth: ${signal} received, stopping.${local ? " Task containers keep running: the next 'berth up' adopts them; 'berth down' stops them." : ''}\n`,
+    );
     await Promise.all(agents.map((agent) => agent.stop()));
     await server.close();
+    forget();
     process.exit(0);
   };
+  // Handled from the start: a Ctrl-C while the banner waits for the agents still stops cleanly.
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
-}
-
-async function cliCredentials(dataDir: string, accountId: string): Promise<CliCredentials> {
-  if (process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY) {
-    return { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY };
-  }
-  const store = new SqliteStore(dataDir);
-  try {
-    const root = await store.read((tx) => tx.credentials.findRoot(accountId));
-    if (!root) throw new Error(`no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or start Berth once with --data-dir ${dataDir}`);
-    return root;
-  } finally {
-    await store.close();
-  }
+  printBanner(server, config, what, local ? await local.joined : []);
 }
 
 const program = new Command('berth')
   .description('Amazon ECS and ECR APIs on machines you own: the AWS CLI, SDKs and docker work against it by changing only the endpoint.')
   .version(version);
 
-withServerOptions(
-  program
-    .command('up')
-    .description("run everything on this machine: the control plane, plus a local agent that joins cluster 'default' and serves FARGATE tasks on the local Docker engine"),
-)
-  .option('--no-local-agent', 'run the control plane only, with no local agent')
-  .option('--docker-socket <path>', 'the Docker engine socket (default: DOCKER_HOST or /var/run/docker.sock)')
-  .action((flags: ServerFlags & { localAgent: boolean; dockerSocket?: string }) => serve(flags, 'single node'));
+withAgentOptions(
+  withServerOptions(
+    program
+      .command('up')
+      .summary('everything on this machine: the control plane and local agents')
+      .description(
+        "run everything on this machine: the control plane, plus local agents that join cluster 'default' and serve FARGATE tasks on the local Docker engine. Stopping it leaves task containers running; 'berth down' stops them",
+      ),
+  ).option('--no-local-agent', 'run the control plane only, with no local agent'),
+).action((flags: ServerFlags & AgentFlags & { localAgent: boolean }) => serve(flags, 'single node'));
 
 withServerOptions(program.command('server').description('run the control plane alone (the ECS API and its store)')).action((flags: ServerFlags) =>
   serve(flags, 'control plane'),
 );
 
 program.addCommand(agentCommand());
-
-program
-  .command('credentials')
-  .description("print the default account's root credentials as an export line")
-  .addOption(new Option('-d, --data-dir <dir>', 'Berth data directory').env('BERTH_DATA_DIR').default(defaults.dataDir))
-  .addOption(new Option('--account-id <id>', 'account').env('BERTH_ACCOUNT_ID').default(defaults.accountId))
-  .action(async (flags: { dataDir: string; accountId: string }) => {
-    const store = new SqliteStore(flags.dataDir);
-    const root = await store.read((tx) => tx.credentials.findRoot(flags.accountId));
-    await store.close();
-    if (!root) {
-      process.stderr.write(`berth: no credentials in ${flags.dataDir} yet; start Berth once with 'berth up'.\n`);
-      process.exit(1);
-    }
-    process.stdout.write(`export AWS_ACCESS_KEY_ID=${root.accessKeyId} AWS_SECRET_ACCESS_KEY=${root.secretAccessKey}\n`);
-  });
-
-program
-  .command('reset')
-  .description('delete every resource of a running Berth (root credentials only); for isolating integration tests')
-  .addOption(new Option('-e, --endpoint <url>', 'the Berth endpoint').env('AWS_ENDPOINT_URL').default(`http://127.0.0.1:${defaults.port}`))
-  .addOption(new Option('-d, --data-dir <dir>', 'read root credentials here when AWS_ACCESS_KEY_ID is unset').env('BERTH_DATA_DIR').default(defaults.dataDir))
-  .addOption(new Option('--account-id <id>', 'account').env('BERTH_ACCOUNT_ID').default(defaults.accountId))
-  .addOption(new Option('--region <region>', 'region to sign with').env('AWS_DEFAULT_REGION').default(defaults.region))
-  .action(async (flags: { endpoint: string; dataDir: string; accountId: string; region: string }) => {
-    const credentials = await cliCredentials(flags.dataDir, flags.accountId);
-    const response = await signedFetch(flags.endpoint, '/_berth/reset', { credentials, region: flags.region, service: 'berth' });
-    const text = await response.text();
-    if (!response.ok) {
-      process.stderr.write(`berth: reset refused (${response.status}): ${text}\n`);
-      process.exit(1);
-    }
-    process.stdout.write('berth: every resource was deleted.\n');
-  });
-
-function jsonOption(name: string, example = '[{"type":"spread","field":"attribute:ecs.availability-zone"}]') {
-  return (value: string): unknown => {
-    try {
-      return JSON.parse(value) as unknown;
-    } catch {
-      throw new InvalidArgumentError(`${name} must be JSON, e.g. '${example}'.`);
-    }
-  };
-}
-
-/** explain-placement's exit status when some of the tasks would not be placed. */
-const notPlacedExitCode = 3;
-
-program
-  .command('explain-placement')
-  .description(`show, instance by instance, why tasks of a definition would or would not be placed (nothing is started); exits ${notPlacedExitCode} when some would not be`)
-  .requiredOption('-t, --task-definition <family[:revision]|arn>', 'the task definition to place')
-  .option('-c, --cluster <name|arn>', 'the cluster (default: "default")')
-  .option('-n, --count <n>', 'how many tasks to place, 1 to 10', (value) => Number(value), 1)
-  .addOption(new Option('--launch-type <type>', 'the launch type, as in RunTask').choices(['EC2', 'EXTERNAL', 'FARGATE']))
-  .option(
-    '--network-configuration <json>',
-    'RunTask networkConfiguration as JSON (needed for awsvpc task definitions), e.g. \'{"awsvpcConfiguration":{"subnets":["subnet-local"]}}\'',
-    jsonOption('--network-configuration', '{"awsvpcConfiguration":{"subnets":["subnet-local"]}}'),
-  )
-  .option('--group <group>', 'task group (default family:<family>)')
-  .option('--placement-constraints <json>', 'RunTask placementConstraints as JSON', jsonOption('--placement-constraints', '[{"type":"distinctInstance"}]'))
-  .option('--placement-strategy <json>', 'RunTask placementStrategy as JSON', jsonOption('--placement-strategy'))
-  .option('--json', 'print the whole answer as JSON')
-  .addOption(new Option('-e, --endpoint <url>', 'the Berth endpoint').env('AWS_ENDPOINT_URL').default(`http://127.0.0.1:${defaults.port}`))
-  .addOption(new Option('-d, --data-dir <dir>', 'read root credentials here when AWS_ACCESS_KEY_ID is unset').env('BERTH_DATA_DIR').default(defaults.dataDir))
-  .addOption(new Option('--account-id <id>', 'account').env('BERTH_ACCOUNT_ID').default(defaults.accountId))
-  .addOption(new Option('--region <region>', 'region of the cluster').env('AWS_DEFAULT_REGION').default(defaults.region))
-  .action(async (flags: {
-    taskDefinition: string;
-    cluster?: string;
-    count: number;
-    launchType?: string;
-    group?: string;
-    placementConstraints?: unknown;
-    placementStrategy?: unknown;
-    networkConfiguration?: unknown;
-    json?: boolean;
-    endpoint: string;
-    dataDir: string;
-    accountId: string;
-    region: string;
-  }) => {
-    const credentials = await cliCredentials(flags.dataDir, flags.accountId);
-    const body = JSON.stringify({
-      taskDefinition: flags.taskDefinition,
-      count: flags.count,
-      ...(flags.cluster ? { cluster: flags.cluster } : {}),
-      ...(flags.launchType ? { launchType: flags.launchType } : {}),
-      ...(flags.group ? { group: flags.group } : {}),
-      ...(flags.placementConstraints ? { placementConstraints: flags.placementConstraints } : {}),
-      ...(flags.placementStrategy ? { placementStrategy: flags.placementStrategy } : {}),
-      ...(flags.networkConfiguration ? { networkConfiguration: flags.networkConfiguration } : {}),
-    });
-    const response = await signedFetch(flags.endpoint, '/', {
-      credentials,
-      region: flags.region,
-      service: 'berth',
-      body,
-      headers: { 'x-amz-target': 'Berth_20261101.ExplainPlacement' },
-    });
-    const answer = (await response.json()) as { lines?: string[]; __type?: string; message?: string; berthHelp?: { hint?: string }; placedAll?: boolean };
-    if (!response.ok) {
-      process.stderr.write(`berth: ${answer.__type ?? response.status}: ${answer.message ?? ''}${answer.berthHelp?.hint ? `\n  ${answer.berthHelp.hint}` : ''}\n`);
-      process.exit(1);
-    }
-    process.stdout.write(flags.json ? `${JSON.stringify(answer, null, 2)}\n` : `${(answer.lines ?? []).join('\n')}\n`);
-    if (answer.placedAll === false) process.exit(notPlacedExitCode);
-  });
+program.addCommand(credentialsCommand());
+program.addCommand(statusCommand());
+program.addCommand(downCommand());
+program.addCommand(pruneCommand());
+program.addCommand(resetCommand());
+program.addCommand(explainPlacementCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`berth: ${(error as Error).message}\n`);

@@ -5,7 +5,7 @@
  * Dispatch: POST / with X-Amz-Target goes to the JSON service owning the target prefix. Query-protocol
  * services (dispatched by signing name and Action) plug in here; the OCI registry is served under /v2/.
  */
-import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
@@ -26,6 +26,8 @@ export interface EdgeDeps {
   /** The OCI registry served under /v2/, when this edge serves one. */
   registry?: Registry;
   logger?: FastifyServerOptions['logger'];
+  /** A logger of the caller's making, used instead of `logger`. */
+  loggerInstance?: FastifyBaseLogger;
   version: string;
   /** Deletes every resource and brings the installation back to its state right after start. */
   reset?: () => Promise<void>;
@@ -43,7 +45,7 @@ function send(reply: FastifyReply, requestId: string, response: JsonResponse): F
 
 export function buildApp(deps: EdgeDeps): FastifyInstance {
   const app = Fastify({
-    logger: deps.logger ?? false,
+    ...(deps.loggerInstance ? { loggerInstance: deps.loggerInstance } : { logger: deps.logger ?? false }),
     bodyLimit: maxBodyBytes,
     genReqId: () => deps.ids.uuid(),
     // Stopping must not wait out a keep-alive client still reading a layer: in-flight responses end.
@@ -64,7 +66,7 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
+    request.log.debug(
       { method: request.method, url: request.url, target: request.headers['x-amz-target'], status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       'request',
     );

@@ -5,10 +5,14 @@
  * ExplainPlacement takes exactly RunTask's input and answers, instance by instance, why the tasks
  * would or would not be placed — without placing anything. ECS's bare "no container instance met
  * all of its requirements" is what it improves on.
+ *
+ * ListFargateHosts answers the FARGATE capacity hosts connected to this control plane (`berth prune`
+ * asks it: a host the control plane holds no connection from is gone as far as it knows).
  */
 import * as ecsModel from '@aws-sdk/client-ecs';
 import type { RunTaskRequest } from '@aws-sdk/client-ecs';
 import type { Wire } from '../core/wire.js';
+import type { FargateHost } from '../ecs/agents/hub.js';
 import type { EcsDeps } from '../ecs/deps.js';
 import { checkRunInput, planRun } from '../ecs/tasks/run.js';
 import { checkRange } from '../ecs/validate.js';
@@ -18,12 +22,21 @@ import { formatExplanation } from '../scheduler/index.js';
 
 export const berthTargetPrefix = 'Berth_20261101';
 
-/** Extension operations borrow their input shapes from the ECS model. */
+/** An input with no members (members the model does not know are ignored, as for every operation). */
+const NoInput$ = [3, 'berth', 'NoInput', 0, [], []];
+
+/** Extension operations borrow their input shapes from the ECS model where they can. */
 const extensionModel = {
   ExplainPlacement$: [9, 'berth', 'ExplainPlacement', 0, () => ecsModel.RunTaskRequest$, () => ecsModel.RunTaskResponse$],
+  ListFargateHosts$: [9, 'berth', 'ListFargateHosts', 0, () => NoInput$, () => NoInput$],
 };
 
-export function berthService(deps: EcsDeps): JsonService {
+export interface BerthServiceDeps extends EcsDeps {
+  /** The FARGATE capacity hosts connected now. */
+  fargateHosts(): FargateHost[];
+}
+
+export function berthService(deps: BerthServiceDeps): JsonService {
   return defineJsonService(
     extensionModel,
     { id: 'berth', signingName: 'berth', targetPrefix: berthTargetPrefix, jsonVersion: '1.1' },
@@ -49,6 +62,16 @@ export function berthService(deps: EcsDeps): JsonService {
           explanation: result.explanation,
           filterStats: result.filterStats,
           lines: formatExplanation(result, request),
+        };
+      },
+      async ListFargateHosts() {
+        return {
+          fargateHosts: deps.fargateHosts().map((host) => ({
+            hostId: host.hostId,
+            cpu: host.cpu,
+            memory: host.memory,
+            ...(host.availabilityZone ? { availabilityZone: host.availabilityZone } : {}),
+          })),
         };
       },
     },

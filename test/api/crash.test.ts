@@ -1,7 +1,7 @@
 /** kill -9 of the server process: everything it acknowledged is there after a restart. */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -30,8 +30,6 @@ describe('a killed server', () => {
 
   it('keeps every acknowledged write after kill -9, and logs requests with their ids', async () => {
     const first = await startProcess(dataDir);
-    let logs = '';
-    first.child.stdout!.on('data', (chunk: Buffer) => (logs += chunk.toString()));
     const ecs = new ECSClient({ endpoint: first.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
     const created: string[] = [];
     for (let i = 0; i < 20; i++) {
@@ -54,6 +52,8 @@ describe('a killed server', () => {
     await exited;
     ecs.destroy();
 
+    // Requests are logged at debug level, as JSON, in the data directory's log file.
+    const logs = readFileSync(join(dataDir, 'berth.log'), 'utf8');
     const line = logs.split('\n').find((entry) => entry.includes('"msg":"request"'));
     assert.ok(line, 'a structured request log line was written');
     const record = JSON.parse(line) as { requestId?: string; status?: number; target?: string };

@@ -102,12 +102,17 @@ describe('the README, run as written', { skip: dockerUp ? false : 'no Docker eng
   });
 
   after(async () => {
+    // What the README says stops everything: berth down, which also stops berth up.
+    const down = await new Promise<number | null>((resolvePromise) =>
+      spawn('berth', ['down'], { cwd: work, env: env(), stdio: 'ignore' }).once('exit', (code) => resolvePromise(code)),
+    );
     if (berth && berth.exitCode === null) {
       const exited = new Promise((resolvePromise) => berth!.once('exit', resolvePromise));
       berth.kill('SIGTERM');
       await exited;
     }
-    // The examples' containers and volumes: every one the local agents of this Berth own.
+    if (down !== 0) process.stderr.write(`berth down exited ${down}; removing the examples' containers by their labels\n`);
+    // Should berth down have failed: every container and volume the local agents of this Berth own.
     const agentDir = join(home, '.berth', 'agent');
     const owners = (existsSync(agentDir) ? readdirSync(agentDir, { withFileTypes: true }) : []).flatMap((entry) => {
       if (!entry.isFile() || !entry.name.endsWith('.json')) return [];

@@ -47,6 +47,8 @@ export class TaskEngine {
   private readonly finished = new Map<string, Finished>();
   private haveFullList = false;
   private available = false;
+  /** Whether the runtime has answered once: its first answer, at start, is routine; later ones end an outage. */
+  private everAvailable = false;
   private stopEvents: (() => void) | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private eventsRetry: NodeJS.Timeout | undefined;
@@ -127,8 +129,9 @@ export class TaskEngine {
   private async checkRuntime(): Promise<void> {
     try {
       await this.options.runtime.info();
-      if (!this.available) this.options.log.info('container runtime reachable');
+      if (!this.available) this.options.log[this.everAvailable ? 'info' : 'debug']('container runtime reachable');
       this.available = true;
+      this.everAvailable = true;
       this.options.setHealth('OK');
     } catch (error) {
       // Warn once when the runtime goes away, not on every retry.

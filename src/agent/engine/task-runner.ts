@@ -252,7 +252,8 @@ export class TaskRunner {
           this.fail({ reason: reasons.cannotPull(messageOf(error)), stopCode: 'TaskFailedToStart', container: containerName });
           return;
         }
-        this.context.log.info({ image: container.image, err: error }, 'pull failed; using the cached image');
+        // The image may be stale, or a registry login wrong: something the user must see.
+        this.context.log.warn({ image: container.image, task: this.task.taskArn }, `the pull failed, so the cached ${container.image} runs: ${messageOf(error)}`);
       } finally {
         if (this.pullInProgress === abort) this.pullInProgress = undefined;
       }

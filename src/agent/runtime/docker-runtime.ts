@@ -175,7 +175,7 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  async ensureNetwork(name: string, subnet: string): Promise<{ gateway: string; subnet: string }> {
+  async ensureNetwork(name: string, subnet: string, networkLabels: Record<string, string> = {}): Promise<{ gateway: string; subnet: string }> {
     const existing = await this.inspectNetwork(name);
     if (existing) return existing;
     try {
@@ -184,6 +184,7 @@ export class DockerRuntime implements ContainerRuntime {
           Name: name,
           Driver: 'bridge',
           CheckDuplicate: true,
+          Labels: networkLabels,
           IPAM: { Driver: 'default', Config: [{ Subnet: subnet, Gateway: gatewayOf(subnet) }] },
         }),
       );

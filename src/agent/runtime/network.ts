@@ -3,7 +3,7 @@
  * network namespace with its own address on this network (its "elastic network interface");
  * the task's containers join that namespace.
  */
-import type { ContainerRuntime } from './types.js';
+import { labels, type ContainerRuntime } from './types.js';
 
 export const awsvpcNetworkName = 'berth-awsvpc';
 export const defaultAwsvpcSubnet = '10.221.0.0/16';
@@ -22,7 +22,7 @@ export function gatewayOf(subnet: string): string {
   return [24, 16, 8, 0].map((shift) => Math.floor(gateway / 2 ** shift) % 256).join('.');
 }
 
-/** Creates the awsvpc network when absent; answers its gateway and subnet. */
-export function ensureAwsvpcNetwork(runtime: ContainerRuntime, subnet = defaultAwsvpcSubnet): Promise<{ gateway: string; subnet: string }> {
-  return runtime.ensureNetwork(awsvpcNetworkName, subnet);
+/** Creates the awsvpc network when absent, labelled with the creating agent's data directory; answers its gateway and subnet. */
+export function ensureAwsvpcNetwork(runtime: ContainerRuntime, subnet = defaultAwsvpcSubnet, agentDataDir?: string): Promise<{ gateway: string; subnet: string }> {
+  return runtime.ensureNetwork(awsvpcNetworkName, subnet, agentDataDir ? { [labels.agentDataDir]: agentDataDir } : {});
 }

@@ -18,6 +18,8 @@ export const labels = {
   owner: 'dev.berth.owner',
   /** `app` for task containers, `pause` for the container holding an awsvpc task's network namespace. */
   role: 'dev.berth.role',
+  /** On the awsvpc network: the data directory of the agent that created it (`berth down` removes only its own). */
+  agentDataDir: 'dev.berth.agent-data-dir',
 } as const;
 
 export type ContainerRole = 'app' | 'pause';
@@ -127,8 +129,8 @@ export interface ContainerRuntime {
   /** SIGTERM (or the image's stop signal), then SIGKILL after `timeoutSeconds`. */
   stop(id: string, timeoutSeconds: number): Promise<void>;
   remove(id: string): Promise<void>;
-  /** Creates the bridge network if absent; answers its gateway address. */
-  ensureNetwork(name: string, subnet: string): Promise<{ gateway: string; subnet: string }>;
+  /** Creates the bridge network if absent (with `networkLabels`); answers its gateway address. */
+  ensureNetwork(name: string, subnet: string, networkLabels?: Record<string, string>): Promise<{ gateway: string; subnet: string }>;
   /** The gateway address of an existing network (the default `bridge`, say). */
   networkGateway(name: string): Promise<string | undefined>;
   ensureVolume(name: string, driver: string | undefined, driverOpts: Record<string, string>, volumeLabels: Record<string, string>): Promise<void>;

@@ -1,0 +1,91 @@
+/**
+ * The options of a Berth agent, defined once: `berth agent` and `berth up` (which runs local agents)
+ * take the same ones, with the same defaults and the same checks.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { AgentOptions } from '../agent/agent.js';
+import { agentDefaults } from '../agent/local.js';
+import { defaultAwsvpcSubnet, gatewayOf } from '../agent/runtime/network.js';
+
+export interface AgentFlags {
+  availabilityZone?: string;
+  reservedMemory: number;
+  reservedPorts: number[];
+  imagePullBehavior: AgentOptions['pullBehavior'];
+  cleanupDelay: number;
+  awsvpcSubnet: string;
+  pauseImage?: string;
+  dockerSocket?: string;
+}
+
+export function wholeNumber(name: string, min = 0) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (value.trim() === '' || !Number.isInteger(parsed) || parsed < min) throw new InvalidArgumentError(`${name} must be a whole number of at least ${min}.`);
+    return parsed;
+  };
+}
+
+function portList(value: string): number[] {
+  if (value.trim() === '') return [];
+  return value.split(',').map((item) => {
+    const port = Number(item.trim());
+    if (item.trim() === '' || !Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidArgumentError(`'${item}' is not a port (1–65535).`);
+    return port;
+  });
+}
+
+function subnet(value: string): string {
+  try {
+    gatewayOf(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return value.trim();
+}
+
+function availabilityZone(value: string): string {
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(value)) throw new InvalidArgumentError(`'${value}' is not an Availability Zone name such as us-east-1a (letters, digits and dashes).`);
+  return value;
+}
+
+/** Adds every agent option to `command`. */
+export function withAgentOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--availability-zone <zone>', 'the ecs.availability-zone attribute of the instance (default: <region>a)').argParser(availabilityZone))
+    .addOption(new Option('--reserved-memory <MiB>', 'memory kept back from tasks').argParser(wholeNumber('--reserved-memory')).default(agentDefaults.reservedMemoryMiB))
+    .addOption(
+      new Option('--reserved-ports <list>', "host ports tasks may not take, comma-separated ('' for none)")
+        .argParser(portList)
+        .default(agentDefaults.reservedPorts, agentDefaults.reservedPorts.join(',')),
+    )
+    .addOption(
+      new Option('--image-pull-behavior <behavior>', 'default: pull, falling back to a cached image; always: pull or fail; prefer-cached: pull only when absent')
+        .choices(['default', 'always', 'prefer-cached'])
+        .default(agentDefaults.pullBehavior),
+    )
+    .addOption(
+      new Option('--cleanup-delay <seconds>', 'how long stopped containers stay (for docker logs) before they are removed')
+        .argParser(wholeNumber('--cleanup-delay'))
+        .default(agentDefaults.cleanupDelaySeconds),
+    )
+    .addOption(new Option('--awsvpc-subnet <cidr>', 'subnet of the Docker network awsvpc tasks get their addresses from').argParser(subnet).default(defaultAwsvpcSubnet))
+    .addOption(new Option('--pause-image <image>', "image holding awsvpc tasks' network namespaces (default: built locally, x86_64 only)"))
+    .addOption(new Option('--docker-socket <path>', 'the Docker engine socket (default: DOCKER_HOST or /var/run/docker.sock)'));
+}
+
+/** The AgentOptions the flags set; the caller supplies the rest (endpoint, credentials, mode…). */
+export function agentSettingsOf(flags: AgentFlags, region: string): Pick<
+  AgentOptions,
+  'availabilityZone' | 'reservedMemoryMiB' | 'reservedPorts' | 'pullBehavior' | 'cleanupDelayMs' | 'awsvpcSubnet' | 'pauseImage'
+> {
+  return {
+    availabilityZone: flags.availabilityZone ?? `${region}a`,
+    reservedMemoryMiB: flags.reservedMemory,
+    reservedPorts: flags.reservedPorts,
+    pullBehavior: flags.imagePullBehavior,
+    cleanupDelayMs: flags.cleanupDelay * 1000,
+    awsvpcSubnet: flags.awsvpcSubnet,
+    ...(flags.pauseImage ? { pauseImage: flags.pauseImage } : {}),
+  };
+}

@@ -1,0 +1,45 @@
+/** `berth up` or `berth server` as a child process of a test, on a free port with its own data directory. */
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface BerthProcess {
+  child: ChildProcess;
+  url: string;
+  /** Everything it printed on stdout so far. */
+  output(): string;
+  /** SIGTERM, and wait until it is gone. */
+  stop(): Promise<void>;
+}
+
+/** Starts `bin/berth.js <args>` and resolves once its banner has been printed whole (the export line). */
+export async function startBerthProcess(args: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 60_000): Promise<BerthProcess> {
+  const child = spawn(process.execPath, ['bin/berth.js', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no banner within ${timeoutMs} ms: ${stdout}${stderr}`)), timeoutMs);
+    child.stdout!.on('data', () => {
+      const match = /AWS_ENDPOINT_URL=(http:\/\/\S+)\n/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`berth ${args[0]} exited (${code}): ${stdout}${stderr}`));
+    });
+  });
+  return {
+    child,
+    url,
+    output: () => stdout,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
