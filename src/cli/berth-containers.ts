@@ -30,8 +30,10 @@ export interface BerthVolume {
 }
 
 export interface AgentIdentity {
-  owner: string;
+  /** The owner labels of its containers: its own id, and for an instance also the ARN agents of earlier versions wrote. */
+  owners: string[];
   kind: 'container instance' | 'FARGATE host';
+  containerInstanceArn?: string;
   file: string;
 }
 
@@ -50,10 +52,12 @@ export function agentIdentitiesIn(dataDir: string): AgentIdentity[] {
     const file = join(directory, name);
     try {
       const saved = JSON.parse(readFileSync(file, 'utf8')) as { containerInstanceArn?: string; instanceId?: string; hostId?: string };
-      // The instance id is the owner label; containers of earlier versions carry the instance ARN.
-      const owners = [saved.instanceId, saved.containerInstanceArn].filter((owner): owner is string => owner !== undefined);
-      if (owners.length > 0) return owners.map((owner) => ({ owner, kind: 'container instance' as const, file }));
-      if (saved.hostId) return [{ owner: saved.hostId, kind: 'FARGATE host', file }];
+      if (saved.containerInstanceArn) {
+        // The instance id is the owner label; containers of earlier versions carry the instance ARN.
+        const owners = [saved.instanceId, saved.containerInstanceArn].filter((owner): owner is string => owner !== undefined);
+        return [{ owners, kind: 'container instance', containerInstanceArn: saved.containerInstanceArn, file }];
+      }
+      if (saved.hostId) return [{ owners: [saved.hostId], kind: 'FARGATE host', file }];
     } catch {
       // Not an identity (an interrupted write leaves a .tmp file, which does not end in .json).
     }

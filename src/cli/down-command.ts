@@ -59,7 +59,7 @@ export function downCommand(): Command {
         return;
       }
       const docker = dockerOf(flags.dockerSocket);
-      const owners = identities.map((identity) => identity.owner);
+      const owners = identities.flatMap((identity) => identity.owners);
       const containers = await berthContainers(docker, owners);
       say(`${containers.length} container(s) of this data directory's agents`);
       const removed = await stopAndRemove(docker, containers, say);

@@ -124,7 +124,9 @@ export function pruneCommand(): Command {
     const volumes = (await berthVolumes(docker)).filter((volume) => inScope(volume.owner));
 
     const verdicts = new Map<string, Verdict>();
-    for (const identity of agentIdentitiesIn(flags.dataDir)) verdicts.set(identity.owner, { alive: true, why: `the ${identity.kind} of an agent of ${flags.dataDir}` });
+    for (const identity of agentIdentitiesIn(flags.dataDir)) {
+      for (const owner of identity.owners) verdicts.set(owner, { alive: true, why: `the ${identity.kind} of an agent of ${flags.dataDir}` });
+    }
     const unknown = [...new Set([...containers, ...volumes].map((item) => item.owner))].filter((owner) => !verdicts.has(owner));
     const endpoint = endpointOf(flags);
     if (unknown.length > 0) {

@@ -46,9 +46,19 @@ describe('berth prune', { skip: docker ? false : 'no Docker engine reachable' },
   let ecs: ECSClient;
   let fargate: TestAgent;
   const made: string[] = [];
-  const owners: Record<'dead' | 'deadFargate' | 'live' | 'liveFargate' | 'local', string> = { dead: '', deadFargate: '', live: '', liveFargate: '', local: '' };
+  const owners: Record<'dead' | 'deadById' | 'deadFargate' | 'live' | 'liveById' | 'liveFargate' | 'local', string> = {
+    dead: '',
+    deadById: '',
+    deadFargate: '',
+    live: '',
+    liveById: '',
+    liveFargate: '',
+    local: '',
+  };
   const names: Record<keyof typeof owners | 'unlabelled' | 'foreign', string> = {
     dead: `berth-prune-dead-${hex(4)}`,
+    deadById: `berth-prune-dead-by-id-${hex(4)}`,
+    liveById: `berth-prune-live-by-id-${hex(4)}`,
     deadFargate: `berth-prune-dead-fargate-${hex(4)}`,
     live: `berth-prune-live-${hex(4)}`,
     liveFargate: `berth-prune-live-fargate-${hex(4)}`,
@@ -72,6 +82,10 @@ describe('berth prune', { skip: docker ? false : 'no Docker engine reachable' },
     ecs = new ECSClient({ endpoint: server.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
     await ecs.send(new CreateClusterCommand({ clusterName: 'prune' }));
     owners.live = (await registerInstance(ecs, { cluster: 'prune' })).containerInstanceArn!;
+    // Agents label their containers with their instance id; an instance of that EC2 id in the task's cluster is alive.
+    owners.liveById = `i-${hex(8).slice(0, 17)}`;
+    await registerInstance(ecs, { cluster: 'prune', instanceId: owners.liveById });
+    owners.deadById = `i-${hex(8).slice(0, 17)}`;
     owners.dead = `arn:aws:ecs:us-east-1:000000000000:container-instance/prune/${hex(16)}`;
     owners.deadFargate = `fargate-${hex(8)}`;
     fargate = await startTestAgent({ url: server.url }, simulatedAgent({ mode: 'fargate' }));
@@ -84,6 +98,8 @@ describe('berth prune', { skip: docker ? false : 'no Docker engine reachable' },
     await create(names.dead, berthLabels(owners.dead), true);
     await create(names.deadFargate, berthLabels(owners.deadFargate), false);
     await create(names.live, berthLabels(owners.live), true);
+    await create(names.deadById, berthLabels(owners.deadById), false);
+    await create(names.liveById, berthLabels(owners.liveById), false);
     await create(names.liveFargate, berthLabels(owners.liveFargate), false);
     await create(names.local, berthLabels(owners.local), false);
     await create(names.unlabelled, {}, false);
@@ -106,19 +122,21 @@ describe('berth prune', { skip: docker ? false : 'no Docker engine reachable' },
     const line = (name: string) => stdout.split('\n').find((entry) => entry.startsWith(`${name} `));
     assert.match(line(names.dead) ?? '', new RegExp(`${owners.dead.replace(/[/.]/g, '\\$&')} +running +${server.url.replace(/[/.]/g, '\\$&')} has no such container instance$`));
     assert.match(line(names.deadFargate) ?? '', /created +no FARGATE host or container instance of that name is known to/);
-    for (const kept of [names.live, names.liveFargate, names.local, names.unlabelled, names.foreign]) assert.equal(line(kept), undefined, `${kept} is not listed`);
+    assert.match(line(names.deadById) ?? '', new RegExp(`created +no container instance ${owners.deadById} in cluster 'prune' at `));
+    for (const kept of [names.live, names.liveById, names.liveFargate, names.local, names.unlabelled, names.foreign]) assert.equal(line(kept), undefined, `${kept} is not listed`);
     assert.match(stdout, new RegExp(`^volume ${volume} `, 'm'));
-    assert.match(stdout, /dry run: would remove 2 container\(s\) and 1 volume\(s\)/);
+    assert.match(stdout, /dry run: would remove 3 container\(s\) and 1 volume\(s\)/);
     for (const name of Object.values(names)) assert.ok(await exists(name), `${name} is still there`);
   });
 
   it('removes them, and keeps those of live agents and every container without Berth’s labels', async () => {
     const { stdout } = await berth(['prune', '--data-dir', dataDir, ...scope()]);
     assert.match(stdout, new RegExp(`berth prune: stopped ${names.dead} `));
-    assert.match(stdout, /removed 2 container\(s\) and 1 volume\(s\)/);
+    assert.match(stdout, /removed 3 container\(s\) and 1 volume\(s\)/);
     assert.equal(await exists(names.dead), false);
+    assert.equal(await exists(names.deadById), false);
     assert.equal(await exists(names.deadFargate), false);
-    for (const kept of [names.live, names.liveFargate, names.local, names.unlabelled, names.foreign]) assert.ok(await exists(kept), `${kept} is kept`);
+    for (const kept of [names.live, names.liveById, names.liveFargate, names.local, names.unlabelled, names.foreign]) assert.ok(await exists(kept), `${kept} is kept`);
     assert.equal(
       await engine
         .getVolume(volume)
@@ -153,7 +171,7 @@ describe('berth up with agent options, then berth down', { skip: docker ? false 
   after(async () => {
     await up?.stop();
     ecs?.destroy();
-    for (const { owner } of agentIdentitiesIn(dataDir)) {
+    for (const owner of agentIdentitiesIn(dataDir).flatMap((identity) => identity.owners)) {
       const leftover = await engine.listContainers({ all: true, filters: { label: [`dev.berth.owner=${owner}`] } });
       for (const container of leftover) await engine.getContainer(container.Id).remove({ force: true }).catch(() => undefined);
     }
@@ -171,7 +189,7 @@ describe('berth up with agent options, then berth down', { skip: docker ? false 
     assert.match(up.output(), /^ {2}agent: {6}joined cluster 'default' as container instance [0-9a-f]{32}, and serves FARGATE tasks$/m);
     assert.ok(up.output().endsWith("Ctrl-C stops Berth and leaves task containers running (the next start adopts them); 'berth down' stops them too.\n"), up.output());
 
-    const [instance] = (await ecs.send(new DescribeContainerInstancesCommand({ cluster: 'default', containerInstances: [agentIdentitiesIn(dataDir).find((entry) => entry.kind === 'container instance')!.owner] }))).containerInstances!;
+    const [instance] = (await ecs.send(new DescribeContainerInstancesCommand({ cluster: 'default', containerInstances: [agentIdentitiesIn(dataDir).find((entry) => entry.kind === 'container instance')!.containerInstanceArn!] }))).containerInstances!;
     const memTotal = Number((await engine.info()).MemTotal);
     assert.equal(instance!.registeredResources!.find((resource) => resource.name === 'MEMORY')!.integerValue, Math.floor(memTotal / 1024 / 1024) - 100);
     assert.equal(instance!.attributes!.find((attribute) => attribute.name === 'ecs.availability-zone')!.value, 'us-east-1c');
@@ -205,8 +223,9 @@ describe('berth up with agent options, then berth down', { skip: docker ? false 
   });
 
   it('berth down stops berth up and removes every container and task volume of its agents', async () => {
-    const owners = agentIdentitiesIn(dataDir).map((identity) => identity.owner);
-    assert.equal(owners.length, 2);
+    const identities = agentIdentitiesIn(dataDir);
+    assert.equal(identities.length, 2);
+    const owners = identities.flatMap((identity) => identity.owners);
     const before = await engine.listContainers({ all: true, filters: { label: owners.map((owner) => `dev.berth.owner=${owner}`).slice(0, 1) } });
     assert.ok(before.length >= 2, 'the instance runs its task container and pause container');
     const { stdout } = await berth(['down', '--data-dir', dataDir]);
