@@ -8,6 +8,9 @@ import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { cbor } from '@smithy/core/cbor';
+import { Hash } from '@smithy/hash-node';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 import { rawRequest, signedRequest } from '../helpers/wire.js';
 
@@ -115,6 +118,20 @@ describe('AWS services Berth does not serve yet', () => {
     const response = await signedRequest(berth.url, { method: 'GET', path: '/?Action=ListUsers&Version=2010-05-08', service: 'iam', contentType: 'application/x-www-form-urlencoded' });
     assert.equal(response.status, 400);
     assert.match(response.bytes.toString('utf8'), /<Code>InvalidAction<\/Code><Message>Berth does not serve the IAM API \(iam\) yet;/);
+  });
+
+  it('reads the service from a presigned URL, and answers S3 in its XML', async () => {
+    const endpoint = new URL(berth.url);
+    const signer = new SignatureV4({ credentials: testCredentials, region: 'us-east-1', service: 's3', sha256: Hash.bind(null, 'sha256') });
+    const presigned = await signer.presign(
+      new HttpRequest({ method: 'GET', protocol: 'http:', hostname: endpoint.hostname, port: Number(endpoint.port), path: '/photos/cat.jpg', headers: { host: endpoint.host } }),
+      { expiresIn: 300 },
+    );
+    const query = new URLSearchParams(presigned.query as Record<string, string>).toString();
+    const response = await fetch(`${berth.url}/photos/cat.jpg?${query}`);
+    assert.equal(response.status, 404);
+    assert.equal(response.headers.get('content-type'), 'application/xml');
+    assert.match(await response.text(), new RegExp(`<Error><Code>UnknownOperationException</Code><Message>${notServed('S3 API \\(s3\\)')}</Message><RequestId>`));
   });
 
   it('answers Smithy RPC v2 CBOR in CBOR', async () => {
