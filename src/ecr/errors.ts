@@ -19,7 +19,7 @@ import {
   TooManyTagsException,
   UploadNotFoundException,
 } from '@aws-sdk/client-ecr';
-import { modelled } from '../core/errors.js';
+import { modelled, withHelp } from '../core/errors.js';
 import type { RegistryScope } from '../registry/repositories.js';
 
 export const invalidParameter = (message: string) => modelled(InvalidParameterException, message);
@@ -30,8 +30,12 @@ export const constraintFailed = (field: string, constraint: string) =>
 
 export const requiredMember = (field: string) => constraintFailed(field, 'Member must not be null');
 
+/** ECR's message names the repository already; Berth's help says how to make it. */
 export const repositoryNotFound = (name: string, registryId: string) =>
-  modelled(RepositoryNotFoundException, `The repository with name '${name}' does not exist in the registry with id '${registryId}'`);
+  withHelp(modelled(RepositoryNotFoundException, `The repository with name '${name}' does not exist in the registry with id '${registryId}'`), {
+    resource: name,
+    hint: `Create it: aws ecr create-repository --repository-name ${name}. Repositories are per account and Region; list this Region's: aws ecr describe-repositories`,
+  });
 
 export const repositoryExists = (name: string, scope: RegistryScope) =>
   modelled(RepositoryAlreadyExistsException, `The repository with name '${name}' already exists in the registry with id '${scope.accountId}'`);

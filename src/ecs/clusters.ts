@@ -30,26 +30,43 @@ import {
   type UpdateClusterSettingsRequest,
   type UpdateClusterSettingsResponse,
 } from '@aws-sdk/client-ecs';
-import { modelled } from '../core/errors.js';
+import { modelled, withHelp } from '../core/errors.js';
 import type { Scope } from '../core/principal.js';
 import type { Wire } from '../core/wire.js';
 import type { RequestContext } from '../edge/context.js';
 import type { ClusterRecord, StoreTx } from '../store/types.js';
 import type { EcsDeps } from './deps.js';
-import { clusterArnOf, defaultClusterName, resolveClusterArn } from './names.js';
+import { clusterArnOf, clusterNameOfArn, defaultClusterName, resolveClusterArn } from './names.js';
 import { nextTokenOf, pageRequest } from './pagination.js';
 import { checkTags } from './tags.js';
 import { checkEnum, checkMaxItems, checkRange, checkResourceName, invalidParameter, requireList } from './validate.js';
 
 export const managedCapacityProviders = ['FARGATE', 'FARGATE_SPOT'];
 
-export const clusterNotFound = () => modelled(ClusterNotFoundException, 'Cluster not found.');
+/**
+ * ClusterNotFoundException in ECS's words, with Berth's help: the cluster the caller gave (or
+ * `default`, when it gave none) and how to get one. `arn` is the cluster's ARN in the request's
+ * account and Region, undefined when the given ARN names another account or Region.
+ */
+export function clusterNotFound(given: string | undefined, arn: string | undefined, record?: ClusterRecord): Error {
+  const resource = given ?? defaultClusterName;
+  const name = arn === undefined ? undefined : clusterNameOfArn(arn);
+  const hint =
+    name === undefined
+      ? `The ARN is not a cluster of this account and Region (clusters are Region-specific): sign for the Region in the ARN, or give a cluster name.`
+      : given === undefined
+        ? `No cluster was named, so ECS uses 'default', which does not exist. Create it (aws ecs create-cluster), or name a cluster (--cluster).`
+        : record
+          ? `The cluster was deleted (it is INACTIVE). Create it again: aws ecs create-cluster --cluster-name ${name}`
+          : `Create it: aws ecs create-cluster --cluster-name ${name} (clusters are Region-specific; list this Region's with aws ecs list-clusters).`;
+  return withHelp(modelled(ClusterNotFoundException, 'Cluster not found.'), { resource, hint });
+}
 
 /** The ACTIVE cluster a request names (or the default cluster), or ClusterNotFoundException. */
 export async function activeCluster(tx: StoreTx, scope: Scope, cluster: string | undefined): Promise<ClusterRecord> {
   const arn = resolveClusterArn(scope, cluster);
   const record = arn === undefined ? undefined : await tx.clusters.get(arn);
-  if (!record || record.status !== 'ACTIVE') throw clusterNotFound();
+  if (!record || record.status !== 'ACTIVE') throw clusterNotFound(cluster, arn, record);
   return record;
 }
 

@@ -21,6 +21,7 @@ import {
   type UpdateContainerInstancesStateRequest,
   type UpdateContainerInstancesStateResponse,
 } from '@aws-sdk/client-ecs';
+import { withHelp } from '../core/errors.js';
 import type { Scope } from '../core/principal.js';
 import type { Wire } from '../core/wire.js';
 import type { RequestContext } from '../edge/context.js';
@@ -40,6 +41,17 @@ interface IdentityDocument {
   availabilityZone?: string;
   instanceType?: string;
   architecture?: string;
+}
+
+/** A container instance the cluster does not have: Berth's message names it; the help says where to look. */
+function instanceNotFound(field: string, given: string, cluster: ClusterRecord, message: string): Error {
+  return withHelp(invalidParameter(message), {
+    field,
+    resource: given,
+    hint:
+      `A container instance belongs to one cluster, and a deregistered one does not come back (its agent registers anew). ` +
+      `List the instances of '${cluster.clusterName}': aws ecs list-container-instances --cluster ${cluster.clusterName}`,
+  });
 }
 
 function parseIdentityDocument(text: string | undefined): IdentityDocument {
@@ -114,7 +126,7 @@ export function containerInstanceOperations(deps: EcsDeps) {
               )
             : undefined;
         if (input.containerInstanceArn && !existing) {
-          throw invalidParameter(`containerInstanceArn '${input.containerInstanceArn}' is not a container instance of this cluster.`);
+          throw instanceNotFound('containerInstanceArn', input.containerInstanceArn, cluster, `containerInstanceArn '${input.containerInstanceArn}' is not a container instance of this cluster.`);
         }
         const arn = existing?.containerInstanceArn ?? ecsArn(ctx.scope, `container-instance/${cluster.clusterName}/${ids.hex32()}`);
         const ec2InstanceId = identity.instanceId ?? existing?.ec2InstanceId ?? `i-${ids.hex32().slice(0, 17)}`;
@@ -153,7 +165,9 @@ export function containerInstanceOperations(deps: EcsDeps) {
       return store.write(async (tx) => {
         const cluster = await activeCluster(tx, ctx.scope, input.cluster);
         const record = await findInstance(tx, ctx.scope, cluster, given);
-        if (!record || record.status === 'INACTIVE') throw invalidParameter(`containerInstance '${given}' is not a registered container instance of this cluster.`);
+        if (!record || record.status === 'INACTIVE') {
+          throw instanceNotFound('containerInstance', given, cluster, `containerInstance '${given}' is not a registered container instance of this cluster.`);
+        }
         const counts = await tx.tasks.instanceCounts(record.containerInstanceArn);
         if (counts.running + counts.pending > 0 && !input.force) {
           throw invalidParameter(

@@ -44,7 +44,7 @@ interface TaggableKind<R extends Taggable> {
   /** Whether a stored record still counts as existing (clusters turn INACTIVE when deleted). */
   exists?(record: R): boolean;
   /** The error for a missing resource, when the type has its own. */
-  notFound?(): ServiceException;
+  notFound?(given: string, ownArn: string | undefined, record: R | undefined): Error;
 }
 
 const kind = <R extends Taggable>(spec: TaggableKind<R>) => spec as unknown as TaggableKind<Taggable>;
@@ -58,7 +58,7 @@ const taggable: Record<string, TaggableKind<Taggable>> = {
     path: new RegExp(`^${part}$`),
     table: (tx) => tx.clusters,
     exists: (record) => record.status === 'ACTIVE',
-    notFound: clusterNotFound,
+    notFound: (given, ownArn, record) => clusterNotFound(given, ownArn, record),
   }),
   'task-definition': kind({ path: new RegExp(`^${part}:[1-9][0-9]{0,9}$`), table: (tx) => tx.taskDefinitions }),
   'container-instance': kind({ path: new RegExp(`^${part}/${part}$`), shortPath: new RegExp(`^${part}$`), table: (tx) => tx.containerInstances }),
@@ -101,7 +101,9 @@ function parseTarget(ctx: RequestContext, given: string | undefined): Target {
 
 async function load(tx: StoreTx, target: Target, missing: () => ServiceException): Promise<Taggable> {
   const record = target.own ? await target.kind.table(tx).get(target.arn) : undefined;
-  if (!record || (target.kind.exists && !target.kind.exists(record))) throw (target.kind.notFound ?? missing)();
+  if (!record || (target.kind.exists && !target.kind.exists(record))) {
+    throw target.kind.notFound ? target.kind.notFound(target.arn, target.own ? target.arn : undefined, record) : missing();
+  }
   return record;
 }
 

@@ -2,17 +2,21 @@
  * The edge: one HTTP port for every API Berth serves. `buildApp` wires dependencies and returns a
  * Fastify instance that tests drive with `inject` or over a real port; `main` only configures and listens.
  *
- * Dispatch: POST / with X-Amz-Target goes to the JSON service owning the target prefix. Query-protocol
- * services (dispatched by signing name and Action) plug in here; the OCI registry is served under /v2/.
+ * Dispatch: POST / with X-Amz-Target goes to the JSON service owning the target prefix; the OCI
+ * registry is served under /v2/. Every other AWS request (another service's target, Query's Action=,
+ * RPC v2 CBOR, a REST path) is answered by `unserved.ts` in the envelope its client parses; Query-protocol
+ * services, when Berth serves some, plug in there.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { ApiError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Store } from '../store/types.js';
 import { authenticate } from './authenticate.js';
 import type { RequestContext } from './context.js';
-import { invokeJson, jsonError, operationNameOf, type JsonResponse, type JsonService } from './protocols/aws-json.js';
+import { invokeJson, jsonError, operationNameOf, type JsonService } from './protocols/aws-json.js';
+import type { ProtocolResponse } from './protocols/response.js';
+import { answerUnserved } from './unserved.js';
 import type { Registry } from '../registry/registry.js';
 import { registryRoutes, renderError as renderRegistryError } from '../registry/http/routes.js';
 import { RegistryError } from '../registry/errors.js';
@@ -35,12 +39,24 @@ export interface EdgeDeps {
 
 const maxBodyBytes = 16 * 1024 * 1024;
 
-function send(reply: FastifyReply, requestId: string, response: JsonResponse): FastifyReply {
+function send(reply: FastifyReply, requestId: string, response: ProtocolResponse): FastifyReply {
   return reply
     .code(response.statusCode)
+    .headers(response.headers ?? {})
     .header('content-type', response.contentType)
     .header('x-amzn-requestid', requestId)
     .send(Buffer.from(response.body));
+}
+
+/** A request made by an AWS client: signed (header or presigned query), or naming an operation the AWS way. */
+function looksLikeAwsCall(request: FastifyRequest): boolean {
+  const query = request.url.includes('?') ? new URLSearchParams(request.url.slice(request.url.indexOf('?') + 1)) : undefined;
+  return (
+    // Registry clients send Basic and Bearer authorizations; only SigV4 marks an AWS call.
+    String(request.headers.authorization ?? '').startsWith('AWS4-') ||
+    request.headers['x-amz-target'] !== undefined ||
+    (query !== undefined && (query.has('X-Amz-Credential') || query.has('Action')))
+  );
 }
 
 export function buildApp(deps: EdgeDeps): FastifyInstance {
@@ -60,6 +76,12 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
   });
   const byTargetPrefix = new Map(deps.services.map((service) => [service.targetPrefix, service]));
+  const unservedDeps = { store: deps.store, clock: deps.clock, served: deps.services.map((service) => service.signingName) };
+  const unserved = async (request: FastifyRequest, reply: FastifyReply) => {
+    const { response, error } = await answerUnserved(request, unservedDeps);
+    if (response.statusCode >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
+    return send(reply, request.id, response);
+  };
 
   // Signatures cover the exact bytes sent, so every body is kept raw until a protocol parses it.
   app.removeAllContentTypeParsers();
@@ -94,14 +116,8 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
     const target = String(request.headers['x-amz-target'] ?? '');
     const prefix = target.includes('.') ? target.slice(0, target.lastIndexOf('.')) : '';
     const service = byTargetPrefix.get(prefix);
-    const errorService = service ?? { jsonVersion: '1.1' as const };
+    if (!service) return unserved(request, reply);
     try {
-      if (!service) {
-        throw new ApiError(
-          'UnknownOperationException',
-          target ? `No service of Berth answers X-Amz-Target '${target}'.` : 'The request has no X-Amz-Target header naming an operation.',
-        );
-      }
       const auth = await authenticate(request, deps.store, deps.clock.now());
       if (auth.service !== service.signingName) {
         throw new ApiError('InvalidSignatureException', `Credential should be scoped to correct service: '${service.signingName}'.`);
@@ -116,7 +132,7 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       return send(reply, request.id, await invokeJson(service, operationNameOf(service, target) ?? '', body, context));
     } catch (error) {
-      const response = jsonError(errorService, error);
+      const response = jsonError(service, error);
       if (response.statusCode >= 500) request.log.error({ err: error, target }, 'operation failed');
       return send(reply, request.id, response);
     }
@@ -132,7 +148,9 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
   }
 
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ __type: 'NotFound', message: `Berth serves no ${request.method} ${request.url.split('?')[0]}.` }),
+    looksLikeAwsCall(request)
+      ? unserved(request, reply)
+      : reply.code(404).send({ __type: 'NotFound', message: `Berth serves no ${request.method} ${request.url.split('?')[0]}.` }),
   );
   app.setErrorHandler((thrown, request, reply) => {
     // Reached only for failures before a route runs (body too large, aborted request).

@@ -165,6 +165,18 @@ function sameSignature(expected: string, given: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/**
+ * The service a request claims in its credential scope, read without verifying anything: the edge
+ * uses it only to answer in the protocol that service's clients parse, before (and whether or not)
+ * the signature checks out.
+ */
+export function claimedService(request: Pick<SignedRequest, 'headers' | 'query'>): string | undefined {
+  const authorization = header(request as SignedRequest, 'authorization');
+  const credential = authorization ? /Credential=([^,\s]+)/.exec(authorization)?.[1] : request.query.get('X-Amz-Credential');
+  const parts = credential?.split('/');
+  return parts?.length === 5 && parts[3] ? parts[3] : undefined;
+}
+
 /** Verifies a request's SigV4 signature and returns who signed it and for which region and service. */
 export async function verifySigV4(request: SignedRequest, lookup: CredentialLookup, now: Date): Promise<VerifiedIdentity> {
   const authorization = header(request, 'authorization');

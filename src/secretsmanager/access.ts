@@ -17,7 +17,7 @@ export function writeSecrets<T>(deps: SecretsManagerDeps, ctx: RequestContext, f
 /** The secret a SecretId names, even if scheduled for deletion, or ResourceNotFoundException. */
 export async function existingSecret(tx: StoreTx, ctx: RequestContext, secretId: string): Promise<SecretRecord> {
   const record = await findSecret(tx, ctx.scope, secretId, epochSeconds(ctx.now));
-  if (!record) throw secretNotFound();
+  if (!record) throw secretNotFound(secretId);
   return record;
 }
 

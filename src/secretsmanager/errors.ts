@@ -10,9 +10,17 @@ import {
   ResourceExistsException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-secrets-manager';
-import { ApiError, modelled } from '../core/errors.js';
+import { ApiError, modelled, withHelp } from '../core/errors.js';
+import { nameInSecretId } from './names.js';
 
-export const secretNotFound = () => modelled(ResourceNotFoundException, "Secrets Manager can't find the specified secret.");
+/** ResourceNotFoundException in Secrets Manager's words, with Berth's help: the SecretId as given, and how to make it. */
+export const secretNotFound = (secretId: string) =>
+  withHelp(modelled(ResourceNotFoundException, "Secrets Manager can't find the specified secret."), {
+    resource: secretId,
+    hint:
+      `Create it: aws secretsmanager create-secret --name ${nameInSecretId(secretId)} --secret-string <value>. ` +
+      `Secrets are per account and Region; list this Region's: aws secretsmanager list-secrets`,
+  });
 export const versionNotFound = (kind: 'VersionId' | 'staging label', value: string) =>
   modelled(ResourceNotFoundException, `Secrets Manager can't find the specified secret value for ${kind}: ${value}`);
 export const markedForDeletion = () =>

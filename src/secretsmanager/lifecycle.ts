@@ -45,7 +45,7 @@ export function lifecycleOperations(deps: SecretsManagerDeps) {
           await tx.secrets.delete(record.arn);
           return { ARN: record.arn, Name: record.name, DeletionDate: now };
         }
-        if (!record) throw secretNotFound();
+        if (!record) throw secretNotFound(secretId);
         if (record.deletedDate !== undefined) throw markedForDeletion();
         const purgeDate = now + windowDays * secondsPerDay;
         await tx.secrets.put({ ...record, deletedDate: now, purgeDate, lastChangedDate: now });

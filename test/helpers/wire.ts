@@ -10,6 +10,12 @@ const Sha256 = Hash.bind(null, 'sha256');
 export interface WireOptions {
   target?: string;
   body?: string;
+  /** Default POST. */
+  method?: string;
+  /** Path and query; default "/". */
+  path?: string;
+  /** Default application/x-amz-json-1.1. */
+  contentType?: string;
   region?: string;
   service?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
@@ -19,18 +25,29 @@ export interface WireOptions {
   tamper?: (request: { headers: Record<string, string>; body: string }) => void;
 }
 
-export async function signedRequest(url: string, options: WireOptions = {}): Promise<{ status: number; json: Record<string, unknown>; headers: Headers }> {
+export interface WireResponse {
+  status: number;
+  json: Record<string, unknown>;
+  headers: Headers;
+  /** The body as sent, for bodies that are not JSON (XML, CBOR). */
+  bytes: Buffer;
+}
+
+export async function signedRequest(url: string, options: WireOptions = {}): Promise<WireResponse> {
   const endpoint = new URL(url);
-  const body = options.body ?? '{}';
+  const method = options.method ?? 'POST';
+  const body = options.body ?? (method === 'GET' ? '' : '{}');
+  const target = new URL(options.path ?? '/', url);
   const request = new HttpRequest({
-    method: 'POST',
+    method,
     protocol: 'http:',
     hostname: endpoint.hostname,
     port: Number(endpoint.port),
-    path: '/',
+    path: target.pathname,
+    query: Object.fromEntries(target.searchParams),
     headers: {
       host: endpoint.host,
-      'content-type': 'application/x-amz-json-1.1',
+      'content-type': options.contentType ?? 'application/x-amz-json-1.1',
       ...(options.target ? { 'x-amz-target': options.target } : {}),
       ...(options.extraHeaders ?? {}),
     },
@@ -48,7 +65,7 @@ export async function signedRequest(url: string, options: WireOptions = {}): Pro
   delete headers.host;
   const sent = { headers, body };
   options.tamper?.(sent);
-  return rawRequest(url, sent.headers, sent.body);
+  return rawRequest(`${url}${target.pathname}${target.search}`, sent.headers, sent.body, method);
 }
 
 export async function presignedRequest(url: string, options: { target: string; body: string; expiresIn: number; signingDate?: Date }) {
@@ -68,16 +85,17 @@ export async function presignedRequest(url: string, options: { target: string; b
   return rawRequest(`${url}/?${query}`, { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': options.target }, options.body);
 }
 
-export async function rawRequest(url: string, headers: Record<string, string>, body: string) {
-  const response = await fetch(url, { method: 'POST', headers, body });
-  const text = await response.text();
+export async function rawRequest(url: string, headers: Record<string, string>, body: string, method = 'POST'): Promise<WireResponse> {
+  const response = await fetch(url, { method, headers, ...(method === 'GET' || method === 'HEAD' ? {} : { body }) });
+  const bytes = Buffer.from(await response.arrayBuffer());
+  const text = bytes.toString('utf8');
   let json: Record<string, unknown> = {};
   try {
     json = JSON.parse(text) as Record<string, unknown>;
   } catch {
     json = { raw: text };
   }
-  return { status: response.status, json, headers: response.headers };
+  return { status: response.status, json, headers: response.headers, bytes };
 }
 
 export const ecsTarget = (operation: string) => `AmazonEC2ContainerServiceV20141113.${operation}`;

@@ -1,11 +1,20 @@
 /** Finding services by the names ECS accepts (name, old or new ARN) and the errors ECS answers when they are absent or gone. */
 import { ServiceNotActiveException, ServiceNotFoundException } from '@aws-sdk/client-ecs';
-import { modelled } from '../../core/errors.js';
+import { modelled, withHelp } from '../../core/errors.js';
 import type { Scope } from '../../core/principal.js';
 import type { ServiceRecord, StoreTx } from '../../store/types.js';
 import { clusterNameOfArn, ecsArn, resolveChildArn } from '../names.js';
 
-export const serviceNotFound = () => modelled(ServiceNotFoundException, 'Service not found.');
+/** ServiceNotFoundException in ECS's words, with Berth's help: the service as given, and where to look for it. */
+export function serviceNotFound(given: string, clusterArn: string): Error {
+  const cluster = clusterNameOfArn(clusterArn);
+  return withHelp(modelled(ServiceNotFoundException, 'Service not found.'), {
+    resource: given,
+    hint:
+      `Cluster '${cluster}' has no such service; a service belongs to one cluster (--cluster). ` +
+      `List its services: aws ecs list-services --cluster ${cluster}, or create it: aws ecs create-service --cluster ${cluster} --service-name <name> --task-definition <family>`,
+  });
+}
 export const serviceNotActive = () => modelled(ServiceNotActiveException, 'Service was not ACTIVE.');
 
 export const serviceArnOf = (scope: Scope, clusterArn: string, serviceName: string) =>
@@ -22,7 +31,7 @@ export async function findService(tx: StoreTx, scope: Scope, clusterArn: string,
 
 export async function existingService(tx: StoreTx, scope: Scope, clusterArn: string, given: string): Promise<ServiceRecord> {
   const service = await findService(tx, scope, clusterArn, given);
-  if (!service) throw serviceNotFound();
+  if (!service) throw serviceNotFound(given, clusterArn);
   return service;
 }
 

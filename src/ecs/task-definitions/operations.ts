@@ -27,6 +27,7 @@ import {
   type RegisterTaskDefinitionResponse,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
+import { withHelp } from '../../core/errors.js';
 import type { Scope } from '../../core/principal.js';
 import type { Wire } from '../../core/wire.js';
 import type { RequestContext } from '../../edge/context.js';
@@ -36,7 +37,7 @@ import { parseTaskDefinitionRef, taskDefinitionArnOf } from '../names.js';
 import { nextTokenOf, pageRequest } from '../pagination.js';
 import { checkTags } from '../tags.js';
 import { checkEnum, checkMaxItems, clientError, invalidParameter, requireList, requireString } from '../validate.js';
-import { describable, present } from './lookup.js';
+import { describable, present, taskDefinitionHelp } from './lookup.js';
 import { checkRegistration, recordOf } from './register.js';
 
 export const unableToDescribe = 'Unable to describe task definition.';
@@ -94,7 +95,7 @@ export function taskDefinitionOperations(deps: EcsDeps) {
       const include = (input.include ?? []).map((field, index) => checkEnum(field, `include[${index}]`, TaskDefinitionField));
       return store.read(async (tx) => {
         const record = await describable(tx, ctx.scope, given);
-        if (!record) throw clientError(`${unableToDescribe} (taskDefinition '${given}' is not registered in this account and region)`);
+        if (!record) throw withHelp(clientError(unableToDescribe), taskDefinitionHelp(ctx.scope, given));
         return { taskDefinition: present(record), ...(include.includes('TAGS') ? { tags: record.tags } : {}) };
       });
     },
@@ -139,7 +140,7 @@ export function taskDefinitionOperations(deps: EcsDeps) {
       const arn = revisionArn(ctx.scope, given, 'taskDefinition');
       return store.write(async (tx) => {
         const record = await tx.taskDefinitions.get(arn);
-        if (!record || record.status === 'DELETE_IN_PROGRESS') throw clientError(`${doesNotExist} (taskDefinition '${given}')`);
+        if (!record || record.status === 'DELETE_IN_PROGRESS') throw withHelp(clientError(doesNotExist), taskDefinitionHelp(ctx.scope, given));
         if (record.status !== 'ACTIVE') return { taskDefinition: present(record) };
         const updated: TaskDefinitionRecord = { ...record, status: 'INACTIVE', deregisteredAt: ctx.now.getTime() / 1000 };
         await tx.taskDefinitions.put(updated);
