@@ -3,7 +3,8 @@
  * EC2/EXTERNAL tasks with the placement engine over a snapshot, and record tasks and reservations
  * in the same transaction.
  */
-import type { RunTaskRequest } from '@aws-sdk/client-ecs';
+import { UnsupportedFeatureException, type RunTaskRequest } from '@aws-sdk/client-ecs';
+import { modelled, withHelp } from '../../core/errors.js';
 import type { Scope } from '../../core/principal.js';
 import type { Wire } from '../../core/wire.js';
 import type { RequestContext } from '../../edge/context.js';
@@ -17,6 +18,7 @@ import { clusterSnapshot } from '../placement-snapshot.js';
 import { reserve, resourcesOf, totalsOf } from '../resources.js';
 import { checkTags } from '../tags.js';
 import { findTaskDefinition } from '../task-definitions/index.js';
+import { refuseUnsupportedFields } from '../task-definitions/refusals.js';
 import { checkLength, checkMaxItems, clientError, invalidParameter, requireString } from '../validate.js';
 import { buildTask, type NewTask } from './build.js';
 import { launchTargets, type LaunchTarget } from './launch.js';
@@ -31,7 +33,24 @@ export function checkRunInput(input: Wire<RunTaskRequest>): RunInput {
   checkMaxItems(input.placementConstraints, 'placementConstraints', 10);
   checkMaxItems(input.placementStrategy, 'placementStrategy', 5);
   checkTags(input.tags);
+  checkLaunchFeatures(input);
   return { ...input, taskDefinition };
+}
+
+/** RunTask's and StartTask's own inputs that would reach the containers but that Berth does not honour yet. */
+function checkLaunchFeatures(input: Pick<Wire<RunTaskRequest>, 'volumeConfigurations' | 'enableExecuteCommand'>): void {
+  if ((input.volumeConfigurations ?? []).length > 0) {
+    throw withHelp(modelled(UnsupportedFeatureException, 'volumeConfigurations is not supported by Berth yet.'), {
+      field: 'volumeConfigurations',
+      hint: 'Volumes configured at launch (Amazon EBS) are not attached. Use a Docker volume (dockerVolumeConfiguration) or a host volume in the task definition.',
+    });
+  }
+  if (input.enableExecuteCommand === true) {
+    throw withHelp(modelled(UnsupportedFeatureException, 'enableExecuteCommand is not supported by Berth yet.'), {
+      field: 'enableExecuteCommand',
+      hint: 'ECS Exec is not served. Leave enableExecuteCommand out (or false) and use docker exec on the container\'s host.',
+    });
+  }
 }
 
 /** awsvpc definitions need an awsvpcConfiguration; other network modes refuse one. Shared with services. */
@@ -98,12 +117,14 @@ export async function planRun(
   deps: Pick<EcsDeps, 'ids' | 'rng'>,
   ctx: Pick<RequestContext, 'scope' | 'now'>,
   input: RunInput,
-  options: { count: number; onlyInstance?: string; explain?: boolean; allowInactiveDefinition?: boolean },
+  options: { count: number; onlyInstance?: string; explain?: boolean; allowInactiveDefinition?: boolean; refuseUnsupported?: boolean },
 ): Promise<RunPlan> {
   const cluster = await activeCluster(tx, ctx.scope, input.cluster);
   // A service keeps running (and scaling) a revision deregistered after it was deployed, as in ECS.
   const definition = await activeTaskDefinition(tx, ctx.scope, input.taskDefinition, options.allowInactiveDefinition);
   checkOverrides(definition, input);
+  // Before placement, so a field Berth does not honour is named rather than left to a missing attribute.
+  if (options.refuseUnsupported) refuseUnsupportedFields(definition, input.overrides);
   checkNetwork(definition, input);
   const targets = launchTargets(options.count, input.launchType, input.capacityProviderStrategy, cluster.defaultCapacityProviderStrategy, cluster.capacityProviders ?? []);
   for (const launchType of new Set(targets.map((target) => target.launchType))) checkCompatible(definition, launchType);
@@ -197,5 +218,5 @@ export async function launchAndPlace(
   input: RunInput,
   options: { count: number; onlyInstance?: string },
 ): Promise<RunResult> {
-  return commitRun(tx, await planRun(tx, deps, ctx, input, options), options);
+  return commitRun(tx, await planRun(tx, deps, ctx, input, { ...options, refuseUnsupported: true }), options);
 }
