@@ -77,10 +77,14 @@ export function containerCreateOptions(input: ContainerSpecInput): CreateRequest
     hostConfig.Ulimits = definition.ulimits.map((limit) => ({ Name: limit.name, Soft: limit.softLimit, Hard: limit.hardLimit }));
   }
   if (definition.dockerSecurityOptions?.length) hostConfig.SecurityOpt = definition.dockerSecurityOptions;
+  // As ECS's agent does: the driver and its options go to Docker as given; without one, the engine's default.
+  if (definition.logConfiguration?.logDriver) {
+    hostConfig.LogConfig = { Type: definition.logConfiguration.logDriver, Config: definition.logConfiguration.options ?? {} };
+  }
 
   const options: Record<string, unknown> = {
     Image: definition.image,
-    Env: environment(definition.environment, override, input.extraEnvironment),
+    Env: environment(definition.environment, override, task.secretEnvironment?.[containerName] ?? {}, input.extraEnvironment),
     Labels: { ...definition.dockerLabels, ...taskLabels(task, input.owner, containerName, 'app') },
     OpenStdin: definition.interactive ?? false,
     Tty: definition.pseudoTerminal ?? false,
@@ -221,17 +225,18 @@ function networkModeOf(network: ContainerSpecInput['network']): string {
   return `container:${network.pauseContainerId}`;
 }
 
-/** Definition, then override (wins), then the agent's own variables (win over both). */
+/** Definition, then override (wins), then the container's resolved secrets, then the agent's own variables (win over all). */
 function environment(
   base: Wire<ContainerDefinition>['environment'],
   override: Wire<ContainerOverride> | undefined,
+  secrets: Record<string, string>,
   extra: Record<string, string>,
 ): string[] {
   const merged = new Map<string, string>();
   for (const entry of [...(base ?? []), ...(override?.environment ?? [])]) {
     if (entry.name) merged.set(entry.name, entry.value ?? '');
   }
-  for (const [name, value] of Object.entries(extra)) merged.set(name, value);
+  for (const [name, value] of [...Object.entries(secrets), ...Object.entries(extra)]) merged.set(name, value);
   return [...merged].map(([name, value]) => `${name}=${value}`);
 }
 

@@ -44,6 +44,8 @@
  * | overrides: containerOverrides[] environmentFiles, resourceRequirements; taskRoleArn,
  * |   inferenceAcceleratorOverrides              | refused                                                      |
  */
+import { dockerLogDrivers } from '../../agent-protocol/log-drivers.js';
+import { parseSecretReference } from '../agents/container-secrets.js';
 
 /** Why a use is refused and what the user can do instead. */
 export interface Refusal {
@@ -66,12 +68,6 @@ export interface FieldRule {
 
 const notYet = (reason: string, hint: string): Refusal => ({ reason, hint });
 const remove = (field: string) => `Remove ${field} from the task definition.`;
-
-/** Log drivers the agent passes to the Docker engine with their options, as ECS's agent does. */
-export const dockerLogDrivers: readonly string[] = ['json-file', 'syslog', 'journald', 'gelf', 'fluentd', 'splunk'];
-
-/** Secrets Manager secrets, with ECS's optional `:json-key:version-stage:version-id`. */
-export const secretsManagerArn = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[^:]+(:[^:]*){0,3}$/;
 
 const agent = 'the agent, in the container Docker creates';
 
@@ -103,7 +99,7 @@ const containerFields: Record<string, FieldRule> = {
   'secrets[].valueFrom': {
     honoured: 'Secrets Manager secret ARNs, with ECS\'s optional json-key, version-stage and version-id',
     refusedValue: (value) =>
-      typeof value === 'string' && !secretsManagerArn.test(value)
+      typeof value === 'string' && parseSecretReference(value) === undefined
         ? notYet(
             'only Secrets Manager secrets are served: Berth has no Systems Manager Parameter Store (a name that is not an ARN names an SSM parameter, as in ECS)',
             'Store the value in Secrets Manager (aws secretsmanager create-secret) and set valueFrom to the secret\'s ARN.',

@@ -287,6 +287,19 @@ const cases: Case[] = [
     expect: { ExposedPorts: absent, HostConfig: { NetworkMode: 'none', PortBindings: absent } },
   },
   {
+    title: 'secrets resolved by the control plane: after the environment and overrides, before the agent\'s own variables',
+    container: { environment: [{ name: 'TOKEN', value: 'plain' }, { name: 'A', value: '1' }] },
+    task: { secretEnvironment: { app: { TOKEN: 's3cret', AWS_REGION: 'forged' }, other: { X: 'not mine' } } },
+    input: { extraEnvironment: { AWS_REGION: 'us-east-1' } },
+    expect: { Env: ['TOKEN=s3cret', 'A=1', 'AWS_REGION=us-east-1'] },
+  },
+  {
+    title: 'logConfiguration: the driver and its options go to Docker as given',
+    container: { logConfiguration: { logDriver: 'syslog', options: { 'syslog-address': 'udp://127.0.0.1:514', tag: 'web' } } },
+    expect: { HostConfig: { LogConfig: { Type: 'syslog', Config: { 'syslog-address': 'udp://127.0.0.1:514', tag: 'web' } } } },
+  },
+  { title: 'no logConfiguration: the engine\'s default driver', expect: { HostConfig: { LogConfig: absent } } },
+  {
     title: 'dockerLabels are kept, but cannot overwrite Berth\'s labels',
     container: { dockerLabels: { team: 'payments', [labels.owner]: 'forged', [labels.role]: 'pause' } },
     expect: { Labels: { team: 'payments', [labels.owner]: 'arn:aws:ecs:us-east-1:000000000000:container-instance/dev/abc', [labels.role]: 'app' } },
