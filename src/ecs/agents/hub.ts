@@ -211,7 +211,7 @@ export class AgentHub {
         }
         const pulling = this.deps.pullAuth ? containersPulling(task, definition) : [];
         if (pulling.length > 0) {
-          const hosted = await this.deps.pullAuth!.credentialsFor(task.taskArn, definition.executionRoleArn, pulling, this.deps.clock.now().getTime() / 1000);
+          const hosted = await this.deps.pullAuth!.credentialsFor(task.taskArn, task.overrides?.executionRoleArn ?? definition.executionRoleArn, pulling, this.deps.clock.now().getTime() / 1000);
           if (Object.keys(hosted).length > 0) assignment.registryAuth = { ...hosted, ...assignment.registryAuth };
         }
         result.push(assignment);
