@@ -1,0 +1,126 @@
+/** Container secrets and log drivers, honoured on the real Docker engine through the ECS and Secrets Manager APIs. */
+import assert from 'node:assert/strict';
+import { createSocket, type Socket } from 'node:dgram';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { after, before, describe, test } from 'node:test';
+import { CreateClusterCommand, DescribeContainerInstancesCommand, ListContainerInstancesCommand, StopTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
+import { startBerth, type TestBerth } from '../helpers/berth.js';
+import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
+import { TaskDriver } from '../helpers/tasks.js';
+
+const dockerUp = await dockerAvailable();
+const run = promisify(execFile);
+const envOf = async (containerId: string, name: string) =>
+  (await run('docker', ['exec', containerId, 'sh', '-c', `echo "$${name}"`], { encoding: 'utf8', timeout: 20_000 })).stdout.trim();
+
+describe('secrets and log drivers on Docker', { skip: dockerUp ? false : 'no Docker engine reachable' }, () => {
+  let berth: TestBerth;
+  let agent: TestAgent;
+  let ecs: ECSClient;
+  let tasks: TaskDriver;
+  let image: string;
+  const started: string[] = [];
+
+  before(async () => {
+    image = await buildBusyboxImage();
+    berth = await startBerth();
+    ecs = berth.ecs();
+    await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
+    agent = await startTestAgent(berth);
+    tasks = new TaskDriver(ecs);
+  });
+  after(async () => {
+    for (const arn of started) await ecs.send(new StopTaskCommand({ cluster: 'default', task: arn })).catch(() => undefined);
+    for (const arn of started) await tasks.until(arn, 'STOPPED').catch(() => undefined);
+    await agent?.close();
+    await berth?.close();
+  });
+
+  const runSleeper = async (family: string, extra: object) => {
+    const definition = await tasks.register({
+      family,
+      containerDefinitions: [{ name: 'app', image, memory: 32, command: ['sleep', '300'], stopTimeout: 1, ...extra }],
+    });
+    const arn = await tasks.run(definition);
+    started.push(arn);
+    return arn;
+  };
+
+  test('secrets reach the container as environment variables: whole value, a JSON key, a version stage', async () => {
+    const secrets = berth.secretsManager();
+    const { ARN: tokenArn } = await secrets.send(new CreateSecretCommand({ Name: 'app/token', SecretString: 'first-token' }));
+    await secrets.send(new PutSecretValueCommand({ SecretId: 'app/token', SecretString: 'current-token' }));
+    const { ARN: dbArn } = await secrets.send(new CreateSecretCommand({ Name: 'app/db', SecretString: JSON.stringify({ username: 'admin', port: 5432 }) }));
+    const arn = await runSleeper('with-secrets', {
+      environment: [{ name: 'PLAIN', value: 'visible' }],
+      secrets: [
+        { name: 'TOKEN', valueFrom: tokenArn! },
+        { name: 'PREVIOUS_TOKEN', valueFrom: `${tokenArn}::AWSPREVIOUS:` },
+        { name: 'DB_USER', valueFrom: `${dbArn}:username::` },
+        { name: 'DB_PORT', valueFrom: `${dbArn}:port::` },
+      ],
+    });
+    const running = await tasks.until(arn, 'RUNNING');
+    const id = running.containers![0]!.runtimeId!;
+    assert.equal(await envOf(id, 'TOKEN'), 'current-token');
+    assert.equal(await envOf(id, 'PREVIOUS_TOKEN'), 'first-token');
+    assert.equal(await envOf(id, 'DB_USER'), 'admin');
+    assert.equal(await envOf(id, 'DB_PORT'), '5432');
+    assert.equal(await envOf(id, 'PLAIN'), 'visible');
+  });
+
+  test('a secret or JSON key that cannot be read stops the task with ECS\'s ResourceInitializationError', async () => {
+    const { ARN: dbArn } = await berth.secretsManager().send(new CreateSecretCommand({ Name: 'app/partial', SecretString: JSON.stringify({ username: 'admin' }) }));
+    const noKey = await tasks.until(await runSleeper('missing-key', { secrets: [{ name: 'PASSWORD', valueFrom: `${dbArn}:password::` }] }), 'STOPPED');
+    assert.equal(noKey.stopCode, 'TaskFailedToStart');
+    assert.equal(
+      noKey.stoppedReason,
+      'ResourceInitializationError: unable to pull secrets or registry auth: retrieved secret from Secrets Manager did not contain json key password',
+    );
+    const gone = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:app/never-created';
+    const missing = await tasks.until(await runSleeper('missing-secret', { secrets: [{ name: 'X', valueFrom: gone }] }), 'STOPPED');
+    assert.equal(
+      missing.stoppedReason,
+      `ResourceInitializationError: unable to pull secrets or registry auth: unable to retrieve secret from asm: failed to fetch secret ${gone} from secrets manager: ResourceNotFoundException: Secrets Manager can't find the specified secret.`,
+    );
+    assert.equal(missing.containers?.[0]?.runtimeId, undefined, 'no container is created without its secrets');
+  });
+
+  test('the agent advertises the log drivers its engine ships, and a syslog logConfiguration reaches Docker', async () => {
+    const { containerInstanceArns } = await ecs.send(new ListContainerInstancesCommand({ cluster: 'default' }));
+    const { containerInstances } = await ecs.send(new DescribeContainerInstancesCommand({ cluster: 'default', containerInstances: containerInstanceArns! }));
+    const names = (containerInstances?.[0]?.attributes ?? []).map((attribute) => attribute.name);
+    assert.ok(names.includes('com.amazonaws.ecs.capability.logging-driver.syslog'), 'the syslog driver is advertised');
+    assert.ok(!names.includes('com.amazonaws.ecs.capability.logging-driver.awslogs'), 'awslogs is not');
+
+    const received: string[] = [];
+    const listener: Socket = createSocket('udp4');
+    listener.on('message', (message) => received.push(message.toString()));
+    await new Promise<void>((resolve) => listener.bind(0, '127.0.0.1', resolve));
+    try {
+      const definition = await tasks.register({
+        family: 'syslog',
+        containerDefinitions: [
+          {
+            name: 'app',
+            image,
+            memory: 32,
+            command: ['sh', '-c', 'while true; do echo hello-syslog; sleep 1; done'],
+            stopTimeout: 1,
+            logConfiguration: { logDriver: 'syslog', options: { 'syslog-address': `udp://127.0.0.1:${listener.address().port}`, tag: 'berth-test' } },
+          },
+        ],
+      });
+      const arn = await tasks.run(definition);
+      started.push(arn);
+      await tasks.until(arn, 'RUNNING');
+      const line = await eventually(async () => received.find((text) => text.includes('hello-syslog')), 20_000, 'a syslog message');
+      assert.match(line, /berth-test/);
+    } finally {
+      listener.close();
+    }
+  });
+});
