@@ -12,7 +12,7 @@
  *
  * | field (`[]` = each item)                     | Berth                                                        |
  * |----------------------------------------------|--------------------------------------------------------------|
- * | family, tags, requiresCompatibilities         | honoured: naming, tag propagation, launch-type checks        |
+ * | family, tags, requiresCompatibilities         | honoured: naming, services' tag propagation, launch checks   |
  * | networkMode                                   | honoured: bridge, host, none, awsvpc (agent)                 |
  * | cpu, memory                                   | honoured: placement, and hard limits of the task's cgroup    |
  * | placementConstraints                          | honoured: placement (memberOf)                               |
@@ -35,7 +35,8 @@
  * | containerDefinitions[].secrets                | honoured from Secrets Manager ARNs; SSM parameters refused   |
  * | containerDefinitions[].logConfiguration       | json-file, syslog, journald, gelf, fluentd, splunk honoured  |
  * |                                               | (passed to Docker); awslogs, awsfirelens, secretOptions refused |
- * | containerDefinitions[].versionConsistency     | honoured: disabled is what Berth does; enabled (the default) |
+ * | containerDefinitions[].versionConsistency     | disabled honoured: each task pulls the tag as it stands;      |
+ * |                                               | enabled, the default, counts as unset (tags are not pinned)  |
  * | containerDefinitions[]: links, startTimeout, environmentFiles, restartPolicy (enabled),
  * |   systemControls, firelensConfiguration, credentialSpecs, resourceRequirements
  * |                                               | refused                                                      |
@@ -109,6 +110,7 @@ const containerFields: Record<string, FieldRule> = {
   dependsOn: { honoured: 'the agent orders start and stop: START, COMPLETE, SUCCESS, HEALTHY' },
   startTimeout: { refused: notYet('the agent waits for dependencies without a time limit', 'Remove startTimeout.') },
   stopTimeout: { honoured: 'SIGTERM, then SIGKILL after it' },
+  // enabled is AWS's default, so it counts as unset; Berth does not pin a deployment's tags to digests.
   versionConsistency: { honoured: 'disabled is what Berth does: each task pulls the image tag as it stands', default: 'enabled' },
   hostname: { honoured: agent },
   user: { honoured: agent },
@@ -166,7 +168,7 @@ const taskFields: Record<string, FieldRule> = {
   requiresCompatibilities: { honoured: 'compatibilities, checked at registration and launch' },
   cpu: { honoured: 'placement, and the task\'s hard limit' },
   memory: { honoured: 'placement, and the task\'s hard limit' },
-  tags: { honoured: 'tags of the definition, propagated to tasks with propagateTags' },
+  tags: { honoured: 'tags of the definition, propagated to a service\'s tasks with propagateTags TASK_DEFINITION' },
   pidMode: { showValue: true, refused: notYet('containers are not put in a shared PID namespace', 'Remove pidMode.') },
   ipcMode: { showValue: true, refused: notYet('containers are not put in a shared IPC namespace', 'Remove ipcMode.') },
   proxyConfiguration: { refused: notYet('App Mesh proxies are not configured', 'Remove proxyConfiguration.') },
