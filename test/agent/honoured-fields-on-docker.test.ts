@@ -1,10 +1,18 @@
-/** Container secrets and log drivers, honoured on the real Docker engine through the ECS and Secrets Manager APIs. */
+/** Task definition fields Berth honours on the real Docker engine (secrets, log drivers, cpu architecture), through the ECS and Secrets Manager APIs. */
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { execFile } from 'node:child_process';
+import { arch } from 'node:os';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { CreateClusterCommand, DescribeContainerInstancesCommand, ListContainerInstancesCommand, StopTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import {
+  CreateClusterCommand,
+  DescribeContainerInstancesCommand,
+  ListContainerInstancesCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+  type ECSClient,
+} from '@aws-sdk/client-ecs';
 import { CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
@@ -16,9 +24,10 @@ const run = promisify(execFile);
 const envOf = async (containerId: string, name: string) =>
   (await run('docker', ['exec', containerId, 'sh', '-c', `echo "$${name}"`], { encoding: 'utf8', timeout: 20_000 })).stdout.trim();
 
-describe('secrets and log drivers on Docker', { skip: dockerUp ? false : 'no Docker engine reachable' }, () => {
+describe('honoured task definition fields on Docker', { skip: dockerUp ? false : 'no Docker engine reachable' }, () => {
   let berth: TestBerth;
   let agent: TestAgent;
+  let fargate: TestAgent;
   let ecs: ECSClient;
   let tasks: TaskDriver;
   let image: string;
@@ -30,11 +39,13 @@ describe('secrets and log drivers on Docker', { skip: dockerUp ? false : 'no Doc
     ecs = berth.ecs();
     await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
     agent = await startTestAgent(berth);
+    fargate = await startTestAgent(berth, { mode: 'fargate' });
     tasks = new TaskDriver(ecs);
   });
   after(async () => {
     for (const arn of started) await ecs.send(new StopTaskCommand({ cluster: 'default', task: arn })).catch(() => undefined);
     for (const arn of started) await tasks.until(arn, 'STOPPED').catch(() => undefined);
+    await fargate?.close();
     await agent?.close();
     await berth?.close();
   });
@@ -122,5 +133,27 @@ describe('secrets and log drivers on Docker', { skip: dockerUp ? false : 'no Doc
     } finally {
       listener.close();
     }
+  });
+
+  test('runtimePlatform.cpuArchitecture: EC2 placement needs an instance of it, and a FARGATE host of another stops the task', async () => {
+    const other = arch() === 'arm64' ? 'X86_64' : 'ARM64';
+    const definition = await tasks.register({
+      family: 'other-architecture',
+      requiresCompatibilities: ['FARGATE', 'EC2'],
+      networkMode: 'awsvpc',
+      cpu: '256',
+      memory: '512',
+      runtimePlatform: { cpuArchitecture: other, operatingSystemFamily: 'LINUX' },
+      containerDefinitions: [{ name: 'app', image, command: ['sleep', '300'], stopTimeout: 2 }],
+    });
+    const network = { awsvpcConfiguration: { subnets: ['subnet-local'] } };
+    const onEc2 = await ecs.send(new RunTaskCommand({ cluster: 'default', taskDefinition: definition, launchType: 'EC2', networkConfiguration: network }));
+    assert.equal(onEc2.tasks?.length, 0);
+    assert.match(onEc2.failures?.[0]?.detail ?? '', /ecs\.cpu-architecture/);
+    const { tasks: [task] = [] } = await ecs.send(new RunTaskCommand({ cluster: 'default', taskDefinition: definition, launchType: 'FARGATE', networkConfiguration: network }));
+    started.push(task!.taskArn!);
+    const stopped = await tasks.until(task!.taskArn!, 'STOPPED');
+    assert.equal(stopped.stopCode, 'TaskFailedToStart');
+    assert.match(stopped.stoppedReason ?? '', new RegExp(`^ResourceInitializationError: the task definition's runtimePlatform.cpuArchitecture is ${other}, and this host's architecture is `));
   });
 });
