@@ -156,4 +156,20 @@ describe('honoured task definition fields on Docker', { skip: dockerUp ? false :
     assert.equal(stopped.stopCode, 'TaskFailedToStart');
     assert.match(stopped.stoppedReason ?? '', new RegExp(`^ResourceInitializationError: the task definition's runtimePlatform.cpuArchitecture is ${other}, and this host's architecture is `));
   });
+
+  test('pidMode host and ipcMode none reach Docker: the container sees the host\'s processes', async () => {
+    const definition = await tasks.register({
+      family: 'host-pid',
+      pidMode: 'host',
+      ipcMode: 'none',
+      containerDefinitions: [{ name: 'app', image, memory: 32, command: ['sleep', '300'], stopTimeout: 1 }],
+    });
+    const arn = await tasks.run(definition);
+    started.push(arn);
+    const id = (await tasks.until(arn, 'RUNNING')).containers![0]!.runtimeId!;
+    const pidOne = (await run('docker', ['exec', id, 'cat', '/proc/1/comm'], { encoding: 'utf8', timeout: 20_000 })).stdout.trim();
+    assert.notEqual(pidOne, 'sleep', 'PID 1 is the host\'s, not the container\'s own command');
+    const ipc = (await run('docker', ['inspect', '--format', '{{.HostConfig.IpcMode}}', id], { encoding: 'utf8', timeout: 20_000 })).stdout.trim();
+    assert.equal(ipc, 'none');
+  });
 });

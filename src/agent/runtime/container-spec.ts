@@ -77,6 +77,9 @@ export function containerCreateOptions(input: ContainerSpecInput): CreateRequest
     hostConfig.Ulimits = definition.ulimits.map((limit) => ({ Name: limit.name, Soft: limit.softLimit, Hard: limit.hardLimit }));
   }
   if (definition.dockerSecurityOptions?.length) hostConfig.SecurityOpt = definition.dockerSecurityOptions;
+  // Task-level namespaces; `task` (one namespace shared by the task's containers) is refused at launch.
+  if (task.definition.pidMode === 'host') hostConfig.PidMode = 'host';
+  if (task.definition.ipcMode === 'host' || task.definition.ipcMode === 'none') hostConfig.IpcMode = task.definition.ipcMode;
   // As ECS's agent does: the driver and its options go to Docker as given; without one, the engine's default.
   if (definition.logConfiguration?.logDriver) {
     hostConfig.LogConfig = { Type: definition.logConfiguration.logDriver, Config: definition.logConfiguration.options ?? {} };

@@ -21,7 +21,7 @@
  * | runtimePlatform.operatingSystemFamily         | LINUX honoured; WINDOWS_* refused                            |
  * | runtimePlatform.cpuArchitecture               | honoured: placement on EC2/EXTERNAL; FARGATE refuses a mismatch at the host |
  * | taskRoleArn                                   | refused: no IAM role credentials in containers yet           |
- * | pidMode, ipcMode                              | refused                                                      |
+ * | pidMode, ipcMode                              | host (and ipcMode none) honoured; task refused               |
  * | proxyConfiguration, inferenceAccelerators     | refused                                                      |
  * | enableFaultInjection                          | refused when true                                            |
  * | volumes[]: name, host, dockerVolumeConfiguration | honoured: bind mounts, Docker volumes (agent)             |
@@ -169,8 +169,18 @@ const taskFields: Record<string, FieldRule> = {
   cpu: { honoured: 'placement, and the task\'s hard limit' },
   memory: { honoured: 'placement, and the task\'s hard limit' },
   tags: { honoured: 'tags of the definition, propagated to a service\'s tasks with propagateTags TASK_DEFINITION' },
-  pidMode: { showValue: true, refused: notYet('containers are not put in a shared PID namespace', 'Remove pidMode.') },
-  ipcMode: { showValue: true, refused: notYet('containers are not put in a shared IPC namespace', 'Remove ipcMode.') },
+  pidMode: {
+    honoured: 'host: the containers share the host\'s PID namespace',
+    showValue: true,
+    refusedValue: (value) =>
+      value === 'task' ? notYet('the task\'s containers are not put in one shared PID namespace', 'Remove pidMode, or use host.') : undefined,
+  },
+  ipcMode: {
+    honoured: 'host and none: Docker\'s IPC modes of those names',
+    showValue: true,
+    refusedValue: (value) =>
+      value === 'task' ? notYet('the task\'s containers are not put in one shared IPC namespace', 'Remove ipcMode, or use host or none.') : undefined,
+  },
   proxyConfiguration: { refused: notYet('App Mesh proxies are not configured', 'Remove proxyConfiguration.') },
   inferenceAccelerators: { refused: notYet('Elastic Inference accelerators are not attached', 'Remove inferenceAccelerators.') },
   ephemeralStorage: { honoured: 'not a cap: a task writes to its host\'s disk, which Berth does not divide' },

@@ -298,7 +298,13 @@ const cases: Case[] = [
     container: { logConfiguration: { logDriver: 'syslog', options: { 'syslog-address': 'udp://127.0.0.1:514', tag: 'web' } } },
     expect: { HostConfig: { LogConfig: { Type: 'syslog', Config: { 'syslog-address': 'udp://127.0.0.1:514', tag: 'web' } } } },
   },
-  { title: 'no logConfiguration: the engine\'s default driver', expect: { HostConfig: { LogConfig: absent } } },
+  { title: 'no logConfiguration: the engine\'s default driver', expect: { HostConfig: { LogConfig: absent, PidMode: absent, IpcMode: absent } } },
+  {
+    title: 'pidMode and ipcMode host: the host\'s namespaces',
+    task: { definition: { ...baseTask().definition, pidMode: 'host', ipcMode: 'host' } },
+    expect: { HostConfig: { PidMode: 'host', IpcMode: 'host' } },
+  },
+  { title: 'ipcMode none', task: { definition: { ...baseTask().definition, ipcMode: 'none' } }, expect: { HostConfig: { IpcMode: 'none' } } },
   {
     title: 'dockerLabels are kept, but cannot overwrite Berth\'s labels',
     container: { dockerLabels: { team: 'payments', [labels.owner]: 'forged', [labels.role]: 'pause' } },

@@ -76,7 +76,7 @@ describe('unsupportedUses', () => {
 
   it('a definition using only honoured fields, defaults and empty lists uses nothing refused', () => {
     const record = definition(
-      { networkMode: 'awsvpc', ephemeralStorage: { sizeInGiB: 21 }, runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' } },
+      { networkMode: 'awsvpc', pidMode: 'host', ipcMode: 'none', ephemeralStorage: { sizeInGiB: 21 }, runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: 'X86_64' } },
       {
         versionConsistency: 'enabled',
         restartPolicy: { enabled: false },
