@@ -172,4 +172,30 @@ describe('honoured task definition fields on Docker', { skip: dockerUp ? false :
     const ipc = (await run('docker', ['inspect', '--format', '{{.HostConfig.IpcMode}}', id], { encoding: 'utf8', timeout: 20_000 })).stdout.trim();
     assert.equal(ipc, 'none');
   });
+
+  test('systemControls reach the kernel: per container in bridge mode, on the task\'s namespace in awsvpc', async () => {
+    const read = async (id: string, path: string) => (await run('docker', ['exec', id, 'cat', path], { encoding: 'utf8', timeout: 20_000 })).stdout.trim();
+    for (const networkMode of ['bridge', 'awsvpc'] as const) {
+      const definition = await tasks.register({
+        family: `sysctl-${networkMode}`,
+        networkMode,
+        containerDefinitions: [
+          {
+            name: 'app',
+            image,
+            memory: 32,
+            command: ['sleep', '300'],
+            stopTimeout: 1,
+            systemControls: [{ namespace: 'net.core.somaxconn', value: '777' }, { namespace: 'kernel.shm_rmid_forced', value: '1' }],
+          },
+        ],
+      });
+      const extra = networkMode === 'awsvpc' ? { networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-local'] } } } : {};
+      const arn = await tasks.run(definition, extra);
+      started.push(arn);
+      const id = (await tasks.until(arn, 'RUNNING')).containers![0]!.runtimeId!;
+      assert.equal(await read(id, '/proc/sys/net/core/somaxconn'), '777', networkMode);
+      assert.equal(await read(id, '/proc/sys/kernel/shm_rmid_forced'), '1', networkMode);
+    }
+  });
 });

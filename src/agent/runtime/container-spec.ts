@@ -77,6 +77,8 @@ export function containerCreateOptions(input: ContainerSpecInput): CreateRequest
     hostConfig.Ulimits = definition.ulimits.map((limit) => ({ Name: limit.name, Soft: limit.softLimit, Hard: limit.hardLimit }));
   }
   if (definition.dockerSecurityOptions?.length) hostConfig.SecurityOpt = definition.dockerSecurityOptions;
+  const sysctls = systemControls([definition], (namespace) => ownNetwork || !namespace.startsWith('net.'));
+  if (sysctls) hostConfig.Sysctls = sysctls;
   // Task-level namespaces; `task` (one namespace shared by the task's containers) is refused at launch.
   if (task.definition.pidMode === 'host') hostConfig.PidMode = 'host';
   if (task.definition.ipcMode === 'host' || task.definition.ipcMode === 'none') hostConfig.IpcMode = task.definition.ipcMode;
@@ -117,7 +119,7 @@ export function pauseCreateOptions(input: PauseSpecInput): CreateRequest {
     Labels: taskLabels(input.task, input.owner, pauseContainerName, 'pause'),
     // The pause process is PID 1 with no signal handlers, so the kernel drops SIGTERM: stop kills at once.
     StopSignal: 'SIGKILL',
-    HostConfig: { NetworkMode: input.networkName },
+    HostConfig: { NetworkMode: input.networkName, ...withSysctls(networkSystemControls(input.task)) },
     NetworkingConfig: { EndpointsConfig: { [input.networkName]: endpoint } },
   };
   if (input.hostname) options.Hostname = input.hostname;
@@ -212,6 +214,21 @@ function linuxParameters(linux: Wire<ContainerDefinition>['linuxParameters']): R
   }
   return options;
 }
+
+/**
+ * An awsvpc task's net.* systemControls, which belong to the network namespace its pause container
+ * holds: as in ECS, they apply to the whole task, and where containers disagree the last one wins.
+ */
+export function networkSystemControls(task: AssignedTask): Record<string, string> | undefined {
+  return systemControls(task.definition.containerDefinitions ?? [], (namespace) => namespace.startsWith('net.'));
+}
+
+function systemControls(definitions: Wire<ContainerDefinition>[], keep: (namespace: string) => boolean): Record<string, string> | undefined {
+  const entries = definitions.flatMap((definition) => definition.systemControls ?? []).filter((control) => control.namespace && keep(control.namespace));
+  return entries.length > 0 ? Object.fromEntries(entries.map((control) => [control.namespace!, control.value ?? ''])) : undefined;
+}
+
+const withSysctls = (sysctls: Record<string, string> | undefined) => (sysctls ? { Sysctls: sysctls } : {});
 
 /** Hosts and DNS: only for containers with a network namespace of their own. */
 function nameResolution(definition: Wire<ContainerDefinition>): Record<string, string[]> {

@@ -30,7 +30,8 @@
  * |   entryPoint, command, environment, mountPoints, volumesFrom, linuxParameters (all members),
  * |   dependsOn, stopTimeout, hostname, user, workingDirectory, disableNetworking, privileged,
  * |   readonlyRootFilesystem, dnsServers, dnsSearchDomains, extraHosts, dockerSecurityOptions,
- * |   interactive, pseudoTerminal, dockerLabels, ulimits, healthCheck, repositoryCredentials
+ * |   interactive, pseudoTerminal, dockerLabels, ulimits, healthCheck, repositoryCredentials,
+ * |   systemControls (awsvpc: net.* on the task's network namespace)
  * |                                               | honoured: Docker create options (agent)                      |
  * | containerDefinitions[].secrets                | honoured from Secrets Manager ARNs; SSM parameters refused   |
  * | containerDefinitions[].logConfiguration       | json-file, syslog, journald, gelf, fluentd, splunk honoured  |
@@ -38,7 +39,7 @@
  * | containerDefinitions[].versionConsistency     | disabled honoured: each task pulls the tag as it stands;      |
  * |                                               | enabled, the default, counts as unset (tags are not pinned)  |
  * | containerDefinitions[]: links, startTimeout, environmentFiles, restartPolicy (enabled),
- * |   systemControls, firelensConfiguration, credentialSpecs, resourceRequirements
+ * |   firelensConfiguration, credentialSpecs, resourceRequirements
  * |                                               | refused                                                      |
  * | overrides: containerOverrides[] name, command, environment, cpu, memory, memoryReservation;
  * |   cpu, memory, executionRoleArn, ephemeralStorage | honoured                                             |
@@ -141,7 +142,7 @@ const containerFields: Record<string, FieldRule> = {
   'logConfiguration.options': { honoured: 'the driver\'s options, passed to Docker' },
   'logConfiguration.secretOptions': { refused: notYet('log driver options are not read from secrets', 'Put the option in logConfiguration.options instead.') },
   healthCheck: { honoured: 'Docker health checks, with ECS\'s defaults' },
-  systemControls: { refused: notYet('namespaced kernel parameters are not set', 'Remove systemControls.') },
+  systemControls: { honoured: 'Docker sysctls; in awsvpc, net.* go to the task\'s network namespace (its pause container)' },
   resourceRequirements: { refused: notYet('GPUs and inference accelerators are not given to containers', 'Remove resourceRequirements.') },
   firelensConfiguration: { refused: notYet('FireLens log routers are not set up', 'Remove firelensConfiguration; use a logConfiguration with one of Docker\'s log drivers.') },
   credentialSpecs: { refused: notYet('Active Directory credential specs are not supported', 'Remove credentialSpecs.') },

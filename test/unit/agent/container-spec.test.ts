@@ -304,6 +304,17 @@ const cases: Case[] = [
     task: { definition: { ...baseTask().definition, pidMode: 'host', ipcMode: 'host' } },
     expect: { HostConfig: { PidMode: 'host', IpcMode: 'host' } },
   },
+  {
+    title: 'systemControls: Docker sysctls of the container\'s own namespaces',
+    container: { systemControls: [{ namespace: 'net.core.somaxconn', value: '1024' }, { namespace: 'kernel.shm_rmid_forced', value: '1' }] },
+    expect: { HostConfig: { Sysctls: { 'net.core.somaxconn': '1024', 'kernel.shm_rmid_forced': '1' } } },
+  },
+  {
+    title: 'systemControls in awsvpc: net.* belong to the pause container\'s namespace, the rest stay',
+    container: { systemControls: [{ namespace: 'net.core.somaxconn', value: '1024' }, { namespace: 'kernel.shm_rmid_forced', value: '1' }] },
+    input: { network: { mode: 'awsvpc', pauseContainerId: 'pause-id' } },
+    expect: { HostConfig: { Sysctls: { 'kernel.shm_rmid_forced': '1' } } },
+  },
   { title: 'ipcMode none', task: { definition: { ...baseTask().definition, ipcMode: 'none' } }, expect: { HostConfig: { IpcMode: 'none' } } },
   {
     title: 'dockerLabels are kept, but cannot overwrite Berth\'s labels',
@@ -359,6 +370,18 @@ describe('pauseCreateOptions', () => {
       HostConfig: { NetworkMode: 'berth-awsvpc', PortBindings: absent },
       NetworkingConfig: { EndpointsConfig: { 'berth-awsvpc': { IPAMConfig: { IPv4Address: '10.221.0.17' } } } },
     });
+  });
+
+  it('holds the net.* systemControls of every container of the task; the last container wins a disagreement', () => {
+    const task = baseTask();
+    task.definition.containerDefinitions = [
+      { name: 'a', image: 'busybox:1', systemControls: [{ namespace: 'net.core.somaxconn', value: '512' }, { namespace: 'kernel.sem', value: '250 32000 32 128' }] },
+      { name: 'b', image: 'busybox:1', systemControls: [{ namespace: 'net.core.somaxconn', value: '1024' }, { namespace: 'net.ipv4.tcp_syncookies', value: '0' }] },
+    ];
+    const request = pauseCreateOptions({ task, owner: 'o', dockerName: 'p', image: 'berth/pause:1', networkName: 'berth-awsvpc' });
+    assert.deepEqual((request.options.HostConfig as Record<string, unknown>).Sysctls, { 'net.core.somaxconn': '1024', 'net.ipv4.tcp_syncookies': '0' });
+    const plain = pauseCreateOptions({ task: baseTask(), owner: 'o', dockerName: 'p', image: 'berth/pause:1', networkName: 'berth-awsvpc' });
+    assert.equal((plain.options.HostConfig as Record<string, unknown>).Sysctls, undefined);
   });
 
   it('lets the network pick the address when none is given', () => {
