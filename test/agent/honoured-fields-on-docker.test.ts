@@ -173,7 +173,7 @@ describe('honoured task definition fields on Docker', { skip: dockerUp ? false :
     assert.equal(ipc, 'none');
   });
 
-  test('systemControls reach the kernel: per container in bridge mode, on the task\'s namespace in awsvpc', async () => {
+  test('systemControls and dnsSearchDomains: per container in bridge mode, on the task\'s namespace in awsvpc', async () => {
     const read = async (id: string, path: string) => (await run('docker', ['exec', id, 'cat', path], { encoding: 'utf8', timeout: 20_000 })).stdout.trim();
     for (const networkMode of ['bridge', 'awsvpc'] as const) {
       const definition = await tasks.register({
@@ -187,6 +187,7 @@ describe('honoured task definition fields on Docker', { skip: dockerUp ? false :
             command: ['sleep', '300'],
             stopTimeout: 1,
             systemControls: [{ namespace: 'net.core.somaxconn', value: '777' }, { namespace: 'kernel.shm_rmid_forced', value: '1' }],
+            dnsSearchDomains: ['fields.internal'],
           },
         ],
       });
@@ -196,6 +197,7 @@ describe('honoured task definition fields on Docker', { skip: dockerUp ? false :
       const id = (await tasks.until(arn, 'RUNNING')).containers![0]!.runtimeId!;
       assert.equal(await read(id, '/proc/sys/net/core/somaxconn'), '777', networkMode);
       assert.equal(await read(id, '/proc/sys/kernel/shm_rmid_forced'), '1', networkMode);
+      assert.match(await read(id, '/etc/resolv.conf'), /^search fields\.internal$/m, `${networkMode}: dnsSearchDomains`);
     }
   });
 });

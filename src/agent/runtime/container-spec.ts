@@ -5,8 +5,8 @@
  *
  * Network modes: `bridge` publishes portMappings (hostPort 0 or absent → the engine picks an
  * ephemeral port); `host` and `none` publish nothing; `awsvpc` joins the task's pause container
- * (`container:<id>`), which owns the hostname, DNS and address, so none of those are set here
- * (the engine refuses them in that mode).
+ * (`container:<id>`), which owns the hostname, DNS (the task's dnsServers and dnsSearchDomains)
+ * and address, so none of those are set here (the engine refuses them in that mode).
  */
 import type { ContainerDefinition, ContainerOverride, HealthCheck, PortMapping } from '@aws-sdk/client-ecs';
 import type { AssignedTask } from '../../agent-protocol/messages.js';
@@ -119,7 +119,7 @@ export function pauseCreateOptions(input: PauseSpecInput): CreateRequest {
     Labels: taskLabels(input.task, input.owner, pauseContainerName, 'pause'),
     // The pause process is PID 1 with no signal handlers, so the kernel drops SIGTERM: stop kills at once.
     StopSignal: 'SIGKILL',
-    HostConfig: { NetworkMode: input.networkName, ...withSysctls(networkSystemControls(input.task)) },
+    HostConfig: { NetworkMode: input.networkName, ...withSysctls(networkSystemControls(input.task)), ...taskNameResolution(input.task) },
     NetworkingConfig: { EndpointsConfig: { [input.networkName]: endpoint } },
   };
   if (input.hostname) options.Hostname = input.hostname;
@@ -226,6 +226,17 @@ export function networkSystemControls(task: AssignedTask): Record<string, string
 function systemControls(definitions: Wire<ContainerDefinition>[], keep: (namespace: string) => boolean): Record<string, string> | undefined {
   const entries = definitions.flatMap((definition) => definition.systemControls ?? []).filter((control) => control.namespace && keep(control.namespace));
   return entries.length > 0 ? Object.fromEntries(entries.map((control) => [control.namespace!, control.value ?? ''])) : undefined;
+}
+
+/**
+ * An awsvpc task's dnsServers and dnsSearchDomains, set on the pause container: its containers share
+ * its resolv.conf (the engine refuses DNS options on a container joining another's namespace).
+ */
+function taskNameResolution(task: AssignedTask): Record<string, string[]> {
+  const definitions = task.definition.containerDefinitions ?? [];
+  const servers = [...new Set(definitions.flatMap((definition) => definition.dnsServers ?? []))];
+  const search = [...new Set(definitions.flatMap((definition) => definition.dnsSearchDomains ?? []))];
+  return { ...(servers.length > 0 ? { Dns: servers } : {}), ...(search.length > 0 ? { DnsSearch: search } : {}) };
 }
 
 const withSysctls = (sysctls: Record<string, string> | undefined) => (sysctls ? { Sysctls: sysctls } : {});

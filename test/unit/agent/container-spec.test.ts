@@ -384,6 +384,18 @@ describe('pauseCreateOptions', () => {
     assert.equal((plain.options.HostConfig as Record<string, unknown>).Sysctls, undefined);
   });
 
+  it('carries the dnsServers and dnsSearchDomains of the task\'s containers, which share its resolv.conf', () => {
+    const task = baseTask();
+    task.definition.containerDefinitions = [
+      { name: 'a', image: 'busybox:1', dnsServers: ['10.0.0.2'], dnsSearchDomains: ['a.internal'] },
+      { name: 'b', image: 'busybox:1', dnsServers: ['10.0.0.2', '10.0.0.3'] },
+    ];
+    const request = pauseCreateOptions({ task, owner: 'o', dockerName: 'p', image: 'berth/pause:1', networkName: 'berth-awsvpc' });
+    assertSubset(request.options, { HostConfig: { Dns: ['10.0.0.2', '10.0.0.3'], DnsSearch: ['a.internal'] } });
+    const plain = pauseCreateOptions({ task: baseTask(), owner: 'o', dockerName: 'p', image: 'berth/pause:1', networkName: 'berth-awsvpc' });
+    assertSubset(plain.options, { HostConfig: { Dns: absent, DnsSearch: absent } });
+  });
+
   it('lets the network pick the address when none is given', () => {
     const request = pauseCreateOptions({ task: baseTask(), owner: 'o', dockerName: 'p', image: 'berth/pause:1', networkName: 'berth-awsvpc' });
     assert.deepEqual(request.options.NetworkingConfig, { EndpointsConfig: { 'berth-awsvpc': {} } });
