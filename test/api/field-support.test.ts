@@ -5,6 +5,7 @@ import {
   CreateServiceCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
+  ListTagsForResourceCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
   StartTaskCommand,
@@ -160,5 +161,18 @@ describe('task definition fields Berth does not honour are refused at launch', (
     assert.equal(services?.[0]?.taskDefinition, good.taskDefinitionArn);
     // Changing something else of the service does not re-check the revision it already runs.
     await ecs.send(new UpdateServiceCommand({ cluster: 'fields', service: 'web', desiredCount: 0 }));
+  });
+
+  it('RunTask propagateTags TASK_DEFINITION and enableECSManagedTags tag the task; SERVICE is for services only', async () => {
+    await register('tagged', {}, { tags: [{ key: 'team', value: 'payments' }] });
+    const base = { cluster: 'fields', taskDefinition: 'tagged', launchType: 'FARGATE' as const, networkConfiguration: network };
+    const ran = await ecs.send(new RunTaskCommand({ ...base, tags: [{ key: 'run', value: '1' }], propagateTags: 'TASK_DEFINITION', enableECSManagedTags: true }));
+    const { tags } = await ecs.send(new ListTagsForResourceCommand({ resourceArn: ran.tasks![0]!.taskArn! }));
+    assert.deepEqual(tags, [
+      { key: 'run', value: '1' },
+      { key: 'team', value: 'payments' },
+      { key: 'aws:ecs:clusterName', value: 'fields' },
+    ]);
+    await assert.rejects(ecs.send(new RunTaskCommand({ ...base, propagateTags: 'SERVICE' })), { name: 'InvalidParameterException' });
   });
 });

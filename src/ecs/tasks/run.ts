@@ -3,7 +3,7 @@
  * EC2/EXTERNAL tasks with the placement engine over a snapshot, and record tasks and reservations
  * in the same transaction.
  */
-import { UnsupportedFeatureException, type RunTaskRequest } from '@aws-sdk/client-ecs';
+import { PropagateTags, UnsupportedFeatureException, type RunTaskRequest, type Tag } from '@aws-sdk/client-ecs';
 import { modelled, withHelp } from '../../core/errors.js';
 import type { Scope } from '../../core/principal.js';
 import type { Wire } from '../../core/wire.js';
@@ -19,7 +19,8 @@ import { reserve, resourcesOf, totalsOf } from '../resources.js';
 import { checkTags } from '../tags.js';
 import { findTaskDefinition } from '../task-definitions/index.js';
 import { refuseUnsupportedFields } from '../task-definitions/refusals.js';
-import { checkLength, checkMaxItems, clientError, invalidParameter, requireString } from '../validate.js';
+import { clusterNameOfArn } from '../names.js';
+import { checkEnum, checkLength, checkMaxItems, clientError, invalidParameter, requireString } from '../validate.js';
 import { buildTask, type NewTask } from './build.js';
 import { launchTargets, type LaunchTarget } from './launch.js';
 import { requirementsOf } from './requirements.js';
@@ -33,6 +34,9 @@ export function checkRunInput(input: Wire<RunTaskRequest>): RunInput {
   checkMaxItems(input.placementConstraints, 'placementConstraints', 10);
   checkMaxItems(input.placementStrategy, 'placementStrategy', 5);
   checkTags(input.tags);
+  if (checkEnum(input.propagateTags, 'propagateTags', PropagateTags) === 'SERVICE') {
+    throw invalidParameter('propagateTags SERVICE is only valid for the tasks of a service; use TASK_DEFINITION or NONE.');
+  }
   checkLaunchFeatures(input);
   return { ...input, taskDefinition };
 }
@@ -51,6 +55,15 @@ function checkLaunchFeatures(input: Pick<Wire<RunTaskRequest>, 'volumeConfigurat
       hint: 'ECS Exec is not served. Leave enableExecuteCommand out (or false) and use docker exec on the container\'s host.',
     });
   }
+}
+
+/** The task's tags: the request's, those of its task definition with propagateTags TASK_DEFINITION, and ECS's managed tag. */
+function taskTags(input: Pick<RunInput, 'tags' | 'propagateTags' | 'enableECSManagedTags'>, definition: TaskDefinitionRecord, clusterArn: string): Tag[] {
+  return [
+    ...checkTags(input.tags),
+    ...(input.propagateTags === 'TASK_DEFINITION' ? definition.tags : []),
+    ...(input.enableECSManagedTags ? [{ key: 'aws:ecs:clusterName', value: clusterNameOfArn(clusterArn) }] : []),
+  ];
 }
 
 /** awsvpc definitions need an awsvpcConfiguration; other network modes refuse one. Shared with services. */
@@ -139,7 +152,7 @@ export async function planRun(
     overrides: input.overrides ?? {},
     requirements,
     group,
-    tags: checkTags(input.tags),
+    tags: taskTags(input, definition, cluster.clusterArn),
     ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}),
     ...(input.networkConfiguration ? { networkConfiguration: input.networkConfiguration } : {}),
     ...(input.platformVersion !== undefined ? { platformVersion: input.platformVersion } : {}),
