@@ -1,6 +1,6 @@
 /**
- * What Berth does with each field of a task definition (RegisterTaskDefinition's request) and of
- * RunTask's and StartTask's `overrides`: honoured, or refused at launch. The single source of
+ * What Berth does with each field of a task definition (RegisterTaskDefinition's request), of
+ * RunTask's and StartTask's `overrides` and of their own members: honoured, or refused at launch. The single source of
  * truth; `refusals.ts` applies it, and a unit test walks the AWS SDK's schema of these shapes so
  * that no member, including one added to the model later, goes unclassified.
  *
@@ -45,6 +45,8 @@
  * |   cpu, memory, executionRoleArn, ephemeralStorage | honoured                                             |
  * | overrides: containerOverrides[] environmentFiles, resourceRequirements; taskRoleArn,
  * |   inferenceAcceleratorOverrides              | refused                                                      |
+ * | RunTask/StartTask: enableExecuteCommand (true), volumeConfigurations | refused                              |
+ * | RunTask/StartTask: every other member         | honoured (`launchInputFields`)                               |
  */
 import { dockerLogDrivers } from '../../agent-protocol/log-drivers.js';
 import { parseSecretReference } from '../agents/container-secrets.js';
@@ -227,3 +229,32 @@ export const taskDefinitionFields: Readonly<Record<string, FieldRule>> = {
 
 /** RunTask's and StartTask's `overrides`, under the path `overrides.`. */
 export const overrideFieldsByPath: Readonly<Record<string, FieldRule>> = prefixed('overrides.', overrideFields);
+
+/**
+ * RunTask's and StartTask's own members. Those that would reach the containers but that Berth does
+ * not honour are refused before anything is looked up.
+ */
+export const launchInputFields: Readonly<Record<string, FieldRule>> = {
+  taskDefinition: { honoured: 'the definition the task runs' },
+  cluster: { honoured: 'the cluster the task runs in' },
+  count: { honoured: 'RunTask: the number of tasks' },
+  containerInstances: { honoured: 'StartTask: the instances the tasks go to' },
+  capacityProviderStrategy: { honoured: 'RunTask: FARGATE and FARGATE_SPOT providers split the tasks' },
+  launchType: { honoured: 'RunTask: EC2, EXTERNAL or FARGATE' },
+  networkConfiguration: { honoured: 'awsvpc: the task\'s network interface attachment' },
+  overrides: { honoured: 'see the overrides. rules' },
+  placementConstraints: { honoured: 'RunTask: placement' },
+  placementStrategy: { honoured: 'RunTask: placement' },
+  platformVersion: { honoured: 'RunTask: recorded and described for FARGATE' },
+  group: { honoured: 'the task group, for placement and describe' },
+  startedBy: { honoured: 'described; ListTasks filters on it' },
+  tags: { honoured: 'the task\'s tags' },
+  propagateTags: { honoured: 'TASK_DEFINITION copies the definition\'s tags to the task; SERVICE is refused, as in ECS' },
+  enableECSManagedTags: { honoured: 'the aws:ecs:clusterName tag' },
+  referenceId: { honoured: 'accepted; ECS returns it in no response either' },
+  clientToken: { honoured: 'RunTask: idempotency' },
+  enableExecuteCommand: { default: false, refused: notYet('ECS Exec (the SSM agent in the containers) is not served', 'Leave enableExecuteCommand out (or false) and use docker exec on the container\'s host.') },
+  volumeConfigurations: {
+    refused: notYet('volumes configured at launch (Amazon EBS) are not attached', 'Use a Docker volume (dockerVolumeConfiguration) or a host volume in the task definition.'),
+  },
+};

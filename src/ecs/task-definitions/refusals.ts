@@ -1,13 +1,14 @@
 /**
  * The launch-time refusal of fields Berth does not honour (the table is `field-support.ts`): RunTask,
  * StartTask, CreateService and UpdateService call `refuseUnsupportedFields` before placing anything,
- * so the user learns it from the launch, not from a placement failure or an empty variable.
+ * so the user learns it from the launch, not from a placement failure or an empty variable; RunTask
+ * and StartTask check their own members with `refuseUnsupportedLaunchInputs` before any look-up.
  */
 import { UnsupportedFeatureException, type TaskOverride } from '@aws-sdk/client-ecs';
 import { modelled, withHelp } from '../../core/errors.js';
 import type { Wire } from '../../core/wire.js';
 import type { TaskDefinitionRecord } from '../../store/types.js';
-import { overrideFieldsByPath, taskDefinitionFields, type FieldRule, type Refusal } from './field-support.js';
+import { launchInputFields, overrideFieldsByPath, taskDefinitionFields, type FieldRule, type Refusal } from './field-support.js';
 
 /** One refused use: the concrete field path (`containerDefinitions[0].secrets`), the value shown, and why. */
 export interface RefusedUse extends Refusal {
@@ -59,7 +60,15 @@ export function unsupportedUses(definition: TaskDefinitionRecord, overrides?: Wi
 
 /** UnsupportedFeatureException naming every refused use, with the field(s) and what to do in berthHelp. */
 export function refuseUnsupportedFields(definition: TaskDefinitionRecord, overrides?: Wire<TaskOverride>): void {
-  const uses = unsupportedUses(definition, overrides);
+  refuse(unsupportedUses(definition, overrides));
+}
+
+/** The same for RunTask's and StartTask's own members (volumeConfigurations, enableExecuteCommand). */
+export function refuseUnsupportedLaunchInputs(input: object): void {
+  refuse(refusalsBy(launchInputFields, input));
+}
+
+function refuse(uses: RefusedUse[]): void {
   if (uses.length === 0) return;
   const named = uses.map((use) => (use.shown !== undefined ? `${use.field} ${use.shown}` : use.field));
   const list = named.length === 1 ? named[0] : `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}`;

@@ -3,8 +3,7 @@
  * EC2/EXTERNAL tasks with the placement engine over a snapshot, and record tasks and reservations
  * in the same transaction.
  */
-import { PropagateTags, UnsupportedFeatureException, type RunTaskRequest, type Tag } from '@aws-sdk/client-ecs';
-import { modelled, withHelp } from '../../core/errors.js';
+import { PropagateTags, type RunTaskRequest, type Tag } from '@aws-sdk/client-ecs';
 import type { Scope } from '../../core/principal.js';
 import type { Wire } from '../../core/wire.js';
 import type { RequestContext } from '../../edge/context.js';
@@ -18,7 +17,7 @@ import { clusterSnapshot } from '../placement-snapshot.js';
 import { reserve, resourcesOf, totalsOf } from '../resources.js';
 import { checkTags } from '../tags.js';
 import { findTaskDefinition } from '../task-definitions/index.js';
-import { refuseUnsupportedFields } from '../task-definitions/refusals.js';
+import { refuseUnsupportedFields, refuseUnsupportedLaunchInputs } from '../task-definitions/refusals.js';
 import { clusterNameOfArn } from '../names.js';
 import { checkEnum, checkLength, checkMaxItems, clientError, invalidParameter, requireString } from '../validate.js';
 import { buildTask, type NewTask } from './build.js';
@@ -37,24 +36,8 @@ export function checkRunInput(input: Wire<RunTaskRequest>): RunInput {
   if (checkEnum(input.propagateTags, 'propagateTags', PropagateTags) === 'SERVICE') {
     throw invalidParameter('propagateTags SERVICE is only valid for the tasks of a service; use TASK_DEFINITION or NONE.');
   }
-  checkLaunchFeatures(input);
+  refuseUnsupportedLaunchInputs(input);
   return { ...input, taskDefinition };
-}
-
-/** RunTask's and StartTask's own inputs that would reach the containers but that Berth does not honour yet. */
-function checkLaunchFeatures(input: Pick<Wire<RunTaskRequest>, 'volumeConfigurations' | 'enableExecuteCommand'>): void {
-  if ((input.volumeConfigurations ?? []).length > 0) {
-    throw withHelp(modelled(UnsupportedFeatureException, 'volumeConfigurations is not supported by Berth yet.'), {
-      field: 'volumeConfigurations',
-      hint: 'Volumes configured at launch (Amazon EBS) are not attached. Use a Docker volume (dockerVolumeConfiguration) or a host volume in the task definition.',
-    });
-  }
-  if (input.enableExecuteCommand === true) {
-    throw withHelp(modelled(UnsupportedFeatureException, 'enableExecuteCommand is not supported by Berth yet.'), {
-      field: 'enableExecuteCommand',
-      hint: 'ECS Exec is not served. Leave enableExecuteCommand out (or false) and use docker exec on the container\'s host.',
-    });
-  }
 }
 
 /** The task's tags: the request's, those of its task definition with propagateTags TASK_DEFINITION, and ECS's managed tag. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RegisterTaskDefinitionRequest$, TaskOverride$ } from '@aws-sdk/client-ecs';
-import { overrideFieldsByPath, taskDefinitionFields, type FieldRule } from '../../../src/ecs/task-definitions/field-support.js';
+import { RegisterTaskDefinitionRequest$, RunTaskRequest$, StartTaskRequest$, TaskOverride$ } from '@aws-sdk/client-ecs';
+import { launchInputFields, overrideFieldsByPath, taskDefinitionFields, type FieldRule } from '../../../src/ecs/task-definitions/field-support.js';
 import { unsupportedUses } from '../../../src/ecs/task-definitions/refusals.js';
 import type { TaskDefinitionRecord } from '../../../src/store/types.js';
 
@@ -56,6 +56,13 @@ describe('every task definition and override field is classified', () => {
     const leaves = leafPaths(TaskOverride$, 'overrides', []);
     assert.ok(leaves.includes('overrides.containerOverrides[].environment[].name'));
     checkClassification(overrideFieldsByPath, leaves);
+  });
+
+  it('RunTask and StartTask members (overrides are classified above)', () => {
+    const members = (schema: unknown) => (schema as unknown[])[4] as string[];
+    const names = [...new Set([...members(RunTaskRequest$), ...members(StartTaskRequest$)])];
+    assert.ok(names.includes('volumeConfigurations') && names.includes('containerInstances'));
+    checkClassification(launchInputFields, names);
   });
 });
 
