@@ -1,8 +1,8 @@
 /**
  * What Berth does with each field of a task definition (RegisterTaskDefinition's request), of
- * RunTask's and StartTask's `overrides` and of their own members: honoured, or refused at launch. The single source of
- * truth; `refusals.ts` applies it, and a unit test walks the AWS SDK's schema of these shapes so
- * that no member, including one added to the model later, goes unclassified.
+ * RunTask's and StartTask's `overrides` and of their own members: honoured, or refused at launch.
+ * The single source of truth; `refusals.ts` applies it, and a unit test walks the AWS SDK's schema
+ * of these shapes so that no member, including one added to the model later, goes unclassified.
  *
  * Registration accepts everything AWS accepts (so Terraform, CloudFormation and the CLI register
  * the same definitions and describe returns them); RunTask, StartTask, CreateService and an
