@@ -47,8 +47,10 @@ export interface AssignedTask {
   startedAt?: number;
   /** Private registry credentials resolved for containers with repositoryCredentials, by container name. */
   registryAuth?: Record<string, RegistryCredentials>;
-  /** Why a container's repositoryCredentials could not be resolved, by container name: the task fails to start. */
+  /** Why a container's repositoryCredentials or secrets could not be resolved, by container name: the task fails to start. */
   registryAuthErrors?: Record<string, string>;
+  /** Container `secrets` resolved by the control plane: environment variables by container name. Never logged or stored. */
+  secretEnvironment?: Record<string, Record<string, string>>;
 }
 
 export interface RegistryCredentials {

@@ -19,7 +19,7 @@ import type { RunnerContext } from './engine/task-runner.js';
 import { metadataSourceOf } from './metadata-source.js';
 import { startMetadataServer, type MetadataServer } from './metadata/server.js';
 import { detectTaskCgroups } from './runtime/task-cgroups.js';
-import { fargateHostId, registerInstance, type Registration } from './registration.js';
+import { architectureOf, fargateHostId, registerInstance, type Registration } from './registration.js';
 import type { NetworkMode } from './runtime/container-spec.js';
 import { awsvpcNetworkName, defaultAwsvpcSubnet, ensureAwsvpcNetwork } from './runtime/network.js';
 import { ensurePauseImage } from './runtime/pause-image.js';
@@ -200,6 +200,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       ...(metadata ? { ECS_CONTAINER_METADATA_URI_V4: metadata.uriFor(addressFor(mode), token) } : {}),
     }),
     pullBehavior: options.pullBehavior,
+    architecture: architectureOf(info),
     cleanupDelayMs: options.cleanupDelayMs,
     ...(options.tickMs !== undefined ? { tickMs: options.tickMs } : {}),
   });

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ECSClient, RegisterContainerInstanceCommand, type Attribute } from '@aws-sdk/client-ecs';
+import { dockerLogDrivers } from '../agent-protocol/log-drivers.js';
 import { version } from '../version.js';
 import type { AgentOptions } from './agent.js';
 import type { RuntimeInfo } from './runtime/types.js';
@@ -42,6 +43,7 @@ export const capabilities = [
   'com.amazonaws.ecs.capability.logging-driver.none',
   'com.amazonaws.ecs.capability.privileged-container',
   'com.amazonaws.ecs.capability.private-registry-authentication.secretsmanager',
+  'ecs.capability.secrets.asm.environment-variables',
   'ecs.capability.task-eni',
   'ecs.capability.container-health-check',
   'ecs.capability.container-ordering',
@@ -50,6 +52,13 @@ export const capabilities = [
   'ecs.capability.task-cpu-mem-limit',
   'ecs.capability.full-sync',
 ];
+
+/** The log drivers of `dockerLogDrivers` the engine ships; json-file is always there. */
+export function logDriverCapabilities(info: RuntimeInfo): string[] {
+  return dockerLogDrivers
+    .filter((driver) => driver !== 'json-file' && (info.logDrivers ?? []).includes(driver))
+    .map((driver) => `com.amazonaws.ecs.capability.logging-driver.${driver}`);
+}
 
 const stateFile = (dataDir: string, name: string) => join(dataDir, `${name}.json`);
 
@@ -84,6 +93,7 @@ export async function registerInstance(client: ECSClient, options: AgentOptions,
     { name: 'ecs.cpu-architecture', value: architectureOf(info) },
     { name: 'ecs.availability-zone', value: options.availabilityZone },
     ...capabilities.map((name) => ({ name })),
+    ...logDriverCapabilities(info).map((name) => ({ name })),
     ...(options.simulated ? [{ name: 'berth.simulated', value: 'true' }] : []),
   ];
   const request = {

@@ -44,7 +44,7 @@ export function berthService(deps: BerthServiceDeps): JsonService {
       async ExplainPlacement(input: Wire<RunTaskRequest>, ctx: RequestContext) {
         const checked = checkRunInput(input);
         checkRange(input.count, 'count', 1, 10);
-        const plan = await deps.store.read((tx) => planRun(tx, deps, ctx, checked, { count: input.count ?? 1, explain: true }));
+        const plan = await deps.store.read((tx) => planRun(tx, deps, ctx, checked, { count: input.count ?? 1, explain: true, refuseUnsupported: true }));
         if (!plan.placed) {
           return {
             placedAll: true,

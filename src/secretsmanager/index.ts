@@ -1,2 +1,2 @@
 export { secretsManagerService } from './service.js';
-export { resolveSecretString } from './resolve.js';
+export { readSecretString, resolveSecretString } from './resolve.js';

@@ -27,6 +27,8 @@ export interface EngineOptions {
   pauseImage(): Promise<string>;
   metadataEnvironment(task: AssignedTask, mode: NetworkMode, token: string): Record<string, string>;
   pullBehavior: RunnerContext['pullBehavior'];
+  /** This host's CPU architecture as ECS names it (`ecs.cpu-architecture`), when known. */
+  architecture?: RunnerContext['architecture'];
   /** How long stopped containers stay for inspection (docker logs) before removal. */
   cleanupDelayMs: number;
   tickMs?: number;
@@ -77,6 +79,7 @@ export class TaskEngine {
       pauseImage: options.pauseImage,
       metadataEnvironment: options.metadataEnvironment,
       pullBehavior: options.pullBehavior,
+      ...(options.architecture ? { architecture: options.architecture } : {}),
       runtimeAvailable: () => this.available,
       limits: new TaskLimitEnforcer(options.taskCgroups, options.log),
     };

@@ -35,6 +35,8 @@ export interface RunnerContext {
   metadataEnvironment(task: AssignedTask, mode: NetworkMode, token: string): Record<string, string>;
   /** When to pull: `default` pulls and falls back to a cached image; `prefer-cached` pulls only when absent. */
   pullBehavior: 'default' | 'always' | 'prefer-cached';
+  /** This host's CPU architecture (`x86_64`, `arm64`): a task whose runtimePlatform asks for another does not start here. */
+  architecture?: string;
   runtimeAvailable(): boolean;
   limits: TaskLimitEnforcer;
 }
@@ -228,6 +230,13 @@ export class TaskRunner {
     const { runtime, clock, pullBehavior } = this.context;
     const container = effectiveContainers(this.task).find((entry) => entry.name === containerName);
     if (!container) return;
+    const wanted = this.task.definition.runtimePlatform?.cpuArchitecture;
+    if (wanted && this.context.architecture && wanted.toLowerCase() !== this.context.architecture) {
+      // Placement keeps such tasks off EC2 instances of another architecture; a FARGATE host checks here.
+      const problem = `the task definition's runtimePlatform.cpuArchitecture is ${wanted}, and this host's architecture is ${this.context.architecture}`;
+      this.fail({ reason: reasons.resourceInitialization(problem), stopCode: 'TaskFailedToStart', container: containerName });
+      return;
+    }
     const authError = this.task.registryAuthErrors?.[containerName];
     if (authError !== undefined) {
       this.fail({ reason: reasons.resourceInitialization(authError), stopCode: 'TaskFailedToStart', container: containerName });

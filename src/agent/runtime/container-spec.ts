@@ -5,8 +5,8 @@
  *
  * Network modes: `bridge` publishes portMappings (hostPort 0 or absent → the engine picks an
  * ephemeral port); `host` and `none` publish nothing; `awsvpc` joins the task's pause container
- * (`container:<id>`), which owns the hostname, DNS and address, so none of those are set here
- * (the engine refuses them in that mode).
+ * (`container:<id>`), which owns the hostname, DNS (the task's dnsServers and dnsSearchDomains)
+ * and address, so none of those are set here (the engine refuses them in that mode).
  */
 import type { ContainerDefinition, ContainerOverride, HealthCheck, PortMapping } from '@aws-sdk/client-ecs';
 import type { AssignedTask } from '../../agent-protocol/messages.js';
@@ -77,10 +77,19 @@ export function containerCreateOptions(input: ContainerSpecInput): CreateRequest
     hostConfig.Ulimits = definition.ulimits.map((limit) => ({ Name: limit.name, Soft: limit.softLimit, Hard: limit.hardLimit }));
   }
   if (definition.dockerSecurityOptions?.length) hostConfig.SecurityOpt = definition.dockerSecurityOptions;
+  const sysctls = systemControls([definition], (namespace) => ownNetwork || !namespace.startsWith('net.'));
+  if (sysctls) hostConfig.Sysctls = sysctls;
+  // Task-level namespaces; `task` (one namespace shared by the task's containers) is refused at launch.
+  if (task.definition.pidMode === 'host') hostConfig.PidMode = 'host';
+  if (task.definition.ipcMode === 'host' || task.definition.ipcMode === 'none') hostConfig.IpcMode = task.definition.ipcMode;
+  // As ECS's agent does: the driver and its options go to Docker as given; without one, the engine's default.
+  if (definition.logConfiguration?.logDriver) {
+    hostConfig.LogConfig = { Type: definition.logConfiguration.logDriver, Config: definition.logConfiguration.options ?? {} };
+  }
 
   const options: Record<string, unknown> = {
     Image: definition.image,
-    Env: environment(definition.environment, override, input.extraEnvironment),
+    Env: environment(definition.environment, override, task.secretEnvironment?.[containerName] ?? {}, input.extraEnvironment),
     Labels: { ...definition.dockerLabels, ...taskLabels(task, input.owner, containerName, 'app') },
     OpenStdin: definition.interactive ?? false,
     Tty: definition.pseudoTerminal ?? false,
@@ -110,7 +119,7 @@ export function pauseCreateOptions(input: PauseSpecInput): CreateRequest {
     Labels: taskLabels(input.task, input.owner, pauseContainerName, 'pause'),
     // The pause process is PID 1 with no signal handlers, so the kernel drops SIGTERM: stop kills at once.
     StopSignal: 'SIGKILL',
-    HostConfig: { NetworkMode: input.networkName },
+    HostConfig: { NetworkMode: input.networkName, ...withSysctls(networkSystemControls(input.task)), ...taskNameResolution(input.task) },
     NetworkingConfig: { EndpointsConfig: { [input.networkName]: endpoint } },
   };
   if (input.hostname) options.Hostname = input.hostname;
@@ -206,6 +215,32 @@ function linuxParameters(linux: Wire<ContainerDefinition>['linuxParameters']): R
   return options;
 }
 
+/**
+ * An awsvpc task's net.* systemControls, which belong to the network namespace its pause container
+ * holds: as in ECS, they apply to the whole task, and where containers disagree the last one wins.
+ */
+export function networkSystemControls(task: AssignedTask): Record<string, string> | undefined {
+  return systemControls(task.definition.containerDefinitions ?? [], (namespace) => namespace.startsWith('net.'));
+}
+
+function systemControls(definitions: Wire<ContainerDefinition>[], keep: (namespace: string) => boolean): Record<string, string> | undefined {
+  const entries = definitions.flatMap((definition) => definition.systemControls ?? []).filter((control) => control.namespace && keep(control.namespace));
+  return entries.length > 0 ? Object.fromEntries(entries.map((control) => [control.namespace!, control.value ?? ''])) : undefined;
+}
+
+/**
+ * An awsvpc task's dnsServers and dnsSearchDomains, set on the pause container: its containers share
+ * its resolv.conf (the engine refuses DNS options on a container joining another's namespace).
+ */
+function taskNameResolution(task: AssignedTask): Record<string, string[]> {
+  const definitions = task.definition.containerDefinitions ?? [];
+  const servers = [...new Set(definitions.flatMap((definition) => definition.dnsServers ?? []))];
+  const search = [...new Set(definitions.flatMap((definition) => definition.dnsSearchDomains ?? []))];
+  return { ...(servers.length > 0 ? { Dns: servers } : {}), ...(search.length > 0 ? { DnsSearch: search } : {}) };
+}
+
+const withSysctls = (sysctls: Record<string, string> | undefined) => (sysctls ? { Sysctls: sysctls } : {});
+
 /** Hosts and DNS: only for containers with a network namespace of their own. */
 function nameResolution(definition: Wire<ContainerDefinition>): Record<string, string[]> {
   const options: Record<string, string[]> = {};
@@ -221,17 +256,18 @@ function networkModeOf(network: ContainerSpecInput['network']): string {
   return `container:${network.pauseContainerId}`;
 }
 
-/** Definition, then override (wins), then the agent's own variables (win over both). */
+/** Definition, then override (wins), then the container's resolved secrets, then the agent's own variables (win over all). */
 function environment(
   base: Wire<ContainerDefinition>['environment'],
   override: Wire<ContainerOverride> | undefined,
+  secrets: Record<string, string>,
   extra: Record<string, string>,
 ): string[] {
   const merged = new Map<string, string>();
   for (const entry of [...(base ?? []), ...(override?.environment ?? [])]) {
     if (entry.name) merged.set(entry.name, entry.value ?? '');
   }
-  for (const [name, value] of Object.entries(extra)) merged.set(name, value);
+  for (const [name, value] of [...Object.entries(secrets), ...Object.entries(extra)]) merged.set(name, value);
   return [...merged].map(([name, value]) => `${name}=${value}`);
 }
 

@@ -97,6 +97,7 @@ export class DockerRuntime implements ContainerRuntime {
       os: String(info.OSType ?? version.Os),
       architecture: String(info.Architecture ?? version.Arch),
       cgroup: { driver: String(info.CgroupDriver ?? ''), version: String(info.CgroupVersion ?? '') },
+      logDrivers: ((info.Plugins as { Log?: unknown } | undefined)?.Log as string[] | undefined) ?? [],
     };
   }
 

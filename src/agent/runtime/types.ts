@@ -70,6 +70,8 @@ export interface RuntimeInfo {
   architecture: string;
   /** Docker's cgroup driver and version ('cgroupfs', '1'); absent for a runtime without cgroups. */
   cgroup?: { driver: string; version: string };
+  /** The log drivers the engine ships (docker info's Plugins.Log); absent for a runtime without logs. */
+  logDrivers?: string[];
 }
 
 export interface RegistryAuth {

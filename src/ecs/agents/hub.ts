@@ -19,6 +19,7 @@ import { applyTaskReport } from '../tasks/state-changes.js';
 import { assignmentOf } from './assignment.js';
 import type { TaskPullAuth } from '../../registry/task-pull-auth.js';
 import { containersAsking, containersPulling, registryCredentialsFor } from './registry-credentials.js';
+import { containersWithSecrets, secretsFor } from './container-secrets.js';
 import { checkAgentMessage } from './messages.js';
 
 const maxReportsPerTransaction = 500;
@@ -215,9 +216,15 @@ export class AgentHub {
         const assignment = assignmentOf(task, definition);
         const asking = containersAsking(task, definition);
         if (asking.length > 0) Object.assign(assignment, await this.deps.store.read((tx) => registryCredentialsFor(tx, task, asking)));
+        const withSecrets = containersWithSecrets(task, definition);
+        if (withSecrets.length > 0) {
+          const { secretEnvironment, registryAuthErrors } = await this.deps.store.read((tx) => secretsFor(tx, task, withSecrets));
+          if (secretEnvironment) assignment.secretEnvironment = secretEnvironment;
+          if (registryAuthErrors) assignment.registryAuthErrors = { ...registryAuthErrors, ...assignment.registryAuthErrors };
+        }
         const pulling = this.deps.pullAuth ? containersPulling(task, definition) : [];
         if (pulling.length > 0) {
-          const hosted = await this.deps.pullAuth!.credentialsFor(task.taskArn, definition.executionRoleArn, pulling, this.deps.clock.now().getTime() / 1000);
+          const hosted = await this.deps.pullAuth!.credentialsFor(task.taskArn, task.overrides?.executionRoleArn ?? definition.executionRoleArn, pulling, this.deps.clock.now().getTime() / 1000);
           if (Object.keys(hosted).length > 0) assignment.registryAuth = { ...hosted, ...assignment.registryAuth };
         }
         result.push(assignment);

@@ -13,6 +13,7 @@ import type { ServiceRecord } from '../../store/types.js';
 import { activeCluster } from '../clusters.js';
 import type { EcsDeps } from '../deps.js';
 import { checkTags } from '../tags.js';
+import { refuseUnsupportedFields } from '../task-definitions/refusals.js';
 import { activeTaskDefinition } from '../tasks/run.js';
 import { checkEnum, checkRange, checkResourceName, requireString } from '../validate.js';
 import { checkAgainstDefinition, checkPlacement, checkRole, defaultPlacementStrategy } from './definition-checks.js';
@@ -80,6 +81,7 @@ export async function createService(deps: EcsDeps, input: Wire<CreateServiceRequ
     if (existing?.status === 'DRAINING') throw stillDraining();
 
     const definition = await activeTaskDefinition(tx, ctx.scope, checked.taskDefinition);
+    refuseUnsupportedFields(definition);
     const launch = resolveLaunch(input, cluster, checked.schedulingStrategy);
     const platformVersion = checkPlatformVersion(input.platformVersion, launch);
     checkPlacement(input.placementConstraints, input.placementStrategy, definition, { schedulingStrategy: checked.schedulingStrategy, launch });

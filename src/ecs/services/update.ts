@@ -13,6 +13,7 @@ import { recordDeployment } from '../../service-scheduler/deployments.js';
 import type { ServiceRecord, StoreTx, TaskDefinitionRecord } from '../../store/types.js';
 import { activeCluster } from '../clusters.js';
 import type { EcsDeps } from '../deps.js';
+import { refuseUnsupportedFields } from '../task-definitions/refusals.js';
 import { activeTaskDefinition } from '../tasks/run.js';
 import { checkEnum, checkRange, clientError, requireString } from '../validate.js';
 import { checkAgainstDefinition, checkPlacement } from './definition-checks.js';
@@ -67,6 +68,8 @@ export async function updateService(deps: EcsDeps, input: Wire<UpdateServiceRequ
     if (!definition) {
       throw clientError(`The task definition of the service ('${service.taskDefinition ?? ''}') no longer exists; give taskDefinition to deploy another.`);
     }
+    // A revision the service already runs was accepted when it was deployed; only a new one is checked.
+    if (definition.taskDefinitionArn !== service.taskDefinition) refuseUnsupportedFields(definition);
     const launch = updatedLaunch(service, input.capacityProviderStrategy, forceNewDeployment, cluster);
     const fargate = launchKindOf(launch) === 'FARGATE';
     const platformVersion = input.platformVersion !== undefined ? checkPlatformVersion(input.platformVersion, launch) : fargate ? service.platformVersion : undefined;

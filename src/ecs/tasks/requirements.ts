@@ -48,8 +48,12 @@ export function requirementsOf(definition: TaskDefinitionRecord, overrides: Wire
     memory: integer(overrides?.memory) ?? integer(definition.memory) ?? memorySum,
     gpus,
     hostPorts,
-    requiredAttributes: (definition.requiresAttributes ?? [])
-      .filter((attribute): attribute is { name: string; value?: string } => typeof attribute.name === 'string')
-      .map((attribute) => (attribute.value === undefined ? { name: attribute.name } : { name: attribute.name, value: attribute.value })),
+    requiredAttributes: [
+      ...(definition.requiresAttributes ?? [])
+        .filter((attribute): attribute is { name: string; value?: string } => typeof attribute.name === 'string')
+        .map((attribute) => (attribute.value === undefined ? { name: attribute.name } : { name: attribute.name, value: attribute.value })),
+      // ECS places a task whose runtimePlatform names an architecture only on instances of it (X86_64 → x86_64).
+      ...(definition.runtimePlatform?.cpuArchitecture ? [{ name: 'ecs.cpu-architecture', value: definition.runtimePlatform.cpuArchitecture.toLowerCase() }] : []),
+    ],
   };
 }

@@ -3,7 +3,7 @@
  * EC2/EXTERNAL tasks with the placement engine over a snapshot, and record tasks and reservations
  * in the same transaction.
  */
-import type { RunTaskRequest } from '@aws-sdk/client-ecs';
+import { PropagateTags, type RunTaskRequest, type Tag } from '@aws-sdk/client-ecs';
 import type { Scope } from '../../core/principal.js';
 import type { Wire } from '../../core/wire.js';
 import type { RequestContext } from '../../edge/context.js';
@@ -17,7 +17,9 @@ import { clusterSnapshot } from '../placement-snapshot.js';
 import { reserve, resourcesOf, totalsOf } from '../resources.js';
 import { checkTags } from '../tags.js';
 import { findTaskDefinition } from '../task-definitions/index.js';
-import { checkLength, checkMaxItems, clientError, invalidParameter, requireString } from '../validate.js';
+import { refuseUnsupportedFields, refuseUnsupportedLaunchInputs } from '../task-definitions/refusals.js';
+import { clusterNameOfArn } from '../names.js';
+import { checkEnum, checkLength, checkMaxItems, clientError, invalidParameter, requireString } from '../validate.js';
 import { buildTask, type NewTask } from './build.js';
 import { launchTargets, type LaunchTarget } from './launch.js';
 import { requirementsOf } from './requirements.js';
@@ -31,7 +33,20 @@ export function checkRunInput(input: Wire<RunTaskRequest>): RunInput {
   checkMaxItems(input.placementConstraints, 'placementConstraints', 10);
   checkMaxItems(input.placementStrategy, 'placementStrategy', 5);
   checkTags(input.tags);
+  if (checkEnum(input.propagateTags, 'propagateTags', PropagateTags) === 'SERVICE') {
+    throw invalidParameter('propagateTags SERVICE is only valid for the tasks of a service; use TASK_DEFINITION or NONE.');
+  }
+  refuseUnsupportedLaunchInputs(input);
   return { ...input, taskDefinition };
+}
+
+/** The task's tags: the request's, those of its task definition with propagateTags TASK_DEFINITION, and ECS's managed tag. */
+function taskTags(input: Pick<RunInput, 'tags' | 'propagateTags' | 'enableECSManagedTags'>, definition: TaskDefinitionRecord, clusterArn: string): Tag[] {
+  return [
+    ...checkTags(input.tags),
+    ...(input.propagateTags === 'TASK_DEFINITION' ? definition.tags : []),
+    ...(input.enableECSManagedTags ? [{ key: 'aws:ecs:clusterName', value: clusterNameOfArn(clusterArn) }] : []),
+  ];
 }
 
 /** awsvpc definitions need an awsvpcConfiguration; other network modes refuse one. Shared with services. */
@@ -98,12 +113,14 @@ export async function planRun(
   deps: Pick<EcsDeps, 'ids' | 'rng'>,
   ctx: Pick<RequestContext, 'scope' | 'now'>,
   input: RunInput,
-  options: { count: number; onlyInstance?: string; explain?: boolean; allowInactiveDefinition?: boolean },
+  options: { count: number; onlyInstance?: string; explain?: boolean; allowInactiveDefinition?: boolean; refuseUnsupported?: boolean },
 ): Promise<RunPlan> {
   const cluster = await activeCluster(tx, ctx.scope, input.cluster);
   // A service keeps running (and scaling) a revision deregistered after it was deployed, as in ECS.
   const definition = await activeTaskDefinition(tx, ctx.scope, input.taskDefinition, options.allowInactiveDefinition);
   checkOverrides(definition, input);
+  // Before placement, so a field Berth does not honour is named rather than left to a missing attribute.
+  if (options.refuseUnsupported) refuseUnsupportedFields(definition, input.overrides);
   checkNetwork(definition, input);
   const targets = launchTargets(options.count, input.launchType, input.capacityProviderStrategy, cluster.defaultCapacityProviderStrategy, cluster.capacityProviders ?? []);
   for (const launchType of new Set(targets.map((target) => target.launchType))) checkCompatible(definition, launchType);
@@ -118,7 +135,7 @@ export async function planRun(
     overrides: input.overrides ?? {},
     requirements,
     group,
-    tags: checkTags(input.tags),
+    tags: taskTags(input, definition, cluster.clusterArn),
     ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}),
     ...(input.networkConfiguration ? { networkConfiguration: input.networkConfiguration } : {}),
     ...(input.platformVersion !== undefined ? { platformVersion: input.platformVersion } : {}),
@@ -197,5 +214,5 @@ export async function launchAndPlace(
   input: RunInput,
   options: { count: number; onlyInstance?: string },
 ): Promise<RunResult> {
-  return commitRun(tx, await planRun(tx, deps, ctx, input, options), options);
+  return commitRun(tx, await planRun(tx, deps, ctx, input, { ...options, refuseUnsupported: true }), options);
 }

@@ -287,6 +287,36 @@ const cases: Case[] = [
     expect: { ExposedPorts: absent, HostConfig: { NetworkMode: 'none', PortBindings: absent } },
   },
   {
+    title: 'secrets resolved by the control plane: after the environment and overrides, before the agent\'s own variables',
+    container: { environment: [{ name: 'TOKEN', value: 'plain' }, { name: 'A', value: '1' }] },
+    task: { secretEnvironment: { app: { TOKEN: 's3cret', AWS_REGION: 'forged' }, other: { X: 'not mine' } } },
+    input: { extraEnvironment: { AWS_REGION: 'us-east-1' } },
+    expect: { Env: ['TOKEN=s3cret', 'A=1', 'AWS_REGION=us-east-1'] },
+  },
+  {
+    title: 'logConfiguration: the driver and its options go to Docker as given',
+    container: { logConfiguration: { logDriver: 'syslog', options: { 'syslog-address': 'udp://127.0.0.1:514', tag: 'web' } } },
+    expect: { HostConfig: { LogConfig: { Type: 'syslog', Config: { 'syslog-address': 'udp://127.0.0.1:514', tag: 'web' } } } },
+  },
+  { title: 'no logConfiguration: the engine\'s default driver', expect: { HostConfig: { LogConfig: absent, PidMode: absent, IpcMode: absent } } },
+  {
+    title: 'pidMode and ipcMode host: the host\'s namespaces',
+    task: { definition: { ...baseTask().definition, pidMode: 'host', ipcMode: 'host' } },
+    expect: { HostConfig: { PidMode: 'host', IpcMode: 'host' } },
+  },
+  {
+    title: 'systemControls: Docker sysctls of the container\'s own namespaces',
+    container: { systemControls: [{ namespace: 'net.core.somaxconn', value: '1024' }, { namespace: 'kernel.shm_rmid_forced', value: '1' }] },
+    expect: { HostConfig: { Sysctls: { 'net.core.somaxconn': '1024', 'kernel.shm_rmid_forced': '1' } } },
+  },
+  {
+    title: 'systemControls in awsvpc: net.* belong to the pause container\'s namespace, the rest stay',
+    container: { systemControls: [{ namespace: 'net.core.somaxconn', value: '1024' }, { namespace: 'kernel.shm_rmid_forced', value: '1' }] },
+    input: { network: { mode: 'awsvpc', pauseContainerId: 'pause-id' } },
+    expect: { HostConfig: { Sysctls: { 'kernel.shm_rmid_forced': '1' } } },
+  },
+  { title: 'ipcMode none', task: { definition: { ...baseTask().definition, ipcMode: 'none' } }, expect: { HostConfig: { IpcMode: 'none' } } },
+  {
     title: 'dockerLabels are kept, but cannot overwrite Berth\'s labels',
     container: { dockerLabels: { team: 'payments', [labels.owner]: 'forged', [labels.role]: 'pause' } },
     expect: { Labels: { team: 'payments', [labels.owner]: 'arn:aws:ecs:us-east-1:000000000000:container-instance/dev/abc', [labels.role]: 'app' } },
@@ -340,6 +370,30 @@ describe('pauseCreateOptions', () => {
       HostConfig: { NetworkMode: 'berth-awsvpc', PortBindings: absent },
       NetworkingConfig: { EndpointsConfig: { 'berth-awsvpc': { IPAMConfig: { IPv4Address: '10.221.0.17' } } } },
     });
+  });
+
+  it('holds the net.* systemControls of every container of the task; the last container wins a disagreement', () => {
+    const task = baseTask();
+    task.definition.containerDefinitions = [
+      { name: 'a', image: 'busybox:1', systemControls: [{ namespace: 'net.core.somaxconn', value: '512' }, { namespace: 'kernel.sem', value: '250 32000 32 128' }] },
+      { name: 'b', image: 'busybox:1', systemControls: [{ namespace: 'net.core.somaxconn', value: '1024' }, { namespace: 'net.ipv4.tcp_syncookies', value: '0' }] },
+    ];
+    const request = pauseCreateOptions({ task, owner: 'o', dockerName: 'p', image: 'berth/pause:1', networkName: 'berth-awsvpc' });
+    assert.deepEqual((request.options.HostConfig as Record<string, unknown>).Sysctls, { 'net.core.somaxconn': '1024', 'net.ipv4.tcp_syncookies': '0' });
+    const plain = pauseCreateOptions({ task: baseTask(), owner: 'o', dockerName: 'p', image: 'berth/pause:1', networkName: 'berth-awsvpc' });
+    assert.equal((plain.options.HostConfig as Record<string, unknown>).Sysctls, undefined);
+  });
+
+  it('carries the dnsServers and dnsSearchDomains of the task\'s containers, which share its resolv.conf', () => {
+    const task = baseTask();
+    task.definition.containerDefinitions = [
+      { name: 'a', image: 'busybox:1', dnsServers: ['10.0.0.2'], dnsSearchDomains: ['a.internal'] },
+      { name: 'b', image: 'busybox:1', dnsServers: ['10.0.0.2', '10.0.0.3'] },
+    ];
+    const request = pauseCreateOptions({ task, owner: 'o', dockerName: 'p', image: 'berth/pause:1', networkName: 'berth-awsvpc' });
+    assertSubset(request.options, { HostConfig: { Dns: ['10.0.0.2', '10.0.0.3'], DnsSearch: ['a.internal'] } });
+    const plain = pauseCreateOptions({ task: baseTask(), owner: 'o', dockerName: 'p', image: 'berth/pause:1', networkName: 'berth-awsvpc' });
+    assertSubset(plain.options, { HostConfig: { Dns: absent, DnsSearch: absent } });
   });
 
   it('lets the network pick the address when none is given', () => {
