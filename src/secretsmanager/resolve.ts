@@ -32,7 +32,7 @@ export async function readSecretString(
 ): Promise<{ secretString: string } | { error: string }> {
   try {
     const record = await findSecret(tx, { accountId, region }, secretId);
-    if (!record) throw secretNotFound();
+    if (!record) throw secretNotFound(secretId);
     if (record.deletedDate !== undefined) throw markedForDeletion();
     const entry = selectVersion(record, version.versionId, version.versionStage);
     const value = await tx.secrets.getValue(record.arn, entry.versionId);
