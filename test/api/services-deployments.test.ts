@@ -66,7 +66,6 @@ describe('service deployments', () => {
       healthCheckGracePeriodSeconds: 60,
       propagateTags: 'SERVICE',
       enableECSManagedTags: true,
-      enableExecuteCommand: true,
       placementStrategy: [{ type: 'binpack', field: 'memory' }],
       placementConstraints: [{ type: 'distinctInstance' }],
       availabilityZoneRebalancing: 'DISABLED',
@@ -79,7 +78,6 @@ describe('service deployments', () => {
     assert.equal(updated.healthCheckGracePeriodSeconds, 60);
     assert.equal(updated.propagateTags, 'SERVICE');
     assert.equal(updated.enableECSManagedTags, true);
-    assert.equal(updated.enableExecuteCommand, true);
     assert.deepEqual(updated.placementStrategy, [{ type: 'binpack', field: 'memory' }]);
     assert.deepEqual(updated.placementConstraints, [{ type: 'distinctInstance' }]);
     assert.equal(updated.availabilityZoneRebalancing, 'DISABLED');
@@ -122,11 +120,12 @@ describe('service deployments', () => {
     assert.equal(forced.deployments?.length, 2);
     assert.equal(forced.deployments?.[0]?.taskDefinition, forced.deployments?.[1]?.taskDefinition);
 
-    const balanced = await create('balanced');
-    const withTarget = await update('balanced', { loadBalancers: [{ targetGroupArn, containerName: 'web', containerPort: 80 }] });
-    assert.equal(withTarget.deployments?.length, 2);
-    assert.deepEqual(withTarget.loadBalancers, [{ targetGroupArn, containerName: 'web', containerPort: 80 }]);
-    assert.notEqual(withTarget.currentServiceDeployment, balanced.currentServiceDeployment);
+    await create('balanced');
+    await rejects(
+      update('balanced', { loadBalancers: [{ targetGroupArn, containerName: 'web', containerPort: 80 }] }),
+      'UnsupportedFeatureException',
+      /loadBalancers: Elastic Load Balancing target groups are not supported by Berth yet/,
+    );
     await rejects(
       update('balanced', { loadBalancers: [{ targetGroupArn, containerName: 'web', containerPort: 443 }] }),
       'InvalidParameterException',

@@ -170,10 +170,12 @@ describe('services', () => {
 
   it('validates load balancers, service registries and the role against the task definition', async () => {
     const lb = (overrides: Record<string, unknown>) => ({ targetGroupArn, containerName: 'web', containerPort: 80, ...overrides });
-    const ok = await create({ serviceName: 'lb', loadBalancers: [lb({})], role: 'ecsServiceRole', healthCheckGracePeriodSeconds: 30 });
-    assert.deepEqual(ok.service?.loadBalancers, [lb({})]);
-    assert.equal(ok.service?.roleArn, `arn:aws:iam::${account}:role/ecsServiceRole`);
-    assert.equal(ok.service?.healthCheckGracePeriodSeconds, 30);
+    // Valid, and then refused: Berth does not drive load balancers yet, so it does not pretend to.
+    await rejects(
+      create({ serviceName: 'lb', loadBalancers: [lb({})], role: 'ecsServiceRole', healthCheckGracePeriodSeconds: 30 }),
+      'UnsupportedFeatureException',
+      /^loadBalancers: Elastic Load Balancing target groups are not supported by Berth yet\.$/,
+    );
     const invalid = (input: Partial<CreateServiceCommandInput> & { serviceName: string }, pattern: RegExp) =>
       rejects(create(input), 'InvalidParameterException', pattern);
     await invalid({ serviceName: 'lb-container', loadBalancers: [lb({ containerName: 'nope' })] }, /The container nope does not exist in the task definition/);
@@ -187,8 +189,14 @@ describe('services', () => {
       /You cannot specify an IAM role for services that require a service linked role/,
     );
     const registry = `arn:aws:servicediscovery:us-east-1:${account}:service/srv-0123456789`;
-    const discovered = await create({ serviceName: 'sd', serviceRegistries: [{ registryArn: registry, containerName: 'web', containerPort: 80 }] });
-    assert.equal(discovered.service?.serviceRegistries?.[0]?.registryArn, registry);
+    await rejects(
+      create({ serviceName: 'sd', serviceRegistries: [{ registryArn: registry, containerName: 'web', containerPort: 80 }] }),
+      'UnsupportedFeatureException',
+      /^serviceRegistries: AWS Cloud Map service discovery is not supported by Berth yet\.$/,
+    );
+    await rejects(create({ serviceName: 'exec', enableExecuteCommand: true }), 'UnsupportedFeatureException', /^enableExecuteCommand: ECS Exec is not supported by Berth yet\.$/);
+    const plain = await create({ serviceName: 'exec-off', enableExecuteCommand: false });
+    assert.equal(plain.service?.enableExecuteCommand, false);
     await invalid({ serviceName: 'sd-two', serviceRegistries: [{ registryArn: registry }, { registryArn: registry }] }, /one service registry/);
     await invalid({ serviceName: 'sd-arn', serviceRegistries: [{ registryArn: 'nope' }] }, /registryArn/);
   });

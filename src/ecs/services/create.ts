@@ -29,6 +29,7 @@ import {
   checkRebalancing,
   checkServiceRegistries,
   checkUnsupportedFeatures,
+  refuseUnservedSettings,
   defaultRebalancing,
   notIdempotent,
   stillDraining,
@@ -93,6 +94,7 @@ export async function createService(deps: EcsDeps, input: Wire<CreateServiceRequ
     };
     checkAgainstDefinition(runsOn, definition);
     const roleArn = checkRole(input.role, ctx.scope, checked.loadBalancers, definition);
+    refuseUnservedSettings({ ...runsOn, enableExecuteCommand: input.enableExecuteCommand });
     const placedOnInstances = checked.schedulingStrategy === 'REPLICA' && launchKindOf(launch) !== 'FARGATE';
 
     const record: ServiceRecord = {

@@ -28,6 +28,7 @@ import {
   checkRebalancing,
   checkServiceRegistries,
   checkUnsupportedFeatures,
+  refuseUnservedSettings,
 } from './validate.js';
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
@@ -106,6 +107,7 @@ export async function updateService(deps: EcsDeps, input: Wire<UpdateServiceRequ
       },
       definition,
     );
+    refuseUnservedSettings({ loadBalancers: next.loadBalancers ?? [], serviceRegistries: next.serviceRegistries ?? [], enableExecuteCommand: next.enableExecuteCommand });
 
     const redeploy =
       forceNewDeployment ||

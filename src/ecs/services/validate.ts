@@ -12,7 +12,7 @@ import {
   type ServiceRegistry,
 } from '@aws-sdk/client-ecs';
 import { Arn } from '../../core/arn.js';
-import { modelled } from '../../core/errors.js';
+import { modelled, withHelp } from '../../core/errors.js';
 import type { Wire } from '../../core/wire.js';
 import { spreadsOverZonesFirst, withDefaults } from '../../service-scheduler/model.js';
 import { checkEnum, checkMaxItems, checkRange, invalidParameter, requireString } from '../validate.js';
@@ -75,6 +75,36 @@ export function checkUnsupportedFeatures(input: Unsupportable): void {
   if ((input.volumeConfigurations ?? []).length > 0) throw unsupported('volumeConfigurations: volumes configured at launch (Amazon EBS) are not supported by Berth.');
   if ((input.vpcLatticeConfigurations ?? []).length > 0) throw unsupported('vpcLatticeConfigurations: VPC Lattice is not supported by Berth.');
   if ((input.gatewayConnectors ?? []).length > 0) throw unsupported('gatewayConnectors: gateway connectors are not supported by Berth.');
+}
+
+/**
+ * Settings whose shape Berth checks (against the task definition too) but does not act on yet:
+ * refused once the input is otherwise valid, so the caller learns of a mistake in them first, and
+ * never stored as if they worked.
+ */
+export function refuseUnservedSettings(settings: {
+  loadBalancers: readonly unknown[];
+  serviceRegistries: readonly unknown[];
+  enableExecuteCommand?: boolean | undefined;
+}): void {
+  if (settings.loadBalancers.length > 0) {
+    throw withHelp(unsupported('loadBalancers: Elastic Load Balancing target groups are not supported by Berth yet.'), {
+      field: 'loadBalancers',
+      hint: "Leave loadBalancers out; reach the service's tasks at their own addresses (awsvpc) or host ports (bridge).",
+    });
+  }
+  if (settings.serviceRegistries.length > 0) {
+    throw withHelp(unsupported('serviceRegistries: AWS Cloud Map service discovery is not supported by Berth yet.'), {
+      field: 'serviceRegistries',
+      hint: 'Leave serviceRegistries out; list the tasks and their addresses with ListTasks and DescribeTasks.',
+    });
+  }
+  if (settings.enableExecuteCommand === true) {
+    throw withHelp(unsupported('enableExecuteCommand: ECS Exec is not supported by Berth yet.'), {
+      field: 'enableExecuteCommand',
+      hint: "Leave enableExecuteCommand out (or false); use docker exec on the container's host.",
+    });
+  }
 }
 
 /**
