@@ -9,6 +9,8 @@ export interface BerthConfig {
   accountId: string;
   rootAccessKeyId?: string;
   rootSecretAccessKey?: string;
+  /** The file holding the key that seals secrets in the store; by default `~/.config/berth/secrets.key`. */
+  keyFile?: string;
   logLevel: string;
   /** The host[:port] of repository URIs, when not the address Berth listens on. */
   registryHost?: string;
@@ -34,6 +36,7 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ber
     region: env.BERTH_REGION ?? defaults.region,
     accountId: env.BERTH_ACCOUNT_ID ?? defaults.accountId,
     logLevel: env.BERTH_LOG_LEVEL ?? defaults.logLevel,
+    ...(env.BERTH_KEY_FILE ? { keyFile: env.BERTH_KEY_FILE } : {}),
     ...(env.BERTH_REGISTRY_HOST ? { registryHost: env.BERTH_REGISTRY_HOST } : {}),
     ...(env.BERTH_AGENT_LOST_AFTER ? { agentLostAfterSeconds: Number(env.BERTH_AGENT_LOST_AFTER) } : {}),
     ...(env.BERTH_ROOT_ACCESS_KEY_ID ? { rootAccessKeyId: env.BERTH_ROOT_ACCESS_KEY_ID } : {}),

@@ -22,7 +22,7 @@ import { TaskPullAuth } from './registry/task-pull-auth.js';
 import { ServiceController } from './service-scheduler/controller.js';
 import { LeaderLease } from './store/leader-lease.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
-import type { CredentialRecord, Store } from './store/types.js';
+import type { CredentialRecord, ResetScope, Store } from './store/types.js';
 import { version } from './version.js';
 
 export { version };
@@ -42,9 +42,10 @@ export interface RunningServer {
   createdCredentials: boolean;
   /**
    * Runs after every reset, before the reset is answered: what the installation recreates to be as
-   * it was right after start (`berth up` has its local agents register again).
+   * it was right after start (`berth up` has its local agents register again when the reset
+   * concerned their account).
    */
-  afterReset(hook: () => Promise<void>): void;
+  afterReset(hook: (scope: ResetScope) => Promise<void>): void;
   close(): Promise<void>;
 }
 
@@ -80,7 +81,7 @@ export async function ensureRootCredentials(store: Store, config: BerthConfig, c
 
 export async function startServer(config: BerthConfig, options: { clock?: Clock; logger?: boolean; log?: Logger } = {}): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
-  const store = new SqliteStore(config.dataDir);
+  const store = new SqliteStore(config.dataDir, config.keyFile !== undefined ? { keyFile: config.keyFile } : {});
   try {
     const { credentials, created } = await ensureRootCredentials(store, config, clock);
     // Agents reconnect after a start; until one does, its instance is not connected.
@@ -90,13 +91,14 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
     const serviceScheduler = { kick: () => services?.kick() };
     const deps = { store, clock, ids: randomIds, rng: seededRng(Date.now() >>> 0), taskChanges, serviceScheduler };
     const registry = new Registry({ store, clock, dataDir: config.dataDir });
-    const resetHooks: (() => Promise<void>)[] = [];
+    const resetHooks: ((scope: ResetScope) => Promise<void>)[] = [];
     // Assigned once the parts exist; the edge only calls it once the server listens.
-    let reset: () => Promise<void> = () => store.reset();
+    let reset: (scope: ResetScope) => Promise<void> = (scope) => store.reset(scope);
     // The hub needs the edge's logger, so it is made after the edge; ListFargateHosts asks it later.
     let agentHub: AgentHub | undefined;
     const app = buildApp({
-      reset: () => reset(),
+      reset: (scope) => reset(scope),
+      installationAccountId: config.accountId,
       store,
       clock,
       ids: randomIds,
@@ -142,25 +144,33 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
     hub.start();
     startControllers();
     /**
-     * A reset leaves nothing of the earlier state anywhere: the controllers stop (so no pass in
-     * flight writes on what it read before), the store is emptied, every cache and agent channel is
-     * dropped, the controllers start afresh (the first garbage collection removes the blobs' files),
-     * and the hooks bring back what start-up created. Resets run one at a time.
+     * A reset leaves nothing of the earlier state of its scope anywhere: the controllers stop (so no
+     * pass in flight writes on what it read before), the scope's rows are deleted, its caches and
+     * agent channels are dropped, the controllers start afresh (the first garbage collection removes
+     * the files of blobs nothing links any more), and the hooks bring back what start-up created.
+     * An account's reset leaves other accounts' rows, caches, channels and tokens alone; the
+     * installation's also drops the leases and the registry's signing key. Resets run one at a time.
      */
     let resetting: Promise<void> = Promise.resolve();
-    reset = () => {
-      resetting = resetting.catch(() => undefined).then(async () => {
+    reset = (scope) => {
+      const done = resetting.catch(() => undefined).then(async () => {
         await stopControllers();
         try {
-          await store.reset();
-          registry.tokens.forget();
-          hub.reset();
+          await store.reset(scope);
+          if (scope.kind === 'installation') {
+            registry.tokens.forget();
+            hub.reset();
+          } else {
+            await registry.tokens.revokeAccount(scope.accountId);
+            hub.resetAccount(scope.accountId);
+          }
         } finally {
           startControllers();
         }
-        for (const hook of resetHooks) await hook();
+        for (const hook of resetHooks) await hook(scope);
       });
-      return resetting;
+      resetting = done;
+      return done;
     };
     return {
       app,

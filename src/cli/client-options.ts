@@ -12,9 +12,14 @@ import type { CliCredentials } from './signed-fetch.js';
 export interface ClientFlags {
   endpoint?: string;
   dataDir: string;
+  keyFile?: string;
   accountId: string;
   region: string;
 }
+
+/** The option naming the key file that opens the root credentials kept in the data directory. */
+export const keyFileOption = () =>
+  new Option('--key-file <file>', 'the key that seals the data directory\'s secrets (default: ~/.config/berth/secrets.key)').env('BERTH_KEY_FILE');
 
 export function withClientOptions(command: Command, regionEnv = 'AWS_DEFAULT_REGION'): Command {
   return command
@@ -24,6 +29,7 @@ export function withClientOptions(command: Command, regionEnv = 'AWS_DEFAULT_REG
       ),
     )
     .addOption(new Option('-d, --data-dir <dir>', 'the data directory: root credentials when AWS_ACCESS_KEY_ID is unset').env('BERTH_DATA_DIR').default(defaults.dataDir))
+    .addOption(keyFileOption())
     .addOption(new Option('--account-id <id>', 'the account whose root credentials are read from the data directory').env('BERTH_ACCOUNT_ID').default(defaults.accountId))
     .addOption(new Option('--region <region>', 'the region to sign requests for').env(regionEnv).default(defaults.region));
 }
@@ -36,8 +42,8 @@ export function endpointOf(flags: Pick<ClientFlags, 'endpoint' | 'dataDir'>, env
   return `http://${env.BERTH_HOST ?? defaults.host}:${env.BERTH_PORT ?? defaults.port}`;
 }
 
-export async function rootCredentialsIn(dataDir: string, accountId: string): Promise<CliCredentials | undefined> {
-  const store = new SqliteStore(dataDir);
+export async function rootCredentialsIn(dataDir: string, accountId: string, keyFile?: string): Promise<CliCredentials | undefined> {
+  const store = new SqliteStore(dataDir, keyFile !== undefined ? { keyFile } : {});
   try {
     const root = await store.read((tx) => tx.credentials.findRoot(accountId));
     return root ? { accessKeyId: root.accessKeyId, secretAccessKey: root.secretAccessKey } : undefined;
@@ -46,11 +52,11 @@ export async function rootCredentialsIn(dataDir: string, accountId: string): Pro
   }
 }
 
-export async function cliCredentials(dataDir: string, accountId: string): Promise<CliCredentials> {
+export async function cliCredentials(dataDir: string, accountId: string, keyFile?: string): Promise<CliCredentials> {
   if (process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY) {
     return { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY };
   }
-  const root = await rootCredentialsIn(dataDir, accountId);
+  const root = await rootCredentialsIn(dataDir, accountId, keyFile);
   if (!root) throw new Error(`no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or start Berth once with --data-dir ${dataDir}`);
   return root;
 }

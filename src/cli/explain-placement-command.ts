@@ -52,10 +52,11 @@ export function explainPlacementCommand(): Command {
     json?: boolean;
     endpoint?: string;
     dataDir: string;
+    keyFile?: string;
     accountId: string;
     region: string;
   }) => {
-    const credentials = await cliCredentials(flags.dataDir, flags.accountId);
+    const credentials = await cliCredentials(flags.dataDir, flags.accountId, flags.keyFile);
     const body = JSON.stringify({
       taskDefinition: flags.taskDefinition,
       count: flags.count,

@@ -4,10 +4,11 @@
  * debug level, request by request, in `<data-dir>/berth.log` (the previous one, past 32 MiB, is kept
  * as `berth.log.1`).
  */
-import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { existsSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { pino, type Level, type Logger, type StreamEntry } from 'pino';
+import { createPrivateFile, restrictFile, secureDirectory } from '../store/data-dir.js';
 import { formatLogLine } from './pretty-log.js';
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -33,11 +34,13 @@ function prettyStdout(): { write(line: string): void } {
   return { write: (line: string) => void process.stdout.write(formatLogLine(line, { colour })) };
 }
 
-/** The path of the data directory's log file, rotated once it has grown past its limit. */
+/** The path of the data directory's log file (0600: it names resources and principals), rotated once it has grown past its limit. */
 function logFileIn(dataDir: string): string {
-  mkdirSync(dataDir, { recursive: true });
+  secureDirectory(dataDir);
   const path = join(dataDir, 'berth.log');
   if (existsSync(path) && statSync(path).size > maxLogFileBytes) renameSync(path, `${path}.1`);
+  restrictFile(`${path}.1`);
+  createPrivateFile(path);
   return path;
 }
 

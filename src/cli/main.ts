@@ -7,6 +7,7 @@ import { startLocalAgents } from '../agent/local.js';
 import { socketPathFromEnvironment } from '../agent/runtime/docker-runtime.js';
 import { agentCommand } from './agent-command.js';
 import { agentSettingsOf, withAgentOptions, type AgentFlags } from './agent-options.js';
+import { secureDirectory, shellQuoted } from '../store/data-dir.js';
 import { credentialsCommand, exportLine } from './credentials-command.js';
 import { downCommand } from './down-command.js';
 import { explainPlacementCommand } from './explain-placement-command.js';
@@ -29,6 +30,11 @@ function withServerOptions(command: Command): Command {
     .addOption(new Option('-p, --port <port>', 'port of the API endpoint').env('BERTH_PORT').default(defaults.port).argParser(port))
     .addOption(new Option('--host <address>', 'address to listen on; anything but loopback exposes Berth to the network').env('BERTH_HOST').default(defaults.host))
     .addOption(new Option('-d, --data-dir <dir>', 'where Berth keeps its database and credentials').env('BERTH_DATA_DIR').default(defaults.dataDir))
+    .addOption(
+      new Option('--key-file <file>', 'the key that seals secrets in the data directory; kept apart from it (default: ~/.config/berth/secrets.key, created on first start)').env(
+        'BERTH_KEY_FILE',
+      ),
+    )
     .addOption(new Option('--region <region>', 'the default region shown to users').env('BERTH_REGION').default(defaults.region))
     .addOption(new Option('--account-id <id>', 'the 12-digit id of the default account').env('BERTH_ACCOUNT_ID').default(defaults.accountId))
     .addOption(
@@ -56,11 +62,12 @@ interface ServerFlags extends LogFlags {
   region: string;
   accountId: string;
   registryHost?: string;
+  keyFile?: string;
   agentLostAfter: number;
 }
 
 function configOf(flags: ServerFlags): BerthConfig {
-  const { port, host, dataDir, region, accountId, logLevel, registryHost, agentLostAfter } = flags;
+  const { port, host, dataDir, region, accountId, logLevel, registryHost, keyFile, agentLostAfter } = flags;
   const config: BerthConfig = {
     ...env,
     port,
@@ -70,6 +77,7 @@ function configOf(flags: ServerFlags): BerthConfig {
     accountId,
     logLevel,
     ...(registryHost !== undefined ? { registryHost } : {}),
+    ...(keyFile !== undefined ? { keyFile } : {}),
     agentLostAfterSeconds: agentLostAfter,
   };
   const problems = checkConfig(config);
@@ -80,9 +88,32 @@ function configOf(flags: ServerFlags): BerthConfig {
   return config;
 }
 
-/** Printed once the local agents have joined (or could not), so that no start-up log scrolls it away. */
+/** The `berth credentials` command that prints this server's export line: with the flags that differ from the defaults. */
+function credentialsCommandFor(config: BerthConfig): string {
+  const flags = [
+    ...(config.dataDir !== defaults.dataDir ? ['--data-dir', shellQuoted(config.dataDir)] : []),
+    ...(config.keyFile !== undefined ? ['--key-file', shellQuoted(config.keyFile)] : []),
+    ...(config.accountId !== defaults.accountId ? ['--account-id', config.accountId] : []),
+    ...(config.region !== defaults.region ? ['--region', config.region] : []),
+  ];
+  return ['berth credentials', ...flags].join(' ');
+}
+
+/**
+ * Printed once the local agents have joined (or could not), so that no start-up log scrolls it away.
+ * The root secret key is shown once, when this start created it; afterwards the banner says how to
+ * print it, so that it does not land in every terminal scroll-back and captured log.
+ */
 function printBanner(server: RunningServer, config: BerthConfig, what: string, agentLines: string[]): void {
   const { credentials } = server;
+  const access = server.createdCredentials
+    ? [
+        '  root credentials were created and saved in the data directory; the secret key is shown this once.',
+        '',
+        `Point the AWS CLI or SDKs at it (${credentialsCommandFor(config)} prints this line again):`,
+        `  ${exportLine(credentials, config.region, server.url)}`,
+      ]
+    : ['', 'Point the AWS CLI or SDKs at it (this sets the root credentials kept in the data directory):', `  eval "$(${credentialsCommandFor(config)})"`];
   const lines = [
     '',
     `Berth ${version} is up (${what}).`,
@@ -93,10 +124,7 @@ function printBanner(server: RunningServer, config: BerthConfig, what: string, a
     `  registry:   ${server.registry.host} (aws ecr get-login-password | docker login --username AWS --password-stdin ${server.registry.host})`,
     `  log:        ${config.dataDir}/berth.log (every request, at debug level)`,
     ...agentLines,
-    ...(server.createdCredentials ? ['  root credentials were created and saved in the data directory.'] : []),
-    '',
-    'Point the AWS CLI or SDKs at it (berth credentials prints this line again):',
-    `  ${exportLine(credentials, config.region, server.url)}`,
+    ...access,
     '',
     ...(agentLines.length > 0 ? ["Ctrl-C stops Berth and leaves task containers running (the next start adopts them); 'berth down' stops them too.", ''] : []),
   ];
@@ -167,6 +195,13 @@ function runLocalAgents(
 
 async function serve(flags: ServerFlags & Partial<AgentFlags> & { localAgent?: boolean }, what: string): Promise<void> {
   const config = configOf(flags);
+  try {
+    // Before the log file is written into it.
+    secureDirectory(config.dataDir);
+  } catch (error) {
+    process.stderr.write(`berth: could not start: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
   const log = cliLogger(flags, { dataDir: config.dataDir });
   let server: RunningServer;
   try {
@@ -183,8 +218,11 @@ async function serve(flags: ServerFlags & Partial<AgentFlags> & { localAgent?: b
   const agents = local?.agents ?? [];
   // After a reset, the local agents register again (creating cluster 'default') before the reset
   // is answered: `berth up` is then as it was right after its first start.
-  server.afterReset(async () => {
-    await Promise.all(agents.map((agent) => agent.rejoin()));
+  // An account's reset concerns the local agents only when it is their account (the installation's):
+  // the instance registers again, while the FARGATE host, which serves every account, keeps its channel.
+  server.afterReset(async (scope) => {
+    const concerned = scope.kind === 'installation' ? agents : scope.accountId === config.accountId ? agents.filter((agent) => agent.registration.containerInstanceArn) : [];
+    await Promise.all(concerned.map((agent) => agent.rejoin()));
   });
   const stop = async (signal: string) => {
     process.stdout.write(

@@ -131,7 +131,7 @@ export function pruneCommand(): Command {
     const endpoint = endpointOf(flags);
     if (unknown.length > 0) {
       if (await healthOf(endpoint)) {
-        const credentials = await cliCredentials(flags.dataDir, flags.accountId);
+        const credentials = await cliCredentials(flags.dataDir, flags.accountId, flags.keyFile);
         const context = { endpoint, credentials, accountId: flags.accountId, fargateHosts: await connectedFargateHosts(endpoint, credentials, flags.region) };
         const taskOf = new Map([...containers, ...volumes].map((item) => [item.owner, item.taskArn]));
         for (const owner of unknown) verdicts.set(owner, await askControlPlane(owner, taskOf.get(owner) ?? '', context));

@@ -20,7 +20,7 @@ const runDirectory = (dataDir: string) => join(dataDir, 'run');
 
 /** Writes this process's record; the returned function removes it (also called at exit). */
 export function recordThisProcess(dataDir: string, command: RunRecord['command'], endpoint: string): () => void {
-  mkdirSync(runDirectory(dataDir), { recursive: true });
+  mkdirSync(runDirectory(dataDir), { recursive: true, mode: 0o700 });
   const path = join(runDirectory(dataDir), `berth-${process.pid}.json`);
   writeFileSync(path, `${JSON.stringify({ pid: process.pid, command, endpoint, startedAt: new Date().toISOString() }, null, 2)}\n`, { mode: 0o600 });
   const remove = () => rmSync(path, { force: true });

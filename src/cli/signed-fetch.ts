@@ -23,6 +23,8 @@ export async function signedFetch(
     hostname: url.hostname,
     ...(url.port ? { port: Number(url.port) } : {}),
     path: url.pathname,
+    // The query is signed too.
+    query: Object.fromEntries(url.searchParams),
     headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', ...(options.headers ?? {}) },
     body: options.body ?? '',
   });

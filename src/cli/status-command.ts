@@ -183,7 +183,7 @@ export function statusCommand(): Command {
       process.stderr.write(`berth: no Berth answers at ${endpoint}/_berth/health: start one with 'berth up', or pass --endpoint.\n`);
       process.exit(1);
     }
-    const credentials = await cliCredentials(flags.dataDir, flags.accountId);
+    const credentials = await cliCredentials(flags.dataDir, flags.accountId, flags.keyFile);
     const client = new ECSClient({ endpoint, region: flags.region, credentials, maxAttempts: 2 });
     try {
       const status = await berthStatus(client, endpoint, flags.region, health.version);

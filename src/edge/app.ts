@@ -8,10 +8,10 @@
  * services, when Berth serves some, plug in there.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
-import { ApiError } from '../core/errors.js';
+import { ApiError, withHelp } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
-import type { Store } from '../store/types.js';
+import type { ResetScope, Store } from '../store/types.js';
 import { authenticate } from './authenticate.js';
 import type { RequestContext } from './context.js';
 import { invokeJson, jsonError, operationNameOf, type JsonService } from './protocols/aws-json.js';
@@ -33,8 +33,33 @@ export interface EdgeDeps {
   /** A logger of the caller's making, used instead of `logger`. */
   loggerInstance?: FastifyBaseLogger;
   version: string;
-  /** Deletes every resource and brings the installation back to its state right after start. */
-  reset?: () => Promise<void>;
+  /**
+   * Deletes one account's resources, or every resource and brings the installation back to its
+   * state right after start.
+   */
+  reset?: (scope: ResetScope) => Promise<void>;
+  /** The installation's own account: its root credentials alone may reset the whole installation. */
+  installationAccountId?: string;
+}
+
+const resetScopes = ['account', 'installation'] as const;
+
+/**
+ * What a reset request asks for: `?scope=account` (the default: the caller's account, every region)
+ * or `?scope=installation`. Any other parameter is refused rather than ignored.
+ */
+function resetScopeAsked(url: string): 'account' | 'installation' {
+  const query = new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
+  for (const name of query.keys()) {
+    if (name !== 'scope' && !name.startsWith('X-Amz-')) {
+      throw withHelp(new ApiError('ValidationException', `Unknown parameter '${name}'.`), { field: name, hint: 'A reset takes only scope=account or scope=installation.' });
+    }
+  }
+  const scope = query.get('scope') ?? 'account';
+  if (!(resetScopes as readonly string[]).includes(scope)) {
+    throw withHelp(new ApiError('ValidationException', `scope must be one of account, installation; got '${scope}'.`), { field: 'scope' });
+  }
+  return scope as 'account' | 'installation';
 }
 
 const maxBodyBytes = 16 * 1024 * 1024;
@@ -103,10 +128,22 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
   app.post('/_berth/reset', async (request, reply) => {
     try {
       const { principal } = await authenticate(request, deps.store, deps.clock.now());
+      const asked = resetScopeAsked(request.url);
       if (!principal.isRoot) throw new ApiError('AccessDeniedException', 'Only root credentials may reset Berth.', 403);
-      await (deps.reset ? deps.reset() : deps.store.reset());
-      request.log.warn({ principal: principal.arn }, 'all resources were deleted by a reset');
-      return reply.code(200).send({ reset: true });
+      const admin = deps.installationAccountId;
+      if (asked === 'installation' && principal.accountId !== admin) {
+        throw withHelp(
+          new ApiError('AccessDeniedException', `Only the root credentials of the installation's account ${admin ?? '(none)'} may reset the whole installation.`, 403),
+          { field: 'scope', hint: `Without scope=installation, a reset deletes the resources of your own account ${principal.accountId}.` },
+        );
+      }
+      const scope: ResetScope = asked === 'installation' ? { kind: 'installation' } : { kind: 'account', accountId: principal.accountId };
+      await (deps.reset ? deps.reset(scope) : deps.store.reset(scope));
+      request.log.warn(
+        { principal: principal.arn, scope: asked },
+        asked === 'installation' ? 'every resource was deleted by a reset' : `the resources of account ${principal.accountId} were deleted by a reset`,
+      );
+      return reply.code(200).send({ reset: true, scope: asked, ...(asked === 'account' ? { accountId: principal.accountId } : {}) });
     } catch (error) {
       return send(reply, request.id, jsonError({ jsonVersion: '1.1' }, error));
     }

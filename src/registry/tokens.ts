@@ -7,12 +7,19 @@
  * for a task's own pulls come from no access key; they live only an hour.
  *
  * The same key signs the short-lived layer download URLs of GetDownloadUrlForLayer.
+ *
+ * Each account has a generation, starting at 0, that a reset of the account raises: tokens and
+ * download URLs carry the generation they were issued in and stop working once it has moved on, so
+ * an account's reset revokes its tokens without touching other accounts'. (A reset of the whole
+ * installation replaces the key instead.)
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Store } from '../store/types.js';
+import { Arn } from '../core/arn.js';
+import type { Store, StoreTx } from '../store/types.js';
 
 export const tokenLifetimeSeconds = 12 * 60 * 60;
 const signingKeySetting = 'token-signing-key';
+const generationSetting = (accountId: string) => `account-generation:${accountId}`;
 /** How long a checked token is trusted before its credentials are looked up again. */
 const verifiedCacheMs = 60_000;
 const verifiedCacheLimit = 10_000;
@@ -30,6 +37,8 @@ interface TokenClaims {
   r: string;
   p: string;
   k?: string;
+  /** The account's generation when issued; absent for 0. */
+  g?: number;
   /** Expiry, epoch seconds. */
   e: number;
 }
@@ -63,6 +72,22 @@ export class RegistryTokens {
     return expected.length === given.length && timingSafeEqual(expected, given);
   }
 
+  private static async generationIn(tx: StoreTx, accountId: string): Promise<number> {
+    return Number((await tx.registry.getSetting(generationSetting(accountId))) ?? '0');
+  }
+
+  private generation(accountId: string): Promise<number> {
+    return this.store.read((tx) => RegistryTokens.generationIn(tx, accountId));
+  }
+
+  /** Revokes every token and download URL issued to `accountId` so far (its resources were reset). */
+  async revokeAccount(accountId: string): Promise<void> {
+    await this.store.write(async (tx) => {
+      await tx.registry.putSetting(generationSetting(accountId), String((await RegistryTokens.generationIn(tx, accountId)) + 1));
+    });
+    for (const [password, entry] of this.verified) if (entry.identity.accountId === accountId) this.verified.delete(password);
+  }
+
   /** Forgets the signing key and every checked token: after a reset the store holds a new key. */
   forget(): void {
     this.key = undefined;
@@ -72,7 +97,15 @@ export class RegistryTokens {
   /** A password for `identity` and when it expires (epoch seconds). */
   async issue(identity: RegistryIdentity, nowSeconds: number, lifetimeSeconds = tokenLifetimeSeconds): Promise<{ password: string; expiresAt: number }> {
     const expiresAt = Math.floor(nowSeconds) + lifetimeSeconds;
-    const claims: TokenClaims = { a: identity.accountId, r: identity.region, p: identity.principalArn, ...(identity.accessKeyId ? { k: identity.accessKeyId } : {}), e: expiresAt };
+    const generation = await this.generation(identity.accountId);
+    const claims: TokenClaims = {
+      a: identity.accountId,
+      r: identity.region,
+      p: identity.principalArn,
+      ...(identity.accessKeyId ? { k: identity.accessKeyId } : {}),
+      ...(generation > 0 ? { g: generation } : {}),
+      e: expiresAt,
+    };
     const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
     return { password: `${payload}.${await this.sign(payload)}`, expiresAt };
   }
@@ -92,6 +125,7 @@ export class RegistryTokens {
       return undefined;
     }
     if (typeof claims.e !== 'number' || claims.e <= nowSeconds) return undefined;
+    if ((claims.g ?? 0) !== (await this.generation(claims.a))) return undefined;
     if (claims.k !== undefined) {
       const accessKeyId = claims.k;
       const credential = await this.store.read((tx) => tx.credentials.get(accessKeyId));
@@ -105,10 +139,16 @@ export class RegistryTokens {
 
   /** A signature for a layer download URL of `repositoryArn` and `digest` until `expiresAt` (epoch seconds). */
   async signDownload(repositoryArn: string, digest: string, expiresAt: number): Promise<string> {
-    return this.sign(`download\n${repositoryArn}\n${digest}\n${expiresAt}`);
+    return this.sign(await this.downloadText(repositoryArn, digest, expiresAt));
   }
 
   async downloadSignatureMatches(repositoryArn: string, digest: string, expiresAt: number, signature: string): Promise<boolean> {
-    return this.signatureMatches(`download\n${repositoryArn}\n${digest}\n${expiresAt}`, signature);
+    return this.signatureMatches(await this.downloadText(repositoryArn, digest, expiresAt), signature);
+  }
+
+  /** What a download URL's signature covers: the generation of the repository's account too. */
+  private async downloadText(repositoryArn: string, digest: string, expiresAt: number): Promise<string> {
+    const accountId = Arn.parse(repositoryArn)?.accountId ?? '';
+    return `download\n${repositoryArn}\n${digest}\n${expiresAt}\n${await this.generation(accountId)}`;
   }
 }

@@ -387,12 +387,18 @@ export interface StoreTx {
   leases: LeasesTable;
 }
 
+/** What a reset deletes: one account's resources, or the whole installation's. */
+export type ResetScope = { kind: 'account'; accountId: string } | { kind: 'installation' };
+
 export interface Store {
   /** A consistent read-only view. */
   read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   /** One atomic transaction: all of `fn`'s writes commit together, or none do if it throws. */
   write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
-  /** Deletes every resource (not credentials), for test isolation. */
-  reset(): Promise<void>;
+  /**
+   * Deletes resources (never credentials), for test isolation: one account's in every region, or,
+   * for the installation, every account's along with leases and registry settings.
+   */
+  reset(scope: ResetScope): Promise<void>;
   close(): Promise<void>;
 }

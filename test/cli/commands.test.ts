@@ -79,7 +79,9 @@ describe('berth credentials, status and the logs, against berth server', () => {
   it('prints readable logs, then the banner last, and records the process in the data directory', async () => {
     const output = server.output();
     assert.match(output, /^\d\d:\d\d:\d\d\.\d{3} INFO  Server listening at http:\/\/127\.0\.0\.1:\d+$/m);
-    assert.ok(output.trimEnd().endsWith(`AWS_ENDPOINT_URL=${server.url}`), `the export line ends the output:\n${output}`);
+    // The credentials came from the environment: the banner says how to get them, never the secret itself.
+    assert.ok(output.trimEnd().endsWith(`eval "$(berth credentials --data-dir ${dataDir})"`), `the credentials command ends the output:\n${output}`);
+    assert.ok(!output.includes(testCredentials.secretAccessKey), 'the banner does not print the secret key');
     const records = readdirSync(join(dataDir, 'run'));
     assert.deepEqual(records, [`berth-${server.child.pid}.json`]);
     assert.equal(JSON.parse(readFileSync(join(dataDir, 'run', records[0]!), 'utf8')).endpoint, server.url);

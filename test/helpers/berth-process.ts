@@ -10,7 +10,10 @@ export interface BerthProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `bin/berth.js <args>` and resolves once its banner has been printed whole (the export line). */
+/**
+ * Starts `bin/berth.js <args>` and resolves once its banner has been printed whole: it ends with the
+ * export line when the start created the root credentials, else with the `berth credentials` line.
+ */
 export async function startBerthProcess(args: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 60_000): Promise<BerthProcess> {
   const child = spawn(process.execPath, ['bin/berth.js', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -20,7 +23,7 @@ export async function startBerthProcess(args: string[], env: NodeJS.ProcessEnv =
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no banner within ${timeoutMs} ms: ${stdout}${stderr}`)), timeoutMs);
     child.stdout!.on('data', () => {
-      const match = /AWS_ENDPOINT_URL=(http:\/\/\S+)\n/.exec(stdout);
+      const match = /endpoint:\s+(http:\/\/\S+)\n[\s\S]*(AWS_ENDPOINT_URL=\S+|"\$\(berth credentials[^\n]*)\n/.exec(stdout);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]!);

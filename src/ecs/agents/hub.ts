@@ -11,6 +11,7 @@
 import type { WebSocket } from 'ws';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import { resetCloseCode, type AgentMessage, type AssignedTask, type ControlMessage, type TaskReport } from '../../agent-protocol/messages.js';
+import { Arn } from '../../core/arn.js';
 import type { Clock } from '../../core/clock.js';
 import type { Store, TaskDefinitionRecord, TaskRecord } from '../../store/types.js';
 import { agentKeyOf } from '../../store/types.js';
@@ -121,6 +122,25 @@ export class AgentHub {
     this.reports.length = 0;
     for (const connection of this.connections.values()) connection.socket.close(resetCloseCode, 'Berth was reset; register again');
     this.connections.clear();
+  }
+
+  /**
+   * After one account's resources were deleted: forget that account's cached definitions and
+   * pending reports, end the channels of its container instances with `resetCloseCode` (they
+   * register again), and send FARGATE hosts, which serve every account, their full lists again, so
+   * they stop the account's tasks and keep every other.
+   */
+  resetAccount(accountId: string): void {
+    const ofAccount = (arn: string | undefined) => arn !== undefined && Arn.parse(arn)?.accountId === accountId;
+    for (const arn of [...this.definitions.keys()]) if (ofAccount(arn)) this.definitions.delete(arn);
+    const kept = this.reports.filter((entry) => !ofAccount(entry.report.taskArn));
+    this.reports.splice(0, this.reports.length, ...kept);
+    for (const connection of [...this.connections.values()]) {
+      if (ofAccount(connection.containerInstanceArn)) {
+        this.connections.delete(connection.key);
+        connection.socket.close(resetCloseCode, 'the account was reset; register again');
+      } else if (connection.fargate) void this.sendFull(connection);
+    }
   }
 
   onEvent(listener: HubListener): () => void {

@@ -1,5 +1,6 @@
 /** The registry's tables (see store/registry.ts). */
 import type { BlobRecord, ManifestRecord, RegistryTable, RepositoryRecord, UploadRecord } from '../registry.js';
+import { sealedFor, type Sealer } from '../sealing.js';
 import { pageOf, seqAfter } from './paging.js';
 import type { Statements } from './tables.js';
 
@@ -29,7 +30,8 @@ const uploadOf = (row: UploadRow): UploadRecord => ({ id: row.id, repositoryArn:
 /** A blob is referenced while any manifest of any repository names it. */
 const unreferenced = `NOT EXISTS (SELECT 1 FROM registry_manifest_refs r WHERE r.digest = registry_blobs.digest AND r.kind = 'blob')`;
 
-export function registryTable(sql: Statements): RegistryTable {
+/** Registry settings are sealed: the token signing key is one. */
+export function registryTable(sql: Statements, sealer: Sealer): RegistryTable {
   const manifestDoc = (record: ManifestRecord) => {
     const { repositoryArn: _repositoryArn, digest: _digest, ...rest } = record;
     return JSON.stringify(rest);
@@ -226,10 +228,10 @@ export function registryTable(sql: Statements): RegistryTable {
 
     async getSetting(key) {
       const row = sql.get('SELECT value FROM registry_settings WHERE key = ?').get(key) as { value: string } | undefined;
-      return row?.value;
+      return row && sealer.open(row.value, sealedFor.registrySetting(key));
     },
     async putSetting(key, value) {
-      sql.get('INSERT INTO registry_settings (key, value) VALUES (?, ?) ON CONFLICT DO UPDATE SET value = excluded.value').run(key, value);
+      sql.get('INSERT INTO registry_settings (key, value) VALUES (?, ?) ON CONFLICT DO UPDATE SET value = excluded.value').run(key, sealer.seal(value, sealedFor.registrySetting(key)));
     },
   };
 }

@@ -1,5 +1,6 @@
-/** Secrets Manager's tables: one row per secret, one per version's value. */
+/** Secrets Manager's tables: one row per secret, one per version's value, sealed (see ../sealing.ts). */
 import type { SecretRecord, SecretValue, SecretsTable } from '../types.js';
+import { sealedFor, type Sealer } from '../sealing.js';
 import type { Statements } from './tables.js';
 
 interface DocRow {
@@ -8,7 +9,7 @@ interface DocRow {
 
 const parse = <T>(row: DocRow): T => JSON.parse(row.doc) as T;
 
-export function secretsTable(sql: Statements): SecretsTable {
+export function secretsTable(sql: Statements, sealer: Sealer): SecretsTable {
   return {
     async get(arn) {
       const row = sql.get('SELECT doc FROM secrets WHERE arn = ?').get(arn) as DocRow | undefined;
@@ -38,7 +39,7 @@ export function secretsTable(sql: Statements): SecretsTable {
     },
     async getValue(arn, versionId) {
       const row = sql.get('SELECT doc FROM secret_values WHERE secret_arn = ? AND version_id = ?').get(arn, versionId) as DocRow | undefined;
-      return row && parse<SecretValue>(row);
+      return row && (JSON.parse(sealer.open(row.doc, sealedFor.secretValue(arn, versionId))) as SecretValue);
     },
     async putValue(arn, versionId, value) {
       sql
@@ -46,7 +47,7 @@ export function secretsTable(sql: Statements): SecretsTable {
           `INSERT INTO secret_values (secret_arn, version_id, doc) VALUES (?, ?, ?)
            ON CONFLICT DO UPDATE SET doc = excluded.doc`,
         )
-        .run(arn, versionId, JSON.stringify(value));
+        .run(arn, versionId, sealer.seal(JSON.stringify(value), sealedFor.secretValue(arn, versionId)));
     },
     async deleteValue(arn, versionId) {
       sql.get('DELETE FROM secret_values WHERE secret_arn = ? AND version_id = ?').run(arn, versionId);

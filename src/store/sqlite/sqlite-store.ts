@@ -1,18 +1,30 @@
 /**
  * The embedded SQLite backend.
  *
+ * The database file (and SQLite's -wal and -shm files, which take its mode) is 0600, in a data
+ * directory that only its owner may read (see ../data-dir.ts). Secret values, credentials and
+ * registry settings are sealed with the key in `keyFile` (see ../sealing.ts).
+ *
  * Two connections: writes go through one, serialized by a mutex so that an async operation's
  * transaction never interleaves with another's; reads use a second connection that only ever sees
  * committed data (WAL mode lets it read while the writer writes).
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { Mutex } from '../../core/mutex.js';
-import type { Store, StoreTx } from '../types.js';
-import { migrations, resourceTables } from './schema.js';
+import { createPrivateFile, createSealingKey, DataDirectoryError, defaultKeyFile, readSealingKey, restrictFile, secureDirectory } from '../data-dir.js';
+import { Sealer, SealedValueError } from '../sealing.js';
+import type { ResetScope, Store, StoreTx } from '../types.js';
+import { resetIn, registerArnFunctions } from './reset.js';
+import { migrations } from './schema.js';
+import { checkSealingKey, holdsSealedValues, sealPlainValues } from './sealed-rows.js';
 import { sqliteTables } from './tables.js';
+
+export interface SqliteStoreOptions {
+  /** The sealing key's file; by default defaultKeyFile(). */
+  keyFile?: string;
+}
 
 export const databaseFileName = 'berth.db';
 
@@ -38,6 +50,31 @@ function migrate(db: Database): void {
   }
 }
 
+/**
+ * The sealer of this database: its key file is read, or created when the database holds nothing
+ * sealed yet. A missing or different key fails here, saying which file was used.
+ */
+function sealerFor(db: Database, keyFile: string, databasePath: string): Sealer {
+  const existing = readSealingKey(keyFile);
+  if (!existing && holdsSealedValues(db)) {
+    throw new DataDirectoryError(
+      `the secrets in ${databasePath} were sealed with a key that is not at ${keyFile}; pass the key file they were sealed with (--key-file or BERTH_KEY_FILE)`,
+    );
+  }
+  const sealer = new Sealer(existing ?? createSealingKey(keyFile));
+  try {
+    checkSealingKey(db, sealer);
+  } catch (error) {
+    if (error instanceof SealedValueError) {
+      throw new DataDirectoryError(
+        `the key in ${keyFile} does not open the secrets in ${databasePath}; pass the key file they were sealed with (--key-file or BERTH_KEY_FILE)`,
+      );
+    }
+    throw error;
+  }
+  return sealer;
+}
+
 export class SqliteStore implements Store {
   private readonly writer: Database;
   private readonly reader: Database;
@@ -46,14 +83,25 @@ export class SqliteStore implements Store {
   private readonly writeLock = new Mutex();
   private readonly readLock = new Mutex();
 
-  constructor(dataDir: string) {
-    mkdirSync(dataDir, { recursive: true });
+  constructor(dataDir: string, options: SqliteStoreOptions = {}) {
+    secureDirectory(dataDir);
     const path = join(dataDir, databaseFileName);
+    // SQLite gives its -wal and -shm files the database file's mode.
+    createPrivateFile(path);
+    for (const suffix of ['-wal', '-shm']) restrictFile(`${path}${suffix}`);
     this.writer = open(path);
-    migrate(this.writer);
-    this.reader = open(path);
-    this.writeTables = sqliteTables(this.writer);
-    this.readTables = sqliteTables(this.reader);
+    try {
+      migrate(this.writer);
+      registerArnFunctions(this.writer);
+      const sealer = sealerFor(this.writer, options.keyFile ?? defaultKeyFile(), path);
+      sealPlainValues(this.writer, sealer);
+      this.reader = open(path);
+      this.writeTables = sqliteTables(this.writer, sealer);
+      this.readTables = sqliteTables(this.reader, sealer);
+    } catch (error) {
+      this.writer.close();
+      throw error;
+    }
   }
 
   read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
@@ -81,12 +129,8 @@ export class SqliteStore implements Store {
     });
   }
 
-  reset(): Promise<void> {
-    return this.writeLock.run(async () => {
-      this.writer.transaction(() => {
-        for (const table of resourceTables) this.writer.exec(`DELETE FROM ${table}`);
-      })();
-    });
+  reset(scope: ResetScope): Promise<void> {
+    return this.writeLock.run(async () => resetIn(this.writer, scope));
   }
 
   async close(): Promise<void> {

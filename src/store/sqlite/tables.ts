@@ -20,6 +20,7 @@ import type {
   TasksTable,
 } from '../types.js';
 import { agentKeyOf } from '../types.js';
+import { sealedFor, type Sealer } from '../sealing.js';
 import { pageOf, seqAfter } from './paging.js';
 import { registryTable } from './registry-table.js';
 import { secretsTable } from './secrets-table.js';
@@ -67,11 +68,14 @@ function runningAndPending(sql: Statements, column: 'cluster_arn' | 'container_i
   return { running: row.running ?? 0, pending: row.pending ?? 0 };
 }
 
-function credentials(sql: Statements): CredentialsTable {
+/** A credential's document is sealed whole: it carries the secret access key. */
+function credentials(sql: Statements, sealer: Sealer): CredentialsTable {
+  const open = (row: { doc: string; access_key_id: string }): CredentialRecord =>
+    JSON.parse(sealer.open(row.doc, sealedFor.credential(row.access_key_id))) as CredentialRecord;
   return {
     async get(accessKeyId) {
-      const row = sql.get('SELECT doc FROM credentials WHERE access_key_id = ?').get(accessKeyId) as DocRow | undefined;
-      return row && parse<CredentialRecord>(row);
+      const row = sql.get('SELECT access_key_id, doc FROM credentials WHERE access_key_id = ?').get(accessKeyId) as { access_key_id: string; doc: string } | undefined;
+      return row && open(row);
     },
     async put(record) {
       sql
@@ -79,13 +83,13 @@ function credentials(sql: Statements): CredentialsTable {
           `INSERT INTO credentials (access_key_id, account_id, is_root, doc) VALUES (?, ?, ?, ?)
            ON CONFLICT (access_key_id) DO UPDATE SET account_id = excluded.account_id, is_root = excluded.is_root, doc = excluded.doc`,
         )
-        .run(record.accessKeyId, record.accountId, record.isRoot ? 1 : 0, JSON.stringify(record));
+        .run(record.accessKeyId, record.accountId, record.isRoot ? 1 : 0, sealer.seal(JSON.stringify(record), sealedFor.credential(record.accessKeyId)));
     },
     async findRoot(accountId) {
       const row = sql
-        .get('SELECT doc FROM credentials WHERE account_id = ? AND is_root = 1 ORDER BY rowid LIMIT 1')
-        .get(accountId) as DocRow | undefined;
-      return row && parse<CredentialRecord>(row);
+        .get('SELECT access_key_id, doc FROM credentials WHERE account_id = ? AND is_root = 1 ORDER BY rowid LIMIT 1')
+        .get(accountId) as { access_key_id: string; doc: string } | undefined;
+      return row && open(row);
     },
   };
 }
@@ -400,18 +404,18 @@ function idempotency(sql: Statements): IdempotencyTable {
   };
 }
 
-export function sqliteTables(db: Database): StoreTx {
+export function sqliteTables(db: Database, sealer: Sealer): StoreTx {
   const sql = new Statements(db);
   return {
-    credentials: credentials(sql),
+    credentials: credentials(sql, sealer),
     clusters: clusters(sql),
     taskDefinitions: taskDefinitions(sql),
     containerInstances: containerInstances(sql),
     tasks: tasks(sql),
     accountSettings: accountSettings(sql),
     idempotency: idempotency(sql),
-    secrets: secretsTable(sql),
-    registry: registryTable(sql),
+    secrets: secretsTable(sql, sealer),
+    registry: registryTable(sql, sealer),
     services: servicesTable(sql),
     serviceDeployments: serviceDeploymentsTable(sql),
     serviceRevisions: serviceRevisionsTable(sql),

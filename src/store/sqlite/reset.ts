@@ -1,0 +1,58 @@
+/**
+ * Reset: the SQL that deletes one account's resources, or the whole installation's.
+ *
+ * An account's rows are found by their account column or, for tables keyed by ARN alone, by the
+ * account in the ARN (`arn_account`, registered on the connection). Blob content is shared between
+ * accounts: a blob goes only when no repository of any account links it any more; garbage
+ * collection then removes its file. Leases and registry settings belong to the installation and go
+ * only with it.
+ */
+import type { Database } from 'better-sqlite3';
+import { Arn } from '../../core/arn.js';
+import type { ResetScope } from '../types.js';
+import { resourceTables } from './schema.js';
+
+/** Makes `arn_account(arn)` available to the reset's statements on `db`. */
+export function registerArnFunctions(db: Database): void {
+  db.function('arn_account', { deterministic: true }, (arn: unknown) => (typeof arn === 'string' ? (Arn.parse(arn)?.accountId ?? null) : null));
+}
+
+/** Each statement takes the account id as its only parameter, in this order (children first). */
+const accountStatements = [
+  `DELETE FROM registry_tags WHERE arn_account(repository_arn) = ?`,
+  `DELETE FROM registry_manifest_refs WHERE arn_account(repository_arn) = ?`,
+  `DELETE FROM registry_manifests WHERE arn_account(repository_arn) = ?`,
+  `DELETE FROM registry_blob_links WHERE arn_account(repository_arn) = ?`,
+  `DELETE FROM registry_uploads WHERE arn_account(repository_arn) = ?`,
+  `DELETE FROM ecr_repositories WHERE account_id = ?`,
+  `DELETE FROM secret_values WHERE arn_account(secret_arn) = ?`,
+  `DELETE FROM secrets WHERE account_id = ?`,
+  `DELETE FROM service_deployments WHERE arn_account(service_arn) = ?`,
+  `DELETE FROM service_revisions WHERE arn_account(service_arn) = ?`,
+  `DELETE FROM services WHERE arn_account(arn) = ?`,
+  `DELETE FROM tasks WHERE arn_account(arn) = ?`,
+  `DELETE FROM container_instances WHERE arn_account(arn) = ?`,
+  `DELETE FROM clusters WHERE account_id = ?`,
+  `DELETE FROM task_definitions WHERE account_id = ?`,
+  `DELETE FROM task_definition_families WHERE account_id = ?`,
+  `DELETE FROM account_settings WHERE account_id = ?`,
+  // Client tokens are kept as `<account>/<region>/<operation>/<token>`.
+  `DELETE FROM idempotency WHERE substr(scope_key, 1, instr(scope_key, '/') - 1) = ?`,
+];
+
+export function resetIn(db: Database, scope: ResetScope): void {
+  db.transaction(() => {
+    if (scope.kind === 'installation') {
+      for (const table of resourceTables) db.exec(`DELETE FROM ${table}`);
+      return;
+    }
+    const { accountId } = scope;
+    const linked = db
+      .prepare(`SELECT DISTINCT digest FROM registry_blob_links WHERE arn_account(repository_arn) = ?`)
+      .pluck()
+      .all(accountId) as string[];
+    for (const statement of accountStatements) db.prepare(statement).run(accountId);
+    const unlinked = db.prepare(`DELETE FROM registry_blobs WHERE digest = ? AND NOT EXISTS (SELECT 1 FROM registry_blob_links WHERE digest = ?)`);
+    for (const digest of linked) unlinked.run(digest, digest);
+  })();
+}
