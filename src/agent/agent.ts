@@ -55,6 +55,8 @@ export interface AgentOptions {
    * local agent of `berth up`, whose cluster `default` must exist right after start and after a reset.
    */
   createCluster?: boolean;
+  /** How long the control plane may stay silent before the agent reconnects (ChannelClient's default when absent). */
+  heartbeatTimeoutMs?: number;
   log: Logger;
   clock?: Clock;
   tickMs?: number;
@@ -150,9 +152,22 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     onTasks: (message) => engine?.apply(message),
     onRefused: (status, body) => log.error({ status, body }, 'the control plane refuses this agent; if its instance was deregistered, restart the agent to register again'),
     onReset: () => void rejoin(),
+    ...(options.heartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
   });
   let stopped = false;
   let rejoining: Promise<void> | undefined;
+  /** The wait between attempts to register again; stop() ends it. Not unref()ed: it keeps an agent process alive. */
+  let rejoinWait: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
+  const waitToRejoin = () =>
+    new Promise<void>((resolve) => {
+      rejoinWait = {
+        timer: setTimeout(() => {
+          rejoinWait = undefined;
+          resolve();
+        }, rejoinRetryMs),
+        resolve,
+      };
+    });
   /**
    * After a reset the instance is gone: register again (the agent's own id, and so its containers'
    * owner label, stays the same) and reconnect; the control plane then sends an empty task list and
@@ -173,7 +188,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
               ? `cluster '${options.cluster}' no longer exists at ${options.endpoint}; create it (aws ecs create-cluster --cluster-name ${options.cluster}) and this agent joins it. Retrying every ${rejoinRetryMs / 1000} s.`
               : `could not register again; retrying in ${rejoinRetryMs / 1000} s`,
           );
-          await new Promise((resolve) => setTimeout(resolve, rejoinRetryMs).unref());
+          await waitToRejoin();
         }
       }
     })().finally(() => {
@@ -218,6 +233,11 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     ...(metadata ? { metadata } : {}),
     async stop() {
       stopped = true;
+      if (rejoinWait) {
+        clearTimeout(rejoinWait.timer);
+        rejoinWait.resolve();
+        rejoinWait = undefined;
+      }
       await channel.stop();
       await engine?.stop();
       await metadata?.close();

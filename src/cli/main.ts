@@ -45,6 +45,16 @@ function withServerOptions(command: Command): Command {
           if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('a whole number of seconds, at least 1.');
           return parsed;
         }),
+    )
+    .addOption(
+      new Option('--agent-ping-interval <seconds>', 'seconds between pings to each agent; an agent that has not answered by the next ping is disconnected')
+        .env('BERTH_AGENT_PING_INTERVAL')
+        .default(10)
+        .argParser((value) => {
+          const parsed = Number(value);
+          if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('a whole number of seconds, at least 1.');
+          return parsed;
+        }),
     );
   return withLogOptions(command);
 }
@@ -57,10 +67,11 @@ interface ServerFlags extends LogFlags {
   accountId: string;
   registryHost?: string;
   agentLostAfter: number;
+  agentPingInterval: number;
 }
 
 function configOf(flags: ServerFlags): BerthConfig {
-  const { port, host, dataDir, region, accountId, logLevel, registryHost, agentLostAfter } = flags;
+  const { port, host, dataDir, region, accountId, logLevel, registryHost, agentLostAfter, agentPingInterval } = flags;
   const config: BerthConfig = {
     ...env,
     port,
@@ -71,6 +82,7 @@ function configOf(flags: ServerFlags): BerthConfig {
     logLevel,
     ...(registryHost !== undefined ? { registryHost } : {}),
     agentLostAfterSeconds: agentLostAfter,
+    agentPingIntervalSeconds: agentPingInterval,
   };
   const problems = checkConfig(config);
   if (problems.length > 0) {
