@@ -4,6 +4,8 @@
  *     same image, median of 20 each, and the ratio;
  *  2. simulated scale: 1,000 simulated instances, 50,000 tasks from PENDING to RUNNING: tasks/s and
  *     the control plane's peak memory.
+ *
+ * BERTH_BENCH_LATENCY_RUNS, BERTH_BENCH_SIM_INSTANCES and BERTH_BENCH_SIM_TASKS scale them down for quick runs.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -107,7 +109,7 @@ async function simulatedScale(instances = 1000, taskCount = 50_000): Promise<voi
 }
 
 export async function main(): Promise<void> {
-  await startLatency();
+  await startLatency(process.env.BERTH_BENCH_LATENCY_RUNS ? Number(process.env.BERTH_BENCH_LATENCY_RUNS) : 20);
   const scale = process.env.BERTH_BENCH_SIM_INSTANCES ? Number(process.env.BERTH_BENCH_SIM_INSTANCES) : 1000;
   const tasks = process.env.BERTH_BENCH_SIM_TASKS ? Number(process.env.BERTH_BENCH_SIM_TASKS) : 50_000;
   await simulatedScale(scale, tasks);

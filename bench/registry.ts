@@ -124,8 +124,12 @@ async function startDistribution(label: string, credentials?: { username: string
   );
   // It logs every 404 of a normal push as an error, so its output is not shown.
   const child: ChildProcess = spawn(registryBinary, ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
-  const forget = whenInterrupted(() => {
-    child.kill('SIGKILL');
+  const forget = whenInterrupted(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
     rmSync(dir, { recursive: true, force: true });
   });
   const stop = async () => {

@@ -39,8 +39,12 @@ export async function startBerthProcess(): Promise<BerthProcess> {
     env: { ...process.env, BERTH_DATA_DIR: dataDir, BERTH_ROOT_ACCESS_KEY_ID: benchCredentials.accessKeyId, BERTH_ROOT_SECRET_ACCESS_KEY: benchCredentials.secretAccessKey },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const forget = whenInterrupted(() => {
-    child.kill('SIGKILL');
+  const forget = whenInterrupted(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
     rmSync(dataDir, { recursive: true, force: true });
   });
   const url = await new Promise<string>((resolve, reject) => {
