@@ -4,6 +4,8 @@
  *     same image, median of 20 each, and the ratio;
  *  2. simulated scale: 1,000 simulated instances, 50,000 tasks from PENDING to RUNNING: tasks/s and
  *     the control plane's peak memory.
+ *
+ * BERTH_BENCH_LATENCY_RUNS, BERTH_BENCH_SIM_INSTANCES and BERTH_BENCH_SIM_TASKS scale them down for quick runs.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CreateClusterCommand, DescribeClustersCommand, DescribeTasksCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
-import { startAgent, type RunningAgent } from '../src/agent/agent.js';
+import type { RunningAgent } from '../src/agent/agent.js';
 import { buildBusyboxImage, dockerAvailable } from '../test/helpers/images.js';
-import { benchAgentOptions, benchClient, fmt, load, startBerthProcess, startSimulatedFleet } from './support.js';
+import { benchClient, fmt, load, startBerthProcess, startDockerBenchAgent, startSimulatedFleet, whenInterrupted, type BenchAgent } from './support.js';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -26,10 +28,17 @@ async function startLatency(runs = 20): Promise<void> {
   const server = await startBerthProcess();
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-bench-agent-'));
   const ecs = benchClient(server.url, 8);
-  let agent: RunningAgent | undefined;
+  let agent: BenchAgent | undefined;
+  // The plain `docker run` containers the comparison starts, until each is removed.
+  const plain = new Set<string>();
+  const removePlain = () => {
+    for (const id of plain) execFileSync('docker', ['rm', '-f', id], { stdio: 'ignore' });
+    plain.clear();
+  };
+  const forgetPlain = whenInterrupted(removePlain);
   try {
     await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
-    agent = await startAgent(benchAgentOptions(server.url, dataDir, {}));
+    agent = await startDockerBenchAgent(server.url, dataDir);
     await ecs.send(new RegisterTaskDefinitionCommand({ family: 'latency', containerDefinitions: [{ name: 'main', image, memory: 16, command: ['sleep', '600'], stopTimeout: 2 }] }));
     const berthMs: number[] = [];
     const dockerMs: number[] = [];
@@ -48,14 +57,18 @@ async function startLatency(runs = 20): Promise<void> {
       const before = performance.now();
       const id = execFileSync('docker', ['run', '-d', '--memory', '16m', image, 'sleep', '600'], { encoding: 'utf8' }).trim();
       dockerMs.push(performance.now() - before);
-      execFileSync('docker', ['rm', '-f', id]);
+      plain.add(id);
+      removePlain();
     }
     const berth = median(berthMs);
     const docker = median(dockerMs);
     console.log(`start latency, median of ${runs}: RunTask → RUNNING ${fmt(berth)} ms; docker run -d ${fmt(docker)} ms; ratio ${fmt(berth / docker, 2)} (target ≤ 1.3)`);
     console.log(`  (RunTask → RUNNING is observed by polling DescribeTasks every 5 ms; the agent pulls with prefer-cached)`);
   } finally {
+    // Removes the tasks' containers too: the last ones are still stopping, and stopped ones wait for the agent's clean-up.
     await agent?.stop();
+    removePlain();
+    forgetPlain();
     ecs.destroy();
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -96,7 +109,7 @@ async function simulatedScale(instances = 1000, taskCount = 50_000): Promise<voi
 }
 
 export async function main(): Promise<void> {
-  await startLatency();
+  await startLatency(process.env.BERTH_BENCH_LATENCY_RUNS ? Number(process.env.BERTH_BENCH_LATENCY_RUNS) : 20);
   const scale = process.env.BERTH_BENCH_SIM_INSTANCES ? Number(process.env.BERTH_BENCH_SIM_INSTANCES) : 1000;
   const tasks = process.env.BERTH_BENCH_SIM_TASKS ? Number(process.env.BERTH_BENCH_SIM_TASKS) : 50_000;
   await simulatedScale(scale, tasks);

@@ -45,7 +45,7 @@ import { gzipSync } from 'node:zlib';
 import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { freePort } from '../test/helpers/ports.js';
 import { htpasswdBinary, registryBinary } from '../test/helpers/private-registry.js';
-import { benchCredentials, fmt, startBerthProcess, stats } from './support.js';
+import { benchCredentials, fmt, startBerthProcess, stats, whenInterrupted } from './support.js';
 
 const run = promisify(execFile);
 const skopeoBinary = '/usr/bin/skopeo';
@@ -124,12 +124,22 @@ async function startDistribution(label: string, credentials?: { username: string
   );
   // It logs every 404 of a normal push as an error, so its output is not shown.
   const child: ChildProcess = spawn(registryBinary, ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
-  const stop = async () => {
+  const forget = whenInterrupted(async () => {
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
     }
     rmSync(dir, { recursive: true, force: true });
+  });
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+    forget();
   };
   try {
     const deadline = Date.now() + 15_000;

@@ -10,7 +10,6 @@
  *
  * BERTH_BENCH_SVC_INSTANCES and BERTH_BENCH_SVC_TASKS scale the first one down for quick runs.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,10 +29,9 @@ import {
   type Service,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { startAgent, type RunningAgent } from '../src/agent/agent.js';
-import { labels } from '../src/agent/runtime/types.js';
+import type { RunningAgent } from '../src/agent/agent.js';
 import { buildBusyboxImage, dockerAvailable } from '../test/helpers/images.js';
-import { benchAgentOptions, benchClient, fmt, load, startBerthProcess, startSimulatedFleet } from './support.js';
+import { benchClient, fmt, load, startBerthProcess, startDockerBenchAgent, startSimulatedFleet, type BenchAgent } from './support.js';
 
 const cluster = 'default';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -200,7 +198,7 @@ async function rollingDeployment(runs = 3, desired = 10, stopTimeout = 2): Promi
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-bench-svc-roll-'));
   const ecs = benchClient(server.url, 8);
   const service = 'rolling';
-  let agent: RunningAgent | undefined;
+  let agent: BenchAgent | undefined;
   let created = false;
   const container = (revision: number): ContainerDefinition => ({
     name: 'main',
@@ -213,7 +211,7 @@ async function rollingDeployment(runs = 3, desired = 10, stopTimeout = 2): Promi
   });
   try {
     await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
-    agent = await startAgent(benchAgentOptions(server.url, dataDir, {}));
+    agent = await startDockerBenchAgent(server.url, dataDir);
     const first = await ecs.send(new RegisterTaskDefinitionCommand({ family: 'rolling', containerDefinitions: [container(1)] }));
     const creating = performance.now();
     await ecs.send(
@@ -284,12 +282,8 @@ async function rollingDeployment(runs = 3, desired = 10, stopTimeout = 2): Promi
     }
   } finally {
     if (created) await removeService(ecs, service, 60_000);
+    // The agent leaves containers running when it stops; this removes any the service left behind.
     await agent?.stop();
-    if (agent) {
-      // The agent leaves containers running when it stops; remove any the service left behind.
-      const leftovers = execFileSync('docker', ['ps', '-aq', '--filter', `label=${labels.owner}=${agent.registration.owner}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
-      if (leftovers.length > 0) execFileSync('docker', ['rm', '-f', ...leftovers]);
-    }
     ecs.destroy();
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });

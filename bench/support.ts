@@ -1,4 +1,8 @@
-/** Shared pieces of the benchmark scripts: a Berth child process, in-process agents, latency statistics, a bounded load loop. */
+/**
+ * Shared pieces of the benchmark scripts: a Berth child process, in-process agents, latency
+ * statistics, a bounded load loop. Benchmarks leave nothing behind, even when interrupted: the
+ * Berth process and the containers of Docker agents are removed on SIGINT and SIGTERM too.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +14,10 @@ import { pino } from 'pino';
 import { startAgent, type AgentOptions, type RunningAgent } from '../src/agent/agent.js';
 import { DockerRuntime } from '../src/agent/runtime/docker-runtime.js';
 import { SimulatedRuntime } from '../src/agent/simulated/simulated-runtime.js';
+import { berthContainers, berthVolumes, dockerOf, removeVolumes, stopAndRemove } from '../src/cli/berth-containers.js';
+import { whenInterrupted } from '../test/helpers/interrupt.js';
+
+export { whenInterrupted };
 
 export const benchCredentials = { accessKeyId: 'AKIABENCHROOT0000001', secretAccessKey: 'bench-secret-key-000000000000000000000001' };
 
@@ -31,6 +39,14 @@ export async function startBerthProcess(): Promise<BerthProcess> {
     env: { ...process.env, BERTH_DATA_DIR: dataDir, BERTH_ROOT_ACCESS_KEY_ID: benchCredentials.accessKeyId, BERTH_ROOT_SECRET_ACCESS_KEY: benchCredentials.secretAccessKey },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const forget = whenInterrupted(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -44,9 +60,13 @@ export async function startBerthProcess(): Promise<BerthProcess> {
     url,
     child,
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
       rmSync(dataDir, { recursive: true, force: true });
+      forget();
     },
     async cpuSeconds() {
       const { readFile } = await import('node:fs/promises');
@@ -97,6 +117,40 @@ export function benchAgentOptions(url: string, dataDir: string, overrides: Parti
     metadata: true,
     log: pino({ level: 'warn' }),
     ...overrides,
+  };
+}
+
+/** Stops and removes every container, and removes every task volume, that the agent `owner` created. */
+export async function removeAgentLeftovers(owner: string): Promise<void> {
+  const docker = dockerOf();
+  await stopAndRemove(docker, await berthContainers(docker, [owner]), () => undefined);
+  await removeVolumes(docker, (await berthVolumes(docker)).filter((volume) => volume.owner === owner), () => undefined);
+}
+
+/**
+ * An agent on Docker in the benchmark's own process. `stop()` stops it and removes what it
+ * created: a stopped agent leaves its tasks' containers (running ones, and stopped ones it has not
+ * cleaned up yet) on the engine, as a real agent does.
+ */
+export interface BenchAgent {
+  agent: RunningAgent;
+  stop(): Promise<void>;
+}
+
+export async function startDockerBenchAgent(url: string, dataDir: string, overrides: Partial<AgentOptions> = {}): Promise<BenchAgent> {
+  const agent = await startAgent(benchAgentOptions(url, dataDir, overrides));
+  const owner = agent.registration.owner;
+  const stop = async () => {
+    await agent.stop();
+    await removeAgentLeftovers(owner);
+  };
+  const forget = whenInterrupted(stop);
+  return {
+    agent,
+    async stop() {
+      await stop();
+      forget();
+    },
   };
 }
 

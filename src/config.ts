@@ -16,6 +16,8 @@ export interface BerthConfig {
   registryHost?: string;
   /** Seconds an instance's agent may stay disconnected before its service tasks are replaced elsewhere. */
   agentLostAfterSeconds?: number;
+  /** Seconds between the control plane's pings to each agent; an agent silent until the next ping is disconnected. */
+  agentPingIntervalSeconds?: number;
 }
 
 export const defaults = {
@@ -39,6 +41,7 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ber
     ...(env.BERTH_KEY_FILE ? { keyFile: env.BERTH_KEY_FILE } : {}),
     ...(env.BERTH_REGISTRY_HOST ? { registryHost: env.BERTH_REGISTRY_HOST } : {}),
     ...(env.BERTH_AGENT_LOST_AFTER ? { agentLostAfterSeconds: Number(env.BERTH_AGENT_LOST_AFTER) } : {}),
+    ...(env.BERTH_AGENT_PING_INTERVAL ? { agentPingIntervalSeconds: Number(env.BERTH_AGENT_PING_INTERVAL) } : {}),
     ...(env.BERTH_ROOT_ACCESS_KEY_ID ? { rootAccessKeyId: env.BERTH_ROOT_ACCESS_KEY_ID } : {}),
     ...(env.BERTH_ROOT_SECRET_ACCESS_KEY ? { rootSecretAccessKey: env.BERTH_ROOT_SECRET_ACCESS_KEY } : {}),
   };
@@ -54,6 +57,9 @@ export function checkConfig(config: BerthConfig): string[] {
   }
   if (config.agentLostAfterSeconds !== undefined && !(Number.isInteger(config.agentLostAfterSeconds) && config.agentLostAfterSeconds >= 1)) {
     problems.push(`agent-lost-after must be a whole number of seconds, at least 1, got '${config.agentLostAfterSeconds}'`);
+  }
+  if (config.agentPingIntervalSeconds !== undefined && !(Number.isInteger(config.agentPingIntervalSeconds) && config.agentPingIntervalSeconds >= 1)) {
+    problems.push(`agent-ping-interval must be a whole number of seconds, at least 1, got '${config.agentPingIntervalSeconds}'`);
   }
   if (Boolean(config.rootAccessKeyId) !== Boolean(config.rootSecretAccessKey)) {
     problems.push('BERTH_ROOT_ACCESS_KEY_ID and BERTH_ROOT_SECRET_ACCESS_KEY must be set together');

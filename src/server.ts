@@ -107,7 +107,14 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
       version,
       ...(options.log ? { loggerInstance: options.log } : { logger: options.logger === false ? false : { level: config.logLevel } }),
     });
-    const hub = new AgentHub({ store, clock, log: app.log, taskChanges, pullAuth: new TaskPullAuth(registry) });
+    const hub = new AgentHub({
+      store,
+      clock,
+      log: app.log,
+      taskChanges,
+      pullAuth: new TaskPullAuth(registry),
+      ...(config.agentPingIntervalSeconds !== undefined ? { pingMs: config.agentPingIntervalSeconds * 1000 } : {}),
+    });
     agentHub = hub;
     // One process among those sharing the store collects garbage, applies lifecycle policies and schedules services.
     const processId = randomUUID();

@@ -55,6 +55,8 @@ export interface AgentOptions {
    * local agent of `berth up`, whose cluster `default` must exist right after start and after a reset.
    */
   createCluster?: boolean;
+  /** How long the control plane may stay silent before the agent reconnects (ChannelClient's default when absent). */
+  heartbeatTimeoutMs?: number;
   log: Logger;
   clock?: Clock;
   tickMs?: number;
@@ -136,10 +138,25 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   if (options.metadata) {
     await networks();
     bridgeGateway = await options.runtime.networkGateway('bridge');
-    const addresses = ['127.0.0.1', ...(bridgeGateway ? [bridgeGateway] : []), ...(awsvpcGateway ? [awsvpcGateway] : [])];
-    metadata = await startMetadataServer({ addresses, port: 0, source: metadataSourceOf(() => engine, options.runtime, subnet) });
+    const served: { address: string; what: string }[] = [
+      { address: '127.0.0.1', what: 'loopback, for host network mode tasks' },
+      ...(bridgeGateway ? [{ address: bridgeGateway, what: "the gateway of Docker's bridge network, for bridge network mode tasks" }] : []),
+      ...(awsvpcGateway ? [{ address: awsvpcGateway, what: `the gateway of the ${awsvpcNetworkName} network, for awsvpc tasks` }] : []),
+    ];
+    metadata = await startMetadataServer({ addresses: served.map((item) => item.address), port: 0, source: metadataSourceOf(() => engine, options.runtime, subnet) });
+    // The agent runs without the endpoint where it cannot offer it (the Docker engine's networks are
+    // on another machine, say): those tasks run without ECS_CONTAINER_METADATA_URI_V4.
+    for (const { address, reason } of metadata.unavailable) {
+      const what = served.find((item) => item.address === address)?.what ?? address;
+      log.warn({ address, reason }, `the task metadata endpoint cannot be offered on ${address} (${what}): ${reason}. Those tasks' containers get no ECS_CONTAINER_METADATA_URI_V4.`);
+    }
   }
-  const addressFor = (mode: NetworkMode) => (mode === 'bridge' ? bridgeGateway : mode === 'awsvpc' ? awsvpcGateway : undefined) ?? '127.0.0.1';
+  /** The address a task's containers reach the metadata endpoint at; absent where none serves them. */
+  const addressFor = (mode: NetworkMode): string | undefined => (mode === 'bridge' ? bridgeGateway : mode === 'awsvpc' ? awsvpcGateway : '127.0.0.1');
+  const metadataUri = (mode: NetworkMode, token: string): string | undefined => {
+    const address = addressFor(mode);
+    return address === undefined ? undefined : metadata?.uriFor(address, token);
+  };
 
   const channel: ChannelClient = new ChannelClient({
     endpoint: options.endpoint,
@@ -150,9 +167,22 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     onTasks: (message) => engine?.apply(message),
     onRefused: (status, body) => log.error({ status, body }, 'the control plane refuses this agent; if its instance was deregistered, restart the agent to register again'),
     onReset: () => void rejoin(),
+    ...(options.heartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
   });
   let stopped = false;
   let rejoining: Promise<void> | undefined;
+  /** The wait between attempts to register again; stop() ends it. Not unref()ed: it keeps an agent process alive. */
+  let rejoinWait: { timer: NodeJS.Timeout; resolve: () => void } | undefined;
+  const waitToRejoin = () =>
+    new Promise<void>((resolve) => {
+      rejoinWait = {
+        timer: setTimeout(() => {
+          rejoinWait = undefined;
+          resolve();
+        }, rejoinRetryMs),
+        resolve,
+      };
+    });
   /**
    * After a reset the instance is gone: register again (the agent's own id, and so its containers'
    * owner label, stays the same) and reconnect; the control plane then sends an empty task list and
@@ -173,7 +203,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
               ? `cluster '${options.cluster}' no longer exists at ${options.endpoint}; create it (aws ecs create-cluster --cluster-name ${options.cluster}) and this agent joins it. Retrying every ${rejoinRetryMs / 1000} s.`
               : `could not register again; retrying in ${rejoinRetryMs / 1000} s`,
           );
-          await new Promise((resolve) => setTimeout(resolve, rejoinRetryMs).unref());
+          await waitToRejoin();
         }
       }
     })().finally(() => {
@@ -193,12 +223,15 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     setHealth: (status, reason) => channel.setHealth({ status, ...(reason ? { reason } : {}) }),
     awsvpcNetwork: networks,
     pauseImage: async () => (pauseImage ??= await ensurePauseImage(options.runtime, info.architecture)),
-    metadataEnvironment: (task, mode, token) => ({
-      AWS_EXECUTION_ENV: executionEnvironment(task),
-      AWS_REGION: options.region,
-      AWS_DEFAULT_REGION: options.region,
-      ...(metadata ? { ECS_CONTAINER_METADATA_URI_V4: metadata.uriFor(addressFor(mode), token) } : {}),
-    }),
+    metadataEnvironment: (task, mode, token) => {
+      const uri = metadataUri(mode, token);
+      return {
+        AWS_EXECUTION_ENV: executionEnvironment(task),
+        AWS_REGION: options.region,
+        AWS_DEFAULT_REGION: options.region,
+        ...(uri ? { ECS_CONTAINER_METADATA_URI_V4: uri } : {}),
+      };
+    },
     pullBehavior: options.pullBehavior,
     architecture: architectureOf(info),
     cleanupDelayMs: options.cleanupDelayMs,
@@ -218,6 +251,11 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     ...(metadata ? { metadata } : {}),
     async stop() {
       stopped = true;
+      if (rejoinWait) {
+        clearTimeout(rejoinWait.timer);
+        rejoinWait.resolve();
+        rejoinWait = undefined;
+      }
       await channel.stop();
       await engine?.stop();
       await metadata?.close();

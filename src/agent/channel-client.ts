@@ -2,6 +2,17 @@
  * The agent's end of the agent channel (see agent-protocol/messages.ts): keeps one WebSocket open to
  * the control plane, reconnecting with jittered exponential back-off, and keeps every report until
  * the control plane acknowledges it, resending the unacknowledged ones after each reconnect.
+ *
+ * Liveness. A network partition closes nothing: neither end hears a close, and an idle agent would
+ * keep its dead socket for good. So the agent pings the control plane every third of
+ * `heartbeatTimeoutMs`, counts anything it hears (a message, a ping, a pong) as a sign of life, and
+ * ends the socket once it has heard nothing for `heartbeatTimeoutMs`; the control plane does the
+ * same from its side (hub.ts). Back-off never exceeds the heartbeat timeout, so once the link is
+ * back the agent is connected again within about one timeout. TCP keepalive is on as well, for the
+ * kernel to notice a peer that is gone while the socket is idle between pings.
+ *
+ * Until `stop()`, a started client always holds a timer or a socket: a process whose only work is
+ * the agent (`berth agent --simulate`) keeps running, and reconnecting, through an outage.
  */
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
@@ -27,8 +38,15 @@ export interface ChannelClientOptions {
    */
   onReset?(): void;
   minBackoffMs?: number;
+  /** At most the heartbeat timeout. */
   maxBackoffMs?: number;
+  /** How long the control plane may stay silent before the agent ends the socket and reconnects. */
+  heartbeatTimeoutMs?: number;
 }
+
+export const defaultHeartbeatTimeoutMs = 30_000;
+/** A connection attempt that has not completed its handshake by then is abandoned (at most the heartbeat timeout). */
+const handshakeTimeoutMs = 10_000;
 
 const Sha256 = Hash.bind(null, 'sha256');
 
@@ -42,8 +60,16 @@ export class ChannelClient {
   /** Whether the channel has been open before: the first opening is routine, a later one ends an outage. */
   private everConnected = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  /** Pings the control plane while connected. */
+  private pingTimer: NodeJS.Timeout | undefined;
+  /** Fires when the control plane has been silent for the heartbeat timeout; refreshed by every frame. */
+  private silenceTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: ChannelClientOptions) {}
+
+  private get heartbeatTimeoutMs(): number {
+    return this.options.heartbeatTimeoutMs ?? defaultHeartbeatTimeoutMs;
+  }
 
   get connected(): boolean {
     return this.socket?.readyState === WebSocket.OPEN;
@@ -69,6 +95,7 @@ export class ChannelClient {
     this.attempt = 0;
     const previous = this.socket;
     this.socket = undefined;
+    this.stopHeartbeat();
     previous?.terminate();
     void this.connect();
   }
@@ -76,6 +103,7 @@ export class ChannelClient {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.stopHeartbeat();
     const socket = this.socket;
     if (!socket || socket.readyState === WebSocket.CLOSED) return;
     await new Promise<void>((resolve) => {
@@ -130,11 +158,36 @@ export class ChannelClient {
   private scheduleReconnect(): void {
     if (this.stopped) return;
     const min = this.options.minBackoffMs ?? 250;
-    const max = this.options.maxBackoffMs ?? 30_000;
+    const max = Math.min(this.options.maxBackoffMs ?? 30_000, this.heartbeatTimeoutMs);
     const delay = Math.min(max, min * 2 ** Math.min(this.attempt, 16)) * (0.5 + Math.random() / 2);
     this.attempt++;
+    // Not unref()ed: while the control plane is away this timer is all that keeps an agent process alive.
     this.retryTimer = setTimeout(() => void this.connect(), delay);
-    this.retryTimer.unref?.();
+  }
+
+  /** Starts the heartbeat of a socket that just opened. */
+  private startHeartbeat(socket: WebSocket): void {
+    this.stopHeartbeat();
+    const timeout = this.heartbeatTimeoutMs;
+    this.silenceTimer = setTimeout(() => {
+      if (this.socket !== socket) return;
+      this.options.log.warn({ endpoint: this.options.endpoint, timeoutMs: timeout }, 'the control plane has been silent past the heartbeat timeout; reconnecting');
+      socket.terminate();
+    }, timeout).unref();
+    this.pingTimer = setInterval(() => {
+      if (socket.readyState === WebSocket.OPEN) socket.ping();
+    }, Math.max(1, Math.floor(timeout / 3))).unref();
+  }
+
+  private heard(socket: WebSocket): void {
+    if (this.socket === socket) this.silenceTimer?.refresh();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    if (this.silenceTimer) clearTimeout(this.silenceTimer);
+    this.pingTimer = undefined;
+    this.silenceTimer = undefined;
   }
 
   private async connect(): Promise<void> {
@@ -147,8 +200,11 @@ export class ChannelClient {
       this.scheduleReconnect();
       return;
     }
-    const socket = new WebSocket(url, { handshakeTimeout: 10_000 });
+    // Stopped or rejoined while the request was being signed: that call owns the channel now.
+    if (this.stopped || this.socket !== undefined) return;
+    const socket = new WebSocket(url, { handshakeTimeout: Math.min(handshakeTimeoutMs, this.heartbeatTimeoutMs) });
     this.socket = socket;
+    socket.on('upgrade', (response) => response.socket.setKeepAlive(true, this.heartbeatTimeoutMs));
     socket.on('unexpected-response', (_request, response) => {
       let body = '';
       response.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -160,16 +216,23 @@ export class ChannelClient {
     });
     socket.on('open', () => {
       this.attempt = 0;
+      this.startHeartbeat(socket);
       this.options.log[this.everConnected ? 'info' : 'debug']({ endpoint: this.options.endpoint }, this.everConnected ? 'agent channel connected again' : 'agent channel connected');
       this.everConnected = true;
       if (this.health) this.send({ type: 'health', runtime: this.health });
       for (const [id, report] of this.pending) this.send({ type: 'report', id, report });
     });
-    socket.on('message', (data) => this.receive(data.toString()));
+    socket.on('message', (data) => {
+      this.heard(socket);
+      this.receive(data.toString());
+    });
+    socket.on('ping', () => this.heard(socket));
+    socket.on('pong', () => this.heard(socket));
     socket.on('error', (error) => this.options.log.debug({ err: error }, 'agent channel error'));
     socket.on('close', (code, reason) => {
       if (this.socket !== socket) return;
       this.socket = undefined;
+      this.stopHeartbeat();
       if (code === resetCloseCode && this.options.onReset && !this.stopped) {
         this.options.log.info('Berth was reset: registering again');
         this.options.onReset();

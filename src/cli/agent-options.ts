@@ -4,6 +4,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AgentOptions } from '../agent/agent.js';
+import { defaultHeartbeatTimeoutMs } from '../agent/channel-client.js';
 import { agentDefaults } from '../agent/local.js';
 import { defaultAwsvpcSubnet, gatewayOf } from '../agent/runtime/network.js';
 
@@ -16,6 +17,7 @@ export interface AgentFlags {
   awsvpcSubnet: string;
   pauseImage?: string;
   dockerSocket?: string;
+  heartbeatTimeout: number;
 }
 
 export function wholeNumber(name: string, min = 0) {
@@ -71,13 +73,19 @@ export function withAgentOptions(command: Command): Command {
     )
     .addOption(new Option('--awsvpc-subnet <cidr>', 'subnet of the Docker network awsvpc tasks get their addresses from').argParser(subnet).default(defaultAwsvpcSubnet))
     .addOption(new Option('--pause-image <image>', "image holding awsvpc tasks' network namespaces (default: built locally, x86_64 only)"))
-    .addOption(new Option('--docker-socket <path>', 'the Docker engine socket (default: DOCKER_HOST or /var/run/docker.sock)'));
+    .addOption(new Option('--docker-socket <path>', 'the Docker engine socket (default: DOCKER_HOST or /var/run/docker.sock)'))
+    .addOption(
+      new Option('--heartbeat-timeout <seconds>', 'seconds the control plane may stay silent before the agent drops its connection and reconnects (the agent pings every third of it)')
+        .env('BERTH_AGENT_HEARTBEAT_TIMEOUT')
+        .argParser(wholeNumber('--heartbeat-timeout', 1))
+        .default(defaultHeartbeatTimeoutMs / 1000),
+    );
 }
 
 /** The AgentOptions the flags set; the caller supplies the rest (endpoint, credentials, mode…). */
 export function agentSettingsOf(flags: AgentFlags, region: string): Pick<
   AgentOptions,
-  'availabilityZone' | 'reservedMemoryMiB' | 'reservedPorts' | 'pullBehavior' | 'cleanupDelayMs' | 'awsvpcSubnet' | 'pauseImage'
+  'availabilityZone' | 'reservedMemoryMiB' | 'reservedPorts' | 'pullBehavior' | 'cleanupDelayMs' | 'awsvpcSubnet' | 'pauseImage' | 'heartbeatTimeoutMs'
 > {
   return {
     availabilityZone: flags.availabilityZone ?? `${region}a`,
@@ -86,6 +94,7 @@ export function agentSettingsOf(flags: AgentFlags, region: string): Pick<
     pullBehavior: flags.imagePullBehavior,
     cleanupDelayMs: flags.cleanupDelay * 1000,
     awsvpcSubnet: flags.awsvpcSubnet,
+    heartbeatTimeoutMs: flags.heartbeatTimeout * 1000,
     ...(flags.pauseImage ? { pauseImage: flags.pauseImage } : {}),
   };
 }

@@ -51,6 +51,16 @@ function withServerOptions(command: Command): Command {
           if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('a whole number of seconds, at least 1.');
           return parsed;
         }),
+    )
+    .addOption(
+      new Option('--agent-ping-interval <seconds>', 'seconds between pings to each agent; an agent that has not answered by the next ping is disconnected')
+        .env('BERTH_AGENT_PING_INTERVAL')
+        .default(10)
+        .argParser((value) => {
+          const parsed = Number(value);
+          if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('a whole number of seconds, at least 1.');
+          return parsed;
+        }),
     );
   return withLogOptions(command);
 }
@@ -64,10 +74,11 @@ interface ServerFlags extends LogFlags {
   registryHost?: string;
   keyFile?: string;
   agentLostAfter: number;
+  agentPingInterval: number;
 }
 
 function configOf(flags: ServerFlags): BerthConfig {
-  const { port, host, dataDir, region, accountId, logLevel, registryHost, keyFile, agentLostAfter } = flags;
+  const { port, host, dataDir, region, accountId, logLevel, registryHost, keyFile, agentLostAfter, agentPingInterval } = flags;
   const config: BerthConfig = {
     ...env,
     port,
@@ -79,6 +90,7 @@ function configOf(flags: ServerFlags): BerthConfig {
     ...(registryHost !== undefined ? { registryHost } : {}),
     ...(keyFile !== undefined ? { keyFile } : {}),
     agentLostAfterSeconds: agentLostAfter,
+    agentPingIntervalSeconds: agentPingInterval,
   };
   const problems = checkConfig(config);
   if (problems.length > 0) {

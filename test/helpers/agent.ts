@@ -9,6 +9,7 @@ import { DockerRuntime, socketPathFromEnvironment } from '../../src/agent/runtim
 import { labels } from '../../src/agent/runtime/types.js';
 import { SimulatedRuntime } from '../../src/agent/simulated/simulated-runtime.js';
 import { testCredentials, type TestBerth } from './berth.js';
+import { whenInterrupted } from './interrupt.js';
 
 export interface TestAgent {
   agent: RunningAgent;
@@ -65,6 +66,17 @@ export async function startTestAgent(berth: Pick<TestBerth, 'url'>, overrides: P
     ...overrides,
   };
   let agent = await startAgent(options);
+  /** Tests leave no containers behind: remove whatever this agent created, running or not. */
+  const removeLeftovers = async () => {
+    const owner = agent.registration.owner;
+    const leftovers = await options.runtime.listManaged(owner).catch(() => []);
+    await Promise.all(leftovers.map((container) => options.runtime.remove(container.id).catch(() => undefined)));
+    if (options.runtime instanceof DockerRuntime) await removeVolumesOf(owner);
+  };
+  const forget = whenInterrupted(async () => {
+    await agent.stop().catch(() => undefined);
+    await removeLeftovers();
+  });
   const handle: TestAgent = {
     agent,
     dataDir,
@@ -78,11 +90,8 @@ export async function startTestAgent(berth: Pick<TestBerth, 'url'>, overrides: P
     },
     async close() {
       await agent.stop().catch(() => undefined);
-      // Tests leave no containers behind: remove whatever this agent created, running or not.
-      const owner = agent.registration.owner;
-      const leftovers = await options.runtime.listManaged(owner).catch(() => []);
-      await Promise.all(leftovers.map((container) => options.runtime.remove(container.id).catch(() => undefined)));
-      if (options.runtime instanceof DockerRuntime) await removeVolumesOf(owner);
+      await removeLeftovers();
+      forget();
       if (!overrides.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,5 +1,6 @@
 /** `berth up` or `berth server` as a child process of a test, on a free port with its own data directory. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { whenInterrupted } from './interrupt.js';
 
 export interface BerthProcess {
   child: ChildProcess;
@@ -16,6 +17,8 @@ export interface BerthProcess {
  */
 export async function startBerthProcess(args: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 60_000): Promise<BerthProcess> {
   const child = spawn(process.execPath, ['bin/berth.js', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const forget = whenInterrupted(() => child.kill('SIGTERM'));
+  child.once('exit', forget);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -1,7 +1,9 @@
 /**
  * The task metadata endpoint v4 as containers reach it: `ECS_CONTAINER_METADATA_URI_V4` is
  * `http://<address>:<port>/v4/<token>`, where the token is an unguessable id the agent issued for one
- * container. One port on every address the agent gives (its Docker bridge gateways and 127.0.0.1).
+ * container. One port on every address the agent gives (its Docker bridge gateways and 127.0.0.1)
+ * that exists on this host: an address it cannot listen on (the Docker engine's bridge is on another
+ * machine, say) is left out and listed in `unavailable`, and `uriFor` has no URI for it.
  *
  *   GET /v4/<token>              the container's metadata
  *   GET /v4/<token>/task         the task's metadata with all its containers
@@ -25,9 +27,17 @@ export interface MetadataServerOptions {
 }
 
 export interface MetadataServer {
-  port: number;
-  /** The value of ECS_CONTAINER_METADATA_URI_V4 for a container reaching the server at `address`. */
-  uriFor(address: string, token: string): string;
+  /** The port on every address it listens on; undefined when it listens on none. */
+  port: number | undefined;
+  /** The addresses it listens on. */
+  addresses: string[];
+  /** The addresses it was asked for and could not listen on, with the reason (`listen EADDRNOTAVAIL …`). */
+  unavailable: { address: string; reason: string }[];
+  /**
+   * The value of ECS_CONTAINER_METADATA_URI_V4 for a container reaching the server at `address`;
+   * undefined when it does not listen there.
+   */
+  uriFor(address: string, token: string): string | undefined;
   close(): Promise<void>;
 }
 
@@ -179,25 +189,39 @@ export async function startMetadataServer(options: MetadataServerOptions): Promi
 
   for (let attempt = 1; ; attempt++) {
     const servers: Server[] = [];
-    try {
-      let port = options.port ?? 0;
-      for (const address of options.addresses) {
-        const server = createServer(onRequest);
-        servers.push(server);
+    const bound: string[] = [];
+    const unavailable: { address: string; reason: string }[] = [];
+    let port = options.port ?? 0;
+    let retry = false;
+    for (const address of options.addresses) {
+      const server = createServer(onRequest);
+      try {
         port = await listen(server, port, address);
+        servers.push(server);
+        bound.push(address);
+      } catch (error) {
+        // A port picked on an earlier address may be taken on this one: pick another for all of them.
+        if (pickPort && bound.length > 0 && isAddressInUse(error) && attempt < portAttempts) {
+          retry = true;
+          break;
+        }
+        unavailable.push({ address, reason: error instanceof Error ? error.message : String(error) });
       }
-      const chosen = port;
-      return {
-        port: chosen,
-        uriFor: (address, token) => `http://${address.includes(':') ? `[${address}]` : address}:${chosen}/v4/${encodeURIComponent(token)}`,
-        close: async () => {
-          await Promise.all(servers.map(closeServer));
-        },
-      };
-    } catch (error) {
-      await Promise.all(servers.map(closeServer));
-      const takenElsewhere = pickPort && servers.length > 1 && isAddressInUse(error);
-      if (!takenElsewhere || attempt >= portAttempts) throw error;
     }
+    if (retry) {
+      await Promise.all(servers.map(closeServer));
+      continue;
+    }
+    const chosen = bound.length > 0 ? port : undefined;
+    return {
+      port: chosen,
+      addresses: bound,
+      unavailable,
+      uriFor: (address, token) =>
+        chosen !== undefined && bound.includes(address) ? `http://${address.includes(':') ? `[${address}]` : address}:${chosen}/v4/${encodeURIComponent(token)}` : undefined,
+      close: async () => {
+        await Promise.all(servers.map(closeServer));
+      },
+    };
   }
 }

@@ -79,6 +79,8 @@ export async function agentChannelRoutes(app: FastifyInstance, deps: ChannelDeps
       },
     },
     (socket, request) => {
+      // TCP keepalive lets the kernel notice, between pings, a peer that is gone for good.
+      request.raw.socket.setKeepAlive(true, deps.hub.pingMs);
       const identity = identities.get(request);
       if (!identity) {
         socket.close(1011, 'unidentified agent');

@@ -7,6 +7,11 @@
  * sent, so a lost push only delays it until the next full list: delivery is level-triggered.
  *
  * An instance's agentConnected is true exactly while its channel is open.
+ *
+ * Liveness. A partition closes nothing, so every `pingMs` the hub pings each agent and ends the
+ * channel of one it has heard nothing from (no pong, no message) since the previous ping: an agent
+ * cut off shows disconnected within two intervals. The agent watches the control plane the same way
+ * (agent/channel-client.ts) and reconnects.
  */
 import type { WebSocket } from 'ws';
 import type { FastifyBaseLogger as Logger } from 'fastify';
@@ -46,6 +51,7 @@ export interface AgentHubDeps {
   log: Logger;
   taskChanges: TaskChangeFeed;
   resyncMs?: number;
+  /** Default 10 s. */
   pingMs?: number;
   /** How long a registered instance may go without its agent connecting before it shows disconnected. */
   connectGraceMs?: number;
@@ -77,10 +83,14 @@ export class AgentHub {
 
   constructor(private readonly deps: AgentHubDeps) {}
 
+  get pingMs(): number {
+    return this.deps.pingMs ?? 10_000;
+  }
+
   start(): void {
     this.unsubscribe = this.deps.taskChanges.subscribe((tasks) => void this.push(tasks));
     this.timers.push(setInterval(() => void this.resyncAll(), this.deps.resyncMs ?? 60_000).unref());
-    this.timers.push(setInterval(() => this.heartbeat(), this.deps.pingMs ?? 10_000).unref());
+    this.timers.push(setInterval(() => this.heartbeat(), this.pingMs).unref());
     this.timers.push(setInterval(() => void this.expireSilentInstances(), Math.min(this.deps.connectGraceMs ?? 30_000, 10_000)).unref());
   }
 
@@ -163,10 +173,17 @@ export class AgentHub {
     const previous = this.connections.get(identity.key);
     this.connections.set(identity.key, connection);
     if (previous) previous.socket.close(4000, 'replaced by a newer connection of the same agent');
+    // Anything heard from the agent shows the link works: its answers, its own pings, its messages.
     socket.on('pong', () => {
       connection.alive = true;
     });
-    socket.on('message', (data) => void this.receive(connection, data.toString()));
+    socket.on('ping', () => {
+      connection.alive = true;
+    });
+    socket.on('message', (data) => {
+      connection.alive = true;
+      void this.receive(connection, data.toString());
+    });
     socket.on('close', () => void this.detach(connection));
     socket.on('error', (error) => this.deps.log.warn({ err: error, agent: identity.key }, 'agent channel error'));
     this.deps.log.info({ agent: identity.key }, 'agent connected');
@@ -204,7 +221,7 @@ export class AgentHub {
   private heartbeat(): void {
     for (const connection of this.connections.values()) {
       if (!connection.alive) {
-        this.deps.log.warn({ agent: connection.key }, 'agent stopped answering pings; closing its channel');
+        this.deps.log.warn({ agent: connection.key, pingMs: this.pingMs }, 'agent stopped answering pings; closing its channel');
         connection.socket.terminate();
         continue;
       }

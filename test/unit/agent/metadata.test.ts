@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { networkInterfaces } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import type { AssignedTask } from '../../../src/agent-protocol/messages.js';
 import { NetworkRates } from '../../../src/agent/metadata/network-rates.js';
@@ -322,10 +323,10 @@ describe('metadata server', () => {
     return { status: response.status, body: text === '' ? undefined : JSON.parse(text), headers: response.headers };
   }
 
-  it('gives the URI containers are told', () => {
-    assert.ok(server.port > 0);
-    assert.equal(server.uriFor('172.17.0.1', 'abc'), `http://172.17.0.1:${server.port}/v4/abc`);
-    assert.equal(server.uriFor('fd00::1', 'abc'), `http://[fd00::1]:${server.port}/v4/abc`);
+  it('gives the URI containers are told, on the addresses it listens on only', () => {
+    assert.ok(server.port !== undefined && server.port > 0);
+    assert.equal(server.uriFor('127.0.0.1', 'a/b'), `http://127.0.0.1:${server.port}/v4/a%2Fb`);
+    assert.equal(server.uriFor('172.17.0.1', 'abc'), undefined);
   });
 
   it('serves the container metadata', async () => {
@@ -418,16 +419,58 @@ describe('metadata server', () => {
   });
 });
 
+/** Addresses of the documentation range 203.0.113.0/24 that no interface of this host has. */
+function absentAddresses(count: number): string[] {
+  const local = new Set(Object.values(networkInterfaces()).flatMap((addresses) => (addresses ?? []).map((address) => address.address)));
+  const absent: string[] = [];
+  for (let host = 1; host < 255 && absent.length < count; host++) if (!local.has(`203.0.113.${host}`)) absent.push(`203.0.113.${host}`);
+  return absent;
+}
+
 describe('metadata server addresses', { skip: process.platform !== 'linux' && 'needs the whole 127.0.0.0/8 on loopback' }, () => {
   it('listens on one port on every address', async () => {
     const source: MetadataSource = { lookup: () => ({ view: bridgeView(), containerName: 'web' }), stats: async () => undefined };
     const server = await startMetadataServer({ addresses: ['127.0.0.1', '127.0.0.2'], source });
     try {
       for (const address of ['127.0.0.1', '127.0.0.2']) {
-        const response = await fetch(server.uriFor(address, 'any'));
+        const response = await fetch(server.uriFor(address, 'any')!);
         assert.equal(response.status, 200, address);
         assert.equal(((await response.json()) as { Name: string }).Name, 'web');
       }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('listens on the addresses it can and names each one it cannot, with the reason', async () => {
+    const source: MetadataSource = { lookup: () => ({ view: bridgeView(), containerName: 'web' }), stats: async () => undefined };
+    // As Docker's bridge gateway is when the engine runs on another machine.
+    const [absent] = absentAddresses(1);
+    const server = await startMetadataServer({ addresses: [absent!, '127.0.0.1', '127.0.0.2'], source });
+    try {
+      assert.deepEqual(server.addresses, ['127.0.0.1', '127.0.0.2']);
+      assert.equal(server.unavailable.length, 1);
+      assert.equal(server.unavailable[0]!.address, absent);
+      assert.match(server.unavailable[0]!.reason, /EADDRNOTAVAIL/);
+      assert.equal(server.uriFor(absent!, 'any'), undefined);
+      for (const address of ['127.0.0.1', '127.0.0.2']) {
+        const response = await fetch(server.uriFor(address, 'any')!);
+        assert.equal(response.status, 200, address);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('starts listening nowhere rather than failing when no address exists', async () => {
+    const source: MetadataSource = { lookup: () => undefined, stats: async () => undefined };
+    const absent = absentAddresses(2);
+    const server = await startMetadataServer({ addresses: absent, source });
+    try {
+      assert.equal(server.port, undefined);
+      assert.deepEqual(server.addresses, []);
+      assert.deepEqual(server.unavailable.map((item) => item.address), absent);
+      assert.equal(server.uriFor(absent[0]!, 'any'), undefined);
     } finally {
       await server.close();
     }
