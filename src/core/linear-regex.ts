@@ -22,8 +22,12 @@ export const MAX_PATTERN_LENGTH = 512;
  * big (`a{1000}` is 1000 instructions); matching costs up to this many steps per character.
  */
 export const MAX_PATTERN_PROGRAM = 10_000;
-/** Distinct patterns kept compiled; the least recently used goes first. */
-export const PATTERN_CACHE_SIZE = 500;
+/**
+ * Distinct patterns kept compiled; the least recently used goes first. A compiled pattern grows a
+ * lazily built automaton as it meets new values, up to a few MiB for a pattern made to need many
+ * states, so this bounds memory too: only this cache holds compiled patterns.
+ */
+export const PATTERN_CACHE_SIZE = 64;
 
 /** A pattern that was refused; `problem` says why, fit for an InvalidParameterException message. */
 export class PatternError extends Error {
@@ -39,24 +43,38 @@ export interface LinearPattern {
   matches(value: string): boolean;
 }
 
-const cache = new Map<string, LinearPattern>();
+const cache = new Map<string, RE2JS>();
 
-/** Compiles a caller's pattern, once per distinct pattern while it stays in use. Throws PatternError. */
+/**
+ * Checks and compiles a caller's pattern. Throws PatternError. The pattern returned holds its
+ * source only: each evaluation takes the compiled form from the cache, compiling it again if it
+ * was dropped, so a parsed expression kept anywhere never pins a compiled pattern in memory.
+ */
 export function compilePattern(source: string): LinearPattern {
-  const cached = cache.get(source);
-  if (cached) {
-    // Map keeps insertion order: moving a hit to the end makes the first key the least recently used.
-    cache.delete(source);
-    cache.set(source, cached);
-    return cached;
-  }
-  const compiled = compileUncached(source);
-  cache.set(source, compiled);
-  if (cache.size > PATTERN_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-  return compiled;
+  compiled(source);
+  return { source, matches: (value) => compiled(source).matches(value) };
 }
 
-function compileUncached(source: string): LinearPattern {
+/** The sources of the patterns compiled now, least recently used first. */
+export function cachedPatterns(): string[] {
+  return [...cache.keys()];
+}
+
+function compiled(source: string): RE2JS {
+  const hit = cache.get(source);
+  if (hit) {
+    // Map keeps insertion order: moving a hit to the end makes the first key the least recently used.
+    cache.delete(source);
+    cache.set(source, hit);
+    return hit;
+  }
+  const re = compileUncached(source);
+  cache.set(source, re);
+  if (cache.size > PATTERN_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  return re;
+}
+
+function compileUncached(source: string): RE2JS {
   if (source.length > MAX_PATTERN_LENGTH) {
     throw new PatternError(`the pattern is ${source.length} characters long; at most ${MAX_PATTERN_LENGTH} are allowed`);
   }
@@ -79,7 +97,7 @@ function compileUncached(source: string): LinearPattern {
       `the pattern is too complex: it compiles to ${size} instructions, more than ${MAX_PATTERN_PROGRAM}; use smaller counts in repetitions like {n}`,
     );
   }
-  return { source, matches: (value) => re.matches(value) };
+  return re;
 }
 
 /**

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   backtrackingOnly,
+  cachedPatterns,
   compilePattern,
   MAX_PATTERN_LENGTH,
   MAX_PATTERN_PROGRAM,
@@ -112,14 +113,18 @@ describe('linear-time patterns: bounds', () => {
     refused(Array.from({ length: 11 }, (_, i) => `${String.fromCharCode(97 + i)}{1000}`).join('|'), /too complex: it compiles to \d+ instructions/);
   });
 
-  it('compiles a pattern once while it stays in the cache, and forgets the least recently used', () => {
+  it('keeps the most recently used patterns compiled, and compiles an evicted one again when it is used', () => {
     const first = compilePattern('cache-first.*');
-    assert.equal(compilePattern('cache-first.*'), first);
     for (let i = 0; i < PATTERN_CACHE_SIZE - 1; i++) compilePattern(`cache-filler-${i}`);
-    assert.equal(compilePattern('cache-first.*'), first, 'used again, so kept');
-    for (let i = 0; i < PATTERN_CACHE_SIZE; i++) compilePattern(`cache-other-${i}`);
-    const again = compilePattern('cache-first.*');
-    assert.notEqual(again, first, 'evicted, then compiled anew');
-    assert.equal(again.matches('cache-first-1'), true);
+    assert.equal(first.matches('cache-first-1'), true, 'used again, so it is the most recent');
+    for (let i = 0; i < PATTERN_CACHE_SIZE - 1; i++) compilePattern(`cache-other-${i}`);
+    assert.ok(cachedPatterns().includes('cache-first.*'), 'kept: used more recently than the fillers');
+    assert.ok(!cachedPatterns().includes('cache-filler-0'), 'the least recently used went first');
+    assert.equal(cachedPatterns().length, PATTERN_CACHE_SIZE);
+    compilePattern('cache-last');
+    assert.ok(!cachedPatterns().includes('cache-first.*'), 'evicted');
+    assert.equal(first.matches('cache-first-2'), true, 'compiled again when used');
+    assert.equal(first.matches('other'), false);
+    assert.equal(cachedPatterns().at(-1), 'cache-first.*');
   });
 });
