@@ -1,12 +1,15 @@
 /** `npm run bench`: every benchmark of the control plane, one after another. Prints figures; asserts nothing. */
 import { main as agent } from './agent.js';
 import { main as api } from './api.js';
+import { main as patterns } from './patterns.js';
 import { main as placement } from './placement.js';
 import { main as registry } from './registry.js';
 import { main as services } from './services.js';
 
 console.log('== placement engine ==');
 await placement();
+console.log('\n== hostile patterns (RegExp before, RE2 and wildcard matching after) ==');
+await patterns();
 console.log('\n== API (Berth server process, signed SDK clients) ==');
 await api();
 console.log('\n== agent (start latency on Docker; simulated scale) ==');

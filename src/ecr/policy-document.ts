@@ -2,6 +2,7 @@
  * Repository policies: the IAM policy grammar a resource policy must follow, and the lock-out check
  * SetRepositoryPolicy's `force` overrides. Berth stores policies but does not enforce them yet.
  */
+import { matchesWildcard } from '../core/wildcard.js';
 import { constraintFailed } from './errors.js';
 
 type Statement = Record<string, unknown>;
@@ -69,9 +70,9 @@ export function parsePolicy(text: string): Statement[] {
   return statements as Statement[];
 }
 
+/** IAM action patterns: `*` and `?` wildcards, case-insensitive. */
 function wildcard(pattern: string, value: string): boolean {
-  const source = pattern.split('').map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
-  return new RegExp(`^${source}$`, 'i').test(value);
+  return matchesWildcard(pattern, value, { questionMark: true, ignoreCase: true });
 }
 
 function coversCaller(principal: unknown, caller: { accountId: string; principalArn: string }): boolean {

@@ -1,4 +1,5 @@
 /** Syntax tree of the ECS cluster query language. */
+import type { LinearPattern } from '../../core/linear-regex.js';
 
 export type Operator =
   | 'equals'
@@ -62,8 +63,8 @@ export interface Comparison {
   operator: Operator;
   /** Empty for exists / not_exists; one element except for in / not_in. */
   values: Literal[];
-  /** Compiled pattern for matches / not_matches (anchored: the whole value must match). */
-  pattern?: RegExp;
+  /** Compiled pattern for matches / not_matches (the whole value must match; linear time). */
+  pattern?: LinearPattern;
   /** 0-based offset of the subject in the source text. */
   position: number;
 }

@@ -125,9 +125,9 @@ function holds(operator: Operator, value: Scalar, c: Comparison): boolean {
     case 'not_in':
       return !c.values.some((lit) => equal(value, lit));
     case 'matches':
-      return c.pattern !== undefined && c.pattern.test(String(value));
+      return c.pattern !== undefined && c.pattern.matches(String(value));
     case 'not_matches':
-      return c.pattern !== undefined && !c.pattern.test(String(value));
+      return c.pattern !== undefined && !c.pattern.matches(String(value));
     case 'greater_than':
       return first !== undefined && order(value, first) > 0;
     case 'greater_than_equal':

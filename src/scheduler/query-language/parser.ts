@@ -2,10 +2,19 @@ import type { Comparison, Expression, Literal, Operator, Subject } from './ast.j
 import { OPERATOR_SYMBOL } from './ast.js';
 import { QueryLanguageError } from './errors.js';
 import { Lexer, type Token } from './lexer.js';
+import { compilePattern, PatternError, type LinearPattern } from '../../core/linear-regex.js';
 import { parseBoolean, parseCount, parseDateSpan, parseVersion } from './literals.js';
 
 /** AWS caps placement constraint expressions at 2000 characters. */
 export const MAX_EXPRESSION_LENGTH = 2000;
+/**
+ * Berth's bounds on the work one expression can cause (AWS documents none). Nesting counts
+ * parentheses and `not`s, one level each; nodes count every and, or, not, comparison and value.
+ * Together with the length, they bound both the parser's and the evaluator's recursion and the
+ * steps one instance costs to evaluate.
+ */
+export const MAX_EXPRESSION_DEPTH = 32;
+export const MAX_EXPRESSION_NODES = 500;
 
 const SYMBOL_OPERATORS: Readonly<Record<string, Operator>> = {
   '==': 'equals',
@@ -105,7 +114,31 @@ function isWord(token: Token, ...words: string[]): boolean {
 }
 
 class Parser {
+  private depth = 0;
+  private nodes = 0;
+
   constructor(readonly lexer: Lexer) {}
+
+  /** Counts `count` more nodes of the tree, refusing the expression past MAX_EXPRESSION_NODES. */
+  private grow(position: number, count = 1): void {
+    this.nodes += count;
+    if (this.nodes > MAX_EXPRESSION_NODES) {
+      throw new QueryLanguageError(
+        `the expression has more than ${MAX_EXPRESSION_NODES} terms (comparisons, values, and, or, not); split it or use fewer values`,
+        position,
+      );
+    }
+  }
+
+  /** Parses what `parse` reads one nesting level deeper, refusing past MAX_EXPRESSION_DEPTH. */
+  private nested<T>(position: number, parse: () => T): T {
+    if (++this.depth > MAX_EXPRESSION_DEPTH) {
+      throw new QueryLanguageError(`the expression nests parentheses and 'not' more than ${MAX_EXPRESSION_DEPTH} levels deep`, position);
+    }
+    const result = parse();
+    this.depth--;
+    return result;
+  }
 
   parseOr(): Expression {
     let left = this.parseAnd();
@@ -113,6 +146,7 @@ class Parser {
       const token = this.lexer.peek();
       if (token.kind !== 'oror' && !isWord(token, 'or')) return left;
       this.lexer.next();
+      this.grow(token.start);
       left = { kind: 'or', left, right: this.parseAnd() };
     }
   }
@@ -123,6 +157,7 @@ class Parser {
       const token = this.lexer.peek();
       if (token.kind !== 'andand' && !isWord(token, 'and')) return left;
       this.lexer.next();
+      this.grow(token.start);
       left = { kind: 'and', left, right: this.parseUnary() };
     }
   }
@@ -131,11 +166,12 @@ class Parser {
     const token = this.lexer.peek();
     if (token.kind === 'bang' || isWord(token, 'not')) {
       this.lexer.next();
-      return { kind: 'not', operand: this.parseUnary() };
+      this.grow(token.start);
+      return { kind: 'not', operand: this.nested(token.start, () => this.parseUnary()) };
     }
     if (token.kind === 'lparen') {
       this.lexer.next();
-      const inner = this.parseOr();
+      const inner = this.nested(token.start, () => this.parseOr());
       const close = this.lexer.next();
       if (close.kind !== 'rparen') {
         throw new QueryLanguageError(`expected ')' to close the '(' at column ${token.start + 1}, found ${describe(close)}`, close.start);
@@ -151,6 +187,7 @@ class Parser {
       throw new QueryLanguageError(`expected a subject (${SUBJECT_WORDS.join(', ')}), found ${describe(token)}`, token.start);
     }
     const subject = parseSubject(token);
+    this.grow(token.start);
     const operator = this.parseOperator(token);
     if (!VALID_OPERATORS[subject.kind].includes(operator)) {
       throw new QueryLanguageError(
@@ -177,9 +214,10 @@ class Parser {
             : '';
       throw new QueryLanguageError(`expected a value after '${OPERATOR_SYMBOL[operator]}', found ${describe(next)}${hint}`, next.start);
     }
+    this.grow(value.start);
     if (operator === 'matches' || operator === 'not_matches') {
       comparison.values = [{ kind: 'string', text: value.text }];
-      comparison.pattern = compilePattern(value);
+      comparison.pattern = patternOf(value);
       return comparison;
     }
     comparison.values = [toLiteral(subject, value)];
@@ -225,6 +263,7 @@ class Parser {
         const problem = next.kind === 'rbracket' && values.length === 0 ? 'empty argument list' : `expected a value, found ${describe(next)}`;
         throw new QueryLanguageError(problem, next.start);
       }
+      this.grow(value.start);
       values.push(toLiteral(subject, value));
       const sep = this.lexer.next();
       if (sep.kind === 'rbracket') return values;
@@ -289,13 +328,15 @@ function toLiteral(subject: Subject, token: Token): Literal {
   }
 }
 
-/** Patterns must match the whole value, as Java's Pattern.matches does. */
-function compilePattern(token: Token): RegExp {
+/**
+ * A `=~` / `!~` argument, in RE2 syntax, matched against the whole value (as Java's
+ * Pattern.matches, which ECS uses) in linear time.
+ */
+function patternOf(token: Token): LinearPattern {
   try {
-    new RegExp(token.text); // rejects unbalanced groups before anchoring
-    return new RegExp(`^(?:${token.text})$`);
+    return compilePattern(token.text);
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    throw new QueryLanguageError(`invalid regular expression '${token.text}': ${why}`, token.start);
+    if (error instanceof PatternError) throw new QueryLanguageError(`invalid regular expression '${token.text}': ${error.problem}`, token.start);
+    throw error;
   }
 }
