@@ -12,7 +12,10 @@ import { ApiError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Store } from '../store/types.js';
+import { acceptedRegions, type RegionSet } from '../core/regions.js';
 import { authenticate } from './authenticate.js';
+import { answerClientError, noteProtocol } from './client-errors.js';
+import { defaultConnectionLimits, guardConnections, type ConnectionLimits } from './connection-limits.js';
 import type { RequestContext } from './context.js';
 import { invokeJson, jsonError, operationNameOf, type JsonService } from './protocols/aws-json.js';
 import type { ProtocolResponse } from './protocols/response.js';
@@ -35,6 +38,10 @@ export interface EdgeDeps {
   version: string;
   /** Deletes every resource and brings the installation back to its state right after start. */
   reset?: () => Promise<void>;
+  /** The regions a credential scope may name; by default AWS's. */
+  regions?: RegionSet;
+  /** Timeouts and connection bounds; each one left out takes its default. */
+  limits?: Partial<ConnectionLimits>;
 }
 
 const maxBodyBytes = 16 * 1024 * 1024;
@@ -60,12 +67,25 @@ function looksLikeAwsCall(request: FastifyRequest): boolean {
 }
 
 export function buildApp(deps: EdgeDeps): FastifyInstance {
+  const limits: ConnectionLimits = { ...defaultConnectionLimits(), ...deps.limits };
+  const authDeps = { store: deps.store, regions: deps.regions ?? acceptedRegions() };
   const app = Fastify({
     ...(deps.loggerInstance ? { loggerInstance: deps.loggerInstance } : { logger: deps.logger ?? false }),
     bodyLimit: maxBodyBytes,
     genReqId: () => deps.ids.uuid(),
     // Stopping must not wait out a keep-alive client still reading a layer: in-flight responses end.
     forceCloseConnections: true,
+    // No cap on a whole request's duration (layer uploads take as long as they take); a connection
+    // is cut when its headers are late or when nothing moves on it for the idle timeout.
+    requestTimeout: 0,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.idleTimeoutMs,
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      // Node checks the headers timeout on this interval, so it bounds how late a cut comes.
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
+    clientErrorHandler: answerClientError,
     // A URL the router cannot read (bad percent-encoding, say) is answered in the shape its client expects.
     frameworkErrors: (error, request, reply) => {
       if (deps.registry && request.url.startsWith('/v2/')) {
@@ -76,7 +96,8 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
   });
   const byTargetPrefix = new Map(deps.services.map((service) => [service.targetPrefix, service]));
-  const unservedDeps = { store: deps.store, clock: deps.clock, served: deps.services.map((service) => service.signingName) };
+  guardConnections(app.server, limits, app.log, () => deps.clock.now().getTime());
+  const unservedDeps = { auth: authDeps, clock: deps.clock, served: deps.services.map((service) => service.signingName) };
   const unserved = async (request: FastifyRequest, reply: FastifyReply) => {
     const { response, error } = await answerUnserved(request, unservedDeps);
     if (response.statusCode >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
@@ -86,6 +107,8 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
   // Signatures cover the exact bytes sent, so every body is kept raw until a protocol parses it.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (request) => noteProtocol(request.raw.socket, request.url));
 
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug(
@@ -102,7 +125,7 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
 
   app.post('/_berth/reset', async (request, reply) => {
     try {
-      const { principal } = await authenticate(request, deps.store, deps.clock.now());
+      const { principal } = await authenticate(request, authDeps, deps.clock.now());
       if (!principal.isRoot) throw new ApiError('AccessDeniedException', 'Only root credentials may reset Berth.', 403);
       await (deps.reset ? deps.reset() : deps.store.reset());
       request.log.warn({ principal: principal.arn }, 'all resources were deleted by a reset');
@@ -118,7 +141,7 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
     const service = byTargetPrefix.get(prefix);
     if (!service) return unserved(request, reply);
     try {
-      const auth = await authenticate(request, deps.store, deps.clock.now());
+      const auth = await authenticate(request, authDeps, deps.clock.now());
       if (auth.service !== service.signingName) {
         throw new ApiError('InvalidSignatureException', `Credential should be scoped to correct service: '${service.signingName}'.`);
       }

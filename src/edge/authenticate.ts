@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../core/errors.js';
-import { isValidRegion, type Principal, type Scope } from '../core/principal.js';
+import type { Principal, Scope } from '../core/principal.js';
+import type { RegionSet } from '../core/regions.js';
 import type { Store } from '../store/types.js';
 import { verifySigV4 } from './sigv4.js';
 
@@ -10,17 +11,24 @@ export interface Authenticated {
   service: string;
 }
 
+export interface AuthDeps {
+  store: Store;
+  /** The regions a credential scope may name. */
+  regions: RegionSet;
+}
+
 /** Verifies the request's signature against stored credentials; nothing unsigned gets past this. */
-export async function authenticate(request: FastifyRequest, store: Store, now: Date): Promise<Authenticated> {
+export async function authenticate(request: FastifyRequest, deps: AuthDeps, now: Date): Promise<Authenticated> {
   const url = new URL(request.url, 'http://berth.invalid');
   const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   const verified = await verifySigV4(
     { method: request.method, path: url.pathname, query: url.searchParams, headers: request.headers, body },
-    (accessKeyId) => store.read((tx) => tx.credentials.get(accessKeyId)),
+    (accessKeyId) => deps.store.read((tx) => tx.credentials.get(accessKeyId)),
     now,
   );
-  if (!isValidRegion(verified.region)) {
-    throw new ApiError('InvalidSignatureException', `The credential scope names an invalid region: '${verified.region}'.`);
+  if (!deps.regions.has(verified.region)) {
+    // AWS's words, trailing space included, for a scope naming a region it does not have.
+    throw new ApiError('InvalidSignatureException', `Credential should be scoped to a valid region, not '${verified.region}'. `);
   }
   const { credential } = verified;
   return {

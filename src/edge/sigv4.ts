@@ -188,7 +188,11 @@ export async function verifySigV4(request: SignedRequest, lookup: CredentialLook
   if (claim.amzDate.slice(0, 8) !== claim.date) {
     throw invalid(`Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${claim.date}' != '${claim.amzDate.slice(0, 8)}', from '${claim.amzDate}'.`);
   }
-  if (!claim.signedHeaders.includes('host')) throw invalid("'Host' must be a signed header.");
+  if (!claim.signedHeaders.includes('host')) throw invalid("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  // The target names the operation: left unsigned, a captured request could be replayed as another one.
+  if (header(request, 'x-amz-target') !== undefined && !claim.signedHeaders.includes('x-amz-target')) {
+    throw invalid("'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.");
+  }
 
   const credential = await lookup(claim.accessKeyId);
   if (!credential) throw new ApiError('UnrecognizedClientException', 'The security token included in the request is invalid.', 400);

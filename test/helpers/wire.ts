@@ -76,11 +76,16 @@ export async function presignedRequest(url: string, options: { target: string; b
     hostname: endpoint.hostname,
     port: Number(endpoint.port),
     path: '/',
-    headers: { host: endpoint.host },
+    // The target names the operation, so it is signed (kept a header, not hoisted into the query).
+    headers: { host: endpoint.host, 'x-amz-target': options.target },
     body: options.body,
   });
   const signer = new SignatureV4({ credentials: testCredentials, region: 'us-east-1', service: 'ecs', sha256: Sha256 });
-  const presigned = await signer.presign(request, { expiresIn: options.expiresIn, ...(options.signingDate ? { signingDate: options.signingDate } : {}) });
+  const presigned = await signer.presign(request, {
+    expiresIn: options.expiresIn,
+    unhoistableHeaders: new Set(['x-amz-target']),
+    ...(options.signingDate ? { signingDate: options.signingDate } : {}),
+  });
   const query = new URLSearchParams(presigned.query as Record<string, string>).toString();
   return rawRequest(`${url}/?${query}`, { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': options.target }, options.body);
 }
