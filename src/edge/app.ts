@@ -13,7 +13,7 @@ import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { Store } from '../store/types.js';
 import { acceptedRegions, type RegionSet } from '../core/regions.js';
-import { authenticate } from './authenticate.js';
+import { authenticate, preauthenticate, type Authenticated } from './authenticate.js';
 import { answerClientError, noteProtocol } from './client-errors.js';
 import { defaultConnectionLimits, guardConnections, type ConnectionLimits } from './connection-limits.js';
 import type { RequestContext } from './context.js';
@@ -45,6 +45,8 @@ export interface EdgeDeps {
 }
 
 const maxBodyBytes = 16 * 1024 * 1024;
+/** The most of an unauthenticated request's body the edge reads (to drop it) after answering early. */
+const drainBytes = 1024 * 1024;
 
 function send(reply: FastifyReply, requestId: string, response: ProtocolResponse): FastifyReply {
   return reply
@@ -135,31 +137,59 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
     }
   });
 
-  app.post('/', async (request, reply) => {
+  const serviceOf = (request: FastifyRequest) => {
     const target = String(request.headers['x-amz-target'] ?? '');
     const prefix = target.includes('.') ? target.slice(0, target.lastIndexOf('.')) : '';
-    const service = byTargetPrefix.get(prefix);
-    if (!service) return unserved(request, reply);
-    try {
-      const auth = await authenticate(request, authDeps, deps.clock.now());
-      if (auth.service !== service.signingName) {
-        throw new ApiError('InvalidSignatureException', `Credential should be scoped to correct service: '${service.signingName}'.`);
-      }
-      const context: RequestContext = {
-        requestId: request.id,
-        principal: auth.principal,
-        scope: auth.scope,
-        now: deps.clock.now(),
-        log: request.log,
-      };
-      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      return send(reply, request.id, await invokeJson(service, operationNameOf(service, target) ?? '', body, context));
-    } catch (error) {
-      const response = jsonError(service, error);
-      if (response.statusCode >= 500) request.log.error({ err: error, target }, 'operation failed');
-      return send(reply, request.id, response);
+    return { target, service: byTargetPrefix.get(prefix) };
+  };
+  const checkScope = (auth: Authenticated, service: JsonService) => {
+    if (auth.service !== service.signingName) {
+      throw new ApiError('InvalidSignatureException', `Credential should be scoped to correct service: '${service.signingName}'.`);
     }
-  });
+  };
+
+  app.post(
+    '/',
+    {
+      // Runs before the body is read: a request whose signature cannot be good whatever its body
+      // (no credentials, an unknown key, a stale date, an unsigned target, a wrong scope) is answered
+      // at once instead of after a body that may never come. A short body is then read and dropped
+      // (closing with unread bytes would reset the connection under the answer); a long or
+      // unannounced one is not waited for: the connection closes.
+      onRequest: async (request, reply) => {
+        const { service } = serviceOf(request);
+        if (!service) return;
+        try {
+          checkScope(await preauthenticate(request, authDeps, deps.clock.now()), service);
+        } catch (error) {
+          const announced = Number(request.headers['content-length'] ?? Number.NaN);
+          if (!(announced <= drainBytes)) reply.header('connection', 'close');
+          return send(reply, request.id, jsonError(service, error));
+        }
+      },
+    },
+    async (request, reply) => {
+      const { target, service } = serviceOf(request);
+      if (!service) return unserved(request, reply);
+      try {
+        const auth = await authenticate(request, authDeps, deps.clock.now());
+        checkScope(auth, service);
+        const context: RequestContext = {
+          requestId: request.id,
+          principal: auth.principal,
+          scope: auth.scope,
+          now: deps.clock.now(),
+          log: request.log,
+        };
+        const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        return send(reply, request.id, await invokeJson(service, operationNameOf(service, target) ?? '', body, context));
+      } catch (error) {
+        const response = jsonError(service, error);
+        if (response.statusCode >= 500) request.log.error({ err: error, target }, 'operation failed');
+        return send(reply, request.id, response);
+      }
+    },
+  );
 
   const registry = deps.registry;
   if (registry) {

@@ -3,7 +3,7 @@ import { ApiError } from '../core/errors.js';
 import type { Principal, Scope } from '../core/principal.js';
 import type { RegionSet } from '../core/regions.js';
 import type { Store } from '../store/types.js';
-import { verifySigV4 } from './sigv4.js';
+import { precheckSigV4, verifySigV4, type VerifiedIdentity } from './sigv4.js';
 
 export interface Authenticated {
   principal: Principal;
@@ -17,15 +17,29 @@ export interface AuthDeps {
   regions: RegionSet;
 }
 
+function lookupIn(deps: AuthDeps) {
+  return (accessKeyId: string) => deps.store.read((tx) => tx.credentials.get(accessKeyId));
+}
+
 /** Verifies the request's signature against stored credentials; nothing unsigned gets past this. */
 export async function authenticate(request: FastifyRequest, deps: AuthDeps, now: Date): Promise<Authenticated> {
   const url = new URL(request.url, 'http://berth.invalid');
   const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-  const verified = await verifySigV4(
-    { method: request.method, path: url.pathname, query: url.searchParams, headers: request.headers, body },
-    (accessKeyId) => deps.store.read((tx) => tx.credentials.get(accessKeyId)),
-    now,
-  );
+  const verified = await verifySigV4({ method: request.method, path: url.pathname, query: url.searchParams, headers: request.headers, body }, lookupIn(deps), now);
+  return authenticated(verified, deps);
+}
+
+/**
+ * The checks `authenticate` can make before the body is read (everything but the payload hash and
+ * the signature itself): a request that fails them is answered without waiting for its body.
+ */
+export async function preauthenticate(request: FastifyRequest, deps: AuthDeps, now: Date): Promise<Authenticated> {
+  const url = new URL(request.url, 'http://berth.invalid');
+  const verified = await precheckSigV4({ method: request.method, path: url.pathname, query: url.searchParams, headers: request.headers }, lookupIn(deps), now);
+  return authenticated(verified, deps);
+}
+
+function authenticated(verified: VerifiedIdentity, deps: AuthDeps): Authenticated {
   if (!deps.regions.has(verified.region)) {
     // AWS's words, trailing space included, for a scope naming a region it does not have.
     throw new ApiError('InvalidSignatureException', `Credential should be scoped to a valid region, not '${verified.region}'. `);

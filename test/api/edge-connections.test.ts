@@ -2,11 +2,8 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { Hash } from '@smithy/hash-node';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
-import { ecsTarget } from '../helpers/wire.js';
+import { startBerth, type TestBerth } from '../helpers/berth.js';
+import { ecsTarget, signedHead } from '../helpers/wire.js';
 
 interface Connection {
   socket: Socket;
@@ -29,25 +26,6 @@ function open(url: string, localAddress = '127.0.0.1'): Promise<Connection> {
     socket.once('connect', () => resolve({ socket, received: () => text, closed }));
     socket.once('error', reject);
   });
-}
-
-/** Headers of a request signed for `body`, as raw HTTP. */
-async function signedHead(url: string, target: string, body: string): Promise<string> {
-  const endpoint = new URL(url);
-  const signer = new SignatureV4({ credentials: testCredentials, region: 'us-east-1', service: 'ecs', sha256: Hash.bind(null, 'sha256'), applyChecksum: false });
-  const signed = await signer.sign(
-    new HttpRequest({
-      method: 'POST',
-      protocol: 'http:',
-      hostname: endpoint.hostname,
-      port: Number(endpoint.port),
-      path: '/',
-      headers: { host: endpoint.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
-      body,
-    }),
-  );
-  const lines = Object.entries(signed.headers).map(([name, value]) => `${name}: ${value}`);
-  return `POST / HTTP/1.1\r\n${lines.join('\r\n')}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n`;
 }
 
 /** GET /_berth/health from a given local address, on a connection of its own. */
@@ -85,13 +63,38 @@ describe('the edge against slow and idle clients', () => {
     assert.ok(ms < 3000, `closed after ${ms} ms`);
   });
 
-  it('cuts an unauthenticated request whose announced body never comes, after the idle timeout', async () => {
+  it('cuts a request whose body stops arriving, after the idle timeout', async () => {
+    const connection = await open(berth.url);
+    // Signed, so that it passes the checks made before the body: only the body's silence cuts it.
+    connection.socket.write(`${await signedHead(berth.url, ecsTarget('ListClusters'), '{"maxResults": 1}', 1000)}{"max`);
+    const ms = await connection.closed;
+    assert.ok(ms >= 900 && ms < 4000, `closed after ${ms} ms`);
+    assert.equal(connection.received(), '', 'nothing is answered to a request that never arrived whole');
+  });
+
+  it('holds a request that cannot be authenticated no longer than the idle timeout, answering it first', async () => {
     const connection = await open(berth.url);
     connection.socket.write(
       `POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: ${ecsTarget('ListClusters')}\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 1000\r\n\r\n`,
     );
     const ms = await connection.closed;
-    assert.ok(ms >= 900 && ms < 4000, `closed after ${ms} ms`);
+    assert.ok(ms < 4000, `closed after ${ms} ms`);
+    assert.match(connection.received(), /"__type":"MissingAuthenticationTokenException"/);
+  });
+
+  it('answers a request that cannot be authenticated before its body arrives, and closes at once if the body announced is large', async () => {
+    const head = (length: number) =>
+      `POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: ${ecsTarget('ListClusters')}\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: ${length}\r\n\r\n`;
+    const small = await open(berth.url);
+    small.socket.write(head(1000));
+    while (!small.received().includes('MissingAuthenticationTokenException')) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.match(small.received(), /^HTTP\/1\.1 400 /);
+    small.socket.destroy();
+    const large = await open(berth.url);
+    large.socket.write(head(100 * 1024 * 1024));
+    const ms = await large.closed;
+    assert.ok(ms < 900, `closed after ${ms} ms, before the idle timeout`);
+    assert.match(large.received(), /"__type":"MissingAuthenticationTokenException"/);
   });
 
   it('lets a slow but steady upload take far longer than the timeouts, and answers it', async () => {
