@@ -110,7 +110,8 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
     let reset: () => Promise<void> = () => store.reset();
     // The hub needs the edge's logger, so it is made after the edge; ListFargateHosts asks it later.
     let agentHub: AgentHub | undefined;
-    const regions = acceptedRegions(config.extraRegions);
+    // The default region is accepted whatever it is: Berth's own agents and banner use it.
+    const regions = acceptedRegions([...(config.extraRegions ?? []), config.region]);
     const jsonServices = [
       ecsService(deps),
       ecrService({ store, clock, registry }),

@@ -59,7 +59,7 @@ function withEdgeOptions(command: Command): Command {
         .argParser(positiveSeconds),
     )
     .addOption(
-      new Option('--max-connections <count>', 'connections held at once (default: below the open-files limit)')
+      new Option('--max-connections <count>', 'connections held at once in all; the default stays below the open-files limit')
         .env('BERTH_MAX_CONNECTIONS')
         .default(limits.maxConnections)
         .argParser(atLeastOne),

@@ -25,7 +25,7 @@ function bodyOf(answer: string): Record<string, unknown> {
 describe('the edge: what a signature must cover, and where it may be scoped', () => {
   let berth: TestBerth;
   before(async () => {
-    berth = await startBerth({ extraRegions: ['lab-east-1'] });
+    berth = await startBerth({ region: 'lab-west-2', extraRegions: ['lab-east-1'] });
   });
   after(async () => berth.close());
 
@@ -49,8 +49,8 @@ describe('the edge: what a signature must cover, and where it may be scoped', ()
     assert.equal(response.json.message, "Credential should be scoped to a valid region, not 'xx-nowhere-9'. ");
   });
 
-  it("accepts AWS's regions in every partition, and the regions the operator added", async () => {
-    for (const region of ['us-east-1', 'ap-southeast-7', 'cn-northwest-1', 'us-gov-west-1', 'lab-east-1']) {
+  it("accepts AWS's regions in every partition, the default region and the regions the operator added", async () => {
+    for (const region of ['us-east-1', 'ap-southeast-7', 'cn-northwest-1', 'us-gov-west-1', 'lab-west-2', 'lab-east-1']) {
       const response = await berth.ecs(region).send(new ListClustersCommand({}));
       assert.deepEqual(response.clusterArns, [], region);
     }
