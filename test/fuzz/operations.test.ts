@@ -25,12 +25,14 @@ const counts = { generated: 6 * scale, confused: 4 * scale };
 const concurrency = 4;
 /** Past this, no new case starts: the suite stays bounded on a slow machine. */
 const budgetMs = 60_000 * scale;
+/** An answer slower than this counts as a hang. */
+const answerWithinMs = 15_000;
 
 interface Outcome {
   service: string;
   operation: string;
   kind: string;
-  status: number | 'dropped';
+  status: number | 'dropped' | 'hung';
   body: string;
 }
 
@@ -56,13 +58,14 @@ async function send(url: string, service: JsonService, operation: string, body: 
     }),
   );
   const { host: _host, ...headers } = signed.headers;
-  const response = await fetch(url, { method: 'POST', headers, body });
+  const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(answerWithinMs) });
   return { status: response.status, text: await response.text() };
 }
 
 /** What is wrong with an answer, if anything. */
 function problemWith(outcome: Outcome): string | undefined {
   if (outcome.status === 'dropped') return 'the connection was dropped without a complete answer';
+  if (outcome.status === 'hung') return `no answer within ${answerWithinMs} ms`;
   if (outcome.status >= 500) return `answered ${outcome.status}`;
   let parsed: unknown;
   try {
@@ -117,6 +120,7 @@ describe('fuzzing every operation of every JSON service', () => {
           outcome.status = status;
           outcome.body = text;
         } catch (error) {
+          if ((error as Error).name === 'TimeoutError') outcome.status = 'hung';
           outcome.body = String((error as Error).cause ?? error);
         }
         outcomes.push(outcome);
