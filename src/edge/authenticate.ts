@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { ApiError } from '../core/errors.js';
+import { ApiError, withHelp } from '../core/errors.js';
 import type { Principal, Scope } from '../core/principal.js';
 import type { RegionSet } from '../core/regions.js';
 import type { Store } from '../store/types.js';
@@ -41,8 +41,12 @@ export async function preauthenticate(request: FastifyRequest, deps: AuthDeps, n
 
 function authenticated(verified: VerifiedIdentity, deps: AuthDeps): Authenticated {
   if (!deps.regions.has(verified.region)) {
-    // AWS's words, trailing space included, for a scope naming a region it does not have.
-    throw new ApiError('InvalidSignatureException', `Credential should be scoped to a valid region, not '${verified.region}'. `);
+    // AWS JSON services' words, trailing space included, for a scope naming a region they do not serve.
+    throw withHelp(new ApiError('InvalidSignatureException', 'Credential should be scoped to a valid region. '), {
+      field: 'credential scope',
+      resource: verified.region,
+      hint: `'${verified.region}' is not an AWS region. Sign for one (e.g. us-east-1), or start Berth with --extra-regions ${verified.region} to accept it.`,
+    });
   }
   const { credential } = verified;
   return {

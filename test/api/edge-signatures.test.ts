@@ -46,7 +46,10 @@ describe('the edge: what a signature must cover, and where it may be scoped', ()
     const response = await signedRequest(berth.url, { target: ecsTarget('ListClusters'), region: 'xx-nowhere-9' });
     assert.equal(response.status, 400);
     assert.equal(response.json.__type, 'InvalidSignatureException');
-    assert.equal(response.json.message, "Credential should be scoped to a valid region, not 'xx-nowhere-9'. ");
+    assert.equal(response.json.message, 'Credential should be scoped to a valid region. ');
+    const help = response.json.berthHelp as { resource: string; hint: string };
+    assert.equal(help.resource, 'xx-nowhere-9');
+    assert.match(help.hint, /--extra-regions xx-nowhere-9/);
   });
 
   it("accepts AWS's regions in every partition, the default region and the regions the operator added", async () => {
