@@ -14,7 +14,7 @@ import type { IdGenerator } from '../core/ids.js';
 import type { Store } from '../store/types.js';
 import { acceptedRegions, type RegionSet } from '../core/regions.js';
 import { authenticate, preauthenticate, type Authenticated } from './authenticate.js';
-import { answerClientError, noteProtocol } from './client-errors.js';
+import { answerClientError, answerIdleTimeout, noteProtocol } from './client-errors.js';
 import { defaultConnectionLimits, guardConnections, type ConnectionLimits } from './connection-limits.js';
 import type { RequestContext } from './context.js';
 import { invokeJson, jsonError, operationNameOf, type JsonService } from './protocols/aws-json.js';
@@ -99,6 +99,7 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
   });
   const byTargetPrefix = new Map(deps.services.map((service) => [service.targetPrefix, service]));
   guardConnections(app.server, limits, app.log, () => deps.clock.now().getTime());
+  app.server.on('timeout', answerIdleTimeout);
   const unservedDeps = { auth: authDeps, clock: deps.clock, served: deps.services.map((service) => service.signingName) };
   const unserved = async (request: FastifyRequest, reply: FastifyReply) => {
     const { response, error } = await answerUnserved(request, unservedDeps);

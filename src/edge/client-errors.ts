@@ -17,6 +17,9 @@ export function noteProtocol(socket: Socket, url: string): void {
   (socket as Socket & { [protocolKey]?: SocketProtocol })[protocolKey] = url.startsWith('/v2/') ? 'registry' : 'aws';
 }
 
+/** Not Node's: the code under which the idle timeout of a request in progress is answered. */
+const idleTimeoutCode = 'BERTH_IDLE_TIMEOUT';
+
 interface ClientError extends Error {
   code?: string;
   /** What Node's parser found wrong. */
@@ -35,6 +38,10 @@ function answerFor(error: ClientError): Answer {
   switch (error.code) {
     case 'ERR_HTTP_REQUEST_TIMEOUT': {
       const message = 'The request headers did not arrive in time; the connection is closed.';
+      return { status: 408, aws: { code: 'RequestTimeoutException', message }, registry: { code: 'BLOB_UPLOAD_INVALID', message } };
+    }
+    case idleTimeoutCode: {
+      const message = 'Nothing arrived on the connection for the idle timeout, with the request body unfinished; the connection is closed.';
       return { status: 408, aws: { code: 'RequestTimeoutException', message }, registry: { code: 'BLOB_UPLOAD_INVALID', message } };
     }
     case 'HPE_HEADER_OVERFLOW': {
@@ -88,4 +95,23 @@ export function answerClientError(error: ClientError, socket: Socket): void {
   // Closed once the answer is flushed; a client that reads nothing is cut by the idle timeout.
   socket.once('finish', () => socket.destroy());
   socket.end();
+}
+
+/**
+ * The server's 'timeout' listener: nothing moved on the socket for the idle timeout. A request
+ * whose body stopped arriving gets a 408 in its protocol's shape; anything else (an idle
+ * kept-alive connection) is simply closed. With this listener, Node leaves closing to it.
+ */
+export function answerIdleTimeout(socket: Socket): void {
+  const incoming = (socket as Socket & { parser?: { incoming?: { complete: boolean } | null } | null }).parser?.incoming;
+  const response = (socket as Socket & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  // Only a request still waiting for its answer gets one: a body being drained after an early
+  // answer (its response already gone) is simply cut.
+  if (!incoming || incoming.complete || !response || response.headersSent) {
+    socket.destroy();
+    return;
+  }
+  answerClientError(Object.assign(new Error('idle timeout'), { code: idleTimeoutCode }), socket);
+  // A client that stopped reading too would keep the answer from flushing: it gets a little while.
+  setTimeout(() => socket.destroy(), 1000).unref();
 }

@@ -3,6 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
+import { createRepository, registryLogin } from '../helpers/registry.js';
 import { ecsTarget, signedHead } from '../helpers/wire.js';
 
 interface Connection {
@@ -63,13 +64,14 @@ describe('the edge against slow and idle clients', () => {
     assert.ok(ms < 3000, `closed after ${ms} ms`);
   });
 
-  it('cuts a request whose body stops arriving, after the idle timeout', async () => {
+  it('cuts a request whose body stops arriving after the idle timeout, with a 408 in the AWS JSON shape', async () => {
     const connection = await open(berth.url);
     // Signed, so that it passes the checks made before the body: only the body's silence cuts it.
     connection.socket.write(`${await signedHead(berth.url, ecsTarget('ListClusters'), '{"maxResults": 1}', 1000)}{"max`);
     const ms = await connection.closed;
     assert.ok(ms >= 900 && ms < 4000, `closed after ${ms} ms`);
-    assert.equal(connection.received(), '', 'nothing is answered to a request that never arrived whole');
+    assert.match(connection.received(), /^HTTP\/1\.1 408 /);
+    assert.match(connection.received(), /"__type":"RequestTimeoutException"/);
   });
 
   it('holds a request that cannot be authenticated no longer than the idle timeout, answering it first', async () => {
@@ -80,6 +82,7 @@ describe('the edge against slow and idle clients', () => {
     const ms = await connection.closed;
     assert.ok(ms < 4000, `closed after ${ms} ms`);
     assert.match(connection.received(), /"__type":"MissingAuthenticationTokenException"/);
+    assert.equal(connection.received().split('HTTP/1.1 ').length - 1, 1, 'one answer to one request');
   });
 
   it('answers a request that cannot be authenticated before its body arrives, and closes at once if the body announced is large', async () => {
@@ -95,6 +98,23 @@ describe('the edge against slow and idle clients', () => {
     const ms = await large.closed;
     assert.ok(ms < 900, `closed after ${ms} ms, before the idle timeout`);
     assert.match(large.received(), /"__type":"MissingAuthenticationTokenException"/);
+  });
+
+  it('cuts a layer upload that stops sending after the idle timeout, with a 408 in the OCI error shape', async () => {
+    await createRepository(berth, 'stalled');
+    const login = await registryLogin(berth);
+    const started = await fetch(`${berth.url}/v2/stalled/blobs/uploads/`, { method: 'POST', headers: { authorization: login.authHeader } });
+    assert.equal(started.status, 202);
+    const location = new URL(started.headers.get('location')!, berth.url);
+    const connection = await open(berth.url);
+    connection.socket.write(
+      `PATCH ${location.pathname}${location.search} HTTP/1.1\r\nHost: x\r\nAuthorization: ${login.authHeader}\r\n` +
+        `Content-Type: application/octet-stream\r\nContent-Length: 1000\r\n\r\n${'x'.repeat(100)}`,
+    );
+    const ms = await connection.closed;
+    assert.ok(ms >= 900 && ms < 4000, `closed after ${ms} ms`);
+    assert.match(connection.received(), /^HTTP\/1\.1 408 /);
+    assert.match(connection.received(), /"errors":\[\{"code":"BLOB_UPLOAD_INVALID"/);
   });
 
   it('lets a slow but steady upload take far longer than the timeouts, and answers it', async () => {
