@@ -39,7 +39,9 @@ export function descriptorLimit(): number | undefined {
 
 /**
  * The defaults: 10 s for headers, 60 s of silence; connections up to the descriptor limit less an
- * eighth of it (at least 256) for everything else; half of those per client, at most 512.
+ * eighth of it (at least 256) for everything else; half of those per client, so that one address
+ * never takes them all. (Not less: `berth agent --simulate 1000` runs a thousand API clients, each
+ * keeping a connection alive, from one address.)
  */
 export function defaultConnectionLimits(limit = descriptorLimit() ?? 1024): ConnectionLimits {
   const maxConnections = Math.max(64, limit - Math.max(256, Math.floor(limit / 8)));
@@ -47,7 +49,7 @@ export function defaultConnectionLimits(limit = descriptorLimit() ?? 1024): Conn
     headersTimeoutMs: 10_000,
     idleTimeoutMs: 60_000,
     maxConnections,
-    maxConnectionsPerClient: Math.max(16, Math.min(512, Math.floor(maxConnections / 2))),
+    maxConnectionsPerClient: Math.max(16, Math.floor(maxConnections / 2)),
   };
 }
 

@@ -37,10 +37,10 @@ function refused(port: number, localAddress = '127.0.0.1'): Promise<boolean> {
 }
 
 describe('connection limits', () => {
-  it('default to the descriptor limit less a reserve, and half of that per client, at most 512', () => {
+  it('default to the descriptor limit less a reserve, and half of that per client', () => {
     assert.deepEqual(defaultConnectionLimits(1024), { headersTimeoutMs: 10_000, idleTimeoutMs: 60_000, maxConnections: 768, maxConnectionsPerClient: 384 });
     assert.equal(defaultConnectionLimits(20_000).maxConnections, 17_500);
-    assert.equal(defaultConnectionLimits(20_000).maxConnectionsPerClient, 512);
+    assert.equal(defaultConnectionLimits(20_000).maxConnectionsPerClient, 8_750);
     assert.equal(defaultConnectionLimits(100).maxConnections, 64);
   });
 
