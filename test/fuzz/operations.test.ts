@@ -21,7 +21,7 @@ import { fuzzCases, type FuzzCase } from './inputs.js';
 const seed = process.env.BERTH_FUZZ_SEED ? Number(process.env.BERTH_FUZZ_SEED) : Date.now() % 2 ** 31;
 /** Generated and type-confused inputs per operation, besides the empty and malformed ones; BERTH_FUZZ_SCALE multiplies them for a longer hunt. */
 const scale = Math.max(1, Number(process.env.BERTH_FUZZ_SCALE ?? 1) || 1);
-const counts = { generated: 6 * scale, confused: 4 * scale };
+const counts = { generated: 12 * scale, confused: 6 * scale };
 const concurrency = 4;
 /** Past this, no new case starts: the suite stays bounded on a slow machine. */
 const budgetMs = 60_000 * scale;
