@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { regionPattern } from './core/regions.js';
 
 export interface BerthConfig {
   host: string;
@@ -18,6 +19,15 @@ export interface BerthConfig {
   agentLostAfterSeconds?: number;
   /** Seconds between the control plane's pings to each agent; an agent silent until the next ping is disconnected. */
   agentPingIntervalSeconds?: number;
+  /** Regions accepted in credential scopes besides AWS's own. */
+  extraRegions?: string[];
+  /** Seconds a client has to send a request's headers. */
+  headersTimeoutSeconds?: number;
+  /** Seconds a connection may stay silent (mid-body or between requests) before it is closed. */
+  idleTimeoutSeconds?: number;
+  /** Connections held at once, in all and from one client address. */
+  maxConnections?: number;
+  maxConnectionsPerClient?: number;
 }
 
 export const defaults = {
@@ -42,16 +52,29 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ber
     ...(env.BERTH_REGISTRY_HOST ? { registryHost: env.BERTH_REGISTRY_HOST } : {}),
     ...(env.BERTH_AGENT_LOST_AFTER ? { agentLostAfterSeconds: Number(env.BERTH_AGENT_LOST_AFTER) } : {}),
     ...(env.BERTH_AGENT_PING_INTERVAL ? { agentPingIntervalSeconds: Number(env.BERTH_AGENT_PING_INTERVAL) } : {}),
+    ...(env.BERTH_EXTRA_REGIONS ? { extraRegions: regionList(env.BERTH_EXTRA_REGIONS) } : {}),
+    ...(env.BERTH_HEADERS_TIMEOUT ? { headersTimeoutSeconds: Number(env.BERTH_HEADERS_TIMEOUT) } : {}),
+    ...(env.BERTH_IDLE_TIMEOUT ? { idleTimeoutSeconds: Number(env.BERTH_IDLE_TIMEOUT) } : {}),
+    ...(env.BERTH_MAX_CONNECTIONS ? { maxConnections: Number(env.BERTH_MAX_CONNECTIONS) } : {}),
+    ...(env.BERTH_MAX_CONNECTIONS_PER_CLIENT ? { maxConnectionsPerClient: Number(env.BERTH_MAX_CONNECTIONS_PER_CLIENT) } : {}),
     ...(env.BERTH_ROOT_ACCESS_KEY_ID ? { rootAccessKeyId: env.BERTH_ROOT_ACCESS_KEY_ID } : {}),
     ...(env.BERTH_ROOT_SECRET_ACCESS_KEY ? { rootSecretAccessKey: env.BERTH_ROOT_SECRET_ACCESS_KEY } : {}),
   };
+}
+
+/** "me-east-9, xx-lab-1" → ["me-east-9", "xx-lab-1"]. */
+export function regionList(value: string): string[] {
+  return value
+    .split(',')
+    .map((region) => region.trim())
+    .filter((region) => region.length > 0);
 }
 
 export function checkConfig(config: BerthConfig): string[] {
   const problems: string[] = [];
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) problems.push(`port must be 0–65535, got ${config.port}`);
   if (!/^\d{12}$/.test(config.accountId)) problems.push(`account id must be 12 digits, got '${config.accountId}'`);
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(config.region)) problems.push(`region must look like us-east-1, got '${config.region}'`);
+  if (!regionPattern.test(config.region)) problems.push(`region must look like us-east-1, got '${config.region}'`);
   if (config.registryHost !== undefined && !/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:]+\](:\d{1,5})?$/.test(config.registryHost)) {
     problems.push(`registry host must be host or host:port, got '${config.registryHost}'`);
   }
@@ -60,6 +83,21 @@ export function checkConfig(config: BerthConfig): string[] {
   }
   if (config.agentPingIntervalSeconds !== undefined && !(Number.isInteger(config.agentPingIntervalSeconds) && config.agentPingIntervalSeconds >= 1)) {
     problems.push(`agent-ping-interval must be a whole number of seconds, at least 1, got '${config.agentPingIntervalSeconds}'`);
+  }
+  for (const region of config.extraRegions ?? []) {
+    if (!regionPattern.test(region)) problems.push(`extra regions must look like us-east-1, got '${region}'`);
+  }
+  for (const [name, seconds] of [
+    ['headers-timeout', config.headersTimeoutSeconds],
+    ['idle-timeout', config.idleTimeoutSeconds],
+  ] as const) {
+    if (seconds !== undefined && !(Number.isFinite(seconds) && seconds > 0)) problems.push(`${name} must be a positive number of seconds, got '${seconds}'`);
+  }
+  for (const [name, count] of [
+    ['max-connections', config.maxConnections],
+    ['max-connections-per-client', config.maxConnectionsPerClient],
+  ] as const) {
+    if (count !== undefined && !(Number.isInteger(count) && count >= 1)) problems.push(`${name} must be a whole number, at least 1, got '${count}'`);
   }
   if (Boolean(config.rootAccessKeyId) !== Boolean(config.rootSecretAccessKey)) {
     problems.push('BERTH_ROOT_ACCESS_KEY_ID and BERTH_ROOT_SECRET_ACCESS_KEY must be set together');

@@ -6,6 +6,9 @@ import { randomUUID } from 'node:crypto';
 import { newAccessKeyId, newSecretAccessKey, randomIds } from './core/ids.js';
 import { rootPrincipalArn } from './core/principal.js';
 import { seededRng } from './core/rng.js';
+import { acceptedRegions } from './core/regions.js';
+import type { ConnectionLimits } from './edge/connection-limits.js';
+import type { JsonService } from './edge/protocols/aws-json.js';
 import type { BerthConfig } from './config.js';
 import { agentChannelRoutes } from './ecs/agents/channel.js';
 import { FargateDispatcher } from './ecs/agents/fargate-capacity.js';
@@ -37,6 +40,8 @@ export interface RunningServer {
   /** Keeps every service's promise: its tasks, deployments and events. */
   services: ServiceController;
   url: string;
+  /** The AWS JSON services the edge serves, as composed here. */
+  jsonServices: readonly JsonService[];
   credentials: CredentialRecord;
   /** True when this start created the root credentials. */
   createdCredentials: boolean;
@@ -79,6 +84,16 @@ export async function ensureRootCredentials(store: Store, config: BerthConfig, c
   });
 }
 
+/** The edge's timeouts and bounds the configuration sets; the rest keep their defaults. */
+function limitsOf(config: BerthConfig): Partial<ConnectionLimits> {
+  return {
+    ...(config.headersTimeoutSeconds !== undefined ? { headersTimeoutMs: Math.round(config.headersTimeoutSeconds * 1000) } : {}),
+    ...(config.idleTimeoutSeconds !== undefined ? { idleTimeoutMs: Math.round(config.idleTimeoutSeconds * 1000) } : {}),
+    ...(config.maxConnections !== undefined ? { maxConnections: config.maxConnections } : {}),
+    ...(config.maxConnectionsPerClient !== undefined ? { maxConnectionsPerClient: config.maxConnectionsPerClient } : {}),
+  };
+}
+
 export async function startServer(config: BerthConfig, options: { clock?: Clock; logger?: boolean; log?: Logger } = {}): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
   const store = new SqliteStore(config.dataDir, config.keyFile !== undefined ? { keyFile: config.keyFile } : {});
@@ -96,13 +111,23 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
     let reset: (scope: ResetScope) => Promise<void> = (scope) => store.reset(scope);
     // The hub needs the edge's logger, so it is made after the edge; ListFargateHosts asks it later.
     let agentHub: AgentHub | undefined;
+    // The default region is accepted whatever it is: Berth's own agents and banner use it.
+    const regions = acceptedRegions([...(config.extraRegions ?? []), config.region]);
+    const jsonServices = [
+      ecsService(deps),
+      ecrService({ store, clock, registry }),
+      secretsManagerService(deps),
+      berthService({ ...deps, fargateHosts: () => agentHub?.fargateHosts() ?? [] }),
+    ];
     const app = buildApp({
       reset: (scope) => reset(scope),
       installationAccountId: config.accountId,
       store,
       clock,
       ids: randomIds,
-      services: [ecsService(deps), ecrService({ store, clock, registry }), secretsManagerService(deps), berthService({ ...deps, fargateHosts: () => agentHub?.fargateHosts() ?? [] })],
+      services: jsonServices,
+      regions,
+      limits: limitsOf(config),
       registry,
       version,
       ...(options.log ? { loggerInstance: options.log } : { logger: options.logger === false ? false : { level: config.logLevel } }),
@@ -130,7 +155,7 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
     hub.onEvent((event) => {
       if (event.type === 'tasks-reported' && event.tasks.some((task) => task.group?.startsWith('service:'))) controller.kick();
     });
-    await app.register((scope) => agentChannelRoutes(scope, { store, clock, hub, accountId: config.accountId }));
+    await app.register((scope) => agentChannelRoutes(scope, { store, clock, hub, accountId: config.accountId, regions }));
     const address = await app.listen({ host: config.host, port: config.port });
     // Timers start only once the port is ours, so a failed start leaves nothing running.
     const url = address.replace('[::1]', '127.0.0.1');
@@ -187,6 +212,7 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
       lifecycle,
       services: controller,
       url,
+      jsonServices,
       credentials,
       createdCredentials: created,
       afterReset(hook) {

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { checkConfig, configFromEnvironment, defaults, type BerthConfig } from '../config.js';
+import { checkConfig, configFromEnvironment, defaults, regionList, type BerthConfig } from '../config.js';
+import { defaultConnectionLimits } from '../edge/connection-limits.js';
 import { startServer, version, type RunningServer } from '../server.js';
 import type { Logger } from 'pino';
 import type { RunningAgent } from '../agent/agent.js';
@@ -25,8 +26,55 @@ function port(value: string): number {
   return parsed;
 }
 
+function positiveSeconds(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('a positive number of seconds.');
+  return parsed;
+}
+
+function atLeastOne(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('a whole number, at least 1.');
+  return parsed;
+}
+
+/** The edge's timeouts, connection bounds and extra regions. */
+function withEdgeOptions(command: Command): Command {
+  const limits = defaultConnectionLimits();
+  return command
+    .addOption(
+      new Option('--extra-regions <regions>', "regions to accept in signatures besides AWS's own, comma-separated (e.g. lab-east-1)")
+        .env('BERTH_EXTRA_REGIONS')
+        .argParser(regionList),
+    )
+    .addOption(
+      new Option('--headers-timeout <seconds>', "seconds a client has to send a request's headers")
+        .env('BERTH_HEADERS_TIMEOUT')
+        .default(limits.headersTimeoutMs / 1000)
+        .argParser(positiveSeconds),
+    )
+    .addOption(
+      new Option('--idle-timeout <seconds>', 'seconds a connection may stay silent, mid-body or between requests, before it is closed')
+        .env('BERTH_IDLE_TIMEOUT')
+        .default(limits.idleTimeoutMs / 1000)
+        .argParser(positiveSeconds),
+    )
+    .addOption(
+      new Option('--max-connections <count>', 'connections held at once in all; the default stays below the open-files limit')
+        .env('BERTH_MAX_CONNECTIONS')
+        .default(limits.maxConnections)
+        .argParser(atLeastOne),
+    )
+    .addOption(
+      new Option('--max-connections-per-client <count>', 'connections held at once from one client address')
+        .env('BERTH_MAX_CONNECTIONS_PER_CLIENT')
+        .default(limits.maxConnectionsPerClient)
+        .argParser(atLeastOne),
+    );
+}
+
 function withServerOptions(command: Command): Command {
-  command
+  withEdgeOptions(command)
     .addOption(new Option('-p, --port <port>', 'port of the API endpoint').env('BERTH_PORT').default(defaults.port).argParser(port))
     .addOption(new Option('--host <address>', 'address to listen on; anything but loopback exposes Berth to the network').env('BERTH_HOST').default(defaults.host))
     .addOption(new Option('-d, --data-dir <dir>', 'where Berth keeps its database and credentials').env('BERTH_DATA_DIR').default(defaults.dataDir))
@@ -75,10 +123,15 @@ interface ServerFlags extends LogFlags {
   keyFile?: string;
   agentLostAfter: number;
   agentPingInterval: number;
+  extraRegions?: string[];
+  headersTimeout: number;
+  idleTimeout: number;
+  maxConnections: number;
+  maxConnectionsPerClient: number;
 }
 
 function configOf(flags: ServerFlags): BerthConfig {
-  const { port, host, dataDir, region, accountId, logLevel, registryHost, keyFile, agentLostAfter, agentPingInterval } = flags;
+  const { port, host, dataDir, region, accountId, logLevel, registryHost, keyFile, agentLostAfter, agentPingInterval, extraRegions } = flags;
   const config: BerthConfig = {
     ...env,
     port,
@@ -91,6 +144,11 @@ function configOf(flags: ServerFlags): BerthConfig {
     ...(keyFile !== undefined ? { keyFile } : {}),
     agentLostAfterSeconds: agentLostAfter,
     agentPingIntervalSeconds: agentPingInterval,
+    ...(extraRegions !== undefined ? { extraRegions } : {}),
+    headersTimeoutSeconds: flags.headersTimeout,
+    idleTimeoutSeconds: flags.idleTimeout,
+    maxConnections: flags.maxConnections,
+    maxConnectionsPerClient: flags.maxConnectionsPerClient,
   };
   const problems = checkConfig(config);
   if (problems.length > 0) {

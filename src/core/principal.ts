@@ -15,9 +15,3 @@ export interface Scope {
 export function rootPrincipalArn(accountId: string): string {
   return `arn:aws:iam::${accountId}:root`;
 }
-
-const regionPattern = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-
-export function isValidRegion(region: string): boolean {
-  return regionPattern.test(region);
-}

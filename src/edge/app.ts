@@ -12,7 +12,10 @@ import { ApiError, withHelp } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { ResetScope, Store } from '../store/types.js';
-import { authenticate } from './authenticate.js';
+import { acceptedRegions, type RegionSet } from '../core/regions.js';
+import { authenticate, preauthenticate, type Authenticated } from './authenticate.js';
+import { answerClientError, answerIdleTimeout, noteProtocol } from './client-errors.js';
+import { defaultConnectionLimits, guardConnections, type ConnectionLimits } from './connection-limits.js';
 import type { RequestContext } from './context.js';
 import { invokeJson, jsonError, operationNameOf, type JsonService } from './protocols/aws-json.js';
 import type { ProtocolResponse } from './protocols/response.js';
@@ -40,6 +43,10 @@ export interface EdgeDeps {
   reset?: (scope: ResetScope) => Promise<void>;
   /** The installation's own account: its root credentials alone may reset the whole installation. */
   installationAccountId?: string;
+  /** The regions a credential scope may name; by default AWS's. */
+  regions?: RegionSet;
+  /** Timeouts and connection bounds; each one left out takes its default. */
+  limits?: Partial<ConnectionLimits>;
 }
 
 const resetScopes = ['account', 'installation'] as const;
@@ -63,6 +70,8 @@ function resetScopeAsked(url: string): 'account' | 'installation' {
 }
 
 const maxBodyBytes = 16 * 1024 * 1024;
+/** The most of an unauthenticated request's body the edge reads (to drop it) after answering early. */
+const drainBytes = 1024 * 1024;
 
 function send(reply: FastifyReply, requestId: string, response: ProtocolResponse): FastifyReply {
   return reply
@@ -85,12 +94,25 @@ function looksLikeAwsCall(request: FastifyRequest): boolean {
 }
 
 export function buildApp(deps: EdgeDeps): FastifyInstance {
+  const limits: ConnectionLimits = { ...defaultConnectionLimits(), ...deps.limits };
+  const authDeps = { store: deps.store, regions: deps.regions ?? acceptedRegions() };
   const app = Fastify({
     ...(deps.loggerInstance ? { loggerInstance: deps.loggerInstance } : { logger: deps.logger ?? false }),
     bodyLimit: maxBodyBytes,
     genReqId: () => deps.ids.uuid(),
     // Stopping must not wait out a keep-alive client still reading a layer: in-flight responses end.
     forceCloseConnections: true,
+    // No cap on a whole request's duration (layer uploads take as long as they take); a connection
+    // is cut when its headers are late or when nothing moves on it for the idle timeout.
+    requestTimeout: 0,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.idleTimeoutMs,
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      // Node checks the headers timeout on this interval, so it bounds how late a cut comes.
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
+    clientErrorHandler: answerClientError,
     // A URL the router cannot read (bad percent-encoding, say) is answered in the shape its client expects.
     frameworkErrors: (error, request, reply) => {
       if (deps.registry && request.url.startsWith('/v2/')) {
@@ -101,7 +123,9 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
   });
   const byTargetPrefix = new Map(deps.services.map((service) => [service.targetPrefix, service]));
-  const unservedDeps = { store: deps.store, clock: deps.clock, served: deps.services.map((service) => service.signingName) };
+  guardConnections(app.server, limits, app.log, () => deps.clock.now().getTime());
+  app.server.on('timeout', answerIdleTimeout);
+  const unservedDeps = { auth: authDeps, clock: deps.clock, served: deps.services.map((service) => service.signingName) };
   const unserved = async (request: FastifyRequest, reply: FastifyReply) => {
     const { response, error } = await answerUnserved(request, unservedDeps);
     if (response.statusCode >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
@@ -111,6 +135,8 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
   // Signatures cover the exact bytes sent, so every body is kept raw until a protocol parses it.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (request) => noteProtocol(request.raw.socket, request.url));
 
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug(
@@ -127,7 +153,7 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
 
   app.post('/_berth/reset', async (request, reply) => {
     try {
-      const { principal } = await authenticate(request, deps.store, deps.clock.now());
+      const { principal } = await authenticate(request, authDeps, deps.clock.now());
       const asked = resetScopeAsked(request.url);
       if (!principal.isRoot) throw new ApiError('AccessDeniedException', 'Only root credentials may reset Berth.', 403);
       const admin = deps.installationAccountId;
@@ -149,31 +175,59 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
     }
   });
 
-  app.post('/', async (request, reply) => {
+  const serviceOf = (request: FastifyRequest) => {
     const target = String(request.headers['x-amz-target'] ?? '');
     const prefix = target.includes('.') ? target.slice(0, target.lastIndexOf('.')) : '';
-    const service = byTargetPrefix.get(prefix);
-    if (!service) return unserved(request, reply);
-    try {
-      const auth = await authenticate(request, deps.store, deps.clock.now());
-      if (auth.service !== service.signingName) {
-        throw new ApiError('InvalidSignatureException', `Credential should be scoped to correct service: '${service.signingName}'.`);
-      }
-      const context: RequestContext = {
-        requestId: request.id,
-        principal: auth.principal,
-        scope: auth.scope,
-        now: deps.clock.now(),
-        log: request.log,
-      };
-      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      return send(reply, request.id, await invokeJson(service, operationNameOf(service, target) ?? '', body, context));
-    } catch (error) {
-      const response = jsonError(service, error);
-      if (response.statusCode >= 500) request.log.error({ err: error, target }, 'operation failed');
-      return send(reply, request.id, response);
+    return { target, service: byTargetPrefix.get(prefix) };
+  };
+  const checkScope = (auth: Authenticated, service: JsonService) => {
+    if (auth.service !== service.signingName) {
+      throw new ApiError('InvalidSignatureException', `Credential should be scoped to correct service: '${service.signingName}'.`);
     }
-  });
+  };
+
+  app.post(
+    '/',
+    {
+      // Runs before the body is read: a request whose signature cannot be good whatever its body
+      // (no credentials, an unknown key, a stale date, an unsigned target, a wrong scope) is answered
+      // at once instead of after a body that may never come. A short body is then read and dropped
+      // (closing with unread bytes would reset the connection under the answer); a long or
+      // unannounced one is not waited for: the connection closes.
+      onRequest: async (request, reply) => {
+        const { service } = serviceOf(request);
+        if (!service) return;
+        try {
+          checkScope(await preauthenticate(request, authDeps, deps.clock.now()), service);
+        } catch (error) {
+          const announced = Number(request.headers['content-length'] ?? Number.NaN);
+          if (!(announced <= drainBytes)) reply.header('connection', 'close');
+          return send(reply, request.id, jsonError(service, error));
+        }
+      },
+    },
+    async (request, reply) => {
+      const { target, service } = serviceOf(request);
+      if (!service) return unserved(request, reply);
+      try {
+        const auth = await authenticate(request, authDeps, deps.clock.now());
+        checkScope(auth, service);
+        const context: RequestContext = {
+          requestId: request.id,
+          principal: auth.principal,
+          scope: auth.scope,
+          now: deps.clock.now(),
+          log: request.log,
+        };
+        const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        return send(reply, request.id, await invokeJson(service, operationNameOf(service, target) ?? '', body, context));
+      } catch (error) {
+        const response = jsonError(service, error);
+        if (response.statusCode >= 500) request.log.error({ err: error, target }, 'operation failed');
+        return send(reply, request.id, response);
+      }
+    },
+  );
 
   const registry = deps.registry;
   if (registry) {

@@ -1,8 +1,9 @@
 import type { FastifyRequest } from 'fastify';
-import { ApiError } from '../core/errors.js';
-import { isValidRegion, type Principal, type Scope } from '../core/principal.js';
+import { ApiError, withHelp } from '../core/errors.js';
+import type { Principal, Scope } from '../core/principal.js';
+import type { RegionSet } from '../core/regions.js';
 import type { Store } from '../store/types.js';
-import { verifySigV4 } from './sigv4.js';
+import { precheckSigV4, verifySigV4, type VerifiedIdentity } from './sigv4.js';
 
 export interface Authenticated {
   principal: Principal;
@@ -10,17 +11,42 @@ export interface Authenticated {
   service: string;
 }
 
+export interface AuthDeps {
+  store: Store;
+  /** The regions a credential scope may name. */
+  regions: RegionSet;
+}
+
+function lookupIn(deps: AuthDeps) {
+  return (accessKeyId: string) => deps.store.read((tx) => tx.credentials.get(accessKeyId));
+}
+
 /** Verifies the request's signature against stored credentials; nothing unsigned gets past this. */
-export async function authenticate(request: FastifyRequest, store: Store, now: Date): Promise<Authenticated> {
+export async function authenticate(request: FastifyRequest, deps: AuthDeps, now: Date): Promise<Authenticated> {
   const url = new URL(request.url, 'http://berth.invalid');
   const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-  const verified = await verifySigV4(
-    { method: request.method, path: url.pathname, query: url.searchParams, headers: request.headers, body },
-    (accessKeyId) => store.read((tx) => tx.credentials.get(accessKeyId)),
-    now,
-  );
-  if (!isValidRegion(verified.region)) {
-    throw new ApiError('InvalidSignatureException', `The credential scope names an invalid region: '${verified.region}'.`);
+  const verified = await verifySigV4({ method: request.method, path: url.pathname, query: url.searchParams, headers: request.headers, body }, lookupIn(deps), now);
+  return authenticated(verified, deps);
+}
+
+/**
+ * The checks `authenticate` can make before the body is read (everything but the payload hash and
+ * the signature itself): a request that fails them is answered without waiting for its body.
+ */
+export async function preauthenticate(request: FastifyRequest, deps: AuthDeps, now: Date): Promise<Authenticated> {
+  const url = new URL(request.url, 'http://berth.invalid');
+  const verified = await precheckSigV4({ method: request.method, path: url.pathname, query: url.searchParams, headers: request.headers }, lookupIn(deps), now);
+  return authenticated(verified, deps);
+}
+
+function authenticated(verified: VerifiedIdentity, deps: AuthDeps): Authenticated {
+  if (!deps.regions.has(verified.region)) {
+    // AWS JSON services' words, trailing space included, for a scope naming a region they do not serve.
+    throw withHelp(new ApiError('InvalidSignatureException', 'Credential should be scoped to a valid region. '), {
+      field: 'credential scope',
+      resource: verified.region,
+      hint: `'${verified.region}' is not an AWS region. Sign for one (e.g. us-east-1), or start Berth with --extra-regions ${verified.region} to accept it.`,
+    });
   }
   const { credential } = verified;
   return {

@@ -177,22 +177,48 @@ export function claimedService(request: Pick<SignedRequest, 'headers' | 'query'>
   return parts?.length === 5 && parts[3] ? parts[3] : undefined;
 }
 
-/** Verifies a request's SigV4 signature and returns who signed it and for which region and service. */
-export async function verifySigV4(request: SignedRequest, lookup: CredentialLookup, now: Date): Promise<VerifiedIdentity> {
-  const authorization = header(request, 'authorization');
+interface CheckedClaim {
+  claim: Claim;
+  credential: CredentialRecord;
+  signedAt: Date;
+  presigned: boolean;
+}
+
+/**
+ * Everything that can be checked before the body arrives: the claim's form, which headers it
+ * signs, the access key and the time. What fails here fails whatever the body would be.
+ */
+async function checkClaim(request: Omit<SignedRequest, 'body'>, lookup: CredentialLookup, now: Date): Promise<CheckedClaim> {
+  const authorization = header(request as SignedRequest, 'authorization');
   const presigned = request.query.has('X-Amz-Signature') || request.query.has('X-Amz-Credential');
   if (!authorization && !presigned) throw missingToken();
-  const claim = authorization ? claimFromHeader(request, authorization) : claimFromQuery(request.query);
+  const claim = authorization ? claimFromHeader(request as SignedRequest, authorization) : claimFromQuery(request.query);
 
   const signedAt = parseAmzDate(claim.amzDate);
   if (claim.amzDate.slice(0, 8) !== claim.date) {
     throw invalid(`Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${claim.date}' != '${claim.amzDate.slice(0, 8)}', from '${claim.amzDate}'.`);
   }
-  if (!claim.signedHeaders.includes('host')) throw invalid("'Host' must be a signed header.");
+  if (!claim.signedHeaders.includes('host')) throw invalid("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  // The target names the operation: left unsigned, a captured request could be replayed as another one.
+  if (header(request as SignedRequest, 'x-amz-target') !== undefined && !claim.signedHeaders.includes('x-amz-target')) {
+    throw invalid("'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.");
+  }
 
   const credential = await lookup(claim.accessKeyId);
   if (!credential) throw new ApiError('UnrecognizedClientException', 'The security token included in the request is invalid.', 400);
   checkTime(claim, signedAt, now);
+  return { claim, credential, signedAt, presigned };
+}
+
+/** The header-only checks of `verifySigV4`, for a request whose body has not been read yet. */
+export async function precheckSigV4(request: Omit<SignedRequest, 'body'>, lookup: CredentialLookup, now: Date): Promise<VerifiedIdentity> {
+  const { claim, credential } = await checkClaim(request, lookup, now);
+  return { credential, region: claim.region, service: claim.service };
+}
+
+/** Verifies a request's SigV4 signature and returns who signed it and for which region and service. */
+export async function verifySigV4(request: SignedRequest, lookup: CredentialLookup, now: Date): Promise<VerifiedIdentity> {
+  const { claim, credential, signedAt, presigned } = await checkClaim(request, lookup, now);
   if (!presigned) payloadHashCheck(request);
 
   const headers: Record<string, string> = {};

@@ -12,8 +12,7 @@ import type { FastifyRequest } from 'fastify';
 import { assertNever } from '../core/assert-never.js';
 import { ApiError } from '../core/errors.js';
 import type { Clock } from '../core/clock.js';
-import type { Store } from '../store/types.js';
-import { authenticate } from './authenticate.js';
+import { authenticate, type AuthDeps } from './authenticate.js';
 import { awsServices, describeService, listTitles } from './aws-services.js';
 import { jsonError } from './protocols/aws-json.js';
 import { queryError, queryRequestOf } from './protocols/aws-query.js';
@@ -118,7 +117,7 @@ export function renderError(shape: RequestShape, error: unknown, requestId: stri
 }
 
 export interface UnservedDeps {
-  store: Store;
+  auth: AuthDeps;
   clock: Clock;
   /** Signing names of the services this edge serves. */
   served: readonly string[];
@@ -130,7 +129,7 @@ export async function answerUnserved(request: FastifyRequest, deps: UnservedDeps
   const shape = shapeOf(request, claimedService({ headers: request.headers, query: url.searchParams }));
   let error: unknown;
   try {
-    const auth = await authenticate(request, deps.store, deps.clock.now());
+    const auth = await authenticate(request, deps.auth, deps.clock.now());
     error = notServed(shape, request, auth.service, deps.served);
   } catch (thrown) {
     error = thrown;

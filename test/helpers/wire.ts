@@ -76,11 +76,16 @@ export async function presignedRequest(url: string, options: { target: string; b
     hostname: endpoint.hostname,
     port: Number(endpoint.port),
     path: '/',
-    headers: { host: endpoint.host },
+    // The target names the operation, so it is signed (kept a header, not hoisted into the query).
+    headers: { host: endpoint.host, 'x-amz-target': options.target },
     body: options.body,
   });
   const signer = new SignatureV4({ credentials: testCredentials, region: 'us-east-1', service: 'ecs', sha256: Sha256 });
-  const presigned = await signer.presign(request, { expiresIn: options.expiresIn, ...(options.signingDate ? { signingDate: options.signingDate } : {}) });
+  const presigned = await signer.presign(request, {
+    expiresIn: options.expiresIn,
+    unhoistableHeaders: new Set(['x-amz-target']),
+    ...(options.signingDate ? { signingDate: options.signingDate } : {}),
+  });
   const query = new URLSearchParams(presigned.query as Record<string, string>).toString();
   return rawRequest(`${url}/?${query}`, { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': options.target }, options.body);
 }
@@ -96,6 +101,28 @@ export async function rawRequest(url: string, headers: Record<string, string>, b
     json = { raw: text };
   }
   return { status: response.status, json, headers: response.headers, bytes };
+}
+
+/**
+ * The request line and headers of a request signed for `body`, as raw HTTP, to be written on a
+ * socket by a test that controls how (and whether) the body follows. `contentLength` may lie.
+ */
+export async function signedHead(url: string, target: string, body: string, contentLength = Buffer.byteLength(body)): Promise<string> {
+  const endpoint = new URL(url);
+  const signer = new SignatureV4({ credentials: testCredentials, region: 'us-east-1', service: 'ecs', sha256: Sha256, applyChecksum: false });
+  const signed = await signer.sign(
+    new HttpRequest({
+      method: 'POST',
+      protocol: 'http:',
+      hostname: endpoint.hostname,
+      port: Number(endpoint.port),
+      path: '/',
+      headers: { host: endpoint.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target },
+      body,
+    }),
+  );
+  const lines = Object.entries(signed.headers).map(([name, value]) => `${name}: ${value}`);
+  return `POST / HTTP/1.1\r\n${lines.join('\r\n')}\r\ncontent-length: ${contentLength}\r\nconnection: close\r\n\r\n`;
 }
 
 export const ecsTarget = (operation: string) => `AmazonEC2ContainerServiceV20141113.${operation}`;

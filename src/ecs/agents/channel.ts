@@ -9,7 +9,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { agentChannelPath } from '../../agent-protocol/messages.js';
 import { ApiError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
+import type { RegionSet } from '../../core/regions.js';
 import { authenticate } from '../../edge/authenticate.js';
+import { releaseFromClientBound } from '../../edge/connection-limits.js';
 import { jsonError } from '../../edge/protocols/aws-json.js';
 import type { Store } from '../../store/types.js';
 import { fargateHostKey } from '../../store/types.js';
@@ -23,13 +25,15 @@ export interface ChannelDeps {
   hub: AgentHub;
   /** The installation's account: only its root credentials may offer FARGATE capacity. */
   accountId: string;
+  /** The regions a credential scope may name. */
+  regions: RegionSet;
 }
 
 const hostIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const zonePattern = /^[a-z0-9-]{1,64}$/;
 
 async function identify(request: FastifyRequest, deps: ChannelDeps): Promise<AgentIdentity> {
-  const auth = await authenticate(request, deps.store, deps.clock.now());
+  const auth = await authenticate(request, deps, deps.clock.now());
   if (auth.service !== 'ecs') throw new ApiError('InvalidSignatureException', "Credential should be scoped to correct service: 'ecs'.");
   const query = new URL(request.url, 'http://berth.invalid').searchParams;
   const fargateHost = query.get('fargateHost');
@@ -86,6 +90,8 @@ export async function agentChannelRoutes(app: FastifyInstance, deps: ChannelDeps
         socket.close(1011, 'unidentified agent');
         return;
       }
+      // A verified agent's channel lives as long as the agent: it does not use up its address's bound.
+      releaseFromClientBound(request.raw.socket);
       void deps.hub.attach(socket, identity);
     },
   );
