@@ -14,6 +14,7 @@ import { existingRepository, type RegistryScope } from '../repositories.js';
 import { authenticateRegistry } from './auth.js';
 import { matchRegistryPath, type RegistryRoute } from './paths.js';
 import { parseContentRange, parseRange } from './ranges.js';
+import { pageSize, RegistryQuery } from './query.js';
 
 export interface RegistryRouteDeps {
   registry: Registry;
@@ -26,7 +27,7 @@ interface Exchange {
   request: FastifyRequest;
   reply: FastifyReply;
   scope: RegistryScope;
-  query: Record<string, string | undefined>;
+  query: RegistryQuery;
 }
 
 const apiVersionHeader = { 'docker-distribution-api-version': 'registry/2.0' };
@@ -62,12 +63,13 @@ async function readBounded(stream: Readable, limit: number, contentLength: strin
   return Buffer.concat(chunks);
 }
 
-function pageSize(query: Record<string, string | undefined>): number | undefined {
-  if (query.n === undefined) return undefined;
-  const n = Number(query.n);
-  if (!Number.isInteger(n) || n < 0) throw new RegistryError('PAGINATION_NUMBER_INVALID', `n must be a non-negative integer, got '${query.n}'`);
-  return n;
+interface Page {
+  limit: number | undefined;
+  last: string | undefined;
 }
+
+/** The page a listing asks for, read before the repository is looked up. */
+const pageOf = (query: RegistryQuery): Page => ({ limit: pageSize(query.get('n')), last: query.get('last') });
 
 /**
  * One page of a listing: `list` is asked for one item more than the page holds, so that the Link
@@ -76,16 +78,24 @@ function pageSize(query: Record<string, string | undefined>): number | undefined
 async function paginate(
   reply: FastifyReply,
   path: string,
-  query: Record<string, string | undefined>,
+  { limit, last }: Page,
   list: (last: string | undefined, limit: number | undefined) => Promise<string[]>,
 ): Promise<string[]> {
-  const limit = pageSize(query);
   if (limit === 0) return [];
-  const items = await list(query.last, limit === undefined ? undefined : limit + 1);
+  const items = await list(last, limit === undefined ? undefined : limit + 1);
   if (limit === undefined || items.length <= limit) return items;
   const page = items.slice(0, limit);
   reply.header('link', `<${path}?n=${limit}&last=${encodeURIComponent(page[page.length - 1]!)}>; rel="next"`);
   return page;
+}
+
+/** A path below /v2/ with its percent-escapes decoded; one that cannot be decoded names no repository. */
+function decodedPath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    throw new RegistryError('NAME_INVALID', `the request path has a malformed percent-escape: '${path.slice(0, 300)}'`);
+  }
 }
 
 export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): void {
@@ -98,10 +108,10 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
     reply.headers(apiVersionHeader);
     try {
       const url = new URL(request.url, 'http://registry.invalid');
-      const route = matchRegistryPath(decodeURIComponent(url.pathname.slice('/v2/'.length)));
       const identity = await authenticateRegistry(request, registry.tokens, deps.now());
-      if (!route) throw new RegistryError('UNSUPPORTED', `Berth's registry serves no ${request.method} ${url.pathname}`, undefined, 404);
-      const query = Object.fromEntries(url.searchParams) as Record<string, string | undefined>;
+      const route = matchRegistryPath(decodedPath(url.pathname.slice('/v2/'.length)));
+      if (!route) throw new RegistryError('UNSUPPORTED', `Berth's registry serves no ${request.method} ${url.pathname.slice(0, 300)}`, undefined, 404);
+      const query = new RegistryQuery(url.searchParams);
       return await dispatch({ request, reply, scope: { accountId: identity.accountId, region: identity.region }, query }, route);
     } catch (error) {
       request.raw.resume();
@@ -129,13 +139,14 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
         return reply.code(200).header('content-type', 'application/json').send('{}');
       case 'catalog': {
         if (method !== 'GET') throw unsupported();
-        const names = await paginate(reply, '/v2/_catalog', query, (last, limit) => deps.store.read((tx) => tx.registry.catalog(exchange.scope, last, limit)));
+        const names = await paginate(reply, '/v2/_catalog', pageOf(query), (last, limit) => deps.store.read((tx) => tx.registry.catalog(exchange.scope, last, limit)));
         return reply.code(200).header('content-type', 'application/json').send(JSON.stringify({ repositories: names }));
       }
       case 'tags': {
         if (method !== 'GET') throw unsupported();
+        const page = pageOf(query);
         const repository = await repositoryOf(exchange, route.name);
-        const tags = await paginate(reply, `/v2/${route.name}/tags/list`, query, (last, limit) => registry.manifests.tags(repository, last, limit));
+        const tags = await paginate(reply, `/v2/${route.name}/tags/list`, page, (last, limit) => registry.manifests.tags(repository, last, limit));
         return reply.code(200).header('content-type', 'application/json').send(JSON.stringify({ name: route.name, tags }));
       }
       case 'manifest':
@@ -144,15 +155,19 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
         return blob(exchange, await repositoryOf(exchange, route.name), route.digest);
       case 'uploads': {
         if (method !== 'POST') throw unsupported();
-        return startUpload(exchange, await repositoryOf(exchange, route.name));
+        const upload = { mount: query.get('mount'), from: query.get('from'), digest: query.get('digest') };
+        return startUpload(exchange, await repositoryOf(exchange, route.name), upload);
       }
-      case 'upload':
-        return upload(exchange, await repositoryOf(exchange, route.name), route.id);
+      case 'upload': {
+        const digest = method === 'PUT' ? query.get('digest') : undefined;
+        return upload(exchange, await repositoryOf(exchange, route.name), route.id, digest);
+      }
       case 'referrers': {
         if (method !== 'GET') throw unsupported();
+        const artifactType = query.get('artifactType');
         const repository = await repositoryOf(exchange, route.name);
-        const index = await registry.manifests.referrers(repository, route.digest, query.artifactType);
-        if (query.artifactType !== undefined) reply.header('oci-filters-applied', 'artifactType');
+        const index = await registry.manifests.referrers(repository, route.digest, artifactType);
+        if (artifactType !== undefined) reply.header('oci-filters-applied', 'artifactType');
         // A Buffer, so that the media type goes out exactly as the spec names it, without a charset.
         return reply.code(200).header('content-type', mediaTypes.ociIndex).send(Buffer.from(JSON.stringify(index)));
       }
@@ -238,31 +253,35 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
   const blobCreated = (reply: FastifyReply, repository: RepositoryRecord, digest: string) =>
     reply.code(201).header('location', `/v2/${repository.name}/blobs/${digest}`).header('docker-content-digest', digest).send();
 
-  const startUpload = async ({ request, reply, scope, query }: Exchange, repository: RepositoryRecord): Promise<FastifyReply> => {
-    if (query.mount !== undefined && query.from !== undefined) {
-      const source = await deps.store.read((tx) => tx.registry.findRepository(scope.accountId, scope.region, query.from!));
-      const mounted = source ? await registry.blobs.mount(repository, source, query.mount) : undefined;
+  const startUpload = async (
+    { request, reply, scope }: Exchange,
+    repository: RepositoryRecord,
+    { mount, from, digest }: { mount: string | undefined; from: string | undefined; digest: string | undefined },
+  ): Promise<FastifyReply> => {
+    if (mount !== undefined && from !== undefined) {
+      const source = await deps.store.read((tx) => tx.registry.findRepository(scope.accountId, scope.region, from));
+      const mounted = source ? await registry.blobs.mount(repository, source, mount) : undefined;
       if (mounted) {
         request.raw.resume();
-        return blobCreated(reply, repository, query.mount);
+        return blobCreated(reply, repository, mount);
       }
     }
     const id = await registry.blobs.startUpload(repository);
-    if (query.digest !== undefined) {
+    if (digest !== undefined) {
       try {
-        await registry.blobs.complete(repository, id, query.digest, request.raw);
+        await registry.blobs.complete(repository, id, digest, request.raw);
       } catch (error) {
         // The client never learnt this upload's location, so nobody could resume it: it goes now, not with garbage collection.
         await registry.blobs.cancel(repository, id).catch(() => undefined);
         throw error;
       }
-      return blobCreated(reply, repository, query.digest);
+      return blobCreated(reply, repository, digest);
     }
     request.raw.resume();
     return uploadLocation(reply.code(202), repository, id, 0).send();
   };
 
-  const upload = async ({ request, reply, query }: Exchange, repository: RepositoryRecord, id: string): Promise<FastifyReply> => {
+  const upload = async ({ request, reply }: Exchange, repository: RepositoryRecord, id: string, digest: string | undefined): Promise<FastifyReply> => {
     switch (request.method) {
       case 'GET':
         return uploadLocation(reply.code(204), repository, id, await registry.blobs.uploadSize(repository, id)).send();
@@ -272,11 +291,11 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
         return uploadLocation(reply.code(202), repository, id, size).send();
       }
       case 'PUT': {
-        if (query.digest === undefined) {
+        if (digest === undefined) {
           throw new RegistryError('DIGEST_INVALID', 'completing an upload needs the blob digest: PUT …/blobs/uploads/<id>?digest=<digest>');
         }
-        await registry.blobs.complete(repository, id, query.digest, request.raw, parseContentRange(request.headers['content-range']));
-        return blobCreated(reply, repository, query.digest);
+        await registry.blobs.complete(repository, id, digest, request.raw, parseContentRange(request.headers['content-range']));
+        return blobCreated(reply, repository, digest);
       }
       case 'DELETE':
         await registry.blobs.cancel(repository, id);
