@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { parseByteSize } from './core/byte-size.js';
 
 export interface BerthConfig {
   host: string;
@@ -14,6 +15,10 @@ export interface BerthConfig {
   registryHost?: string;
   /** Seconds an instance's agent may stay disconnected before its service tasks are replaced elsewhere. */
   agentLostAfterSeconds?: number;
+  /** The largest blob the registry takes, in bytes (10 GiB unless set). */
+  registryMaxBlobBytes?: number;
+  /** The most one account's repositories may hold, in bytes; no quota unless set. */
+  registryAccountQuotaBytes?: number;
 }
 
 export const defaults = {
@@ -36,6 +41,8 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ber
     logLevel: env.BERTH_LOG_LEVEL ?? defaults.logLevel,
     ...(env.BERTH_REGISTRY_HOST ? { registryHost: env.BERTH_REGISTRY_HOST } : {}),
     ...(env.BERTH_AGENT_LOST_AFTER ? { agentLostAfterSeconds: Number(env.BERTH_AGENT_LOST_AFTER) } : {}),
+    ...(env.BERTH_REGISTRY_MAX_BLOB_SIZE ? { registryMaxBlobBytes: parseByteSize(env.BERTH_REGISTRY_MAX_BLOB_SIZE) ?? Number.NaN } : {}),
+    ...(env.BERTH_REGISTRY_ACCOUNT_QUOTA ? { registryAccountQuotaBytes: parseByteSize(env.BERTH_REGISTRY_ACCOUNT_QUOTA) ?? Number.NaN } : {}),
     ...(env.BERTH_ROOT_ACCESS_KEY_ID ? { rootAccessKeyId: env.BERTH_ROOT_ACCESS_KEY_ID } : {}),
     ...(env.BERTH_ROOT_SECRET_ACCESS_KEY ? { rootSecretAccessKey: env.BERTH_ROOT_SECRET_ACCESS_KEY } : {}),
   };
@@ -51,6 +58,12 @@ export function checkConfig(config: BerthConfig): string[] {
   }
   if (config.agentLostAfterSeconds !== undefined && !(Number.isInteger(config.agentLostAfterSeconds) && config.agentLostAfterSeconds >= 1)) {
     problems.push(`agent-lost-after must be a whole number of seconds, at least 1, got '${config.agentLostAfterSeconds}'`);
+  }
+  for (const [name, value] of [
+    ['registry-max-blob-size', config.registryMaxBlobBytes],
+    ['registry-account-quota', config.registryAccountQuotaBytes],
+  ] as const) {
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 1)) problems.push(`${name} must be a size such as 512MiB or 10GiB, got '${value}'`);
   }
   if (Boolean(config.rootAccessKeyId) !== Boolean(config.rootSecretAccessKey)) {
     problems.push('BERTH_ROOT_ACCESS_KEY_ID and BERTH_ROOT_SECRET_ACCESS_KEY must be set together');

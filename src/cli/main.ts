@@ -1,4 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseByteSize } from '../core/byte-size.js';
+import { defaultMaxBlobBytes } from '../registry/limits.js';
 import { checkConfig, configFromEnvironment, defaults, type BerthConfig } from '../config.js';
 import { startServer, version, type RunningServer } from '../server.js';
 import type { Logger } from 'pino';
@@ -24,6 +26,12 @@ function port(value: string): number {
   return parsed;
 }
 
+function byteSize(value: string): number {
+  const parsed = parseByteSize(value);
+  if (parsed === undefined) throw new InvalidArgumentError('a size in bytes, or with a unit: 512MiB, 10GiB, 1TiB.');
+  return parsed;
+}
+
 function withServerOptions(command: Command): Command {
   command
     .addOption(new Option('-p, --port <port>', 'port of the API endpoint').env('BERTH_PORT').default(defaults.port).argParser(port))
@@ -35,6 +43,17 @@ function withServerOptions(command: Command): Command {
       new Option('--registry-host <host[:port]>', "how docker and remote agents reach the registry: the host of repository URIs (default: the address Berth listens on)").env(
         'BERTH_REGISTRY_HOST',
       ),
+    )
+    .addOption(
+      new Option('--registry-max-blob-size <size>', 'the largest blob (image layer or config) the registry takes; larger uploads are refused and discarded')
+        .env('BERTH_REGISTRY_MAX_BLOB_SIZE')
+        .default(defaultMaxBlobBytes, '10GiB')
+        .argParser(byteSize),
+    )
+    .addOption(
+      new Option('--registry-account-quota <size>', "the most one account's repositories may hold (blobs and uploads in progress); default: no quota")
+        .env('BERTH_REGISTRY_ACCOUNT_QUOTA')
+        .argParser(byteSize),
     )
     .addOption(
       new Option('--agent-lost-after <seconds>', "seconds an instance's agent may stay disconnected before its service tasks are replaced elsewhere")
@@ -57,10 +76,12 @@ interface ServerFlags extends LogFlags {
   accountId: string;
   registryHost?: string;
   agentLostAfter: number;
+  registryMaxBlobSize: number;
+  registryAccountQuota?: number;
 }
 
 function configOf(flags: ServerFlags): BerthConfig {
-  const { port, host, dataDir, region, accountId, logLevel, registryHost, agentLostAfter } = flags;
+  const { port, host, dataDir, region, accountId, logLevel, registryHost, agentLostAfter, registryMaxBlobSize, registryAccountQuota } = flags;
   const config: BerthConfig = {
     ...env,
     port,
@@ -71,6 +92,8 @@ function configOf(flags: ServerFlags): BerthConfig {
     logLevel,
     ...(registryHost !== undefined ? { registryHost } : {}),
     agentLostAfterSeconds: agentLostAfter,
+    registryMaxBlobBytes: registryMaxBlobSize,
+    ...(registryAccountQuota !== undefined ? { registryAccountQuotaBytes: registryAccountQuota } : {}),
   };
   const problems = checkConfig(config);
   if (problems.length > 0) {

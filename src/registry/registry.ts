@@ -9,6 +9,7 @@ import type { Store } from '../store/types.js';
 import { Blobs } from './blobs.js';
 import { GarbageCollector } from './gc.js';
 import type { LeaderLease } from '../store/leader-lease.js';
+import { defaultMaxBlobBytes, type RegistryLimits } from './limits.js';
 import { Manifests } from './manifests.js';
 import { FilesystemBlobStorage } from './storage/filesystem.js';
 import type { BlobStorage } from './storage/driver.js';
@@ -22,6 +23,8 @@ export interface RegistryOptions {
   storage?: BlobStorage;
   gcGraceSeconds?: number;
   gcIntervalMs?: number;
+  /** The largest blob and each account's quota; blobs of up to 10 GiB and no quota unless given. */
+  limits?: Partial<RegistryLimits>;
 }
 
 export const defaultGcGraceSeconds = 60 * 60;
@@ -42,7 +45,11 @@ export class Registry {
   constructor(private readonly options: RegistryOptions) {
     const now = () => options.clock.now().getTime() / 1000;
     this.storage = options.storage ?? new FilesystemBlobStorage(join(options.dataDir, 'registry'));
-    this.blobs = new Blobs({ store: options.store, storage: this.storage, now });
+    const limits: RegistryLimits = {
+      maxBlobBytes: options.limits?.maxBlobBytes ?? defaultMaxBlobBytes,
+      ...(options.limits?.accountQuotaBytes !== undefined ? { accountQuotaBytes: options.limits.accountQuotaBytes } : {}),
+    };
+    this.blobs = new Blobs({ store: options.store, storage: this.storage, limits, now });
     this.manifests = new Manifests({ store: options.store, now });
     this.tokens = new RegistryTokens(options.store);
     this.gc = new GarbageCollector({

@@ -10,6 +10,7 @@ import type { RepositoryRecord } from '../../store/registry.js';
 import { RegistryError } from '../errors.js';
 import { maxManifestBytes, mediaTypes } from '../manifest.js';
 import type { Registry } from '../registry.js';
+import { isLimitRefusal } from '../limits.js';
 import { existingRepository, type RegistryScope } from '../repositories.js';
 import { authenticateRegistry } from './auth.js';
 import { matchRegistryPath, type RegistryRoute } from './paths.js';
@@ -89,6 +90,12 @@ async function paginate(
   return page;
 }
 
+/** The body's length as its Content-Length announces it (Node's parser has refused a malformed one), if it does. */
+function announcedLength(request: FastifyRequest): number | undefined {
+  const header = request.headers['content-length'];
+  return header !== undefined && /^\d{1,16}$/.test(header) ? Number(header) : undefined;
+}
+
 /** A path below /v2/ with its percent-escapes decoded; one that cannot be decoded names no repository. */
 function decodedPath(path: string): string {
   try {
@@ -114,6 +121,10 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
       const query = new RegistryQuery(url.searchParams);
       return await dispatch({ request, reply, scope: { accountId: identity.accountId, region: identity.region }, query }, route);
     } catch (error) {
+      if (isLimitRefusal(error)) {
+        // The rest of a body past a limit is not read: the answer goes out and the connection closes.
+        return renderError(reply.header('connection', 'close'), registry, error as RegistryError);
+      }
       request.raw.resume();
       if (error instanceof RegistryError) return renderError(reply, registry, error);
       if (request.raw.destroyed || reply.raw.destroyed) {
@@ -269,7 +280,7 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
     const id = await registry.blobs.startUpload(repository);
     if (digest !== undefined) {
       try {
-        await registry.blobs.complete(repository, id, digest, request.raw);
+        await registry.blobs.complete(repository, id, digest, request.raw, undefined, announcedLength(request));
       } catch (error) {
         // The client never learnt this upload's location, so nobody could resume it: it goes now, not with garbage collection.
         await registry.blobs.cancel(repository, id).catch(() => undefined);
@@ -287,14 +298,14 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
         return uploadLocation(reply.code(204), repository, id, await registry.blobs.uploadSize(repository, id)).send();
       case 'PATCH': {
         const start = parseContentRange(request.headers['content-range']);
-        const size = await registry.blobs.append(repository, id, request.raw, start);
+        const size = await registry.blobs.append(repository, id, request.raw, start, announcedLength(request));
         return uploadLocation(reply.code(202), repository, id, size).send();
       }
       case 'PUT': {
         if (digest === undefined) {
           throw new RegistryError('DIGEST_INVALID', 'completing an upload needs the blob digest: PUT …/blobs/uploads/<id>?digest=<digest>');
         }
-        await registry.blobs.complete(repository, id, digest, request.raw, parseContentRange(request.headers['content-range']));
+        await registry.blobs.complete(repository, id, digest, request.raw, parseContentRange(request.headers['content-range']), announcedLength(request));
         return blobCreated(reply, repository, digest);
       }
       case 'DELETE':
