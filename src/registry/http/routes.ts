@@ -90,6 +90,27 @@ async function paginate(
   return page;
 }
 
+/**
+ * After a limit refused a body, what is left of it goes unstored. The client is answered at once;
+ * a little more of the body is read and dropped so that a client still sending gets to read the
+ * answer (a socket closed with unread data is reset, and the reset can discard the answer), and
+ * past that the connection is closed.
+ */
+const drainAfterRefusalBytes = 4 * 1024 * 1024;
+
+function refuseUnreadBody(request: FastifyRequest, reply: FastifyReply, registry: Registry, error: RegistryError): FastifyReply {
+  const body = request.raw;
+  if (!body.readableEnded) {
+    let drained = 0;
+    body.on('data', (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > drainAfterRefusalBytes) body.socket.destroy();
+    });
+    body.resume();
+  }
+  return renderError(reply.header('connection', 'close'), registry, error);
+}
+
 /** The body's length as its Content-Length announces it (Node's parser has refused a malformed one), if it does. */
 function announcedLength(request: FastifyRequest): number | undefined {
   const header = request.headers['content-length'];
@@ -110,6 +131,16 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
   // Bodies stay unread streams: blob uploads go straight to storage.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
+  // What fails before a handler runs (a Content-Type that is no media type, say) is answered in the spec's shape too.
+  app.setErrorHandler((thrown, request, reply) => {
+    const error = thrown as { statusCode?: number; message: string };
+    request.raw.resume();
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      return renderError(reply, registry, new RegistryError('UNSUPPORTED', `the request cannot be read: ${error.message}`, undefined, error.statusCode));
+    }
+    request.log.error({ err: thrown }, 'registry request failed');
+    return renderError(reply, registry, new RegistryError('UNSUPPORTED', 'the registry failed to serve the request; the failure was logged', undefined, 500));
+  });
 
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
     reply.headers(apiVersionHeader);
@@ -121,10 +152,7 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
       const query = new RegistryQuery(url.searchParams);
       return await dispatch({ request, reply, scope: { accountId: identity.accountId, region: identity.region }, query }, route);
     } catch (error) {
-      if (isLimitRefusal(error)) {
-        // The rest of a body past a limit is not read: the answer goes out and the connection closes.
-        return renderError(reply.header('connection', 'close'), registry, error as RegistryError);
-      }
+      if (isLimitRefusal(error)) return refuseUnreadBody(request, reply, registry, error as RegistryError);
       request.raw.resume();
       if (error instanceof RegistryError) return renderError(reply, registry, error);
       if (request.raw.destroyed || reply.raw.destroyed) {
@@ -147,6 +175,7 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
     const unsupported = () => new RegistryError('UNSUPPORTED', `${method} is not supported on this path`, undefined, 405);
     switch (route.kind) {
       case 'base':
+        if (method !== 'GET' && method !== 'HEAD') throw unsupported();
         return reply.code(200).header('content-type', 'application/json').send('{}');
       case 'catalog': {
         if (method !== 'GET') throw unsupported();
@@ -316,6 +345,8 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
     }
   };
 
-  app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/v2/*', exposeHeadRoute: false, handler: handle });
-  app.route({ method: ['GET', 'HEAD'], url: '/v2', exposeHeadRoute: false, handler: handle });
+  // Every method reaches the handler, so that one the spec does not serve is refused in the spec's shape.
+  const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+  app.route({ method: methods, url: '/v2/*', exposeHeadRoute: false, handler: handle });
+  app.route({ method: methods, url: '/v2', exposeHeadRoute: false, handler: handle });
 }
