@@ -4,13 +4,16 @@
  * with the spec's error shape and on the ECR API with LimitExceededException.
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateRepositoryCommand, InitiateLayerUploadCommand, UploadLayerPartCommand } from '@aws-sdk/client-ecr';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
-import { createRepository, expectRegistryError, RegistryHttp, sha256 } from '../helpers/registry.js';
+import { dockerCli } from '../helpers/commands.js';
+import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
+import { createRepository, expectRegistryError, RegistryHttp, registryLogin, sha256 } from '../helpers/registry.js';
 
 const MiB = 1024 * 1024;
 const other = { accessKeyId: 'AKIATESTLIMITSACCT02', secretAccessKey: 'limits-other-account-secret-key-for-tests' };
@@ -19,6 +22,7 @@ const other = { accessKeyId: 'AKIATESTLIMITSACCT02', secretAccessKey: 'limits-ot
 const bytesOf = (length: number, seed: number) => Buffer.from(Array.from({ length }, (_, i) => (i * 31 + seed * 7 + (i >> 8)) % 256));
 
 interface Sent {
+  /** 0 when the connection was closed before the answer could be read. */
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
@@ -45,8 +49,11 @@ function send(registry: RegistryHttp, path: string, method: string, total: numbe
       response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString(), written }));
       response.on('error', reject);
     });
-    req.on('error', (error) => {
-      if (!answered) reject(error);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (answered) return;
+      // A server that stops reading a body far past a limit closes the connection; the answer may be lost with it.
+      if (error.code === 'ECONNRESET' || error.code === 'EPIPE') resolve({ status: 0, headers: {}, body: '', written });
+      else reject(error);
     });
     const chunk = Buffer.alloc(64 * 1024, 7);
     const pump = () => {
@@ -95,13 +102,11 @@ describe('registry limits: largest blob', () => {
     assert.equal(await registry.pushBlob('big', content), sha256(content));
   });
 
-  it('refuses a monolithic push announced larger with 413 SIZE_INVALID before reading its body', async () => {
+  it('refuses a monolithic push announced larger with 413 SIZE_INVALID, storing none of it', async () => {
     const content = bytesOf(MiB + 1, 2);
-    const sent = await send(registry, `big/blobs/uploads/?digest=${sha256(content)}`, 'POST', 16 * MiB, 16 * MiB);
+    const sent = await send(registry, `big/blobs/uploads/?digest=${sha256(content)}`, 'POST', content.length, content.length);
     const error = ociError(sent, 413, 'SIZE_INVALID');
     assert.match(error.message, /more than the 1048576 bytes a blob may have/);
-    assert.equal(sent.headers.connection, 'close');
-    assert.ok(sent.written < 16 * MiB, `the server stopped reading (${sent.written} bytes written)`);
     assert.deepEqual(uploadsOnDisk(berth), []);
     await expectRegistryError(await registry.fetch(`big/blobs/${sha256(content)}`), 404, 'BLOB_UNKNOWN');
   });
@@ -110,12 +115,21 @@ describe('registry limits: largest blob', () => {
     const location = await registry.startUpload('big');
     const first = await registry.fetch(location, { method: 'PATCH', body: bytesOf(MiB / 2, 3) });
     assert.equal(first.status, 202);
-    const sent = await send(registry, location, 'PATCH', 32 * MiB);
+    // Past the limit by less than the 4 MiB the registry reads and drops: the answer always arrives.
+    const sent = await send(registry, location, 'PATCH', 3 * MiB);
     const error = ociError(sent, 413, 'SIZE_INVALID');
     assert.deepEqual((error.detail as { limit: number }).limit, MiB);
-    assert.ok(sent.written < 32 * MiB, `the server stopped reading (${sent.written} bytes written)`);
     await expectRegistryError(await registry.fetch(location), 404, 'BLOB_UPLOAD_UNKNOWN');
     assert.deepEqual(uploadsOnDisk(berth), []);
+  });
+
+  it('stops reading a body far past the largest size, announced or not', async () => {
+    for (const announced of [64 * MiB, undefined]) {
+      const sent = await send(registry, `big/blobs/uploads/?digest=${sha256('far past')}`, 'POST', 64 * MiB, announced);
+      if (sent.status !== 0) ociError(sent, 413, 'SIZE_INVALID');
+      assert.ok(sent.written < 32 * MiB, `the server stopped reading (${sent.written} bytes written)`);
+      assert.deepEqual(uploadsOnDisk(berth), []);
+    }
   });
 
   it('refuses an ECR layer part that passes the largest size with LimitExceededException', async () => {
@@ -189,5 +203,36 @@ describe('registry limits: account quota', () => {
   it('leaves another account its own quota', async () => {
     const content = bytesOf(2 * MiB, 14);
     assert.equal(await otherRegistry.pushBlob('one', content), sha256(content));
+  });
+});
+
+describe('registry limits: what docker push shows', { skip: (await dockerAvailable()) ? false : 'no Docker engine reachable' }, () => {
+  let berth: TestBerth;
+  let dir: string;
+  const tagged: string[] = [];
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'berth-limits-docker-'));
+    berth = await startBerth({ registryMaxBlobBytes: 64 * 1024 });
+    await createRepository(berth, 'limited');
+  });
+  after(async () => {
+    const docker = dockerCli(join(dir, 'docker-config'));
+    for (const reference of tagged) await docker(['rmi', reference]).catch(() => undefined);
+    await berth.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('fails a push whose layer is over the largest blob, saying why', async () => {
+    const docker = dockerCli(join(dir, 'docker-config'));
+    const login = await registryLogin(berth);
+    await docker(['login', login.host, '--username', login.username, '--password-stdin'], login.password);
+    const reference = `${login.host}/limited:big`;
+    await docker(['tag', await buildBusyboxImage(), reference]);
+    tagged.push(reference);
+    await assert.rejects(docker(['push', reference]), (error: Error & { stderr?: string }) => {
+      assert.match(`${error.message}${error.stderr ?? ''}`, /blob too large: it reaches \d+ bytes, more than the 65536 bytes a blob may have/);
+      return true;
+    });
+    assert.deepEqual(uploadsOnDisk(berth), []);
   });
 });

@@ -91,24 +91,31 @@ async function paginate(
 }
 
 /**
- * After a limit refused a body, what is left of it goes unstored. The client is answered at once;
- * a little more of the body is read and dropped so that a client still sending gets to read the
- * answer (a socket closed with unread data is reset, and the reset can discard the answer), and
- * past that the connection is closed.
+ * After a limit refused a body, no more of it is stored. Up to 4 MiB more is read and dropped
+ * before the answer goes out, so that a client that sends its whole body before it reads (docker's
+ * does, with a layer a little over the limit) gets the answer rather than a reset connection, and
+ * can use the connection again. A body longer than that is answered at once, and its connection
+ * is closed once the answer is out.
  */
 const drainAfterRefusalBytes = 4 * 1024 * 1024;
 
-function refuseUnreadBody(request: FastifyRequest, reply: FastifyReply, registry: Registry, error: RegistryError): FastifyReply {
+async function refuseUnreadBody(request: FastifyRequest, reply: FastifyReply, registry: Registry, error: RegistryError): Promise<FastifyReply> {
   const body = request.raw;
-  if (!body.readableEnded) {
-    let drained = 0;
-    body.on('data', (chunk: Buffer) => {
-      drained += chunk.length;
-      if (drained > drainAfterRefusalBytes) body.socket.destroy();
-    });
-    body.resume();
-  }
-  return renderError(reply.header('connection', 'close'), registry, error);
+  const drained = body.readableEnded
+    ? true
+    : await new Promise<boolean>((resolve) => {
+        let bytes = 0;
+        const onData = (chunk: Buffer) => {
+          bytes += chunk.length;
+          if (bytes <= drainAfterRefusalBytes) return;
+          body.off('data', onData).pause();
+          resolve(false);
+        };
+        body.on('data', onData).once('end', () => resolve(true)).once('close', () => resolve(true));
+        body.resume();
+      });
+  if (!drained) reply.header('connection', 'close').raw.once('finish', () => body.socket.destroy());
+  return renderError(reply, registry, error);
 }
 
 /** The body's length as its Content-Length announces it (Node's parser has refused a malformed one), if it does. */
@@ -152,7 +159,7 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
       const query = new RegistryQuery(url.searchParams);
       return await dispatch({ request, reply, scope: { accountId: identity.accountId, region: identity.region }, query }, route);
     } catch (error) {
-      if (isLimitRefusal(error)) return refuseUnreadBody(request, reply, registry, error as RegistryError);
+      if (isLimitRefusal(error)) return await refuseUnreadBody(request, reply, registry, error as RegistryError);
       request.raw.resume();
       if (error instanceof RegistryError) return renderError(reply, registry, error);
       if (request.raw.destroyed || reply.raw.destroyed) {
