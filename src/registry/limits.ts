@@ -1,7 +1,8 @@
 /**
  * What one account may store: a largest blob, and optionally a quota on the bytes of its
  * repositories (the distinct blobs they link, and their uploads in progress). Both are enforced
- * while an upload streams: past a limit the body stops being read and the partial upload is dropped.
+ * while an upload streams: past a limit nothing more of the body is stored and the partial upload
+ * is dropped (the /v2/ route decides how much of the rest it reads before it answers).
  *
  * Usage is the store's record plus the uploads of this process: an upload being appended counts
  * with the bytes it has received so far, so uploads running side by side share one allowance.
@@ -41,7 +42,7 @@ export function quotaExceeded(quotaBytes: number, used: number, adding: number):
   );
 }
 
-/** Whether the error is a refusal by a limit: the request's body was left unread. */
+/** Whether the error is a refusal by a limit: the rest of the request's body was left unread. */
 export function isLimitRefusal(error: unknown): boolean {
   const reason = error instanceof RegistryError ? (error.detail as { reason?: unknown } | undefined)?.reason : undefined;
   return reason === 'maxBlobSize' || reason === 'accountQuota';
@@ -91,8 +92,7 @@ export class UploadLimits {
     const onData = (chunk: Buffer) => {
       refused = refuseAt(entry.bytes + chunk.length);
       if (refused) {
-        // The rest of the body is never read: the request is answered and its connection closed.
-        // The upload is dropped next, so its bytes no longer count against the others'.
+        // Nothing more is stored. The upload is dropped next, so its bytes no longer count against the others'.
         this.active.delete(id);
         stop();
         body.pause();
