@@ -15,7 +15,7 @@ import type { BlobRecord, RepositoryRecord } from '../store/registry.js';
 import type { Store } from '../store/types.js';
 import { newHash, parseDigest, type DigestAlgorithm } from './digest.js';
 import { RegistryError } from './errors.js';
-import { UploadLimits, type RegistryLimits } from './limits.js';
+import type { UploadLimits } from './limits.js';
 import type { BlobStorage, ByteRange } from './storage/driver.js';
 
 /** A push asks about a blob shortly before its manifest references it; refreshing more often than this buys nothing. */
@@ -29,7 +29,7 @@ interface UploadHash {
 export interface BlobsDeps {
   store: Store;
   storage: BlobStorage;
-  limits: RegistryLimits;
+  limits: UploadLimits;
   now(): number;
 }
 
@@ -47,11 +47,7 @@ export class Blobs {
   private readonly uploadLocks = new KeyedMutex();
   /** Held from an upload's commit to its row's insert, and by garbage collection: neither sees the other half done. */
   readonly digestLocks = new KeyedMutex();
-  private readonly limits: UploadLimits;
-
-  constructor(private readonly deps: BlobsDeps) {
-    this.limits = new UploadLimits(deps.limits, deps);
-  }
+  constructor(private readonly deps: BlobsDeps) {}
 
   /** The blob when the repository may serve it; a push asking about it keeps it from garbage collection a while longer. */
   async stat(repository: RepositoryRecord, digest: string, touch: boolean): Promise<BlobRecord> {
@@ -133,7 +129,7 @@ export class Blobs {
 
   /** Appends within the limits; an append that reaches one drops the whole upload and is refused. */
   private async appendLocked(repository: RepositoryRecord, id: string, size: number, body: Readable, announced: number | undefined): Promise<number> {
-    const limited = await this.limits.begin(repository.accountId, id, size, body, announced);
+    const limited = await this.deps.limits.begin(repository.accountId, id, size, body, announced);
     const tracked = this.hashes.get(id);
     const hashing = tracked && tracked.bytes === size ? tracked : undefined;
     if (!hashing) this.hashes.delete(id);

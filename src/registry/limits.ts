@@ -1,6 +1,6 @@
 /**
  * What one account may store: a largest blob, and optionally a quota on the bytes of its
- * repositories (the distinct blobs they link, and their uploads in progress). Both are enforced
+ * repositories (the distinct blobs they link, their manifests, and their uploads in progress). Both are enforced
  * while an upload streams: past a limit nothing more of the body is stored and the partial upload
  * is dropped (the /v2/ route decides how much of the rest it reads before it answers).
  *
@@ -117,9 +117,17 @@ export class UploadLimits {
     return { body: cut, refusal: () => refused, done: () => this.active.delete(id) };
   }
 
+  /** Refuses adding `bytes` that are no upload (a manifest) when they would take the account past its quota. */
+  async checkAddition(accountId: string, bytes: number): Promise<void> {
+    const quota = this.limits.accountQuotaBytes;
+    if (quota === undefined) return;
+    const used = (await this.usageApartFrom(accountId, ''))();
+    if (used + bytes > quota) throw quotaExceeded(quota, used, bytes);
+  }
+
   /** The account's usage apart from the upload `id`: the store's record now, and the live size of its other appends when asked. */
   private async usageApartFrom(accountId: string, id: string): Promise<() => number> {
-    const { blobBytes, uploadIds } = await this.deps.store.read((tx) => tx.registry.accountUsage(accountId));
+    const { blobBytes, manifestBytes, uploadIds } = await this.deps.store.read((tx) => tx.registry.accountUsage(accountId));
     let idle = 0;
     for (const upload of uploadIds) {
       if (upload === id || this.active.has(upload)) continue;
@@ -128,7 +136,7 @@ export class UploadLimits {
     return () => {
       let live = 0;
       for (const [upload, entry] of this.active) if (upload !== id && entry.accountId === accountId) live += entry.bytes;
-      return blobBytes + idle + live;
+      return blobBytes + manifestBytes + idle + live;
     };
   }
 }

@@ -9,7 +9,7 @@ import type { Store } from '../store/types.js';
 import { Blobs } from './blobs.js';
 import { GarbageCollector } from './gc.js';
 import type { LeaderLease } from '../store/leader-lease.js';
-import { defaultMaxBlobBytes, type RegistryLimits } from './limits.js';
+import { defaultMaxBlobBytes, UploadLimits, type RegistryLimits } from './limits.js';
 import { Manifests } from './manifests.js';
 import { FilesystemBlobStorage } from './storage/filesystem.js';
 import type { BlobStorage } from './storage/driver.js';
@@ -49,8 +49,9 @@ export class Registry {
       maxBlobBytes: options.limits?.maxBlobBytes ?? defaultMaxBlobBytes,
       ...(options.limits?.accountQuotaBytes !== undefined ? { accountQuotaBytes: options.limits.accountQuotaBytes } : {}),
     };
-    this.blobs = new Blobs({ store: options.store, storage: this.storage, limits, now });
-    this.manifests = new Manifests({ store: options.store, now });
+    const uploadLimits = new UploadLimits(limits, { store: options.store, storage: this.storage });
+    this.blobs = new Blobs({ store: options.store, storage: this.storage, limits: uploadLimits, now });
+    this.manifests = new Manifests({ store: options.store, limits: uploadLimits, now });
     this.tokens = new RegistryTokens(options.store);
     this.gc = new GarbageCollector({
       store: options.store,

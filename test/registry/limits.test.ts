@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CreateRepositoryCommand, InitiateLayerUploadCommand, UploadLayerPartCommand } from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, InitiateLayerUploadCommand, PutImageCommand, UploadLayerPartCommand } from '@aws-sdk/client-ecr';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
 import { dockerCli } from '../helpers/commands.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
-import { createRepository, expectRegistryError, RegistryHttp, registryLogin, sha256 } from '../helpers/registry.js';
+import { createRepository, expectRegistryError, mediaTypes, RegistryHttp, registryLogin, sha256 } from '../helpers/registry.js';
 
 const MiB = 1024 * 1024;
 const other = { accessKeyId: 'AKIATESTLIMITSACCT02', secretAccessKey: 'limits-other-account-secret-key-for-tests' };
@@ -198,6 +198,24 @@ describe('registry limits: account quota', () => {
     // What fits still goes in.
     const d = bytesOf(MiB - 100, 13);
     await registry.pushBlob('one', d);
+  });
+
+  it('counts manifests too: one that does not fit is refused on /v2/ and by PutImage', async () => {
+    // 100 bytes are left, less than any manifest.
+    const manifest = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: mediaTypes.ociManifest,
+      config: { mediaType: mediaTypes.ociConfig, digest: sha256(bytesOf(MiB, 10)), size: MiB },
+      layers: [{ mediaType: mediaTypes.ociLayer, digest: sha256(bytesOf(MiB, 11)), size: MiB }],
+    });
+    const refused = await registry.fetch('two/manifests/v1', { method: 'PUT', headers: { 'content-type': mediaTypes.ociManifest }, body: manifest });
+    const error = await expectRegistryError(refused, 403, 'DENIED');
+    assert.match(error.message, /storage quota exceeded/);
+    await assert.rejects(berth.ecr().send(new PutImageCommand({ repositoryName: 'two', imageTag: 'v1', imageManifest: manifest })), (thrown: Error) => {
+      assert.equal(thrown.name, 'LimitExceededException');
+      return true;
+    });
+    await expectRegistryError(await registry.fetch('two/manifests/v1'), 404, 'MANIFEST_UNKNOWN');
   });
 
   it('leaves another account its own quota', async () => {
