@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { regionPattern } from './core/regions.js';
+import { parseByteSize } from './core/byte-size.js';
 
 export interface BerthConfig {
   host: string;
@@ -28,6 +29,10 @@ export interface BerthConfig {
   /** Connections held at once, in all and from one client address. */
   maxConnections?: number;
   maxConnectionsPerClient?: number;
+  /** The largest blob the registry takes, in bytes (10 GiB unless set). */
+  registryMaxBlobBytes?: number;
+  /** The most one account's repositories may hold, in bytes; no quota unless set. */
+  registryAccountQuotaBytes?: number;
 }
 
 export const defaults = {
@@ -57,6 +62,8 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ber
     ...(env.BERTH_IDLE_TIMEOUT ? { idleTimeoutSeconds: Number(env.BERTH_IDLE_TIMEOUT) } : {}),
     ...(env.BERTH_MAX_CONNECTIONS ? { maxConnections: Number(env.BERTH_MAX_CONNECTIONS) } : {}),
     ...(env.BERTH_MAX_CONNECTIONS_PER_CLIENT ? { maxConnectionsPerClient: Number(env.BERTH_MAX_CONNECTIONS_PER_CLIENT) } : {}),
+    ...(env.BERTH_REGISTRY_MAX_BLOB_SIZE ? { registryMaxBlobBytes: parseByteSize(env.BERTH_REGISTRY_MAX_BLOB_SIZE) ?? Number.NaN } : {}),
+    ...(env.BERTH_REGISTRY_ACCOUNT_QUOTA ? { registryAccountQuotaBytes: parseByteSize(env.BERTH_REGISTRY_ACCOUNT_QUOTA) ?? Number.NaN } : {}),
     ...(env.BERTH_ROOT_ACCESS_KEY_ID ? { rootAccessKeyId: env.BERTH_ROOT_ACCESS_KEY_ID } : {}),
     ...(env.BERTH_ROOT_SECRET_ACCESS_KEY ? { rootSecretAccessKey: env.BERTH_ROOT_SECRET_ACCESS_KEY } : {}),
   };
@@ -98,6 +105,12 @@ export function checkConfig(config: BerthConfig): string[] {
     ['max-connections-per-client', config.maxConnectionsPerClient],
   ] as const) {
     if (count !== undefined && !(Number.isInteger(count) && count >= 1)) problems.push(`${name} must be a whole number, at least 1, got '${count}'`);
+  }
+  for (const [name, value] of [
+    ['registry-max-blob-size', config.registryMaxBlobBytes],
+    ['registry-account-quota', config.registryAccountQuotaBytes],
+  ] as const) {
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 1)) problems.push(`${name} must be a size such as 512MiB or 10GiB, got '${value}'`);
   }
   if (Boolean(config.rootAccessKeyId) !== Boolean(config.rootSecretAccessKey)) {
     problems.push('BERTH_ROOT_ACCESS_KEY_ID and BERTH_ROOT_SECRET_ACCESS_KEY must be set together');

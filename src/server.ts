@@ -105,7 +105,15 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
     let services: ServiceController | undefined;
     const serviceScheduler = { kick: () => services?.kick() };
     const deps = { store, clock, ids: randomIds, rng: seededRng(Date.now() >>> 0), taskChanges, serviceScheduler };
-    const registry = new Registry({ store, clock, dataDir: config.dataDir });
+    const registry = new Registry({
+      store,
+      clock,
+      dataDir: config.dataDir,
+      limits: {
+        ...(config.registryMaxBlobBytes !== undefined ? { maxBlobBytes: config.registryMaxBlobBytes } : {}),
+        ...(config.registryAccountQuotaBytes !== undefined ? { accountQuotaBytes: config.registryAccountQuotaBytes } : {}),
+      },
+    });
     const resetHooks: ((scope: ResetScope) => Promise<void>)[] = [];
     // Assigned once the parts exist; the edge only calls it once the server listens.
     let reset: (scope: ResetScope) => Promise<void> = (scope) => store.reset(scope);

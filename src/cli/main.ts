@@ -1,4 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseByteSize } from '../core/byte-size.js';
+import { defaultMaxBlobBytes } from '../registry/limits.js';
 import { checkConfig, configFromEnvironment, defaults, regionList, type BerthConfig } from '../config.js';
 import { defaultConnectionLimits } from '../edge/connection-limits.js';
 import { startServer, version, type RunningServer } from '../server.js';
@@ -73,6 +75,12 @@ function withEdgeOptions(command: Command): Command {
     );
 }
 
+function byteSize(value: string): number {
+  const parsed = parseByteSize(value);
+  if (parsed === undefined) throw new InvalidArgumentError('a size in bytes, or with a unit: 512MiB, 10GiB, 1TiB.');
+  return parsed;
+}
+
 function withServerOptions(command: Command): Command {
   withEdgeOptions(command)
     .addOption(new Option('-p, --port <port>', 'port of the API endpoint').env('BERTH_PORT').default(defaults.port).argParser(port))
@@ -89,6 +97,17 @@ function withServerOptions(command: Command): Command {
       new Option('--registry-host <host[:port]>', "how docker and remote agents reach the registry: the host of repository URIs (default: the address Berth listens on)").env(
         'BERTH_REGISTRY_HOST',
       ),
+    )
+    .addOption(
+      new Option('--registry-max-blob-size <size>', 'the largest blob (image layer or config) the registry takes; larger uploads are refused and discarded')
+        .env('BERTH_REGISTRY_MAX_BLOB_SIZE')
+        .default(defaultMaxBlobBytes, '10GiB')
+        .argParser(byteSize),
+    )
+    .addOption(
+      new Option('--registry-account-quota <size>', "the most one account's repositories may hold (blobs and uploads in progress); default: no quota")
+        .env('BERTH_REGISTRY_ACCOUNT_QUOTA')
+        .argParser(byteSize),
     )
     .addOption(
       new Option('--agent-lost-after <seconds>', "seconds an instance's agent may stay disconnected before its service tasks are replaced elsewhere")
@@ -128,10 +147,13 @@ interface ServerFlags extends LogFlags {
   idleTimeout: number;
   maxConnections: number;
   maxConnectionsPerClient: number;
+  registryMaxBlobSize: number;
+  registryAccountQuota?: number;
 }
 
 function configOf(flags: ServerFlags): BerthConfig {
   const { port, host, dataDir, region, accountId, logLevel, registryHost, keyFile, agentLostAfter, agentPingInterval, extraRegions } = flags;
+  const { registryMaxBlobSize, registryAccountQuota } = flags;
   const config: BerthConfig = {
     ...env,
     port,
@@ -149,6 +171,8 @@ function configOf(flags: ServerFlags): BerthConfig {
     idleTimeoutSeconds: flags.idleTimeout,
     maxConnections: flags.maxConnections,
     maxConnectionsPerClient: flags.maxConnectionsPerClient,
+    registryMaxBlobBytes: registryMaxBlobSize,
+    ...(registryAccountQuota !== undefined ? { registryAccountQuotaBytes: registryAccountQuota } : {}),
   };
   const problems = checkConfig(config);
   if (problems.length > 0) {

@@ -12,6 +12,7 @@ import {
   LayerAlreadyExistsException,
   LayerInaccessibleException,
   LayersNotFoundException,
+  LimitExceededException,
   RepositoryAlreadyExistsException,
   RepositoryNotEmptyException,
   RepositoryNotFoundException,
@@ -119,3 +120,10 @@ export const tooManyTags = (name: string, count: number) =>
     TooManyTagsException,
     `The repository with name '${name}' would have ${count} tags; the maximum number of tags that can be applied to a repository is 50. Remove some with UntagResource first`,
   );
+
+/** ECR's description of the exception; what limit was reached, and by how much, goes in the help. */
+export const limitExceeded = (hint: string, field?: string) =>
+  withHelp(modelled(LimitExceededException, 'The operation did not succeed because it would have exceeded a service limit for your account.'), {
+    ...(field ? { field } : {}),
+    hint,
+  });

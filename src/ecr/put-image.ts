@@ -7,6 +7,7 @@ import type { Wire } from '../core/wire.js';
 import type { RequestContext } from '../edge/context.js';
 import { digestOf } from '../registry/digest.js';
 import { RegistryError } from '../registry/errors.js';
+import { isLimitRefusal } from '../registry/limits.js';
 import { manifestMediaTypes, maxManifestBytes } from '../registry/manifest.js';
 import { isValidTag } from '../registry/names.js';
 import type { RepositoryRecord } from '../store/registry.js';
@@ -19,6 +20,7 @@ import {
   imageTagAlreadyExists,
   invalidParameter,
   layersNotFound,
+  limitExceeded,
 } from './errors.js';
 import { imageIdOf } from './present.js';
 import { checkLength, requireMember } from './validate.js';
@@ -50,6 +52,7 @@ function checkMediaType(manifest: string, given: string | undefined): void {
 function ecrError(error: unknown, repository: RepositoryRecord, ctx: RequestContext): unknown {
   if (!(error instanceof RegistryError)) return error;
   const digest = (error.detail as { digest?: string } | undefined)?.digest ?? '';
+  if (isLimitRefusal(error)) return limitExceeded(error.message, 'imageManifest');
   switch (error.code) {
     case 'MANIFEST_BLOB_UNKNOWN':
       return layersNotFound(

@@ -14,10 +14,11 @@ import type {
 import type { Wire } from '../core/wire.js';
 import type { RequestContext } from '../edge/context.js';
 import { RegistryError } from '../registry/errors.js';
+import { isLimitRefusal } from '../registry/limits.js';
 import type { RepositoryRecord } from '../store/registry.js';
 import { existingRepository, repositoryTarget } from './access.js';
 import type { EcrDeps } from './deps.js';
-import { constraintFailed, emptyUpload, invalidLayer, invalidLayerPart, layerAlreadyExists, uploadNotFound } from './errors.js';
+import { constraintFailed, emptyUpload, invalidLayer, invalidLayerPart, layerAlreadyExists, limitExceeded, uploadNotFound } from './errors.js';
 import { isDigest, requireMember } from './validate.js';
 
 /** What InitiateLayerUpload suggests parts be: 10 MiB, which stays under the edge's 16 MiB body limit once base64-encoded. */
@@ -32,6 +33,7 @@ interface Upload {
 /** The registry's refusals of an upload as ECR's exceptions. */
 function ecrError(error: unknown, upload: Upload, ctx: RequestContext): unknown {
   if (!(error instanceof RegistryError)) return error;
+  if (isLimitRefusal(error)) return limitExceeded(error.message, 'layerPartBlob');
   if (error.code === 'BLOB_UPLOAD_UNKNOWN') return uploadNotFound(upload.uploadId, upload.repository.name, ctx.scope);
   if (error.code === 'RANGE_INVALID') {
     const size = (error.detail as { size: number }).size;
@@ -88,7 +90,7 @@ export function uploadOperations(deps: EcrDeps) {
         const size = await blobs.uploadSize(upload.repository, upload.uploadId).catch(fail);
         throw partOutOfPlace(upload, size, `partFirstByte ${first} and partLastByte ${last} span ${last - first + 1} bytes, but layerPartBlob holds ${part.length}`);
       }
-      const size = await blobs.append(upload.repository, upload.uploadId, Readable.from([part]), first).catch(fail);
+      const size = await blobs.append(upload.repository, upload.uploadId, Readable.from([part]), first, part.length).catch(fail);
       return { registryId: upload.repository.registryId, repositoryName: upload.repository.name, uploadId: upload.uploadId, lastByteReceived: size - 1 };
     },
 

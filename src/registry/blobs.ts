@@ -15,6 +15,7 @@ import type { BlobRecord, RepositoryRecord } from '../store/registry.js';
 import type { Store } from '../store/types.js';
 import { newHash, parseDigest, type DigestAlgorithm } from './digest.js';
 import { RegistryError } from './errors.js';
+import type { UploadLimits } from './limits.js';
 import type { BlobStorage, ByteRange } from './storage/driver.js';
 
 /** A push asks about a blob shortly before its manifest references it; refreshing more often than this buys nothing. */
@@ -28,6 +29,7 @@ interface UploadHash {
 export interface BlobsDeps {
   store: Store;
   storage: BlobStorage;
+  limits: UploadLimits;
   now(): number;
 }
 
@@ -45,7 +47,6 @@ export class Blobs {
   private readonly uploadLocks = new KeyedMutex();
   /** Held from an upload's commit to its row's insert, and by garbage collection: neither sees the other half done. */
   readonly digestLocks = new KeyedMutex();
-
   constructor(private readonly deps: BlobsDeps) {}
 
   /** The blob when the repository may serve it; a push asking about it keeps it from garbage collection a while longer. */
@@ -117,32 +118,42 @@ export class Blobs {
     return this.uploadLocks.run(id, () => this.existingUpload(repository, id));
   }
 
-  /** Appends a chunk (see checkChunkStart). */
-  async append(repository: RepositoryRecord, id: string, body: Readable, start?: number): Promise<number> {
+  /** Appends a chunk (see checkChunkStart) of `announced` bytes, when its sender said. */
+  async append(repository: RepositoryRecord, id: string, body: Readable, start?: number, announced?: number): Promise<number> {
     return this.uploadLocks.run(id, async () => {
       const size = await this.existingUpload(repository, id);
       checkChunkStart(start, size, body);
-      return this.appendLocked(id, size, body);
+      return this.appendLocked(repository, id, size, body, announced);
     });
   }
 
-  private async appendLocked(id: string, size: number, body: Readable): Promise<number> {
+  /** Appends within the limits; an append that reaches one drops the whole upload and is refused. */
+  private async appendLocked(repository: RepositoryRecord, id: string, size: number, body: Readable, announced: number | undefined): Promise<number> {
+    const limited = await this.deps.limits.begin(repository.accountId, id, size, body, announced);
     const tracked = this.hashes.get(id);
     const hashing = tracked && tracked.bytes === size ? tracked : undefined;
     if (!hashing) this.hashes.delete(id);
     let received = 0;
+    let appended: number;
     try {
-      return await this.deps.storage.append(id, body, (chunk) => {
+      appended = await this.deps.storage.append(id, limited.body, (chunk) => {
         hashing?.hash.update(chunk);
         received += chunk.length;
       });
     } finally {
       if (hashing) hashing.bytes += received;
+      limited.done();
     }
+    const refusal = limited.refusal();
+    if (refusal) {
+      await this.cancelLocked(id);
+      throw refusal;
+    }
+    return appended;
   }
 
-  /** Finishes an upload (with its last chunk, if any) as the blob `digest`. */
-  async complete(repository: RepositoryRecord, id: string, digest: string, lastChunk?: Readable, start?: number): Promise<BlobRecord> {
+  /** Finishes an upload (with its last chunk, if any, of `announced` bytes when its sender said) as the blob `digest`. */
+  async complete(repository: RepositoryRecord, id: string, digest: string, lastChunk?: Readable, start?: number, announced?: number): Promise<BlobRecord> {
     return this.uploadLocks.run(id, async () => {
       let size = await this.existingUpload(repository, id);
       if (lastChunk) checkChunkStart(start, size, lastChunk);
@@ -151,7 +162,7 @@ export class Blobs {
         lastChunk?.resume();
         throw new RegistryError('DIGEST_INVALID', `'${digest}' is not a sha256 or sha512 digest`, { digest });
       }
-      if (lastChunk) size = await this.appendLocked(id, size, lastChunk);
+      if (lastChunk) size = await this.appendLocked(repository, id, size, lastChunk, announced);
       const actual = await this.digestOfUpload(id, size, parsed.algorithm);
       if (actual !== digest) {
         await this.cancelLocked(id);

@@ -7,6 +7,7 @@ import type { Store, StoreTx } from '../store/types.js';
 import { digestOf, parseDigest } from './digest.js';
 import { RegistryError } from './errors.js';
 import { maxManifestBytes, mediaTypes, parseManifest } from './manifest.js';
+import type { UploadLimits } from './limits.js';
 import { isValidTag } from './names.js';
 import { immutableTagMessage, isTagImmutable } from './tag-mutability.js';
 
@@ -15,6 +16,8 @@ export const pullRecordIntervalSeconds = 60 * 60;
 
 export interface ManifestsDeps {
   store: Store;
+  /** A manifest new to its repository counts against its account's quota. */
+  limits: UploadLimits;
   now(): number;
 }
 
@@ -57,6 +60,9 @@ export class Manifests {
       throw new RegistryError('DIGEST_INVALID', `the manifest's content has digest ${digest}, not ${target.digest}`, { digest: target.digest, actual: digest });
     }
     const parsed = parseManifest(content, contentType);
+    if (!(await this.deps.store.read((tx) => tx.registry.getManifestRecord(repository.arn, digest)))) {
+      await this.deps.limits.checkAddition(repository.accountId, content.length);
+    }
     const now = this.deps.now();
     return this.deps.store.write(async (tx) => {
       let imageSize = parsed.layerBytes;

@@ -9,6 +9,7 @@ import type { Store } from '../store/types.js';
 import { Blobs } from './blobs.js';
 import { GarbageCollector } from './gc.js';
 import type { LeaderLease } from '../store/leader-lease.js';
+import { defaultMaxBlobBytes, UploadLimits, type RegistryLimits } from './limits.js';
 import { Manifests } from './manifests.js';
 import { FilesystemBlobStorage } from './storage/filesystem.js';
 import type { BlobStorage } from './storage/driver.js';
@@ -22,6 +23,8 @@ export interface RegistryOptions {
   storage?: BlobStorage;
   gcGraceSeconds?: number;
   gcIntervalMs?: number;
+  /** The largest blob and each account's quota; blobs of up to 10 GiB and no quota unless given. */
+  limits?: Partial<RegistryLimits>;
 }
 
 export const defaultGcGraceSeconds = 60 * 60;
@@ -42,8 +45,13 @@ export class Registry {
   constructor(private readonly options: RegistryOptions) {
     const now = () => options.clock.now().getTime() / 1000;
     this.storage = options.storage ?? new FilesystemBlobStorage(join(options.dataDir, 'registry'));
-    this.blobs = new Blobs({ store: options.store, storage: this.storage, now });
-    this.manifests = new Manifests({ store: options.store, now });
+    const limits: RegistryLimits = {
+      maxBlobBytes: options.limits?.maxBlobBytes ?? defaultMaxBlobBytes,
+      ...(options.limits?.accountQuotaBytes !== undefined ? { accountQuotaBytes: options.limits.accountQuotaBytes } : {}),
+    };
+    const uploadLimits = new UploadLimits(limits, { store: options.store, storage: this.storage });
+    this.blobs = new Blobs({ store: options.store, storage: this.storage, limits: uploadLimits, now });
+    this.manifests = new Manifests({ store: options.store, limits: uploadLimits, now });
     this.tokens = new RegistryTokens(options.store);
     this.gc = new GarbageCollector({
       store: options.store,

@@ -131,6 +131,8 @@ export interface RegistryTable {
   deleteUpload(id: string): Promise<void>;
   /** Uploads started before `startedBefore`, in any repository. */
   staleUploads(startedBefore: number): Promise<UploadRecord[]>;
+  /** What an account's repositories hold: the bytes of the distinct blobs they link and of their manifests, and the ids of their uploads. */
+  accountUsage(accountId: string): Promise<{ blobBytes: number; manifestBytes: number; uploadIds: string[] }>;
 
   /** Small installation-wide values (the registry token signing key). */
   getSetting(key: string): Promise<string | undefined>;

@@ -405,6 +405,44 @@ describe('OCI distribution: conformance', () => {
       assert.equal(requests, Math.ceil(all.body.repositories.length / 3));
       assert.deepEqual((await registry.json<{ repositories: string[] }>('_catalog?n=1&last=team/app')).body.repositories, ['team/mounted']);
     });
+
+    it('refuses a page size that is no whole number within 2^53 with PAGINATION_NUMBER_INVALID, on both listings', async () => {
+      for (const path of ['_catalog', 'tags-paged/tags/list']) {
+        for (const n of ['99999999999999999999', '1e300', '9007199254740992', '-1', '1.5', 'abc', '', '0x10', '+1', ' 1']) {
+          const error = await expectRegistryError(await registry.fetch(`${path}?n=${encodeURIComponent(n)}`), 400, 'PAGINATION_NUMBER_INVALID');
+          assert.deepEqual(error.detail, { n });
+        }
+        await expectRegistryError(await registry.fetch(`${path}?n=1&n=2`), 400, 'PAGINATION_NUMBER_INVALID');
+        await expectRegistryError(await registry.fetch(`${path}?last=a&last=b`), 400, 'PAGINATION_NUMBER_INVALID');
+        // The largest safe integer is a page size like any other.
+        assert.ok((await registry.json(`${path}?n=9007199254740991`)).body);
+        // Any text is a place to go on from.
+        assert.ok((await registry.json(`${path}?last=${encodeURIComponent('ü/../%00'.repeat(100))}`)).body);
+      }
+      // A page size is checked before the repository is looked up.
+      await expectRegistryError(await registry.fetch('no-such-repo/tags/list?n=1e300'), 400, 'PAGINATION_NUMBER_INVALID');
+    });
+
+    it('refuses malformed or repeated digest, mount, from and artifactType parameters with the spec errors', async () => {
+      const blob = sha256('parameters');
+      await expectRegistryError(await registry.fetch('uploads/blobs/uploads/?digest=sha256:xyz', { method: 'POST', body: 'x' }), 400, 'DIGEST_INVALID');
+      await expectRegistryError(await registry.fetch(`uploads/blobs/uploads/?digest=${blob}&digest=${blob}`, { method: 'POST', body: 'x' }), 400, 'DIGEST_INVALID');
+      await expectRegistryError(await registry.fetch('uploads/blobs/uploads/?mount=1e300&from=team/app', { method: 'POST' }), 400, 'DIGEST_INVALID');
+      await expectRegistryError(await registry.fetch(`uploads/blobs/uploads/?mount=${blob}&from=../../etc`, { method: 'POST' }), 400, 'NAME_INVALID');
+      await expectRegistryError(await registry.fetch(`team/app/referrers/${blob}?artifactType=not-a-media-type`), 400, 'UNSUPPORTED');
+      await expectRegistryError(await registry.fetch(`team/app/referrers/${blob}?artifactType=a/b&artifactType=c/d`), 400, 'UNSUPPORTED');
+      // A parameter no route reads is left alone, as containerd's ns is.
+      assert.equal((await registry.fetch('_catalog?ns=docker.io')).status, 200);
+    });
+
+    it('refuses methods the spec does not serve with 405 UNSUPPORTED, and a path it cannot decode with NAME_INVALID', async () => {
+      for (const [method, path] of [['POST', '/v2/'], ['DELETE', '/v2'], ['OPTIONS', '/v2/_catalog'], ['OPTIONS', '/v2/team/app/manifests/v1'], ['PUT', '/v2/team/app/tags/list']]) {
+        await expectRegistryError(await registry.fetch(path!, { method: method! }), 405, 'UNSUPPORTED');
+      }
+      await expectRegistryError(await registry.fetch('/v2/team%ZZapp/tags/list'), 400, 'NAME_INVALID');
+      // A Content-Type that is no media type at all.
+      await expectRegistryError(await registry.fetch('team/app/manifests/v9', { method: 'PUT', headers: { 'content-type': 'nonsense' }, body: '{}' }), 415, 'UNSUPPORTED');
+    });
   });
 
   describe('content management', () => {

@@ -204,7 +204,7 @@ describe('OCI distribution: faults and bad input', () => {
       // The layer is in another repository only: that is not enough.
       await registry.pushBlob('elsewhere', image.layers[0]!);
       const response = await registry.fetch('manifests/manifests/broken', { method: 'PUT', headers: { 'content-type': image.mediaType }, body: image.manifest });
-      const error = await expectRegistryError(response, 404, 'MANIFEST_BLOB_UNKNOWN');
+      const error = await expectRegistryError(response, 400, 'MANIFEST_BLOB_UNKNOWN');
       assert.deepEqual(error.detail, { digest: sha256(image.layers[0]!) });
       await expectRegistryError(await registry.fetch('manifests/manifests/broken'), 404, 'MANIFEST_UNKNOWN');
       await expectRegistryError(await registry.fetch(`manifests/manifests/${image.digest}`), 404, 'MANIFEST_UNKNOWN');
@@ -213,7 +213,7 @@ describe('OCI distribution: faults and bad input', () => {
       const child = makeImage('index-child');
       const index = makeIndex([child]);
       const refusedIndex = await registry.fetch('manifests/manifests/broken-index', { method: 'PUT', headers: { 'content-type': index.mediaType }, body: index.content });
-      await expectRegistryError(refusedIndex, 404, 'MANIFEST_BLOB_UNKNOWN');
+      await expectRegistryError(refusedIndex, 400, 'MANIFEST_BLOB_UNKNOWN');
       await expectRegistryError(await registry.fetch('manifests/manifests/broken-index'), 404, 'MANIFEST_UNKNOWN');
     });
 

@@ -10,10 +10,12 @@ import type { RepositoryRecord } from '../../store/registry.js';
 import { RegistryError } from '../errors.js';
 import { maxManifestBytes, mediaTypes } from '../manifest.js';
 import type { Registry } from '../registry.js';
+import { isLimitRefusal } from '../limits.js';
 import { existingRepository, type RegistryScope } from '../repositories.js';
 import { authenticateRegistry } from './auth.js';
 import { matchRegistryPath, type RegistryRoute } from './paths.js';
 import { parseContentRange, parseRange } from './ranges.js';
+import { pageSize, RegistryQuery } from './query.js';
 
 export interface RegistryRouteDeps {
   registry: Registry;
@@ -26,7 +28,7 @@ interface Exchange {
   request: FastifyRequest;
   reply: FastifyReply;
   scope: RegistryScope;
-  query: Record<string, string | undefined>;
+  query: RegistryQuery;
 }
 
 const apiVersionHeader = { 'docker-distribution-api-version': 'registry/2.0' };
@@ -62,12 +64,13 @@ async function readBounded(stream: Readable, limit: number, contentLength: strin
   return Buffer.concat(chunks);
 }
 
-function pageSize(query: Record<string, string | undefined>): number | undefined {
-  if (query.n === undefined) return undefined;
-  const n = Number(query.n);
-  if (!Number.isInteger(n) || n < 0) throw new RegistryError('PAGINATION_NUMBER_INVALID', `n must be a non-negative integer, got '${query.n}'`);
-  return n;
+interface Page {
+  limit: number | undefined;
+  last: string | undefined;
 }
+
+/** The page a listing asks for, read before the repository is looked up. */
+const pageOf = (query: RegistryQuery): Page => ({ limit: pageSize(query.get('n')), last: query.get('last') });
 
 /**
  * One page of a listing: `list` is asked for one item more than the page holds, so that the Link
@@ -76,16 +79,58 @@ function pageSize(query: Record<string, string | undefined>): number | undefined
 async function paginate(
   reply: FastifyReply,
   path: string,
-  query: Record<string, string | undefined>,
+  { limit, last }: Page,
   list: (last: string | undefined, limit: number | undefined) => Promise<string[]>,
 ): Promise<string[]> {
-  const limit = pageSize(query);
   if (limit === 0) return [];
-  const items = await list(query.last, limit === undefined ? undefined : limit + 1);
+  const items = await list(last, limit === undefined ? undefined : limit + 1);
   if (limit === undefined || items.length <= limit) return items;
   const page = items.slice(0, limit);
   reply.header('link', `<${path}?n=${limit}&last=${encodeURIComponent(page[page.length - 1]!)}>; rel="next"`);
   return page;
+}
+
+/**
+ * After a limit refused a body, no more of it is stored. Up to 4 MiB more is read and dropped
+ * before the answer goes out, so that a client that sends its whole body before it reads (docker's
+ * does, with a layer a little over the limit) gets the answer rather than a reset connection, and
+ * can use the connection again. A body longer than that is answered at once, and its connection
+ * is closed once the answer is out.
+ */
+const drainAfterRefusalBytes = 4 * 1024 * 1024;
+
+async function refuseUnreadBody(request: FastifyRequest, reply: FastifyReply, registry: Registry, error: RegistryError): Promise<FastifyReply> {
+  const body = request.raw;
+  const drained = body.readableEnded
+    ? true
+    : await new Promise<boolean>((resolve) => {
+        let bytes = 0;
+        const onData = (chunk: Buffer) => {
+          bytes += chunk.length;
+          if (bytes <= drainAfterRefusalBytes) return;
+          body.off('data', onData).pause();
+          resolve(false);
+        };
+        body.on('data', onData).once('end', () => resolve(true)).once('close', () => resolve(true));
+        body.resume();
+      });
+  if (!drained) reply.header('connection', 'close').raw.once('finish', () => body.socket.destroy());
+  return renderError(reply, registry, error);
+}
+
+/** The body's length as its Content-Length announces it (Node's parser has refused a malformed one), if it does. */
+function announcedLength(request: FastifyRequest): number | undefined {
+  const header = request.headers['content-length'];
+  return header !== undefined && /^\d{1,16}$/.test(header) ? Number(header) : undefined;
+}
+
+/** A path below /v2/ with its percent-escapes decoded; one that cannot be decoded names no repository. */
+function decodedPath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    throw new RegistryError('NAME_INVALID', `the request path has a malformed percent-escape: '${path.slice(0, 300)}'`);
+  }
 }
 
 export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): void {
@@ -93,17 +138,28 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
   // Bodies stay unread streams: blob uploads go straight to storage.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
+  // What fails before a handler runs (a Content-Type that is no media type, say) is answered in the spec's shape too.
+  app.setErrorHandler((thrown, request, reply) => {
+    const error = thrown as { statusCode?: number; message: string };
+    request.raw.resume();
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      return renderError(reply, registry, new RegistryError('UNSUPPORTED', `the request cannot be read: ${error.message}`, undefined, error.statusCode));
+    }
+    request.log.error({ err: thrown }, 'registry request failed');
+    return renderError(reply, registry, new RegistryError('UNSUPPORTED', 'the registry failed to serve the request; the failure was logged', undefined, 500));
+  });
 
   const handle = async (request: FastifyRequest, reply: FastifyReply) => {
     reply.headers(apiVersionHeader);
     try {
       const url = new URL(request.url, 'http://registry.invalid');
-      const route = matchRegistryPath(decodeURIComponent(url.pathname.slice('/v2/'.length)));
       const identity = await authenticateRegistry(request, registry.tokens, deps.now());
-      if (!route) throw new RegistryError('UNSUPPORTED', `Berth's registry serves no ${request.method} ${url.pathname}`, undefined, 404);
-      const query = Object.fromEntries(url.searchParams) as Record<string, string | undefined>;
+      const route = matchRegistryPath(decodedPath(url.pathname.slice('/v2/'.length)));
+      if (!route) throw new RegistryError('UNSUPPORTED', `Berth's registry serves no ${request.method} ${url.pathname.slice(0, 300)}`, undefined, 404);
+      const query = new RegistryQuery(url.searchParams);
       return await dispatch({ request, reply, scope: { accountId: identity.accountId, region: identity.region }, query }, route);
     } catch (error) {
+      if (isLimitRefusal(error)) return await refuseUnreadBody(request, reply, registry, error as RegistryError);
       request.raw.resume();
       if (error instanceof RegistryError) return renderError(reply, registry, error);
       if (request.raw.destroyed || reply.raw.destroyed) {
@@ -126,16 +182,18 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
     const unsupported = () => new RegistryError('UNSUPPORTED', `${method} is not supported on this path`, undefined, 405);
     switch (route.kind) {
       case 'base':
+        if (method !== 'GET' && method !== 'HEAD') throw unsupported();
         return reply.code(200).header('content-type', 'application/json').send('{}');
       case 'catalog': {
         if (method !== 'GET') throw unsupported();
-        const names = await paginate(reply, '/v2/_catalog', query, (last, limit) => deps.store.read((tx) => tx.registry.catalog(exchange.scope, last, limit)));
+        const names = await paginate(reply, '/v2/_catalog', pageOf(query), (last, limit) => deps.store.read((tx) => tx.registry.catalog(exchange.scope, last, limit)));
         return reply.code(200).header('content-type', 'application/json').send(JSON.stringify({ repositories: names }));
       }
       case 'tags': {
         if (method !== 'GET') throw unsupported();
+        const page = pageOf(query);
         const repository = await repositoryOf(exchange, route.name);
-        const tags = await paginate(reply, `/v2/${route.name}/tags/list`, query, (last, limit) => registry.manifests.tags(repository, last, limit));
+        const tags = await paginate(reply, `/v2/${route.name}/tags/list`, page, (last, limit) => registry.manifests.tags(repository, last, limit));
         return reply.code(200).header('content-type', 'application/json').send(JSON.stringify({ name: route.name, tags }));
       }
       case 'manifest':
@@ -144,15 +202,19 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
         return blob(exchange, await repositoryOf(exchange, route.name), route.digest);
       case 'uploads': {
         if (method !== 'POST') throw unsupported();
-        return startUpload(exchange, await repositoryOf(exchange, route.name));
+        const upload = { mount: query.get('mount'), from: query.get('from'), digest: query.get('digest') };
+        return startUpload(exchange, await repositoryOf(exchange, route.name), upload);
       }
-      case 'upload':
-        return upload(exchange, await repositoryOf(exchange, route.name), route.id);
+      case 'upload': {
+        const digest = method === 'PUT' ? query.get('digest') : undefined;
+        return upload(exchange, await repositoryOf(exchange, route.name), route.id, digest);
+      }
       case 'referrers': {
         if (method !== 'GET') throw unsupported();
+        const artifactType = query.get('artifactType');
         const repository = await repositoryOf(exchange, route.name);
-        const index = await registry.manifests.referrers(repository, route.digest, query.artifactType);
-        if (query.artifactType !== undefined) reply.header('oci-filters-applied', 'artifactType');
+        const index = await registry.manifests.referrers(repository, route.digest, artifactType);
+        if (artifactType !== undefined) reply.header('oci-filters-applied', 'artifactType');
         // A Buffer, so that the media type goes out exactly as the spec names it, without a charset.
         return reply.code(200).header('content-type', mediaTypes.ociIndex).send(Buffer.from(JSON.stringify(index)));
       }
@@ -238,45 +300,49 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
   const blobCreated = (reply: FastifyReply, repository: RepositoryRecord, digest: string) =>
     reply.code(201).header('location', `/v2/${repository.name}/blobs/${digest}`).header('docker-content-digest', digest).send();
 
-  const startUpload = async ({ request, reply, scope, query }: Exchange, repository: RepositoryRecord): Promise<FastifyReply> => {
-    if (query.mount !== undefined && query.from !== undefined) {
-      const source = await deps.store.read((tx) => tx.registry.findRepository(scope.accountId, scope.region, query.from!));
-      const mounted = source ? await registry.blobs.mount(repository, source, query.mount) : undefined;
+  const startUpload = async (
+    { request, reply, scope }: Exchange,
+    repository: RepositoryRecord,
+    { mount, from, digest }: { mount: string | undefined; from: string | undefined; digest: string | undefined },
+  ): Promise<FastifyReply> => {
+    if (mount !== undefined && from !== undefined) {
+      const source = await deps.store.read((tx) => tx.registry.findRepository(scope.accountId, scope.region, from));
+      const mounted = source ? await registry.blobs.mount(repository, source, mount) : undefined;
       if (mounted) {
         request.raw.resume();
-        return blobCreated(reply, repository, query.mount);
+        return blobCreated(reply, repository, mount);
       }
     }
     const id = await registry.blobs.startUpload(repository);
-    if (query.digest !== undefined) {
+    if (digest !== undefined) {
       try {
-        await registry.blobs.complete(repository, id, query.digest, request.raw);
+        await registry.blobs.complete(repository, id, digest, request.raw, undefined, announcedLength(request));
       } catch (error) {
         // The client never learnt this upload's location, so nobody could resume it: it goes now, not with garbage collection.
         await registry.blobs.cancel(repository, id).catch(() => undefined);
         throw error;
       }
-      return blobCreated(reply, repository, query.digest);
+      return blobCreated(reply, repository, digest);
     }
     request.raw.resume();
     return uploadLocation(reply.code(202), repository, id, 0).send();
   };
 
-  const upload = async ({ request, reply, query }: Exchange, repository: RepositoryRecord, id: string): Promise<FastifyReply> => {
+  const upload = async ({ request, reply }: Exchange, repository: RepositoryRecord, id: string, digest: string | undefined): Promise<FastifyReply> => {
     switch (request.method) {
       case 'GET':
         return uploadLocation(reply.code(204), repository, id, await registry.blobs.uploadSize(repository, id)).send();
       case 'PATCH': {
         const start = parseContentRange(request.headers['content-range']);
-        const size = await registry.blobs.append(repository, id, request.raw, start);
+        const size = await registry.blobs.append(repository, id, request.raw, start, announcedLength(request));
         return uploadLocation(reply.code(202), repository, id, size).send();
       }
       case 'PUT': {
-        if (query.digest === undefined) {
+        if (digest === undefined) {
           throw new RegistryError('DIGEST_INVALID', 'completing an upload needs the blob digest: PUT …/blobs/uploads/<id>?digest=<digest>');
         }
-        await registry.blobs.complete(repository, id, query.digest, request.raw, parseContentRange(request.headers['content-range']));
-        return blobCreated(reply, repository, query.digest);
+        await registry.blobs.complete(repository, id, digest, request.raw, parseContentRange(request.headers['content-range']), announcedLength(request));
+        return blobCreated(reply, repository, digest);
       }
       case 'DELETE':
         await registry.blobs.cancel(repository, id);
@@ -286,6 +352,8 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
     }
   };
 
-  app.route({ method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], url: '/v2/*', exposeHeadRoute: false, handler: handle });
-  app.route({ method: ['GET', 'HEAD'], url: '/v2', exposeHeadRoute: false, handler: handle });
+  // Every method reaches the handler, so that one the spec does not serve is refused in the spec's shape.
+  const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+  app.route({ method: methods, url: '/v2/*', exposeHeadRoute: false, handler: handle });
+  app.route({ method: methods, url: '/v2', exposeHeadRoute: false, handler: handle });
 }

@@ -226,6 +226,26 @@ export function registryTable(sql: Statements, sealer: Sealer): RegistryTable {
       return rows.map(uploadOf);
     },
 
+    async accountUsage(accountId) {
+      // A blob linked by several of the account's repositories counts once.
+      const blobs = sql
+        .get(
+          `SELECT COALESCE(SUM(size), 0) AS bytes FROM registry_blobs WHERE digest IN (
+             SELECT l.digest FROM registry_blob_links l JOIN ecr_repositories r ON r.arn = l.repository_arn WHERE r.account_id = ?)`,
+        )
+        .get(accountId) as { bytes: number };
+      const manifests = sql
+        .get(
+          `SELECT COALESCE(SUM(length(m.content)), 0) AS bytes FROM registry_manifests m JOIN ecr_repositories r ON r.arn = m.repository_arn
+           WHERE r.account_id = ?`,
+        )
+        .get(accountId) as { bytes: number };
+      const uploads = sql
+        .get('SELECT u.id FROM registry_uploads u JOIN ecr_repositories r ON r.arn = u.repository_arn WHERE r.account_id = ?')
+        .all(accountId) as { id: string }[];
+      return { blobBytes: blobs.bytes, manifestBytes: manifests.bytes, uploadIds: uploads.map((row) => row.id) };
+    },
+
     async getSetting(key) {
       const row = sql.get('SELECT value FROM registry_settings WHERE key = ?').get(key) as { value: string } | undefined;
       return row && sealer.open(row.value, sealedFor.registrySetting(key));
