@@ -193,9 +193,11 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       while (!stopped) {
         try {
           if (options.mode === 'instance') registration = await register();
-          channel.rejoin(registration.identity);
+          if (!stopped) channel.rejoin(registration.identity);
           return;
         } catch (error) {
+          // Stopping destroys the client under a registration in flight: that failure is not news.
+          if (stopped) return;
           const missing = (error as { name?: string }).name === 'ClusterNotFoundException';
           log.error(
             { err: error },
@@ -217,6 +219,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     ...(taskCgroups && !('unavailable' in taskCgroups) ? { taskCgroups } : {}),
     runtime: options.runtime,
     owner: registration.owner,
+    ...(registration.formerOwners ? { formerOwners: registration.formerOwners } : {}),
     clock,
     log,
     send: (report) => channel.report(report),

@@ -20,6 +20,8 @@ export interface Registration {
    * agent that registers again (after a reset) still finds, and stops, the containers it ran.
    */
   owner: string;
+  /** Owner labels its containers carried before the owner label was the agent's own id. */
+  formerOwners?: string[];
   /** Query parameters naming the agent on its channel. */
   identity: Record<string, string>;
   containerInstanceArn?: string;
@@ -125,7 +127,15 @@ export async function registerInstance(client: ECSClient, options: AgentOptions,
   const arn = response.containerInstance?.containerInstanceArn;
   if (!arn) throw new Error('RegisterContainerInstance answered without a containerInstanceArn');
   await save(path, { containerInstanceArn: arn, instanceId });
-  return { owner: instanceId, identity: { cluster: options.cluster, containerInstance: arn }, containerInstanceArn: arn, cpu, memory };
+  return {
+    owner: instanceId,
+    // Containers of agents before the owner label was the instance id carry the instance ARN.
+    ...(saved.containerInstanceArn ? { formerOwners: [saved.containerInstanceArn] } : {}),
+    identity: { cluster: options.cluster, containerInstance: arn },
+    containerInstanceArn: arn,
+    cpu,
+    memory,
+  };
 }
 
 /** A Fargate capacity host's stable id, kept in the data directory. */

@@ -3,9 +3,11 @@
  * requests (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, else the root credentials kept in the data
  * directory), and in which region.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { defaults } from '../config.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { databaseFileName, SqliteStore } from '../store/sqlite/sqlite-store.js';
 import { runRecords } from './run-record.js';
 import type { CliCredentials } from './signed-fetch.js';
 
@@ -43,6 +45,9 @@ export function endpointOf(flags: Pick<ClientFlags, 'endpoint' | 'dataDir'>, env
 }
 
 export async function rootCredentialsIn(dataDir: string, accountId: string, keyFile?: string): Promise<CliCredentials | undefined> {
+  // Only a data directory a Berth has started on is read: a mistyped --data-dir must not become a
+  // new, empty one (with a key of its own) as a side effect of a command that only reads.
+  if (!existsSync(join(dataDir, databaseFileName))) return undefined;
   const store = new SqliteStore(dataDir, keyFile !== undefined ? { keyFile } : {});
   try {
     const root = await store.read((tx) => tx.credentials.findRoot(accountId));

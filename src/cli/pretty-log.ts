@@ -18,8 +18,19 @@ function clock(time: unknown): string {
   return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`;
 }
 
+/**
+ * Text from callers (image names, registry answers) reaches the terminal: control characters,
+ * escape sequences among them, are shown escaped so that a log line cannot drive the terminal.
+ */
+// eslint-disable-next-line no-control-regex
+const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/g;
+function printable(text: string): string {
+  return text.replace(controlCharacters, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function valueText(value: unknown): string {
-  if (typeof value === 'string') return /^[^\s"=]+$/.test(value) ? value : JSON.stringify(value);
+  // JSON.stringify escapes control characters; a bare value has none.
+  if (typeof value === 'string') return /^[^\s"=\u0000-\u001f\u007f-\u009f]+$/.test(value) ? value : JSON.stringify(value);
   if (value instanceof Object) return JSON.stringify(value);
   return String(value);
 }
@@ -46,8 +57,8 @@ export function formatLogLine(json: string, options: { colour: boolean }): strin
     .map(([key, value]) => `${key}=${valueText(value)}`);
   const errorText = typeof err === 'string' ? err : err?.message;
   if (errorText) fields.push(`error=${valueText(errorText)}`);
-  const message = typeof record.msg === 'string' ? record.msg : '';
+  const message = typeof record.msg === 'string' ? printable(record.msg) : '';
   const line = [`${clock(record.time)} ${levelText} ${message}`, ...(fields.length > 0 ? [fields.join(' ')] : [])].join('  ');
-  const stack = level >= 50 && typeof err === 'object' && err?.stack ? `\n${err.stack.split('\n').map((entry) => `    ${entry}`).join('\n')}` : '';
+  const stack = level >= 50 && typeof err === 'object' && err?.stack ? `\n${err.stack.split('\n').map((entry) => `    ${printable(entry)}`).join('\n')}` : '';
   return `${line}${stack}\n`;
 }

@@ -5,6 +5,10 @@
 export class PeriodicPass<T> {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<T> | undefined;
+  /** The timed tick under way (asking `mayRun`, then running), which `stop` waits for. */
+  private ticking: Promise<void> | undefined;
+  /** Each start begins a new chain of ticks; a tick of an earlier chain schedules nothing. */
+  private chain = 0;
 
   constructor(private readonly pass: () => Promise<T>) {}
 
@@ -18,21 +22,26 @@ export class PeriodicPass<T> {
     firstDelayMs = intervalMs,
     mayRun: () => Promise<boolean> = async () => true,
   ): void {
+    const chain = ++this.chain;
     const tick = () => {
-      mayRun()
-        .then((allowed) => (allowed ? this.run().then((result) => report({ result })) : undefined))
+      this.timer = undefined;
+      this.ticking = mayRun()
+        .then((allowed) => (allowed && chain === this.chain ? this.run().then((result) => report({ result })) : undefined))
         .catch((error: unknown) => report({ error }))
         .finally(() => {
-          if (this.timer) this.timer = setTimeout(tick, intervalMs).unref();
+          this.ticking = undefined;
+          if (chain === this.chain) this.timer = setTimeout(tick, intervalMs).unref();
         });
     };
     this.timer = setTimeout(tick, firstDelayMs).unref();
   }
 
-  /** Stops the timer and waits for a pass under way. */
+  /** Stops the timer and waits for a tick or pass under way; nothing of this start runs after. */
   async stop(): Promise<void> {
+    this.chain++;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    await this.ticking;
     await this.running?.catch(() => undefined);
   }
 

@@ -105,6 +105,9 @@ export function answerClientError(error: ClientError, socket: Socket): void {
 export function answerIdleTimeout(socket: Socket): void {
   const incoming = (socket as Socket & { parser?: { incoming?: { complete: boolean } | null } | null }).parser?.incoming;
   const response = (socket as Socket & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  // A whole request whose answer has not started is being worked on (a reset waiting for agents,
+  // an upload's digest being checked): silence from the client is expected, and the answer comes.
+  if (incoming?.complete && response && !response.headersSent) return;
   // Only a request still waiting for its answer gets one: a body being drained after an early
   // answer (its response already gone) is simply cut.
   if (!incoming || incoming.complete || !response || response.headersSent) {

@@ -19,6 +19,11 @@ import { taskIdOf, taskScopedVolumes } from './volumes.js';
 export interface EngineOptions {
   runtime: ContainerRuntime;
   owner: string;
+  /**
+   * Owner labels this agent's containers carried before (earlier versions of the agent labelled
+   * them with the container instance ARN): they are found and adopted as this agent's own.
+   */
+  formerOwners?: readonly string[];
   clock: Clock;
   log: Logger;
   send(report: TaskReport): void;
@@ -113,12 +118,23 @@ export class TaskEngine {
     return this.tokens.get(token);
   }
 
+  private owns(owner: string | undefined): boolean {
+    return owner !== undefined && (owner === this.options.owner || (this.options.formerOwners ?? []).includes(owner));
+  }
+
+  /** This agent's containers (of one task, when given), whichever of its owner labels they carry. */
+  private async listOwned(taskArn?: string): Promise<ObservedContainer[]> {
+    const owners = [this.options.owner, ...(this.options.formerOwners ?? []).filter((owner) => owner !== this.options.owner)];
+    const lists = await Promise.all(owners.map((owner) => this.options.runtime.listManaged(owner, taskArn)));
+    return lists.flat();
+  }
+
   private subscribe(): void {
     if (this.stopped) return;
     this.stopEvents = this.options.runtime.events(
       (event) => {
         const taskArn = event.labels[labels.taskArn];
-        if (event.labels[labels.owner] !== this.options.owner || !taskArn) return;
+        if (!this.owns(event.labels[labels.owner]) || !taskArn) return;
         void this.runners.get(taskArn)?.wake();
       },
       (error) => {
@@ -191,7 +207,7 @@ export class TaskEngine {
   }
 
   private async observe(taskArn: string): Promise<{ observed: Map<string, ObservedContainer>; pause?: ObservedContainer }> {
-    const all = await this.options.runtime.listManaged(this.options.owner, taskArn);
+    const all = await this.listOwned(taskArn);
     const observed = new Map<string, ObservedContainer>();
     let pause: ObservedContainer | undefined;
     for (const container of all) {
@@ -222,7 +238,7 @@ export class TaskEngine {
   private async sweepOnce(): Promise<void> {
     if (!this.haveFullList || !this.available) return;
     const now = this.options.clock.now().getTime();
-    const containers = await this.options.runtime.listManaged(this.options.owner);
+    const containers = await this.listOwned();
     const remaining = new Set<string>();
     for (const container of containers) {
       const arn = container.labels[labels.taskArn] ?? '';

@@ -74,6 +74,8 @@ export type HubListener = (
 export class AgentHub {
   private readonly connections = new Map<string, Connection>();
   private readonly definitions = new Map<string, TaskDefinitionRecord>();
+  /** How many resets this hub has seen: a definition read across one is not cached. */
+  private resets = 0;
   private readonly listeners = new Set<HubListener>();
   private readonly reports: { connection: Connection; id: number; report: TaskReport }[] = [];
   private flushing: Promise<void> | undefined;
@@ -128,6 +130,7 @@ export class AgentHub {
    * list of tasks.
    */
   reset(): void {
+    this.resets++;
     this.definitions.clear();
     this.reports.length = 0;
     for (const connection of this.connections.values()) connection.socket.close(resetCloseCode, 'Berth was reset; register again');
@@ -142,6 +145,7 @@ export class AgentHub {
    */
   resetAccount(accountId: string): void {
     const ofAccount = (arn: string | undefined) => arn !== undefined && Arn.parse(arn)?.accountId === accountId;
+    this.resets++;
     for (const arn of [...this.definitions.keys()]) if (ofAccount(arn)) this.definitions.delete(arn);
     const kept = this.reports.filter((entry) => !ofAccount(entry.report.taskArn));
     this.reports.splice(0, this.reports.length, ...kept);
@@ -237,8 +241,10 @@ export class AgentHub {
   private async definitionOf(arn: string): Promise<TaskDefinitionRecord | undefined> {
     const cached = this.definitions.get(arn);
     if (cached) return cached;
+    const generation = this.resets;
     const record = await this.deps.store.read((tx) => tx.taskDefinitions.get(arn));
-    if (record) {
+    // A reset while this read was under way may have deleted the record read: it is not cached.
+    if (record && generation === this.resets) {
       if (this.definitions.size > 10_000) this.definitions.clear();
       this.definitions.set(arn, record);
     }
@@ -375,6 +381,7 @@ export class AgentHub {
 
   private async recordHealth(arn: string, status: 'OK' | 'IMPAIRED', reason: string | undefined): Promise<void> {
     const now = this.deps.clock.now().getTime() / 1000;
+    // Called from a socket's message handler: a failure here must be logged, never left unhandled.
     await this.deps.store.write(async (tx) => {
       const instance = await tx.containerInstances.get(arn);
       if (!instance) return;
@@ -387,6 +394,6 @@ export class AgentHub {
         version: (instance.version ?? 0) + 1,
       });
       this.deps.log[status === 'OK' ? 'info' : 'warn']({ containerInstance: arn, reason }, `container runtime ${status}`);
-    });
+    }).catch((error: unknown) => this.deps.log.error({ err: error, containerInstance: arn }, 'could not record the container runtime health'));
   }
 }

@@ -107,7 +107,9 @@ export async function updateService(deps: EcsDeps, input: Wire<UpdateServiceRequ
       },
       definition,
     );
-    refuseUnservedSettings({ loadBalancers: next.loadBalancers ?? [], serviceRegistries: next.serviceRegistries ?? [], enableExecuteCommand: next.enableExecuteCommand });
+    // Only what this call asks for is refused: a service stored with such settings by an earlier
+    // Berth can still be scaled, updated and deleted.
+    refuseUnservedSettings({ loadBalancers: checked.loadBalancers ?? [], serviceRegistries: checked.serviceRegistries ?? [], enableExecuteCommand: input.enableExecuteCommand });
 
     const redeploy =
       forceNewDeployment ||

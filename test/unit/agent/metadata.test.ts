@@ -329,6 +329,16 @@ describe('metadata server', () => {
     assert.equal(server.uriFor('172.17.0.1', 'abc'), undefined);
   });
 
+  it('brackets an IPv6 address in the URI', async () => {
+    const v6 = await startMetadataServer({ addresses: ['::1'], port: 0, source });
+    try {
+      assert.deepEqual(v6.addresses, ['::1'], 'the IPv6 loopback address is there to listen on');
+      assert.equal(v6.uriFor('::1', 'abc'), `http://[::1]:${v6.port}/v4/abc`);
+    } finally {
+      await v6.close();
+    }
+  });
+
   it('serves the container metadata', async () => {
     const { status, body, headers } = await get('token-web');
     assert.equal(status, 200);

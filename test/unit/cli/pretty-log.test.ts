@@ -23,6 +23,13 @@ describe('the readable log line', () => {
     assert.match(formatLogLine(record, { colour: true }), /\u001b\[31mERROR\u001b\[0m/);
   });
 
+  it('shows control characters from callers escaped, so a log line cannot drive the terminal', () => {
+    const record = JSON.stringify({ level: 40, time: at, msg: 'pull of \u001b[2Jweb failed', image: 'web\u001b]0;x\u0007', err: { message: 'no\u001bpe', stack: 'Error: \u001b[31m' } });
+    const line = formatLogLine(record, { colour: false });
+    assert.doesNotMatch(line, /\u001b|\u0007/, 'no raw escape or bell reaches the terminal');
+    assert.equal(line, '18:02:11.042 WARN  pull of \\u001b[2Jweb failed  image="web\\u001b]0;x\\u0007" error="no\\u001bpe"\n');
+  });
+
   it('passes a line that is not JSON through', () => {
     assert.equal(formatLogLine('not json', { colour: false }), 'not json\n');
   });
