@@ -663,12 +663,23 @@ describe('task definitions', () => {
       await rejects(describeDef('life'), 'ClientException', /Unable to describe task definition/);
     });
 
-    it('refuses to deregister without a revision, or what does not exist', async () => {
+    it('refuses to deregister without a revision, or what does not exist, in ECS\'s words', async () => {
       await register(minimal('dereg'));
-      await rejects(deregister('dereg'), 'ClientException', /taskDefinition 'dereg' has no revision/);
+      const helped = async (promise: Promise<unknown>, name: string, message: string, resource: string) => {
+        await assert.rejects(promise, (error: Error & { berthHelp?: { field?: string; resource?: string } }) => {
+          assert.equal(error.name, name, error.message);
+          assert.equal(error.message, message);
+          assert.equal(error.berthHelp?.field, 'taskDefinition');
+          assert.equal(error.berthHelp?.resource, resource);
+          return true;
+        });
+      };
+      await helped(deregister('dereg'), 'ClientException', 'Revision is missing.', 'dereg');
+      await helped(deregister(`arn:aws:ecs:us-east-1:${account}:task-definition/dereg`), 'ClientException', 'Revision is missing.', `arn:aws:ecs:us-east-1:${account}:task-definition/dereg`);
+      await helped(deregister('dereg:foo'), 'InvalidParameterException', 'Invalid revision number. Number: foo', 'dereg:foo');
+      await helped(deregister('no family here!:1'), 'ClientException', 'Unable to describe task definition.', 'no family here!:1');
       // ECS's message, word for word; the revision asked for is in berthHelp (test/api/not-found-help).
-      await rejects(deregister('dereg:9'), 'ClientException', /^The specified task definition does not exist\. Specify a valid account, family, revision and try again\.$/);
-      await rejects(deregister('no family here!'), 'ClientException', /taskDefinition 'no family here!'/);
+      await rejects(deregister('dereg:9'), 'ClientException', /^Unable to describe task definition\.$/);
       await rejects(deregister(''), 'InvalidParameterException', /taskDefinition can not be blank/);
       assert.equal((await describeDef('dereg:1')).taskDefinition?.status, 'ACTIVE');
     });
@@ -688,11 +699,11 @@ describe('task definitions', () => {
       assert.deepEqual(result.failures, [
         { arn: arnOf('del', 1), reason: 'The specified task definition is still in ACTIVE status. Please deregister the target and try again.' },
         { arn: arnOf('del', 7), reason: 'The specified task definition does not exist. Specify a valid account, family, revision and try again.' },
-        { arn: 'del', reason: 'The specified task definition identifier is invalid. Specify a family:revision or a full task definition ARN and try again.' },
+        { arn: 'del', reason: 'The specified task definition identifier is invalid. Specify a valid name or ARN and try again.' },
       ]);
       // A revision pending deletion stays describable (ECS keeps it while tasks may use it) but cannot be deregistered.
       assert.equal((await describeDef('del:2')).taskDefinition?.status, 'DELETE_IN_PROGRESS');
-      await rejects(deregister('del:2'), 'ClientException', /does not exist/);
+      await rejects(deregister('del:2'), 'ClientException', /^Unable to describe task definition\.$/);
       const repeated = await remove(['del:2']);
       assert.equal(repeated.taskDefinitions?.[0]?.status, 'DELETE_IN_PROGRESS');
       assert.deepEqual(repeated.failures, []);
@@ -738,7 +749,7 @@ describe('task definitions', () => {
       await rejects(describeDef(arnOf('regional', 1), west), 'ClientException', /Unable to describe task definition/);
       assert.deepEqual((await west.send(new ListTaskDefinitionsCommand({ familyPrefix: 'regional' }))).taskDefinitionArns, []);
       assert.deepEqual((await west.send(new ListTaskDefinitionFamiliesCommand({ familyPrefix: 'regional' }))).families, []);
-      await rejects(deregister(arnOf('regional', 1), west), 'ClientException', /taskDefinition/);
+      await rejects(deregister(arnOf('regional', 1), west), 'ClientException', /^Unable to describe task definition\.$/);
       const own = await register(minimal('regional'), west);
       assert.equal(own.taskDefinition?.revision, 1);
       assert.equal(own.taskDefinition?.taskDefinitionArn, arnOf('regional', 1, 'eu-west-1'));
