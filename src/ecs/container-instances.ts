@@ -81,6 +81,21 @@ function checkTotalResources(input: Wire<RegisterContainerInstanceRequest>): voi
   });
 }
 
+/**
+ * An instance is registered with what it can run: the ECS agent always reports its CPU and MEMORY.
+ * A request without them (an empty body, say) would otherwise make an instance that no task fits.
+ */
+function requireCapacity(input: Wire<RegisterContainerInstanceRequest>): void {
+  for (const name of ['CPU', 'MEMORY']) {
+    if (!(input.totalResources ?? []).some((resource) => resource.name === name)) {
+      throw withHelp(invalidParameter(`totalResources must include ${name}.`), {
+        field: 'totalResources',
+        hint: 'Register through the ECS agent (berth agent), which reports the machine\'s CPU, MEMORY, PORTS and PORTS_UDP.',
+      });
+    }
+  }
+}
+
 /** The agent reports ECS's own attributes (ecs.*, com.amazonaws.ecs.capability.*) at registration, so reserved names are allowed here. */
 function checkAttributes(attributes: Wire<Attribute>[] | undefined): { name: string; value?: string }[] {
   return (attributes ?? []).map((attribute, index) => {
@@ -115,6 +130,7 @@ export function containerInstanceOperations(deps: EcsDeps) {
       checkTotalResources(input);
       const attributes = checkAttributes(input.attributes);
       const tags = checkTags(input.tags);
+      requireCapacity(input);
       const totals = totalsOf(input.totalResources);
       return store.write(async (tx) => {
         const cluster = await activeCluster(tx, ctx.scope, input.cluster);
@@ -182,6 +198,7 @@ export function containerInstanceOperations(deps: EcsDeps) {
 
     async DescribeContainerInstances(input: Wire<DescribeContainerInstancesRequest>, ctx: RequestContext): Promise<Wire<DescribeContainerInstancesResponse>> {
       const wanted = requireList(input.containerInstances, 'containerInstances');
+      if (wanted.length === 0) throw withHelp(invalidParameter('Container Instances cannot be empty.'), { field: 'containerInstances' });
       checkMaxItems(wanted, 'containerInstances', 100);
       const include = (input.include ?? []).map((field, index) => checkEnum(field, `include[${index}]`, ContainerInstanceField));
       return store.read(async (tx) => {

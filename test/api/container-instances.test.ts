@@ -121,7 +121,30 @@ describe('container instances', () => {
       'InvalidParameterException',
       /attributes\[0\]\.name/,
     );
-    await rejects(ecs.send(new RegisterContainerInstanceCommand({ cluster: 'ghost' })), 'ClusterNotFoundException');
+    const totals = [
+      { name: 'CPU', type: 'INTEGER', integerValue: 1024 },
+      { name: 'MEMORY', type: 'INTEGER', integerValue: 2048 },
+    ];
+    await rejects(ecs.send(new RegisterContainerInstanceCommand({ cluster: 'ghost', totalResources: totals })), 'ClusterNotFoundException');
+  });
+
+  it('refuses a registration that says nothing of the instance, before looking at any cluster', async () => {
+    // An empty body: no cluster named (so 'default'), no resources. Nothing is registered anywhere.
+    await rejects(ecs.send(new RegisterContainerInstanceCommand({})), 'InvalidParameterException', /^totalResources must include CPU\.$/);
+    await rejects(
+      ecs.send(new RegisterContainerInstanceCommand({ cluster: 'ghost', totalResources: [{ name: 'CPU', type: 'INTEGER', integerValue: 1024 }] })),
+      'InvalidParameterException',
+      /^totalResources must include MEMORY\.$/,
+    );
+  });
+
+  it('answers an empty list to describe in ECS\'s words, before looking up the cluster', async () => {
+    await assert.rejects(ecs.send(new DescribeContainerInstancesCommand({ cluster: 'ghost', containerInstances: [] })), (error: Error & { berthHelp?: { field?: string } }) => {
+      assert.equal(error.name, 'InvalidParameterException');
+      assert.equal(error.message, 'Container Instances cannot be empty.');
+      assert.equal(error.berthHelp?.field, 'containerInstances');
+      return true;
+    });
   });
 
   it('refuses to delete a cluster holding instances, and deregisters them', async () => {
