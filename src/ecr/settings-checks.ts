@@ -3,7 +3,8 @@ import type { RepositoryRecord, TagMutability } from '../store/registry.js';
 import { constraintFailed, invalidParameter } from './errors.js';
 import { checkEnum, checkLength, checkListSize, requireMember } from './validate.js';
 
-export const mutabilities: readonly TagMutability[] = ['MUTABLE', 'IMMUTABLE', 'IMMUTABLE_WITH_EXCLUSION', 'MUTABLE_WITH_EXCLUSION'];
+/** In the order ECR lists them when it refuses a value. */
+export const mutabilities: readonly TagMutability[] = ['IMMUTABLE', 'MUTABLE', 'MUTABLE_WITH_EXCLUSION', 'IMMUTABLE_WITH_EXCLUSION'];
 const encryptionTypes = ['AES256', 'KMS', 'KMS_DSSE'] as const;
 const filterPattern = /^[0-9a-zA-Z._*-]{1,128}$/;
 const maxFilters = 5;

@@ -72,7 +72,7 @@ describe('ECR repositories', () => {
     await rejects(
       create({ imageTagMutability: 'SOMETIMES' as never }),
       'InvalidParameterException',
-      /^Invalid parameter at 'imageTagMutability' failed to satisfy constraint: 'Member must satisfy enum value set: \[MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION\]'$/,
+      /^Invalid parameter at 'imageTagMutability' failed to satisfy constraint: 'Member must satisfy enum value set: \[IMMUTABLE, MUTABLE, MUTABLE_WITH_EXCLUSION, IMMUTABLE_WITH_EXCLUSION\]'$/,
     );
     await rejects(
       create({ imageTagMutability: 'IMMUTABLE', imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'x' }] }),
@@ -167,7 +167,7 @@ describe('ECR repositories', () => {
     await rejects(
       ecr.send(new DeleteRepositoryCommand({ repositoryName: 'full' })),
       'RepositoryNotEmptyException',
-      /^The repository with name 'full' in registry with id '000000000000' cannot be deleted because it still contains images/,
+      /^The repository with name 'full' in registry with id '000000000000' cannot be deleted because it still contains images$/,
     );
     const forced = await ecr.send(new DeleteRepositoryCommand({ repositoryName: 'full', force: true }));
     assert.equal(forced.repository?.repositoryName, 'full');
