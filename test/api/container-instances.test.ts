@@ -6,6 +6,7 @@ import {
   DeregisterContainerInstanceCommand,
   DescribeClustersCommand,
   DescribeContainerInstancesCommand,
+  DiscoverPollEndpointCommand,
   ListContainerInstancesCommand,
   RegisterContainerInstanceCommand,
   UpdateContainerInstancesStateCommand,
@@ -55,6 +56,24 @@ describe('container instances', () => {
     const second = await registerInstance(ecs, { cluster: 'ci', instanceId: 'i-aaaaaaaaaaaaaaaa1', cpu: 1024 });
     assert.equal(second.containerInstanceArn, first.containerInstanceArn);
     assert.equal(second.registeredResources?.find((r) => r.name === 'CPU')?.integerValue, 1024);
+  });
+
+  it('tells an agent where its channel is: DiscoverPollEndpoint answers the control plane\'s URL', async () => {
+    await ecs.send(new CreateClusterCommand({ clusterName: 'poll' }));
+    const instance = await registerInstance(ecs, { cluster: 'poll', instanceId: 'i-0000000000000poll' });
+    const found = await ecs.send(new DiscoverPollEndpointCommand({ cluster: 'poll', containerInstance: instance.containerInstanceArn }));
+    assert.equal(found.endpoint, `${berth.url}/`);
+    assert.equal(found.telemetryEndpoint, `${berth.url}/`);
+    assert.equal(found.serviceConnectEndpoint, undefined);
+    // The agent channel is there: its route answers (a plain GET is refused for not being a WebSocket upgrade, not unknown).
+    const channel = await fetch(new URL('_berth/agent', found.endpoint));
+    assert.notEqual(channel.status, 404);
+    await rejects(ecs.send(new DiscoverPollEndpointCommand({ cluster: 'ghost' })), 'ClusterNotFoundException');
+    await rejects(
+      ecs.send(new DiscoverPollEndpointCommand({ cluster: 'poll', containerInstance: 'f'.repeat(32) })),
+      'InvalidParameterException',
+      /containerInstance 'f{32}' is not a registered container instance/,
+    );
   });
 
   it('describes by id and ARN, with MISSING failures', async () => {
