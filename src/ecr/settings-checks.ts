@@ -45,14 +45,22 @@ export function checkMutability(value: string | undefined, filters: FilterInput[
   return { imageTagMutability, imageTagMutabilityExclusionFilters: checked };
 }
 
-/** encryptionConfiguration: AES256 (the default), KMS or KMS_DSSE; a kmsKey only with the KMS types. */
+/**
+ * encryptionConfiguration: AES256 (the default), KMS or KMS_DSSE; a kmsKey only with the KMS types.
+ * A KMS type without a kmsKey uses the account's AWS managed key for ECR, and the repository shows
+ * it: Berth names it by its alias ARN, as it has no KMS to give the key's own id.
+ */
 export function checkEncryption(
   config: { encryptionType?: string | undefined; kmsKey?: string | undefined } | undefined,
+  scope: { accountId: string; region: string },
 ): RepositoryRecord['encryptionConfiguration'] {
   if (config === undefined) return { encryptionType: 'AES256' };
   const encryptionType = checkEnum(requireMember(config.encryptionType, 'encryptionConfiguration.encryptionType'), 'encryptionConfiguration.encryptionType', encryptionTypes);
   const kmsKey = config.kmsKey;
-  if (kmsKey === undefined) return { encryptionType: encryptionType as string };
+  if (kmsKey === undefined) {
+    if (encryptionType === 'AES256') return { encryptionType };
+    return { encryptionType: encryptionType as string, kmsKey: `arn:aws:kms:${scope.region}:${scope.accountId}:alias/aws/ecr` };
+  }
   if (encryptionType === 'AES256') {
     throw invalidParameter("encryptionConfiguration.kmsKey can only be given with encryptionType KMS or KMS_DSSE; leave kmsKey out for AES256");
   }

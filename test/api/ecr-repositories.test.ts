@@ -61,7 +61,12 @@ describe('ECR repositories', () => {
     assert.deepEqual(repository?.imageScanningConfiguration, { scanOnPush: true });
     assert.deepEqual(repository?.encryptionConfiguration, { encryptionType: 'KMS', kmsKey: 'arn:aws:kms:us-east-1:000000000000:key/1234' });
     const dsse = await ecr.send(new CreateRepositoryCommand({ repositoryName: 'dsse', encryptionConfiguration: { encryptionType: 'KMS_DSSE' } }));
-    assert.deepEqual(dsse.repository?.encryptionConfiguration, { encryptionType: 'KMS_DSSE' });
+    // Without a kmsKey, the AWS managed key for ECR (aws/ecr) is used, and shown.
+    assert.deepEqual(dsse.repository?.encryptionConfiguration, { encryptionType: 'KMS_DSSE', kmsKey: 'arn:aws:kms:us-east-1:000000000000:alias/aws/ecr' });
+    const managed = await ecr.send(new CreateRepositoryCommand({ repositoryName: 'kms-managed', encryptionConfiguration: { encryptionType: 'KMS' } }));
+    assert.deepEqual(managed.repository?.encryptionConfiguration, { encryptionType: 'KMS', kmsKey: 'arn:aws:kms:us-east-1:000000000000:alias/aws/ecr' });
+    const described = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['kms-managed'] }));
+    assert.equal(described.repositories?.[0]?.encryptionConfiguration?.kmsKey, 'arn:aws:kms:us-east-1:000000000000:alias/aws/ecr');
   });
 
   it('refuses invalid repository settings, naming the field', async () => {
