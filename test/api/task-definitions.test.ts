@@ -230,6 +230,12 @@ describe('task definitions', () => {
       assert.equal(awsvpc.taskDefinition?.memory, '1024');
       assert.deepEqual(awsvpc.taskDefinition?.compatibilities, ['EC2', 'MANAGED_INSTANCES']);
       assert.deepEqual(awsvpc.taskDefinition?.requiresAttributes, [{ name: 'ecs.capability.task-eni' }]);
+
+      // An EFS volume without a rootDirectory mounts the file system's root, and describe says so.
+      await register(minimal('defaults-efs', { volumes: [{ name: 'shared', efsVolumeConfiguration: { fileSystemId: 'fs-12345678' } }] }));
+      const efs = (await describeDef('defaults-efs')).taskDefinition?.volumes?.[0]?.efsVolumeConfiguration;
+      assert.equal(efs?.rootDirectory, '/');
+      assert.equal(efs?.fileSystemId, 'fs-12345678');
     });
 
     it('counts revisions per family, never reusing one, and keeps families apart', async () => {

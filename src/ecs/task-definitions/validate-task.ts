@@ -76,7 +76,12 @@ export function checkVolumes(volumes: VolumeDefinition[] | undefined): VolumeDef
     if (volume.configuredAtLaunch === true) configuredAtLaunch++;
   });
   if (configuredAtLaunch > 1) throw clientError('A task definition can have only one volume with configuredAtLaunch set to true (volumes[*].configuredAtLaunch).');
-  return volumes ?? [];
+  // ECS mounts an EFS file system's root when no rootDirectory is given, and its description shows "/".
+  return (volumes ?? []).map((volume) =>
+    volume.efsVolumeConfiguration && volume.efsVolumeConfiguration.rootDirectory === undefined
+      ? { ...volume, efsVolumeConfiguration: { ...volume.efsVolumeConfiguration, rootDirectory: '/' } }
+      : volume,
+  );
 }
 
 export function checkPlacementConstraints(constraints: RegisterInput['placementConstraints']): void {
