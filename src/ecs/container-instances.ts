@@ -41,6 +41,8 @@ interface IdentityDocument {
   availabilityZone?: string;
   instanceType?: string;
   architecture?: string;
+  /** The AMI the instance was launched from; a host that is not an EC2 instance has none. */
+  imageId?: string;
 }
 
 /** A container instance the cluster does not have: Berth's message names it; the help says where to look. */
@@ -150,6 +152,8 @@ export function containerInstanceOperations(deps: EcsDeps) {
           { name: 'ecs.os-type', value: 'linux' },
           ...(identity.availabilityZone ? [{ name: 'ecs.availability-zone', value: identity.availabilityZone }] : []),
           ...(identity.instanceType ? [{ name: 'ecs.instance-type', value: identity.instanceType }] : []),
+          // ECS takes ecs.ami-id from the identity document; Berth's own agent runs on hosts with no AMI and leaves it out.
+          ...(typeof identity.imageId === 'string' && identity.imageId !== '' ? [{ name: 'ecs.ami-id', value: identity.imageId }] : []),
           ...(identity.architecture ? [{ name: 'ecs.cpu-architecture', value: identity.architecture === 'arm64' ? 'arm64' : 'x86_64' }] : []),
         ];
         const record: ContainerInstanceRecord = {

@@ -51,6 +51,26 @@ describe('container instances', () => {
     assert.equal(cluster.clusters?.[0]?.registeredContainerInstancesCount, 1);
   });
 
+  it('takes ecs.ami-id from the identity document, and has none for a host with no AMI', async () => {
+    const register = (document: Record<string, string>) =>
+      ecs.send(
+        new RegisterContainerInstanceCommand({
+          cluster: 'poll',
+          instanceIdentityDocument: JSON.stringify(document),
+          totalResources: [
+            { name: 'CPU', type: 'INTEGER', integerValue: 1024 },
+            { name: 'MEMORY', type: 'INTEGER', integerValue: 2048 },
+          ],
+        }),
+      );
+    await ecs.send(new CreateClusterCommand({ clusterName: 'poll' }));
+    const ec2 = await register({ instanceId: 'i-0aaaaaaaaaaaaaami', imageId: 'ami-0abcdef1234567890', availabilityZone: 'us-east-1a' });
+    const attributes = ec2.containerInstance?.attributes ?? [];
+    assert.deepEqual(attributes.filter((a) => a.name === 'ecs.ami-id'), [{ name: 'ecs.ami-id', value: 'ami-0abcdef1234567890' }]);
+    const host = await register({ instanceId: 'i-0aaaaaaaaaaanoami' });
+    assert.equal(host.containerInstance?.attributes?.find((a) => a.name === 'ecs.ami-id'), undefined);
+  });
+
   it('re-registering the same EC2 instance keeps its ARN', async () => {
     const first = await registerInstance(ecs, { cluster: 'ci', instanceId: 'i-aaaaaaaaaaaaaaaa1' });
     const second = await registerInstance(ecs, { cluster: 'ci', instanceId: 'i-aaaaaaaaaaaaaaaa1', cpu: 1024 });
