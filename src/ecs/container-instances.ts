@@ -34,7 +34,7 @@ import { ecsArn, resolveChildArn } from './names.js';
 import { nextTokenOf, pageRequest } from './pagination.js';
 import { resourcesOf, totalsOf } from './resources.js';
 import { checkTags } from './tags.js';
-import { checkEnum, checkMaxItems, invalidParameter, requireList, requireString } from './validate.js';
+import { checkEnum, checkMaxItems, clientError, invalidParameter, requireList, requireString } from './validate.js';
 
 interface IdentityDocument {
   instanceId?: string;
@@ -202,7 +202,8 @@ export function containerInstanceOperations(deps: EcsDeps) {
 
     async DescribeContainerInstances(input: Wire<DescribeContainerInstancesRequest>, ctx: RequestContext): Promise<Wire<DescribeContainerInstancesResponse>> {
       const wanted = requireList(input.containerInstances, 'containerInstances');
-      if (wanted.length === 0) throw withHelp(invalidParameter('Container Instances cannot be empty.'), { field: 'containerInstances' });
+      // ECS answers this one as a ClientException (DescribeTasks' empty list is an InvalidParameterException).
+      if (wanted.length === 0) throw withHelp(clientError('Container Instances cannot be empty.'), { field: 'containerInstances' });
       checkMaxItems(wanted, 'containerInstances', 100);
       const include = (input.include ?? []).map((field, index) => checkEnum(field, `include[${index}]`, ContainerInstanceField));
       return store.read(async (tx) => {

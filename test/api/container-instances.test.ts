@@ -179,7 +179,7 @@ describe('container instances', () => {
 
   it('answers an empty list to describe in ECS\'s words, before looking up the cluster', async () => {
     await assert.rejects(ecs.send(new DescribeContainerInstancesCommand({ cluster: 'ghost', containerInstances: [] })), (error: Error & { berthHelp?: { field?: string } }) => {
-      assert.equal(error.name, 'InvalidParameterException');
+      assert.equal(error.name, 'ClientException');
       assert.equal(error.message, 'Container Instances cannot be empty.');
       assert.equal(error.berthHelp?.field, 'containerInstances');
       return true;
