@@ -237,8 +237,10 @@ export function checkContainer(container: Container, index: number, networkMode:
   checkRange(container.memory, `${at}.memory`, 6, maxInt32);
   checkRange(container.memoryReservation, `${at}.memoryReservation`, 6, maxInt32);
   if (container.memory !== undefined && container.memoryReservation !== undefined && container.memoryReservation > container.memory) {
-    throw clientError(
-      `Invalid 'memoryReservation' setting for container '${name}'. ${at}.memory (${container.memory} MiB) must be greater than or equal to ${at}.memoryReservation (${container.memoryReservation} MiB).`,
+    throw clientErrorAt(
+      `Invalid setting for container '${name}'. 'memory' must be greater than or equal to 'memoryReservation'.`,
+      `${at}.memoryReservation`,
+      `memory is ${container.memory} MiB, memoryReservation ${container.memoryReservation} MiB.`,
     );
   }
   checkNetworkSpecific(container, at, name, networkMode);
