@@ -20,13 +20,13 @@ import {
   type Setting,
 } from '@aws-sdk/client-ecs';
 import { Arn } from '../core/arn.js';
+import { withHelp } from '../core/errors.js';
 import { rootPrincipalArn } from '../core/principal.js';
 import type { Wire } from '../core/wire.js';
 import type { RequestContext } from '../edge/context.js';
 import type { AccountSettingRecord } from '../store/types.js';
 import type { EcsDeps } from './deps.js';
 import { nextTokenOf, pageRequest } from './pagination.js';
-import { withHelp } from '../core/errors.js';
 import { invalidParameter, requireString } from './validate.js';
 
 interface SettingRule {
