@@ -104,7 +104,9 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
     const taskChanges = new TaskChangeFeed();
     let services: ServiceController | undefined;
     const serviceScheduler = { kick: () => services?.kick() };
-    const deps = { store, clock, ids: randomIds, rng: seededRng(Date.now() >>> 0), taskChanges, serviceScheduler };
+    // Set once the edge listens; DiscoverPollEndpoint only answers after that.
+    let controlPlaneUrl = 'http://127.0.0.1';
+    const deps = { store, clock, ids: randomIds, rng: seededRng(Date.now() >>> 0), taskChanges, serviceScheduler, controlPlaneUrl: () => controlPlaneUrl };
     const registry = new Registry({
       store,
       clock,
@@ -167,6 +169,8 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
     const address = await app.listen({ host: config.host, port: config.port });
     // Timers start only once the port is ours, so a failed start leaves nothing running.
     const url = address.replace('[::1]', '127.0.0.1');
+    // An agent cannot connect to a wildcard address: name the machine by its loopback address, as the registry does.
+    controlPlaneUrl = url.replace(/\/\/(0\.0\.0\.0|\[::\])(?=:|\/|$)/, '//127.0.0.1');
     registry.listeningAt(url, config.registryHost);
     const gcLease = new LeaderLease(store, clock, processId, 'registry-gc', 3 * 60 * 60);
     const startControllers = () => {

@@ -42,9 +42,12 @@ export const repositoryExists = (name: string, scope: RegistryScope) =>
   modelled(RepositoryAlreadyExistsException, `The repository with name '${name}' already exists in the registry with id '${scope.accountId}'`);
 
 export const repositoryNotEmpty = (name: string, scope: RegistryScope) =>
-  modelled(
-    RepositoryNotEmptyException,
-    `The repository with name '${name}' in registry with id '${scope.accountId}' cannot be deleted because it still contains images; delete them first or pass force`,
+  withHelp(
+    modelled(
+      RepositoryNotEmptyException,
+      `The repository with name '${name}' in registry with id '${scope.accountId}' cannot be deleted because it still contains images`,
+    ),
+    { resource: name, hint: `Delete its images first (aws ecr batch-delete-image), or pass --force to delete them with it.` },
   );
 
 export const repositoryPolicyNotFound = (name: string, scope: RegistryScope) =>

@@ -2,6 +2,7 @@
  * Repository policies: the IAM policy grammar a resource policy must follow, and the lock-out check
  * SetRepositoryPolicy's `force` overrides. Berth stores policies but does not enforce them yet.
  */
+import { withHelp } from '../core/errors.js';
 import { matchesWildcard } from '../core/wildcard.js';
 import { constraintFailed } from './errors.js';
 
@@ -11,7 +12,9 @@ const statementKeys = new Set(['Sid', 'Effect', 'Principal', 'NotPrincipal', 'Ac
 const principalKeys = new Set(['AWS', 'Service', 'Federated', 'CanonicalUser']);
 const actionPattern = /^(\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$/;
 
-const invalid = (reason: string) => constraintFailed('PolicyText', `Invalid repository policy provided: ${reason}`);
+/** ECR's message says only that the policy is invalid; what is wrong with it goes in Berth's help. */
+const invalid = (reason: string) =>
+  withHelp(constraintFailed('PolicyText', 'Invalid repository policy provided'), { field: 'policyText', hint: `The policy is invalid: ${reason}.` });
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -65,8 +68,7 @@ export function parsePolicy(text: string): Statement[] {
   const statements = Array.isArray(document.Statement) ? document.Statement : isObject(document.Statement) ? [document.Statement] : undefined;
   if (!statements || statements.length === 0) throw invalid('Statement must be a non-empty list of statements');
   statements.forEach((statement, index) => checkStatement(statement, `Statement[${index}]`));
-  const sids = statements.map((statement) => (statement as Statement).Sid).filter((sid) => sid !== undefined);
-  if (new Set(sids).size !== sids.length) throw invalid('each statement needs its own Sid; two statements share one');
+  // Statements may share a Sid: ECR accepts such policies (IAM's uniqueness rule is for identity policies).
   return statements as Statement[];
 }
 

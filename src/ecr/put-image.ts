@@ -3,6 +3,7 @@
  * child manifest already in the repository, tag immutability), with ECR's errors.
  */
 import type { PutImageRequest, PutImageResponse } from '@aws-sdk/client-ecr';
+import { withHelp } from '../core/errors.js';
 import type { Wire } from '../core/wire.js';
 import type { RequestContext } from '../edge/context.js';
 import { digestOf } from '../registry/digest.js';
@@ -44,7 +45,10 @@ function checkMediaType(manifest: string, given: string | undefined): void {
     throw constraintFailed('imageManifest', 'Invalid JSON syntax');
   }
   if (declared === undefined && given === undefined) {
-    throw invalidParameter("image manifest mediatype not provided in manifest or parameter; set the manifest's mediaType or pass imageManifestMediaType");
+    throw withHelp(invalidParameter('image manifest mediatype not provided in manifest or parameter'), {
+      field: 'imageManifestMediaType',
+      hint: "Set the manifest's mediaType, or pass imageManifestMediaType.",
+    });
   }
 }
 

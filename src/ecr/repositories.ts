@@ -36,7 +36,7 @@ function newRepository(input: Wire<CreateRepositoryRequest>, ctx: RequestContext
     createdAt: epochSeconds(ctx.now),
     ...checkMutability(input.imageTagMutability, input.imageTagMutabilityExclusionFilters),
     scanOnPush: input.imageScanningConfiguration?.scanOnPush ?? false,
-    encryptionConfiguration: checkEncryption(input.encryptionConfiguration),
+    encryptionConfiguration: checkEncryption(input.encryptionConfiguration, ctx.scope),
     tags,
   };
 }

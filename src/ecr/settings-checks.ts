@@ -3,7 +3,8 @@ import type { RepositoryRecord, TagMutability } from '../store/registry.js';
 import { constraintFailed, invalidParameter } from './errors.js';
 import { checkEnum, checkLength, checkListSize, requireMember } from './validate.js';
 
-export const mutabilities: readonly TagMutability[] = ['MUTABLE', 'IMMUTABLE', 'IMMUTABLE_WITH_EXCLUSION', 'MUTABLE_WITH_EXCLUSION'];
+/** In the order ECR lists them when it refuses a value. */
+export const mutabilities: readonly TagMutability[] = ['IMMUTABLE', 'MUTABLE', 'MUTABLE_WITH_EXCLUSION', 'IMMUTABLE_WITH_EXCLUSION'];
 const encryptionTypes = ['AES256', 'KMS', 'KMS_DSSE'] as const;
 const filterPattern = /^[0-9a-zA-Z._*-]{1,128}$/;
 const maxFilters = 5;
@@ -44,14 +45,22 @@ export function checkMutability(value: string | undefined, filters: FilterInput[
   return { imageTagMutability, imageTagMutabilityExclusionFilters: checked };
 }
 
-/** encryptionConfiguration: AES256 (the default), KMS or KMS_DSSE; a kmsKey only with the KMS types. */
+/**
+ * encryptionConfiguration: AES256 (the default), KMS or KMS_DSSE; a kmsKey only with the KMS types.
+ * A KMS type without a kmsKey uses the account's AWS managed key for ECR, and the repository shows
+ * it: Berth names it by its alias ARN, as it has no KMS to give the key's own id.
+ */
 export function checkEncryption(
   config: { encryptionType?: string | undefined; kmsKey?: string | undefined } | undefined,
+  scope: { accountId: string; region: string },
 ): RepositoryRecord['encryptionConfiguration'] {
   if (config === undefined) return { encryptionType: 'AES256' };
   const encryptionType = checkEnum(requireMember(config.encryptionType, 'encryptionConfiguration.encryptionType'), 'encryptionConfiguration.encryptionType', encryptionTypes);
   const kmsKey = config.kmsKey;
-  if (kmsKey === undefined) return { encryptionType: encryptionType as string };
+  if (kmsKey === undefined) {
+    if (encryptionType === 'AES256') return { encryptionType };
+    return { encryptionType: encryptionType as string, kmsKey: `arn:aws:kms:${scope.region}:${scope.accountId}:alias/aws/ecr` };
+  }
   if (encryptionType === 'AES256') {
     throw invalidParameter("encryptionConfiguration.kmsKey can only be given with encryptionType KMS or KMS_DSSE; leave kmsKey out for AES256");
   }

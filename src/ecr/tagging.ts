@@ -7,6 +7,7 @@ import type {
   UntagResourceRequest,
   UntagResourceResponse,
 } from '@aws-sdk/client-ecr';
+import { withHelp } from '../core/errors.js';
 import type { Wire } from '../core/wire.js';
 import type { RequestContext } from '../edge/context.js';
 import { repositoryNameProblem } from '../registry/names.js';
@@ -24,7 +25,11 @@ function repositoryNameOf(arn: string | undefined, ctx: RequestContext): string 
   const match = repositoryArnPattern.exec(value);
   const [, region, accountId, name] = match ?? [];
   if (!region || !accountId || !name || repositoryNameProblem(name)) {
-    throw constraintFailed('resourceArn', `Invalid ARN '${value}'; a repository ARN looks like arn:aws:ecr:<region>:<account>:repository/<name>`);
+    throw withHelp(constraintFailed('resourceArn', 'Invalid ARN'), {
+      field: 'resourceArn',
+      resource: value,
+      hint: 'A repository ARN looks like arn:aws:ecr:<region>:<account>:repository/<name>.',
+    });
   }
   if (accountId !== ctx.scope.accountId || region !== ctx.scope.region) throw repositoryNotFound(name, accountId);
   return name;

@@ -20,6 +20,7 @@ import {
   type Setting,
 } from '@aws-sdk/client-ecs';
 import { Arn } from '../core/arn.js';
+import { withHelp } from '../core/errors.js';
 import { rootPrincipalArn } from '../core/principal.js';
 import type { Wire } from '../core/wire.js';
 import type { RequestContext } from '../edge/context.js';
@@ -60,11 +61,15 @@ const rules: Record<string, SettingRule> = {
   [SettingName.GUARD_DUTY_ACTIVATE]: { values: ['on', 'off'], awsDefault: 'off', awsManaged: true },
 };
 
+/** Listings go by name. */
 const settingNames = Object.keys(rules).sort();
 
+/** ECS's wording for an unknown name: `<name> should be one of [a,b,…]`, the names comma-separated without spaces. */
 function checkName(name: string | undefined, field = 'name'): string {
   const given = requireString(name, field);
-  if (!(given in rules)) throw invalidParameter(`${field} must be one of ${settingNames.join(', ')}; got '${given}'.`);
+  if (!(given in rules)) {
+    throw withHelp(invalidParameter(`${given} should be one of [${Object.keys(rules).join(',')}]`), { field, resource: given });
+  }
   return given;
 }
 

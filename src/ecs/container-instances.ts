@@ -34,13 +34,15 @@ import { ecsArn, resolveChildArn } from './names.js';
 import { nextTokenOf, pageRequest } from './pagination.js';
 import { resourcesOf, totalsOf } from './resources.js';
 import { checkTags } from './tags.js';
-import { checkEnum, checkMaxItems, invalidParameter, requireList, requireString } from './validate.js';
+import { checkEnum, checkMaxItems, clientError, invalidParameter, requireList, requireString } from './validate.js';
 
 interface IdentityDocument {
   instanceId?: string;
   availabilityZone?: string;
   instanceType?: string;
   architecture?: string;
+  /** The AMI the instance was launched from; a host that is not an EC2 instance has none. */
+  imageId?: string;
 }
 
 /** A container instance the cluster does not have: Berth's message names it; the help says where to look. */
@@ -81,6 +83,21 @@ function checkTotalResources(input: Wire<RegisterContainerInstanceRequest>): voi
   });
 }
 
+/**
+ * An instance is registered with what it can run: the ECS agent always reports its CPU and MEMORY.
+ * A request without them (an empty body, say) would otherwise make an instance that no task fits.
+ */
+function requireCapacity(input: Wire<RegisterContainerInstanceRequest>): void {
+  for (const name of ['CPU', 'MEMORY']) {
+    if (!(input.totalResources ?? []).some((resource) => resource.name === name)) {
+      throw withHelp(invalidParameter(`totalResources must include ${name}.`), {
+        field: 'totalResources',
+        hint: 'Register through the ECS agent (berth agent), which reports the machine\'s CPU, MEMORY, PORTS and PORTS_UDP.',
+      });
+    }
+  }
+}
+
 /** The agent reports ECS's own attributes (ecs.*, com.amazonaws.ecs.capability.*) at registration, so reserved names are allowed here. */
 function checkAttributes(attributes: Wire<Attribute>[] | undefined): { name: string; value?: string }[] {
   return (attributes ?? []).map((attribute, index) => {
@@ -115,6 +132,7 @@ export function containerInstanceOperations(deps: EcsDeps) {
       checkTotalResources(input);
       const attributes = checkAttributes(input.attributes);
       const tags = checkTags(input.tags);
+      requireCapacity(input);
       const totals = totalsOf(input.totalResources);
       return store.write(async (tx) => {
         const cluster = await activeCluster(tx, ctx.scope, input.cluster);
@@ -134,6 +152,8 @@ export function containerInstanceOperations(deps: EcsDeps) {
           { name: 'ecs.os-type', value: 'linux' },
           ...(identity.availabilityZone ? [{ name: 'ecs.availability-zone', value: identity.availabilityZone }] : []),
           ...(identity.instanceType ? [{ name: 'ecs.instance-type', value: identity.instanceType }] : []),
+          // ECS takes ecs.ami-id from the identity document; Berth's own agent runs on hosts with no AMI and leaves it out.
+          ...(typeof identity.imageId === 'string' && identity.imageId !== '' ? [{ name: 'ecs.ami-id', value: identity.imageId }] : []),
           ...(identity.architecture ? [{ name: 'ecs.cpu-architecture', value: identity.architecture === 'arm64' ? 'arm64' : 'x86_64' }] : []),
         ];
         const record: ContainerInstanceRecord = {
@@ -182,6 +202,8 @@ export function containerInstanceOperations(deps: EcsDeps) {
 
     async DescribeContainerInstances(input: Wire<DescribeContainerInstancesRequest>, ctx: RequestContext): Promise<Wire<DescribeContainerInstancesResponse>> {
       const wanted = requireList(input.containerInstances, 'containerInstances');
+      // ECS answers this one as a ClientException (DescribeTasks' empty list is an InvalidParameterException).
+      if (wanted.length === 0) throw withHelp(clientError('Container Instances cannot be empty.'), { field: 'containerInstances' });
       checkMaxItems(wanted, 'containerInstances', 100);
       const include = (input.include ?? []).map((field, index) => checkEnum(field, `include[${index}]`, ContainerInstanceField));
       return store.read(async (tx) => {

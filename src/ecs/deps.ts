@@ -13,4 +13,6 @@ export interface EcsDeps {
   taskChanges?: TaskChangeFeed;
   /** Told when a service's desired state changed, so its controller reconciles it now rather than on its next tick. */
   serviceScheduler?: { kick(): void };
+  /** The control plane's URL, once it listens (DiscoverPollEndpoint answers it). */
+  controlPlaneUrl?: () => string;
 }

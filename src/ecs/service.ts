@@ -7,6 +7,7 @@ import { accountSettingOperations } from './account-settings.js';
 import { attributeOperations } from './attributes.js';
 import { serviceDeploymentOperations } from './services/deployments-api.js';
 import { serviceOperations } from './services/operations.js';
+import { pollEndpointOperations } from './poll-endpoint.js';
 import { taggingOperations } from './tagging.js';
 import { taskOperations } from './tasks/operations.js';
 import { stateChangeOperations } from './tasks/state-changes.js';
@@ -19,6 +20,7 @@ export function ecsService(deps: EcsDeps): JsonService {
   const operations: Record<string, JsonHandler> = {
     ...clusterOperations(deps),
     ...containerInstanceOperations(deps),
+    ...pollEndpointOperations(deps),
     ...taggingOperations(deps),
     ...attributeOperations(deps),
     ...accountSettingOperations(deps),

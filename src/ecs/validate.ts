@@ -1,9 +1,11 @@
 /** Input checks worded the way ECS words them, each naming the field at fault. */
 import { ClientException, InvalidParameterException } from '@aws-sdk/client-ecs';
-import { modelled } from '../core/errors.js';
+import { modelled, withHelp, type ErrorHelp } from '../core/errors.js';
 
 export const invalidParameter = (message: string) => modelled(InvalidParameterException, message);
 export const clientError = (message: string) => modelled(ClientException, message);
+/** A ClientException in ECS's exact words, with the field at fault (and any hint) in berthHelp. */
+export const clientErrorAt = (message: string, field: string, hint?: string) => withHelp(clientError(message), { field, ...(hint ? { hint } : {}) });
 
 export function requireString(value: string | undefined, field: string): string {
   if (value === undefined || value === '') throw invalidParameter(`${field} can not be blank.`);

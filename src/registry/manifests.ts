@@ -39,8 +39,14 @@ export function parseReference(reference: string): { digest: string } | { tag: s
   return { tag: reference };
 }
 
+/**
+ * The digest a GET or HEAD names. A reference that is neither a digest nor a valid tag names no
+ * manifest, so it is unknown (404), as the OCI conformance suite expects; only a push of one is
+ * TAG_INVALID.
+ */
 async function resolve(tx: StoreTx, repository: RepositoryRecord, reference: string): Promise<string> {
-  const parsed = parseReference(reference);
+  const parsed = reference.includes(':') || isValidTag(reference) ? parseReference(reference) : undefined;
+  if (!parsed) throw new RegistryError('MANIFEST_UNKNOWN', `manifest unknown: '${reference}' is not a tag or a digest`, { reference });
   const digest = 'digest' in parsed ? parsed.digest : await tx.registry.getTag(repository.arn, parsed.tag);
   if (!digest) throw new RegistryError('MANIFEST_UNKNOWN', `manifest unknown: no tag '${reference}' in ${repository.name}`, { tag: reference });
   return digest;
@@ -85,7 +91,8 @@ export class Manifests {
       }
       if ('tag' in target) {
         const current = await tx.registry.getTag(repository.arn, target.tag);
-        if (current !== undefined && current !== digest && isTagImmutable(repository, target.tag)) {
+        // ECR refuses even the same manifest again: an immutable tag is never pushed twice.
+        if (current !== undefined && isTagImmutable(repository, target.tag)) {
           throw new RegistryError('TAG_INVALID', immutableTagMessage(repository, target.tag), { tag: target.tag });
         }
       }

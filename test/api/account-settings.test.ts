@@ -165,7 +165,21 @@ describe('account settings', () => {
   });
 
   it('checks names and values per setting', async () => {
-    await rejects(ecs.send(new PutAccountSettingCommand({ name: 'bogus' as SettingName, value: 'enabled' })), 'InvalidParameterException', /name must be one of/);
+    // ECS's wording: the name given, then every name it knows, comma-separated.
+    const known =
+      '[serviceLongArnFormat,taskLongArnFormat,containerInstanceLongArnFormat,awsvpcTrunking,containerInsights,dualStackIPv6,fargateFIPSMode,' +
+      'fargateTaskRetirementWaitPeriod,fargateEventWindows,tagResourceAuthorization,defaultLogDriverMode,guardDutyActivate]';
+    for (const send of [
+      () => ecs.send(new PutAccountSettingCommand({ name: 'bogus' as SettingName, value: 'enabled' })),
+      () => ecs.send(new ListAccountSettingsCommand({ name: 'bogus' as SettingName })),
+    ]) {
+      await assert.rejects(send(), (error: Error & { berthHelp?: { field?: string; resource?: string } }) => {
+        assert.equal(error.name, 'InvalidParameterException');
+        assert.equal(error.message, `bogus should be one of ${known}`);
+        assert.deepEqual(error.berthHelp, { field: 'name', resource: 'bogus' });
+        return true;
+      });
+    }
     await rejects(ecs.send(new PutAccountSettingCommand({ name: 'containerInsights', value: 'on' })), 'InvalidParameterException', /value 'on'.*containerInsights/);
     await rejects(ecs.send(new PutAccountSettingCommand({ name: 'containerInsights', value: undefined as unknown as string })), 'InvalidParameterException', /value can not be blank/);
     await rejects(ecs.send(new PutAccountSettingDefaultCommand({ name: 'tagResourceAuthorization', value: 'enabled' })), 'InvalidParameterException', /on, off/);

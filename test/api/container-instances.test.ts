@@ -6,6 +6,7 @@ import {
   DeregisterContainerInstanceCommand,
   DescribeClustersCommand,
   DescribeContainerInstancesCommand,
+  DiscoverPollEndpointCommand,
   ListContainerInstancesCommand,
   RegisterContainerInstanceCommand,
   UpdateContainerInstancesStateCommand,
@@ -50,11 +51,49 @@ describe('container instances', () => {
     assert.equal(cluster.clusters?.[0]?.registeredContainerInstancesCount, 1);
   });
 
+  it('takes ecs.ami-id from the identity document, and has none for a host with no AMI', async () => {
+    const register = (document: Record<string, string>) =>
+      ecs.send(
+        new RegisterContainerInstanceCommand({
+          cluster: 'poll',
+          instanceIdentityDocument: JSON.stringify(document),
+          totalResources: [
+            { name: 'CPU', type: 'INTEGER', integerValue: 1024 },
+            { name: 'MEMORY', type: 'INTEGER', integerValue: 2048 },
+          ],
+        }),
+      );
+    await ecs.send(new CreateClusterCommand({ clusterName: 'poll' }));
+    const ec2 = await register({ instanceId: 'i-0aaaaaaaaaaaaaami', imageId: 'ami-0abcdef1234567890', availabilityZone: 'us-east-1a' });
+    const attributes = ec2.containerInstance?.attributes ?? [];
+    assert.deepEqual(attributes.filter((a) => a.name === 'ecs.ami-id'), [{ name: 'ecs.ami-id', value: 'ami-0abcdef1234567890' }]);
+    const host = await register({ instanceId: 'i-0aaaaaaaaaaanoami' });
+    assert.equal(host.containerInstance?.attributes?.find((a) => a.name === 'ecs.ami-id'), undefined);
+  });
+
   it('re-registering the same EC2 instance keeps its ARN', async () => {
     const first = await registerInstance(ecs, { cluster: 'ci', instanceId: 'i-aaaaaaaaaaaaaaaa1' });
     const second = await registerInstance(ecs, { cluster: 'ci', instanceId: 'i-aaaaaaaaaaaaaaaa1', cpu: 1024 });
     assert.equal(second.containerInstanceArn, first.containerInstanceArn);
     assert.equal(second.registeredResources?.find((r) => r.name === 'CPU')?.integerValue, 1024);
+  });
+
+  it('tells an agent where its channel is: DiscoverPollEndpoint answers the control plane\'s URL', async () => {
+    await ecs.send(new CreateClusterCommand({ clusterName: 'poll' }));
+    const instance = await registerInstance(ecs, { cluster: 'poll', instanceId: 'i-0000000000000poll' });
+    const found = await ecs.send(new DiscoverPollEndpointCommand({ cluster: 'poll', containerInstance: instance.containerInstanceArn }));
+    assert.equal(found.endpoint, `${berth.url}/`);
+    assert.equal(found.telemetryEndpoint, `${berth.url}/`);
+    assert.equal(found.serviceConnectEndpoint, undefined);
+    // The agent channel is there: its route answers (a plain GET is refused for not being a WebSocket upgrade, not unknown).
+    const channel = await fetch(new URL('_berth/agent', found.endpoint));
+    assert.notEqual(channel.status, 404);
+    await rejects(ecs.send(new DiscoverPollEndpointCommand({ cluster: 'ghost' })), 'ClusterNotFoundException');
+    await rejects(
+      ecs.send(new DiscoverPollEndpointCommand({ cluster: 'poll', containerInstance: 'f'.repeat(32) })),
+      'InvalidParameterException',
+      /containerInstance 'f{32}' is not a registered container instance/,
+    );
   });
 
   it('describes by id and ARN, with MISSING failures', async () => {
@@ -121,7 +160,30 @@ describe('container instances', () => {
       'InvalidParameterException',
       /attributes\[0\]\.name/,
     );
-    await rejects(ecs.send(new RegisterContainerInstanceCommand({ cluster: 'ghost' })), 'ClusterNotFoundException');
+    const totals = [
+      { name: 'CPU', type: 'INTEGER', integerValue: 1024 },
+      { name: 'MEMORY', type: 'INTEGER', integerValue: 2048 },
+    ];
+    await rejects(ecs.send(new RegisterContainerInstanceCommand({ cluster: 'ghost', totalResources: totals })), 'ClusterNotFoundException');
+  });
+
+  it('refuses a registration that says nothing of the instance, before looking at any cluster', async () => {
+    // An empty body: no cluster named (so 'default'), no resources. Nothing is registered anywhere.
+    await rejects(ecs.send(new RegisterContainerInstanceCommand({})), 'InvalidParameterException', /^totalResources must include CPU\.$/);
+    await rejects(
+      ecs.send(new RegisterContainerInstanceCommand({ cluster: 'ghost', totalResources: [{ name: 'CPU', type: 'INTEGER', integerValue: 1024 }] })),
+      'InvalidParameterException',
+      /^totalResources must include MEMORY\.$/,
+    );
+  });
+
+  it('answers an empty list to describe in ECS\'s words, before looking up the cluster', async () => {
+    await assert.rejects(ecs.send(new DescribeContainerInstancesCommand({ cluster: 'ghost', containerInstances: [] })), (error: Error & { berthHelp?: { field?: string } }) => {
+      assert.equal(error.name, 'ClientException');
+      assert.equal(error.message, 'Container Instances cannot be empty.');
+      assert.equal(error.berthHelp?.field, 'containerInstances');
+      return true;
+    });
   });
 
   it('refuses to delete a cluster holding instances, and deregisters them', async () => {

@@ -78,11 +78,12 @@ describe('ECR images', () => {
     );
     await rejects(put({ imageManifest: '{"schemaVersion": 2', imageTag: 'x' }), 'InvalidParameterException', /^Invalid parameter at 'imageManifest' failed to satisfy constraint: 'Invalid JSON syntax'$/);
     const { mediaType: _dropped, ...untyped } = JSON.parse(image.manifest) as Record<string, unknown>;
-    await rejects(
-      put({ imageManifest: JSON.stringify(untyped), imageTag: 'untyped' }),
-      'InvalidParameterException',
-      /^image manifest mediatype not provided in manifest or parameter; set the manifest's mediaType or pass imageManifestMediaType$/,
-    );
+    await assert.rejects(put({ imageManifest: JSON.stringify(untyped), imageTag: 'untyped' }), (error: Error & { berthHelp?: { field?: string } }) => {
+      assert.equal(error.name, 'InvalidParameterException');
+      assert.equal(error.message, 'image manifest mediatype not provided in manifest or parameter');
+      assert.equal(error.berthHelp?.field, 'imageManifestMediaType');
+      return true;
+    });
     const typed = await put({ imageManifest: JSON.stringify(untyped), imageTag: 'untyped', imageManifestMediaType: dockerManifestType });
     assert.equal(typed.image?.imageManifestMediaType, dockerManifestType);
     await rejects(

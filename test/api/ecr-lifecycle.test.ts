@@ -54,9 +54,11 @@ describe('ECR lifecycle policies', () => {
     assert.deepEqual({ registryId: put.registryId, repositoryName: put.repositoryName, text: put.lifecyclePolicyText }, { registryId: '000000000000', repositoryName: 'life/crud', text });
     const got = await ecr.send(new GetLifecyclePolicyCommand({ repositoryName: 'life/crud' }));
     assert.equal(got.lifecyclePolicyText, text);
-    assert.equal(got.lastEvaluatedAt, undefined, 'not yet evaluated');
+    // Not yet evaluated: ECR shows the epoch.
+    assert.equal(got.lastEvaluatedAt?.getTime(), 0, 'not yet evaluated');
     const deleted = await ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName: 'life/crud' }));
     assert.equal(deleted.lifecyclePolicyText, text);
+    assert.equal(deleted.lastEvaluatedAt?.getTime(), 0);
     await rejects(ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName: 'life/crud' })), 'LifecyclePolicyNotFoundException');
     await rejects(ecr.send(new GetLifecyclePolicyCommand({ repositoryName: 'life/none' })), 'RepositoryNotFoundException');
   });

@@ -60,43 +60,37 @@ describe('ECR repository policies and tags', () => {
     assert.equal((await ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'policed' }))).policyText, policy);
   });
 
+  it('takes statements that share a Sid, as ECR does', async () => {
+    const statement = { Sid: 'pull', Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage' };
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [statement, { ...statement, Action: 'ecr:GetDownloadUrlForLayer' }] });
+    await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'policed', policyText: policy }));
+    assert.equal((await ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'policed' }))).policyText, policy);
+  });
+
   it('refuses policies that are not IAM policy documents, saying what is wrong', async () => {
     const set = (document: unknown) =>
       ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'policed', policyText: typeof document === 'string' ? document : JSON.stringify(document) }));
     const statement = { Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage' };
-    const refused = (reason: string) => new RegExp(`^Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided: ${reason}'$`);
-    await rejects(set('{not json'), 'InvalidParameterException', refused('not valid JSON \\(.*\\)'));
-    await rejects(set([]), 'InvalidParameterException', refused('the policy must be a JSON object'));
-    await rejects(set({ Statement: [statement] }), 'InvalidParameterException', refused('Version must be "2012-10-17" \\(or the older "2008-10-17"\\)'));
-    await rejects(set({ Version: '2012-10-17', Statement: [] }), 'InvalidParameterException', refused('Statement must be a non-empty list of statements'));
-    await rejects(set({ Version: '2012-10-17', Statement: [statement], Extra: 1 }), 'InvalidParameterException', refused("unknown top-level element 'Extra'.*"));
-    await rejects(set({ Version: '2012-10-17', Statement: [{ ...statement, Effect: 'Maybe' }] }), 'InvalidParameterException', refused('Statement\\[0\\]\\.Effect must be "Allow" or "Deny"'));
-    await rejects(
-      set({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:BatchGetImage' }] }),
-      'InvalidParameterException',
-      refused('Statement\\[0\\] needs exactly one of Principal and NotPrincipal'),
-    );
-    await rejects(
-      set({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*' }] }),
-      'InvalidParameterException',
-      refused('Statement\\[0\\] needs exactly one of Action and NotAction'),
-    );
-    await rejects(
-      set({ Version: '2012-10-17', Statement: [{ ...statement, Action: 'BatchGetImage' }] }),
-      'InvalidParameterException',
-      refused(`Statement\\[0\\]\\.Action 'BatchGetImage' is not an action such as "ecr:BatchGetImage" or "ecr:\\*"`),
-    );
-    await rejects(
-      set({ Version: '2012-10-17', Statement: [{ ...statement, Principal: { Someone: 'x' } }] }),
-      'InvalidParameterException',
-      refused("Statement\\[0\\]\\.Principal has 'Someone'; principals are AWS, Service, Federated or CanonicalUser"),
-    );
-    await rejects(
-      set({ Version: '2012-10-17', Statement: [{ ...statement, Sid: 'A' }, { ...statement, Sid: 'A' }] }),
-      'InvalidParameterException',
-      refused('each statement needs its own Sid; two statements share one'),
-    );
-    await rejects(set({ Version: '2012-10-17', Statement: [{ ...statement, Colour: 'red' }] }), 'InvalidParameterException', refused("Statement\\[0\\] has the unknown element 'Colour'"));
+    // ECR's message, word for word; what is wrong is in berthHelp.
+    const refuses = (promise: Promise<unknown>, reason: string) =>
+      assert.rejects(promise, (error: Error & { berthHelp?: { field?: string; hint?: string } }) => {
+        assert.equal(error.name, 'InvalidParameterException', error.message);
+        assert.equal(error.message, "Invalid parameter at 'PolicyText' failed to satisfy constraint: 'Invalid repository policy provided'");
+        assert.equal(error.berthHelp?.field, 'policyText');
+        assert.match(error.berthHelp?.hint ?? '', new RegExp(`^The policy is invalid: ${reason}\\.$`));
+        return true;
+      });
+    await refuses(set('{not json'), 'not valid JSON \\(.*\\)');
+    await refuses(set([]), 'the policy must be a JSON object');
+    await refuses(set({ Statement: [statement] }), 'Version must be "2012-10-17" \\(or the older "2008-10-17"\\)');
+    await refuses(set({ Version: '2012-10-17', Statement: [] }), 'Statement must be a non-empty list of statements');
+    await refuses(set({ Version: '2012-10-17', Statement: [statement], Extra: 1 }), "unknown top-level element 'Extra'.*");
+    await refuses(set({ Version: '2012-10-17', Statement: [{ ...statement, Effect: 'Maybe' }] }), 'Statement\\[0\\]\\.Effect must be "Allow" or "Deny"');
+    await refuses(set({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:BatchGetImage' }] }), 'Statement\\[0\\] needs exactly one of Principal and NotPrincipal');
+    await refuses(set({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*' }] }), 'Statement\\[0\\] needs exactly one of Action and NotAction');
+    await refuses(set({ Version: '2012-10-17', Statement: [{ ...statement, Action: 'BatchGetImage' }] }), `Statement\\[0\\]\\.Action 'BatchGetImage' is not an action such as "ecr:BatchGetImage" or "ecr:\\*"`);
+    await refuses(set({ Version: '2012-10-17', Statement: [{ ...statement, Principal: { Someone: 'x' } }] }), "Statement\\[0\\]\\.Principal has 'Someone'; principals are AWS, Service, Federated or CanonicalUser");
+    await refuses(set({ Version: '2012-10-17', Statement: [{ ...statement, Colour: 'red' }] }), "Statement\\[0\\] has the unknown element 'Colour'");
     await rejects(
       ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'policed', policyText: 'x'.repeat(10241) })),
       'InvalidParameterException',
@@ -152,8 +146,16 @@ describe('ECR repository policies and tags', () => {
     await rejects(
       ecr.send(new ListTagsForResourceCommand({ resourceArn: 'arn:aws:s3:::bucket' })),
       'InvalidParameterException',
-      /^Invalid parameter at 'resourceArn' failed to satisfy constraint: 'Invalid ARN 'arn:aws:s3:::bucket'; a repository ARN looks like/,
+      /^Invalid parameter at 'resourceArn' failed to satisfy constraint: 'Invalid ARN'$/,
     );
+    await assert.rejects(ecr.send(new ListTagsForResourceCommand({ resourceArn: 'arn:aws:s3:::bucket' })), (error: Error & { berthHelp?: { field?: string; resource?: string; hint?: string } }) => {
+      assert.deepEqual(error.berthHelp, {
+        field: 'resourceArn',
+        resource: 'arn:aws:s3:::bucket',
+        hint: 'A repository ARN looks like arn:aws:ecr:<region>:<account>:repository/<name>.',
+      });
+      return true;
+    });
     await rejects(
       ecr.send(new ListTagsForResourceCommand({ resourceArn: arnOf('missing') })),
       'RepositoryNotFoundException',

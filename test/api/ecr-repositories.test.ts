@@ -61,7 +61,12 @@ describe('ECR repositories', () => {
     assert.deepEqual(repository?.imageScanningConfiguration, { scanOnPush: true });
     assert.deepEqual(repository?.encryptionConfiguration, { encryptionType: 'KMS', kmsKey: 'arn:aws:kms:us-east-1:000000000000:key/1234' });
     const dsse = await ecr.send(new CreateRepositoryCommand({ repositoryName: 'dsse', encryptionConfiguration: { encryptionType: 'KMS_DSSE' } }));
-    assert.deepEqual(dsse.repository?.encryptionConfiguration, { encryptionType: 'KMS_DSSE' });
+    // Without a kmsKey, the AWS managed key for ECR (aws/ecr) is used, and shown.
+    assert.deepEqual(dsse.repository?.encryptionConfiguration, { encryptionType: 'KMS_DSSE', kmsKey: 'arn:aws:kms:us-east-1:000000000000:alias/aws/ecr' });
+    const managed = await ecr.send(new CreateRepositoryCommand({ repositoryName: 'kms-managed', encryptionConfiguration: { encryptionType: 'KMS' } }));
+    assert.deepEqual(managed.repository?.encryptionConfiguration, { encryptionType: 'KMS', kmsKey: 'arn:aws:kms:us-east-1:000000000000:alias/aws/ecr' });
+    const described = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['kms-managed'] }));
+    assert.equal(described.repositories?.[0]?.encryptionConfiguration?.kmsKey, 'arn:aws:kms:us-east-1:000000000000:alias/aws/ecr');
   });
 
   it('refuses invalid repository settings, naming the field', async () => {
@@ -72,7 +77,7 @@ describe('ECR repositories', () => {
     await rejects(
       create({ imageTagMutability: 'SOMETIMES' as never }),
       'InvalidParameterException',
-      /^Invalid parameter at 'imageTagMutability' failed to satisfy constraint: 'Member must satisfy enum value set: \[MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION\]'$/,
+      /^Invalid parameter at 'imageTagMutability' failed to satisfy constraint: 'Member must satisfy enum value set: \[IMMUTABLE, MUTABLE, MUTABLE_WITH_EXCLUSION, IMMUTABLE_WITH_EXCLUSION\]'$/,
     );
     await rejects(
       create({ imageTagMutability: 'IMMUTABLE', imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'x' }] }),
@@ -167,7 +172,7 @@ describe('ECR repositories', () => {
     await rejects(
       ecr.send(new DeleteRepositoryCommand({ repositoryName: 'full' })),
       'RepositoryNotEmptyException',
-      /^The repository with name 'full' in registry with id '000000000000' cannot be deleted because it still contains images/,
+      /^The repository with name 'full' in registry with id '000000000000' cannot be deleted because it still contains images$/,
     );
     const forced = await ecr.send(new DeleteRepositoryCommand({ repositoryName: 'full', force: true }));
     assert.equal(forced.repository?.repositoryName, 'full');

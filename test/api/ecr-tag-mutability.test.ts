@@ -89,4 +89,13 @@ describe('ECR tag mutability on PutImage', () => {
     await put('changed', second, 'stable');
     assert.equal(await digestOf('changed', 'stable'), second.digest);
   });
+
+  it('refuses an unknown setting listing the values in ECR\'s order', async () => {
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'unknown-setting' }));
+    await rejects(
+      ecr.send(new PutImageTagMutabilityCommand({ repositoryName: 'unknown-setting', imageTagMutability: 'SOMETIMES' as 'MUTABLE' })),
+      'InvalidParameterException',
+      /^Invalid parameter at 'imageTagMutability' failed to satisfy constraint: 'Member must satisfy enum value set: \[IMMUTABLE, MUTABLE, MUTABLE_WITH_EXCLUSION, IMMUTABLE_WITH_EXCLUSION\]'$/,
+    );
+  });
 });

@@ -93,7 +93,7 @@ describe('not-found errors say which resource, and what next', () => {
     assertHelp(
       deregister,
       'ClientException',
-      'The specified task definition does not exist. Specify a valid account, family, revision and try again.',
+      'Unable to describe task definition.',
       'web:3',
       /list-task-definitions --family-prefix web/,
     );

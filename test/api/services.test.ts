@@ -164,6 +164,13 @@ describe('services', () => {
     );
     await rejects(create({ serviceName: 'ghost-td', taskDefinition: 'nope' }), 'ClientException', /nope/);
     await rejects(create({ serviceName: 'ghost-cluster', cluster: 'ghost' }), 'ClusterNotFoundException');
+    // The request's own checks come first: a bad launchType on a missing cluster is the launchType's fault.
+    await rejects(create({ serviceName: 'ghost-cluster', cluster: 'ghost', launchType: 'BOGUS' as 'EC2' }), 'InvalidParameterException', /launchType/);
+    await rejects(
+      create({ serviceName: 'ghost-cluster', cluster: 'ghost', launchType: 'EC2', capacityProviderStrategy: [{ capacityProvider: 'FARGATE' }] }),
+      'InvalidParameterException',
+      /^Specifying both a launchType and capacityProviderStrategy is not supported\.$/,
+    );
     await rejects(create({ serviceName: 'sc', serviceConnectConfiguration: { enabled: true } }), 'UnsupportedFeatureException', /Service Connect/);
     await rejects(create({ serviceName: 'bg', deploymentConfiguration: { strategy: 'BLUE_GREEN' } }), 'UnsupportedFeatureException', /BLUE_GREEN/);
   });

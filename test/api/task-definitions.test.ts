@@ -230,6 +230,12 @@ describe('task definitions', () => {
       assert.equal(awsvpc.taskDefinition?.memory, '1024');
       assert.deepEqual(awsvpc.taskDefinition?.compatibilities, ['EC2', 'MANAGED_INSTANCES']);
       assert.deepEqual(awsvpc.taskDefinition?.requiresAttributes, [{ name: 'ecs.capability.task-eni' }]);
+
+      // An EFS volume without a rootDirectory mounts the file system's root, and describe says so.
+      await register(minimal('defaults-efs', { volumes: [{ name: 'shared', efsVolumeConfiguration: { fileSystemId: 'fs-12345678' } }] }));
+      const efs = (await describeDef('defaults-efs')).taskDefinition?.volumes?.[0]?.efsVolumeConfiguration;
+      assert.equal(efs?.rootDirectory, '/');
+      assert.equal(efs?.fileSystemId, 'fs-12345678');
     });
 
     it('counts revisions per family, never reusing one, and keeps families apart', async () => {
@@ -306,7 +312,7 @@ describe('task definitions', () => {
         ['no cpu', { cpu: undefined }, /^Fargate requires that 'cpu' be defined at the task level\.$/],
         ['no memory', { memory: undefined }, /^Fargate requires that 'memory' be defined at the task level\.$/],
         ['ipcMode', { ipcMode: 'task' }, /do not support ipcMode/],
-        ['pidMode host', { pidMode: 'host' }, /do not support pidMode 'host'/],
+        ['pidMode host', { pidMode: 'host' }, /^Tasks using the Fargate launch type do not support pidMode 'host'\. The supported value for pidMode is 'task'\.$/],
         ['placement constraints', { placementConstraints: [{ type: 'memberOf', expression: 'attribute:ecs.os-type == linux' }] }, /do not support placementConstraints/],
         ['host volume path', { volumes: [{ name: 'v', host: { sourcePath: '/srv' } }] }, /volumes\[0\]\.host\.sourcePath/],
         ['docker volume', { volumes: [{ name: 'v', dockerVolumeConfiguration: { scope: 'task' } }] }, /volumes\[0\]\.dockerVolumeConfiguration/],
@@ -362,28 +368,31 @@ describe('task definitions', () => {
   describe('RegisterTaskDefinition validation', () => {
     const app = (extra: Loose = {}): Loose => ({ name: 'app', image: 'nginx', memory: 128, ...extra });
     const db = (extra: Loose = {}): Loose => ({ name: 'db', image: 'postgres', memory: 256, ...extra });
-    const cases: { title: string; input: Loose; error: string; message: RegExp }[] = [
+    // `field`: ECS's message is exact, and the field at fault is in berthHelp.
+    const cases: { title: string; input: Loose; error: string; message: RegExp; field?: string }[] = [
       { title: 'family missing', input: { family: undefined }, error: 'InvalidParameterException', message: /family can not be blank/ },
       { title: 'family with bad characters', input: { family: 'bad family!' }, error: 'InvalidParameterException', message: /family 'bad family!' is invalid/ },
       { title: 'no container list', input: { containerDefinitions: undefined }, error: 'InvalidParameterException', message: /containerDefinitions can not be null/ },
-      { title: 'empty container list', input: { containerDefinitions: [] }, error: 'ClientException', message: /Container list cannot be empty.*containerDefinitions/ },
+      { title: 'empty container list', input: { containerDefinitions: [] }, error: 'ClientException', message: /^Container list cannot be empty\.$/, field: 'containerDefinitions' },
       {
         title: 'eleven containers',
         input: { containerDefinitions: Array.from({ length: 11 }, (_, i) => ({ name: `c${i}`, image: 'nginx', memory: 32 })) },
         error: 'ClientException',
-        message: /Too many containers.*containerDefinitions has 11/,
+        message: /^Too many containers\.$/,
+        field: 'containerDefinitions',
       },
-      { title: 'container name missing', input: { containerDefinitions: [{ image: 'nginx', memory: 128 }] }, error: 'ClientException', message: /Container\.name should not be null or empty.*containerDefinitions\[0\]\.name/ },
-      { title: 'container name invalid', input: { containerDefinitions: [app({ name: 'my app' })] }, error: 'ClientException', message: /Container\.name contains invalid characters.*containerDefinitions\[0\]\.name/ },
+      { title: 'container name missing', input: { containerDefinitions: [{ image: 'nginx', memory: 128 }] }, error: 'ClientException', message: /^Container\.name should not be null or empty\.$/, field: 'containerDefinitions[0].name' },
+      { title: 'container name invalid', input: { containerDefinitions: [app({ name: 'my app' })] }, error: 'ClientException', message: /^Container\.name contains invalid characters\.$/, field: 'containerDefinitions[0].name' },
       { title: 'container names repeated', input: { containerDefinitions: [app(), app()] }, error: 'ClientException', message: /Container names must be unique.*containerDefinitions\[0\] and containerDefinitions\[1\]/ },
-      { title: 'image missing', input: { containerDefinitions: [app({ image: undefined })] }, error: 'ClientException', message: /Container\.image should not be null or empty.*containerDefinitions\[0\]\.image/ },
-      { title: 'image with spaces', input: { containerDefinitions: [app({ image: 'nginx latest' })] }, error: 'ClientException', message: /containerDefinitions\[0\]\.image/ },
-      { title: 'no memory at all', input: { containerDefinitions: [app({ memory: undefined })] }, error: 'ClientException', message: /Invalid setting for container 'app'\. At least one of 'memory' or 'memoryReservation' must be specified/ },
+      { title: 'image missing', input: { containerDefinitions: [app({ image: undefined })] }, error: 'ClientException', message: /^Container\.image should not be null or empty\.$/, field: 'containerDefinitions[0].image' },
+      { title: 'image with spaces', input: { containerDefinitions: [app({ image: 'nginx latest' })] }, error: 'ClientException', message: /^Container\.image contains invalid characters\.$/, field: 'containerDefinitions[0].image' },
+      { title: 'no memory at all', input: { containerDefinitions: [app({ memory: undefined })] }, error: 'ClientException', message: /^Invalid setting for container 'app'\. At least one of 'memory' or 'memoryReservation' must be specified\.$/, field: 'containerDefinitions[0].memory' },
       {
         title: 'memory below memoryReservation',
         input: { containerDefinitions: [app({ memory: 128, memoryReservation: 256 })] },
         error: 'ClientException',
-        message: /containerDefinitions\[0\]\.memory \(128 MiB\) must be greater than or equal to containerDefinitions\[0\]\.memoryReservation/,
+        message: /^Invalid setting for container 'app'\. 'memory' must be greater than or equal to 'memoryReservation'\.$/,
+        field: 'containerDefinitions[0].memoryReservation',
       },
       { title: 'memory too small', input: { containerDefinitions: [app({ memory: 2 })] }, error: 'InvalidParameterException', message: /containerDefinitions\[0\]\.memory must be a whole number from 6/ },
       { title: 'negative cpu', input: { containerDefinitions: [app({ cpu: -1 })] }, error: 'InvalidParameterException', message: /containerDefinitions\[0\]\.cpu/ },
@@ -399,7 +408,8 @@ describe('task definitions', () => {
         title: 'awsvpc host port differs',
         input: { networkMode: 'awsvpc', containerDefinitions: [app({ portMappings: [{ containerPort: 80, hostPort: 8080 }] })] },
         error: 'ClientException',
-        message: /When networkMode=awsvpc, the host ports and container ports in port mappings must match.*portMappings\[0\]/,
+        message: /^When networkMode=awsvpc, the host ports and container ports in port mappings must match\.$/,
+        field: 'containerDefinitions[0].portMappings[0].hostPort',
       },
       {
         title: 'host mode host port differs',
@@ -445,7 +455,8 @@ describe('task definitions', () => {
         title: 'COMPLETE on an essential container',
         input: { containerDefinitions: [app({ dependsOn: [{ containerName: 'db', condition: 'COMPLETE' }] }), db()] },
         error: 'ClientException',
-        message: /A dependency container with SUCCESS or COMPLETE condition cannot be an essential container.*dependsOn\[0\]/,
+        message: /^A dependency container with SUCCESS or COMPLETE condition cannot be an essential container\.$/,
+        field: 'containerDefinitions[0].dependsOn[0].condition',
       },
       {
         title: 'dependency cycle',
@@ -455,7 +466,7 @@ describe('task definitions', () => {
       },
       { title: 'links outside bridge mode', input: { networkMode: 'awsvpc', containerDefinitions: [app({ links: ['db'] }), db()] }, error: 'ClientException', message: /links is not supported on container when networkMode=awsvpc.*containerDefinitions\[0\]\.links/ },
       { title: 'link to an unknown container', input: { containerDefinitions: [app({ links: ['ghost:g'] })] }, error: 'ClientException', message: /containerDefinitions\[0\]\.links\[0\] 'ghost:g'/ },
-      { title: 'hostname in awsvpc mode', input: { networkMode: 'awsvpc', containerDefinitions: [app({ hostname: 'web' })] }, error: 'ClientException', message: /hostname is not supported on container when networkMode=awsvpc.*containerDefinitions\[0\]\.hostname/ },
+      { title: 'hostname in awsvpc mode', input: { networkMode: 'awsvpc', containerDefinitions: [app({ hostname: 'web' })] }, error: 'ClientException', message: /^hostname is not supported on container when networkMode=awsvpc\.$/, field: 'containerDefinitions[0].hostname' },
       { title: 'unknown log driver', input: { containerDefinitions: [app({ logConfiguration: { logDriver: 'loki' } })] }, error: 'InvalidParameterException', message: /containerDefinitions\[0\]\.logConfiguration\.logDriver must be one of/ },
       { title: 'awsfirelens without a log router', input: { containerDefinitions: [app({ logConfiguration: { logDriver: 'awsfirelens' } })] }, error: 'ClientException', message: /logConfiguration\.logDriver awsfirelens/ },
       { title: 'unknown ulimit', input: { containerDefinitions: [app({ ulimits: [{ name: 'files', softLimit: 1, hardLimit: 2 }] })] }, error: 'InvalidParameterException', message: /containerDefinitions\[0\]\.ulimits\[0\]\.name must be one of/ },
@@ -488,14 +499,14 @@ describe('task definitions', () => {
       { title: 'runtime platform', input: { runtimePlatform: { cpuArchitecture: 'MIPS' } }, error: 'InvalidParameterException', message: /runtimePlatform\.cpuArchitecture must be one of ARM64, X86_64/ },
       { title: 'task cpu not a number', input: { cpu: 'lots' }, error: 'ClientException', message: /Invalid 'cpu' setting for task.*'lots'/ },
       { title: 'task memory not a number', input: { memory: '1 TB' }, error: 'ClientException', message: /Invalid 'memory' setting for task.*'1 TB'/ },
-      { title: 'container memory above the task', input: { memory: '512', containerDefinitions: [app({ memory: 1024 })] }, error: 'ClientException', message: /The 'memory' setting for container 'app' is greater than for the task.*containerDefinitions\[0\]\.memory/ },
+      { title: 'container memory above the task', input: { memory: '512', containerDefinitions: [app({ memory: 1024 })] }, error: 'ClientException', message: /^The 'memory' setting for container 'app' is greater than for the task\.$/, field: 'containerDefinitions[0].memory' },
       {
         title: 'reservations above the task',
         input: { memory: '512', containerDefinitions: [app({ memory: undefined, memoryReservation: 300 }), db({ memory: undefined, memoryReservation: 300 })] },
         error: 'ClientException',
         message: /The sum of all container 'memoryReservation' values cannot be greater than the value of the task 'memory'/,
       },
-      { title: 'container cpu above the task', input: { cpu: '256', containerDefinitions: [app({ cpu: 200 }), db({ cpu: 100 })] }, error: 'ClientException', message: /The sum of all container 'cpu' values cannot be greater than the value of the task 'cpu'.*300/ },
+      { title: 'container cpu above the task', input: { cpu: '256', containerDefinitions: [app({ cpu: 200 }), db({ cpu: 100 })] }, error: 'ClientException', message: /^The sum of all container 'cpu' values cannot be greater than the value of the task 'cpu'\.$/, field: 'containerDefinitions[*].cpu' },
       { title: 'reserved tag prefix', input: { tags: [{ key: 'aws:owner', value: 'x' }] }, error: 'InvalidParameterException', message: /tags\[0\]\.key 'aws:owner'/ },
       { title: 'proxy container unknown', input: { networkMode: 'awsvpc', proxyConfiguration: { containerName: 'envoy' } }, error: 'ClientException', message: /proxyConfiguration\.containerName 'envoy'/ },
       { title: 'proxy outside awsvpc', input: { proxyConfiguration: { containerName: 'app' } }, error: 'ClientException', message: /proxyConfiguration requires networkMode awsvpc/ },
@@ -509,6 +520,12 @@ describe('task definitions', () => {
         const family = `invalid-${index}`;
         const input = { family, containerDefinitions: [app()], ...testCase.input };
         await rejects(register(input), testCase.error, testCase.message);
+        if (testCase.field !== undefined) {
+          await assert.rejects(register(input), (error: Error & { berthHelp?: { field?: string } }) => {
+            assert.equal(error.berthHelp?.field, testCase.field);
+            return true;
+          });
+        }
         // Nothing is stored by a refused registration.
         await rejects(describeDef(family), 'ClientException', /Unable to describe task definition/);
       });
@@ -663,12 +680,23 @@ describe('task definitions', () => {
       await rejects(describeDef('life'), 'ClientException', /Unable to describe task definition/);
     });
 
-    it('refuses to deregister without a revision, or what does not exist', async () => {
+    it('refuses to deregister without a revision, or what does not exist, in ECS\'s words', async () => {
       await register(minimal('dereg'));
-      await rejects(deregister('dereg'), 'ClientException', /taskDefinition 'dereg' has no revision/);
+      const helped = async (promise: Promise<unknown>, name: string, message: string, resource: string) => {
+        await assert.rejects(promise, (error: Error & { berthHelp?: { field?: string; resource?: string } }) => {
+          assert.equal(error.name, name, error.message);
+          assert.equal(error.message, message);
+          assert.equal(error.berthHelp?.field, 'taskDefinition');
+          assert.equal(error.berthHelp?.resource, resource);
+          return true;
+        });
+      };
+      await helped(deregister('dereg'), 'ClientException', 'Revision is missing.', 'dereg');
+      await helped(deregister(`arn:aws:ecs:us-east-1:${account}:task-definition/dereg`), 'ClientException', 'Revision is missing.', `arn:aws:ecs:us-east-1:${account}:task-definition/dereg`);
+      await helped(deregister('dereg:foo'), 'InvalidParameterException', 'Invalid revision number. Number: foo', 'dereg:foo');
+      await helped(deregister('no family here!:1'), 'ClientException', 'Unable to describe task definition.', 'no family here!:1');
       // ECS's message, word for word; the revision asked for is in berthHelp (test/api/not-found-help).
-      await rejects(deregister('dereg:9'), 'ClientException', /^The specified task definition does not exist\. Specify a valid account, family, revision and try again\.$/);
-      await rejects(deregister('no family here!'), 'ClientException', /taskDefinition 'no family here!'/);
+      await rejects(deregister('dereg:9'), 'ClientException', /^Unable to describe task definition\.$/);
       await rejects(deregister(''), 'InvalidParameterException', /taskDefinition can not be blank/);
       assert.equal((await describeDef('dereg:1')).taskDefinition?.status, 'ACTIVE');
     });
@@ -688,11 +716,11 @@ describe('task definitions', () => {
       assert.deepEqual(result.failures, [
         { arn: arnOf('del', 1), reason: 'The specified task definition is still in ACTIVE status. Please deregister the target and try again.' },
         { arn: arnOf('del', 7), reason: 'The specified task definition does not exist. Specify a valid account, family, revision and try again.' },
-        { arn: 'del', reason: 'The specified task definition identifier is invalid. Specify a family:revision or a full task definition ARN and try again.' },
+        { arn: 'del', reason: 'The specified task definition identifier is invalid. Specify a valid name or ARN and try again.' },
       ]);
       // A revision pending deletion stays describable (ECS keeps it while tasks may use it) but cannot be deregistered.
       assert.equal((await describeDef('del:2')).taskDefinition?.status, 'DELETE_IN_PROGRESS');
-      await rejects(deregister('del:2'), 'ClientException', /does not exist/);
+      await rejects(deregister('del:2'), 'ClientException', /^Unable to describe task definition\.$/);
       const repeated = await remove(['del:2']);
       assert.equal(repeated.taskDefinitions?.[0]?.status, 'DELETE_IN_PROGRESS');
       assert.deepEqual(repeated.failures, []);
@@ -738,7 +766,7 @@ describe('task definitions', () => {
       await rejects(describeDef(arnOf('regional', 1), west), 'ClientException', /Unable to describe task definition/);
       assert.deepEqual((await west.send(new ListTaskDefinitionsCommand({ familyPrefix: 'regional' }))).taskDefinitionArns, []);
       assert.deepEqual((await west.send(new ListTaskDefinitionFamiliesCommand({ familyPrefix: 'regional' }))).families, []);
-      await rejects(deregister(arnOf('regional', 1), west), 'ClientException', /taskDefinition/);
+      await rejects(deregister(arnOf('regional', 1), west), 'ClientException', /^Unable to describe task definition\.$/);
       const own = await register(minimal('regional'), west);
       assert.equal(own.taskDefinition?.revision, 1);
       assert.equal(own.taskDefinition?.taskDefinitionArn, arnOf('regional', 1, 'eu-west-1'));

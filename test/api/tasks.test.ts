@@ -226,6 +226,18 @@ describe('tasks', () => {
     await rejects(ecs.send(new RunTaskCommand({ cluster: 'run', taskDefinition: 'worker', count: 11 })), 'InvalidParameterException', /count/);
     await rejects(ecs.send(new RunTaskCommand({ cluster: 'run', taskDefinition: 'nope:1' })), 'ClientException', /nope/);
     await rejects(ecs.send(new RunTaskCommand({ cluster: 'ghost', taskDefinition: 'worker' })), 'ClusterNotFoundException');
+    // Input is checked before any cluster is looked up.
+    await rejects(
+      ecs.send(new RunTaskCommand({ cluster: 'ghost', taskDefinition: 'worker', launchType: 'BOGUS' as 'EC2' })),
+      'InvalidParameterException',
+      /launchType/,
+    );
+    await rejects(
+      ecs.send(new RunTaskCommand({ cluster: 'ghost', taskDefinition: 'worker', launchType: 'EC2', capacityProviderStrategy: [{ capacityProvider: 'FARGATE' }] })),
+      'InvalidParameterException',
+      /^Specifying both a launchType and capacityProviderStrategy is not supported\.$/,
+    );
+    await rejects(ecs.send(new DescribeTasksCommand({ cluster: 'ghost', tasks: [] })), 'InvalidParameterException', /^Tasks cannot be empty\.$/);
     await rejects(
       ecs.send(new RunTaskCommand({ cluster: 'run', taskDefinition: 'worker', overrides: { containerOverrides: [{ name: 'missing' }] } })),
       'InvalidParameterException',

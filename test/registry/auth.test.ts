@@ -60,6 +60,16 @@ describe('OCI distribution: authentication and accounts', () => {
     assert.equal((await new RegistryHttp(berth.url, login.authHeader).fetch('private/app/tags/list')).status, 200);
   });
 
+  it('tells a client that sends empty Basic credentials to log in, not that a token expired', async () => {
+    for (const header of [basicAuth('', ''), 'Basic ']) {
+      const response = await new RegistryHttp(berth.url, header).fetch('private/app/manifests/v1');
+      const error = await expectRegistryError(response, 401, 'UNAUTHORIZED');
+      assert.match(error.message, /^authentication required: log in with /);
+      assert.doesNotMatch(error.message, /expired|not valid/);
+      assert.match(response.headers.get('www-authenticate') ?? '', /^Basic realm=/);
+    }
+  });
+
   it('refuses an expired token', async () => {
     const now = Date.now() / 1000;
     const identity = { accountId: '000000000000', region: 'us-east-1', principalArn: 'arn:aws:iam::000000000000:root', accessKeyId: testCredentials.accessKeyId };

@@ -264,12 +264,16 @@ describe('OCI distribution: faults and bad input', () => {
       await expectRegistryError(await registry.fetch(`manifests/manifests/${sha256('unknown')}`, { method: 'DELETE' }), 404, 'MANIFEST_UNKNOWN');
     });
 
-    it('refuses invalid tags with TAG_INVALID', async () => {
+    it('refuses invalid tags with TAG_INVALID on push; on a pull they name no manifest', async () => {
       const image = makeImage('tags');
       await pushParts('manifests', image);
       for (const tag of ['-leading-dash', '.leading-dot', 'a+b', 't'.repeat(129), 'sp%20ace']) {
         const response = await registry.fetch(`manifests/manifests/${tag}`, { method: 'PUT', headers: { 'content-type': image.mediaType }, body: image.manifest });
         await expectRegistryError(response, 400, 'TAG_INVALID');
+        // A pull of one names no manifest: unknown, as the OCI conformance suite expects.
+        await expectRegistryError(await registry.fetch(`manifests/manifests/${tag}`), 404, 'MANIFEST_UNKNOWN');
+        const head = await registry.fetch(`manifests/manifests/${tag}`, { method: 'HEAD' });
+        assert.equal(head.status, 404);
       }
       await expectRegistryError(await registry.fetch(`manifests/manifests/${image.digest}`), 404, 'MANIFEST_UNKNOWN');
       await registry.pushManifest('manifests', `_${'t'.repeat(127)}`, image.manifest);
@@ -285,8 +289,10 @@ describe('OCI distribution: faults and bad input', () => {
       const current = await registry.fetch('immutable/manifests/v1', { method: 'HEAD' });
       assert.equal(current.headers.get('docker-content-digest'), first.digest);
       await expectRegistryError(await registry.fetch(`immutable/manifests/${second.digest}`), 404, 'MANIFEST_UNKNOWN');
-      // The same manifest again, and new tags, are fine.
-      await registry.pushManifest('immutable', 'v1', first.manifest);
+      // As in ECR, even the same manifest again is refused: the tag exists. New tags are fine.
+      const again = await registry.fetch('immutable/manifests/v1', { method: 'PUT', headers: { 'content-type': first.mediaType }, body: first.manifest });
+      const repeated = await expectRegistryError(again, 400, 'TAG_INVALID');
+      assert.equal(repeated.message, "The image tag 'v1' already exists in the 'immutable' repository and cannot be overwritten because the tag is immutable.");
       await registry.pushManifest('immutable', 'v2', second.manifest);
 
       await pushParts('mostly-immutable', first);

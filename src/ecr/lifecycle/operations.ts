@@ -60,7 +60,8 @@ export function lifecycleOperations(deps: EcrDeps) {
           registryId: repository.registryId,
           repositoryName: repository.name,
           lifecyclePolicyText: repository.lifecyclePolicyText,
-          ...(repository.lifecyclePolicyEvaluatedAt !== undefined ? { lastEvaluatedAt: repository.lifecyclePolicyEvaluatedAt } : {}),
+          // ECR shows a policy never evaluated yet as evaluated at the epoch (0).
+          lastEvaluatedAt: repository.lifecyclePolicyEvaluatedAt ?? 0,
         };
       });
     },
@@ -76,7 +77,7 @@ export function lifecycleOperations(deps: EcrDeps) {
           registryId: repository.registryId,
           repositoryName: repository.name,
           lifecyclePolicyText,
-          ...(lifecyclePolicyEvaluatedAt !== undefined ? { lastEvaluatedAt: lifecyclePolicyEvaluatedAt } : {}),
+          lastEvaluatedAt: lifecyclePolicyEvaluatedAt ?? 0,
         };
       });
     },

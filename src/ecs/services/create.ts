@@ -17,7 +17,7 @@ import { refuseUnsupportedFields } from '../task-definitions/refusals.js';
 import { activeTaskDefinition } from '../tasks/run.js';
 import { checkEnum, checkRange, checkResourceName, requireString } from '../validate.js';
 import { checkAgainstDefinition, checkPlacement, checkRole, defaultPlacementStrategy } from './definition-checks.js';
-import { checkPlatformVersion, launchConfigOf, launchKindOf, resolveLaunch } from './launch.js';
+import { checkLaunchChoice, checkPlatformVersion, launchConfigOf, launchKindOf, resolveLaunch } from './launch.js';
 import { serviceArnOf } from './lookup.js';
 import { describeService } from './present.js';
 import {
@@ -45,6 +45,7 @@ function checkCreateInput(input: Wire<CreateServiceRequest>) {
   const taskDefinition = requireString(input.taskDefinition, 'taskDefinition');
   const schedulingStrategy = checkEnum(input.schedulingStrategy, 'schedulingStrategy', SchedulingStrategy) ?? 'REPLICA';
   const desiredCount = checkDesiredCount(input.desiredCount, schedulingStrategy, true) ?? 0;
+  checkLaunchChoice(input, schedulingStrategy);
   checkClientToken(input.clientToken);
   checkUnsupportedFeatures(input);
   const deploymentConfiguration = checkDeploymentConfiguration(input.deploymentConfiguration, schedulingStrategy);

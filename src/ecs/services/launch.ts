@@ -36,13 +36,23 @@ function checkServiceStrategy(strategy: Wire<CapacityProviderStrategyItem>[], cl
   return checked;
 }
 
+/** The launch choice's own checks, made before the cluster is read; resolveLaunch checks it against the cluster. */
+export function checkLaunchChoice(
+  input: { launchType?: string; capacityProviderStrategy?: Wire<CapacityProviderStrategyItem>[] },
+  schedulingStrategy: 'REPLICA' | 'DAEMON',
+): void {
+  const strategyGiven = (input.capacityProviderStrategy ?? []).length > 0;
+  if (input.launchType !== undefined && strategyGiven) throw invalidParameter('Specifying both a launchType and capacityProviderStrategy is not supported.');
+  if (input.launchType !== undefined) checkLaunchType(input.launchType, schedulingStrategy);
+}
+
 export function resolveLaunch(
   input: { launchType?: string; capacityProviderStrategy?: Wire<CapacityProviderStrategyItem>[] },
   cluster: ClusterRecord,
   schedulingStrategy: 'REPLICA' | 'DAEMON',
 ): ServiceLaunch {
+  checkLaunchChoice(input, schedulingStrategy);
   const strategyGiven = (input.capacityProviderStrategy ?? []).length > 0;
-  if (input.launchType !== undefined && strategyGiven) throw invalidParameter('Specifying both a launchType and capacityProviderStrategy is not supported.');
   if (input.launchType !== undefined) return { launchType: checkLaunchType(input.launchType, schedulingStrategy) };
   const strategy = strategyGiven ? input.capacityProviderStrategy! : (cluster.defaultCapacityProviderStrategy ?? []);
   if (strategy.length === 0) return { launchType: 'EC2' };

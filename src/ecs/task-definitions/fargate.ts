@@ -53,7 +53,7 @@ export function fargateProblem(draft: Draft): string | undefined {
     }
   }
   if (input.ipcMode !== undefined) return unsupported('ipcMode');
-  if (input.pidMode === 'host') return unsupported("pidMode 'host'");
+  if (input.pidMode === 'host') return "Tasks using the Fargate launch type do not support pidMode 'host'. The supported value for pidMode is 'task'.";
   if (nonEmpty(input.placementConstraints)) return unsupported('placementConstraints');
   for (const [index, volume] of draft.volumes.entries()) {
     if (volume.host?.sourcePath !== undefined) return unsupported(`host volume source paths (volumes[${index}].host.sourcePath)`);

@@ -13,15 +13,25 @@
  * - FARGATE: see fargate.ts.
  */
 import type { Compatibility } from '@aws-sdk/client-ecs';
+import type { ErrorHelp } from '../../core/errors.js';
 import { fargateProblem } from './fargate.js';
 import { effectiveNetworkMode, type Draft } from './model.js';
 
-function memoryProblem(draft: Draft): string | undefined {
+/** A broken rule: ECS's message, and Berth's help beside it where it has some. */
+export interface LaunchTypeProblem {
+  message: string;
+  help?: ErrorHelp;
+}
+
+function memoryProblem(draft: Draft): LaunchTypeProblem | undefined {
   if (draft.memory !== undefined) return undefined;
   const index = draft.containers.findIndex((container) => container.memory === undefined && container.memoryReservation === undefined);
   if (index === -1) return undefined;
   const name = draft.containers[index]?.name;
-  return `Invalid setting for container '${name}'. At least one of 'memory' or 'memoryReservation' must be specified. (containerDefinitions[${index}], or the task-level memory)`;
+  return {
+    message: `Invalid setting for container '${name}'. At least one of 'memory' or 'memoryReservation' must be specified.`,
+    help: { field: `containerDefinitions[${index}].memory`, hint: 'Give the container memory or memoryReservation, or give the task a memory.' },
+  };
 }
 
 function neuronProblem(draft: Draft, launchType: string): string | undefined {
@@ -29,11 +39,11 @@ function neuronProblem(draft: Draft, launchType: string): string | undefined {
   return index === -1 ? undefined : `NeuronDevice resources are only supported on Managed Instances, not ${launchType} (containerDefinitions[${index}].resourceRequirements).`;
 }
 
-function ec2Problem(draft: Draft): string | undefined {
+function ec2Problem(draft: Draft): LaunchTypeProblem | string | undefined {
   return memoryProblem(draft) ?? neuronProblem(draft, 'EC2');
 }
 
-function externalProblem(draft: Draft): string | undefined {
+function externalProblem(draft: Draft): LaunchTypeProblem | string | undefined {
   const problem = memoryProblem(draft) ?? neuronProblem(draft, 'EXTERNAL');
   if (problem) return problem;
   if (effectiveNetworkMode(draft) === 'awsvpc') return "Tasks using the EXTERNAL launch type do not support network mode 'awsvpc'.";
@@ -44,7 +54,7 @@ function externalProblem(draft: Draft): string | undefined {
   return undefined;
 }
 
-function managedInstancesProblem(draft: Draft): string | undefined {
+function managedInstancesProblem(draft: Draft): LaunchTypeProblem | string | undefined {
   const problem = memoryProblem(draft);
   if (problem) return problem;
   const mode = effectiveNetworkMode(draft);
@@ -52,7 +62,7 @@ function managedInstancesProblem(draft: Draft): string | undefined {
   return undefined;
 }
 
-const rules: [Compatibility, (draft: Draft) => string | undefined][] = [
+const rules: [Compatibility, (draft: Draft) => LaunchTypeProblem | string | undefined][] = [
   ['EXTERNAL', externalProblem],
   ['EC2', ec2Problem],
   ['MANAGED_INSTANCES', managedInstancesProblem],
@@ -60,9 +70,10 @@ const rules: [Compatibility, (draft: Draft) => string | undefined][] = [
 ];
 
 /** The first rule of the launch type that the definition breaks, or undefined. */
-export function launchTypeProblem(draft: Draft, launchType: string): string | undefined {
+export function launchTypeProblem(draft: Draft, launchType: string): LaunchTypeProblem | undefined {
   const rule = rules.find(([type]) => type === launchType);
-  return rule ? rule[1](draft) : undefined;
+  const problem = rule ? rule[1](draft) : undefined;
+  return typeof problem === 'string' ? { message: problem } : problem;
 }
 
 /** Every launch type the definition is compatible with, in the order ECS lists them. */

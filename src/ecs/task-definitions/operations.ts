@@ -42,15 +42,25 @@ import { checkRegistration, recordOf } from './register.js';
 
 export const unableToDescribe = 'Unable to describe task definition.';
 export const doesNotExist = 'The specified task definition does not exist. Specify a valid account, family, revision and try again.';
+export const invalidIdentifier = 'The specified task definition identifier is invalid. Specify a valid name or ARN and try again.';
 export const stillActive = 'The specified task definition is still in ACTIVE status. Please deregister the target and try again.';
 
-/** family:revision or an ARN of the caller's account and region → the revision's ARN; a bare family is refused. */
+/**
+ * family:revision or an ARN of the caller's account and region → the revision's ARN, checked the
+ * way DeregisterTaskDefinition checks it: no revision is "Revision is missing.", a revision that is
+ * not a number is "Invalid revision number. Number: <it>", and a name that is neither (or an ARN
+ * of another account or region) is a task definition ECS cannot describe.
+ */
 function revisionArn(scope: Scope, given: string, field: string): string {
-  const ref = parseTaskDefinitionRef(scope, given);
-  if (!ref) throw clientError(`${field} '${given}' is not a family:revision or a task definition ARN of this account and region.`);
-  if (ref.revision === undefined) {
-    throw clientError(`${field} '${given}' has no revision: give family:revision or the full task definition ARN.`);
+  const name = given.startsWith('arn:') ? given.slice(given.lastIndexOf('/') + 1) : given;
+  const colon = name.indexOf(':');
+  if (colon < 0) {
+    throw withHelp(clientError('Revision is missing.'), { field, resource: given, hint: 'Give family:revision or the full task definition ARN.' });
   }
+  const revision = name.slice(colon + 1);
+  if (!/^\d+$/.test(revision)) throw withHelp(invalidParameter(`Invalid revision number. Number: ${revision}`), { field, resource: given });
+  const ref = parseTaskDefinitionRef(scope, given);
+  if (!ref || ref.revision === undefined) throw withHelp(clientError(unableToDescribe), { field, ...taskDefinitionHelp(scope, given) });
   return taskDefinitionArnOf(scope, ref.family, ref.revision);
 }
 
@@ -140,7 +150,7 @@ export function taskDefinitionOperations(deps: EcsDeps) {
       const arn = revisionArn(ctx.scope, given, 'taskDefinition');
       return store.write(async (tx) => {
         const record = await tx.taskDefinitions.get(arn);
-        if (!record || record.status === 'DELETE_IN_PROGRESS') throw withHelp(clientError(doesNotExist), taskDefinitionHelp(ctx.scope, given));
+        if (!record || record.status === 'DELETE_IN_PROGRESS') throw withHelp(clientError(unableToDescribe), taskDefinitionHelp(ctx.scope, given));
         if (record.status !== 'ACTIVE') return { taskDefinition: present(record) };
         const updated: TaskDefinitionRecord = { ...record, status: 'INACTIVE', deregisteredAt: ctx.now.getTime() / 1000 };
         await tx.taskDefinitions.put(updated);
@@ -159,7 +169,7 @@ export function taskDefinitionOperations(deps: EcsDeps) {
         for (const name of given) {
           const ref = parseTaskDefinitionRef(ctx.scope, name);
           if (!ref || ref.revision === undefined) {
-            failures.push({ arn: name, reason: 'The specified task definition identifier is invalid. Specify a family:revision or a full task definition ARN and try again.' });
+            failures.push({ arn: name, reason: invalidIdentifier });
             continue;
           }
           const arn = taskDefinitionArnOf(ctx.scope, ref.family, ref.revision);

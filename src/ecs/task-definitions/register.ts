@@ -3,6 +3,7 @@
  * and the record a checked request becomes.
  */
 import { Compatibility, NetworkMode, type Tag, type TaskDefinition } from '@aws-sdk/client-ecs';
+import { withHelp } from '../../core/errors.js';
 import type { Wire } from '../../core/wire.js';
 import type { TaskDefinitionRecord } from '../../store/types.js';
 import { checkEnum, checkResourceName, clientError, requireString } from '../validate.js';
@@ -46,7 +47,7 @@ export function checkRegistration(input: RegisterInput): Draft {
   // Without requiresCompatibilities, ECS validates for its default launch type, EC2.
   for (const launchType of requires && requires.length > 0 ? requires : ['EC2']) {
     const problem = launchTypeProblem(draft, launchType);
-    if (problem) throw clientError(problem);
+    if (problem) throw problem.help ? withHelp(clientError(problem.message), problem.help) : clientError(problem.message);
   }
   return draft;
 }

@@ -22,7 +22,7 @@ import {
   type PortMapping,
 } from '@aws-sdk/client-ecs';
 import type { Wire } from '../../core/wire.js';
-import { checkEnum, checkMaxItems, checkRange, clientError, invalidParameter, requireString } from '../validate.js';
+import { checkEnum, checkMaxItems, checkRange, clientError, clientErrorAt, invalidParameter, requireString } from '../validate.js';
 import { nonEmpty, type Container } from './model.js';
 
 export const containerNamePattern = /^[a-zA-Z0-9_-]{1,255}$/;
@@ -45,8 +45,8 @@ function requireNumber(value: number | undefined, field: string): number {
 }
 
 function checkImage(image: string | undefined, at: string): string {
-  if (!image) throw clientError(`Container.image should not be null or empty. (${at}.image)`);
-  if (/\s/.test(image)) throw clientError(`Container.image contains invalid characters: whitespace is not allowed. (${at}.image)`);
+  if (!image) throw clientErrorAt('Container.image should not be null or empty.', `${at}.image`);
+  if (/\s/.test(image)) throw clientErrorAt('Container.image contains invalid characters.', `${at}.image`, 'An image reference has no whitespace.');
   const beforeDigest = image.split('@')[0] ?? '';
   if (beforeDigest.length > 255) throw clientError(`Container.image is too long: the repository and tag can be at most 255 characters. (${at}.image)`);
   return image;
@@ -109,8 +109,10 @@ function checkPortMapping(
   if (networkMode === 'awsvpc' || networkMode === 'host') {
     // ECS: the host port is left blank or equals the container port, and is stored as the container port.
     if (hostPort !== undefined && hostPort !== 0 && hostPort !== containerPort) {
-      throw clientError(
-        `When networkMode=${networkMode}, the host ports and container ports in port mappings must match. (${field}: containerPort ${containerPort}, hostPort ${hostPort})`,
+      throw clientErrorAt(
+        `When networkMode=${networkMode}, the host ports and container ports in port mappings must match.`,
+        `${field}.hostPort`,
+        `containerPort is ${containerPort} and hostPort ${hostPort}: leave hostPort out, or make it ${containerPort}.`,
       );
     }
     return { ...mapping, containerPort, hostPort: containerPort, protocol };
@@ -205,10 +207,10 @@ function checkUlimits(container: Container, at: string, name: string): void {
 
 function checkNetworkSpecific(container: Container, at: string, name: string, networkMode: string): void {
   if (networkMode === 'awsvpc' && container.hostname !== undefined) {
-    throw clientError(`hostname is not supported on container when networkMode=awsvpc. (${at}.hostname, container '${name}')`);
+    throw clientErrorAt('hostname is not supported on container when networkMode=awsvpc.', `${at}.hostname`, `Remove hostname from container '${name}'.`);
   }
   if (networkMode === 'awsvpc' && nonEmpty(container.extraHosts)) {
-    throw clientError(`extraHosts is not supported on container when networkMode=awsvpc. (${at}.extraHosts, container '${name}')`);
+    throw clientErrorAt('extraHosts is not supported on container when networkMode=awsvpc.', `${at}.extraHosts`, `Remove extraHosts from container '${name}'.`);
   }
   if (networkMode !== 'bridge' && nonEmpty(container.links)) {
     throw clientError(`links is not supported on container when networkMode=${networkMode}; links need networkMode bridge. (${at}.links, container '${name}')`);
@@ -222,17 +224,23 @@ function checkNetworkSpecific(container: Container, at: string, name: string, ne
 export function checkContainer(container: Container, index: number, networkMode: string): Container {
   const at = `containerDefinitions[${index}]`;
   const name = container.name;
-  if (!name) throw clientError(`Container.name should not be null or empty. (${at}.name)`);
+  if (!name) throw clientErrorAt('Container.name should not be null or empty.', `${at}.name`);
   if (!containerNamePattern.test(name)) {
-    throw clientError(`Container.name contains invalid characters: '${name}' (${at}.name). Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.`);
+    throw clientErrorAt(
+      'Container.name contains invalid characters.',
+      `${at}.name`,
+      `'${name}' is not a container name: up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.`,
+    );
   }
   checkImage(container.image, at);
   checkRange(container.cpu, `${at}.cpu`, 0, maxInt32);
   checkRange(container.memory, `${at}.memory`, 6, maxInt32);
   checkRange(container.memoryReservation, `${at}.memoryReservation`, 6, maxInt32);
   if (container.memory !== undefined && container.memoryReservation !== undefined && container.memoryReservation > container.memory) {
-    throw clientError(
-      `Invalid 'memoryReservation' setting for container '${name}'. ${at}.memory (${container.memory} MiB) must be greater than or equal to ${at}.memoryReservation (${container.memoryReservation} MiB).`,
+    throw clientErrorAt(
+      `Invalid setting for container '${name}'. 'memory' must be greater than or equal to 'memoryReservation'.`,
+      `${at}.memoryReservation`,
+      `memory is ${container.memory} MiB, memoryReservation ${container.memoryReservation} MiB.`,
     );
   }
   checkNetworkSpecific(container, at, name, networkMode);

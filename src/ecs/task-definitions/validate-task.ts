@@ -16,7 +16,7 @@ import {
   TaskDefinitionPlacementConstraintType,
 } from '@aws-sdk/client-ecs';
 import { validateExpression } from '../../scheduler/query-language/index.js';
-import { checkEnum, checkMaxItems, checkRange, clientError, invalidParameter, requireString } from '../validate.js';
+import { checkEnum, checkMaxItems, checkRange, clientError, clientErrorAt, invalidParameter, requireString } from '../validate.js';
 import { effectiveNetworkMode, type Container, type Draft, type RegisterInput, type VolumeDefinition } from './model.js';
 
 const resourceNamePattern = /^[a-zA-Z0-9_-]{1,255}$/;
@@ -76,7 +76,12 @@ export function checkVolumes(volumes: VolumeDefinition[] | undefined): VolumeDef
     if (volume.configuredAtLaunch === true) configuredAtLaunch++;
   });
   if (configuredAtLaunch > 1) throw clientError('A task definition can have only one volume with configuredAtLaunch set to true (volumes[*].configuredAtLaunch).');
-  return volumes ?? [];
+  // ECS mounts an EFS file system's root when no rootDirectory is given, and its description shows "/".
+  return (volumes ?? []).map((volume) =>
+    volume.efsVolumeConfiguration && volume.efsVolumeConfiguration.rootDirectory === undefined
+      ? { ...volume, efsVolumeConfiguration: { ...volume.efsVolumeConfiguration, rootDirectory: '/' } }
+      : volume,
+  );
 }
 
 export function checkPlacementConstraints(constraints: RegisterInput['placementConstraints']): void {
@@ -210,7 +215,11 @@ export function checkReferences(draft: Draft): void {
         throw clientError(`${field}: the HEALTHY condition requires container '${dependency.containerName}' to have a healthCheck.`);
       }
       if ((dependency.condition === 'COMPLETE' || dependency.condition === 'SUCCESS') && target.essential !== false) {
-        throw clientError(`A dependency container with SUCCESS or COMPLETE condition cannot be an essential container. (${field}: '${dependency.containerName}' is essential)`);
+        throw clientErrorAt(
+          'A dependency container with SUCCESS or COMPLETE condition cannot be an essential container.',
+          `${field}.condition`,
+          `Container '${dependency.containerName}' is essential: set its essential to false, or depend on it with START or HEALTHY.`,
+        );
       }
     });
     (container.resourceRequirements ?? []).forEach((requirement, j) => {
@@ -250,29 +259,39 @@ export function checkWithinTask(draft: Draft): void {
   if (memory !== undefined) {
     containers.forEach((container, index) => {
       if (container.memory !== undefined && container.memory > memory) {
-        throw clientError(
-          `The 'memory' setting for container '${container.name}' is greater than for the task. (containerDefinitions[${index}].memory ${container.memory} MiB > memory ${memory} MiB)`,
+        throw clientErrorAt(
+          `The 'memory' setting for container '${container.name}' is greater than for the task.`,
+          `containerDefinitions[${index}].memory`,
+          `The container has ${container.memory} MiB, the task ${memory} MiB.`,
         );
       }
     });
     const reserved = containers.reduce((sum, container) => sum + (container.memoryReservation ?? 0), 0);
     if (reserved > memory) {
-      throw clientError(
-        `The sum of all container 'memoryReservation' values cannot be greater than the value of the task 'memory'. (containerDefinitions[*].memoryReservation sum to ${reserved} MiB > memory ${memory} MiB)`,
+      throw clientErrorAt(
+        "The sum of all container 'memoryReservation' values cannot be greater than the value of the task 'memory'.",
+        'containerDefinitions[*].memoryReservation',
+        `The containers reserve ${reserved} MiB, the task has ${memory} MiB.`,
       );
     }
   }
   if (cpu !== undefined) {
     const total = containers.reduce((sum, container) => sum + (container.cpu ?? 0), 0);
     if (total > cpu) {
-      throw clientError(`The sum of all container 'cpu' values cannot be greater than the value of the task 'cpu'. (containerDefinitions[*].cpu sum to ${total} > cpu ${cpu})`);
+      throw clientErrorAt(
+        "The sum of all container 'cpu' values cannot be greater than the value of the task 'cpu'.",
+        'containerDefinitions[*].cpu',
+        `The containers ask for ${total} CPU units, the task has ${cpu}.`,
+      );
     }
   }
 }
 
 export function checkContainerCount(containers: Container[] | undefined): Container[] {
   if (containers === undefined) throw invalidParameter('containerDefinitions can not be null.');
-  if (containers.length === 0) throw clientError('Container list cannot be empty. (containerDefinitions)');
-  if (containers.length > maxContainers) throw clientError(`Too many containers. (containerDefinitions has ${containers.length}; at most ${maxContainers} are allowed)`);
+  if (containers.length === 0) throw clientErrorAt('Container list cannot be empty.', 'containerDefinitions');
+  if (containers.length > maxContainers) {
+    throw clientErrorAt('Too many containers.', 'containerDefinitions', `It has ${containers.length}; a task definition has at most ${maxContainers}.`);
+  }
   return containers;
 }

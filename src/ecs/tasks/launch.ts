@@ -3,6 +3,7 @@
  * Pure functions.
  */
 import type { CapacityProviderStrategyItem } from '@aws-sdk/client-ecs';
+import { withHelp } from '../../core/errors.js';
 import { invalidParameter } from '../validate.js';
 
 export type LaunchTarget = { launchType: 'EC2' | 'EXTERNAL' } | { launchType: 'FARGATE'; capacityProviderName?: string };
@@ -46,6 +47,20 @@ export function splitByStrategy(count: number, strategy: CapacityProviderStrateg
   return result;
 }
 
+/**
+ * The request's own launch choice, checked before any cluster is read: a launchType ECS knows,
+ * and not both a launchType and a capacityProviderStrategy. The strategy's providers and numbers
+ * are checked against the cluster in launchTargets.
+ */
+export function checkLaunchChoice(launchType: string | undefined, strategy: CapacityProviderStrategyItem[] | undefined): void {
+  if (launchType !== undefined && launchType !== 'FARGATE' && launchType !== 'EC2' && launchType !== 'EXTERNAL') {
+    throw withHelp(invalidParameter(`launchType must be EC2, EXTERNAL or FARGATE; got '${launchType}'.`), { field: 'launchType' });
+  }
+  if (launchType !== undefined && strategy !== undefined && strategy.length > 0) {
+    throw invalidParameter('Specifying both a launchType and capacityProviderStrategy is not supported.');
+  }
+}
+
 export function launchTargets(
   count: number,
   launchType: string | undefined,
@@ -53,15 +68,8 @@ export function launchTargets(
   clusterDefault: CapacityProviderStrategyItem[] | undefined,
   clusterProviders: string[],
 ): LaunchTarget[] {
-  if (launchType !== undefined && strategy !== undefined && strategy.length > 0) {
-    throw invalidParameter('Specifying both a launchType and capacityProviderStrategy is not supported.');
-  }
-  if (launchType !== undefined) {
-    if (launchType === 'FARGATE' || launchType === 'EC2' || launchType === 'EXTERNAL') {
-      return Array.from({ length: count }, () => ({ launchType }) as LaunchTarget);
-    }
-    throw invalidParameter(`launchType must be EC2, EXTERNAL or FARGATE; got '${launchType}'.`);
-  }
+  checkLaunchChoice(launchType, strategy);
+  if (launchType !== undefined) return Array.from({ length: count }, () => ({ launchType }) as LaunchTarget);
   const chosen = strategy && strategy.length > 0 ? strategy : clusterDefault && clusterDefault.length > 0 ? clusterDefault : undefined;
   if (!chosen) return Array.from({ length: count }, () => ({ launchType: 'EC2' as const }));
   chosen.forEach((item, index) => {

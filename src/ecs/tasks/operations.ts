@@ -27,6 +27,7 @@ import type { Scope } from '../../core/principal.js';
 import type { Wire } from '../../core/wire.js';
 import type { RequestContext } from '../../edge/context.js';
 import type { StoreTx, TaskRecord } from '../../store/types.js';
+import { withHelp } from '../../core/errors.js';
 import { activeCluster } from '../clusters.js';
 import type { EcsDeps } from '../deps.js';
 import { resolveChildArn } from '../names.js';
@@ -127,6 +128,7 @@ export function taskOperations(deps: EcsDeps) {
 
     async DescribeTasks(input: Wire<DescribeTasksRequest>, ctx: RequestContext): Promise<Wire<DescribeTasksResponse>> {
       const wanted = requireList(input.tasks, 'tasks');
+      if (wanted.length === 0) throw withHelp(invalidParameter('Tasks cannot be empty.'), { field: 'tasks' });
       checkMaxItems(wanted, 'tasks', 100);
       const include = (input.include ?? []).map((field, index) => checkEnum(field, `include[${index}]`, TaskField));
       return store.read(async (tx) => {

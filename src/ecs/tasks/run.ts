@@ -21,7 +21,7 @@ import { refuseUnsupportedFields, refuseUnsupportedLaunchInputs } from '../task-
 import { clusterNameOfArn } from '../names.js';
 import { checkEnum, checkLength, checkMaxItems, clientError, invalidParameter, requireString } from '../validate.js';
 import { buildTask, type NewTask } from './build.js';
-import { launchTargets, type LaunchTarget } from './launch.js';
+import { checkLaunchChoice, launchTargets, type LaunchTarget } from './launch.js';
 import { requirementsOf } from './requirements.js';
 
 export type RunInput = Omit<Wire<RunTaskRequest>, 'count' | 'clientToken'> & { taskDefinition: string };
@@ -36,6 +36,7 @@ export function checkRunInput(input: Wire<RunTaskRequest>): RunInput {
   if (checkEnum(input.propagateTags, 'propagateTags', PropagateTags) === 'SERVICE') {
     throw invalidParameter('propagateTags SERVICE is only valid for the tasks of a service; use TASK_DEFINITION or NONE.');
   }
+  checkLaunchChoice(input.launchType, input.capacityProviderStrategy);
   refuseUnsupportedLaunchInputs(input);
   return { ...input, taskDefinition };
 }

@@ -7,12 +7,19 @@ import type { FastifyRequest } from 'fastify';
 import { RegistryError } from '../errors.js';
 import type { RegistryIdentity, RegistryTokens } from '../tokens.js';
 
+/**
+ * The user and password of a Basic Authorization header. Empty ones (`Basic Og==`, what a client
+ * not logged in may send) are no credentials, so the client is told to log in rather than that a
+ * token it never had is no longer valid.
+ */
 export function basicCredentials(header: string | undefined): { username: string; password: string } | undefined {
   const match = /^Basic\s+(\S+)$/i.exec(header ?? '');
   if (!match) return undefined;
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  return colon === -1 ? undefined : { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+  if (colon === -1) return undefined;
+  const credentials = { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+  return credentials.username === '' && credentials.password === '' ? undefined : credentials;
 }
 
 export async function authenticateRegistry(request: FastifyRequest, tokens: RegistryTokens, nowSeconds: number): Promise<RegistryIdentity> {
