@@ -16,7 +16,7 @@ import { acceptedRegions, type RegionSet } from '../core/regions.js';
 import { authenticate, preauthenticate, type Authenticated } from './authenticate.js';
 import { answerClientError, answerIdleTimeout, noteProtocol } from './client-errors.js';
 import { defaultConnectionLimits, guardConnections, type ConnectionLimits } from './connection-limits.js';
-import type { RequestContext } from './context.js';
+import type { RequestContext } from '../core/request-context.js';
 import { invokeJson, jsonError, operationNameOf, type JsonService } from './protocols/aws-json.js';
 import type { ProtocolResponse } from './protocols/response.js';
 import { answerUnserved } from './unserved.js';

@@ -6,7 +6,7 @@
 import { NormalizedSchema } from '@smithy/core/schema';
 import type { StaticOperationSchema } from '@smithy/types';
 import { ApiError, toSerializedError } from '../../core/errors.js';
-import type { RequestContext } from '../context.js';
+import type { RequestContext } from '../../core/request-context.js';
 import { checkInput } from '../model-check.js';
 
 export type JsonHandler = (input: never, context: RequestContext) => Promise<unknown>;
