@@ -34,13 +34,13 @@ export interface QueryRequest {
 
 const formContentType = 'application/x-www-form-urlencoded';
 
-/** The Query request a request carries, if it is one: `Action` in a form-encoded POST body or in the URL's query. */
 /** A request that speaks Query's transport: a form-encoded POST, or a GET whose query names an `Action`. */
 export function isQueryTransport(request: { method: string; contentType: string | undefined; query: URLSearchParams }): boolean {
   if (request.method === 'POST') return (request.contentType ?? '').toLowerCase().startsWith(formContentType);
   return request.method === 'GET' && request.query.has('Action');
 }
 
+/** The Query request a request carries, if it is one: `Action` in a form-encoded POST body or in the URL's query. */
 export function queryRequestOf(request: { method: string; contentType: string | undefined; body: Buffer; query: URLSearchParams }): QueryRequest | undefined {
   const params =
     request.method === 'POST' && (request.contentType ?? '').toLowerCase().startsWith(formContentType)
