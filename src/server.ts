@@ -8,6 +8,8 @@ import { rootPrincipalArn } from './core/principal.js';
 import { seededRng } from './core/rng.js';
 import { acceptedRegions } from './core/regions.js';
 import type { ConnectionLimits } from './edge/connection-limits.js';
+import type { Authorizer } from './core/authorize.js';
+import type { Service } from './edge/dispatch.js';
 import type { JsonService } from './edge/protocols/aws-json.js';
 import type { BerthConfig } from './config.js';
 import { agentChannelRoutes } from './ecs/agents/channel.js';
@@ -19,6 +21,7 @@ import { ecsService } from './ecs/service.js';
 import { TaskChangeFeed } from './ecs/task-changes.js';
 import { berthService } from './extensions/service.js';
 import { secretsManagerService } from './secretsmanager/service.js';
+import { stsService } from './sts/service.js';
 import { buildApp } from './edge/app.js';
 import { Registry } from './registry/registry.js';
 import { TaskPullAuth } from './registry/task-pull-auth.js';
@@ -94,7 +97,15 @@ function limitsOf(config: BerthConfig): Partial<ConnectionLimits> {
   };
 }
 
-export async function startServer(config: BerthConfig, options: { clock?: Clock; logger?: boolean; log?: Logger } = {}): Promise<RunningServer> {
+export interface StartOptions {
+  clock?: Clock;
+  logger?: boolean;
+  log?: Logger;
+  /** Decides each call instead of the built-in allow-all-but-root-only step (tests deny with it). */
+  authorize?: Authorizer;
+}
+
+export async function startServer(config: BerthConfig, options: StartOptions = {}): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
   const store = new SqliteStore(config.dataDir, config.keyFile !== undefined ? { keyFile: config.keyFile } : {});
   try {
@@ -129,13 +140,15 @@ export async function startServer(config: BerthConfig, options: { clock?: Clock;
       secretsManagerService(deps),
       berthService({ ...deps, fargateHosts: () => agentHub?.fargateHosts() ?? [] }),
     ];
+    const apis: Service[] = [...jsonServices, stsService()];
     const app = buildApp({
       reset: (scope) => reset(scope),
       installationAccountId: config.accountId,
       store,
       clock,
       ids: randomIds,
-      services: jsonServices,
+      services: apis,
+      ...(options.authorize ? { authorize: options.authorize } : {}),
       regions,
       limits: limitsOf(config),
       registry,

@@ -1,5 +1,5 @@
 /** Finding repositories for ECR operations, in the caller's account and region. */
-import type { RequestContext } from '../edge/context.js';
+import type { RequestContext } from '../core/request-context.js';
 import type { RepositoryRecord } from '../store/registry.js';
 import type { StoreTx } from '../store/types.js';
 import { invalidParameter, repositoryNotFound } from './errors.js';

@@ -1,7 +1,7 @@
 /** GetAuthorizationToken: a registry password for the caller, as docker login takes it. */
 import type { GetAuthorizationTokenRequest, GetAuthorizationTokenResponse } from '@aws-sdk/client-ecr';
 import { epochSeconds, type Wire } from '../core/wire.js';
-import type { RequestContext } from '../edge/context.js';
+import type { RequestContext } from '../core/request-context.js';
 import type { EcrDeps } from './deps.js';
 import { checkRegistryId } from './access.js';
 

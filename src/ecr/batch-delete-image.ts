@@ -4,7 +4,7 @@
  */
 import type { BatchDeleteImageRequest, BatchDeleteImageResponse, ImageFailure, ImageIdentifier } from '@aws-sdk/client-ecr';
 import type { Wire } from '../core/wire.js';
-import type { RequestContext } from '../edge/context.js';
+import type { RequestContext } from '../core/request-context.js';
 import { RegistryError } from '../registry/errors.js';
 import { deleteManifestIn } from '../registry/manifests.js';
 import type { RepositoryRecord } from '../store/registry.js';

@@ -1,7 +1,7 @@
 /** BatchGetImage: manifests by tag or digest, as a pull reads them, in the media types the caller accepts. */
 import type { BatchGetImageRequest, BatchGetImageResponse, Image, ImageFailure } from '@aws-sdk/client-ecr';
 import type { Wire } from '../core/wire.js';
-import type { RequestContext } from '../edge/context.js';
+import type { RequestContext } from '../core/request-context.js';
 import { pullRecordIntervalSeconds } from '../registry/manifests.js';
 import type { ManifestRecord, RepositoryRecord } from '../store/registry.js';
 import type { StoreTx } from '../store/types.js';

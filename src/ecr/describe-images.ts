@@ -1,7 +1,7 @@
 /** DescribeImages and ListImages: the images of a repository, filtered and paged. */
 import type { DescribeImagesRequest, DescribeImagesResponse, ListImagesRequest, ListImagesResponse } from '@aws-sdk/client-ecr';
 import type { Wire } from '../core/wire.js';
-import type { RequestContext } from '../edge/context.js';
+import type { RequestContext } from '../core/request-context.js';
 import type { RepositoryRecord } from '../store/registry.js';
 import type { StoreTx } from '../store/types.js';
 import { existingRepository, repositoryTarget } from './access.js';

@@ -1,7 +1,7 @@
 /** DescribeRegistry: the caller's registry. Berth replicates nothing, so its replication configuration has no rules. */
 import type { DescribeRegistryRequest, DescribeRegistryResponse } from '@aws-sdk/client-ecr';
 import type { Wire } from '../core/wire.js';
-import type { RequestContext } from '../edge/context.js';
+import type { RequestContext } from '../core/request-context.js';
 
 export function registryOperations() {
   return {

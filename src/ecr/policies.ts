@@ -8,7 +8,7 @@ import type {
   SetRepositoryPolicyResponse,
 } from '@aws-sdk/client-ecr';
 import type { Wire } from '../core/wire.js';
-import type { RequestContext } from '../edge/context.js';
+import type { RequestContext } from '../core/request-context.js';
 import type { RepositoryRecord } from '../store/registry.js';
 import { existingRepository, repositoryTarget, updateRepository } from './access.js';
 import type { EcrDeps } from './deps.js';

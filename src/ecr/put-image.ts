@@ -5,7 +5,7 @@
 import type { PutImageRequest, PutImageResponse } from '@aws-sdk/client-ecr';
 import { withHelp } from '../core/errors.js';
 import type { Wire } from '../core/wire.js';
-import type { RequestContext } from '../edge/context.js';
+import type { RequestContext } from '../core/request-context.js';
 import { digestOf } from '../registry/digest.js';
 import { RegistryError } from '../registry/errors.js';
 import { isLimitRefusal } from '../registry/limits.js';

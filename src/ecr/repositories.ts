@@ -8,7 +8,7 @@ import type {
   DescribeRepositoriesResponse,
 } from '@aws-sdk/client-ecr';
 import { epochSeconds, type Wire } from '../core/wire.js';
-import type { RequestContext } from '../edge/context.js';
+import type { RequestContext } from '../core/request-context.js';
 import type { RepositoryRecord } from '../store/registry.js';
 import type { StoreTx } from '../store/types.js';
 import { checkRegistryId, existingRepository, repositoryTarget } from './access.js';

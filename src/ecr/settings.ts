@@ -6,7 +6,7 @@ import type {
   PutImageTagMutabilityResponse,
 } from '@aws-sdk/client-ecr';
 import type { Wire } from '../core/wire.js';
-import type { RequestContext } from '../edge/context.js';
+import type { RequestContext } from '../core/request-context.js';
 import { repositoryTarget, updateRepository } from './access.js';
 import type { EcrDeps } from './deps.js';
 import { checkMutability } from './settings-checks.js';

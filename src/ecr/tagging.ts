@@ -9,7 +9,7 @@ import type {
 } from '@aws-sdk/client-ecr';
 import { withHelp } from '../core/errors.js';
 import type { Wire } from '../core/wire.js';
-import type { RequestContext } from '../edge/context.js';
+import type { RequestContext } from '../core/request-context.js';
 import { repositoryNameProblem } from '../registry/names.js';
 import { existingRepository, updateRepository } from './access.js';
 import type { EcrDeps } from './deps.js';

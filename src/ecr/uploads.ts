@@ -12,7 +12,7 @@ import type {
   UploadLayerPartResponse,
 } from '@aws-sdk/client-ecr';
 import type { Wire } from '../core/wire.js';
-import type { RequestContext } from '../edge/context.js';
+import type { RequestContext } from '../core/request-context.js';
 import { RegistryError } from '../registry/errors.js';
 import { isLimitRefusal } from '../registry/limits.js';
 import type { RepositoryRecord } from '../store/registry.js';

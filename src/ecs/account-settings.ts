@@ -23,7 +23,7 @@ import { Arn } from '../core/arn.js';
 import { withHelp } from '../core/errors.js';
 import { rootPrincipalArn } from '../core/principal.js';
 import type { Wire } from '../core/wire.js';
-import type { RequestContext } from '../edge/context.js';
+import type { RequestContext } from '../core/request-context.js';
 import type { AccountSettingRecord } from '../store/types.js';
 import type { EcsDeps } from './deps.js';
 import { nextTokenOf, pageRequest } from './pagination.js';

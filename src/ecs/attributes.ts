@@ -25,7 +25,7 @@ import { Arn } from '../core/arn.js';
 import { modelled } from '../core/errors.js';
 import type { Scope } from '../core/principal.js';
 import type { Wire } from '../core/wire.js';
-import type { RequestContext } from '../edge/context.js';
+import type { RequestContext } from '../core/request-context.js';
 import type { ClusterRecord, ContainerInstanceRecord, StoreTx } from '../store/types.js';
 import { activeCluster } from './clusters.js';
 import type { EcsDeps } from './deps.js';

@@ -33,7 +33,7 @@ import {
 import { modelled, withHelp } from '../core/errors.js';
 import type { Scope } from '../core/principal.js';
 import type { Wire } from '../core/wire.js';
-import type { RequestContext } from '../edge/context.js';
+import type { RequestContext } from '../core/request-context.js';
 import type { ClusterRecord, StoreTx } from '../store/types.js';
 import type { EcsDeps } from './deps.js';
 import { clusterArnOf, clusterNameOfArn, defaultClusterName, resolveClusterArn } from './names.js';

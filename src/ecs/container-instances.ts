@@ -24,7 +24,7 @@ import {
 import { withHelp } from '../core/errors.js';
 import type { Scope } from '../core/principal.js';
 import type { Wire } from '../core/wire.js';
-import type { RequestContext } from '../edge/context.js';
+import type { RequestContext } from '../core/request-context.js';
 import type { ClusterRecord, ContainerInstanceRecord, StoreTx } from '../store/types.js';
 import { checkAttributeName, checkAttributeValue } from './attributes.js';
 import { activeCluster } from './clusters.js';

@@ -8,7 +8,7 @@
 import type { DiscoverPollEndpointRequest, DiscoverPollEndpointResponse } from '@aws-sdk/client-ecs';
 import { withHelp } from '../core/errors.js';
 import type { Wire } from '../core/wire.js';
-import type { RequestContext } from '../edge/context.js';
+import type { RequestContext } from '../core/request-context.js';
 import { activeCluster } from './clusters.js';
 import type { EcsDeps } from './deps.js';
 import { resolveChildArn } from './names.js';

@@ -25,7 +25,7 @@ import type { ServiceException } from '@smithy/core/client';
 import { Arn } from '../core/arn.js';
 import { modelled } from '../core/errors.js';
 import type { Wire } from '../core/wire.js';
-import type { RequestContext } from '../edge/context.js';
+import type { RequestContext } from '../core/request-context.js';
 import type { StoreTx } from '../store/types.js';
 import { clusterNotFound } from './clusters.js';
 import type { EcsDeps } from './deps.js';

@@ -2,10 +2,12 @@
  * The edge: one HTTP port for every API Berth serves. `buildApp` wires dependencies and returns a
  * Fastify instance that tests drive with `inject` or over a real port; `main` only configures and listens.
  *
- * Dispatch: POST / with X-Amz-Target goes to the JSON service owning the target prefix; the OCI
- * registry is served under /v2/. Every other AWS request (another service's target, Query's Action=,
- * RPC v2 CBOR, a REST path) is answered by `unserved.ts` in the envelope its client parses; Query-protocol
- * services, when Berth serves some, plug in there.
+ * Dispatch: POST / with X-Amz-Target goes to the AWS JSON service owning the target prefix; a Query
+ * request (a form-encoded POST /, or GET /?Action=…) to the Query service its credential scope names,
+ * the operation being its `Action`. Each protocol module (protocols/) reads the input and writes the
+ * answer and errors; between them every operation passes the authorize step (dispatch.ts). The OCI
+ * registry is served under /v2/. Every other AWS request (another service's target or Action, RPC v2
+ * CBOR, a REST path) is answered by `unserved.ts` in the envelope its client parses.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { ApiError, withHelp } from '../core/errors.js';
@@ -16,8 +18,12 @@ import { acceptedRegions, type RegionSet } from '../core/regions.js';
 import { authenticate, preauthenticate, type Authenticated } from './authenticate.js';
 import { answerClientError, answerIdleTimeout, noteProtocol } from './client-errors.js';
 import { defaultConnectionLimits, guardConnections, type ConnectionLimits } from './connection-limits.js';
-import type { RequestContext } from './context.js';
-import { invokeJson, jsonError, operationNameOf, type JsonService } from './protocols/aws-json.js';
+import { authorize as allowUnlessRootOnly, type Authorizer } from '../core/authorize.js';
+import type { RequestContext } from '../core/request-context.js';
+import { perform, type Service } from './dispatch.js';
+import { jsonError, jsonInputOf, jsonOperationOf, jsonResponse, type JsonService } from './protocols/aws-json.js';
+import { isQueryTransport, queryError, queryInputOf, queryOperationOf, queryRequestOf, queryResponse, type QueryService } from './protocols/aws-query.js';
+import { claimedService } from './sigv4.js';
 import type { ProtocolResponse } from './protocols/response.js';
 import { answerUnserved } from './unserved.js';
 import type { Registry } from '../registry/registry.js';
@@ -29,7 +35,9 @@ export interface EdgeDeps {
   store: Store;
   clock: Clock;
   ids: IdGenerator;
-  services: JsonService[];
+  services: Service[];
+  /** Decides whether a principal may perform an action; by default allow-all except root-only calls. */
+  authorize?: Authorizer;
   /** The OCI registry served under /v2/, when this edge serves one. */
   registry?: Registry;
   logger?: FastifyServerOptions['logger'];
@@ -122,10 +130,12 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
     },
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
   });
-  const byTargetPrefix = new Map(deps.services.map((service) => [service.targetPrefix, service]));
+  const authorizer = deps.authorize ?? allowUnlessRootOnly;
+  const byTargetPrefix = new Map(deps.services.filter((service): service is JsonService => service.protocol === 'awsJson').map((service) => [service.targetPrefix, service]));
+  const bySigningName = new Map(deps.services.filter((service): service is QueryService => service.protocol === 'awsQuery').map((service) => [service.signingName, service]));
   guardConnections(app.server, limits, app.log, () => deps.clock.now().getTime());
   app.server.on('timeout', answerIdleTimeout);
-  const unservedDeps = { auth: authDeps, clock: deps.clock, served: deps.services.map((service) => service.signingName) };
+  const unservedDeps = { auth: authDeps, clock: deps.clock, served: deps.services.map(({ signingName, protocol }) => ({ signingName, protocol })) };
   const unserved = async (request: FastifyRequest, reply: FastifyReply) => {
     const { response, error } = await answerUnserved(request, unservedDeps);
     if (response.statusCode >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
@@ -153,9 +163,10 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
 
   app.post('/_berth/reset', async (request, reply) => {
     try {
-      const { principal } = await authenticate(request, authDeps, deps.clock.now());
+      const { principal, scope: signed } = await authenticate(request, authDeps, deps.clock.now());
       const asked = resetScopeAsked(request.url);
-      if (!principal.isRoot) throw new ApiError('AccessDeniedException', 'Only root credentials may reset Berth.', 403);
+      const decision = authorizer(principal, 'berth:Reset', '*', { region: signed.region, rootOnly: true });
+      if (!decision.allowed) throw withHelp(new ApiError('AccessDeniedException', 'Only root credentials may reset Berth.', 403), { hint: decision.reason });
       const admin = deps.installationAccountId;
       if (asked === 'installation' && principal.accountId !== admin) {
         throw withHelp(
@@ -180,9 +191,56 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
     const prefix = target.includes('.') ? target.slice(0, target.lastIndexOf('.')) : '';
     return { target, service: byTargetPrefix.get(prefix) };
   };
-  const checkScope = (auth: Authenticated, service: JsonService) => {
+  /** The Query service a Query request is for: nothing but its credential scope names the service. */
+  const queryServiceOf = (request: FastifyRequest): QueryService | undefined => {
+    if (request.headers['x-amz-target'] !== undefined) return undefined;
+    const url = new URL(request.url, 'http://berth.invalid');
+    if (url.pathname !== '/' || !isQueryTransport({ method: request.method, contentType: request.headers['content-type'], query: url.searchParams })) return undefined;
+    const claimed = claimedService({ headers: request.headers, query: url.searchParams });
+    return claimed === undefined ? undefined : bySigningName.get(claimed);
+  };
+  const checkScope = (auth: Authenticated, service: Service) => {
     if (auth.service !== service.signingName) {
       throw new ApiError('InvalidSignatureException', `Credential should be scoped to correct service: '${service.signingName}'.`);
+    }
+  };
+  const contextOf = (request: FastifyRequest, auth: Authenticated): RequestContext => ({
+    requestId: request.id,
+    principal: auth.principal,
+    scope: auth.scope,
+    now: deps.clock.now(),
+    log: request.log,
+  });
+  const bodyOf = (request: FastifyRequest) => (Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
+
+  const answerJson = async (request: FastifyRequest, reply: FastifyReply, service: JsonService, target: string) => {
+    try {
+      const auth = await authenticate(request, authDeps, deps.clock.now());
+      checkScope(auth, service);
+      const operation = jsonOperationOf(service, target);
+      const input = jsonInputOf(operation, bodyOf(request));
+      return send(reply, request.id, jsonResponse(service, await perform(service, operation, input, contextOf(request, auth), authorizer)));
+    } catch (error) {
+      const response = jsonError(service, error);
+      if (response.statusCode >= 500) request.log.error({ err: error, target }, 'operation failed');
+      return send(reply, request.id, response);
+    }
+  };
+
+  const answerQuery = async (request: FastifyRequest, reply: FastifyReply, service: QueryService) => {
+    const url = new URL(request.url, 'http://berth.invalid');
+    const call = queryRequestOf({ method: request.method, contentType: request.headers['content-type'], body: bodyOf(request), query: url.searchParams });
+    try {
+      const auth = await authenticate(request, authDeps, deps.clock.now());
+      checkScope(auth, service);
+      const operation = queryOperationOf(service, call);
+      const input = queryInputOf(operation, call as NonNullable<typeof call>);
+      const output = await perform(service, operation, input, contextOf(request, auth), authorizer);
+      return send(reply, request.id, queryResponse(service, operation, output, request.id));
+    } catch (error) {
+      const response = queryError(error, request.id, service);
+      if (response.statusCode >= 500) request.log.error({ err: error, action: call?.action }, 'operation failed');
+      return send(reply, request.id, response);
     }
   };
 
@@ -195,37 +253,24 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
       // (closing with unread bytes would reset the connection under the answer); a long or
       // unannounced one is not waited for: the connection closes.
       onRequest: async (request, reply) => {
-        const { service } = serviceOf(request);
+        const { service: json } = serviceOf(request);
+        const service = json ?? queryServiceOf(request);
         if (!service) return;
         try {
           checkScope(await preauthenticate(request, authDeps, deps.clock.now()), service);
         } catch (error) {
           const announced = Number(request.headers['content-length'] ?? Number.NaN);
           if (!(announced <= drainBytes)) reply.header('connection', 'close');
-          return send(reply, request.id, jsonError(service, error));
+          return send(reply, request.id, service.protocol === 'awsJson' ? jsonError(service, error) : queryError(error, request.id, service));
         }
       },
     },
     async (request, reply) => {
       const { target, service } = serviceOf(request);
-      if (!service) return unserved(request, reply);
-      try {
-        const auth = await authenticate(request, authDeps, deps.clock.now());
-        checkScope(auth, service);
-        const context: RequestContext = {
-          requestId: request.id,
-          principal: auth.principal,
-          scope: auth.scope,
-          now: deps.clock.now(),
-          log: request.log,
-        };
-        const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-        return send(reply, request.id, await invokeJson(service, operationNameOf(service, target) ?? '', body, context));
-      } catch (error) {
-        const response = jsonError(service, error);
-        if (response.statusCode >= 500) request.log.error({ err: error, target }, 'operation failed');
-        return send(reply, request.id, response);
-      }
+      if (service) return answerJson(request, reply, service, target);
+      const query = queryServiceOf(request);
+      if (query) return answerQuery(request, reply, query);
+      return unserved(request, reply);
     },
   );
 
@@ -238,11 +283,14 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
     });
   }
 
-  app.setNotFoundHandler((request, reply) =>
-    looksLikeAwsCall(request)
+  app.setNotFoundHandler((request, reply) => {
+    // Query clients may send an operation as GET /?Action=…; no route serves GET /, so it lands here.
+    const query = queryServiceOf(request);
+    if (query) return answerQuery(request, reply, query);
+    return looksLikeAwsCall(request)
       ? unserved(request, reply)
-      : reply.code(404).send({ __type: 'NotFound', message: `Berth serves no ${request.method} ${request.url.split('?')[0]}.` }),
-  );
+      : reply.code(404).send({ __type: 'NotFound', message: `Berth serves no ${request.method} ${request.url.split('?')[0]}.` });
+  });
   app.setErrorHandler((thrown, request, reply) => {
     // Reached only for failures before a route runs (body too large, aborted request).
     const error = thrown as { statusCode?: number; message: string };

@@ -1,6 +1,6 @@
 /**
- * Answers for requests no route of Berth serves: AWS services Berth does not implement yet (STS,
- * IAM, CloudWatch, …), and served services reached through a protocol they are not served over.
+ * Answers for requests no route of Berth serves: AWS services Berth does not implement yet (IAM,
+ * CloudWatch, …), and served services reached through a protocol they are not served over.
  *
  * The answer must be in the envelope the calling client parses, or the AWS CLI reports "unable to
  * parse" instead of the reason. The request's shape names the protocol (X-Amz-Target → AWS JSON,
@@ -22,6 +22,11 @@ import { restJsonError } from './protocols/rest-json.js';
 import { restXmlError } from './protocols/rest-xml.js';
 import { rpcV2CborError, rpcV2CborHeader, rpcV2CborOperationOf, rpcV2CborValue } from './protocols/rpc-v2-cbor.js';
 import { claimedService } from './sigv4.js';
+
+export interface ServedService {
+  signingName: string;
+  protocol: 'awsJson' | 'awsQuery';
+}
 
 export type RequestShape =
   | { protocol: 'awsJson'; jsonVersion: '1.0' | '1.1'; target: string }
@@ -75,25 +80,23 @@ function operationOf(shape: RequestShape, request: FastifyRequest): string {
 }
 
 /** The error an authenticated request for something Berth does not serve gets. */
-export function notServed(shape: RequestShape, request: FastifyRequest, signingName: string, served: readonly string[]): ApiError {
+export function notServed(shape: RequestShape, request: FastifyRequest, signingName: string, served: readonly ServedService[]): ApiError {
   const rest = shape.protocol === 'restJson' || shape.protocol === 'restXml';
   const code = shape.protocol === 'awsQuery' || shape.protocol === 'ec2Query' ? 'InvalidAction' : 'UnknownOperationException';
   const status = rest ? 404 : 400;
-  if (!served.includes(signingName)) {
-    return new ApiError(code, `Berth does not serve ${describeService(signingName)} yet; it serves ${listTitles(served)}.`, status);
+  const service = served.find((candidate) => candidate.signingName === signingName);
+  if (!service) {
+    return new ApiError(code, `Berth does not serve ${describeService(signingName)} yet; it serves ${listTitles(served.map((each) => each.signingName))}.`, status);
   }
-  if (shape.protocol === 'awsJson') {
+  if (shape.protocol === 'awsJson' && service.protocol === 'awsJson') {
     return new ApiError(
       code,
       shape.target ? `No service of Berth answers X-Amz-Target '${shape.target}'.` : 'The request has no X-Amz-Target header naming an operation.',
       status,
     );
   }
-  return new ApiError(
-    code,
-    `Berth serves ${describeService(signingName)} over the AWS JSON protocol only (POST / with an X-Amz-Target header); it does not answer ${operationOf(shape, request)}.`,
-    status,
-  );
+  const how = service.protocol === 'awsJson' ? 'the AWS JSON protocol only (POST / with an X-Amz-Target header)' : 'the AWS Query protocol only (POST / with a form-encoded Action)';
+  return new ApiError(code, `Berth serves ${describeService(signingName)} over ${how}; it does not answer ${operationOf(shape, request)}.`, status);
 }
 
 /** The error in the envelope of the request's protocol. */
@@ -119,8 +122,8 @@ export function renderError(shape: RequestShape, error: unknown, requestId: stri
 export interface UnservedDeps {
   auth: AuthDeps;
   clock: Clock;
-  /** Signing names of the services this edge serves. */
-  served: readonly string[];
+  /** The services this edge serves: their signing names and protocols. */
+  served: readonly ServedService[];
 }
 
 /** Verifies the request, then answers that Berth does not serve it; any failure comes back in the request's protocol. */

@@ -16,7 +16,7 @@ import type { FargateHost } from '../ecs/agents/hub.js';
 import type { EcsDeps } from '../ecs/deps.js';
 import { checkRunInput, planRun } from '../ecs/tasks/run.js';
 import { checkRange } from '../ecs/validate.js';
-import type { RequestContext } from '../edge/context.js';
+import type { RequestContext } from '../core/request-context.js';
 import { defineJsonService, type JsonService } from '../edge/protocols/aws-json.js';
 import { formatExplanation } from '../scheduler/index.js';
 

@@ -1,6 +1,6 @@
 /** How operations reach a secret: within the caller's account and region, past the recovery windows that ended. */
 import { epochSeconds } from '../core/wire.js';
-import type { RequestContext } from '../edge/context.js';
+import type { RequestContext } from '../core/request-context.js';
 import type { SecretRecord, StoreTx } from '../store/types.js';
 import type { SecretsManagerDeps } from './deps.js';
 import { markedForDeletion, secretNotFound } from './errors.js';

@@ -10,7 +10,7 @@ import type {
   RestoreSecretResponse,
 } from '@aws-sdk/client-secrets-manager';
 import { epochSeconds, type Wire } from '../core/wire.js';
-import type { RequestContext } from '../edge/context.js';
+import type { RequestContext } from '../core/request-context.js';
 import { existingSecret, writeSecrets } from './access.js';
 import type { SecretsManagerDeps } from './deps.js';
 import { invalidParameter, markedForDeletion, secretNotFound } from './errors.js';

@@ -1,7 +1,7 @@
 /** ListSecrets: the caller's secrets in one region, filtered, sorted and paged. */
 import { SortByType, SortOrderType, type ListSecretsRequest, type ListSecretsResponse } from '@aws-sdk/client-secrets-manager';
 import { epochSeconds, type Wire } from '../core/wire.js';
-import type { RequestContext } from '../edge/context.js';
+import type { RequestContext } from '../core/request-context.js';
 import type { SecretRecord } from '../store/types.js';
 import type { SecretsManagerDeps } from './deps.js';
 import { constraintFailed, invalidNextToken } from './errors.js';

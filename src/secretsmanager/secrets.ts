@@ -8,7 +8,7 @@ import type {
   UpdateSecretResponse,
 } from '@aws-sdk/client-secrets-manager';
 import { epochSeconds, type Wire } from '../core/wire.js';
-import type { RequestContext } from '../edge/context.js';
+import type { RequestContext } from '../core/request-context.js';
 import type { SecretRecord } from '../store/types.js';
 import { existingSecret, usableSecret, writeSecrets } from './access.js';
 import type { Json, SecretsManagerDeps } from './deps.js';

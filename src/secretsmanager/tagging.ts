@@ -1,7 +1,7 @@
 /** TagResource and UntagResource: tags by SecretId, at most 50 per secret, a key's new value replacing its old. */
 import type { TagResourceRequest, UntagResourceRequest } from '@aws-sdk/client-secrets-manager';
 import { epochSeconds, type Wire } from '../core/wire.js';
-import type { RequestContext } from '../edge/context.js';
+import type { RequestContext } from '../core/request-context.js';
 import { usableSecret, writeSecrets } from './access.js';
 import type { SecretsManagerDeps } from './deps.js';
 import { invalidParameter } from './errors.js';

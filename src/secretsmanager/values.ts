@@ -6,7 +6,7 @@ import type {
   PutSecretValueResponse,
 } from '@aws-sdk/client-secrets-manager';
 import { epochSeconds, type Wire } from '../core/wire.js';
-import type { RequestContext } from '../edge/context.js';
+import type { RequestContext } from '../core/request-context.js';
 import { usableSecret, writeSecrets } from './access.js';
 import type { Json, SecretsManagerDeps } from './deps.js';
 import { invalidRequest, versionNotFound } from './errors.js';

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { modelled } from '../../core/errors.js';
 import { epochSeconds, type Wire } from '../../core/wire.js';
-import type { RequestContext } from '../../edge/context.js';
+import type { RequestContext } from '../../core/request-context.js';
 import type { RepositoryRecord } from '../../store/registry.js';
 import { existingRepository, repositoryTarget } from '../access.js';
 import type { EcrDeps } from '../deps.js';

@@ -29,7 +29,7 @@ import { Arn } from '../../core/arn.js';
 import { modelled } from '../../core/errors.js';
 import type { Scope } from '../../core/principal.js';
 import { epochSeconds, type Wire } from '../../core/wire.js';
-import type { RequestContext } from '../../edge/context.js';
+import type { RequestContext } from '../../core/request-context.js';
 import { rollBack, serviceDeploymentStatusIsLive } from '../../service-scheduler/deployments.js';
 import type { ServiceDeploymentRecord, ServiceRecord, StoreTx } from '../../store/types.js';
 import { activeCluster } from '../clusters.js';

@@ -24,7 +24,7 @@ import {
   type UpdateServiceResponse,
 } from '@aws-sdk/client-ecs';
 import { epochSeconds, type Wire } from '../../core/wire.js';
-import type { RequestContext } from '../../edge/context.js';
+import type { RequestContext } from '../../core/request-context.js';
 import { serviceDeploymentStatusIsLive } from '../../service-scheduler/deployments.js';
 import type { ServiceRecord, StoreTx } from '../../store/types.js';
 import { activeCluster } from '../clusters.js';

@@ -30,7 +30,7 @@ import {
 import { withHelp } from '../../core/errors.js';
 import type { Scope } from '../../core/principal.js';
 import type { Wire } from '../../core/wire.js';
-import type { RequestContext } from '../../edge/context.js';
+import type { RequestContext } from '../../core/request-context.js';
 import type { Page, PageRequest, StoreTx, TaskDefinitionQuery, TaskDefinitionRecord } from '../../store/types.js';
 import type { EcsDeps } from '../deps.js';
 import { parseTaskDefinitionRef, taskDefinitionArnOf } from '../names.js';

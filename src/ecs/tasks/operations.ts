@@ -25,7 +25,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { Scope } from '../../core/principal.js';
 import type { Wire } from '../../core/wire.js';
-import type { RequestContext } from '../../edge/context.js';
+import type { RequestContext } from '../../core/request-context.js';
 import type { StoreTx, TaskRecord } from '../../store/types.js';
 import { withHelp } from '../../core/errors.js';
 import { activeCluster } from '../clusters.js';

@@ -6,7 +6,7 @@
 import { PropagateTags, type RunTaskRequest, type Tag } from '@aws-sdk/client-ecs';
 import type { Scope } from '../../core/principal.js';
 import type { Wire } from '../../core/wire.js';
-import type { RequestContext } from '../../edge/context.js';
+import type { RequestContext } from '../../core/request-context.js';
 import { placeTasks, validatePlacementRequest } from '../../scheduler/index.js';
 import { dependsOnTasks, parseExpression } from '../../scheduler/query-language/index.js';
 import type { PlacementConstraint, PlacementRequest, PlacementResult, PlacementStrategy } from '../../scheduler/types.js';

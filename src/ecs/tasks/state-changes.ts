@@ -18,7 +18,7 @@ import type {
 } from '@aws-sdk/client-ecs';
 import type { TaskReport } from '../../agent-protocol/messages.js';
 import type { Wire } from '../../core/wire.js';
-import type { RequestContext } from '../../edge/context.js';
+import type { RequestContext } from '../../core/request-context.js';
 import type { StoreTx, TaskRecord } from '../../store/types.js';
 import { activeCluster } from '../clusters.js';
 import type { EcsDeps } from '../deps.js';

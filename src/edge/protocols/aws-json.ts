@@ -3,28 +3,19 @@
  * a JSON body out; errors as {"__type": code, "message": text}. One module owns the envelope;
  * handlers receive a checked input object and a context.
  */
-import { NormalizedSchema } from '@smithy/core/schema';
-import type { StaticOperationSchema } from '@smithy/types';
 import { ApiError, toSerializedError } from '../../core/errors.js';
-import type { RequestContext } from '../context.js';
 import { checkInput } from '../model-check.js';
+import { operationsOf, type Handler, type Operation, type OperationOptions, type ServiceIdentity } from './operation.js';
+import type { ProtocolResponse } from './response.js';
 
-export type JsonHandler = (input: never, context: RequestContext) => Promise<unknown>;
+export type JsonHandler = Handler;
+export type JsonOperation = Operation;
 
-export interface JsonOperation {
-  name: string;
-  input: NormalizedSchema;
-  handler: (input: Record<string, unknown>, context: RequestContext) => Promise<unknown>;
-}
-
-export interface JsonService {
-  /** Short name for logs and the health endpoint, e.g. "ecs". */
-  id: string;
-  /** The service name clients put in their SigV4 credential scope. */
-  signingName: string;
+export interface JsonService extends ServiceIdentity {
+  protocol: 'awsJson';
   targetPrefix: string;
   jsonVersion: '1.0' | '1.1';
-  operations: Map<string, JsonOperation>;
+  operations: Map<string, Operation>;
 }
 
 export interface JsonResponse {
@@ -33,24 +24,14 @@ export interface JsonResponse {
   body: string;
 }
 
-/**
- * Builds a service from handlers named after the model's operations. Each name must exist in the SDK
- * module as an operation schema (`<Name>$`), so a typo fails at start-up rather than at request time.
- */
+/** Builds a service from handlers named after the model's operations (see `operationsOf`). */
 export function defineJsonService(
   model: Record<string, unknown>,
-  service: Omit<JsonService, 'operations'>,
+  service: Omit<JsonService, 'operations' | 'protocol'>,
   handlers: Record<string, JsonHandler>,
+  options: OperationOptions = {},
 ): JsonService {
-  const operations = new Map<string, JsonOperation>();
-  for (const [name, handler] of Object.entries(handlers)) {
-    const schema = model[`${name}$`] as StaticOperationSchema | undefined;
-    if (!Array.isArray(schema) || schema[0] !== 9) throw new Error(`${service.id}: ${name} is not an operation of the service model`);
-    const inputRef = schema[4] as unknown;
-    const input = NormalizedSchema.of((typeof inputRef === 'function' ? inputRef() : inputRef) as never);
-    operations.set(name, { name, input, handler: handler as JsonOperation['handler'] });
-  }
-  return { ...service, operations };
+  return { ...service, protocol: 'awsJson', operations: operationsOf(model, service.id, handlers, options) };
 }
 
 export function operationNameOf(service: JsonService, target: string): string | undefined {
@@ -79,15 +60,21 @@ function parseBody(body: Buffer): unknown {
   }
 }
 
-export async function invokeJson(service: JsonService, operationName: string, body: Buffer, context: RequestContext): Promise<JsonResponse> {
-  const operation = service.operations.get(operationName);
+/** The operation an X-Amz-Target names; UnknownOperationException when the service has none by that name. */
+export function jsonOperationOf(service: JsonService, target: string): Operation {
+  const name = operationNameOf(service, target) ?? '';
+  const operation = service.operations.get(name);
   if (!operation) {
-    throw new ApiError(
-      'UnknownOperationException',
-      `${operationName || '(none)'} is not an operation of ${service.targetPrefix} that Berth supports.`,
-    );
+    throw new ApiError('UnknownOperationException', `${name || '(none)'} is not an operation of ${service.targetPrefix} that Berth supports.`);
   }
-  const input = checkInput(parseBody(body), operation.input);
-  const output = await operation.handler(input, context);
+  return operation;
+}
+
+/** The request body, checked against the operation's input shape. */
+export function jsonInputOf(operation: Operation, body: Buffer): Record<string, unknown> {
+  return checkInput(parseBody(body), operation.input);
+}
+
+export function jsonResponse(service: Pick<JsonService, 'jsonVersion'>, output: unknown): ProtocolResponse {
   return { statusCode: 200, contentType: jsonContentType(service), body: JSON.stringify(output ?? {}) };
 }

@@ -1,7 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Principal, Scope } from '../core/principal.js';
+import type { Principal, Scope } from './principal.js';
 
-/** What an operation knows about the request it serves. Operations never see HTTP. */
+/**
+ * What an operation knows about the request it serves, whatever protocol carried it. Operations
+ * never see HTTP; the edge builds this once the request is authenticated and authorized.
+ */
 export interface RequestContext {
   requestId: string;
   principal: Principal;
