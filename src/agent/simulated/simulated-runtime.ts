@@ -28,6 +28,7 @@ import {
   type RegistryAuth,
   type RuntimeEvent,
   type RuntimeInfo,
+  PullCancelledError,
 } from '../runtime/types.js';
 import { HostPorts, type Protocol } from './host-ports.js';
 import { Ipv4Pool, macAddressFor } from './ipv4-pool.js';
@@ -187,7 +188,9 @@ export class SimulatedRuntime implements ContainerRuntime {
     return this.images.has(imageKey(reference));
   }
 
-  async pull(reference: string, _auth?: RegistryAuth, _signal?: AbortSignal): Promise<void> {
+  async pull(reference: string, _auth?: RegistryAuth, signal?: AbortSignal): Promise<void> {
+    // A simulated pull takes no time, so only a signal aborted before it can cancel it.
+    if (signal?.aborted) throw new PullCancelledError(reference);
     if (!this.pullable(reference)) {
       throw new SimulatedEngineError(`pull ${reference}: pull access denied for ${reference}, repository does not exist or may require 'docker login'`, 404);
     }
@@ -215,7 +218,6 @@ export class SimulatedRuntime implements ContainerRuntime {
       throw new SimulatedEngineError(`Conflict. The container name "/${name}" is already in use by container "${existing}". You have to remove (or rename) that container to be able to reuse that name.`, 409);
     }
     const networkMode = networkModeOf(spec.network);
-    if (hasOwnNetwork(networkMode) && !this.networks.has(networkMode)) throw new SimulatedEngineError(`network ${networkMode} not found`, 404);
     const memory = spec.resources?.memoryBytes;
     const volumes = (spec.mounts ?? []).flatMap((mount) => ('volume' in mount.source ? [mount.source.volume] : []));
     // As Docker does, a named volume a container mounts is created with it when absent.
@@ -255,6 +257,10 @@ export class SimulatedRuntime implements ContainerRuntime {
     if (container.networkMode.startsWith('container:')) {
       const holder = this.find(container.networkMode.slice('container:'.length));
       if (holder?.state !== 'running') throw new SimulatedEngineError('cannot join network of a non running container', 409);
+    }
+    // As Docker 20.10 does, a missing network is found out at start, not at create.
+    if (hasOwnNetwork(container.networkMode) && !this.networks.has(container.networkMode)) {
+      throw new SimulatedEngineError(`network ${container.networkMode} not found`, 404);
     }
     this.attach(container);
     container.state = 'running';

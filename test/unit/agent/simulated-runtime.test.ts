@@ -99,7 +99,8 @@ describe('SimulatedRuntime', () => {
     await runtime.pull('nginx');
     await runtime.create(request('web'));
     await rejectsWithStatus(runtime.create(request('web')), 409, /already in use/);
-    await rejectsWithStatus(runtime.create(request('other', { network: { mode: 'network', name: 'task-net' } })), 404, /network task-net not found/);
+    const other = await runtime.create(request('other', { network: { mode: 'network', name: 'task-net' } }));
+    await rejectsWithStatus(runtime.start(other), 404, /network task-net not found/);
     await rejectsWithStatus(runtime.start('nope'), 404, /No such container/);
     // As Docker's runtime: stopping or removing what is gone is no error.
     await runtime.stop('nope', 1);
