@@ -12,10 +12,10 @@ import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { ContainerDefinition } from '@aws-sdk/client-ecs';
 import Docker from 'dockerode';
-import { containerCreateOptions, dockerNameFor, pauseCreateOptions, type ContainerSpecInput, type ResolvedVolume } from '../../src/agent/runtime/container-spec.js';
+import { containerSpec, dockerNameFor, pauseSpec, type ContainerSpecInput, type ResolvedVolume } from '../../src/agent/runtime/container-spec.js';
 import { DockerEngineError, DockerRuntime, DockerUnreachableError, socketPathFromEnvironment } from '../../src/agent/runtime/docker-runtime.js';
 import { ensurePauseImage, pauseImageReference, pauseRootfsTar } from '../../src/agent/runtime/pause-image.js';
-import { labels, type CreateRequest, type RuntimeEvent } from '../../src/agent/runtime/types.js';
+import { labels, type ContainerSpec, type RuntimeEvent } from '../../src/agent/runtime/types.js';
 import type { AssignedTask } from '../../src/agent-protocol/messages.js';
 import type { Wire } from '../../src/core/wire.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
@@ -50,28 +50,26 @@ describe('DockerRuntime on the real engine', { skip }, () => {
   });
 
   /** A busybox container of this run's task. */
-  function request(name: string, command: string[], extra: Record<string, unknown> = {}, hostConfig: Record<string, unknown> = {}): CreateRequest {
+  function request(name: string, command: string[], extra: Partial<ContainerSpec> = {}): ContainerSpec {
     return {
       name: `berth-test-${runId}-${name}`,
-      options: {
-        Image: image,
-        Cmd: command,
-        Labels: { [labels.owner]: owner, [labels.taskArn]: taskArn, [labels.containerName]: name, [labels.role]: 'app' },
-        ...extra,
-        HostConfig: { NetworkMode: 'bridge', ...hostConfig },
-      },
+      image,
+      command,
+      labels: { [labels.owner]: owner, [labels.taskArn]: taskArn, [labels.containerName]: name, [labels.role]: 'app' },
+      network: { mode: 'bridge' },
+      ...extra,
     };
   }
 
-  async function run(name: string, command: string[], extra?: Record<string, unknown>, hostConfig?: Record<string, unknown>): Promise<string> {
-    const id = await runtime.create(request(name, command, extra, hostConfig));
+  async function run(name: string, command: string[], extra?: Partial<ContainerSpec>): Promise<string> {
+    const id = await runtime.create(request(name, command, extra));
     await runtime.start(id);
     return id;
   }
 
-  /** Creates and starts one of a task's containers as the agent would, from containerCreateOptions. */
+  /** Creates and starts one of a task's containers as the agent would, from containerSpec. */
   async function createAndStart(task: AssignedTask, containerName: string, input: Partial<ContainerSpecInput> = {}): Promise<string> {
-    const spec = containerCreateOptions({
+    const spec = containerSpec({
       task,
       containerName,
       owner,
@@ -97,7 +95,7 @@ describe('DockerRuntime on the real engine', { skip }, () => {
 
   it('creates, starts, inspects, lists by owner, stops and removes a container', async () => {
     // docker-init passes SIGTERM on to sleep, so the stop below is quick.
-    const id = await runtime.create(request('lifecycle', ['sleep', '300'], {}, { Init: true }));
+    const id = await runtime.create(request('lifecycle', ['sleep', '300'], { init: true }));
     const created = await runtime.inspect(id);
     assert.equal(created?.state, 'created');
     assert.equal(created?.name, `berth-test-${runId}-lifecycle`);
@@ -151,7 +149,7 @@ describe('DockerRuntime on the real engine', { skip }, () => {
 
   it('reports a container killed for exceeding its memory limit as oomKilled', async () => {
     const limit = 6 * 1024 * 1024;
-    const id = await run('oom', ['sh', '-c', 'x=$(dd if=/dev/zero bs=1M count=64 | tr "\\0" a); sleep 1'], {}, { Memory: limit, MemorySwap: limit });
+    const id = await run('oom', ['sh', '-c', 'x=$(dd if=/dev/zero bs=1M count=64 | tr "\\0" a); sleep 1'], { resources: { memoryBytes: limit, memorySwapBytes: limit } });
     await events.waitFor(id);
     const observed = await runtime.inspect(id);
     assert.equal(observed?.state, 'exited');
@@ -191,7 +189,7 @@ describe('DockerRuntime on the real engine', { skip }, () => {
       await runtime.pull(good);
       assert.equal(await runtime.hasImage(good), true);
       assert.equal(await runtime.imageDigest(good), registry.manifestDigest);
-      const fromPulled = await runtime.create(request('pulled', ['/pause'], { Image: good }));
+      const fromPulled = await runtime.create(request('pulled', ['/pause'], { image: good }));
       assert.equal((await runtime.inspect(fromPulled))?.imageDigest, registry.manifestDigest);
       await runtime.remove(fromPulled);
 
@@ -211,8 +209,7 @@ describe('DockerRuntime on the real engine', { skip }, () => {
     const id = await run(
       'web',
       ['sh', '-c', 'echo hello-from-berth > /tmp/index.html && exec httpd -f -p 8080 -h /tmp'],
-      { ExposedPorts: { '8080/tcp': {} } },
-      { PortBindings: { '8080/tcp': [{ HostPort: '' }] } },
+      { ports: [{ containerPort: 8080, protocol: 'tcp' }] },
     );
     const observed = await runtime.inspect(id);
     const binding = observed?.ports.find((port) => port.containerPort === 8080 && port.bindIP === '0.0.0.0');
@@ -239,7 +236,7 @@ describe('DockerRuntime on the real engine', { skip }, () => {
     assert.equal(await runtime.networkGateway(`${networkName}-absent`), undefined);
 
     const address = subnet.replace('.0/24', '.10');
-    const pause = pauseCreateOptions({
+    const pause = pauseSpec({
       task: assignedTask('awsvpc', []),
       owner,
       dockerName: `berth-test-${runId}-pause`,
@@ -278,7 +275,7 @@ describe('DockerRuntime on the real engine', { skip }, () => {
     assert.ok(performance.now() - stopStarted < 10_000, 'the pause container stops at once');
   });
 
-  it('runs a container made by containerCreateOptions with the fields the engine must accept', async () => {
+  it('runs a container made by containerSpec with the fields the engine must accept', async () => {
     const hostDirectory = mkdtempSync(join(tmpdir(), 'berth-runtime-test-'));
     chmodSync(hostDirectory, 0o755); // readable by the container's user, nobody
     writeFileSync(join(hostDirectory, 'marker'), 'from the host');

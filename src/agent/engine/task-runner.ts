@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AssignedTask, TaskReport } from '../../agent-protocol/messages.js';
 import type { Clock } from '../../core/clock.js';
-import { containerCreateOptions, dockerNameFor, pauseCreateOptions, type NetworkMode, type ResolvedVolume } from '../runtime/container-spec.js';
+import { containerSpec, dockerNameFor, pauseSpec, type NetworkMode, type ResolvedVolume } from '../runtime/container-spec.js';
 import { PullCancelledError, RuntimeUnavailableError, type ContainerRuntime, type ObservedContainer } from '../runtime/types.js';
 import { decide, needsPause, report, type Failure, type RunnerMemory, type Step, type TaskView } from './decide.js';
 import { effectiveContainers } from './effective.js';
@@ -211,14 +211,14 @@ export class TaskRunner {
       if (view.pause) await runtime.remove(view.pause.id);
       const network = await this.context.awsvpcNetwork();
       const image = await this.context.pauseImage();
-      const request = pauseCreateOptions({
+      const spec = pauseSpec({
         task: this.task,
         owner: this.context.owner,
         dockerName: dockerNameFor(this.task, 'internalecspause', randomBytes(6).toString('hex')),
         image,
         networkName: network,
       });
-      const id = await runtime.create(request);
+      const id = await runtime.create(spec);
       await runtime.start(id);
     } catch (error) {
       if (isTemporary(error)) throw error;
@@ -289,7 +289,7 @@ export class TaskRunner {
     const token = randomBytes(16).toString('hex');
     const containerIds = new Map([...view.observed].map(([name, observed]) => [name, observed.id]));
     try {
-      const request = containerCreateOptions({
+      const spec = containerSpec({
         task: this.task,
         containerName,
         owner: this.context.owner,
@@ -300,10 +300,9 @@ export class TaskRunner {
         containerIds,
         ...(cgroupParent ? { cgroupParent } : {}),
       });
-      const labels = (request.options.Labels ?? {}) as Record<string, string>;
-      request.options.Labels = { ...labels, [metadataTokenLabel]: token };
+      spec.labels = { ...spec.labels, [metadataTokenLabel]: token };
       this.memory.created.add(containerName);
-      await runtime.create(request);
+      await runtime.create(spec);
     } catch (error) {
       if (isTemporary(error)) {
         this.memory.created.delete(containerName);

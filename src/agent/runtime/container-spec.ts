@@ -1,17 +1,18 @@
 /**
- * ECS container definition → Docker Engine API container create body. Pure: everything the
+ * ECS container definition → Berth's runtime-neutral ContainerSpec (spec.ts). Pure: everything the
  * translation needs (resolved volumes, the ids of containers to take volumes from, the pause
  * container of an awsvpc task) arrives in the input.
  *
  * Network modes: `bridge` publishes portMappings (hostPort 0 or absent → the engine picks an
  * ephemeral port); `host` and `none` publish nothing; `awsvpc` joins the task's pause container
- * (`container:<id>`), which owns the hostname, DNS (the task's dnsServers and dnsSearchDomains)
- * and address, so none of those are set here (the engine refuses them in that mode).
+ * (a `container` attachment), which owns the hostname, DNS (the task's dnsServers and dnsSearchDomains)
+ * and address, so none of those are set here (the Docker engine refuses them in that mode).
  */
 import type { ContainerDefinition, ContainerOverride, HealthCheck, PortMapping } from '@aws-sdk/client-ecs';
 import type { AssignedTask } from '../../agent-protocol/messages.js';
 import type { Wire } from '../../core/wire.js';
-import { labels, type ContainerRole, type CreateRequest } from './types.js';
+import type { ContainerSpec, SpecHealthCheck, SpecMount, SpecNetwork, SpecPort, SpecResources, SpecVolumesFrom } from './spec.js';
+import { labels, type ContainerRole } from './types.js';
 
 export type NetworkMode = 'bridge' | 'host' | 'none' | 'awsvpc';
 
@@ -56,74 +57,69 @@ const maxDockerNamePrefix = 200;
 /** ECS's health check defaults (Docker's own timeout default is 30 s, ECS's is 5 s). */
 const healthCheckDefaults = { interval: 30, timeout: 5, retries: 3, startPeriod: 0 };
 
-export function containerCreateOptions(input: ContainerSpecInput): CreateRequest {
+export function containerSpec(input: ContainerSpecInput): ContainerSpec {
   const { task, containerName, network } = input;
   const definition = findDefinition(task, containerName);
   const override = task.overrides.containerOverrides?.find((entry) => entry.name === containerName);
   const command = override?.command ?? definition.command;
   const ownNetwork = network.mode !== 'awsvpc';
-  const hostConfig: Record<string, unknown> = {
-    NetworkMode: networkModeOf(network),
-    ...resourceLimits(definition, override, taskLimits(task)),
-    ...(input.cgroupParent ? { CgroupParent: input.cgroupParent } : {}),
-    Binds: binds(definition, input.volumes),
-    VolumesFrom: (definition.volumesFrom ?? []).map((entry) => volumeFrom(entry.sourceContainer, entry.readOnly, input.containerIds)),
-    ReadonlyRootfs: definition.readonlyRootFilesystem ?? false,
-    Privileged: definition.privileged ?? false,
+  const spec: ContainerSpec = {
+    name: input.dockerName,
+    image: definition.image!,
+    environment: environment(definition.environment, override, task.secretEnvironment?.[containerName] ?? {}, input.extraEnvironment),
+    labels: { ...definition.dockerLabels, ...taskLabels(task, input.owner, containerName, 'app') },
+    interactive: definition.interactive ?? false,
+    tty: definition.pseudoTerminal ?? false,
+    network: attachmentOf(network),
+    resources: { ...resourceLimits(definition, override, taskLimits(task)), ...(input.cgroupParent ? { cgroupParent: input.cgroupParent } : {}) },
+    mounts: mounts(definition, input.volumes),
+    volumesFrom: (definition.volumesFrom ?? []).map((entry) => volumeFrom(entry.sourceContainer, entry.readOnly, input.containerIds)),
+    readonlyRootFilesystem: definition.readonlyRootFilesystem ?? false,
+    privileged: definition.privileged ?? false,
     ...linuxParameters(definition.linuxParameters),
     ...(ownNetwork ? nameResolution(definition) : {}),
   };
+  if (definition.linuxParameters?.sharedMemorySize !== undefined) spec.resources!.sharedMemoryBytes = definition.linuxParameters.sharedMemorySize * mib;
   if (definition.ulimits?.length) {
-    hostConfig.Ulimits = definition.ulimits.map((limit) => ({ Name: limit.name, Soft: limit.softLimit, Hard: limit.hardLimit }));
+    spec.ulimits = definition.ulimits.map((limit) => ({ name: limit.name!, soft: limit.softLimit!, hard: limit.hardLimit! }));
   }
-  if (definition.dockerSecurityOptions?.length) hostConfig.SecurityOpt = definition.dockerSecurityOptions;
+  if (definition.dockerSecurityOptions?.length) spec.securityOptions = definition.dockerSecurityOptions;
   const sysctls = systemControls([definition], (namespace) => ownNetwork || !namespace.startsWith('net.'));
-  if (sysctls) hostConfig.Sysctls = sysctls;
+  if (sysctls) spec.sysctls = sysctls;
   // Task-level namespaces; `task` (one namespace shared by the task's containers) is refused at launch.
-  if (task.definition.pidMode === 'host') hostConfig.PidMode = 'host';
-  if (task.definition.ipcMode === 'host' || task.definition.ipcMode === 'none') hostConfig.IpcMode = task.definition.ipcMode;
-  // As ECS's agent does: the driver and its options go to Docker as given; without one, the engine's default.
+  if (task.definition.pidMode === 'host') spec.pidMode = 'host';
+  if (task.definition.ipcMode === 'host' || task.definition.ipcMode === 'none') spec.ipcMode = task.definition.ipcMode;
+  // As ECS's agent does: the driver and its options go to the runtime as given; without one, the engine's default.
   if (definition.logConfiguration?.logDriver) {
-    hostConfig.LogConfig = { Type: definition.logConfiguration.logDriver, Config: definition.logConfiguration.options ?? {} };
+    spec.log = { driver: definition.logConfiguration.logDriver, options: definition.logConfiguration.options ?? {} };
   }
-
-  const options: Record<string, unknown> = {
-    Image: definition.image,
-    Env: environment(definition.environment, override, task.secretEnvironment?.[containerName] ?? {}, input.extraEnvironment),
-    Labels: { ...definition.dockerLabels, ...taskLabels(task, input.owner, containerName, 'app') },
-    OpenStdin: definition.interactive ?? false,
-    Tty: definition.pseudoTerminal ?? false,
-    HostConfig: hostConfig,
-  };
-  if (command) options.Cmd = command;
-  if (definition.entryPoint) options.Entrypoint = definition.entryPoint;
-  if (definition.workingDirectory) options.WorkingDir = definition.workingDirectory;
-  if (definition.user) options.User = definition.user;
-  if (definition.hostname && ownNetwork) options.Hostname = definition.hostname;
-  if (definition.disableNetworking) options.NetworkDisabled = true;
-  if (definition.stopTimeout !== undefined) options.StopTimeout = definition.stopTimeout;
-  if (definition.healthCheck?.command?.length) options.Healthcheck = healthcheck(definition.healthCheck);
-  if (network.mode === 'bridge' && definition.portMappings?.length) {
-    const { exposed, bindings } = publishedPorts(definition.portMappings);
-    options.ExposedPorts = exposed;
-    hostConfig.PortBindings = bindings;
-  }
-  return { name: input.dockerName, options };
+  if (command) spec.command = command;
+  if (definition.entryPoint) spec.entrypoint = definition.entryPoint;
+  if (definition.workingDirectory) spec.workingDirectory = definition.workingDirectory;
+  if (definition.user) spec.user = definition.user;
+  if (definition.hostname && ownNetwork) spec.hostname = definition.hostname;
+  if (definition.disableNetworking) spec.networkDisabled = true;
+  if (definition.stopTimeout !== undefined) spec.stopTimeoutSeconds = definition.stopTimeout;
+  if (definition.healthCheck?.command?.length) spec.healthCheck = healthCheck(definition.healthCheck);
+  if (network.mode === 'bridge' && definition.portMappings?.length) spec.ports = publishedPorts(definition.portMappings);
+  return spec;
 }
 
 /** The container holding an awsvpc task's network namespace, with the task's address on `networkName`. */
-export function pauseCreateOptions(input: PauseSpecInput): CreateRequest {
-  const endpoint = input.ipv4Address ? { IPAMConfig: { IPv4Address: input.ipv4Address } } : {};
-  const options: Record<string, unknown> = {
-    Image: input.image,
-    Labels: taskLabels(input.task, input.owner, pauseContainerName, 'pause'),
+export function pauseSpec(input: PauseSpecInput): ContainerSpec {
+  const spec: ContainerSpec = {
+    name: input.dockerName,
+    image: input.image,
+    labels: taskLabels(input.task, input.owner, pauseContainerName, 'pause'),
     // The pause process is PID 1 with no signal handlers, so the kernel drops SIGTERM: stop kills at once.
-    StopSignal: 'SIGKILL',
-    HostConfig: { NetworkMode: input.networkName, ...withSysctls(networkSystemControls(input.task)), ...taskNameResolution(input.task) },
-    NetworkingConfig: { EndpointsConfig: { [input.networkName]: endpoint } },
+    stopSignal: 'SIGKILL',
+    network: { mode: 'network', name: input.networkName, ...(input.ipv4Address ? { ipv4Address: input.ipv4Address } : {}) },
+    ...taskNameResolution(input.task),
   };
-  if (input.hostname) options.Hostname = input.hostname;
-  return { name: input.dockerName, options };
+  const sysctls = networkSystemControls(input.task);
+  if (sysctls) spec.sysctls = sysctls;
+  if (input.hostname) spec.hostname = input.hostname;
+  return spec;
 }
 
 /** ECS-agent-like container names, `ecs-<family>-<revision>-<container>-<suffix>`, in Docker's alphabet. */
@@ -180,39 +176,46 @@ function resourceLimits(
   definition: Wire<ContainerDefinition>,
   override: Wire<ContainerOverride> | undefined,
   limits: { cpu?: number; memory?: number },
-): Record<string, number> {
+): SpecResources {
   const cpu = override?.cpu ?? definition.cpu;
   const memory = (override?.memory ?? definition.memory) ?? limits.memory;
   const memoryReservation = override?.memoryReservation ?? definition.memoryReservation;
   const swap = definition.linuxParameters?.maxSwap;
   const swappiness = definition.linuxParameters?.swappiness;
   return {
-    CpuShares: Math.max(minimumCpuShares, cpu ?? 0),
-    ...(limits.cpu !== undefined && { NanoCpus: Math.round((limits.cpu / 1024) * nanosPerSecond) }),
-    ...(memory !== undefined && { Memory: memory * mib }),
-    ...(memoryReservation !== undefined && { MemoryReservation: memoryReservation * mib }),
+    cpuShares: Math.max(minimumCpuShares, cpu ?? 0),
+    ...(limits.cpu !== undefined && { nanoCpus: Math.round((limits.cpu / 1024) * nanosPerSecond) }),
+    ...(memory !== undefined && { memoryBytes: memory * mib }),
+    ...(memoryReservation !== undefined && { memoryReservationBytes: memoryReservation * mib }),
     // ECS ignores maxSwap without a hard memory limit, and swappiness without maxSwap.
-    ...(swap !== undefined && memory !== undefined && { MemorySwap: (memory + swap) * mib }),
-    ...(swap !== undefined && memory !== undefined && swappiness !== undefined && { MemorySwappiness: swappiness }),
+    ...(swap !== undefined && memory !== undefined && { memorySwapBytes: (memory + swap) * mib }),
+    ...(swap !== undefined && memory !== undefined && swappiness !== undefined && { memorySwappiness: swappiness }),
   };
 }
 
-function linuxParameters(linux: Wire<ContainerDefinition>['linuxParameters']): Record<string, unknown> {
+/** Capabilities, init, tmpfs and devices (sharedMemorySize is a resource, set with the others). */
+function linuxParameters(linux: Wire<ContainerDefinition>['linuxParameters']): Partial<ContainerSpec> {
   if (!linux) return {};
-  const options: Record<string, unknown> = {};
-  if (linux.capabilities?.add?.length) options.CapAdd = linux.capabilities.add;
-  if (linux.capabilities?.drop?.length) options.CapDrop = linux.capabilities.drop;
-  if (linux.initProcessEnabled !== undefined) options.Init = linux.initProcessEnabled;
-  if (linux.sharedMemorySize !== undefined) options.ShmSize = linux.sharedMemorySize * mib;
-  if (linux.tmpfs?.length) options.Tmpfs = Object.fromEntries(linux.tmpfs.map((mount) => [mount.containerPath, tmpfsOptions(mount)]));
-  if (linux.devices?.length) {
-    options.Devices = linux.devices.map((device) => ({
-      PathOnHost: device.hostPath,
-      PathInContainer: device.containerPath ?? device.hostPath,
-      CgroupPermissions: cgroupPermissions(device.permissions),
+  const spec: Partial<ContainerSpec> = {};
+  const add = linux.capabilities?.add?.length ? { add: linux.capabilities.add } : {};
+  const drop = linux.capabilities?.drop?.length ? { drop: linux.capabilities.drop } : {};
+  if (add.add || drop.drop) spec.capabilities = { ...add, ...drop };
+  if (linux.initProcessEnabled !== undefined) spec.init = linux.initProcessEnabled;
+  if (linux.tmpfs?.length) {
+    spec.tmpfs = linux.tmpfs.map((mount) => ({
+      containerPath: mount.containerPath!,
+      options: mount.mountOptions ?? [],
+      ...(mount.size !== undefined ? { sizeMiB: mount.size } : {}),
     }));
   }
-  return options;
+  if (linux.devices?.length) {
+    spec.devices = linux.devices.map((device) => ({
+      hostPath: device.hostPath!,
+      containerPath: device.containerPath ?? device.hostPath!,
+      permissions: cgroupPermissions(device.permissions),
+    }));
+  }
+  return spec;
 }
 
 /**
@@ -232,28 +235,26 @@ function systemControls(definitions: Wire<ContainerDefinition>[], keep: (namespa
  * An awsvpc task's dnsServers and dnsSearchDomains, set on the pause container: its containers share
  * its resolv.conf (the engine refuses DNS options on a container joining another's namespace).
  */
-function taskNameResolution(task: AssignedTask): Record<string, string[]> {
+function taskNameResolution(task: AssignedTask): Pick<ContainerSpec, 'dnsServers' | 'dnsSearchDomains'> {
   const definitions = task.definition.containerDefinitions ?? [];
   const servers = [...new Set(definitions.flatMap((definition) => definition.dnsServers ?? []))];
   const search = [...new Set(definitions.flatMap((definition) => definition.dnsSearchDomains ?? []))];
-  return { ...(servers.length > 0 ? { Dns: servers } : {}), ...(search.length > 0 ? { DnsSearch: search } : {}) };
+  return { ...(servers.length > 0 ? { dnsServers: servers } : {}), ...(search.length > 0 ? { dnsSearchDomains: search } : {}) };
 }
-
-const withSysctls = (sysctls: Record<string, string> | undefined) => (sysctls ? { Sysctls: sysctls } : {});
 
 /** Hosts and DNS: only for containers with a network namespace of their own. */
-function nameResolution(definition: Wire<ContainerDefinition>): Record<string, string[]> {
-  const options: Record<string, string[]> = {};
-  if (definition.extraHosts?.length) options.ExtraHosts = definition.extraHosts.map((entry) => `${entry.hostname}:${entry.ipAddress}`);
-  if (definition.dnsServers?.length) options.Dns = definition.dnsServers;
-  if (definition.dnsSearchDomains?.length) options.DnsSearch = definition.dnsSearchDomains;
-  return options;
+function nameResolution(definition: Wire<ContainerDefinition>): Pick<ContainerSpec, 'extraHosts' | 'dnsServers' | 'dnsSearchDomains'> {
+  const spec: Pick<ContainerSpec, 'extraHosts' | 'dnsServers' | 'dnsSearchDomains'> = {};
+  if (definition.extraHosts?.length) spec.extraHosts = definition.extraHosts.map((entry) => ({ hostname: entry.hostname!, ipAddress: entry.ipAddress! }));
+  if (definition.dnsServers?.length) spec.dnsServers = definition.dnsServers;
+  if (definition.dnsSearchDomains?.length) spec.dnsSearchDomains = definition.dnsSearchDomains;
+  return spec;
 }
 
-function networkModeOf(network: ContainerSpecInput['network']): string {
-  if (network.mode !== 'awsvpc') return network.mode;
+function attachmentOf(network: ContainerSpecInput['network']): SpecNetwork {
+  if (network.mode !== 'awsvpc') return { mode: network.mode };
   if (!network.pauseContainerId) throw new Error('An awsvpc container needs the id of its task\'s pause container.');
-  return `container:${network.pauseContainerId}`;
+  return { mode: 'container', containerId: network.pauseContainerId };
 }
 
 /** Definition, then override (wins), then the container's resolved secrets, then the agent's own variables (win over all). */
@@ -262,32 +263,28 @@ function environment(
   override: Wire<ContainerOverride> | undefined,
   secrets: Record<string, string>,
   extra: Record<string, string>,
-): string[] {
+): { name: string; value: string }[] {
   const merged = new Map<string, string>();
   for (const entry of [...(base ?? []), ...(override?.environment ?? [])]) {
     if (entry.name) merged.set(entry.name, entry.value ?? '');
   }
   for (const [name, value] of [...Object.entries(secrets), ...Object.entries(extra)]) merged.set(name, value);
-  return [...merged].map(([name, value]) => `${name}=${value}`);
+  return [...merged].map(([name, value]) => ({ name, value }));
 }
 
-function binds(definition: Wire<ContainerDefinition>, volumes: Map<string, ResolvedVolume>): string[] {
+function mounts(definition: Wire<ContainerDefinition>, volumes: Map<string, ResolvedVolume>): SpecMount[] {
   return (definition.mountPoints ?? []).map((mount) => {
     const volume = mount.sourceVolume === undefined ? undefined : volumes.get(mount.sourceVolume);
     if (!volume) throw new Error(`Container '${definition.name}' mounts volume '${mount.sourceVolume}', which the task does not define or which was not prepared.`);
-    const source = 'hostPath' in volume ? volume.hostPath : volume.dockerVolume;
-    return `${source}:${mount.containerPath}${mount.readOnly ? ':ro' : ''}`;
+    const source = 'hostPath' in volume ? { hostPath: volume.hostPath } : { volume: volume.dockerVolume };
+    return { source, containerPath: mount.containerPath!, readOnly: mount.readOnly ?? false };
   });
 }
 
-function volumeFrom(sourceContainer: string | undefined, readOnly: boolean | undefined, containerIds: Map<string, string>): string {
+function volumeFrom(sourceContainer: string | undefined, readOnly: boolean | undefined, containerIds: Map<string, string>): SpecVolumesFrom {
   const id = sourceContainer === undefined ? undefined : containerIds.get(sourceContainer);
   if (!id) throw new Error(`volumesFrom names container '${sourceContainer}', which has not been created.`);
-  return readOnly ? `${id}:ro` : id;
-}
-
-function tmpfsOptions(mount: { mountOptions?: string[]; size?: number }): string {
-  return [...(mount.mountOptions ?? []), ...(mount.size !== undefined ? [`size=${mount.size}m`] : [])].join(',');
+  return { containerId: id, readOnly: readOnly ?? false };
 }
 
 function cgroupPermissions(permissions: string[] | undefined): string {
@@ -296,33 +293,23 @@ function cgroupPermissions(permissions: string[] | undefined): string {
   return permissions.map((permission) => letters[permission] ?? '').join('');
 }
 
-function healthcheck(check: Wire<HealthCheck>): Record<string, unknown> {
+function healthCheck(check: Wire<HealthCheck>): SpecHealthCheck {
   return {
-    Test: check.command,
-    Interval: (check.interval ?? healthCheckDefaults.interval) * nanosPerSecond,
-    Timeout: (check.timeout ?? healthCheckDefaults.timeout) * nanosPerSecond,
-    Retries: check.retries ?? healthCheckDefaults.retries,
-    StartPeriod: (check.startPeriod ?? healthCheckDefaults.startPeriod) * nanosPerSecond,
+    command: check.command!,
+    intervalSeconds: check.interval ?? healthCheckDefaults.interval,
+    timeoutSeconds: check.timeout ?? healthCheckDefaults.timeout,
+    retries: check.retries ?? healthCheckDefaults.retries,
+    startPeriodSeconds: check.startPeriod ?? healthCheckDefaults.startPeriod,
   };
 }
 
-function publishedPorts(mappings: Wire<PortMapping>[]): {
-  exposed: Record<string, Record<string, never>>;
-  bindings: Record<string, { HostPort: string }[]>;
-} {
-  const exposed: Record<string, Record<string, never>> = {};
-  const bindings: Record<string, { HostPort: string }[]> = {};
-  for (const mapping of mappings) {
-    const protocol = mapping.protocol ?? 'tcp';
-    for (const containerPort of containerPorts(mapping)) {
-      const key = `${containerPort}/${protocol}`;
-      exposed[key] = {};
-      // An empty HostPort asks the engine for an ephemeral port; ranges always get ephemeral ports, as in ECS.
-      const hostPort = mapping.containerPortRange || !mapping.hostPort ? '' : String(mapping.hostPort);
-      (bindings[key] ??= []).push({ HostPort: hostPort });
-    }
-  }
-  return { exposed, bindings };
+function publishedPorts(mappings: Wire<PortMapping>[]): SpecPort[] {
+  return mappings.flatMap((mapping) => {
+    const protocol = mapping.protocol === 'udp' ? 'udp' : 'tcp';
+    // No host port asks the runtime for an ephemeral one; ranges always get ephemeral ports, as in ECS.
+    const hostPort = mapping.containerPortRange || !mapping.hostPort ? {} : { hostPort: mapping.hostPort };
+    return containerPorts(mapping).map((containerPort) => ({ containerPort, protocol, ...hostPort }));
+  });
 }
 
 function containerPorts(mapping: Wire<PortMapping>): number[] {

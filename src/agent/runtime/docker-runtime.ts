@@ -9,11 +9,12 @@
  */
 import type { IncomingMessage } from 'node:http';
 import Docker from 'dockerode';
+import { dockerCreateBody } from './docker-spec.js';
 import { gatewayOf } from './network.js';
 import {
   labels,
   type ContainerRuntime,
-  type CreateRequest,
+  type ContainerSpec,
   type NetworkAddress,
   type ObservedContainer,
   type PortBinding,
@@ -149,9 +150,9 @@ export class DockerRuntime implements ContainerRuntime {
     return image && imageDigestOf(image, reference);
   }
 
-  async create(request: CreateRequest): Promise<string> {
-    const container = await this.call(`create container ${request.name}`, () =>
-      this.api.createContainer({ ...request.options, name: request.name }),
+  async create(spec: ContainerSpec): Promise<string> {
+    const container = await this.call(`create container ${spec.name}`, () =>
+      this.api.createContainer({ ...dockerCreateBody(spec), name: spec.name }),
     );
     return container.id;
   }

@@ -7,6 +7,10 @@
  * what it had started (see `labels`).
  */
 
+import type { ContainerSpec } from './spec.js';
+
+export type { ContainerSpec } from './spec.js';
+
 /** Labels on every container the agent creates (the ECS agent's own names, plus Berth's). */
 export const labels = {
   taskArn: 'com.amazonaws.ecs.task-arn',
@@ -90,13 +94,6 @@ export interface RuntimeEvent {
   exitCode?: number;
 }
 
-/** What to create: produced by `containerCreateOptions` from a task and container definition. */
-export interface CreateRequest {
-  name: string;
-  /** The Docker Engine API's container create body (ContainerCreateOptions in dockerode). */
-  options: Record<string, unknown>;
-}
-
 /** The runtime could not be reached or did not answer in time: temporary, the step is retried later. */
 export class RuntimeUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -126,7 +123,8 @@ export interface ContainerRuntime {
   pull(reference: string, auth?: RegistryAuth, signal?: AbortSignal): Promise<void>;
   /** The repository digest of a local image, or its id when it has none. */
   imageDigest(reference: string): Promise<string | undefined>;
-  create(request: CreateRequest): Promise<string>;
+  /** Creates (does not start) a container; rejects when the runtime refuses the spec or its name is taken. */
+  create(spec: ContainerSpec): Promise<string>;
   start(id: string): Promise<void>;
   /** SIGTERM (or the image's stop signal), then SIGKILL after `timeoutSeconds`. */
   stop(id: string, timeoutSeconds: number): Promise<void>;

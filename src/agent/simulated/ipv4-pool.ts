@@ -22,8 +22,10 @@ export class Ipv4Pool {
   readonly subnet: string;
   readonly gateway: string;
   private next: number;
+  private readonly first: number;
   private readonly last: number;
   private readonly released: number[] = [];
+  private readonly taken = new Set<number>();
 
   constructor(cidr: string) {
     const [address, prefixText] = cidr.split('/');
@@ -34,21 +36,39 @@ export class Ipv4Pool {
     const network = base - (base % size);
     this.subnet = `${toAddress(network)}/${prefix}`;
     this.gateway = toAddress(network + 1);
-    this.next = network + 2;
+    this.first = network + 2;
+    this.next = this.first;
     this.last = network + size - 2;
   }
 
   /** The next free address, or undefined when the subnet is full. */
   allocate(): string | undefined {
-    const reused = this.released.pop();
-    if (reused !== undefined) return toAddress(reused);
-    if (this.next > this.last) return undefined;
-    return toAddress(this.next++);
+    for (let reused = this.released.pop(); reused !== undefined; reused = this.released.pop()) {
+      if (!this.taken.has(reused)) return this.take(reused);
+    }
+    while (this.next <= this.last) {
+      const candidate = this.next++;
+      if (!this.taken.has(candidate)) return this.take(candidate);
+    }
+    return undefined;
+  }
+
+  /** Takes a given address; false when it is outside the subnet's host addresses or already taken. */
+  claim(address: string): boolean {
+    const value = toNumber(address);
+    if (value === undefined || value < this.first || value > this.last || this.taken.has(value)) return false;
+    this.take(value);
+    return true;
   }
 
   release(address: string): void {
     const value = toNumber(address);
-    if (value !== undefined) this.released.push(value);
+    if (value !== undefined && this.taken.delete(value)) this.released.push(value);
+  }
+
+  private take(value: number): string {
+    this.taken.add(value);
+    return toAddress(value);
   }
 }
 

@@ -6,22 +6,29 @@
  *
  * It answers the way the Docker Engine does where the task engine can tell: names are unique (409),
  * unknown containers, images and networks are 404s, addresses and published ports are taken at start
- * and given back at stop, events arrive after the call that caused them. A started container runs until
- * it is stopped (exit code 0), removed, or ended with `exit()`; a container with a health check turns
- * healthy right after it starts.
+ * and given back at stop, events arrive after the call that caused them (a `die` with its exit code),
+ * stopping or removing a container that is gone is no error, and a volume stays while a container
+ * mounts it. It reads Berth's ContainerSpec: addresses asked for on a network are honoured, published
+ * ports are taken, the memory limit shows in stats; what it cannot run (commands, mounts' contents,
+ * limits) it keeps no record of. A started container runs until it is stopped (exit code 0), removed,
+ * or ended with `exit()`; a container with a health check turns healthy right after it starts.
+ * Every reference pulls, unless `pullable` says otherwise.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { assertNever } from '../../core/assert-never.js';
 import { systemClock, type Clock } from '../../core/clock.js';
+import type { SpecNetwork, SpecPort } from '../runtime/spec.js';
 import {
   labels,
   type ContainerRuntime,
-  type CreateRequest,
+  type ContainerSpec,
   type NetworkAddress,
   type ObservedContainer,
   type PortBinding,
   type RegistryAuth,
   type RuntimeEvent,
   type RuntimeInfo,
+  PullCancelledError,
 } from '../runtime/types.js';
 import { HostPorts, type Protocol } from './host-ports.js';
 import { Ipv4Pool, macAddressFor } from './ipv4-pool.js';
@@ -31,6 +38,8 @@ export interface SimulatedRuntimeOptions {
   cpus?: number;
   memoryBytes?: number;
   clock?: Clock;
+  /** Whether a reference can be pulled, as if from its registry; default: every reference. */
+  pullable?: (reference: string) => boolean;
 }
 
 /** An engine refusal, carrying the HTTP status the Docker Engine API would have answered with. */
@@ -65,6 +74,10 @@ interface SimContainer {
   health?: 'starting' | 'healthy' | 'unhealthy';
   /** A network name, `host`, `none` or `container:<id>`. */
   networkMode: string;
+  /** The address asked for on its network, else the network's next free one. */
+  requestedAddress?: string;
+  /** The named volumes it mounts, which cannot be removed while it exists. */
+  volumes: string[];
   published: Published[];
   memoryLimit: number;
   ports: PortBinding[];
@@ -76,47 +89,34 @@ const defaultBridge = { name: 'bridge', subnet: '172.17.0.0/16' };
 /** Docker's API version of the engine this simulation stands in for, for callers that parse it. */
 const simulatedApiVersion = '1.44';
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function stringRecord(value: unknown): Record<string, string> {
-  if (!isObject(value)) return {};
-  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-}
-
-function networkModeOf(hostConfig: Record<string, unknown>): string {
-  const mode = hostConfig['NetworkMode'];
-  return typeof mode === 'string' && mode !== '' && mode !== 'default' ? mode : defaultBridge.name;
+/** The name Docker gives a container's network attachment: a network's name, `host`, `none` or `container:<id>`. */
+function networkModeOf(network: SpecNetwork): string {
+  switch (network.mode) {
+    case 'bridge':
+      return defaultBridge.name;
+    case 'host':
+    case 'none':
+      return network.mode;
+    case 'network':
+      return network.name;
+    case 'container':
+      return `container:${network.containerId}`;
+    default:
+      return assertNever(network, 'network attachment');
+  }
 }
 
 function hasOwnNetwork(mode: string): boolean {
   return mode !== 'host' && mode !== 'none' && !mode.startsWith('container:');
 }
 
-function publishedPorts(hostConfig: Record<string, unknown>): Published[] {
-  const bindings = hostConfig['PortBindings'];
-  if (!isObject(bindings)) return [];
-  const published: Published[] = [];
-  for (const [key, hosts] of Object.entries(bindings)) {
-    const [portText, protocolText] = key.split('/');
-    const containerPort = Number(portText);
-    if (!Number.isInteger(containerPort) || !Array.isArray(hosts)) continue;
-    const protocol: Protocol = protocolText === 'udp' ? 'udp' : 'tcp';
-    for (const host of hosts) {
-      const hostIp = isObject(host) && typeof host['HostIp'] === 'string' && host['HostIp'] !== '' ? host['HostIp'] : '0.0.0.0';
-      const hostPortText = isObject(host) ? host['HostPort'] : undefined;
-      const hostPort = typeof hostPortText === 'string' && hostPortText !== '' ? Number(hostPortText) : undefined;
-      published.push({ containerPort, protocol, bindIP: hostIp, ...(hostPort ? { hostPort } : {}) });
-    }
-  }
-  return published;
+function publishedPorts(ports: SpecPort[] | undefined): Published[] {
+  return (ports ?? []).map((port) => ({ containerPort: port.containerPort, protocol: port.protocol, bindIP: '0.0.0.0', ...(port.hostPort ? { hostPort: port.hostPort } : {}) }));
 }
 
-function hasHealthCheck(options: Record<string, unknown>): boolean {
-  const check = options['Healthcheck'];
-  if (!isObject(check) || !Array.isArray(check['Test']) || check['Test'].length === 0) return false;
-  return check['Test'][0] !== 'NONE';
+function hasHealthCheck(spec: ContainerSpec): boolean {
+  const test = spec.healthCheck?.command ?? [];
+  return test.length > 0 && test[0] !== 'NONE';
 }
 
 /** The key an image is stored under: Docker Hub prefixes dropped, `:latest` when no tag or digest. */
@@ -143,6 +143,7 @@ export class SimulatedRuntime implements ContainerRuntime {
   private readonly cpus: number;
   private readonly memoryBytes: number;
   private readonly clock: Clock;
+  private readonly pullable: (reference: string) => boolean;
   private readonly containers = new Map<string, SimContainer>();
   private readonly idsByName = new Map<string, string>();
   private readonly idsByOwner = new Map<string, Set<string>>();
@@ -159,6 +160,7 @@ export class SimulatedRuntime implements ContainerRuntime {
     this.cpus = options.cpus ?? 4;
     this.memoryBytes = options.memoryBytes ?? 8 * gib;
     this.clock = options.clock ?? systemClock;
+    this.pullable = options.pullable ?? (() => true);
   }
 
   async info(): Promise<RuntimeInfo> {
@@ -186,7 +188,12 @@ export class SimulatedRuntime implements ContainerRuntime {
     return this.images.has(imageKey(reference));
   }
 
-  async pull(reference: string, _auth?: RegistryAuth, _signal?: AbortSignal): Promise<void> {
+  async pull(reference: string, _auth?: RegistryAuth, signal?: AbortSignal): Promise<void> {
+    // A simulated pull takes no time, so only a signal aborted before it can cancel it.
+    if (signal?.aborted) throw new PullCancelledError(reference);
+    if (!this.pullable(reference)) {
+      throw new SimulatedEngineError(`pull ${reference}: pull access denied for ${reference}, repository does not exist or may require 'docker login'`, 404);
+    }
     const key = imageKey(reference);
     if (!this.images.has(key)) this.images.set(key, digestOf(key));
   }
@@ -196,35 +203,38 @@ export class SimulatedRuntime implements ContainerRuntime {
   }
 
   async importImage(reference: string, _rootfsTar: Buffer, _command: string[]): Promise<void> {
-    await this.pull(reference);
+    const key = imageKey(reference);
+    if (!this.images.has(key)) this.images.set(key, digestOf(key));
   }
 
-  async create(request: CreateRequest): Promise<string> {
-    const { options } = request;
-    const name = request.name.replace(/^\//, '');
-    const image = options['Image'];
-    if (typeof image !== 'string' || image === '') throw new SimulatedEngineError('No image was specified', 400);
+  async create(spec: ContainerSpec): Promise<string> {
+    const name = spec.name.replace(/^\//, '');
+    const image = spec.image;
+    if (image === '') throw new SimulatedEngineError('No image was specified', 400);
     const imageDigest = this.images.get(imageKey(image));
     if (!imageDigest) throw notFound('image', image);
     const existing = this.idsByName.get(name);
     if (existing) {
       throw new SimulatedEngineError(`Conflict. The container name "/${name}" is already in use by container "${existing}". You have to remove (or rename) that container to be able to reuse that name.`, 409);
     }
-    const hostConfig = isObject(options['HostConfig']) ? options['HostConfig'] : {};
-    const networkMode = networkModeOf(hostConfig);
-    if (hasOwnNetwork(networkMode) && !this.networks.has(networkMode)) throw new SimulatedEngineError(`network ${networkMode} not found`, 404);
-    const memory = hostConfig['Memory'];
+    const networkMode = networkModeOf(spec.network);
+    const memory = spec.resources?.memoryBytes;
+    const volumes = (spec.mounts ?? []).flatMap((mount) => ('volume' in mount.source ? [mount.source.volume] : []));
+    // As Docker does, a named volume a container mounts is created with it when absent.
+    for (const volume of volumes) this.volumes.add(volume);
 
     const container: SimContainer = {
       id: randomBytes(32).toString('hex'),
       name,
-      labels: stringRecord(options['Labels']),
+      labels: { ...spec.labels },
       image,
       imageDigest,
       state: 'created',
-      healthCheck: hasHealthCheck(options),
+      healthCheck: hasHealthCheck(spec),
       networkMode,
-      published: hasOwnNetwork(networkMode) ? publishedPorts(hostConfig) : [],
+      ...(spec.network.mode === 'network' && spec.network.ipv4Address ? { requestedAddress: spec.network.ipv4Address } : {}),
+      published: hasOwnNetwork(networkMode) ? publishedPorts(spec.ports) : [],
+      volumes,
       memoryLimit: typeof memory === 'number' && memory > 0 ? memory : this.memoryBytes,
       ports: [],
       networks: this.idleNetworks(networkMode),
@@ -248,6 +258,10 @@ export class SimulatedRuntime implements ContainerRuntime {
       const holder = this.find(container.networkMode.slice('container:'.length));
       if (holder?.state !== 'running') throw new SimulatedEngineError('cannot join network of a non running container', 409);
     }
+    // As Docker 20.10 does, a missing network is found out at start, not at create.
+    if (hasOwnNetwork(container.networkMode) && !this.networks.has(container.networkMode)) {
+      throw new SimulatedEngineError(`network ${container.networkMode} not found`, 404);
+    }
     this.attach(container);
     container.state = 'running';
     container.startedAt = this.clock.now();
@@ -261,8 +275,10 @@ export class SimulatedRuntime implements ContainerRuntime {
     this.emit(container, 'start');
   }
 
+  /** A container that is gone or not running is not an error, as with Docker. */
   async stop(id: string, _timeoutSeconds: number): Promise<void> {
-    this.end(this.require(id), 0);
+    const container = this.find(id);
+    if (container) this.end(container, 0);
   }
 
   /** Ends a running container as if its process had exited by itself with `exitCode`. */
@@ -272,7 +288,8 @@ export class SimulatedRuntime implements ContainerRuntime {
 
   /** Removes the container, killing it first if it runs (as `docker rm --force`). */
   async remove(id: string): Promise<void> {
-    const container = this.require(id);
+    const container = this.find(id);
+    if (!container) return;
     this.end(container, 137);
     this.containers.delete(container.id);
     this.idsByName.delete(container.name);
@@ -306,8 +323,12 @@ export class SimulatedRuntime implements ContainerRuntime {
     return this.volumes.has(name);
   }
 
+  /** A volume that is gone is not an error; one that a container (running or not) mounts stays, as with Docker. */
   async removeVolume(name: string): Promise<boolean> {
-    if (!this.volumes.delete(name)) throw notFound('volume', name);
+    for (const container of this.containers.values()) {
+      if (container.volumes.includes(name)) return false;
+    }
+    this.volumes.delete(name);
     return true;
   }
 
@@ -374,8 +395,13 @@ export class SimulatedRuntime implements ContainerRuntime {
   private attach(container: SimContainer): void {
     const pool = hasOwnNetwork(container.networkMode) ? this.networks.get(container.networkMode) : undefined;
     if (!pool) return;
-    const address = pool.allocate();
-    if (address === undefined) throw new SimulatedEngineError(`no available IPv4 addresses on network ${container.networkMode}`, 500);
+    const wanted = container.requestedAddress;
+    const address = wanted === undefined ? pool.allocate() : pool.claim(wanted) ? wanted : undefined;
+    if (address === undefined) {
+      throw wanted === undefined
+        ? new SimulatedEngineError(`no available IPv4 addresses on network ${container.networkMode}`, 500)
+        : new SimulatedEngineError(`Address already in use`, 500);
+    }
     const ports: PortBinding[] = [];
     for (const published of container.published) {
       const fixed = published.hostPort;
@@ -412,12 +438,12 @@ export class SimulatedRuntime implements ContainerRuntime {
     container.exitCode = exitCode;
     container.finishedAt = this.clock.now();
     container.health = undefined;
-    this.emit(container, 'die');
+    this.emit(container, 'die', exitCode);
   }
 
-  private emit(container: SimContainer, action: string): void {
+  private emit(container: SimContainer, action: string, exitCode?: number): void {
     if (this.subscribers.size === 0) return;
-    this.pendingEvents.push({ containerId: container.id, action, labels: { ...container.labels } });
+    this.pendingEvents.push({ containerId: container.id, action, labels: { ...container.labels }, ...(exitCode !== undefined ? { exitCode } : {}) });
     this.scheduleFlush();
   }
 

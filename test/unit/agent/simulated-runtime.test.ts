@@ -1,20 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { labels, type CreateRequest, type RuntimeEvent } from '../../../src/agent/runtime/types.js';
+import { labels, type ContainerSpec, type RuntimeEvent } from '../../../src/agent/runtime/types.js';
 import { SimulatedEngineError, SimulatedRuntime } from '../../../src/agent/simulated/simulated-runtime.js';
 import { ManualClock } from '../../../src/core/clock.js';
 
 const owner = 'arn:aws:ecs:us-east-1:123456789012:container-instance/default/0001';
 const taskArn = 'arn:aws:ecs:us-east-1:123456789012:task/default/0001';
 
-function request(name: string, options: Record<string, unknown> = {}, containerLabels: Record<string, string> = {}): CreateRequest {
+function request(name: string, spec: Partial<ContainerSpec> = {}, containerLabels: Record<string, string> = {}): ContainerSpec {
   return {
     name,
-    options: {
-      Image: 'nginx',
-      Labels: { [labels.taskArn]: taskArn, [labels.containerName]: name, [labels.owner]: owner, [labels.role]: 'app', ...containerLabels },
-      ...options,
-    },
+    image: 'nginx',
+    labels: { [labels.taskArn]: taskArn, [labels.containerName]: name, [labels.owner]: owner, [labels.role]: 'app', ...containerLabels },
+    network: { mode: 'bridge' },
+    ...spec,
   };
 }
 
@@ -100,9 +99,13 @@ describe('SimulatedRuntime', () => {
     await runtime.pull('nginx');
     await runtime.create(request('web'));
     await rejectsWithStatus(runtime.create(request('web')), 409, /already in use/);
-    await rejectsWithStatus(runtime.create(request('other', { HostConfig: { NetworkMode: 'task-net' } })), 404, /network task-net not found/);
-    for (const call of [runtime.start('nope'), runtime.stop('nope', 1), runtime.remove('nope')]) await rejectsWithStatus(call, 404, /No such container/);
-    await rejectsWithStatus(runtime.removeVolume('nope'), 404);
+    const other = await runtime.create(request('other', { network: { mode: 'network', name: 'task-net' } }));
+    await rejectsWithStatus(runtime.start(other), 404, /network task-net not found/);
+    await rejectsWithStatus(runtime.start('nope'), 404, /No such container/);
+    // As Docker's runtime: stopping or removing what is gone is no error.
+    await runtime.stop('nope', 1);
+    await runtime.remove('nope');
+    assert.equal(await runtime.removeVolume('nope'), true);
   });
 
   it('emits create, start, die and destroy after the calls that caused them', async () => {
@@ -157,8 +160,8 @@ describe('SimulatedRuntime', () => {
       (event) => events.push(event.action),
       () => undefined,
     );
-    const checked = await runtime.create(request('checked', { Healthcheck: { Test: ['CMD-SHELL', 'true'] } }));
-    const unchecked = await runtime.create(request('unchecked', { Healthcheck: { Test: ['NONE'] } }));
+    const checked = await runtime.create(request('checked', { healthCheck: { command: ['CMD-SHELL', 'true'], intervalSeconds: 30, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 0 } }));
+    const unchecked = await runtime.create(request('unchecked', { healthCheck: { command: ['NONE'], intervalSeconds: 30, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 0 } }));
     await runtime.start(checked);
     await runtime.start(unchecked);
     assert.equal((await runtime.inspect(checked))?.health, 'starting');
@@ -173,7 +176,7 @@ describe('SimulatedRuntime', () => {
     const runtime = await withImage();
     await runtime.create(request('mine'));
     await runtime.create(request('theirs', {}, { [labels.owner]: 'someone-else' }));
-    await runtime.create({ name: 'unlabelled', options: { Image: 'nginx', Labels: { [labels.owner]: owner } } });
+    await runtime.create({ name: 'unlabelled', image: 'nginx', labels: { [labels.owner]: owner }, network: { mode: 'bridge' } });
     assert.deepEqual(
       (await runtime.listManaged(owner)).map((container) => container.name),
       ['mine'],
@@ -189,7 +192,7 @@ describe('SimulatedRuntime', () => {
     assert.deepEqual(await runtime.ensureNetwork('task-net', '10.99.0.0/16'), { gateway: '10.88.0.1', subnet: '10.88.0.0/16' }, 'an existing network is kept');
     assert.equal(await runtime.networkGateway('task-net'), '10.88.0.1');
 
-    const pause = (name: string) => request(name, { HostConfig: { NetworkMode: 'task-net' } }, { [labels.role]: 'pause' });
+    const pause = (name: string) => request(name, { network: { mode: 'network', name: 'task-net' } }, { [labels.role]: 'pause' });
     const first = await runtime.create(pause('pause-1'));
     const second = await runtime.create(pause('pause-2'));
     assert.deepEqual((await runtime.inspect(first))?.networks, [{ network: 'task-net', ipAddress: '', macAddress: '', gateway: '' }]);
@@ -198,7 +201,7 @@ describe('SimulatedRuntime', () => {
     assert.deepEqual((await runtime.inspect(first))?.networks, [{ network: 'task-net', ipAddress: '10.88.0.2', macAddress: '02:42:0a:58:00:02', gateway: '10.88.0.1' }]);
     assert.equal((await runtime.inspect(second))?.networks[0]?.ipAddress, '10.88.0.3');
 
-    const app = await runtime.create(request('app', { HostConfig: { NetworkMode: `container:${first}` } }));
+    const app = await runtime.create(request('app', { network: { mode: 'container', containerId: first } }));
     await runtime.start(app);
     assert.deepEqual((await runtime.inspect(app))?.networks, []);
 
@@ -207,13 +210,14 @@ describe('SimulatedRuntime', () => {
     await runtime.start(third);
     assert.equal((await runtime.inspect(third))?.networks[0]?.ipAddress, '10.88.0.2', 'a released address is reused');
 
-    const orphan = await runtime.create(request('orphan', { HostConfig: { NetworkMode: `container:${first}` } }));
+    const orphan = await runtime.create(request('orphan', { network: { mode: 'container', containerId: first } }));
     await rejectsWithStatus(runtime.start(orphan), 409, /non running container/);
   });
 
   it('publishes bridge ports on host ports from 32768 up and refuses a taken one', async () => {
     const runtime = await withImage();
-    const bridge = (name: string, hostPort = '') => request(name, { HostConfig: { NetworkMode: 'bridge', PortBindings: { '80/tcp': [{ HostPort: hostPort }], '53/udp': [{ HostIp: '127.0.0.1', HostPort: '' }] } } });
+    const bridge = (name: string, hostPort?: number) =>
+      request(name, { ports: [{ containerPort: 80, protocol: 'tcp', ...(hostPort ? { hostPort } : {}) }, { containerPort: 53, protocol: 'udp' }] });
     const a = await runtime.create(bridge('a'));
     const b = await runtime.create(bridge('b'));
     assert.deepEqual((await runtime.inspect(a))?.ports, [], 'ports are published at start');
@@ -221,7 +225,7 @@ describe('SimulatedRuntime', () => {
     await runtime.start(b);
     assert.deepEqual((await runtime.inspect(a))?.ports, [
       { containerPort: 80, hostPort: 32768, protocol: 'tcp', bindIP: '0.0.0.0' },
-      { containerPort: 53, hostPort: 32768, protocol: 'udp', bindIP: '127.0.0.1' },
+      { containerPort: 53, hostPort: 32768, protocol: 'udp', bindIP: '0.0.0.0' },
     ]);
     assert.deepEqual(
       (await runtime.inspect(b))?.ports.map((port) => port.hostPort),
@@ -229,8 +233,8 @@ describe('SimulatedRuntime', () => {
     );
     assert.equal((await runtime.inspect(a))?.networks[0]?.ipAddress, '172.17.0.2');
 
-    const fixed = await runtime.create(bridge('fixed', '8080'));
-    const clash = await runtime.create(bridge('clash', '8080'));
+    const fixed = await runtime.create(bridge('fixed', 8080));
+    const clash = await runtime.create(bridge('clash', 8080));
     await runtime.start(fixed);
     await rejectsWithStatus(runtime.start(clash), 500, /0\.0\.0\.0:8080 failed: port is already allocated/);
     assert.equal((await runtime.inspect(clash))?.state, 'created');
@@ -238,7 +242,7 @@ describe('SimulatedRuntime', () => {
     await runtime.start(clash);
     assert.equal((await runtime.inspect(clash))?.ports[0]?.hostPort, 8080);
 
-    const host = await runtime.create(request('host', { HostConfig: { NetworkMode: 'host', PortBindings: { '80/tcp': [{ HostPort: '' }] } } }));
+    const host = await runtime.create(request('host', { network: { mode: 'host' }, ports: [{ containerPort: 80, protocol: 'tcp' }] }));
     await runtime.start(host);
     assert.deepEqual((await runtime.inspect(host))?.ports, [], 'host mode publishes nothing');
   });
@@ -246,7 +250,7 @@ describe('SimulatedRuntime', () => {
   it('samples Docker-like stats for running containers only', async () => {
     const clock = new ManualClock(new Date('2026-01-01T00:00:00Z'));
     const runtime = await withImage(new SimulatedRuntime({ clock, cpus: 2 }));
-    const id = await runtime.create(request('web', { HostConfig: { Memory: 256 * 1024 * 1024 } }));
+    const id = await runtime.create(request('web', { resources: { memoryBytes: 256 * 1024 * 1024 } }));
     assert.equal(await runtime.stats(id), undefined);
     await runtime.start(id);
     clock.advance(10_000);
@@ -267,7 +271,7 @@ describe('SimulatedRuntime', () => {
     for (const [index, runtime] of runtimes.entries()) {
       await runtime.pull('nginx');
       for (let container = 0; container < 20; container++) {
-        const id = await runtime.create(request(`c${container}`, { HostConfig: { PortBindings: { '80/tcp': [{ HostPort: '' }] } } }, { [labels.owner]: `instance-${index}` }));
+        const id = await runtime.create(request(`c${container}`, { ports: [{ containerPort: 80, protocol: 'tcp' }] }, { [labels.owner]: `instance-${index}` }));
         await runtime.start(id);
       }
     }
