@@ -6,7 +6,7 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { BerthConfig } from '../../src/config.js';
-import { startServer, type RunningServer } from '../../src/server.js';
+import { startServer, type RunningServer, type ServerOptions } from '../../src/server.js';
 
 export const testCredentials = { accessKeyId: 'AKIATESTROOT00000001', secretAccessKey: 'test-secret-key-for-berth-tests-000000001' };
 
@@ -25,7 +25,8 @@ export interface TestBerth {
   close(): Promise<void>;
 }
 
-export async function startBerth(overrides: Partial<BerthConfig> = {}): Promise<TestBerth> {
+/** `options` gives the server a clock the test moves, or other delays; restarts keep them. */
+export async function startBerth(overrides: Partial<BerthConfig> = {}, options: Pick<ServerOptions, 'clock' | 'timing'> = {}): Promise<TestBerth> {
   const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'berth-test-'));
   const config: BerthConfig = {
     host: '127.0.0.1',
@@ -38,7 +39,7 @@ export async function startBerth(overrides: Partial<BerthConfig> = {}): Promise<
     rootSecretAccessKey: testCredentials.secretAccessKey,
     ...overrides,
   };
-  let server = await startServer(config, { logger: false });
+  let server = await startServer(config, { ...options, logger: false });
   const clients: { destroy(): void }[] = [];
   const handle: TestBerth = {
     server,
@@ -64,7 +65,7 @@ export async function startBerth(overrides: Partial<BerthConfig> = {}): Promise<
       await server.close();
     },
     async restart() {
-      server = await startServer({ ...config, port: Number(new URL(handle.url).port) }, { logger: false });
+      server = await startServer({ ...config, port: Number(new URL(handle.url).port) }, { ...options, logger: false });
       handle.server = server;
     },
     async close() {
