@@ -18,8 +18,8 @@ import {
   type Service,
   type Task,
 } from '@aws-sdk/client-ecs';
-import { eventually, simulatedAgent, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { AdvancingClock } from '../../src/core/clock.js';
+import { eventually, simulatedAgent, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
 import { proveRunning } from '../helpers/services.js';
 

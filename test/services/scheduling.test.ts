@@ -24,8 +24,8 @@ import {
 } from '@aws-sdk/client-ecs';
 import { SimulatedRuntime } from '../../src/agent/simulated/simulated-runtime.js';
 import type { AgentOptions } from '../../src/agent/agent.js';
-import { eventually, simulatedAgent, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { AdvancingClock } from '../../src/core/clock.js';
+import { eventually, simulatedAgent, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
 import { proveRunning } from '../helpers/services.js';
 
@@ -37,9 +37,9 @@ describe('service scheduling on simulated capacity', () => {
   let berth: TestBerth;
   let ecs: ECSClient;
   const agents: TestAgent[] = [];
-  // The proving window and the lost agent's grace period pass on `clock`, not in real time.
 
   before(async () => {
+    // The proving window and the lost agent's grace period pass on `clock`, not in real time.
     berth = await startBerth({ agentLostAfterSeconds: 60 }, { clock });
     ecs = berth.ecs();
     await ecs.send(new CreateClusterCommand({ clusterName: 'sim' }));
