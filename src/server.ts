@@ -12,6 +12,7 @@ import type { Authorizer } from './core/authorize.js';
 import type { Service } from './edge/dispatch.js';
 import type { JsonService } from './edge/protocols/aws-json.js';
 import type { BerthConfig } from './config.js';
+import { controlTiming, type ControlTiming } from './control-timing.js';
 import { agentChannelRoutes } from './ecs/agents/channel.js';
 import { FargateDispatcher } from './ecs/agents/fargate-capacity.js';
 import { AgentHub } from './ecs/agents/hub.js';
@@ -97,16 +98,20 @@ function limitsOf(config: BerthConfig): Partial<ConnectionLimits> {
   };
 }
 
-export interface StartOptions {
+export interface ServerOptions {
+  /** The time every timer-driven rule reads; the system clock by default. */
   clock?: Clock;
+  /** The control plane's delays (control-timing.ts); the defaults where absent. */
+  timing?: Partial<ControlTiming>;
   logger?: boolean;
   log?: Logger;
   /** Decides each call instead of the built-in allow-all-but-root-only step (tests deny with it). */
   authorize?: Authorizer;
 }
 
-export async function startServer(config: BerthConfig, options: StartOptions = {}): Promise<RunningServer> {
+export async function startServer(config: BerthConfig, options: ServerOptions = {}): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
+  const timing = controlTiming(options.timing);
   const store = new SqliteStore(config.dataDir, config.keyFile !== undefined ? { keyFile: config.keyFile } : {});
   try {
     const { credentials, created } = await ensureRootCredentials(store, config, clock);
@@ -122,6 +127,7 @@ export async function startServer(config: BerthConfig, options: StartOptions = {
       store,
       clock,
       dataDir: config.dataDir,
+      gcIntervalMs: timing.gcIntervalMs,
       limits: {
         ...(config.registryMaxBlobBytes !== undefined ? { maxBlobBytes: config.registryMaxBlobBytes } : {}),
         ...(config.registryAccountQuotaBytes !== undefined ? { accountQuotaBytes: config.registryAccountQuotaBytes } : {}),
@@ -166,12 +172,20 @@ export async function startServer(config: BerthConfig, options: StartOptions = {
     agentHub = hub;
     // One process among those sharing the store collects garbage, applies lifecycle policies and schedules services.
     const processId = randomUUID();
-    const lifecycle = new LifecycleScheduler({ store, clock, log: app.log, lease: new LeaderLease(store, clock, processId, 'ecr-lifecycle', 30 * 60) });
+    const lifecycle = new LifecycleScheduler({
+      store,
+      clock,
+      log: app.log,
+      intervalMs: timing.lifecycleIntervalMs,
+      lease: new LeaderLease(store, clock, processId, 'ecr-lifecycle', timing.lifecycleLeaseSeconds),
+    });
     const fargate = new FargateDispatcher({ store, clock, log: app.log, hub, taskChanges });
     services = new ServiceController({
       ...deps,
       log: app.log,
-      lease: new LeaderLease(store, clock, processId),
+      lease: new LeaderLease(store, clock, processId, 'service-scheduler', timing.serviceLeaseSeconds),
+      intervalMs: timing.servicePassIntervalMs,
+      timing,
       ...(config.agentLostAfterSeconds !== undefined ? { agentLostAfterSeconds: config.agentLostAfterSeconds } : {}),
     });
     const controller = services;
@@ -185,7 +199,7 @@ export async function startServer(config: BerthConfig, options: StartOptions = {
     // An agent cannot connect to a wildcard address: name the machine by its loopback address, as the registry does.
     controlPlaneUrl = url.replace(/\/\/(0\.0\.0\.0|\[::\])(?=:|\/|$)/, '//127.0.0.1');
     registry.listeningAt(url, config.registryHost);
-    const gcLease = new LeaderLease(store, clock, processId, 'registry-gc', 3 * 60 * 60);
+    const gcLease = new LeaderLease(store, clock, processId, 'registry-gc', timing.gcLeaseSeconds);
     const startControllers = () => {
       fargate.start();
       registry.start(app.log, gcLease);

@@ -164,6 +164,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     credentials: async () => options.credentials,
     identity: registration.identity,
     log,
+    clock,
     onTasks: (message) => engine?.apply(message),
     onRefused: (status, body) => log.error({ status, body }, 'the control plane refuses this agent; if its instance was deregistered, restart the agent to register again'),
     onReset: () => void rejoin(),

@@ -17,6 +17,7 @@
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { Clock } from '../core/clock.js';
 import type { AwsCredentialIdentity, Provider } from '@smithy/types';
 import type { Logger } from 'pino';
 import { WebSocket } from 'ws';
@@ -29,6 +30,8 @@ export interface ChannelClientOptions {
   /** Query parameters naming this agent (containerInstance and cluster, or fargateHost). */
   identity: Record<string, string>;
   log: Logger;
+  /** Signs the channel's URL at this clock's time; the system clock's when absent. */
+  clock?: Clock;
   onTasks(message: Extract<ControlMessage, { type: 'tasks' }>): void;
   /** Called when the control plane refuses the agent outright (its instance was deregistered, say). */
   onRefused?(status: number, body: string): void;
@@ -146,7 +149,7 @@ export class ChannelClient {
       query: { ...this.options.identity },
       headers: { host: endpoint.host },
     });
-    const signed = await signer.presign(request, { expiresIn: 60 });
+    const signed = await signer.presign(request, { expiresIn: 60, ...(this.options.clock ? { signingDate: this.options.clock.now() } : {}) });
     const query = new URLSearchParams();
     for (const [name, value] of Object.entries(signed.query ?? {})) {
       if (typeof value === 'string') query.set(name, value);

@@ -17,3 +17,18 @@ export class ManualClock implements Clock {
     this.current = new Date(date.getTime());
   }
 }
+
+/**
+ * The system clock, moved ahead by what `advance` added. Real time keeps flowing, so real work
+ * (containers starting, agents reporting) is stamped as it happens; a test that would wait for a
+ * delay of Berth's own (the proving window, a back-off) advances the clock past it instead.
+ */
+export class AdvancingClock implements Clock {
+  private offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  advance(ms: number): void {
+    this.offsetMs += ms;
+  }
+}

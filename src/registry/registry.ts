@@ -28,7 +28,7 @@ export interface RegistryOptions {
 }
 
 export const defaultGcGraceSeconds = 60 * 60;
-const defaultGcIntervalMs = 60 * 60 * 1000;
+export const defaultGcIntervalMs = 60 * 60 * 1000;
 const uploadLifetimeSeconds = 24 * 60 * 60;
 
 export class Registry {

@@ -22,6 +22,7 @@ import { isFailedTask, primaryOf, serviceGroup } from './model.js';
 import { daemonInstances, rebalanceZones } from './placement-queries.js';
 import { describeCounts } from './rebalance.js';
 import { reconcileReplica, type Decision, type InstanceState } from './reconcile.js';
+import { defaultSchedulerTiming, type SchedulerTiming } from './timing.js';
 
 export interface ServiceControllerDeps {
   store: Store;
@@ -33,7 +34,10 @@ export interface ServiceControllerDeps {
   lease: LeaderLease;
   /** How long an instance's agent may be disconnected before its service tasks are replaced elsewhere. */
   agentLostAfterSeconds?: number;
+  /** How often a pass runs when nothing asked for one (2 s by default). */
   intervalMs?: number;
+  /** The proving window and the launch back-off (timing.ts); the defaults when absent. */
+  timing?: SchedulerTiming;
   /** The most tasks one pass launches for one service; the next pass follows at once. */
   launchBatch?: number;
 }
@@ -185,7 +189,7 @@ export class ServiceController {
       const instances = this.instanceStates(records, now);
       const view = { service, tasks, records, instances, now };
       const zones = await rebalanceZones(tx, this.deps, view);
-      const snapshot = { service, tasks, stops, instances, now, ...(zones ? { rebalanceZones: zones } : {}) };
+      const snapshot = { service, tasks, stops, instances, now, timing: this.deps.timing ?? defaultSchedulerTiming, ...(zones ? { rebalanceZones: zones } : {}) };
 
       let launchOn: string[] = [];
       let launch = 0;

@@ -19,6 +19,7 @@ import {
   type ServiceSnapshot,
   type StopOrder,
 } from './reconcile.js';
+import { defaultSchedulerTiming } from './timing.js';
 
 export interface DaemonSnapshot extends ServiceSnapshot {
   /** Instances that should each run one task of the service. */
@@ -32,6 +33,7 @@ export interface DaemonDecision extends Omit<Decision, 'launch'> {
 
 export function reconcileDaemon(snapshot: DaemonSnapshot): DaemonDecision {
   const { now, eligible } = snapshot;
+  const timing = snapshot.timing ?? defaultSchedulerTiming;
   const service = workingCopy(snapshot.service);
   countStops(service, snapshot.stops, now);
   const primary = primaryOf(service);
@@ -66,14 +68,14 @@ export function reconcileDaemon(snapshot: DaemonSnapshot): DaemonDecision {
     for (const extra of own.slice(1)) stop(extra, scaleReason, 'scale');
   }
 
-  if (primary) clearFailuresBefore(primary, snapshot.tasks.filter((task) => task.startedBy === primary.id), now);
+  if (primary) clearFailuresBefore(primary, snapshot.tasks.filter((task) => task.startedBy === primary.id), now, timing.provenAfterSeconds);
   const breaker = checkBreaker(service, Math.max(desired, 1), now);
   const halted = !primary || primary.rolloutState === 'FAILED';
 
   // Older deployments' tasks give way, keeping minHealthy healthy tasks across the service.
   const { minHealthy } = rolloutLimits(desired, deploymentBounds(service));
   const standing = () => snapshot.tasks.filter((task) => task.desiredStatus === 'RUNNING' && !stopping.has(task.taskArn));
-  let allowance = standing().filter((task) => isProven(task, now)).length - minHealthy;
+  let allowance = standing().filter((task) => isProven(task, now, timing.provenAfterSeconds)).length - minHealthy;
   if (!halted) {
     for (const task of standing()) {
       if (task.startedBy === primary.id) continue;
@@ -95,7 +97,7 @@ export function reconcileDaemon(snapshot: DaemonSnapshot): DaemonDecision {
       const occupied = tasks.some((task) => task.startedBy !== primary.id && task.lastStatus !== 'STOPPED');
       if (!hasOwn && !occupied) launchOn.push(instanceArn);
     }
-    if (launchOn.length > 0 && isThrottled(primary, now)) {
+    if (launchOn.length > 0 && isThrottled(primary, now, timing)) {
       launchOn.length = 0;
       throttled = true;
     }
@@ -110,7 +112,7 @@ export function reconcileDaemon(snapshot: DaemonSnapshot): DaemonDecision {
   });
   service.desiredCount = desired;
   const current = primaryOf(service);
-  const healthyOwn = standing().filter((task) => task.startedBy === current?.id && isProven(task, now) && eligible.has(task.containerInstanceArn ?? ''));
+  const healthyOwn = standing().filter((task) => task.startedBy === current?.id && isProven(task, now, timing.provenAfterSeconds) && eligible.has(task.containerInstanceArn ?? ''));
   const settled =
     current !== undefined &&
     healthyOwn.length === desired &&

@@ -6,7 +6,7 @@
  * A rollout keeps two bounds (ECS's rolling update):
  *  - at most maxTotal = ⌊desired × maximumPercent / 100⌋ tasks running or pending, stopping ones included;
  *  - at least minHealthy = ⌈desired × minimumHealthyPercent / 100⌉ healthy tasks, unless fewer exist;
- *    a task counts once it has been healthy for provenAfterSeconds.
+ *    a task counts once it has been healthy for the proving window (timing.ts, 10 s by default).
  * Worked example, desired 4 at 100/200: 4 old tasks run; 4 new ones launch (8 ≤ ⌊4 × 200 / 100⌋);
  * once 2 of them have been healthy for 10 s, 6 proven tasks stand against a floor of 4, so 2 old
  * ones stop; the rest follow as the other new ones prove themselves.
@@ -19,6 +19,7 @@ import type { DeploymentRecord, ServiceRecord, TaskRecord } from '../store/types
 import { breakerThreshold, deploymentBounds, failedToStart, healthCheckStopReason, isFailedTask, primaryOf, rolloutLimits } from './model.js';
 import { isBalanced, rebalanceLaunches, zoneCounts, type ZoneLaunch } from './rebalance.js';
 import { scaleInVictims, spreadKeysOf } from './scale-in.js';
+import { defaultSchedulerTiming, type SchedulerTiming } from './timing.js';
 
 export interface InstanceState {
   status: string;
@@ -38,6 +39,8 @@ export interface ServiceSnapshot {
   instances: ReadonlyMap<string, InstanceState>;
   /** Epoch seconds. */
   now: number;
+  /** The proving window and the launch back-off; the defaults when absent. */
+  timing?: SchedulerTiming;
   /**
    * The Availability Zones the service can run in, when it is to be kept balanced over them
    * (availabilityZoneRebalancing); absent otherwise.
@@ -83,23 +86,18 @@ export interface Decision {
   rebalanced?: ReadonlyMap<string, number>;
 }
 
-/** Seconds to wait before launching again after `failures` consecutive tasks that failed to start: none for the first two, then 5 s doubling to 5 minutes. */
-export function backoffSeconds(failures: number): number {
-  return failures < 3 ? 0 : Math.min(300, 5 * 2 ** (failures - 3));
+/**
+ * Seconds to wait before launching again after `failures` consecutive tasks that failed to start:
+ * none for the first two, then the base doubling to the cap (by default 5 s doubling to 5 minutes).
+ */
+export function backoffSeconds(failures: number, timing: SchedulerTiming = defaultSchedulerTiming): number {
+  return failures < 3 ? 0 : Math.min(timing.backoffCapSeconds, timing.backoffBaseSeconds * 2 ** (failures - 3));
 }
 
 const hasHealthCheck = (task: TaskRecord) => (task.containers ?? []).some((container) => container.healthStatus !== undefined);
 
-/**
- * How long a task must stay healthy to prove itself: before that, a deployment of it is not
- * COMPLETED (nor the service steady), and it clears no earlier failure from the circuit breaker.
- * A container that crashes a few seconds after it starts is RUNNING, even healthy, for a moment;
- * were that enough, such a revision would complete, and never trip the breaker.
- */
-export const provenAfterSeconds = 10;
-
-/** Healthy, and for long enough to count (provenAfterSeconds). */
-export function isProven(task: TaskRecord, now: number): boolean {
+/** Healthy, and for long enough to count (the proving window, SchedulerTiming.provenAfterSeconds). */
+export function isProven(task: TaskRecord, now: number, provenAfterSeconds = defaultSchedulerTiming.provenAfterSeconds): boolean {
   return isHealthy(task) && now - (task.startedAt ?? now) >= provenAfterSeconds;
 }
 
@@ -113,6 +111,7 @@ function failsHealthChecks(task: TaskRecord, now: number, graceSeconds: number):
 
 export function reconcileReplica(snapshot: ServiceSnapshot): Decision {
   const { now } = snapshot;
+  const timing = snapshot.timing ?? defaultSchedulerTiming;
   const service = workingCopy(snapshot.service);
   const primary = primaryOf(service);
   const draining = service.status === 'DRAINING';
@@ -143,7 +142,7 @@ export function reconcileReplica(snapshot: ServiceSnapshot): Decision {
     keep = keep.filter((task) => !stopping.has(task.taskArn));
   }
 
-  if (primary) clearFailuresBefore(primary, keep, now);
+  if (primary) clearFailuresBefore(primary, keep, now, timing.provenAfterSeconds);
 
   const breaker = checkBreaker(service, desired, now);
   // A failed deployment stops launching; with a rollback on its way, the next pass launches for it.
@@ -157,7 +156,7 @@ export function reconcileReplica(snapshot: ServiceSnapshot): Decision {
   if (!halted && need > 0) {
     const room = maxTotal - live.length;
     launch = Math.max(0, Math.min(need, room));
-    if (launch > 0 && isThrottled(primary, now)) {
+    if (launch > 0 && isThrottled(primary, now, timing)) {
       launch = 0;
       throttled = true;
     }
@@ -169,7 +168,7 @@ export function reconcileReplica(snapshot: ServiceSnapshot): Decision {
   if (!halted || draining) {
     const retiring = standing().filter((task) => !keep.includes(task));
     for (const task of retiring) if (!isHealthy(task)) stop(task, `Scaling activity initiated by (deployment ${primary?.id ?? 'none'})`, 'scale');
-    let allowance = standing().filter((task) => isProven(task, now)).length - minHealthy;
+    let allowance = standing().filter((task) => isProven(task, now, timing.provenAfterSeconds)).length - minHealthy;
     const order = [...service.deployments].reverse().map((deployment) => deployment.id);
     const healthyRetiring = standing()
       .filter((task) => !keep.includes(task) && isHealthy(task))
@@ -191,7 +190,7 @@ export function reconcileReplica(snapshot: ServiceSnapshot): Decision {
     return [{ ...deployment, desiredCount: stillWanted }];
   });
   const current = primaryOf(service);
-  const primaryHealthy = keep.filter((task) => isProven(task, now)).length;
+  const primaryHealthy = keep.filter((task) => isProven(task, now, timing.provenAfterSeconds)).length;
   const onlyPrimaryLeft = service.deployments.length === 1 && live.every((task) => task.startedBy === current?.id && instanceOf(task)?.status !== 'DRAINING');
   const settled = current !== undefined && keep.length === desired && primaryHealthy === desired && onlyPrimaryLeft && launch === 0 && stops.length === 0;
   const outcome = settle(service, settled, draining && live.length === 0, now);
@@ -201,7 +200,7 @@ export function reconcileReplica(snapshot: ServiceSnapshot): Decision {
     desired,
     room: maxTotal - live.length,
     // Tasks started to rebalance that keep failing back off like any others.
-    held: current !== undefined && isThrottled(current, now),
+    held: current !== undefined && isThrottled(current, now, timing),
   });
   return { ...outcome, ...rebalancing, launch, stops, accounted: snapshot.stops.map((task) => task.taskArn), breaker, throttled };
 }
@@ -222,7 +221,7 @@ function scaleIn(
   const keys = spreadKeysOf(service.placementStrategy ?? [], onFargate, snapshot.instances);
   const reason = `Scaling activity initiated by (deployment ${primary?.id ?? 'none'})`;
   if (!service.rebalancing) return scaleInVictims(keep, keep.length - desired, keys).map((task) => ({ task, reason, kind: 'scale' }));
-  const proven = keep.filter((task) => isProven(task, snapshot.now));
+  const proven = keep.filter((task) => isProven(task, snapshot.now, snapshot.timing?.provenAfterSeconds));
   const victims = scaleInVictims(proven, Math.min(keep.length - desired, proven.length - desired), keys);
   return victims.map((task) => ({ task, reason: `${reason} to rebalance Availability Zones`, kind: 'rebalance' }));
 }
@@ -282,9 +281,9 @@ export function countStops(service: ServiceRecord, stops: readonly TaskRecord[],
  * Clears failures that a later task has outlived: the breaker's, once a task has proven itself;
  * the back-off's, once a task has reached RUNNING at all (ECS throttles only tasks that never run).
  */
-export function clearFailuresBefore(deployment: DeploymentRecord, tasks: readonly TaskRecord[], now: number): void {
+export function clearFailuresBefore(deployment: DeploymentRecord, tasks: readonly TaskRecord[], now: number, provenAfterSeconds = defaultSchedulerTiming.provenAfterSeconds): void {
   const lastStart = (candidates: readonly TaskRecord[]) => Math.max(-Infinity, ...candidates.map((task) => task.startedAt ?? -Infinity));
-  const proven = lastStart(tasks.filter((task) => isProven(task, now)));
+  const proven = lastStart(tasks.filter((task) => isProven(task, now, provenAfterSeconds)));
   deployment.breakerFailures = deployment.breakerFailures.filter((at) => at > proven);
   if (deployment.startFailures) {
     const ran = lastStart(tasks.filter((task) => task.lastStatus === 'RUNNING'));
@@ -293,9 +292,9 @@ export function clearFailuresBefore(deployment: DeploymentRecord, tasks: readonl
 }
 
 /** Launches wait after repeated failures to start, counted from the last one. */
-export function isThrottled(deployment: DeploymentRecord, now: number): boolean {
+export function isThrottled(deployment: DeploymentRecord, now: number, timing: SchedulerTiming = defaultSchedulerTiming): boolean {
   const failures = deployment.startFailures ?? [];
-  const wait = backoffSeconds(failures.length);
+  const wait = backoffSeconds(failures.length, timing);
   return wait > 0 && now < (failures[failures.length - 1] ?? 0) + wait;
 }
 

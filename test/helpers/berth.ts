@@ -6,7 +6,7 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { BerthConfig } from '../../src/config.js';
-import { startServer, type RunningServer, type StartOptions } from '../../src/server.js';
+import { startServer, type RunningServer, type ServerOptions } from '../../src/server.js';
 
 export const testCredentials = { accessKeyId: 'AKIATESTROOT00000001', secretAccessKey: 'test-secret-key-for-berth-tests-000000001' };
 
@@ -25,8 +25,11 @@ export interface TestBerth {
   close(): Promise<void>;
 }
 
-/** `options.authorize` replaces the authorize step, for tests of what a denied call answers. */
-export async function startBerth(overrides: Partial<BerthConfig> = {}, options: Pick<StartOptions, 'authorize'> = {}): Promise<TestBerth> {
+/**
+ * `options` gives the server a clock the test moves, or other delays (restarts keep them), or an
+ * authorize step that replaces the built-in one, for tests of what a denied call answers.
+ */
+export async function startBerth(overrides: Partial<BerthConfig> = {}, options: Pick<ServerOptions, 'clock' | 'timing' | 'authorize'> = {}): Promise<TestBerth> {
   const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'berth-test-'));
   const config: BerthConfig = {
     host: '127.0.0.1',

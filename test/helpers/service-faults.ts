@@ -14,7 +14,10 @@ import {
 import Docker from 'dockerode';
 import { socketPathFromEnvironment } from '../../src/agent/runtime/docker-runtime.js';
 import { labels } from '../../src/agent/runtime/types.js';
+import type { AdvancingClock } from '../../src/core/clock.js';
 import { eventually } from './agent.js';
+import type { TestBerth } from './berth.js';
+import { proveRunning } from './services.js';
 
 export const docker = new Docker({ socketPath: socketPathFromEnvironment() });
 
@@ -77,11 +80,41 @@ export async function serviceTasks(ecs: ECSClient, cluster: string, service: str
 
 export const revisionOf = (task: Pick<Task, 'taskDefinitionArn'>) => Number(task.taskDefinitionArn?.split(':').pop());
 
+/** The server's clock, which a test moves past the proving window instead of waiting it out. */
+export interface Proving {
+  berth: TestBerth;
+  clock: AdvancingClock;
+}
+
+/**
+ * Once the service's only deployment (of `taskDefinitionArn`, still IN_PROGRESS) has `count` tasks
+ * RUNNING, moves the clock to where the last of them has been running for the proving window, and
+ * runs the scheduler's passes. Tasks that started later, or that are not running yet, are not
+ * proven by it; calling it again changes nothing until another task starts.
+ */
+export async function passProvingWindow(ecs: ECSClient, cluster: string, described: Service, count: number, taskDefinitionArn: string, proving: Proving): Promise<void> {
+  const [deployment, ...others] = described.deployments ?? [];
+  if (others.length > 0 || deployment?.taskDefinition !== taskDefinitionArn || deployment.rolloutState !== 'IN_PROGRESS' || described.runningCount !== count) return;
+  const running = (await serviceTasks(ecs, cluster, described.serviceName!, 'RUNNING')).filter(
+    (task) => task.lastStatus === 'RUNNING' && task.taskDefinitionArn === taskDefinitionArn && task.startedAt,
+  );
+  if (running.length === count) await proveRunning(proving.berth, proving.clock, running);
+}
+
 /**
  * Waits for the service to stand still: one deployment, COMPLETED, of `taskDefinitionArn`, with
- * `count` tasks running, and its latest event the steady-state one.
+ * `count` tasks running, and its latest event the steady-state one. With `proving`, the proving
+ * window passes on the server's clock once the tasks run, instead of in real time.
  */
-export function steady(ecs: ECSClient, cluster: string, service: string, count: number, taskDefinitionArn: string, timeoutMs = 30_000): Promise<Service> {
+export function steady(
+  ecs: ECSClient,
+  cluster: string,
+  service: string,
+  count: number,
+  taskDefinitionArn: string,
+  timeoutMs = 30_000,
+  proving?: Proving,
+): Promise<Service> {
   return eventually(
     async () => {
       const described = await describeService(ecs, cluster, service);
@@ -93,6 +126,7 @@ export function steady(ecs: ECSClient, cluster: string, service: string, count: 
         described.runningCount === count &&
         described.pendingCount === 0 &&
         described.events?.[0]?.message === `(service ${service}) has reached a steady state.`;
+      if (!done && proving) await passProvingWindow(ecs, cluster, described, count, taskDefinitionArn, proving);
       return done ? described : undefined;
     },
     timeoutMs,

@@ -1,8 +1,10 @@
 /** Services in tests: task definitions and inputs shared by the service API tests, and a service written below the API for controller-level tests. */
-import { DescribeClustersCommand, RegisterTaskDefinitionCommand, type DeploymentConfiguration, type ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeClustersCommand, RegisterTaskDefinitionCommand, type DeploymentConfiguration, type ECSClient, type Task } from '@aws-sdk/client-ecs';
+import type { AdvancingClock } from '../../src/core/clock.js';
 import { randomIds } from '../../src/core/ids.js';
 import { recordDeployment } from '../../src/service-scheduler/deployments.js';
 import { withDefaults } from '../../src/service-scheduler/model.js';
+import { defaultSchedulerTiming } from '../../src/service-scheduler/timing.js';
 import type { ServiceRecord } from '../../src/store/types.js';
 import type { TestBerth } from './berth.js';
 
@@ -71,4 +73,17 @@ export async function createServiceInStore(
 export async function clusterCounts(ecs: ECSClient, cluster = 'default') {
   const { clusters } = await ecs.send(new DescribeClustersCommand({ clusters: [cluster] }));
   return clusters![0]!;
+}
+
+/**
+ * Moves the server's clock to where every one of `running` (tasks RUNNING, as described) has been
+ * running for the proving window, and runs the scheduler's passes. Idempotent: it moves the clock
+ * again only once a task has started since.
+ */
+export async function proveRunning(berth: TestBerth, clock: AdvancingClock, running: readonly Task[]): Promise<void> {
+  const started = running.flatMap((task) => (task.startedAt ? [task.startedAt.getTime()] : []));
+  if (started.length === 0) return;
+  const ahead = Math.max(...started) + defaultSchedulerTiming.provenAfterSeconds * 1000 - clock.now().getTime();
+  if (ahead > 0) clock.advance(ahead);
+  await berth.server.services.settle();
 }

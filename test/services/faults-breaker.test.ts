@@ -22,10 +22,11 @@ import {
   type ECSClient,
   type Task,
 } from '@aws-sdk/client-ecs';
+import { AdvancingClock } from '../../src/core/clock.js';
 import { startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
-import { describeService, messagesOf, revisionOf, serviceContainers, serviceTasks, sleep, steady } from '../helpers/service-faults.js';
+import { describeService, messagesOf, passProvingWindow, revisionOf, serviceContainers, serviceTasks, sleep, steady, type Proving } from '../helpers/service-faults.js';
 import { TaskDriver } from '../helpers/tasks.js';
 
 const taskId = (task: Task) => task.taskArn!.split('/').pop()!;
@@ -44,13 +45,17 @@ describe('deployment circuit breaker on Docker', { skip }, () => {
   let tasks: TaskDriver;
   let image: string;
   const services: string[] = [];
+  // The good revision's proving window passes on this clock; the failing revisions' tasks fail in real time.
+  const clock = new AdvancingClock();
+  let proving: Proving;
 
   before(async () => {
     image = await buildBusyboxImage();
-    berth = await startBerth();
+    berth = await startBerth({}, { clock });
+    proving = { berth, clock };
     ecs = berth.ecs();
     await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
-    agent = await startTestAgent(berth);
+    agent = await startTestAgent(berth, { clock });
     tasks = new TaskDriver(ecs);
   });
   after(async () => {
@@ -83,7 +88,7 @@ describe('deployment circuit breaker on Docker', { skip }, () => {
         ...options.service,
       }),
     );
-    const initial = await steady(ecs, 'default', serviceName, desiredCount, good);
+    const initial = await steady(ecs, 'default', serviceName, desiredCount, good, 30_000, proving);
     const goodTasks = (await serviceTasks(ecs, 'default', serviceName, 'RUNNING')).map((task) => task.taskArn!);
 
     await ecs.send(new UpdateServiceCommand({ cluster: 'default', service: serviceName, taskDefinition: broken }));
@@ -108,6 +113,8 @@ describe('deployment circuit breaker on Docker', { skip }, () => {
         ) {
           return described;
         }
+        // Once the rollback's tasks run, their proving window passes on the clock.
+        await passProvingWindow(ecs, 'default', described, desiredCount, good, proving);
         if (Date.now() > deadline) throw new Error(`no rollback within 60 s: ${JSON.stringify(described.deployments)}\n${messagesOf(described).join('\n')}`);
         await sleep(50);
       }

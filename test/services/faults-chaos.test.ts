@@ -8,11 +8,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { CreateClusterCommand, CreateServiceCommand, DeleteServiceCommand, UpdateServiceCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs';
+import { AdvancingClock } from '../../src/core/clock.js';
 import { startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
 import { runCommand } from '../helpers/commands.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
-import { describeTasks, messagesOf, revisionOf, serviceContainers, serviceTasks, sleep, steady } from '../helpers/service-faults.js';
+import { describeTasks, messagesOf, revisionOf, serviceContainers, serviceTasks, sleep, steady, type Proving } from '../helpers/service-faults.js';
 import { TaskDriver } from '../helpers/tasks.js';
 
 const skip = (await dockerAvailable()) ? false : 'no Docker engine reachable';
@@ -29,7 +30,7 @@ interface Kill {
   taskArn: string;
   containerId: string;
   revision: number;
-  /** Epoch ms. */
+  /** Epoch ms, on the server's clock. */
   at: number;
 }
 
@@ -38,12 +39,16 @@ describe('service chaos on Docker', { skip }, () => {
   let ecs: ECSClient;
   let agent: TestAgent;
   const family = `chaos-${randomBytes(4).toString('hex')}`;
+  // Proving windows before and after the chaos pass on this clock; the times the test compares with the server's are read from it too.
+  const clock = new AdvancingClock();
+  let proving: Proving;
 
   before(async () => {
-    berth = await startBerth();
+    berth = await startBerth({}, { clock });
+    proving = { berth, clock };
     ecs = berth.ecs();
     await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
-    agent = await startTestAgent(berth);
+    agent = await startTestAgent(berth, { clock });
   });
   after(async () => {
     await ecs?.send(new DeleteServiceCommand({ cluster: 'default', service: 'web', force: true })).catch(() => undefined);
@@ -66,7 +71,7 @@ describe('service chaos on Docker', { skip }, () => {
         deploymentConfiguration: { minimumHealthyPercent, maximumPercent },
       }),
     );
-    await steady(ecs, 'default', 'web', desiredCount, v1);
+    await steady(ecs, 'default', 'web', desiredCount, v1, 30_000, proving);
     const owner = agent.agent.registration.owner;
     assert.equal((await serviceContainers(owner, family)).length, desiredCount);
 
@@ -100,13 +105,13 @@ describe('service chaos on Docker', { skip }, () => {
       while (Date.now() - chaosStart < chaosMs) {
         if (!v2 && Date.now() - chaosStart >= updateAfterMs) {
           v2 = await tasks.register({ family, containerDefinitions: [{ ...container, command: ['sleep', '3601'] }] });
-          updatedAt = Date.now();
+          updatedAt = clock.now().getTime();
           await ecs.send(new UpdateServiceCommand({ cluster: 'default', service: 'web', taskDefinition: v2 }));
         }
         const running = await serviceContainers(owner, family);
         const victim = running[Math.floor(Math.random() * running.length)];
         if (victim) {
-          const at = Date.now();
+          const at = clock.now().getTime();
           const killed = await runCommand('docker', ['kill', victim.id]).then(
             () => true,
             () => false, // it exited meanwhile (stopped by the scheduler): not a kill
@@ -115,7 +120,7 @@ describe('service chaos on Docker', { skip }, () => {
         }
         await sleep(1_000 + Math.random() * 2_000);
       }
-      const settled = await steady(ecs, 'default', 'web', desiredCount, v2, 60_000);
+      const settled = await steady(ecs, 'default', 'web', desiredCount, v2, 60_000, proving);
       sampling = false;
       await sampler;
       assert.deepEqual(overruns, [], `never above ${maximumPercent}% of ${desiredCount} (${ceiling})`);

@@ -4,8 +4,9 @@
  * on the same data directory and port. The deployment finishes as if nothing had happened: no task
  * launched twice, none lost, none left behind.
  *
- * A restarted server schedules only once the killed one's leader lease has expired (15 s): most of
- * this test's time is that wait, twice.
+ * A restarted server schedules only once the killed one's leader lease has expired (15 s). Each
+ * server here starts with its clock that much further ahead of the one before, so it finds the
+ * lease expired as a server started after that wait would, without the wait.
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -24,6 +25,7 @@ import {
   UpdateServiceCommand,
   type Task,
 } from '@aws-sdk/client-ecs';
+import { defaultControlTiming } from '../../src/control-timing.js';
 import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { testCredentials } from '../helpers/berth.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
@@ -35,6 +37,8 @@ import { TaskDriver } from '../helpers/tasks.js';
 const skip = (await dockerAvailable()) ? false : 'no Docker engine reachable';
 
 const desiredCount = 4;
+/** The service scheduler's leader lease (the default). */
+const leaseMs = defaultControlTiming.serviceLeaseSeconds * 1000;
 
 describe('control plane killed mid-deployment', { skip }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-svc-crash-'));
@@ -44,11 +48,12 @@ describe('control plane killed mid-deployment', { skip }, () => {
   let server: ChildProcess | undefined;
   let ecs: ECSClient;
   let agent: TestAgent | undefined;
+  let clockAheadMs = 0;
 
   before(async () => {
     port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    server = await startServerProcess(dataDir, port);
+    server = await startServerProcess(dataDir, port, { clockAheadMs });
     ecs = new ECSClient({ endpoint: url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
     await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
     agent = await startTestAgent({ url });
@@ -92,7 +97,8 @@ describe('control plane killed mid-deployment', { skip }, () => {
       const whileDown = await serviceContainers(owner, family);
       assert.ok(whileDown.some((entry) => entry.revision === 2) && whileDown.some((entry) => entry.revision === 1), 'both revisions run while the server is down');
       await sleep(2_000);
-      server = await startServerProcess(dataDir, port);
+      clockAheadMs += leaseMs;
+      server = await startServerProcess(dataDir, port, { clockAheadMs });
       await eventually(
         async () => {
           const { containerInstances } = await ecs.send(new DescribeContainerInstancesCommand({ cluster: 'default', containerInstances: [instanceArn] }));

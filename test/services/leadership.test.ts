@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import { CreateClusterCommand, ListTasksCommand, RegisterTaskDefinitionCommand, StopTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { randomIds } from '../../src/core/ids.js';
-import { systemClock } from '../../src/core/clock.js';
+import { AdvancingClock } from '../../src/core/clock.js';
 import { seededRng } from '../../src/core/rng.js';
 import { TaskChangeFeed } from '../../src/ecs/task-changes.js';
 import { ServiceController } from '../../src/service-scheduler/controller.js';
@@ -27,25 +27,27 @@ describe('service scheduler leadership', () => {
   let other: ServiceController;
   let otherLease: LeaderLease;
   const agents: TestAgent[] = [];
+  // Both controllers, and the lease they race for, run on this clock.
+  const clock = new AdvancingClock();
 
   before(async () => {
-    berth = await startBerth();
+    berth = await startBerth({}, { clock });
     ecs = berth.ecs();
     await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
     for (let index = 0; index < 4; index++) {
       agents.push(
-        await startTestAgent(berth, simulatedAgent({ name: `lease-${index}`, ...(agents[0] ? { dataDir: agents[0].dataDir } : {}) })),
+        await startTestAgent(berth, simulatedAgent({ name: `lease-${index}`, clock, ...(agents[0] ? { dataDir: agents[0].dataDir } : {}) })),
       );
     }
     otherStore = new SqliteStore(berth.dataDir);
-    otherLease = new LeaderLease(otherStore, systemClock, 'second-process', 'service-scheduler', 3);
+    otherLease = new LeaderLease(otherStore, clock, 'second-process', 'service-scheduler', 3);
     // Agents connected to one process learn of tasks another process launched at their next full
     // resync (every minute); forwarding the second controller's changes keeps this test short.
     const otherChanges = new TaskChangeFeed();
     otherChanges.subscribe((tasks) => void berth.server.hub.push(tasks));
     other = new ServiceController({
       store: otherStore,
-      clock: systemClock,
+      clock,
       ids: randomIds,
       rng: seededRng(7),
       log: pino({ level: 'silent' }),
@@ -66,15 +68,19 @@ describe('service scheduler leadership', () => {
   test('with two controllers running, the service gets exactly its desired count; the follower takes over when the leader goes', async () => {
     await ecs.send(new RegisterTaskDefinitionCommand({ family: 'web', containerDefinitions: [{ name: 'app', image: 'simulated/app:1', memory: 64, cpu: 16 }] }));
     // A third process holds the lease for the next 3 seconds: nobody else may act meanwhile.
-    await otherStore.write((tx) => tx.leases.put({ name: 'service-scheduler', holder: 'third-process', expiresAt: Date.now() / 1000 + 3 }));
+    await otherStore.write((tx) => tx.leases.put({ name: 'service-scheduler', holder: 'third-process', expiresAt: clock.now().getTime() / 1000 + 3 }));
     other.start();
     await createServiceInStore(berth, { serviceName: 'web', taskDefinition: 'web:1', desiredCount: 12 });
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const passes = async (count: number) => {
+      for (let index = 0; index < count; index++) await Promise.all([berth.server.services.settle(), other.settle()]);
+    };
+    await passes(3);
     assert.equal((await allTasks('RUNNING')).length, 0, 'no task launched while another process leads');
-    // Both controllers race for the lease from here on.
+    // The third process's lease runs out; both controllers race for it from here on.
+    clock.advance(3_000);
     await eventually(async () => ((await clusterCounts(ecs)).runningTasksCount === 12 ? true : undefined), 30_000, '12 running tasks');
-    // Let both controllers make several more passes: neither may add a task.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Both controllers make several more passes: neither may add a task.
+    await passes(5);
     assert.equal((await allTasks('RUNNING')).length, 12);
     assert.equal((await allTasks('STOPPED')).length, 0, 'no task was launched twice and then scaled away');
 

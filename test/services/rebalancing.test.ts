@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
+  DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
   ListTasksCommand,
@@ -17,8 +18,10 @@ import {
   type Service,
   type Task,
 } from '@aws-sdk/client-ecs';
+import { AdvancingClock } from '../../src/core/clock.js';
 import { eventually, simulatedAgent, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
+import { proveRunning } from '../helpers/services.js';
 
 const cluster = 'zones';
 const zones = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
@@ -27,14 +30,16 @@ describe('Availability Zone rebalancing on simulated capacity', () => {
   let berth: TestBerth;
   let ecs: ECSClient;
   const agents: TestAgent[] = [];
+  // Proving windows and the lost agent's grace period pass on this clock.
+  const clock = new AdvancingClock();
 
   before(async () => {
-    berth = await startBerth({ agentLostAfterSeconds: 2 });
+    berth = await startBerth({ agentLostAfterSeconds: 2 }, { clock });
     ecs = berth.ecs();
     await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
     for (const [index, zone] of zones.entries()) {
       agents.push(
-        await startTestAgent(berth, simulatedAgent({ cluster, name: `zone-${index}`, availabilityZone: zone, ...(agents[0] ? { dataDir: agents[0].dataDir } : {}) })),
+        await startTestAgent(berth, simulatedAgent({ cluster, name: `zone-${index}`, availabilityZone: zone, clock, ...(agents[0] ? { dataDir: agents[0].dataDir } : {}) })),
       );
     }
     await ecs.send(new RegisterTaskDefinitionCommand({ family: 'app', containerDefinitions: [{ name: 'app', image: 'simulated/app:1', memory: 64, cpu: 16 }] }));
@@ -80,6 +85,15 @@ describe('Availability Zone rebalancing on simulated capacity', () => {
     // Zone c's only instance goes away; its tasks are replaced in the other zones.
     const zoneC = agents[2]!;
     await zoneC.stop();
+    await eventually(
+      async () => {
+        const { containerInstances } = await ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: [zoneC.agent.registration.containerInstanceArn!] }));
+        return containerInstances?.[0]?.agentConnected === false ? true : undefined;
+      },
+      20_000,
+      'zone c seen disconnected',
+    );
+    clock.advance(3_000);
     const [a, b] = await spreadAs('web', outsideC, 'replaced outside zone c');
     const fixedCounts = await spreadAs('fixed', outsideC, 'replaced outside zone c');
     const fuller = a! > b! ? 'us-east-1a' : 'us-east-1b';
@@ -91,10 +105,12 @@ describe('Availability Zone rebalancing on simulated capacity', () => {
       async () => {
         const tasks = await runningTasks('web');
         fewest = Math.min(fewest, tasks.length);
-        return tasks.length === 3 && even(perZone(tasks)) ? true : undefined;
+        if (tasks.length === 3 && even(perZone(tasks))) return true;
+        // Steady first (the replacement proven), then the task started in zone c proven.
+        await proveRunning(berth, clock, tasks);
+        return undefined;
       },
-      // Steady first (the replacement proven), then the task started in zone c proven: over 20 s.
-      45_000,
+      30_000,
       'web rebalanced to 1, 1, 1',
     );
     assert.ok(fewest >= 3, `never fewer than 3 running: ${fewest}`);
@@ -102,7 +118,10 @@ describe('Availability Zone rebalancing on simulated capacity', () => {
     const settled = await eventually(
       async () => {
         const service = await describeService('web');
-        return service.events![0]!.message === '(service web) has reached a steady state.' && perZone(await runningTasks('web')).join() === '1,1,1' ? service : undefined;
+        const tasks = await runningTasks('web');
+        if (service.events![0]!.message === '(service web) has reached a steady state.' && perZone(tasks).join() === '1,1,1') return service;
+        await proveRunning(berth, clock, tasks);
+        return undefined;
       },
       30_000,
       'web steady after rebalancing',
@@ -115,8 +134,9 @@ describe('Availability Zone rebalancing on simulated capacity', () => {
     const balanced = said(/^\(service web\) is AZ balanced with 1 tasks in us-east-1a, 1 tasks in us-east-1b, and 1 tasks in us-east-1c\.$/);
     assert.ok(began >= 0 && started > began && stopped > started && balanced >= stopped, messages.join('\n'));
 
-    // Rebalancing off: left as it is. Kept out of zone c: no attempt to place there.
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // Rebalancing off: left as it is. Kept out of zone c: no attempt to place there, however long their tasks have run.
+    await proveRunning(berth, clock, [...(await runningTasks('fixed')), ...(await runningTasks('ab-only'))]);
+    await berth.server.services.settle();
     assert.deepEqual(perZone(await runningTasks('fixed')), fixedCounts);
     assert.deepEqual(perZone(await runningTasks('ab-only')), constrainedCounts);
     const constrained = (await describeService('ab-only')).events!.map((event) => event.message!);

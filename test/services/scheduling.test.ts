@@ -9,6 +9,7 @@ import {
   CreateClusterCommand,
   CreateServiceCommand,
   DeleteServiceCommand,
+  DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
   ListContainerInstancesCommand,
@@ -23,10 +24,14 @@ import {
 } from '@aws-sdk/client-ecs';
 import { SimulatedRuntime } from '../../src/agent/simulated/simulated-runtime.js';
 import type { AgentOptions } from '../../src/agent/agent.js';
+import { AdvancingClock } from '../../src/core/clock.js';
 import { eventually, simulatedAgent, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
+import { proveRunning } from '../helpers/services.js';
 
-const simulated = (cluster: string, name: string, zone: string, extra: Partial<AgentOptions> = {}) => simulatedAgent({ cluster, name, availabilityZone: zone, ...extra });
+// Agents sign their channels on the server's clock, as agents on machines whose clocks agree do.
+const clock = new AdvancingClock();
+const simulated = (cluster: string, name: string, zone: string, extra: Partial<AgentOptions> = {}) => simulatedAgent({ cluster, name, availabilityZone: zone, clock, ...extra });
 
 describe('service scheduling on simulated capacity', () => {
   let berth: TestBerth;
@@ -34,7 +39,8 @@ describe('service scheduling on simulated capacity', () => {
   const agents: TestAgent[] = [];
 
   before(async () => {
-    berth = await startBerth({ agentLostAfterSeconds: 2 });
+    // The proving window and the lost agent's grace period pass on `clock`, not in real time.
+    berth = await startBerth({ agentLostAfterSeconds: 60 }, { clock });
     ecs = berth.ecs();
     await ecs.send(new CreateClusterCommand({ clusterName: 'sim' }));
     await ecs.send(new CreateClusterCommand({ clusterName: 'daemons' }));
@@ -67,8 +73,18 @@ describe('service scheduling on simulated capacity', () => {
     if (!taskArns?.length) return [];
     return (await ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns, include: ['TAGS'] }))).tasks ?? [];
   };
-  const steady = (cluster: string, service: string, count: number, timeoutMs = 20_000) =>
-    eventually(
+  /** Waits for `count` tasks to run, moves the clock past the proving window, and waits for the deployment to complete. */
+  const steady = async (cluster: string, service: string, count: number, timeoutMs = 20_000) => {
+    const running = await eventually(
+      async () => {
+        const tasks = (await tasksOf(cluster, service)).filter((task) => task.lastStatus === 'RUNNING' && task.desiredStatus === 'RUNNING');
+        return tasks.length === count ? tasks : undefined;
+      },
+      timeoutMs,
+      `${service} running ${count} tasks`,
+    );
+    await proveRunning(berth, clock, running);
+    return eventually(
       async () => {
         const described = await describe1(cluster, service);
         return described.runningCount === count && described.deployments?.length === 1 && described.deployments[0]!.rolloutState === 'COMPLETED'
@@ -78,6 +94,7 @@ describe('service scheduling on simulated capacity', () => {
       timeoutMs,
       `${service} steady with ${count} tasks`,
     );
+  };
 
   test('REPLICA spreads across availability zones, then instances, and tells its progress in events', async () => {
     await ecs.send(new CreateServiceCommand({ cluster: 'sim', serviceName: 'spread', taskDefinition: 'app', desiredCount: 6, launchType: 'EC2' }));
@@ -134,6 +151,18 @@ describe('service scheduling on simulated capacity', () => {
     const victimAgent = agents.find((agent) => agent.agent.registration.containerInstanceArn === victimInstance);
     assert.ok(victimAgent, 'the agent of the first task is one of ours');
     await victimAgent.stop();
+    await eventually(
+      async () => {
+        const { containerInstances } = await ecs.send(new DescribeContainerInstancesCommand({ cluster: 'sim', containerInstances: [victimInstance] }));
+        return containerInstances?.[0]?.agentConnected === false ? true : undefined;
+      },
+      20_000,
+      'the agent seen disconnected',
+    );
+    await berth.server.services.settle();
+    assert.ok((await tasksOf('sim', 'heal')).some((task) => task.containerInstanceArn === victimInstance && task.desiredStatus === 'RUNNING'), 'kept within the grace period');
+    clock.advance(61_000);
+    await berth.server.services.settle();
     const service = await eventually(
       async () => {
         const tasks = await tasksOf('sim', 'heal');
@@ -143,7 +172,7 @@ describe('service scheduling on simulated capacity', () => {
       20_000,
       'replacements on other instances',
     );
-    assert.ok(service.events!.some((event) => /is replacing 1 tasks whose container instance agent has been disconnected for over 2 seconds/.test(event.message!)));
+    assert.ok(service.events!.some((event) => /is replacing 1 tasks whose container instance agent has been disconnected for over 60 seconds/.test(event.message!)));
     await victimAgent.restart();
   });
 
@@ -153,6 +182,18 @@ describe('service scheduling on simulated capacity', () => {
     const instance = (await tasksOf('sim', 'drain'))[0]!.containerInstanceArn!;
     await ecs.send(new UpdateContainerInstancesStateCommand({ cluster: 'sim', containerInstances: [instance], status: 'DRAINING' }));
     let fewest = 4;
+    // A replacement starts elsewhere first; the draining instance's task stops once it has proven itself.
+    const replacements = await eventually(
+      async () => {
+        const tasks = (await tasksOf('sim', 'drain')).filter((task) => task.desiredStatus === 'RUNNING');
+        fewest = Math.min(fewest, tasks.filter((task) => task.lastStatus === 'RUNNING').length);
+        const elsewhere = tasks.filter((task) => task.containerInstanceArn !== instance && task.lastStatus === 'RUNNING');
+        return elsewhere.length === 4 ? elsewhere : undefined;
+      },
+      20_000,
+      'replacements running beside the draining instance',
+    );
+    await proveRunning(berth, clock, replacements);
     await eventually(
       async () => {
         const tasks = (await tasksOf('sim', 'drain')).filter((task) => task.desiredStatus === 'RUNNING');

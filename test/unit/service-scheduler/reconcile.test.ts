@@ -83,7 +83,11 @@ describe('rollout bounds and thresholds', () => {
     assert.equal(breakerThreshold(1000), 200);
   });
   test('back-off waits after the third consecutive failure and is capped at 5 minutes', () => {
-    assert.deepEqual([1, 2, 3, 4, 5, 20].map(backoffSeconds), [0, 0, 5, 10, 20, 300]);
+    assert.deepEqual([1, 2, 3, 4, 5, 20].map((failures) => backoffSeconds(failures)), [0, 0, 5, 10, 20, 300]);
+  });
+  test('back-off follows a configured base and cap', () => {
+    const timing = { provenAfterSeconds: 10, backoffBaseSeconds: 1, backoffCapSeconds: 3 };
+    assert.deepEqual([2, 3, 4, 5, 20].map((failures) => backoffSeconds(failures, timing)), [0, 1, 2, 3, 3]);
   });
 });
 
@@ -100,6 +104,14 @@ describe('REPLICA reconciliation', () => {
     const young = task('a', 'RUNNING', { startedAt: 95 });
     assert.equal(reconcileReplica(snapshot(svc, [young], { now: 100 })).completed, false);
     assert.equal(reconcileReplica(snapshot(svc, [young], { now: 105 })).completed, true);
+  });
+
+  test('proves tasks over the configured window', () => {
+    const svc = service(1, [deployment('a', 'PRIMARY')]);
+    const young = task('a', 'RUNNING', { startedAt: 95 });
+    const timing = { provenAfterSeconds: 30, backoffBaseSeconds: 5, backoffCapSeconds: 300 };
+    assert.equal(reconcileReplica(snapshot(svc, [young], { now: 105, timing })).completed, false);
+    assert.equal(reconcileReplica(snapshot(svc, [young], { now: 125, timing })).completed, true);
   });
 
   test('completes and turns steady once every desired task is healthy, once', () => {

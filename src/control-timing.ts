@@ -1,0 +1,41 @@
+/**
+ * The control plane's own delays, in one place: the service scheduler's proving window and launch
+ * back-off, how often its passes and the registry's periodic jobs run, and how long each leader
+ * lease lasts. `startServer` takes them (tests shorten or drive them with a clock they move); the
+ * defaults are Berth's behaviour.
+ */
+import { defaultLifecycleIntervalMs } from './ecr/lifecycle/scheduler.js';
+import { defaultGcIntervalMs } from './registry/registry.js';
+import { defaultSchedulerTiming, type SchedulerTiming } from './service-scheduler/timing.js';
+
+export interface ControlTiming extends SchedulerTiming {
+  /** How often the service controller runs a pass when nothing asked for one sooner. */
+  servicePassIntervalMs: number;
+  /** The service scheduler's leader lease; a pass renews it. */
+  serviceLeaseSeconds: number;
+  /** How often ECR lifecycle policies are applied. */
+  lifecycleIntervalMs: number;
+  lifecycleLeaseSeconds: number;
+  /** How often the registry collects garbage. */
+  gcIntervalMs: number;
+  gcLeaseSeconds: number;
+}
+
+export const defaultControlTiming: ControlTiming = {
+  ...defaultSchedulerTiming,
+  servicePassIntervalMs: 2_000,
+  serviceLeaseSeconds: 15,
+  lifecycleIntervalMs: defaultLifecycleIntervalMs,
+  lifecycleLeaseSeconds: 30 * 60,
+  gcIntervalMs: defaultGcIntervalMs,
+  gcLeaseSeconds: 3 * 60 * 60,
+};
+
+/** The defaults, with what `overrides` sets; a value that is not a positive number is refused. */
+export function controlTiming(overrides: Partial<ControlTiming> = {}): ControlTiming {
+  const timing = { ...defaultControlTiming, ...overrides };
+  for (const [name, value] of Object.entries(timing)) {
+    if (!(typeof value === 'number' && Number.isFinite(value) && value > 0)) throw new Error(`control timing ${name} must be a positive number, not ${String(value)}`);
+  }
+  return timing;
+}
