@@ -18,6 +18,7 @@ import type {
   Tag,
 } from '@aws-sdk/client-ecs';
 import type { Wire } from '../core/wire.js';
+import type { ChangeFeed, ChangeListener, Subscription, WatchOptions } from './changes.js';
 import type { RegistryTable } from './registry.js';
 
 export interface Page<T> {
@@ -395,6 +396,13 @@ export interface Store {
   read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   /** One atomic transaction: all of `fn`'s writes commit together, or none do if it throws. */
   write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /** Every committed change, in commit order (changes.ts). */
+  readonly changes: ChangeFeed;
+  /**
+   * A consistent read and a subscription to every change committed after it (SwarmKit's
+   * ViewAndWatch): nothing falls between what `fn` read and what the listener receives.
+   */
+  readAndWatch<T>(fn: (tx: StoreTx) => Promise<T>, options: Omit<WatchOptions, 'after'>, listener: ChangeListener): Promise<{ value: T; subscription: Subscription }>;
   /**
    * Deletes resources (never credentials), for test isolation: one account's in every region, or,
    * for the installation, every account's along with leases and registry settings.

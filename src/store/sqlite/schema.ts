@@ -1,4 +1,6 @@
 /** Schema migrations, applied in order; the applied version lives in PRAGMA user_version. */
+import { changeLogMigration } from './change-log.js';
+
 export const migrations: string[] = [
   `
   CREATE TABLE credentials (
@@ -204,6 +206,8 @@ export const migrations: string[] = [
   ALTER TABLE tasks ADD COLUMN service_stop_unaccounted INTEGER NOT NULL DEFAULT 0;
   CREATE INDEX tasks_unaccounted_stops ON tasks (cluster_arn, grp) WHERE service_stop_unaccounted = 1;
   `,
+  // The change feed: record versions and the triggers that log every change (change-log.ts).
+  changeLogMigration,
 ];
 
 /**

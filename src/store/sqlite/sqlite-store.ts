@@ -7,7 +7,8 @@
  *
  * Two connections: writes go through one, serialized by a mutex so that an async operation's
  * transaction never interleaves with another's; reads use a second connection that only ever sees
- * committed data (WAL mode lets it read while the writer writes).
+ * committed data (WAL mode lets it read while the writer writes). A third connection reads the
+ * change log for the change feed (change-log.ts), outside any transaction of the other two.
  */
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -15,7 +16,9 @@ import type { Database } from 'better-sqlite3';
 import { Mutex } from '../../core/mutex.js';
 import { createPrivateFile, createSealingKey, DataDirectoryError, defaultKeyFile, readSealingKey, restrictFile, secureDirectory } from '../data-dir.js';
 import { Sealer, SealedValueError } from '../sealing.js';
+import type { ChangeListener, Subscription, WatchOptions } from '../changes.js';
 import type { ResetScope, Store, StoreTx } from '../types.js';
+import { SqliteChangeLog, type SqliteChangeLogOptions } from './change-log.js';
 import { resetIn, registerArnFunctions } from './reset.js';
 import { migrations } from './schema.js';
 import { checkSealingKey, holdsSealedValues, sealPlainValues } from './sealed-rows.js';
@@ -24,6 +27,8 @@ import { sqliteTables } from './tables.js';
 export interface SqliteStoreOptions {
   /** The sealing key's file; by default defaultKeyFile(). */
   keyFile?: string;
+  /** The change feed's poll for other processes' commits, and how much history it keeps. */
+  changes?: SqliteChangeLogOptions;
 }
 
 export const databaseFileName = 'berth.db';
@@ -82,6 +87,8 @@ export class SqliteStore implements Store {
   private readonly readTables: StoreTx;
   private readonly writeLock = new Mutex();
   private readonly readLock = new Mutex();
+  private readonly feedConnection: Database;
+  readonly changes: SqliteChangeLog;
 
   constructor(dataDir: string, options: SqliteStoreOptions = {}) {
     secureDirectory(dataDir);
@@ -96,12 +103,30 @@ export class SqliteStore implements Store {
       const sealer = sealerFor(this.writer, options.keyFile ?? defaultKeyFile(), path);
       sealPlainValues(this.writer, sealer);
       this.reader = open(path);
+      this.feedConnection = open(path);
+      this.changes = new SqliteChangeLog(this.feedConnection, this.writer, options.changes);
       this.writeTables = sqliteTables(this.writer, sealer);
       this.readTables = sqliteTables(this.reader, sealer);
     } catch (error) {
       this.writer.close();
       throw error;
     }
+  }
+
+  readAndWatch<T>(fn: (tx: StoreTx) => Promise<T>, options: Omit<WatchOptions, 'after'>, listener: ChangeListener): Promise<{ value: T; subscription: Subscription }> {
+    return this.readLock.run(async () => {
+      this.reader.exec('BEGIN');
+      let position: number;
+      let value: T;
+      try {
+        // Read inside the snapshot: the changes up to here are in what fn reads, the later ones are delivered.
+        position = this.reader.prepare('SELECT COALESCE(MAX(seq), 0) FROM changes').pluck().get() as number;
+        value = await fn(this.readTables);
+      } finally {
+        this.reader.exec('COMMIT');
+      }
+      return { value, subscription: this.changes.watch({ ...options, after: position }, listener) };
+    });
   }
 
   read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
@@ -121,6 +146,7 @@ export class SqliteStore implements Store {
       try {
         const result = await fn(this.writeTables);
         this.writer.exec('COMMIT');
+        this.changes.publishCommitted();
         return result;
       } catch (error) {
         this.writer.exec('ROLLBACK');
@@ -130,11 +156,16 @@ export class SqliteStore implements Store {
   }
 
   reset(scope: ResetScope): Promise<void> {
-    return this.writeLock.run(async () => resetIn(this.writer, scope));
+    return this.writeLock.run(async () => {
+      resetIn(this.writer, scope);
+      this.changes.publishCommitted();
+    });
   }
 
   async close(): Promise<void> {
     await this.writeLock.run(async () => undefined);
+    this.changes.close();
+    this.feedConnection.close();
     this.reader.close();
     this.writer.close();
   }
