@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Logger } from 'pino';
-import type { AssignedTask } from '../agent-protocol/messages.js';
+import type { AssignedTask } from '../agent-channel-protocol/messages.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { ChannelClient } from './channel-client.js';
 import { TaskEngine } from './engine/engine.js';

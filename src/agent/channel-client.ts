@@ -21,7 +21,7 @@ import type { Clock } from '../core/clock.js';
 import type { AwsCredentialIdentity, Provider } from '@smithy/types';
 import type { Logger } from 'pino';
 import { WebSocket } from 'ws';
-import { agentChannelPath, resetCloseCode, type AgentMessage, type ControlMessage, type RuntimeHealth, type TaskReport } from '../agent-protocol/messages.js';
+import { agentChannelPath, resetCloseCode, type AgentMessage, type ControlMessage, type RuntimeHealth, type TaskReport } from '../agent-channel-protocol/messages.js';
 
 export interface ChannelClientOptions {
   endpoint: string;

@@ -16,7 +16,7 @@ import type {
   SubmitTaskStateChangeRequest,
   SubmitTaskStateChangeResponse,
 } from '@aws-sdk/client-ecs';
-import type { TaskReport } from '../../agent-protocol/messages.js';
+import type { TaskReport } from '../../agent-channel-protocol/messages.js';
 import type { Wire } from '../../core/wire.js';
 import type { RequestContext } from '../../core/request-context.js';
 import type { StoreTx, TaskRecord } from '../../store/types.js';

@@ -12,13 +12,13 @@
 import * as ecsModel from '@aws-sdk/client-ecs';
 import type { RunTaskRequest } from '@aws-sdk/client-ecs';
 import type { Wire } from '../core/wire.js';
-import type { FargateHost } from '../ecs/agents/hub.js';
+import type { FargateHost } from '../ecs/agent-channel/hub.js';
 import type { EcsDeps } from '../ecs/deps.js';
 import { checkRunInput, planRun } from '../ecs/tasks/run.js';
 import { checkRange } from '../ecs/validate.js';
 import type { RequestContext } from '../core/request-context.js';
 import { defineJsonService, type JsonService } from '../edge/protocols/aws-json.js';
-import { formatExplanation } from '../scheduler/index.js';
+import { formatExplanation } from '../placement/index.js';
 
 export const berthTargetPrefix = 'Berth_20261101';
 
