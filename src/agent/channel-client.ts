@@ -1,5 +1,5 @@
 /**
- * The agent's end of the agent channel (see agent-protocol/messages.ts): keeps one WebSocket open to
+ * The agent's end of the agent channel (see agent-channel-protocol/messages.ts): keeps one WebSocket open to
  * the control plane, reconnecting with jittered exponential back-off, and keeps every report until
  * the control plane acknowledges it, resending the unacknowledged ones after each reconnect.
  *

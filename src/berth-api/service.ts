@@ -25,8 +25,8 @@ export const berthTargetPrefix = 'Berth_20261101';
 /** An input with no members (members the model does not know are ignored, as for every operation). */
 const NoInput$ = [3, 'berth', 'NoInput', 0, [], []];
 
-/** Extension operations borrow their input shapes from the ECS model where they can. */
-const extensionModel = {
+/** Berth's own operations borrow their input shapes from the ECS model where they can. */
+const berthApiModel = {
   ExplainPlacement$: [9, 'berth', 'ExplainPlacement', 0, () => ecsModel.RunTaskRequest$, () => ecsModel.RunTaskResponse$],
   ListFargateHosts$: [9, 'berth', 'ListFargateHosts', 0, () => NoInput$, () => NoInput$],
 };
@@ -38,7 +38,7 @@ export interface BerthServiceDeps extends EcsDeps {
 
 export function berthService(deps: BerthServiceDeps): JsonService {
   return defineJsonService(
-    extensionModel,
+    berthApiModel,
     { id: 'berth', signingName: 'berth', targetPrefix: berthTargetPrefix, jsonVersion: '1.1' },
     {
       async ExplainPlacement(input: Wire<RunTaskRequest>, ctx: RequestContext) {

@@ -1,4 +1,4 @@
-/** Turns stored container instances into the placement engine's snapshot (the adapter between store and pure scheduler). */
+/** Turns stored container instances into the placement engine's snapshot (the adapter between the store and the pure placement engine). */
 import type { InstanceSnapshot, InstanceStatus } from '../placement/types.js';
 import type { ContainerInstanceRecord } from '../store/types.js';
 import { totalsOf } from './resources.js';

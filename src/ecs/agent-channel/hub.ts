@@ -1,5 +1,5 @@
 /**
- * The control plane's side of the agent channel (protocol in agent-protocol/messages.ts).
+ * The control plane's side of the agent channel (protocol in agent-channel-protocol/messages.ts).
  *
  * One connection per agent key (a container instance ARN, or a Fargate capacity host). On connect,
  * and again every `resyncMs`, the agent gets the full list of its tasks that are not STOPPED; in

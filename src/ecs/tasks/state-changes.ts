@@ -142,7 +142,7 @@ async function save(tx: StoreTx, before: TaskRecord, after: TaskRecord): Promise
 }
 
 /**
- * Applies what an agent observed of one of its tasks (see agent-protocol/messages.ts), with the
+ * Applies what an agent observed of one of its tasks (see agent-channel-protocol/messages.ts), with the
  * same forward-only rules as SubmitTaskStateChange, in the caller's transaction.
  */
 export async function applyTaskReport(tx: StoreTx, task: TaskRecord, report: TaskReport, now: number): Promise<TaskRecord> {
