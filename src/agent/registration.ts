@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ECSClient, RegisterContainerInstanceCommand, type Attribute } from '@aws-sdk/client-ecs';
 import { dockerLogDrivers } from '../agent-channel-protocol/log-drivers.js';
 import { version } from '../version.js';
-import type { AgentOptions } from './agent.js';
+import type { AgentOptions } from './options.js';
 import type { RuntimeInfo } from './runtime/types.js';
 
 export interface Registration {
