@@ -13,7 +13,7 @@ import type { Service } from './edge/dispatch.js';
 import type { JsonService } from './edge/protocols/aws-json.js';
 import type { BerthConfig } from './config.js';
 import { controlTiming, type ControlTiming } from './control-timing.js';
-import { agentChannelRoutes } from './ecs/agent-channel/channel.js';
+import { agentChannelRoutes } from './ecs/agent-channel/route.js';
 import { FargateDispatcher } from './ecs/agent-channel/fargate-capacity.js';
 import { AgentHub } from './ecs/agent-channel/hub.js';
 import { LifecycleScheduler } from './ecr/lifecycle/scheduler.js';
