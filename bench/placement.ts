@@ -12,7 +12,7 @@ import {
   type InstanceSnapshot,
   type PlacementRequest,
   type PlacementStrategy,
-} from '../src/scheduler/index.js';
+} from '../src/placement/index.js';
 
 const INSTANCES = 5_000;
 const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];

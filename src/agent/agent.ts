@@ -9,15 +9,14 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
-import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Logger } from 'pino';
-import type { AssignedTask } from '../agent-protocol/messages.js';
-import { systemClock, type Clock } from '../core/clock.js';
+import type { AssignedTask } from '../agent-channel-protocol/messages.js';
+import { systemClock } from '../core/clock.js';
 import { ChannelClient } from './channel-client.js';
 import { TaskEngine } from './engine/engine.js';
-import type { RunnerContext } from './engine/task-runner.js';
 import { metadataSourceOf } from './metadata-source.js';
 import { startMetadataServer, type MetadataServer } from './metadata/server.js';
+import type { AgentOptions } from './options.js';
 import { detectTaskCgroups } from './runtime/task-cgroups.js';
 import { architectureOf, fargateHostId, registerInstance, type Registration } from './registration.js';
 import type { NetworkMode } from './runtime/container-spec.js';
@@ -25,42 +24,8 @@ import { awsvpcNetworkName, defaultAwsvpcSubnet, ensureAwsvpcNetwork } from './r
 import { ensurePauseImage } from './runtime/pause-image.js';
 import type { ContainerRuntime, RuntimeInfo } from './runtime/types.js';
 
-export interface AgentOptions {
-  endpoint: string;
-  region: string;
-  credentials: AwsCredentialIdentity;
-  /** `instance`: a container instance of `cluster`; `fargate`: FARGATE capacity for the whole installation. */
-  mode: 'instance' | 'fargate';
-  cluster: string;
-  /** EC2 instances get `i-` ids, EXTERNAL (ECS Anywhere) ones `mi-` ids. */
-  launchKind: 'EC2' | 'EXTERNAL';
-  /** Where the agent keeps its identity between restarts. */
-  dataDir: string;
-  /** Distinguishes several agents sharing a data directory (simulated instances). */
-  name?: string;
-  availabilityZone: string;
-  reservedMemoryMiB: number;
-  reservedPorts: number[];
-  pullBehavior: RunnerContext['pullBehavior'];
-  cleanupDelayMs: number;
-  awsvpcSubnet?: string;
-  pauseImage?: string;
-  runtime: ContainerRuntime;
-  /** Serve the task metadata endpoint (not for simulated runtimes). */
-  metadata: boolean;
-  /** Marks the instance as simulated, in its attributes. */
-  simulated?: boolean;
-  /**
-   * Create `cluster` before registering, at start and whenever the agent registers again: the
-   * local agent of `berth up`, whose cluster `default` must exist right after start and after a reset.
-   */
-  createCluster?: boolean;
-  /** How long the control plane may stay silent before the agent reconnects (ChannelClient's default when absent). */
-  heartbeatTimeoutMs?: number;
-  log: Logger;
-  clock?: Clock;
-  tickMs?: number;
-}
+/** startAgent's options; they live in a types-only module so registration can read them without importing the agent. */
+export type { AgentOptions } from './options.js';
 
 export interface RunningAgent {
   /** The current registration: an agent registers again after Berth is reset. */

@@ -1,5 +1,5 @@
 /**
- * The agent's end of the agent channel (see agent-protocol/messages.ts): keeps one WebSocket open to
+ * The agent's end of the agent channel (see agent-channel-protocol/messages.ts): keeps one WebSocket open to
  * the control plane, reconnecting with jittered exponential back-off, and keeps every report until
  * the control plane acknowledges it, resending the unacknowledged ones after each reconnect.
  *
@@ -21,7 +21,7 @@ import type { Clock } from '../core/clock.js';
 import type { AwsCredentialIdentity, Provider } from '@smithy/types';
 import type { Logger } from 'pino';
 import { WebSocket } from 'ws';
-import { agentChannelPath, resetCloseCode, type AgentMessage, type ControlMessage, type RuntimeHealth, type TaskReport } from '../agent-protocol/messages.js';
+import { agentChannelPath, resetCloseCode, type AgentMessage, type ControlMessage, type RuntimeHealth, type TaskReport } from '../agent-channel-protocol/messages.js';
 
 export interface ChannelClientOptions {
   endpoint: string;

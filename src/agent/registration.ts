@@ -8,9 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ECSClient, RegisterContainerInstanceCommand, type Attribute } from '@aws-sdk/client-ecs';
-import { dockerLogDrivers } from '../agent-protocol/log-drivers.js';
+import { dockerLogDrivers } from '../agent-channel-protocol/log-drivers.js';
 import { version } from '../version.js';
-import type { AgentOptions } from './agent.js';
+import type { AgentOptions } from './options.js';
 import type { RuntimeInfo } from './runtime/types.js';
 
 export interface Registration {

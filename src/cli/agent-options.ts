@@ -5,7 +5,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { AgentOptions } from '../agent/agent.js';
 import { defaultHeartbeatTimeoutMs } from '../agent/channel-client.js';
-import { agentDefaults } from '../agent/local.js';
+import { agentDefaults } from '../agent/local-agents.js';
 import { defaultAwsvpcSubnet, gatewayOf } from '../agent/runtime/network.js';
 
 export interface AgentFlags {

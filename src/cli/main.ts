@@ -6,7 +6,7 @@ import { defaultConnectionLimits } from '../edge/connection-limits.js';
 import { startServer, version, type RunningServer } from '../server.js';
 import type { Logger } from 'pino';
 import type { RunningAgent } from '../agent/agent.js';
-import { startLocalAgents } from '../agent/local.js';
+import { startLocalAgents } from '../agent/local-agents.js';
 import { socketPathFromEnvironment } from '../agent/runtime/docker-runtime.js';
 import { agentCommand } from './agent-command.js';
 import { agentSettingsOf, withAgentOptions, type AgentFlags } from './agent-options.js';

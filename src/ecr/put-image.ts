@@ -9,7 +9,7 @@ import type { RequestContext } from '../core/request-context.js';
 import { digestOf } from '../registry/digest.js';
 import { RegistryError } from '../registry/errors.js';
 import { isLimitRefusal } from '../registry/limits.js';
-import { manifestMediaTypes, maxManifestBytes } from '../registry/manifest.js';
+import { manifestMediaTypes, maxManifestBytes } from '../registry/manifest-format.js';
 import { isValidTag } from '../registry/names.js';
 import type { RepositoryRecord } from '../store/registry.js';
 import { existingRepository, repositoryTarget } from './access.js';

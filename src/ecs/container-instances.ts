@@ -168,7 +168,7 @@ export function containerInstanceOperations(deps: EcsDeps) {
             existing ? reduceByHeld(totals, totalsOf(existing.registeredResources), totalsOf(existing.remainingResources)) : totals,
           ),
           status: 'ACTIVE',
-          // The registering agent connects next; the agent hub turns this false if it does not (ecs/agents/hub.ts).
+          // The registering agent connects next; the agent hub turns this false if it does not (ecs/agent-channel/hub.ts).
           agentConnected: true,
           attributes: mergeAttributes(mergeAttributes(existing?.attributes as { name: string; value?: string }[] ?? [], defaults), attributes),
           registeredAt: existing?.registeredAt ?? ctx.now.getTime() / 1000,

@@ -1,5 +1,5 @@
 /** ListContainerInstances `filter`: the cluster query language over stored instances. */
-import { QueryLanguageError, evaluate, parseExpression, type Expression } from '../scheduler/query-language/index.js';
+import { QueryLanguageError, evaluate, parseExpression, type Expression } from '../placement/query-language/index.js';
 import type { ContainerInstanceRecord } from '../store/types.js';
 import { clusterSnapshot, type ActiveGroup } from './placement-snapshot.js';
 import { invalidParameter } from './validate.js';

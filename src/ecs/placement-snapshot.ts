@@ -1,5 +1,5 @@
-/** Turns stored container instances into the placement engine's snapshot (the adapter between store and pure scheduler). */
-import type { InstanceSnapshot, InstanceStatus } from '../scheduler/types.js';
+/** Turns stored container instances into the placement engine's snapshot (the adapter between the store and the pure placement engine). */
+import type { InstanceSnapshot, InstanceStatus } from '../placement/types.js';
 import type { ContainerInstanceRecord } from '../store/types.js';
 import { totalsOf } from './resources.js';
 

@@ -1,7 +1,7 @@
 /**
  * DiscoverPollEndpoint: where an agent opens its channel. The ECS agent asks it first, with its
  * cluster and container instance, and connects to `endpoint` (acs) and `telemetryEndpoint` (tcs).
- * In Berth both are the agent channel (agent-protocol/messages.ts, agentChannelPath), served by
+ * In Berth both are the agent channel (agent-channel-protocol/messages.ts, agentChannelPath), served by
  * the control plane itself, so both are the control plane's own URL. Service Connect is not
  * served, so there is no serviceConnectEndpoint.
  */

@@ -6,7 +6,7 @@ import type { ManifestRecord, RepositoryRecord } from '../store/registry.js';
 import type { Store, StoreTx } from '../store/types.js';
 import { digestOf, parseDigest } from './digest.js';
 import { RegistryError } from './errors.js';
-import { maxManifestBytes, mediaTypes, parseManifest } from './manifest.js';
+import { maxManifestBytes, mediaTypes, parseManifest } from './manifest-format.js';
 import type { UploadLimits } from './limits.js';
 import { isValidTag } from './names.js';
 import { immutableTagMessage, isTagImmutable } from './tag-mutability.js';

@@ -4,7 +4,7 @@
  * of the task's own account and region for each container whose image is hosted here, so an image
  * pushed with docker runs as a task with no login on the host. Tokens for pulls are short-lived.
  */
-import type { RegistryCredentials } from '../agent-protocol/messages.js';
+import type { RegistryCredentials } from '../agent-channel-protocol/messages.js';
 import { Arn } from '../core/arn.js';
 import type { Registry } from './registry.js';
 

@@ -4,7 +4,7 @@
  */
 import { launchKindOf } from '../ecs/placement-snapshot.js';
 import { planRun, type RunPlan } from '../ecs/tasks/run.js';
-import type { FilterName } from '../scheduler/types.js';
+import type { FilterName } from '../placement/types.js';
 import type { ContainerInstanceRecord, DeploymentRecord, ServiceRecord, StoreTx, TaskRecord } from '../store/types.js';
 import { primaryOf, scopeOf, spreadsOverZonesFirst, zoneAttribute, type PlanDeps } from './model.js';
 import { isBalanced, zoneCounts } from './rebalance.js';

@@ -16,7 +16,7 @@ import { containerSpec, dockerNameFor, pauseSpec, type ContainerSpecInput, type 
 import { DockerEngineError, DockerRuntime, DockerUnreachableError, socketPathFromEnvironment } from '../../src/agent/runtime/docker-runtime.js';
 import { ensurePauseImage, pauseImageReference, pauseRootfsTar } from '../../src/agent/runtime/pause-image.js';
 import { labels, type ContainerSpec, type RuntimeEvent } from '../../src/agent/runtime/types.js';
-import type { AssignedTask } from '../../src/agent-protocol/messages.js';
+import type { AssignedTask } from '../../src/agent-channel-protocol/messages.js';
 import type { Wire } from '../../src/core/wire.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
 

@@ -11,7 +11,7 @@ import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { WebSocket } from 'ws';
-import { agentChannelPath } from '../../src/agent-protocol/messages.js';
+import { agentChannelPath } from '../../src/agent-channel-protocol/messages.js';
 import { eventually } from '../helpers/agent.js';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 import { registerInstance } from '../helpers/instances.js';

@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { matchesWildcard, type WildcardOptions } from '../../src/core/wildcard.js';
 import { compilePattern } from '../../src/core/linear-regex.js';
-import { evaluate, parseExpression, type QueryTarget } from '../../src/scheduler/query-language/index.js';
+import { evaluate, parseExpression, type QueryTarget } from '../../src/placement/query-language/index.js';
 
 export const evaluations = {
   wildcard: (pattern: string, text: string, options?: WildcardOptions) => matchesWildcard(pattern, text, options),

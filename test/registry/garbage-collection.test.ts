@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../src/core/clock.js';
-import { mediaTypes } from '../../src/registry/manifest.js';
+import { mediaTypes } from '../../src/registry/manifest-format.js';
 import { Registry, defaultGcGraceSeconds } from '../../src/registry/registry.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { RepositoryRecord } from '../../src/store/registry.js';

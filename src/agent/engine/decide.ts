@@ -14,7 +14,7 @@
  * running); an *essential* container stopping stops its task.
  */
 import type { ContainerDependency } from '@aws-sdk/client-ecs';
-import type { AssignedTask, ContainerReport, TaskReport } from '../../agent-protocol/messages.js';
+import type { AssignedTask, ContainerReport, TaskReport } from '../../agent-channel-protocol/messages.js';
 import type { Wire } from '../../core/wire.js';
 import type { ObservedContainer } from '../runtime/types.js';
 import { effectiveContainers, type EffectiveContainer } from './effective.js';

@@ -1,6 +1,6 @@
 /** A task's containers as they will run: the definition with RunTask's overrides applied. Pure. */
 import type { ContainerDefinition, ContainerDependency } from '@aws-sdk/client-ecs';
-import type { AssignedTask } from '../../agent-protocol/messages.js';
+import type { AssignedTask } from '../../agent-channel-protocol/messages.js';
 import type { Wire } from '../../core/wire.js';
 
 export interface EffectiveContainer {

@@ -6,7 +6,7 @@
  * before the first full list arrives, so a restarted agent never removes what it should re-adopt.
  */
 import type { Logger } from 'pino';
-import type { AssignedTask, ControlMessage, TaskReport } from '../../agent-protocol/messages.js';
+import type { AssignedTask, ControlMessage, TaskReport } from '../../agent-channel-protocol/messages.js';
 import type { Clock } from '../../core/clock.js';
 import { Mutex } from '../../core/mutex.js';
 import type { NetworkMode } from '../runtime/container-spec.js';

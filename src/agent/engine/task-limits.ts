@@ -5,7 +5,7 @@
  * task whose cgroup could not be used still cannot grow one container past the task.
  */
 import type { Logger } from 'pino';
-import type { AssignedTask } from '../../agent-protocol/messages.js';
+import type { AssignedTask } from '../../agent-channel-protocol/messages.js';
 import { taskLimits } from '../runtime/container-spec.js';
 import type { TaskCgroups } from '../runtime/task-cgroups.js';
 import { taskIdOf } from './volumes.js';

@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { AssignedTask, TaskReport } from '../../agent-protocol/messages.js';
+import type { AssignedTask, TaskReport } from '../../agent-channel-protocol/messages.js';
 import type { Clock } from '../../core/clock.js';
 import { containerSpec, dockerNameFor, pauseSpec, type NetworkMode, type ResolvedVolume } from '../runtime/container-spec.js';
 import { PullCancelledError, RuntimeUnavailableError, type ContainerRuntime, type ObservedContainer } from '../runtime/types.js';

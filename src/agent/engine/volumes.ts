@@ -11,7 +11,7 @@
  *
  * Task volumes are named after the task and removed with its containers.
  */
-import type { AssignedTask } from '../../agent-protocol/messages.js';
+import type { AssignedTask } from '../../agent-channel-protocol/messages.js';
 import type { ResolvedVolume } from '../runtime/container-spec.js';
 import { labels, type ContainerRuntime } from '../runtime/types.js';
 

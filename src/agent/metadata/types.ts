@@ -2,7 +2,7 @@
  * What the task metadata endpoint (v4) needs from the agent. The agent keeps one view per task and
  * answers lookups by the per-container token it put in ECS_CONTAINER_METADATA_URI_V4.
  */
-import type { AssignedTask } from '../../agent-protocol/messages.js';
+import type { AssignedTask } from '../../agent-channel-protocol/messages.js';
 import type { ObservedContainer } from '../runtime/types.js';
 
 export interface MetadataContainerView {

@@ -9,7 +9,7 @@
  * and address, so none of those are set here (the Docker engine refuses them in that mode).
  */
 import type { ContainerDefinition, ContainerOverride, HealthCheck, PortMapping } from '@aws-sdk/client-ecs';
-import type { AssignedTask } from '../../agent-protocol/messages.js';
+import type { AssignedTask } from '../../agent-channel-protocol/messages.js';
 import type { Wire } from '../../core/wire.js';
 import type { ContainerSpec, SpecHealthCheck, SpecMount, SpecNetwork, SpecPort, SpecResources, SpecVolumesFrom } from './spec.js';
 import { labels, type ContainerRole } from './types.js';

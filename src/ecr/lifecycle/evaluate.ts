@@ -5,7 +5,7 @@
  * an earlier rule's tags is never expired by a later rule, whether or not the earlier rule expired
  * it, so each image is expired by at most one rule.
  */
-import type { LifecyclePolicy, LifecycleRule } from './policy.js';
+import type { LifecyclePolicy, LifecycleRule } from './types.js';
 import { selectsTags } from './tag-filter.js';
 
 export interface LifecycleImage {

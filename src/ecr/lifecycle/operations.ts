@@ -20,7 +20,8 @@ import type { RepositoryRecord } from '../../store/registry.js';
 import { existingRepository, repositoryTarget } from '../access.js';
 import type { EcrDeps } from '../deps.js';
 import { invalidParameter } from '../errors.js';
-import { parseLifecyclePolicy, type LifecyclePolicy } from './policy.js';
+import { parseLifecyclePolicy } from './policy.js';
+import type { LifecyclePolicy } from './types.js';
 import { expiringImages } from './repository-images.js';
 
 const policyNotFound = (repository: RepositoryRecord) =>

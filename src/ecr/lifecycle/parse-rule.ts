@@ -4,7 +4,7 @@
  * of ECR's policy language (action `transition`, storageClass `archive`, countType
  * `sinceImageTransitioned`) are refused rather than accepted and ignored.
  */
-import type { LifecycleRule } from './policy.js';
+import type { LifecycleRule } from './types.js';
 import { maxWildcardsPerPattern, wildcardsIn } from './tag-filter.js';
 
 export class InvalidPolicy extends Error {}

@@ -6,24 +6,7 @@
  * patterns). A policy has 1 to 50 rules, in 100 to 30,720 characters.
  */
 import { InvalidPolicy, objectAt, parseRule } from './parse-rule.js';
-
-export interface LifecycleRule {
-  rulePriority: number;
-  description?: string;
-  selection: {
-    tagStatus: 'tagged' | 'untagged' | 'any';
-    tagPrefixList?: string[];
-    tagPatternList?: string[];
-    countType: 'imageCountMoreThan' | 'sinceImagePushed' | 'sinceImagePulled';
-    countUnit?: 'days';
-    countNumber: number;
-  };
-  action: { type: 'expire' };
-}
-
-export interface LifecyclePolicy {
-  rules: LifecycleRule[];
-}
+import type { LifecyclePolicy, LifecycleRule } from './types.js';
 
 export const minPolicyLength = 100;
 export const maxPolicyLength = 30720;

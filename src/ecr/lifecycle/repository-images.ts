@@ -4,7 +4,7 @@ import { deleteManifestIn } from '../../registry/manifests.js';
 import type { RepositoryRecord } from '../../store/registry.js';
 import type { StoreTx } from '../../store/types.js';
 import { evaluateLifecyclePolicy, type ExpiringImage, type LifecycleImage } from './evaluate.js';
-import type { LifecyclePolicy } from './policy.js';
+import type { LifecyclePolicy } from './types.js';
 
 /**
  * Images a policy may expire: every manifest except those an index of the repository lists, which

@@ -4,7 +4,7 @@
  * least one of its tags; the image's other tags play no part.
  */
 import { matchesWildcard } from '../../core/wildcard.js';
-import type { LifecycleRule } from './policy.js';
+import type { LifecycleRule } from './types.js';
 
 /** ECR allows at most this many `*` in one tagPatternList entry. */
 export const maxWildcardsPerPattern = 4;

@@ -6,8 +6,8 @@
 import type { LoadBalancer, NetworkConfiguration, PlacementConstraint, PlacementStrategy, ServiceRegistry } from '@aws-sdk/client-ecs';
 import type { Scope } from '../../core/principal.js';
 import type { Wire } from '../../core/wire.js';
-import { validatePlacementRequest } from '../../scheduler/index.js';
-import type { PlacementRequest } from '../../scheduler/types.js';
+import { validatePlacementRequest } from '../../placement/index.js';
+import type { PlacementRequest } from '../../placement/types.js';
 import { zoneField } from '../../service-scheduler/model.js';
 import type { TaskDefinitionRecord } from '../../store/types.js';
 import { checkCompatible, checkNetwork } from '../tasks/run.js';

@@ -48,8 +48,8 @@
  * | RunTask/StartTask: enableExecuteCommand (true), volumeConfigurations | refused                              |
  * | RunTask/StartTask: every other member         | honoured (`launchInputFields`)                               |
  */
-import { dockerLogDrivers } from '../../agent-protocol/log-drivers.js';
-import { parseSecretReference } from '../agents/container-secrets.js';
+import { dockerLogDrivers } from '../../agent-channel-protocol/log-drivers.js';
+import { parseSecretReference } from '../agent-channel/container-secrets.js';
 
 /** Why a use is refused and what the user can do instead. */
 export interface Refusal {

@@ -15,7 +15,7 @@ import {
   Scope as DockerVolumeScope,
   TaskDefinitionPlacementConstraintType,
 } from '@aws-sdk/client-ecs';
-import { validateExpression } from '../../scheduler/query-language/index.js';
+import { validateExpression } from '../../placement/query-language/index.js';
 import { checkEnum, checkMaxItems, checkRange, clientError, clientErrorAt, invalidParameter, requireString } from '../validate.js';
 import { effectiveNetworkMode, type Container, type Draft, type RegisterInput, type VolumeDefinition } from './model.js';
 

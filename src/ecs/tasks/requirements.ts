@@ -4,7 +4,7 @@
  */
 import type { TaskOverride } from '@aws-sdk/client-ecs';
 import type { Wire } from '../../core/wire.js';
-import type { HostPort, RequiredAttribute } from '../../scheduler/types.js';
+import type { HostPort, RequiredAttribute } from '../../placement/types.js';
 import type { TaskDefinitionRecord } from '../../store/types.js';
 
 export interface TaskRequirements {

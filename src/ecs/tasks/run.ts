@@ -7,9 +7,9 @@ import { PropagateTags, type RunTaskRequest, type Tag } from '@aws-sdk/client-ec
 import type { Scope } from '../../core/principal.js';
 import type { Wire } from '../../core/wire.js';
 import type { RequestContext } from '../../core/request-context.js';
-import { placeTasks, validatePlacementRequest } from '../../scheduler/index.js';
-import { dependsOnTasks, parseExpression } from '../../scheduler/query-language/index.js';
-import type { PlacementConstraint, PlacementRequest, PlacementResult, PlacementStrategy } from '../../scheduler/types.js';
+import { placeTasks, validatePlacementRequest } from '../../placement/index.js';
+import { dependsOnTasks, parseExpression } from '../../placement/query-language/index.js';
+import type { PlacementConstraint, PlacementRequest, PlacementResult, PlacementStrategy } from '../../placement/types.js';
 import type { ContainerInstanceRecord, StoreTx, TaskDefinitionRecord, TaskRecord } from '../../store/types.js';
 import { activeCluster } from '../clusters.js';
 import type { EcsDeps } from '../deps.js';

@@ -16,7 +16,7 @@ import type {
   SubmitTaskStateChangeRequest,
   SubmitTaskStateChangeResponse,
 } from '@aws-sdk/client-ecs';
-import type { TaskReport } from '../../agent-protocol/messages.js';
+import type { TaskReport } from '../../agent-channel-protocol/messages.js';
 import type { Wire } from '../../core/wire.js';
 import type { RequestContext } from '../../core/request-context.js';
 import type { StoreTx, TaskRecord } from '../../store/types.js';
@@ -142,7 +142,7 @@ async function save(tx: StoreTx, before: TaskRecord, after: TaskRecord): Promise
 }
 
 /**
- * Applies what an agent observed of one of its tasks (see agent-protocol/messages.ts), with the
+ * Applies what an agent observed of one of its tasks (see agent-channel-protocol/messages.ts), with the
  * same forward-only rules as SubmitTaskStateChange, in the caller's transaction.
  */
 export async function applyTaskReport(tx: StoreTx, task: TaskRecord, report: TaskReport, now: number): Promise<TaskRecord> {

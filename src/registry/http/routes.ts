@@ -8,7 +8,7 @@ import { assertNever } from '../../core/assert-never.js';
 import type { Store } from '../../store/types.js';
 import type { RepositoryRecord } from '../../store/registry.js';
 import { RegistryError } from '../errors.js';
-import { maxManifestBytes, mediaTypes } from '../manifest.js';
+import { maxManifestBytes, mediaTypes } from '../manifest-format.js';
 import type { Registry } from '../registry.js';
 import { isLimitRefusal } from '../limits.js';
 import { existingRepository, type RegistryScope } from '../repositories.js';

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import type { ContainerDefinition, ContainerOverride } from '@aws-sdk/client-ecs';
-import type { AssignedTask } from '../../../src/agent-protocol/messages.js';
+import type { AssignedTask } from '../../../src/agent-channel-protocol/messages.js';
 import type { ContainerSpecInput } from '../../../src/agent/runtime/container-spec.js';
 import { labels } from '../../../src/agent/runtime/types.js';
 import type { Wire } from '../../../src/core/wire.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { AssignedTask } from '../../../src/agent-protocol/messages.js';
+import type { AssignedTask } from '../../../src/agent-channel-protocol/messages.js';
 import { decide, report, type RunnerMemory, type TaskView } from '../../../src/agent/engine/decide.js';
 import type { ObservedContainer } from '../../../src/agent/runtime/types.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { networkInterfaces } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import type { AssignedTask } from '../../../src/agent-protocol/messages.js';
+import type { AssignedTask } from '../../../src/agent-channel-protocol/messages.js';
 import { NetworkRates } from '../../../src/agent/metadata/network-rates.js';
 import { containerResponse, rfc3339, taskResponse } from '../../../src/agent/metadata/responses.js';
 import { startMetadataServer, type MetadataServer } from '../../../src/agent/metadata/server.js';

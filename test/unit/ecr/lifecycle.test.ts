@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { evaluateLifecyclePolicy, type ExpiringImage, type LifecycleImage } from '../../../src/ecr/lifecycle/evaluate.js';
-import { parseLifecyclePolicy, type LifecyclePolicy, type LifecycleRule } from '../../../src/ecr/lifecycle/policy.js';
+import { parseLifecyclePolicy } from '../../../src/ecr/lifecycle/policy.js';
+import type { LifecyclePolicy, LifecycleRule } from '../../../src/ecr/lifecycle/types.js';
 
 const day = 86_400;
 const now = 1_750_000_000;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { chooseFargateHost } from '../../../src/ecs/agents/fargate-capacity.js';
-import { checkAgentMessage } from '../../../src/ecs/agents/messages.js';
+import { chooseFargateHost } from '../../../src/ecs/agent-channel/fargate-capacity.js';
+import { checkAgentMessage } from '../../../src/ecs/agent-channel/message-checks.js';
 
 describe('agent channel messages', () => {
   test('well-formed reports and health messages pass', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseSecretReference } from '../../../src/ecs/agents/container-secrets.js';
+import { parseSecretReference } from '../../../src/ecs/agent-channel/container-secrets.js';
 
 describe('parseSecretReference', () => {
   const arn = 'arn:aws:secretsmanager:eu-west-1:000000000000:secret:db-AbCdEf';

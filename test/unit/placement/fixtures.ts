@@ -9,7 +9,7 @@ import {
   type PlacementOptions,
   type PlacementRequest,
   type PlacementResult,
-} from '../../../src/scheduler/index.js';
+} from '../../../src/placement/index.js';
 
 export const arnOf = (name: string): string => `arn:aws:ecs:us-east-1:123456789012:container-instance/test/${name}`;
 

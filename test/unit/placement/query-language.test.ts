@@ -6,7 +6,7 @@ import {
   QueryLanguageError,
   validateExpression,
   type QueryTarget,
-} from '../../../src/scheduler/index.js';
+} from '../../../src/placement/index.js';
 
 const target: QueryTarget = {
   ec2InstanceId: 'i-abcd1234',

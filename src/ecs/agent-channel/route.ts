@@ -6,7 +6,7 @@
  */
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { agentChannelPath } from '../../agent-protocol/messages.js';
+import { agentChannelPath } from '../../agent-channel-protocol/messages.js';
 import { ApiError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import type { RegionSet } from '../../core/regions.js';

@@ -12,7 +12,7 @@ import {
   type PlacementConstraint,
   type PlacementRequest,
   type PlacementStrategy,
-} from '../../../src/scheduler/index.js';
+} from '../../../src/placement/index.js';
 
 /**
  * The fast pipeline (indexes, heaps, incremental bookkeeping) must return exactly what the

@@ -14,7 +14,7 @@
  * travel only in the assignment to the agent; they are never logged or stored.
  */
 import type { ContainerDefinition } from '@aws-sdk/client-ecs';
-import type { AssignedTask } from '../../agent-protocol/messages.js';
+import type { AssignedTask } from '../../agent-channel-protocol/messages.js';
 import { Arn } from '../../core/arn.js';
 import type { Wire } from '../../core/wire.js';
 import { readSecretString } from '../../secretsmanager/index.js';

@@ -7,7 +7,7 @@ import {
   parseExpression,
   QueryLanguageError,
   type QueryTarget,
-} from '../../../src/scheduler/query-language/index.js';
+} from '../../../src/placement/query-language/index.js';
 import { bounded } from '../../helpers/bounded.js';
 
 const target = (value: string, groups: string[] = []): QueryTarget => ({

@@ -12,21 +12,21 @@
 import * as ecsModel from '@aws-sdk/client-ecs';
 import type { RunTaskRequest } from '@aws-sdk/client-ecs';
 import type { Wire } from '../core/wire.js';
-import type { FargateHost } from '../ecs/agents/hub.js';
+import type { FargateHost } from '../ecs/agent-channel/hub.js';
 import type { EcsDeps } from '../ecs/deps.js';
 import { checkRunInput, planRun } from '../ecs/tasks/run.js';
 import { checkRange } from '../ecs/validate.js';
 import type { RequestContext } from '../core/request-context.js';
 import { defineJsonService, type JsonService } from '../edge/protocols/aws-json.js';
-import { formatExplanation } from '../scheduler/index.js';
+import { formatExplanation } from '../placement/index.js';
 
 export const berthTargetPrefix = 'Berth_20261101';
 
 /** An input with no members (members the model does not know are ignored, as for every operation). */
 const NoInput$ = [3, 'berth', 'NoInput', 0, [], []];
 
-/** Extension operations borrow their input shapes from the ECS model where they can. */
-const extensionModel = {
+/** Berth's own operations borrow their input shapes from the ECS model where they can. */
+const berthApiModel = {
   ExplainPlacement$: [9, 'berth', 'ExplainPlacement', 0, () => ecsModel.RunTaskRequest$, () => ecsModel.RunTaskResponse$],
   ListFargateHosts$: [9, 'berth', 'ListFargateHosts', 0, () => NoInput$, () => NoInput$],
 };
@@ -38,7 +38,7 @@ export interface BerthServiceDeps extends EcsDeps {
 
 export function berthService(deps: BerthServiceDeps): JsonService {
   return defineJsonService(
-    extensionModel,
+    berthApiModel,
     { id: 'berth', signingName: 'berth', targetPrefix: berthTargetPrefix, jsonVersion: '1.1' },
     {
       async ExplainPlacement(input: Wire<RunTaskRequest>, ctx: RequestContext) {

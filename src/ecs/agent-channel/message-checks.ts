@@ -1,5 +1,5 @@
 /** Checks what an agent sends before anything acts on it; a malformed message is dropped, never applied. */
-import type { AgentMessage, TaskReport } from '../../agent-protocol/messages.js';
+import type { AgentMessage, TaskReport } from '../../agent-channel-protocol/messages.js';
 
 const stopCodes = ['TaskFailedToStart', 'EssentialContainerExited'];
 const healthStatuses = ['HEALTHY', 'UNHEALTHY', 'UNKNOWN'];

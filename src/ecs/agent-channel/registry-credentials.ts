@@ -5,7 +5,7 @@
  * malformed is not an error of the control plane: the agent fails the task with the reason, as
  * ECS does when it cannot retrieve registry auth.
  */
-import type { AssignedTask, RegistryCredentials } from '../../agent-protocol/messages.js';
+import type { AssignedTask, RegistryCredentials } from '../../agent-channel-protocol/messages.js';
 import { Arn } from '../../core/arn.js';
 import type { Wire } from '../../core/wire.js';
 import type { ContainerDefinition } from '@aws-sdk/client-ecs';

@@ -1,5 +1,5 @@
 /**
- * The control plane's side of the agent channel (protocol in agent-protocol/messages.ts).
+ * The control plane's side of the agent channel (protocol in agent-channel-protocol/messages.ts).
  *
  * One connection per agent key (a container instance ARN, or a Fargate capacity host). On connect,
  * and again every `resyncMs`, the agent gets the full list of its tasks that are not STOPPED; in
@@ -15,7 +15,7 @@
  */
 import type { WebSocket } from 'ws';
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import { resetCloseCode, type AgentMessage, type AssignedTask, type ControlMessage, type TaskReport } from '../../agent-protocol/messages.js';
+import { resetCloseCode, type AgentMessage, type AssignedTask, type ControlMessage, type TaskReport } from '../../agent-channel-protocol/messages.js';
 import { Arn } from '../../core/arn.js';
 import type { Clock } from '../../core/clock.js';
 import type { Store, TaskDefinitionRecord, TaskRecord } from '../../store/types.js';
@@ -26,7 +26,7 @@ import { assignmentOf } from './assignment.js';
 import type { TaskPullAuth } from '../../registry/task-pull-auth.js';
 import { containersAsking, containersPulling, registryCredentialsFor } from './registry-credentials.js';
 import { containersWithSecrets, secretsFor } from './container-secrets.js';
-import { checkAgentMessage } from './messages.js';
+import { checkAgentMessage } from './message-checks.js';
 
 const maxReportsPerTransaction = 500;
 

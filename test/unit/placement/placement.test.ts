@@ -12,7 +12,7 @@ import {
   SERVICE_DEFAULT_STRATEGIES,
   RUN_TASK_DEFAULT_STRATEGIES,
   validatePlacementRequest,
-} from '../../../src/scheduler/index.js';
+} from '../../../src/placement/index.js';
 import { arnOf, az, chosen, cluster, fixedRng, instance, place, request } from './fixtures.js';
 
 const web = (n = 1) => Array.from({ length: n }, () => ({ group: 'family:web', family: 'web' }));

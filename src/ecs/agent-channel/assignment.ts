@@ -1,5 +1,5 @@
 /** What an agent is told about a task: the task record joined with its definition. Pure. */
-import type { AssignedTask } from '../../agent-protocol/messages.js';
+import type { AssignedTask } from '../../agent-channel-protocol/messages.js';
 import type { TaskDefinitionRecord, TaskRecord } from '../../store/types.js';
 
 export function assignmentOf(task: TaskRecord, definition: TaskDefinitionRecord): AssignedTask {

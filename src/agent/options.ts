@@ -1,0 +1,46 @@
+/**
+ * What an agent is started with: the options of `startAgent`, read by registration too. Types only,
+ * so the modules of the agent can share them without importing one another.
+ */
+import type { AwsCredentialIdentity } from '@smithy/types';
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
+import type { RunnerContext } from './engine/task-runner.js';
+import type { ContainerRuntime } from './runtime/types.js';
+
+export interface AgentOptions {
+  endpoint: string;
+  region: string;
+  credentials: AwsCredentialIdentity;
+  /** `instance`: a container instance of `cluster`; `fargate`: FARGATE capacity for the whole installation. */
+  mode: 'instance' | 'fargate';
+  cluster: string;
+  /** EC2 instances get `i-` ids, EXTERNAL (ECS Anywhere) ones `mi-` ids. */
+  launchKind: 'EC2' | 'EXTERNAL';
+  /** Where the agent keeps its identity between restarts. */
+  dataDir: string;
+  /** Distinguishes several agents sharing a data directory (simulated instances). */
+  name?: string;
+  availabilityZone: string;
+  reservedMemoryMiB: number;
+  reservedPorts: number[];
+  pullBehavior: RunnerContext['pullBehavior'];
+  cleanupDelayMs: number;
+  awsvpcSubnet?: string;
+  pauseImage?: string;
+  runtime: ContainerRuntime;
+  /** Serve the task metadata endpoint (not for simulated runtimes). */
+  metadata: boolean;
+  /** Marks the instance as simulated, in its attributes. */
+  simulated?: boolean;
+  /**
+   * Create `cluster` before registering, at start and whenever the agent registers again: the
+   * local agent of `berth up`, whose cluster `default` must exist right after start and after a reset.
+   */
+  createCluster?: boolean;
+  /** How long the control plane may stay silent before the agent reconnects (ChannelClient's default when absent). */
+  heartbeatTimeoutMs?: number;
+  log: Logger;
+  clock?: Clock;
+  tickMs?: number;
+}
