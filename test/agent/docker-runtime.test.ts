@@ -495,7 +495,9 @@ async function fetchWithRetry(url: string): Promise<string> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 50; attempt++) {
     try {
-      const response = await fetch(url);
+      // Docker's port proxy may accept a connection before the container listens and then never
+      // answer it: bound each attempt so a slow start is retried rather than hung on.
+      const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
       return await response.text();
     } catch (error) {
       lastError = error;
