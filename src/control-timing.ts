@@ -4,9 +4,9 @@
  * lease lasts. `startServer` takes them (tests shorten or drive them with a clock they move); the
  * defaults are Berth's behaviour.
  */
-import { defaultLifecycleIntervalMs } from './ecr/lifecycle/scheduler.js';
+import { defaultLifecycleIntervalMs } from './controllers/ecr-lifecycle.js';
 import { defaultGcIntervalMs } from './registry/registry.js';
-import { defaultSchedulerTiming, type SchedulerTiming } from './service-scheduler/timing.js';
+import { defaultSchedulerTiming, type SchedulerTiming } from './controllers/services/timing.js';
 
 export interface ControlTiming extends SchedulerTiming {
   /** How often the service controller runs a pass when nothing asked for one sooner. */

@@ -13,7 +13,7 @@ import { randomIds } from '../../src/core/ids.js';
 import { AdvancingClock } from '../../src/core/clock.js';
 import { seededRng } from '../../src/core/rng.js';
 import { TaskChangeFeed } from '../../src/ecs/task-changes.js';
-import { ServiceController } from '../../src/service-scheduler/controller.js';
+import { ServiceController } from '../../src/controllers/services/controller.js';
 import { LeaderLease } from '../../src/store/leader-lease.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { eventually, simulatedAgent, startTestAgent, type TestAgent } from '../helpers/agent.js';

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { PropagateTags, SchedulingStrategy, type CreateServiceRequest, type CreateServiceResponse } from '@aws-sdk/client-ecs';
 import { epochSeconds, type Wire } from '../../core/wire.js';
 import type { RequestContext } from '../../core/request-context.js';
-import { recordDeployment } from '../../service-scheduler/deployments.js';
+import { recordDeployment } from './deployments.js';
 import type { ServiceRecord } from '../../store/types.js';
 import { activeCluster } from '../clusters.js';
 import type { EcsDeps } from '../deps.js';

@@ -25,7 +25,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { epochSeconds, type Wire } from '../../core/wire.js';
 import type { RequestContext } from '../../core/request-context.js';
-import { serviceDeploymentStatusIsLive } from '../../service-scheduler/deployments.js';
+import { serviceDeploymentStatusIsLive } from './deployments.js';
 import type { ServiceRecord, StoreTx } from '../../store/types.js';
 import { activeCluster } from '../clusters.js';
 import type { EcsDeps } from '../deps.js';

@@ -3,11 +3,11 @@
  * the identifiers ECS gives deployments and revisions. Pure.
  */
 import type { CapacityProviderStrategyItem, DeploymentConfiguration, NetworkConfiguration } from '@aws-sdk/client-ecs';
-import { Arn } from '../core/arn.js';
-import type { IdGenerator } from '../core/ids.js';
-import type { Wire } from '../core/wire.js';
-import type { EcsDeps } from '../ecs/deps.js';
-import type { DeploymentRecord, ServiceRecord } from '../store/types.js';
+import { Arn } from '../../core/arn.js';
+import type { IdGenerator } from '../../core/ids.js';
+import type { Wire } from '../../core/wire.js';
+import type { EcsDeps } from '../deps.js';
+import type { DeploymentRecord, ServiceRecord } from '../../store/types.js';
 
 /** What a service revision fixes about the tasks it launches. */
 export interface LaunchConfig {

@@ -2,11 +2,11 @@
  * Where a service's tasks could run, asked of the placement engine: the instances a DAEMON service
  * belongs on, and the Availability Zones a rebalanced service is spread over.
  */
-import { launchKindOf } from '../ecs/placement-snapshot.js';
-import { planRun, type RunPlan } from '../ecs/tasks/run.js';
-import type { FilterName } from '../scheduler/types.js';
-import type { ContainerInstanceRecord, DeploymentRecord, ServiceRecord, StoreTx, TaskRecord } from '../store/types.js';
-import { primaryOf, scopeOf, spreadsOverZonesFirst, zoneAttribute, type PlanDeps } from './model.js';
+import { launchKindOf } from '../../ecs/placement-snapshot.js';
+import { planRun, type RunPlan } from '../../ecs/tasks/run.js';
+import type { FilterName } from '../../scheduler/types.js';
+import type { ContainerInstanceRecord, DeploymentRecord, ServiceRecord, StoreTx, TaskRecord } from '../../store/types.js';
+import { primaryOf, scopeOf, spreadsOverZonesFirst, zoneAttribute, type PlanDeps } from '../../ecs/services/model.js';
 import { isBalanced, zoneCounts } from './rebalance.js';
 import type { InstanceState } from './reconcile.js';
 

@@ -8,17 +8,17 @@
  * lease reconciles, and each transaction re-checks the lease before writing.
  */
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import type { Clock } from '../core/clock.js';
-import type { IdGenerator } from '../core/ids.js';
-import type { Rng } from '../core/rng.js';
-import type { TaskChangeFeed } from '../ecs/task-changes.js';
-import type { ContainerInstanceRecord, DeploymentRecord, ServiceDeploymentRecord, ServiceRecord, StoreTx, Store, TaskRecord } from '../store/types.js';
+import type { Clock } from '../../core/clock.js';
+import type { IdGenerator } from '../../core/ids.js';
+import type { Rng } from '../../core/rng.js';
+import type { TaskChangeFeed } from '../../ecs/task-changes.js';
+import type { ContainerInstanceRecord, DeploymentRecord, ServiceDeploymentRecord, ServiceRecord, StoreTx, Store, TaskRecord } from '../../store/types.js';
 import { reconcileDaemon } from './daemon.js';
-import { rollBack } from './deployments.js';
+import { rollBack } from '../../ecs/services/deployments.js';
 import { addEvent, chunks, eventText } from './events.js';
 import { launchTasks } from './launcher.js';
-import type { LeaderLease } from '../store/leader-lease.js';
-import { isFailedTask, primaryOf, serviceGroup } from './model.js';
+import type { LeaderLease } from '../../store/leader-lease.js';
+import { isFailedTask, primaryOf, serviceGroup } from '../../ecs/services/model.js';
 import { daemonInstances, rebalanceZones } from './placement-queries.js';
 import { describeCounts } from './rebalance.js';
 import { reconcileReplica, type Decision, type InstanceState } from './reconcile.js';

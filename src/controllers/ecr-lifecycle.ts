@@ -4,13 +4,13 @@
  * policies within 24 hours of a change; Berth runs every ten minutes by default.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import type { Clock } from '../../core/clock.js';
-import { PeriodicPass } from '../../core/periodic.js';
-import { epochSeconds } from '../../core/wire.js';
-import type { LeaderLease } from '../../store/leader-lease.js';
-import type { Store } from '../../store/types.js';
-import { parseLifecyclePolicy } from './policy.js';
-import { expireImages, expiringImages } from './repository-images.js';
+import type { Clock } from '../core/clock.js';
+import { PeriodicPass } from '../core/periodic.js';
+import { epochSeconds } from '../core/wire.js';
+import type { LeaderLease } from '../store/leader-lease.js';
+import type { Store } from '../store/types.js';
+import { parseLifecyclePolicy } from '../ecr/lifecycle/policy.js';
+import { expireImages, expiringImages } from '../ecr/lifecycle/repository-images.js';
 
 export const defaultLifecycleIntervalMs = 10 * 60 * 1000;
 

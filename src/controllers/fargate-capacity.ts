@@ -8,10 +8,10 @@
  * when a host connects and when a FARGATE task stops and frees room).
  */
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import type { Clock } from '../../core/clock.js';
-import type { Store, TaskRecord } from '../../store/types.js';
-import type { TaskChangeFeed } from '../task-changes.js';
-import type { AgentHub, FargateHost } from './hub.js';
+import type { Clock } from '../core/clock.js';
+import type { Store, TaskRecord } from '../store/types.js';
+import type { TaskChangeFeed } from '../ecs/task-changes.js';
+import type { AgentHub, FargateHost } from '../ecs/agents/hub.js';
 
 export interface HostLoad extends FargateHost {
   key: string;

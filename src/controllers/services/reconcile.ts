@@ -15,8 +15,8 @@
  * desired count. Tasks on instances whose agent has been gone past the grace period are written
  * off and replaced.
  */
-import type { DeploymentRecord, ServiceRecord, TaskRecord } from '../store/types.js';
-import { breakerThreshold, deploymentBounds, failedToStart, healthCheckStopReason, isFailedTask, primaryOf, rolloutLimits } from './model.js';
+import type { DeploymentRecord, ServiceRecord, TaskRecord } from '../../store/types.js';
+import { breakerThreshold, deploymentBounds, failedToStart, healthCheckStopReason, isFailedTask, primaryOf, rolloutLimits } from '../../ecs/services/model.js';
 import { isBalanced, rebalanceLaunches, zoneCounts, type ZoneLaunch } from './rebalance.js';
 import { scaleInVictims, spreadKeysOf } from './scale-in.js';
 import { defaultSchedulerTiming, type SchedulerTiming } from './timing.js';
