@@ -14,12 +14,11 @@ import type { JsonService } from './edge/protocols/aws-json.js';
 import type { BerthConfig } from './config.js';
 import { controlTiming, type ControlTiming } from './control-timing.js';
 import { agentChannelRoutes } from './ecs/agents/channel.js';
-import { FargateDispatcher } from './controllers/fargate-capacity.js';
+import { FargateCapacity } from './controllers/fargate-capacity.js';
 import { AgentHub } from './ecs/agents/hub.js';
 import { LifecycleScheduler } from './controllers/ecr-lifecycle.js';
 import { ecrService } from './ecr/service.js';
 import { ecsService } from './ecs/service.js';
-import { TaskChangeFeed } from './ecs/task-changes.js';
 import { berthService } from './extensions/service.js';
 import { secretsManagerService } from './secretsmanager/service.js';
 import { stsService } from './sts/service.js';
@@ -27,6 +26,7 @@ import { buildApp } from './edge/app.js';
 import { Registry } from './registry/registry.js';
 import { TaskPullAuth } from './registry/task-pull-auth.js';
 import { ServiceController } from './controllers/services/controller.js';
+import { RegistryGarbageCollection } from './controllers/registry-gc.js';
 import { LeaderLease } from './store/leader-lease.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { CredentialRecord, ResetScope, Store } from './store/types.js';
@@ -117,17 +117,13 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
     const { credentials, created } = await ensureRootCredentials(store, config, clock);
     // Agents reconnect after a start; until one does, its instance is not connected.
     await store.write((tx) => tx.containerInstances.markAllDisconnected());
-    const taskChanges = new TaskChangeFeed();
-    let services: ServiceController | undefined;
-    const serviceScheduler = { kick: () => services?.kick() };
     // Set once the edge listens; DiscoverPollEndpoint only answers after that.
     let controlPlaneUrl = 'http://127.0.0.1';
-    const deps = { store, clock, ids: randomIds, rng: seededRng(Date.now() >>> 0), taskChanges, serviceScheduler, controlPlaneUrl: () => controlPlaneUrl };
+    const deps = { store, clock, ids: randomIds, rng: seededRng(Date.now() >>> 0), controlPlaneUrl: () => controlPlaneUrl };
     const registry = new Registry({
       store,
       clock,
       dataDir: config.dataDir,
-      gcIntervalMs: timing.gcIntervalMs,
       limits: {
         ...(config.registryMaxBlobBytes !== undefined ? { maxBlobBytes: config.registryMaxBlobBytes } : {}),
         ...(config.registryAccountQuotaBytes !== undefined ? { accountQuotaBytes: config.registryAccountQuotaBytes } : {}),
@@ -165,7 +161,6 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       store,
       clock,
       log: app.log,
-      taskChanges,
       pullAuth: new TaskPullAuth(registry),
       ...(config.agentPingIntervalSeconds !== undefined ? { pingMs: config.agentPingIntervalSeconds * 1000 } : {}),
     });
@@ -179,18 +174,22 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       intervalMs: timing.lifecycleIntervalMs,
       lease: new LeaderLease(store, clock, processId, 'ecr-lifecycle', timing.lifecycleLeaseSeconds),
     });
-    const fargate = new FargateDispatcher({ store, clock, log: app.log, hub, taskChanges });
-    services = new ServiceController({
+    const fargate = new FargateCapacity({ store, clock, log: app.log, hub });
+    const controller = new ServiceController({
       ...deps,
       log: app.log,
       lease: new LeaderLease(store, clock, processId, 'service-scheduler', timing.serviceLeaseSeconds),
-      intervalMs: timing.servicePassIntervalMs,
+      resyncIntervalMs: timing.serviceResyncIntervalMs,
       timing,
       ...(config.agentLostAfterSeconds !== undefined ? { agentLostAfterSeconds: config.agentLostAfterSeconds } : {}),
     });
-    const controller = services;
-    hub.onEvent((event) => {
-      if (event.type === 'tasks-reported' && event.tasks.some((task) => task.group?.startsWith('service:'))) controller.kick();
+    const gc = new RegistryGarbageCollection({
+      store,
+      clock,
+      log: app.log,
+      gc: registry.gc,
+      intervalMs: timing.gcIntervalMs,
+      lease: new LeaderLease(store, clock, processId, 'registry-gc', timing.gcLeaseSeconds),
     });
     await app.register((scope) => agentChannelRoutes(scope, { store, clock, hub, accountId: config.accountId, regions }));
     const address = await app.listen({ host: config.host, port: config.port });
@@ -199,10 +198,9 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
     // An agent cannot connect to a wildcard address: name the machine by its loopback address, as the registry does.
     controlPlaneUrl = url.replace(/\/\/(0\.0\.0\.0|\[::\])(?=:|\/|$)/, '//127.0.0.1');
     registry.listeningAt(url, config.registryHost);
-    const gcLease = new LeaderLease(store, clock, processId, 'registry-gc', timing.gcLeaseSeconds);
     const startControllers = () => {
       fargate.start();
-      registry.start(app.log, gcLease);
+      gc.start();
       lifecycle.start();
       controller.start();
     };
@@ -210,6 +208,7 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       await controller.stop();
       await fargate.stop();
       await lifecycle.stop();
+      await gc.stop();
       await registry.stop();
     };
     hub.start();

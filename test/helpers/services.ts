@@ -67,7 +67,6 @@ export async function createServiceInStore(
     };
     await recordDeployment(tx, service, { taskDefinition: definition.taskDefinitionArn, launchType: 'EC2' }, definition, { now, ids: randomIds });
   });
-  berth.server.services.kick();
 }
 
 export async function clusterCounts(ecs: ECSClient, cluster = 'default') {

@@ -8,7 +8,7 @@ import type { FilterName } from '../../scheduler/types.js';
 import type { ContainerInstanceRecord, DeploymentRecord, ServiceRecord, StoreTx, TaskRecord } from '../../store/types.js';
 import { primaryOf, scopeOf, spreadsOverZonesFirst, zoneAttribute, type PlanDeps } from '../../ecs/services/model.js';
 import { isBalanced, zoneCounts } from './rebalance.js';
-import type { InstanceState } from './reconcile.js';
+import type { InstanceState } from './instance-state.js';
 
 /** Placement filters that rule an instance out whatever runs on it; the others are about free resources. */
 const ruledOutForGood: ReadonlySet<FilterName> = new Set(['launchType', 'status', 'agent', 'attributes', 'memberOf']);

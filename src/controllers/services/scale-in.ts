@@ -15,7 +15,7 @@
  */
 import type { TaskRecord } from '../../store/types.js';
 import { zoneAttribute } from '../../ecs/services/model.js';
-import type { InstanceState } from './reconcile.js';
+import type { InstanceState } from './instance-state.js';
 
 /** A task's value for one spread strategy; undefined where it has none (it then counts as alone). */
 export type SpreadKey = (task: TaskRecord) => string | undefined;

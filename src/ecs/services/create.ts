@@ -134,6 +134,5 @@ export async function createService(deps: EcsDeps, input: Wire<CreateServiceRequ
     if (tokenKey) await tx.idempotency.put(tokenKey, requestHash(input), serviceArn, now);
     return describeService(tx, started.service, true);
   });
-  deps.serviceScheduler?.kick();
   return { service };
 }

@@ -151,7 +151,6 @@ export function serviceDeploymentOperations(deps: EcsDeps) {
         }
         await rollBackRequested(tx, deps, record, now);
       });
-      deps.serviceScheduler?.kick();
       return { serviceDeploymentArn: arn };
     },
   };

@@ -20,6 +20,19 @@ export interface LaunchConfig {
 
 export const serviceGroup = (serviceName: string) => `service:${serviceName}`;
 
+/** The service a task group names (`service:<name>`), if it names one. */
+export function serviceNameOfGroup(group: string | undefined): string | undefined {
+  return group?.startsWith('service:') ? group.slice('service:'.length) : undefined;
+}
+
+/** The ARN of the service `serviceName` in the cluster `clusterArn`, as CreateService forms it (the long format). */
+export function serviceArnInCluster(clusterArn: string, serviceName: string): string | undefined {
+  const cluster = Arn.parse(clusterArn);
+  const [clusterName, ...rest] = cluster?.resourcePath ?? [];
+  if (!cluster || cluster.resourceType !== 'cluster' || !clusterName || rest.length > 0) return undefined;
+  return new Arn(cluster.service, cluster.region, cluster.accountId, `service/${clusterName}/${serviceName}`, cluster.partition).toString();
+}
+
 /** The instance attribute that names its Availability Zone, and the placement field that reads it. */
 export const zoneAttribute = 'ecs.availability-zone';
 export const zoneField = `attribute:${zoneAttribute}`;

@@ -134,6 +134,5 @@ export async function updateService(deps: EcsDeps, input: Wire<UpdateServiceRequ
     await tx.services.put(resized);
     return describeService(tx, resized, false);
   });
-  deps.serviceScheduler?.kick();
   return { service: result };
 }
