@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
-import { CreateClusterCommand, ListTasksCommand, RegisterTaskDefinitionCommand, StopTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, ListTasksCommand, RegisterTaskDefinitionCommand, StopTaskCommand, UpdateServiceCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { randomIds } from '../../src/core/ids.js';
 import { AdvancingClock } from '../../src/core/clock.js';
 import { seededRng } from '../../src/core/rng.js';
@@ -96,5 +96,16 @@ describe('service scheduler leadership', () => {
     );
     const lease = await otherStore.read((tx) => tx.leases.get('service-scheduler'));
     assert.notEqual(lease?.holder, holder.holder, 'the lease changed hands');
+  });
+
+  test('tasks the other process launches reach the agents connected to this one through its change feed, not a full resync', async () => {
+    // Only the second controller runs from here on; the agents stay connected to the first process,
+    // whose hub sends full lists only on connect and every minute.
+    await berth.server.services.stop();
+    other.start();
+    await ecs.send(new UpdateServiceCommand({ service: 'web', desiredCount: 14 }));
+    const started = Date.now();
+    await eventually(async () => ((await clusterCounts(ecs)).runningTasksCount === 14 ? true : undefined), 15_000, '14 running tasks');
+    assert.ok(Date.now() - started < 15_000);
   });
 });
