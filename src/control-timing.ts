@@ -1,16 +1,19 @@
 /**
  * The control plane's own delays, in one place: the service scheduler's proving window and launch
- * back-off, how often its passes and the registry's periodic jobs run, and how long each leader
+ * back-off, how often it lists every service again and the registry's periodic jobs run, and how long each leader
  * lease lasts. `startServer` takes them (tests shorten or drive them with a clock they move); the
  * defaults are Berth's behaviour.
  */
-import { defaultLifecycleIntervalMs } from './ecr/lifecycle/scheduler.js';
+import { defaultLifecycleIntervalMs } from './controllers/ecr-lifecycle.js';
 import { defaultGcIntervalMs } from './registry/registry.js';
-import { defaultSchedulerTiming, type SchedulerTiming } from './service-scheduler/timing.js';
+import { defaultSchedulerTiming, type SchedulerTiming } from './controllers/services/timing.js';
 
 export interface ControlTiming extends SchedulerTiming {
-  /** How often the service controller runs a pass when nothing asked for one sooner. */
-  servicePassIntervalMs: number;
+  /**
+   * How often the service controller lists every service again, a safety net under the change
+   * feed and the timed requeues that normally drive it.
+   */
+  serviceResyncIntervalMs: number;
   /** The service scheduler's leader lease; a pass renews it. */
   serviceLeaseSeconds: number;
   /** How often ECR lifecycle policies are applied. */
@@ -23,7 +26,7 @@ export interface ControlTiming extends SchedulerTiming {
 
 export const defaultControlTiming: ControlTiming = {
   ...defaultSchedulerTiming,
-  servicePassIntervalMs: 2_000,
+  serviceResyncIntervalMs: 60_000,
   serviceLeaseSeconds: 15,
   lifecycleIntervalMs: defaultLifecycleIntervalMs,
   lifecycleLeaseSeconds: 30 * 60,

@@ -13,21 +13,13 @@ import type { Service } from './edge/dispatch.js';
 import type { JsonService } from './edge/protocols/aws-json.js';
 import type { BerthConfig } from './config.js';
 import { controlTiming, type ControlTiming } from './control-timing.js';
-import { agentChannelRoutes } from './ecs/agent-channel/route.js';
-import { FargateDispatcher } from './ecs/agent-channel/fargate-capacity.js';
-import { AgentHub } from './ecs/agent-channel/hub.js';
-import { LifecycleScheduler } from './ecr/lifecycle/scheduler.js';
-import { ecrService } from './ecr/service.js';
-import { ecsService } from './ecs/service.js';
-import { TaskChangeFeed } from './ecs/task-changes.js';
-import { berthService } from './berth-api/service.js';
-import { secretsManagerService } from './secretsmanager/service.js';
-import { stsService } from './sts/service.js';
 import { buildApp } from './edge/app.js';
+import { serverModules } from './composition/modules.js';
+import { PartSet, type Part } from './composition/parts.js';
+import type { AgentHub } from './ecs/agent-channel/hub.js';
+import type { LifecycleScheduler } from './controllers/ecr-lifecycle.js';
+import type { ServiceController } from './controllers/services/controller.js';
 import { Registry } from './registry/registry.js';
-import { TaskPullAuth } from './registry/task-pull-auth.js';
-import { ServiceController } from './service-scheduler/controller.js';
-import { LeaderLease } from './store/leader-lease.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import type { CredentialRecord, ResetScope, Store } from './store/types.js';
 import { version } from './version.js';
@@ -117,17 +109,13 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
     const { credentials, created } = await ensureRootCredentials(store, config, clock);
     // Agents reconnect after a start; until one does, its instance is not connected.
     await store.write((tx) => tx.containerInstances.markAllDisconnected());
-    const taskChanges = new TaskChangeFeed();
-    let services: ServiceController | undefined;
-    const serviceScheduler = { kick: () => services?.kick() };
     // Set once the edge listens; DiscoverPollEndpoint only answers after that.
     let controlPlaneUrl = 'http://127.0.0.1';
-    const deps = { store, clock, ids: randomIds, rng: seededRng(Date.now() >>> 0), taskChanges, serviceScheduler, controlPlaneUrl: () => controlPlaneUrl };
+    const deps = { store, clock, ids: randomIds, rng: seededRng(Date.now() >>> 0), controlPlaneUrl: () => controlPlaneUrl };
     const registry = new Registry({
       store,
       clock,
       dataDir: config.dataDir,
-      gcIntervalMs: timing.gcIntervalMs,
       limits: {
         ...(config.registryMaxBlobBytes !== undefined ? { maxBlobBytes: config.registryMaxBlobBytes } : {}),
         ...(config.registryAccountQuotaBytes !== undefined ? { accountQuotaBytes: config.registryAccountQuotaBytes } : {}),
@@ -136,17 +124,23 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
     const resetHooks: ((scope: ResetScope) => Promise<void>)[] = [];
     // Assigned once the parts exist; the edge only calls it once the server listens.
     let reset: (scope: ResetScope) => Promise<void> = (scope) => store.reset(scope);
-    // The hub needs the edge's logger, so it is made after the edge; ListFargateHosts asks it later.
-    let agentHub: AgentHub | undefined;
     // The default region is accepted whatever it is: Berth's own agents and banner use it.
     const regions = acceptedRegions([...(config.extraRegions ?? []), config.region]);
-    const jsonServices = [
-      ecsService(deps),
-      ecrService({ store, clock, registry }),
-      secretsManagerService(deps),
-      berthService({ ...deps, fargateHosts: () => agentHub?.fargateHosts() ?? [] }),
-    ];
-    const apis: Service[] = [...jsonServices, stsService()];
+    const { modules, parts: composed } = serverModules({
+      config,
+      timing,
+      store,
+      clock,
+      ids: randomIds,
+      rng: seededRng(Date.now() >>> 0),
+      registry,
+      regions,
+      // One process among those sharing the store collects garbage, applies lifecycle policies and schedules services.
+      processId: randomUUID(),
+      controlPlaneUrl: () => controlPlaneUrl,
+    });
+    const jsonServices = modules.flatMap((module) => module.jsonApis ?? []);
+    const apis: Service[] = [...jsonServices, ...modules.flatMap((module) => module.queryApis ?? [])];
     const app = buildApp({
       reset: (scope) => reset(scope),
       installationAccountId: config.accountId,
@@ -161,59 +155,18 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       version,
       ...(options.log ? { loggerInstance: options.log } : { logger: options.logger === false ? false : { level: config.logLevel } }),
     });
-    const hub = new AgentHub({
-      store,
-      clock,
-      log: app.log,
-      taskChanges,
-      pullAuth: new TaskPullAuth(registry),
-      ...(config.agentPingIntervalSeconds !== undefined ? { pingMs: config.agentPingIntervalSeconds * 1000 } : {}),
-    });
-    agentHub = hub;
-    // One process among those sharing the store collects garbage, applies lifecycle policies and schedules services.
-    const processId = randomUUID();
-    const lifecycle = new LifecycleScheduler({
-      store,
-      clock,
-      log: app.log,
-      intervalMs: timing.lifecycleIntervalMs,
-      lease: new LeaderLease(store, clock, processId, 'ecr-lifecycle', timing.lifecycleLeaseSeconds),
-    });
-    const fargate = new FargateDispatcher({ store, clock, log: app.log, hub, taskChanges });
-    services = new ServiceController({
-      ...deps,
-      log: app.log,
-      lease: new LeaderLease(store, clock, processId, 'service-scheduler', timing.serviceLeaseSeconds),
-      intervalMs: timing.servicePassIntervalMs,
-      timing,
-      ...(config.agentLostAfterSeconds !== undefined ? { agentLostAfterSeconds: config.agentLostAfterSeconds } : {}),
-    });
-    const controller = services;
-    hub.onEvent((event) => {
-      if (event.type === 'tasks-reported' && event.tasks.some((task) => task.group?.startsWith('service:'))) controller.kick();
-    });
-    await app.register((scope) => agentChannelRoutes(scope, { store, clock, hub, accountId: config.accountId, regions }));
+    const attached: Part[] = [];
+    for (const module of modules) if (module.attach) attached.push(...(await module.attach({ app, log: app.log })));
+    const parts = new PartSet(attached);
+    const { hub, services, lifecycle } = composed;
+    if (!hub || !services || !lifecycle) throw new Error('the ecs and ecr modules must be composed');
     const address = await app.listen({ host: config.host, port: config.port });
     // Timers start only once the port is ours, so a failed start leaves nothing running.
     const url = address.replace('[::1]', '127.0.0.1');
     // An agent cannot connect to a wildcard address: name the machine by its loopback address, as the registry does.
     controlPlaneUrl = url.replace(/\/\/(0\.0\.0\.0|\[::\])(?=:|\/|$)/, '//127.0.0.1');
     registry.listeningAt(url, config.registryHost);
-    const gcLease = new LeaderLease(store, clock, processId, 'registry-gc', timing.gcLeaseSeconds);
-    const startControllers = () => {
-      fargate.start();
-      registry.start(app.log, gcLease);
-      lifecycle.start();
-      controller.start();
-    };
-    const stopControllers = async () => {
-      await controller.stop();
-      await fargate.stop();
-      await lifecycle.stop();
-      await registry.stop();
-    };
-    hub.start();
-    startControllers();
+    parts.start();
     /**
      * A reset leaves nothing of the earlier state of its scope anywhere: the controllers stop (so no
      * pass in flight writes on what it read before), the scope's rows are deleted, its caches and
@@ -225,18 +178,12 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
     let resetting: Promise<void> = Promise.resolve();
     reset = (scope) => {
       const done = resetting.catch(() => undefined).then(async () => {
-        await stopControllers();
+        await parts.stop('controller');
         try {
           await store.reset(scope);
-          if (scope.kind === 'installation') {
-            registry.tokens.forget();
-            hub.reset();
-          } else {
-            await registry.tokens.revokeAccount(scope.accountId);
-            hub.resetAccount(scope.accountId);
-          }
+          for (const module of modules) await module.afterStoreReset?.(scope);
         } finally {
-          startControllers();
+          parts.start('controller');
         }
         for (const hook of resetHooks) await hook(scope);
       });
@@ -249,7 +196,7 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       hub,
       registry,
       lifecycle,
-      services: controller,
+      services,
       url,
       jsonServices,
       credentials,
@@ -259,8 +206,7 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       },
       async close() {
         await resetting.catch(() => undefined);
-        await stopControllers();
-        await hub.stop();
+        await parts.stop();
         await app.close();
         await store.close();
       },

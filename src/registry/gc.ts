@@ -8,9 +8,6 @@
  * conditions, so a manifest committed first always wins; the content goes after, under the same
  * per-digest lock an upload's commit holds.
  */
-import type { FastifyBaseLogger } from 'fastify';
-import { PeriodicPass } from '../core/periodic.js';
-import type { LeaderLease } from '../store/leader-lease.js';
 import type { Store } from '../store/types.js';
 import type { Blobs } from './blobs.js';
 import type { BlobStorage } from './storage/driver.js';
@@ -35,27 +32,23 @@ export interface CollectionResult {
 
 const batchSize = 500;
 
+/** Collects on demand; its schedule is a controller's (controllers/registry-gc.ts). */
 export class GarbageCollector {
-  private readonly periodic = new PeriodicPass(() => this.pass());
+  private running: Promise<CollectionResult> | undefined;
 
   constructor(private readonly options: GarbageCollectorOptions) {}
 
-  /** Timed passes run only while `lease` (if given) is held: one collector among processes sharing the store. */
-  start(intervalMs: number, log: FastifyBaseLogger, lease?: LeaderLease): void {
-    const report = (outcome: { result: CollectionResult } | { error: unknown }) => {
-      if ('error' in outcome) log.error({ err: outcome.error }, 'registry garbage collection failed; it runs again later');
-      else if (outcome.result.blobsDeleted + outcome.result.uploadsDropped + outcome.result.orphansDeleted > 0) log.info(outcome.result, 'registry garbage collected');
-    };
-    this.periodic.start(intervalMs, report, Math.min(intervalMs, 10_000), lease ? () => lease.acquire() : undefined);
-  }
-
-  stop(): Promise<void> {
-    return this.periodic.stop();
-  }
-
   /** One full pass; concurrent calls share it. */
   collect(): Promise<CollectionResult> {
-    return this.periodic.run();
+    this.running ??= this.pass().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  /** Resolves once no pass is under way. */
+  async idle(): Promise<void> {
+    await this.running?.catch(() => undefined);
   }
 
   private async pass(): Promise<CollectionResult> {

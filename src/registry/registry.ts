@@ -3,12 +3,10 @@
  * Distribution API under /v2/ (registry/http) and the ECR JSON API (ecr/). Both call these parts.
  */
 import { join } from 'node:path';
-import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../core/clock.js';
 import type { Store } from '../store/types.js';
 import { Blobs } from './blobs.js';
 import { GarbageCollector } from './gc.js';
-import type { LeaderLease } from '../store/leader-lease.js';
 import { defaultMaxBlobBytes, UploadLimits, type RegistryLimits } from './limits.js';
 import { Manifests } from './manifests.js';
 import { FilesystemBlobStorage } from './storage/filesystem.js';
@@ -22,7 +20,6 @@ export interface RegistryOptions {
   dataDir: string;
   storage?: BlobStorage;
   gcGraceSeconds?: number;
-  gcIntervalMs?: number;
   /** The largest blob and each account's quota; blobs of up to 10 GiB and no quota unless given. */
   limits?: Partial<RegistryLimits>;
 }
@@ -78,11 +75,8 @@ export class Registry {
     return `${this.host}/${name}`;
   }
 
-  start(log: FastifyBaseLogger, lease?: LeaderLease): void {
-    this.gc.start(this.options.gcIntervalMs ?? defaultGcIntervalMs, log, lease);
-  }
-
+  /** Waits for a garbage collection under way. */
   async stop(): Promise<void> {
-    await this.gc.stop();
+    await this.gc.idle();
   }
 }

@@ -2,9 +2,9 @@
 import { DescribeClustersCommand, RegisterTaskDefinitionCommand, type DeploymentConfiguration, type ECSClient, type Task } from '@aws-sdk/client-ecs';
 import type { AdvancingClock } from '../../src/core/clock.js';
 import { randomIds } from '../../src/core/ids.js';
-import { recordDeployment } from '../../src/service-scheduler/deployments.js';
-import { withDefaults } from '../../src/service-scheduler/model.js';
-import { defaultSchedulerTiming } from '../../src/service-scheduler/timing.js';
+import { recordDeployment } from '../../src/ecs/services/deployments.js';
+import { withDefaults } from '../../src/ecs/services/model.js';
+import { defaultSchedulerTiming } from '../../src/controllers/services/timing.js';
 import type { ServiceRecord } from '../../src/store/types.js';
 import type { TestBerth } from './berth.js';
 
@@ -67,7 +67,6 @@ export async function createServiceInStore(
     };
     await recordDeployment(tx, service, { taskDefinition: definition.taskDefinitionArn, launchType: 'EC2' }, definition, { now, ids: randomIds });
   });
-  berth.server.services.kick();
 }
 
 export async function clusterCounts(ecs: ECSClient, cluster = 'default') {

@@ -3,17 +3,18 @@
  * when the holder goes, and no service ever gets more tasks launched than it asked for.
  *
  * The second controller runs in this process on its own SQLite connections to the same database
- * file, as a second `berth server` would; SQLite's file lock is what serializes the two.
+ * file, as a second `berth server` would; SQLite's file lock is what serializes the two. Tasks the
+ * second one launches reach the agents connected to the first through the first's change feed,
+ * which notices the other connection's commits (nothing forwards them).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
-import { CreateClusterCommand, ListTasksCommand, RegisterTaskDefinitionCommand, StopTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, ListTasksCommand, RegisterTaskDefinitionCommand, StopTaskCommand, UpdateServiceCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { randomIds } from '../../src/core/ids.js';
 import { AdvancingClock } from '../../src/core/clock.js';
 import { seededRng } from '../../src/core/rng.js';
-import { TaskChangeFeed } from '../../src/ecs/task-changes.js';
-import { ServiceController } from '../../src/service-scheduler/controller.js';
+import { ServiceController } from '../../src/controllers/services/controller.js';
 import { LeaderLease } from '../../src/store/leader-lease.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { eventually, simulatedAgent, startTestAgent, type TestAgent } from '../helpers/agent.js';
@@ -41,19 +42,13 @@ describe('service scheduler leadership', () => {
     }
     otherStore = new SqliteStore(berth.dataDir);
     otherLease = new LeaderLease(otherStore, clock, 'second-process', 'service-scheduler', 3);
-    // Agents connected to one process learn of tasks another process launched at their next full
-    // resync (every minute); forwarding the second controller's changes keeps this test short.
-    const otherChanges = new TaskChangeFeed();
-    otherChanges.subscribe((tasks) => void berth.server.hub.push(tasks));
     other = new ServiceController({
       store: otherStore,
       clock,
       ids: randomIds,
       rng: seededRng(7),
       log: pino({ level: 'silent' }),
-      taskChanges: otherChanges,
       lease: otherLease,
-      intervalMs: 200,
     });
   });
   after(async () => {
@@ -101,5 +96,16 @@ describe('service scheduler leadership', () => {
     );
     const lease = await otherStore.read((tx) => tx.leases.get('service-scheduler'));
     assert.notEqual(lease?.holder, holder.holder, 'the lease changed hands');
+  });
+
+  test('tasks the other process launches reach the agents connected to this one through its change feed, not a full resync', async () => {
+    // Only the second controller runs from here on; the agents stay connected to the first process,
+    // whose hub sends full lists only on connect and every minute.
+    await berth.server.services.stop();
+    other.start();
+    await ecs.send(new UpdateServiceCommand({ service: 'web', desiredCount: 14 }));
+    const started = Date.now();
+    await eventually(async () => ((await clusterCounts(ecs)).runningTasksCount === 14 ? true : undefined), 15_000, '14 running tasks');
+    assert.ok(Date.now() - started < 15_000);
   });
 });

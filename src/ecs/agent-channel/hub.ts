@@ -3,8 +3,12 @@
  *
  * One connection per agent key (a container instance ARN, or a Fargate capacity host). On connect,
  * and again every `resyncMs`, the agent gets the full list of its tasks that are not STOPPED; in
- * between, committed task changes are pushed as they happen. The agent converges on what it is
- * sent, so a lost push only delays it until the next full list: delivery is level-triggered.
+ * between, the store's change feed says which tasks changed (a change's `agent` label names the
+ * agent), and the hub re-reads each one and pushes it. The feed carries every commit to the
+ * store, this process's and any other control plane's sharing it, so a task another process
+ * launched reaches this process's agents within the feed's poll. An agent's own reports are not
+ * echoed back to it. The agent converges on what it is sent, so a lost push only delays it until
+ * the next full list: delivery is level-triggered.
  *
  * An instance's agentConnected is true exactly while its channel is open.
  *
@@ -20,7 +24,7 @@ import { Arn } from '../../core/arn.js';
 import type { Clock } from '../../core/clock.js';
 import type { Store, TaskDefinitionRecord, TaskRecord } from '../../store/types.js';
 import { agentKeyOf } from '../../store/types.js';
-import type { TaskChangeFeed } from '../task-changes.js';
+import type { ChangeBatch, Subscription } from '../../store/changes.js';
 import { applyTaskReport } from '../tasks/state-changes.js';
 import { assignmentOf } from './assignment.js';
 import type { TaskPullAuth } from '../../registry/task-pull-auth.js';
@@ -49,7 +53,6 @@ export interface AgentHubDeps {
   store: Store;
   clock: Clock;
   log: Logger;
-  taskChanges: TaskChangeFeed;
   resyncMs?: number;
   /** Default 10 s. */
   pingMs?: number;
@@ -67,21 +70,22 @@ export interface FargateHost {
   availabilityZone?: string;
 }
 
-export type HubListener = (
-  event: { type: 'task-stopped'; task: TaskRecord } | { type: 'tasks-reported'; tasks: TaskRecord[] } | { type: 'fargate-hosts-changed' },
-) => void;
-
 export class AgentHub {
   private readonly connections = new Map<string, Connection>();
   private readonly definitions = new Map<string, TaskDefinitionRecord>();
   /** How many resets this hub has seen: a definition read across one is not cached. */
   private resets = 0;
-  private readonly listeners = new Set<HubListener>();
   private readonly reports: { connection: Connection; id: number; report: TaskReport }[] = [];
   private flushing: Promise<void> | undefined;
 
+  /**
+   * Per task, how many of the changes still to come from the feed are the hub's own writes of an
+   * agent's reports: those are not pushed back to the agent that sent them.
+   */
+  private readonly ownWrites = new Map<string, number>();
+
   private timers: NodeJS.Timeout[] = [];
-  private unsubscribe: (() => void) | undefined;
+  private subscription: Subscription | undefined;
 
   constructor(private readonly deps: AgentHubDeps) {}
 
@@ -90,7 +94,7 @@ export class AgentHub {
   }
 
   start(): void {
-    this.unsubscribe = this.deps.taskChanges.subscribe((tasks) => void this.push(tasks));
+    this.subscription = this.deps.store.changes.watch({ kinds: ['task'] }, (batch) => void this.taskChanges(batch));
     this.timers.push(setInterval(() => void this.resyncAll(), this.deps.resyncMs ?? 60_000).unref());
     this.timers.push(setInterval(() => this.heartbeat(), this.pingMs).unref());
     this.timers.push(setInterval(() => void this.expireSilentInstances(), Math.min(this.deps.connectGraceMs ?? 30_000, 10_000)).unref());
@@ -116,7 +120,8 @@ export class AgentHub {
   }
 
   async stop(): Promise<void> {
-    this.unsubscribe?.();
+    this.subscription?.close();
+    this.subscription = undefined;
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
     for (const connection of this.connections.values()) connection.socket.close(1001, 'control plane shutting down');
@@ -133,6 +138,7 @@ export class AgentHub {
     this.resets++;
     this.definitions.clear();
     this.reports.length = 0;
+    this.ownWrites.clear();
     for (const connection of this.connections.values()) connection.socket.close(resetCloseCode, 'Berth was reset; register again');
     this.connections.clear();
   }
@@ -155,11 +161,6 @@ export class AgentHub {
         connection.socket.close(resetCloseCode, 'the account was reset; register again');
       } else if (connection.fargate) void this.sendFull(connection);
     }
-  }
-
-  onEvent(listener: HubListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   fargateHosts(): (FargateHost & { key: string })[] {
@@ -192,7 +193,6 @@ export class AgentHub {
     socket.on('error', (error) => this.deps.log.warn({ err: error, agent: identity.key }, 'agent channel error'));
     this.deps.log.info({ agent: identity.key }, 'agent connected');
     if (identity.containerInstanceArn) await this.setConnected(identity.containerInstanceArn, true);
-    if (identity.fargate) this.emit({ type: 'fargate-hosts-changed' });
     await this.sendFull(connection);
   }
 
@@ -201,7 +201,6 @@ export class AgentHub {
     this.connections.delete(connection.key);
     this.deps.log.info({ agent: connection.key }, 'agent disconnected');
     if (connection.containerInstanceArn) await this.setConnected(connection.containerInstanceArn, false);
-    if (connection.fargate) this.emit({ type: 'fargate-hosts-changed' });
   }
 
   private async setConnected(arn: string, connected: boolean): Promise<void> {
@@ -216,10 +215,6 @@ export class AgentHub {
     } catch (error) {
       this.deps.log.error({ err: error, containerInstance: arn }, 'could not record the agent connection state');
     }
-  }
-
-  private emit(event: Parameters<HubListener>[0]): void {
-    for (const listener of this.listeners) listener(event);
   }
 
   private heartbeat(): void {
@@ -294,8 +289,45 @@ export class AgentHub {
     for (const connection of [...this.connections.values()]) await this.sendFull(connection);
   }
 
-  /** Pushes committed changes to the agents concerned. */
-  async push(tasks: readonly TaskRecord[]): Promise<void> {
+  /**
+   * Committed task changes from the feed: the tasks of agents connected here are re-read and
+   * pushed, except changes that are only the hub's own record of an agent's report. After a
+   * `lost` batch every agent gets its full list again.
+   */
+  private async taskChanges(batch: ChangeBatch): Promise<void> {
+    try {
+      if (batch.lost) {
+        this.ownWrites.clear();
+        await this.resyncAll();
+        return;
+      }
+      const changed = new Set<string>();
+      for (const change of batch.changes) {
+        const own = this.ownWrites.get(change.key);
+        if (own !== undefined) {
+          if (own > 1) this.ownWrites.set(change.key, own - 1);
+          else this.ownWrites.delete(change.key);
+          continue;
+        }
+        if (change.op !== 'deleted' && change.labels.agent !== undefined && this.connections.has(change.labels.agent)) changed.add(change.key);
+      }
+      if (changed.size === 0) return;
+      const tasks = await this.deps.store.read(async (tx) => {
+        const found: TaskRecord[] = [];
+        for (const arn of changed) {
+          const task = await tx.tasks.get(arn);
+          if (task) found.push(task);
+        }
+        return found;
+      });
+      this.push(tasks);
+    } catch (error) {
+      this.deps.log.error({ err: error }, 'could not push task changes to agents; their next full list carries them');
+    }
+  }
+
+  /** Pushes tasks to the agents they are assigned to. */
+  private push(tasks: readonly TaskRecord[]): void {
     const byKey = new Map<string, TaskRecord[]>();
     for (const task of tasks) {
       const key = agentKeyOf(task);
@@ -345,17 +377,17 @@ export class AgentHub {
     while (this.reports.length > 0) {
       const batch = this.reports.splice(0, maxReportsPerTransaction);
       const now = this.deps.clock.now().getTime() / 1000;
-      let outcomes: { error?: string; stopped?: TaskRecord; saved?: TaskRecord }[];
+      let outcomes: { error?: string; saved?: TaskRecord }[];
       try {
         outcomes = await this.deps.store.write(async (tx) => {
-          const results: { error?: string; stopped?: TaskRecord; saved?: TaskRecord }[] = [];
+          const results: { error?: string; saved?: TaskRecord }[] = [];
           for (const { connection, report } of batch) {
             try {
               const task = await tx.tasks.get(report.taskArn);
               // An agent may only report on tasks given to it.
               if (!task || agentKeyOf(task) !== connection.key) throw new Error(`task ${report.taskArn} is not assigned to this agent`);
               const saved = await applyTaskReport(tx, task, report, now);
-              results.push(saved.lastStatus === 'STOPPED' && task.lastStatus !== 'STOPPED' ? { stopped: saved, saved } : { saved });
+              results.push({ saved });
             } catch (error) {
               results.push({ error: error instanceof Error ? error.message : String(error) });
             }
@@ -369,13 +401,12 @@ export class AgentHub {
         await new Promise((resolve) => setTimeout(resolve, 1_000));
         continue;
       }
+      // Each saved report is one change the feed delivers after this turn: not to be pushed back.
+      for (const outcome of outcomes) if (outcome.saved) this.ownWrites.set(outcome.saved.taskArn, (this.ownWrites.get(outcome.saved.taskArn) ?? 0) + 1);
       batch.forEach(({ connection, id }, index) => {
         const outcome = outcomes[index] ?? {};
         this.send(connection, { type: 'ack', id, ...(outcome.error !== undefined ? { error: outcome.error } : {}) });
-        if (outcome.stopped) this.emit({ type: 'task-stopped', task: outcome.stopped });
       });
-      const reported = outcomes.flatMap((outcome) => (outcome.saved ? [outcome.saved] : []));
-      if (reported.length > 0) this.emit({ type: 'tasks-reported', tasks: reported });
     }
   }
 

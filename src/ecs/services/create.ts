@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { PropagateTags, SchedulingStrategy, type CreateServiceRequest, type CreateServiceResponse } from '@aws-sdk/client-ecs';
 import { epochSeconds, type Wire } from '../../core/wire.js';
 import type { RequestContext } from '../../core/request-context.js';
-import { recordDeployment } from '../../service-scheduler/deployments.js';
+import { recordDeployment } from './deployments.js';
 import type { ServiceRecord } from '../../store/types.js';
 import { activeCluster } from '../clusters.js';
 import type { EcsDeps } from '../deps.js';
@@ -134,6 +134,5 @@ export async function createService(deps: EcsDeps, input: Wire<CreateServiceRequ
     if (tokenKey) await tx.idempotency.put(tokenKey, requestHash(input), serviceArn, now);
     return describeService(tx, started.service, true);
   });
-  deps.serviceScheduler?.kick();
   return { service };
 }

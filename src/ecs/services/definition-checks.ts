@@ -8,7 +8,7 @@ import type { Scope } from '../../core/principal.js';
 import type { Wire } from '../../core/wire.js';
 import { validatePlacementRequest } from '../../placement/index.js';
 import type { PlacementRequest } from '../../placement/types.js';
-import { zoneField } from '../../service-scheduler/model.js';
+import { zoneField } from './model.js';
 import type { TaskDefinitionRecord } from '../../store/types.js';
 import { checkCompatible, checkNetwork } from '../tasks/run.js';
 import { checkMaxItems, invalidParameter } from '../validate.js';

@@ -30,7 +30,7 @@ import { modelled } from '../../core/errors.js';
 import type { Scope } from '../../core/principal.js';
 import { epochSeconds, type Wire } from '../../core/wire.js';
 import type { RequestContext } from '../../core/request-context.js';
-import { rollBack, serviceDeploymentStatusIsLive } from '../../service-scheduler/deployments.js';
+import { rollBack, serviceDeploymentStatusIsLive } from './deployments.js';
 import type { ServiceDeploymentRecord, ServiceRecord, StoreTx } from '../../store/types.js';
 import { activeCluster } from '../clusters.js';
 import type { EcsDeps } from '../deps.js';
@@ -151,7 +151,6 @@ export function serviceDeploymentOperations(deps: EcsDeps) {
         }
         await rollBackRequested(tx, deps, record, now);
       });
-      deps.serviceScheduler?.kick();
       return { serviceDeploymentArn: arn };
     },
   };

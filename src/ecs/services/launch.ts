@@ -6,7 +6,7 @@
 import { LaunchType, PlatformUnknownException, type CapacityProviderStrategyItem } from '@aws-sdk/client-ecs';
 import { modelled } from '../../core/errors.js';
 import type { Wire } from '../../core/wire.js';
-import type { LaunchConfig } from '../../service-scheduler/model.js';
+import type { LaunchConfig } from './model.js';
 import type { ClusterRecord, ServiceRecord } from '../../store/types.js';
 import { checkStrategy } from '../clusters.js';
 import { checkEnum, invalidParameter } from '../validate.js';

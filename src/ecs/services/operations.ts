@@ -1,8 +1,8 @@
 /**
  * Services: CreateService, UpdateService, DeleteService, DescribeServices, ListServices.
  *
- * Handlers record desired state (what to run, how many, how to roll out) and kick the service
- * scheduler, which launches and stops the tasks. DeleteService only marks the service DRAINING with
+ * Handlers record desired state (what to run, how many, how to roll out); the service controller,
+ * which watches the store, launches and stops the tasks. DeleteService only marks the service DRAINING with
  * nothing desired; the scheduler stops its tasks and then marks it INACTIVE.
  */
 import {
@@ -25,7 +25,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { epochSeconds, type Wire } from '../../core/wire.js';
 import type { RequestContext } from '../../core/request-context.js';
-import { serviceDeploymentStatusIsLive } from '../../service-scheduler/deployments.js';
+import { serviceDeploymentStatusIsLive } from './deployments.js';
 import type { ServiceRecord, StoreTx } from '../../store/types.js';
 import { activeCluster } from '../clusters.js';
 import type { EcsDeps } from '../deps.js';
@@ -79,7 +79,6 @@ export function serviceOperations(deps: EcsDeps) {
         await tx.services.put(draining);
         return describeService(tx, draining, false);
       });
-      deps.serviceScheduler?.kick();
       return { service };
     },
 

@@ -5,8 +5,8 @@
  */
 import type { Deployment, Service, ServiceDeployment, ServiceDeploymentBrief, ServiceRevisionSummary } from '@aws-sdk/client-ecs';
 import type { Wire } from '../../core/wire.js';
-import { serviceDeploymentStatusIsLive } from '../../service-scheduler/deployments.js';
-import { serviceGroup } from '../../service-scheduler/model.js';
+import { serviceDeploymentStatusIsLive } from './deployments.js';
+import { serviceGroup } from './model.js';
 import type { DeploymentRecord, ServiceDeploymentRecord, ServiceRecord, StoreTx } from '../../store/types.js';
 
 /** Running and pending tasks per deployment id (the tasks' startedBy). */

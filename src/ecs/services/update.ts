@@ -9,7 +9,7 @@
 import { AvailabilityZoneRebalancing, PropagateTags, type UpdateServiceRequest, type UpdateServiceResponse } from '@aws-sdk/client-ecs';
 import { epochSeconds, type Wire } from '../../core/wire.js';
 import type { RequestContext } from '../../core/request-context.js';
-import { recordDeployment } from '../../service-scheduler/deployments.js';
+import { recordDeployment } from './deployments.js';
 import type { ServiceRecord, StoreTx, TaskDefinitionRecord } from '../../store/types.js';
 import { activeCluster } from '../clusters.js';
 import type { EcsDeps } from '../deps.js';
@@ -134,6 +134,5 @@ export async function updateService(deps: EcsDeps, input: Wire<UpdateServiceRequ
     await tx.services.put(resized);
     return describeService(tx, resized, false);
   });
-  deps.serviceScheduler?.kick();
   return { service: result };
 }

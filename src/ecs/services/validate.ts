@@ -14,7 +14,7 @@ import {
 import { Arn } from '../../core/arn.js';
 import { modelled, withHelp } from '../../core/errors.js';
 import type { Wire } from '../../core/wire.js';
-import { spreadsOverZonesFirst, withDefaults } from '../../service-scheduler/model.js';
+import { spreadsOverZonesFirst, withDefaults } from './model.js';
 import { checkEnum, checkMaxItems, checkRange, invalidParameter, requireString } from '../validate.js';
 
 type SchedulingStrategy = 'REPLICA' | 'DAEMON';

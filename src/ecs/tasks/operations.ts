@@ -72,7 +72,6 @@ export function taskOperations(deps: EcsDeps) {
         if (tokenKey) await tx.idempotency.put(tokenKey, requestHash(input), JSON.stringify(response), ctx.now.getTime() / 1000);
         return response;
       });
-      deps.taskChanges?.publish(placed);
       return response;
     },
 
@@ -99,7 +98,6 @@ export function taskOperations(deps: EcsDeps) {
         }
         return { tasks, failures };
       });
-      deps.taskChanges?.publish(tasks);
       return { tasks: tasks.map((task) => presentTask(task, true)), failures };
     },
 
@@ -122,7 +120,6 @@ export function taskOperations(deps: EcsDeps) {
         await tx.tasks.put(stopped);
         return stopped;
       });
-      deps.taskChanges?.publish([stopped]);
       return { task: presentTask(stopped, false) };
     },
 

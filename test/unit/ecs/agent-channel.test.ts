@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { chooseFargateHost } from '../../../src/ecs/agent-channel/fargate-capacity.js';
+import { chooseFargateHost } from '../../../src/controllers/fargate-capacity.js';
 import { checkAgentMessage } from '../../../src/ecs/agent-channel/message-checks.js';
 
 describe('agent channel messages', () => {

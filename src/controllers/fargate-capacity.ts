@@ -3,15 +3,18 @@
  * plane gives it to one of the Fargate capacity hosts connected to the agent channel (on a single
  * node, the local agent), choosing the host with the most free memory that fits the task's size.
  *
- * Level-triggered: each pass re-reads the tasks still waiting for a host and acts on what it finds,
- * so a pass missed for any reason is made up by the next (on a timer, on every new FARGATE task,
- * when a host connects and when a FARGATE task stops and frees room).
+ * A controller with one key: placing tasks is one bin-packing over the hosts this process's agent
+ * channel holds, so each reconcile re-reads every task still waiting for a host and places what
+ * fits. Any FARGATE task change makes it dirty (a new task waits; a stopped one frees room). Hosts
+ * connecting are not store changes: while tasks are left waiting, it requeues itself shortly.
+ * No lease: each process places tasks on the hosts connected to it.
  */
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import type { Clock } from '../../core/clock.js';
-import type { Store, TaskRecord } from '../../store/types.js';
-import type { TaskChangeFeed } from '../task-changes.js';
-import type { AgentHub, FargateHost } from './hub.js';
+import type { Clock } from '../core/clock.js';
+import type { AgentHub, FargateHost } from '../ecs/agent-channel/hub.js';
+import type { Store, TaskRecord } from '../store/types.js';
+import { done, requeueAfter, type Controller, type ControllerWatch, type Reconciled } from './controller.js';
+import { ControllerRunner } from './runner.js';
 
 export interface HostLoad extends FargateHost {
   key: string;
@@ -36,57 +39,45 @@ export function chooseFargateHost(hosts: readonly HostLoad[], task: Pick<TaskRec
   return best;
 }
 
-export interface FargateDispatcherDeps {
+export interface FargateCapacityDeps {
   store: Store;
   clock: Clock;
   log: Logger;
-  hub: AgentHub;
-  taskChanges: TaskChangeFeed;
-  intervalMs?: number;
+  hub: Pick<AgentHub, 'fargateHosts'>;
+  /** How soon tasks left waiting for room are looked at again (1 s by default). */
+  waitingRetryMs?: number;
 }
 
-export class FargateDispatcher {
-  private running: Promise<void> | undefined;
-  private again = false;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly unsubscribe: (() => void)[] = [];
+const key = 'unassigned-fargate-tasks';
 
-  constructor(private readonly deps: FargateDispatcherDeps) {}
+export class FargateCapacity implements Controller {
+  readonly name = 'fargate-capacity';
+  readonly watch: ControllerWatch = {
+    kinds: ['task'],
+    keysOf: (changes) => (changes.some((change) => change.labels.launchType === 'FARGATE') ? [key] : []),
+  };
+  readonly resync = { everyMs: 30_000 };
+  private readonly runner: ControllerRunner;
+
+  constructor(private readonly deps: FargateCapacityDeps) {
+    this.runner = new ControllerRunner(this, deps);
+  }
 
   start(): void {
-    this.unsubscribe.push(
-      this.deps.taskChanges.subscribe((tasks) => {
-        if (tasks.some((task) => task.launchType === 'FARGATE' && task.fargateHost === undefined)) this.kick();
-      }),
-      this.deps.hub.onEvent((event) => {
-        if (event.type === 'fargate-hosts-changed' || (event.type === 'task-stopped' && event.task.launchType === 'FARGATE')) this.kick();
-      }),
-    );
-    this.timer = setInterval(() => this.kick(), this.deps.intervalMs ?? 5_000).unref();
-    this.kick();
+    this.runner.start();
   }
 
-  async stop(): Promise<void> {
-    for (const stop of this.unsubscribe.splice(0)) stop();
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.runner.stop();
   }
 
-  /** Runs a pass now, or right after the one in progress. */
-  kick(): void {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.pass()
-      .catch((error: unknown) => this.deps.log.error({ err: error }, 'FARGATE capacity pass failed'))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+  /** Places what can be placed now. For tests. */
+  settle(): Promise<void> {
+    return this.runner.settle();
+  }
+
+  async listKeys(): Promise<string[]> {
+    return [key];
   }
 
   private async loads(): Promise<HostLoad[]> {
@@ -99,14 +90,18 @@ export class FargateDispatcher {
     return loads;
   }
 
-  private async pass(): Promise<void> {
+  async reconcile(): Promise<Reconciled> {
     const waiting = await this.deps.store.read((tx) => tx.tasks.unassignedFargate(500));
-    if (waiting.length === 0) return;
+    if (waiting.length === 0) return done;
     const hosts = await this.loads();
-    const changed: TaskRecord[] = [];
+    let placed = 0;
+    let left = 0;
     for (const candidate of waiting) {
       const host = candidate.desiredStatus === 'STOPPED' ? undefined : chooseFargateHost(hosts, candidate);
-      if (candidate.desiredStatus !== 'STOPPED' && !host) continue;
+      if (candidate.desiredStatus !== 'STOPPED' && !host) {
+        left++;
+        continue;
+      }
       const saved = await this.deps.store.write(async (tx) => {
         const task = await tx.tasks.get(candidate.taskArn);
         if (!task || task.fargateHost !== undefined || task.lastStatus === 'STOPPED') return undefined;
@@ -130,11 +125,12 @@ export class FargateDispatcher {
         host.usedCpu += size.cpu;
         host.usedMemory += size.memory;
       }
-      changed.push(saved);
+      placed++;
     }
-    if (changed.length > 0) {
-      this.deps.log.debug({ count: changed.length }, 'FARGATE tasks given to capacity hosts');
-      this.deps.taskChanges.publish(changed);
-    }
+    if (placed > 0) this.deps.log.debug({ count: placed }, 'FARGATE tasks given to capacity hosts');
+    // More than one read's worth waited and some were placed: carry on at once. Tasks that found
+    // no host wait for room without spinning.
+    if (waiting.length === 500 && placed > 0) return requeueAfter(0);
+    return left > 0 ? requeueAfter(this.deps.waitingRetryMs ?? 1_000) : done;
   }
 }

@@ -9,8 +9,8 @@
  * c gets 1 (both launched at once when maximumPercent leaves room for 2), and as they turn healthy
  * scale-in takes two from a, leaving 2, 2, 1.
  */
-import type { TaskRecord } from '../store/types.js';
-import { zoneField } from './model.js';
+import type { TaskRecord } from '../../store/types.js';
+import { zoneField } from '../../ecs/services/model.js';
 
 /** Tasks per zone, over `zones` (zones with none count 0; tasks outside them are not counted). */
 export function zoneCounts(tasks: readonly TaskRecord[], zones: readonly string[]): Map<string, number> {

@@ -4,9 +4,9 @@
  * UpdateService, and by the circuit breaker when it rolls back.
  */
 import type { ContainerImage, ServiceDeploymentStatus } from '@aws-sdk/client-ecs';
-import type { IdGenerator } from '../core/ids.js';
-import type { Wire } from '../core/wire.js';
-import { clusterNameOfArn, ecsArn } from '../ecs/names.js';
+import type { IdGenerator } from '../../core/ids.js';
+import type { Wire } from '../../core/wire.js';
+import { clusterNameOfArn, ecsArn } from '../names.js';
 import type {
   DeploymentRecord,
   ServiceDeploymentRecord,
@@ -14,7 +14,7 @@ import type {
   ServiceRevisionRecord,
   StoreTx,
   TaskDefinitionRecord,
-} from '../store/types.js';
+} from '../../store/types.js';
 import { breakerThreshold, numericId, scopeOf, serviceDeploymentId, type LaunchConfig } from './model.js';
 
 export interface StartedDeployment {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { seededRng } from '../../../src/core/rng.js';
-import { scaleInVictims, spreadKeysOf, type SpreadKey } from '../../../src/service-scheduler/scale-in.js';
-import type { InstanceState } from '../../../src/service-scheduler/reconcile.js';
-import type { TaskRecord } from '../../../src/store/types.js';
+import { seededRng } from '../../../../src/core/rng.js';
+import { scaleInVictims, spreadKeysOf, type SpreadKey } from '../../../../src/controllers/services/scale-in.js';
+import type { InstanceState } from '../../../../src/controllers/services/reconcile.js';
+import type { TaskRecord } from '../../../../src/store/types.js';
 
 let serial = 0;
 function task(zone: string, instance: string, extra: Partial<TaskRecord> = {}): TaskRecord {

@@ -1,25 +1,36 @@
 /**
- * The service controller: for every live service, read a snapshot, decide (reconcile.ts,
- * daemon.ts) and carry the decision out, one store transaction per service and pass.
+ * The service controller: one key per live service (its ARN). Reconciling a service reads a
+ * snapshot, decides (reconcile.ts, daemon.ts) and carries the decision out, in one store
+ * transaction; the runner (../runner.ts) calls it for the services a change concerns:
  *
- * Level-triggered: a pass compares what each service wants with the tasks that exist and acts on
- * the difference, so nothing depends on having seen an earlier event. Passes run on a timer, and
- * sooner when something changed (an API call, a task report). Only the holder of the leader
- * lease reconciles, and each transaction re-checks the lease before writing.
+ * - a service change → that service;
+ * - a task change whose group is `service:<name>` → that service (its ARN from the task's cluster);
+ * - a container instance change → every live service of its cluster (capacity, daemon placement
+ *   and lost agents may change for all of them).
+ *
+ * Rules that wait on time (the proving window, the launch back-off, the health check grace, the
+ * agent-lost timeout: deadlines.ts) requeue the service for when they flip, and a launch batch cut
+ * short requeues it at once. A slow resync lists every service again as a safety net. Only the
+ * holder of the leader lease reconciles, and each transaction re-checks the lease before writing.
+ * Deleted services stay describable for an hour after they drain (purge.ts).
  */
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import type { Clock } from '../core/clock.js';
-import type { IdGenerator } from '../core/ids.js';
-import type { Rng } from '../core/rng.js';
-import type { TaskChangeFeed } from '../ecs/task-changes.js';
-import type { ContainerInstanceRecord, DeploymentRecord, ServiceDeploymentRecord, ServiceRecord, StoreTx, Store, TaskRecord } from '../store/types.js';
+import type { Clock } from '../../core/clock.js';
+import type { IdGenerator } from '../../core/ids.js';
+import type { Rng } from '../../core/rng.js';
+import type { Change } from '../../store/changes.js';
+import type { ContainerInstanceRecord, DeploymentRecord, ServiceDeploymentRecord, ServiceRecord, StoreTx, Store, TaskRecord } from '../../store/types.js';
+import { done, requeueAfter, type Controller, type ControllerWatch, type Reconciled } from '../controller.js';
+import { ControllerRunner } from '../runner.js';
 import { reconcileDaemon } from './daemon.js';
-import { rollBack } from './deployments.js';
+import { nextDeadline } from './deadlines.js';
+import { rollBack } from '../../ecs/services/deployments.js';
 import { addEvent, chunks, eventText } from './events.js';
 import { launchTasks } from './launcher.js';
-import type { LeaderLease } from '../store/leader-lease.js';
-import { isFailedTask, primaryOf, serviceGroup } from './model.js';
+import type { LeaderLease } from '../../store/leader-lease.js';
+import { isFailedTask, primaryOf, serviceArnInCluster, serviceGroup, serviceNameOfGroup } from '../../ecs/services/model.js';
 import { daemonInstances, rebalanceZones } from './placement-queries.js';
+import { InactiveServicePurge } from './purge.js';
 import { describeCounts } from './rebalance.js';
 import { reconcileReplica, type Decision, type InstanceState } from './reconcile.js';
 import { defaultSchedulerTiming, type SchedulerTiming } from './timing.js';
@@ -30,29 +41,26 @@ export interface ServiceControllerDeps {
   ids: IdGenerator;
   rng: Rng;
   log: Logger;
-  taskChanges: TaskChangeFeed;
   lease: LeaderLease;
   /** How long an instance's agent may be disconnected before its service tasks are replaced elsewhere. */
   agentLostAfterSeconds?: number;
-  /** How often a pass runs when nothing asked for one (2 s by default). */
-  intervalMs?: number;
+  /** How often every service is listed again as a safety net (60 s by default). */
+  resyncIntervalMs?: number;
   /** The proving window and the launch back-off (timing.ts); the defaults when absent. */
   timing?: SchedulerTiming;
-  /** The most tasks one pass launches for one service; the next pass follows at once. */
+  /** The most tasks one reconcile launches for one service; the next reconcile follows at once. */
   launchBatch?: number;
 }
 
-const inactiveRetentionSeconds = 60 * 60;
-
-interface PassResult {
-  changedTasks: TaskRecord[];
+interface ServiceStep {
   /** More work is due right away (a launch batch was cut short, a rollback began). */
   again: boolean;
+  /** When a timed rule next flips for the service (epoch seconds), if one does. */
+  deadline?: number;
 }
 
-/** What one pass does to one service: its record as the pass changes it, with the events it adds, and the tasks it changed. */
+/** What one reconcile does to one service: its record as it changes it, with the events it adds. */
 class PassOutcome {
-  changedTasks: TaskRecord[] = [];
   /** More work is due right away (a launch batch was cut short, a rollback began). */
   again = false;
 
@@ -67,96 +75,82 @@ class PassOutcome {
   };
 }
 
-export class ServiceController {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private dirty = false;
-  private stopped = true;
-  private leading = false;
-  private lastPurge = 0;
+export class ServiceController implements Controller {
+  readonly name = 'services';
+  readonly lease: LeaderLease;
+  readonly resync: { everyMs: number };
+  readonly watch: ControllerWatch = {
+    kinds: ['service', 'task', 'containerInstance'],
+    keysOf: (changes) => this.keysOf(changes),
+  };
   private readonly startedAt: number;
-  private unsubscribe: (() => void) | undefined;
+  private readonly runner: ControllerRunner;
+  private readonly purge: ControllerRunner;
 
   constructor(private readonly deps: ServiceControllerDeps) {
     this.startedAt = deps.clock.now().getTime() / 1000;
+    this.lease = deps.lease;
+    this.resync = { everyMs: deps.resyncIntervalMs ?? 60_000 };
+    this.runner = new ControllerRunner(this, deps);
+    this.purge = new ControllerRunner(new InactiveServicePurge(deps), deps);
   }
 
   start(): void {
-    this.stopped = false;
-    this.unsubscribe = this.deps.taskChanges.subscribe((tasks) => {
-      if (tasks.some((task) => task.group?.startsWith('service:'))) this.kick();
-    });
-    const tick = () => {
-      this.kick();
-      if (!this.stopped) this.timer = setTimeout(tick, this.deps.intervalMs ?? 2_000).unref();
-    };
-    this.timer = setTimeout(tick, 0).unref();
+    this.runner.start();
+    this.purge.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.unsubscribe?.();
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
-    if (this.leading) await this.deps.lease.release().catch(() => undefined);
+    await this.purge.stop();
+    await this.runner.stop();
   }
 
-  /** Asks for a pass: now if none is running, else right after the running one. */
+  /** Looks at the queue now. */
   kick(): void {
-    if (this.stopped) return;
-    this.dirty = true;
-    this.running ??= this.loop().finally(() => {
-      this.running = undefined;
-    });
+    this.runner.kick();
   }
 
-  /** Runs passes until nothing asked for another; resolves when idle. For tests and benchmarks. */
+  /**
+   * Reconciles every service a change concerns and every service whose timed rule the clock has
+   * reached, until none is left. For tests and benchmarks: move the clock, then settle.
+   */
   async settle(): Promise<void> {
-    this.kick();
-    while (this.running) await this.running;
+    await this.runner.settle();
   }
 
-  private async loop(): Promise<void> {
-    while (this.dirty && !this.stopped) {
-      // Yield to the event loop first. The store answers synchronously, so without this a pass
-      // would start within the same turn as the report or request that asked for it, and a series
-      // of passes would hold off every other request, report and signal until it ended; waiting
-      // one turn also lets the changes that arrive together be answered by one pass.
-      await new Promise((resolve) => setImmediate(resolve));
-      if (this.stopped) break;
-      this.dirty = false;
-      try {
-        if (await this.pass()) this.dirty = true;
-      } catch (error) {
-        this.deps.log.error({ err: error }, 'service scheduler pass failed; retrying on the next tick');
-      }
-    }
+  /** How many services wait: dirty, and delayed. For tests and benchmarks. */
+  queued(): { dirty: number; delayed: number } {
+    return this.runner.queued();
   }
 
-  /** One pass over every live service. True when another pass is due at once. */
-  private async pass(): Promise<boolean> {
-    this.leading = await this.deps.lease.acquire();
-    if (!this.leading) return false;
-    // Deleted services stay describable for an hour after they drain, as in ECS.
-    if (this.now() - this.lastPurge > 60) {
-      this.lastPurge = this.now();
-      await this.deps.store.write(async (tx) => {
-        if (await this.deps.lease.holds(tx)) await tx.services.purgeInactive(this.now() - inactiveRetentionSeconds);
-      });
+  async listKeys(tx: StoreTx): Promise<string[]> {
+    return (await tx.services.listLive()).map((service) => service.serviceArn);
+  }
+
+  private async keysOf(changes: readonly Change[]): Promise<string[]> {
+    const keys = new Set<string>();
+    const clusters = new Set<string>();
+    for (const change of changes) {
+      if (change.kind === 'service') keys.add(change.key);
+      else if (change.kind === 'task') {
+        const name = serviceNameOfGroup(change.labels.group);
+        const arn = name !== undefined && change.labels.cluster ? serviceArnInCluster(change.labels.cluster, name) : undefined;
+        if (arn) keys.add(arn);
+      } else if (change.kind === 'containerInstance' && change.labels.cluster) clusters.add(change.labels.cluster);
     }
-    const services = await this.deps.store.read((tx) => tx.services.listLive());
-    let again = false;
-    for (const { serviceArn } of services) {
-      if (this.stopped) break;
-      try {
-        const result = await this.reconcile(serviceArn);
-        this.deps.taskChanges.publish(result.changedTasks);
-        again ||= result.again;
-      } catch (error) {
-        this.deps.log.error({ err: error, service: serviceArn }, 'could not reconcile the service');
-      }
+    if (clusters.size > 0) {
+      const live = await this.deps.store.read((tx) => tx.services.listLive());
+      for (const service of live) if (clusters.has(service.clusterArn)) keys.add(service.serviceArn);
     }
-    return again;
+    return [...keys];
+  }
+
+  async reconcile(serviceArn: string): Promise<Reconciled> {
+    const step = await this.step(serviceArn);
+    if (step.again) return requeueAfter(0);
+    if (step.deadline === undefined) return done;
+    // Rounded up, so the requeued reconcile finds the rule flipped.
+    return requeueAfter(Math.ceil(step.deadline * 1000 - this.deps.clock.now().getTime()));
   }
 
   private now(): number {
@@ -175,9 +169,9 @@ export class ServiceController {
   }
 
   /** One service, one transaction. */
-  private async reconcile(serviceArn: string): Promise<PassResult> {
+  private async step(serviceArn: string): Promise<ServiceStep> {
     return this.deps.store.write(async (tx) => {
-      const idle: PassResult = { changedTasks: [], again: false };
+      const idle: ServiceStep = { again: false };
       if (!(await this.deps.lease.holds(tx))) return idle;
       const service = await tx.services.get(serviceArn);
       if (!service || service.status === 'INACTIVE') return idle;
@@ -212,7 +206,16 @@ export class ServiceController {
       if (decision.throttled) outcome.event(eventText.unableToStartConsistently(service.serviceName), true);
       await this.finish(tx, decision, outcome);
       if (JSON.stringify(outcome.service) !== JSON.stringify(service)) await tx.services.put({ ...outcome.service, version: service.version + 1 });
-      return { changedTasks: outcome.changedTasks, again: outcome.again };
+      const deadline = nextDeadline({
+        service: outcome.service,
+        tasks,
+        records,
+        now,
+        timing: this.deps.timing ?? defaultSchedulerTiming,
+        agentLostAfterSeconds: this.deps.agentLostAfterSeconds ?? 60,
+        startedAt: this.startedAt,
+      });
+      return { again: outcome.again, ...(deadline !== undefined ? { deadline } : {}) };
     });
   }
 
@@ -241,7 +244,6 @@ export class ServiceController {
         version: (task.version ?? 0) + 1,
       };
       await tx.tasks.put(stopped);
-      outcome.changedTasks.push(stopped);
     }
     const lostStops = decision.stops.filter((order) => order.kind === 'lost').map((order) => order.taskArn);
     if (lostStops.length > 0) outcome.event(eventText.instanceLost(name, lostStops, this.deps.agentLostAfterSeconds ?? 60));
@@ -293,15 +295,13 @@ export class ServiceController {
     const primary = primaryOf(outcome.service);
     if (!primary) return;
     const start = async (count: number, where: { instanceArn?: string; zone?: string }) => {
-      const launched = await launchTasks(tx, this.deps, outcome.service, primary, count, where, outcome.now, outcome.event);
-      outcome.changedTasks.push(...launched);
-      return launched;
+      return launchTasks(tx, this.deps, outcome.service, primary, count, where, outcome.now, outcome.event);
     };
     if (asked.launch > 0) {
       const batch = Math.min(asked.launch, this.deps.launchBatch ?? 100);
       const launched = await start(batch, {});
       // The next batch follows at once only if this one was placed in full: tasks that found no
-      // room wait for a change or the next tick instead of spinning through passes.
+      // room wait for a change (an instance, a task stopping) instead of spinning.
       outcome.again ||= batch < asked.launch && launched.length === batch;
     }
     for (const instanceArn of asked.launchOn) await start(1, { instanceArn });

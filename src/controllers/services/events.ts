@@ -2,9 +2,9 @@
  * Service events, worded as ECS words them so that people and tools reading them (the console's
  * habits, `aws ecs wait services-stable`, deployment watchers) understand them. Newest first, bounded.
  */
-import type { IdGenerator } from '../core/ids.js';
-import type { ServiceRecord, TaskRecord } from '../store/types.js';
-import { taskIdOf } from './model.js';
+import type { IdGenerator } from '../../core/ids.js';
+import type { ServiceRecord, TaskRecord } from '../../store/types.js';
+import { taskIdOf } from '../../ecs/services/model.js';
 
 export const maxEvents = 100;
 /** A message that repeats (unable to place, throttled launches) is not recorded again sooner than this. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { describeCounts, isBalanced, rebalanceLaunches, zoneCounts } from '../../../src/service-scheduler/rebalance.js';
-import type { TaskRecord } from '../../../src/store/types.js';
+import { describeCounts, isBalanced, rebalanceLaunches, zoneCounts } from '../../../../src/controllers/services/rebalance.js';
+import type { TaskRecord } from '../../../../src/store/types.js';
 
 const counts = (entries: Record<string, number>) => new Map(Object.entries(entries));
 

@@ -15,19 +15,14 @@
  * desired count. Tasks on instances whose agent has been gone past the grace period are written
  * off and replaced.
  */
-import type { DeploymentRecord, ServiceRecord, TaskRecord } from '../store/types.js';
-import { breakerThreshold, deploymentBounds, failedToStart, healthCheckStopReason, isFailedTask, primaryOf, rolloutLimits } from './model.js';
+import type { DeploymentRecord, ServiceRecord, TaskRecord } from '../../store/types.js';
+import { breakerThreshold, deploymentBounds, failedToStart, healthCheckStopReason, isFailedTask, primaryOf, rolloutLimits } from '../../ecs/services/model.js';
 import { isBalanced, rebalanceLaunches, zoneCounts, type ZoneLaunch } from './rebalance.js';
+import type { InstanceState } from './instance-state.js';
 import { scaleInVictims, spreadKeysOf } from './scale-in.js';
 import { defaultSchedulerTiming, type SchedulerTiming } from './timing.js';
 
-export interface InstanceState {
-  status: string;
-  /** The agent has been disconnected past the grace period. */
-  lost: boolean;
-  /** Its attributes, for scale-in to keep a spread over one of them. */
-  attributes?: readonly { name?: string; value?: string }[];
-}
+export type { InstanceState } from './instance-state.js';
 
 export interface ServiceSnapshot {
   service: ServiceRecord;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { reconcileDaemon } from '../../../src/service-scheduler/daemon.js';
-import { backoffSeconds, reconcileReplica, type InstanceState, type ServiceSnapshot } from '../../../src/service-scheduler/reconcile.js';
-import { breakerThreshold, healthCheckStopReason, rolloutLimits } from '../../../src/service-scheduler/model.js';
-import type { DeploymentRecord, ServiceRecord, TaskRecord } from '../../../src/store/types.js';
+import { reconcileDaemon } from '../../../../src/controllers/services/daemon.js';
+import { backoffSeconds, reconcileReplica, type InstanceState, type ServiceSnapshot } from '../../../../src/controllers/services/reconcile.js';
+import { breakerThreshold, healthCheckStopReason, rolloutLimits } from '../../../../src/ecs/services/model.js';
+import type { DeploymentRecord, ServiceRecord, TaskRecord } from '../../../../src/store/types.js';
 
 const deployment = (id: string, status: 'PRIMARY' | 'ACTIVE', extra: Partial<DeploymentRecord> = {}): DeploymentRecord => ({
   id,

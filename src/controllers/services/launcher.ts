@@ -3,11 +3,11 @@
  * network, the service's placement and tags), and the events that tell what came of it.
  */
 import type { Tag } from '@aws-sdk/client-ecs';
-import { clusterNameOfArn } from '../ecs/names.js';
-import { commitRun, planRun, type RunInput } from '../ecs/tasks/run.js';
-import type { DeploymentRecord, ServiceRecord, StoreTx, TaskRecord } from '../store/types.js';
+import { clusterNameOfArn } from '../../ecs/names.js';
+import { commitRun, planRun, type RunInput } from '../../ecs/tasks/run.js';
+import type { DeploymentRecord, ServiceRecord, StoreTx, TaskRecord } from '../../store/types.js';
 import { chunks, eventText } from './events.js';
-import { scopeOf, serviceGroup, type PlanDeps } from './model.js';
+import { scopeOf, serviceGroup, type PlanDeps } from '../../ecs/services/model.js';
 import { inZone } from './rebalance.js';
 
 /**

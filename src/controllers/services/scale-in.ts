@@ -13,9 +13,9 @@
  * a (3); then a and b hold 2 each, and the newer of their tasks goes; then the other zone of the
  * two gives one. Left: a:1 b:1 c:1.
  */
-import type { TaskRecord } from '../store/types.js';
-import { zoneAttribute } from './model.js';
-import type { InstanceState } from './reconcile.js';
+import type { TaskRecord } from '../../store/types.js';
+import { zoneAttribute } from '../../ecs/services/model.js';
+import type { InstanceState } from './instance-state.js';
 
 /** A task's value for one spread strategy; undefined where it has none (it then counts as alone). */
 export type SpreadKey = (task: TaskRecord) => string | undefined;

@@ -4,8 +4,8 @@
  * none anywhere else. A new deployment replaces each instance's task in place: the old task is
  * stopped (as minimumHealthyPercent allows), then the new one starts. Pure.
  */
-import type { TaskRecord } from '../store/types.js';
-import { deploymentBounds, healthCheckStopReason, primaryOf, rolloutLimits } from './model.js';
+import type { TaskRecord } from '../../store/types.js';
+import { deploymentBounds, healthCheckStopReason, primaryOf, rolloutLimits } from '../../ecs/services/model.js';
 import {
   checkBreaker,
   clearFailuresBefore,

@@ -3,11 +3,11 @@
  * the identifiers ECS gives deployments and revisions. Pure.
  */
 import type { CapacityProviderStrategyItem, DeploymentConfiguration, NetworkConfiguration } from '@aws-sdk/client-ecs';
-import { Arn } from '../core/arn.js';
-import type { IdGenerator } from '../core/ids.js';
-import type { Wire } from '../core/wire.js';
-import type { EcsDeps } from '../ecs/deps.js';
-import type { DeploymentRecord, ServiceRecord } from '../store/types.js';
+import { Arn } from '../../core/arn.js';
+import type { IdGenerator } from '../../core/ids.js';
+import type { Wire } from '../../core/wire.js';
+import type { EcsDeps } from '../deps.js';
+import type { DeploymentRecord, ServiceRecord } from '../../store/types.js';
 
 /** What a service revision fixes about the tasks it launches. */
 export interface LaunchConfig {
@@ -19,6 +19,19 @@ export interface LaunchConfig {
 }
 
 export const serviceGroup = (serviceName: string) => `service:${serviceName}`;
+
+/** The service a task group names (`service:<name>`), if it names one. */
+export function serviceNameOfGroup(group: string | undefined): string | undefined {
+  return group?.startsWith('service:') ? group.slice('service:'.length) : undefined;
+}
+
+/** The ARN of the service `serviceName` in the cluster `clusterArn`, as CreateService forms it (the long format). */
+export function serviceArnInCluster(clusterArn: string, serviceName: string): string | undefined {
+  const cluster = Arn.parse(clusterArn);
+  const [clusterName, ...rest] = cluster?.resourcePath ?? [];
+  if (!cluster || cluster.resourceType !== 'cluster' || !clusterName || rest.length > 0) return undefined;
+  return new Arn(cluster.service, cluster.region, cluster.accountId, `service/${clusterName}/${serviceName}`, cluster.partition).toString();
+}
 
 /** The instance attribute that names its Availability Zone, and the placement field that reads it. */
 export const zoneAttribute = 'ecs.availability-zone';

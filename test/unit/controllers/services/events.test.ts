@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { failureOf } from '../../../src/service-scheduler/events.js';
+import { failureOf } from '../../../../src/controllers/services/events.js';
 
 describe('service events', () => {
   test('a failed task is told by its stoppedReason and the containers that add to it', () => {

@@ -2,13 +2,13 @@
  * Where a service's tasks could run, asked of the placement engine: the instances a DAEMON service
  * belongs on, and the Availability Zones a rebalanced service is spread over.
  */
-import { launchKindOf } from '../ecs/placement-snapshot.js';
-import { planRun, type RunPlan } from '../ecs/tasks/run.js';
-import type { FilterName } from '../placement/types.js';
-import type { ContainerInstanceRecord, DeploymentRecord, ServiceRecord, StoreTx, TaskRecord } from '../store/types.js';
-import { primaryOf, scopeOf, spreadsOverZonesFirst, zoneAttribute, type PlanDeps } from './model.js';
+import { launchKindOf } from '../../ecs/placement-snapshot.js';
+import { planRun, type RunPlan } from '../../ecs/tasks/run.js';
+import type { FilterName } from '../../placement/types.js';
+import type { ContainerInstanceRecord, DeploymentRecord, ServiceRecord, StoreTx, TaskRecord } from '../../store/types.js';
+import { primaryOf, scopeOf, spreadsOverZonesFirst, zoneAttribute, type PlanDeps } from '../../ecs/services/model.js';
 import { isBalanced, zoneCounts } from './rebalance.js';
-import type { InstanceState } from './reconcile.js';
+import type { InstanceState } from './instance-state.js';
 
 /** Placement filters that rule an instance out whatever runs on it; the others are about free resources. */
 const ruledOutForGood: ReadonlySet<FilterName> = new Set(['launchType', 'status', 'agent', 'attributes', 'memberOf']);

@@ -1,0 +1,170 @@
+/**
+ * Berth's services as modules, listed in one place. A module brings the API services the edge
+ * serves for it, and, once the edge exists (its logger, its routes), the routes and long-running
+ * parts (parts.ts) it adds: the agent hub, the controllers. `startServer` composes this list; it
+ * does not know which module needs what.
+ */
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Clock } from '../core/clock.js';
+import type { IdGenerator } from '../core/ids.js';
+import type { RegionSet } from '../core/regions.js';
+import type { Rng } from '../core/rng.js';
+import type { BerthConfig } from '../config.js';
+import type { ControlTiming } from '../control-timing.js';
+import { LifecycleScheduler } from '../controllers/ecr-lifecycle.js';
+import { FargateCapacity } from '../controllers/fargate-capacity.js';
+import { RegistryGarbageCollection } from '../controllers/registry-gc.js';
+import { ServiceController } from '../controllers/services/controller.js';
+import { ecrService } from '../ecr/service.js';
+import { agentChannelRoutes } from '../ecs/agent-channel/route.js';
+import { AgentHub } from '../ecs/agent-channel/hub.js';
+import { ecsService } from '../ecs/service.js';
+import type { JsonService } from '../edge/protocols/aws-json.js';
+import type { QueryService } from '../edge/protocols/aws-query.js';
+import { berthService } from '../berth-api/service.js';
+import type { Registry } from '../registry/registry.js';
+import { TaskPullAuth } from '../registry/task-pull-auth.js';
+import { secretsManagerService } from '../secretsmanager/service.js';
+import { LeaderLease } from '../store/leader-lease.js';
+import type { ResetScope, Store } from '../store/types.js';
+import { stsService } from '../sts/service.js';
+import type { Part } from './parts.js';
+
+/** What every module is built from. */
+export interface ModuleContext {
+  config: BerthConfig;
+  timing: ControlTiming;
+  store: Store;
+  clock: Clock;
+  ids: IdGenerator;
+  rng: Rng;
+  registry: Registry;
+  /** The regions the edge accepts. */
+  regions: RegionSet;
+  /** Names this process in the leader leases. */
+  processId: string;
+  /** The control plane's URL once the edge listens. */
+  controlPlaneUrl: () => string;
+}
+
+export interface Edge {
+  app: FastifyInstance;
+  log: FastifyBaseLogger;
+}
+
+export interface ServerModule {
+  readonly name: string;
+  readonly jsonApis?: readonly JsonService[];
+  readonly queryApis?: readonly QueryService[];
+  /** Adds the module's routes to the edge and makes its long-running parts. */
+  attach?(edge: Edge): Promise<readonly Part[]>;
+  /**
+   * After a reset deleted the scope's rows, while the controllers are stopped: drops what the
+   * module holds of that scope outside the store (caches, channels, tokens).
+   */
+  afterStoreReset?(scope: ResetScope): Promise<void>;
+}
+
+/** The parts tests and the CLI reach into, set as the modules attach. */
+export interface ComposedParts {
+  hub?: AgentHub;
+  services?: ServiceController;
+  lifecycle?: LifecycleScheduler;
+}
+
+const controller = (name: string, runner: { start(): void; stop(): Promise<void> }, after: string[] = []): Part => ({
+  name,
+  kind: 'controller',
+  after,
+  start: () => runner.start(),
+  stop: () => runner.stop(),
+});
+
+/** Every module of the server, and where the parts others reach for are put. */
+export function serverModules(context: ModuleContext): { modules: ServerModule[]; parts: ComposedParts } {
+  const { config, timing, store, clock, registry } = context;
+  const parts: ComposedParts = {};
+  const lease = (name: string, seconds: number) => new LeaderLease(store, clock, context.processId, name, seconds);
+  const ecsDeps = { store, clock, ids: context.ids, rng: context.rng, controlPlaneUrl: context.controlPlaneUrl };
+
+  const ecs: ServerModule = {
+    name: 'ecs',
+    jsonApis: [ecsService(ecsDeps)],
+    async attach({ app, log }) {
+      const hub = new AgentHub({
+        store,
+        clock,
+        log,
+        pullAuth: new TaskPullAuth(registry),
+        ...(config.agentPingIntervalSeconds !== undefined ? { pingMs: config.agentPingIntervalSeconds * 1000 } : {}),
+      });
+      await app.register((scope) => agentChannelRoutes(scope, { store, clock, hub, accountId: config.accountId, regions: context.regions }));
+      const services = new ServiceController({
+        ...ecsDeps,
+        log,
+        lease: lease('service-scheduler', timing.serviceLeaseSeconds),
+        resyncIntervalMs: timing.serviceResyncIntervalMs,
+        timing,
+        ...(config.agentLostAfterSeconds !== undefined ? { agentLostAfterSeconds: config.agentLostAfterSeconds } : {}),
+      });
+      parts.hub = hub;
+      parts.services = services;
+      return [
+        { name: 'agent-hub', kind: 'service', start: () => hub.start(), stop: () => hub.stop() },
+        controller('service-controller', services, ['agent-hub']),
+        // It places tasks on the FARGATE hosts the hub holds.
+        controller('fargate-capacity', new FargateCapacity({ store, clock, log, hub }), ['agent-hub']),
+      ];
+    },
+    async afterStoreReset(scope) {
+      if (scope.kind === 'installation') parts.hub?.reset();
+      else parts.hub?.resetAccount(scope.accountId);
+    },
+  };
+
+  const ecr: ServerModule = {
+    name: 'ecr',
+    jsonApis: [ecrService({ store, clock, registry })],
+    async attach({ log }) {
+      const lifecycle = new LifecycleScheduler({ store, clock, log, intervalMs: timing.lifecycleIntervalMs, lease: lease('ecr-lifecycle', timing.lifecycleLeaseSeconds) });
+      parts.lifecycle = lifecycle;
+      return [controller('ecr-lifecycle', lifecycle)];
+    },
+  };
+
+  // The registry's routes (/v2/) are the edge's own: buildApp mounts them over the same Registry.
+  const registryModule: ServerModule = {
+    name: 'registry',
+    async afterStoreReset(scope) {
+      if (scope.kind === 'installation') registry.tokens.forget();
+      else await registry.tokens.revokeAccount(scope.accountId);
+    },
+    async attach({ log }) {
+      const gc = new RegistryGarbageCollection({ store, clock, log, gc: registry.gc, intervalMs: timing.gcIntervalMs, lease: lease('registry-gc', timing.gcLeaseSeconds) });
+      return [
+        {
+          name: 'registry-gc',
+          kind: 'controller',
+          start: () => gc.start(),
+          stop: async () => {
+            await gc.stop();
+            // A collection a test or the CLI started directly.
+            await registry.stop();
+          },
+        },
+      ];
+    },
+  };
+
+  const modules: ServerModule[] = [
+    // First: a reset revokes the registry's tokens before the hub sends FARGATE hosts their lists again.
+    registryModule,
+    ecs,
+    ecr,
+    { name: 'secretsmanager', jsonApis: [secretsManagerService(ecsDeps)] },
+    // ListFargateHosts asks the hub, which exists once the ecs module is attached.
+    { name: 'berth', jsonApis: [berthService({ ...ecsDeps, fargateHosts: () => parts.hub?.fargateHosts() ?? [] })] },
+    { name: 'sts', queryApis: [stsService()] },
+  ];
+  return { modules, parts };
+}

@@ -1,0 +1,59 @@
+/**
+ * The registry's garbage collection on a schedule (the collection itself: registry/gc.ts). A
+ * controller with one key and no watch: every `intervalMs` (the first time within ten seconds of
+ * start, so a reset's orphaned files go soon), by the one process holding the lease.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { GarbageCollector } from '../registry/gc.js';
+import type { LeaderLease } from '../store/leader-lease.js';
+import type { Store } from '../store/types.js';
+import { done, type Controller, type Reconciled } from './controller.js';
+import { ControllerRunner } from './runner.js';
+import type { Clock } from '../core/clock.js';
+
+const key = 'registry-blobs';
+
+export interface RegistryGcDeps {
+  store: Store;
+  clock: Clock;
+  log: FastifyBaseLogger;
+  gc: GarbageCollector;
+  intervalMs: number;
+  lease?: LeaderLease;
+}
+
+export class RegistryGarbageCollection implements Controller {
+  readonly name = 'registry-gc';
+  readonly resync: { everyMs: number; firstAfterMs: number };
+  readonly lease?: LeaderLease;
+  private readonly runner: ControllerRunner;
+
+  constructor(private readonly deps: RegistryGcDeps) {
+    this.resync = { everyMs: deps.intervalMs, firstAfterMs: Math.min(deps.intervalMs, 10_000) };
+    if (deps.lease) this.lease = deps.lease;
+    // A failed collection waits for the next scheduled one, as a retry would find the same fault.
+    this.runner = new ControllerRunner(this, deps);
+  }
+
+  start(): void {
+    this.runner.start();
+  }
+
+  stop(): Promise<void> {
+    return this.runner.stop();
+  }
+
+  async listKeys(): Promise<string[]> {
+    return [key];
+  }
+
+  async reconcile(): Promise<Reconciled> {
+    try {
+      const result = await this.deps.gc.collect();
+      if (result.blobsDeleted + result.uploadsDropped + result.orphansDeleted > 0) this.deps.log.info(result, 'registry garbage collected');
+    } catch (error) {
+      this.deps.log.error({ err: error }, 'registry garbage collection failed; it runs again later');
+    }
+    return done;
+  }
+}
