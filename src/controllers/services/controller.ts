@@ -5,8 +5,12 @@
  *
  * - a service change → that service;
  * - a task change whose group is `service:<name>` → that service (its ARN from the task's cluster);
- * - a container instance change → every live service of its cluster (capacity, daemon placement
- *   and lost agents may change for all of them).
+ * - a container instance change → the services with tasks on that instance (it may be draining or
+ *   its agent lost), and the services of its cluster that the instance's capacity or attributes
+ *   may concern: DAEMON services, services that rebalance Availability Zones, and services whose
+ *   last reconcile could not place every task it wanted (they wait for room). Every task placed
+ *   or stopped changes its instance's reservations, so waking every service of the cluster instead
+ *   would reconcile thousands of services for one task.
  *
  * Rules that wait on time (the proving window, the launch back-off, the health check grace, the
  * agent-lost timeout: deadlines.ts) requeue the service for when they flip, and a launch batch cut
@@ -55,6 +59,8 @@ export interface ServiceControllerDeps {
 interface ServiceStep {
   /** More work is due right away (a launch batch was cut short, a rollback began). */
   again: boolean;
+  /** The service's cluster, when a container instance change there concerns it whatever instance changed. */
+  capacitySensitiveIn?: string;
   /** When a timed rule next flips for the service (epoch seconds), if one does. */
   deadline?: number;
 }
@@ -63,6 +69,8 @@ interface ServiceStep {
 class PassOutcome {
   /** More work is due right away (a launch batch was cut short, a rollback began). */
   again = false;
+  /** Some task the reconcile wanted to start found no room: a change of capacity concerns the service. */
+  waitingForRoom = false;
 
   constructor(
     public service: ServiceRecord,
@@ -85,6 +93,12 @@ export class ServiceController implements Controller {
   };
   private readonly startedAt: number;
   private readonly runner: ControllerRunner;
+  /**
+   * By cluster ARN, the services a change of any of its instances concerns (see the module
+   * comment), as their last reconcile found them. Only a cache of what reconciles decided: every
+   * service is reconciled at start, after a lost change batch and on each resync, which rebuilds it.
+   */
+  private readonly capacitySensitive = new Map<string, Set<string>>();
   private readonly purge: ControllerRunner;
 
   constructor(private readonly deps: ServiceControllerDeps) {
@@ -129,28 +143,50 @@ export class ServiceController implements Controller {
 
   private async keysOf(changes: readonly Change[]): Promise<string[]> {
     const keys = new Set<string>();
-    const clusters = new Set<string>();
+    /** Changed container instances, with their clusters. */
+    const instances = new Map<string, string>();
     for (const change of changes) {
       if (change.kind === 'service') keys.add(change.key);
       else if (change.kind === 'task') {
         const name = serviceNameOfGroup(change.labels.group);
         const arn = name !== undefined && change.labels.cluster ? serviceArnInCluster(change.labels.cluster, name) : undefined;
         if (arn) keys.add(arn);
-      } else if (change.kind === 'containerInstance' && change.labels.cluster) clusters.add(change.labels.cluster);
+      } else if (change.kind === 'containerInstance' && change.labels.cluster) instances.set(change.key, change.labels.cluster);
     }
-    if (clusters.size > 0) {
-      const live = await this.deps.store.read((tx) => tx.services.listLive());
-      for (const service of live) if (clusters.has(service.clusterArn)) keys.add(service.serviceArn);
+    if (instances.size > 0) {
+      for (const cluster of new Set(instances.values())) for (const arn of this.capacitySensitive.get(cluster) ?? []) keys.add(arn);
+      await this.deps.store.read(async (tx) => {
+        for (const [containerInstanceArn, clusterArn] of instances) {
+          const onInstance = await tx.tasks.list({ clusterArn, containerInstanceArn, activeOnly: true }, { limit: 100_000 });
+          for (const task of onInstance.items) {
+            const name = serviceNameOfGroup(task.group);
+            const arn = name !== undefined ? serviceArnInCluster(clusterArn, name) : undefined;
+            if (arn) keys.add(arn);
+          }
+        }
+      });
     }
     return [...keys];
   }
 
   async reconcile(serviceArn: string): Promise<Reconciled> {
     const step = await this.step(serviceArn);
+    this.noteCapacitySensitivity(serviceArn, step.capacitySensitiveIn);
     if (step.again) return requeueAfter(0);
     if (step.deadline === undefined) return done;
     // Rounded up, so the requeued reconcile finds the rule flipped.
     return requeueAfter(Math.ceil(step.deadline * 1000 - this.deps.clock.now().getTime()));
+  }
+
+  private noteCapacitySensitivity(serviceArn: string, cluster: string | undefined): void {
+    for (const [clusterArn, services] of this.capacitySensitive) {
+      if (clusterArn !== cluster) services.delete(serviceArn);
+      if (services.size === 0) this.capacitySensitive.delete(clusterArn);
+    }
+    if (cluster === undefined) return;
+    let services = this.capacitySensitive.get(cluster);
+    if (!services) this.capacitySensitive.set(cluster, (services = new Set()));
+    services.add(serviceArn);
   }
 
   private now(): number {
@@ -215,7 +251,13 @@ export class ServiceController implements Controller {
         agentLostAfterSeconds: this.deps.agentLostAfterSeconds ?? 60,
         startedAt: this.startedAt,
       });
-      return { again: outcome.again, ...(deadline !== undefined ? { deadline } : {}) };
+      const capacitySensitive =
+        outcome.service.schedulingStrategy === 'DAEMON' || outcome.service.availabilityZoneRebalancing === 'ENABLED' || outcome.waitingForRoom;
+      return {
+        again: outcome.again,
+        ...(deadline !== undefined ? { deadline } : {}),
+        ...(capacitySensitive ? { capacitySensitiveIn: outcome.service.clusterArn } : {}),
+      };
     });
   }
 
@@ -295,7 +337,9 @@ export class ServiceController implements Controller {
     const primary = primaryOf(outcome.service);
     if (!primary) return;
     const start = async (count: number, where: { instanceArn?: string; zone?: string }) => {
-      return launchTasks(tx, this.deps, outcome.service, primary, count, where, outcome.now, outcome.event);
+      const launched = await launchTasks(tx, this.deps, outcome.service, primary, count, where, outcome.now, outcome.event);
+      if (launched.length < count) outcome.waitingForRoom = true;
+      return launched;
     };
     if (asked.launch > 0) {
       const batch = Math.min(asked.launch, this.deps.launchBatch ?? 100);
