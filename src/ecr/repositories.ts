@@ -10,7 +10,7 @@ import type {
 import { epochSeconds, type Wire } from '../core/wire.js';
 import type { RequestContext } from '../core/request-context.js';
 import type { RepositoryRecord } from '../store/registry.js';
-import type { StoreTx } from '../store/types.js';
+import { versionOf, type StoreTx } from '../store/types.js';
 import { checkRegistryId, existingRepository, repositoryTarget } from './access.js';
 import type { EcrDeps } from './deps.js';
 import { repositoryExists, repositoryNotEmpty, tooManyTags } from './errors.js';
@@ -90,7 +90,7 @@ export function repositoryOperations(deps: EcrDeps) {
       return deps.store.write(async (tx) => {
         const record = await existingRepository(tx, ctx, name);
         if (!input.force && (await tx.registry.listManifests(record.arn)).length > 0) throw repositoryNotEmpty(name, ctx.scope);
-        await tx.registry.deleteRepository(record.arn);
+        await tx.registry.deleteRepository(record.arn, versionOf(record));
         return { repository: presentRepository(deps.registry, record) };
       });
     },
