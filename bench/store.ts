@@ -1,0 +1,99 @@
+/**
+ * `npm run bench:store`: the SQLite store on its own, no server.
+ *
+ * - change feed: 20,000 task puts in transactions of 100, ten subscribers; the time until every
+ *   subscriber has received every change, as changes per second (and deliveries per second);
+ * - writes: tasks created one per transaction, then each updated by a read-modify-write in one
+ *   transaction (what every controller step does), in writes per second.
+ *
+ * Prints figures; asserts nothing.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import type { ChangeBatch } from '../src/store/changes.js';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import type { TaskRecord } from '../src/store/types.js';
+
+const clusterArn = 'arn:aws:ecs:us-east-1:000000000000:cluster/bench';
+
+function task(id: string): TaskRecord {
+  return {
+    taskArn: `arn:aws:ecs:us-east-1:000000000000:task/bench/${id}`,
+    clusterArn,
+    taskDefinitionArn: 'arn:aws:ecs:us-east-1:000000000000:task-definition/web:1',
+    lastStatus: 'PENDING',
+    desiredStatus: 'RUNNING',
+    launchType: 'EC2',
+    group: 'service:web',
+    version: 1,
+    tags: [],
+  };
+}
+
+async function withStore<T>(fn: (store: SqliteStore) => Promise<T>): Promise<T> {
+  const root = mkdtempSync(join(tmpdir(), 'berth-bench-store-'));
+  const store = new SqliteStore(join(root, 'data'), { keyFile: join(root, 'key'), changes: { pollMs: 0 } });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+const rate = (count: number, ms: number) => Math.round((count / ms) * 1000).toLocaleString('en-US');
+
+async function feedThroughput(total = 20_000, batch = 100, subscribers = 10): Promise<void> {
+  await withStore(async (store) => {
+    const received = new Array<number>(subscribers).fill(0);
+    let resolveAll!: () => void;
+    const all = new Promise<void>((resolve) => (resolveAll = resolve));
+    const subscriptions = received.map((_, index) =>
+      store.changes.watch({ kinds: ['task'] }, (delivered: ChangeBatch) => {
+        received[index]! += delivered.changes.length;
+        if (received.every((count) => count >= total)) resolveAll();
+      }),
+    );
+    const started = performance.now();
+    for (let first = 0; first < total; first += batch) {
+      await store.write(async (tx) => {
+        for (let i = first; i < first + batch; i++) await tx.tasks.put(task(`feed-${i}`));
+      });
+    }
+    const written = performance.now() - started;
+    await all;
+    const ms = performance.now() - started;
+    for (const subscription of subscriptions) subscription.close();
+    console.log(`change feed: ${total.toLocaleString('en-US')} task puts in transactions of ${batch}, ${subscribers} subscribers`);
+    console.log(`  written in ${written.toFixed(0)} ms; all subscribers had every change after ${ms.toFixed(0)} ms`);
+    console.log(`  ${rate(total, ms)} changes/s end to end, ${rate(total * subscribers, ms)} deliveries/s`);
+  });
+}
+
+async function writeThroughput(total = 5_000): Promise<void> {
+  await withStore(async (store) => {
+    let started = performance.now();
+    for (let i = 0; i < total; i++) await store.write((tx) => tx.tasks.put(task(`w-${i}`)));
+    const created = performance.now() - started;
+    started = performance.now();
+    for (let i = 0; i < total; i++) {
+      await store.write(async (tx) => {
+        const current = await tx.tasks.get(task(`w-${i}`).taskArn);
+        await tx.tasks.put({ ...current!, lastStatus: 'RUNNING' });
+      });
+    }
+    const updated = performance.now() - started;
+    console.log(`writes: ${total.toLocaleString('en-US')} tasks, one transaction each`);
+    console.log(`  create: ${rate(total, created)} writes/s; read-modify-write update: ${rate(total, updated)} writes/s`);
+  });
+}
+
+export async function main(): Promise<void> {
+  await feedThroughput();
+  await writeThroughput();
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
