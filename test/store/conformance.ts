@@ -190,6 +190,38 @@ export function storeConformance(backend: StoreBackend): void {
         await store.write((tx) => tx.secrets.delete(stored.arn));
         assert.equal(await store.read((tx) => tx.secrets.getValue(stored.arn, 'v1')), undefined);
       });
+      it('registry: blobs, manifests and tags, a tag moved is a new version, a repository deleted with what it holds', async () => {
+        const repository = records.repository('rw-images');
+        const config = `sha256:${'c'.repeat(64)}`;
+        const manifest = (digest: string) => ({ repositoryArn: repository.arn, digest, mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 2, imageSize: 10, pushedAt: 1, references: [{ digest: config, kind: 'blob' as const }] });
+        const first = `sha256:${'1'.repeat(64)}`;
+        const second = `sha256:${'2'.repeat(64)}`;
+        const seen = collector();
+        const subscription = store.changes.watch({ kinds: ['tag'] }, seen.listener);
+        await store.write(async (tx) => {
+          await tx.registry.putRepository(repository);
+          await tx.registry.putBlob(config, 10, 1);
+          await tx.registry.linkBlob(repository.arn, config, 1);
+          await tx.registry.putManifest(manifest(first), Buffer.from('{}'));
+          await tx.registry.putManifest(manifest(second), Buffer.from('[]'));
+          await tx.registry.putTag(repository.arn, 'latest', first, 1);
+        });
+        await store.write((tx) => tx.registry.putTag(repository.arn, 'latest', second, 2));
+        const read = await store.read(async (tx) => ({
+          tag: await tx.registry.getTag(repository.arn, 'latest'),
+          blob: await tx.registry.linkedBlob(repository.arn, config),
+          content: (await tx.registry.getManifest(repository.arn, second))?.content.toString(),
+        }));
+        assert.equal(read.tag, second);
+        assert.equal(read.blob?.size, 10);
+        assert.equal(read.content, '[]');
+        await seen.until(() => seen.changes.length >= 2);
+        subscription.close();
+        assert.deepEqual(seen.changes.map((change) => [change.op, change.version]), [['created', 1], ['updated', 2]]);
+        const stored = await store.read((tx) => tx.registry.getRepository(repository.arn));
+        await store.write((tx) => tx.registry.deleteRepository(repository.arn, versionOf(stored)));
+        assert.equal(await store.read((tx) => tx.registry.getManifestRecord(repository.arn, first)), undefined);
+      });
     });
 
     describe('paging', () => {
