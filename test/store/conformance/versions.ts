@@ -1,15 +1,18 @@
 /** Conformance: optimistic concurrency (stale put, double insert, stale delete, writing twice) and the bounded retry. */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { StoreConflict, versionOf, writeAttempts, type Store } from '../../../src/store/types.js';
+import { StoreConflict, versionOf, withVersionOf, writeAttempts, type Store } from '../../../src/store/types.js';
+import type { StoreLocation } from '../conformance.js';
 import * as records from '../records.js';
 import { page, type ConformanceSuite } from './support.js';
 
 export function versionCases(suite: ConformanceSuite): void {
   describe('versions', () => {
     let store: Store;
+    let location: StoreLocation;
     before(() => {
       store = suite.store();
+      location = suite.location();
     });
 
     it('a record read carries its version, outside its JSON, and each write sets the next', async () => {
@@ -56,6 +59,34 @@ export function versionCases(suite: ConformanceSuite): void {
       const current = await store.read((tx) => tx.taskDefinitions.get(definition.taskDefinitionArn));
       await store.write((tx) => tx.taskDefinitions.delete(definition.taskDefinitionArn, versionOf(current)));
       assert.equal(await store.read((tx) => tx.taskDefinitions.get(definition.taskDefinitionArn)), undefined);
+    });
+
+    it('sees a write by another store object on the same data (another control plane) as a conflict', async () => {
+      const other = await location.open();
+      try {
+        const created = records.service('ver-other', 'api');
+        await store.write((tx) => tx.services.put(created));
+        const read = await store.read((tx) => tx.services.get(created.serviceArn));
+        const theirs = await other.read((tx) => tx.services.get(created.serviceArn));
+        await other.write((tx) => tx.services.put({ ...theirs!, desiredCount: 5 }));
+        await assert.rejects(store.write((tx) => tx.services.put({ ...read!, desiredCount: 2 })), StoreConflict);
+        // Read inside the write, the same change goes through on top of theirs.
+        await store.write(async (tx) => {
+          const current = await tx.services.get(created.serviceArn);
+          await tx.services.put({ ...current!, desiredCount: current!.desiredCount + 1 });
+        });
+        assert.equal((await other.read((tx) => tx.services.get(created.serviceArn)))?.desiredCount, 6);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('replaces a record built afresh when it carries the version of the one read (withVersionOf)', async () => {
+      const lease = { name: 'ver-fresh', holder: 'a', expiresAt: 1 };
+      await store.write((tx) => tx.leases.put(lease));
+      await assert.rejects(store.write((tx) => tx.leases.put({ name: 'ver-fresh', holder: 'b', expiresAt: 2 })), StoreConflict);
+      await store.write(async (tx) => tx.leases.put(withVersionOf({ name: 'ver-fresh', holder: 'b', expiresAt: 2 }, await tx.leases.get('ver-fresh'))));
+      assert.equal((await store.read((tx) => tx.leases.get('ver-fresh')))?.holder, 'b');
     });
 
     it('a transaction that writes a record twice does not conflict with itself', async () => {
