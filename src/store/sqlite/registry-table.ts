@@ -1,4 +1,11 @@
-/** The registry's tables (see store/registry.ts). */
+/**
+ * The registry's tables (see ../contract/registry.ts).
+ *
+ * Repositories are records like any other: read with their version, written comparing it. Blobs,
+ * manifests and tags are not read-modify-written: a manifest is content under its digest, a tag
+ * is set to a digest, a blob is touched; their writes are idempotent assignments with nothing to
+ * lose, so they only set the next version for the change feed.
+ */
 import { versionOf } from '../contract/core.js';
 import type { BlobRecord, ManifestRecord, RegistryTable, RegistryTables, RepositoryRecord, UploadRecord } from '../contract/registry.js';
 import { sealedFor, type Sealer } from '../sealing.js';
@@ -128,7 +135,7 @@ export function registryTable(sql: Statements, sealer: Sealer): RegistryTable {
       return row && { record: manifestOf(repositoryArn, digest, row.doc), content: row.content };
     },
     async getManifestRecord(repositoryArn, digest) {
-      const row = sql.get('SELECT doc FROM registry_manifests WHERE repository_arn = ? AND digest = ?').get(repositoryArn, digest) as DocRow | undefined;
+      const row = sql.get('SELECT doc FROM registry_manifests WHERE repository_arn = ? AND digest = ?').get(repositoryArn, digest) as { doc: string } | undefined;
       return row && manifestOf(repositoryArn, digest, row.doc);
     },
     async putManifest(record, content) {
@@ -148,7 +155,7 @@ export function registryTable(sql: Statements, sealer: Sealer): RegistryTable {
     },
     async listManifests(repositoryArn) {
       const rows = sql.get('SELECT digest, doc FROM registry_manifests WHERE repository_arn = ? ORDER BY pushed_at, rowid').all(repositoryArn) as
-        (DocRow & { digest: string })[];
+        { doc: string; digest: string }[];
       return rows.map((row) => manifestOf(repositoryArn, row.digest, row.doc));
     },
     async parentsOf(repositoryArn, digest) {
@@ -161,7 +168,7 @@ export function registryTable(sql: Statements, sealer: Sealer): RegistryTable {
       const rows = sql.get('SELECT digest, doc FROM registry_manifests WHERE repository_arn = ? AND subject = ? ORDER BY pushed_at, rowid').all(
         repositoryArn,
         digest,
-      ) as (DocRow & { digest: string })[];
+      ) as { doc: string; digest: string }[];
       return rows.map((row) => manifestOf(repositoryArn, row.digest, row.doc));
     },
     async recordPull(repositoryArn, digest, now) {
