@@ -6,8 +6,11 @@ import { main as patterns } from './patterns.js';
 import { main as placement } from './placement.js';
 import { main as registry } from './registry.js';
 import { main as services } from './services.js';
+import { main as store } from './store.js';
 
-console.log('== placement engine ==');
+console.log('== store (SQLite change feed and writes) ==');
+await store();
+console.log('\n== placement engine ==');
 await placement();
 console.log('\n== hostile patterns (RegExp before, RE2 and wildcard matching after) ==');
 await patterns();

@@ -21,7 +21,7 @@ import type { LifecycleScheduler } from './controllers/ecr-lifecycle.js';
 import type { ServiceController } from './controllers/services/controller.js';
 import { Registry } from './registry/registry.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
-import type { CredentialRecord, ResetScope, Store } from './store/types.js';
+import { withVersionOf, type CredentialRecord, type ResetScope, type Store } from './store/types.js';
 import { version } from './version.js';
 
 export { version };
@@ -54,14 +54,16 @@ export interface RunningServer {
 export async function ensureRootCredentials(store: Store, config: BerthConfig, clock: Clock): Promise<{ credentials: CredentialRecord; created: boolean }> {
   return store.write(async (tx) => {
     if (config.rootAccessKeyId && config.rootSecretAccessKey) {
-      const credentials: CredentialRecord = {
+      // Given at every start: the stored ones (if any) are overwritten, comparing their version.
+      const stored = await tx.credentials.get(config.rootAccessKeyId);
+      const credentials: CredentialRecord = withVersionOf({
         accessKeyId: config.rootAccessKeyId,
         secretAccessKey: config.rootSecretAccessKey,
         accountId: config.accountId,
         principalArn: rootPrincipalArn(config.accountId),
         isRoot: true,
         createdAt: clock.now().getTime() / 1000,
-      };
+      }, stored);
       await tx.credentials.put(credentials);
       return { credentials, created: false };
     }

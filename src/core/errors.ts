@@ -80,6 +80,17 @@ function modelledFields(error: ServiceException): Record<string, unknown> | unde
   return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
+/**
+ * A failure that says nothing about the request and may well not happen again: a store write that
+ * kept meeting concurrent changes (StoreConflict marks itself `transient`). The edge answers it as
+ * the service's retryable server error, which the AWS SDKs retry on their own.
+ */
+export function isTransient(error: unknown): boolean {
+  return error instanceof Error && (error as { transient?: unknown }).transient === true;
+}
+
+export const transientMessage = 'The request conflicted with concurrent changes to the same resources. Retry the request.';
+
 /** Maps anything thrown by an operation to the AWS error shape; unknown failures become a 500 ServerException-style error without internals. */
 export function toSerializedError(error: unknown, internalCode = 'InternalFailure'): SerializedError {
   const help = helpOf(error);
@@ -91,6 +102,7 @@ export function toSerializedError(error: unknown, internalCode = 'InternalFailur
     const fields = modelledFields(error);
     return { statusCode, code: error.name, message: error.message, ...(fields ? { fields } : {}), ...(help ? { help } : {}) };
   }
+  if (isTransient(error)) return { statusCode: 500, code: internalCode, message: transientMessage };
   return {
     statusCode: 500,
     code: internalCode,

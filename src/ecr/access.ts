@@ -1,7 +1,7 @@
 /** Finding repositories for ECR operations, in the caller's account and region. */
 import type { RequestContext } from '../core/request-context.js';
 import type { RepositoryRecord } from '../store/registry.js';
-import type { StoreTx } from '../store/types.js';
+import type { RegistryTables } from '../store/types.js';
 import { invalidParameter, repositoryNotFound } from './errors.js';
 import type { EcrDeps } from './deps.js';
 import { checkRepositoryName } from './validate.js';
@@ -13,7 +13,7 @@ export function checkRegistryId(registryId: string | undefined, ctx: RequestCont
   }
 }
 
-export async function existingRepository(tx: StoreTx, ctx: RequestContext, name: string): Promise<RepositoryRecord> {
+export async function existingRepository(tx: RegistryTables, ctx: RequestContext, name: string): Promise<RepositoryRecord> {
   const repository = await tx.registry.findRepository(ctx.scope.accountId, ctx.scope.region, name);
   if (!repository) throw repositoryNotFound(name, ctx.scope.accountId);
   return repository;

@@ -8,7 +8,7 @@ import type { RequestContext } from '../core/request-context.js';
 import { RegistryError } from '../registry/errors.js';
 import { deleteManifestIn } from '../registry/manifests.js';
 import type { RepositoryRecord } from '../store/registry.js';
-import type { StoreTx } from '../store/types.js';
+import type { RegistryTables } from '../store/types.js';
 import { existingRepository, repositoryTarget } from './access.js';
 import type { EcrDeps } from './deps.js';
 import { failure, isFailure, notFound, presentFailure, resolveImageId, type ImageId } from './image-ids.js';
@@ -18,13 +18,13 @@ import { checkListSize } from './validate.js';
 type Outcome = { deleted: Wire<ImageIdentifier>[] } | { failure: Wire<ImageFailure> };
 
 /** Deletes the image with all its tags; answers the ids it had, one per tag in tag order. */
-async function deleteImage(tx: StoreTx, repository: RepositoryRecord, digest: string): Promise<Wire<ImageIdentifier>[]> {
+async function deleteImage(tx: RegistryTables, repository: RepositoryRecord, digest: string): Promise<Wire<ImageIdentifier>[]> {
   const tags = [...((await tx.registry.tagsByDigest(repository.arn)).get(digest) ?? [])].sort();
   await deleteManifestIn(tx, repository, digest);
   return tags.length === 0 ? [imageIdOf(digest, undefined)] : tags.map((tag) => imageIdOf(digest, tag));
 }
 
-async function deleteOne(tx: StoreTx, repository: RepositoryRecord, id: ImageId): Promise<Outcome> {
+async function deleteOne(tx: RegistryTables, repository: RepositoryRecord, id: ImageId): Promise<Outcome> {
   const resolved = await resolveImageId(tx, repository, id);
   if (isFailure(resolved)) return { failure: presentFailure(id, resolved) };
   const tag = id.imageTag;

@@ -4,7 +4,7 @@ import type { Wire } from '../core/wire.js';
 import type { RequestContext } from '../core/request-context.js';
 import { pullRecordIntervalSeconds } from '../registry/manifests.js';
 import type { ManifestRecord, RepositoryRecord } from '../store/registry.js';
-import type { StoreTx } from '../store/types.js';
+import type { RegistryTables } from '../store/types.js';
 import { existingRepository, repositoryTarget } from './access.js';
 import type { EcrDeps } from './deps.js';
 import { failure, isFailure, notFound, presentFailure, resolveImageId, type ImageId } from './image-ids.js';
@@ -23,7 +23,7 @@ function unsupported(id: ImageId, mediaType: string): Wire<ImageFailure> {
   );
 }
 
-async function fetchImages(tx: StoreTx, repository: RepositoryRecord, ids: ImageId[], accepted: string[] | undefined): Promise<Fetched> {
+async function fetchImages(tx: RegistryTables, repository: RepositoryRecord, ids: ImageId[], accepted: string[] | undefined): Promise<Fetched> {
   const fetched: Fetched = { images: [], failures: [] };
   for (const id of ids) {
     const resolved = await resolveImageId(tx, repository, id);

@@ -3,7 +3,7 @@ import type { DescribeImagesRequest, DescribeImagesResponse, ListImagesRequest, 
 import type { Wire } from '../core/wire.js';
 import type { RequestContext } from '../core/request-context.js';
 import type { RepositoryRecord } from '../store/registry.js';
-import type { StoreTx } from '../store/types.js';
+import type { RegistryTables } from '../store/types.js';
 import { existingRepository, repositoryTarget } from './access.js';
 import type { EcrDeps } from './deps.js';
 import { imageNotFound, invalidParameter } from './errors.js';
@@ -16,7 +16,7 @@ import { checkListSize, checkMaxResults, refuseTogether } from './validate.js';
 const defaultPageSize = 100;
 
 /** The images imageIds name, each once; the first that is not there fails the whole request, as ECR does. */
-async function imagesById(tx: StoreTx, ctx: RequestContext, repository: RepositoryRecord, ids: ImageId[]): Promise<StoredImage[]> {
+async function imagesById(tx: RegistryTables, ctx: RequestContext, repository: RepositoryRecord, ids: ImageId[]): Promise<StoredImage[]> {
   checkListSize(ids, 'imageIds', 1, 100);
   const images = new Map((await repositoryImages(tx, repository)).map((image) => [image.record.digest, image]));
   const found = new Map<string, StoredImage>();

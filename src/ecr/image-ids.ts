@@ -6,7 +6,7 @@ import type { ImageFailure, ImageIdentifier } from '@aws-sdk/client-ecr';
 import type { Wire } from '../core/wire.js';
 import { isValidTag } from '../registry/names.js';
 import type { RepositoryRecord } from '../store/registry.js';
-import type { StoreTx } from '../store/types.js';
+import type { RegistryTables } from '../store/types.js';
 import { isDigest } from './validate.js';
 
 export type ImageId = Wire<ImageIdentifier>;
@@ -49,7 +49,7 @@ export function imageIdProblem(id: ImageId): ImageIdFailure | undefined {
   return undefined;
 }
 
-export async function resolveImageId(tx: StoreTx, repository: RepositoryRecord, id: ImageId): Promise<Resolved> {
+export async function resolveImageId(tx: RegistryTables, repository: RepositoryRecord, id: ImageId): Promise<Resolved> {
   const problem = imageIdProblem(id);
   if (problem) return problem;
   const tagged = id.imageTag === undefined ? undefined : await tx.registry.getTag(repository.arn, id.imageTag);

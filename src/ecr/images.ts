@@ -1,6 +1,6 @@
 /** The images of a repository as ECR lists them: every manifest, with its tags, oldest push first. */
 import type { RepositoryRecord } from '../store/registry.js';
-import type { StoreTx } from '../store/types.js';
+import type { RegistryTables } from '../store/types.js';
 import { checkEnum } from './validate.js';
 import type { StoredImage } from './present.js';
 import type { SortKey } from './pagination.js';
@@ -9,7 +9,7 @@ export type TagStatus = 'TAGGED' | 'UNTAGGED' | 'ANY';
 const tagStatuses: readonly TagStatus[] = ['TAGGED', 'UNTAGGED', 'ANY'];
 const imageStatuses = ['ACTIVE', 'ARCHIVED', 'ACTIVATING', 'ANY'] as const;
 
-export async function repositoryImages(tx: StoreTx, repository: RepositoryRecord): Promise<StoredImage[]> {
+export async function repositoryImages(tx: RegistryTables, repository: RepositoryRecord): Promise<StoredImage[]> {
   const [records, tags] = await Promise.all([tx.registry.listManifests(repository.arn), tx.registry.tagsByDigest(repository.arn)]);
   return records
     .map((record) => ({ record, tags: tags.get(record.digest) ?? [] }))

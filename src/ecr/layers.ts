@@ -11,7 +11,7 @@ import { epochSeconds, type Wire } from '../core/wire.js';
 import type { RequestContext } from '../core/request-context.js';
 import { downloadUrl } from '../registry/http/downloads.js';
 import type { BlobRecord, RepositoryRecord } from '../store/registry.js';
-import type { StoreTx } from '../store/types.js';
+import type { RegistryTables } from '../store/types.js';
 import { existingRepository, repositoryTarget } from './access.js';
 import type { EcrDeps } from './deps.js';
 import { constraintFailed, layerInaccessible, layersNotFound } from './errors.js';
@@ -20,7 +20,7 @@ import { checkListSize, isDigest, requireMember } from './validate.js';
 type Checked = { layer: Wire<Layer> } | { failure: Wire<LayerFailure> };
 
 /** The media types the repository's manifests give the wanted blobs (layers and configs). */
-async function layerMediaTypes(tx: StoreTx, repository: RepositoryRecord, wanted: Set<string>): Promise<Map<string, string>> {
+async function layerMediaTypes(tx: RegistryTables, repository: RepositoryRecord, wanted: Set<string>): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   if (wanted.size === 0) return found;
   for (const record of await tx.registry.listManifests(repository.arn)) {
@@ -43,7 +43,7 @@ function checkDigest(digest: string, blob: BlobRecord | undefined): Checked {
 }
 
 /** Layers as the repository's records show them, each with the media type a manifest gives it. */
-async function recordedLayers(tx: StoreTx, repository: RepositoryRecord, digests: string[]): Promise<Checked[]> {
+async function recordedLayers(tx: RegistryTables, repository: RepositoryRecord, digests: string[]): Promise<Checked[]> {
   const checked: Checked[] = [];
   for (const digest of digests) checked.push(checkDigest(digest, isDigest(digest) ? await tx.registry.linkedBlob(repository.arn, digest) : undefined));
   const available = new Set(checked.flatMap((entry) => ('layer' in entry ? [entry.layer.layerDigest as string] : [])));

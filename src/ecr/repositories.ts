@@ -10,7 +10,7 @@ import type {
 import { epochSeconds, type Wire } from '../core/wire.js';
 import type { RequestContext } from '../core/request-context.js';
 import type { RepositoryRecord } from '../store/registry.js';
-import type { StoreTx } from '../store/types.js';
+import { versionOf, type RegistryTables } from '../store/types.js';
 import { checkRegistryId, existingRepository, repositoryTarget } from './access.js';
 import type { EcrDeps } from './deps.js';
 import { repositoryExists, repositoryNotEmpty, tooManyTags } from './errors.js';
@@ -41,7 +41,7 @@ function newRepository(input: Wire<CreateRepositoryRequest>, ctx: RequestContext
   };
 }
 
-async function describeByName(tx: StoreTx, ctx: RequestContext, names: string[]): Promise<RepositoryRecord[]> {
+async function describeByName(tx: RegistryTables, ctx: RequestContext, names: string[]): Promise<RepositoryRecord[]> {
   checkListSize(names, 'repositoryNames', 1, 100);
   const records = [];
   for (const [index, name] of names.entries()) records.push(await existingRepository(tx, ctx, checkRepositoryName(name, `repositoryNames[${index}]`)));
@@ -90,7 +90,7 @@ export function repositoryOperations(deps: EcrDeps) {
       return deps.store.write(async (tx) => {
         const record = await existingRepository(tx, ctx, name);
         if (!input.force && (await tx.registry.listManifests(record.arn)).length > 0) throw repositoryNotEmpty(name, ctx.scope);
-        await tx.registry.deleteRepository(record.arn);
+        await tx.registry.deleteRepository(record.arn, versionOf(record));
         return { repository: presentRepository(deps.registry, record) };
       });
     },

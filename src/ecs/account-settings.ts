@@ -24,7 +24,7 @@ import { withHelp } from '../core/errors.js';
 import { rootPrincipalArn } from '../core/principal.js';
 import type { Wire } from '../core/wire.js';
 import type { RequestContext } from '../core/request-context.js';
-import type { AccountSettingRecord } from '../store/types.js';
+import { versionOf, withVersionOf, type AccountSettingRecord } from '../store/types.js';
 import type { EcsDeps } from './deps.js';
 import { nextTokenOf, pageRequest } from './pagination.js';
 import { invalidParameter, requireString } from './validate.js';
@@ -128,7 +128,13 @@ export function accountSettingOperations(deps: EcsDeps) {
       value,
       type: 'user',
     };
-    await store.write((tx) => tx.accountSettings.put(record));
+    await store.write(async (tx) => {
+      // Setting a value replaces the one stored, whose version the write compares.
+      const current = (await tx.accountSettings.list(record.accountId, record.region)).find(
+        (setting) => setting.name === name && setting.principalArn === principalArn && setting.isDefault === record.isDefault,
+      );
+      await tx.accountSettings.put(withVersionOf(record, current));
+    });
     return present(record);
   }
 
@@ -165,7 +171,7 @@ export function accountSettingOperations(deps: EcsDeps) {
         );
         // Deleting a setting that is not set succeeds and changes nothing; the answer then carries no value.
         if (!existing) return { setting: { name: name as SettingName, principalArn, type: 'user' } };
-        await tx.accountSettings.delete(ctx.scope.accountId, ctx.scope.region, principalArn, isDefault, name);
+        await tx.accountSettings.delete(ctx.scope.accountId, ctx.scope.region, principalArn, isDefault, name, versionOf(existing));
         return { setting: present(existing) };
       });
     },

@@ -34,7 +34,7 @@ import { modelled, withHelp } from '../core/errors.js';
 import type { Scope } from '../core/principal.js';
 import type { Wire } from '../core/wire.js';
 import type { RequestContext } from '../core/request-context.js';
-import type { ClusterRecord, StoreTx } from '../store/types.js';
+import { withVersionOf, type ClusterRecord, type StoreTx } from '../store/types.js';
 import type { EcsDeps } from './deps.js';
 import { clusterArnOf, clusterNameOfArn, defaultClusterName, resolveClusterArn } from './names.js';
 import { nextTokenOf, pageRequest } from './pagination.js';
@@ -149,7 +149,8 @@ export function clusterOperations(deps: EcsDeps) {
         // The caller's own setting wins over the account default.
         const insightsDefault =
           insights.find((setting) => !setting.isDefault && setting.principalArn === ctx.principal.arn) ?? insights.find((setting) => setting.isDefault);
-        const record: ClusterRecord = {
+        // An INACTIVE cluster of that name is replaced: the write compares the version read above.
+        const record: ClusterRecord = withVersionOf({
           clusterArn: arn,
           clusterName: name,
           status: 'ACTIVE',
@@ -160,7 +161,7 @@ export function clusterOperations(deps: EcsDeps) {
           attachments: [],
           ...(input.configuration ? { configuration: input.configuration } : {}),
           ...(input.serviceConnectDefaults ? { serviceConnectDefaults: { namespace: input.serviceConnectDefaults.namespace } } : {}),
-        };
+        }, existing);
         await tx.clusters.put(record);
         return { cluster: await present(tx, record, 'all') };
       });

@@ -25,7 +25,7 @@ import { withHelp } from '../core/errors.js';
 import type { Scope } from '../core/principal.js';
 import type { Wire } from '../core/wire.js';
 import type { RequestContext } from '../core/request-context.js';
-import type { ClusterRecord, ContainerInstanceRecord, StoreTx } from '../store/types.js';
+import { withVersionOf, type ClusterRecord, type ContainerInstanceRecord, type StoreTx } from '../store/types.js';
 import { checkAttributeName, checkAttributeValue } from './attributes.js';
 import { activeCluster } from './clusters.js';
 import type { EcsDeps } from './deps.js';
@@ -156,7 +156,8 @@ export function containerInstanceOperations(deps: EcsDeps) {
           ...(typeof identity.imageId === 'string' && identity.imageId !== '' ? [{ name: 'ecs.ami-id', value: identity.imageId }] : []),
           ...(identity.architecture ? [{ name: 'ecs.cpu-architecture', value: identity.architecture === 'arm64' ? 'arm64' : 'x86_64' }] : []),
         ];
-        const record: ContainerInstanceRecord = {
+        // A re-registration updates the instance read above: the write compares its version.
+        const record: ContainerInstanceRecord = withVersionOf({
           containerInstanceArn: arn,
           clusterArn: cluster.clusterArn,
           ec2InstanceId,
@@ -174,7 +175,7 @@ export function containerInstanceOperations(deps: EcsDeps) {
           registeredAt: existing?.registeredAt ?? ctx.now.getTime() / 1000,
           attachments: [],
           tags: tags.length > 0 ? tags : (existing?.tags ?? []),
-        };
+        }, existing);
         await tx.containerInstances.put(record);
         return { containerInstance: await presentInstance(tx, record, true) };
       });

@@ -3,7 +3,7 @@
  * it references is already in the repository, and it is written with its tag in one transaction.
  */
 import type { ManifestRecord, RepositoryRecord } from '../store/registry.js';
-import type { Store, StoreTx } from '../store/types.js';
+import type { Store, RegistryTables } from '../store/types.js';
 import { digestOf, parseDigest } from './digest.js';
 import { RegistryError } from './errors.js';
 import { maxManifestBytes, mediaTypes, parseManifest } from './manifest-format.js';
@@ -44,7 +44,7 @@ export function parseReference(reference: string): { digest: string } | { tag: s
  * manifest, so it is unknown (404), as the OCI conformance suite expects; only a push of one is
  * TAG_INVALID.
  */
-async function resolve(tx: StoreTx, repository: RepositoryRecord, reference: string): Promise<string> {
+async function resolve(tx: RegistryTables, repository: RepositoryRecord, reference: string): Promise<string> {
   const parsed = reference.includes(':') || isValidTag(reference) ? parseReference(reference) : undefined;
   if (!parsed) throw new RegistryError('MANIFEST_UNKNOWN', `manifest unknown: '${reference}' is not a tag or a digest`, { reference });
   const digest = 'digest' in parsed ? parsed.digest : await tx.registry.getTag(repository.arn, parsed.tag);
@@ -169,7 +169,7 @@ export class Manifests {
 }
 
 /** Deletes a manifest unless an index in the repository still lists it, as ECR refuses to. */
-export async function deleteManifestIn(tx: StoreTx, repository: RepositoryRecord, digest: string): Promise<void> {
+export async function deleteManifestIn(tx: RegistryTables, repository: RepositoryRecord, digest: string): Promise<void> {
   if (!(await tx.registry.getManifestRecord(repository.arn, digest))) {
     throw new RegistryError('MANIFEST_UNKNOWN', `manifest unknown: ${digest} is not in ${repository.name}`, { digest });
   }

@@ -1,6 +1,6 @@
 /** Finding the repository a registry request names, in the account and region of its token. */
 import type { RepositoryRecord } from '../store/registry.js';
-import type { StoreTx } from '../store/types.js';
+import type { RegistryTables } from '../store/types.js';
 import { RegistryError } from './errors.js';
 import { repositoryNameProblem } from './names.js';
 
@@ -9,7 +9,7 @@ export interface RegistryScope {
   region: string;
 }
 
-export async function existingRepository(tx: StoreTx, scope: RegistryScope, name: string): Promise<RepositoryRecord> {
+export async function existingRepository(tx: RegistryTables, scope: RegistryScope, name: string): Promise<RepositoryRecord> {
   const problem = repositoryNameProblem(name);
   if (problem) throw new RegistryError('NAME_INVALID', `invalid repository name '${name}': it ${problem}`, { name });
   const repository = await tx.registry.findRepository(scope.accountId, scope.region, name);

@@ -15,7 +15,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Arn } from '../core/arn.js';
-import type { Store, StoreTx } from '../store/types.js';
+import type { Store, RegistryTables } from '../store/types.js';
 
 export const tokenLifetimeSeconds = 12 * 60 * 60;
 const signingKeySetting = 'token-signing-key';
@@ -72,7 +72,7 @@ export class RegistryTokens {
     return expected.length === given.length && timingSafeEqual(expected, given);
   }
 
-  private static async generationIn(tx: StoreTx, accountId: string): Promise<number> {
+  private static async generationIn(tx: RegistryTables, accountId: string): Promise<number> {
     return Number((await tx.registry.getSetting(generationSetting(accountId))) ?? '0');
   }
 

@@ -1,7 +1,7 @@
 /** How operations reach a secret: within the caller's account and region, past the recovery windows that ended. */
 import { epochSeconds } from '../core/wire.js';
 import type { RequestContext } from '../core/request-context.js';
-import type { SecretRecord, StoreTx } from '../store/types.js';
+import type { SecretRecord, SecretsTables, StoreTx } from '../store/types.js';
 import type { SecretsManagerDeps } from './deps.js';
 import { markedForDeletion, secretNotFound } from './errors.js';
 import { findSecret } from './names.js';
@@ -15,14 +15,14 @@ export function writeSecrets<T>(deps: SecretsManagerDeps, ctx: RequestContext, f
 }
 
 /** The secret a SecretId names, even if scheduled for deletion, or ResourceNotFoundException. */
-export async function existingSecret(tx: StoreTx, ctx: RequestContext, secretId: string): Promise<SecretRecord> {
+export async function existingSecret(tx: SecretsTables, ctx: RequestContext, secretId: string): Promise<SecretRecord> {
   const record = await findSecret(tx, ctx.scope, secretId, epochSeconds(ctx.now));
   if (!record) throw secretNotFound(secretId);
   return record;
 }
 
 /** The secret a SecretId names, refusing one scheduled for deletion. */
-export async function usableSecret(tx: StoreTx, ctx: RequestContext, secretId: string): Promise<SecretRecord> {
+export async function usableSecret(tx: SecretsTables, ctx: RequestContext, secretId: string): Promise<SecretRecord> {
   const record = await existingSecret(tx, ctx, secretId);
   if (record.deletedDate !== undefined) throw markedForDeletion();
   return record;

@@ -16,6 +16,7 @@ import type { SecretsManagerDeps } from './deps.js';
 import { invalidParameter, markedForDeletion, secretNotFound } from './errors.js';
 import { findSecret, nameInSecretId } from './names.js';
 import { checkSecretId } from './validate.js';
+import { versionOf } from '../store/types.js';
 
 const secondsPerDay = 86400;
 const defaultRecoveryWindowDays = 30;
@@ -42,7 +43,7 @@ export function lifecycleOperations(deps: SecretsManagerDeps) {
         if (windowDays === undefined) {
           // Forced deletion of a secret that is already gone is not an error.
           if (!record) return { ...(secretId.startsWith('arn:') ? { ARN: secretId } : {}), Name: nameInSecretId(secretId), DeletionDate: now };
-          await tx.secrets.delete(record.arn);
+          await tx.secrets.delete(record.arn, versionOf(record));
           return { ARN: record.arn, Name: record.name, DeletionDate: now };
         }
         if (!record) throw secretNotFound(secretId);

@@ -7,7 +7,7 @@
 import { randomInt } from 'node:crypto';
 import { Arn } from '../core/arn.js';
 import type { Scope } from '../core/principal.js';
-import type { SecretRecord, StoreTx } from '../store/types.js';
+import type { SecretRecord, SecretsTables } from '../store/types.js';
 
 const suffixAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 /** What ends a full ARN; a partial ARN ending so is taken as a full one, as AWS does. */
@@ -22,7 +22,7 @@ function randomSuffix(): string {
 const secretArnOf = (scope: Scope, resource: string) => new Arn('secretsmanager', scope.region, scope.accountId, `secret:${resource}`).toString();
 
 /** A new ARN for a secret named `name`, unused in the store. */
-export async function newSecretArn(tx: StoreTx, scope: Scope, name: string): Promise<string> {
+export async function newSecretArn(tx: SecretsTables, scope: Scope, name: string): Promise<string> {
   for (;;) {
     const arn = secretArnOf(scope, `${name}-${randomSuffix()}`);
     if (!(await tx.secrets.get(arn))) return arn;
@@ -45,12 +45,12 @@ export const isPurged = (record: SecretRecord, now: number) => record.purgeDate 
  * The secret a SecretId names within the scope, whether or not it is scheduled for deletion;
  * undefined when there is none (or its recovery window has ended by `now`, epoch seconds).
  */
-export async function findSecret(tx: StoreTx, scope: Scope, secretId: string, now?: number): Promise<SecretRecord | undefined> {
+export async function findSecret(tx: SecretsTables, scope: Scope, secretId: string, now?: number): Promise<SecretRecord | undefined> {
   const record = await lookup(tx, scope, secretId);
   return record && (now === undefined || !isPurged(record, now)) ? record : undefined;
 }
 
-async function lookup(tx: StoreTx, scope: Scope, secretId: string): Promise<SecretRecord | undefined> {
+async function lookup(tx: SecretsTables, scope: Scope, secretId: string): Promise<SecretRecord | undefined> {
   if (!secretId.startsWith('arn:')) return tx.secrets.findByName(scope.accountId, scope.region, secretId);
   const resource = ownArnResource(scope, secretId);
   if (resource === undefined) return undefined;

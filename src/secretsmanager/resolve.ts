@@ -1,5 +1,5 @@
 import { ServiceException } from '@smithy/core/client';
-import type { StoreTx } from '../store/types.js';
+import type { SecretsTables } from '../store/types.js';
 import { markedForDeletion, secretNotFound } from './errors.js';
 import { findSecret } from './names.js';
 import { currentVersion, selectVersion } from './versions.js';
@@ -10,7 +10,7 @@ import { currentVersion, selectVersion } from './versions.js';
  * deletion, or its current value is binary. For the ECS control plane, which reads
  * `repositoryCredentials.credentialsParameter` this way.
  */
-export async function resolveSecretString(tx: StoreTx, accountId: string, region: string, secretId: string): Promise<string | undefined> {
+export async function resolveSecretString(tx: SecretsTables, accountId: string, region: string, secretId: string): Promise<string | undefined> {
   const record = await findSecret(tx, { accountId, region }, secretId);
   if (!record || record.deletedDate !== undefined) return undefined;
   const version = currentVersion(record);
@@ -24,7 +24,7 @@ export async function resolveSecretString(tx: StoreTx, accountId: string, region
  * the control plane reads as the task execution role would.
  */
 export async function readSecretString(
-  tx: StoreTx,
+  tx: SecretsTables,
   accountId: string,
   region: string,
   secretId: string,

@@ -4,7 +4,7 @@
  * version without labels is deprecated: it stays readable by VersionId until the secret holds more
  * than `maxVersions` versions, when the oldest deprecated ones are removed.
  */
-import type { SecretRecord, SecretValue, SecretVersionEntry, StoreTx } from '../store/types.js';
+import type { SecretRecord, SecretValue, SecretVersionEntry, SecretsTables } from '../store/types.js';
 import { invalidRequest, resourceExists, versionNotFound } from './errors.js';
 import { sameValue } from './validate.js';
 
@@ -46,7 +46,7 @@ export interface NewVersion {
  * What a request that names an existing version (its ClientRequestToken) gets: the same value is a
  * retry and changes nothing; another value would modify a version, which Secrets Manager refuses.
  */
-export async function existingVersion(tx: StoreTx, record: SecretRecord, wanted: NewVersion): Promise<SecretVersionEntry | undefined> {
+export async function existingVersion(tx: SecretsTables, record: SecretRecord, wanted: NewVersion): Promise<SecretVersionEntry | undefined> {
   const version = record.versions.find((candidate) => candidate.versionId === wanted.versionId);
   if (!version) return undefined;
   if (!sameValue(await tx.secrets.getValue(record.arn, version.versionId), wanted.value)) {
@@ -56,7 +56,7 @@ export async function existingVersion(tx: StoreTx, record: SecretRecord, wanted:
 }
 
 /** Stores a new version's value and returns the record with the version added and labels moved. */
-export async function addVersion(tx: StoreTx, record: SecretRecord, wanted: NewVersion, now: number): Promise<SecretRecord> {
+export async function addVersion(tx: SecretsTables, record: SecretRecord, wanted: NewVersion, now: number): Promise<SecretRecord> {
   const stages = new Set(wanted.stages);
   const leftCurrent = stages.has(currentStage) ? currentVersion(record) : undefined;
   let versions = record.versions.map((version) => {

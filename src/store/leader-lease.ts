@@ -6,7 +6,7 @@
  * process that lost the lease while paused can never write on stale authority: no double launches.
  */
 import type { Clock } from '../core/clock.js';
-import type { Store, StoreTx } from './types.js';
+import { withVersionOf, type Store, type StoreTx } from './types.js';
 
 export class LeaderLease {
   constructor(
@@ -27,7 +27,7 @@ export class LeaderLease {
       const lease = await tx.leases.get(this.name);
       const now = this.now();
       if (lease && lease.holder !== this.holder && lease.expiresAt > now) return false;
-      await tx.leases.put({ name: this.name, holder: this.holder, expiresAt: now + this.ttlSeconds });
+      await tx.leases.put(withVersionOf({ name: this.name, holder: this.holder, expiresAt: now + this.ttlSeconds }, lease));
       return true;
     });
   }

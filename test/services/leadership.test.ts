@@ -17,6 +17,7 @@ import { seededRng } from '../../src/core/rng.js';
 import { ServiceController } from '../../src/controllers/services/controller.js';
 import { LeaderLease } from '../../src/store/leader-lease.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { withVersionOf } from '../../src/store/types.js';
 import { eventually, simulatedAgent, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
 import { clusterCounts, createServiceInStore } from '../helpers/services.js';
@@ -63,7 +64,9 @@ describe('service scheduler leadership', () => {
   test('with two controllers running, the service gets exactly its desired count; the follower takes over when the leader goes', async () => {
     await ecs.send(new RegisterTaskDefinitionCommand({ family: 'web', containerDefinitions: [{ name: 'app', image: 'simulated/app:1', memory: 64, cpu: 16 }] }));
     // A third process holds the lease for the next 3 seconds: nobody else may act meanwhile.
-    await otherStore.write((tx) => tx.leases.put({ name: 'service-scheduler', holder: 'third-process', expiresAt: clock.now().getTime() / 1000 + 3 }));
+    await otherStore.write(async (tx) =>
+      tx.leases.put(withVersionOf({ name: 'service-scheduler', holder: 'third-process', expiresAt: clock.now().getTime() / 1000 + 3 }, await tx.leases.get('service-scheduler'))),
+    );
     other.start();
     await createServiceInStore(berth, { serviceName: 'web', taskDefinition: 'web:1', desiredCount: 12 });
     const passes = async (count: number) => {

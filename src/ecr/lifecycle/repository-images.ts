@@ -2,7 +2,7 @@
 import { epochSeconds } from '../../core/wire.js';
 import { deleteManifestIn } from '../../registry/manifests.js';
 import type { RepositoryRecord } from '../../store/registry.js';
-import type { StoreTx } from '../../store/types.js';
+import type { RegistryTables } from '../../store/types.js';
 import { evaluateLifecyclePolicy, type ExpiringImage, type LifecycleImage } from './evaluate.js';
 import type { LifecyclePolicy } from './types.js';
 
@@ -10,7 +10,7 @@ import type { LifecyclePolicy } from './types.js';
  * Images a policy may expire: every manifest except those an index of the repository lists, which
  * go with their index, as in ECR.
  */
-export async function lifecycleImages(tx: StoreTx, repository: RepositoryRecord): Promise<LifecycleImage[]> {
+export async function lifecycleImages(tx: RegistryTables, repository: RepositoryRecord): Promise<LifecycleImage[]> {
   const manifests = await tx.registry.listManifests(repository.arn);
   const listed = new Set(manifests.flatMap((manifest) => manifest.references.filter((reference) => reference.kind === 'manifest').map((reference) => reference.digest)));
   const tags = await tx.registry.tagsByDigest(repository.arn);
@@ -24,12 +24,12 @@ export async function lifecycleImages(tx: StoreTx, repository: RepositoryRecord)
     }));
 }
 
-export async function expiringImages(tx: StoreTx, repository: RepositoryRecord, policy: LifecyclePolicy, now: Date): Promise<ExpiringImage[]> {
+export async function expiringImages(tx: RegistryTables, repository: RepositoryRecord, policy: LifecyclePolicy, now: Date): Promise<ExpiringImage[]> {
   return evaluateLifecyclePolicy(policy, await lifecycleImages(tx, repository), epochSeconds(now));
 }
 
 /** Deletes expired images; an index goes first so that the manifests it lists can follow. */
-export async function expireImages(tx: StoreTx, repository: RepositoryRecord, expiring: readonly ExpiringImage[]): Promise<number> {
+export async function expireImages(tx: RegistryTables, repository: RepositoryRecord, expiring: readonly ExpiringImage[]): Promise<number> {
   let expired = 0;
   for (const image of expiring) {
     const record = await tx.registry.getManifestRecord(repository.arn, image.imageDigest);

@@ -23,7 +23,7 @@ import { resetCloseCode, type AgentMessage, type AssignedTask, type ControlMessa
 import { Arn } from '../../core/arn.js';
 import type { Clock } from '../../core/clock.js';
 import type { Store, TaskDefinitionRecord, TaskRecord } from '../../store/types.js';
-import { agentKeyOf } from '../../store/types.js';
+import { agentKeyOf, StoreConflict } from '../../store/types.js';
 import type { ChangeBatch, Subscription } from '../../store/changes.js';
 import { applyTaskReport } from '../tasks/state-changes.js';
 import { assignmentOf } from './assignment.js';
@@ -389,6 +389,8 @@ export class AgentHub {
               const saved = await applyTaskReport(tx, task, report, now);
               results.push({ saved });
             } catch (error) {
+              // A conflict is the batch's, not the report's: the store runs the whole batch again.
+              if (error instanceof StoreConflict) throw error;
               results.push({ error: error instanceof Error ? error.message : String(error) });
             }
           }

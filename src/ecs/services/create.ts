@@ -9,7 +9,7 @@ import { PropagateTags, SchedulingStrategy, type CreateServiceRequest, type Crea
 import { epochSeconds, type Wire } from '../../core/wire.js';
 import type { RequestContext } from '../../core/request-context.js';
 import { recordDeployment } from './deployments.js';
-import type { ServiceRecord } from '../../store/types.js';
+import { withVersionOf, type ServiceRecord } from '../../store/types.js';
 import { activeCluster } from '../clusters.js';
 import type { EcsDeps } from '../deps.js';
 import { checkTags } from '../tags.js';
@@ -98,7 +98,8 @@ export async function createService(deps: EcsDeps, input: Wire<CreateServiceRequ
     refuseUnservedSettings({ ...runsOn, enableExecuteCommand: input.enableExecuteCommand });
     const placedOnInstances = checked.schedulingStrategy === 'REPLICA' && launchKindOf(launch) !== 'FARGATE';
 
-    const record: ServiceRecord = {
+    // An INACTIVE service under this ARN is replaced: the write compares the version read above.
+    const record: ServiceRecord = withVersionOf({
       serviceArn,
       serviceName: checked.serviceName,
       clusterArn: cluster.clusterArn,
@@ -128,7 +129,7 @@ export async function createService(deps: EcsDeps, input: Wire<CreateServiceRequ
       availabilityZoneRebalancing: checked.availabilityZoneRebalancing,
       resourceManagementType: 'CUSTOMER',
       version: 0,
-    };
+    }, existing);
     const config = launchConfigOf(definition.taskDefinitionArn, launch, platformVersion, input.networkConfiguration);
     const started = await recordDeployment(tx, record, config, definition, { now, ids: deps.ids });
     if (tokenKey) await tx.idempotency.put(tokenKey, requestHash(input), serviceArn, now);

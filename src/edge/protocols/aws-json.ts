@@ -3,9 +3,9 @@
  * a JSON body out; errors as {"__type": code, "message": text}. One module owns the envelope;
  * handlers receive a checked input object and a context.
  */
-import { ApiError, toSerializedError } from '../../core/errors.js';
+import { ApiError, isTransient, modelled, toSerializedError, transientMessage, type ModelledErrorClass } from '../../core/errors.js';
 import { checkInput } from '../model-check.js';
-import { operationsOf, type Handler, type Operation, type OperationOptions, type ServiceIdentity } from './operation.js';
+import { operationsOf, serverFaultOf, type Handler, type Operation, type OperationOptions, type ServiceIdentity } from './operation.js';
 import type { ProtocolResponse } from './response.js';
 
 export type JsonHandler = Handler;
@@ -16,6 +16,8 @@ export interface JsonService extends ServiceIdentity {
   targetPrefix: string;
   jsonVersion: '1.0' | '1.1';
   operations: Map<string, Operation>;
+  /** The model's server-fault exception (ECS's ServerException, …), for failures worth retrying. */
+  serverFault?: ModelledErrorClass;
 }
 
 export interface JsonResponse {
@@ -31,7 +33,8 @@ export function defineJsonService(
   handlers: Record<string, JsonHandler>,
   options: OperationOptions = {},
 ): JsonService {
-  return { ...service, protocol: 'awsJson', operations: operationsOf(model, service.id, handlers, options) };
+  const serverFault = serverFaultOf(model);
+  return { ...service, protocol: 'awsJson', operations: operationsOf(model, service.id, handlers, options), ...(serverFault ? { serverFault } : {}) };
 }
 
 export function operationNameOf(service: JsonService, target: string): string | undefined {
@@ -42,8 +45,8 @@ export function jsonContentType(service: Pick<JsonService, 'jsonVersion'>): stri
   return `application/x-amz-json-${service.jsonVersion}`;
 }
 
-export function jsonError(service: Pick<JsonService, 'jsonVersion'>, error: unknown): JsonResponse {
-  const serialized = toSerializedError(error);
+export function jsonError(service: Pick<JsonService, 'jsonVersion' | 'serverFault'>, error: unknown): JsonResponse {
+  const serialized = toSerializedError(isTransient(error) && service.serverFault ? modelled(service.serverFault, transientMessage) : error);
   return {
     statusCode: serialized.statusCode,
     contentType: jsonContentType(service),

@@ -6,6 +6,8 @@
  */
 import { NormalizedSchema } from '@smithy/core/schema';
 import type { StaticOperationSchema } from '@smithy/types';
+import { ServiceException } from '@smithy/core/client';
+import type { ModelledErrorClass } from '../../core/errors.js';
 import type { RequestContext } from '../../core/request-context.js';
 
 export type Handler = (input: never, context: RequestContext) => Promise<unknown>;
@@ -59,4 +61,23 @@ export function operationsOf(model: Record<string, unknown>, serviceId: string, 
     if (!operations.has(name)) throw new Error(`${serviceId}: root-only ${name} is not one of its operations`);
   }
   return operations;
+}
+
+/**
+ * The model's one server-fault exception class (ECS's and ECR's ServerException, Secrets Manager's
+ * InternalServiceError), found by the fault the generated class declares; undefined when the
+ * model has none or several.
+ */
+export function serverFaultOf(model: Record<string, unknown>): ModelledErrorClass | undefined {
+  const found: ModelledErrorClass[] = [];
+  for (const value of Object.values(model)) {
+    if (typeof value !== 'function' || !(value.prototype instanceof ServiceException)) continue;
+    const errorClass = value as ModelledErrorClass;
+    try {
+      if (new errorClass({ message: '', $metadata: {} }).$fault === 'server') found.push(errorClass);
+    } catch {
+      // Not an exception class of the model.
+    }
+  }
+  return found.length === 1 ? found[0] : undefined;
 }

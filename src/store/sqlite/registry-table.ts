@@ -1,14 +1,16 @@
-/** The registry's tables (see store/registry.ts). */
-import type { BlobRecord, ManifestRecord, RegistryTable, RepositoryRecord, UploadRecord } from '../registry.js';
+/**
+ * The registry's tables (see ../contract/registry.ts).
+ *
+ * Repositories are records like any other: read with their version, written comparing it. Blobs,
+ * manifests and tags are not read-modify-written: a manifest is content under its digest, a tag
+ * is set to a digest, a blob is touched; their writes are idempotent assignments with nothing to
+ * lose, so they only set the next version for the change feed.
+ */
+import { versionOf } from '../contract/core.js';
+import type { BlobRecord, ManifestRecord, RegistryTable, RegistryTables, RepositoryRecord, UploadRecord } from '../contract/registry.js';
 import { sealedFor, type Sealer } from '../sealing.js';
 import { pageOf, seqAfter } from './paging.js';
-import type { Statements } from './tables.js';
-
-interface DocRow {
-  doc: string;
-}
-
-const parse = <T>(row: DocRow): T => JSON.parse(row.doc) as T;
+import { deleteRow, parse, writeRow, type DocRow, type Statements } from './statements.js';
 
 interface BlobRow {
   digest: string;
@@ -44,32 +46,34 @@ export function registryTable(sql: Statements, sealer: Sealer): RegistryTable {
 
   return {
     async getRepository(arn) {
-      const row = sql.get('SELECT doc FROM ecr_repositories WHERE arn = ?').get(arn) as DocRow | undefined;
+      const row = sql.get('SELECT doc, version FROM ecr_repositories WHERE arn = ?').get(arn) as DocRow | undefined;
       return row && parse<RepositoryRecord>(row);
     },
     async findRepository(accountId, region, name) {
-      const row = sql.get('SELECT doc FROM ecr_repositories WHERE account_id = ? AND region = ? AND name = ?').get(accountId, region, name) as
+      const row = sql.get('SELECT doc, version FROM ecr_repositories WHERE account_id = ? AND region = ? AND name = ?').get(accountId, region, name) as
         | DocRow
         | undefined;
       return row && parse<RepositoryRecord>(row);
     },
     async putRepository(record) {
-      sql
-        .get(
-          `INSERT INTO ecr_repositories (arn, account_id, region, name, doc) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (arn) DO UPDATE SET doc = excluded.doc`,
-        )
-        .run(record.arn, record.accountId, record.region, record.name, JSON.stringify(record));
+      writeRow(sql, {
+        table: 'ecr_repositories',
+        kind: 'repository',
+        key: record.arn,
+        keyColumns: { arn: record.arn },
+        columns: { account_id: record.accountId, region: record.region, name: record.name, doc: JSON.stringify(record) },
+        expected: versionOf(record),
+      });
     },
-    async deleteRepository(arn) {
+    async deleteRepository(arn, expectedVersion) {
       sql.get('DELETE FROM registry_tags WHERE repository_arn = ?').run(arn);
       sql.get('DELETE FROM registry_manifest_refs WHERE repository_arn = ?').run(arn);
       sql.get('DELETE FROM registry_manifests WHERE repository_arn = ?').run(arn);
-      sql.get('DELETE FROM ecr_repositories WHERE arn = ?').run(arn);
+      deleteRow(sql, { table: 'ecr_repositories', kind: 'repository', key: arn, keyColumns: { arn }, expected: expectedVersion });
     },
     async listRepositories(query, page) {
       const rows = sql
-        .get('SELECT seq, doc FROM ecr_repositories WHERE account_id = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?')
+        .get('SELECT seq, doc, version FROM ecr_repositories WHERE account_id = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?')
         .all(query.accountId, query.region, seqAfter(page), page.limit + 1) as (DocRow & { seq: number })[];
       return pageOf(rows, page, parse<RepositoryRecord>, (row) => String(row.seq));
     },
@@ -86,12 +90,12 @@ export function registryTable(sql: Statements, sealer: Sealer): RegistryTable {
       sql
         .get(
           `INSERT INTO registry_blobs (digest, size, created_at, touched_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (digest) DO UPDATE SET touched_at = MAX(touched_at, excluded.touched_at)`,
+           ON CONFLICT (digest) DO UPDATE SET touched_at = MAX(touched_at, excluded.touched_at), version = version + 1`,
         )
         .run(digest, size, now, now);
     },
     async touchBlob(digest, now) {
-      sql.get('UPDATE registry_blobs SET touched_at = MAX(touched_at, ?) WHERE digest = ?').run(now, digest);
+      sql.get('UPDATE registry_blobs SET touched_at = MAX(touched_at, ?), version = version + 1 WHERE digest = ?').run(now, digest);
     },
     async linkBlob(repositoryArn, digest, now) {
       sql
@@ -131,14 +135,14 @@ export function registryTable(sql: Statements, sealer: Sealer): RegistryTable {
       return row && { record: manifestOf(repositoryArn, digest, row.doc), content: row.content };
     },
     async getManifestRecord(repositoryArn, digest) {
-      const row = sql.get('SELECT doc FROM registry_manifests WHERE repository_arn = ? AND digest = ?').get(repositoryArn, digest) as DocRow | undefined;
+      const row = sql.get('SELECT doc FROM registry_manifests WHERE repository_arn = ? AND digest = ?').get(repositoryArn, digest) as { doc: string } | undefined;
       return row && manifestOf(repositoryArn, digest, row.doc);
     },
     async putManifest(record, content) {
       sql
         .get(
           `INSERT INTO registry_manifests (repository_arn, digest, subject, pushed_at, content, doc) VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT DO UPDATE SET pushed_at = excluded.pushed_at, doc = excluded.doc`,
+           ON CONFLICT DO UPDATE SET pushed_at = excluded.pushed_at, doc = excluded.doc, version = version + 1`,
         )
         .run(record.repositoryArn, record.digest, record.subject ?? null, record.pushedAt, content, manifestDoc(record));
       const addRef = sql.get('INSERT OR IGNORE INTO registry_manifest_refs (repository_arn, manifest_digest, digest, kind) VALUES (?, ?, ?, ?)');
@@ -151,7 +155,7 @@ export function registryTable(sql: Statements, sealer: Sealer): RegistryTable {
     },
     async listManifests(repositoryArn) {
       const rows = sql.get('SELECT digest, doc FROM registry_manifests WHERE repository_arn = ? ORDER BY pushed_at, rowid').all(repositoryArn) as
-        (DocRow & { digest: string })[];
+        { doc: string; digest: string }[];
       return rows.map((row) => manifestOf(repositoryArn, row.digest, row.doc));
     },
     async parentsOf(repositoryArn, digest) {
@@ -164,12 +168,12 @@ export function registryTable(sql: Statements, sealer: Sealer): RegistryTable {
       const rows = sql.get('SELECT digest, doc FROM registry_manifests WHERE repository_arn = ? AND subject = ? ORDER BY pushed_at, rowid').all(
         repositoryArn,
         digest,
-      ) as (DocRow & { digest: string })[];
+      ) as { doc: string; digest: string }[];
       return rows.map((row) => manifestOf(repositoryArn, row.digest, row.doc));
     },
     async recordPull(repositoryArn, digest, now) {
       sql
-        .get(`UPDATE registry_manifests SET doc = json_set(doc, '$.lastPulledAt', ?) WHERE repository_arn = ? AND digest = ?`)
+        .get(`UPDATE registry_manifests SET doc = json_set(doc, '$.lastPulledAt', ?), version = version + 1 WHERE repository_arn = ? AND digest = ?`)
         .run(now, repositoryArn, digest);
     },
 
@@ -181,7 +185,7 @@ export function registryTable(sql: Statements, sealer: Sealer): RegistryTable {
       sql
         .get(
           `INSERT INTO registry_tags (repository_arn, tag, digest, updated_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT DO UPDATE SET digest = excluded.digest, updated_at = excluded.updated_at`,
+           ON CONFLICT DO UPDATE SET digest = excluded.digest, updated_at = excluded.updated_at, version = version + 1`,
         )
         .run(repositoryArn, tag, digest, now);
     },
@@ -254,4 +258,8 @@ export function registryTable(sql: Statements, sealer: Sealer): RegistryTable {
       sql.get('INSERT INTO registry_settings (key, value) VALUES (?, ?) ON CONFLICT DO UPDATE SET value = excluded.value').run(key, sealer.seal(value, sealedFor.registrySetting(key)));
     },
   };
+}
+
+export function registryTables(sql: Statements, sealer: Sealer): RegistryTables {
+  return { registry: registryTable(sql, sealer) };
 }

@@ -1,38 +1,35 @@
 /** Secrets Manager's tables: one row per secret, one per version's value, sealed (see ../sealing.ts). */
-import type { SecretRecord, SecretValue, SecretsTable } from '../types.js';
+import { versionOf } from '../contract/core.js';
+import type { SecretRecord, SecretValue, SecretsTable, SecretsTables } from '../contract/secrets.js';
 import { sealedFor, type Sealer } from '../sealing.js';
-import type { Statements } from './tables.js';
-
-interface DocRow {
-  doc: string;
-}
-
-const parse = <T>(row: DocRow): T => JSON.parse(row.doc) as T;
+import { deleteRow, parse, writeRow, type DocRow, type Statements } from './statements.js';
 
 export function secretsTable(sql: Statements, sealer: Sealer): SecretsTable {
   return {
     async get(arn) {
-      const row = sql.get('SELECT doc FROM secrets WHERE arn = ?').get(arn) as DocRow | undefined;
+      const row = sql.get('SELECT doc, version FROM secrets WHERE arn = ?').get(arn) as DocRow | undefined;
       return row && parse<SecretRecord>(row);
     },
     async findByName(accountId, region, name) {
-      const row = sql.get('SELECT doc FROM secrets WHERE account_id = ? AND region = ? AND name = ?').get(accountId, region, name) as DocRow | undefined;
+      const row = sql.get('SELECT doc, version FROM secrets WHERE account_id = ? AND region = ? AND name = ?').get(accountId, region, name) as DocRow | undefined;
       return row && parse<SecretRecord>(row);
     },
     async list(accountId, region) {
-      const rows = sql.get('SELECT seq, doc FROM secrets WHERE account_id = ? AND region = ? ORDER BY seq').all(accountId, region) as (DocRow & { seq: number })[];
+      const rows = sql.get('SELECT seq, doc, version FROM secrets WHERE account_id = ? AND region = ? ORDER BY seq').all(accountId, region) as (DocRow & { seq: number })[];
       return rows.map((row) => ({ order: row.seq, record: parse<SecretRecord>(row) }));
     },
     async put(record) {
-      sql
-        .get(
-          `INSERT INTO secrets (arn, account_id, region, name, purge_at, doc) VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT (arn) DO UPDATE SET purge_at = excluded.purge_at, doc = excluded.doc`,
-        )
-        .run(record.arn, record.accountId, record.region, record.name, record.purgeDate ?? null, JSON.stringify(record));
+      writeRow(sql, {
+        table: 'secrets',
+        kind: 'secret',
+        key: record.arn,
+        keyColumns: { arn: record.arn },
+        columns: { account_id: record.accountId, region: record.region, name: record.name, purge_at: record.purgeDate ?? null, doc: JSON.stringify(record) },
+        expected: versionOf(record),
+      });
     },
-    async delete(arn) {
-      sql.get('DELETE FROM secrets WHERE arn = ?').run(arn);
+    async delete(arn, expectedVersion) {
+      deleteRow(sql, { table: 'secrets', kind: 'secret', key: arn, keyColumns: { arn }, expected: expectedVersion });
     },
     async purgeDue(now) {
       sql.get('DELETE FROM secrets WHERE purge_at IS NOT NULL AND purge_at <= ?').run(now);
@@ -53,4 +50,8 @@ export function secretsTable(sql: Statements, sealer: Sealer): SecretsTable {
       sql.get('DELETE FROM secret_values WHERE secret_arn = ? AND version_id = ?').run(arn, versionId);
     },
   };
+}
+
+export function secretsTables(sql: Statements, sealer: Sealer): SecretsTables {
+  return { secrets: secretsTable(sql, sealer) };
 }

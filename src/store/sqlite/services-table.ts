@@ -1,49 +1,45 @@
+import { versionOf } from '../contract/core.js';
 import type {
-  LeasesTable,
   ServiceDeploymentRecord,
   ServiceDeploymentsTable,
   ServiceRecord,
   ServiceRevisionRecord,
   ServiceRevisionsTable,
   ServicesTable,
-} from '../types.js';
+  ServicesTables,
+} from '../contract/services.js';
 import { pageOf, seqAfter } from './paging.js';
-import type { Statements } from './tables.js';
+import { parse, writeRow, type DocRow as VersionedDocRow, type Statements } from './statements.js';
 
-interface DocRow {
-  seq: number;
-  doc: string;
-}
-
-const parse = <T>(row: { doc: string }): T => JSON.parse(row.doc) as T;
+type DocRow = VersionedDocRow & { seq: number };
 
 export function servicesTable(sql: Statements): ServicesTable {
   return {
     async get(arn) {
-      const row = sql.get('SELECT doc FROM services WHERE arn = ?').get(arn) as DocRow | undefined;
+      const row = sql.get('SELECT doc, version FROM services WHERE arn = ?').get(arn) as DocRow | undefined;
       return row && parse<ServiceRecord>(row);
     },
     async put(record) {
-      sql
-        .get(
-          `INSERT INTO services (arn, cluster_arn, status, launch_type, scheduling_strategy, deleted_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (arn) DO UPDATE SET status = excluded.status, launch_type = excluded.launch_type,
-             scheduling_strategy = excluded.scheduling_strategy, deleted_at = excluded.deleted_at, doc = excluded.doc`,
-        )
-        .run(
-          record.serviceArn,
-          record.clusterArn,
-          record.status,
-          record.launchType ?? null,
-          record.schedulingStrategy,
-          record.deletedAt ?? null,
-          JSON.stringify(record),
-        );
+      writeRow(sql, {
+        table: 'services',
+        kind: 'service',
+        key: record.serviceArn,
+        keyColumns: { arn: record.serviceArn },
+        columns: {
+          cluster_arn: record.clusterArn,
+          status: record.status,
+          launch_type: record.launchType ?? null,
+          scheduling_strategy: record.schedulingStrategy,
+          deleted_at: record.deletedAt ?? null,
+          doc: JSON.stringify(record),
+        },
+        expected: versionOf(record),
+      });
     },
     async list(query, page) {
       const rows = sql
         .get(
-          `SELECT seq, doc FROM services WHERE cluster_arn = ? AND status != 'INACTIVE' AND seq > ?
+          `SELECT seq, doc, version FROM services WHERE cluster_arn = ? AND status != 'INACTIVE' AND seq > ?
            AND (? IS NULL OR launch_type = ?) AND (? IS NULL OR scheduling_strategy = ?) ORDER BY seq LIMIT ?`,
         )
         .all(
@@ -70,23 +66,25 @@ export function servicesTable(sql: Statements): ServicesTable {
 export function serviceDeploymentsTable(sql: Statements): ServiceDeploymentsTable {
   return {
     async get(arn) {
-      const row = sql.get('SELECT doc FROM service_deployments WHERE arn = ?').get(arn) as DocRow | undefined;
+      const row = sql.get('SELECT doc, version FROM service_deployments WHERE arn = ?').get(arn) as DocRow | undefined;
       return row && parse<ServiceDeploymentRecord>(row);
     },
     async put(record) {
-      sql
-        .get(
-          `INSERT INTO service_deployments (arn, service_arn, status, created_at, doc) VALUES (?, ?, ?, ?, ?)
-           ON CONFLICT (arn) DO UPDATE SET status = excluded.status, doc = excluded.doc`,
-        )
-        .run(record.serviceDeploymentArn, record.serviceArn, record.status, record.createdAt, JSON.stringify(record));
+      writeRow(sql, {
+        table: 'service_deployments',
+        kind: 'serviceDeployment',
+        key: record.serviceDeploymentArn,
+        keyColumns: { arn: record.serviceDeploymentArn },
+        columns: { service_arn: record.serviceArn, status: record.status, created_at: record.createdAt, doc: JSON.stringify(record) },
+        expected: versionOf(record),
+      });
     },
     async list(query, page) {
       const statuses = query.statuses && query.statuses.length > 0 ? query.statuses : undefined;
       const after = page.after === undefined ? Number.MAX_SAFE_INTEGER : seqAfter(page);
       const rows = sql
         .get(
-          `SELECT seq, doc FROM service_deployments WHERE service_arn = ? AND seq < ?
+          `SELECT seq, doc, version FROM service_deployments WHERE service_arn = ? AND seq < ?
            AND (? IS NULL OR status IN (SELECT value FROM json_each(?)))
            AND (? IS NULL OR created_at >= ?) AND (? IS NULL OR created_at <= ?)
            ORDER BY seq DESC LIMIT ?`,
@@ -110,29 +108,22 @@ export function serviceDeploymentsTable(sql: Statements): ServiceDeploymentsTabl
 export function serviceRevisionsTable(sql: Statements): ServiceRevisionsTable {
   return {
     async get(arn) {
-      const row = sql.get('SELECT doc FROM service_revisions WHERE arn = ?').get(arn) as DocRow | undefined;
+      const row = sql.get('SELECT doc, version FROM service_revisions WHERE arn = ?').get(arn) as DocRow | undefined;
       return row && parse<ServiceRevisionRecord>(row);
     },
     async put(record) {
-      sql
-        .get(`INSERT INTO service_revisions (arn, service_arn, doc) VALUES (?, ?, ?) ON CONFLICT (arn) DO UPDATE SET doc = excluded.doc`)
-        .run(record.serviceRevisionArn, record.serviceArn, JSON.stringify(record));
+      writeRow(sql, {
+        table: 'service_revisions',
+        kind: 'serviceRevision',
+        key: record.serviceRevisionArn,
+        keyColumns: { arn: record.serviceRevisionArn },
+        columns: { service_arn: record.serviceArn, doc: JSON.stringify(record) },
+        expected: versionOf(record),
+      });
     },
   };
 }
 
-export function leasesTable(sql: Statements): LeasesTable {
-  return {
-    async get(name) {
-      const row = sql.get('SELECT name, holder, expires_at FROM leases WHERE name = ?').get(name) as
-        | { name: string; holder: string; expires_at: number }
-        | undefined;
-      return row && { name: row.name, holder: row.holder, expiresAt: row.expires_at };
-    },
-    async put(record) {
-      sql
-        .get(`INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at`)
-        .run(record.name, record.holder, record.expiresAt);
-    },
-  };
+export function servicesTables(sql: Statements): ServicesTables {
+  return { services: servicesTable(sql), serviceDeployments: serviceDeploymentsTable(sql), serviceRevisions: serviceRevisionsTable(sql) };
 }

@@ -17,11 +17,13 @@ import { Mutex } from '../../core/mutex.js';
 import { createPrivateFile, createSealingKey, DataDirectoryError, defaultKeyFile, readSealingKey, restrictFile, secureDirectory } from '../data-dir.js';
 import { Sealer, SealedValueError } from '../sealing.js';
 import type { ChangeListener, Subscription, WatchOptions } from '../changes.js';
-import type { ResetScope, Store, StoreTx } from '../types.js';
+import { StoreConflict } from '../contract/core.js';
+import { writeAttempts, type ResetScope, type Store, type StoreTx } from '../contract/store.js';
 import { SqliteChangeLog, type SqliteChangeLogOptions } from './change-log.js';
 import { resetIn, registerArnFunctions } from './reset.js';
 import { migrations } from './schema.js';
 import { checkSealingKey, holdsSealedValues, sealPlainValues } from './sealed-rows.js';
+import { Statements } from './statements.js';
 import { sqliteTables } from './tables.js';
 
 export interface SqliteStoreOptions {
@@ -83,6 +85,7 @@ function sealerFor(db: Database, keyFile: string, databasePath: string): Sealer 
 export class SqliteStore implements Store {
   private readonly writer: Database;
   private readonly reader: Database;
+  private readonly writeStatements: Statements;
   private readonly writeTables: StoreTx;
   private readonly readTables: StoreTx;
   private readonly writeLock = new Mutex();
@@ -105,8 +108,9 @@ export class SqliteStore implements Store {
       this.reader = open(path);
       this.feedConnection = open(path);
       this.changes = new SqliteChangeLog(this.feedConnection, this.writer, options.changes);
-      this.writeTables = sqliteTables(this.writer, sealer);
-      this.readTables = sqliteTables(this.reader, sealer);
+      this.writeStatements = new Statements(this.writer);
+      this.writeTables = sqliteTables(this.writeStatements, sealer);
+      this.readTables = sqliteTables(new Statements(this.reader), sealer);
     } catch (error) {
       this.writer.close();
       throw error;
@@ -140,19 +144,34 @@ export class SqliteStore implements Store {
     });
   }
 
-  write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return this.writeLock.run(async () => {
-      this.writer.exec('BEGIN IMMEDIATE');
+  /**
+   * Runs `fn` in a transaction; on a StoreConflict rolls back and runs it again, up to
+   * `writeAttempts` times. The lock is let go between attempts (a yield, no timer), so a writer
+   * queued behind this one gets its turn first.
+   */
+  async write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
       try {
-        const result = await fn(this.writeTables);
-        this.writer.exec('COMMIT');
-        this.changes.publishCommitted();
-        return result;
+        return await this.writeLock.run(() => this.attempt(fn));
       } catch (error) {
-        this.writer.exec('ROLLBACK');
-        throw error;
+        if (!(error instanceof StoreConflict) || attempt >= writeAttempts) throw error;
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
-    });
+    }
+  }
+
+  private async attempt<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    this.writer.exec('BEGIN IMMEDIATE');
+    this.writeStatements.written.clear();
+    try {
+      const result = await fn(this.writeTables);
+      this.writer.exec('COMMIT');
+      this.changes.publishCommitted();
+      return result;
+    } catch (error) {
+      this.writer.exec('ROLLBACK');
+      throw error;
+    }
   }
 
   reset(scope: ResetScope): Promise<void> {

@@ -1,0 +1,213 @@
+/** Conformance: each table kind's reads and writes, and paging. */
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { versionOf, type Store } from '../../../src/store/types.js';
+import * as records from '../records.js';
+import { collector, page, type ConformanceSuite } from './support.js';
+
+export function tableCases(suite: ConformanceSuite): void {
+  describe('reads and writes', () => {
+    let store: Store;
+    before(() => {
+      store = suite.store();
+    });
+
+    it('clusters: put, get, list by status, counts', async () => {
+      await store.write(async (tx) => {
+        await tx.clusters.put(records.cluster('rw-a'));
+        await tx.clusters.put(records.cluster('rw-b', 'INACTIVE'));
+      });
+      const [a, active, counts] = await store.read(async (tx) => [
+        await tx.clusters.get(records.clusterArn('rw-a')),
+        await tx.clusters.list(records.account, records.region, page(100), 'ACTIVE'),
+        await tx.clusters.counts(records.clusterArn('rw-a')),
+      ] as const);
+      assert.equal(a?.clusterName, 'rw-a');
+      assert.ok(active.items.some((item) => item.clusterName === 'rw-a'));
+      assert.ok(!active.items.some((item) => item.clusterName === 'rw-b'));
+      assert.deepEqual(counts, { registeredContainerInstancesCount: 0, runningTasksCount: 0, pendingTasksCount: 0, activeServicesCount: 0 });
+    });
+
+    it('task definitions: revisions, latest active, families, delete keeps the revision count', async () => {
+      await store.write(async (tx) => {
+        for (const revision of [1, 2, 3]) await tx.taskDefinitions.put(records.taskDefinition('rw-fam', revision, revision === 3 ? 'INACTIVE' : 'ACTIVE'));
+      });
+      const latest = await store.read((tx) => tx.taskDefinitions.latestActive(records.account, records.region, 'rw-fam'));
+      assert.equal(latest?.revision, 2);
+      await store.write(async (tx) => tx.taskDefinitions.delete(records.taskDefinition('rw-fam', 3).taskDefinitionArn));
+      const [count, families, gone] = await store.read(async (tx) => [
+        await tx.taskDefinitions.latestRevision(records.account, records.region, 'rw-fam'),
+        await tx.taskDefinitions.families({ accountId: records.account, region: records.region, familyPrefix: 'rw-' }, page(10)),
+        await tx.taskDefinitions.get(records.taskDefinition('rw-fam', 3).taskDefinitionArn),
+      ] as const);
+      assert.equal(count, 3);
+      assert.deepEqual(families.items, ['rw-fam']);
+      assert.equal(gone, undefined);
+    });
+
+    it('container instances and tasks: queries by cluster, agent, group and status', async () => {
+      const instance = records.containerInstance('rw-c', 'i1');
+      await store.write(async (tx) => {
+        await tx.containerInstances.put(instance);
+        await tx.tasks.put(records.task('rw-c', 't1', { containerInstanceArn: instance.containerInstanceArn, lastStatus: 'RUNNING' }));
+        await tx.tasks.put(records.task('rw-c', 't2', { containerInstanceArn: instance.containerInstanceArn }));
+        await tx.tasks.put(records.task('rw-c', 't3', { lastStatus: 'STOPPED', desiredStatus: 'STOPPED' }));
+        await tx.tasks.put(records.task('rw-c', 't4', { launchType: 'FARGATE', group: 'service:api', startedBy: 'ecs-svc/1' }));
+      });
+      const result = await store.read(async (tx) => ({
+        connected: await tx.containerInstances.listConnected(),
+        counts: await tx.tasks.instanceCounts(instance.containerInstanceArn),
+        forAgent: await tx.tasks.forAgent(instance.containerInstanceArn),
+        active: await tx.tasks.listArns({ clusterArn: records.clusterArn('rw-c'), activeOnly: true }, page(10)),
+        fargate: await tx.tasks.unassignedFargate(10),
+        deployments: await tx.tasks.deploymentCounts(records.clusterArn('rw-c'), 'service:api'),
+      }));
+      assert.ok(result.connected.some((item) => item.containerInstanceArn === instance.containerInstanceArn));
+      assert.deepEqual(result.counts, { running: 1, pending: 1 });
+      assert.equal(result.forAgent.length, 2);
+      assert.equal(result.active.items.length, 3);
+      assert.ok(result.fargate.some((item) => item.taskArn.endsWith('/t4')));
+      assert.deepEqual(result.deployments.get('ecs-svc/1'), { running: 0, pending: 1 });
+      await store.write((tx) => tx.containerInstances.markAllDisconnected());
+      assert.equal((await store.read((tx) => tx.containerInstances.listConnected())).length, 0);
+    });
+
+    it('account settings, services, service deployments and revisions', async () => {
+      const owner = records.service('rw-s', 'api');
+      await store.write(async (tx) => {
+        await tx.accountSettings.put({ accountId: records.account, region: records.region, principalArn: 'arn:aws:iam::000000000000:root', isDefault: true, name: 'awsvpcTrunking', value: 'enabled', type: 'user' });
+        await tx.services.put(owner);
+        await tx.serviceRevisions.put(records.serviceRevision(owner, 'r1'));
+        for (const [id, at] of [['d1', 1], ['d2', 2], ['d3', 3]] as const) await tx.serviceDeployments.put(records.serviceDeployment(owner, id, at));
+      });
+      const read = await store.read(async (tx) => ({
+        settings: await tx.accountSettings.list(records.account, records.region),
+        live: await tx.services.listLive(),
+        revision: await tx.serviceRevisions.get(records.serviceRevision(owner, 'r1').serviceRevisionArn),
+        deployments: await tx.serviceDeployments.list({ serviceArn: owner.serviceArn }, page(2)),
+      }));
+      assert.equal(read.settings[0]?.value, 'enabled');
+      assert.ok(read.live.some((item) => item.serviceArn === owner.serviceArn));
+      assert.equal(read.revision?.serviceArn, owner.serviceArn);
+      assert.deepEqual(read.deployments.items.map((item) => item.serviceDeploymentArn.split('/').pop()), ['d3', 'd2']);
+      await store.write((tx) => tx.accountSettings.delete(records.account, records.region, 'arn:aws:iam::000000000000:root', true, 'awsvpcTrunking'));
+      assert.deepEqual(await store.read((tx) => tx.accountSettings.list(records.account, records.region)), []);
+    });
+
+    it('secrets with their values, repositories, credentials, leases and idempotency', async () => {
+      const stored = records.secret('rw-db');
+      await store.write(async (tx) => {
+        await tx.secrets.put(stored);
+        await tx.secrets.putValue(stored.arn, 'v1', { secretString: 'hunter2' });
+        await tx.registry.putRepository(records.repository('rw-repo'));
+        await tx.credentials.put({ accessKeyId: 'AKIARWTEST', secretAccessKey: 'x', accountId: records.account, principalArn: 'arn:aws:iam::000000000000:root', isRoot: true, createdAt: 1 });
+        await tx.leases.put({ name: 'rw-lease', holder: 'a', expiresAt: 10 });
+        await tx.idempotency.put('rw-token', 'hash', 'response', 1);
+      });
+      const read = await store.read(async (tx) => ({
+        secret: await tx.secrets.findByName(records.account, records.region, 'rw-db'),
+        value: await tx.secrets.getValue(stored.arn, 'v1'),
+        repository: await tx.registry.findRepository(records.account, records.region, 'rw-repo'),
+        credential: await tx.credentials.get('AKIARWTEST'),
+        lease: await tx.leases.get('rw-lease'),
+        token: await tx.idempotency.get('rw-token'),
+      }));
+      assert.equal(read.secret?.arn, stored.arn);
+      assert.deepEqual(read.value, { secretString: 'hunter2' });
+      assert.equal(read.repository?.name, 'rw-repo');
+      assert.equal(read.credential?.secretAccessKey, 'x');
+      assert.equal(read.lease?.holder, 'a');
+      assert.equal(read.token?.response, 'response');
+      await store.write((tx) => tx.secrets.delete(stored.arn));
+      assert.equal(await store.read((tx) => tx.secrets.getValue(stored.arn, 'v1')), undefined);
+    });
+    it('registry: blobs, manifests and tags, a tag moved is a new version, a repository deleted with what it holds', async () => {
+      const repository = records.repository('rw-images');
+      const config = `sha256:${'c'.repeat(64)}`;
+      const manifest = (digest: string) => ({ repositoryArn: repository.arn, digest, mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 2, imageSize: 10, pushedAt: 1, references: [{ digest: config, kind: 'blob' as const }] });
+      const first = `sha256:${'1'.repeat(64)}`;
+      const second = `sha256:${'2'.repeat(64)}`;
+      const seen = collector();
+      const subscription = store.changes.watch({ kinds: ['tag'] }, seen.listener);
+      await store.write(async (tx) => {
+        await tx.registry.putRepository(repository);
+        await tx.registry.putBlob(config, 10, 1);
+        await tx.registry.linkBlob(repository.arn, config, 1);
+        await tx.registry.putManifest(manifest(first), Buffer.from('{}'));
+        await tx.registry.putManifest(manifest(second), Buffer.from('[]'));
+        await tx.registry.putTag(repository.arn, 'latest', first, 1);
+      });
+      await store.write((tx) => tx.registry.putTag(repository.arn, 'latest', second, 2));
+      const read = await store.read(async (tx) => ({
+        tag: await tx.registry.getTag(repository.arn, 'latest'),
+        blob: await tx.registry.linkedBlob(repository.arn, config),
+        content: (await tx.registry.getManifest(repository.arn, second))?.content.toString(),
+      }));
+      assert.equal(read.tag, second);
+      assert.equal(read.blob?.size, 10);
+      assert.equal(read.content, '[]');
+      await seen.until(() => seen.changes.length >= 2);
+      subscription.close();
+      assert.deepEqual(seen.changes.map((change) => [change.op, change.version]), [['created', 1], ['updated', 2]]);
+      const stored = await store.read((tx) => tx.registry.getRepository(repository.arn));
+      await store.write((tx) => tx.registry.deleteRepository(repository.arn, versionOf(stored)));
+      assert.equal(await store.read((tx) => tx.registry.getManifestRecord(repository.arn, first)), undefined);
+    });
+  });
+
+  describe('paging', () => {
+    let store: Store;
+    before(() => {
+      store = suite.store();
+    });
+
+    it('walks a listing page by page in creation order, each item once, with no cursor after the last', async () => {
+      await store.write(async (tx) => {
+        for (let i = 0; i < 7; i++) await tx.tasks.put(records.task('pg', `t${i}`));
+      });
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const result = await store.read((tx) => tx.tasks.list({ clusterArn: records.clusterArn('pg') }, page(3, cursor)));
+        assert.ok(result.items.length <= 3);
+        seen.push(...result.items.map((item) => item.taskArn.split('/').pop()!));
+        cursor = result.next;
+        pages += 1;
+      } while (cursor !== undefined);
+      assert.deepEqual(seen, ['t0', 't1', 't2', 't3', 't4', 't5', 't6']);
+      assert.equal(pages, 3);
+    });
+
+    it('pages task definitions by family and revision, in either direction', async () => {
+      await store.write(async (tx) => {
+        for (const family of ['pg-a', 'pg-b']) for (const revision of [1, 2]) await tx.taskDefinitions.put(records.taskDefinition(family, revision));
+      });
+      const walk = async (descending: boolean) => {
+        const arns: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const result = await store.read((tx) => tx.taskDefinitions.list({ accountId: records.account, region: records.region, familyPrefix: 'pg-', descending }, page(3, cursor)));
+          arns.push(...result.items.map((item) => `${item.family}:${item.revision}`));
+          cursor = result.next;
+        } while (cursor !== undefined);
+        return arns;
+      };
+      assert.deepEqual(await walk(false), ['pg-a:1', 'pg-a:2', 'pg-b:1', 'pg-b:2']);
+      assert.deepEqual(await walk(true), ['pg-b:2', 'pg-b:1', 'pg-a:2', 'pg-a:1']);
+    });
+
+    it('gives a cursor only while more items follow', async () => {
+      await store.write(async (tx) => {
+        for (const id of ['i1', 'i2']) await tx.containerInstances.put(records.containerInstance('pg-exact', id));
+      });
+      const list = (limit: number) => store.read((tx) => tx.containerInstances.list(records.clusterArn('pg-exact'), page(limit)));
+      assert.equal((await list(2)).next, undefined);
+      assert.equal((await list(2)).items.length, 2);
+      const first = await list(1);
+      assert.equal(first.items.length, 1);
+      assert.notEqual(first.next, undefined);
+    });
+  });
+
+}
