@@ -23,6 +23,8 @@ import { TaskChangeFeed } from './ecs/task-changes.js';
 import { berthService } from './extensions/service.js';
 import { secretsManagerService } from './secretsmanager/service.js';
 import { stsService } from './sts/service.js';
+import { defaultAddressRange, parseAddressRange } from './elbv2/addresses.js';
+import { elbv2Service } from './elbv2/service.js';
 import { buildApp } from './edge/app.js';
 import { Registry } from './registry/registry.js';
 import { TaskPullAuth } from './registry/task-pull-auth.js';
@@ -146,7 +148,9 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       secretsManagerService(deps),
       berthService({ ...deps, fargateHosts: () => agentHub?.fargateHosts() ?? [] }),
     ];
-    const apis: Service[] = [...jsonServices, stsService()];
+    const addressRange = parseAddressRange(config.loadBalancerAddresses ?? defaultAddressRange);
+    if (!addressRange) throw new Error(`load balancer addresses must be an IPv4 CIDR block, got '${config.loadBalancerAddresses}'`);
+    const apis: Service[] = [...jsonServices, stsService(), elbv2Service({ store, clock, ids: randomIds, addressRange })];
     const app = buildApp({
       reset: (scope) => reset(scope),
       installationAccountId: config.accountId,

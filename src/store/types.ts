@@ -19,6 +19,7 @@ import type {
 } from '@aws-sdk/client-ecs';
 import type { Wire } from '../core/wire.js';
 import type { ChangeFeed, ChangeListener, Subscription, WatchOptions } from './changes.js';
+import type { Elbv2Tables } from './contract/elbv2.js';
 import type { RegistryTable } from './registry.js';
 
 export interface Page<T> {
@@ -372,7 +373,7 @@ export interface IdempotencyTable {
   put(scopeKey: string, requestHash: string, response: string, createdAt: number): Promise<void>;
 }
 
-export interface StoreTx {
+export interface StoreTx extends Elbv2Tables {
   credentials: CredentialsTable;
   clusters: ClustersTable;
   taskDefinitions: TaskDefinitionsTable;

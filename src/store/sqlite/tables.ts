@@ -22,6 +22,7 @@ import type {
 import { agentKeyOf } from '../types.js';
 import { sealedFor, type Sealer } from '../sealing.js';
 import { pageOf, seqAfter } from './paging.js';
+import { elbv2Tables } from './elbv2-tables.js';
 import { registryTable } from './registry-table.js';
 import { secretsTable } from './secrets-table.js';
 import { leasesTable, serviceDeploymentsTable, serviceRevisionsTable, servicesTable } from './services-table.js';
@@ -420,5 +421,6 @@ export function sqliteTables(db: Database, sealer: Sealer): StoreTx {
     serviceDeployments: serviceDeploymentsTable(sql),
     serviceRevisions: serviceRevisionsTable(sql),
     leases: leasesTable(sql),
+    ...elbv2Tables(sql),
   };
 }
