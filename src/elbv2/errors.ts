@@ -30,6 +30,13 @@ export const loadBalancerNotFound = (resource?: string) =>
     hint: 'List the load balancers of this account and region: aws elbv2 describe-load-balancers',
   });
 
+/** DescribeLoadBalancers by names that do not exist names them. */
+export const loadBalancersNamedNotFound = (names: readonly string[]) =>
+  withHelp(modelled(LoadBalancerNotFoundException, `Load balancers '[${names.join(', ')}]' not found`), {
+    resource: names.join(', '),
+    hint: 'List the load balancers of this account and region: aws elbv2 describe-load-balancers',
+  });
+
 export const targetGroupNotFound = (resource?: string) =>
   withHelp(modelled(TargetGroupNotFoundException, 'One or more target groups not found'), {
     ...(resource ? { resource } : {}),

@@ -78,12 +78,15 @@ export function healthCheckOf(targetProtocol: string | undefined, input: HealthC
     matcher: application ? '200' : '200-399',
   };
   const keep = <T>(value: T | undefined) => (protocolChanged ? undefined : value);
+  const intervalSeconds = input.HealthCheckIntervalSeconds ?? current?.intervalSeconds ?? 30;
   const settings: HealthCheckSettings = {
     enabled: input.HealthCheckEnabled ?? current?.enabled ?? true,
     protocol,
     port: input.HealthCheckPort ?? current?.port ?? 'traffic-port',
-    intervalSeconds: input.HealthCheckIntervalSeconds ?? current?.intervalSeconds ?? 30,
-    timeoutSeconds: input.HealthCheckTimeoutSeconds ?? keep(current?.timeoutSeconds) ?? defaults.timeout,
+    intervalSeconds,
+    // A short interval given without a timeout (`--health-check-interval-seconds 5`) takes a timeout
+    // under it rather than failing on a default the caller never chose.
+    timeoutSeconds: input.HealthCheckTimeoutSeconds ?? keep(current?.timeoutSeconds) ?? Math.max(2, Math.min(defaults.timeout, intervalSeconds - 1)),
     healthyThresholdCount: input.HealthyThresholdCount ?? current?.healthyThresholdCount ?? 5,
     unhealthyThresholdCount: input.UnhealthyThresholdCount ?? current?.unhealthyThresholdCount ?? 2,
     ...(httpCheck

@@ -24,7 +24,7 @@ import type { StoreTx } from '../store/types.js';
 import { freeAddress } from './addresses.js';
 import { applyAttributes, attributeList, defaultsOf, loadBalancerAttributeSpecs } from './attributes.js';
 import type { Elbv2Deps } from './deps.js';
-import { duplicateLoadBalancerName, loadBalancerNotFound, notSupported, validationError } from './errors.js';
+import { duplicateLoadBalancerName, loadBalancersNamedNotFound, notSupported, validationError } from './errors.js';
 import { dnsNameOf, loadBalancerArn, shortId } from './ids.js';
 import { checkArn, loadBalancerOf } from './lookup.js';
 import { cursorOf, markerOf, pageOfList } from './pagination.js';
@@ -140,7 +140,7 @@ export function loadBalancerOperations(deps: Elbv2Deps) {
             if (record) found.push(record);
             else missing.push(name);
           }
-          if (missing.length > 0) throw withHelp(loadBalancerNotFound(missing.join(', ')), {});
+          if (missing.length > 0) throw loadBalancersNamedNotFound(missing);
           const page = pageOfList(found, input.Marker, pageSize);
           return { LoadBalancers: page.items.map(presentLoadBalancer), ...(page.nextMarker ? { NextMarker: page.nextMarker } : {}) };
         }
