@@ -262,9 +262,9 @@ function encodeValue(value: unknown, schema: NormalizedSchema): string {
 
 /** An operation's answer: `<XResponse><XResult>…</XResult><ResponseMetadata>…</ResponseMetadata></XResponse>`. */
 export function queryResponse(service: QueryService, operation: Operation, output: unknown, requestId: string): ProtocolResponse {
-  const result = operation.output.isStructSchema() && [...operation.output.structIterator()].length > 0
-    ? `<${operation.name}Result>${encodeValue(output ?? {}, operation.output)}</${operation.name}Result>`
-    : '';
+  // An output structure without members still answers its (empty) result element: botocore looks
+  // the element up by name (RegisterTargets answers <RegisterTargetsResult/>). Only a unit output has none.
+  const result = operation.output.isStructSchema() ? `<${operation.name}Result>${encodeValue(output ?? {}, operation.output)}</${operation.name}Result>` : '';
   return {
     statusCode: 200,
     contentType: 'text/xml',

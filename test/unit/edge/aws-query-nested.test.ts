@@ -13,7 +13,7 @@ const handler = async () => ({});
 const service = defineQueryService(
   elb as Record<string, unknown>,
   { id: 'elbv2', signingName: 'elasticloadbalancing', version: '2015-12-01', xmlNamespace: 'http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/' },
-  { CreateListener: handler, ModifyTargetGroupAttributes: handler, DescribeTargetGroups: handler, CreateRule: handler, DescribeLoadBalancers: handler },
+  { CreateListener: handler, ModifyTargetGroupAttributes: handler, DescribeTargetGroups: handler, CreateRule: handler, DescribeLoadBalancers: handler, RegisterTargets: handler },
 );
 
 function requestOf(params: Record<string, string>) {
@@ -146,6 +146,15 @@ describe('the Query envelope, with nested shapes', () => {
       'req-2',
     );
     assert.match(String(groups.body), /<member><TargetGroupName>tg<\/TargetGroupName><Port>80<\/Port><HealthCheckEnabled>false<\/HealthCheckEnabled><Matcher><HttpCode>200<\/HttpCode><\/Matcher><\/member>/);
+  });
+
+  it('answers an empty result element for an output structure without members, as botocore expects', () => {
+    const response = queryResponse(service, queryOperationOf(service, requestOf({ Action: 'RegisterTargets' })), {}, 'req-4');
+    assert.equal(
+      response.body,
+      '<RegisterTargetsResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"><RegisterTargetsResult></RegisterTargetsResult>' +
+        '<ResponseMetadata><RequestId>req-4</RequestId></ResponseMetadata></RegisterTargetsResponse>',
+    );
   });
 
   it("names a modelled error by its awsQueryError code and status, not its class name", () => {
