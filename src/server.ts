@@ -11,6 +11,7 @@ import type { ConnectionLimits } from './edge/connection-limits.js';
 import type { Authorizer } from './core/authorize.js';
 import type { Service } from './edge/dispatch.js';
 import type { JsonService } from './edge/protocols/aws-json.js';
+import type { QueryService } from './edge/protocols/aws-query.js';
 import type { BerthConfig } from './config.js';
 import { controlTiming, type ControlTiming } from './control-timing.js';
 import { agentChannelRoutes } from './ecs/agents/channel.js';
@@ -48,6 +49,8 @@ export interface RunningServer {
   url: string;
   /** The AWS JSON services the edge serves, as composed here. */
   jsonServices: readonly JsonService[];
+  /** The AWS Query services the edge serves (STS, Elastic Load Balancing). */
+  queryServices: readonly QueryService[];
   credentials: CredentialRecord;
   /** True when this start created the root credentials. */
   createdCredentials: boolean;
@@ -150,7 +153,8 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
     ];
     const addressRange = parseAddressRange(config.loadBalancerAddresses ?? defaultAddressRange);
     if (!addressRange) throw new Error(`load balancer addresses must be an IPv4 CIDR block, got '${config.loadBalancerAddresses}'`);
-    const apis: Service[] = [...jsonServices, stsService(), elbv2Service({ store, clock, ids: randomIds, addressRange })];
+    const queryServices = [stsService(), elbv2Service({ store, clock, ids: randomIds, addressRange })];
+    const apis: Service[] = [...jsonServices, ...queryServices];
     const app = buildApp({
       reset: (scope) => reset(scope),
       installationAccountId: config.accountId,
@@ -256,6 +260,7 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       services: controller,
       url,
       jsonServices,
+      queryServices,
       credentials,
       createdCredentials: created,
       afterReset(hook) {
