@@ -112,6 +112,17 @@ describe('ELBv2 listeners and rules', () => {
     await rejects(create({ Type: 'forward', TargetGroupArn: tcp }, 9104), 'IncompatibleProtocolsException');
   });
 
+  it('checks the input before looking anything up', async () => {
+    const missing = alb.replace(/[0-9a-f]{16}$/, '0'.repeat(16));
+    const listen = (Port: number, action: object) => elb.send(new CreateListenerCommand({ LoadBalancerArn: missing, Protocol: 'HTTP', Port, DefaultActions: [action as never] }));
+    await rejects(listen(0, { Type: 'forward', TargetGroupArn: web }), 'ValidationError', /between 1 and 65535/);
+    await rejects(listen(80, { Type: 'fixed-response', FixedResponseConfig: { StatusCode: '700' } }), 'ValidationError', /regular expression/);
+    await rejects(listen(80, { Type: 'forward', TargetGroupArn: web }), 'LoadBalancerNotFoundException');
+    const missingListener = `${alb.replace(':loadbalancer/', ':listener/')}/${'0'.repeat(16)}`;
+    await rejects(elb.send(new CreateRuleCommand({ ListenerArn: missingListener, Priority: 0, Conditions: [], Actions: [] })), 'ValidationError', /priority/);
+    await rejects(elb.send(new CreateRuleCommand({ ListenerArn: missingListener, Priority: 1, Conditions: [{ Field: 'path-pattern', Values: ['/'] }], Actions: [{ Type: 'forward', TargetGroupArn: web }] })), 'ListenerNotFoundException');
+  });
+
   it('refuses a target group another load balancer already uses', async () => {
     const other = await createLoadBalancer(elb, 'other');
     await rejects(createForwardingListener(elb, other, web), 'TargetGroupAssociationLimitException', /cannot be associated with more than one load balancer/);
