@@ -25,6 +25,7 @@ import { berthService } from './extensions/service.js';
 import { secretsManagerService } from './secretsmanager/service.js';
 import { stsService } from './sts/service.js';
 import { defaultAddressRange, parseAddressRange } from './elbv2/addresses.js';
+import { lowestBindablePort } from './elbv2/bindable-ports.js';
 import { elbv2Service } from './elbv2/service.js';
 import { buildApp } from './edge/app.js';
 import { Registry } from './registry/registry.js';
@@ -112,6 +113,8 @@ export interface ServerOptions {
   log?: Logger;
   /** Decides each call instead of the built-in allow-all-but-root-only step (tests deny with it). */
   authorize?: Authorizer;
+  /** The lowest listener port load balancers may use; by default what this process may bind. */
+  lowestBindablePort?: number;
 }
 
 export async function startServer(config: BerthConfig, options: ServerOptions = {}): Promise<RunningServer> {
@@ -153,7 +156,7 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
     ];
     const addressRange = parseAddressRange(config.loadBalancerAddresses ?? defaultAddressRange);
     if (!addressRange) throw new Error(`load balancer addresses must be an IPv4 CIDR block, got '${config.loadBalancerAddresses}'`);
-    const queryServices = [stsService(), elbv2Service({ store, clock, ids: randomIds, addressRange })];
+    const queryServices = [stsService(), elbv2Service({ store, clock, ids: randomIds, addressRange, lowestBindablePort: options.lowestBindablePort ?? lowestBindablePort() })];
     const apis: Service[] = [...jsonServices, ...queryServices];
     const app = buildApp({
       reset: (scope) => reset(scope),

@@ -9,4 +9,6 @@ export interface Elbv2Deps {
   ids: IdGenerator;
   /** Where load balancers' loopback addresses come from. */
   addressRange: AddressRange;
+  /** Listener ports below this cannot be bound by the data plane (see bindable-ports.ts). */
+  lowestBindablePort: number;
 }

@@ -21,6 +21,7 @@ import type { RequestContext } from '../core/request-context.js';
 import type { ElbAction, ListenerRecord, LoadBalancerRecord } from '../store/contract/elbv2.js';
 import type { StoreTx } from '../store/types.js';
 import { checkActions, checkActionTargets } from './actions.js';
+import { checkBindable } from './bindable-ports.js';
 import type { Elbv2Deps } from './deps.js';
 import { duplicateListener, notSupported, validationError } from './errors.js';
 import { listenerArn, ruleArn, shortId } from './ids.js';
@@ -64,7 +65,7 @@ async function defaultRuleOf(tx: StoreTx, listener: string) {
 
 const sameListener = (a: ListenerRecord, protocol: string, actions: ElbAction[]) => a.protocol === protocol && JSON.stringify(a.defaultActions) === JSON.stringify(actions);
 
-export function listenerOperations({ store, clock, ids }: Elbv2Deps) {
+export function listenerOperations({ store, clock, ids, lowestBindablePort }: Elbv2Deps) {
   return {
     async CreateListener(input: CreateListenerInput, ctx: RequestContext): Promise<CreateListenerOutput> {
       const arn = input.LoadBalancerArn as string;
@@ -78,6 +79,7 @@ export function listenerOperations({ store, clock, ids }: Elbv2Deps) {
         if (input.Protocol === undefined) throw validationError('A listener protocol must be specified', { field: 'Protocol' });
         if (input.Port === undefined) throw validationError('A listener port must be specified', { field: 'Port' });
         checkProtocolFor(loadBalancer, input.Protocol, input);
+        checkBindable(input.Port, lowestBindablePort);
         const listeners = await tx.listeners.forLoadBalancer(arn);
         const onPort = listeners.find((listener) => listener.port === input.Port);
         if (onPort) {
@@ -146,6 +148,7 @@ export function listenerOperations({ store, clock, ids }: Elbv2Deps) {
         const protocol = input.Protocol ?? listener.protocol;
         const port = input.Port ?? listener.port;
         checkProtocolFor(loadBalancer, protocol, input);
+        if (port !== listener.port) checkBindable(port, lowestBindablePort);
         if (port !== listener.port && (await tx.listeners.forLoadBalancer(loadBalancer.arn)).some((other) => other.port === port)) throw duplicateListener();
         const defaultActions = actions ?? listener.defaultActions;
         await checkActionTargets(tx, ctx, defaultActions, { protocol, loadBalancerArn: loadBalancer.arn, loadBalancerType: loadBalancer.type });

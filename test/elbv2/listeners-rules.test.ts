@@ -253,3 +253,30 @@ describe('ELBv2 listeners and rules', () => {
     await rejects(elb.send(new DescribeSSLPoliciesCommand({ Names: ['ELBSecurityPolicy-2016-08'] })), 'SSLPolicyNotFoundException');
   });
 });
+
+describe('ELBv2 listener ports the data plane may not bind', () => {
+  let berth: TestBerth;
+  let elb: ElasticLoadBalancingV2Client;
+  before(async () => {
+    // As a process that is not root and lacks CAP_NET_BIND_SERVICE sees it.
+    berth = await startBerth({}, { lowestBindablePort: 1024 });
+    elb = elbClient(berth);
+  });
+  after(async () => {
+    elb.destroy();
+    await berth.close();
+  });
+
+  it('refuses a port below the floor, saying what to do in berthHelp, and takes one above it', async () => {
+    const lb = await createLoadBalancer(elb, 'low');
+    const create = (Port: number) =>
+      elb.send(new CreateListenerCommand({ LoadBalancerArn: lb, Protocol: 'HTTP', Port, DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '200' } }] }));
+    await assert.rejects(create(80), (error: Error & { $response?: { body?: unknown } }) => {
+      assert.equal(error.name, 'InvalidConfigurationRequestException');
+      assert.equal(error.message, 'Listener port 80 cannot be used');
+      return true;
+    });
+    const { Listeners } = await create(8080);
+    await rejects(elb.send(new ModifyListenerCommand({ ListenerArn: Listeners?.[0]?.ListenerArn as string, Port: 443 })), 'InvalidConfigurationRequestException', /port 443/);
+  });
+});
