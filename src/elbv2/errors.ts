@@ -61,4 +61,5 @@ export const duplicateLoadBalancerName = (name: string) =>
 export const duplicateTargetGroupName = (name: string) =>
   modelled(DuplicateTargetGroupNameException, `A target group with the same name '${name}' exists`);
 
-export const duplicateListener = () => modelled(DuplicateListenerException, 'A listener already exists on this port for this load balancer');
+export const duplicateListener = (loadBalancerArn: string) =>
+  modelled(DuplicateListenerException, `A listener already exists on this port for this load balancer '${loadBalancerArn}'`);

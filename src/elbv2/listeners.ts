@@ -85,7 +85,7 @@ export function listenerOperations({ store, clock, ids, lowestBindablePort }: El
         if (onPort) {
           // The same listener again succeeds, as in AWS.
           if (sameListener(onPort, input.Protocol, actions)) return { Listeners: [presentListener(onPort)] };
-          throw withHelp(duplicateListener(), { resource: onPort.arn, hint: 'Change the existing listener with aws elbv2 modify-listener, or use another port.' });
+          throw withHelp(duplicateListener(arn), { resource: onPort.arn, hint: 'Change the existing listener with aws elbv2 modify-listener, or use another port.' });
         }
         if (listeners.length >= listenerQuota) throw modelled(TooManyListenersException, 'The quota for the number of listeners per load balancer has been reached');
         await checkActionTargets(tx, ctx, actions, { protocol: input.Protocol, loadBalancerArn: arn, loadBalancerType: loadBalancer.type });
@@ -149,7 +149,7 @@ export function listenerOperations({ store, clock, ids, lowestBindablePort }: El
         const port = input.Port ?? listener.port;
         checkProtocolFor(loadBalancer, protocol, input);
         if (port !== listener.port) checkBindable(port, lowestBindablePort);
-        if (port !== listener.port && (await tx.listeners.forLoadBalancer(loadBalancer.arn)).some((other) => other.port === port)) throw duplicateListener();
+        if (port !== listener.port && (await tx.listeners.forLoadBalancer(loadBalancer.arn)).some((other) => other.port === port)) throw duplicateListener(loadBalancer.arn);
         const defaultActions = actions ?? listener.defaultActions;
         await checkActionTargets(tx, ctx, defaultActions, { protocol, loadBalancerArn: loadBalancer.arn, loadBalancerType: loadBalancer.type });
         const updated = { ...listener, protocol, port, defaultActions };

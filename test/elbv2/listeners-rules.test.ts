@@ -71,7 +71,7 @@ describe('ELBv2 listeners and rules', () => {
     await rejects(
       elb.send(new CreateListenerCommand({ LoadBalancerArn: alb, Protocol: 'HTTP', Port: 8080, DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '200' } }] })),
       'DuplicateListenerException',
-      /^A listener already exists on this port for this load balancer$/,
+      new RegExp(`^A listener already exists on this port for this load balancer '${alb}'$`),
     );
   });
 
