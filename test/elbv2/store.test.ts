@@ -143,6 +143,7 @@ describe('the ELBv2 tables of the SQLite store', () => {
       await tx.rules.put(rule);
       await tx.targets.put({ targetGroupArn: otherGroup.arn, id: 'i-2', port: 80, registeredAt: 0 });
     });
+    assert.deepEqual((await store.read((tx) => tx.loadBalancers.all())).map((record) => record.accountId), ['000000000000', '111111111111']);
     await store.reset({ kind: 'account', accountId: '000000000000' });
     assert.deepEqual(await store.read((tx) => tx.loadBalancers.addressesInUse()), ['127.0.2.2']);
     assert.equal((await store.read((tx) => tx.targetGroups.list('000000000000', 'us-east-1', { limit: 10 }))).items.length, 0);

@@ -136,6 +136,8 @@ export interface LoadBalancersTable {
   list(accountId: string, region: string, page: PageRequest): Promise<Page<LoadBalancerRecord>>;
   /** The addresses held by every account's load balancers. */
   addressesInUse(): Promise<string[]>;
+  /** Every account's load balancers, oldest first: what the data plane is configured from. */
+  all(): Promise<LoadBalancerRecord[]>;
   put(record: LoadBalancerRecord): Promise<void>;
   delete(arn: string): Promise<void>;
 }

@@ -42,6 +42,10 @@ function loadBalancers(sql: Statements): Elbv2Tables['loadBalancers'] {
     async addressesInUse() {
       return sql.get('SELECT address FROM elb_load_balancers').pluck().all() as string[];
     },
+    async all() {
+      const rows = sql.get('SELECT seq, doc FROM elb_load_balancers ORDER BY seq').all() as DocRow[];
+      return rows.map(parse<LoadBalancerRecord>);
+    },
     async put(record) {
       sql
         .get(
