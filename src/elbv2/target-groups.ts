@@ -69,6 +69,14 @@ function protocolVersionOf(protocol: string, version: string | undefined): strin
   throw validationError(`Protocol version '${version}' must be one of HTTP1, HTTP2, GRPC`, { field: 'ProtocolVersion' });
 }
 
+/** Application-cookie stickiness needs the application's cookie name, which may not be one of ALB's own. */
+function checkAppCookie(attributes: Record<string, string>): void {
+  if (attributes['stickiness.enabled'] !== 'true' || attributes['stickiness.type'] !== 'app_cookie') return;
+  const name = attributes['stickiness.app_cookie.cookie_name'] ?? '';
+  if (name === '') throw validationError("An application cookie name must be specified when the stickiness type is 'app_cookie'", { field: 'Attributes' });
+  if (/^AWSALB/i.test(name)) throw validationError(`Application cookie name '${name}' cannot begin with 'AWSALB', 'AWSALBAPP' or 'AWSALBTG'`, { field: 'Attributes' });
+}
+
 const sameSettings = (a: TargetGroupRecord, b: TargetGroupRecord) =>
   a.protocol === b.protocol && a.port === b.port && a.targetType === b.targetType && JSON.stringify(a.healthCheck) === JSON.stringify(b.healthCheck);
 
@@ -217,6 +225,7 @@ export function targetGroupOperations({ store, clock, ids }: Elbv2Deps) {
       return store.write(async (tx) => {
         const record = await targetGroupOf(tx, ctx, arn);
         const attributes = applyAttributes(record.attributes, input.Attributes ?? [], targetGroupAttributeSpecs(record.protocol));
+        checkAppCookie(attributes);
         await tx.targetGroups.put({ ...record, attributes });
         return { Attributes: attributeList(attributes) };
       });

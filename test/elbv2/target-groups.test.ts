@@ -147,6 +147,18 @@ describe('ELBv2 target groups', () => {
     await rejects(modify('slow_start.duration_seconds', '10'), 'ValidationError', /between 30 and 900/);
     await rejects(modify('stickiness.type', 'source_ip'), 'ValidationError', /lb_cookie, app_cookie/);
     await rejects(modify('proxy_protocol_v2.enabled', 'true'), 'ValidationError', /Attribute key 'proxy_protocol_v2.enabled' is not recognized/);
+    await rejects(modify('stickiness.type', 'app_cookie'), 'ValidationError', /application cookie name must be specified/);
+    const cookie = await elb.send(
+      new ModifyTargetGroupAttributesCommand({
+        TargetGroupArn: arn,
+        Attributes: [
+          { Key: 'stickiness.type', Value: 'app_cookie' },
+          { Key: 'stickiness.app_cookie.cookie_name', Value: 'session' },
+        ],
+      }),
+    );
+    assert.ok(cookie.Attributes?.some((item) => item.Key === 'stickiness.app_cookie.cookie_name' && item.Value === 'session'));
+    await rejects(modify('stickiness.app_cookie.cookie_name', 'AWSALBAPP-1'), 'ValidationError', /cannot begin with 'AWSALB'/);
     const tcp = (await elb.send(new DescribeTargetGroupsCommand({ Names: ['tcp'] }))).TargetGroups?.[0]?.TargetGroupArn as string;
     const tcpValues = await values(tcp);
     assert.equal(tcpValues['stickiness.type'], 'source_ip');
