@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as elb from '@aws-sdk/client-elastic-load-balancing-v2';
+import { NormalizedSchema } from '@smithy/core/schema';
 import { modelled } from '../../../src/core/errors.js';
 import { defineQueryService, queryError, queryInputOf, queryOperationOf, queryRequestOf, queryResponse } from '../../../src/edge/protocols/aws-query.js';
 
@@ -103,6 +104,22 @@ describe('the Query envelope, with nested shapes', () => {
       { Field: 'query-string', QueryStringConfig: { Values: [{ Key: 'v', Value: '2' }] } },
     ]);
     assert.equal(rule.Priority, 10);
+  });
+
+  it('reads maps as entry.N.key/value, and flattened maps without the entry level', () => {
+    // No ELBv2 input has a map; SNS's and SQS's attributes do. A schema of that shape stands in for them.
+    const input = NormalizedSchema.of([3, 'test', 'MapInput', 0, ['Attributes', 'Flat'], [[2, 'test', 'Attrs', 0, 0, 0], [2, 'test', 'FlatAttrs', { xmlFlattened: 1 }, 0, 0]]] as never);
+    const operation = { name: 'SetAttributes', input, output: input, handler: async () => ({}), rootOnly: false };
+    const request = requestOf({
+      Action: 'SetAttributes',
+      'Attributes.entry.1.key': 'Policy',
+      'Attributes.entry.1.value': '{}',
+      'Attributes.entry.2.key': 'DisplayName',
+      'Attributes.entry.2.value': 'web',
+      'Flat.1.key': 'a',
+      'Flat.1.value': '1',
+    });
+    assert.deepEqual(queryInputOf(operation, request), { Attributes: { Policy: '{}', DisplayName: 'web' }, Flat: { a: '1' } });
   });
 
   it('reads list members past the ninth in order', () => {
