@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { regionPattern } from './core/regions.js';
 import { parseByteSize } from './core/byte-size.js';
+import { parseAddressRange } from './elbv2/addresses.js';
 
 export interface BerthConfig {
   host: string;
@@ -33,6 +34,8 @@ export interface BerthConfig {
   registryMaxBlobBytes?: number;
   /** The most one account's repositories may hold, in bytes; no quota unless set. */
   registryAccountQuotaBytes?: number;
+  /** The IPv4 range (CIDR) load balancers' loopback addresses come from; 127.0.2.0/24 unless set. */
+  loadBalancerAddresses?: string;
 }
 
 export const defaults = {
@@ -64,6 +67,7 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ber
     ...(env.BERTH_MAX_CONNECTIONS_PER_CLIENT ? { maxConnectionsPerClient: Number(env.BERTH_MAX_CONNECTIONS_PER_CLIENT) } : {}),
     ...(env.BERTH_REGISTRY_MAX_BLOB_SIZE ? { registryMaxBlobBytes: parseByteSize(env.BERTH_REGISTRY_MAX_BLOB_SIZE) ?? Number.NaN } : {}),
     ...(env.BERTH_REGISTRY_ACCOUNT_QUOTA ? { registryAccountQuotaBytes: parseByteSize(env.BERTH_REGISTRY_ACCOUNT_QUOTA) ?? Number.NaN } : {}),
+    ...(env.BERTH_LOAD_BALANCER_ADDRESSES ? { loadBalancerAddresses: env.BERTH_LOAD_BALANCER_ADDRESSES } : {}),
     ...(env.BERTH_ROOT_ACCESS_KEY_ID ? { rootAccessKeyId: env.BERTH_ROOT_ACCESS_KEY_ID } : {}),
     ...(env.BERTH_ROOT_SECRET_ACCESS_KEY ? { rootSecretAccessKey: env.BERTH_ROOT_SECRET_ACCESS_KEY } : {}),
   };
@@ -90,6 +94,9 @@ export function checkConfig(config: BerthConfig): string[] {
   }
   if (config.agentPingIntervalSeconds !== undefined && !(Number.isInteger(config.agentPingIntervalSeconds) && config.agentPingIntervalSeconds >= 1)) {
     problems.push(`agent-ping-interval must be a whole number of seconds, at least 1, got '${config.agentPingIntervalSeconds}'`);
+  }
+  if (config.loadBalancerAddresses !== undefined && parseAddressRange(config.loadBalancerAddresses) === undefined) {
+    problems.push(`load balancer addresses must be an IPv4 CIDR block such as 127.0.2.0/24, got '${config.loadBalancerAddresses}'`);
   }
   for (const region of config.extraRegions ?? []) {
     if (!regionPattern.test(region)) problems.push(`extra regions must look like us-east-1, got '${region}'`);

@@ -11,6 +11,7 @@ import type { ConnectionLimits } from './edge/connection-limits.js';
 import type { Authorizer } from './core/authorize.js';
 import type { Service } from './edge/dispatch.js';
 import type { JsonService } from './edge/protocols/aws-json.js';
+import type { QueryService } from './edge/protocols/aws-query.js';
 import type { BerthConfig } from './config.js';
 import { controlTiming, type ControlTiming } from './control-timing.js';
 import { buildApp } from './edge/app.js';
@@ -38,6 +39,8 @@ export interface RunningServer {
   url: string;
   /** The AWS JSON services the edge serves, as composed here. */
   jsonServices: readonly JsonService[];
+  /** The AWS Query services the edge serves (STS, Elastic Load Balancing). */
+  queryServices: readonly QueryService[];
   credentials: CredentialRecord;
   /** True when this start created the root credentials. */
   createdCredentials: boolean;
@@ -101,6 +104,8 @@ export interface ServerOptions {
   log?: Logger;
   /** Decides each call instead of the built-in allow-all-but-root-only step (tests deny with it). */
   authorize?: Authorizer;
+  /** The lowest listener port load balancers may use; by default what this process may bind. */
+  lowestBindablePort?: number;
 }
 
 export async function startServer(config: BerthConfig, options: ServerOptions = {}): Promise<RunningServer> {
@@ -140,9 +145,11 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       // One process among those sharing the store collects garbage, applies lifecycle policies and schedules services.
       processId: randomUUID(),
       controlPlaneUrl: () => controlPlaneUrl,
+      ...(options.lowestBindablePort !== undefined ? { lowestBindablePort: options.lowestBindablePort } : {}),
     });
     const jsonServices = modules.flatMap((module) => module.jsonApis ?? []);
-    const apis: Service[] = [...jsonServices, ...modules.flatMap((module) => module.queryApis ?? [])];
+    const queryServices = modules.flatMap((module) => module.queryApis ?? []);
+    const apis: Service[] = [...jsonServices, ...queryServices];
     const app = buildApp({
       reset: (scope) => reset(scope),
       installationAccountId: config.accountId,
@@ -201,6 +208,7 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       services,
       url,
       jsonServices,
+      queryServices,
       credentials,
       createdCredentials: created,
       afterReset(hook) {

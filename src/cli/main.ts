@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseByteSize } from '../core/byte-size.js';
 import { defaultMaxBlobBytes } from '../registry/limits.js';
+import { defaultAddressRange } from '../elbv2/addresses.js';
 import { checkConfig, configFromEnvironment, defaults, regionList, type BerthConfig } from '../config.js';
 import { defaultConnectionLimits } from '../edge/connection-limits.js';
 import { startServer, version, type RunningServer } from '../server.js';
@@ -110,6 +111,11 @@ function withServerOptions(command: Command): Command {
         .argParser(byteSize),
     )
     .addOption(
+      new Option('--load-balancer-addresses <cidr>', 'the IPv4 range each load balancer gets its own loopback address from')
+        .env('BERTH_LOAD_BALANCER_ADDRESSES')
+        .default(defaultAddressRange),
+    )
+    .addOption(
       new Option('--agent-lost-after <seconds>', "seconds an instance's agent may stay disconnected before its service tasks are replaced elsewhere")
         .env('BERTH_AGENT_LOST_AFTER')
         .default(60)
@@ -149,6 +155,7 @@ interface ServerFlags extends LogFlags {
   maxConnectionsPerClient: number;
   registryMaxBlobSize: number;
   registryAccountQuota?: number;
+  loadBalancerAddresses: string;
 }
 
 function configOf(flags: ServerFlags): BerthConfig {
@@ -173,6 +180,7 @@ function configOf(flags: ServerFlags): BerthConfig {
     maxConnectionsPerClient: flags.maxConnectionsPerClient,
     registryMaxBlobBytes: registryMaxBlobSize,
     ...(registryAccountQuota !== undefined ? { registryAccountQuotaBytes: registryAccountQuota } : {}),
+    loadBalancerAddresses: flags.loadBalancerAddresses,
   };
   const problems = checkConfig(config);
   if (problems.length > 0) {

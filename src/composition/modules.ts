@@ -28,6 +28,9 @@ import { secretsManagerService } from '../secretsmanager/service.js';
 import { LeaderLease } from '../store/leader-lease.js';
 import type { ResetScope, Store } from '../store/types.js';
 import { stsService } from '../sts/service.js';
+import { defaultAddressRange, parseAddressRange } from '../elbv2/addresses.js';
+import { lowestBindablePort } from '../elbv2/bindable-ports.js';
+import { elbv2Service } from '../elbv2/service.js';
 import type { Part } from './parts.js';
 
 /** What every module is built from. */
@@ -45,6 +48,8 @@ export interface ModuleContext {
   processId: string;
   /** The control plane's URL once the edge listens. */
   controlPlaneUrl: () => string;
+  /** The lowest port this process may bind (tests set it; by default read from the system). */
+  lowestBindablePort?: number;
 }
 
 export interface Edge {
@@ -165,6 +170,18 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
     // ListFargateHosts asks the hub, which exists once the ecs module is attached.
     { name: 'berth', jsonApis: [berthService({ ...ecsDeps, fargateHosts: () => parts.hub?.fargateHosts() ?? [] })] },
     { name: 'sts', queryApis: [stsService()] },
+    elbv2Module(context),
   ];
   return { modules, parts };
+}
+
+/** Elastic Load Balancing v2: its API; each load balancer takes an address from the configured range. */
+function elbv2Module(context: ModuleContext): ServerModule {
+  const { config, store, clock, ids } = context;
+  const addressRange = parseAddressRange(config.loadBalancerAddresses ?? defaultAddressRange);
+  if (!addressRange) throw new Error(`load balancer addresses must be an IPv4 CIDR block, got '${config.loadBalancerAddresses}'`);
+  return {
+    name: 'elbv2',
+    queryApis: [elbv2Service({ store, clock, ids, addressRange, lowestBindablePort: context.lowestBindablePort ?? lowestBindablePort() })],
+  };
 }

@@ -81,3 +81,14 @@ export function checkInput(value: unknown, schema: NormalizedSchema): Record<str
   }
   return checkShape(value, schema, '') as Record<string, unknown>;
 }
+
+/**
+ * The members a structure requires. The SDK's static schemas list required members first and
+ * record how many there are (the structure's seventh slot), rather than as a member trait.
+ */
+export function requiredMembers(schema: NormalizedSchema): ReadonlySet<string> {
+  const struct = schema.getSchema() as unknown;
+  if (!Array.isArray(struct) || !Array.isArray(struct[4])) return new Set();
+  const count = typeof struct[6] === 'number' ? struct[6] : 0;
+  return new Set((struct[4] as string[]).slice(0, count));
+}

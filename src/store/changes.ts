@@ -37,7 +37,13 @@ export type ChangeKind =
   | 'manifest'
   | 'tag'
   | 'blob'
-  | 'lease';
+  | 'lease'
+  | 'loadBalancer'
+  | 'targetGroup'
+  | 'listener'
+  | 'rule'
+  | 'target'
+  | 'targetHealth';
 
 export type ChangeOp = 'created' | 'updated' | 'deleted';
 
@@ -45,7 +51,9 @@ export type ChangeOp = 'created' | 'updated' | 'deleted';
  * What a subscriber may filter on without reading the record. Present when the record has it:
  * `cluster` (ARN) for container instances, tasks and services; `group`, `agent` (see agentKeyOf)
  * and `launchType` for tasks; `service` (ARN) for service deployments and revisions; `repository`
- * (ARN) for manifests and tags; `account` for records whose key does not start with an ARN.
+ * (ARN) for manifests and tags; `loadBalancer` (and `listener`) for listeners and rules;
+ * `targetGroup` for targets and their health; `account` for records whose key does not start with
+ * an ARN.
  */
 export interface ChangeLabels {
   account?: string;
@@ -55,6 +63,12 @@ export interface ChangeLabels {
   launchType?: string;
   service?: string;
   repository?: string;
+  /** The load balancer (ARN) of a listener or rule. */
+  loadBalancer?: string;
+  /** The listener (ARN) of a rule. */
+  listener?: string;
+  /** The target group (ARN) of a target's registration or health. */
+  targetGroup?: string;
 }
 
 export interface Change {

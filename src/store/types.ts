@@ -8,3 +8,4 @@ export * from './contract/services.js';
 export * from './contract/secrets.js';
 export * from './contract/registry.js';
 export * from './contract/store.js';
+export * from './contract/elbv2.js';

@@ -15,7 +15,7 @@ import type { FinalizeRequestMiddleware } from '@smithy/types';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 import { rawRequest, signedRequest } from '../helpers/wire.js';
 
-const served = 'it serves ECS, ECR, Secrets Manager and STS.';
+const served = 'it serves ECS, ECR, Secrets Manager, STS and Elastic Load Balancing.';
 const notServed = (api: string) => `Berth does not serve the ${api} yet; ${served}`;
 
 interface CliResult {
@@ -55,7 +55,6 @@ describe('AWS services Berth does not serve yet', () => {
     const cases: { args: string[]; api: string; code: string }[] = [
       { args: ['cloudformation', 'list-stacks'], api: 'CloudFormation API (cloudformation)', code: 'InvalidAction' },
       { args: ['iam', 'list-users'], api: 'IAM API (iam)', code: 'InvalidAction' },
-      { args: ['elbv2', 'describe-load-balancers'], api: 'Elastic Load Balancing API (elasticloadbalancing)', code: 'InvalidAction' },
       { args: ['logs', 'describe-log-groups'], api: 'CloudWatch Logs API (logs)', code: 'UnknownOperationException' },
       { args: ['cloudwatch', 'list-metrics'], api: 'CloudWatch API (monitoring)', code: 'UnknownOperationException' },
       { args: ['events', 'list-rules'], api: 'EventBridge API (events)', code: 'UnknownOperationException' },

@@ -29,7 +29,7 @@ export interface TestBerth {
  * `options` gives the server a clock the test moves, or other delays (restarts keep them), or an
  * authorize step that replaces the built-in one, for tests of what a denied call answers.
  */
-export async function startBerth(overrides: Partial<BerthConfig> = {}, options: Pick<ServerOptions, 'clock' | 'timing' | 'authorize'> = {}): Promise<TestBerth> {
+export async function startBerth(overrides: Partial<BerthConfig> = {}, options: Pick<ServerOptions, 'clock' | 'timing' | 'authorize' | 'lowestBindablePort'> = {}): Promise<TestBerth> {
   const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'berth-test-'));
   const config: BerthConfig = {
     host: '127.0.0.1',

@@ -18,7 +18,7 @@
  * A request reaches a Query service by the service its credential scope names (nothing else in a
  * Query request says which service it is for) and the operation by `Action`.
  */
-import type { NormalizedSchema } from '@smithy/core/schema';
+import { NormalizedSchema } from '@smithy/core/schema';
 import { ApiError, toSerializedError, withHelp } from '../../core/errors.js';
 import { operationsOf, type Handler, type Operation, type OperationOptions, type ServiceIdentity } from './operation.js';
 import type { ProtocolResponse } from './response.js';
@@ -70,8 +70,14 @@ export function queryCode(code: string): string {
   return queryCodes[code] ?? code;
 }
 
-export function queryError(error: unknown, requestId: string, service?: Pick<QueryService, 'xmlNamespace'>): ProtocolResponse {
+export function queryError(error: unknown, requestId: string, service?: Pick<QueryService, 'xmlNamespace' | 'errorCodes'>): ProtocolResponse {
   const serialized = toSerializedError(error, 'InternalFailure');
+  // A modelled exception travels under its awsQueryError code (LoadBalancerNotFoundException is `LoadBalancerNotFound`).
+  const modelledCode = service?.errorCodes?.get(serialized.code);
+  if (modelledCode) {
+    serialized.code = modelledCode.code;
+    serialized.statusCode = modelledCode.statusCode;
+  }
   const type = serialized.statusCode >= 500 ? 'Receiver' : 'Sender';
   const help = serialized.help
     ? '<berthHelp>' +
@@ -98,16 +104,35 @@ export interface QueryService extends ServiceIdentity {
   /** The namespace of the answers' root element, e.g. https://sts.amazonaws.com/doc/2011-06-15/. */
   xmlNamespace: string;
   operations: Map<string, Operation>;
+  /** The wire code and HTTP status of each modelled exception with an `awsQueryError` trait, by exception name. */
+  errorCodes: ReadonlyMap<string, { code: string; statusCode: number }>;
+}
+
+/**
+ * The `awsQueryError` codes of a model's exceptions: Query services name errors on the wire apart
+ * from their exception classes, and the SDKs and CLIs match the wire code.
+ */
+export function queryErrorCodesOf(model: Record<string, unknown>): Map<string, { code: string; statusCode: number }> {
+  const codes = new Map<string, { code: string; statusCode: number }>();
+  for (const [exportName, schema] of Object.entries(model)) {
+    if (!exportName.endsWith('$') || !Array.isArray(schema) || schema[0] !== -3) continue;
+    const normalized = NormalizedSchema.of(schema as never);
+    const trait = normalized.getMergedTraits().awsQueryError as unknown;
+    if (Array.isArray(trait) && typeof trait[0] === 'string') {
+      codes.set(normalized.getName() ?? exportName.slice(0, -1), { code: trait[0], statusCode: typeof trait[1] === 'number' ? trait[1] : 400 });
+    }
+  }
+  return codes;
 }
 
 /** Builds a service from handlers named after the model's operations (see `operationsOf`). */
 export function defineQueryService(
   model: Record<string, unknown>,
-  service: Omit<QueryService, 'operations' | 'protocol'>,
+  service: Omit<QueryService, 'operations' | 'protocol' | 'errorCodes'>,
   handlers: Record<string, Handler>,
   options: OperationOptions = {},
 ): QueryService {
-  return { ...service, protocol: 'awsQuery', operations: operationsOf(model, service.id, handlers, options) };
+  return { ...service, protocol: 'awsQuery', operations: operationsOf(model, service.id, handlers, options), errorCodes: queryErrorCodesOf(model) };
 }
 
 /** The operation `Action` names at the `Version` the service speaks; AWS's errors otherwise. */
@@ -237,9 +262,9 @@ function encodeValue(value: unknown, schema: NormalizedSchema): string {
 
 /** An operation's answer: `<XResponse><XResult>…</XResult><ResponseMetadata>…</ResponseMetadata></XResponse>`. */
 export function queryResponse(service: QueryService, operation: Operation, output: unknown, requestId: string): ProtocolResponse {
-  const result = operation.output.isStructSchema() && [...operation.output.structIterator()].length > 0
-    ? `<${operation.name}Result>${encodeValue(output ?? {}, operation.output)}</${operation.name}Result>`
-    : '';
+  // An output structure without members still answers its (empty) result element: botocore looks
+  // the element up by name (RegisterTargets answers <RegisterTargetsResult/>). Only a unit output has none.
+  const result = operation.output.isStructSchema() ? `<${operation.name}Result>${encodeValue(output ?? {}, operation.output)}</${operation.name}Result>` : '';
   return {
     statusCode: 200,
     contentType: 'text/xml',

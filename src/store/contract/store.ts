@@ -14,8 +14,9 @@ import type { EcsTables } from './ecs.js';
 import type { RegistryTables } from './registry.js';
 import type { SecretsTables } from './secrets.js';
 import type { ServicesTables } from './services.js';
+import type { Elbv2Tables } from './elbv2.js';
 
-export type StoreTx = CoreTables & EcsTables & ServicesTables & SecretsTables & RegistryTables;
+export type StoreTx = CoreTables & EcsTables & ServicesTables & SecretsTables & RegistryTables & Elbv2Tables;
 
 /** What a reset deletes: one account's resources, or the whole installation's. */
 export type ResetScope = { kind: 'account'; accountId: string } | { kind: 'installation' };

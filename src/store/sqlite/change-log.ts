@@ -24,6 +24,11 @@ interface Tracked {
   key: string;
   /** json_object(...) arguments of the labels, with `$` standing for NEW or OLD. */
   labels: string;
+  /**
+   * The migration that created the table with its `version` column and triggers (see
+   * `changeTriggersOf`); absent for the tables that existed before the change feed.
+   */
+  createdWith?: 'elbv2';
 }
 
 const tracked: Tracked[] = [
@@ -52,6 +57,30 @@ const tracked: Tracked[] = [
   { table: 'registry_tags', kind: 'tag', key: `$.repository_arn || ':' || $.tag`, labels: `'repository', $.repository_arn` },
   { table: 'registry_blobs', kind: 'blob', key: '$.digest', labels: `'account', NULL` },
   { table: 'leases', kind: 'lease', key: '$.name', labels: `'account', NULL` },
+  { table: 'elb_load_balancers', kind: 'loadBalancer', key: '$.arn', labels: `'account', $.account_id`, createdWith: 'elbv2' },
+  { table: 'elb_target_groups', kind: 'targetGroup', key: '$.arn', labels: `'account', $.account_id`, createdWith: 'elbv2' },
+  { table: 'elb_listeners', kind: 'listener', key: '$.arn', labels: `'loadBalancer', $.load_balancer_arn`, createdWith: 'elbv2' },
+  {
+    table: 'elb_rules',
+    kind: 'rule',
+    key: '$.arn',
+    labels: `'loadBalancer', $.load_balancer_arn, 'listener', $.listener_arn`,
+    createdWith: 'elbv2',
+  },
+  {
+    table: 'elb_targets',
+    kind: 'target',
+    key: `$.target_group_arn || '/' || $.target_id || ':' || $.port`,
+    labels: `'targetGroup', $.target_group_arn`,
+    createdWith: 'elbv2',
+  },
+  {
+    table: 'elb_target_health',
+    kind: 'targetHealth',
+    key: `$.target_group_arn || '/' || $.target_id || ':' || $.port`,
+    labels: `'targetGroup', $.target_group_arn`,
+    createdWith: 'elbv2',
+  },
 ];
 
 const triggers = (row: Tracked): string => {
@@ -68,6 +97,8 @@ const triggers = (row: Tracked): string => {
  * The migration that starts the feed: every tracked table gets a `version` (1 for a new row; each
  * write that changes a row sets the next one) and the triggers that log its changes.
  */
+const original = tracked.filter((row) => row.createdWith === undefined);
+
 export const changeLogMigration = `
   CREATE TABLE changes (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -77,9 +108,17 @@ export const changeLogMigration = `
     version INTEGER NOT NULL,
     labels TEXT NOT NULL
   );
-  ${tracked.map((row) => `ALTER TABLE ${row.table} ADD COLUMN version INTEGER NOT NULL DEFAULT 1;`).join('\n  ')}
-  ${tracked.map(triggers).join('\n')}
+  ${original.map((row) => `ALTER TABLE ${row.table} ADD COLUMN version INTEGER NOT NULL DEFAULT 1;`).join('\n  ')}
+  ${original.map(triggers).join('\n')}
 `;
+
+/** The triggers of the tables a later migration creates (each with its own `version` column). */
+export function changeTriggersOf(migration: NonNullable<Tracked['createdWith']>): string {
+  return tracked
+    .filter((row) => row.createdWith === migration)
+    .map(triggers)
+    .join('\n');
+}
 
 interface ChangeRow {
   seq: number;

@@ -19,6 +19,12 @@ export function registerArnFunctions(db: Database): void {
 
 /** Each statement takes the account id as its only parameter, in this order (children first). */
 const accountStatements = [
+  `DELETE FROM elb_target_health WHERE arn_account(target_group_arn) = ?`,
+  `DELETE FROM elb_targets WHERE arn_account(target_group_arn) = ?`,
+  `DELETE FROM elb_rules WHERE arn_account(arn) = ?`,
+  `DELETE FROM elb_listeners WHERE arn_account(arn) = ?`,
+  `DELETE FROM elb_load_balancers WHERE account_id = ?`,
+  `DELETE FROM elb_target_groups WHERE account_id = ?`,
   `DELETE FROM registry_tags WHERE arn_account(repository_arn) = ?`,
   `DELETE FROM registry_manifest_refs WHERE arn_account(repository_arn) = ?`,
   `DELETE FROM registry_manifests WHERE arn_account(repository_arn) = ?`,

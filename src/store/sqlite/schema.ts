@@ -1,5 +1,5 @@
 /** Schema migrations, applied in order; the applied version lives in PRAGMA user_version. */
-import { changeLogMigration } from './change-log.js';
+import { changeLogMigration, changeTriggersOf } from './change-log.js';
 
 export const migrations: string[] = [
   `
@@ -208,6 +208,68 @@ export const migrations: string[] = [
   `,
   // The change feed: record versions and the triggers that log every change (change-log.ts).
   changeLogMigration,
+  // Elastic Load Balancing v2. A load balancer's loopback address is unique across accounts: it is
+  // what the data plane binds. A rule row lists the target groups its actions forward to, so a
+  // target group in use is found without reading every rule.
+  `
+  CREATE TABLE elb_load_balancers (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    arn TEXT NOT NULL UNIQUE,
+    account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    name TEXT NOT NULL,
+    address TEXT NOT NULL UNIQUE,
+    doc TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (account_id, region, name)
+  );
+  CREATE TABLE elb_target_groups (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    arn TEXT NOT NULL UNIQUE,
+    account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    name TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (account_id, region, name)
+  );
+  CREATE TABLE elb_listeners (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    arn TEXT NOT NULL UNIQUE,
+    load_balancer_arn TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
+  );
+  CREATE INDEX elb_listeners_load_balancer ON elb_listeners (load_balancer_arn, seq);
+  CREATE TABLE elb_rules (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    arn TEXT NOT NULL UNIQUE,
+    listener_arn TEXT NOT NULL,
+    load_balancer_arn TEXT NOT NULL,
+    target_groups TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
+  );
+  CREATE INDEX elb_rules_listener ON elb_rules (listener_arn, seq);
+  CREATE TABLE elb_targets (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    target_group_arn TEXT NOT NULL,
+    target_id TEXT NOT NULL,
+    port INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (target_group_arn, target_id, port)
+  );
+  CREATE TABLE elb_target_health (
+    target_group_arn TEXT NOT NULL,
+    target_id TEXT NOT NULL,
+    port INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (target_group_arn, target_id, port)
+  );
+  ${changeTriggersOf('elbv2')}
+  `,
 ];
 
 /**
@@ -237,4 +299,10 @@ export const resourceTables = [
   'service_revisions',
   'leases',
   'registry_settings',
+  'elb_target_health',
+  'elb_targets',
+  'elb_rules',
+  'elb_listeners',
+  'elb_load_balancers',
+  'elb_target_groups',
 ];

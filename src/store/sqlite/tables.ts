@@ -6,6 +6,7 @@ import type { StoreTx } from '../contract/store.js';
 import type { Sealer } from '../sealing.js';
 import { coreTables } from './core-tables.js';
 import { ecsTables } from './ecs-tables.js';
+import { elbv2Tables } from './elbv2-tables.js';
 import { registryTables } from './registry-table.js';
 import { secretsTables } from './secrets-table.js';
 import { servicesTables } from './services-table.js';
@@ -20,5 +21,6 @@ export function sqliteTables(sql: Statements, sealer: Sealer): StoreTx {
     ...servicesTables(sql),
     ...secretsTables(sql, sealer),
     ...registryTables(sql, sealer),
+    ...elbv2Tables(sql),
   };
 }

@@ -1,0 +1,236 @@
+/** Elastic Load Balancing v2's tables (see ../contract/elbv2.ts): one row per record, its document in `doc`. */
+import {
+  targetGroupsOf,
+  type Elbv2Tables,
+  type ListenerRecord,
+  type LoadBalancerRecord,
+  type RuleRecord,
+  type TargetGroupRecord,
+  type TargetHealthRecord,
+  type TargetRecord,
+} from '../contract/elbv2.js';
+import { versionOf } from '../contract/core.js';
+import { pageOf, seqAfter } from './paging.js';
+import { deleteRow, parse, writeRow, type DocRow as VersionedRow, type Statements } from './statements.js';
+
+type DocRow = VersionedRow & { seq: number };
+
+const targetKey = (targetGroupArn: string, id: string, port: number) => `${targetGroupArn}/${id}:${port}`;
+
+/**
+ * Every write of a record read from the store compares the version it was read at (statements.ts),
+ * as the other services' tables do. A target's registration and its health are also written as
+ * plain assignments: registering a target that is registered (or draining) registers it again, and
+ * a health report states what the checks saw, so neither has an earlier state to lose.
+ */
+function assignTargetRow(sql: Statements, table: 'elb_targets' | 'elb_target_health', record: TargetRecord | TargetHealthRecord): void {
+  sql
+    .get(
+      `INSERT INTO ${table} (target_group_arn, target_id, port, doc) VALUES (?, ?, ?, ?)
+       ON CONFLICT (target_group_arn, target_id, port) DO UPDATE SET doc = excluded.doc, version = version + 1`,
+    )
+    .run(record.targetGroupArn, record.id, record.port, JSON.stringify(record));
+}
+
+function loadBalancers(sql: Statements): Elbv2Tables['loadBalancers'] {
+  return {
+    async get(arn) {
+      const row = sql.get('SELECT doc, version FROM elb_load_balancers WHERE arn = ?').get(arn) as DocRow | undefined;
+      return row && parse<LoadBalancerRecord>(row);
+    },
+    async findByName(accountId, region, name) {
+      const row = sql.get('SELECT doc, version FROM elb_load_balancers WHERE account_id = ? AND region = ? AND name = ?').get(accountId, region, name) as DocRow | undefined;
+      return row && parse<LoadBalancerRecord>(row);
+    },
+    async list(accountId, region, page) {
+      const rows = sql
+        .get('SELECT seq, doc, version FROM elb_load_balancers WHERE account_id = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?')
+        .all(accountId, region, seqAfter(page), page.limit + 1) as DocRow[];
+      return pageOf(rows, page, parse<LoadBalancerRecord>, (row) => String(row.seq));
+    },
+    async addressesInUse() {
+      return sql.get('SELECT address FROM elb_load_balancers').pluck().all() as string[];
+    },
+    async all() {
+      const rows = sql.get('SELECT seq, doc, version FROM elb_load_balancers ORDER BY seq').all() as DocRow[];
+      return rows.map(parse<LoadBalancerRecord>);
+    },
+    async put(record) {
+      writeRow(sql, {
+        table: 'elb_load_balancers',
+        kind: 'loadBalancer',
+        key: record.arn,
+        keyColumns: { arn: record.arn },
+        columns: { account_id: record.accountId, region: record.region, name: record.name, address: record.address, doc: JSON.stringify(record) },
+        expected: versionOf(record),
+      });
+    },
+    async delete(arn) {
+      deleteRow(sql, { table: 'elb_load_balancers', kind: 'loadBalancer', key: arn, keyColumns: { arn }, expected: undefined });
+    },
+  };
+}
+
+function targetGroups(sql: Statements): Elbv2Tables['targetGroups'] {
+  return {
+    async get(arn) {
+      const row = sql.get('SELECT doc, version FROM elb_target_groups WHERE arn = ?').get(arn) as DocRow | undefined;
+      return row && parse<TargetGroupRecord>(row);
+    },
+    async findByName(accountId, region, name) {
+      const row = sql.get('SELECT doc, version FROM elb_target_groups WHERE account_id = ? AND region = ? AND name = ?').get(accountId, region, name) as DocRow | undefined;
+      return row && parse<TargetGroupRecord>(row);
+    },
+    async list(accountId, region, page) {
+      const rows = sql
+        .get('SELECT seq, doc, version FROM elb_target_groups WHERE account_id = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?')
+        .all(accountId, region, seqAfter(page), page.limit + 1) as DocRow[];
+      return pageOf(rows, page, parse<TargetGroupRecord>, (row) => String(row.seq));
+    },
+    async put(record) {
+      writeRow(sql, {
+        table: 'elb_target_groups',
+        kind: 'targetGroup',
+        key: record.arn,
+        keyColumns: { arn: record.arn },
+        columns: { account_id: record.accountId, region: record.region, name: record.name, doc: JSON.stringify(record) },
+        expected: versionOf(record),
+      });
+    },
+    async delete(arn) {
+      deleteRow(sql, { table: 'elb_target_groups', kind: 'targetGroup', key: arn, keyColumns: { arn }, expected: undefined });
+    },
+  };
+}
+
+function listeners(sql: Statements): Elbv2Tables['listeners'] {
+  return {
+    async get(arn) {
+      const row = sql.get('SELECT doc, version FROM elb_listeners WHERE arn = ?').get(arn) as DocRow | undefined;
+      return row && parse<ListenerRecord>(row);
+    },
+    async forLoadBalancer(loadBalancerArn) {
+      const rows = sql.get('SELECT seq, doc, version FROM elb_listeners WHERE load_balancer_arn = ? ORDER BY seq').all(loadBalancerArn) as DocRow[];
+      return rows.map(parse<ListenerRecord>);
+    },
+    async put(record) {
+      writeRow(sql, {
+        table: 'elb_listeners',
+        kind: 'listener',
+        key: record.arn,
+        keyColumns: { arn: record.arn },
+        columns: { load_balancer_arn: record.loadBalancerArn, doc: JSON.stringify(record) },
+        expected: versionOf(record),
+      });
+    },
+    async delete(arn) {
+      deleteRow(sql, { table: 'elb_listeners', kind: 'listener', key: arn, keyColumns: { arn }, expected: undefined });
+    },
+  };
+}
+
+function rules(sql: Statements): Elbv2Tables['rules'] {
+  return {
+    async get(arn) {
+      const row = sql.get('SELECT doc, version FROM elb_rules WHERE arn = ?').get(arn) as DocRow | undefined;
+      return row && parse<RuleRecord>(row);
+    },
+    async forListener(listenerArn) {
+      const rows = sql.get('SELECT seq, doc, version FROM elb_rules WHERE listener_arn = ? ORDER BY seq').all(listenerArn) as DocRow[];
+      return rows.map(parse<RuleRecord>);
+    },
+    async forwardingTo(targetGroupArn) {
+      const rows = sql
+        .get('SELECT seq, doc, version FROM elb_rules WHERE EXISTS (SELECT 1 FROM json_each(elb_rules.target_groups) WHERE value = ?) ORDER BY seq')
+        .all(targetGroupArn) as DocRow[];
+      return rows.map(parse<RuleRecord>);
+    },
+    async put(record) {
+      writeRow(sql, {
+        table: 'elb_rules',
+        kind: 'rule',
+        key: record.arn,
+        keyColumns: { arn: record.arn },
+        columns: {
+          listener_arn: record.listenerArn,
+          load_balancer_arn: record.loadBalancerArn,
+          target_groups: JSON.stringify(targetGroupsOf(record.actions)),
+          doc: JSON.stringify(record),
+        },
+        expected: versionOf(record),
+      });
+    },
+    async delete(arn) {
+      deleteRow(sql, { table: 'elb_rules', kind: 'rule', key: arn, keyColumns: { arn }, expected: undefined });
+    },
+  };
+}
+
+function targets(sql: Statements): Elbv2Tables['targets'] {
+  return {
+    async forTargetGroup(targetGroupArn) {
+      const rows = sql.get('SELECT seq, doc, version FROM elb_targets WHERE target_group_arn = ? ORDER BY seq').all(targetGroupArn) as DocRow[];
+      return rows.map(parse<TargetRecord>);
+    },
+    async put(record) {
+      if (versionOf(record) === undefined) return assignTargetRow(sql, 'elb_targets', record);
+      writeRow(sql, {
+        table: 'elb_targets',
+        kind: 'target',
+        key: targetKey(record.targetGroupArn, record.id, record.port),
+        keyColumns: { target_group_arn: record.targetGroupArn, target_id: record.id, port: record.port },
+        columns: { doc: JSON.stringify(record) },
+        expected: versionOf(record),
+      });
+    },
+    async delete(targetGroupArn, id, port) {
+      deleteRow(sql, {
+        table: 'elb_targets',
+        kind: 'target',
+        key: targetKey(targetGroupArn, id, port),
+        keyColumns: { target_group_arn: targetGroupArn, target_id: id, port },
+        expected: undefined,
+      });
+    },
+  };
+}
+
+function targetHealth(sql: Statements): Elbv2Tables['targetHealth'] {
+  return {
+    async forTargetGroup(targetGroupArn) {
+      const rows = sql.get('SELECT doc, version FROM elb_target_health WHERE target_group_arn = ?').all(targetGroupArn) as DocRow[];
+      return rows.map(parse<TargetHealthRecord>);
+    },
+    async put(record) {
+      if (versionOf(record) === undefined) return assignTargetRow(sql, 'elb_target_health', record);
+      writeRow(sql, {
+        table: 'elb_target_health',
+        kind: 'targetHealth',
+        key: targetKey(record.targetGroupArn, record.id, record.port),
+        keyColumns: { target_group_arn: record.targetGroupArn, target_id: record.id, port: record.port },
+        columns: { doc: JSON.stringify(record) },
+        expected: versionOf(record),
+      });
+    },
+    async delete(targetGroupArn, id, port) {
+      deleteRow(sql, {
+        table: 'elb_target_health',
+        kind: 'targetHealth',
+        key: targetKey(targetGroupArn, id, port),
+        keyColumns: { target_group_arn: targetGroupArn, target_id: id, port },
+        expected: undefined,
+      });
+    },
+  };
+}
+
+export function elbv2Tables(sql: Statements): Elbv2Tables {
+  return {
+    loadBalancers: loadBalancers(sql),
+    targetGroups: targetGroups(sql),
+    listeners: listeners(sql),
+    rules: rules(sql),
+    targets: targets(sql),
+    targetHealth: targetHealth(sql),
+  };
+}
