@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, connect, type Server as NetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,25 +56,37 @@ export async function startHttpTarget(name: string): Promise<HttpTarget> {
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const isHealth = req.url === healthPath;
     if (!isHealth) target.requests.push({ url: req.url ?? '', headers: req.headers });
-    req.resume();
     if (target.mode === 'hang') return;
     if (target.mode === 'reset') {
       req.socket.destroy();
       return;
     }
     if (target.mode === 'error500') {
+      req.resume();
       res.writeHead(500).end('broken');
       return;
     }
-    const body = JSON.stringify({ target: name, url: req.url, headers: req.headers });
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (req.url === '/cookie') headers['set-cookie'] = 'session=abc; Path=/';
-    const slow = /^\/slow\?ms=(\d+)/.exec(req.url ?? '');
-    const answer = (): void => {
-      res.writeHead(200, headers).end(body);
-    };
-    if (slow !== null) setTimeout(answer, Number(slow[1]));
-    else answer();
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const received = Buffer.concat(chunks).toString('utf8');
+      const body = JSON.stringify({ target: name, url: req.url, headers: req.headers, method: req.method, bodyLength: received.length, bodyStart: received.slice(0, 32) });
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (req.url === '/cookie') headers['set-cookie'] = 'session=abc; Path=/';
+      if (req.url === '/chunked') {
+        // Sent in pieces without a length: chunked transfer encoding.
+        res.writeHead(200, headers);
+        res.write(body.slice(0, 10));
+        setTimeout(() => res.end(body.slice(10)), 20);
+        return;
+      }
+      const slow = /^\/slow\?ms=(\d+)/.exec(req.url ?? '');
+      const answer = (): void => {
+        res.writeHead(200, headers).end(body);
+      };
+      if (slow !== null) setTimeout(answer, Number(slow[1]));
+      else answer();
+    });
   };
   let server = createServer(handler);
   const attach = (s: Server): void => {
@@ -148,12 +160,12 @@ export interface Reply {
   status: number;
   headers: IncomingMessage['headers'];
   body: string;
-  json(): { target: string; url: string; headers: Record<string, string> };
+  json(): { target: string; url: string; headers: Record<string, string>; method: string; bodyLength: number; bodyStart: string };
 }
 
-export function send(url: string, options: { method?: string; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<Reply> {
+export function send(url: string, options: { method?: string; headers?: Record<string, string>; timeoutMs?: number; body?: string; agent?: Agent } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const outgoing = request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (response) => {
+    const outgoing = request(url, { method: options.method ?? 'GET', headers: options.headers, agent: options.agent ?? false }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {
@@ -164,7 +176,7 @@ export function send(url: string, options: { method?: string; headers?: Record<s
     });
     outgoing.setTimeout(options.timeoutMs ?? 15_000, () => outgoing.destroy(new Error(`no answer from ${url} within ${options.timeoutMs ?? 15_000} ms`)));
     outgoing.on('error', reject);
-    outgoing.end();
+    outgoing.end(options.body);
   });
 }
 

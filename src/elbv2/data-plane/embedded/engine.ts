@@ -15,6 +15,7 @@ import { bindErrorMessage } from './bind-errors.js';
 import { Counters } from './counters.js';
 import { probe } from './health-prober.js';
 import { handleRequest, handleUpgrade, type HttpListenerDeps } from './http-listener.js';
+import { handleRawConnection } from './raw-http.js';
 import { TargetGroupRuntime } from './target-group.js';
 import { handleConnection } from './tcp-listener.js';
 
@@ -23,6 +24,8 @@ interface BoundListener {
   identity: string;
   state: { lb: LoadBalancerConfig; listener: ListenerConfig };
   server: HttpServer | NetServer;
+  /** HTTP listeners: the node:http server the fast path hands unusual connections to. */
+  fallback?: HttpServer;
   sockets: Set<Socket>;
 }
 
@@ -31,6 +34,8 @@ export interface EngineOptions {
   random?: () => number;
   /** How often due health checks and finished drains are looked for (ms). */
   tickMs?: number;
+  /** HTTP listeners forward on raw sockets (raw-http.ts) rather than through node:http (default true). */
+  fastPath?: boolean;
 }
 
 export class Engine {
@@ -41,9 +46,11 @@ export class Engine {
   private readonly now: () => number;
   private readonly deps: HttpListenerDeps;
   private readonly ticker: NodeJS.Timeout;
+  private readonly fastPath: boolean;
 
   constructor(options: EngineOptions = {}) {
     this.now = options.now ?? Date.now;
+    this.fastPath = options.fastPath ?? true;
     this.deps = {
       targetGroup: (arn) => this.targetGroups.get(arn),
       counters: this.counters,
@@ -85,7 +92,7 @@ export class Engine {
         if (bound !== undefined) {
           bound.state.lb = next.lb;
           bound.state.listener = next.listener;
-          configureTimeouts(bound.server, next.lb);
+          configureTimeouts(bound.fallback ?? bound.server, next.lb);
           return;
         }
         const result = await this.bind(next.lb, next.listener);
@@ -140,6 +147,7 @@ export class Engine {
     const state = { lb, listener };
     const sockets = new Set<Socket>();
     let server: HttpServer | NetServer;
+    let fallback: HttpServer | undefined;
     switch (listener.protocol) {
       case 'UDP':
       case 'TCP_UDP':
@@ -152,9 +160,17 @@ export class Engine {
           : createHttpServer();
         http.on('request', (request, response) => handleRequest(request, response, state, this.deps));
         http.on('upgrade', (request, socket, head) => handleUpgrade(request, socket, head, state, this.deps));
-        http.on('connection', (socket: Socket) => this.countConnection(state, socket));
         configureTimeouts(http, lb);
-        server = http;
+        if (listener.protocol === 'HTTP' && this.fastPath) {
+          fallback = http;
+          server = createNetServer((socket) => {
+            this.countConnection(state, socket);
+            handleRawConnection(socket, state, this.deps, http);
+          });
+        } else {
+          http.on('connection', (socket: Socket) => this.countConnection(state, socket));
+          server = http;
+        }
         break;
       }
       case 'TCP':
@@ -177,7 +193,7 @@ export class Engine {
       server.listen({ host: lb.address, port: listener.port, backlog: 1024 }, () => {
         server.off('error', onError);
         server.on('error', () => undefined);
-        resolve({ identity: identityOf(lb, listener), state, server, sockets });
+        resolve({ identity: identityOf(lb, listener), state, server, sockets, ...(fallback === undefined ? {} : { fallback }) });
       });
     });
   }

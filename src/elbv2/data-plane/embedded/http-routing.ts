@@ -3,7 +3,7 @@
  * that matches, then its action (a fixed response, a redirect, or a forward to a target group and
  * one of its targets, with the stickiness cookies to set).
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { ActionConfig, ListenerConfig, LoadBalancerConfig } from '../types.js';
 import { assertNever } from '../../../core/assert-never.js';
 import { finalAction, hostWithoutPort, matchRule, parseQuery, redirectLocation, type RequestFacts } from './rules.js';
@@ -24,12 +24,20 @@ export interface RoutingContext {
   random: () => number;
 }
 
-export function clientAddress(request: IncomingMessage): string {
+/** What routing reads of a request: an RequestView, or the head the raw HTTP path parsed. */
+export interface RequestView {
+  method?: string | undefined;
+  url?: string | undefined;
+  headers: IncomingHttpHeaders;
+  socket: { remoteAddress?: string | undefined };
+}
+
+export function clientAddress(request: RequestView): string {
   const address = request.socket.remoteAddress ?? '';
   return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 
-export function requestFacts(request: IncomingMessage): RequestFacts {
+export function requestFacts(request: RequestView): RequestFacts {
   const url = request.url ?? '/';
   const mark = url.indexOf('?');
   return {
@@ -47,7 +55,7 @@ export function requestFacts(request: IncomingMessage): RequestFacts {
   };
 }
 
-export function decide(request: IncomingMessage, context: RoutingContext): Decision {
+export function decide(request: RequestView, context: RoutingContext): Decision {
   const facts = requestFacts(request);
   const rule = matchRule(context.listener.rules, facts);
   const action = rule === undefined ? undefined : finalAction(rule);
@@ -56,7 +64,7 @@ export function decide(request: IncomingMessage, context: RoutingContext): Decis
   return decideAction(action, request, facts, context, priority);
 }
 
-function decideAction(action: ActionConfig, request: IncomingMessage, facts: RequestFacts, context: RoutingContext, priority: string): Decision {
+function decideAction(action: ActionConfig, request: RequestView, facts: RequestFacts, context: RoutingContext, priority: string): Decision {
   switch (action.type) {
     case 'fixed-response':
       return { kind: 'fixed', status: Number(action.statusCode), contentType: action.contentType, body: action.messageBody ?? '', priority };
@@ -79,7 +87,7 @@ function decideAction(action: ActionConfig, request: IncomingMessage, facts: Req
   }
 }
 
-function decideForward(action: Extract<ActionConfig, { type: 'forward' }>, request: IncomingMessage, context: RoutingContext, priority: string): Decision {
+function decideForward(action: Extract<ActionConfig, { type: 'forward' }>, request: RequestView, context: RoutingContext, priority: string): Decision {
   const cookies = request.headers.cookie;
   const setCookies: string[] = [];
   const weighted = action.targetGroups.filter((entry) => entry.weight > 0 || action.targetGroups.length === 1);

@@ -49,7 +49,8 @@ if (!takePidFile()) {
   process.exit(0);
 }
 
-const engine = new Engine();
+// BERTH_LB_FAST_PATH=0 forwards HTTP through node:http only (to compare, or to rule the fast path out).
+const engine = new Engine({ fastPath: process.env.BERTH_LB_FAST_PATH !== '0' });
 
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {

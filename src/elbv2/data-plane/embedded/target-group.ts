@@ -14,6 +14,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { Socket } from 'node:net';
 import type { TargetConfig, TargetGroupConfig, TargetHealthReport } from '../types.js';
 import { pickBySource, pickTarget, slowStartWeight, type RoundRobinCredit } from './balancer.js';
+import { dropIdleUpstreams } from './raw-http.js';
 import { afterProbe, initialHealth, type HealthStatus, type ProbeResult } from './health-state.js';
 
 export interface TargetRuntime {
@@ -178,6 +179,7 @@ export class TargetGroupRuntime {
   }
 
   private dropAgent(target: TargetRuntime): void {
+    dropIdleUpstreams(target);
     const agent = target.agent;
     target.agent = undefined;
     // In-flight requests keep their sockets; idle ones close now, busy ones when they are done.
