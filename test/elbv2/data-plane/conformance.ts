@@ -141,6 +141,27 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
       }
     });
 
+    it('answers pipelined requests in order, and closes after the one that asks for it', async () => {
+      reset();
+      const group = targetGroup([a.config()]);
+      const url = await simple(group);
+      await allHealthy(group);
+      const [host, port] = url.slice('http://'.length).split(':') as [string, string];
+      const raw = await new Promise<string>((resolve, reject) => {
+        const socket = connect({ host, port: Number(port) });
+        let received = '';
+        socket.setTimeout(10_000, () => socket.destroy(new Error(`no complete answer; got ${JSON.stringify(received)}`)));
+        socket.on('connect', () => socket.write(`GET /first HTTP/1.1\r\nHost: ${host}\r\n\r\nGET /second HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`));
+        socket.on('data', (chunk) => (received += chunk.toString()));
+        socket.on('end', () => resolve(received));
+        socket.on('error', reject);
+      });
+      const answers = raw.split(/(?=HTTP\/1\.1 )/);
+      assert.equal(answers.length, 2, raw);
+      assert.match(answers[0] ?? '', /^HTTP\/1\.1 200 [^]*"url":"\/first"/);
+      assert.match(answers[1] ?? '', /^HTTP\/1\.1 200 [^]*"url":"\/second"/);
+    });
+
     it('evaluates rules in order with every condition, AND across conditions', async () => {
       reset();
       const fixed = (body: string) => ({ type: 'fixed-response' as const, statusCode: '200', contentType: 'text/plain', messageBody: body });

@@ -163,7 +163,8 @@ export class Engine {
         configureTimeouts(http, lb);
         if (listener.protocol === 'HTTP' && this.fastPath) {
           fallback = http;
-          server = createNetServer((socket) => {
+          // Half-open: a client that ends its side after a request still gets the answer.
+          server = createNetServer({ allowHalfOpen: true }, (socket) => {
             this.countConnection(state, socket);
             handleRawConnection(socket, state, this.deps, http);
           });

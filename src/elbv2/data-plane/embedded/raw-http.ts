@@ -65,6 +65,8 @@ class ClientConnection {
   private busy = false;
   private handedOver = false;
   private closing = false;
+  /** The client ended its side: answer what it sent, then end ours. */
+  private clientEnded = false;
   /** Aborts the exchange in flight when the client goes away. */
   private abort: (() => void) | undefined;
 
@@ -76,7 +78,13 @@ class ClientConnection {
     this.socket.on('data', this.onData);
     this.socket.on('error', this.onError);
     this.socket.on('close', this.onClose);
+    this.socket.on('end', this.onEnd);
   }
+
+  private readonly onEnd = (): void => {
+    this.clientEnded = true;
+    if (!this.busy) this.next();
+  };
 
   private readonly onTimeout = (): void => {
     this.socket.destroy();
@@ -103,6 +111,7 @@ class ClientConnection {
     socket.removeListener('data', this.onData);
     socket.removeListener('error', this.onError);
     socket.removeListener('close', this.onClose);
+    socket.removeListener('end', this.onEnd);
     socket.setTimeout(0);
     socket.removeListener('timeout', this.onTimeout);
     if (this.buffer.length > 0) socket.unshift(this.buffer);
@@ -112,10 +121,11 @@ class ClientConnection {
   }
 
   private next(): void {
-    if (this.handedOver || this.closing || this.buffer.length === 0) return;
+    if (this.handedOver || this.closing) return;
     const end = this.buffer.indexOf(crlf2);
     if (end < 0) {
       if (this.buffer.length > maxHead) this.handOver();
+      else if (this.clientEnded) this.endClient();
       return;
     }
     const head = parseHead(this.buffer.toString('latin1', 0, end));
@@ -128,7 +138,10 @@ class ClientConnection {
       !Number.isInteger(length) || length < 0 || length > maxBufferedBody || this.state.lb.accessLogPath !== undefined
     ) return this.handOver();
     const total = end + 4 + length;
-    if (this.buffer.length < total) return; // the rest of the body is on its way
+    if (this.buffer.length < total) {
+      if (this.clientEnded) this.endClient(); // the rest of the body will not come
+      return; // the rest of the body is on its way
+    }
     const body = this.buffer.subarray(end + 4, total);
     this.buffer = this.buffer.subarray(total);
     this.busy = true;
@@ -141,15 +154,16 @@ class ClientConnection {
     this.forward({ decision, head, method, clientCloses }, url, body, now, false);
   }
 
+  private endClient(): void {
+    this.closing = true;
+    this.socket.end();
+  }
+
   private done(clientCloses: boolean): void {
     this.busy = false;
     this.abort = undefined;
-    if (clientCloses) {
-      this.closing = true;
-      this.socket.end();
-      return;
-    }
-    if (this.buffer.length > 0) this.next();
+    if (clientCloses) return this.endClient();
+    this.next();
   }
 
   private respond(status: number, headerLines: string, body: string, clientCloses: boolean): void {
