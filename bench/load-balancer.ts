@@ -17,7 +17,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent, createServer as createHttpServer, request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -139,7 +139,7 @@ ${body}
   };
 }
 
-const healthCheck = { enabled: true, protocol: 'HTTP' as const, port: 'traffic-port' as const, path: '/', matcher: '200', intervalSeconds: 1, timeoutSeconds: 1, healthyThreshold: 2, unhealthyThreshold: 2 };
+const healthCheck = { enabled: true, protocol: 'HTTP' as const, port: 'traffic-port' as const, path: '/health', matcher: '200', intervalSeconds: 1, timeoutSeconds: 1, healthyThreshold: 2, unhealthyThreshold: 2 };
 
 function targetGroupOf(targets: TargetConfig[]): TargetGroupConfig {
   return {
@@ -187,30 +187,20 @@ async function until(what: string, probe: () => Promise<boolean>, deadlineMs = 3
   throw new Error(`${what}: not within ${deadlineMs} ms`);
 }
 
-/** Requests in a loop on 4 keep-alive connections, noting when each target answered first and last. */
-function trafficWatcher(url: string): { first: Map<string, number>; last: Map<string, number>; stop(): Promise<void> } {
+/** Requests in a loop on 4 keep-alive connections until stopped. */
+function steadyTraffic(url: string): { stop(): Promise<void> } {
   const agent = new Agent({ keepAlive: true, maxSockets: 4 });
-  const first = new Map<string, number>();
-  const last = new Map<string, number>();
   let running = true;
   const one = (): Promise<void> => new Promise((resolve) => {
-    const sentAt = performance.now();
     request(url, { agent }, (response) => {
-      let body = '';
-      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      response.on('end', () => {
-        if (!first.has(body)) first.set(body, sentAt);
-        last.set(body, sentAt);
-        resolve();
-      });
+      response.resume();
+      response.on('end', resolve);
     }).on('error', () => resolve()).end();
   });
   const loops = Array.from({ length: 4 }, async () => {
     while (running) await one();
   });
   return {
-    first,
-    last,
     stop: async () => {
       running = false;
       await Promise.all(loops);
@@ -219,25 +209,49 @@ function trafficWatcher(url: string): { first: Map<string, number>; last: Map<st
   };
 }
 
-/** Registration: from the moment health() says healthy to the first request the target answers; deregistration: from apply to the last request sent to it. */
-async function reactionTimes(plane: DataPlane, address: string, port: number, ports: number[], spare: number): Promise<{ takesTrafficMs: number; stopsMs: number }> {
+/** A fourth target in this process, so both sides of each figure are stamped by one clock: when health checks and requests arrive. */
+async function watchedTarget(): Promise<{ port: number; checks: number[]; requests: number[]; close(): Promise<void> }> {
+  const checks: number[] = [];
+  const requests: number[] = [];
+  const server = createHttpServer((req, res) => {
+    (req.url === '/health' ? checks : requests).push(performance.now());
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('t4');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address !== null ? address.port : 0,
+    checks,
+    requests,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/**
+ * Registration: from the target's answer to the health check that made it healthy (the
+ * healthyThreshold-th) to the first request it receives. Deregistration: from the apply that
+ * deregisters it to the last request it receives. Both stamped at the target, under steady traffic.
+ */
+async function reactionTimes(plane: DataPlane, address: string, port: number, ports: number[]): Promise<{ takesTrafficMs: number; stopsMs: number }> {
   const base = ports.map((p, i) => target(`t${i + 1}`, p));
-  const url = `http://${address}:${port}/`;
-  const watcher = trafficWatcher(url);
+  const watched = await watchedTarget();
+  const traffic = steadyTraffic(`http://${address}:${port}/`);
   try {
-    const joined = targetGroupOf([...base, target('t4', spare)]);
-    await plane.apply(configOf(address, port, joined));
-    const healthyAt = await until('the new target healthy', async () => (await plane.health()).some((r) => r.targetId === 'i-t4' && r.state === 'healthy'));
-    await until('traffic on the new target', async () => watcher.first.has('t4'));
-    const takesTrafficMs = (watcher.first.get('t4') ?? 0) - healthyAt;
-    const draining = targetGroupOf([...base, { ...target('t4', spare), state: 'draining', drainingUntil: Date.now() + 30_000 }]);
+    await plane.apply(configOf(address, port, targetGroupOf([...base, target('t4', watched.port)])));
+    await until('traffic on the new target', async () => watched.requests.length > 0);
+    const healthyAt = watched.checks[healthCheck.healthyThreshold - 1] ?? NaN;
+    const takesTrafficMs = (watched.requests[0] ?? NaN) - healthyAt;
     const appliedAt = performance.now();
-    await plane.apply(configOf(address, port, draining));
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const stopsMs = Math.max(0, (watcher.last.get('t4') ?? appliedAt) - appliedAt);
+    await plane.apply(configOf(address, port, targetGroupOf([...base, { ...target('t4', watched.port), state: 'draining', drainingUntil: Date.now() + 30_000 }])));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const stopsMs = Math.max(0, (watched.requests[watched.requests.length - 1] ?? appliedAt) - appliedAt);
     return { takesTrafficMs, stopsMs };
   } finally {
-    await watcher.stop();
+    await traffic.stop();
+    await watched.close();
   }
 }
 
@@ -253,8 +267,7 @@ export async function main(): Promise<void> {
     }
   }
   const ports = [await freePort(), await freePort(), await freePort()];
-  const spare = await freePort();
-  const servers = [...ports, spare].map((p, i) => `  server { listen 127.0.0.1:${p}; location / { default_type text/plain; return 200 "t${i + 1}"; } }`).join('\n');
+  const servers = ports.map((p, i) => `  server { listen 127.0.0.1:${p}; location / { default_type text/plain; return 200 "t${i + 1}"; } }`).join('\n');
   const targets = await startNginx('targets', servers, 1);
   const proxyPort = await freePort();
   const upstream = ports.map((p) => `server 127.0.0.1:${p};`).join(' ');
@@ -288,7 +301,7 @@ export async function main(): Promise<void> {
         await until(`${entry.name}: 3 healthy targets`, async () => (await plane.health()).filter((r) => r.state === 'healthy').length === 3);
         const pids = dataPlanePids(plane, stateDir);
         rows.push({ name: entry.name, result: measure(`http://${address}:${port}/`, pids) });
-        reactions.push({ name: entry.name, ...(await reactionTimes(plane, address, port, ports, spare)) });
+        reactions.push({ name: entry.name, ...(await reactionTimes(plane, address, port, ports)) });
       } finally {
         await plane.shutdown();
         forget();
@@ -306,7 +319,7 @@ export async function main(): Promise<void> {
     console.log(`${name.padEnd(32)} ${fmt(result.requestsPerSecond).padStart(9)} ${fmt(result.p50Ms, 2).padStart(8)} ${fmt(result.p99Ms, 2).padStart(8)} ${fmt(result.cpuPercent).padStart(6)}  ${fmt(result.requestsPerSecond / nginxRps, 2).padStart(13)} ${fmt(result.p99Ms / nginxP99, 2).padStart(11)}  ${result.errors || '-'}`);
   }
   for (const reaction of reactions) {
-    console.log(`${reaction.name}: a registered target takes its first request ${fmt(reaction.takesTrafficMs, 1)} ms after health() reports it healthy; a deregistered one its last ${fmt(reaction.stopsMs, 1)} ms after the apply (health check interval 1 s)`);
+    console.log(`${reaction.name}: a new target takes its first request ${fmt(reaction.takesTrafficMs, 1)} ms after answering the health check that makes it healthy; a deregistered one its last request ${fmt(reaction.stopsMs, 1)} ms after the apply (health check interval 1 s, healthy threshold 2)`);
   }
   console.log('CPU %: the data plane process(es) during the run, user + system over wall time; 100 % is one core (this machine has 2, shared with wrk and the targets).');
 }
