@@ -216,7 +216,7 @@ class ClientConnection {
     const reused = pool !== undefined && pool.length > 0;
     const upstream = reused ? (pool.pop() as Socket) : openUpstream(group, target);
     const payload = this.requestHead(exchange, url, start);
-    upstream.write(body.length > 0 ? Buffer.concat([Buffer.from(payload, 'latin1'), body]) : payload);
+    upstream.write(body.length > 0 ? Buffer.concat([Buffer.from(payload, 'latin1'), body]) : payload, 'latin1');
     // A kept-alive connection the target closed just as it was reused: a fresh one, once, when that repeats no side effect.
     const canRetry = reused && !retry && body.length === 0 && (exchange.method === 'GET' || exchange.method === 'HEAD');
     const again = canRetry ? () => (target.gone ? this.elbError(502, exchange.clientCloses) : this.forward(exchange, url, body, start, true)) : undefined;
@@ -306,9 +306,13 @@ class UpstreamExchange {
         if (rest.length > 0) this.onData(rest);
         return;
       }
+      // Head and the body that came with it leave in one write (writev), not one system call each.
+      const client = this.connection.client;
+      client.cork();
       this.sendHead(parsed, status);
       if (rest.length > 0) this.body(rest);
       else if (this.remaining === 0 && this.chunked === undefined && !this.untilClose) this.release(true);
+      client.uncork();
       return;
     }
     this.body(chunk);
