@@ -215,6 +215,7 @@ class ClientConnection {
     const pool = idleUpstreams.get(target);
     const reused = pool !== undefined && pool.length > 0;
     const upstream = reused ? (pool.pop() as Socket) : openUpstream(group, target);
+    if (reused) upstream.setTimeout(0);
     const payload = this.requestHead(exchange, url, start);
     upstream.write(body.length > 0 ? Buffer.concat([Buffer.from(payload, 'latin1'), body]) : payload, 'latin1');
     // A kept-alive connection the target closed just as it was reused: a fresh one, once, when that repeats no side effect.
@@ -249,10 +250,21 @@ class ClientConnection {
   }
 }
 
+const upstreamIdleMs = 4000;
+
 function openUpstream(group: TargetGroupRuntime, target: TargetRuntime): Socket {
   const options = { host: target.config.address, port: target.config.port };
   const socket = group.config.protocol === 'HTTPS' ? tlsConnect({ ...options, rejectUnauthorized: false }) : connect(options);
   socket.setNoDelay(true);
+  // Listeners for the socket's whole life (an exchange adds its own while it runs): quiet errors,
+  // leave the idle pool when closed, close when idle too long.
+  socket.on('error', () => socket.destroy());
+  socket.on('timeout', () => socket.destroy());
+  socket.on('close', () => {
+    const pool = idleUpstreams.get(target);
+    const at = pool === undefined ? -1 : pool.indexOf(socket);
+    if (at >= 0) pool?.splice(at, 1);
+  });
   return socket;
 }
 
@@ -395,10 +407,10 @@ class UpstreamExchange {
     this.upstream.removeListener('close', this.onEnd);
     this.connection.setAbort(undefined);
     if (keep && this.upstreamKeepAlive && !this.target.gone && !this.upstream.destroyed) {
-      this.upstream.on('error', destroyQuietly);
-      this.upstream.on('close', forgetClosed(this.target, this.upstream));
       let pool = idleUpstreams.get(this.target);
       if (pool === undefined) idleUpstreams.set(this.target, (pool = []));
+      // Closed by us before the target's keep-alive timeout (often 5 s) can close it under a reuse.
+      this.upstream.setTimeout(upstreamIdleMs);
       pool.push(this.upstream);
     } else {
       this.upstream.destroy();
@@ -426,15 +438,3 @@ class UpstreamExchange {
   }
 }
 
-function destroyQuietly(this: Socket): void {
-  this.destroy();
-}
-
-function forgetClosed(target: TargetRuntime, socket: Socket): () => void {
-  return () => {
-    const pool = idleUpstreams.get(target);
-    if (pool === undefined) return;
-    const at = pool.indexOf(socket);
-    if (at >= 0) pool.splice(at, 1);
-  };
-}
