@@ -120,6 +120,7 @@ export interface TargetConfig {
   /**
    * registered: in service (health decides whether it takes traffic);
    * draining: deregistered, finishing in-flight requests until `drainingUntil` (epoch ms) or none remain.
+   * Once drained, health() no longer reports it (the control plane may then drop it from the configuration).
    */
   state: 'registered' | 'draining';
   drainingUntil?: number;
