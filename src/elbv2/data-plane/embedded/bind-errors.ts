@@ -4,7 +4,7 @@ export function bindErrorMessage(address: string, port: number, error: NodeJS.Er
   switch (error.code) {
     case 'EACCES':
       return port < 1024
-        ? `Cannot listen on ${address}:${port}: ports below 1024 need privileges this process does not have. Choose a port of 1024 or more, or grant the data plane's Node.js the capability (setcap cap_net_bind_service=+ep "$(command -v node)").`
+        ? `Cannot listen on ${address}:${port}: ports below 1024 need privileges this process does not have. Choose a port of 1024 or more, or grant CAP_NET_BIND_SERVICE to the Node.js that runs the data plane (setcap cap_net_bind_service=+ep "$(command -v node)").`
         : `Cannot listen on ${address}:${port}: permission denied.`;
     case 'EADDRINUSE':
       return `Cannot listen on ${address}:${port}: that address and port are already in use by another listener or process. Choose another port, or stop what listens on ${address}:${port}.`;
