@@ -13,13 +13,15 @@
  *
  * Prints figures; asserts nothing. Needs nginx and wrk (`apt-get install nginx wrk`).
  * Environment: BERTH_BENCH_LB_SECONDS (10), BERTH_BENCH_LB_CONNECTIONS (64), BERTH_BENCH_LB_THREADS (2),
- * BERTH_BENCH_LB_NGINX_WORKERS (1: one process, as each data plane is one process).
+ * BERTH_BENCH_LB_NGINX_WORKERS (1: one process, as each data plane is one process);
+ * BERTH_LB_FAST_PATH=0 makes the embedded data plane forward through node:http only, to compare.
+ * The load average is printed first: on a shared machine the figures move with it.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, createServer as createHttpServer, request } from 'node:http';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DataPlane, DataPlaneConfig, TargetConfig, TargetGroupConfig } from '../src/elbv2/data-plane/types.js';
@@ -276,6 +278,7 @@ export async function main(): Promise<void> {
   const rows: { name: string; result: ReturnType<typeof measure> }[] = [];
   const reactions: { name: string; takesTrafficMs: number; stopsMs: number }[] = [];
   try {
+    console.log(`load average before: ${loadavg().map((n) => n.toFixed(2)).join(' ')} on ${cpus().length} cores`);
     console.log(`wrk -t${threads} -c${connections} -d${seconds}s --latency, small static responses (nginx return 200), 3 targets; nginx proxy with ${nginxWorkers} worker(s)`);
     rows.push({ name: 'targets directly (one of them)', result: measure(`http://127.0.0.1:${ports[0]}/`, targets.pids) });
     rows.push({ name: 'nginx reverse proxy', result: measure(`http://127.0.0.1:${proxyPort}/`, proxy.pids) });
