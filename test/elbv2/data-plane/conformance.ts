@@ -162,6 +162,30 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
       assert.match(answers[1] ?? '', /^HTTP\/1\.1 200 [^]*"url":"\/second"/);
     });
 
+    it('closes a client connection that stays idle longer than the idle timeout', async () => {
+      reset();
+      const group = targetGroup([a.config()]);
+      const url = await simple(group, { idleTimeoutSeconds: 1 });
+      await allHealthy(group);
+      const [host, port] = url.slice('http://'.length).split(':') as [string, string];
+      const openFor = await new Promise<number>((resolve, reject) => {
+        const socket = connect({ host, port: Number(port) });
+        let opened = 0;
+        socket.on('connect', () => {
+          opened = Date.now();
+          socket.write(`GET / HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+        });
+        socket.on('data', () => undefined);
+        socket.on('close', () => resolve(Date.now() - opened));
+        socket.on('error', reject);
+        setTimeout(() => {
+          socket.destroy();
+          reject(new Error('the idle connection was still open after 10 s'));
+        }, 10_000).unref();
+      });
+      assert.ok(openFor >= 900 && openFor < 5000, `closed after ${openFor} ms`);
+    });
+
     it('evaluates rules in order with every condition, AND across conditions', async () => {
       reset();
       const fixed = (body: string) => ({ type: 'fixed-response' as const, statusCode: '200', contentType: 'text/plain', messageBody: body });
