@@ -566,17 +566,22 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
       await applyOk({ loadBalancers: [loadBalancer(address, [listener(port, [rule('default', [], forward(group))], { protocol: 'HTTPS', certificate })])], targetGroups: [group] });
       await allHealthy(group);
       const { request } = await import('node:https');
-      const seen = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        request(`https://${address}:${port}/secure`, { rejectUnauthorized: false, agent: false }, (response) => {
-          let body = '';
-          response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-        }).on('error', reject).end();
+      const secure = (path: string, method = 'GET', body?: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+        request(`https://${address}:${port}${path}`, { method, rejectUnauthorized: false, agent: false }, (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+        }).on('error', reject).end(body);
       });
+      const seen = await secure('/secure');
       assert.equal(seen.status, 200);
       const headers = (JSON.parse(seen.body) as { headers: Record<string, string> }).headers;
       assert.equal(headers['x-forwarded-proto'], 'https');
       assert.equal(headers['x-forwarded-port'], String(port));
+      const upload = 'y'.repeat(200 * 1024);
+      const uploaded = await secure('/upload', 'PUT', upload);
+      assert.equal(uploaded.status, 200);
+      assert.equal((JSON.parse(uploaded.body) as { bodyLength: number }).bodyLength, upload.length);
     });
 
     it('NLB: pipes TCP connections round robin to healthy targets and drains a deregistered one', { skip: options.skip?.tcp }, async () => {

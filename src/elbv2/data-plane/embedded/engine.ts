@@ -155,19 +155,19 @@ export class Engine {
       case 'HTTP':
       case 'HTTPS': {
         if (listener.protocol === 'HTTPS' && listener.certificate === undefined) return Promise.resolve(`Listener ${lb.address}:${listener.port}: an HTTPS listener needs a certificate.`);
-        const http = listener.protocol === 'HTTPS'
-          ? createHttpsServer({ cert: listener.certificate?.certificatePem, key: listener.certificate?.privateKeyPem })
-          : createHttpServer();
+        const tls = { cert: listener.certificate?.certificatePem, key: listener.certificate?.privateKeyPem };
+        // With the fast path, TLS ends at the listener's socket and the node:http server behind it
+        // (for the connections handed over) speaks plain HTTP on the decrypted stream.
+        const http = listener.protocol === 'HTTPS' && !this.fastPath ? createHttpsServer(tls) : createHttpServer();
         http.on('request', (request, response) => handleRequest(request, response, state, this.deps));
         http.on('upgrade', (request, socket, head) => handleUpgrade(request, socket, head, state, this.deps));
         configureTimeouts(http, lb);
-        if (listener.protocol === 'HTTP' && this.fastPath) {
+        if (this.fastPath) {
           fallback = http;
+          const onConnection = (socket: Socket): void => handleRawConnection(socket, state, this.deps, http);
           // Half-open: a client that ends its side after a request still gets the answer.
-          server = createNetServer({ allowHalfOpen: true }, (socket) => {
-            this.countConnection(state, socket);
-            handleRawConnection(socket, state, this.deps, http);
-          });
+          server = listener.protocol === 'HTTPS' ? createTlsServer({ ...tls, allowHalfOpen: true }, onConnection) : createNetServer({ allowHalfOpen: true }, onConnection);
+          server.on('connection', (socket: Socket) => this.countConnection(state, socket));
         } else {
           http.on('connection', (socket: Socket) => this.countConnection(state, socket));
           server = http;

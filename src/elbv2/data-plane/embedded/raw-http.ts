@@ -1,6 +1,6 @@
 /**
- * The fast path of an HTTP listener: requests forwarded by reading and writing HTTP/1.1 on the
- * sockets directly, without node:http's request and response objects on either side (which cost
+ * The fast path of an HTTP or HTTPS listener (TLS ends at the listener's socket): requests
+ * forwarded by reading and writing HTTP/1.1 on the sockets directly, without node:http's request and response objects on either side (which cost
  * more than half of a request's CPU here). It handles the common case, one request at a time per
  * connection: HTTP/1.1, no body or a body with Content-Length of at most 64 KiB (buffered), a
  * response framed by Content-Length, chunked encoding (passed through as is) or the close of the
@@ -203,7 +203,7 @@ class ClientConnection {
     }
     const client = (this.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
     text += `X-Forwarded-For: ${forwardedFor === undefined || forwardedFor === '' ? client : `${forwardedFor}, ${client}`}\r\n`;
-    text += `X-Forwarded-Proto: http\r\nX-Forwarded-Port: ${this.state.listener.port}\r\n`;
+    text += `X-Forwarded-Proto: ${this.state.listener.protocol === 'HTTPS' ? 'https' : 'http'}\r\nX-Forwarded-Port: ${this.state.listener.port}\r\n`;
     if (head.headers['x-amzn-trace-id'] === undefined) text += `X-Amzn-Trace-Id: ${traceId(now)}\r\n`;
     return `${text}\r\n`;
   }
