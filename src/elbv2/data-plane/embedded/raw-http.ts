@@ -350,7 +350,8 @@ class UpstreamExchange {
     deps.counters.targetStatus(this.group.config.arn, status, (deps.now() - this.start) / 1000);
     const headers = parsed.headers;
     const connectionHeader = headers.connection ?? '';
-    if (/close/i.test(connectionHeader)) this.upstreamKeepAlive = false;
+    // HTTP/1.0 closes after each answer unless it says keep-alive.
+    if (/close/i.test(connectionHeader) || (parsed.startLine.startsWith('HTTP/1.0') && !/keep-alive/i.test(connectionHeader))) this.upstreamKeepAlive = false;
     const noBody = this.exchange.method === 'HEAD' || status === 204 || status === 304;
     if (noBody) this.remaining = 0;
     else if (/chunked/i.test(headers['transfer-encoding'] ?? '')) this.chunked = new ChunkedEnd();
