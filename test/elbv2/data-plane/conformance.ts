@@ -312,6 +312,20 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
       assert.equal(counts.targetGroups[group.arn]?.unhealthyHostCount, 0);
     });
 
+    it('checks health on the configured port, with the matcher\'s codes', async () => {
+      reset();
+      // a's traffic goes to a, its health checks to b's port.
+      const group = targetGroup([a.config()], { healthCheck: { ...targetGroup([]).healthCheck, port: b.port, matcher: '200-299' } });
+      await simple(group);
+      await untilState(group, 'i-a', 'healthy');
+      b.mode = 'error500';
+      const report = await untilState(group, 'i-a', 'unhealthy', 'Target.ResponseCodeMismatch');
+      assert.equal(a.mode, 'ok');
+      assert.match(report.description ?? '', /500/);
+      b.mode = 'ok';
+      await untilState(group, 'i-a', 'healthy');
+    });
+
     it('fails open: when every target is unhealthy, all of them take traffic', async () => {
       reset();
       const group = targetGroup([a.config(), b.config()], { healthCheck: { ...targetGroup([]).healthCheck, path: '/unhealthy-check', matcher: '299' } });
