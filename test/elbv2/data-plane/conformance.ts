@@ -598,6 +598,31 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
       assert.equal((JSON.parse(uploaded.body) as { bodyLength: number }).bodyLength, upload.length);
     });
 
+    it('NLB: terminates TLS with the given certificate and pipes the plain stream to a target', { skip: options.skip?.tcp }, async (t) => {
+      const certificate = selfSignedCertificate();
+      if (certificate === undefined) return t.skip('openssl is not installed');
+      const x = await startTcpTarget('x');
+      try {
+        const group = targetGroup([x.config()], { protocol: 'TCP', healthCheck: { ...targetGroup([]).healthCheck, protocol: 'TCP', path: '/' } });
+        const address = lbAddress();
+        const port = await freePort();
+        await applyOk({ loadBalancers: [loadBalancer(address, [listener(port, [rule('default', [], forward(group))], { protocol: 'TLS', certificate })], { type: 'network', idleTimeoutSeconds: 350 })], targetGroups: [group] });
+        await allHealthy(group);
+        const { connect: tlsConnect } = await import('node:tls');
+        const answer = await new Promise<string>((resolve, reject) => {
+          const socket = tlsConnect({ host: address, port, rejectUnauthorized: false }, () => socket.write('secret'));
+          socket.once('data', (chunk) => {
+            socket.destroy();
+            resolve(chunk.toString());
+          });
+          socket.once('error', reject);
+        });
+        assert.equal(answer, 'x:secret');
+      } finally {
+        await x.stop();
+      }
+    });
+
     it('NLB: pipes TCP connections round robin to healthy targets and drains a deregistered one', { skip: options.skip?.tcp }, async () => {
       const x = await startTcpTarget('x');
       const y = await startTcpTarget('y');
