@@ -124,7 +124,7 @@ export interface TargetConfig {
    */
   state: 'registered' | 'draining';
   drainingUntil?: number;
-  /** When it was registered (epoch ms): slow start ramps its share from there. */
+  /** When it was registered (epoch ms). Slow start ramps a target's share from when it turns healthy (beside other healthy targets), as ELB does. */
   registeredAt: number;
 }
 

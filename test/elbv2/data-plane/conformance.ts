@@ -361,6 +361,27 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
       assert.deepEqual([...seen].sort(), ['a', 'b', 'c']);
     });
 
+    it('ramps a newly healthy target up slowly with slow start', async () => {
+      reset();
+      // Slow start applies to targets that turn healthy while it is on, beside targets already healthy.
+      const settled = targetGroup([a.config(), b.config()]);
+      const address = lbAddress();
+      const port = await freePort();
+      const lb = loadBalancer(address, [listener(port, [rule('default', [], forward(settled))])]);
+      await applyOk({ loadBalancers: [lb], targetGroups: [settled] });
+      await allHealthy(settled);
+      const joined = { ...settled, slowStartSeconds: 60, targets: [...settled.targets, c.config()] };
+      await applyOk({ loadBalancers: [lb], targetGroups: [joined] });
+      await untilState(joined, 'i-c', 'healthy');
+      const counts = new Map<string, number>();
+      for (let i = 0; i < 60; i++) {
+        const target = (await send(`http://${address}:${port}/`)).json().target;
+        counts.set(target, (counts.get(target) ?? 0) + 1);
+      }
+      assert.ok((counts.get('c') ?? 0) <= 8, `the new target takes a small share at first: ${JSON.stringify([...counts])}`);
+      assert.ok((counts.get('a') ?? 0) >= 20 && (counts.get('b') ?? 0) >= 20, JSON.stringify([...counts]));
+    });
+
     it('keeps a client on its target with the AWSALB cookie, and with AWSALBAPP-0 after the application cookie', async () => {
       reset();
       const lbSticky = targetGroup([a.config(), b.config(), c.config()], { stickiness: { enabled: true, type: 'lb_cookie', durationSeconds: 600 } });

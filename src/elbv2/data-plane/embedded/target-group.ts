@@ -30,6 +30,11 @@ export interface TargetRuntime {
   nextProbeAt: number;
   /** Drained and dropped: still referenced by requests that started before. */
   gone: boolean;
+  /**
+   * When its slow start began (epoch ms): as ELB does, a target enters slow start when it turns
+   * healthy while slow start is on and another target is already healthy; undefined: full share.
+   */
+  rampFrom: number | undefined;
 }
 
 export function targetKey(target: { id: string; port: number }): string {
@@ -53,7 +58,7 @@ export class TargetGroupRuntime {
       wanted.add(key);
       const known = this.targets.get(key);
       if (known === undefined) {
-        this.targets.set(key, { key, config: target, health: initialHealth(now), outstanding: 0, connections: new Set(), agent: undefined, probing: false, nextProbeAt: now, gone: false });
+        this.targets.set(key, { key, config: target, health: initialHealth(now), outstanding: 0, connections: new Set(), agent: undefined, probing: false, nextProbeAt: now, gone: false, rampFrom: undefined });
         continue;
       }
       if (known.config.address !== target.address) this.dropAgent(known);
@@ -108,7 +113,7 @@ export class TargetGroupRuntime {
       target,
       key: target.key,
       outstanding: target.outstanding,
-      weight: this.isHealthy(target) && routable.length > 1 ? slowStartWeight(Math.max(target.health.since, target.config.registeredAt), this.config.slowStartSeconds, now) : 1,
+      weight: target.rampFrom !== undefined && routable.length > 1 ? slowStartWeight(target.rampFrom, this.config.slowStartSeconds, now) : 1,
     }));
     if (sourceIp !== undefined && this.config.stickiness.enabled && this.config.stickiness.type === 'source_ip') {
       return pickBySource(candidates, sourceIp)?.target;
@@ -142,7 +147,13 @@ export class TargetGroupRuntime {
 
   recordProbe(target: TargetRuntime, result: ProbeResult, now: number): void {
     if (target.gone || target.config.state !== 'registered') return;
+    const before = target.health.state;
     target.health = afterProbe(target.health, result, this.config.healthCheck, now);
+    if (target.health.state !== 'healthy') target.rampFrom = undefined;
+    else if (before !== 'healthy') {
+      const othersHealthy = [...this.targets.values()].some((other) => other !== target && other.config.state === 'registered' && other.health.state === 'healthy');
+      target.rampFrom = this.config.slowStartSeconds > 0 && othersHealthy ? now : undefined;
+    }
   }
 
   reports(): TargetHealthReport[] {
