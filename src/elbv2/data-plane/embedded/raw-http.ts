@@ -4,8 +4,8 @@
  * more than half of a request's CPU here). It handles the common case, one request at a time per
  * connection: HTTP/1.1, no body or a body with Content-Length of at most 64 KiB (buffered), a
  * response framed by Content-Length, chunked encoding (passed through as is) or the close of the
- * connection. Anything else (an upgrade, a chunked or larger request body, HTTP/1.0, Expect, a load
- * balancer with an access log) hands the connection, at a request boundary, to the listener's
+ * connection. Anything else (an upgrade, a chunked or larger request body, HTTP/1.0, Expect) hands
+ * the connection, at a request boundary, to the listener's
  * node:http server (http-listener.ts), which does everything.
  *
  * Same behaviour as the node:http path: rules and stickiness (http-routing.ts), X-Forwarded-*,
@@ -13,6 +13,7 @@
  */
 import { randomFillSync } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
+import type { AccessLogEntry } from './access-log.js';
 import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { ChunkedEnd, parseHead, type ParsedHead } from './http1-framing.js';
@@ -69,6 +70,8 @@ class ClientConnection {
   private clientEnded = false;
   /** Aborts the exchange in flight when the client goes away. */
   private abort: (() => void) | undefined;
+  /** The exchange in flight, when its load balancer keeps an access log. */
+  private logged: { entry: AccessLogEntry; path: string } | undefined;
 
   constructor(private readonly socket: Socket, private readonly state: HttpListenerState, private readonly deps: HttpListenerDeps, private readonly fallback: HttpServer) {}
 
@@ -135,7 +138,7 @@ class ClientConnection {
     const length = headers['content-length'] === undefined ? 0 : Number(headers['content-length']);
     if (
       headers['transfer-encoding'] !== undefined || headers.upgrade !== undefined || headers.expect !== undefined ||
-      !Number.isInteger(length) || length < 0 || length > maxBufferedBody || this.state.lb.accessLogPath !== undefined
+      !Number.isInteger(length) || length < 0 || length > maxBufferedBody
     ) return this.handOver();
     const total = end + 4 + length;
     if (this.buffer.length < total) {
@@ -150,6 +153,7 @@ class ClientConnection {
     const now = this.deps.now();
     this.deps.counters.lb(this.state.lb.arn).requestCount++;
     const decision = decide({ method, url, headers, socket: this.socket }, { lb: this.state.lb, listener: this.state.listener, targetGroup: this.deps.targetGroup, now, random: this.deps.random });
+    if (this.state.lb.accessLogPath !== undefined) this.logged = { path: this.state.lb.accessLogPath, entry: this.logEntry(method, url, headers, decision, now, length) };
     if (decision.kind !== 'forward') return this.answerItself(decision, clientCloses);
     this.forward({ decision, head, method, clientCloses }, url, body, now, false);
   }
@@ -159,7 +163,44 @@ class ClientConnection {
     this.socket.end();
   }
 
+  private logEntry(method: string, url: string, headers: Record<string, string>, decision: Decision, now: number, receivedBytes: number): AccessLogEntry {
+    const protocol = this.state.listener.protocol === 'HTTPS' ? 'https' : 'http';
+    const target = decision.kind === 'forward' ? `${decision.target.config.address}:${decision.target.config.port}` : undefined;
+    return {
+      type: protocol,
+      time: new Date(now),
+      elb: this.state.lb.arn.slice(this.state.lb.arn.indexOf('loadbalancer/') + 'loadbalancer/'.length),
+      client: `${(this.socket.remoteAddress ?? '').replace(/^::ffff:/, '')}:${this.socket.remotePort ?? 0}`,
+      target,
+      requestStart: now,
+      targetSeconds: -1,
+      elbStatus: 0,
+      targetStatus: undefined,
+      receivedBytes,
+      sentBytes: 0,
+      request: `${method} ${protocol}://${headers.host ?? this.state.lb.address}${url} HTTP/1.1`,
+      userAgent: headers['user-agent'] ?? '',
+      targetGroupArn: decision.kind === 'forward' ? decision.group.config.arn : undefined,
+      traceId: headers['x-amzn-trace-id'] ?? '',
+      domain: '',
+      rulePriority: decision.priority,
+      action: decision.kind === 'fixed' ? 'fixed-response' : decision.kind === 'error' ? 'forward' : decision.kind,
+      redirectUrl: decision.kind === 'redirect' ? decision.location : undefined,
+      errorReason: undefined,
+    };
+  }
+
+  /** For UpstreamExchange: what the target answered, for the access log. */
+  noteTarget(status: number, seconds: number, contentLength: number): void {
+    if (this.logged === undefined) return;
+    Object.assign(this.logged.entry, { targetStatus: status, elbStatus: status, targetSeconds: seconds, sentBytes: contentLength });
+  }
+
   private done(clientCloses: boolean): void {
+    if (this.logged !== undefined) {
+      this.deps.accessLogs.write(this.logged.path, { ...this.logged.entry, time: new Date(this.deps.now()) });
+      this.logged = undefined;
+    }
     this.busy = false;
     this.abort = undefined;
     if (clientCloses) return this.endClient();
@@ -168,6 +209,7 @@ class ClientConnection {
 
   private respond(status: number, headerLines: string, body: string, clientCloses: boolean): void {
     const bytes = Buffer.byteLength(body);
+    if (this.logged !== undefined) Object.assign(this.logged.entry, { elbStatus: status, sentBytes: bytes });
     this.socket.write(`HTTP/1.1 ${status} ${reasons[status] ?? 'Status'}\r\n${headerLines}Content-Length: ${bytes}\r\n${clientCloses ? 'Connection: close\r\n' : ''}\r\n${body}`);
     this.done(clientCloses);
   }
@@ -204,7 +246,11 @@ class ClientConnection {
     const client = (this.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
     text += `X-Forwarded-For: ${forwardedFor === undefined || forwardedFor === '' ? client : `${forwardedFor}, ${client}`}\r\n`;
     text += `X-Forwarded-Proto: ${this.state.listener.protocol === 'HTTPS' ? 'https' : 'http'}\r\nX-Forwarded-Port: ${this.state.listener.port}\r\n`;
-    if (head.headers['x-amzn-trace-id'] === undefined) text += `X-Amzn-Trace-Id: ${traceId(now)}\r\n`;
+    if (head.headers['x-amzn-trace-id'] === undefined) {
+      const generated = traceId(now);
+      if (this.logged !== undefined) this.logged.entry.traceId = generated;
+      text += `X-Amzn-Trace-Id: ${generated}\r\n`;
+    }
     return `${text}\r\n`;
   }
 
@@ -348,6 +394,7 @@ class UpstreamExchange {
   private sendHead(parsed: ParsedHead, status: number): void {
     const deps = this.connection.listenerDeps;
     deps.counters.targetStatus(this.group.config.arn, status, (deps.now() - this.start) / 1000);
+    this.connection.noteTarget(status, (deps.now() - this.start) / 1000, Number(parsed.headers['content-length'] ?? 0));
     const headers = parsed.headers;
     const connectionHeader = headers.connection ?? '';
     // HTTP/1.0 closes after each answer unless it says keep-alive.
