@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ListenerConfig, LoadBalancerConfig } from '../types.js';
 import type { AccessLogEntry, AccessLogs } from './access-log.js';
@@ -173,7 +174,7 @@ export function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Bu
   const decision = decide(request, { lb: state.lb, listener: state.listener, targetGroup: deps.targetGroup, now: start, random: deps.random });
   socket.on('error', () => socket.destroy());
   if (decision.kind !== 'forward') {
-    const status = decision.kind === 'error' ? decision.status : decision.status;
+    const status = decision.status;
     deps.counters.elbStatus(state.lb.arn, status);
     const extra = decision.kind === 'redirect' ? `Location: ${decision.location}\r\n` : '';
     const body = decision.kind === 'fixed' ? decision.body : elbErrorPage(status);
@@ -197,7 +198,7 @@ export function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Bu
     socket.write(`${lines.join('\r\n')}\r\n\r\n`);
     if (upstreamHead.length > 0) socket.write(upstreamHead);
     if (head.length > 0) upstream.write(head);
-    const asSocket = socket as import('node:net').Socket;
+    const asSocket = socket as Socket;
     target.connections.add(asSocket);
     const end = (): void => {
       target.connections.delete(asSocket);
