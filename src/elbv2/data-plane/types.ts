@@ -120,10 +120,11 @@ export interface TargetConfig {
   /**
    * registered: in service (health decides whether it takes traffic);
    * draining: deregistered, finishing in-flight requests until `drainingUntil` (epoch ms) or none remain.
+   * Once drained, health() no longer reports it (the control plane may then drop it from the configuration).
    */
   state: 'registered' | 'draining';
   drainingUntil?: number;
-  /** When it was registered (epoch ms): slow start ramps its share from there. */
+  /** When it was registered (epoch ms). Slow start ramps a target's share from when it turns healthy (beside other healthy targets), as ELB does. */
   registeredAt: number;
 }
 

@@ -1,0 +1,231 @@
+/**
+ * The embedded data plane's running state: the listeners it has bound, the target groups with
+ * their targets' health, and the periodic work (health checks due, draining targets done).
+ * `apply` converges it on a whole desired configuration: listeners whose address, port, protocol
+ * and certificate stay the same keep their socket and take the new rules at the next request;
+ * others are closed and bound anew; what the configuration no longer names goes.
+ */
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
+import type { ApplyResult, DataPlaneConfig, DataPlaneCounters, ListenerConfig, LoadBalancerConfig, TargetHealthReport } from '../types.js';
+import { AccessLogs } from './access-log.js';
+import { bindErrorMessage } from './bind-errors.js';
+import { Counters } from './counters.js';
+import { probe } from './health-prober.js';
+import { handleRequest, handleUpgrade, type HttpListenerDeps } from './http-listener.js';
+import { handleRawConnection } from './raw-http.js';
+import { TargetGroupRuntime } from './target-group.js';
+import { handleConnection } from './tcp-listener.js';
+
+interface BoundListener {
+  /** What decides whether the socket can stay: address, port, protocol, certificate. */
+  identity: string;
+  state: { lb: LoadBalancerConfig; listener: ListenerConfig };
+  server: HttpServer | NetServer;
+  /** HTTP listeners: the node:http server the fast path hands unusual connections to. */
+  fallback?: HttpServer;
+  sockets: Set<Socket>;
+}
+
+export interface EngineOptions {
+  now?: () => number;
+  random?: () => number;
+  /** How often due health checks and finished drains are looked for (ms). */
+  tickMs?: number;
+  /** HTTP listeners forward on raw sockets (raw-http.ts) rather than through node:http (default true). */
+  fastPath?: boolean;
+}
+
+export class Engine {
+  private readonly listeners = new Map<string, BoundListener>();
+  private readonly targetGroups = new Map<string, TargetGroupRuntime>();
+  private readonly counters = new Counters();
+  private readonly accessLogs = new AccessLogs();
+  private readonly now: () => number;
+  private readonly deps: HttpListenerDeps;
+  private readonly ticker: NodeJS.Timeout;
+  private readonly fastPath: boolean;
+
+  constructor(options: EngineOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.fastPath = options.fastPath ?? true;
+    this.deps = {
+      targetGroup: (arn) => this.targetGroups.get(arn),
+      counters: this.counters,
+      accessLogs: this.accessLogs,
+      now: this.now,
+      random: options.random ?? Math.random,
+    };
+    this.ticker = setInterval(() => this.tick(), options.tickMs ?? 100);
+  }
+
+  async apply(config: DataPlaneConfig): Promise<ApplyResult> {
+    const now = this.now();
+    const groups = new Set<string>();
+    for (const group of config.targetGroups) {
+      groups.add(group.arn);
+      const known = this.targetGroups.get(group.arn);
+      if (known === undefined) this.targetGroups.set(group.arn, new TargetGroupRuntime(group, now));
+      else known.update(group, now);
+    }
+    for (const [arn, group] of this.targetGroups) {
+      if (!groups.has(arn)) {
+        group.close();
+        this.targetGroups.delete(arn);
+      }
+    }
+    const wanted = new Map<string, { lb: LoadBalancerConfig; listener: ListenerConfig }>();
+    for (const lb of config.loadBalancers) for (const listener of lb.listeners) wanted.set(`${lb.address}:${listener.port}`, { lb, listener });
+    for (const [key, bound] of this.listeners) {
+      const next = wanted.get(key);
+      if (next === undefined || identityOf(next.lb, next.listener) !== bound.identity) {
+        await closeListener(bound);
+        this.listeners.delete(key);
+      }
+    }
+    const listenerErrors: ApplyResult['listenerErrors'] = [];
+    await Promise.all(
+      [...wanted].map(async ([key, next]) => {
+        const bound = this.listeners.get(key);
+        if (bound !== undefined) {
+          bound.state.lb = next.lb;
+          bound.state.listener = next.listener;
+          configureTimeouts(bound.fallback ?? bound.server, next.lb);
+          return;
+        }
+        const result = await this.bind(next.lb, next.listener);
+        if (typeof result === 'string') listenerErrors.push({ listenerArn: next.listener.arn, message: result });
+        else this.listeners.set(key, result);
+      }),
+    );
+    this.accessLogs.keepOnly(new Set(config.loadBalancers.flatMap((lb) => (lb.accessLogPath === undefined ? [] : [lb.accessLogPath]))));
+    return { listenerErrors };
+  }
+
+  health(): TargetHealthReport[] {
+    this.settle();
+    return [...this.targetGroups.values()].flatMap((group) => group.reports());
+  }
+
+  counts(): DataPlaneCounters {
+    return this.counters.snapshot(new Map([...this.targetGroups].map(([arn, group]) => [arn, group.healthCounts()])));
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.ticker);
+    await Promise.all([...this.listeners.values()].map(closeListener));
+    this.listeners.clear();
+    for (const group of this.targetGroups.values()) group.close();
+    this.targetGroups.clear();
+  }
+
+  private settle(): void {
+    const now = this.now();
+    for (const group of this.targetGroups.values()) group.settleDraining(now);
+  }
+
+  private tick(): void {
+    const now = this.now();
+    for (const group of this.targetGroups.values()) {
+      group.settleDraining(now);
+      for (const target of group.dueForProbe(now)) {
+        target.probing = true;
+        const check = group.config.healthCheck;
+        void probe(check, target.config).then((result) => {
+          const done = this.now();
+          target.probing = false;
+          target.nextProbeAt = done + check.intervalSeconds * 1000;
+          group.recordProbe(target, result, done);
+        });
+      }
+    }
+  }
+
+  private bind(lb: LoadBalancerConfig, listener: ListenerConfig): Promise<BoundListener | string> {
+    const state = { lb, listener };
+    const sockets = new Set<Socket>();
+    let server: HttpServer | NetServer;
+    let fallback: HttpServer | undefined;
+    switch (listener.protocol) {
+      case 'UDP':
+      case 'TCP_UDP':
+        return Promise.resolve(`Listener ${lb.address}:${listener.port}: ${listener.protocol} listeners are not supported yet by this data plane; use a TCP listener.`);
+      case 'HTTP':
+      case 'HTTPS': {
+        if (listener.protocol === 'HTTPS' && listener.certificate === undefined) return Promise.resolve(`Listener ${lb.address}:${listener.port}: an HTTPS listener needs a certificate.`);
+        const tls = { cert: listener.certificate?.certificatePem, key: listener.certificate?.privateKeyPem };
+        // With the fast path, TLS ends at the listener's socket and the node:http server behind it
+        // (for the connections handed over) speaks plain HTTP on the decrypted stream.
+        const http = listener.protocol === 'HTTPS' && !this.fastPath ? createHttpsServer(tls) : createHttpServer();
+        http.on('request', (request, response) => handleRequest(request, response, state, this.deps));
+        http.on('upgrade', (request, socket, head) => handleUpgrade(request, socket, head, state, this.deps));
+        configureTimeouts(http, lb);
+        if (this.fastPath) {
+          fallback = http;
+          const onConnection = (socket: Socket): void => handleRawConnection(socket, state, this.deps, http);
+          // Half-open: a client that ends its side after a request still gets the answer.
+          server = listener.protocol === 'HTTPS' ? createTlsServer({ ...tls, allowHalfOpen: true }, onConnection) : createNetServer({ allowHalfOpen: true }, onConnection);
+          server.on('connection', (socket: Socket) => this.countConnection(state, socket));
+        } else {
+          http.on('connection', (socket: Socket) => this.countConnection(state, socket));
+          server = http;
+        }
+        break;
+      }
+      case 'TCP':
+      case 'TLS': {
+        if (listener.protocol === 'TLS' && listener.certificate === undefined) return Promise.resolve(`Listener ${lb.address}:${listener.port}: a TLS listener needs a certificate.`);
+        const onConnection = (socket: Socket): void => handleConnection(socket, state, this.deps);
+        server = listener.protocol === 'TLS'
+          ? createTlsServer({ cert: listener.certificate?.certificatePem, key: listener.certificate?.privateKeyPem }, onConnection)
+          : createNetServer(onConnection);
+        break;
+      }
+    }
+    server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    return new Promise((resolve) => {
+      const onError = (error: NodeJS.ErrnoException): void => resolve(bindErrorMessage(lb.address, listener.port, error));
+      server.once('error', onError);
+      server.listen({ host: lb.address, port: listener.port, backlog: 1024 }, () => {
+        server.off('error', onError);
+        server.on('error', () => undefined);
+        resolve({ identity: identityOf(lb, listener), state, server, sockets, ...(fallback === undefined ? {} : { fallback }) });
+      });
+    });
+  }
+
+  private countConnection(state: { lb: LoadBalancerConfig }, socket: Socket): void {
+    const counts = this.counters.lb(state.lb.arn);
+    counts.newConnectionCount++;
+    counts.activeConnectionCount++;
+    socket.on('close', () => {
+      counts.activeConnectionCount--;
+      counts.processedBytes += socket.bytesRead + socket.bytesWritten;
+    });
+  }
+}
+
+function identityOf(lb: LoadBalancerConfig, listener: ListenerConfig): string {
+  return JSON.stringify([lb.address, listener.port, listener.protocol, listener.certificate?.certificatePem ?? '', listener.certificate?.privateKeyPem ?? '']);
+}
+
+/** Idle connections close after the load balancer's idle timeout; a little later than a target's 504, so that answer gets out first. */
+function configureTimeouts(server: HttpServer | NetServer, lb: LoadBalancerConfig): void {
+  if (!('keepAliveTimeout' in server)) return;
+  const idleMs = lb.idleTimeoutSeconds * 1000;
+  server.keepAliveTimeout = idleMs;
+  server.timeout = idleMs + 1000;
+  server.headersTimeout = Math.max(idleMs + 1000, 60_000);
+}
+
+function closeListener(bound: BoundListener): Promise<void> {
+  return new Promise((resolve) => {
+    bound.server.close(() => resolve());
+    for (const socket of bound.sockets) socket.destroy();
+  });
+}

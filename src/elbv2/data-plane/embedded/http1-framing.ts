@@ -1,0 +1,90 @@
+/**
+ * Just enough HTTP/1.1 for the raw forwarding path (raw-http.ts): splitting a message head into
+ * its start line and headers, and finding where a chunked body ends. Pure.
+ */
+
+export interface ParsedHead {
+  startLine: string;
+  /** [name as sent, value] in order. */
+  lines: [string, string][];
+  /** Values by lower-case name (repeated headers joined with ", ", set-cookie kept apart). */
+  headers: Record<string, string>;
+  setCookies: string[];
+}
+
+/** Parses a head (the bytes before the blank line, latin1), or undefined when it is malformed. */
+export function parseHead(text: string): ParsedHead | undefined {
+  const rows = text.split('\r\n');
+  const startLine = rows[0] ?? '';
+  const lines: [string, string][] = [];
+  const headers: Record<string, string> = {};
+  const setCookies: string[] = [];
+  for (let i = 1; i < rows.length; i++) {
+    const row = rows[i] as string;
+    const colon = row.indexOf(':');
+    if (colon <= 0 || row.charCodeAt(0) === 32 || row.charCodeAt(0) === 9) return undefined; // obsolete folding, no name
+    const name = row.slice(0, colon);
+    const value = row.slice(colon + 1).trim();
+    const lower = name.toLowerCase();
+    lines.push([name, value]);
+    if (lower === 'set-cookie') setCookies.push(value);
+    else headers[lower] = headers[lower] === undefined ? value : `${headers[lower]}, ${value}`;
+  }
+  return { startLine, lines, headers, setCookies };
+}
+
+/**
+ * Follows a chunked body across the pieces it arrives in: `feed` returns how many bytes of the
+ * piece belong to the body (all of it, or up to and including the final CRLF).
+ */
+export class ChunkedEnd {
+  private state: 'size' | 'data' | 'data-crlf' | 'trailer' = 'size';
+  private line = '';
+  private remaining = 0;
+  done = false;
+
+  feed(piece: Buffer): number {
+    let i = 0;
+    while (i < piece.length && !this.done) {
+      switch (this.state) {
+        case 'size': {
+          const byte = piece[i++] as number;
+          if (byte === 10) {
+            const size = parseInt(this.line.split(';')[0]?.trim() ?? '', 16);
+            this.line = '';
+            if (Number.isNaN(size)) throw new Error('malformed chunk size');
+            if (size === 0) this.state = 'trailer';
+            else {
+              this.remaining = size;
+              this.state = 'data';
+            }
+          } else if (byte !== 13) this.line += String.fromCharCode(byte);
+          break;
+        }
+        case 'data': {
+          const take = Math.min(this.remaining, piece.length - i);
+          i += take;
+          this.remaining -= take;
+          if (this.remaining === 0) {
+            this.state = 'data-crlf';
+            this.remaining = 2;
+          }
+          break;
+        }
+        case 'data-crlf':
+          i++;
+          if (--this.remaining === 0) this.state = 'size';
+          break;
+        case 'trailer': {
+          const byte = piece[i++] as number;
+          if (byte === 10) {
+            if (this.line === '') this.done = true;
+            this.line = '';
+          } else if (byte !== 13) this.line += String.fromCharCode(byte);
+          break;
+        }
+      }
+    }
+    return i;
+  }
+}

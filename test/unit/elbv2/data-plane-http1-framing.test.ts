@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ChunkedEnd, parseHead } from '../../../src/elbv2/data-plane/embedded/http1-framing.js';
+
+describe('HTTP/1.1 framing for the raw forwarding path', () => {
+  it('parses a head into its start line, headers in order, joined values and set-cookies apart', () => {
+    const head = parseHead('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nSet-Cookie: a=1\r\nX-Multi: one\r\nset-cookie: b=2\r\nx-multi: two');
+    assert.ok(head !== undefined);
+    assert.equal(head.startLine, 'HTTP/1.1 200 OK');
+    assert.equal(head.headers['content-length'], '5');
+    assert.equal(head.headers['x-multi'], 'one, two');
+    assert.deepEqual(head.setCookies, ['a=1', 'b=2']);
+    assert.equal(head.lines.length, 5);
+  });
+
+  it('refuses obsolete line folding and lines without a name', () => {
+    assert.equal(parseHead('GET / HTTP/1.1\r\nA: 1\r\n  folded'), undefined);
+    assert.equal(parseHead('GET / HTTP/1.1\r\n: empty'), undefined);
+  });
+
+  it('finds the end of a chunked body split anywhere, trailers included', () => {
+    const body = Buffer.from('5;ext=1\r\nhello\r\n10\r\n0123456789abcdef\r\n0\r\nTrailer: x\r\n\r\nNEXT');
+    const bodyEnd = body.length - 'NEXT'.length;
+    for (let split = 1; split < bodyEnd; split++) {
+      const end = new ChunkedEnd();
+      const first = end.feed(body.subarray(0, split));
+      assert.equal(end.done, false, `not done after ${split} bytes`);
+      const second = end.feed(body.subarray(split));
+      assert.equal(end.done, true);
+      assert.equal(first + second, bodyEnd);
+    }
+  });
+
+  it('throws on a malformed chunk size', () => {
+    assert.throws(() => new ChunkedEnd().feed(Buffer.from('zz\r\n')));
+  });
+});
