@@ -4,14 +4,27 @@
  * so the same cases can run against any DataPlane.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { Agent } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, describe, it } from 'node:test';
 import type { DataPlane, TargetHealthReport } from '../../../src/elbv2/data-plane/types.js';
 import { config, eventually, forward, freeListenerAddress, get, loadBalancer, startTarget, targetConfig, targetGroup, targetOf, type Target } from './harness.js';
+
+/** A throwaway self-signed certificate for localhost (openssl is part of every Debian). */
+function selfSignedCertificate(): { certificatePem: string; privateKeyPem: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-cert-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    return { certificatePem: readFileSync(join(dir, 'cert.pem'), 'utf8'), privateKeyPem: readFileSync(join(dir, 'key.pem'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 export type DataPlaneFactory = (stateDir: string) => Promise<DataPlane>;
 
@@ -141,6 +154,25 @@ export function haproxyCases(factory: DataPlaneFactory, options: { workerPid?: (
       const cookie = String(first.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
       assert.match(cookie, /^AWSALB=/);
       for (let i = 0; i < 10; i++) assert.equal(targetOf(await get(`http://${where.address}:${where.port}/`, { headers: { cookie } })), targetOf(first));
+    });
+  });
+
+  describe('errors as ALB answers them', () => {
+    it('answers 504 when a target does not answer within the idle timeout, 502 when it resets', async () => {
+      const [slow, broken] = await targets('slow', 'broken');
+      slow!.delayMs = 3000;
+      broken!.reset = true;
+      const tgSlow = targetGroup('slow', [targetConfig(slow!)]);
+      const tgBroken = targetGroup('broken', [targetConfig(broken!)]);
+      const where = await freeListenerAddress();
+      const lb = loadBalancer('errors', where, [forward(tgBroken, 1, [{ field: 'path-pattern', values: ['/broken'] }]), forward(tgSlow)], { idleTimeoutSeconds: 1 });
+      const { plane: dataPlane } = await plane();
+      await dataPlane.apply(config([lb], [tgSlow, tgBroken]));
+      await healthy(dataPlane, 'i-slow', 'i-broken');
+      assert.equal((await get(`http://${where.address}:${where.port}/`)).status, 504);
+      assert.equal((await get(`http://${where.address}:${where.port}/broken`)).status, 502);
+      const counters = await dataPlane.counters();
+      assert.equal(counters.loadBalancers[lb.arn]?.httpCodeElb5xx, 2);
     });
   });
 
@@ -301,6 +333,27 @@ export function haproxyCases(factory: DataPlaneFactory, options: { workerPid?: (
       assert.match(result.listenerErrors[0]!.message, /already in use.*choose another port/);
       await healthy(dataPlane, 'i-a');
       assert.equal(targetOf(await get(`http://${free.address}:${free.port}/`)), 'a');
+    });
+
+    it('terminates TLS on an HTTPS listener with the given certificate', async () => {
+      const [a] = await targets('a');
+      const tg = targetGroup('tls', [targetConfig(a!)]);
+      const where = await freeListenerAddress();
+      const lb = loadBalancer('tls', where, [forward(tg)]);
+      lb.listeners[0]!.protocol = 'HTTPS';
+      lb.listeners[0]!.certificate = selfSignedCertificate();
+      const { plane: dataPlane } = await plane();
+      assert.deepEqual((await dataPlane.apply(config([lb], [tg]))).listenerErrors, []);
+      await healthy(dataPlane, 'i-a');
+      const echo = await new Promise<{ target: string; headers: Record<string, string> }>((resolve, reject) => {
+        httpsGet(`https://${where.address}:${where.port}/`, { rejectUnauthorized: false }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve(JSON.parse(body) as { target: string; headers: Record<string, string> }));
+        }).on('error', reject);
+      });
+      assert.equal(echo.target, 'a');
+      assert.equal(echo.headers['x-forwarded-proto'], 'https');
     });
 
     it('forwards TCP connections for a network load balancer', async () => {

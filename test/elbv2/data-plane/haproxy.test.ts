@@ -1,8 +1,14 @@
-import { describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
 import { createHaproxyDataPlane } from '../../../src/elbv2/data-plane/haproxy/index.js';
 import { runtimePaths } from '../../../src/elbv2/data-plane/haproxy/config.js';
 import { sendCommand } from '../../../src/elbv2/data-plane/haproxy/runtime-api.js';
 import { haproxyCases } from './haproxy-cases.js';
+import { config, eventually, forward, freeListenerAddress, get, loadBalancer, startTarget, targetConfig, targetGroup, targetOf } from './harness.js';
 
 const stateDirs = new WeakMap<object, string>();
 
@@ -21,4 +27,42 @@ describe('the haproxy data plane', () => {
       },
     },
   );
+
+  it('keeps forwarding when the control plane that started it is killed with SIGKILL, and a new one attaches', async () => {
+    const target = await startTarget('a');
+    const stateDir = mkdtempSync(join(tmpdir(), 'berth-lb-'));
+    const where = await freeListenerAddress();
+    const tg = targetGroup('survivor', [targetConfig(target)]);
+    const desired = config([loadBalancer('survivor', where, [forward(tg)])], [tg]);
+    const moduleUrl = new URL('../../../src/elbv2/data-plane/haproxy/index.js', import.meta.url).href;
+    // A control plane of its own: applies, says so, and waits to be killed.
+    const script = `const { createHaproxyDataPlane } = await import(${JSON.stringify(moduleUrl)});
+      const plane = await createHaproxyDataPlane({ stateDir: ${JSON.stringify(stateDir)} });
+      await plane.apply(${JSON.stringify(desired)});
+      console.log('applied'); setInterval(() => {}, 1000);`;
+    const controlPlane = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        controlPlane.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('applied') && resolve());
+        controlPlane.on('exit', (code) => reject(new Error(`the control plane exited (${code}) before applying`)));
+      });
+      controlPlane.kill('SIGKILL');
+      await new Promise((resolve) => controlPlane.once('exit', resolve));
+      const reply = await eventually(async () => {
+        const r = await get(`http://${where.address}:${where.port}/`);
+        assert.equal(r.status, 200);
+        return r;
+      });
+      assert.equal(targetOf(reply), 'a');
+      const attached = await createHaproxyDataPlane({ stateDir });
+      assert.deepEqual((await attached.apply(desired)).listenerErrors, [], 'its own listener is not reported as taken');
+      assert.equal(targetOf(await get(`http://${where.address}:${where.port}/`)), 'a');
+      await attached.shutdown();
+      await assert.rejects(get(`http://${where.address}:${where.port}/`), 'shut down: nothing listens');
+    } finally {
+      controlPlane.kill('SIGKILL');
+      await target.close();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -15,6 +15,8 @@ export interface Target {
   healthStatus: number;
   /** Milliseconds each ordinary request waits before answering. */
   delayMs: number;
+  /** Ordinary requests get their connection reset instead of an answer. */
+  reset: boolean;
   requests: number;
   close(): Promise<void>;
 }
@@ -27,7 +29,7 @@ export interface Echo {
 }
 
 export async function startTarget(name: string): Promise<Target> {
-  const target: Target = { name, port: 0, healthStatus: 200, delayMs: 0, requests: 0, close: async () => undefined };
+  const target: Target = { name, port: 0, healthStatus: 200, delayMs: 0, reset: false, requests: 0, close: async () => undefined };
   const server: Server = createServer((req, res) => {
     if (req.url === '/health') {
       res.statusCode = target.healthStatus;
@@ -35,6 +37,10 @@ export async function startTarget(name: string): Promise<Target> {
       return;
     }
     target.requests++;
+    if (target.reset) {
+      req.socket.resetAndDestroy();
+      return;
+    }
     const answer = () => {
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ target: name, method: req.method ?? '', url: req.url ?? '', headers: req.headers } satisfies Echo));

@@ -21,12 +21,13 @@ import { dirname, join } from 'node:path';
 import { systemClock, type Clock } from '../../../core/clock.js';
 import { Mutex } from '../../../core/mutex.js';
 import type { ApplyResult, DataPlane, DataPlaneConfig, DataPlaneCounters, TargetHealthReport } from '../types.js';
-import { bindProblem } from './bind-check.js';
+import { bindProblem, failedBinds } from './bind-check.js';
+import { hostPort } from './backend.js';
 import { renderConfig, runtimePaths, targetGroupsInUse, type RenderedConfig, type RenderedListener } from './config.js';
 import { countersOf } from './counters.js';
 import { targetHealth } from './health.js';
 import { backendName, failOpenBackendName, serverName } from './names.js';
-import { checkConfig, isRunning, reload, start, stop } from './process.js';
+import { checkConfig, HaproxyStartError, isRunning, reload, start, stop } from './process.js';
 import { runCommands, sendCommand } from './runtime-api.js';
 import { planServerSync } from './server-sync.js';
 import { isServerRow, parseShowStat, type StatRow } from './stats.js';
@@ -92,7 +93,7 @@ export class HaproxyDataPlane implements DataPlane {
         writeFileSync(this.paths.serverState, await sendCommand(this.paths.adminSocket, 'show servers state'));
         renameSync(next, this.paths.config);
         await reload(this.options.stateDir);
-        await this.holdNewServersDown(rendered, before);
+        await holdNewServersDown(this.paths.adminSocket, rendered, before);
       } else {
         renameSync(next, this.paths.config);
       }
@@ -155,19 +156,19 @@ export class HaproxyDataPlane implements DataPlane {
   private async stats(): Promise<StatRow[]> {
     return parseShowStat(await sendCommand(this.paths.adminSocket, 'show stat'));
   }
+}
 
-  /**
-   * Servers a reload or a start brings from the file start up, as haproxy assumes; ELB's new
-   * targets take traffic only once their checks pass, so the ones the previous worker did not run
-   * are forced down at once and rise on their own checks.
-   */
-  private async holdNewServersDown(rendered: RenderedConfig, before: readonly StatRow[]): Promise<void> {
-    const known = new Set(before.filter(isServerRow).map((r) => `${r.proxy}/${r.service}`));
-    const commands = Object.entries(rendered.servers).flatMap(([backend, servers]) =>
-      servers.filter((s) => s.checked && !known.has(`${backend}/${s.name}`)).map((s) => `set server ${backend}/${s.name} health down`),
-    );
-    if (commands.length > 0) await runCommands(this.paths.adminSocket, commands);
-  }
+/**
+ * Servers a reload or a start brings from the file start up, as haproxy assumes; ELB's new
+ * targets take traffic only once their checks pass, so the ones the previous worker did not run
+ * are forced down at once and rise on their own checks.
+ */
+async function holdNewServersDown(adminSocket: string, rendered: RenderedConfig, before: readonly StatRow[]): Promise<void> {
+  const known = new Set(before.filter(isServerRow).map((r) => `${r.proxy}/${r.service}`));
+  const commands = Object.entries(rendered.servers).flatMap(([backend, servers]) =>
+    servers.filter((s) => s.checked && !known.has(`${backend}/${s.name}`)).map((s) => `set server ${backend}/${s.name} health down`),
+  );
+  if (commands.length > 0) await runCommands(adminSocket, commands);
 }
 
 /** Backend → server → end of its deregistration delay, for targets being deregistered. */
@@ -223,24 +224,33 @@ export async function createHaproxyDataPlane(options: HaproxyDataPlaneOptions): 
   }
   await stop(full.stateDir).catch(() => undefined);
   rmSync(paths.serverState, { force: true });
-  const startWith = async (config: DataPlaneConfig): Promise<HaproxyDataPlane> => {
-    const rendered = renderConfig(config, { stateDir: full.stateDir, cookieKey });
+  const startWith = async (config: DataPlaneConfig, skipListeners = new Map<string, string>()): Promise<HaproxyDataPlane> => {
+    const rendered = renderConfig(config, { stateDir: full.stateDir, cookieKey, skipListeners });
     for (const [path, content] of Object.entries(rendered.files)) {
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, content, { mode: 0o600 });
     }
     writeFileSync(paths.config, rendered.text);
-    await start({ stateDir: full.stateDir, executable: full.executable });
+    try {
+      await start({ stateDir: full.stateDir, executable: full.executable });
+    } catch (error) {
+      // Listeners haproxy could not bind (a port taken while it was down) are left out, the others
+      // start; the control plane's next apply reports them with what to do.
+      const failed = error instanceof HaproxyStartError ? failedBinds(error.output) : [];
+      const culprits = rendered.listeners.filter((l) => failed.includes(hostPort(l.address, l.port)) && !skipListeners.has(l.listenerArn));
+      if (culprits.length === 0) throw error;
+      for (const l of culprits) skipListeners.set(l.listenerArn, 'cannot bind');
+      return startWith(config, skipListeners);
+    }
     const plane = new HaproxyDataPlane(full, cookieKey, { config, skeleton: rendered.skeleton, listeners: rendered.listeners }, rendered);
-    await plane['holdNewServersDown'](rendered, []);
+    await holdNewServersDown(paths.adminSocket, rendered, []);
     return plane;
   };
   if (previous !== undefined) {
     try {
       return await startWith(previous.config);
     } catch {
-      // The last configuration no longer starts (a port taken meanwhile): start empty; the
-      // control plane's next apply reports what cannot bind.
+      // The last configuration no longer starts at all: start empty and let the next apply say why.
     }
   }
   return startWith(emptyConfig);
