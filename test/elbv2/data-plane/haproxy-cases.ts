@@ -282,12 +282,15 @@ export function haproxyCases(factory: DataPlaneFactory, options: { workerPid?: (
       let stop = false;
       let sent = 0;
       const failures: string[] = [];
+      // Two clients open a connection per request, two keep theirs alive across the reloads.
       const load = Promise.all(
-        [0, 1, 2, 3].map(async () => {
+        [false, false, true, true].map(async (keepAlive) => {
+          const agent = keepAlive ? new Agent({ keepAlive: true, maxSockets: 1 }) : undefined;
           while (!stop) {
             sent++;
-            await get(url).then((r) => (r.status === 200 ? undefined : failures.push(String(r.status))), (e: Error) => failures.push(e.message));
+            await get(url, { agent }).then((r) => (r.status === 200 ? undefined : failures.push(String(r.status))), (e: Error) => failures.push(e.message));
           }
+          agent?.destroy();
         }),
       );
       for (let i = 0; i < 4; i++) {

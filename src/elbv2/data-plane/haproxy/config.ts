@@ -73,6 +73,9 @@ function globalSection(stateDir: string): string[] {
     // A target that refuses a connection is tried again on another one rather than failing the request.
     '  retries 3',
     '  option redispatch',
+    // On a reload the old worker answers the next request on an idle keep-alive connection with
+    // "Connection: close" instead of closing it under the client, who may be sending on it.
+    '  option idle-close-on-response',
     '',
   ];
 }
