@@ -99,7 +99,8 @@ export class HaproxyDataPlane implements DataPlane {
       }
       this.applied = { config, skeleton: rendered.skeleton, listeners: rendered.listeners };
       this.rendered = rendered;
-      writeFileSync(join(this.options.stateDir, 'applied.json'), JSON.stringify(this.applied));
+      // It holds listeners' private keys: readable by Berth's user only.
+      writeFileSync(join(this.options.stateDir, 'applied.json'), JSON.stringify(this.applied), { mode: 0o600 });
       await this.syncNow();
       return {
         listenerErrors: [...[...skipped].map(([listenerArn, message]) => ({ listenerArn, message })), ...rendered.unsupported],
