@@ -141,6 +141,14 @@ export function haproxyCases(factory: DataPlaneFactory, options: { workerPid?: (
       for (let i = 0; i < 40; i++) seen.add(targetOf(await get(`http://${where.address}:${where.port}/`)));
       assert.deepEqual([...seen].sort(), ['a', 'b']);
       assert.equal((await get(`http://${where.address}:${where.port}/none`)).status, 503);
+
+      // Group stickiness: the AWSALBTG cookie keeps a client on the target group it first got.
+      weighted.actions = [{ ...weighted.actions[0]!, stickiness: { enabled: true, durationSeconds: 300 } } as (typeof weighted.actions)[number]];
+      await dataPlane.apply(config([loadBalancer('weights', where, [weighted])], [tgA, tgB]));
+      const first = await get(`http://${where.address}:${where.port}/`);
+      const cookie = String(first.headers['set-cookie']?.find((c) => c.startsWith('AWSALBTG=')) ?? '').split(';')[0]!;
+      assert.match(cookie, /^AWSALBTG=/);
+      for (let i = 0; i < 10; i++) assert.equal(targetOf(await get(`http://${where.address}:${where.port}/`, { headers: { cookie } })), targetOf(first));
     });
 
     it('keeps a client on one target with the AWSALB cookie', async () => {
