@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createHaproxyDataPlane } from '../../../src/elbv2/data-plane/haproxy/index.js';
 import { runtimePaths } from '../../../src/elbv2/data-plane/haproxy/config.js';
+import { masterPid } from '../../../src/elbv2/data-plane/haproxy/process.js';
 import { sendCommand } from '../../../src/elbv2/data-plane/haproxy/runtime-api.js';
 import { haproxyCases } from './haproxy-cases.js';
 import { config, eventually, forward, freeListenerAddress, get, loadBalancer, startTarget, targetConfig, targetGroup, targetOf } from './harness.js';
@@ -27,6 +28,26 @@ describe('the haproxy data plane', () => {
       },
     },
   );
+
+  it('starts haproxy again on the next apply when it died', async () => {
+    const target = await startTarget('a');
+    const stateDir = mkdtempSync(join(tmpdir(), 'berth-lb-'));
+    const where = await freeListenerAddress();
+    const tg = targetGroup('phoenix', [targetConfig(target)]);
+    const desired = config([loadBalancer('phoenix', where, [forward(tg)])], [tg]);
+    const plane = await createHaproxyDataPlane({ stateDir });
+    try {
+      await plane.apply(desired);
+      process.kill(masterPid(stateDir)!, 'SIGKILL');
+      await eventually(async () => assert.rejects(get(`http://${where.address}:${where.port}/`)));
+      assert.deepEqual((await plane.apply(desired)).listenerErrors, []);
+      assert.equal(targetOf(await eventually(() => get(`http://${where.address}:${where.port}/`))), 'a');
+    } finally {
+      await plane.shutdown();
+      await target.close();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
 
   it('keeps forwarding when the control plane that started it is killed with SIGKILL, and a new one attaches', async () => {
     const target = await startTarget('a');

@@ -70,7 +70,9 @@ export class HaproxyDataPlane implements DataPlane {
 
   apply(config: DataPlaneConfig): Promise<ApplyResult> {
     return this.mutex.run(async () => {
-      const served = new Set(this.applied.listeners.map((l) => `${l.address}:${l.port}`));
+      // haproxy itself may have died (killed, the machine rebooted): level-triggered, start it again.
+      const running = await isRunning(this.options.stateDir);
+      const served = new Set(running ? this.applied.listeners.map((l) => `${l.address}:${l.port}`) : []);
       const skipped = new Map<string, string>();
       for (const lb of config.loadBalancers) {
         for (const listener of lb.listeners) {
@@ -86,7 +88,12 @@ export class HaproxyDataPlane implements DataPlane {
       }
       const next = `${this.paths.config}.next`;
       writeFileSync(next, rendered.text);
-      if (rendered.skeleton !== this.applied.skeleton) {
+      if (!running) {
+        renameSync(next, this.paths.config);
+        rmSync(this.paths.serverState, { force: true });
+        await start({ stateDir: this.options.stateDir, executable: this.options.executable });
+        await holdNewServersDown(this.paths.adminSocket, rendered, []);
+      } else if (rendered.skeleton !== this.applied.skeleton) {
         const refused = await checkConfig({ stateDir: this.options.stateDir, executable: this.options.executable }, next);
         if (refused !== undefined) throw new Error(`haproxy refused the generated configuration: ${refused}`);
         const before = await this.stats();
