@@ -6,12 +6,14 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import { Agent } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, describe, it } from 'node:test';
+import { WebSocket } from 'ws';
 import type { DataPlane, TargetHealthReport } from '../../../src/elbv2/data-plane/types.js';
 import { config, eventually, forward, freeListenerAddress, get, loadBalancer, startTarget, targetConfig, targetGroup, targetOf, type Target } from './harness.js';
 
@@ -162,6 +164,23 @@ export function haproxyCases(factory: DataPlaneFactory, options: { workerPid?: (
       const cookie = String(first.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
       assert.match(cookie, /^AWSALB=/);
       for (let i = 0; i < 10; i++) assert.equal(targetOf(await get(`http://${where.address}:${where.port}/`, { headers: { cookie } })), targetOf(first));
+    });
+  });
+
+  describe('upgrades', () => {
+    it('carries WebSocket connections to a target', async () => {
+      const [a] = await targets('a');
+      const tg = targetGroup('ws', [targetConfig(a!)]);
+      const where = await freeListenerAddress();
+      const { plane: dataPlane } = await plane();
+      await dataPlane.apply(config([loadBalancer('ws', where, [forward(tg)])], [tg]));
+      await healthy(dataPlane, 'i-a');
+      const socket = new WebSocket(`ws://${where.address}:${where.port}/chat`);
+      cleanups.push(async () => socket.terminate());
+      await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+      socket.send('hello');
+      const [answer] = (await once(socket, 'message')) as [Buffer];
+      assert.equal(String(answer), 'a:hello');
     });
   });
 

@@ -6,6 +6,7 @@
  */
 import { createServer, request, Agent, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
 import type { DataPlaneConfig, LoadBalancerConfig, RuleConfig, TargetConfig, TargetGroupConfig } from '../../../src/elbv2/data-plane/types.js';
 
 export interface Target {
@@ -49,10 +50,15 @@ export async function startTarget(name: string): Promise<Target> {
     else answer();
   });
   server.keepAliveTimeout = 120_000;
+  // WebSocket upgrades: each message comes back prefixed with the target's name.
+  const sockets = new WebSocketServer({ server });
+  sockets.on('connection', (socket) => socket.on('message', (data) => socket.send(`${name}:${String(data)}`)));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   target.port = (server.address() as AddressInfo).port;
   target.close = () =>
     new Promise((resolve) => {
+      for (const client of sockets.clients) client.terminate();
+      sockets.close();
       server.closeAllConnections();
       server.close(() => resolve());
     });

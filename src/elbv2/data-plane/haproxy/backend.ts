@@ -108,7 +108,8 @@ export function renderTargetGroup(group: TargetGroupConfig, cookieKey: string, t
   const mode = isHttpTargetGroup(group) ? 'http' : 'tcp';
   const tls = group.protocol === 'HTTPS' || group.protocol === 'TLS' ? ['ssl', 'verify none'] : [];
   const registered = group.targets.filter((t) => t.state === 'registered');
-  const common = [`mode ${mode}`, `balance ${balance(group.algorithm)}`, `timeout server ${timeoutSeconds}s`];
+  // `timeout tunnel`: an upgraded (WebSocket) connection idles out as ALB's does, on the idle timeout.
+  const common = [`mode ${mode}`, `balance ${balance(group.algorithm)}`, `timeout server ${timeoutSeconds}s`, `timeout tunnel ${timeoutSeconds}s`];
   const cookies = mode === 'http' || group.stickiness.type === 'source_ip' ? stickinessLines(group, cookieKey) : [];
 
   const checks = checkOptions(group);
