@@ -43,5 +43,8 @@ export function frontendName(loadBalancerName: string, address: string, port: nu
 
 /** A target is one server per backend; the same id on two ports is two targets, as in ELB. */
 export function serverName(target: Pick<TargetConfig, 'id' | 'port'>): string {
-  return `${readable(target.id)}-${target.port}`;
+  const name = readable(target.id);
+  // An id that had to be shortened or changed (long IPv6 addresses) gets its digest, so that two
+  // such ids never share a name.
+  return name === target.id ? `${name}-${target.port}` : `${name.slice(0, 20)}_${digest(target.id)}-${target.port}`;
 }
