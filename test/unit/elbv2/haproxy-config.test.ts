@@ -97,7 +97,7 @@ describe('renderConfig: DataPlaneConfig as haproxy.cfg', () => {
 
   it('binds one frontend per listener address:port, with the idle timeout and forwarding headers', () => {
     assert.deepEqual(rendered.listeners.map((l) => `${l.address}:${l.port}`), ['127.0.2.7:80', '127.0.2.8:5432']);
-    assert.match(rendered.text, /bind 127\.0\.2\.7:80\n {2}timeout client 20s\n {2}timeout http-keep-alive 20s\n {2}option forwardfor/);
+    assert.match(rendered.text, /bind 127\.0\.2\.7:80\n {2}timeout client 20s\n {2}timeout http-keep-alive 20s\n {2}option idle-close-on-response\n {2}option forwardfor/);
     assert.match(rendered.text, /set-header X-Forwarded-Proto http\n/);
     assert.match(rendered.text, /set-header X-Forwarded-Port 80\n/);
     assert.match(rendered.text, /X-Amzn-Trace-Id .* unless \{ req\.hdr\(x-amzn-trace-id\) -m found \}/);
@@ -156,13 +156,26 @@ describe('renderConfig: DataPlaneConfig as haproxy.cfg', () => {
     assert.deepEqual(result.listeners.map((l) => l.listenerArn), [config.loadBalancers[0]!.listeners[0]!.arn]);
   });
 
-  it('is a file haproxy accepts', () => {
+  it('is a file haproxy accepts, with every kind of stickiness and health check', () => {
+    const config = sample();
+    const x = group('x').healthCheck;
+    config.targetGroups.push(
+      group('app', { stickiness: { enabled: true, type: 'app_cookie', durationSeconds: 60, appCookieName: 'SESSION' }, healthCheck: { ...x, protocol: 'HTTPS', port: 8443 } }),
+      group('flow', { protocol: 'TLS', stickiness: { enabled: true, type: 'source_ip', durationSeconds: 60 }, healthCheck: { ...x, protocol: 'HTTP' } }),
+      group('quiet', { healthCheck: { ...x, enabled: false } }),
+    );
     const dir = mkdtempSync(join(tmpdir(), 'berth-haproxy-cfg-'));
     try {
       const file = join(dir, 'haproxy.cfg');
-      writeFileSync(file, renderConfig(sample(), { ...options, stateDir: dir }).text);
-      const check = spawnSync('haproxy', ['-c', '-q', '-f', file], { encoding: 'utf8' });
+      const text = renderConfig(config, { ...options, stateDir: dir }).text;
+      assert.match(text, /stick on req\.cook\('SESSION'\)/);
+      assert.match(text, /stick on src/);
+      assert.match(text, /port 8443 check-ssl/);
+      writeFileSync(file, text);
+      const check = spawnSync('haproxy', ['-c', '-f', file], { encoding: 'utf8' });
       assert.equal(check.status, 0, check.stderr);
+      // Only the server state file may be missing: haproxy's first start has none.
+      assert.doesNotMatch(check.stderr.replace(/.*server state file.*/g, ''), /WARNING|ALERT/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -106,7 +106,7 @@ function stickinessLines(group: TargetGroupConfig, cookieKey: string): string[] 
 export function renderTargetGroup(group: TargetGroupConfig, cookieKey: string, timeoutSeconds: number): RenderedBackend[] {
   const checked = backendName(group.arn, group.name);
   const mode = isHttpTargetGroup(group) ? 'http' : 'tcp';
-  const tls = group.protocol === 'HTTPS' || group.protocol === 'TLS' ? ['ssl', 'verify none'] : [];
+  const tls = group.protocol === 'HTTPS' || group.protocol === 'TLS' ? ['ssl'] : [];
   const registered = group.targets.filter((t) => t.state === 'registered');
   // `timeout tunnel`: an upgraded (WebSocket) connection idles out as ALB's does, on the idle timeout.
   const common = [`mode ${mode}`, `balance ${balance(group.algorithm)}`, `timeout server ${timeoutSeconds}s`, `timeout tunnel ${timeoutSeconds}s`];

@@ -64,6 +64,8 @@ function globalSection(stateDir: string): string[] {
     `  server-state-file ${paths.serverState}`,
     // An old worker keeps serving its in-flight requests after a reload; this bounds how long.
     '  hard-stop-after 15m',
+    // ELB does not verify its targets' certificates (health checks and traffic alike).
+    '  ssl-server-verify none',
     '',
     'defaults',
     '  timeout connect 10s',
@@ -73,9 +75,6 @@ function globalSection(stateDir: string): string[] {
     // A target that refuses a connection is tried again on another one rather than failing the request.
     '  retries 3',
     '  option redispatch',
-    // On a reload the old worker answers the next request on an idle keep-alive connection with
-    // "Connection: close" instead of closing it under the client, who may be sending on it.
-    '  option idle-close-on-response',
     '',
   ];
 }

@@ -51,6 +51,9 @@ export function renderHttpFrontend(context: FrontendContext): string[] {
     bindLine(context, loadBalancer.address),
     `timeout client ${loadBalancer.idleTimeoutSeconds}s`,
     `timeout http-keep-alive ${loadBalancer.idleTimeoutSeconds}s`,
+    // On a reload the old worker answers the next request on an idle keep-alive connection with
+    // "Connection: close" instead of closing it under the client, who may be sending on it.
+    'option idle-close-on-response',
     'option forwardfor',
     `http-request set-header X-Forwarded-Proto ${scheme}`,
     `http-request set-header X-Forwarded-Port ${listener.port}`,
