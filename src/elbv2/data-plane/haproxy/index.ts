@@ -116,24 +116,12 @@ export class HaproxyDataPlane implements DataPlane {
   }
 
   async health(): Promise<TargetHealthReport[]> {
-    const rows = await this.stats();
-    return targetHealth({
-      targetGroups: this.applied.config.targetGroups,
-      inUse: targetGroupsInUse(this.applied.config),
-      servers: new Map(rows.filter(isServerRow).map((r) => [`${r.proxy}/${r.service}`, r])),
-      now: this.options.clock.now().getTime(),
-    });
+    return this.healthFrom(await this.stats());
   }
 
   async counters(): Promise<DataPlaneCounters> {
     const rows = await this.stats();
-    const health = targetHealth({
-      targetGroups: this.applied.config.targetGroups,
-      inUse: targetGroupsInUse(this.applied.config),
-      servers: new Map(rows.filter(isServerRow).map((r) => [`${r.proxy}/${r.service}`, r])),
-      now: this.options.clock.now().getTime(),
-    });
-    return countersOf(this.applied.config, rows, health);
+    return countersOf(this.applied.config, rows, this.healthFrom(rows));
   }
 
   async detach(): Promise<void> {
@@ -161,6 +149,15 @@ export class HaproxyDataPlane implements DataPlane {
     if (plan.length > 0) await runCommands(this.paths.adminSocket, plan);
   }
 
+  private healthFrom(rows: readonly StatRow[]): TargetHealthReport[] {
+    return targetHealth({
+      targetGroups: this.applied.config.targetGroups,
+      inUse: targetGroupsInUse(this.applied.config),
+      servers: new Map(rows.filter(isServerRow).map((r) => [`${r.proxy}/${r.service}`, r])),
+      now: this.options.clock.now().getTime(),
+    });
+  }
+
   private async stats(): Promise<StatRow[]> {
     return parseShowStat(await sendCommand(this.paths.adminSocket, 'show stat'));
   }
@@ -176,7 +173,8 @@ async function holdNewServersDown(adminSocket: string, rendered: RenderedConfig,
   const commands = Object.entries(rendered.servers).flatMap(([backend, servers]) =>
     servers.filter((s) => s.checked && !known.has(`${backend}/${s.name}`)).map((s) => `set server ${backend}/${s.name} health down`),
   );
-  if (commands.length > 0) await runCommands(adminSocket, commands);
+  // Joined on one line, a few dozen at a time: they take effect together, right after the reload.
+  for (let i = 0; i < commands.length; i += 50) await sendCommand(adminSocket, commands.slice(i, i + 50).join('; '));
 }
 
 /** Backend → server → end of its deregistration delay, for targets being deregistered. */
