@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { AdvancingClock } from '../../../src/core/clock.js';
 import { createHaproxyDataPlane } from '../../../src/elbv2/data-plane/haproxy/index.js';
 import { runtimePaths } from '../../../src/elbv2/data-plane/haproxy/config.js';
 import { bindProblem } from '../../../src/elbv2/data-plane/haproxy/bind-check.js';
@@ -29,6 +30,34 @@ describe('the haproxy data plane', () => {
       },
     },
   );
+
+  it('cuts what a draining target still serves once its deregistration delay is over', async () => {
+    const [slow, fast] = await Promise.all([startTarget('slow'), startTarget('fast')]);
+    const stateDir = mkdtempSync(join(tmpdir(), 'berth-lb-'));
+    const where = await freeListenerAddress();
+    const clock = new AdvancingClock();
+    const plane = await createHaproxyDataPlane({ stateDir, clock, syncIntervalMs: 100 });
+    try {
+      const tg = targetGroup('deadline', [targetConfig(slow), targetConfig(fast)]);
+      const lb = loadBalancer('deadline', where, [forward(tg)]);
+      tg.targets = [targetConfig(slow)];
+      await plane.apply(config([lb], [tg]));
+      await eventually(async () => assert.equal((await plane.health())[0]?.state, 'healthy'));
+      slow.delayMs = 60_000;
+      const stuck = get(`http://${where.address}:${where.port}/`, { timeoutMs: 30_000 }).then((r) => r.status, () => 'cut');
+      await eventually(async () => assert.equal(slow.requests, 1));
+      tg.targets = [targetConfig(slow, { state: 'draining', drainingUntil: clock.now().getTime() + 300_000 }), targetConfig(fast)];
+      await plane.apply(config([lb], [tg]));
+      assert.equal((await plane.health()).find((h) => h.targetId === 'i-slow')?.state, 'draining', 'still serving: kept while its delay runs');
+      clock.advance(300_000);
+      await eventually(async () => assert.equal((await plane.health()).find((h) => h.targetId === 'i-slow'), undefined));
+      assert.notEqual(await stuck, 200, 'the request it still served was cut at the deadline');
+    } finally {
+      await plane.shutdown();
+      await Promise.all([slow.close(), fast.close()]);
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
 
   it('starts haproxy again on the next apply when it died', async () => {
     const target = await startTarget('a');
