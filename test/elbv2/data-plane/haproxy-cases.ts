@@ -273,6 +273,24 @@ export function haproxyCases(factory: DataPlaneFactory, options: { workerPid?: (
       if (options.workerPid !== undefined) assert.equal(await options.workerPid(dataPlane), pid, 'no reload');
     });
 
+    it('ramps a new target up slowly when slow start is on', async () => {
+      const [old, fresh] = await targets('old', 'fresh');
+      const tg = targetGroup('slowstart', [targetConfig(old!)]);
+      const where = await freeListenerAddress();
+      const lb = loadBalancer('slowstart', where, [forward(tg)]);
+      const { plane: dataPlane } = await plane();
+      await dataPlane.apply(config([lb], [tg]));
+      await healthy(dataPlane, 'i-old');
+      // As in ELB, targets already healthy when slow start is turned on do not enter it.
+      tg.slowStartSeconds = 120;
+      tg.targets = [targetConfig(old!), targetConfig(fresh!)];
+      await dataPlane.apply(config([lb], [tg]));
+      await healthy(dataPlane, 'i-fresh');
+      let onFresh = 0;
+      for (let i = 0; i < 60; i++) if (targetOf(await get(`http://${where.address}:${where.port}/`)) === 'fresh') onFresh++;
+      assert.ok(onFresh < 15, `${onFresh} of 60 requests on the target in slow start (round robin alone: 30)`);
+    });
+
     it('drains a deregistered target: in-flight requests finish, new ones go elsewhere, then it is gone', async () => {
       const [slow, fast] = await targets('slow', 'fast');
       const tg = targetGroup('drain', [targetConfig(slow!), targetConfig(fast!)]);

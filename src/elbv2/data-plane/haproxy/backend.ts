@@ -8,6 +8,12 @@
  * runtime reconciler keeps the running server in `drain` until its sessions end or its
  * deregistration delay does.
  *
+ * Slow start is haproxy's `slowstart`: a server's weight ramps up from the moment it comes UP
+ * after being down. New targets are added down (ELB's `initial`), so each ramps once it passes its
+ * checks; servers a reload carries over UP do not, as ELB leaves targets already healthy when slow
+ * start is turned on. Unlike ELB, targets registered together into an empty group ramp too (all
+ * alike, so their shares are unchanged).
+ *
  * Servers carry all their options on their own line (no `default-server`), because servers added
  * through the runtime API do not inherit `default-server`: one line serves both the file and
  * `add server`.
