@@ -1,0 +1,168 @@
+/**
+ * DataPlaneConfig → haproxy.cfg, as a pure function (no I/O, no clock).
+ *
+ * The result separates what needs a reload from what the runtime API changes in place:
+ *   - `skeleton`: the file without its `server` lines (global settings, frontends, rules,
+ *     backends' settings and their servers' options). A different skeleton means a reload.
+ *   - `servers`: each backend's desired servers. These are applied with `add server`,
+ *     `set server … state`, `del server`, never with a reload; they are also written into the
+ *     file so that a reload or a restart starts with them.
+ */
+import { join } from 'node:path';
+import type { DataPlaneConfig, ListenerConfig, LoadBalancerConfig, TargetGroupConfig } from '../types.js';
+import { renderTargetGroup, serverLine, type ServerSpec } from './backend.js';
+import { renderHttpFrontend, renderTcpFrontend } from './frontend.js';
+import { frontendName } from './names.js';
+
+export interface RenderOptions {
+  /** Where the sockets, pid file, server state and certificates live. */
+  stateDir: string;
+  /** The key AWSALB cookie values are derived from (kept in the state directory). */
+  cookieKey: string;
+  /** Listeners left out (their bind failed, or they cannot be served): ARN → why. */
+  skipListeners?: ReadonlyMap<string, string>;
+}
+
+export interface RenderedListener {
+  listenerArn: string;
+  frontend: string;
+  address: string;
+  port: number;
+}
+
+export interface RenderedConfig {
+  text: string;
+  skeleton: string;
+  /** Backend name → desired servers. */
+  servers: Record<string, ServerSpec[]>;
+  listeners: RenderedListener[];
+  /** Listeners that cannot be served by haproxy, with what to do. */
+  unsupported: { listenerArn: string; message: string }[];
+  /** Files the configuration refers to (certificates): path → content. */
+  files: Record<string, string>;
+}
+
+export function runtimePaths(stateDir: string) {
+  return {
+    config: join(stateDir, 'haproxy.cfg'),
+    pidFile: join(stateDir, 'haproxy.pid'),
+    masterSocket: join(stateDir, 'master.sock'),
+    adminSocket: join(stateDir, 'admin.sock'),
+    serverState: join(stateDir, 'servers.state'),
+    certificates: join(stateDir, 'certs'),
+  };
+}
+
+function globalSection(stateDir: string): string[] {
+  const paths = runtimePaths(stateDir);
+  return [
+    'global',
+    '  master-worker',
+    // expose-fd: a reloaded worker takes the listening sockets over from the old one, so no
+    // connection is refused during a reload.
+    `  stats socket ${paths.adminSocket} mode 600 level admin expose-fd listeners`,
+    `  server-state-file ${paths.serverState}`,
+    // An old worker keeps serving its in-flight requests after a reload; this bounds how long.
+    '  hard-stop-after 15m',
+    // ELB does not verify its targets' certificates (health checks and traffic alike).
+    '  ssl-server-verify none',
+    '',
+    'defaults',
+    '  timeout connect 10s',
+    '  timeout client 60s',
+    '  timeout server 60s',
+    '  load-server-state-from-file global',
+    // A target that refuses a connection is tried again on another one rather than failing the request.
+    '  retries 3',
+    '  option redispatch',
+    '',
+  ];
+}
+
+function usesOf(config: DataPlaneConfig): Map<string, LoadBalancerConfig[]> {
+  const uses = new Map<string, LoadBalancerConfig[]>();
+  for (const lb of config.loadBalancers) {
+    for (const listener of lb.listeners) {
+      for (const rule of listener.rules) {
+        for (const action of rule.actions) {
+          if (action.type !== 'forward') continue;
+          for (const { targetGroupArn } of action.targetGroups) {
+            const list = uses.get(targetGroupArn) ?? [];
+            if (!list.includes(lb)) list.push(lb);
+            uses.set(targetGroupArn, list);
+          }
+        }
+      }
+    }
+  }
+  return uses;
+}
+
+/** Target groups some listener forwards to (ELB reports the others' targets as unused). */
+export function targetGroupsInUse(config: DataPlaneConfig): Set<string> {
+  return new Set(usesOf(config).keys());
+}
+
+function certificateFile(stateDir: string, listener: ListenerConfig): string {
+  return join(runtimePaths(stateDir).certificates, `${listener.arn.replace(/[^A-Za-z0-9]/g, '_').slice(-80)}.pem`);
+}
+
+export function renderConfig(config: DataPlaneConfig, options: RenderOptions): RenderedConfig {
+  const groups = new Map<string, TargetGroupConfig>(config.targetGroups.map((g) => [g.arn, g]));
+  const uses = usesOf(config);
+  const skeleton: string[] = globalSection(options.stateDir);
+  const text: string[] = [...skeleton];
+  const servers: Record<string, ServerSpec[]> = {};
+  const listeners: RenderedListener[] = [];
+  const unsupported: RenderedConfig['unsupported'] = [];
+  const files: Record<string, string> = {};
+  const bound = new Map<string, string>();
+
+  for (const lb of config.loadBalancers) {
+    for (const listener of lb.listeners) {
+      const skipped = options.skipListeners?.get(listener.arn);
+      if (skipped !== undefined) continue;
+      if (listener.protocol === 'UDP' || listener.protocol === 'TCP_UDP') {
+        unsupported.push({ listenerArn: listener.arn, message: `The haproxy data plane does not forward ${listener.protocol}; use a TCP listener, or run Berth with its embedded data plane.` });
+        continue;
+      }
+      const where = `${lb.address}:${listener.port}`;
+      const holder = bound.get(where);
+      if (holder !== undefined) {
+        unsupported.push({ listenerArn: listener.arn, message: `Port ${listener.port} on ${lb.address} is already used by listener ${holder}; choose another port.` });
+        continue;
+      }
+      bound.set(where, listener.arn);
+      const tls = listener.protocol === 'HTTPS' || listener.protocol === 'TLS';
+      let certificate: string | undefined;
+      if (tls) {
+        if (listener.certificate === undefined) {
+          unsupported.push({ listenerArn: listener.arn, message: `A ${listener.protocol} listener needs a certificate; import one and set it as the listener's default certificate.` });
+          continue;
+        }
+        certificate = certificateFile(options.stateDir, listener);
+        files[certificate] = `${listener.certificate.certificatePem.trim()}\n${listener.certificate.privateKeyPem.trim()}\n`;
+      }
+      const name = frontendName(lb.name, lb.address, listener.port);
+      const context = { loadBalancer: lb, listener, targetGroups: groups, certificateFile: certificate };
+      const body = lb.type === 'application' ? renderHttpFrontend(context) : renderTcpFrontend(context);
+      const section = [`# listener ${listener.arn}`, `frontend ${name}`, ...body.map((l) => `  ${l}`), ''];
+      skeleton.push(...section);
+      text.push(...section);
+      listeners.push({ listenerArn: listener.arn, frontend: name, address: lb.address, port: listener.port });
+    }
+  }
+
+  for (const group of config.targetGroups) {
+    const users = uses.get(group.arn) ?? [];
+    const idle = users.filter((lb) => lb.type === 'application').map((lb) => lb.idleTimeoutSeconds);
+    const timeout = idle.length > 0 ? Math.max(...idle) : 60;
+    for (const backend of renderTargetGroup(group, options.cookieKey, users.some((lb) => lb.type === 'network') ? 350 : timeout)) {
+      const head = [`# target group ${group.arn}`, `backend ${backend.name}`, ...backend.lines.map((l) => `  ${l}`)];
+      skeleton.push(...head, '');
+      text.push(...head, ...backend.servers.map((s) => `  ${serverLine(s)}`), '');
+      servers[backend.name] = backend.servers;
+    }
+  }
+  return { text: text.join('\n'), skeleton: skeleton.join('\n'), servers, listeners, unsupported, files };
+}

@@ -1,0 +1,263 @@
+/**
+ * The haproxy data plane: Debian's haproxy, driven through its runtime API.
+ *
+ *   apply(config)  renders haproxy.cfg (config.ts). When the skeleton (listeners, rules, backends'
+ *                  settings) changed, haproxy reloads seamlessly, carrying servers' health over
+ *                  through its server-state file. Target changes never reload: the runtime
+ *                  reconciler (server-sync.ts) adds, drains and deletes servers in the running
+ *                  worker. The file always holds the current servers too, for the next reload.
+ *   reconciler     runs after each apply and every `syncIntervalMs`: ends draining once a
+ *                  server has no session left or its deregistration delay is over, and retries
+ *                  what haproxy refused (a delete while a connection was still open).
+ *   health()       `show stat` as ELB's states (health.ts); counters() as CloudWatch's (counters.ts).
+ *
+ * Fail-open (every target of a group unhealthy: ALB routes to all of them): each target group has
+ * a second backend with the same registered targets and no checks, used only while the checked
+ * backend has no usable server (`nbsrv(...) eq 0`).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { systemClock, type Clock } from '../../../core/clock.js';
+import { Mutex } from '../../../core/mutex.js';
+import type { ApplyResult, DataPlane, DataPlaneConfig, DataPlaneCounters, TargetHealthReport } from '../types.js';
+import { bindProblem, failedBinds } from './bind-check.js';
+import { hostPort } from './backend.js';
+import { renderConfig, runtimePaths, targetGroupsInUse, type RenderedConfig, type RenderedListener } from './config.js';
+import { countersOf } from './counters.js';
+import { targetHealth } from './health.js';
+import { backendName, failOpenBackendName, serverName } from './names.js';
+import { checkConfig, HaproxyStartError, isRunning, reload, start, stop } from './process.js';
+import { runCommands, sendCommand } from './runtime-api.js';
+import { planServerSync } from './server-sync.js';
+import { isServerRow, parseShowStat, type StatRow } from './stats.js';
+
+export interface HaproxyDataPlaneOptions {
+  /** Where haproxy's file, sockets and pid file live (e.g. the data dir's `lb-haproxy/`). */
+  stateDir: string;
+  clock?: Clock;
+  /** The haproxy executable (default: `haproxy` on the PATH). */
+  executable?: string;
+  /** How often the runtime reconciler runs between applies (default 1000 ms). */
+  syncIntervalMs?: number;
+}
+
+const emptyConfig: DataPlaneConfig = { loadBalancers: [], targetGroups: [] };
+
+/** What was last applied, kept beside haproxy so a restarted control plane knows what it runs. */
+interface Applied {
+  config: DataPlaneConfig;
+  skeleton: string;
+  listeners: RenderedListener[];
+}
+
+export class HaproxyDataPlane implements DataPlane {
+  readonly kind = 'haproxy' as const;
+  private readonly mutex = new Mutex();
+  private readonly timer: NodeJS.Timeout;
+  private readonly paths: ReturnType<typeof runtimePaths>;
+
+  constructor(
+    private readonly options: Required<HaproxyDataPlaneOptions>,
+    private readonly cookieKey: string,
+    private applied: Applied,
+    private rendered: RenderedConfig,
+  ) {
+    this.paths = runtimePaths(options.stateDir);
+    this.timer = setInterval(() => void this.sync().catch(() => undefined), options.syncIntervalMs);
+    this.timer.unref();
+  }
+
+  apply(config: DataPlaneConfig): Promise<ApplyResult> {
+    return this.mutex.run(async () => {
+      // haproxy itself may have died (killed, the machine rebooted): level-triggered, start it again.
+      const running = await isRunning(this.options.stateDir);
+      const served = new Set(running ? this.applied.listeners.map((l) => `${l.address}:${l.port}`) : []);
+      const skipped = new Map<string, string>();
+      for (const lb of config.loadBalancers) {
+        for (const listener of lb.listeners) {
+          if (served.has(`${lb.address}:${listener.port}`)) continue;
+          const problem = await bindProblem(lb.address, listener.port);
+          if (problem !== undefined) skipped.set(listener.arn, problem);
+        }
+      }
+      const rendered = renderConfig(config, { stateDir: this.options.stateDir, cookieKey: this.cookieKey, skipListeners: skipped });
+      for (const [path, content] of Object.entries(rendered.files)) {
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, content, { mode: 0o600 });
+      }
+      const next = `${this.paths.config}.next`;
+      writeFileSync(next, rendered.text);
+      if (!running) {
+        renameSync(next, this.paths.config);
+        rmSync(this.paths.serverState, { force: true });
+        await start({ stateDir: this.options.stateDir, executable: this.options.executable });
+        await holdNewServersDown(this.paths.adminSocket, rendered, []);
+      } else if (rendered.skeleton !== this.applied.skeleton) {
+        const refused = await checkConfig({ stateDir: this.options.stateDir, executable: this.options.executable }, next);
+        if (refused !== undefined) throw new Error(`haproxy refused the generated configuration: ${refused}`);
+        const before = await this.stats();
+        writeFileSync(this.paths.serverState, await sendCommand(this.paths.adminSocket, 'show servers state'));
+        renameSync(next, this.paths.config);
+        await reload(this.options.stateDir);
+        await holdNewServersDown(this.paths.adminSocket, rendered, before);
+      } else {
+        renameSync(next, this.paths.config);
+      }
+      this.applied = { config, skeleton: rendered.skeleton, listeners: rendered.listeners };
+      this.rendered = rendered;
+      // It holds listeners' private keys: readable by Berth's user only.
+      writeFileSync(join(this.options.stateDir, 'applied.json'), JSON.stringify(this.applied), { mode: 0o600 });
+      await this.syncNow();
+      return {
+        listenerErrors: [...[...skipped].map(([listenerArn, message]) => ({ listenerArn, message })), ...rendered.unsupported],
+      };
+    });
+  }
+
+  async health(): Promise<TargetHealthReport[]> {
+    return this.healthFrom(await this.stats());
+  }
+
+  async counters(): Promise<DataPlaneCounters> {
+    const rows = await this.stats();
+    return countersOf(this.applied.config, rows, this.healthFrom(rows));
+  }
+
+  async detach(): Promise<void> {
+    clearInterval(this.timer);
+    await this.mutex.run(async () => undefined);
+  }
+
+  async shutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.mutex.run(() => stop(this.options.stateDir));
+  }
+
+  /** One pass of the runtime reconciler (also run on its own timer). */
+  sync(): Promise<void> {
+    return this.mutex.run(() => this.syncNow());
+  }
+
+  private async syncNow(): Promise<void> {
+    const plan = planServerSync({
+      desired: this.rendered.servers,
+      running: await this.stats(),
+      draining: drainingServers(this.applied.config),
+      now: this.options.clock.now().getTime(),
+    });
+    if (plan.length > 0) await runCommands(this.paths.adminSocket, plan);
+  }
+
+  private healthFrom(rows: readonly StatRow[]): TargetHealthReport[] {
+    return targetHealth({
+      targetGroups: this.applied.config.targetGroups,
+      inUse: targetGroupsInUse(this.applied.config),
+      servers: new Map(rows.filter(isServerRow).map((r) => [`${r.proxy}/${r.service}`, r])),
+      now: this.options.clock.now().getTime(),
+    });
+  }
+
+  private async stats(): Promise<StatRow[]> {
+    return parseShowStat(await sendCommand(this.paths.adminSocket, 'show stat'));
+  }
+}
+
+/**
+ * Servers a reload or a start brings from the file start up, as haproxy assumes; ELB's new
+ * targets take traffic only once their checks pass, so the ones the previous worker did not run
+ * are forced down at once and rise on their own checks.
+ */
+async function holdNewServersDown(adminSocket: string, rendered: RenderedConfig, before: readonly StatRow[]): Promise<void> {
+  const known = new Set(before.filter(isServerRow).map((r) => `${r.proxy}/${r.service}`));
+  const commands = Object.entries(rendered.servers).flatMap(([backend, servers]) =>
+    servers.filter((s) => s.checked && !known.has(`${backend}/${s.name}`)).map((s) => `set server ${backend}/${s.name} health down`),
+  );
+  // Joined on one line, a few dozen at a time: they take effect together, right after the reload.
+  for (let i = 0; i < commands.length; i += 50) await sendCommand(adminSocket, commands.slice(i, i + 50).join('; '));
+}
+
+/** Backend → server → end of its deregistration delay, for targets being deregistered. */
+function drainingServers(config: DataPlaneConfig): Map<string, Map<string, number>> {
+  const draining = new Map<string, Map<string, number>>();
+  for (const group of config.targetGroups) {
+    const checked = backendName(group.arn, group.name);
+    for (const target of group.targets) {
+      if (target.state !== 'draining') continue;
+      const until = target.drainingUntil ?? target.registeredAt + group.deregistrationDelaySeconds * 1000;
+      for (const backend of [checked, failOpenBackendName(checked)]) {
+        const servers = draining.get(backend) ?? new Map<string, number>();
+        servers.set(serverName(target), until);
+        draining.set(backend, servers);
+      }
+    }
+  }
+  return draining;
+}
+
+function readApplied(stateDir: string): Applied | undefined {
+  try {
+    return JSON.parse(readFileSync(join(stateDir, 'applied.json'), 'utf8')) as Applied;
+  } catch {
+    return undefined;
+  }
+}
+
+function cookieKeyOf(stateDir: string): string {
+  const file = join(stateDir, 'cookie.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const key = randomBytes(16).toString('hex');
+  writeFileSync(file, key, { mode: 0o600 });
+  return key;
+}
+
+/**
+ * Attaches to the haproxy already running for `stateDir`, or starts one: on the last applied
+ * configuration when there is one (a machine that rebooted keeps its load balancers), otherwise
+ * empty. Listeners that cannot bind any more are dropped from it until the next apply.
+ */
+export async function createHaproxyDataPlane(options: HaproxyDataPlaneOptions): Promise<DataPlane> {
+  const full: Required<HaproxyDataPlaneOptions> = { clock: systemClock, executable: 'haproxy', syncIntervalMs: 1000, ...options };
+  mkdirSync(full.stateDir, { recursive: true, mode: 0o700 });
+  const cookieKey = cookieKeyOf(full.stateDir);
+  const paths = runtimePaths(full.stateDir);
+  const previous = readApplied(full.stateDir);
+  if (previous !== undefined && (await isRunning(full.stateDir))) {
+    const rendered = renderConfig(previous.config, { stateDir: full.stateDir, cookieKey });
+    // Listeners that were skipped are not in the skeleton: rendering again keeps the same skeleton
+    // only when none was; otherwise the next apply reloads, which is what re-tries them.
+    return new HaproxyDataPlane(full, cookieKey, previous, rendered);
+  }
+  await stop(full.stateDir).catch(() => undefined);
+  rmSync(paths.serverState, { force: true });
+  const startWith = async (config: DataPlaneConfig, skipListeners = new Map<string, string>()): Promise<HaproxyDataPlane> => {
+    const rendered = renderConfig(config, { stateDir: full.stateDir, cookieKey, skipListeners });
+    for (const [path, content] of Object.entries(rendered.files)) {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, content, { mode: 0o600 });
+    }
+    writeFileSync(paths.config, rendered.text);
+    try {
+      await start({ stateDir: full.stateDir, executable: full.executable });
+    } catch (error) {
+      // Listeners haproxy could not bind (a port taken while it was down) are left out, the others
+      // start; the control plane's next apply reports them with what to do.
+      const failed = error instanceof HaproxyStartError ? failedBinds(error.output) : [];
+      const culprits = rendered.listeners.filter((l) => failed.includes(hostPort(l.address, l.port)) && !skipListeners.has(l.listenerArn));
+      if (culprits.length === 0) throw error;
+      for (const l of culprits) skipListeners.set(l.listenerArn, 'cannot bind');
+      return startWith(config, skipListeners);
+    }
+    const plane = new HaproxyDataPlane(full, cookieKey, { config, skeleton: rendered.skeleton, listeners: rendered.listeners }, rendered);
+    await holdNewServersDown(paths.adminSocket, rendered, []);
+    return plane;
+  };
+  if (previous !== undefined) {
+    try {
+      return await startWith(previous.config);
+    } catch {
+      // The last configuration no longer starts at all: start empty and let the next apply say why.
+    }
+  }
+  return startWith(emptyConfig);
+}
