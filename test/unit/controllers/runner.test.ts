@@ -10,7 +10,7 @@ import { done, requeueAfter, type Controller, type Reconciled } from '../../../s
 import { ControllerRunner } from '../../../src/controllers/runner.js';
 import { LeaderLease } from '../../../src/store/leader-lease.js';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
-import type { Store } from '../../../src/store/types.js';
+import { withVersionOf, type Store } from '../../../src/store/types.js';
 
 const account = '000000000000';
 const arnOf = (name: string) => `arn:aws:ecs:us-east-1:${account}:cluster/${name}`;
@@ -19,7 +19,9 @@ async function putClusters(store: Store, ...names: string[]): Promise<void> {
   await store.write(async (tx) => {
     for (const name of names) {
       const existing = await tx.clusters.get(arnOf(name));
-      await tx.clusters.put({ clusterArn: arnOf(name), clusterName: name, status: existing ? 'UPDATED' : 'ACTIVE' } as never);
+      // An update carries the version it read (optimistic concurrency); a new record has none.
+      const record = { clusterArn: arnOf(name), clusterName: name, status: existing ? 'UPDATED' : 'ACTIVE' };
+      await tx.clusters.put((existing ? withVersionOf(record, existing) : record) as never);
     }
   });
 }
