@@ -35,7 +35,8 @@
  *     → B reconciled (nothing to do yet; still "after 9 000 ms") → delayed {B: t0+10s}.
  *   t0+3s: UpdateService on A → a service change → dirty [A] → A reconciled alone; C untouched.
  *   t0+10s: B falls due → dirty [B] → B reconciled: tasks proven, deployment COMPLETED, done.
- *   An instance of cluster X disconnects → keysOf reads the services of X → dirty [A, B, C].
+ *   An instance of cluster X that runs tasks of A and C disconnects → keysOf reads the tasks on
+ *     that instance → dirty [A, C] (plus any service of X waiting for room, and DAEMON services).
  */
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Clock } from '../core/clock.js';
