@@ -23,7 +23,7 @@ import type { Clock } from '../../core/clock.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { Rng } from '../../core/rng.js';
 import type { Change } from '../../store/changes.js';
-import type { ContainerInstanceRecord, DeploymentRecord, ServiceDeploymentRecord, ServiceRecord, StoreTx, Store, TaskRecord } from '../../store/types.js';
+import type { ContainerInstanceRecord, DeploymentRecord, ServiceDeploymentRecord, ServiceRecord, StoreTx, Store, TaskRecord, TaskTarget } from '../../store/types.js';
 import { done, requeueAfter, type Controller, type ControllerWatch, type Reconciled } from '../controller.js';
 import { ControllerRunner } from '../runner.js';
 import { reconcileDaemon } from './daemon.js';
@@ -39,7 +39,7 @@ import { describeCounts } from './rebalance.js';
 import { reconcileReplica, type Decision, type InstanceState } from './reconcile.js';
 import { defaultSchedulerTiming, type SchedulerTiming } from './timing.js';
 import type { TaskBalance } from './load-balancing.js';
-import { deactivate, TargetGroupView, targetGroupsOf, tendRegistrations } from './target-registration.js';
+import { countBy, deactivate, TargetGroupView, targetGroupsOf, tendRegistrations } from './target-registration.js';
 
 export interface ServiceControllerDeps {
   store: Store;
@@ -341,11 +341,12 @@ export class ServiceController implements Controller {
       }
     }
     let draining = 0;
+    const deregistered: TaskTarget[] = [];
     for (const order of decision.stops) {
       const found = byArn.get(order.taskArn);
       if (!found || found.desiredStatus === 'STOPPED') continue;
       // A registered task leaves its target groups first, and stops once they have drained it.
-      const task = targetView ? await deactivate(tx, targetView, found, now, outcome.event, name) : found;
+      const task = targetView ? await deactivate(tx, targetView, found, now, deregistered) : found;
       if (task.lastStatus === 'DEACTIVATING') draining++;
       const stopped: TaskRecord = {
         ...task,
@@ -357,6 +358,7 @@ export class ServiceController implements Controller {
       };
       await tx.tasks.put(stopped);
     }
+    for (const [arn, count] of countBy(deregistered)) outcome.event(eventText.deregisteredTargets(name, count, arn));
     if (draining > 0) outcome.event(eventText.drainingTasks(name, draining));
     const lostStops = decision.stops.filter((order) => order.kind === 'lost').map((order) => order.taskArn);
     if (lostStops.length > 0) outcome.event(eventText.instanceLost(name, lostStops, this.deps.agentLostAfterSeconds ?? 60));

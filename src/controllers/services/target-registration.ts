@@ -54,7 +54,8 @@ export function targetGroupsOf(service: ServiceRecord, tasks: readonly TaskRecor
   return [...arns];
 }
 
-const countBy = (targets: readonly TaskTarget[]) => {
+/** Targets per target group, for the events that count them. */
+export const countBy = (targets: readonly TaskTarget[]) => {
   const counts = new Map<string, number>();
   for (const target of targets) counts.set(target.targetGroupArn, (counts.get(target.targetGroupArn) ?? 0) + 1);
   return counts;
@@ -153,9 +154,10 @@ async function deregisterAll(tx: StoreTx, view: TargetGroupView, targets: readon
 /**
  * A registered task the service stops: its targets are deregistered and it is DEACTIVATING while
  * they drain; its agent is told to stop it once the drain is over (tendRegistrations). A task with
- * nothing to drain stops at once. Returns the task to write.
+ * nothing to drain stops at once. Adds the targets it deregistered to `deregistered`; returns the
+ * task to write.
  */
-export async function deactivate(tx: StoreTx, view: TargetGroupView, task: TaskRecord, now: number, event: EventSink, serviceName: string): Promise<TaskRecord> {
+export async function deactivate(tx: StoreTx, view: TargetGroupView, task: TaskRecord, now: number, deregistered: TaskTarget[]): Promise<TaskRecord> {
   if (!task.targets || !(task.lastStatus === 'ACTIVATING' || task.lastStatus === 'RUNNING')) return task;
   let until = now;
   const done: TaskTarget[] = [];
@@ -168,7 +170,7 @@ export async function deactivate(tx: StoreTx, view: TargetGroupView, task: TaskR
     done.push(target);
     until = Math.max(until, ends);
   }
-  for (const [arn, count] of countBy(done)) event(eventText.deregisteredTargets(serviceName, count, arn), false);
+  deregistered.push(...done);
   if (until <= now) {
     const { targets: _gone, ...rest } = task;
     return rest;
