@@ -16,6 +16,7 @@ import {
   type TargetHealthFact,
   type TaskBalance,
 } from '../../../../src/controllers/services/load-balancing.js';
+import { reconcileDaemon } from '../../../../src/controllers/services/daemon.js';
 import { reconcileReplica } from '../../../../src/controllers/services/reconcile.js';
 import { elbHealthStopReason, isFailedTask } from '../../../../src/ecs/services/model.js';
 import type { ServiceRecord, TaskRecord, TaskTarget } from '../../../../src/store/types.js';
@@ -185,5 +186,20 @@ describe('the replica decision with load balancer health', () => {
     const decision = decide(100, { state: 'pending' });
     assert.equal(decision.completed, false);
     assert.equal(decision.launch, 0);
+  });
+
+  test('a DAEMON task whose target is unhealthy after the grace period is replaced too', () => {
+    const daemon: ServiceRecord = { ...service, schedulingStrategy: 'DAEMON', healthCheckGracePeriodSeconds: 0 };
+    const current = task({ lastStatus: 'RUNNING', targets: [target] });
+    const decision = reconcileDaemon({
+      service: daemon,
+      tasks: [current],
+      stops: [],
+      instances: new Map([['ci-1', { status: 'ACTIVE', lost: false }]]),
+      eligible: new Set(['ci-1']),
+      now: 30,
+      balances: new Map([[current.taskArn, { state: 'unhealthy', target, reason: 'Target.Timeout' }]]),
+    });
+    assert.deepEqual(decision.stops.map((stop) => stop.reason), [elbHealthStopReason(web)]);
   });
 });
