@@ -4,7 +4,8 @@
  * service controller. Covered: registration with the right target per network mode (bridge dynamic
  * ports, host, awsvpc), ACTIVATING until the targets are healthy, a deployment that waits for the
  * new tasks' health, an unhealthy target replaced with ECS's reason and events, and a scale-in
- * that drains for the deregistration delay before the task stops. RunTask tasks never register.
+ * that drains for the deregistration delay before the task stops, the circuit breaker tripped by
+ * tasks failing their ELB health checks. RunTask tasks never register.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -43,7 +44,7 @@ describe('services drive their load balancers (simulated capacity)', () => {
   let ecs: ECSClient;
   let elb: ElasticLoadBalancingV2Client;
   const agents: TestAgent[] = [];
-  const groups: Record<'web' | 'host' | 'api' | 'lonely', string> = { web: '', host: '', api: '', lonely: '' };
+  const groups: Record<'web' | 'host' | 'api' | 'flaky', string> = { web: '', host: '', api: '', flaky: '' };
   let instanceIds: Map<string, string>;
 
   const createGroup = async (name: string, targetType: 'instance' | 'ip', port: number, delaySeconds: number) => {
@@ -68,10 +69,12 @@ describe('services drive their load balancers (simulated capacity)', () => {
     groups.web = await createGroup('web', 'instance', 80, 30);
     groups.host = await createGroup('host', 'instance', 9090, 0);
     groups.api = await createGroup('api', 'ip', 8080, 30);
+    groups.flaky = await createGroup('flaky', 'instance', 80, 0);
     const lb = await createLoadBalancer(elb, 'front');
     await createForwardingListener(elb, lb, groups.web, 8080);
     await createForwardingListener(elb, lb, groups.host, 8081);
     await createForwardingListener(elb, lb, groups.api, 8082);
+    await createForwardingListener(elb, lb, groups.flaky, 8083);
 
     const image = 'simulated/web:1';
     await ecs.send(
@@ -308,6 +311,31 @@ describe('services drive their load balancers (simulated capacity)', () => {
     await ecs.send(new UpdateServiceCommand({ cluster: 'lb', service: 'host', desiredCount: 0 }));
     await waitFor('host task stopped', async () => ((await taskWith(hostTask!.taskArn!)).lastStatus === 'STOPPED' ? true : undefined));
     assert.deepEqual(await registered(groups.host), []);
+  });
+
+  test('tasks failing their ELB health checks trip the deployment circuit breaker', async () => {
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: 'lb',
+        serviceName: 'flaky',
+        taskDefinition: 'web',
+        desiredCount: 1,
+        loadBalancers: [{ targetGroupArn: groups.flaky, containerName: 'web', containerPort: 80 }],
+        deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: false } },
+      }),
+    );
+    const failed = await waitFor('the deployment FAILED', async () => {
+      const service = await describe1('flaky');
+      if (service.deployments![0]!.rolloutState === 'FAILED') return service;
+      // Play a data plane whose health checks every new target fails.
+      await markTargets(groups.flaky, 'unhealthy');
+      return undefined;
+    });
+    assert.ok(failed.deployments![0]!.failedTasks! >= 3, `failed tasks: ${failed.deployments![0]!.failedTasks}`);
+    assert.match(failed.deployments![0]!.rolloutStateReason!, /circuit breaker/);
+    const { taskArns } = await ecs.send(new ListTasksCommand({ cluster: 'lb', serviceName: 'flaky', desiredStatus: 'STOPPED' }));
+    const stopped = (await ecs.send(new DescribeTasksCommand({ cluster: 'lb', tasks: taskArns }))).tasks!;
+    assert.ok(stopped.every((task) => task.stoppedReason === `Task failed ELB health checks in (target-group ${groups.flaky})`));
   });
 
   test('RunTask tasks are never registered', async () => {
