@@ -11,6 +11,9 @@
  *   last reconcile could not place every task it wanted (they wait for room). Every task placed
  *   or stopped changes its instance's reservations, so waking every service of the cluster instead
  *   would reconcile thousands of services for one task.
+ * - a target registration or target health change in a target group → the services whose tasks
+ *   are (or are to be) registered in it, as their last reconcile found them (target-registration.ts
+ *   keeps the registrations; load-balancing.ts says what the health means for a task).
  *
  * Rules that wait on time (the proving window, the launch back-off, the health check grace, the
  * agent-lost timeout: deadlines.ts) requeue the service for when they flip, and a launch batch cut
