@@ -25,15 +25,15 @@ import { isIPv4 } from 'node:net';
 import { modelled, withHelp } from '../core/errors.js';
 import type { RequestContext } from '../core/request-context.js';
 import type { TargetGroupRecord, TargetHealthRecord, TargetRecord } from '../store/contract/elbv2.js';
-import type { StoreTx } from '../store/types.js';
 import type { Elbv2Deps } from './deps.js';
 import { validationError } from './errors.js';
 import { checkArn, loadBalancersUsing, targetGroupOf } from './lookup.js';
+import { deregisterTarget, purgeDrained, registerTarget, targetKeyOf } from './registrations.js';
 import { checkPort } from './validate.js';
 
 export const targetQuota = 1000;
 
-const keyOf = (id: string, port: number) => `${id}:${port}`;
+const keyOf = (id: string, port: number) => targetKeyOf({ id, port });
 
 /** Each target's id checked against the group's target type, its port defaulted to the group's. */
 function targetsOf(group: TargetGroupRecord, targets: readonly TargetDescription[]): { id: string; port: number; availabilityZone?: string }[] {
@@ -46,20 +46,6 @@ function targetsOf(group: TargetGroupRecord, targets: readonly TargetDescription
     checkPort(port, 'Port');
     return { id, port, ...(target.AvailabilityZone ? { availabilityZone: target.AvailabilityZone } : {}) };
   });
-}
-
-/** Registrations whose deregistration delay is over are dropped, with their health. */
-async function purgeDrained(tx: StoreTx, groupArn: string, now: number): Promise<TargetRecord[]> {
-  const live: TargetRecord[] = [];
-  for (const target of await tx.targets.forTargetGroup(groupArn)) {
-    if (target.drainUntil !== undefined && target.drainUntil <= now) {
-      await tx.targets.delete(groupArn, target.id, target.port);
-      await tx.targetHealth.delete(groupArn, target.id, target.port);
-    } else {
-      live.push(target);
-    }
-  }
-  return live;
 }
 
 const notRegistered = { State: 'unused', Reason: 'Target.NotRegistered', Description: 'Target is not registered to the target group' } as const;
@@ -93,13 +79,8 @@ export function targetOperations({ store, clock }: Elbv2Deps) {
         if (live.length + added.length > targetQuota) {
           throw withHelp(modelled(TooManyTargetsException, 'You have reached the limit on the number of targets.'), { hint: `A target group holds at most ${targetQuota} targets.` });
         }
-        for (const target of wanted) {
-          const before = existing.get(keyOf(target.id, target.port));
-          // Registering a target again while it drains takes it back; otherwise nothing changes.
-          if (before && before.drainUntil === undefined) continue;
-          if (before) await tx.targetHealth.delete(arn, target.id, target.port);
-          await tx.targets.put({ targetGroupArn: arn, ...target, registeredAt: now });
-        }
+        // Registering a target again while it drains takes it back; otherwise nothing changes.
+        for (const target of wanted) await registerTarget(tx, arn, target, existing.get(keyOf(target.id, target.port)), now);
       });
       return {};
     },
@@ -117,18 +98,7 @@ export function targetOperations({ store, clock }: Elbv2Deps) {
           throw modelled(InvalidTargetException, `The following targets are not registered in target group '${arn}': ${missing.map((target) => `'${target.id}'`).join(', ')}`);
         }
         const inUse = (await loadBalancersUsing(tx, arn)).length > 0;
-        const delay = Number(group.attributes['deregistration_delay.timeout_seconds'] ?? '300');
-        for (const target of given) {
-          const record = live.get(keyOf(target.id, target.port)) as TargetRecord;
-          if (record.drainUntil !== undefined) continue;
-          // Nothing sends traffic to a group no listener uses: there is nothing to drain.
-          if (!inUse || delay === 0) {
-            await tx.targets.delete(arn, target.id, target.port);
-            await tx.targetHealth.delete(arn, target.id, target.port);
-          } else {
-            await tx.targets.put({ ...record, deregisteredAt: now, drainUntil: now + delay });
-          }
-        }
+        for (const target of given) await deregisterTarget(tx, group, live.get(keyOf(target.id, target.port)) as TargetRecord, now, inUse);
       });
       return {};
     },

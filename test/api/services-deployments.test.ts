@@ -123,8 +123,8 @@ describe('service deployments', () => {
     await create('balanced');
     await rejects(
       update('balanced', { loadBalancers: [{ targetGroupArn, containerName: 'web', containerPort: 80 }] }),
-      'UnsupportedFeatureException',
-      /loadBalancers: Elastic Load Balancing target groups are not supported by Berth yet/,
+      'InvalidParameterException',
+      /Unable to assume role and validate the specified targetGroupArn/,
     );
     await rejects(
       update('balanced', { loadBalancers: [{ targetGroupArn, containerName: 'web', containerPort: 443 }] }),

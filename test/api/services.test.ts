@@ -177,11 +177,11 @@ describe('services', () => {
 
   it('validates load balancers, service registries and the role against the task definition', async () => {
     const lb = (overrides: Record<string, unknown>) => ({ targetGroupArn, containerName: 'web', containerPort: 80, ...overrides });
-    // Valid, and then refused: Berth does not drive load balancers yet, so it does not pretend to.
+    // Valid in shape, but no such target group exists (services-load-balancers.test.ts covers the rest).
     await rejects(
       create({ serviceName: 'lb', loadBalancers: [lb({})], role: 'ecsServiceRole', healthCheckGracePeriodSeconds: 30 }),
-      'UnsupportedFeatureException',
-      /^loadBalancers: Elastic Load Balancing target groups are not supported by Berth yet\.$/,
+      'InvalidParameterException',
+      /^Unable to assume role and validate the specified targetGroupArn\. Please verify that the ECS service role being passed has the proper permissions\.$/,
     );
     const invalid = (input: Partial<CreateServiceCommandInput> & { serviceName: string }, pattern: RegExp) =>
       rejects(create(input), 'InvalidParameterException', pattern);

@@ -11,6 +11,9 @@
  *   last reconcile could not place every task it wanted (they wait for room). Every task placed
  *   or stopped changes its instance's reservations, so waking every service of the cluster instead
  *   would reconcile thousands of services for one task.
+ * - a target registration or target health change in a target group → the services whose tasks
+ *   are (or are to be) registered in it, as their last reconcile found them (target-registration.ts
+ *   keeps the registrations; load-balancing.ts says what the health means for a task).
  *
  * Rules that wait on time (the proving window, the launch back-off, the health check grace, the
  * agent-lost timeout: deadlines.ts) requeue the service for when they flip, and a launch batch cut
@@ -23,7 +26,7 @@ import type { Clock } from '../../core/clock.js';
 import type { IdGenerator } from '../../core/ids.js';
 import type { Rng } from '../../core/rng.js';
 import type { Change } from '../../store/changes.js';
-import type { ContainerInstanceRecord, DeploymentRecord, ServiceDeploymentRecord, ServiceRecord, StoreTx, Store, TaskRecord } from '../../store/types.js';
+import type { ContainerInstanceRecord, DeploymentRecord, ServiceDeploymentRecord, ServiceRecord, StoreTx, Store, TaskRecord, TaskTarget } from '../../store/types.js';
 import { done, requeueAfter, type Controller, type ControllerWatch, type Reconciled } from '../controller.js';
 import { ControllerRunner } from '../runner.js';
 import { reconcileDaemon } from './daemon.js';
@@ -38,6 +41,8 @@ import { InactiveServicePurge } from './purge.js';
 import { describeCounts } from './rebalance.js';
 import { reconcileReplica, type Decision, type InstanceState } from './reconcile.js';
 import { defaultSchedulerTiming, type SchedulerTiming } from './timing.js';
+import type { TaskBalance } from './load-balancing.js';
+import { countBy, deactivate, TargetGroupView, targetGroupsOf, tendRegistrations } from './target-registration.js';
 
 export interface ServiceControllerDeps {
   store: Store;
@@ -63,6 +68,8 @@ interface ServiceStep {
   capacitySensitiveIn?: string;
   /** When a timed rule next flips for the service (epoch seconds), if one does. */
   deadline?: number;
+  /** The target groups whose targets' changes concern the service. */
+  targetGroups?: string[];
 }
 
 /** What one reconcile does to one service: its record as it changes it, with the events it adds. */
@@ -88,7 +95,7 @@ export class ServiceController implements Controller {
   readonly lease: LeaderLease;
   readonly resync: { everyMs: number };
   readonly watch: ControllerWatch = {
-    kinds: ['service', 'task', 'containerInstance'],
+    kinds: ['service', 'task', 'containerInstance', 'target', 'targetHealth'],
     keysOf: (changes) => this.keysOf(changes),
   };
   private readonly startedAt: number;
@@ -100,6 +107,11 @@ export class ServiceController implements Controller {
    */
   private readonly capacitySensitive = new Map<string, Set<string>>();
   private readonly purge: ControllerRunner;
+  /**
+   * By target group ARN, the services whose tasks are (or are to be) registered in it, as their last
+   * reconcile found them: a target's health change wakes them. A cache rebuilt like capacitySensitive.
+   */
+  private readonly byTargetGroup = new Map<string, Set<string>>();
 
   constructor(private readonly deps: ServiceControllerDeps) {
     this.startedAt = deps.clock.now().getTime() / 1000;
@@ -152,6 +164,9 @@ export class ServiceController implements Controller {
         const arn = name !== undefined && change.labels.cluster ? serviceArnInCluster(change.labels.cluster, name) : undefined;
         if (arn) keys.add(arn);
       } else if (change.kind === 'containerInstance' && change.labels.cluster) instances.set(change.key, change.labels.cluster);
+      else if ((change.kind === 'target' || change.kind === 'targetHealth') && change.labels.targetGroup) {
+        for (const arn of this.byTargetGroup.get(change.labels.targetGroup) ?? []) keys.add(arn);
+      }
     }
     if (instances.size > 0) {
       for (const cluster of new Set(instances.values())) for (const arn of this.capacitySensitive.get(cluster) ?? []) keys.add(arn);
@@ -172,6 +187,7 @@ export class ServiceController implements Controller {
   async reconcile(serviceArn: string): Promise<Reconciled> {
     const step = await this.step(serviceArn);
     this.noteCapacitySensitivity(serviceArn, step.capacitySensitiveIn);
+    this.noteTargetGroups(serviceArn, step.targetGroups ?? []);
     if (step.again) return requeueAfter(0);
     if (step.deadline === undefined) return done;
     // Rounded up, so the requeued reconcile finds the rule flipped.
@@ -187,6 +203,18 @@ export class ServiceController implements Controller {
     let services = this.capacitySensitive.get(cluster);
     if (!services) this.capacitySensitive.set(cluster, (services = new Set()));
     services.add(serviceArn);
+  }
+
+  private noteTargetGroups(serviceArn: string, groups: readonly string[]): void {
+    for (const [groupArn, services] of this.byTargetGroup) {
+      if (!groups.includes(groupArn)) services.delete(serviceArn);
+      if (services.size === 0) this.byTargetGroup.delete(groupArn);
+    }
+    for (const groupArn of groups) {
+      let services = this.byTargetGroup.get(groupArn);
+      if (!services) this.byTargetGroup.set(groupArn, (services = new Set()));
+      services.add(serviceArn);
+    }
   }
 
   private now(): number {
@@ -213,13 +241,35 @@ export class ServiceController implements Controller {
       if (!service || service.status === 'INACTIVE') return idle;
       const now = this.now();
       const group = serviceGroup(service.serviceName);
-      const tasks = (await tx.tasks.list({ clusterArn: service.clusterArn, group, activeOnly: true }, { limit: 1_000_000 })).items;
-      const stops = await tx.tasks.unaccountedStops(service.clusterArn, group, 1_000);
+      let tasks = (await tx.tasks.list({ clusterArn: service.clusterArn, group, activeOnly: true }, { limit: 1_000_000 })).items;
+      let stops = await tx.tasks.unaccountedStops(service.clusterArn, group, 1_000);
       const records = await tx.containerInstances.all(service.clusterArn);
+      const groupArns = targetGroupsOf(service, [...tasks, ...stops]);
+      const targetView = groupArns.length > 0 ? await TargetGroupView.read(tx, groupArns, now) : undefined;
+      const balancingEvents: { message: string; repeating: boolean }[] = [];
+      let balances: Map<string, TaskBalance> | undefined;
+      if (targetView) {
+        const definitions = new Map<string, string | undefined>();
+        const networkModeOf = async (arn: string) => {
+          if (!definitions.has(arn)) definitions.set(arn, (await tx.taskDefinitions.get(arn))?.networkMode);
+          return definitions.get(arn);
+        };
+        const event = (message: string, repeating: boolean) => void balancingEvents.push({ message, repeating });
+        ({ tasks, stops, balances } = await tendRegistrations(tx, { service, tasks, stops, records, view: targetView, networkModeOf, now, event }));
+      }
       const instances = this.instanceStates(records, now);
       const view = { service, tasks, records, instances, now };
       const zones = await rebalanceZones(tx, this.deps, view);
-      const snapshot = { service, tasks, stops, instances, now, timing: this.deps.timing ?? defaultSchedulerTiming, ...(zones ? { rebalanceZones: zones } : {}) };
+      const snapshot = {
+        service,
+        tasks,
+        stops,
+        instances,
+        now,
+        timing: this.deps.timing ?? defaultSchedulerTiming,
+        ...(zones ? { rebalanceZones: zones } : {}),
+        ...(balances ? { balances } : {}),
+      };
 
       let launchOn: string[] = [];
       let launch = 0;
@@ -236,7 +286,8 @@ export class ServiceController implements Controller {
       }
 
       const outcome = new PassOutcome(decision.service, now, this.deps.ids);
-      await this.recordStops(tx, decision, stops, tasks, outcome);
+      for (const { message, repeating } of balancingEvents) outcome.event(message, repeating);
+      await this.recordStops(tx, decision, stops, tasks, outcome, targetView, balances);
       await this.applyBreaker(tx, decision, outcome);
       if (!decision.breaker.tripped) await this.launch(tx, decision, { launch, launchOn }, outcome);
       if (decision.throttled) outcome.event(eventText.unableToStartConsistently(service.serviceName), true);
@@ -255,6 +306,7 @@ export class ServiceController implements Controller {
         outcome.service.schedulingStrategy === 'DAEMON' || outcome.service.availabilityZoneRebalancing === 'ENABLED' || outcome.waitingForRoom;
       return {
         again: outcome.again,
+        ...(groupArns.length > 0 ? { targetGroups: groupArns } : {}),
         ...(deadline !== undefined ? { deadline } : {}),
         ...(capacitySensitive ? { capacitySensitiveIn: outcome.service.clusterArn } : {}),
       };
@@ -262,7 +314,15 @@ export class ServiceController implements Controller {
   }
 
   /** Counts the stops the decision accounted for, and stops the tasks it ordered stopped, saying why. */
-  private async recordStops(tx: StoreTx, decision: Omit<Decision, 'launch'>, stops: TaskRecord[], tasks: TaskRecord[], outcome: PassOutcome): Promise<void> {
+  private async recordStops(
+    tx: StoreTx,
+    decision: Omit<Decision, 'launch'>,
+    stops: TaskRecord[],
+    tasks: TaskRecord[],
+    outcome: PassOutcome,
+    targetView?: TargetGroupView,
+    balances?: ReadonlyMap<string, TaskBalance>,
+  ): Promise<void> {
     const name = outcome.service.serviceName;
     const { now } = outcome;
     for (const arn of decision.accounted) {
@@ -273,10 +333,24 @@ export class ServiceController implements Controller {
     }
 
     const byArn = new Map(tasks.map((task) => [task.taskArn, task]));
-    for (const order of decision.stops.filter((order) => order.kind === 'health')) outcome.event(eventText.failedHealthChecks(name, order.taskArn));
+    for (const order of decision.stops.filter((order) => order.kind === 'health')) {
+      const balance = balances?.get(order.taskArn);
+      if (balance?.state === 'unhealthy') {
+        const { target } = balance;
+        const ip = targetView?.groups.get(target.targetGroupArn)?.targetType === 'ip';
+        outcome.event(eventText.unhealthyTarget(name, { id: target.id, port: target.port, ip }, target.targetGroupArn, balance.reason));
+      } else {
+        outcome.event(eventText.failedHealthChecks(name, order.taskArn));
+      }
+    }
+    let draining = 0;
+    const deregistered: TaskTarget[] = [];
     for (const order of decision.stops) {
-      const task = byArn.get(order.taskArn);
-      if (!task || task.desiredStatus === 'STOPPED') continue;
+      const found = byArn.get(order.taskArn);
+      if (!found || found.desiredStatus === 'STOPPED') continue;
+      // A registered task leaves its target groups first, and stops once they have drained it.
+      const task = targetView ? await deactivate(tx, targetView, found, now, deregistered) : found;
+      if (task.lastStatus === 'DEACTIVATING') draining++;
       const stopped: TaskRecord = {
         ...task,
         desiredStatus: 'STOPPED',
@@ -287,6 +361,8 @@ export class ServiceController implements Controller {
       };
       await tx.tasks.put(stopped);
     }
+    for (const [arn, count] of countBy(deregistered)) outcome.event(eventText.deregisteredTargets(name, count, arn));
+    if (draining > 0) outcome.event(eventText.drainingTasks(name, draining));
     const lostStops = decision.stops.filter((order) => order.kind === 'lost').map((order) => order.taskArn);
     if (lostStops.length > 0) outcome.event(eventText.instanceLost(name, lostStops, this.deps.agentLostAfterSeconds ?? 60));
     const scaleStops = decision.stops.filter((order) => order.kind === 'scale' || order.kind === 'health').map((order) => order.taskArn);

@@ -4,8 +4,9 @@
  * none anywhere else. A new deployment replaces each instance's task in place: the old task is
  * stopped (as minimumHealthyPercent allows), then the new one starts. Pure.
  */
+import { failsLoadBalancerChecks } from './load-balancing.js';
 import type { TaskRecord } from '../../store/types.js';
-import { deploymentBounds, healthCheckStopReason, primaryOf, rolloutLimits } from '../../ecs/services/model.js';
+import { deploymentBounds, elbHealthStopReason, healthCheckStopReason, primaryOf, rolloutLimits } from '../../ecs/services/model.js';
 import {
   checkBreaker,
   clearFailuresBefore,
@@ -62,7 +63,9 @@ export function reconcileDaemon(snapshot: DaemonSnapshot): DaemonDecision {
       continue;
     }
     for (const task of wanted) {
-      if (task.lastStatus === 'RUNNING' && task.healthStatus === 'UNHEALTHY' && now - (task.startedAt ?? now) >= grace) stop(task, healthCheckStopReason, 'health');
+      const balance = snapshot.balances?.get(task.taskArn);
+      if (failsLoadBalancerChecks(task, balance, now, grace)) stop(task, elbHealthStopReason(balance.target.targetGroupArn), 'health');
+      else if (task.lastStatus === 'RUNNING' && task.healthStatus === 'UNHEALTHY' && now - (task.startedAt ?? now) >= grace) stop(task, healthCheckStopReason, 'health');
     }
     const own = wanted.filter((task) => task.startedBy === primary?.id && !stopping.has(task.taskArn));
     for (const extra of own.slice(1)) stop(extra, scaleReason, 'scale');

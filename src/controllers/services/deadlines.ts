@@ -6,7 +6,9 @@
  *
  * The timed rules (reconcile.ts, daemon.ts, the controller's instance states):
  * - a RUNNING task counts as proven `provenAfterSeconds` after it started (isProven);
- * - an UNHEALTHY task is replaced once the health check grace period after its start has passed;
+ * - an UNHEALTHY task, or one with an unhealthy load balancer target, is replaced once the health
+ *   check grace period after its start has passed;
+ * - a DEACTIVATING task is told to stop once its targets' deregistration delay is over;
  * - launches held back after repeated failures to start resume when the back-off runs out (isThrottled);
  * - a disconnected instance's tasks are written off once its agent has been gone past the grace
  *   period (counted from the later of its disconnection and the controller's start).
@@ -43,6 +45,10 @@ export function nextDeadline(input: DeadlineInput): number | undefined {
   };
   const grace = input.service.healthCheckGracePeriodSeconds ?? 0;
   for (const task of input.tasks) {
+    // A DEACTIVATING task stops once its targets' deregistration delay is over.
+    if (task.drainUntil !== undefined) consider(task.drainUntil);
+    // An unhealthy target fails its task once the grace period is over (ACTIVATING or RUNNING).
+    if (task.targets !== undefined && task.startedAt !== undefined && task.desiredStatus === 'RUNNING') consider(task.startedAt + grace);
     if (task.lastStatus !== 'RUNNING' || task.startedAt === undefined) continue;
     consider(task.startedAt + input.timing.provenAfterSeconds);
     if (task.healthStatus === 'UNHEALTHY') consider(task.startedAt + grace);

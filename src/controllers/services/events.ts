@@ -36,6 +36,11 @@ export const eventText = {
     `(service ${service}) has stopped ${taskArns.length} running tasks in Availability Zone ${zone} due to AZ rebalancing: ${list(taskArns, 'task')}.`,
   unableToPlaceInZone: (service: string, zone: string, explanation: string) =>
     `(service ${service}) is unable to place a task in Availability Zone ${zone} because no container instance met all of its requirements. ${explanation} To address the issue, register instances in the zone that can run the task.`,
+  registeredTargets: (service: string, count: number, targetGroupArn: string) => `(service ${service}) registered ${count} targets in (target-group ${targetGroupArn})`,
+  deregisteredTargets: (service: string, count: number, targetGroupArn: string) => `(service ${service}) deregistered ${count} targets in (target-group ${targetGroupArn})`,
+  drainingTasks: (service: string, count: number) => `(service ${service}) has begun draining connections on ${count} tasks.`,
+  unhealthyTarget: (service: string, target: { id: string; port: number; ip: boolean }, targetGroupArn: string, reason: string) =>
+    `(service ${service}) (${target.ip ? 'ip' : 'instance'} ${target.id}) (port ${target.port}) is unhealthy in (target-group ${targetGroupArn}) due to (reason ${reason}).`,
   taskFailed: (service: string, task: TaskRecord) => `(service ${service}) (task ${taskIdOf(task.taskArn)}) failed: ${failureOf(task)}`,
 };
 

@@ -46,6 +46,7 @@ export async function launchTasks(
       allowInactiveDefinition: true,
     });
     plan.common.tags = await taskTags(tx, service, deployment);
+    if ((service.loadBalancers ?? []).some((entry) => entry.targetGroupArn !== undefined)) plan.common.loadBalanced = true;
     if (plan.placed?.result.noContainerInstances && !instanceArn) {
       event(eventText.unableToPlaceNoInstances(service.serviceName), true);
       return [];

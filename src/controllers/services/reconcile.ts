@@ -16,9 +16,10 @@
  * off and replaced.
  */
 import type { DeploymentRecord, ServiceRecord, TaskRecord } from '../../store/types.js';
-import { breakerThreshold, deploymentBounds, failedToStart, healthCheckStopReason, isFailedTask, primaryOf, rolloutLimits } from '../../ecs/services/model.js';
+import { breakerThreshold, deploymentBounds, elbHealthStopReason, failedToStart, healthCheckStopReason, isFailedTask, primaryOf, rolloutLimits } from '../../ecs/services/model.js';
 import { isBalanced, rebalanceLaunches, zoneCounts, type ZoneLaunch } from './rebalance.js';
 import type { InstanceState } from './instance-state.js';
+import { failsLoadBalancerChecks, type TaskBalance } from './load-balancing.js';
 import { scaleInVictims, spreadKeysOf } from './scale-in.js';
 import { defaultSchedulerTiming, type SchedulerTiming } from './timing.js';
 
@@ -41,6 +42,8 @@ export interface ServiceSnapshot {
    * (availabilityZoneRebalancing); absent otherwise.
    */
   rebalanceZones?: readonly string[];
+  /** For a service with load balancers: what each registered task's targets say about it (load-balancing.ts). */
+  balances?: ReadonlyMap<string, TaskBalance>;
 }
 
 export interface StopOrder {
@@ -128,7 +131,11 @@ export function reconcileReplica(snapshot: ServiceSnapshot): Decision {
 
   const grace = service.healthCheckGracePeriodSeconds ?? 0;
   const wanted = live.filter((task) => task.desiredStatus === 'RUNNING');
-  for (const task of wanted) if (failsHealthChecks(task, now, grace)) stop(task, healthCheckStopReason, 'health');
+  for (const task of wanted) {
+    const balance = snapshot.balances?.get(task.taskArn);
+    if (failsLoadBalancerChecks(task, balance, now, grace)) stop(task, elbHealthStopReason(balance.target.targetGroupArn), 'health');
+    else if (failsHealthChecks(task, now, grace)) stop(task, healthCheckStopReason, 'health');
+  }
   const standing = () => wanted.filter((task) => !stopping.has(task.taskArn));
 
   let keep = standing().filter((task) => primary && task.startedBy === primary.id && instanceOf(task)?.status !== 'DRAINING');

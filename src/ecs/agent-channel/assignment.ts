@@ -9,7 +9,8 @@ export function assignmentOf(task: TaskRecord, definition: TaskDefinitionRecord)
   return {
     taskArn: task.taskArn,
     clusterArn: task.clusterArn,
-    desiredStatus: task.desiredStatus === 'STOPPED' ? 'STOPPED' : 'RUNNING',
+    // A DEACTIVATING task keeps running while its targets drain (TaskRecord.drainUntil).
+    desiredStatus: task.desiredStatus === 'STOPPED' && !(task.drainUntil !== undefined && task.lastStatus === 'DEACTIVATING') ? 'STOPPED' : 'RUNNING',
     lastStatus: task.lastStatus,
     launchType: task.launchType ?? 'EC2',
     ...(task.availabilityZone !== undefined ? { availabilityZone: task.availabilityZone } : {}),

@@ -18,6 +18,7 @@ import { activeTaskDefinition } from '../tasks/run.js';
 import { checkEnum, checkRange, checkResourceName, requireString } from '../validate.js';
 import { checkAgainstDefinition, checkPlacement, checkRole, defaultPlacementStrategy } from './definition-checks.js';
 import { checkLaunchChoice, checkPlatformVersion, launchConfigOf, launchKindOf, resolveLaunch } from './launch.js';
+import { checkTargetGroups } from './load-balancer-checks.js';
 import { serviceArnOf } from './lookup.js';
 import { describeService } from './present.js';
 import {
@@ -95,7 +96,8 @@ export async function createService(deps: EcsDeps, input: Wire<CreateServiceRequ
     };
     checkAgainstDefinition(runsOn, definition);
     const roleArn = checkRole(input.role, ctx.scope, checked.loadBalancers, definition);
-    refuseUnservedSettings({ ...runsOn, enableExecuteCommand: input.enableExecuteCommand });
+    refuseUnservedSettings({ serviceRegistries: runsOn.serviceRegistries, enableExecuteCommand: input.enableExecuteCommand });
+    await checkTargetGroups(tx, ctx.scope, checked.loadBalancers, definition);
     const placedOnInstances = checked.schedulingStrategy === 'REPLICA' && launchKindOf(launch) !== 'FARGATE';
 
     // An INACTIVE service under this ARN is replaced: the write compares the version read above.

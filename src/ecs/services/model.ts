@@ -103,8 +103,17 @@ export function primaryOf(service: ServiceRecord): DeploymentRecord | undefined 
 /** What a task stopped for counts against its deployment: it exited or never started, or failed its health checks. */
 export const healthCheckStopReason = 'Task failed container health checks.';
 
+/** ECS's reason for a task stopped because a target of it failed its load balancer's health checks. */
+export const elbHealthStopReason = (targetGroupArn: string) => `Task failed ELB health checks in (target-group ${targetGroupArn})`;
+const elbHealthStopPrefix = 'Task failed ELB health checks in (target-group ';
+
 export function isFailedTask(task: { stopCode?: string; stoppedReason?: string }): boolean {
-  return task.stopCode === 'TaskFailedToStart' || task.stopCode === 'EssentialContainerExited' || task.stoppedReason === healthCheckStopReason;
+  return (
+    task.stopCode === 'TaskFailedToStart' ||
+    task.stopCode === 'EssentialContainerExited' ||
+    task.stoppedReason === healthCheckStopReason ||
+    (task.stoppedReason?.startsWith(elbHealthStopPrefix) ?? false)
+  );
 }
 
 /** A failed task that never reached RUNNING (ECS: went from PENDING straight to STOPPED). */

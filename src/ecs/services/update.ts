@@ -30,6 +30,7 @@ import {
   checkUnsupportedFeatures,
   refuseUnservedSettings,
 } from './validate.js';
+import { checkTargetGroups } from './load-balancer-checks.js';
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
@@ -109,7 +110,11 @@ export async function updateService(deps: EcsDeps, input: Wire<UpdateServiceRequ
     );
     // Only what this call asks for is refused: a service stored with such settings by an earlier
     // Berth can still be scaled, updated and deleted.
-    refuseUnservedSettings({ loadBalancers: checked.loadBalancers ?? [], serviceRegistries: checked.serviceRegistries ?? [], enableExecuteCommand: input.enableExecuteCommand });
+    refuseUnservedSettings({ serviceRegistries: checked.serviceRegistries ?? [], enableExecuteCommand: input.enableExecuteCommand });
+    // New load balancers, or a new task definition whose network mode the target groups must suit.
+    if (checked.loadBalancers !== undefined || definition.taskDefinitionArn !== service.taskDefinition) {
+      await checkTargetGroups(tx, ctx.scope, next.loadBalancers ?? [], definition);
+    }
 
     const redeploy =
       forceNewDeployment ||

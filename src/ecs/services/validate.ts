@@ -83,16 +83,9 @@ export function checkUnsupportedFeatures(input: Unsupportable): void {
  * never stored as if they worked.
  */
 export function refuseUnservedSettings(settings: {
-  loadBalancers: readonly unknown[];
   serviceRegistries: readonly unknown[];
   enableExecuteCommand?: boolean | undefined;
 }): void {
-  if (settings.loadBalancers.length > 0) {
-    throw withHelp(unsupported('loadBalancers: Elastic Load Balancing target groups are not supported by Berth yet.'), {
-      field: 'loadBalancers',
-      hint: "Leave loadBalancers out; reach the service's tasks at their own addresses (awsvpc) or host ports (bridge).",
-    });
-  }
   if (settings.serviceRegistries.length > 0) {
     throw withHelp(unsupported('serviceRegistries: AWS Cloud Map service discovery is not supported by Berth yet.'), {
       field: 'serviceRegistries',

@@ -23,6 +23,8 @@ export interface NewTask {
   networkConfiguration?: Wire<NetworkConfiguration>;
   platformVersion?: string;
   enableExecuteCommand?: boolean;
+  /** A service task with load balancers (TaskRecord.loadBalanced). */
+  loadBalanced?: boolean;
   /** For EC2/EXTERNAL: the instance and what the task holds on it. */
   placement?: { containerInstanceArn: string; availabilityZone?: string; gpuIds: string[] };
 }
@@ -94,6 +96,7 @@ export function buildTask(spec: NewTask): TaskRecord {
     ...('capacityProviderName' in spec.target && spec.target.capacityProviderName ? { capacityProviderName: spec.target.capacityProviderName } : {}),
     ...(fargate ? { platformVersion: spec.platformVersion ?? '1.4.0', platformFamily: 'Linux', ephemeralStorage: { sizeInGiB: 20 } } : {}),
     ...(spec.startedBy !== undefined ? { startedBy: spec.startedBy } : {}),
+    ...(spec.loadBalanced ? { loadBalanced: true } : {}),
     attachments,
     attributes: [{ name: 'ecs.cpu-architecture', value: 'x86_64' }],
     enableExecuteCommand: spec.enableExecuteCommand ?? false,

@@ -36,7 +36,7 @@ import { checkEnum, checkLength, checkMaxItems, checkRange, invalidParameter, re
 import { checkRunInput, launchAndPlace, type RunInput } from './run.js';
 
 export function presentTask(record: TaskRecord, withTags: boolean): Wire<Task> {
-  const { reservation: _reservation, fargateHost: _host, serviceAccounted: _accounted, tags, ...task } = record;
+  const { reservation: _reservation, fargateHost: _host, serviceAccounted: _accounted, loadBalanced: _balanced, targets: _targets, drainUntil: _drain, tags, ...task } = record;
   return withTags ? { ...task, tags } : task;
 }
 

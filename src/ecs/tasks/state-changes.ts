@@ -91,11 +91,19 @@ function applyNetworkInterface(task: TaskRecord, reported: TaskReport['networkIn
   };
 }
 
+/**
+ * A service task with load balancers whose containers run is ACTIVATING, not RUNNING: the service
+ * scheduler registers its targets and moves it to RUNNING once they are healthy.
+ */
+const statusFor = (task: TaskRecord, status: string | undefined) =>
+  status === 'RUNNING' && task.loadBalanced && task.lastStatus !== 'RUNNING' ? 'ACTIVATING' : status;
+
 /** Moves a task to `status` if that is forward, with the timestamps and stop details ECS shows. */
-function advance(task: TaskRecord, status: string | undefined, reason: string | undefined, now: number, stopCode?: TaskStopCode): TaskRecord {
+function advance(task: TaskRecord, reported: string | undefined, reason: string | undefined, now: number, stopCode?: TaskStopCode): TaskRecord {
+  const status = statusFor(task, reported);
   if (status === undefined || rank(taskLifecycle, status) <= rank(taskLifecycle, task.lastStatus)) return task;
   const next: TaskRecord = { ...task, lastStatus: status, version: (task.version ?? 0) + 1 };
-  if (status === 'RUNNING') next.startedAt ??= now;
+  if (reported === 'RUNNING') next.startedAt ??= now;
   if (rank(taskLifecycle, status) >= rank(taskLifecycle, 'DEACTIVATING')) {
     next.stoppingAt ??= now;
     if (task.desiredStatus !== 'STOPPED') {

@@ -47,6 +47,13 @@ export interface Reservation {
   udpPorts: number[];
 }
 
+/** A target registered for a service task. */
+export interface TaskTarget {
+  targetGroupArn: string;
+  id: string;
+  port: number;
+}
+
 export type TaskRecord = Versioned & Wire<Task> & {
   taskArn: string;
   /** Set on a service's STOPPED task once its service has counted the stop (see ServicesTable). Internal. */
@@ -55,6 +62,18 @@ export type TaskRecord = Versioned & Wire<Task> & {
   reservation?: Reservation;
   /** The Fargate capacity host running the task, once one is chosen. Internal, like reservation. */
   fargateHost?: string;
+  /**
+   * Started by a service with load balancers: it passes through ACTIVATING (registering, until its
+   * targets are healthy) before RUNNING. Internal.
+   */
+  loadBalanced?: boolean;
+  /** The targets the service registered for the task, one per load balancer entry. Internal. */
+  targets?: TaskTarget[];
+  /**
+   * While DEACTIVATING: its targets drain until then (epoch seconds), and its agent is told to keep
+   * it running until the service lifts the hold. Internal.
+   */
+  drainUntil?: number;
   clusterArn: string;
   lastStatus: string;
   desiredStatus: string;
