@@ -327,15 +327,32 @@ export async function main(): Promise<void> {
   console.log('CPU %: the data plane process(es) during the run, user + system over wall time; 100 % is one core (this machine has 2, shared with wrk and the targets).');
 }
 
-/** The data plane's process ids for the CPU figure: the embedded one's pid file, or any *.pid in its state directory. */
+/**
+ * The data plane's process ids for the CPU figure: the embedded one's pid, or any *.pid in its
+ * state directory, with their children (haproxy's pid file names its master; its worker, a child,
+ * does the forwarding).
+ */
 function dataPlanePids(plane: DataPlane, stateDir: string): number[] {
   const withPid = plane as DataPlane & { pid?: number };
-  if (typeof withPid.pid === 'number') return [withPid.pid];
+  let pids: number[] = [];
+  if (typeof withPid.pid === 'number') {
+    pids = [withPid.pid];
+  } else {
+    try {
+      const out = execFileSync('sh', ['-c', `cat ${stateDir}/*.pid 2>/dev/null`], { encoding: 'utf8' });
+      pids = out.split(/\s+/).map(Number).filter((pid) => pid > 0);
+    } catch {
+      return [];
+    }
+  }
+  return [...new Set([...pids, ...pids.flatMap(childPids)])];
+}
+
+function childPids(parent: number): number[] {
   try {
-    const out = execFileSync('sh', ['-c', `cat ${stateDir}/*.pid 2>/dev/null`], { encoding: 'utf8' });
-    return out.split(/\s+/).map(Number).filter((pid) => pid > 0);
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(parent)], { encoding: 'utf8' }).split('\n').map((line) => Number(line.trim())).filter((pid) => pid > 0);
   } catch {
-    return [];
+    return []; // ps exits 1 when there is none
   }
 }
 

@@ -442,8 +442,10 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
       let inFlight: Promise<Awaited<ReturnType<typeof send>>> | undefined;
       for (let i = 0; i < 4 && inFlight === undefined; i++) {
         const before = a.requests.length;
+        const reachedBefore = a.requests.length + b.requests.length;
         const pending = send(`${url}/slow?ms=2000`);
-        await eventually('the slow request reached a target', async () => (a.requests.length + b.requests.length > 0 ? true : undefined));
+        // This request, not an earlier one, has reached a target.
+        await eventually('the slow request reached a target', async () => (a.requests.length + b.requests.length > reachedBefore ? true : undefined));
         await new Promise((resolve) => setImmediate(resolve));
         if (a.requests.length > before) inFlight = pending;
         else await pending;

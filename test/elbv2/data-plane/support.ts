@@ -4,6 +4,7 @@
  * without connection reuse (so each request is routed afresh) and raw sockets.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, connect, type Server as NetServer, type Socket } from 'node:net';
@@ -96,7 +97,9 @@ export async function startHttpTarget(name: string): Promise<HttpTarget> {
     });
     s.on('upgrade', (req: IncomingMessage, socket: Socket) => {
       target.requests.push({ url: req.url ?? '', headers: req.headers });
-      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+      // A well-formed handshake (RFC 6455 §4.2.2): a proxy may check Sec-WebSocket-Accept, as clients do.
+      const accept = createHash('sha1').update(`${String(req.headers['sec-websocket-key'] ?? '')}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
       socket.on('data', (data) => socket.write(`${name}:${data.toString()}`));
       socket.on('error', () => socket.destroy());
     });

@@ -78,6 +78,10 @@ describe('haproxy words: user values can only be literal text plus ELB wildcards
     assert.equal(quotedWord('a "b" \\ $HOME'), '"a \\"b\\" \\\\ \\$HOME"');
   });
 
+  it('writes line breaks and tabs as haproxy escapes, so a value never ends the line', () => {
+    assert.equal(quotedWord('a\r\nb\tc'), '"a\\r\\nb\\tc"');
+  });
+
   it('turns * and ? into regex and every other mark into an escaped code point', () => {
     assert.equal(wildcardRegex('/api/*'), '/api/.*');
     assert.equal(wildcardRegex('a.b?c'), 'a\\x{2e}b.c');
@@ -120,6 +124,15 @@ describe('renderConfig: DataPlaneConfig as haproxy.cfg', () => {
     assert.match(rendered.text, new RegExp(`set-var\\(txn\\.be\\) str\\(${failOpenBackendName(web)}\\) if \\{ var\\(txn\\.tg\\) -m str ${web} \\} \\{ nbsrv\\(${web}\\) eq 0 \\}`));
   });
 
+  it('answers 503 without a target and turns haproxy\'s 503 for a refused connection into ALB\'s 502', () => {
+    assert.match(rendered.text, /^ {2}retries 0$/m);
+    assert.doesNotMatch(rendered.text, /option redispatch/);
+    assert.match(rendered.text, /http-error status 503 content-type text\/html string "<html>.*502 Bad Gateway/);
+    assert.match(rendered.text, new RegExp(`http-request return status 503 content-type text/html string ".*503 Service Temporarily Unavailable.*" if \\{ var\\(txn\\.tg\\) -m str ${web} \\} \\{ nbsrv\\(${web}\\) eq 0 \\} \\{ nbsrv\\(${failOpenBackendName(web)}\\) eq 0 \\} !\\{ stopping \\}`));
+    assert.match(rendered.text, /http-response set-var\(txn\.answered\) bool\(true\)/);
+    assert.match(rendered.text, /http-after-response set-status 502 reason "Bad Gateway" if \{ status 503 \} \{ srv_id -m found \} !\{ var\(txn\.answered\) -m found \}/);
+  });
+
   it('renders target groups as backends with their algorithm, checks, stickiness and slow start', () => {
     const section = (name: string) => rendered.text.split(`\nbackend ${name}\n`)[1]!.split('\n\n')[0]!;
     assert.match(section(web), /balance roundrobin/);
@@ -152,7 +165,7 @@ describe('renderConfig: DataPlaneConfig as haproxy.cfg', () => {
     config.loadBalancers[1]!.listeners.push({ arn: 'l-udp', port: 53, protocol: 'UDP', rules: [] });
     const result = renderConfig(config, { ...options, skipListeners: new Map([['l-tcp', 'in use']]) });
     assert.deepEqual(result.unsupported.map((u) => u.listenerArn), ['l-udp']);
-    assert.match(result.unsupported[0]!.message, /use a TCP listener/);
+    assert.match(result.unsupported[0]!.message, /UDP listeners are not supported.*use a TCP listener/);
     assert.deepEqual(result.listeners.map((l) => l.listenerArn), [config.loadBalancers[0]!.listeners[0]!.arn]);
   });
 
@@ -168,7 +181,8 @@ describe('renderConfig: DataPlaneConfig as haproxy.cfg', () => {
     try {
       const file = join(dir, 'haproxy.cfg');
       const text = renderConfig(config, { ...options, stateDir: dir }).text;
-      assert.match(text, /stick on req\.cook\('SESSION'\)/);
+      assert.match(text, /stick match req\.cook\(AWSALBAPP-0\)\n\s*stick on req\.cook\('SESSION'\),xxh64\(\d+\)/);
+      assert.match(text, /http-response add-header Set-Cookie "AWSALBAPP-0=%\[res\.cook\('SESSION'\),xxh64\(\d+\)\]; Max-Age=60; Path=\/" if \{ res\.cook\('SESSION'\) -m found \}/);
       assert.match(text, /stick on src/);
       assert.match(text, /port 8443 check-ssl/);
       writeFileSync(file, text);

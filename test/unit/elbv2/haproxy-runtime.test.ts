@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ServerSpec } from '../../../src/elbv2/data-plane/haproxy/backend.js';
 import { bindAdvice, failedBinds } from '../../../src/elbv2/data-plane/haproxy/bind-check.js';
-import { targetHealth } from '../../../src/elbv2/data-plane/haproxy/health.js';
+import { steadySince, targetHealth } from '../../../src/elbv2/data-plane/haproxy/health.js';
 import { backendName } from '../../../src/elbv2/data-plane/haproxy/names.js';
 import { planServerSync } from '../../../src/elbv2/data-plane/haproxy/server-sync.js';
 import { parseShowStat } from '../../../src/elbv2/data-plane/haproxy/stats.js';
@@ -73,9 +73,20 @@ describe('targetHealth: haproxy server status as ELB target health', () => {
   });
 });
 
+describe('steadySince: a state read again keeps when it began', () => {
+  const report = (state: 'healthy' | 'unhealthy', since: number) => ({ targetGroupArn: 'arn:tg/web', targetId: 'i-1', port: 80, state, since });
+
+  it('keeps the earlier since within lastchg\'s one-second resolution, and takes a new one on a change', () => {
+    assert.equal(steadySince([report('healthy', 10_000)], [report('healthy', 10_600)])[0]?.since, 10_000, 'the same state read later');
+    assert.equal(steadySince([report('healthy', 10_000)], [report('unhealthy', 10_600)])[0]?.since, 10_600, 'another state');
+    assert.equal(steadySince([report('healthy', 10_000)], [report('healthy', 14_000)])[0]?.since, 14_000, 'healthy again after a change in between');
+    assert.equal(steadySince([], [report('healthy', 10_600)])[0]?.since, 10_600, 'first reading');
+  });
+});
+
 describe('bind problems: words that say what to do', () => {
   it('explains each errno and reads haproxy\'s own start-up error', () => {
-    assert.match(bindAdvice('EADDRINUSE', '127.0.2.7', 80), /already in use.*choose another port/);
+    assert.match(bindAdvice('EADDRINUSE', '127.0.2.7', 80), /127\.0\.2\.7:80.*already in use.*choose another port/);
     assert.match(bindAdvice('EACCES', '127.0.2.7', 80), /ports below 1024 need privileges/);
     assert.match(bindAdvice('EADDRNOTAVAIL', '10.9.9.9', 80), /does not exist on this host/);
     assert.deepEqual(failedBinds('[ALERT] (1) : Starting frontend lb_x: cannot bind socket (Address already in use) [127.0.2.7:80]'), ['127.0.2.7:80']);

@@ -91,11 +91,18 @@ function stickinessLines(group: TargetGroupConfig, cookieKey: string): string[] 
         `dynamic-cookie-key ${literalWord(cookieKey)}`,
       ];
     case 'app_cookie': {
+      // ALB answers the application's cookie with its own AWSALBAPP-0, which brings the client
+      // back to the same target. Here its value is a keyed digest of the application cookie's
+      // value (not the value itself), and both are keys of one table: the target a client is
+      // kept on is the one that set the application cookie.
       const name = literalWord(stickiness.appCookieName ?? 'AWSALBAPP');
+      const digest = `xxh64(${cookieSeed(cookieKey)})`;
       return [
         `stick-table type string len 128 size 100k expire ${stickiness.durationSeconds}s`,
-        `stick on req.cook(${name})`,
-        `stick store-response res.cook(${name})`,
+        'stick match req.cook(AWSALBAPP-0)',
+        `stick on req.cook(${name}),${digest}`,
+        `stick store-response res.cook(${name}),${digest}`,
+        `http-response add-header Set-Cookie "AWSALBAPP-0=%[res.cook(${name}),${digest}]; Max-Age=${stickiness.durationSeconds}; Path=/" if { res.cook(${name}) -m found }`,
       ];
     }
     case 'source_ip':
@@ -103,6 +110,11 @@ function stickinessLines(group: TargetGroupConfig, cookieKey: string): string[] 
     default:
       return assertNever(stickiness.type, 'stickiness type');
   }
+}
+
+/** A number from the cookie key, to seed the digest of application cookies. */
+function cookieSeed(cookieKey: string): number {
+  return Number.parseInt(cookieKey.replace(/[^0-9a-f]/gi, '').slice(0, 8) || '0', 16);
 }
 
 /**

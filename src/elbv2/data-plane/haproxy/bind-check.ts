@@ -17,13 +17,13 @@ export function bindProblem(address: string, port: number): Promise<string | und
 export function bindAdvice(code: string | undefined, address: string, port: number): string {
   switch (code) {
     case 'EADDRINUSE':
-      return `Port ${port} on ${address} is already in use by another process: choose another port for the listener, or stop the process that holds it.`;
+      return `Cannot listen on ${address}:${port}: that address and port are already in use by another process: choose another port for the listener, or stop the process that holds it.`;
     case 'EACCES':
-      return `Berth may not listen on port ${port} (ports below 1024 need privileges): choose a port of 1024 or above, or allow it (for example: sysctl net.ipv4.ip_unprivileged_port_start=${port}).`;
+      return `Cannot listen on ${address}:${port}: ports below 1024 need privileges. Choose a port of 1024 or above, or allow it (for example: sysctl net.ipv4.ip_unprivileged_port_start=${port}).`;
     case 'EADDRNOTAVAIL':
-      return `The address ${address} does not exist on this host: give the load balancer an address of this host (a loopback address such as 127.0.2.x).`;
+      return `Cannot listen on ${address}:${port}: the address ${address} does not exist on this host. Give the load balancer an address of this host (a loopback address such as 127.0.2.x).`;
     default:
-      return `Port ${port} on ${address} cannot be bound (${code ?? 'unknown error'}): choose another port for the listener.`;
+      return `Cannot listen on ${address}:${port} (${code ?? 'unknown error'}): choose another port for the listener.`;
   }
 }
 

@@ -13,6 +13,8 @@ import type { DataPlaneConfig, ListenerConfig, LoadBalancerConfig, TargetGroupCo
 import { renderTargetGroup, serverLine, type ServerSpec } from './backend.js';
 import { renderHttpFrontend, renderTcpFrontend } from './frontend.js';
 import { frontendName } from './names.js';
+import { quotedWord } from './words.js';
+import { badGatewayBody } from './error-pages.js';
 
 export interface RenderOptions {
   /** Where the sockets, pid file, server state and certificates live. */
@@ -72,9 +74,11 @@ function globalSection(stateDir: string): string[] {
     '  timeout client 60s',
     '  timeout server 60s',
     '  load-server-state-from-file global',
-    // A target that refuses a connection is tried again on another one rather than failing the request.
-    '  retries 3',
-    '  option redispatch',
+    // ALB does not retry a target that refuses or resets the connection: the client gets 502 at
+    // once. haproxy would retry (a second apart) and then answer 503; the frontend turns that 503
+    // into ALB's 502 (frontend.ts), with this body.
+    '  retries 0',
+    `  http-error status 503 content-type text/html string ${quotedWord(badGatewayBody)}`,
     '',
   ];
 }
@@ -123,7 +127,7 @@ export function renderConfig(config: DataPlaneConfig, options: RenderOptions): R
       const skipped = options.skipListeners?.get(listener.arn);
       if (skipped !== undefined) continue;
       if (listener.protocol === 'UDP' || listener.protocol === 'TCP_UDP') {
-        unsupported.push({ listenerArn: listener.arn, message: `The haproxy data plane does not forward ${listener.protocol}; use a TCP listener, or run Berth with its embedded data plane.` });
+        unsupported.push({ listenerArn: listener.arn, message: `Listener ${lb.address}:${listener.port}: ${listener.protocol} listeners are not supported by the haproxy data plane; use a TCP listener.` });
         continue;
       }
       const where = `${lb.address}:${listener.port}`;

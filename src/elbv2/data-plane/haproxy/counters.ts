@@ -14,7 +14,7 @@
  */
 import type { DataPlaneConfig, DataPlaneCounters, TargetHealthReport } from '../types.js';
 import { backendName, failOpenBackendName, frontendName } from './names.js';
-import { isServerRow, numberField, type StatRow } from './stats.js';
+import { isServerRow, numberField, textField, type StatRow } from './stats.js';
 
 export function countersOf(config: DataPlaneConfig, rows: readonly StatRow[], health: readonly TargetHealthReport[]): DataPlaneCounters {
   const frontends = new Map(rows.filter((r) => r.service === 'FRONTEND').map((r) => [r.proxy, r]));
@@ -59,4 +59,20 @@ export function countersOf(config: DataPlaneConfig, rows: readonly StatRow[], he
     };
   }
   return result;
+}
+
+const responseColumns = ['hrsp_1xx', 'hrsp_2xx', 'hrsp_3xx', 'hrsp_4xx', 'hrsp_5xx', 'hrsp_other'];
+
+/**
+ * Whether an HTTP frontend has requests whose answers are not counted yet. haproxy counts a
+ * response when its stream ends, a moment after the client has it: a reading taken right after a
+ * response may miss it. Open sessions with more requests than counted responses are such streams
+ * (or requests still in progress, or ones the client gave up on, which no reading will count).
+ */
+export function answersPending(rows: readonly StatRow[]): boolean {
+  return rows.some((row) => {
+    if (row.service !== 'FRONTEND' || textField(row, 'mode') !== 'http' || numberField(row, 'scur') === 0) return false;
+    const answered = responseColumns.reduce((total, column) => total + numberField(row, column), 0);
+    return numberField(row, 'req_tot') > answered;
+  });
 }

@@ -15,11 +15,12 @@
  *
  * `txn.tg` is the target group the rule chose (weighted by `rand`, or kept by the AWSALBTG cookie
  * when group stickiness is on); `txn.be` the backend that serves it, the fail-open backend when
- * the target group has no healthy target. Nothing chosen: haproxy's 503.
+ * the target group has no healthy target. No target at all, or nothing chosen: ALB's 503.
  */
 import type { ActionConfig, ListenerConfig, LoadBalancerConfig, TargetGroupConfig } from '../types.js';
 import { backendName, failOpenBackendName } from './names.js';
 import { conditionAcl } from './conditions.js';
+import { serviceUnavailableBody } from './error-pages.js';
 import { literalWord, logFormatLiteral, quotedWord } from './words.js';
 
 type ForwardAction = Extract<ActionConfig, { type: 'forward' }>;
@@ -78,7 +79,18 @@ export function renderHttpFrontend(context: FrontendContext): string[] {
   for (const backend of used) {
     lines.push(`http-request set-var(txn.be) str(${failOpenBackendName(backend)}) if { var(txn.tg) -m str ${backend} } { nbsrv(${backend}) eq 0 }`);
   }
+  // No target to send it to (none registered, or only draining ones): ALB's 503.
+  const unavailable = `http-request return status 503 content-type text/html string ${quotedWord(serviceUnavailableBody)}`;
+  for (const backend of used) {
+    lines.push(`${unavailable} if { var(txn.tg) -m str ${backend} } { nbsrv(${backend}) eq 0 } { nbsrv(${failOpenBackendName(backend)}) eq 0 } !{ stopping }`);
+  }
+  lines.push(`${unavailable} unless { var(txn.be) -m found }`);
   lines.push('use_backend %[var(txn.be)] if { var(txn.be) -m found }');
+  // haproxy answers 503 when it could not connect to the server it chose; ALB answers 502 when a
+  // target refuses the connection. `http-response` rules run only for a target's own answers, so
+  // a target's 503 is left as it is.
+  lines.push('http-response set-var(txn.answered) bool(true)');
+  lines.push('http-after-response set-status 502 reason "Bad Gateway" if { status 503 } { srv_id -m found } !{ var(txn.answered) -m found }');
   return lines;
 }
 

@@ -79,3 +79,20 @@ function serverHealth(row: StatRow | undefined): Pick<TargetHealthReport, 'state
   }
   return { state: 'unhealthy', reason: 'Target.FailedHealthChecks', description: 'Health checks failed' };
 }
+
+/**
+ * haproxy says how long ago a server last changed state in whole seconds (`lastchg`), so `since`
+ * computed from it moves by up to a second from one reading to the next. A report whose state and
+ * reason are unchanged and whose `since` is within that second of the previous reading's is the
+ * same state as before: it keeps the previous `since`, so that reading health twice (or applying
+ * the same configuration again) does not look like a change.
+ */
+export function steadySince(previous: readonly TargetHealthReport[], next: readonly TargetHealthReport[]): TargetHealthReport[] {
+  const key = (r: TargetHealthReport) => `${r.targetGroupArn}\n${r.targetId}\n${r.port}`;
+  const before = new Map(previous.map((r) => [key(r), r]));
+  return next.map((report) => {
+    const was = before.get(key(report));
+    const same = was !== undefined && was.state === report.state && was.reason === report.reason && Math.abs(was.since - report.since) < 1000;
+    return same ? { ...report, since: was.since } : report;
+  });
+}

@@ -24,8 +24,8 @@ import type { ApplyResult, DataPlane, DataPlaneConfig, DataPlaneCounters, Target
 import { bindProblem, failedBinds } from './bind-check.js';
 import { hostPort } from './backend.js';
 import { renderConfig, runtimePaths, targetGroupsInUse, type RenderedConfig, type RenderedListener } from './config.js';
-import { countersOf } from './counters.js';
-import { targetHealth } from './health.js';
+import { answersPending, countersOf } from './counters.js';
+import { steadySince, targetHealth } from './health.js';
 import { backendName, failOpenBackendName, serverName } from './names.js';
 import { checkConfig, HaproxyStartError, isRunning, reload, start, stop } from './process.js';
 import { runCommands, sendCommand } from './runtime-api.js';
@@ -42,6 +42,9 @@ export interface HaproxyDataPlaneOptions {
   syncIntervalMs?: number;
 }
 
+/** How many times counters() reads haproxy's statistics while answers are still being counted (10 ms apart). */
+const pendingAnswerReadings = 10;
+
 const emptyConfig: DataPlaneConfig = { loadBalancers: [], targetGroups: [] };
 
 /** What was last applied, kept beside haproxy so a restarted control plane knows what it runs. */
@@ -56,6 +59,8 @@ export class HaproxyDataPlane implements DataPlane {
   private readonly mutex = new Mutex();
   private readonly timer: NodeJS.Timeout;
   private readonly paths: ReturnType<typeof runtimePaths>;
+  /** The last health read, whose `since` a reading of the same states keeps (see steadySince). */
+  private lastHealth: TargetHealthReport[] = [];
 
   constructor(
     private readonly options: Required<HaproxyDataPlaneOptions>,
@@ -120,7 +125,13 @@ export class HaproxyDataPlane implements DataPlane {
   }
 
   async counters(): Promise<DataPlaneCounters> {
-    const rows = await this.stats();
+    let rows = await this.stats();
+    // Responses just sent are counted when their streams end: read again, briefly, until they are
+    // (a request still in progress only costs these few readings).
+    for (let reading = 1; reading < pendingAnswerReadings && answersPending(rows); reading++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      rows = await this.stats();
+    }
     return countersOf(this.applied.config, rows, this.healthFrom(rows));
   }
 
@@ -150,12 +161,14 @@ export class HaproxyDataPlane implements DataPlane {
   }
 
   private healthFrom(rows: readonly StatRow[]): TargetHealthReport[] {
-    return targetHealth({
+    const reports = targetHealth({
       targetGroups: this.applied.config.targetGroups,
       inUse: targetGroupsInUse(this.applied.config),
       servers: new Map(rows.filter(isServerRow).map((r) => [`${r.proxy}/${r.service}`, r])),
       now: this.options.clock.now().getTime(),
     });
+    this.lastHealth = steadySince(this.lastHealth, reports);
+    return this.lastHealth;
   }
 
   private async stats(): Promise<StatRow[]> {

@@ -13,9 +13,13 @@ export function literalWord(value: string): string {
   return `'${value.replaceAll("'", "'\\''")}'`;
 }
 
-/** One double-quoted config word whose content haproxy reads back as `value`. */
+/**
+ * One double-quoted config word whose content haproxy reads back as `value`. Line breaks and tabs
+ * are written as haproxy's `\r`, `\n`, `\t` escapes: a raw one would end the line.
+ */
 export function quotedWord(value: string): string {
-  return `"${value.replace(/[\\"$]/g, (c) => `\\${c}`)}"`;
+  const escaped = value.replace(/[\\"$]/g, (c) => `\\${c}`).replaceAll('\r', '\\r').replaceAll('\n', '\\n').replaceAll('\t', '\\t');
+  return `"${escaped}"`;
 }
 
 /** Literal text inside a log-format string (before it is quoted as a word). */
