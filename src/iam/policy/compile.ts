@@ -1,0 +1,98 @@
+/**
+ * Policies compiled once, matched many times: every pattern becomes a matcher, every condition a
+ * closure, and each policy remembers which of its statements can match a given action (that
+ * depends on the action alone), so an evaluation touches only those.
+ */
+import { compileClause, isConditionOperator, type CompiledClause } from './conditions.js';
+import type { ContextLookup, RequestPrincipal } from './context.js';
+import { parsePolicyDocument, type ParseOptions, type PolicyDocument, type Statement } from './document.js';
+import { compileAny, compileArnPattern, type Matcher } from './patterns.js';
+import { notPrincipalExcludes, principalGrant, type GrantLevel } from './principals.js';
+import { escapeText, hasVariables, resolveTemplate, templateToPattern } from './variables.js';
+
+export interface CompiledStatement {
+  statement: Statement;
+  /** Whether the statement's Action/NotAction covers the action (lower-cased). */
+  coversAction: Matcher;
+  coversResource: (resource: string, lookup: ContextLookup) => boolean;
+  /** For resource and trust policies: how the statement grants to the principal, undefined if not at all. */
+  grantTo?: (principal: RequestPrincipal) => GrantLevel | undefined;
+  conditions: CompiledClause[];
+}
+
+export interface CompiledPolicy {
+  document: PolicyDocument;
+  statements: CompiledStatement[];
+  /** The statements whose Action/NotAction covers an action (lower-cased), remembered per action. */
+  forAction(action: string): CompiledStatement[];
+}
+
+function compileResourcePattern(pattern: string, substitute: boolean): (resource: string, lookup: ContextLookup) => boolean {
+  if (!substitute || !hasVariables(pattern)) {
+    const match = compileArnPattern(pattern);
+    return (resource) => match(resource);
+  }
+  return (resource, lookup) => {
+    const parts = resolveTemplate(pattern, lookup);
+    if (!parts) return false;
+    return compileArnPattern(templateToPattern(parts))(escapeText(resource));
+  };
+}
+
+function compileResources(patterns: string[] | undefined, substitute: boolean): ((resource: string, lookup: ContextLookup) => boolean) | undefined {
+  if (!patterns) return undefined;
+  const matchers = patterns.map((pattern) => compileResourcePattern(pattern, substitute));
+  return (resource, lookup) => {
+    for (const match of matchers) if (match(resource, lookup)) return true;
+    return false;
+  };
+}
+
+function compileStatement(statement: Statement, substitute: boolean): CompiledStatement {
+  const action = statement.action ? compileAny(statement.action, true) : undefined;
+  const notAction = statement.notAction ? compileAny(statement.notAction, true) : undefined;
+  const resource = compileResources(statement.resource, substitute);
+  const notResource = compileResources(statement.notResource, substitute);
+  const compiled: CompiledStatement = {
+    statement,
+    coversAction: action ?? ((name) => !notAction!(name)),
+    // A resource or trust policy without Resource applies to the resource it is attached to.
+    coversResource: resource ?? (notResource ? (name, lookup) => !notResource(name, lookup) : () => true),
+    conditions: statement.conditions.map((clause) => compileClause(clause.operator, clause.key, clause.values, substitute)),
+  };
+  if (statement.principal) {
+    const spec = statement.principal;
+    compiled.grantTo = (principal) => principalGrant(spec, principal);
+  } else if (statement.notPrincipal) {
+    const spec = statement.notPrincipal;
+    compiled.grantTo = (principal) => (notPrincipalExcludes(spec, principal) ? undefined : 'direct');
+  }
+  return compiled;
+}
+
+/** How many actions a policy remembers before it starts over (bounds memory under varied actions). */
+const actionMemory = 1024;
+
+export function compilePolicy(document: PolicyDocument): CompiledPolicy {
+  const substitute = document.version === '2012-10-17';
+  const statements = document.statements.map((statement) => compileStatement(statement, substitute));
+  const byAction = new Map<string, CompiledStatement[]>();
+  return {
+    document,
+    statements,
+    forAction(action) {
+      let found = byAction.get(action);
+      if (!found) {
+        if (byAction.size >= actionMemory) byAction.clear();
+        found = statements.filter((statement) => statement.coversAction(action));
+        byAction.set(action, found);
+      }
+      return found;
+    },
+  };
+}
+
+/** Parse and compile in one step: the usual entry point. */
+export function parseAndCompile(input: string | unknown, options: ParseOptions): CompiledPolicy {
+  return compilePolicy(parsePolicyDocument(input, options, isConditionOperator));
+}
