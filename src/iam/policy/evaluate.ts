@@ -11,7 +11,8 @@
  *      policy naming the role behind the session (a grant to the account only delegates to the
  *      account's IAM policies) → else implicit Deny;
  *   4. a permissions boundary, if set, must allow too → else implicit Deny;
- *   5. session policies, if any, must allow too → else implicit Deny;
+ *   5. session policies, if any, must allow too (a federated-user session must have one) →
+ *      else implicit Deny;
  *   6. Allow.
  * Across accounts (the resource's account differs from the principal's), the principal's side
  * (identity policies, boundary, session policies) must allow AND the resource-based policy must
@@ -188,6 +189,8 @@ export function evaluate(request: RequestContext, policies: PolicySet): Evaluati
   // 4. and 5. Boundary and session policies limit what the identity side allows.
   if (policies.boundary && boundary.allows.length === 0) return implicitDeny('boundary', request.action);
   if ((policies.session?.length ?? 0) > 0 && session.allows.length === 0) return implicitDeny('session', request.action);
+  // A federated-user session (GetFederationToken) has only what its session policy allows.
+  if (principal.kind === 'federated-user' && (policies.session?.length ?? 0) === 0) return implicitDeny('session', request.action);
 
   const deciding = [...identity.allows, ...entity];
   if (!sameAccount || policies.resourcePolicyRequired) deciding.push(...resource.allows.filter((found) => !deciding.includes(found)));
