@@ -75,6 +75,7 @@ const typeNames: Record<PolicyType, string> = {
   boundary: 'permissions boundary',
   session: 'session policy',
 };
+const withArticle = (type: PolicyType) => `${type === 'identity' ? 'an' : 'a'} ${typeNames[type]}`;
 
 interface Found {
   allows: StatementRef[];
@@ -164,7 +165,7 @@ export function evaluate(request: RequestContext, policies: PolicySet): Evaluati
   for (const [type, denies] of [['identity', identity.denies], ['resource', resourceDenies], ['boundary', boundary.denies], ['session', session.denies]] as const) {
     if (denies.length > 0) {
       const all = [...identity.denies, ...resourceDenies, ...boundary.denies, ...session.denies];
-      return { allowed: false, decision: 'ExplicitDeny', deciding: all, deniedBy: type, reason: `with an explicit deny in a ${typeNames[type]}` };
+      return { allowed: false, decision: 'ExplicitDeny', deciding: all, deniedBy: type, reason: `with an explicit deny in ${withArticle(type)}` };
     }
   }
 
