@@ -6,7 +6,7 @@
 import { compileClause, isConditionOperator, type CompiledClause } from './conditions.js';
 import type { ContextLookup, RequestPrincipal } from './context.js';
 import { parsePolicyDocument, type ParseOptions, type PolicyDocument, type Statement } from './document.js';
-import { compileAny, compileArnPattern, type Matcher } from './patterns.js';
+import { compileAny, compileArnPattern, resourceName, type Matcher, type ResourceMatcher, type ResourceName } from './patterns.js';
 import { notPrincipalExcludes, principalGrant, type GrantLevel } from './principals.js';
 import { escapeText, hasVariables, resolveTemplate, templateToPattern } from './variables.js';
 
@@ -14,7 +14,7 @@ export interface CompiledStatement {
   statement: Statement;
   /** Whether the statement's Action/NotAction covers the action (lower-cased). */
   coversAction: Matcher;
-  coversResource: (resource: string, lookup: ContextLookup) => boolean;
+  coversResource: (resource: ResourceName, lookup: ContextLookup) => boolean;
   /** For resource and trust policies: how the statement grants to the principal, undefined if not at all. */
   grantTo?: (principal: RequestPrincipal) => GrantLevel | undefined;
   conditions: CompiledClause[];
@@ -27,21 +27,34 @@ export interface CompiledPolicy {
   forAction(action: string): CompiledStatement[];
 }
 
-function compileResourcePattern(pattern: string, substitute: boolean): (resource: string, lookup: ContextLookup) => boolean {
+/** How many resolved patterns a variable resource pattern remembers (one per user name or tag value seen). */
+const resolvedMemory = 256;
+
+function compileResourcePattern(pattern: string, substitute: boolean): (resource: ResourceName, lookup: ContextLookup) => boolean {
   if (!substitute || !hasVariables(pattern)) {
     const match = compileArnPattern(pattern);
     return (resource) => match(resource);
   }
+  const compiled = new Map<string, ResourceMatcher>();
   return (resource, lookup) => {
     const parts = resolveTemplate(pattern, lookup);
     if (!parts) return false;
-    return compileArnPattern(templateToPattern(parts))(escapeText(resource));
+    const resolved = templateToPattern(parts);
+    let match = compiled.get(resolved);
+    if (!match) {
+      if (compiled.size >= resolvedMemory) compiled.clear();
+      match = compileArnPattern(resolved);
+      compiled.set(resolved, match);
+    }
+    const escaped = escapeText(resource.text);
+    return match(escaped === resource.text ? resource : resourceName(escaped));
   };
 }
 
-function compileResources(patterns: string[] | undefined, substitute: boolean): ((resource: string, lookup: ContextLookup) => boolean) | undefined {
+function compileResources(patterns: string[] | undefined, substitute: boolean): ((resource: ResourceName, lookup: ContextLookup) => boolean) | undefined {
   if (!patterns) return undefined;
   const matchers = patterns.map((pattern) => compileResourcePattern(pattern, substitute));
+  if (matchers.length === 1) return matchers[0]!;
   return (resource, lookup) => {
     for (const match of matchers) if (match(resource, lookup)) return true;
     return false;

@@ -17,88 +17,121 @@
  *
  * Policy values may hold policy variables (2012-10-17); they are resolved per request.
  */
-import { matchesWildcard } from '../../core/wildcard.js';
 import type { ContextLookup } from './context.js';
 import { inCidr, parseAddress, parseCidr } from './ip.js';
-import { arnSegments } from './patterns.js';
+import { arnSegments, compileArnPattern, compileWildcard, resourceName } from './patterns.js';
 import { escapeText, hasVariables, resolveTemplate, templateToPattern } from './variables.js';
 
-/** Whether one request value matches one policy value, for a positive base operator. */
-type Compare = (requestValue: string, policyValue: string) => boolean;
+/**
+ * A policy value compiled once: whether a request value matches it, for a positive base operator.
+ * Policy-side parsing (numbers, dates, CIDR blocks, wildcard patterns) happens here, not per request.
+ */
+type Compile = (policyValue: string) => (requestValue: string) => boolean;
 
 interface BaseOperator {
-  compare: Compare;
+  compile: Compile;
   negated: boolean;
   /** Policy values are wildcard patterns (StringLike, ArnLike): variables resolve to literal text. */
   wildcard?: boolean;
 }
+
+const never = () => false;
 
 const number = (text: string): number | undefined => {
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text.trim())) return undefined;
   return Number(text);
 };
 const numeric =
-  (test: (a: number, b: number) => boolean): Compare =>
-  (request, policy) => {
-    const a = number(request);
+  (test: (a: number, b: number) => boolean): Compile =>
+  (policy) => {
     const b = number(policy);
-    return a !== undefined && b !== undefined && test(a, b);
+    if (b === undefined) return never;
+    return (request) => {
+      const a = number(request);
+      return a !== undefined && test(a, b);
+    };
   };
 
-/** ISO 8601 dates and times, or epoch seconds. */
+/** ISO 8601 dates and times, or epoch seconds; the last text parsed is remembered (aws:CurrentTime repeats within a request). */
+let lastDateText = '';
+let lastDate: number | undefined;
 const date = (text: string): number | undefined => {
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? undefined : ms;
+  if (text === lastDateText) return lastDate;
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text);
+  lastDateText = text;
+  lastDate = Number.isNaN(ms) ? undefined : ms;
+  return lastDate;
 };
 const dated =
-  (test: (a: number, b: number) => boolean): Compare =>
-  (request, policy) => {
-    const a = date(request);
+  (test: (a: number, b: number) => boolean): Compile =>
+  (policy) => {
     const b = date(policy);
-    return a !== undefined && b !== undefined && test(a, b);
+    if (b === undefined) return never;
+    return (request) => {
+      const a = date(request);
+      return a !== undefined && test(a, b);
+    };
   };
 
-const like = (request: string, policy: string) => matchesWildcard(policy, escapeText(request), { questionMark: true });
-
-/** ArnLike and ArnEquals are the same operator in IAM: segment by segment, wildcards allowed. */
-const arnLike: Compare = (request, policy) => {
-  const want = arnSegments(policy);
-  const got = arnSegments(request);
-  if (!want || !got) return false;
-  for (let i = 0; i < 5; i++) if (!like(got[i]!, want[i]!)) return false;
-  return true;
+const like: Compile = (policy) => {
+  const match = compileWildcard(policy, false);
+  return (request) => match(escapeText(request));
 };
 
-const ipAddress: Compare = (request, policy) => {
-  const address = parseAddress(request);
+/** ArnLike and ArnEquals are the same operator in IAM: segment by segment, wildcards allowed. */
+const arnLike: Compile = (policy) => {
+  const match = compileArnPattern(policy);
+  if (!arnSegments(policy)) return never;
+  return (request) => match(resourceName(escapeText(request)));
+};
+
+const ipAddress: Compile = (policy) => {
   const block = parseCidr(policy);
-  return address !== undefined && block !== undefined && inCidr(address, block);
+  if (!block) return never;
+  return (request) => {
+    const address = parseAddress(request);
+    return address !== undefined && inCidr(address, block);
+  };
 };
 
 const base64 = (text: string) => Buffer.from(text, 'base64').toString('base64');
 
-const pair = (positive: string, negative: string, compare: Compare, wildcard = false): [string, BaseOperator][] => [
-  [positive, { compare, negated: false, wildcard }],
-  [negative, { compare, negated: true, wildcard }],
+const exact: Compile = (policy) => (request) => request === policy;
+const ignoringCase: Compile = (policy) => {
+  const folded = policy.toLowerCase();
+  return (request) => request.toLowerCase() === folded;
+};
+const bool: Compile = (policy) => {
+  const folded = policy.toLowerCase();
+  if (folded !== 'true' && folded !== 'false') return never;
+  return (request) => request.toLowerCase() === folded;
+};
+const binary: Compile = (policy) => {
+  const canonical = base64(policy);
+  return (request) => request.length > 0 && base64(request) === canonical;
+};
+
+const pair = (positive: string, negative: string, compile: Compile, wildcard = false): [string, BaseOperator][] => [
+  [positive, { compile, negated: false, wildcard }],
+  [negative, { compile, negated: true, wildcard }],
 ];
 
 const baseOperators = new Map<string, BaseOperator>([
-  ...pair('StringEquals', 'StringNotEquals', (a, b) => a === b),
-  ...pair('StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', (a, b) => a.toLowerCase() === b.toLowerCase()),
+  ...pair('StringEquals', 'StringNotEquals', exact),
+  ...pair('StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', ignoringCase),
   ...pair('StringLike', 'StringNotLike', like, true),
   ...pair('NumericEquals', 'NumericNotEquals', numeric((a, b) => a === b)),
-  ['NumericLessThan', { compare: numeric((a, b) => a < b), negated: false }],
-  ['NumericLessThanEquals', { compare: numeric((a, b) => a <= b), negated: false }],
-  ['NumericGreaterThan', { compare: numeric((a, b) => a > b), negated: false }],
-  ['NumericGreaterThanEquals', { compare: numeric((a, b) => a >= b), negated: false }],
+  ['NumericLessThan', { compile: numeric((a, b) => a < b), negated: false }],
+  ['NumericLessThanEquals', { compile: numeric((a, b) => a <= b), negated: false }],
+  ['NumericGreaterThan', { compile: numeric((a, b) => a > b), negated: false }],
+  ['NumericGreaterThanEquals', { compile: numeric((a, b) => a >= b), negated: false }],
   ...pair('DateEquals', 'DateNotEquals', dated((a, b) => a === b)),
-  ['DateLessThan', { compare: dated((a, b) => a < b), negated: false }],
-  ['DateLessThanEquals', { compare: dated((a, b) => a <= b), negated: false }],
-  ['DateGreaterThan', { compare: dated((a, b) => a > b), negated: false }],
-  ['DateGreaterThanEquals', { compare: dated((a, b) => a >= b), negated: false }],
-  ['Bool', { compare: (a, b) => a.toLowerCase() === b.toLowerCase() && (b.toLowerCase() === 'true' || b.toLowerCase() === 'false'), negated: false }],
-  ['BinaryEquals', { compare: (a, b) => base64(a) === base64(b) && a.length > 0, negated: false }],
+  ['DateLessThan', { compile: dated((a, b) => a < b), negated: false }],
+  ['DateLessThanEquals', { compile: dated((a, b) => a <= b), negated: false }],
+  ['DateGreaterThan', { compile: dated((a, b) => a > b), negated: false }],
+  ['DateGreaterThanEquals', { compile: dated((a, b) => a >= b), negated: false }],
+  ['Bool', { compile: bool, negated: false }],
+  ['BinaryEquals', { compile: binary, negated: false }],
   ...pair('IpAddress', 'NotIpAddress', ipAddress),
   ...pair('ArnEquals', 'ArnNotEquals', arnLike, true),
   ...pair('ArnLike', 'ArnNotLike', arnLike, true),
@@ -135,7 +168,9 @@ export const isConditionOperator = (name: string): boolean => parseOperator(name
 /** One compiled (operator, key, values) clause: evaluate it against a request's keys. */
 export type CompiledClause = (lookup: ContextLookup) => boolean;
 
-export function compileClause(operatorName: string, key: string, values: readonly string[], substitute: boolean): CompiledClause {
+export function compileClause(operatorName: string, conditionKey: string, values: readonly string[], substitute: boolean): CompiledClause {
+  // Condition key names are case-insensitive; the request's keys are stored lower-cased.
+  const key = conditionKey.toLowerCase();
   const operator = parseOperator(operatorName);
   if (!operator) return () => false; // unreachable for parsed documents
   if (operator.base === 'Null') {
@@ -145,25 +180,26 @@ export function compileClause(operatorName: string, key: string, values: readonl
       return wantAbsent.some((absent) => absent !== present);
     };
   }
-  const { compare, negated, wildcard } = operator.base;
-  const variable = substitute && values.some(hasVariables);
-  /** The policy values for this request; variables that cannot be resolved drop their value. */
-  const policyValues = (lookup: ContextLookup): string[] => {
-    if (!variable) return values as string[];
-    const resolved: string[] = [];
+  const { compile, negated, wildcard } = operator.base;
+  type Test = (requestValue: string) => boolean;
+  const fixed: Test[] | undefined = substitute && values.some(hasVariables) ? undefined : values.map(compile);
+  /** The policy values for this request, compiled; variables that cannot be resolved drop their value. */
+  const policyValues = (lookup: ContextLookup): Test[] => {
+    if (fixed) return fixed;
+    const resolved: Test[] = [];
     for (const value of values) {
       const parts = resolveTemplate(value, lookup);
       if (!parts) continue;
-      resolved.push(wildcard ? templateToPattern(parts) : parts.map((p) => ('literal' in p ? p.literal : p.pattern)).join(''));
+      resolved.push(compile(wildcard ? templateToPattern(parts) : parts.map((p) => ('literal' in p ? p.literal : p.pattern)).join('')));
     }
     return resolved;
   };
-  const matchesAny = (requestValue: string, wanted: string[]) => {
-    for (const policyValue of wanted) if (compare(requestValue, policyValue)) return true;
+  const matchesAny = (requestValue: string, wanted: Test[]) => {
+    for (const test of wanted) if (test(requestValue)) return true;
     return false;
   };
   // A request value passes the base operator: matches some policy value, or for a negated operator none.
-  const passes = (requestValue: string, wanted: string[]) => matchesAny(requestValue, wanted) !== negated;
+  const passes = (requestValue: string, wanted: Test[]) => matchesAny(requestValue, wanted) !== negated;
 
   return (lookup) => {
     const got = lookup(key);

@@ -60,27 +60,60 @@ const principalTypeNames: Record<PrincipalKind, string> = {
   service: 'Service',
 };
 
-const asStrings = (value: ContextValue): string[] => (Array.isArray(value) ? (value as readonly unknown[]).map(String) : [String(value)]);
+const asStrings = (value: ContextValue): readonly string[] => (Array.isArray(value) ? (value as readonly unknown[]).map(String) : [String(value)]);
 
-/** The condition keys of a request, global keys derived from the principal and the time included. */
+/**
+ * The condition keys of a request: the caller's keys (which win), then the global keys derived
+ * from the principal and the time. Resolved per key when a condition asks: most statements are
+ * ruled out by their action or resource before any condition is read.
+ */
 export function contextLookup(request: RequestContext): ContextLookup {
-  const keys = new Map<string, readonly string[]>();
-  const set = (key: string, value: ContextValue | undefined) => {
-    if (value !== undefined) keys.set(key.toLowerCase(), asStrings(value));
+  let given: Map<string, ContextValue> | undefined;
+  return (key) => {
+    const name = key.toLowerCase();
+    given ??= lowerCased(request.keys);
+    const value = given.get(name);
+    if (value !== undefined) return asStrings(value);
+    const derived = derivedKey(request, name);
+    return derived === undefined ? undefined : asStrings(derived);
   };
+}
+
+function lowerCased(keys: RequestContext['keys']): Map<string, ContextValue> {
+  const map = new Map<string, ContextValue>();
+  if (keys) for (const key in keys) if (keys[key] !== undefined) map.set(key.toLowerCase(), keys[key]!);
+  return map;
+}
+
+const principalTagPrefix = 'aws:principaltag/';
+
+/** A global key the request implies, by its lower-cased name. */
+function derivedKey(request: RequestContext, name: string): ContextValue | undefined {
   const { principal } = request;
-  if (principal.kind !== 'service') {
-    set('aws:PrincipalArn', principal.kind === 'assumed-role' && principal.entityArn ? principal.entityArn : principal.arn);
-    set('aws:PrincipalAccount', principal.accountId);
-    set('aws:PrincipalType', principalTypeNames[principal.kind]);
-    set('aws:userid', principal.userId ?? (principal.kind === 'root' ? principal.accountId : undefined));
-    set('aws:username', principal.kind === 'user' ? principal.username : undefined);
-    for (const [tag, value] of Object.entries(principal.tags ?? {})) set(`aws:PrincipalTag/${tag}`, value);
-  } else {
-    set('aws:PrincipalServiceName', principal.arn);
+  if (principal.kind === 'service') return name === 'aws:principalservicename' ? principal.arn : timeKey(request, name);
+  switch (name) {
+    case 'aws:principalarn':
+      return principal.kind === 'assumed-role' && principal.entityArn ? principal.entityArn : principal.arn;
+    case 'aws:principalaccount':
+      return principal.accountId;
+    case 'aws:principaltype':
+      return principalTypeNames[principal.kind];
+    case 'aws:userid':
+      return principal.userId ?? (principal.kind === 'root' ? principal.accountId : undefined);
+    case 'aws:username':
+      return principal.kind === 'user' ? principal.username : undefined;
   }
-  set('aws:CurrentTime', request.now.toISOString());
-  set('aws:EpochTime', Math.floor(request.now.getTime() / 1000));
-  for (const [key, value] of Object.entries(request.keys ?? {})) set(key, value);
-  return (key) => keys.get(key.toLowerCase());
+  if (name.startsWith(principalTagPrefix) && principal.tags) {
+    // Tag keys are matched without regard to case, as condition key names are.
+    const tag = name.slice(principalTagPrefix.length);
+    for (const key in principal.tags) if (key.toLowerCase() === tag) return principal.tags[key];
+    return undefined;
+  }
+  return timeKey(request, name);
+}
+
+function timeKey(request: RequestContext, name: string): ContextValue | undefined {
+  if (name === 'aws:currenttime') return request.now.toISOString();
+  if (name === 'aws:epochtime') return Math.floor(request.now.getTime() / 1000);
+  return undefined;
 }

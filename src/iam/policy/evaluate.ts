@@ -26,6 +26,7 @@
  */
 import type { CompiledPolicy, CompiledStatement } from './compile.js';
 import { contextLookup, type ContextLookup, type RequestContext } from './context.js';
+import { resourceName, type ResourceName } from './patterns.js';
 import { strongerGrant, type GrantLevel } from './principals.js';
 
 export type PolicyType = 'identity' | 'resource' | 'boundary' | 'session';
@@ -85,6 +86,7 @@ interface Found {
 interface RequestView {
   request: RequestContext;
   action: string;
+  resource: ResourceName;
   lookup: ContextLookup;
 }
 
@@ -104,7 +106,7 @@ function ref(type: PolicyType, attached: AttachedPolicy, statement: CompiledStat
 function scan(type: PolicyType, policies: readonly AttachedPolicy[], view: RequestView, found: Found): void {
   for (const attached of policies) {
     for (const statement of attached.policy.forAction(view.action)) {
-      if (!statement.coversResource(view.request.resource, view.lookup)) continue;
+      if (!statement.coversResource(view.resource, view.lookup)) continue;
       if (!conditionsHold(statement, view.lookup)) continue;
       (statement.statement.effect === 'Deny' ? found.denies : found.allows).push(ref(type, attached, statement));
     }
@@ -112,14 +114,14 @@ function scan(type: PolicyType, policies: readonly AttachedPolicy[], view: Reque
 }
 
 /** A resource policy's matching statements, each Allow with how it grants to the principal. */
-function scanResource(attached: AttachedPolicy, view: RequestView, denies: StatementRef[]): { allows: StatementRef[]; level: GrantLevel | undefined; byLevel: Map<GrantLevel, StatementRef[]> } {
+function scanResource(attached: AttachedPolicy, view: RequestView, denies: StatementRef[]): ResourceScan {
   const byLevel = new Map<GrantLevel, StatementRef[]>();
   const allows: StatementRef[] = [];
   let level: GrantLevel | undefined;
   for (const statement of attached.policy.forAction(view.action)) {
     const grant = statement.grantTo?.(view.request.principal);
     if (grant === undefined) continue;
-    if (!statement.coversResource(view.request.resource, view.lookup) || !conditionsHold(statement, view.lookup)) continue;
+    if (!statement.coversResource(view.resource, view.lookup) || !conditionsHold(statement, view.lookup)) continue;
     const found = ref('resource', attached, statement);
     if (statement.statement.effect === 'Deny') {
       denies.push(found);
@@ -132,6 +134,14 @@ function scanResource(attached: AttachedPolicy, view: RequestView, denies: State
   return { allows, level, byLevel };
 }
 
+interface ResourceScan {
+  allows: StatementRef[];
+  level: GrantLevel | undefined;
+  byLevel: Map<GrantLevel, StatementRef[]>;
+}
+/** Never written to: scans only add to maps they create. */
+const noResourcePolicy: ResourceScan = { allows: [], level: undefined, byLevel: new Map() };
+
 const implicitDeny = (type: PolicyType, action: string): Evaluation => ({
   allowed: false,
   decision: 'ImplicitDeny',
@@ -143,7 +153,7 @@ const implicitDeny = (type: PolicyType, action: string): Evaluation => ({
 const allow = (deciding: StatementRef[], reason: string): Evaluation => ({ allowed: true, decision: 'Allow', deciding, reason });
 
 export function evaluate(request: RequestContext, policies: PolicySet): Evaluation {
-  const view: RequestView = { request, action: request.action.toLowerCase(), lookup: contextLookup(request) };
+  const view: RequestView = { request, action: request.action.toLowerCase(), resource: resourceName(request.resource), lookup: contextLookup(request) };
   const { principal } = request;
   const isRoot = principal.kind === 'root';
   const isService = principal.kind === 'service';
@@ -159,14 +169,14 @@ export function evaluate(request: RequestContext, policies: PolicySet): Evaluati
     if (policies.boundary) scan('boundary', [policies.boundary], view, boundary);
     scan('session', policies.session ?? [], view, session);
   }
-  const resource = policies.resource ? scanResource(policies.resource, view, resourceDenies) : { allows: [], level: undefined, byLevel: new Map<GrantLevel, StatementRef[]>() };
+  const resource = policies.resource ? scanResource(policies.resource, view, resourceDenies) : noResourcePolicy;
 
-  // 1. Explicit deny, in the order AWS reports it.
-  for (const [type, denies] of [['identity', identity.denies], ['resource', resourceDenies], ['boundary', boundary.denies], ['session', session.denies]] as const) {
-    if (denies.length > 0) {
-      const all = [...identity.denies, ...resourceDenies, ...boundary.denies, ...session.denies];
-      return { allowed: false, decision: 'ExplicitDeny', deciding: all, deniedBy: type, reason: `with an explicit deny in ${withArticle(type)}` };
-    }
+  // 1. Explicit deny, named by the first kind of policy in the order AWS reports them.
+  const deniedBy: PolicyType | undefined =
+    identity.denies.length > 0 ? 'identity' : resourceDenies.length > 0 ? 'resource' : boundary.denies.length > 0 ? 'boundary' : session.denies.length > 0 ? 'session' : undefined;
+  if (deniedBy !== undefined) {
+    const all = [...identity.denies, ...resourceDenies, ...boundary.denies, ...session.denies];
+    return { allowed: false, decision: 'ExplicitDeny', deciding: all, deniedBy, reason: `with an explicit deny in ${withArticle(deniedBy)}` };
   }
 
   const sameAccount = request.resourceAccountId === undefined || request.resourceAccountId === principal.accountId;

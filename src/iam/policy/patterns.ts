@@ -1,9 +1,15 @@
 /**
  * IAM wildcard patterns compiled once: `*` any run of characters, `?` exactly one. Actions are
  * compared without regard to case, resources and ARN condition values exactly. Most patterns are
- * a literal, `*` or `prefix*`; those compile to one string comparison. The rest go through the
- * linear two-pointer match in core/wildcard.ts (never a RegExp: a caller's pattern must not be
- * able to make evaluation backtrack).
+ * a literal, `*` or `prefix*`; those compile to one string comparison. The rest are split at their
+ * stars into pieces that each match a fixed length (`?` takes one character): the first piece is
+ * anchored at the start, the last at the end, and each middle piece is found at its leftmost
+ * place after the previous one. Leftmost is always safe: a later piece can only gain from an
+ * earlier one ending sooner. So matching is linear in practice and never backtracks (a caller's
+ * pattern must not be able to make evaluation slow), and allocates nothing.
+ *
+ * `?` counts UTF-16 code units here; text outside the Basic Multilingual Plane falls back to the
+ * code-point matcher in core/wildcard.ts.
  *
  * ARNs are matched segment by segment (partition, service, region, account, resource), so a `*`
  * in the region cannot swallow the account: `arn:aws:ecs:*:111122223333:*` does not match a
@@ -14,6 +20,49 @@ import { matchesWildcard } from '../../core/wildcard.js';
 export type Matcher = (text: string) => boolean;
 
 const always: Matcher = () => true;
+const question = 63; // '?'
+
+/** Whether `piece` (with `?` for any one character) matches `text` at `at`. */
+function pieceAt(piece: string, text: string, at: number): boolean {
+  if (at + piece.length > text.length) return false;
+  for (let i = 0; i < piece.length; i++) {
+    const c = piece.charCodeAt(i);
+    if (c !== question && c !== text.charCodeAt(at + i)) return false;
+  }
+  return true;
+}
+
+function pieceFrom(piece: string, text: string, from: number, hasQuestion: boolean): number {
+  if (!hasQuestion) return text.indexOf(piece, from);
+  for (let at = from; at + piece.length <= text.length; at++) if (pieceAt(piece, text, at)) return at;
+  return -1;
+}
+
+const surrogates = /[\uD800-\uDFFF]/;
+
+function compilePieces(pattern: string): Matcher {
+  const pieces = pattern.split('*');
+  const first = pieces[0]!;
+  const last = pieces[pieces.length - 1]!;
+  const middle = pieces.slice(1, -1).filter((piece) => piece.length > 0);
+  const hasQuestion = pattern.includes('?');
+  const minimum = pieces.reduce((sum, piece) => sum + piece.length, 0);
+  const singlePiece = pieces.length === 1;
+  return (text) => {
+    if (hasQuestion && surrogates.test(text)) return matchesWildcard(pattern, text, { questionMark: true });
+    if (singlePiece) return text.length === first.length && pieceAt(first, text, 0);
+    if (text.length < minimum || !pieceAt(first, text, 0)) return false;
+    const end = text.length - last.length;
+    if (!pieceAt(last, text, end)) return false;
+    let at = first.length;
+    for (const piece of middle) {
+      const found = pieceFrom(piece, text, at, hasQuestion);
+      if (found === -1 || found + piece.length > end) return false;
+      at = found + piece.length;
+    }
+    return at <= end;
+  };
+}
 
 /** A matcher for one pattern; with `ignoreCase` the text must already be lower-cased by the caller. */
 export function compileWildcard(pattern: string, ignoreCase: boolean): Matcher {
@@ -22,11 +71,11 @@ export function compileWildcard(pattern: string, ignoreCase: boolean): Matcher {
   const star = p.indexOf('*');
   const hasQuestion = p.includes('?');
   if (star === -1 && !hasQuestion) return (text) => text === p;
-  if (!hasQuestion && star === p.length - 1) {
+  if (!hasQuestion && star === p.length - 1 && p.indexOf('*') === star) {
     const prefix = p.slice(0, -1);
     return (text) => text.startsWith(prefix);
   }
-  return (text) => matchesWildcard(p, text, { questionMark: true });
+  return compilePieces(p);
 }
 
 /** Any of the patterns (OR). */
@@ -55,17 +104,30 @@ export function arnSegments(arn: string): string[] | undefined {
   return parts;
 }
 
+/** A resource named by a request: its text and, when it is an ARN, its segments (split once per request). */
+export interface ResourceName {
+  text: string;
+  segments: string[] | undefined;
+}
+
+export const resourceName = (text: string): ResourceName => ({ text, segments: arnSegments(text) });
+
+export type ResourceMatcher = (resource: ResourceName) => boolean;
+
 /**
  * A matcher for an ARN pattern, segment by segment, case-sensitive. A pattern that is not an ARN
  * (`*`, or text with fewer segments) is matched against the whole text.
  */
-export function compileArnPattern(pattern: string): Matcher {
+export function compileArnPattern(pattern: string): ResourceMatcher {
   const segments = arnSegments(pattern);
-  if (!segments) return compileWildcard(pattern, false);
-  if (!pattern.includes('*') && !pattern.includes('?')) return (text) => text === pattern;
+  if (!segments) {
+    const whole = compileWildcard(pattern, false);
+    return (resource) => whole(resource.text);
+  }
+  if (!pattern.includes('*') && !pattern.includes('?')) return (resource) => resource.text === pattern;
   const matchers = segments.map((segment) => compileWildcard(segment, false));
-  return (text) => {
-    const parts = arnSegments(text);
+  return (resource) => {
+    const parts = resource.segments;
     if (!parts) return false;
     for (let i = 0; i < 5; i++) if (!matchers[i]!(parts[i]!)) return false;
     return true;

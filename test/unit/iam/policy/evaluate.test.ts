@@ -268,6 +268,8 @@ describe('NotPrincipal with Deny: the caller is excluded only when all its ident
   it('denies the session when only the role is listed', () => {
     decides(request(admin, 's3:GetObject', `${bucket}/k`), { resource: notPrincipal([admin.entityArn!]) }, 'ExplicitDeny', ['bucket#1']);
     decides(request(admin, 's3:GetObject', `${bucket}/k`), { resource: notPrincipal([`arn:aws:iam::${account}:root`, admin.entityArn!]) }, 'ExplicitDeny');
+    decides(request(admin, 's3:GetObject', `${bucket}/k`), { resource: notPrincipal([admin.arn]) }, 'ExplicitDeny');
+    decides(request(admin, 's3:GetObject', `${bucket}/k`), { resource: notPrincipal([admin.arn, admin.entityArn!]) }, 'ExplicitDeny');
   });
   it('denies everyone else', () => {
     decides(request(user('eve'), 's3:GetObject', `${bucket}/k`), { resource: notPrincipal([`arn:aws:iam::${account}:root`, admin.entityArn!, admin.arn]) }, 'ExplicitDeny');
