@@ -86,9 +86,34 @@ function compileStatement(statement: Statement, substitute: boolean): CompiledSt
 /** How many actions a policy remembers before it starts over (bounds memory under varied actions). */
 const actionMemory = 1024;
 
+/**
+ * The service prefix every action pattern of a statement names ("ecs" for ecs:Describe* and
+ * ecs:RunTask), or undefined when the statement may cover actions of any service (`*`, a wildcard
+ * in the prefix, patterns of several services, NotAction).
+ */
+function onlyService(statement: Statement): string | undefined {
+  if (!statement.action) return undefined;
+  let service: string | undefined;
+  for (const pattern of statement.action) {
+    const colon = pattern.indexOf(':');
+    const prefix = colon === -1 ? pattern : pattern.slice(0, colon).toLowerCase();
+    if (colon === -1 || prefix.includes('*') || prefix.includes('?') || (service !== undefined && service !== prefix)) return undefined;
+    service = prefix;
+  }
+  return service;
+}
+
 export function compilePolicy(document: PolicyDocument): CompiledPolicy {
   const substitute = document.version === '2012-10-17';
   const statements = document.statements.map((statement) => compileStatement(statement, substitute));
+  // Statements by the one service they can apply to; the rest are tried for every action.
+  const byService = new Map<string, CompiledStatement[]>();
+  const anyService: CompiledStatement[] = [];
+  for (const compiled of statements) {
+    const service = onlyService(compiled.statement);
+    if (service === undefined) anyService.push(compiled);
+    else byService.set(service, [...(byService.get(service) ?? []), compiled]);
+  }
   const byAction = new Map<string, CompiledStatement[]>();
   return {
     document,
@@ -97,7 +122,10 @@ export function compilePolicy(document: PolicyDocument): CompiledPolicy {
       let found = byAction.get(action);
       if (!found) {
         if (byAction.size >= actionMemory) byAction.clear();
-        found = statements.filter((statement) => statement.coversAction(action));
+        const colon = action.indexOf(':');
+        const candidates = new Set([...(colon === -1 ? [] : (byService.get(action.slice(0, colon)) ?? [])), ...anyService]);
+        // Document order, so a decision lists its statements as the policy does.
+        found = statements.filter((compiled) => candidates.has(compiled) && compiled.coversAction(action));
         byAction.set(action, found);
       }
       return found;

@@ -13,7 +13,8 @@
  *
  * ARNs are matched segment by segment (partition, service, region, account, resource), so a `*`
  * in the region cannot swallow the account: `arn:aws:ecs:*:111122223333:*` does not match a
- * resource of account 444455556666.
+ * resource of account 444455556666. A pattern with fewer segments (`arn:aws:ecs:*`) is matched
+ * as a whole, its last `*` spanning the segments it leaves out.
  */
 import { matchesWildcard } from '../../core/wildcard.js';
 
