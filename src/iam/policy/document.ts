@@ -10,6 +10,7 @@
  *                    IAM takes a document without Version as 2008-10-17.
  */
 import { PolicyDocumentError, iamMessages } from './errors.js';
+import { statementRanges, type TextRange } from './positions.js';
 
 export type Effect = 'Allow' | 'Deny';
 export type PolicyKind = 'identity' | 'resource' | 'trust';
@@ -41,6 +42,8 @@ export interface Statement {
   notPrincipal?: PrincipalSpec;
   /** AND over clauses. */
   conditions: ConditionClause[];
+  /** Where the statement is in the policy's text (when parsed from text): SimulatePrincipalPolicy's positions. */
+  range?: TextRange;
 }
 
 export interface PolicyDocument {
@@ -209,6 +212,13 @@ export function parsePolicyDocument(input: string | unknown, options: ParseOptio
       if (seen.has(statement.sid)) fail(iamMessages.duplicateSid, `Sid '${statement.sid}' is used by more than one statement`);
       seen.add(statement.sid);
     }
+  }
+  if (typeof input === 'string') {
+    const ranges = statementRanges(input);
+    statements.forEach((statement, index) => {
+      const range = ranges[index];
+      if (range) statement.range = range;
+    });
   }
   const parsed: PolicyDocument = { version: version as PolicyVersion, statements };
   if (typeof document.Id === 'string') parsed.id = document.Id;

@@ -27,6 +27,7 @@
 import type { CompiledPolicy, CompiledStatement } from './compile.js';
 import { contextLookup, type ContextLookup, type RequestContext } from './context.js';
 import { resourceName, type ResourceName } from './patterns.js';
+import type { TextRange } from './positions.js';
 import { strongerGrant, type GrantLevel } from './principals.js';
 
 export type PolicyType = 'identity' | 'resource' | 'boundary' | 'session';
@@ -55,6 +56,8 @@ export interface StatementRef {
   sid?: string;
   /** Position of the statement in its policy, from 0. */
   index: number;
+  /** Where the statement is in the policy's text, when it was parsed from text. */
+  range?: TextRange;
 }
 
 export type DecisionKind = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
@@ -99,6 +102,7 @@ function ref(type: PolicyType, attached: AttachedPolicy, statement: CompiledStat
   const found: StatementRef = { policyType: type, policyId: attached.id, index: statement.statement.index };
   if (attached.source !== undefined) found.source = attached.source;
   if (statement.statement.sid !== undefined) found.sid = statement.statement.sid;
+  if (statement.statement.range !== undefined) found.range = statement.statement.range;
   return found;
 }
 

@@ -31,13 +31,14 @@ describe('policy grammar: what IAM accepts', () => {
   });
 
   it('keeps Sid, NotAction, NotResource, Id and conditions with number and boolean values as strings', () => {
-    const parsed = parse(
+    const parsed = parsePolicyDocument(
       {
         Version: '2012-10-17',
         Id: 'doc',
         Statement: [{ Sid: 'S1', Effect: 'Deny', NotAction: ['iam:*'], NotResource: 'arn:aws:s3:::b', Condition: { NumericLessThan: { 'aws:MultiFactorAuthAge': 3600 }, Bool: { 'aws:SecureTransport': false } } }],
       },
       identity,
+      isConditionOperator,
     );
     assert.equal(parsed.id, 'doc');
     const [statement] = parsed.statements;
@@ -120,6 +121,20 @@ describe("policy grammar: IAM's MalformedPolicyDocument messages", () => {
     refuses({ Version: '2012-10-17', Statement: [{ ...allowAll, Condition: { StringEqualz: { 'aws:username': 'x' } } }] }, identity, 'Invalid Condition type : StringEqualz');
     refuses({ Version: '2012-10-17', Statement: [{ ...assume, Principal: { AWS: 'bob' } }] }, trust, 'Invalid principal in policy: "AWS":"bob"');
     refuses({ Version: '2012-10-17', Statement: [{ ...assume, Principal: { Someone: 'x' } }] }, trust, 'Invalid principal in policy: "Someone":"x"');
+  });
+});
+
+describe('statement positions, as SimulatePrincipalPolicy reports them', () => {
+  it('gives each statement its first and last character, lines and columns from 1', () => {
+    const text = ['{', '  "Version": "2012-10-17",', '  "Statement": [', '    {"Sid": "A", "Effect": "Allow", "Action": "ecs:*", "Resource": "*"},', '    {', '      "Effect": "Deny", "Action": "ecs:Delete*", "Resource": "arn:aws:ecs:*:*:cluster/{x}\\"]"', '    }', '  ]', '}'].join('\n');
+    const [first, second] = parse(text, identity).statements;
+    assert.deepEqual(first!.range, { start: { line: 4, column: 5 }, end: { line: 4, column: 71 } });
+    assert.deepEqual(second!.range, { start: { line: 5, column: 5 }, end: { line: 7, column: 5 } });
+  });
+
+  it('handles a single statement object after other keys', () => {
+    const text = '{"Id":"x","Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":["*"]}}';
+    assert.deepEqual(parse(text, identity).statements[0]!.range, { start: { line: 1, column: 46 }, end: { line: 1, column: 93 } });
   });
 });
 
