@@ -6,3 +6,5 @@ export { compilePolicy, parseAndCompile, type CompiledPolicy } from './compile.j
 export { contextLookup, type RequestContext, type RequestPrincipal, type PrincipalKind, type ContextValue } from './context.js';
 export { evaluate, accessDeniedMessage, type Evaluation, type PolicySet, type AttachedPolicy, type StatementRef, type PolicyType, type DecisionKind } from './evaluate.js';
 export { policySize, checkPolicySize, policySizeLimits, type PolicySizeKind } from './limits.js';
+export { evalDecision, explainDecision, missingContextKeys, type EvalDecision } from './explain.js';
+export type { TextRange, TextPosition } from './positions.js';
