@@ -16,7 +16,8 @@
  *   6. Allow.
  * Across accounts (the resource's account differs from the principal's), the principal's side
  * (identity policies, boundary, session policies) must allow AND the resource-based policy must
- * allow the principal (any form of naming it, the account included).
+ * allow the principal (any form of naming it, the account included); a denial names the
+ * principal's side first.
  * Trust policies (and any resource policy with `resourcePolicyRequired`) must allow the principal
  * even within one account.
  *
@@ -184,14 +185,14 @@ export function evaluate(request: RequestContext, policies: PolicySet): Evaluati
   }
 
   const sameAccount = request.resourceAccountId === undefined || request.resourceAccountId === principal.accountId;
-  if (!sameAccount || isService || policies.resourcePolicyRequired) {
-    if (resource.level === undefined) return implicitDeny('resource', request.action);
-  }
-  if (isService) return allow(resource.allows, 'the resource-based policy allows the service principal');
-  if (isRoot) {
-    return sameAccount && !policies.resourcePolicyRequired
-      ? allow([], "the account's root user may perform every action in its own account")
-      : allow(resource.allows, "the resource-based policy allows the other account's root user");
+  // The resource policy must allow on its own account's behalf: across accounts, for a service, for a trust policy.
+  const resourceRequired = !sameAccount || isService || policies.resourcePolicyRequired === true;
+  if (isService || isRoot) {
+    if (resourceRequired && resource.level === undefined) return implicitDeny('resource', request.action);
+    if (isService) return allow(resource.allows, 'the resource-based policy allows the service principal');
+    return resourceRequired
+      ? allow(resource.allows, "the resource-based policy allows the account's root user")
+      : allow([], "the account's root user may perform every action in its own account");
   }
 
   // 2. A direct grant in a resource policy of the same account stands on its own.
@@ -206,9 +207,11 @@ export function evaluate(request: RequestContext, policies: PolicySet): Evaluati
   if ((policies.session?.length ?? 0) > 0 && session.allows.length === 0) return implicitDeny('session', request.action);
   // A federated-user session (GetFederationToken) has only what its session policy allows.
   if (principal.kind === 'federated-user' && (policies.session?.length ?? 0) === 0) return implicitDeny('session', request.action);
+  // 6. The principal's side allows; across accounts (or for a trust policy) the resource's side must too.
+  if (resourceRequired && resource.level === undefined) return implicitDeny('resource', request.action);
 
   const deciding = [...identity.allows, ...entity];
-  if (!sameAccount || policies.resourcePolicyRequired) deciding.push(...resource.allows.filter((found) => !deciding.includes(found)));
+  if (resourceRequired) deciding.push(...resource.allows.filter((found) => !deciding.includes(found)));
   return allow(deciding, sameAccount ? 'an identity-based policy allows the action' : "an identity-based policy and the resource owner's resource-based policy allow the action");
 }
 

@@ -200,6 +200,8 @@ describe('cross-account access: both sides must allow', () => {
     const noResource = decides(req, { identity: [pull] }, 'ImplicitDeny');
     assert.equal(noResource.reason, 'because no resource-based policy allows the ecr:BatchGetImage action');
     decides(req, { resource: grantsAccount }, 'ImplicitDeny');
+    // Neither side allows: the denial names the principal's side.
+    assert.equal(decides(req, {}, 'ImplicitDeny').deniedBy, 'identity');
     // Even a grant naming the user directly needs the user's own account to allow it.
     const direct = resourcePolicy('repo', [{ Effect: 'Allow', Principal: { AWS: outsider.arn }, Action: 'ecr:*' }]);
     const result = decides(req, { resource: direct }, 'ImplicitDeny');
@@ -373,6 +375,28 @@ describe('policy variables and global condition keys from the request context', 
     decides(request(user('a'), 'iam:PassRole', `arn:aws:iam::${account}:role/app-web`, { keys: { 'iam:PassedToService': 'ec2.amazonaws.com' } }), { identity: [pass] }, 'ImplicitDeny');
     decides(request(user('a'), 'ecs:RunTask', '*', { keys: { 'ecs:cluster': `arn:aws:ecs:us-east-1:${account}:cluster/dev` } }), { identity: [pass] }, 'Allow');
     decides(request(user('a'), 'ecs:RunTask', '*', { keys: { 'ecs:cluster': `arn:aws:ecs:us-east-1:${account}:cluster/prod` } }), { identity: [pass] }, 'ImplicitDeny');
+  });
+});
+
+describe('condition blocks: OR within a key, AND across keys and operators', () => {
+  const p = policy('p', [
+    {
+      Effect: 'Allow',
+      Action: 'ecs:RunTask',
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:RequestTag/env': ['dev', 'test'], 'aws:RequestTag/team': 'web' }, IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
+    },
+  ]);
+  const run = (keys: RequestContext['keys']) => evaluate(request(user('a'), 'ecs:RunTask', '*', { keys }), { identity: [p] }).decision;
+  it('allows when every key of every operator matches one of its values', () => {
+    assert.equal(run({ 'aws:RequestTag/env': 'dev', 'aws:RequestTag/team': 'web', 'aws:SourceIp': '10.2.3.4' }), 'Allow');
+    assert.equal(run({ 'aws:RequestTag/env': 'test', 'aws:RequestTag/team': 'web', 'aws:SourceIp': '10.2.3.4' }), 'Allow');
+  });
+  it('denies when one key, or one operator, does not match', () => {
+    assert.equal(run({ 'aws:RequestTag/env': 'prod', 'aws:RequestTag/team': 'web', 'aws:SourceIp': '10.2.3.4' }), 'ImplicitDeny');
+    assert.equal(run({ 'aws:RequestTag/env': 'dev', 'aws:RequestTag/team': 'db', 'aws:SourceIp': '10.2.3.4' }), 'ImplicitDeny');
+    assert.equal(run({ 'aws:RequestTag/env': 'dev', 'aws:RequestTag/team': 'web', 'aws:SourceIp': '192.0.2.1' }), 'ImplicitDeny');
+    assert.equal(run({ 'aws:RequestTag/env': 'dev', 'aws:SourceIp': '10.2.3.4' }), 'ImplicitDeny');
   });
 });
 
