@@ -8,7 +8,7 @@ import type { ContextLookup, RequestPrincipal } from './context.js';
 import { parsePolicyDocument, type ParseOptions, type PolicyDocument, type Statement } from './document.js';
 import { compileAny, compileArnPattern, resourceName, type Matcher, type ResourceMatcher, type ResourceName } from './patterns.js';
 import { notPrincipalExcludes, principalGrant, type GrantLevel } from './principals.js';
-import { escapeText, hasVariables, resolveTemplate, templateToPattern } from './variables.js';
+import { compileTemplate, escapeText, hasVariables, templateToPattern } from './variables.js';
 
 export interface CompiledStatement {
   statement: Statement;
@@ -36,8 +36,9 @@ function compileResourcePattern(pattern: string, substitute: boolean): (resource
     return (resource) => match(resource);
   }
   const compiled = new Map<string, ResourceMatcher>();
+  const template = compileTemplate(pattern);
   return (resource, lookup) => {
-    const parts = resolveTemplate(pattern, lookup);
+    const parts = template(lookup);
     if (!parts) return false;
     const resolved = templateToPattern(parts);
     let match = compiled.get(resolved);

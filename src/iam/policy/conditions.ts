@@ -20,7 +20,7 @@
 import type { ContextLookup } from './context.js';
 import { inCidr, parseAddress, parseCidr } from './ip.js';
 import { arnSegments, compileArnPattern, compileWildcard, resourceName } from './patterns.js';
-import { escapeText, hasVariables, resolveTemplate, templateToPattern } from './variables.js';
+import { compileTemplate, escapeText, hasVariables, templateToPattern } from './variables.js';
 
 /**
  * A policy value compiled once: whether a request value matches it, for a positive base operator.
@@ -183,12 +183,13 @@ export function compileClause(operatorName: string, conditionKey: string, values
   const { compile, negated, wildcard } = operator.base;
   type Test = (requestValue: string) => boolean;
   const fixed: Test[] | undefined = substitute && values.some(hasVariables) ? undefined : values.map(compile);
+  const templates = fixed ? [] : values.map(compileTemplate);
   /** The policy values for this request, compiled; variables that cannot be resolved drop their value. */
   const policyValues = (lookup: ContextLookup): Test[] => {
     if (fixed) return fixed;
     const resolved: Test[] = [];
-    for (const value of values) {
-      const parts = resolveTemplate(value, lookup);
+    for (const template of templates) {
+      const parts = template(lookup);
       if (!parts) continue;
       resolved.push(compile(wildcard ? templateToPattern(parts) : parts.map((p) => ('literal' in p ? p.literal : p.pattern)).join('')));
     }

@@ -69,13 +69,17 @@ const asStrings = (value: ContextValue): readonly string[] => (Array.isArray(val
  */
 export function contextLookup(request: RequestContext): ContextLookup {
   let given: Map<string, ContextValue> | undefined;
+  // Each key's answer, once asked: statements of one request often test the same keys.
+  const answered = new Map<string, readonly string[] | undefined>();
   return (key) => {
+    const known = answered.get(key);
+    if (known !== undefined || answered.has(key)) return known;
     const name = key.toLowerCase();
     given ??= lowerCased(request.keys);
-    const value = given.get(name);
-    if (value !== undefined) return asStrings(value);
-    const derived = derivedKey(request, name);
-    return derived === undefined ? undefined : asStrings(derived);
+    const value = given.get(name) ?? derivedKey(request, name);
+    const answer = value === undefined ? undefined : asStrings(value);
+    answered.set(key, answer);
+    return answer;
   };
 }
 

@@ -18,27 +18,45 @@ export function hasVariables(text: string): boolean {
   return text.includes('${');
 }
 
-/** The template's parts, with each variable resolved from `lookup`; undefined when one cannot be. */
-export function resolveTemplate(template: string, lookup: ContextLookup): TemplatePart[] | undefined {
-  const parts: TemplatePart[] = [];
+type TemplatePiece = { text: string } | { escape: string } | { key: string; fallback: string | undefined };
+
+/** A template split once into text and variables; resolving it is then lookups only. */
+export type CompiledTemplate = (lookup: ContextLookup) => TemplatePart[] | undefined;
+
+export function compileTemplate(template: string): CompiledTemplate {
+  const pieces: TemplatePiece[] = [];
   let last = 0;
   for (const found of template.matchAll(variable)) {
-    if (found.index > last) parts.push({ pattern: template.slice(last, found.index) });
+    if (found.index > last) pieces.push({ text: template.slice(last, found.index) });
     last = found.index + found[0].length;
     const body = found[1]!;
     if (body === '*' || body === '?' || body === '$') {
-      parts.push({ literal: body });
+      pieces.push({ escape: body });
       continue;
     }
     const defaulted = withDefault.exec(body);
-    const key = defaulted ? defaulted[1]! : body.trim();
-    const values = lookup(key);
-    if (values !== undefined && values.length === 1) parts.push({ literal: values[0]! });
-    else if (defaulted) parts.push({ literal: defaulted[2]! });
-    else return undefined;
+    pieces.push(defaulted ? { key: defaulted[1]!, fallback: defaulted[2]! } : { key: body.trim(), fallback: undefined });
   }
-  if (last < template.length) parts.push({ pattern: template.slice(last) });
-  return parts;
+  if (last < template.length) pieces.push({ text: template.slice(last) });
+  return (lookup) => {
+    const parts: TemplatePart[] = [];
+    for (const piece of pieces) {
+      if ('text' in piece) parts.push({ pattern: piece.text });
+      else if ('escape' in piece) parts.push({ literal: piece.escape });
+      else {
+        const values = lookup(piece.key);
+        if (values !== undefined && values.length === 1) parts.push({ literal: values[0]! });
+        else if (piece.fallback !== undefined) parts.push({ literal: piece.fallback });
+        else return undefined;
+      }
+    }
+    return parts;
+  };
+}
+
+/** The template's parts, with each variable resolved from `lookup`; undefined when one cannot be. */
+export function resolveTemplate(template: string, lookup: ContextLookup): TemplatePart[] | undefined {
+  return compileTemplate(template)(lookup);
 }
 
 /**
