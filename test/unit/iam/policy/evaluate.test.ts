@@ -224,6 +224,35 @@ describe('cross-account access: both sides must allow', () => {
   });
 });
 
+describe('the cross-account Carlos example: Production and Production-logs in account 222222222222', () => {
+  const carlos = user('carlossalazar', '111111111111');
+  const identity = policy('carlos', [
+    { Sid: 'AllowS3ListRead', Effect: 'Allow', Action: 's3:ListAllMyBuckets', Resource: '*' },
+    { Sid: 'AllowS3ProductionObjectActions', Effect: 'Allow', Action: 's3:*Object*', Resource: 'arn:aws:s3:::Production/*' },
+    { Sid: 'DenyS3Logs', Effect: 'Deny', Action: 's3:*', Resource: ['arn:aws:s3:::*log*', 'arn:aws:s3:::*log*/*'] },
+  ]);
+  const production = resourcePolicy('production', [
+    {
+      Effect: 'Allow',
+      Action: ['s3:GetObject*', 's3:PutObject*', 's3:ReplicateObject', 's3:RestoreObject'],
+      Principal: { AWS: 'arn:aws:iam::111111111111:user/carlossalazar' },
+      Resource: 'arn:aws:s3:::Production/*',
+    },
+  ]);
+  const put = (resource: string, action = 's3:PutObject') => request(carlos, action, resource, { resourceAccountId: '222222222222' });
+
+  it('denies saving to Production-logs: explicitly, in his own account', () => {
+    decides(put('arn:aws:s3:::Production-logs/file'), { identity: [identity] }, 'ExplicitDeny', ['carlos#DenyS3Logs']);
+  });
+  it('allows saving to Production: both accounts allow', () => {
+    decides(put('arn:aws:s3:::Production/file'), { identity: [identity], resource: production }, 'Allow', ['carlos#AllowS3ProductionObjectActions', 'production#0']);
+  });
+  it('denies deleting in Production: the bucket policy does not allow it', () => {
+    const result = decides(put('arn:aws:s3:::Production/file', 's3:DeleteObject'), { identity: [identity], resource: production }, 'ImplicitDeny');
+    assert.equal(result.reason, 'because no resource-based policy allows the s3:DeleteObject action');
+  });
+});
+
 describe("the account's root user", () => {
   it('may do anything in its own account without any policy', () => {
     decides(request(root(), 'ecs:DeleteCluster', `arn:aws:ecs:us-east-1:${account}:cluster/x`), {}, 'Allow', []);
