@@ -95,8 +95,9 @@ function parsePrincipal(value: unknown, at: string): PrincipalSpec {
     const names = strings(entry, `${at}.${type}`);
     if (type === 'AWS') {
       for (const name of names) {
-        if (name !== '*' && !/^\d{12}$/.test(name) && !name.startsWith('arn:')) {
-          fail(iamMessages.invalidPrincipal(type, name), `${at}.AWS '${name}' is not "*", an account id or an ARN`);
+        // Wildcards are allowed only as the whole principal ("*"): a principal ARN names one identity.
+        if (name !== '*' && ((!/^\d{12}$/.test(name) && !name.startsWith('arn:')) || name.includes('*') || name.includes('?'))) {
+          fail(iamMessages.invalidPrincipal(type, name), `${at}.AWS '${name}' is not "*", an account id or an ARN without wildcards`);
         }
       }
     }

@@ -120,6 +120,11 @@ describe("policy grammar: IAM's MalformedPolicyDocument messages", () => {
   it('refuses unknown condition operators and principals', () => {
     refuses({ Version: '2012-10-17', Statement: [{ ...allowAll, Condition: { StringEqualz: { 'aws:username': 'x' } } }] }, identity, 'Invalid Condition type : StringEqualz');
     refuses({ Version: '2012-10-17', Statement: [{ ...assume, Principal: { AWS: 'bob' } }] }, trust, 'Invalid principal in policy: "AWS":"bob"');
+    refuses(
+      { Version: '2012-10-17', Statement: [{ ...assume, Principal: { AWS: 'arn:aws:iam::111122223333:user/*' } }] },
+      trust,
+      'Invalid principal in policy: "AWS":"arn:aws:iam::111122223333:user/*"',
+    );
     refuses({ Version: '2012-10-17', Statement: [{ ...assume, Principal: { Someone: 'x' } }] }, trust, 'Invalid principal in policy: "Someone":"x"');
   });
 });
