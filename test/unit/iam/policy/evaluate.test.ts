@@ -429,6 +429,34 @@ describe('condition blocks: OR within a key, AND across keys and operators', () 
   });
 });
 
+describe('tag-based creation: aws:RequestTag with aws:TagKeys', () => {
+  const tagged = policy('tagged', [
+    {
+      Effect: 'Allow',
+      Action: 'ecs:CreateCluster',
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:RequestTag/env': ['dev', 'prod'] }, 'ForAllValues:StringEquals': { 'aws:TagKeys': ['env', 'team'] } },
+    },
+  ]);
+  const onlyAllowedKeys = policy('keys', [{ Effect: 'Allow', Action: 'ecs:TagResource', Resource: '*', Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['env', 'team'] } } }]);
+  const create = (keys: RequestContext['keys']) => evaluate(request(user('a'), 'ecs:CreateCluster', '*', { keys }), { identity: [tagged] }).decision;
+  const tag = (keys: RequestContext['keys']) => evaluate(request(user('a'), 'ecs:TagResource', '*', { keys }), { identity: [onlyAllowedKeys] }).decision;
+
+  it('allows creation with an allowed env tag and only allowed keys', () => {
+    assert.equal(create({ 'aws:RequestTag/env': 'dev', 'aws:TagKeys': ['env'] }), 'Allow');
+    assert.equal(create({ 'aws:RequestTag/env': 'prod', 'aws:RequestTag/team': 'web', 'aws:TagKeys': ['env', 'team'] }), 'Allow');
+  });
+  it('denies another env value, an extra key, or no env tag', () => {
+    assert.equal(create({ 'aws:RequestTag/env': 'test', 'aws:TagKeys': ['env'] }), 'ImplicitDeny');
+    assert.equal(create({ 'aws:RequestTag/env': 'dev', 'aws:RequestTag/owner': 'x', 'aws:TagKeys': ['env', 'owner'] }), 'ImplicitDeny');
+    assert.equal(create({}), 'ImplicitDeny');
+  });
+  it('lets ForAllValues alone pass a request with no tags at all, as AWS warns', () => {
+    assert.equal(tag({}), 'Allow');
+    assert.equal(tag({ 'aws:TagKeys': ['owner'] }), 'ImplicitDeny');
+  });
+});
+
 describe('the decision names its statements', () => {
   it('names the policy, its source, the Sid or the index of every deciding statement', () => {
     const group = policy('arn:aws:iam::aws:policy/ReadOnlyAccess', [{ Effect: 'Allow', Action: 'ecs:Describe*', Resource: '*' }], { kind: 'identity' }, `arn:aws:iam::${account}:group/readers`);
