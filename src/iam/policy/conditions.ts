@@ -52,15 +52,10 @@ const numeric =
     };
   };
 
-/** ISO 8601 dates and times, or epoch seconds; the last text parsed is remembered (aws:CurrentTime repeats within a request). */
-let lastDateText = '';
-let lastDate: number | undefined;
+/** ISO 8601 dates and times, or epoch seconds. */
 const date = (text: string): number | undefined => {
-  if (text === lastDateText) return lastDate;
   const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text);
-  lastDateText = text;
-  lastDate = Number.isNaN(ms) ? undefined : ms;
-  return lastDate;
+  return Number.isNaN(ms) ? undefined : ms;
 };
 const dated =
   (test: (a: number, b: number) => boolean): Compile =>
