@@ -144,8 +144,7 @@ interface ResourceScan {
   level: GrantLevel | undefined;
   byLevel: Map<GrantLevel, StatementRef[]>;
 }
-/** Never written to: scans only add to maps they create. */
-const noResourcePolicy: ResourceScan = { allows: [], level: undefined, byLevel: new Map() };
+const noResourcePolicy = (): ResourceScan => ({ allows: [], level: undefined, byLevel: new Map() });
 
 const implicitDeny = (type: PolicyType, action: string): Evaluation => ({
   allowed: false,
@@ -174,7 +173,7 @@ export function evaluate(request: RequestContext, policies: PolicySet): Evaluati
     if (policies.boundary) scan('boundary', [policies.boundary], view, boundary);
     scan('session', policies.session ?? [], view, session);
   }
-  const resource = policies.resource ? scanResource(policies.resource, view, resourceDenies) : noResourcePolicy;
+  const resource = policies.resource ? scanResource(policies.resource, view, resourceDenies) : noResourcePolicy();
 
   // 1. Explicit deny, named by the first kind of policy in the order AWS reports them.
   const deniedBy: PolicyType | undefined =
