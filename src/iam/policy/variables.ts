@@ -54,11 +54,6 @@ export function compileTemplate(template: string): CompiledTemplate {
   };
 }
 
-/** The template's parts, with each variable resolved from `lookup`; undefined when one cannot be. */
-export function resolveTemplate(template: string, lookup: ContextLookup): TemplatePart[] | undefined {
-  return compileTemplate(template)(lookup);
-}
-
 /**
  * Literal `*` and `?` (from `${*}`, `${?}` or a substituted value) cannot be written in the
  * wildcard syntax, so they are carried as two private-use characters; `escapeText` maps the
