@@ -26,8 +26,8 @@ function withPolicy(record: RepositoryRecord, ctx: RequestContext): string {
 function checkPolicyText(input: Wire<SetRepositoryPolicyRequest>, ctx: RequestContext): string {
   const text = requireMember(input.policyText, 'policyText');
   checkLength(text, 'policyText', 0, maxPolicyLength);
-  const statements = parsePolicy(text);
-  if (!input.force && locksOutCaller(statements, { accountId: ctx.scope.accountId, principalArn: ctx.principal.arn })) {
+  const policy = parsePolicy(text);
+  if (!input.force && locksOutCaller(policy, { accountId: ctx.scope.accountId, principalArn: ctx.principal.arn })) {
     throw invalidParameter(
       `The repository policy would deny ${ctx.principal.arn} ecr:SetRepositoryPolicy, so the policy could never be changed again; pass force to set it anyway`,
     );

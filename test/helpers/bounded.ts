@@ -6,11 +6,13 @@
 import { Worker } from 'node:worker_threads';
 import { matchesWildcard, type WildcardOptions } from '../../src/core/wildcard.js';
 import { compilePattern } from '../../src/core/linear-regex.js';
+import { compileWildcard } from '../../src/iam/policy/patterns.js';
 import { evaluate, parseExpression, type QueryTarget } from '../../src/placement/query-language/index.js';
 
 export const evaluations = {
   wildcard: (pattern: string, text: string, options?: WildcardOptions) => matchesWildcard(pattern, text, options),
   regex: (pattern: string, value: string) => compilePattern(pattern).matches(value),
+  policyWildcard: (pattern: string, text: string) => compileWildcard(pattern, false)(text),
   query: (expression: string, target: QueryTarget) => evaluate(parseExpression(expression), target),
 };
 
