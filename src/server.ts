@@ -18,7 +18,7 @@ import { buildApp } from './edge/app.js';
 import { serverModules } from './composition/modules.js';
 import { PartSet, type Part } from './composition/parts.js';
 import type { AgentHub } from './ecs/agent-channel/hub.js';
-import type { LifecycleScheduler } from './controllers/ecr-lifecycle.js';
+import type { EcrLifecycleController } from './controllers/ecr-lifecycle.js';
 import type { ServiceController } from './controllers/services/controller.js';
 import { Registry } from './registry/registry.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
@@ -33,7 +33,7 @@ export interface RunningServer {
   hub: AgentHub;
   registry: Registry;
   /** Applies ECR lifecycle policies on a schedule. */
-  lifecycle: LifecycleScheduler;
+  lifecycle: EcrLifecycleController;
   /** Keeps every service's promise: its tasks, deployments and events. */
   services: ServiceController;
   url: string;

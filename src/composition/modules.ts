@@ -11,7 +11,7 @@ import type { RegionSet } from '../core/regions.js';
 import type { Rng } from '../core/rng.js';
 import type { BerthConfig } from '../config.js';
 import type { ControlTiming } from '../control-timing.js';
-import { LifecycleScheduler } from '../controllers/ecr-lifecycle.js';
+import { EcrLifecycleController } from '../controllers/ecr-lifecycle.js';
 import { FargateCapacity } from '../controllers/fargate-capacity.js';
 import { RegistryGarbageCollection } from '../controllers/registry-gc.js';
 import { ServiceController } from '../controllers/services/controller.js';
@@ -74,7 +74,7 @@ export interface ServerModule {
 export interface ComposedParts {
   hub?: AgentHub;
   services?: ServiceController;
-  lifecycle?: LifecycleScheduler;
+  lifecycle?: EcrLifecycleController;
 }
 
 const controller = (name: string, runner: { start(): void; stop(): Promise<void> }, after: string[] = []): Part => ({
@@ -131,7 +131,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
     name: 'ecr',
     jsonApis: [ecrService({ store, clock, registry })],
     async attach({ log }) {
-      const lifecycle = new LifecycleScheduler({ store, clock, log, intervalMs: timing.lifecycleIntervalMs, lease: lease('ecr-lifecycle', timing.lifecycleLeaseSeconds) });
+      const lifecycle = new EcrLifecycleController({ store, clock, log, intervalMs: timing.lifecycleIntervalMs, lease: lease('ecr-lifecycle', timing.lifecycleLeaseSeconds) });
       parts.lifecycle = lifecycle;
       return [controller('ecr-lifecycle', lifecycle)];
     },

@@ -4,6 +4,9 @@
  * images as they are now, so a restart simply carries on. ECR applies policies within 24 hours of
  * a change; Berth runs every ten minutes by default. One process among those sharing the store
  * applies them (the lease).
+ *
+ * It has no watch on purpose: ECR promises expiry within 24 hours, not on push, and a watch on
+ * repositories would wake it on its own writes (each evaluation records lastEvaluatedAt).
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../core/clock.js';
@@ -25,7 +28,7 @@ export interface LifecycleDeps {
   lease?: LeaderLease;
 }
 
-export class LifecycleScheduler implements Controller {
+export class EcrLifecycleController implements Controller {
   readonly name = 'ecr-lifecycle';
   readonly resync: { everyMs: number };
   readonly lease?: LeaderLease;

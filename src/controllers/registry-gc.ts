@@ -1,8 +1,12 @@
 /**
- * The registry's garbage collection on a schedule (the collection itself: registry/gc.ts). A
- * controller with one key and no watch: every `intervalMs` (the first time within ten seconds of
- * start, so a reset's orphaned files go soon), by the one process holding the lease.
+ * The registry's garbage collection (the collection itself: registry/gc.ts). A controller with one
+ * key, run by the one process holding the lease:
+ * - when a manifest or a repository is deleted: the blobs only it referenced and that no push
+ *   touched within the grace period can go at once (deleting an old image frees its space now);
+ * - every `intervalMs` (the first time within ten seconds of start, so a reset's orphaned files go
+ *   soon), for blobs whose grace period ended since, and stale uploads.
  */
+import type { Change } from '../store/changes.js';
 import type { FastifyBaseLogger } from 'fastify';
 import type { GarbageCollector } from '../registry/gc.js';
 import type { LeaderLease } from '../store/leader-lease.js';
@@ -25,6 +29,10 @@ export interface RegistryGcDeps {
 export class RegistryGarbageCollection implements Controller {
   readonly name = 'registry-gc';
   readonly resync: { everyMs: number; firstAfterMs: number };
+  readonly watch = {
+    kinds: ['manifest', 'repository'] as const,
+    keysOf: (changes: readonly Change[]) => (changes.some((change) => change.op === 'deleted') ? [key] : []),
+  };
   readonly lease?: LeaderLease;
   private readonly runner: ControllerRunner;
 
