@@ -20,7 +20,7 @@ export function presentLoadBalancer(record: LoadBalancerRecord): LoadBalancer {
     LoadBalancerName: record.name,
     Scheme: record.scheme,
     VpcId: 'vpc-berth',
-    State: { Code: record.state },
+    State: { Code: record.state, ...(record.stateReason !== undefined ? { Reason: record.stateReason } : {}) },
     Type: record.type,
     AvailabilityZones: subnets.map((subnet, index) => ({
       ZoneName: zoneOf(record.region),

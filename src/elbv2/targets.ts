@@ -30,6 +30,7 @@ import type { Elbv2Deps } from './deps.js';
 import { validationError } from './errors.js';
 import { checkArn, loadBalancersUsing, targetGroupOf } from './lookup.js';
 import { checkPort } from './validate.js';
+import { drainEnded } from './draining.js';
 
 export const targetQuota = 1000;
 
@@ -52,7 +53,7 @@ function targetsOf(group: TargetGroupRecord, targets: readonly TargetDescription
 async function purgeDrained(tx: StoreTx, groupArn: string, now: number): Promise<TargetRecord[]> {
   const live: TargetRecord[] = [];
   for (const target of await tx.targets.forTargetGroup(groupArn)) {
-    if (target.drainUntil !== undefined && target.drainUntil <= now) {
+    if (drainEnded(target, now)) {
       await tx.targets.delete(groupArn, target.id, target.port);
       await tx.targetHealth.delete(groupArn, target.id, target.port);
     } else {
@@ -66,7 +67,7 @@ const notRegistered = { State: 'unused', Reason: 'Target.NotRegistered', Descrip
 
 function healthOf(target: TargetRecord, health: TargetHealthRecord | undefined, inUse: boolean, now: number): TargetHealthDescription['TargetHealth'] {
   if (target.drainUntil !== undefined) {
-    return target.drainUntil > now
+    return !drainEnded(target, now)
       ? { State: 'draining', Reason: 'Target.DeregistrationInProgress', Description: 'Target deregistration is in progress' }
       : notRegistered;
   }
@@ -140,7 +141,7 @@ export function targetOperations({ store, clock }: Elbv2Deps) {
         const group = await targetGroupOf(tx, ctx, arn);
         const asked = input.Targets ? targetsOf(group, input.Targets) : undefined;
         const now = nowSeconds();
-        const registered = (await tx.targets.forTargetGroup(arn)).filter((target) => target.drainUntil === undefined || target.drainUntil > now);
+        const registered = (await tx.targets.forTargetGroup(arn)).filter((target) => !drainEnded(target, now));
         const health = new Map((await tx.targetHealth.forTargetGroup(arn)).map((record) => [keyOf(record.id, record.port), record]));
         const inUse = (await loadBalancersUsing(tx, arn)).length > 0;
         const byKey = new Map(registered.map((target) => [keyOf(target.id, target.port), target]));
