@@ -193,6 +193,7 @@ function elbv2Module(context: ModuleContext, parts: ComposedParts, lease: (name:
   const kind = config.loadBalancerDataPlane ?? 'embedded';
   const dataPlane = new DataPlaneHandle(kind, dataPlaneStateDir(config.dataDir, kind));
   parts.dataPlane = dataPlane;
+  let hosts: LoadBalancerHosts | undefined;
   return {
     name: 'elbv2',
     queryApis: [elbv2Service({ store, clock, ids, addressRange, lowestBindablePort: context.lowestBindablePort ?? lowestBindablePort() })],
@@ -201,8 +202,9 @@ function elbv2Module(context: ModuleContext, parts: ComposedParts, lease: (name:
       if (unavailable) throw new Error(unavailable);
       // A data plane left running by an earlier control plane is attached to now; none is started before there is a load balancer.
       await dataPlane.get(false);
-      const hosts = new LoadBalancerHosts(store);
-      const agent = forwardByHost(app, hosts);
+      const byHost = new LoadBalancerHosts(store);
+      hosts = byHost;
+      const agent = forwardByHost(app, byHost);
       const loadBalancers = new LoadBalancerController({
         store,
         clock,
@@ -219,7 +221,7 @@ function elbv2Module(context: ModuleContext, parts: ComposedParts, lease: (name:
           kind: 'service',
           start: () => undefined,
           stop: async () => {
-            hosts.close();
+            byHost.close();
             agent.destroy();
             await dataPlane.detach();
           },
@@ -228,6 +230,7 @@ function elbv2Module(context: ModuleContext, parts: ComposedParts, lease: (name:
       ];
     },
     async afterStoreReset(scope) {
+      hosts?.forget();
       // Every load balancer is gone: so is what forwarded their traffic. The controller starts one again for the next.
       if (scope.kind === 'installation') await dataPlane.shutdown();
     },

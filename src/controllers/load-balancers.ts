@@ -26,10 +26,9 @@ import { targetGroupsOf, type LoadBalancerRecord, type TargetHealthRecord, type 
 import type { LeaderLease } from '../store/leader-lease.js';
 import type { Store, StoreTx } from '../store/types.js';
 import { dataPlaneConfig, localInstanceAddress, type ElbRecords } from '../elbv2/data-plane-config.js';
-import type { DataPlaneHandle } from '../elbv2/data-plane-handle.js';
-import type { ApplyResult, DataPlaneConfig, TargetHealthReport } from '../elbv2/data-plane/types.js';
+import type { ApplyResult, DataPlane, DataPlaneConfig, TargetHealthReport } from '../elbv2/data-plane/types.js';
 import { targetHealthWrites } from '../elbv2/target-health-sync.js';
-import { requeueAfter, type Controller, type Reconciled } from './controller.js';
+import { done, requeueAfter, type Controller, type Reconciled } from './controller.js';
 import { ControllerRunner } from './runner.js';
 
 export const dataPlaneKey = 'data-plane';
@@ -41,11 +40,19 @@ export const dataPlaneKey = 'data-plane';
  */
 export const hostAddressAttribute = 'berth.host-address';
 
+/** How the controller reaches the data plane (elbv2/data-plane-handle.ts). */
+export interface DataPlaneAccess {
+  /** Attached when one runs; started when `start`; undefined when none runs and none is wanted. */
+  get(start: boolean): Promise<DataPlane | undefined>;
+  /** After a failed call: attach or start again next time. */
+  forget(): Promise<void>;
+}
+
 export interface LoadBalancerControllerDeps {
   store: Store;
   clock: Clock;
   log: FastifyBaseLogger;
-  dataPlane: DataPlaneHandle;
+  dataPlane: DataPlaneAccess;
   healthPollMs: number;
   reapplyMs: number;
   lease?: LeaderLease;
@@ -103,8 +110,9 @@ export class LoadBalancerController implements Controller {
     });
     const plane = await dataPlane.get(config.loadBalancers.length > 0);
     if (!plane) {
+      // No load balancer and no data plane: nothing to poll until a record changes.
       await this.recordHealth(config, [], nowSeconds);
-      return requeueAfter(healthPollMs);
+      return done;
     }
     let reports;
     try {
@@ -163,6 +171,7 @@ export class LoadBalancerController implements Controller {
   private async recordHealth(config: DataPlaneConfig, reports: readonly TargetHealthReport[], nowSeconds: number): Promise<void> {
     const groups = config.targetGroups.map((group) => group.arn);
     const gone = [...this.servedGroups].filter((arn) => !groups.includes(arn));
+    if (groups.length === 0 && gone.length === 0) return;
     await this.deps.store.write(async (tx) => {
       const targets: TargetRecord[] = [];
       const health: TargetHealthRecord[] = [];

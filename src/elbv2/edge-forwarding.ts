@@ -47,6 +47,11 @@ export class LoadBalancerHosts {
     return byName.get(hostName) ?? 'no-listener';
   }
 
+  /** Reads the store again at the next request (after a reset, which deletes without changes to watch). */
+  forget(): void {
+    this.cache = undefined;
+  }
+
   close(): void {
     this.subscription.close();
   }
