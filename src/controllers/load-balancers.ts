@@ -15,7 +15,7 @@
  * instances whose address a target uses) make the key dirty at once. The controller's own health
  * writes are not watched: they change nothing it applies.
  *
- * No data plane is started while there is no load balancer; one already running for the data
+ * No data plane is started while no load balancer has a listener; one already running for the data
  * directory is attached to (and emptied when the records say so). Under a leader lease: one process
  * among those sharing the store drives the data plane.
  */
@@ -108,7 +108,8 @@ export class LoadBalancerController implements Controller {
       nowSeconds,
       instanceAddress: (id) => snapshot.instanceAddresses.get(id) ?? localInstanceAddress,
     });
-    const plane = await dataPlane.get(config.loadBalancers.length > 0);
+    // A load balancer without a listener has nothing to serve: no process is started for it.
+    const plane = await dataPlane.get(config.loadBalancers.some((lb) => lb.listeners.length > 0));
     if (!plane) {
       // No load balancer and no data plane: nothing to poll until a record changes.
       await this.recordHealth(config, [], nowSeconds);
