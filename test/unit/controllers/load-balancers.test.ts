@@ -13,7 +13,7 @@ import { ManualClock } from '../../../src/core/clock.js';
 import { LoadBalancerController } from '../../../src/controllers/load-balancers.js';
 import type { ApplyResult, DataPlane, DataPlaneConfig, TargetHealthReport } from '../../../src/elbv2/data-plane/types.js';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
-import { versionOf } from '../../../src/store/types.js';
+import { versionOf, type ContainerInstanceRecord } from '../../../src/store/types.js';
 
 const scoped = { accountId: '000000000000', region: 'us-east-1', tags: [], createdAt: 0 };
 const lbArn = 'arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/app/web/0123456789abcdef';
@@ -161,6 +161,28 @@ describe('the load balancer controller', () => {
     plane.reports = [report(9001, 'healthy')];
     await controller.reconcile();
     assert.deepEqual(await ports(), [9001]);
+  });
+
+  it('reaches an instance target at its instance’s berth.host-address, 127.0.0.1 without one', async () => {
+    await store.write(async (tx) => {
+      await tx.containerInstances.put({
+        containerInstanceArn: 'arn:aws:ecs:us-east-1:000000000000:container-instance/default/remote',
+        clusterArn: 'arn:aws:ecs:us-east-1:000000000000:cluster/default',
+        ec2InstanceId: 'i-0remote',
+        status: 'ACTIVE',
+        agentConnected: true,
+        attributes: [{ name: 'berth.host-address', value: '10.0.0.7' }],
+        tags: [],
+      } as ContainerInstanceRecord);
+      const instanceGroup = (await tx.targetGroups.get(groupArn))!;
+      await tx.targetGroups.put({ ...instanceGroup, targetType: 'instance' });
+      await tx.targets.put({ targetGroupArn: groupArn, id: 'i-0remote', port: 32768, registeredAt: now() });
+      await tx.targets.put({ targetGroupArn: groupArn, id: 'i-0local', port: 32769, registeredAt: now() });
+    });
+    await controller.reconcile();
+    const targets = plane.applied.at(-1)?.targetGroups[0]?.targets ?? [];
+    assert.equal(targets.find((target) => target.id === 'i-0remote')?.address, '10.0.0.7');
+    assert.equal(targets.find((target) => target.id === 'i-0local')?.address, '127.0.0.1');
   });
 
   it('shows a listener that cannot bind as its load balancer’s failed state, and active once it binds', async () => {
