@@ -111,7 +111,7 @@ export class LoadBalancerController implements Controller {
     // A load balancer without a listener has nothing to serve: no process is started for it.
     const plane = await dataPlane.get(config.loadBalancers.some((lb) => lb.listeners.length > 0));
     if (!plane) {
-      // No load balancer and no data plane: nothing to poll until a record changes.
+      // No listener and no data plane running: nothing to poll until a record changes.
       await this.recordHealth(config, [], nowSeconds);
       return done;
     }
