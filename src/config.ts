@@ -36,6 +36,8 @@ export interface BerthConfig {
   registryAccountQuotaBytes?: number;
   /** The IPv4 range (CIDR) load balancers' loopback addresses come from; 127.0.2.0/24 unless set. */
   loadBalancerAddresses?: string;
+  /** What forwards load balancers' traffic: Berth's embedded data plane (the default) or Debian's haproxy. */
+  loadBalancerDataPlane?: 'embedded' | 'haproxy';
 }
 
 export const defaults = {
@@ -68,6 +70,7 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ber
     ...(env.BERTH_REGISTRY_MAX_BLOB_SIZE ? { registryMaxBlobBytes: parseByteSize(env.BERTH_REGISTRY_MAX_BLOB_SIZE) ?? Number.NaN } : {}),
     ...(env.BERTH_REGISTRY_ACCOUNT_QUOTA ? { registryAccountQuotaBytes: parseByteSize(env.BERTH_REGISTRY_ACCOUNT_QUOTA) ?? Number.NaN } : {}),
     ...(env.BERTH_LOAD_BALANCER_ADDRESSES ? { loadBalancerAddresses: env.BERTH_LOAD_BALANCER_ADDRESSES } : {}),
+    ...(env.BERTH_LOAD_BALANCER_DATA_PLANE ? { loadBalancerDataPlane: env.BERTH_LOAD_BALANCER_DATA_PLANE as BerthConfig['loadBalancerDataPlane'] } : {}),
     ...(env.BERTH_ROOT_ACCESS_KEY_ID ? { rootAccessKeyId: env.BERTH_ROOT_ACCESS_KEY_ID } : {}),
     ...(env.BERTH_ROOT_SECRET_ACCESS_KEY ? { rootSecretAccessKey: env.BERTH_ROOT_SECRET_ACCESS_KEY } : {}),
   };
@@ -97,6 +100,9 @@ export function checkConfig(config: BerthConfig): string[] {
   }
   if (config.loadBalancerAddresses !== undefined && parseAddressRange(config.loadBalancerAddresses) === undefined) {
     problems.push(`load balancer addresses must be an IPv4 CIDR block such as 127.0.2.0/24, got '${config.loadBalancerAddresses}'`);
+  }
+  if (config.loadBalancerDataPlane !== undefined && !['embedded', 'haproxy'].includes(config.loadBalancerDataPlane)) {
+    problems.push(`load balancer data plane must be embedded or haproxy, got '${config.loadBalancerDataPlane}'`);
   }
   for (const region of config.extraRegions ?? []) {
     if (!regionPattern.test(region)) problems.push(`extra regions must look like us-east-1, got '${region}'`);

@@ -22,6 +22,14 @@ export interface ControlTiming extends SchedulerTiming {
   /** How often the registry collects garbage. */
   gcIntervalMs: number;
   gcLeaseSeconds: number;
+  /**
+   * How often the load balancer controller reads its data plane's target health (the data plane
+   * runs each target group's checks on their own interval; this is how soon a result is recorded).
+   */
+  loadBalancerHealthPollMs: number;
+  /** How long the load balancer controller re-applies an unchanged configuration after (a data plane restarted by hand converges). */
+  loadBalancerReapplyMs: number;
+  loadBalancerLeaseSeconds: number;
 }
 
 export const defaultControlTiming: ControlTiming = {
@@ -32,6 +40,9 @@ export const defaultControlTiming: ControlTiming = {
   lifecycleLeaseSeconds: 30 * 60,
   gcIntervalMs: defaultGcIntervalMs,
   gcLeaseSeconds: 3 * 60 * 60,
+  loadBalancerHealthPollMs: 1_000,
+  loadBalancerReapplyMs: 30_000,
+  loadBalancerLeaseSeconds: 15,
 };
 
 /** The defaults, with what `overrides` sets; a value that is not a positive number is refused. */

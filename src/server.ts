@@ -20,6 +20,8 @@ import { PartSet, type Part } from './composition/parts.js';
 import type { AgentHub } from './ecs/agent-channel/hub.js';
 import type { EcrLifecycleController } from './controllers/ecr-lifecycle.js';
 import type { ServiceController } from './controllers/services/controller.js';
+import type { LoadBalancerController } from './controllers/load-balancers.js';
+import type { DataPlaneHandle } from './elbv2/data-plane-handle.js';
 import { Registry } from './registry/registry.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import { withVersionOf, type CredentialRecord, type ResetScope, type Store } from './store/types.js';
@@ -36,6 +38,10 @@ export interface RunningServer {
   lifecycle: EcrLifecycleController;
   /** Keeps every service's promise: its tasks, deployments and events. */
   services: ServiceController;
+  /** Drives the load balancers' data plane from the ELBv2 records, and records target health. */
+  loadBalancers: LoadBalancerController;
+  /** The load balancers' data plane; it outlives close() unless shut down. */
+  dataPlane: DataPlaneHandle;
   url: string;
   /** The AWS JSON services the edge serves, as composed here. */
   jsonServices: readonly JsonService[];
@@ -167,8 +173,9 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
     const attached: Part[] = [];
     for (const module of modules) if (module.attach) attached.push(...(await module.attach({ app, log: app.log })));
     const parts = new PartSet(attached);
-    const { hub, services, lifecycle } = composed;
+    const { hub, services, lifecycle, loadBalancers, dataPlane } = composed;
     if (!hub || !services || !lifecycle) throw new Error('the ecs and ecr modules must be composed');
+    if (!loadBalancers || !dataPlane) throw new Error('the elbv2 module must be composed');
     const address = await app.listen({ host: config.host, port: config.port });
     // Timers start only once the port is ours, so a failed start leaves nothing running.
     const url = address.replace('[::1]', '127.0.0.1');
@@ -206,6 +213,8 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       registry,
       lifecycle,
       services,
+      loadBalancers,
+      dataPlane,
       url,
       jsonServices,
       queryServices,

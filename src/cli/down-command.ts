@@ -2,13 +2,30 @@
  * `berth down`: stops everything a data directory's Berth started. First the `berth up` and
  * `berth server` processes recorded in `<data-dir>/run/` (SIGTERM, then wait), so that no agent
  * restarts what follows; then the containers, task volumes and awsvpc network of this data
- * directory's agents, found by Berth's labels.
+ * directory's agents, found by Berth's labels. The load balancers' data plane, which outlives a
+ * stopped control plane so that traffic keeps flowing, is shut down after the processes.
  */
 import { Command, Option } from 'commander';
 import { defaults } from '../config.js';
 import { wholeNumber } from './agent-options.js';
 import { agentIdentitiesIn, berthContainers, berthVolumes, dockerOf, removeAwsvpcNetwork, removeVolumes, stopAndRemove } from './berth-containers.js';
 import { isAlive, runRecords, type RunRecord } from './run-record.js';
+import { DataPlaneHandle, dataPlaneKinds, dataPlaneStateDir } from '../elbv2/data-plane-handle.js';
+
+/** Shuts down whichever load balancer data plane runs for the data directory. */
+async function shutdownDataPlanes(dataDir: string): Promise<void> {
+  for (const kind of dataPlaneKinds) {
+    const handle = new DataPlaneHandle(kind, dataPlaneStateDir(dataDir, kind));
+    try {
+      if (await handle.running()) {
+        await handle.shutdown();
+        say(`the ${kind} load balancer data plane stopped`);
+      }
+    } catch (error) {
+      process.stderr.write(`berth down: the ${kind} load balancer data plane could not be stopped: ${(error as Error).message}\n`);
+    }
+  }
+}
 
 interface DownFlags {
   dataDir: string;
@@ -53,6 +70,7 @@ export function downCommand(): Command {
         say(`berth ${record.command} (pid ${record.pid}) stopped`);
       }
       if (records.length === 0) say(`no Berth process runs on ${flags.dataDir}`);
+      await shutdownDataPlanes(flags.dataDir);
       const identities = agentIdentitiesIn(flags.dataDir);
       if (identities.length === 0) {
         say('no agent of this data directory has run: no container to stop');

@@ -116,6 +116,12 @@ function withServerOptions(command: Command): Command {
         .default(defaultAddressRange),
     )
     .addOption(
+      new Option('--load-balancer-data-plane <kind>', "what forwards load balancers' traffic: embedded (Berth's own, needs nothing) or haproxy (Debian's haproxy, for throughput)")
+        .choices(['embedded', 'haproxy'])
+        .env('BERTH_LOAD_BALANCER_DATA_PLANE')
+        .default('embedded'),
+    )
+    .addOption(
       new Option('--agent-lost-after <seconds>', "seconds an instance's agent may stay disconnected before its service tasks are replaced elsewhere")
         .env('BERTH_AGENT_LOST_AFTER')
         .default(60)
@@ -156,6 +162,7 @@ interface ServerFlags extends LogFlags {
   registryMaxBlobSize: number;
   registryAccountQuota?: number;
   loadBalancerAddresses: string;
+  loadBalancerDataPlane: 'embedded' | 'haproxy';
 }
 
 function configOf(flags: ServerFlags): BerthConfig {
@@ -181,6 +188,7 @@ function configOf(flags: ServerFlags): BerthConfig {
     registryMaxBlobBytes: registryMaxBlobSize,
     ...(registryAccountQuota !== undefined ? { registryAccountQuotaBytes: registryAccountQuota } : {}),
     loadBalancerAddresses: flags.loadBalancerAddresses,
+    loadBalancerDataPlane: flags.loadBalancerDataPlane,
   };
   const problems = checkConfig(config);
   if (problems.length > 0) {

@@ -31,6 +31,9 @@ import { stsService } from '../sts/service.js';
 import { defaultAddressRange, parseAddressRange } from '../elbv2/addresses.js';
 import { lowestBindablePort } from '../elbv2/bindable-ports.js';
 import { elbv2Service } from '../elbv2/service.js';
+import { DataPlaneHandle, dataPlaneStateDir, dataPlaneUnavailable } from '../elbv2/data-plane-handle.js';
+import { forwardByHost, LoadBalancerHosts } from '../elbv2/edge-forwarding.js';
+import { LoadBalancerController } from '../controllers/load-balancers.js';
 import type { Part } from './parts.js';
 
 /** What every module is built from. */
@@ -75,6 +78,8 @@ export interface ComposedParts {
   hub?: AgentHub;
   services?: ServiceController;
   lifecycle?: EcrLifecycleController;
+  loadBalancers?: LoadBalancerController;
+  dataPlane?: DataPlaneHandle;
 }
 
 const controller = (name: string, runner: { start(): void; stop(): Promise<void> }, after: string[] = []): Part => ({
@@ -170,18 +175,64 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
     // ListFargateHosts asks the hub, which exists once the ecs module is attached.
     { name: 'berth', jsonApis: [berthService({ ...ecsDeps, fargateHosts: () => parts.hub?.fargateHosts() ?? [] })] },
     { name: 'sts', queryApis: [stsService()] },
-    elbv2Module(context),
+    elbv2Module(context, parts, lease),
   ];
   return { modules, parts };
 }
 
-/** Elastic Load Balancing v2: its API; each load balancer takes an address from the configured range. */
-function elbv2Module(context: ModuleContext): ServerModule {
-  const { config, store, clock, ids } = context;
+/**
+ * Elastic Load Balancing v2: its API (each load balancer takes an address from the configured
+ * range), the controller that drives the data plane from the records, and the edge port's
+ * forwarding by Host header. The data plane outlives the control plane: stopping detaches from it,
+ * an installation reset (and `berth down`) shuts it down.
+ */
+function elbv2Module(context: ModuleContext, parts: ComposedParts, lease: (name: string, seconds: number) => LeaderLease): ServerModule {
+  const { config, timing, store, clock, ids } = context;
   const addressRange = parseAddressRange(config.loadBalancerAddresses ?? defaultAddressRange);
   if (!addressRange) throw new Error(`load balancer addresses must be an IPv4 CIDR block, got '${config.loadBalancerAddresses}'`);
+  const kind = config.loadBalancerDataPlane ?? 'embedded';
+  const dataPlane = new DataPlaneHandle(kind, dataPlaneStateDir(config.dataDir, kind));
+  parts.dataPlane = dataPlane;
+  let hosts: LoadBalancerHosts | undefined;
   return {
     name: 'elbv2',
     queryApis: [elbv2Service({ store, clock, ids, addressRange, lowestBindablePort: context.lowestBindablePort ?? lowestBindablePort() })],
+    async attach({ app, log }) {
+      const unavailable = dataPlaneUnavailable(kind);
+      if (unavailable) throw new Error(unavailable);
+      // A data plane left running by an earlier control plane is attached to now; none is started before there is a load balancer.
+      await dataPlane.get(false);
+      const byHost = new LoadBalancerHosts(store);
+      hosts = byHost;
+      const agent = forwardByHost(app, byHost);
+      const loadBalancers = new LoadBalancerController({
+        store,
+        clock,
+        log,
+        dataPlane,
+        healthPollMs: timing.loadBalancerHealthPollMs,
+        reapplyMs: timing.loadBalancerReapplyMs,
+        lease: lease('load-balancers', timing.loadBalancerLeaseSeconds),
+      });
+      parts.loadBalancers = loadBalancers;
+      return [
+        {
+          name: 'load-balancer-data-plane',
+          kind: 'service',
+          start: () => undefined,
+          stop: async () => {
+            byHost.close();
+            agent.destroy();
+            await dataPlane.detach();
+          },
+        },
+        controller('load-balancer-controller', loadBalancers, ['load-balancer-data-plane']),
+      ];
+    },
+    async afterStoreReset(scope) {
+      hosts?.forget();
+      // Every load balancer is gone: so is what forwarded their traffic. The controller starts one again for the next.
+      if (scope.kind === 'installation') await dataPlane.shutdown();
+    },
   };
 }

@@ -20,12 +20,14 @@ export function presentLoadBalancer(record: LoadBalancerRecord): LoadBalancer {
     LoadBalancerName: record.name,
     Scheme: record.scheme,
     VpcId: 'vpc-berth',
-    State: { Code: record.state },
+    State: { Code: record.state, ...(record.stateReason !== undefined ? { Reason: record.stateReason } : {}) },
     Type: record.type,
     AvailabilityZones: subnets.map((subnet, index) => ({
       ZoneName: zoneOf(record.region),
       SubnetId: subnet,
-      ...(record.type === 'network' && index === 0 ? { LoadBalancerAddresses: [{ IpAddress: record.address }] } : {}),
+      // ELB lists addresses for NLBs only; Berth shows an ALB's too, since its DNS name resolves to
+      // 127.0.0.1 rather than to its own address in curl and browsers (see the README).
+      ...(index === 0 ? { LoadBalancerAddresses: [{ IpAddress: record.address }] } : {}),
     })),
     ...(record.type === 'application' ? { SecurityGroups: record.securityGroups } : {}),
     IpAddressType: record.ipAddressType,

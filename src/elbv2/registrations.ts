@@ -10,6 +10,7 @@
 import type { TargetGroupRecord, TargetRecord } from '../store/contract/elbv2.js';
 import type { StoreTx } from '../store/types.js';
 import { loadBalancersUsing } from './lookup.js';
+import { drainEnded } from './draining.js';
 
 export interface TargetKey {
   id: string;
@@ -27,7 +28,7 @@ export function deregistrationDelayOf(group: TargetGroupRecord): number {
 export async function purgeDrained(tx: StoreTx, groupArn: string, now: number): Promise<TargetRecord[]> {
   const live: TargetRecord[] = [];
   for (const target of await tx.targets.forTargetGroup(groupArn)) {
-    if (target.drainUntil !== undefined && target.drainUntil <= now) {
+    if (drainEnded(target, now)) {
       await tx.targets.delete(groupArn, target.id, target.port);
       await tx.targetHealth.delete(groupArn, target.id, target.port);
     } else {

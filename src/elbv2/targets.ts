@@ -30,6 +30,7 @@ import { validationError } from './errors.js';
 import { checkArn, loadBalancersUsing, targetGroupOf } from './lookup.js';
 import { deregisterTarget, purgeDrained, registerTarget, targetKeyOf } from './registrations.js';
 import { checkPort } from './validate.js';
+import { drainEnded } from './draining.js';
 
 export const targetQuota = 1000;
 
@@ -52,7 +53,7 @@ const notRegistered = { State: 'unused', Reason: 'Target.NotRegistered', Descrip
 
 function healthOf(target: TargetRecord, health: TargetHealthRecord | undefined, inUse: boolean, now: number): TargetHealthDescription['TargetHealth'] {
   if (target.drainUntil !== undefined) {
-    return target.drainUntil > now
+    return !drainEnded(target, now)
       ? { State: 'draining', Reason: 'Target.DeregistrationInProgress', Description: 'Target deregistration is in progress' }
       : notRegistered;
   }
@@ -110,7 +111,7 @@ export function targetOperations({ store, clock }: Elbv2Deps) {
         const group = await targetGroupOf(tx, ctx, arn);
         const asked = input.Targets ? targetsOf(group, input.Targets) : undefined;
         const now = nowSeconds();
-        const registered = (await tx.targets.forTargetGroup(arn)).filter((target) => target.drainUntil === undefined || target.drainUntil > now);
+        const registered = (await tx.targets.forTargetGroup(arn)).filter((target) => !drainEnded(target, now));
         const health = new Map((await tx.targetHealth.forTargetGroup(arn)).map((record) => [keyOf(record.id, record.port), record]));
         const inUse = (await loadBalancersUsing(tx, arn)).length > 0;
         const byKey = new Map(registered.map((target) => [keyOf(target.id, target.port), target]));

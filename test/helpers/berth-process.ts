@@ -1,13 +1,14 @@
 /** `berth up` or `berth server` as a child process of a test, on a free port with its own data directory. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { whenInterrupted } from './interrupt.js';
+import { DataPlaneHandle, dataPlaneKinds, dataPlaneStateDir } from '../../src/elbv2/data-plane-handle.js';
 
 export interface BerthProcess {
   child: ChildProcess;
   url: string;
   /** Everything it printed on stdout so far. */
   output(): string;
-  /** SIGTERM, and wait until it is gone. */
+  /** SIGTERM, and wait until it is gone; then the load balancers' data plane it left running (as `berth down` does). */
   stop(): Promise<void>;
 }
 
@@ -42,10 +43,15 @@ export async function startBerthProcess(args: string[], env: NodeJS.ProcessEnv =
     url,
     output: () => stdout,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      const dataDir = args[args.indexOf('--data-dir') + 1];
+      if (args.includes('--data-dir') && dataDir !== undefined) {
+        for (const kind of dataPlaneKinds) await new DataPlaneHandle(kind, dataPlaneStateDir(dataDir, kind)).shutdown().catch(() => undefined);
+      }
     },
   };
 }

@@ -1,4 +1,5 @@
 /** Starts a real Berth server on a free loopback port with a fresh data directory, for behaviour tests. */
+import { randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,8 @@ export interface TestBerth {
  */
 export async function startBerth(overrides: Partial<BerthConfig> = {}, options: Pick<ServerOptions, 'clock' | 'timing' | 'authorize' | 'lowestBindablePort'> = {}): Promise<TestBerth> {
   const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'berth-test-'));
+  // Test servers run side by side: each gives its load balancers addresses of its own, so their listeners never collide.
+  const loadBalancerAddresses = `127.${64 + randomInt(190)}.${randomInt(256)}.0/24`;
   const config: BerthConfig = {
     host: '127.0.0.1',
     port: 0,
@@ -40,6 +43,7 @@ export async function startBerth(overrides: Partial<BerthConfig> = {}, options: 
     logLevel: 'silent',
     rootAccessKeyId: testCredentials.accessKeyId,
     rootSecretAccessKey: testCredentials.secretAccessKey,
+    loadBalancerAddresses,
     ...overrides,
   };
   let server = await startServer(config, { ...options, logger: false });
@@ -74,6 +78,8 @@ export async function startBerth(overrides: Partial<BerthConfig> = {}, options: 
     async close() {
       for (const client of clients) client.destroy();
       await server.close().catch(() => undefined);
+      // The data plane outlives a control plane that stops; a test's does not outlive the test.
+      await server.dataPlane.shutdown().catch(() => undefined);
       if (!overrides.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -38,6 +38,8 @@ export interface LoadBalancerRecord extends ScopedRecord {
   /** The loopback address the data plane binds for this load balancer; unique across accounts. */
   address: string;
   state: 'provisioning' | 'active' | 'failed';
+  /** Why the state is `failed` (a listener the data plane could not bind), as State.Reason shows it. */
+  stateReason?: string;
   /** Every attribute key of the type, with its value (AWS's default until modified). */
   attributes: Record<string, string>;
 }
