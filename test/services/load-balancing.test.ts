@@ -56,6 +56,10 @@ describe('services drive their load balancers (simulated capacity)', () => {
 
   before(async () => {
     berth = await startBerth({ agentLostAfterSeconds: 600 }, { clock });
+    // This file plays the data plane's part, writing target health by hand: the controller that
+    // applies records to a real data plane (test/elbv2/load-balancing.test.ts) would race it, and
+    // would rightly end a drain early once the data plane has nothing in flight for the target.
+    await berth.server.loadBalancers.stop();
     ecs = berth.ecs();
     elb = elbClient(berth);
     await ecs.send(new CreateClusterCommand({ clusterName: 'lb' }));
