@@ -28,6 +28,7 @@ import { secretsManagerService } from '../secretsmanager/service.js';
 import { LeaderLease } from '../store/leader-lease.js';
 import type { ResetScope, Store } from '../store/types.js';
 import { stsService } from '../sts/service.js';
+import { iamService } from '../iam/service.js';
 import { defaultAddressRange, parseAddressRange } from '../elbv2/addresses.js';
 import { lowestBindablePort } from '../elbv2/bindable-ports.js';
 import { elbv2Service } from '../elbv2/service.js';
@@ -170,6 +171,8 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
     // ListFargateHosts asks the hub, which exists once the ecs module is attached.
     { name: 'berth', jsonApis: [berthService({ ...ecsDeps, fargateHosts: () => parts.hub?.fargateHosts() ?? [] })] },
     { name: 'sts', queryApis: [stsService()] },
+    // IAM is global: one set of entities per account, whichever region a request is signed for.
+    { name: 'iam', queryApis: [iamService({ store, clock })] },
     elbv2Module(context),
   ];
   return { modules, parts };

@@ -129,7 +129,7 @@ export class RegistryTokens {
     if (claims.k !== undefined) {
       const accessKeyId = claims.k;
       const credential = await this.store.read((tx) => tx.credentials.get(accessKeyId));
-      if (!credential || credential.accountId !== claims.a) return undefined;
+      if (!credential || credential.status === 'Inactive' || credential.accountId !== claims.a) return undefined;
     }
     const identity: RegistryIdentity = { accountId: claims.a, region: claims.r, principalArn: claims.p, ...(claims.k ? { accessKeyId: claims.k } : {}) };
     if (this.verified.size >= verifiedCacheLimit) this.verified.clear();
