@@ -18,6 +18,8 @@ import type {
   TagRoleRequest,
   UntagRoleRequest,
   UpdateAssumeRolePolicyRequest,
+  UpdateRoleDescriptionRequest,
+  UpdateRoleDescriptionResponse,
   UpdateRoleRequest,
 } from '@aws-sdk/client-iam';
 import type { RequestContext } from '../core/request-context.js';
@@ -149,6 +151,18 @@ export function roleOperations({ store, clock }: IamDeps) {
         });
       });
       return {};
+    },
+
+    async UpdateRoleDescription(input: UpdateRoleDescriptionRequest, ctx: RequestContext): Promise<UpdateRoleDescriptionResponse> {
+      const name = checkRoleName(input.RoleName);
+      const description = checkDescription(input.Description) ?? '';
+      const role = await store.write(async (tx) => {
+        const role = await modifiableRoleOf(tx, ctx, name);
+        const updated = { ...role, description };
+        await tx.iamEntities.put(updated);
+        return updated;
+      });
+      return { Role: presentRole(role) };
     },
 
     async UpdateAssumeRolePolicy(input: UpdateAssumeRolePolicyRequest, ctx: RequestContext): Promise<Record<string, never>> {
