@@ -147,7 +147,21 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
     },
     async attach({ log }) {
       const gc = new RegistryGarbageCollection({ store, clock, log, gc: registry.gc, intervalMs: timing.gcIntervalMs, lease: lease('registry-gc', timing.gcLeaseSeconds) });
+      let revocations: { close(): void } | undefined;
       return [
+        {
+          // A credential changed or deleted (an access key made Inactive or deleted, in this
+          // process or another) is looked up again at its tokens' next use.
+          name: 'registry-token-revocation',
+          kind: 'service',
+          start: () => {
+            revocations = store.changes.watch({ kinds: ['credential'] }, (batch) => {
+              if (batch.lost) registry.tokens.forgetChecked();
+              for (const change of batch.changes) if (change.op !== 'created') registry.tokens.forgetKey(change.key);
+            });
+          },
+          stop: async () => revocations?.close(),
+        },
         {
           name: 'registry-gc',
           kind: 'controller',

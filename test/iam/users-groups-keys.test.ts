@@ -31,6 +31,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { rejects } from '../helpers/assertions.js';
+import { RegistryHttp } from '../helpers/registry.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
 import { addOtherAccount, iamClient, otherAccount } from './iam-client.js';
 
@@ -151,6 +152,20 @@ describe('IAM users, groups and access keys', () => {
       sts.destroy();
       ecs.destroy();
     }
+  });
+
+  it("stops a key's registry tokens at once when the key is made Inactive or deleted", async () => {
+    await iam.send(new CreateUserCommand({ UserName: 'puller' }));
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'puller' }));
+    const credentials = { accessKeyId: AccessKey?.AccessKeyId as string, secretAccessKey: AccessKey?.SecretAccessKey as string };
+    const registry = await RegistryHttp.login(berth, credentials);
+    assert.equal((await registry.fetch('/v2/')).status, 200);
+    await iam.send(new UpdateAccessKeyCommand({ UserName: 'puller', AccessKeyId: credentials.accessKeyId, Status: 'Inactive' }));
+    assert.equal((await registry.fetch('/v2/')).status, 401);
+    await iam.send(new UpdateAccessKeyCommand({ UserName: 'puller', AccessKeyId: credentials.accessKeyId, Status: 'Active' }));
+    assert.equal((await registry.fetch('/v2/')).status, 200);
+    await iam.send(new DeleteAccessKeyCommand({ UserName: 'puller', AccessKeyId: credentials.accessKeyId }));
+    assert.equal((await registry.fetch('/v2/')).status, 401);
   });
 
   it('holds a user to two access keys, and lets a user with a key manage its own keys', async () => {
