@@ -55,6 +55,7 @@ function authenticated(verified: VerifiedIdentity, deps: AuthDeps): Authenticate
       accessKeyId: credential.accessKeyId,
       arn: credential.principalArn,
       isRoot: credential.isRoot,
+      ...(credential.principalId !== undefined ? { uniqueId: credential.principalId } : {}),
     },
     scope: { accountId: credential.accountId, region: verified.region },
     service: verified.service,

@@ -30,10 +30,10 @@ import { checkUserName } from './users.js';
 const keysPerUser = 2;
 
 /** Whose keys an operation means: the named user's, or the caller's own. */
-async function ownerOf(tx: StoreTx, ctx: RequestContext, userName: string | undefined): Promise<{ principalArn: string; userName: string; isRoot: boolean }> {
+async function ownerOf(tx: StoreTx, ctx: RequestContext, userName: string | undefined): Promise<{ principalArn: string; userName: string; isRoot: boolean; principalId?: string }> {
   if (userName !== undefined) {
     const user = await entityOf(tx, ctx, 'user', checkUserName(userName));
-    return { principalArn: user.arn, userName: user.name, isRoot: false };
+    return { principalArn: user.arn, userName: user.name, isRoot: false, principalId: user.id };
   }
   const own = /:user(?:\/.*)?\/([^/]+)$/.exec(ctx.principal.arn);
   return { principalArn: ctx.principal.arn, userName: own?.[1] ?? ctx.principal.accountId, isRoot: ctx.principal.isRoot };
@@ -70,6 +70,7 @@ export function accessKeyOperations({ store, clock }: IamDeps) {
           isRoot: owner.isRoot,
           createdAt,
           status: 'Active',
+          ...(owner.principalId !== undefined ? { principalId: owner.principalId } : ctx.principal.uniqueId !== undefined ? { principalId: ctx.principal.uniqueId } : {}),
         };
         await tx.credentials.put(record);
         return { record, userName: owner.userName };

@@ -127,6 +127,7 @@ describe('IAM users, groups and access keys', () => {
     try {
       const identity = await sts.send(new GetCallerIdentityCommand({}));
       assert.equal(identity.Arn, 'arn:aws:iam::000000000000:user/ci');
+      assert.equal(identity.UserId, (await iam.send(new GetUserCommand({ UserName: 'ci' }))).User?.UserId);
       await ecs.send(new ListClustersCommand({}));
       const listed = await iam.send(new ListAccessKeysCommand({ UserName: 'ci' }));
       assert.deepEqual(listed.AccessKeyMetadata?.map((key) => [key.AccessKeyId, key.Status, key.UserName]), [[credentials.accessKeyId, 'Active', 'ci']]);

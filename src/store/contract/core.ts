@@ -27,6 +27,8 @@ export interface CredentialRecord extends Versioned {
    * refuses it, as AWS does, until it is made Active again. Absent means Active.
    */
   status?: 'Active' | 'Inactive';
+  /** The unique id (AIDA…) of the IAM user the key belongs to: what GetCallerIdentity answers as its UserId. */
+  principalId?: string;
   /** When the key last signed a request, and for which service and region (GetAccessKeyLastUsed). */
   lastUsed?: { at: number; service: string; region: string };
 }
