@@ -22,11 +22,14 @@ type HolderType = 'user' | 'group' | 'role';
 type Holder = IamUser | IamGroup | IamRole;
 
 /** Each holder type's wire names: `User` in PutUserPolicy, `userName` in its validation errors. */
-const holderTypes: Record<HolderType, { wire: 'User' | 'Group' | 'Role'; field: string; maxName: number; quota: string }> = {
-  user: { wire: 'User', field: 'userName', maxName: 64, quota: 'PoliciesPerUser' },
-  group: { wire: 'Group', field: 'groupName', maxName: 128, quota: 'PoliciesPerGroup' },
-  role: { wire: 'Role', field: 'roleName', maxName: 64, quota: 'PoliciesPerRole' },
+const holderTypes: Record<HolderType, { wire: 'User' | 'Group' | 'Role'; field: string; maxName: number; quota: string; inlineBytes: number }> = {
+  user: { wire: 'User', field: 'userName', maxName: 64, quota: 'PoliciesPerUser', inlineBytes: 2048 },
+  group: { wire: 'Group', field: 'groupName', maxName: 128, quota: 'PoliciesPerGroup', inlineBytes: 5120 },
+  role: { wire: 'Role', field: 'roleName', maxName: 64, quota: 'PoliciesPerRole', inlineBytes: 10240 },
 };
+
+/** IAM's quota on a holder's inline policies together, counted without whitespace. */
+const inlineSize = (policies: Record<string, string>) => Object.values(policies).reduce((sum, text) => sum + text.replace(/\s/g, '').length, 0);
 
 const managedPoliciesPerHolder = 10;
 
@@ -41,7 +44,7 @@ function checkPolicyArn(arn: string | undefined): string {
 
 /** The inline and attached policy operations of one holder type (User, Group or Role). */
 function holderOperations({ store }: IamDeps, type: HolderType) {
-  const { wire, field, maxName, quota } = holderTypes[type];
+  const { wire, field, maxName, quota, inlineBytes } = holderTypes[type];
   const nameOf = (input: Record<string, unknown>) => checkName(field, (input[`${wire}Name`] as string | undefined) ?? '', maxName);
   const holderOf = (tx: StoreTx, ctx: RequestContext, name: string) => entityOf(tx, ctx, type, name) as Promise<Holder>;
   const save = (tx: StoreTx, holder: Holder) => tx.iamEntities.put(holder);
@@ -56,7 +59,9 @@ function holderOperations({ store }: IamDeps, type: HolderType) {
       await store.write(async (tx) => {
         const holder = await holderOf(tx, ctx, name);
         if (holder.type === 'role') checkModifiable(holder);
-        await save(tx, { ...holder, inlinePolicies: { ...holder.inlinePolicies, [policyName]: document } });
+        const inlinePolicies = { ...holder.inlinePolicies, [policyName]: document };
+        if (inlineSize(inlinePolicies) > inlineBytes) throw limitExceeded(`Maximum policy size of ${inlineBytes} bytes exceeded for ${type} ${holder.name}`);
+        await save(tx, { ...holder, inlinePolicies });
       });
       return {};
     },

@@ -9,6 +9,10 @@ import type {
   CreateServiceLinkedRoleRequest,
   CreateServiceLinkedRoleResponse,
   DeleteRoleRequest,
+  DeleteServiceLinkedRoleRequest,
+  DeleteServiceLinkedRoleResponse,
+  GetServiceLinkedRoleDeletionStatusRequest,
+  GetServiceLinkedRoleDeletionStatusResponse,
   GetRoleRequest,
   GetRoleResponse,
   ListRoleTagsRequest,
@@ -22,6 +26,7 @@ import type {
   UpdateRoleDescriptionResponse,
   UpdateRoleRequest,
 } from '@aws-sdk/client-iam';
+import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../core/request-context.js';
 import type { IamRole } from '../store/contract/iam.js';
 import type { StoreTx } from '../store/types.js';
@@ -187,6 +192,25 @@ export function roleOperations({ store, clock }: IamDeps) {
         await tx.iamEntities.delete(role);
       });
       return {};
+    },
+
+    // A service-linked role is deleted at once: no resource of Berth's still needs it afterwards,
+    // so the deletion task has already SUCCEEDED when asked about.
+    async DeleteServiceLinkedRole(input: DeleteServiceLinkedRoleRequest, ctx: RequestContext): Promise<DeleteServiceLinkedRoleResponse> {
+      const name = checkRoleName(input.RoleName);
+      const role = await store.write(async (tx) => {
+        const role = await entityOf(tx, ctx, 'role', name);
+        if (role.serviceLinkedTo === undefined) throw invalidInput(`Role ${role.name} is not a service-linked role.`);
+        await tx.iamEntities.delete(role);
+        return role;
+      });
+      return { DeletionTaskId: `task${role.path}${role.name}/${randomUUID()}` };
+    },
+
+    async GetServiceLinkedRoleDeletionStatus(input: GetServiceLinkedRoleDeletionStatusRequest): Promise<GetServiceLinkedRoleDeletionStatusResponse> {
+      const id = input.DeletionTaskId ?? '';
+      if (!/^task\/aws-service-role\/[^/]+\/[\w+=,.@-]+\/[0-9a-f-]{36}$/.test(id)) throw invalidInput(`Invalid deletion task id: ${id}`);
+      return { Status: 'SUCCEEDED' };
     },
 
     async TagRole(input: TagRoleRequest, ctx: RequestContext): Promise<Record<string, never>> {

@@ -22,6 +22,7 @@ import {
   DeletePolicyVersionCommand,
   DeleteRoleCommand,
   DeleteRolePolicyCommand,
+  DeleteServiceLinkedRoleCommand,
   DetachGroupPolicyCommand,
   DetachRolePolicyCommand,
   DetachUserPolicyCommand,
@@ -31,6 +32,7 @@ import {
   GetPolicyVersionCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
+  GetServiceLinkedRoleDeletionStatusCommand,
   GetUserPolicyCommand,
   ListAttachedRolePoliciesCommand,
   ListEntitiesForPolicyCommand,
@@ -137,6 +139,10 @@ describe('IAM roles and policies', () => {
       'MalformedPolicyDocumentException',
       /^Actions\/Conditions must be prefaced by a vendor, e\.g\., iam, sdb, ec2, etc\.$/,
     );
+    const big = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: Array.from({ length: 80 }, (_, index) => `arn:aws:s3:::bucket-${index}/*`) }] });
+    await rejects(iam.send(new PutUserPolicyCommand({ UserName: 'dev', PolicyName: 'big', PolicyDocument: big })), 'LimitExceededException', /^Maximum policy size of 2048 bytes exceeded for user dev$/);
+    await iam.send(new PutRolePolicyCommand({ RoleName: 'app', PolicyName: 'big', PolicyDocument: big }));
+    await iam.send(new DeleteRolePolicyCommand({ RoleName: 'app', PolicyName: 'big' }));
     await rejects(iam.send(new DeleteRoleCommand({ RoleName: 'app' })), 'DeleteConflictException', /^Cannot delete entity, must delete policies first\.$/);
     await iam.send(new DeleteRolePolicyCommand({ RoleName: 'app', PolicyName: 'read-config' }));
   });
@@ -267,6 +273,11 @@ describe('IAM roles and policies', () => {
     assert.equal(scaling.Role?.RoleName, 'AWSServiceRoleForApplicationAutoScaling_ECSService');
     await rejects(iam.send(new CreateServiceLinkedRoleCommand({ AWSServiceName: 'nothing.amazonaws.com' })), 'InvalidInputException');
     await rejects(iam.send(new DeleteRoleCommand({ RoleName: 'AWSServiceRoleForECS' })), 'UnmodifiableEntityException', /protected role 'AWSServiceRoleForECS'/);
+    const { DeletionTaskId } = await iam.send(new DeleteServiceLinkedRoleCommand({ RoleName: 'AWSServiceRoleForElasticLoadBalancing' }));
+    assert.match(DeletionTaskId ?? '', /^task\/aws-service-role\/elasticloadbalancing\.amazonaws\.com\/AWSServiceRoleForElasticLoadBalancing\/[0-9a-f-]{36}$/);
+    assert.equal((await iam.send(new GetServiceLinkedRoleDeletionStatusCommand({ DeletionTaskId }))).Status, 'SUCCEEDED');
+    await rejects(iam.send(new GetRoleCommand({ RoleName: 'AWSServiceRoleForElasticLoadBalancing' })), 'NoSuchEntityException');
+    await iam.send(new CreateServiceLinkedRoleCommand({ AWSServiceName: 'elasticloadbalancing.amazonaws.com' }));
   });
 
   it('answers GetAccountAuthorizationDetails with every entity and what it carries', async () => {
