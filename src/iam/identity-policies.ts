@@ -10,13 +10,13 @@ import type { IamGroup, IamRole, IamUser } from '../store/contract/iam.js';
 import type { StoreTx } from '../store/types.js';
 import type { IamDeps } from './deps.js';
 import { holdersIn, underPath } from './entities.js';
-import { constraintError, invalidInput, limitExceeded, noSuchEntityMessage } from './errors.js';
+import { limitExceeded, noSuchEntityMessage } from './errors.js';
 import { parsePolicyArn } from './ids.js';
 import { attachablePolicyOf, entityOf, policyOf } from './lookup.js';
 import { pageOf, type PageInput } from './pagination.js';
 import { checkPolicyDocument, encodedDocument } from './policy-document.js';
 import { checkModifiable } from './roles.js';
-import { checkName, checkPathPrefix } from './validate.js';
+import { checkName, checkPathPrefix, checkPolicyArn } from './validate.js';
 
 type HolderType = 'user' | 'group' | 'role';
 type Holder = IamUser | IamGroup | IamRole;
@@ -34,13 +34,6 @@ const inlineSize = (policies: Record<string, string>) => Object.values(policies)
 const managedPoliciesPerHolder = 10;
 
 const checkPolicyName = (name: string | undefined) => checkName('policyName', name ?? '', 128);
-
-function checkPolicyArn(arn: string | undefined): string {
-  const value = arn ?? '';
-  if (value.length < 20 || value.length > 2048) throw constraintError('policyArn', value, 'Member must have length greater than or equal to 20');
-  if (!value.startsWith('arn:')) throw invalidInput(`ARN ${value} is not valid.`);
-  return value;
-}
 
 /** The inline and attached policy operations of one holder type (User, Group or Role). */
 function holderOperations({ store }: IamDeps, type: HolderType) {

@@ -35,8 +35,6 @@ export function iamArn(accountId: string, type: IamEntityType, path: string, nam
   return `arn:aws:iam::${accountId}:${arnResource[type]}${path}${name}`;
 }
 
-/** The account that owns AWS managed policies, in their ARNs. */
-export const awsManagedAccount = 'aws';
 
 /** A managed policy ARN's parts: the owning account (`aws` for AWS managed policies), path and name. */
 export function parsePolicyArn(arn: string): { account: string; path: string; name: string } | undefined {

@@ -32,15 +32,9 @@ import { awsManagedPolicies } from './managed-policies/index.js';
 import { pageOf } from './pagination.js';
 import { checkPolicyDocument, encodedDocument } from './policy-document.js';
 import { dateOf, presentAwsPolicy, presentCustomerPolicy } from './present.js';
-import { checkDescription, checkName, checkPath, checkPathPrefix, checkTags } from './validate.js';
+import { checkDescription, checkName, checkPath, checkPathPrefix, checkPolicyArn, checkTags } from './validate.js';
 
 const versionsKept = 5;
-
-function checkPolicyArn(arn: string | undefined): string {
-  const value = arn ?? '';
-  if (value.length < 20 || value.length > 2048) throw constraintError('policyArn', value, 'Member must have length greater than or equal to 20');
-  return value;
-}
 
 function checkVersionId(id: string | undefined): string {
   const value = id ?? '';

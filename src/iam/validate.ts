@@ -27,6 +27,15 @@ export function checkPath(value: string | undefined, field = 'path'): string {
   return value;
 }
 
+/** A managed policy's ARN member (policyArn): 20–2048 characters, an ARN. */
+export function checkPolicyArn(arn: string | undefined): string {
+  const value = arn ?? '';
+  if (value.length < 20) throw constraintError('policyArn', value, 'Member must have length greater than or equal to 20');
+  if (value.length > 2048) throw constraintError('policyArn', value, 'Member must have length less than or equal to 2048');
+  if (!value.startsWith('arn:')) throw invalidInput(`ARN ${value} is not valid.`);
+  return value;
+}
+
 export function checkPathPrefix(value: string | undefined): string {
   if (value === undefined) return '/';
   if (value.length < 1 || value.length > 512) throw constraintError('pathPrefix', value, 'Member must have length between 1 and 512');

@@ -59,6 +59,12 @@ describe('IAM users, groups and access keys', () => {
     assert.equal(got.User?.UserId, User?.UserId);
   });
 
+  it('answers GetUser without a name with the caller: for root, the account', async () => {
+    const { User } = await iam.send(new GetUserCommand({}));
+    assert.equal(User?.Arn, 'arn:aws:iam::000000000000:root');
+    assert.equal(User?.UserId, '000000000000');
+  });
+
   it('answers IAM errors with their codes and words', async () => {
     await rejects(iam.send(new CreateUserCommand({ UserName: 'ALICE' })), 'EntityAlreadyExistsException', /^User with name ALICE already exists\.$/);
     await rejects(iam.send(new GetUserCommand({ UserName: 'nobody' })), 'NoSuchEntityException', /^The user with name nobody cannot be found\.$/);
