@@ -124,8 +124,11 @@ export function accessKeyOperations({ store, clock }: IamDeps) {
       // IAM answers AccessDenied for a key of another account; Berth answers as for an unknown one.
       if (!key || key.accountId !== ctx.principal.accountId) throw noSuchEntityMessage(`The Access Key with id ${id} cannot be found.`);
       const userName = /:user(?:\/.*)?\/([^/]+)$/.exec(key.principalArn)?.[1];
-      // Berth does not record each key's last use yet: IAM's answer for a key never used.
-      return { ...(userName ? { UserName: userName } : {}), AccessKeyLastUsed: { ServiceName: 'N/A', Region: 'N/A' } };
+      // Recorded by signature verification to within an hour (edge/key-use.ts); IAM's N/A for a key never used.
+      const lastUsed = key.lastUsed
+        ? { LastUsedDate: dateOf(key.lastUsed.at), ServiceName: key.lastUsed.service, Region: key.lastUsed.region }
+        : { ServiceName: 'N/A', Region: 'N/A' };
+      return { ...(userName ? { UserName: userName } : {}), AccessKeyLastUsed: lastUsed };
     },
   };
 }

@@ -139,6 +139,10 @@ describe('IAM users, groups and access keys', () => {
       assert.deepEqual(listed.AccessKeyMetadata?.map((key) => [key.AccessKeyId, key.Status, key.UserName]), [[credentials.accessKeyId, 'Active', 'ci']]);
       const lastUsed = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: credentials.accessKeyId }));
       assert.equal(lastUsed.UserName, 'ci');
+      // The first use (STS) is recorded; the ECS call within the hour after it is not written again.
+      assert.equal(lastUsed.AccessKeyLastUsed?.ServiceName, 'sts');
+      assert.equal(lastUsed.AccessKeyLastUsed?.Region, 'us-east-1');
+      assert.ok(lastUsed.AccessKeyLastUsed?.LastUsedDate instanceof Date);
 
       await iam.send(new UpdateAccessKeyCommand({ UserName: 'ci', AccessKeyId: credentials.accessKeyId, Status: 'Inactive' }));
       await rejects(ecs.send(new ListClustersCommand({})), 'UnrecognizedClientException', /^The security token included in the request is invalid\.$/);
@@ -178,6 +182,8 @@ describe('IAM users, groups and access keys', () => {
   it('holds a user to two access keys, and lets a user with a key manage its own keys', async () => {
     await iam.send(new CreateUserCommand({ UserName: 'twokeys' }));
     const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'twokeys' }));
+    const unused = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: AccessKey?.AccessKeyId }));
+    assert.deepEqual(unused.AccessKeyLastUsed, { ServiceName: 'N/A', Region: 'N/A' });
     await iam.send(new CreateAccessKeyCommand({ UserName: 'twokeys' }));
     await rejects(iam.send(new CreateAccessKeyCommand({ UserName: 'twokeys' })), 'LimitExceededException', /^Cannot exceed quota for AccessKeysPerUser: 2$/);
     const own = iamClient(berth, { accessKeyId: AccessKey?.AccessKeyId as string, secretAccessKey: AccessKey?.SecretAccessKey as string });
