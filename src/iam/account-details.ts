@@ -20,7 +20,7 @@ import { parsePolicyArn } from './ids.js';
 import { awsManagedPolicies } from './managed-policies/index.js';
 import { pageOf } from './pagination.js';
 import { encodedDocument } from './policy-document.js';
-import { dateOf, presentAwsPolicy, presentCustomerPolicy, presentInstanceProfile, presentRole } from './present.js';
+import { dateOf, presentAwsPolicy, presentCustomerPolicy, presentInstanceProfile, presentRole, presentUser } from './present.js';
 
 const filters = ['User', 'Role', 'Group', 'LocalManagedPolicy', 'AWSManagedPolicy'] as const;
 type Filter = (typeof filters)[number];
@@ -50,6 +50,7 @@ export function accountDetailOperations({ store }: IamDeps) {
               detail: {
                 Path: user.path, UserName: user.name, UserId: user.id, Arn: user.arn, CreateDate: dateOf(user.createdAt),
                 UserPolicyList: inlineList(user.inlinePolicies), GroupList: groupsOf(user), AttachedManagedPolicies: attachedList(user.attachedPolicies), Tags: user.tags,
+                ...(presentUser(user).PermissionsBoundary ? { PermissionsBoundary: presentUser(user).PermissionsBoundary } : {}),
               },
             });
           }
@@ -76,6 +77,7 @@ export function accountDetailOperations({ store }: IamDeps) {
                 AssumeRolePolicyDocument: presented.AssumeRolePolicyDocument,
                 InstanceProfileList: held.map((profile) => presentInstanceProfile(profile, [role])),
                 RolePolicyList: inlineList(role.inlinePolicies), AttachedManagedPolicies: attachedList(role.attachedPolicies), Tags: role.tags, RoleLastUsed: {},
+                ...(presented.PermissionsBoundary ? { PermissionsBoundary: presented.PermissionsBoundary } : {}),
               },
             });
           }

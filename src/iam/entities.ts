@@ -33,6 +33,11 @@ export function attachmentCount(holders: Holders, policyArn: string): number {
   return [...holders.users, ...holders.groups, ...holders.roles].filter((holder) => holder.attachedPolicies.includes(policyArn)).length;
 }
 
+/** How many users and roles of the account have a managed policy as their permissions boundary. */
+export function boundaryCount(holders: Holders, policyArn: string): number {
+  return [...holders.users, ...holders.roles].filter((holder) => holder.permissionsBoundary === policyArn).length;
+}
+
 export async function groupsOfUser(tx: StoreTx, accountId: string, userName: string): Promise<IamGroup[]> {
   const lower = userName.toLowerCase();
   return (await tx.iamEntities.list(accountId, 'group')).filter((group) => group.members.some((member) => member.toLowerCase() === lower));

@@ -5,9 +5,10 @@
 import type { RequestContext } from '../core/request-context.js';
 import type { IamEntityOf, IamEntityType, IamPolicy } from '../store/contract/iam.js';
 import type { StoreTx } from '../store/types.js';
-import { noSuchEntity, notAttachable } from './errors.js';
+import { noSuchEntity, noSuchEntityMessage, notAttachable } from './errors.js';
 import { parsePolicyArn } from './ids.js';
 import { awsManagedPolicies, type AwsManagedPolicy } from './managed-policies/index.js';
+import { checkPolicyArn } from './validate.js';
 
 export async function entityOf<T extends Exclude<IamEntityType, 'policy'>>(tx: StoreTx, ctx: RequestContext, type: T, name: string): Promise<IamEntityOf<T>> {
   const record = await tx.iamEntities.get(ctx.principal.accountId, type, name);
@@ -48,4 +49,13 @@ export async function attachablePolicyOf(tx: StoreTx, ctx: RequestContext, arn: 
   const found = await findPolicy(tx, ctx, arn);
   if (!found) throw notAttachable(arn);
   return found;
+}
+
+/** The boundary's ARN, once it names a managed policy the caller may attach. */
+export async function checkBoundary(tx: StoreTx, ctx: RequestContext, arn: string | undefined): Promise<string | undefined> {
+  if (arn === undefined) return undefined;
+  const checked = checkPolicyArn(arn);
+  const found = await findPolicy(tx, ctx, checked);
+  if (!found || (found.kind === 'aws' && !found.policy.attachable)) throw noSuchEntityMessage(`Scope ARN: ${checked} does not exist or is not attachable.`);
+  return checked;
 }

@@ -25,7 +25,7 @@ import type {
 import type { RequestContext } from '../core/request-context.js';
 import type { IamPolicy, IamPolicyVersion } from '../store/contract/iam.js';
 import type { IamDeps } from './deps.js';
-import { attachmentCount, epochSeconds, holdersIn, newEntityBase, underPath } from './entities.js';
+import { attachmentCount, boundaryCount, epochSeconds, holdersIn, newEntityBase, underPath } from './entities.js';
 import { alreadyExists, constraintError, deleteConflict, limitExceeded, noSuchEntityMessage } from './errors.js';
 import { customerPolicyOf, policyOf, type AnyPolicy } from './lookup.js';
 import { awsManagedPolicies } from './managed-policies/index.js';
@@ -88,13 +88,13 @@ export function managedPolicyOperations({ store, clock }: IamDeps) {
 
     async GetPolicy(input: GetPolicyRequest, ctx: RequestContext): Promise<GetPolicyResponse> {
       const arn = checkPolicyArn(input.PolicyArn);
-      const { found, count } = await store.read(async (tx) => {
+      const { found, count, boundaries } = await store.read(async (tx) => {
         const found = await policyOf(tx, ctx, arn);
-        return { found, count: attachmentCount(await holdersIn(tx, ctx.principal.accountId), arn) };
+        const holders = await holdersIn(tx, ctx.principal.accountId);
+        return { found, count: attachmentCount(holders, arn), boundaries: boundaryCount(holders, arn) };
       });
-      return {
-        Policy: found.kind === 'customer' ? presentCustomerPolicy(found.record, count, { description: true }) : presentAwsPolicy(found.policy, count, { description: true }),
-      };
+      const options = { description: true, boundaryCount: boundaries };
+      return { Policy: found.kind === 'customer' ? presentCustomerPolicy(found.record, count, options) : presentAwsPolicy(found.policy, count, options) };
     },
 
     async ListPolicies(input: ListPoliciesRequest, ctx: RequestContext): Promise<ListPoliciesResponse> {
@@ -189,7 +189,8 @@ export function managedPolicyOperations({ store, clock }: IamDeps) {
       const arn = checkPolicyArn(input.PolicyArn);
       await store.write(async (tx) => {
         const policy = await customerPolicyOf(tx, ctx, arn);
-        if (attachmentCount(await holdersIn(tx, ctx.principal.accountId), arn) > 0) throw deleteConflict('Cannot delete a policy attached to entities.');
+        const holders = await holdersIn(tx, ctx.principal.accountId);
+        if (attachmentCount(holders, arn) > 0 || boundaryCount(holders, arn) > 0) throw deleteConflict('Cannot delete a policy attached to entities.');
         if (policy.versions.length > 1) {
           throw deleteConflict("This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.");
         }

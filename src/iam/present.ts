@@ -6,6 +6,9 @@ import { encodedDocument } from './policy-document.js';
 
 export const dateOf = (seconds: number): Date => new Date(seconds * 1000);
 
+/** A user's or role's permissions boundary as IAM answers it. */
+const boundaryOf = (arn: string | undefined) => (arn === undefined ? {} : { PermissionsBoundary: { PermissionsBoundaryType: 'PermissionsBoundaryPolicy' as const, PermissionsBoundaryArn: arn } });
+
 export function presentUser(user: IamUser): User {
   return {
     Path: user.path,
@@ -13,6 +16,7 @@ export function presentUser(user: IamUser): User {
     UserId: user.id,
     Arn: user.arn,
     CreateDate: dateOf(user.createdAt),
+    ...boundaryOf(user.permissionsBoundary),
     ...(user.tags.length > 0 ? { Tags: user.tags } : {}),
   };
 }
@@ -31,6 +35,7 @@ export function presentRole(role: IamRole, options: { tags?: boolean } = {}): Ro
     AssumeRolePolicyDocument: encodedDocument(role.assumeRolePolicyDocument),
     ...(role.description !== undefined ? { Description: role.description } : {}),
     MaxSessionDuration: role.maxSessionDuration,
+    ...boundaryOf(role.permissionsBoundary),
     ...(options.tags !== false && role.tags.length > 0 ? { Tags: role.tags } : {}),
   };
 }
@@ -47,7 +52,7 @@ export function presentInstanceProfile(profile: IamInstanceProfile, roles: reado
   };
 }
 
-export function presentCustomerPolicy(policy: IamPolicy, attachmentCount: number, options: { description?: boolean } = {}): Policy {
+export function presentCustomerPolicy(policy: IamPolicy, attachmentCount: number, options: { description?: boolean; boundaryCount?: number } = {}): Policy {
   return {
     PolicyName: policy.name,
     PolicyId: policy.id,
@@ -55,7 +60,7 @@ export function presentCustomerPolicy(policy: IamPolicy, attachmentCount: number
     Path: policy.path,
     DefaultVersionId: policy.defaultVersionId,
     AttachmentCount: attachmentCount,
-    PermissionsBoundaryUsageCount: 0,
+    PermissionsBoundaryUsageCount: options.boundaryCount ?? 0,
     IsAttachable: true,
     ...(options.description && policy.description !== undefined ? { Description: policy.description } : {}),
     CreateDate: dateOf(policy.createdAt),
@@ -64,7 +69,7 @@ export function presentCustomerPolicy(policy: IamPolicy, attachmentCount: number
   };
 }
 
-export function presentAwsPolicy(policy: AwsManagedPolicy, attachmentCount: number, options: { description?: boolean } = {}): Policy {
+export function presentAwsPolicy(policy: AwsManagedPolicy, attachmentCount: number, options: { description?: boolean; boundaryCount?: number } = {}): Policy {
   return {
     PolicyName: policy.name,
     PolicyId: policy.id,
@@ -72,7 +77,7 @@ export function presentAwsPolicy(policy: AwsManagedPolicy, attachmentCount: numb
     Path: policy.path,
     DefaultVersionId: policy.defaultVersionId,
     AttachmentCount: attachmentCount,
-    PermissionsBoundaryUsageCount: 0,
+    PermissionsBoundaryUsageCount: options.boundaryCount ?? 0,
     IsAttachable: policy.attachable,
     ...(options.description ? { Description: policy.description } : {}),
     CreateDate: dateOf(policy.createdAt),

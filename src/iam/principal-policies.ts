@@ -5,6 +5,8 @@
  * its inline and attached policies. Each document comes with where it came from, so a decision
  * can name the policy (and, with the evaluator, the statement) that made it.
  *
+ * `permissionsBoundaryOf` answers the user's or role's permissions boundary, if it has one.
+ *
  * The root user and unknown principals have none: root is allowed everything by rule, and a
  * principal that no longer exists is allowed nothing.
  */
@@ -67,4 +69,14 @@ export async function identityPoliciesOf(tx: StoreTx, principalArn: string): Pro
     if (group.members.some((member) => member.toLowerCase() === lower)) policies.push(...(await policiesOfHolder(tx, group)));
   }
   return policies;
+}
+
+/** The permissions boundary of the user or role `principalArn` names (its default version), if it has one. */
+export async function permissionsBoundaryOf(tx: StoreTx, principalArn: string): Promise<SourcedPolicy | undefined> {
+  const principal = principalOf(principalArn);
+  if (!principal) return undefined;
+  const holder = await tx.iamEntities.get(principal.accountId, principal.type, principal.name);
+  if (!holder || (principal.type === 'user' && holder.arn !== principalArn) || holder.permissionsBoundary === undefined) return undefined;
+  const managed = await managedDocument(tx, principal.accountId, holder.permissionsBoundary);
+  return managed && { holder: { type: principal.type, name: holder.name }, source: { kind: 'managed', arn: holder.permissionsBoundary, versionId: managed.versionId }, document: managed.document };
 }

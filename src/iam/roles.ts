@@ -33,7 +33,7 @@ import type { StoreTx } from '../store/types.js';
 import type { IamDeps } from './deps.js';
 import { instanceProfilesOfRole, newEntityBase, underPath } from './entities.js';
 import { alreadyExists, constraintError, deleteConflict, invalidInput, unmodifiable } from './errors.js';
-import { entityOf } from './lookup.js';
+import { checkBoundary, entityOf } from './lookup.js';
 import { pageOf } from './pagination.js';
 import { checkPolicyDocument } from './policy-document.js';
 import { presentRole } from './present.js';
@@ -80,9 +80,11 @@ async function modifiableRoleOf(tx: StoreTx, ctx: RequestContext, name: string):
 }
 
 export function roleOperations({ store, clock }: IamDeps) {
-  const create = async (ctx: RequestContext, role: IamRole, taken: () => Error) => {
+  const create = async (ctx: RequestContext, role: IamRole, taken: () => Error, boundaryArn?: string) => {
     await store.write(async (tx) => {
       if (await tx.iamEntities.get(ctx.principal.accountId, 'role', role.name)) throw taken();
+      const boundary = await checkBoundary(tx, ctx, boundaryArn);
+      if (boundary !== undefined) role.permissionsBoundary = boundary;
       await tx.iamEntities.put(role);
     });
   };
@@ -103,7 +105,7 @@ export function roleOperations({ store, clock }: IamDeps) {
         inlinePolicies: {},
         attachedPolicies: [],
       };
-      await create(ctx, role, () => alreadyExists('role', name));
+      await create(ctx, role, () => alreadyExists('role', name), input.PermissionsBoundary);
       return { Role: presentRole(role) };
     },
 

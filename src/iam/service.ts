@@ -18,6 +18,7 @@ import { groupOperations } from './groups.js';
 import { identityPolicyOperations } from './identity-policies.js';
 import { instanceProfileOperations } from './instance-profiles.js';
 import { managedPolicyOperations } from './managed-policies.js';
+import { permissionsBoundaryOperations } from './permissions-boundaries.js';
 import { roleOperations } from './roles.js';
 import { userOperations } from './users.js';
 
@@ -34,6 +35,7 @@ export function iamService(deps: IamDeps): QueryService {
       ...roleOperations(deps),
       ...identityPolicyOperations(deps),
       ...managedPolicyOperations(deps),
+      ...permissionsBoundaryOperations(deps),
       ...instanceProfileOperations(deps),
       ...accountDetailOperations(deps),
     },

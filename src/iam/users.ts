@@ -23,7 +23,7 @@ import type { IamDeps } from './deps.js';
 import { asNew, newEntityBase, groupsOfUser, underPath } from './entities.js';
 import { alreadyExists, deleteConflict } from './errors.js';
 import { iamArn } from './ids.js';
-import { entityOf } from './lookup.js';
+import { checkBoundary, entityOf } from './lookup.js';
 import { pageOf } from './pagination.js';
 import { dateOf, presentUser } from './present.js';
 import { checkName, checkPath, checkPathPrefix, checkTags, mergeTags, removeTags } from './validate.js';
@@ -39,6 +39,8 @@ export function userOperations({ store, clock }: IamDeps) {
       const user: IamUser = { ...newEntityBase(ctx, clock, 'user', name, path, tags), type: 'user', inlinePolicies: {}, attachedPolicies: [] };
       await store.write(async (tx) => {
         if (await tx.iamEntities.get(ctx.principal.accountId, 'user', name)) throw alreadyExists('user', name);
+        const boundary = await checkBoundary(tx, ctx, input.PermissionsBoundary);
+        if (boundary !== undefined) user.permissionsBoundary = boundary;
         await tx.iamEntities.put(user);
       });
       return { User: presentUser(user) };

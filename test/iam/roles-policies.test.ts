@@ -21,6 +21,7 @@ import {
   DeletePolicyCommand,
   DeletePolicyVersionCommand,
   DeleteRoleCommand,
+  DeleteRolePermissionsBoundaryCommand,
   DeleteRolePolicyCommand,
   DeleteServiceLinkedRoleCommand,
   DetachGroupPolicyCommand,
@@ -32,6 +33,7 @@ import {
   GetPolicyVersionCommand,
   GetRoleCommand,
   GetRolePolicyCommand,
+  GetUserCommand,
   GetServiceLinkedRoleDeletionStatusCommand,
   GetUserPolicyCommand,
   ListAttachedRolePoliciesCommand,
@@ -43,6 +45,7 @@ import {
   ListRoleTagsCommand,
   ListRolesCommand,
   PutGroupPolicyCommand,
+  PutUserPermissionsBoundaryCommand,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
   RemoveRoleFromInstanceProfileCommand,
@@ -54,6 +57,7 @@ import {
   type IAMClient,
 } from '@aws-sdk/client-iam';
 import { rejects } from '../helpers/assertions.js';
+import { permissionsBoundaryOf } from '../../src/iam/principal-policies.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
 import { addOtherAccount, ecsTasksTrust, iamClient, otherAccount, readSecrets } from './iam-client.js';
 
@@ -289,6 +293,25 @@ describe('IAM roles and policies', () => {
     const roles = await iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['Role'] }));
     assert.deepEqual(roles.UserDetailList, []);
     assert.equal(roles.RoleDetailList?.length, details.RoleDetailList?.length);
+  });
+
+  it('keeps permissions boundaries of users and roles, counted on the policy', async () => {
+    const boundary = 'arn:aws:iam::aws:policy/PowerUserAccess';
+    const { Role } = await iam.send(new CreateRoleCommand({ RoleName: 'bounded', AssumeRolePolicyDocument: ecsTasksTrust, PermissionsBoundary: boundary }));
+    assert.deepEqual(Role?.PermissionsBoundary, { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: boundary });
+    await iam.send(new PutUserPermissionsBoundaryCommand({ UserName: 'dev', PermissionsBoundary: boundary }));
+    assert.equal((await iam.send(new GetUserCommand({ UserName: 'dev' }))).User?.PermissionsBoundary?.PermissionsBoundaryArn, boundary);
+    assert.equal((await iam.send(new GetPolicyCommand({ PolicyArn: boundary }))).Policy?.PermissionsBoundaryUsageCount, 2);
+    const fromStore = await berth.server.store.read((tx) => permissionsBoundaryOf(tx, 'arn:aws:iam::000000000000:role/bounded'));
+    assert.deepEqual(fromStore?.source, { kind: 'managed', arn: boundary, versionId: 'v12' });
+    await rejects(
+      iam.send(new PutUserPermissionsBoundaryCommand({ UserName: 'dev', PermissionsBoundary: policyArn('nothing') })),
+      'NoSuchEntityException',
+      /^Scope ARN: arn:aws:iam::000000000000:policy\/nothing does not exist or is not attachable\.$/,
+    );
+    await iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: 'bounded' }));
+    assert.equal((await iam.send(new GetRoleCommand({ RoleName: 'bounded' }))).Role?.PermissionsBoundary, undefined);
+    await iam.send(new DeleteRoleCommand({ RoleName: 'bounded' }));
   });
 
   it('keeps accounts apart', async () => {

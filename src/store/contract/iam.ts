@@ -41,6 +41,8 @@ interface IamIdentity extends IamEntityBase {
 
 export interface IamUser extends IamIdentity {
   type: 'user';
+  /** A managed policy's ARN: the most the user's identity-based policies may allow. */
+  permissionsBoundary?: string;
 }
 
 export interface IamGroup extends IamIdentity {
@@ -56,6 +58,8 @@ export interface IamRole extends IamIdentity {
   maxSessionDuration: number;
   /** For service-linked roles: the service principal that may assume it (ecs.amazonaws.com). */
   serviceLinkedTo?: string;
+  /** A managed policy's ARN: the most the role's identity-based policies may allow. */
+  permissionsBoundary?: string;
 }
 
 export interface IamPolicyVersion {
