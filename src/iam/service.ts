@@ -20,6 +20,7 @@ import { instanceProfileOperations } from './instance-profiles.js';
 import { managedPolicyOperations } from './managed-policies.js';
 import { permissionsBoundaryOperations } from './permissions-boundaries.js';
 import { roleOperations } from './roles.js';
+import { taggingOperations } from './tagging.js';
 import { userOperations } from './users.js';
 
 export const iamVersion = '2010-05-08';
@@ -38,6 +39,7 @@ export function iamService(deps: IamDeps): QueryService {
       ...permissionsBoundaryOperations(deps),
       ...instanceProfileOperations(deps),
       ...accountDetailOperations(deps),
+      ...taggingOperations(deps),
     },
   );
   for (const operation of service.operations.values()) {

@@ -41,6 +41,11 @@ import {
   ListInstanceProfilesForRoleCommand,
   ListPoliciesCommand,
   ListPolicyVersionsCommand,
+  ListPolicyTagsCommand,
+  ListInstanceProfileTagsCommand,
+  TagInstanceProfileCommand,
+  TagPolicyCommand,
+  UntagPolicyCommand,
   ListRolePoliciesCommand,
   ListRoleTagsCommand,
   ListRolesCommand,
@@ -177,6 +182,10 @@ describe('IAM roles and policies', () => {
     assert.equal(got.PolicyVersion?.IsDefaultVersion, true);
     await rejects(iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: 'v1' })), 'NoSuchEntityException', /does not exist or is not attachable\.$/);
     assert.equal((await iam.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy?.Description, 'reads secrets');
+    await iam.send(new TagPolicyCommand({ PolicyArn: arn, Tags: [{ Key: 'a', Value: '1' }, { Key: 'b', Value: '2' }] }));
+    await iam.send(new UntagPolicyCommand({ PolicyArn: arn, TagKeys: ['a'] }));
+    assert.deepEqual((await iam.send(new ListPolicyTagsCommand({ PolicyArn: arn }))).Tags, [{ Key: 'b', Value: '2' }]);
+    await rejects(iam.send(new TagPolicyCommand({ PolicyArn: arn, Tags: [{ Key: 'aws:x', Value: '1' }] })), 'InvalidInputException', /^User is not authorized to create tags with the aws: prefix\.$/);
   });
 
   it('attaches customer and AWS managed policies, counts and lists the attachments, and refuses deleting what is attached', async () => {
@@ -245,6 +254,8 @@ describe('IAM roles and policies', () => {
     assert.match(InstanceProfile?.InstanceProfileId ?? '', /^AIPA[A-Z2-7]{17}$/);
     assert.equal(InstanceProfile?.Arn, 'arn:aws:iam::000000000000:instance-profile/ecsInstanceProfile');
     await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'ecsInstanceProfile', RoleName: 'app' }));
+    await iam.send(new TagInstanceProfileCommand({ InstanceProfileName: 'ecsInstanceProfile', Tags: [{ Key: 'env', Value: 'dev' }] }));
+    assert.deepEqual((await iam.send(new ListInstanceProfileTagsCommand({ InstanceProfileName: 'ecsInstanceProfile' }))).Tags, [{ Key: 'env', Value: 'dev' }]);
     await iam.send(new CreateRoleCommand({ RoleName: 'second', AssumeRolePolicyDocument: ecsTasksTrust }));
     await rejects(
       iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: 'ecsInstanceProfile', RoleName: 'second' })),
