@@ -11,11 +11,13 @@ import type {
   ListGroupsRequest,
   ListGroupsResponse,
   RemoveUserFromGroupRequest,
+  UpdateGroupRequest,
 } from '@aws-sdk/client-iam';
 import type { RequestContext } from '../core/request-context.js';
 import type { IamGroup } from '../store/contract/iam.js';
 import type { IamDeps } from './deps.js';
-import { groupsOfUser, newEntityBase, underPath } from './entities.js';
+import { asNew, groupsOfUser, newEntityBase, underPath } from './entities.js';
+import { iamArn } from './ids.js';
 import { alreadyExists, deleteConflict, limitExceeded, noSuchEntityMessage } from './errors.js';
 import { entityOf } from './lookup.js';
 import { pageOf } from './pagination.js';
@@ -95,6 +97,24 @@ export function groupOperations({ store, clock }: IamDeps) {
       });
       const { items, ...page } = pageOf(groups, input);
       return { Groups: items.map(presentGroup), ...page };
+    },
+
+    async UpdateGroup(input: UpdateGroupRequest, ctx: RequestContext): Promise<Record<string, never>> {
+      const name = checkGroupName(input.GroupName);
+      const newName = input.NewGroupName === undefined ? undefined : checkName('newGroupName', input.NewGroupName, 128);
+      const newPath = input.NewPath === undefined ? undefined : checkPath(input.NewPath, 'newPath');
+      await store.write(async (tx) => {
+        const group = await entityOf(tx, ctx, 'group', name);
+        const renamed = newName ?? group.name;
+        const path = newPath ?? group.path;
+        const sameKey = renamed.toLowerCase() === group.name.toLowerCase();
+        if (!sameKey && (await tx.iamEntities.get(ctx.principal.accountId, 'group', renamed))) throw alreadyExists('group', renamed);
+        const updated: IamGroup = { ...group, name: renamed, path, arn: iamArn(ctx.principal.accountId, 'group', path, renamed) };
+        if (sameKey) return tx.iamEntities.put(updated);
+        await tx.iamEntities.delete(group);
+        await tx.iamEntities.put(asNew(updated));
+      });
+      return {};
     },
 
     async DeleteGroup(input: DeleteGroupRequest, ctx: RequestContext): Promise<Record<string, never>> {

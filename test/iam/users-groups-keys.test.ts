@@ -26,6 +26,7 @@ import {
   TagUserCommand,
   UntagUserCommand,
   UpdateAccessKeyCommand,
+  UpdateGroupCommand,
   UpdateUserCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
@@ -112,6 +113,11 @@ describe('IAM users, groups and access keys', () => {
     await iam.send(new RemoveUserFromGroupCommand({ GroupName: 'devs', UserName: 'u2' }));
     await iam.send(new DeleteUserCommand({ UserName: 'u2' }));
     await rejects(iam.send(new GetGroupCommand({ GroupName: 'nogroup' })), 'NoSuchEntityException', /^The group with name nogroup cannot be found\.$/);
+    await iam.send(new UpdateGroupCommand({ GroupName: 'devs', NewGroupName: 'developers', NewPath: '/eng/' }));
+    const renamed = await iam.send(new GetGroupCommand({ GroupName: 'developers' }));
+    assert.equal(renamed.Group?.Arn, 'arn:aws:iam::000000000000:group/eng/developers');
+    assert.deepEqual(renamed.Users?.map((user) => user.UserName), ['u1']);
+    await iam.send(new UpdateGroupCommand({ GroupName: 'developers', NewGroupName: 'devs', NewPath: '/' }));
   });
 
   it('renames a user, carrying its group membership', async () => {
