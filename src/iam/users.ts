@@ -105,7 +105,7 @@ export function userOperations({ store, clock }: IamDeps) {
         if ((await tx.credentials.forPrincipal(user.arn)).length > 0) throw deleteConflict('Cannot delete entity, must delete access keys first.');
         if (Object.keys(user.inlinePolicies).length > 0) throw deleteConflict('Cannot delete entity, must delete policies first.');
         if (user.attachedPolicies.length > 0) throw deleteConflict('Cannot delete entity, must detach all policies first.');
-        if ((await groupsOfUser(tx, ctx.principal.accountId, user.name)).length > 0) throw deleteConflict('Cannot delete entity, must remove user from all groups first.');
+        if ((await groupsOfUser(tx, ctx.principal.accountId, user.name)).length > 0) throw deleteConflict('Cannot delete entity, must remove users from group first.');
         await tx.iamEntities.delete(user);
       });
       return {};

@@ -109,7 +109,7 @@ describe('IAM users, groups and access keys', () => {
     assert.deepEqual((await iam.send(new ListGroupsCommand({}))).Groups?.map((group) => group.GroupName), ['devs']);
     await rejects(iam.send(new CreateGroupCommand({ GroupName: 'DEVS' })), 'EntityAlreadyExistsException', /^Group with name DEVS already exists\.$/);
     await rejects(iam.send(new DeleteGroupCommand({ GroupName: 'devs' })), 'DeleteConflictException', /^Cannot delete entity, must remove users from group first\.$/);
-    await rejects(iam.send(new DeleteUserCommand({ UserName: 'u2' })), 'DeleteConflictException', /^Cannot delete entity, must remove user from all groups first\.$/);
+    await rejects(iam.send(new DeleteUserCommand({ UserName: 'u2' })), 'DeleteConflictException', /^Cannot delete entity, must remove users from group first\.$/);
     await iam.send(new RemoveUserFromGroupCommand({ GroupName: 'devs', UserName: 'u2' }));
     await iam.send(new DeleteUserCommand({ UserName: 'u2' }));
     await rejects(iam.send(new GetGroupCommand({ GroupName: 'nogroup' })), 'NoSuchEntityException', /^The group with name nogroup cannot be found\.$/);
