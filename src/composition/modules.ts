@@ -28,6 +28,7 @@ import { secretsManagerService } from '../secretsmanager/service.js';
 import { LeaderLease } from '../store/leader-lease.js';
 import type { ResetScope, Store } from '../store/types.js';
 import { stsService } from '../sts/service.js';
+import { iamService } from '../iam/service.js';
 import { defaultAddressRange, parseAddressRange } from '../elbv2/addresses.js';
 import { lowestBindablePort } from '../elbv2/bindable-ports.js';
 import { elbv2Service } from '../elbv2/service.js';
@@ -151,7 +152,21 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
     },
     async attach({ log }) {
       const gc = new RegistryGarbageCollection({ store, clock, log, gc: registry.gc, intervalMs: timing.gcIntervalMs, lease: lease('registry-gc', timing.gcLeaseSeconds) });
+      let revocations: { close(): void } | undefined;
       return [
+        {
+          // A credential changed or deleted (an access key made Inactive or deleted, in this
+          // process or another) is looked up again at its tokens' next use.
+          name: 'registry-token-revocation',
+          kind: 'service',
+          start: () => {
+            revocations = store.changes.watch({ kinds: ['credential'] }, (batch) => {
+              if (batch.lost) registry.tokens.forgetChecked();
+              for (const change of batch.changes) if (change.op !== 'created') registry.tokens.forgetKey(change.key);
+            });
+          },
+          stop: async () => revocations?.close(),
+        },
         {
           name: 'registry-gc',
           kind: 'controller',
@@ -175,6 +190,8 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
     // ListFargateHosts asks the hub, which exists once the ecs module is attached.
     { name: 'berth', jsonApis: [berthService({ ...ecsDeps, fargateHosts: () => parts.hub?.fargateHosts() ?? [] })] },
     { name: 'sts', queryApis: [stsService()] },
+    // IAM is global: one set of entities per account, whichever region a request is signed for.
+    { name: 'iam', queryApis: [iamService({ store, clock })] },
     elbv2Module(context, parts, lease),
   ];
   return { modules, parts };

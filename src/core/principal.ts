@@ -5,6 +5,8 @@ export interface Principal {
   /** e.g. arn:aws:iam::000000000000:root */
   arn: string;
   isRoot: boolean;
+  /** The IAM user's unique id (AIDA…), when the credentials are an IAM user's access key. */
+  uniqueId?: string;
 }
 
 export interface Scope {

@@ -3,6 +3,7 @@ import { ApiError, withHelp } from '../core/errors.js';
 import type { Principal, Scope } from '../core/principal.js';
 import type { RegionSet } from '../core/regions.js';
 import type { Store } from '../store/types.js';
+import { keyUseDue, recordKeyUse } from './key-use.js';
 import { precheckSigV4, verifySigV4, type VerifiedIdentity } from './sigv4.js';
 
 export interface Authenticated {
@@ -26,7 +27,12 @@ export async function authenticate(request: FastifyRequest, deps: AuthDeps, now:
   const url = new URL(request.url, 'http://berth.invalid');
   const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   const verified = await verifySigV4({ method: request.method, path: url.pathname, query: url.searchParams, headers: request.headers, body }, lookupIn(deps), now);
-  return authenticated(verified, deps);
+  const result = authenticated(verified, deps);
+  // GetAccessKeyLastUsed's answer: written at most once an hour per key (key-use.ts).
+  if (keyUseDue(verified.credential.lastUsed, Math.floor(now.getTime() / 1000))) {
+    await recordKeyUse(deps.store, verified.credential.accessKeyId, verified.service, verified.region, now);
+  }
+  return result;
 }
 
 /**
@@ -55,6 +61,7 @@ function authenticated(verified: VerifiedIdentity, deps: AuthDeps): Authenticate
       accessKeyId: credential.accessKeyId,
       arn: credential.principalArn,
       isRoot: credential.isRoot,
+      ...(credential.principalId !== undefined ? { uniqueId: credential.principalId } : {}),
     },
     scope: { accountId: credential.accountId, region: verified.region },
     service: verified.service,

@@ -205,7 +205,8 @@ async function checkClaim(request: Omit<SignedRequest, 'body'>, lookup: Credenti
   }
 
   const credential = await lookup(claim.accessKeyId);
-  if (!credential) throw new ApiError('UnrecognizedClientException', 'The security token included in the request is invalid.', 400);
+  // An Inactive access key is refused as AWS refuses it: with the same words as an unknown one.
+  if (!credential || credential.status === 'Inactive') throw new ApiError('UnrecognizedClientException', 'The security token included in the request is invalid.', 400);
   checkTime(claim, signedAt, now);
   return { claim, credential, signedAt, presigned };
 }

@@ -88,6 +88,19 @@ export class RegistryTokens {
     for (const [password, entry] of this.verified) if (entry.identity.accountId === accountId) this.verified.delete(password);
   }
 
+  /**
+   * Forgets the checked tokens issued for an access key, so the next use looks the key up again:
+   * a key deleted or made Inactive stops working for the registry at once, not a cache period later.
+   */
+  forgetKey(accessKeyId: string): void {
+    for (const [password, entry] of this.verified) if (entry.identity.accessKeyId === accessKeyId) this.verified.delete(password);
+  }
+
+  /** Forgets every checked token (each is looked up again at its next use). */
+  forgetChecked(): void {
+    this.verified.clear();
+  }
+
   /** Forgets the signing key and every checked token: after a reset the store holds a new key. */
   forget(): void {
     this.key = undefined;
@@ -129,7 +142,7 @@ export class RegistryTokens {
     if (claims.k !== undefined) {
       const accessKeyId = claims.k;
       const credential = await this.store.read((tx) => tx.credentials.get(accessKeyId));
-      if (!credential || credential.accountId !== claims.a) return undefined;
+      if (!credential || credential.status === 'Inactive' || credential.accountId !== claims.a) return undefined;
     }
     const identity: RegistryIdentity = { accountId: claims.a, region: claims.r, principalArn: claims.p, ...(claims.k ? { accessKeyId: claims.k } : {}) };
     if (this.verified.size >= verifiedCacheLimit) this.verified.clear();

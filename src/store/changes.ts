@@ -43,7 +43,8 @@ export type ChangeKind =
   | 'listener'
   | 'rule'
   | 'target'
-  | 'targetHealth';
+  | 'targetHealth'
+  | 'iamEntity';
 
 export type ChangeOp = 'created' | 'updated' | 'deleted';
 
@@ -69,6 +70,8 @@ export interface ChangeLabels {
   listener?: string;
   /** The target group (ARN) of a target's registration or health. */
   targetGroup?: string;
+  /** The entity type (user, group, role, policy, instanceProfile) of an IAM entity. */
+  iamType?: string;
 }
 
 export interface Change {

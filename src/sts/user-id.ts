@@ -1,8 +1,9 @@
 /**
  * GetCallerIdentity's `UserId`. For an account's root credentials AWS answers the account id. For
- * an IAM user AWS answers the user's unique id (`AIDA` and 17 characters) and for a role `AROA…`;
- * Berth keeps no unique ids for principals yet, so it derives one from the principal's ARN: stable
- * for the same principal, different for another, in AWS's form.
+ * an IAM user AWS answers the user's unique id (`AIDA` and 17 characters) and for a role `AROA…`.
+ * An IAM user's access key carries its user's id (IAM's CreateAccessKey records it); for other
+ * credentials Berth derives one from the principal's ARN: stable for the same principal,
+ * different for another, in AWS's form.
  */
 import { createHash } from 'node:crypto';
 import type { Principal } from '../core/principal.js';
@@ -18,6 +19,7 @@ function uniqueIdOf(prefix: string, arn: string): string {
 
 export function userIdOf(principal: Principal): string {
   if (principal.isRoot) return principal.accountId;
+  if (principal.uniqueId !== undefined) return principal.uniqueId;
   const resource = principal.arn.split(':').slice(5).join(':');
   if (resource.startsWith('role/')) return uniqueIdOf('AROA', principal.arn);
   return uniqueIdOf('AIDA', principal.arn);

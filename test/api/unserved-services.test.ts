@@ -15,7 +15,7 @@ import type { FinalizeRequestMiddleware } from '@smithy/types';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 import { rawRequest, signedRequest } from '../helpers/wire.js';
 
-const served = 'it serves ECS, ECR, Secrets Manager, STS and Elastic Load Balancing.';
+const served = 'it serves ECS, ECR, Secrets Manager, STS, IAM and Elastic Load Balancing.';
 const notServed = (api: string) => `Berth does not serve the ${api} yet; ${served}`;
 
 interface CliResult {
@@ -54,7 +54,6 @@ describe('AWS services Berth does not serve yet', () => {
   describe('through the AWS CLI', { skip: hasAwsCli ? false : 'the aws command is not installed on this machine' }, () => {
     const cases: { args: string[]; api: string; code: string }[] = [
       { args: ['cloudformation', 'list-stacks'], api: 'CloudFormation API (cloudformation)', code: 'InvalidAction' },
-      { args: ['iam', 'list-users'], api: 'IAM API (iam)', code: 'InvalidAction' },
       { args: ['logs', 'describe-log-groups'], api: 'CloudWatch Logs API (logs)', code: 'UnknownOperationException' },
       { args: ['cloudwatch', 'list-metrics'], api: 'CloudWatch API (monitoring)', code: 'UnknownOperationException' },
       { args: ['events', 'list-rules'], api: 'EventBridge API (events)', code: 'UnknownOperationException' },
@@ -80,10 +79,10 @@ describe('AWS services Berth does not serve yet', () => {
     }
 
     it('still verifies the signature, and says so in the envelope the client parses', async () => {
-      const wrongSecret = await cli(berth.url, ['iam', 'list-users'], { accessKeyId: testCredentials.accessKeyId, secretAccessKey: 'wrong' });
+      const wrongSecret = await cli(berth.url, ['cloudformation', 'list-stacks'], { accessKeyId: testCredentials.accessKeyId, secretAccessKey: 'wrong' });
       assert.notEqual(wrongSecret.code, 0);
       assert.match(wrongSecret.stderr, /An error occurred \(SignatureDoesNotMatch\).*does not match the signature you provided/);
-      const unknownKey = await cli(berth.url, ['iam', 'list-users'], { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'x' });
+      const unknownKey = await cli(berth.url, ['cloudformation', 'list-stacks'], { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'x' });
       assert.match(unknownKey.stderr, /An error occurred \(InvalidClientTokenId\)/);
       const logs = await cli(berth.url, ['logs', 'describe-log-groups'], { accessKeyId: testCredentials.accessKeyId, secretAccessKey: 'wrong' });
       assert.match(logs.stderr, /An error occurred \(InvalidSignatureException\)/);
@@ -91,17 +90,17 @@ describe('AWS services Berth does not serve yet', () => {
   });
 
   it('answers the JS SDK in the Query envelope it parses', async () => {
-    // The suite has no IAM client: an STS client's request, signed again for IAM, is a Query call to a service Berth does not serve.
+    // The suite has no CloudFormation client: an STS client's request, signed again for CloudFormation, is a Query call to a service Berth does not serve.
     const sts = new STSClient({ endpoint: berth.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
-    const iamSigner = new SignatureV4({ credentials: testCredentials, region: 'us-east-1', service: 'iam', sha256: Hash.bind(null, 'sha256') });
-    const signForIam: FinalizeRequestMiddleware<object, object> = (next) => async (args) => {
+    const otherSigner = new SignatureV4({ credentials: testCredentials, region: 'us-east-1', service: 'cloudformation', sha256: Hash.bind(null, 'sha256') });
+    const signForOther: FinalizeRequestMiddleware<object, object> = (next) => async (args) => {
       const request = args.request as HttpRequest;
       delete request.headers.authorization;
-      return next({ ...args, request: await iamSigner.sign(request) });
+      return next({ ...args, request: await otherSigner.sign(request) });
     };
     sts.middlewareStack.addRelativeTo(
-      signForIam as Parameters<typeof sts.middlewareStack.addRelativeTo>[0],
-      { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'signForIam' },
+      signForOther as Parameters<typeof sts.middlewareStack.addRelativeTo>[0],
+      { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'signForOther' },
     );
     try {
       const error = await sts.send(new GetCallerIdentityCommand({})).then(
@@ -109,7 +108,7 @@ describe('AWS services Berth does not serve yet', () => {
         (thrown: unknown) => thrown as { name: string; message: string; $fault: string; $metadata: { httpStatusCode?: number } },
       );
       assert.equal(error.name, 'InvalidAction');
-      assert.equal(error.message, notServed('IAM API (iam)'));
+      assert.equal(error.message, notServed('CloudFormation API (cloudformation)'));
       assert.equal(error.$fault, 'client');
       assert.equal(error.$metadata.httpStatusCode, 400);
     } finally {
@@ -126,9 +125,9 @@ describe('AWS services Berth does not serve yet', () => {
   });
 
   it('answers a Query call made with GET', async () => {
-    const response = await signedRequest(berth.url, { method: 'GET', path: '/?Action=ListUsers&Version=2010-05-08', service: 'iam', contentType: 'application/x-www-form-urlencoded' });
+    const response = await signedRequest(berth.url, { method: 'GET', path: '/?Action=ListStacks&Version=2010-05-15', service: 'cloudformation', contentType: 'application/x-www-form-urlencoded' });
     assert.equal(response.status, 400);
-    assert.match(response.bytes.toString('utf8'), /<Code>InvalidAction<\/Code><Message>Berth does not serve the IAM API \(iam\) yet;/);
+    assert.match(response.bytes.toString('utf8'), /<Code>InvalidAction<\/Code><Message>Berth does not serve the CloudFormation API \(cloudformation\) yet;/);
   });
 
   it('reads the service from a presigned URL, and answers S3 in its XML', async () => {

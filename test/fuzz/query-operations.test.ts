@@ -1,5 +1,5 @@
 /**
- * Fuzzes every operation of every AWS Query service the server composes (STS, Elastic Load
+ * Fuzzes every operation of every AWS Query service the server composes (STS, IAM, Elastic Load
  * Balancing), over real HTTP with real signatures: the inputs of the JSON fuzzer (inputs.ts)
  * flattened into Query parameters as the SDKs flatten them, type-confused ones included, and
  * malformed forms. Nothing may answer 5xx, drop the connection or answer an error that is not
@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CreateLoadBalancerCommand, CreateTargetGroupCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateGroupCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -102,6 +103,15 @@ describe('fuzzing every operation of every Query service', () => {
     await elb.send(new CreateLoadBalancerCommand({ Name: 'fuzz' }));
     await elb.send(new CreateTargetGroupCommand({ Name: 'fuzz', Protocol: 'HTTP', Port: 80 }));
     elb.destroy();
+    // Entities named `fuzz` so fuzzed IAM calls get past their lookups too.
+    const iam = new IAMClient({ endpoint: berth.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
+    const allowAll = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
+    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    await iam.send(new CreateUserCommand({ UserName: 'fuzz' }));
+    await iam.send(new CreateGroupCommand({ GroupName: 'fuzz' }));
+    await iam.send(new CreateRoleCommand({ RoleName: 'fuzz', AssumeRolePolicyDocument: trust }));
+    await iam.send(new CreatePolicyCommand({ PolicyName: 'fuzz', PolicyDocument: allowAll }));
+    iam.destroy();
   });
   after(async () => berth.close());
 

@@ -22,12 +22,24 @@ export interface CredentialRecord extends Versioned {
   principalArn: string;
   isRoot: boolean;
   createdAt: number;
+  /**
+   * An IAM user's access key may be made Inactive (UpdateAccessKey): signature verification then
+   * refuses it, as AWS does, until it is made Active again. Absent means Active.
+   */
+  status?: 'Active' | 'Inactive';
+  /** The unique id (AIDA…) of the IAM user the key belongs to: what GetCallerIdentity answers as its UserId. */
+  principalId?: string;
+  /** When the key last signed a request, and for which service and region (GetAccessKeyLastUsed). */
+  lastUsed?: { at: number; service: string; region: string };
 }
 
 export interface CredentialsTable {
   get(accessKeyId: string): Promise<CredentialRecord | undefined>;
   put(record: CredentialRecord): Promise<void>;
   findRoot(accountId: string): Promise<CredentialRecord | undefined>;
+  /** The credentials of one principal (an IAM user's access keys), oldest first. */
+  forPrincipal(principalArn: string): Promise<CredentialRecord[]>;
+  delete(accessKeyId: string): Promise<void>;
 }
 
 /** A named lease: who holds it and until when (epoch seconds). */

@@ -28,7 +28,7 @@ interface Tracked {
    * The migration that created the table with its `version` column and triggers (see
    * `changeTriggersOf`); absent for the tables that existed before the change feed.
    */
-  createdWith?: 'elbv2';
+  createdWith?: 'elbv2' | 'iam';
 }
 
 const tracked: Tracked[] = [
@@ -80,6 +80,14 @@ const tracked: Tracked[] = [
     key: `$.target_group_arn || '/' || $.target_id || ':' || $.port`,
     labels: `'targetGroup', $.target_group_arn`,
     createdWith: 'elbv2',
+  },
+  // Keyed `<account>/<type>/<lower-case name>`: IAM names are unique per account and type regardless of case.
+  {
+    table: 'iam_entities',
+    kind: 'iamEntity',
+    key: `$.account_id || '/' || $.type || '/' || $.name`,
+    labels: `'account', $.account_id, 'iamType', $.type`,
+    createdWith: 'iam',
   },
 ];
 

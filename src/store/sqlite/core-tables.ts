@@ -2,7 +2,7 @@
 import type { CoreTables, CredentialRecord, CredentialsTable, IdempotencyTable, LeasesTable } from '../contract/core.js';
 import { versionOf } from '../contract/core.js';
 import { sealedFor, type Sealer } from '../sealing.js';
-import { versioned, writeRow, type Statements } from './statements.js';
+import { deleteRow, versioned, writeRow, type Statements } from './statements.js';
 
 interface CredentialRow {
   access_key_id: string;
@@ -28,6 +28,7 @@ function credentials(sql: Statements, sealer: Sealer): CredentialsTable {
         columns: {
           account_id: record.accountId,
           is_root: record.isRoot ? 1 : 0,
+          principal_arn: record.principalArn,
           doc: sealer.seal(JSON.stringify(record), sealedFor.credential(record.accessKeyId)),
         },
         expected: versionOf(record),
@@ -38,6 +39,13 @@ function credentials(sql: Statements, sealer: Sealer): CredentialsTable {
         .get('SELECT access_key_id, doc, version FROM credentials WHERE account_id = ? AND is_root = 1 ORDER BY rowid LIMIT 1')
         .get(accountId) as CredentialRow | undefined;
       return row && open(row);
+    },
+    async forPrincipal(principalArn) {
+      const rows = sql.get('SELECT access_key_id, doc, version FROM credentials WHERE principal_arn = ? ORDER BY rowid').all(principalArn) as CredentialRow[];
+      return rows.map(open);
+    },
+    async delete(accessKeyId) {
+      deleteRow(sql, { table: 'credentials', kind: 'credential', key: accessKeyId, keyColumns: { access_key_id: accessKeyId }, expected: undefined });
     },
   };
 }

@@ -19,6 +19,9 @@ export function registerArnFunctions(db: Database): void {
 
 /** Each statement takes the account id as its only parameter, in this order (children first). */
 const accountStatements = [
+  // An IAM user's access keys go with the user; the account's root credentials stay.
+  `DELETE FROM credentials WHERE is_root = 0 AND principal_arn IN (SELECT arn FROM iam_entities WHERE type = 'user' AND account_id = ?)`,
+  `DELETE FROM iam_entities WHERE account_id = ?`,
   `DELETE FROM elb_target_health WHERE arn_account(target_group_arn) = ?`,
   `DELETE FROM elb_targets WHERE arn_account(target_group_arn) = ?`,
   `DELETE FROM elb_rules WHERE arn_account(arn) = ?`,
@@ -49,6 +52,7 @@ const accountStatements = [
 export function resetIn(db: Database, scope: ResetScope): void {
   db.transaction(() => {
     if (scope.kind === 'installation') {
+      db.exec(`DELETE FROM credentials WHERE is_root = 0 AND principal_arn IN (SELECT arn FROM iam_entities WHERE type = 'user')`);
       for (const table of resourceTables) db.exec(`DELETE FROM ${table}`);
       return;
     }

@@ -270,6 +270,24 @@ export const migrations: string[] = [
   );
   ${changeTriggersOf('elbv2')}
   `,
+  // IAM: every entity of an account in one table, its name kept in lower case for the key (IAM
+  // names are unique regardless of case). Credentials learn whose they are, so an IAM user's
+  // access keys are listed and deleted with the user.
+  `
+  CREATE TABLE iam_entities (
+    account_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    name TEXT NOT NULL,
+    arn TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (account_id, type, name)
+  );
+  CREATE INDEX iam_entities_arn ON iam_entities (arn);
+  ALTER TABLE credentials ADD COLUMN principal_arn TEXT;
+  CREATE INDEX credentials_principal ON credentials (principal_arn);
+  ${changeTriggersOf('iam')}
+  `,
 ];
 
 /**
@@ -305,4 +323,5 @@ export const resourceTables = [
   'elb_listeners',
   'elb_load_balancers',
   'elb_target_groups',
+  'iam_entities',
 ];

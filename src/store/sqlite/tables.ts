@@ -7,6 +7,7 @@ import type { Sealer } from '../sealing.js';
 import { coreTables } from './core-tables.js';
 import { ecsTables } from './ecs-tables.js';
 import { elbv2Tables } from './elbv2-tables.js';
+import { iamTables } from './iam-tables.js';
 import { registryTables } from './registry-table.js';
 import { secretsTables } from './secrets-table.js';
 import { servicesTables } from './services-table.js';
@@ -22,5 +23,6 @@ export function sqliteTables(sql: Statements, sealer: Sealer): StoreTx {
     ...secretsTables(sql, sealer),
     ...registryTables(sql, sealer),
     ...elbv2Tables(sql),
+    ...iamTables(sql),
   };
 }
