@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -15,6 +16,37 @@ import { eventually, forward, freePort, lbAddress, listener, loadBalancer, rule,
 dataPlaneConformance('embedded', (stateDir) => createEmbeddedDataPlane({ stateDir }));
 
 describe('embedded data plane process', () => {
+  it('relays an answer whose head lines end in LF alone, as busybox httpd sends a CGI script’s headers', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'berth-lb-bare-lf-'));
+    // Each request answered as busybox httpd answers a CGI script that prints LF-only headers, the body delimited by the close.
+    const sockets = new Set<Socket>();
+    const server = createNetServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => socket.destroy());
+      socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\nContent-Type: text/plain\n\nfrom a CGI script\n'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const targetPort = (server.address() as { port: number }).port;
+    const group = targetGroup([{ id: 'i-cgi', address: '127.0.0.1', port: targetPort, state: 'registered', registeredAt: Date.now() }]);
+    const address = lbAddress();
+    const port = await freePort();
+    const plane = await createEmbeddedDataPlane({ stateDir });
+    try {
+      await plane.apply({ loadBalancers: [loadBalancer(address, [listener(port, [rule('default', [], forward(group))])])], targetGroups: [group] });
+      const reply = await eventually('a 200 through the listener', async () => {
+        const answer = await send(`http://${address}:${port}/cgi-bin/page`);
+        return answer.status === 200 ? answer : undefined;
+      });
+      assert.equal(reply.body, 'from a CGI script\n');
+    } finally {
+      await plane.shutdown();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
   it('keeps forwarding when the control plane that started it is killed with SIGKILL, and a new one re-attaches to it', async () => {
     const stateDir = mkdtempSync(join(tmpdir(), 'berth-lb-kill-'));
     const target = await startHttpTarget('survivor');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ChunkedEnd, parseHead } from '../../../src/elbv2/data-plane/embedded/http1-framing.js';
+import { ChunkedEnd, parseHead, responseHeadEnd } from '../../../src/elbv2/data-plane/embedded/http1-framing.js';
 
 describe('HTTP/1.1 framing for the raw forwarding path', () => {
   it('parses a head into its start line, headers in order, joined values and set-cookies apart', () => {
@@ -16,6 +16,25 @@ describe('HTTP/1.1 framing for the raw forwarding path', () => {
   it('refuses obsolete line folding and lines without a name', () => {
     assert.equal(parseHead('GET / HTTP/1.1\r\nA: 1\r\n  folded'), undefined);
     assert.equal(parseHead('GET / HTTP/1.1\r\n: empty'), undefined);
+  });
+
+  it('finds the end of a response head whose lines end in CRLF, in LF alone, or in a mix', () => {
+    const cases: [string, string][] = [
+      ['HTTP/1.1 200 OK\r\nA: 1\r\n\r\n', 'HTTP/1.1 200 OK\r\nA: 1'],
+      ['HTTP/1.1 200 OK\nA: 1\n\n', 'HTTP/1.1 200 OK\nA: 1'],
+      ['HTTP/1.1 200 OK\r\nA: 1\n\n', 'HTTP/1.1 200 OK\r\nA: 1'],
+      ['HTTP/1.1 200 OK\r\nA: 1\n\r\n', 'HTTP/1.1 200 OK\r\nA: 1'],
+    ];
+    for (const [head, text] of cases) {
+      const bytes = Buffer.from(`${head}body\r\n\r\nmore`, 'latin1');
+      const end = responseHeadEnd(bytes);
+      assert.deepEqual(end, { headLength: text.length, bodyStart: head.length }, JSON.stringify(head));
+      const parsed = parseHead(bytes.toString('latin1', 0, end.headLength), true);
+      assert.equal(parsed?.startLine, 'HTTP/1.1 200 OK');
+      assert.deepEqual(parsed?.lines, [['A', '1']]);
+      // Until the blank line has arrived whole, the head has no end.
+      for (let cut = 1; cut < head.length; cut++) assert.equal(responseHeadEnd(bytes.subarray(0, cut)), undefined, `${JSON.stringify(head)} cut at ${cut}`);
+    }
   });
 
   it('finds the end of a chunked body split anywhere, trailers included', () => {

@@ -12,9 +12,35 @@ export interface ParsedHead {
   setCookies: string[];
 }
 
-/** Parses a head (the bytes before the blank line, latin1), or undefined when it is malformed. */
-export function parseHead(text: string): ParsedHead | undefined {
-  const rows = text.split('\r\n');
+/**
+ * Where a response head ends: its length (up to the blank line) and where the body starts, or
+ * undefined until the blank line has arrived. A line may end in LF alone, as RFC 9112 (2.2) lets
+ * a recipient accept: simple servers send their CGI scripts' LF-only headers as they are (busybox
+ * httpd), and ALB, nginx and haproxy answer those, so a 502 here would be ours alone.
+ *
+ * Example: `HTTP/1.1 200 OK\r\nA: 1\n\nbody` has a head of 22 bytes and its body at 24.
+ */
+export function responseHeadEnd(buffer: Buffer): { headLength: number; bodyStart: number } | undefined {
+  let from = 0;
+  for (;;) {
+    const lf = buffer.indexOf(10, from);
+    if (lf < 0 || lf + 1 >= buffer.length) return undefined;
+    const headLength = lf > 0 && buffer[lf - 1] === 13 ? lf - 1 : lf;
+    if (buffer[lf + 1] === 10) return { headLength, bodyStart: lf + 2 };
+    if (buffer[lf + 1] === 13) {
+      if (lf + 2 >= buffer.length) return undefined;
+      if (buffer[lf + 2] === 10) return { headLength, bodyStart: lf + 3 };
+    }
+    from = lf + 1;
+  }
+}
+
+/**
+ * Parses a head (the bytes before the blank line, latin1), or undefined when it is malformed.
+ * Lines end in CRLF; with `bareLf` (a response's head, see responseHeadEnd), in LF alone too.
+ */
+export function parseHead(text: string, bareLf = false): ParsedHead | undefined {
+  const rows = bareLf ? text.split('\n').map((row) => (row.endsWith('\r') ? row.slice(0, -1) : row)) : text.split('\r\n');
   const startLine = rows[0] ?? '';
   const lines: [string, string][] = [];
   const headers: Record<string, string> = {};

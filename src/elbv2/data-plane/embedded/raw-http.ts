@@ -16,7 +16,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { AccessLogEntry } from './access-log.js';
 import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import { ChunkedEnd, parseHead, type ParsedHead } from './http1-framing.js';
+import { ChunkedEnd, parseHead, responseHeadEnd, type ParsedHead } from './http1-framing.js';
 import { decide, type Decision } from './http-routing.js';
 import { elbErrorPage, type HttpListenerDeps, type HttpListenerState } from './http-listener.js';
 import { appCookie, encodeSticky, setCookie, setsCookie } from './sticky-cookies.js';
@@ -349,15 +349,15 @@ class UpstreamExchange {
     this.refreshTimer();
     if (!this.headSent) {
       this.head = this.head.length === 0 ? chunk : Buffer.concat([this.head, chunk]);
-      const end = this.head.indexOf(crlf2);
-      if (end < 0) {
+      const end = responseHeadEnd(this.head);
+      if (end === undefined) {
         if (this.head.length > maxHead) this.fail(502);
         return;
       }
-      const parsed = parseHead(this.head.toString('latin1', 0, end));
+      const parsed = parseHead(this.head.toString('latin1', 0, end.headLength), true);
       const status = Number(parsed?.startLine.slice(9, 12));
       if (parsed === undefined || !Number.isInteger(status) || status < 100) return this.fail(502);
-      const rest = this.head.subarray(end + 4);
+      const rest = this.head.subarray(end.bodyStart);
       this.head = Buffer.alloc(0);
       if (status >= 100 && status < 200) {
         // An interim answer (100 Continue) the client did not ask for: skipped.

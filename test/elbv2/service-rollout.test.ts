@@ -1,0 +1,319 @@
+/**
+ * An ECS service behind a real Application Load Balancer, on real Docker containers: three busybox
+ * httpd tasks in bridge mode with dynamic host ports, registered by the service as instance
+ * targets, answering round robin through the listener; then a rolling deployment to a revision
+ * serving another page, under steady load, with not one failed request.
+ *
+ * The data plane's health checks (every 5 s, healthy after 2) and the deregistration delay (5 s,
+ * ended early by the data plane once nothing is in flight) run on real time, so every wait below
+ * polls against a deadline; the scheduler's proving window passes on the server's clock.
+ */
+import assert from 'node:assert/strict';
+import { Agent, request } from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { CreateClusterCommand, CreateServiceCommand, DeleteServiceCommand, UpdateServiceCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateTargetGroupCommand,
+  DescribeTargetHealthCommand,
+  ModifyTargetGroupAttributesCommand,
+  type ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { AdvancingClock } from '../../src/core/clock.js';
+import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
+import { startBerth, type TestBerth } from '../helpers/berth.js';
+import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
+import { describeService, serviceTasks, steady, type Proving } from '../helpers/service-faults.js';
+import { proveRunning } from '../helpers/services.js';
+import { TaskDriver } from '../helpers/tasks.js';
+import { elbClient } from './elbv2-client.js';
+
+const skip = (await dockerAvailable()) ? false : 'no Docker engine reachable';
+const dataPlane = (process.env.DATA_PLANE ?? 'embedded') as 'embedded' | 'haproxy';
+
+const serviceName = 'web';
+const desiredCount = 3;
+const listenerPort = 8080;
+
+/**
+ * A bridge-mode busybox httpd on a dynamic host port. Its page names the revision and the container
+ * (`/`), also served after a second by a CGI script (`/cgi-bin/slow`), so that requests are in
+ * flight whenever a task is stopped. It takes two seconds to start serving, as real servers take
+ * a moment, and exits the moment it is told to stop: nothing but the service's ordering (healthy
+ * before the task counts, drained before its container stops) keeps a request from failing.
+ */
+const webContainer = (image: string, revision: string) => ({
+  name: 'web',
+  image,
+  essential: true,
+  memory: 16,
+  stopTimeout: 2,
+  command: [
+    'sh',
+    '-c',
+    [
+      "trap 'exit 0' TERM",
+      'mkdir -p /www/cgi-bin',
+      `echo "${revision} $(hostname)" > /www/index.html`,
+      "printf '%s\\n' '#!/bin/sh' 'sleep 1' 'printf \"Content-Type: text/plain\\r\\n\\r\\n\"' 'cat /www/index.html' > /www/cgi-bin/slow",
+      'chmod +x /www/cgi-bin/slow',
+      '(sleep 2; exec httpd -f -p 80 -h /www) &',
+      'wait',
+    ].join('\n'),
+  ],
+  portMappings: [{ containerPort: 80, hostPort: 0 }],
+});
+
+interface Reply {
+  status: number;
+  body: string;
+}
+
+function get(agent: Agent, url: string): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(url, { agent, timeout: 10_000 }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: body.trim() }));
+      response.on('error', reject);
+    });
+    outgoing.on('timeout', () => outgoing.destroy(new Error('request timed out')));
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}
+
+/**
+ * A steady load through the listener: `workers` keep-alive clients, each sending a request to
+ * `path`, then pausing `pauseMs`. Counts every reply by page and every failure (a non-2xx or an
+ * error).
+ */
+class LoadGenerator {
+  readonly agent = new Agent({ keepAlive: true });
+  requests = 0;
+  readonly failures: string[] = [];
+  readonly pages = new Map<string, number>();
+  private running = true;
+  private readonly workers: Promise<void>[] = [];
+
+  constructor(base: string) {
+    this.start(new URL('/', base).href, 4, 20);
+    this.start(new URL('/cgi-bin/slow', base).href, 6, 0);
+  }
+
+  private start(url: string, workers: number, pauseMs: number): void {
+    for (let index = 0; index < workers; index++) this.workers.push(this.work(url, pauseMs));
+  }
+
+  private async work(url: string, pauseMs: number): Promise<void> {
+    while (this.running) {
+      this.requests++;
+      const sentAt = new Date().toISOString();
+      try {
+        const reply = await get(this.agent, url);
+        if (reply.status < 200 || reply.status > 299) this.failures.push(`${sentAt} ${url} HTTP ${reply.status}: ${reply.body.replace(/\s+/g, ' ').slice(0, 120)}`);
+        else this.pages.set(reply.body, (this.pages.get(reply.body) ?? 0) + 1);
+      } catch (error) {
+        this.failures.push(`${sentAt} ${url} ${(error as Error).message}`);
+      }
+      if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await Promise.all(this.workers);
+    this.agent.destroy();
+  }
+}
+
+describe(`a service behind an ALB (${dataPlane} data plane) rolls out on Docker with zero failed requests`, { skip }, () => {
+  let berth: TestBerth;
+  let ecs: ECSClient;
+  let elb: ElasticLoadBalancingV2Client;
+  let agent: TestAgent;
+  let tasks: TaskDriver;
+  let image: string;
+  let targetGroupArn: string;
+  let url: string;
+  const clock = new AdvancingClock();
+  let proving: Proving;
+
+  before(async () => {
+    image = await buildBusyboxImage();
+    berth = await startBerth({ loadBalancerDataPlane: dataPlane }, { clock });
+    proving = { berth, clock };
+    ecs = berth.ecs();
+    elb = elbClient(berth);
+    await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
+    agent = await startTestAgent(berth, { clock });
+    tasks = new TaskDriver(ecs);
+
+    const { LoadBalancers } = await elb.send(new CreateLoadBalancerCommand({ Name: 'web', Type: 'application', Subnets: ['subnet-local'] }));
+    const balancer = LoadBalancers![0]!;
+    const address = balancer.AvailabilityZones?.[0]?.LoadBalancerAddresses?.[0]?.IpAddress;
+    assert.ok(address, 'the load balancer has an address');
+    const { TargetGroups } = await elb.send(
+      new CreateTargetGroupCommand({
+        Name: 'web',
+        Protocol: 'HTTP',
+        Port: 80,
+        TargetType: 'instance',
+        HealthCheckIntervalSeconds: 5,
+        HealthCheckTimeoutSeconds: 2,
+        HealthyThresholdCount: 2,
+        UnhealthyThresholdCount: 2,
+      }),
+    );
+    targetGroupArn = TargetGroups![0]!.TargetGroupArn!;
+    await elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: targetGroupArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '5' }] }));
+    await elb.send(
+      new CreateListenerCommand({ LoadBalancerArn: balancer.LoadBalancerArn, Protocol: 'HTTP', Port: listenerPort, DefaultActions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }] }),
+    );
+    url = `http://${address}:${listenerPort}/`;
+  });
+  after(async () => {
+    await ecs?.send(new DeleteServiceCommand({ cluster: 'default', service: serviceName, force: true })).catch(() => undefined);
+    elb?.destroy();
+    await agent?.close();
+    await berth?.close();
+  });
+
+  const targetHealth = async () =>
+    ((await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }))).TargetHealthDescriptions ?? []).map((description) => ({
+      id: description.Target!.Id!,
+      port: description.Target!.Port!,
+      state: description.TargetHealth!.State!,
+    }));
+  /**
+   * How many targets the service's events say it registered (or deregistered) in the target group,
+   * summed: a pass registers the tasks that came up since the last one, so three tasks starting a
+   * moment apart are often "registered 1 targets" three times, as in ECS.
+   */
+  const countedInEvents = (service: Service, verb: 'registered' | 'deregistered') => {
+    const pattern = new RegExp(`^\\(service ${serviceName}\\) ${verb} (\\d+) targets in \\(target-group (.+)\\)$`);
+    let count = 0;
+    for (const event of service.events ?? []) {
+      const match = pattern.exec(event.message ?? '');
+      if (match && match[2] === targetGroupArn) count += Number(match[1]);
+    }
+    return count;
+  };
+
+  test('three bridge tasks on dynamic ports turn healthy and answer round robin; a rolling deployment under load fails no request', async (t) => {
+    const v1 = await tasks.register({ family: 'web', networkMode: 'bridge', requiresCompatibilities: ['EC2'], containerDefinitions: [webContainer(image, 'v1')] });
+    const v2 = await tasks.register({ family: 'web', networkMode: 'bridge', requiresCompatibilities: ['EC2'], containerDefinitions: [webContainer(image, 'v2')] });
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: 'default',
+        serviceName,
+        taskDefinition: v1,
+        desiredCount,
+        launchType: 'EC2',
+        loadBalancers: [{ targetGroupArn, containerName: 'web', containerPort: 80 }],
+      }),
+    );
+    const initial = await steady(ecs, 'default', serviceName, desiredCount, v1, 60_000, proving);
+
+    // Three instance targets, on three distinct ephemeral ports, all healthy.
+    const targets = await eventually(
+      async () => {
+        const described = await targetHealth();
+        return described.length === desiredCount && described.every((target) => target.state === 'healthy') ? described : undefined;
+      },
+      30_000,
+      'three healthy targets',
+    );
+    for (const target of targets) {
+      assert.match(target.id, /^i-[0-9a-f]+$/);
+      assert.ok(target.port >= 1024, `port ${target.port} is ephemeral`);
+    }
+    assert.equal(new Set(targets.map((target) => target.port)).size, desiredCount, JSON.stringify(targets));
+    assert.equal(countedInEvents(initial, 'registered'), desiredCount, 'registered 3 targets, in the events');
+
+    // Round robin: six requests in a row reach each of the three tasks twice.
+    const probe = new Agent({ keepAlive: true });
+    const pages: string[] = [];
+    for (let index = 0; index < 2 * desiredCount; index++) {
+      const reply = await get(probe, url);
+      assert.equal(reply.status, 200, reply.body);
+      pages.push(reply.body);
+    }
+    probe.destroy();
+    assert.ok(pages.every((page) => page.startsWith('v1 ')), pages.join(', '));
+    assert.equal(new Set(pages).size, desiredCount, `three tasks answer: ${pages.join(', ')}`);
+    assert.deepEqual(pages.slice(desiredCount), pages.slice(0, desiredCount), `in turn: ${pages.join(', ')}`);
+    const oldTasks = (await serviceTasks(ecs, 'default', serviceName, 'RUNNING')).map((task) => task.taskArn!);
+
+    // The rollout, under steady load.
+    const load = new LoadGenerator(url);
+    const startedAt = Date.now();
+    await ecs.send(new UpdateServiceCommand({ cluster: 'default', service: serviceName, taskDefinition: v2 }));
+    await eventually(
+      async () => {
+        const described = await describeService(ecs, 'default', serviceName);
+        const [only, ...others] = described.deployments ?? [];
+        if (others.length === 0 && only?.taskDefinition === v2 && only.rolloutState === 'COMPLETED' && described.runningCount === desiredCount) return described;
+        // Once the new tasks run (their targets healthy), their proving window passes on the clock.
+        const fresh = (await serviceTasks(ecs, 'default', serviceName, 'RUNNING')).filter((task) => task.taskDefinitionArn === v2 && task.lastStatus === 'RUNNING');
+        if (fresh.length === desiredCount) await proveRunning(berth, clock, fresh);
+        return undefined;
+      },
+      120_000,
+      'the deployment of v2 COMPLETED',
+    );
+    const duration = (Date.now() - startedAt) / 1000;
+    // Only the new revision answers now.
+    await eventually(
+      async () => {
+        const before = new Map(load.pages);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const recent = [...load.pages].filter(([page, count]) => count > (before.get(page) ?? 0)).map(([page]) => page);
+        return recent.length > 0 && recent.every((page) => page.startsWith('v2 ')) ? recent : undefined;
+      },
+      30_000,
+      'only v2 pages served',
+    );
+    await load.stop();
+    const seconds = (Date.now() - startedAt) / 1000;
+    t.diagnostic(`requests during the rollout: ${load.requests} in ${seconds.toFixed(1)} s (${(load.requests / seconds).toFixed(0)}/s)`);
+    t.diagnostic(`deployment duration (UpdateService to COMPLETED): ${duration.toFixed(1)} s`);
+    t.diagnostic(`failed requests: ${load.failures.length}${load.failures.length ? `\n${load.failures.slice(0, 20).join('\n')}` : ''}`);
+    t.diagnostic(`pages served: ${JSON.stringify(Object.fromEntries(load.pages))}`);
+
+    assert.ok(load.requests / seconds >= 50, `a steady load: ${load.requests} requests in ${seconds} s`);
+    assert.deepEqual(load.failures, [], 'zero failed requests');
+    const v2Pages = [...load.pages.keys()].filter((page) => page.startsWith('v2 '));
+    assert.equal(v2Pages.length, desiredCount, `three new tasks served: ${v2Pages.join(', ')}`);
+
+    // The old tasks stop (drained first); the target group holds the three new ones, healthy.
+    await eventually(
+      async () => {
+        const old = (await serviceTasks(ecs, 'default', serviceName)).filter((task) => oldTasks.includes(task.taskArn!));
+        return old.length === desiredCount && old.every((task) => task.lastStatus === 'STOPPED') ? old : undefined;
+      },
+      30_000,
+      'the v1 tasks STOPPED',
+    );
+    const after = await eventually(
+      async () => {
+        const described = await targetHealth();
+        return described.length === desiredCount ? described : undefined;
+      },
+      30_000,
+      'three targets left',
+    );
+    assert.ok(after.every((target) => target.state === 'healthy'), JSON.stringify(after));
+    assert.equal(after.filter((target) => targets.some((old) => old.port === target.port)).length, 0, 'the old targets are gone');
+
+    const final = await describeService(ecs, 'default', serviceName);
+    const balancing = (final.events ?? []).map((event) => event.message ?? '').filter((message) => / (de)?registered \d+ targets | draining /.test(message));
+    t.diagnostic(`load balancing events, newest first:\n${balancing.join('\n')}`);
+    assert.equal(countedInEvents(final, 'registered'), 2 * desiredCount, (final.events ?? []).map((event) => event.message).join('\n'));
+    assert.equal(countedInEvents(final, 'deregistered'), desiredCount, (final.events ?? []).map((event) => event.message).join('\n'));
+    const drained = (final.events ?? []).reduce((sum, event) => sum + Number(/^\(service web\) has begun draining connections on (\d+) tasks\.$/.exec(event.message ?? '')?.[1] ?? 0), 0);
+    assert.equal(drained, desiredCount, balancing.join('\n'));
+  });
+});
