@@ -34,10 +34,12 @@ test('berth agent --simulate outlives a restart of its control plane and reconne
   let agentOutput = '';
   try {
     await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
-    agent = spawn(process.execPath, ['bin/berth.js', 'agent', '--simulate', '2', '--launch-type', 'EC2', '--cluster', 'default', '--endpoint', url, '--data-dir', join(dataDir, 'agent')], {
+    agent = spawn(process.execPath, ['bin/berth.js', 'agent', '--simulate', '2', '--launch-type', 'EC2', '--cluster', 'default', '--endpoint', url, '--data-dir', join(dataDir, 'agent'), '--heartbeat-timeout', '15'], {
       env: { ...process.env, AWS_ACCESS_KEY_ID: testCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // The heartbeat timeout also caps the agent's reconnect back-off (30 s by default): with 15 s,
+    // a control plane that is slow to come back on a loaded machine is still found within the wait.
     agent.stdout!.on('data', (chunk: Buffer) => (agentOutput += chunk.toString()));
     agent.stderr!.on('data', (chunk: Buffer) => (agentOutput += chunk.toString()));
     await eventually(async () => ((await connectedInstances(ecs)) === 2 ? true : undefined), 30_000, 'both simulated instances connected');
