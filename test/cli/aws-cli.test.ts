@@ -1,31 +1,17 @@
 /** The README's walk-through, with the real AWS CLI (skipped where the machine has none). */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
-import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
+import { cliEnvironment, hasAwsCli, run } from '../helpers/aws-cli.js';
+import { startBerth, type TestBerth } from '../helpers/berth.js';
 import { dockerCli } from '../helpers/commands.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
 import { eventually, startTestAgent } from '../helpers/agent.js';
 import { SimulatedRuntime } from '../../src/agent/simulated/simulated-runtime.js';
 
-const run = promisify(execFile);
 const dockerUp = await dockerAvailable();
-const cliEnvironment = {
-  ...process.env,
-  AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-  AWS_DEFAULT_REGION: 'us-east-1',
-  AWS_CONFIG_FILE: '/dev/null',
-  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-};
-const hasAwsCli = await run('aws', ['--version']).then(
-  () => true,
-  () => false,
-);
 
 describe('the AWS CLI against Berth', { skip: hasAwsCli ? false : 'the aws command is not installed on this machine' }, () => {
   let berth: TestBerth;

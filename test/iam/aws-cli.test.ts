@@ -5,28 +5,14 @@
  * CLI's own pagination, and errors as the CLI prints them.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
-import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
+import { cliEnvironment, hasAwsCli, run } from '../helpers/aws-cli.js';
+import { startBerth, type TestBerth } from '../helpers/berth.js';
 import { ecsTasksTrust, readSecrets } from './iam-client.js';
 
-const run = promisify(execFile);
-const cliEnvironment = {
-  ...process.env,
-  AWS_ACCESS_KEY_ID: testCredentials.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey,
-  AWS_DEFAULT_REGION: 'us-east-1',
-  AWS_CONFIG_FILE: '/dev/null',
-  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-};
-const hasAwsCli = await run('aws', ['--version']).then(
-  () => true,
-  () => false,
-);
 
 describe('aws iam against Berth', { skip: hasAwsCli ? false : 'the aws command is not installed on this machine' }, () => {
   let berth: TestBerth;

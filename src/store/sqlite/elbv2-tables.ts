@@ -166,60 +166,31 @@ function rules(sql: Statements): Elbv2Tables['rules'] {
   };
 }
 
-function targets(sql: Statements): Elbv2Tables['targets'] {
+/**
+ * A table of per-target rows (registrations, health), keyed by target group, target id and port.
+ * A record read from the store is written under its version; one without a version is assigned.
+ */
+function targetRows<T extends TargetRecord | TargetHealthRecord>(sql: Statements, table: 'elb_targets' | 'elb_target_health', kind: 'target' | 'targetHealth') {
+  const keyColumns = (targetGroupArn: string, id: string, port: number) => ({ target_group_arn: targetGroupArn, target_id: id, port });
   return {
-    async forTargetGroup(targetGroupArn) {
-      const rows = sql.get('SELECT seq, doc, version FROM elb_targets WHERE target_group_arn = ? ORDER BY seq').all(targetGroupArn) as DocRow[];
-      return rows.map(parse<TargetRecord>);
+    async forTargetGroup(targetGroupArn: string): Promise<T[]> {
+      // Oldest first: rowid is the registrations' seq, and the order rows were first written for health.
+      const rows = sql.get(`SELECT doc, version FROM ${table} WHERE target_group_arn = ? ORDER BY rowid`).all(targetGroupArn) as VersionedRow[];
+      return rows.map(parse<T>);
     },
-    async put(record) {
-      if (versionOf(record) === undefined) return assignTargetRow(sql, 'elb_targets', record);
+    async put(record: T): Promise<void> {
+      if (versionOf(record) === undefined) return assignTargetRow(sql, table, record);
       writeRow(sql, {
-        table: 'elb_targets',
-        kind: 'target',
+        table,
+        kind,
         key: targetKey(record.targetGroupArn, record.id, record.port),
-        keyColumns: { target_group_arn: record.targetGroupArn, target_id: record.id, port: record.port },
+        keyColumns: keyColumns(record.targetGroupArn, record.id, record.port),
         columns: { doc: JSON.stringify(record) },
         expected: versionOf(record),
       });
     },
-    async delete(targetGroupArn, id, port) {
-      deleteRow(sql, {
-        table: 'elb_targets',
-        kind: 'target',
-        key: targetKey(targetGroupArn, id, port),
-        keyColumns: { target_group_arn: targetGroupArn, target_id: id, port },
-        expected: undefined,
-      });
-    },
-  };
-}
-
-function targetHealth(sql: Statements): Elbv2Tables['targetHealth'] {
-  return {
-    async forTargetGroup(targetGroupArn) {
-      const rows = sql.get('SELECT doc, version FROM elb_target_health WHERE target_group_arn = ?').all(targetGroupArn) as DocRow[];
-      return rows.map(parse<TargetHealthRecord>);
-    },
-    async put(record) {
-      if (versionOf(record) === undefined) return assignTargetRow(sql, 'elb_target_health', record);
-      writeRow(sql, {
-        table: 'elb_target_health',
-        kind: 'targetHealth',
-        key: targetKey(record.targetGroupArn, record.id, record.port),
-        keyColumns: { target_group_arn: record.targetGroupArn, target_id: record.id, port: record.port },
-        columns: { doc: JSON.stringify(record) },
-        expected: versionOf(record),
-      });
-    },
-    async delete(targetGroupArn, id, port) {
-      deleteRow(sql, {
-        table: 'elb_target_health',
-        kind: 'targetHealth',
-        key: targetKey(targetGroupArn, id, port),
-        keyColumns: { target_group_arn: targetGroupArn, target_id: id, port },
-        expected: undefined,
-      });
+    async delete(targetGroupArn: string, id: string, port: number): Promise<void> {
+      deleteRow(sql, { table, kind, key: targetKey(targetGroupArn, id, port), keyColumns: keyColumns(targetGroupArn, id, port), expected: undefined });
     },
   };
 }
@@ -230,7 +201,7 @@ export function elbv2Tables(sql: Statements): Elbv2Tables {
     targetGroups: targetGroups(sql),
     listeners: listeners(sql),
     rules: rules(sql),
-    targets: targets(sql),
-    targetHealth: targetHealth(sql),
+    targets: targetRows<TargetRecord>(sql, 'elb_targets', 'target'),
+    targetHealth: targetRows<TargetHealthRecord>(sql, 'elb_target_health', 'targetHealth'),
   };
 }
