@@ -4,7 +4,7 @@
  * AWS answers these with SerializationException and an opaque Java class name; we name the field.
  */
 import { NormalizedSchema } from '@smithy/core/schema';
-import { ApiError } from '../core/errors.js';
+import { ApiError, withHelp } from '../core/errors.js';
 
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
@@ -91,4 +91,33 @@ export function requiredMembers(schema: NormalizedSchema): ReadonlySet<string> {
   if (!Array.isArray(struct) || !Array.isArray(struct[4])) return new Set();
   const count = typeof struct[6] === 'number' ? struct[6] : 0;
   return new Set((struct[4] as string[]).slice(0, count));
+}
+
+const lowerFirst = (name: string) => name.charAt(0).toLowerCase() + name.slice(1);
+
+/**
+ * For the Query services (IAM, ELBv2), whose models mark required members by count rather than a
+ * trait: the first required member missing anywhere in the input, AWS's way (ValidationError):
+ * `1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null`.
+ */
+export function checkRequired(value: unknown, schema: NormalizedSchema, path = ''): void {
+  if (schema.isStructSchema()) {
+    const record = (value ?? {}) as Record<string, unknown>;
+    const required = requiredMembers(schema);
+    for (const [member, memberSchema] of schema.structIterator()) {
+      const memberPath = path ? `${path}.${lowerFirst(member)}` : lowerFirst(member);
+      const item = record[member];
+      if (item === undefined) {
+        if (required.has(member)) {
+          throw withHelp(new ApiError('ValidationError', `1 validation error detected: Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`), { field: member });
+        }
+        continue;
+      }
+      checkRequired(item, memberSchema, memberPath);
+    }
+    return;
+  }
+  if (schema.isListSchema() && Array.isArray(value)) {
+    value.forEach((item, index) => checkRequired(item, schema.getValueSchema(), `${path}.${index + 1}.member`));
+  }
 }

@@ -13,7 +13,7 @@ import { ruleOperations } from './rules.js';
 import { tagOperations } from './tags.js';
 import { targetGroupOperations } from './target-groups.js';
 import { targetOperations } from './targets.js';
-import { checkRequired } from './validate.js';
+import { checkRequired } from '../edge/model-check.js';
 
 export const elbv2Version = '2015-12-01';
 

@@ -2,37 +2,10 @@
  * Checks of input shape every ELBv2 operation shares: members the model requires (answered before
  * any lookup, as AWS does), names, ports and ranges, worded as AWS words them.
  */
-import type { NormalizedSchema } from '@smithy/core/schema';
-import { requiredMembers } from '../edge/model-check.js';
 import { validationError } from './errors.js';
 
 const lowerFirst = (name: string) => name.charAt(0).toLowerCase() + name.slice(1);
 
-/**
- * The first required member missing anywhere in the input, AWS's way:
- * `1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null`.
- */
-export function checkRequired(value: unknown, schema: NormalizedSchema, path = ''): void {
-  if (schema.isStructSchema()) {
-    const record = (value ?? {}) as Record<string, unknown>;
-    const required = requiredMembers(schema);
-    for (const [member, memberSchema] of schema.structIterator()) {
-      const memberPath = path ? `${path}.${lowerFirst(member)}` : lowerFirst(member);
-      const item = record[member];
-      if (item === undefined) {
-        if (required.has(member)) {
-          throw validationError(`1 validation error detected: Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`, { field: member });
-        }
-        continue;
-      }
-      checkRequired(item, memberSchema, memberPath);
-    }
-    return;
-  }
-  if (schema.isListSchema() && Array.isArray(value)) {
-    value.forEach((item, index) => checkRequired(item, schema.getValueSchema(), `${path}.${index + 1}.member`));
-  }
-}
 
 export function checkPort(port: number, field: string): void {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {

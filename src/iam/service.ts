@@ -10,7 +10,7 @@
  */
 import * as iamModel from '@aws-sdk/client-iam';
 import { defineQueryService, type QueryService } from '../edge/protocols/aws-query.js';
-import { checkRequired } from '../elbv2/validate.js';
+import { checkRequired } from '../edge/model-check.js';
 import { accessKeyOperations } from './access-keys.js';
 import { accountDetailOperations } from './account-details.js';
 import type { IamDeps } from './deps.js';
