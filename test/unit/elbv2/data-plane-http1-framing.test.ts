@@ -16,6 +16,16 @@ describe('HTTP/1.1 framing for the raw forwarding path', () => {
   it('refuses obsolete line folding and lines without a name', () => {
     assert.equal(parseHead('GET / HTTP/1.1\r\nA: 1\r\n  folded'), undefined);
     assert.equal(parseHead('GET / HTTP/1.1\r\n: empty'), undefined);
+    // Heads the two ends of the proxy could read differently are never relayed (request smuggling):
+    // a bare LF hiding a second header, a bare CR, a space before the colon, a control character
+    // in the request target.
+    assert.equal(parseHead('GET / HTTP/1.1\r\nX: a\nContent-Length: 10'), undefined);
+    assert.equal(parseHead('GET / HTTP/1.1\r\nX: a\rContent-Length: 10'), undefined);
+    assert.equal(parseHead('GET / HTTP/1.1\r\nContent-Length : 10'), undefined);
+    assert.equal(parseHead('GET /\nX HTTP/1.1\r\nHost: a'), undefined);
+    assert.equal(parseHead('GET / HTTP/1.1\r\nX: a\u0000b'), undefined);
+    // A tab inside a value is allowed.
+    assert.equal(parseHead('GET / HTTP/1.1\r\nX: a\tb')?.headers.x, 'a\tb');
   });
 
   it('finds the end of a response head whose lines end in CRLF, in LF alone, or in a mix', () => {

@@ -39,9 +39,18 @@ export function responseHeadEnd(buffer: Buffer): { headLength: number; bodyStart
  * Parses a head (the bytes before the blank line, latin1), or undefined when it is malformed.
  * Lines end in CRLF; with `bareLf` (a response's head, see responseHeadEnd), in LF alone too.
  */
+/** RFC 9110's token characters: what a field name is made of (no space before the colon either). */
+const headerName = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Control characters other than horizontal tab, which a field value may hold. */
+const fieldValueControl = /[\x00-\x08\x0a-\x1f\x7f]/;
+const controlCharacter = /[\x00-\x1f\x7f]/;
+
 export function parseHead(text: string, bareLf = false): ParsedHead | undefined {
   const rows = bareLf ? text.split('\n').map((row) => (row.endsWith('\r') ? row.slice(0, -1) : row)) : text.split('\r\n');
   const startLine = rows[0] ?? '';
+  // A control character left in a line (a bare CR or LF above all) would let the two ends of the
+  // proxy read different messages out of the same bytes: such a head is not ours to relay.
+  if (controlCharacter.test(startLine)) return undefined;
   const lines: [string, string][] = [];
   const headers: Record<string, string> = {};
   const setCookies: string[] = [];
@@ -51,6 +60,7 @@ export function parseHead(text: string, bareLf = false): ParsedHead | undefined 
     if (colon <= 0 || row.charCodeAt(0) === 32 || row.charCodeAt(0) === 9) return undefined; // obsolete folding, no name
     const name = row.slice(0, colon);
     const value = row.slice(colon + 1).trim();
+    if (!headerName.test(name) || fieldValueControl.test(value)) return undefined;
     const lower = name.toLowerCase();
     lines.push([name, value]);
     if (lower === 'set-cookie') setCookies.push(value);
