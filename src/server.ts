@@ -124,7 +124,6 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
     await store.write((tx) => tx.containerInstances.markAllDisconnected());
     // Set once the edge listens; DiscoverPollEndpoint only answers after that.
     let controlPlaneUrl = 'http://127.0.0.1';
-    const deps = { store, clock, ids: randomIds, rng: seededRng(Date.now() >>> 0), controlPlaneUrl: () => controlPlaneUrl };
     const registry = new Registry({
       store,
       clock,
