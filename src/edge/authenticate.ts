@@ -62,6 +62,7 @@ function authenticated(verified: VerifiedIdentity, deps: AuthDeps): Authenticate
       arn: credential.principalArn,
       isRoot: credential.isRoot,
       ...(credential.principalId !== undefined ? { uniqueId: credential.principalId } : {}),
+      ...(credential.session !== undefined ? { session: credential.session } : {}),
     },
     scope: { accountId: credential.accountId, region: verified.region },
     service: verified.service,

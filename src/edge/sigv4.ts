@@ -177,6 +177,24 @@ export function claimedService(request: Pick<SignedRequest, 'headers' | 'query'>
   return parts?.length === 5 && parts[3] ? parts[3] : undefined;
 }
 
+const unrecognized = () => new ApiError('UnrecognizedClientException', 'The security token included in the request is invalid.', 400);
+
+/**
+ * Temporary credentials (STS) are valid only with their session token and only until they expire;
+ * long-term keys take no token. Once expired, AWS answers ExpiredToken (its words, no full stop)
+ * rather than "invalid", so an SDK knows to fetch new credentials.
+ */
+function checkSessionToken(credential: CredentialRecord, token: string | undefined, now: Date): void {
+  if (credential.sessionToken === undefined) {
+    if (token !== undefined && token !== '') throw unrecognized();
+    return;
+  }
+  if (token === undefined || !sameSignature(credential.sessionToken, token)) throw unrecognized();
+  if (credential.session && now.getTime() >= credential.session.expiresAt * 1000) {
+    throw new ApiError('ExpiredTokenException', 'The security token included in the request is expired', 400);
+  }
+}
+
 interface CheckedClaim {
   claim: Claim;
   credential: CredentialRecord;
@@ -206,7 +224,8 @@ async function checkClaim(request: Omit<SignedRequest, 'body'>, lookup: Credenti
 
   const credential = await lookup(claim.accessKeyId);
   // An Inactive access key is refused as AWS refuses it: with the same words as an unknown one.
-  if (!credential || credential.status === 'Inactive') throw new ApiError('UnrecognizedClientException', 'The security token included in the request is invalid.', 400);
+  if (!credential || credential.status === 'Inactive') throw unrecognized();
+  checkSessionToken(credential, presigned ? (request.query.get('X-Amz-Security-Token') ?? undefined) : header(request as SignedRequest, 'x-amz-security-token'), now);
   checkTime(claim, signedAt, now);
   return { claim, credential, signedAt, presigned };
 }

@@ -62,6 +62,7 @@ const queryCodes: Record<string, string> = {
   IncompleteSignatureException: 'IncompleteSignature',
   InvalidSignatureException: 'SignatureDoesNotMatch',
   UnrecognizedClientException: 'InvalidClientTokenId',
+  ExpiredTokenException: 'ExpiredToken',
   AccessDeniedException: 'AccessDenied',
   ValidationException: 'ValidationError',
 };

@@ -2,6 +2,7 @@
  * The store's core contract: paging, credentials, leases and idempotency records, and what every
  * record shares (its version, compared on every write; see `Versioned`).
  */
+import type { SessionInfo } from '../../core/principal.js';
 
 export interface Page<T> {
   items: T[];
@@ -31,13 +32,20 @@ export interface CredentialRecord extends Versioned {
   principalId?: string;
   /** When the key last signed a request, and for which service and region (GetAccessKeyLastUsed). */
   lastUsed?: { at: number; service: string; region: string };
+  /**
+   * Temporary credentials (an `ASIA…` key from STS): the session token a request must carry in
+   * X-Amz-Security-Token, and the session it stands for (its expiry included).
+   */
+  sessionToken?: string;
+  session?: SessionInfo;
 }
 
 export interface CredentialsTable {
   get(accessKeyId: string): Promise<CredentialRecord | undefined>;
   put(record: CredentialRecord): Promise<void>;
+  /** The account's long-term root key. */
   findRoot(accountId: string): Promise<CredentialRecord | undefined>;
-  /** The credentials of one principal (an IAM user's access keys), oldest first. */
+  /** The long-term credentials of one principal (an IAM user's access keys), oldest first; never temporary ones. */
   forPrincipal(principalArn: string): Promise<CredentialRecord[]>;
   delete(accessKeyId: string): Promise<void>;
 }

@@ -35,14 +35,14 @@ function credentials(sql: Statements, sealer: Sealer): CredentialsTable {
       });
     },
     async findRoot(accountId) {
-      const row = sql
-        .get('SELECT access_key_id, doc, version FROM credentials WHERE account_id = ? AND is_root = 1 ORDER BY rowid LIMIT 1')
-        .get(accountId) as CredentialRow | undefined;
-      return row && open(row);
+      // Root's long-term key; session credentials root obtained (GetSessionToken) are root's too, but not it.
+      const rows = sql.get('SELECT access_key_id, doc, version FROM credentials WHERE account_id = ? AND is_root = 1 ORDER BY rowid').all(accountId) as CredentialRow[];
+      return rows.map(open).find((record) => record.sessionToken === undefined);
     },
     async forPrincipal(principalArn) {
       const rows = sql.get('SELECT access_key_id, doc, version FROM credentials WHERE principal_arn = ? ORDER BY rowid').all(principalArn) as CredentialRow[];
-      return rows.map(open);
+      // Access keys only: a user's temporary credentials are not among its keys (ListAccessKeys, the quota).
+      return rows.map(open).filter((record) => record.sessionToken === undefined);
     },
     async delete(accessKeyId) {
       deleteRow(sql, { table: 'credentials', kind: 'credential', key: accessKeyId, keyColumns: { access_key_id: accessKeyId }, expected: undefined });
