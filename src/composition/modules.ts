@@ -190,7 +190,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
     ecr,
     { name: 'secretsmanager', jsonApis: [secretsManagerService(ecsDeps)] },
     // ListFargateHosts asks the hub, which exists once the ecs module is attached.
-    { name: 'berth', jsonApis: [berthService({ ...ecsDeps, fargateHosts: () => parts.hub?.fargateHosts() ?? [] })] },
+    { name: 'berth', jsonApis: [berthService({ ...ecsDeps, installationAccountId: config.accountId, fargateHosts: () => parts.hub?.fargateHosts() ?? [] })] },
     {
       name: 'sts',
       queryApis: [stsService({ store })],
