@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, DeleteRoleCommand, ListUsersCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient, type Credentials } from '@aws-sdk/client-sts';
+import type { Authorizer } from '../../src/core/authorize.js';
 import { AdvancingClock } from '../../src/core/clock.js';
 import { cliEnvironment, hasAwsCli, run } from '../helpers/aws-cli.js';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
@@ -303,5 +304,50 @@ describe('STS AssumeRole and GetSessionToken', () => {
     assert.equal(response.status, 200, response.bytes.toString());
     assert.equal(await berth.server.store.read((tx) => tx.credentials.get(answer.Credentials?.AccessKeyId ?? '')), undefined);
     assert.ok(await berth.server.store.read((tx) => tx.credentials.get(testCredentials.accessKeyId)));
+  });
+});
+
+describe("AssumeRole under an authorize step that denies everything", () => {
+  let berth: TestBerth;
+  const asked: string[] = [];
+  const denyAll: Authorizer = (_principal, action) => {
+    asked.push(action);
+    return { allowed: false, reason: 'The test denies every call.' };
+  };
+  before(async () => {
+    berth = await startBerth({}, { authorize: denyAll });
+    await berth.server.store.write(async (tx) => {
+      const now = Math.floor(Date.now() / 1000);
+      await tx.iamEntities.put({
+        type: 'role',
+        accountId: account,
+        name: 'app',
+        id: 'AROATESTAPPROLE000001',
+        arn: `arn:aws:iam::${account}:role/app`,
+        path: '/',
+        createdAt: now,
+        tags: [],
+        inlinePolicies: {},
+        attachedPolicies: [],
+        assumeRolePolicyDocument: trustAccount(),
+        maxSessionDuration: 3600,
+      });
+    });
+  });
+  after(async () => berth.close());
+
+  it('decides itself: the generic step is not asked, and the trust policy still decides', async () => {
+    const client = new STSClient({ endpoint: berth.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
+    try {
+      const answer = await client.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/app`, RoleSessionName: 'self' }));
+      assert.equal(answer.AssumedRoleUser?.Arn, `arn:aws:sts::${account}:assumed-role/app/self`);
+      assert.ok(!asked.includes('sts:AssumeRole'));
+      const denied = await failure(client.send(new GetSessionTokenCommand({})).then(() => client.send(new GetCallerIdentityCommand({}))));
+      // GetSessionToken decides itself too; GetCallerIdentity goes through the generic step, which denies here.
+      assert.equal(denied.name, 'AccessDenied');
+      assert.deepEqual(asked, ['sts:GetCallerIdentity']);
+    } finally {
+      client.destroy();
+    }
   });
 });
