@@ -286,9 +286,13 @@ describe('STS AssumeRole and GetSessionToken', () => {
   it('answers ExpiredToken once the credentials expire, and the sweep deletes them', async () => {
     const answer = await sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/app`, RoleSessionName: 'expiring', DurationSeconds: 900 }));
     const keys = keysOf(answer.Credentials);
+    const token = await berth.ecr('us-east-1', keys as { accessKeyId: string; secretAccessKey: string }).send(new GetAuthorizationTokenCommand({}));
+    const registryAuth = { authorization: `Basic ${token.authorizationData?.[0]?.authorizationToken ?? ''}` };
+    assert.equal((await fetch(`${berth.url}/v2/`, { headers: registryAuth })).status, 200);
     await berth.server.expiredSessions.settle();
     assert.ok(await berth.server.store.read((tx) => tx.credentials.get(keys.accessKeyId)), 'deleted before expiry');
     clock.advance(901_000);
+    assert.equal((await fetch(`${berth.url}/v2/`, { headers: registryAuth })).status, 401);
     const expired = await failure(sts(keys).send(new GetCallerIdentityCommand({})));
     assert.equal(expired.name, 'ExpiredToken');
     assert.equal(expired.message, 'The security token included in the request is expired');
