@@ -7,6 +7,9 @@
  * both decided the same way. A role that does not exist is denied in the same words as one that
  * may not be assumed, as AWS does.
  *
+ * One deviation: AWS refuses AssumeRole to root credentials; Berth lets root assume a role whose
+ * trust policy allows its account, since Berth's users often hold nothing but root keys.
+ *
  * The operation authorizes itself: the edge's generic step lets it through (service.ts).
  */
 import type { AssumeRoleRequest, AssumeRoleResponse } from '@aws-sdk/client-sts';

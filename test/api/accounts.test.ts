@@ -119,7 +119,9 @@ describe('several accounts in one Berth', () => {
         AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${accountA}:root` }, Action: 'sts:AssumeRole' }] }),
       }),
     );
-    // B's root may do anything in B: only A's trust policy decides.
+    // B's root may do anything in B: only A's trust policy decides. (A deviation: AWS refuses AssumeRole
+    // to root credentials, "Roles may not be assumed by root accounts"; Berth's root may assume a role
+    // whose trust policy names its account, so an installation used with root keys can try roles.)
     const assumed = await sts(rootB).send(new AssumeRoleCommand({ RoleArn: trusting, RoleSessionName: 'from-b' }));
     assert.equal(assumed.AssumedRoleUser?.Arn, `arn:aws:sts::${accountA}:assumed-role/for-b/from-b`);
     const session = { accessKeyId: assumed.Credentials?.AccessKeyId ?? '', secretAccessKey: assumed.Credentials?.SecretAccessKey ?? '', sessionToken: assumed.Credentials?.SessionToken ?? '' };
