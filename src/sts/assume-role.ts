@@ -3,9 +3,9 @@
  * must allow the caller (even within one account), the caller's own side (identity-based policies,
  * permissions boundary, session policies of a role session) must allow `sts:AssumeRole` on the
  * role unless the trust policy names the caller itself, and across accounts both sides always must.
- * Passing session tags needs `sts:TagSession`, setting a source identity `sts:SetSourceIdentity`,
- * both decided the same way. A role that does not exist is denied in the same words as one that
- * may not be assumed, as AWS does.
+ * Passing session tags needs `sts:TagSession`, a source identity (given, or carried by the calling
+ * session) `sts:SetSourceIdentity`, both decided the same way. A role that does not exist is
+ * denied in the same words as one that may not be assumed, as AWS does.
  *
  * One deviation: AWS refuses AssumeRole to root credentials; Berth lets root assume a role whose
  * trust policy allows its account, since Berth's users often hold nothing but root keys.
@@ -139,7 +139,8 @@ async function decide(tx: StoreTx, ctx: RequestContext, request: CheckedRequest,
   for (const [key, value] of Object.entries(tags)) keys[`aws:RequestTag/${key}`] = value;
   const actions = ['sts:AssumeRole'];
   if (Object.keys(tags).length > 0) actions.push('sts:TagSession');
-  if (request.sourceIdentity !== undefined) actions.push('sts:SetSourceIdentity');
+  // A source identity set now, or carried from the calling session: every role of a chain must allow it.
+  if (request.sourceIdentity !== undefined || ctx.principal.session?.sourceIdentity !== undefined) actions.push('sts:SetSourceIdentity');
   for (const action of actions) {
     const evaluation: Evaluation = evaluate(
       { principal: caller.principal, action, resource, resourceAccountId: role.accountId, now: ctx.now, keys },

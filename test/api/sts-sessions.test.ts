@@ -224,6 +224,52 @@ describe('STS AssumeRole and GetSessionToken', () => {
     assert.match(record?.session?.sessionPolicy ?? '', /ecs:List\*/);
   });
 
+  it("narrows a session by its session policies, and keeps its source identity along a chain", async () => {
+    const { PutRolePolicyCommand } = await import('@aws-sdk/client-iam');
+    const hopArn = `arn:aws:iam::${account}:role/hop`;
+    await iam().send(
+      new CreateRoleCommand({
+        RoleName: 'hop',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { AWS: account }, Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'] }],
+        }),
+      }),
+    );
+    await iam().send(
+      new PutRolePolicyCommand({
+        RoleName: 'hop',
+        PolicyName: 'chain',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'], Resource: '*' }] }),
+      }),
+    );
+    const client = sts();
+    // app's trust policy does not allow sts:SetSourceIdentity.
+    const noSetting = await failure(client.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/app`, RoleSessionName: 'si', SourceIdentity: 'alice' })));
+    assert.equal(noSetting.message, `User: arn:aws:iam::${account}:root is not authorized to perform: sts:SetSourceIdentity on resource: arn:aws:iam::${account}:role/app`);
+    const reserved = await failure(client.send(new AssumeRoleCommand({ RoleArn: hopArn, RoleSessionName: 'si', SourceIdentity: 'aws:alice' })));
+    assert.equal(reserved.name, 'ValidationError');
+    const unknownPolicy = await failure(client.send(new AssumeRoleCommand({ RoleArn: hopArn, RoleSessionName: 'si', PolicyArns: [{ arn: `arn:aws:iam::${account}:policy/none` }] })));
+    assert.equal(unknownPolicy.message, `Policy arn:aws:iam::${account}:policy/none does not exist or is not attachable.`);
+
+    const narrowed = await client.send(
+      new AssumeRoleCommand({ RoleArn: hopArn, RoleSessionName: 'narrow', PolicyArns: [{ arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }], SourceIdentity: 'alice' }),
+    );
+    assert.equal(narrowed.SourceIdentity, 'alice');
+    // hop's own policy allows sts:AssumeRole, but the session policy (read-only) does not.
+    const denied = await failure(sts(keysOf(narrowed.Credentials)).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/app`, RoleSessionName: 'next' })));
+    assert.equal(denied.message, `User: arn:aws:sts::${account}:assumed-role/hop/narrow is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${account}:role/app`);
+
+    const open = await client.send(new AssumeRoleCommand({ RoleArn: hopArn, RoleSessionName: 'open', SourceIdentity: 'alice' }));
+    const chained = await sts(keysOf(open.Credentials)).send(new AssumeRoleCommand({ RoleArn: hopArn, RoleSessionName: 'next' }));
+    assert.equal(chained.SourceIdentity, 'alice');
+    // Every role along the chain must allow sts:SetSourceIdentity; app's trust policy does not.
+    const appDenied = await failure(sts(keysOf(open.Credentials)).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/app`, RoleSessionName: 'next' })));
+    assert.equal(appDenied.message, `User: arn:aws:sts::${account}:assumed-role/hop/open is not authorized to perform: sts:SetSourceIdentity on resource: arn:aws:iam::${account}:role/app`);
+    const changed = await failure(sts(keysOf(open.Credentials)).send(new AssumeRoleCommand({ RoleArn: hopArn, RoleSessionName: 'again', SourceIdentity: 'bob' })));
+    assert.equal(changed.name, 'AccessDenied');
+  });
+
   it('issues GetSessionToken credentials that act as the user but may not call IAM or GetSessionToken', async () => {
     const answer = await sts(user).send(new GetSessionTokenCommand({ DurationSeconds: 900 }));
     assert.match(answer.Credentials?.AccessKeyId ?? '', /^ASIA/);
