@@ -5,6 +5,7 @@
  */
 import { accessDenied, type Authorizer } from '../core/authorize.js';
 import type { RequestContext } from '../core/request-context.js';
+import { refuseOutsideSession } from '../sts/session-restrictions.js';
 import type { JsonService } from './protocols/aws-json.js';
 import type { QueryService } from './protocols/aws-query.js';
 import type { Operation } from './protocols/operation.js';
@@ -28,7 +29,11 @@ export function resourceOf(input: Record<string, unknown>): string {
   return Object.values(input).find(isArn) ?? '*';
 }
 
-/** Authorizes the call, then runs the handler; a denied call is AWS's AccessDeniedException. */
+/**
+ * Authorizes the call, then runs the handler; a denied call is AWS's AccessDeniedException.
+ * An operation that authorizes itself (AssumeRole evaluates the role's trust policy with the
+ * caller's policies) skips the generic decision; the session rules apply to every call.
+ */
 export async function perform(
   service: Service,
   operation: Operation,
@@ -37,6 +42,8 @@ export async function perform(
   authorize: Authorizer,
 ): Promise<unknown> {
   const action = actionOf(service, operation);
+  refuseOutsideSession(context.principal, action);
+  if (operation.authorizesItself) return operation.handler(input, context);
   const resource = resourceOf(input);
   const decision = authorize(context.principal, action, resource, { region: context.scope.region, rootOnly: operation.rootOnly });
   if (!decision.allowed) {
