@@ -7,8 +7,8 @@
  * session) `sts:SetSourceIdentity`, both decided the same way. A role that does not exist is
  * denied in the same words as one that may not be assumed, as AWS does.
  *
- * One deviation: AWS refuses AssumeRole to root credentials; Berth lets root assume a role whose
- * trust policy allows its account, since Berth's users often hold nothing but root keys.
+ * Root credentials (and root's GetSessionToken sessions) may not assume roles, as in AWS: code
+ * tested against Berth with root keys would otherwise pass here and fail there. Use an IAM user.
  *
  * The operation authorizes itself: the edge's generic step lets it through (service.ts).
  */
@@ -195,6 +195,12 @@ export async function assumeRole(store: Store, input: AssumeRoleRequest, ctx: Re
     throw withHelp(accessDenied(ctx.principal, 'sts:SetSourceIdentity', request.roleArn.toString(), { allowed: false, reason: '' }), {
       field: 'SourceIdentity',
       hint: `The calling session's source identity is ${callerSource}; a chained session keeps it.`,
+    });
+  }
+  if (ctx.principal.isRoot) {
+    throw withHelp(new ApiError('AccessDenied', 'Roles may not be assumed by root accounts.', 403), {
+      resource: request.roleArn.toString(),
+      hint: 'Create an IAM user with a policy allowing sts:AssumeRole on the role (aws iam create-user, put-user-policy, create-access-key) and call AssumeRole with its keys.',
     });
   }
   const tags = { ...inherited.tags, ...request.tags };

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
-import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, DeleteRoleCommand, ListUsersCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, DeleteRoleCommand, ListUsersCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient, type Credentials } from '@aws-sdk/client-sts';
 import type { Authorizer } from '../../src/core/authorize.js';
 import { AdvancingClock } from '../../src/core/clock.js';
@@ -58,6 +58,9 @@ describe('STS AssumeRole and GetSessionToken', () => {
   };
   let user: Keys;
   const userArn = `arn:aws:iam::${account}:user/dev`;
+  // Root credentials may not assume roles (as in AWS): AssumeRole is called by `ops`, allowed everything.
+  let ops: Keys;
+  const opsArn = `arn:aws:iam::${account}:user/ops`;
 
   before(async () => {
     berth = await startBerth({}, { clock });
@@ -66,6 +69,10 @@ describe('STS AssumeRole and GetSessionToken', () => {
     await admin.send(new CreateUserCommand({ UserName: 'dev' }));
     const key = await admin.send(new CreateAccessKeyCommand({ UserName: 'dev' }));
     user = { accessKeyId: key.AccessKey?.AccessKeyId ?? '', secretAccessKey: key.AccessKey?.SecretAccessKey ?? '' };
+    await admin.send(new CreateUserCommand({ UserName: 'ops' }));
+    await admin.send(new AttachUserPolicyCommand({ UserName: 'ops', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }));
+    const opsKey = await admin.send(new CreateAccessKeyCommand({ UserName: 'ops' }));
+    ops = { accessKeyId: opsKey.AccessKey?.AccessKeyId ?? '', secretAccessKey: opsKey.AccessKey?.SecretAccessKey ?? '' };
   });
   after(async () => {
     for (const client of clients) client.destroy();
@@ -73,7 +80,7 @@ describe('STS AssumeRole and GetSessionToken', () => {
   });
 
   it('issues a role session whose credentials sign as the assumed role', async () => {
-    const answer = await sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/app`, RoleSessionName: 'deploy' }));
+    const answer = await sts(ops).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/app`, RoleSessionName: 'deploy' }));
     assert.match(answer.Credentials?.AccessKeyId ?? '', /^ASIA[A-Z2-7]{16}$/);
     assert.ok((answer.Credentials?.SessionToken ?? '').length > 100);
     assert.equal(answer.Credentials?.Expiration?.getTime(), Math.floor(clock.now().getTime() / 1000) * 1000 + 3600_000);
@@ -87,7 +94,7 @@ describe('STS AssumeRole and GetSessionToken', () => {
   });
 
   it('refuses temporary credentials without their token, with a wrong one, and a token on a long-term key', async () => {
-    const answer = await sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/app`, RoleSessionName: 'tokens' }));
+    const answer = await sts(ops).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/app`, RoleSessionName: 'tokens' }));
     const keys = keysOf(answer.Credentials);
     for (const credentials of [{ ...keys, sessionToken: undefined }, { ...keys, sessionToken: `${keys.sessionToken?.slice(0, -4)}AAAA` }, { ...testCredentials, sessionToken: keys.sessionToken }]) {
       const error = await failure(sts(credentials).send(new GetCallerIdentityCommand({})));
@@ -128,7 +135,7 @@ describe('STS AssumeRole and GetSessionToken', () => {
   });
 
   it("checks the input before anything else, in AWS's words", async () => {
-    const client = sts();
+    const client = sts(ops);
     const cases: [Record<string, unknown>, string, string][] = [
       [{ RoleSessionName: 'a' }, 'ValidationError', "1 validation error detected: Value 'a' at 'roleSessionName' failed to satisfy constraint: Member must have length greater than or equal to 2"],
       [{ RoleSessionName: 'a b' }, 'ValidationError', "1 validation error detected: Value 'a b' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*"],
@@ -202,13 +209,13 @@ describe('STS AssumeRole and GetSessionToken', () => {
         }),
       }),
     );
-    const client = sts();
+    const client = sts(ops);
     const noExternalId = await failure(client.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 's' + 'x' })));
-    assert.equal(noExternalId.message, `User: arn:aws:iam::${account}:root is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
+    assert.equal(noExternalId.message, `User: ${opsArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`);
     const plain = await client.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'sx', ExternalId: 'partner-7' }));
     assert.ok(plain.Credentials?.AccessKeyId);
     const wrongTag = await failure(client.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'sx', ExternalId: 'partner-7', Tags: [{ Key: 'team', Value: 'red' }] })));
-    assert.equal(wrongTag.message, `User: arn:aws:iam::${account}:root is not authorized to perform: sts:TagSession on resource: ${roleArn}`);
+    assert.equal(wrongTag.message, `User: ${opsArn} is not authorized to perform: sts:TagSession on resource: ${roleArn}`);
     const tagged = await client.send(
       new AssumeRoleCommand({
         RoleArn: roleArn,
@@ -243,10 +250,10 @@ describe('STS AssumeRole and GetSessionToken', () => {
         PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'], Resource: '*' }] }),
       }),
     );
-    const client = sts();
+    const client = sts(ops);
     // app's trust policy does not allow sts:SetSourceIdentity.
     const noSetting = await failure(client.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/app`, RoleSessionName: 'si', SourceIdentity: 'alice' })));
-    assert.equal(noSetting.message, `User: arn:aws:iam::${account}:root is not authorized to perform: sts:SetSourceIdentity on resource: arn:aws:iam::${account}:role/app`);
+    assert.equal(noSetting.message, `User: ${opsArn} is not authorized to perform: sts:SetSourceIdentity on resource: arn:aws:iam::${account}:role/app`);
     const reserved = await failure(client.send(new AssumeRoleCommand({ RoleArn: hopArn, RoleSessionName: 'si', SourceIdentity: 'aws:alice' })));
     assert.equal(reserved.name, 'ValidationError');
     const unknownPolicy = await failure(client.send(new AssumeRoleCommand({ RoleArn: hopArn, RoleSessionName: 'si', PolicyArns: [{ arn: `arn:aws:iam::${account}:policy/none` }] })));
@@ -298,7 +305,7 @@ describe('STS AssumeRole and GetSessionToken', () => {
     const { stdout } = await run(
       'aws',
       ['--endpoint-url', berth.url, '--output', 'json', 'sts', 'assume-role', '--role-arn', `arn:aws:iam::${account}:role/app`, '--role-session-name', 'cli', '--duration-seconds', '900'],
-      { env: cliEnvironment },
+      { env: { ...cliEnvironment, AWS_ACCESS_KEY_ID: ops.accessKeyId, AWS_SECRET_ACCESS_KEY: ops.secretAccessKey } },
     );
     const answer = JSON.parse(stdout) as { Credentials: Record<string, string>; AssumedRoleUser: Record<string, string> };
     assert.match(answer.Credentials.AccessKeyId ?? '', /^ASIA/);
@@ -313,7 +320,9 @@ describe('STS AssumeRole and GetSessionToken', () => {
     });
     assert.equal((JSON.parse(identity) as { Arn: string }).Arn, `arn:aws:sts::${account}:assumed-role/app/cli`);
     try {
-      await run('aws', ['--endpoint-url', berth.url, 'sts', 'assume-role', '--role-arn', `arn:aws:iam::${account}:role/app`, '--role-session-name', 'cli', '--duration-seconds', '7201'], { env: cliEnvironment });
+      await run('aws', ['--endpoint-url', berth.url, 'sts', 'assume-role', '--role-arn', `arn:aws:iam::${account}:role/app`, '--role-session-name', 'cli', '--duration-seconds', '7201'], {
+        env: { ...cliEnvironment, AWS_ACCESS_KEY_ID: ops.accessKeyId, AWS_SECRET_ACCESS_KEY: ops.secretAccessKey },
+      });
       assert.fail('assume-role over the maximum succeeded');
     } catch (error) {
       assert.match(String((error as { stderr?: string }).stderr), /\(ValidationError\) when calling the AssumeRole operation: The requested DurationSeconds exceeds the MaxSessionDuration set for this role\./);
@@ -321,7 +330,7 @@ describe('STS AssumeRole and GetSessionToken', () => {
   });
 
   it('gives temporary credentials registry tokens that end with them at the latest', async () => {
-    const answer = await sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/app`, RoleSessionName: 'registry', DurationSeconds: 900 }));
+    const answer = await sts(ops).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/app`, RoleSessionName: 'registry', DurationSeconds: 900 }));
     const ecr = berth.ecr('us-east-1', keysOf(answer.Credentials) as { accessKeyId: string; secretAccessKey: string });
     const token = await ecr.send(new GetAuthorizationTokenCommand({}));
     assert.equal(token.authorizationData?.[0]?.expiresAt?.getTime(), answer.Credentials?.Expiration?.getTime());
@@ -330,7 +339,7 @@ describe('STS AssumeRole and GetSessionToken', () => {
   });
 
   it('answers ExpiredToken once the credentials expire, and the sweep deletes them', async () => {
-    const answer = await sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/app`, RoleSessionName: 'expiring', DurationSeconds: 900 }));
+    const answer = await sts(ops).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/app`, RoleSessionName: 'expiring', DurationSeconds: 900 }));
     const keys = keysOf(answer.Credentials);
     const token = await berth.ecr('us-east-1', keys as { accessKeyId: string; secretAccessKey: string }).send(new GetAuthorizationTokenCommand({}));
     const registryAuth = { authorization: `Basic ${token.authorizationData?.[0]?.authorizationToken ?? ''}` };
@@ -349,7 +358,7 @@ describe('STS AssumeRole and GetSessionToken', () => {
   });
 
   it("takes an account's temporary credentials with its reset", async () => {
-    const answer = await sts().send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/app`, RoleSessionName: 'reset' }));
+    const answer = await sts(ops).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/app`, RoleSessionName: 'reset' }));
     const response = await signedRequest(berth.url, { path: '/_berth/reset', service: 'berth', body: '', signingDate: clock.now() });
     assert.equal(response.status, 200, response.bytes.toString());
     assert.equal(await berth.server.store.read((tx) => tx.credentials.get(answer.Credentials?.AccessKeyId ?? '')), undefined);
@@ -359,6 +368,7 @@ describe('STS AssumeRole and GetSessionToken', () => {
 
 describe("AssumeRole under an authorize step that denies everything", () => {
   let berth: TestBerth;
+  const opsKey = { accessKeyId: 'AKIATESTOPSUSER00001', secretAccessKey: 'ops-secret-access-key' };
   const asked: string[] = [];
   const denyAll: Authorizer = (_principal, action) => {
     asked.push(action);
@@ -382,12 +392,25 @@ describe("AssumeRole under an authorize step that denies everything", () => {
         assumeRolePolicyDocument: trustAccount(),
         maxSessionDuration: 3600,
       });
+      await tx.iamEntities.put({
+        type: 'user',
+        accountId: account,
+        name: 'ops',
+        id: 'AIDATESTOPSUSER000001',
+        arn: `arn:aws:iam::${account}:user/ops`,
+        path: '/',
+        createdAt: now,
+        tags: [],
+        inlinePolicies: { assume: allowAssume('*') },
+        attachedPolicies: [],
+      });
+      await tx.credentials.put({ ...opsKey, accountId: account, principalArn: `arn:aws:iam::${account}:user/ops`, principalId: 'AIDATESTOPSUSER000001', isRoot: false, createdAt: now });
     });
   });
   after(async () => berth.close());
 
   it('decides itself: the generic step is not asked, and the trust policy still decides', async () => {
-    const client = new STSClient({ endpoint: berth.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
+    const client = new STSClient({ endpoint: berth.url, region: 'us-east-1', credentials: opsKey, maxAttempts: 1 });
     try {
       const answer = await client.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${account}:role/app`, RoleSessionName: 'self' }));
       assert.equal(answer.AssumedRoleUser?.Arn, `arn:aws:sts::${account}:assumed-role/app/self`);
