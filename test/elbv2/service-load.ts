@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 
 /**
- * A busybox httpd on container port 80 (a dynamic host port in bridge mode). Its page names the
+ * A busybox httpd on container port 80 (a dynamic host port in bridge mode, the task's own address in awsvpc). Its page names the
  * revision and the container (`/`), also served after a second by a CGI script (`/cgi-bin/slow`),
  * so that requests are in flight whenever a task is stopped; `/health` answers 200 unless
  * `healthy` is false (then 404: the health check's matcher fails). It takes two seconds to start
@@ -26,7 +26,7 @@ import {
  * service's ordering (healthy before the task counts, drained before its container stops) keeps a
  * request from failing.
  */
-export const webContainer = (image: string, revision: string, options: { healthy?: boolean; hostPort?: number } = {}) => ({
+export const webContainer = (image: string, revision: string, options: { healthy?: boolean; networkMode?: 'bridge' | 'awsvpc' } = {}) => ({
   name: 'web',
   image,
   essential: true,
@@ -46,7 +46,8 @@ export const webContainer = (image: string, revision: string, options: { healthy
       'wait',
     ].join('\n'),
   ],
-  portMappings: [{ containerPort: 80, ...(options.hostPort === undefined ? { hostPort: 0 } : { hostPort: options.hostPort }) }],
+  // awsvpc tasks have the task's own address: the container port, no host port.
+  portMappings: [{ containerPort: 80, ...(options.networkMode === 'awsvpc' ? {} : { hostPort: 0 }) }],
 });
 
 export interface Reply {
