@@ -16,7 +16,7 @@
  * in the data plane: every wait polls against a deadline.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,9 +25,9 @@ import { CreateClusterCommand, CreateServiceCommand, DeleteServiceCommand, Descr
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AdvancingClock } from '../../src/core/clock.js';
 import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
-import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
+import { startAgentProcess } from '../helpers/agent-process.js';
+import { startBerth, type TestBerth } from '../helpers/berth.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
-import { whenInterrupted } from '../helpers/interrupt.js';
 import { killProcess } from '../helpers/server-process.js';
 import { describeService, messagesOf, serviceContainers, serviceTasks, steady } from '../helpers/service-faults.js';
 import { TaskDriver } from '../helpers/tasks.js';
@@ -40,38 +40,6 @@ const dataPlane = (process.env.DATA_PLANE ?? 'embedded') as 'embedded' | 'haprox
 const desiredCount = 2;
 /** The server's grace for a disconnected agent (`--agent-lost-after`, its default). */
 const lostAfterSeconds = 60;
-
-/** `berth agent` on the local Docker engine, as its own process; resolves with its container instance ARN once it runs. */
-async function startAgentProcess(url: string, dataDir: string): Promise<{ child: ChildProcess; instanceArn: string; output: () => string }> {
-  const child = spawn(
-    process.execPath,
-    ['bin/berth.js', 'agent', '--launch-type', 'EC2', '--cluster', 'default', '--endpoint', url, '--data-dir', dataDir, '--availability-zone', 'us-east-1a'],
-    {
-      env: { ...process.env, AWS_ACCESS_KEY_ID: testCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const forget = whenInterrupted(() => child.kill('SIGKILL'));
-  child.once('exit', forget);
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const instanceArn = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`berth agent did not start within 30 s: ${output}`)), 30_000);
-    child.stdout!.on('data', () => {
-      const match = /berth agent: running (arn:\S+) against/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`berth agent exited (${code ?? signal}): ${output}`));
-    });
-  });
-  return { child, instanceArn, output: () => output };
-}
 
 describe(`kill -9 of an agent whose service tasks sit behind an ALB (${dataPlane} data plane)`, { skip }, () => {
   let berth: TestBerth;
