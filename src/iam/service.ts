@@ -20,6 +20,7 @@ import { instanceProfileOperations } from './instance-profiles.js';
 import { managedPolicyOperations } from './managed-policies.js';
 import { permissionsBoundaryOperations } from './permissions-boundaries.js';
 import { roleOperations } from './roles.js';
+import { simulateOperations } from './simulate-policies.js';
 import { taggingOperations } from './tagging.js';
 import { userOperations } from './users.js';
 
@@ -40,6 +41,7 @@ export function iamService(deps: IamDeps): QueryService {
       ...instanceProfileOperations(deps),
       ...accountDetailOperations(deps),
       ...taggingOperations(deps),
+      ...simulateOperations(deps),
     },
   );
   for (const operation of service.operations.values()) {
