@@ -162,4 +162,12 @@ describe('SSM Parameter Store', () => {
     assert.deepEqual([deleted.DeletedParameters, deleted.InvalidParameters], [['/app/dev/url'], ['gone']]);
     await rejects(ssm.send(new GetParameterCommand({ Name: '/app/dev/url' })), 'ParameterNotFound');
   });
+
+  it('a reset of the account removes its parameters and every version', async () => {
+    await ssm.send(new PutParameterCommand({ Name: '/reset/me', Value: 'x', Type: 'String' }));
+    await berth.server.store.reset({ kind: 'account', accountId: '000000000000' });
+    assert.deepEqual((await ssm.send(new DescribeParametersCommand({}))).Parameters, []);
+    const left = await berth.server.store.read((tx) => tx.ssmParameters.listVersions('000000000000', 'us-east-1', '/reset/me'));
+    assert.deepEqual(left, []);
+  });
 });
