@@ -64,7 +64,7 @@ async function valueOf(tx: StoreTx, taskArn: Arn, valueFrom: string): Promise<{ 
   const reference = parseSecretReference(valueFrom);
   if (!reference) return readParameterValue(tx, { accountId: taskAccount, region: taskArn.region }, valueFrom);
   const failed = (why: string) => ({ error: `unable to retrieve secret from asm: failed to fetch secret ${reference.secretArn} from secrets manager: ${why}` });
-  // Berth has no resource policies, so a secret is read only in the task's own account.
+  // Secret resource policies are not evaluated on this path yet, so a secret is read only in the task's own account.
   if (reference.accountId !== taskAccount) return failed("ResourceNotFoundException: Secrets Manager can't find the specified secret.");
   const read = await readSecretString(tx, reference.accountId, reference.region, reference.secretArn, {
     ...(reference.versionId ? { versionId: reference.versionId } : {}),
