@@ -20,6 +20,7 @@ import {
   ListTagsForResourceCommand,
   PutParameterCommand,
   RemoveTagsFromResourceCommand,
+  UnlabelParameterVersionCommand,
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import { rejects } from '../helpers/assertions.js';
@@ -98,6 +99,10 @@ describe('SSM Parameter Store', () => {
     ]);
     await rejects(ssm.send(new GetParameterCommand({ Name: '/app/prod/url:7' })), 'ParameterVersionNotFound', /^Systems Manager could not find version 7 of \/app\/prod\/url\. Verify the version and try again\.$/);
     await rejects(ssm.send(new LabelParameterVersionCommand({ Name: '/app/prod/url', Labels: Array.from({ length: 10 }, (_, i) => `l${i}`) })), 'ParameterVersionLabelLimitExceeded');
+    const unlabelled = await ssm.send(new UnlabelParameterVersionCommand({ Name: '/app/prod/url', ParameterVersion: 2, Labels: ['stable', 'never'] }));
+    assert.deepEqual([unlabelled.RemovedLabels, unlabelled.InvalidLabels], [['stable'], ['never']]);
+    await rejects(ssm.send(new GetParameterCommand({ Name: '/app/prod/url:stable' })), 'ParameterVersionNotFound');
+    await ssm.send(new LabelParameterVersionCommand({ Name: '/app/prod/url', Labels: ['stable'] }));
   });
 
   it('answers several at once, by path, and refuses what Parameter Store refuses', async () => {
