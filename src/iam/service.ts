@@ -13,6 +13,7 @@ import { defineQueryService, type QueryService } from '../edge/protocols/aws-que
 import { checkRequired } from '../edge/model-check.js';
 import { accessKeyOperations } from './access-keys.js';
 import { accountDetailOperations } from './account-details.js';
+import { contextKeyOperations } from './context-keys.js';
 import type { IamDeps } from './deps.js';
 import { groupOperations } from './groups.js';
 import { identityPolicyOperations } from './identity-policies.js';
@@ -42,6 +43,7 @@ export function iamService(deps: IamDeps): QueryService {
       ...accountDetailOperations(deps),
       ...taggingOperations(deps),
       ...simulateOperations(deps),
+      ...contextKeyOperations(deps),
     },
   );
   for (const operation of service.operations.values()) {

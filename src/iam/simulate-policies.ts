@@ -34,7 +34,7 @@ function inputPolicy(text: string, kind: PolicyKind, id: string): SimulatedPolic
   }
 }
 
-function inputPolicies(texts: readonly string[] | undefined, field: string): SimulatedPolicy[] {
+export function inputPolicies(texts: readonly string[] | undefined, field: string): SimulatedPolicy[] {
   return (texts ?? []).map((text, index) => inputPolicy(text, 'identity', `${field}.${index + 1}`));
 }
 
@@ -68,7 +68,7 @@ function checkOwner(owner: string | undefined): string | undefined {
 }
 
 /** The user, group or role an ARN names, among `types`: [type, account, name], or InvalidInput. */
-function entityArn(arn: string, field: string, types: readonly Holder['type'][]): { type: Holder['type']; accountId: string } {
+export function entityArn(arn: string, field: string, types: readonly Holder['type'][]): { type: Holder['type']; accountId: string } {
   const parsed = Arn.parse(arn);
   const type = parsed?.resourceType as Holder['type'] | undefined;
   if (!parsed || parsed.service !== 'iam' || !type || !types.includes(type) || parsed.resourcePath.length === 0) {
@@ -78,7 +78,7 @@ function entityArn(arn: string, field: string, types: readonly Holder['type'][])
 }
 
 /** The entity an ARN names, or NoSuchEntity; the ARN must match it, path included. */
-async function holderOf(tx: StoreTx, arn: string, field: string, types: readonly Holder['type'][]): Promise<Holder> {
+export async function holderOf(tx: StoreTx, arn: string, field: string, types: readonly Holder['type'][]): Promise<Holder> {
   const { type, accountId } = entityArn(arn, field, types);
   const name = arn.split('/').at(-1) ?? '';
   const holder = (await tx.iamEntities.get(accountId, type, name)) as Holder | undefined;
@@ -111,7 +111,7 @@ function storedPolicy(sourced: SourcedPolicy, holderArn: string): SimulatedPolic
   }
 }
 
-async function policiesOfSource(tx: StoreTx, holder: Holder): Promise<SimulatedPolicy[]> {
+export async function policiesOfSource(tx: StoreTx, holder: Holder): Promise<SimulatedPolicy[]> {
   const policies = (await policiesOfHolder(tx, holder)).map((sourced) => storedPolicy(sourced, holder.arn));
   if (holder.type !== 'user') return policies;
   const lower = holder.name.toLowerCase();

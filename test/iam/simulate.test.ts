@@ -14,6 +14,8 @@ import {
   CreatePolicyCommand,
   CreateRoleCommand,
   CreateUserCommand,
+  GetContextKeysForCustomPolicyCommand,
+  GetContextKeysForPrincipalPolicyCommand,
   PutRolePolicyCommand,
   PutUserPermissionsBoundaryCommand,
   PutUserPolicyCommand,
@@ -186,6 +188,15 @@ describe('IAM policy simulator', () => {
       }),
     );
     assert.equal(across.EvaluationResults?.[0]?.EvalDecision, 'implicitDeny');
+  });
+
+  it('lists the context keys the policies test', async () => {
+    const roleArn = `arn:aws:iam::${account}:role/app`;
+    assert.deepEqual((await iam.send(new GetContextKeysForPrincipalPolicyCommand({ PolicySourceArn: roleArn }))).ContextKeyNames, ['ecs:cluster']);
+    const extra = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' }, StringEquals: { 'ECS:cluster': 'x' } } }] });
+    assert.deepEqual((await iam.send(new GetContextKeysForPrincipalPolicyCommand({ PolicySourceArn: roleArn, PolicyInputList: [extra] }))).ContextKeyNames, ['ecs:cluster', 'aws:SourceIp']);
+    assert.deepEqual((await iam.send(new GetContextKeysForCustomPolicyCommand({ PolicyInputList: [deployPolicy, extra] }))).ContextKeyNames, ['aws:SourceIp', 'ECS:cluster']);
+    await rejects(iam.send(new GetContextKeysForPrincipalPolicyCommand({ PolicySourceArn: userArn('nobody') })), 'NoSuchEntityException');
   });
 
   it('refuses what IAM refuses, before reading anything', async () => {
