@@ -14,6 +14,7 @@ import {
   type IAMClient,
   type PolicyDetail,
 } from '@aws-sdk/client-iam';
+import { Arn } from '../core/arn.js';
 
 export interface KnownPolicy {
   /** How SimulatePrincipalPolicy names it: SourcePolicyId and SourcePolicyType. */
@@ -54,8 +55,9 @@ const decoded = (text: string | undefined) => (text === undefined ? undefined : 
 const nameOfArn = (arn: string) => arn.split('/').at(-1) ?? arn;
 
 /** The role a session ARN (arn:aws:sts::<account>:assumed-role/<role>/<session>) stands for, by name. */
-export function sessionRoleName(arn: string): string | undefined {
-  return /^arn:aws:sts::\d{12}:assumed-role\/([^/]+)\/[^/]+$/.exec(arn)?.[1];
+export function sessionRoleName(text: string): string | undefined {
+  const arn = Arn.parse(text);
+  return arn?.service === 'sts' && arn.resourceType === 'assumed-role' && arn.resourcePath.length === 2 ? arn.resourcePath[0] : undefined;
 }
 
 export async function principalPolicies(iam: IAMClient, principalArn: string): Promise<PrincipalPolicies> {

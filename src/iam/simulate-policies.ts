@@ -62,9 +62,11 @@ function checkResources(arns: readonly string[] | undefined): string[] | undefin
 /** ResourceOwner: `arn:aws:iam::<account>:root`; its account. */
 function checkOwner(owner: string | undefined): string | undefined {
   if (owner === undefined) return undefined;
-  const match = /^arn:aws:iam::(\d{12}):root$/.exec(owner);
-  if (!match) throw withHelp(invalidInput(`Invalid ResourceOwner: ${owner}`), { field: 'ResourceOwner', hint: 'Name the account as arn:aws:iam::<account id>:root.' });
-  return match[1];
+  const arn = Arn.parse(owner);
+  if (!arn || arn.service !== 'iam' || arn.resource !== 'root' || !/^\d{12}$/.test(arn.accountId)) {
+    throw withHelp(invalidInput(`Invalid ResourceOwner: ${owner}`), { field: 'ResourceOwner', hint: 'Name the account as arn:aws:iam::<account id>:root.' });
+  }
+  return arn.accountId;
 }
 
 /** The user, group or role an ARN names, among `types`: [type, account, name], or InvalidInput. */

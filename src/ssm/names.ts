@@ -7,6 +7,7 @@
  *   ARN       arn:aws:ssm:<region>:<account>:parameter/<name without its leading slash>
  *   selector  `<name>:<version>` or `<name>:<label>` after the name or ARN in GetParameter(s).
  */
+import { Arn } from '../core/arn.js';
 import { withHelp } from '../core/errors.js';
 import type { Scope } from '../core/principal.js';
 import { constraintFailed, hierarchyTooDeep, validation } from './errors.js';
@@ -35,11 +36,17 @@ export function checkNewName(name: string): string {
 /** The parameter a name or ARN names in this scope (both spellings a name may take), or undefined for another account's or Region's ARN. */
 export function namesOf(reference: string, scope: Scope): string[] | undefined {
   if (!reference.startsWith('arn:')) return [reference];
-  const match = /^arn:aws:ssm:([^:]*):(\d{12}):parameter\/(.+)$/.exec(reference);
-  if (!match || match[1] !== scope.region || match[2] !== scope.accountId) return undefined;
-  const rest = match[3]!;
+  const arn = parameterArnParts(reference);
+  if (!arn || arn.region !== scope.region || arn.accountId !== scope.accountId) return undefined;
+  const rest = arn.resourcePath.join('/');
   // `parameter/a/b` is /a/b; `parameter/a` is a or /a.
   return rest.includes('/') ? [`/${rest}`] : [rest, `/${rest}`];
+}
+
+/** An SSM parameter ARN (arn:aws:ssm:<region>:<account>:parameter/<name>), parsed; undefined for any other text. */
+export function parameterArnParts(text: string): Arn | undefined {
+  const arn = Arn.parse(text);
+  return arn && arn.service === 'ssm' && arn.resourceType === 'parameter' && arn.resourcePath.join('') !== '' && /^\d{12}$/.test(arn.accountId) && arn.region !== '' ? arn : undefined;
 }
 
 export type Selector = { kind: 'version'; version: number } | { kind: 'label'; label: string };

@@ -8,18 +8,17 @@ import { ParameterNotFound, ParameterVersionNotFound } from '@aws-sdk/client-ssm
 import type { Scope } from '../core/principal.js';
 import type { StoreTx } from '../store/types.js';
 import { selectedVersion } from './lookup.js';
-
-const arnPattern = /^arn:aws[a-z-]*:ssm:([a-z0-9-]+):(\d{12}):parameter\/.+$/;
+import { parameterArnParts } from './names.js';
 
 /** Whether `valueFrom` names an SSM parameter: a name (anything but an ARN) or a parameter ARN. */
 export function isParameterReference(valueFrom: string): boolean {
-  return valueFrom.length > 0 && (!valueFrom.startsWith('arn:') || arnPattern.test(valueFrom));
+  return valueFrom.length > 0 && (!valueFrom.startsWith('arn:') || parameterArnParts(valueFrom) !== undefined);
 }
 
 /** The scope a reference reads in: an ARN's own account and Region, else the task's. */
 function scopeOf(valueFrom: string, taskScope: Scope): Scope {
-  const match = arnPattern.exec(valueFrom);
-  return match ? { region: match[1]!, accountId: match[2]! } : taskScope;
+  const arn = parameterArnParts(valueFrom);
+  return arn ? { region: arn.region, accountId: arn.accountId } : taskScope;
 }
 
 export async function readParameterValue(tx: StoreTx, taskScope: Scope, valueFrom: string): Promise<{ value: string } | { error: string }> {
