@@ -46,6 +46,7 @@ export const capabilities = [
   'com.amazonaws.ecs.capability.privileged-container',
   'com.amazonaws.ecs.capability.private-registry-authentication.secretsmanager',
   'ecs.capability.secrets.asm.environment-variables',
+  'ecs.capability.secrets.ssm.environment-variables',
   'ecs.capability.task-eni',
   'ecs.capability.container-health-check',
   'ecs.capability.container-ordering',

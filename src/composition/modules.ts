@@ -26,6 +26,7 @@ import { berthService } from '../berth-api/service.js';
 import type { Registry } from '../registry/registry.js';
 import { TaskPullAuth } from '../registry/task-pull-auth.js';
 import { secretsManagerService } from '../secretsmanager/service.js';
+import { ssmService } from '../ssm/service.js';
 import { LeaderLease } from '../store/leader-lease.js';
 import type { ResetScope, Store } from '../store/types.js';
 import { stsService } from '../sts/service.js';
@@ -189,6 +190,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
     ecs,
     ecr,
     { name: 'secretsmanager', jsonApis: [secretsManagerService(ecsDeps)] },
+    { name: 'ssm', jsonApis: [ssmService({ store, clock })] },
     // ListFargateHosts asks the hub, which exists once the ecs module is attached.
     { name: 'berth', jsonApis: [berthService({ ...ecsDeps, installationAccountId: config.accountId, fargateHosts: () => parts.hub?.fargateHosts() ?? [] })] },
     {

@@ -93,12 +93,12 @@ describe('task definition fields Berth does not honour are refused at launch', (
   });
 
   it('several refused fields are named together, in one message', async () => {
-    await register('several', { startTimeout: 30, secrets: [{ name: 'DB', valueFrom: 'arn:aws:ssm:us-east-1:000000000000:parameter/db' }] }, { pidMode: 'task' });
+    await register('several', { startTimeout: 30, secrets: [{ name: 'DB', valueFrom: 'arn:aws:s3:::config/db' }] }, { pidMode: 'task' });
     await refused(
       ecs.send(new RunTaskCommand({ cluster: 'fields', taskDefinition: 'several', launchType: 'FARGATE', networkConfiguration: network })),
       'pidMode task, containerDefinitions[0].secrets[0].valueFrom and containerDefinitions[0].startTimeout are not supported by Berth yet.',
       'pidMode, containerDefinitions[0].secrets[0].valueFrom, containerDefinitions[0].startTimeout',
-      /Parameter Store/,
+      /neither a Secrets Manager secret .* nor an SSM parameter/,
     );
   });
 

@@ -8,7 +8,9 @@
  *   arn:aws:secretsmanager:us-east-1:000000000000:secret:db-AbCdEf:password::     → its JSON key "password"
  *   arn:aws:secretsmanager:us-east-1:000000000000:secret:db-AbCdEf::AWSPREVIOUS:  → the AWSPREVIOUS version
  *
- * Other forms (SSM parameters) are refused at launch (`field-support.ts`). A secret, version or key
+ * Any other `valueFrom` names an SSM parameter, as in ECS: its name in the task's account and
+ * Region, or its ARN (arn:aws:ssm:<region>:<account>:parameter/<name>); a SecureString is
+ * decrypted. ARNs of other services are refused at launch (`field-support.ts`). A secret, version or key
  * that cannot be read is not an error of the control plane: the agent stops the task with
  * `ResourceInitializationError: unable to pull secrets or registry auth: …`, as ECS does. Values
  * travel only in the assignment to the agent; they are never logged or stored.
@@ -18,6 +20,7 @@ import type { AssignedTask } from '../../agent-channel-protocol/messages.js';
 import { Arn } from '../../core/arn.js';
 import type { Wire } from '../../core/wire.js';
 import { readSecretString } from '../../secretsmanager/index.js';
+import { readParameterValue } from '../../ssm/resolve.js';
 import type { StoreTx, TaskDefinitionRecord, TaskRecord } from '../../store/types.js';
 
 export interface SecretReference {
@@ -56,11 +59,12 @@ export function containersWithSecrets(task: TaskRecord, definition: TaskDefiniti
 }
 
 /** The value of one reference, or why there is none, in ECS's words where known. */
-async function valueOf(tx: StoreTx, taskAccount: string, valueFrom: string): Promise<{ value: string } | { error: string }> {
+async function valueOf(tx: StoreTx, taskArn: Arn, valueFrom: string): Promise<{ value: string } | { error: string }> {
+  const taskAccount = taskArn.accountId;
   const reference = parseSecretReference(valueFrom);
-  if (!reference) return { error: `${valueFrom} is not a Secrets Manager secret ARN` };
+  if (!reference) return readParameterValue(tx, { accountId: taskAccount, region: taskArn.region }, valueFrom);
   const failed = (why: string) => ({ error: `unable to retrieve secret from asm: failed to fetch secret ${reference.secretArn} from secrets manager: ${why}` });
-  // Berth has no resource policies, so a secret is read only in the task's own account.
+  // Secret resource policies are not evaluated on this path yet, so a secret is read only in the task's own account.
   if (reference.accountId !== taskAccount) return failed("ResourceNotFoundException: Secrets Manager can't find the specified secret.");
   const read = await readSecretString(tx, reference.accountId, reference.region, reference.secretArn, {
     ...(reference.versionId ? { versionId: reference.versionId } : {}),
@@ -88,7 +92,7 @@ export async function secretsFor(tx: StoreTx, task: TaskRecord, containers: read
   for (const container of containers) {
     const environment: Record<string, string> = {};
     for (const secret of container.secrets ?? []) {
-      const resolved = await valueOf(tx, taskArn.accountId, secret.valueFrom ?? '');
+      const resolved = await valueOf(tx, taskArn, secret.valueFrom ?? '');
       if ('error' in resolved) {
         errors[container.name] = `unable to pull secrets or registry auth: ${resolved.error}`;
         break;

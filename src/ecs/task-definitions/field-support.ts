@@ -33,7 +33,7 @@
  * |   interactive, pseudoTerminal, dockerLabels, ulimits, healthCheck, repositoryCredentials,
  * |   systemControls (awsvpc: net.* on the task's network namespace)
  * |                                               | honoured: Docker create options (agent)                      |
- * | containerDefinitions[].secrets                | honoured from Secrets Manager ARNs; SSM parameters refused   |
+ * | containerDefinitions[].secrets                | honoured from Secrets Manager ARNs and SSM parameters        |
  * | containerDefinitions[].logConfiguration       | json-file, syslog, journald, gelf, fluentd, splunk honoured  |
  * |                                               | (passed to Docker); awslogs, awsfirelens, secretOptions refused |
  * | containerDefinitions[].versionConsistency     | disabled honoured: each task pulls the tag as it stands;      |
@@ -50,6 +50,7 @@
  */
 import { dockerLogDrivers } from '../../agent-channel-protocol/log-drivers.js';
 import { parseSecretReference } from '../agent-channel/container-secrets.js';
+import { isParameterReference } from '../../ssm/resolve.js';
 
 /** Why a use is refused and what the user can do instead. */
 export interface Refusal {
@@ -101,12 +102,12 @@ const containerFields: Record<string, FieldRule> = {
   linuxParameters: { honoured: `${agent}: capabilities, devices, init, shm size, tmpfs, swap` },
   secrets: { honoured: 'the control plane resolves each secret when it gives the task to the agent; environment variables' },
   'secrets[].valueFrom': {
-    honoured: 'Secrets Manager secret ARNs, with ECS\'s optional json-key, version-stage and version-id',
+    honoured: 'Secrets Manager secret ARNs, with ECS\'s optional json-key, version-stage and version-id; SSM parameter names and ARNs',
     refusedValue: (value) =>
-      typeof value === 'string' && parseSecretReference(value) === undefined
+      typeof value === 'string' && parseSecretReference(value) === undefined && !isParameterReference(value)
         ? notYet(
-            'only Secrets Manager secrets are served: Berth has no Systems Manager Parameter Store (a name that is not an ARN names an SSM parameter, as in ECS)',
-            'Store the value in Secrets Manager (aws secretsmanager create-secret) and set valueFrom to the secret\'s ARN.',
+            'valueFrom names neither a Secrets Manager secret (arn:aws:secretsmanager:…) nor an SSM parameter (its name, or arn:aws:ssm:<region>:<account>:parameter/<name>)',
+            'Set valueFrom to the secret\'s ARN, or to the parameter\'s name or ARN.',
           )
         : undefined,
   },

@@ -105,6 +105,7 @@ describe('unsupportedUses', () => {
           { name: 'A', valueFrom: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:a' },
           { name: 'B', valueFrom: 'arn:aws:ssm:us-east-1:000000000000:parameter/b' },
           { name: 'C', valueFrom: 'plain-name' },
+          { name: 'D', valueFrom: 'arn:aws:s3:::config/d' },
         ],
         restartPolicy: { enabled: true },
         startTimeout: 30,
@@ -113,8 +114,7 @@ describe('unsupportedUses', () => {
     assert.deepEqual(fields(record).sort(), [
       'containerDefinitions[0].logConfiguration.logDriver awslogs',
       'containerDefinitions[0].restartPolicy',
-      'containerDefinitions[0].secrets[1].valueFrom',
-      'containerDefinitions[0].secrets[2].valueFrom',
+      'containerDefinitions[0].secrets[3].valueFrom',
       'containerDefinitions[0].startTimeout',
       'enableFaultInjection',
       'pidMode task',
