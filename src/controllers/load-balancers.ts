@@ -74,6 +74,8 @@ export class LoadBalancerController implements Controller {
   private applied: { json: string; at: number } | undefined;
   /** Listener bind errors already logged, so each is logged once while it lasts. */
   private logged = new Map<string, string>();
+  /** Listener ports not served on 127.0.0.1 as well (data-plane/shared-ports.ts), already logged: each once while it lasts. */
+  private loggedNotices = new Set<string>();
   /** Target groups whose health this process recorded: one that leaves the configuration has its health records removed. */
   private servedGroups = new Set<string>();
 
@@ -118,7 +120,10 @@ export class LoadBalancerController implements Controller {
     let reports;
     try {
       const result = await this.applyIfChanged(plane, config);
-      if (result) await this.recordListenerErrors(snapshot.records, result);
+      if (result) {
+        await this.recordListenerErrors(snapshot.records, result);
+        this.logSharedPortNotices(result.sharedPortNotices ?? []);
+      }
       reports = await plane.health();
     } catch (error) {
       // The process may be gone: attach (or start) again on the runner's back-off.
@@ -137,6 +142,11 @@ export class LoadBalancerController implements Controller {
     const result = await plane.apply(config);
     this.applied = { json, at: now };
     return result;
+  }
+
+  private logSharedPortNotices(notices: readonly string[]): void {
+    for (const notice of notices) if (!this.loggedNotices.has(notice)) this.deps.log.warn(notice);
+    this.loggedNotices = new Set(notices);
   }
 
   /** A load balancer with a listener that cannot bind is `failed`, with why; `active` again once all bind. */

@@ -10,6 +10,7 @@
  * Each test applies the whole configuration it needs, so what earlier tests applied goes.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
@@ -530,6 +531,77 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
         }
       } finally {
         taken.close();
+      }
+    });
+
+    it('serves each HTTP listener port on 127.0.0.1 too, to the load balancer the Host names; curl reaches it by DNS name', async () => {
+      reset();
+      const groupA = targetGroup([a.config()]);
+      const groupB = targetGroup([b.config()]);
+      const port = await freePort();
+      const first = loadBalancer(lbAddress(), [listener(port, [rule('default', [], forward(groupA))])]);
+      const second = loadBalancer(lbAddress(), [listener(port, [rule('default', [], forward(groupB))])]);
+      const result = await plane.apply({ loadBalancers: [first, second], targetGroups: [groupA, groupB] });
+      assert.deepEqual(result.listenerErrors, []);
+      assert.deepEqual(result.sharedPortNotices ?? [], []);
+      await allHealthy(groupA);
+      await allHealthy(groupB);
+      const shared = `http://127.0.0.1:${port}/who`;
+      const toFirst = await send(shared, { headers: { host: `${first.dnsName}:${port}` } });
+      assert.equal(toFirst.status, 200);
+      assert.equal(toFirst.json().target, 'a');
+      assert.equal(toFirst.json().headers['x-forwarded-for'], '127.0.0.1');
+      assert.equal(toFirst.json().headers['x-forwarded-port'], String(port));
+      assert.equal((await send(shared, { headers: { host: `${second.dnsName.toUpperCase()}.` } })).json().target, 'b');
+      // One kept-alive connection may name both, request by request.
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        assert.equal((await send(shared, { agent, headers: { host: first.dnsName } })).json().target, 'a');
+        assert.equal((await send(shared, { agent, headers: { host: second.dnsName } })).json().target, 'b');
+      } finally {
+        agent.destroy();
+      }
+      const unknown = await send(shared, { headers: { host: 'nobody.us-east-1.elb.localhost' } });
+      assert.equal(unknown.status, 404);
+      assert.ok(unknown.body.includes('nobody.us-east-1.elb.localhost') && unknown.body.includes(first.dnsName) && unknown.body.includes(second.dnsName), unknown.body);
+      // curl resolves *.localhost names to loopback itself (127.0.0.1 or ::1), as browsers do.
+      const curled = await new Promise<string>((resolve, reject) =>
+        execFile('curl', ['-sS', '--max-time', '10', `http://${second.dnsName}:${port}/by-name`], (error, stdout, stderr) => (error ? reject(new Error(`${error.message} ${stderr}`)) : resolve(stdout))),
+      );
+      assert.equal(JSON.parse(curled).target, 'b');
+      assert.equal(JSON.parse(curled).url, '/by-name');
+      // Each one's own address answers as before.
+      assert.equal((await send(`http://${first.address}:${port}/`)).json().target, 'a');
+      // A port given up goes from 127.0.0.1 too.
+      await applyOk({ loadBalancers: [], targetGroups: [] });
+      await assert.rejects(send(shared, { headers: { host: first.dnsName }, timeoutMs: 5000 }));
+    });
+
+    it('serves a lone network load balancer port on 127.0.0.1 too; not two of them, with a notice', { skip: options.skip?.tcp }, async () => {
+      const x = await startTcpTarget('x');
+      const y = await startTcpTarget('y');
+      try {
+        const tcpCheck = { ...targetGroup([]).healthCheck, protocol: 'TCP' as const, path: '/' };
+        const groupX = targetGroup([x.config()], { protocol: 'TCP', healthCheck: tcpCheck });
+        const groupY = targetGroup([y.config()], { protocol: 'TCP', healthCheck: tcpCheck });
+        const port = await freePort();
+        const nlb = (group: TargetGroupConfig) => loadBalancer(lbAddress(), [listener(port, [rule('default', [], forward(group))], { protocol: 'TCP' })], { type: 'network', idleTimeoutSeconds: 350 });
+        const one = nlb(groupX);
+        const lone = await plane.apply({ loadBalancers: [one], targetGroups: [groupX] });
+        assert.deepEqual(lone.sharedPortNotices ?? [], []);
+        await allHealthy(groupX);
+        assert.equal(await tcpExchange('127.0.0.1', port, 'shared'), 'x:shared');
+        const two = nlb(groupY);
+        const both = await plane.apply({ loadBalancers: [one, two], targetGroups: [groupX, groupY] });
+        assert.deepEqual(both.listenerErrors, []);
+        assert.equal(both.sharedPortNotices?.length, 1);
+        assert.match(both.sharedPortNotices![0]!, new RegExp(`Port ${port} is not served on 127\\.0\\.0\\.1.*own address`));
+        await allHealthy(groupY);
+        assert.equal(await tcpExchange(two.address, port, 'own'), 'y:own');
+        await assert.rejects(tcpExchange('127.0.0.1', port, 'shared'));
+      } finally {
+        await x.stop();
+        await y.stop();
       }
     });
 
