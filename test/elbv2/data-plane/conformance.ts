@@ -693,6 +693,44 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
       assert.equal((JSON.parse(uploaded.body) as { bodyLength: number }).bodyLength, upload.length);
     });
 
+    it('serves an HTTPS listener port on 127.0.0.1 too, with the certificate of the load balancer the TLS server name names', { skip: options.skip?.https }, async (t) => {
+      const first = selfSignedCertificate();
+      const second = selfSignedCertificate();
+      if (first === undefined || second === undefined) return t.skip('openssl is not installed');
+      reset();
+      const groupA = targetGroup([a.config()]);
+      const groupB = targetGroup([b.config()]);
+      const port = await freePort();
+      const https = (certificate: typeof first, group: TargetGroupConfig) => {
+        const lb = loadBalancer(lbAddress(), []);
+        return { ...lb, listeners: [listener(port, [rule('default', [], forward(group))], { protocol: 'HTTPS', certificate, arn: `${lb.arn.replace(':loadbalancer/', ':listener/')}/${port}` })] };
+      };
+      const one = https(first, groupA);
+      const two = https(second, groupB);
+      const result = await plane.apply({ loadBalancers: [one, two], targetGroups: [groupA, groupB] });
+      assert.deepEqual(result.listenerErrors, []);
+      assert.deepEqual(result.sharedPortNotices ?? [], []);
+      await allHealthy(groupA);
+      await allHealthy(groupB);
+      const { request } = await import('node:https');
+      const { X509Certificate } = await import('node:crypto');
+      const viaName = (dnsName: string) => new Promise<{ target: string; proto: string; fingerprint: string }>((resolve, reject) => {
+        request({ host: '127.0.0.1', port, path: '/tls', servername: dnsName, headers: { host: `${dnsName}:${port}` }, rejectUnauthorized: false, agent: false }, (response) => {
+          const fingerprint = (response.socket as import('node:tls').TLSSocket).getPeerCertificate().fingerprint256;
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          response.on('end', () => {
+            const seen = JSON.parse(text) as { target: string; headers: Record<string, string> };
+            resolve({ target: seen.target, proto: seen.headers['x-forwarded-proto'] ?? '', fingerprint });
+          });
+        }).on('error', reject).end();
+      });
+      const toOne = await viaName(one.dnsName);
+      assert.deepEqual(toOne, { target: 'a', proto: 'https', fingerprint: new X509Certificate(first.certificatePem).fingerprint256 });
+      const toTwo = await viaName(two.dnsName);
+      assert.deepEqual(toTwo, { target: 'b', proto: 'https', fingerprint: new X509Certificate(second.certificatePem).fingerprint256 });
+    });
+
     it('NLB: terminates TLS with the given certificate and pipes the plain stream to a target', { skip: options.skip?.tcp }, async (t) => {
       const certificate = selfSignedCertificate();
       if (certificate === undefined) return t.skip('openssl is not installed');
