@@ -172,7 +172,7 @@ export interface ApplyResult {
   /**
    * Listener ports not served on 127.0.0.1 as well (see shared-ports.ts): held by another program,
    * or shared by load balancers one socket cannot tell apart. Not errors: each load balancer's own
-   * address still serves.
+   * address still serves. Absent when there is none.
    */
   sharedPortNotices?: string[];
 }

@@ -115,7 +115,7 @@ export class Engine {
     );
     const sharedPortNotices = await this.applyShared(plan);
     this.accessLogs.keepOnly(new Set(config.loadBalancers.flatMap((lb) => (lb.accessLogPath === undefined ? [] : [lb.accessLogPath]))));
-    return { listenerErrors, sharedPortNotices };
+    return { listenerErrors, ...(sharedPortNotices.length > 0 ? { sharedPortNotices } : {}) };
   }
 
   /** The sockets on 127.0.0.1 (shared-ports.ts): kept while their kind and certificate stay, bound anew otherwise; a port that cannot be bound is a notice. */

@@ -127,7 +127,7 @@ export class HaproxyDataPlane implements DataPlane {
       await this.syncNow();
       return {
         listenerErrors: [...[...skipped].map(([listenerArn, message]) => ({ listenerArn, message })), ...rendered.unsupported],
-        sharedPortNotices: rendered.sharedPortNotices,
+        ...(rendered.sharedPortNotices.length > 0 ? { sharedPortNotices: rendered.sharedPortNotices } : {}),
       };
     });
   }
