@@ -20,6 +20,7 @@
  * among those sharing the store drives the data plane.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import { hostAddressAttribute } from '../agent-channel-protocol/host-address.js';
 import type { Clock } from '../core/clock.js';
 import type { ChangeKind } from '../store/changes.js';
 import { targetGroupsOf, type LoadBalancerRecord, type TargetHealthRecord, type TargetRecord } from '../store/contract/elbv2.js';
@@ -34,11 +35,11 @@ import { ControllerRunner } from './runner.js';
 export const dataPlaneKey = 'data-plane';
 
 /**
- * The container instance attribute a remote agent's host address is read from (set with
- * `aws ecs put-attributes`); an instance without it is reached at 127.0.0.1, where Berth's own
- * agents run.
+ * The container instance attribute an agent's host address is read from (its agent sets it at
+ * registration; `aws ecs put-attributes` can change it); an instance without it is reached at
+ * 127.0.0.1, where Berth's own agents run.
  */
-export const hostAddressAttribute = 'berth.host-address';
+export { hostAddressAttribute };
 
 /** How the controller reaches the data plane (elbv2/data-plane-handle.ts). */
 export interface DataPlaneAccess {
@@ -106,10 +107,7 @@ export class LoadBalancerController implements Controller {
     const { store, dataPlane, clock, healthPollMs } = this.deps;
     const snapshot = await store.read((tx) => readSnapshot(tx));
     const nowSeconds = clock.now().getTime() / 1000;
-    const config = dataPlaneConfig(snapshot.records, {
-      nowSeconds,
-      instanceAddress: (id) => snapshot.instanceAddresses.get(id) ?? localInstanceAddress,
-    });
+    const config = configOf(snapshot, nowSeconds);
     // A load balancer without a listener has nothing to serve: no process is started for it.
     const plane = await dataPlane.get(config.loadBalancers.some((lb) => lb.listeners.length > 0));
     if (!plane) {
@@ -199,6 +197,21 @@ export class LoadBalancerController implements Controller {
     });
     this.servedGroups = new Set(groups);
   }
+}
+
+/**
+ * The data plane's whole desired configuration from the records: every account's load balancers,
+ * and instance targets at the address their container instance's agent reports.
+ */
+export async function desiredDataPlaneConfig(tx: StoreTx, nowSeconds: number): Promise<DataPlaneConfig> {
+  return configOf(await readSnapshot(tx), nowSeconds);
+}
+
+function configOf(snapshot: Snapshot, nowSeconds: number): DataPlaneConfig {
+  return dataPlaneConfig(snapshot.records, {
+    nowSeconds,
+    instanceAddress: (id) => snapshot.instanceAddresses.get(id) ?? localInstanceAddress,
+  });
 }
 
 /** Every account's load balancers, their listeners and rules, the target groups they forward to and those groups' registrations. */
