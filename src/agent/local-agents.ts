@@ -43,6 +43,8 @@ export async function startLocalAgents(options: LocalAgentOptions): Promise<Runn
     runtime,
     metadata: true,
     createCluster: true,
+    // Beside the control plane: its load balancers reach this host's task ports on loopback.
+    hostAddress: '127.0.0.1',
     ...options.overrides,
   };
   const instance = await startAgent({ ...common, mode: 'instance', log: options.log.child({ agent: 'instance' }) });

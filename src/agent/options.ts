@@ -31,6 +31,12 @@ export interface AgentOptions {
   runtime: ContainerRuntime;
   /** Serve the task metadata endpoint (not for simulated runtimes). */
   metadata: boolean;
+  /**
+   * Where the control plane's host reaches this host's task ports (the `berth.host-address`
+   * attribute, read by the load balancers for bridge and host mode targets). Absent: the local
+   * address of the agent's connection to the control plane.
+   */
+  hostAddress?: string;
   /** Marks the instance as simulated, in its attributes. */
   simulated?: boolean;
   /**
