@@ -29,8 +29,13 @@ export interface AgentOptions {
   awsvpcSubnet?: string;
   pauseImage?: string;
   runtime: ContainerRuntime;
-  /** Serve the task metadata endpoint (not for simulated runtimes). */
+  /** Serve the task metadata endpoint, and the credentials endpoint to tasks with a task role (not for simulated runtimes). */
   metadata: boolean;
+  /**
+   * Set as AWS_ENDPOINT_URL in every container, so the AWS SDKs and CLI inside talk to Berth: an
+   * address of Berth's endpoint that the containers can reach. Absent: not set.
+   */
+  taskEndpointUrl?: string;
   /** Marks the instance as simulated, in its attributes. */
   simulated?: boolean;
   /**

@@ -19,6 +19,7 @@ import { Arn } from '../../core/arn.js';
 import type { Wire } from '../../core/wire.js';
 import { readSecretString } from '../../secretsmanager/index.js';
 import type { StoreTx, TaskDefinitionRecord, TaskRecord } from '../../store/types.js';
+import type { SecretReadCheck } from '../task-roles/execution-role.js';
 
 export interface SecretReference {
   /** The secret's ARN without ECS's suffixes. */
@@ -56,12 +57,15 @@ export function containersWithSecrets(task: TaskRecord, definition: TaskDefiniti
 }
 
 /** The value of one reference, or why there is none, in ECS's words where known. */
-async function valueOf(tx: StoreTx, taskAccount: string, valueFrom: string): Promise<{ value: string } | { error: string }> {
+async function valueOf(tx: StoreTx, taskAccount: string, valueFrom: string, mayRead?: SecretReadCheck): Promise<{ value: string } | { error: string }> {
   const reference = parseSecretReference(valueFrom);
   if (!reference) return { error: `${valueFrom} is not a Secrets Manager secret ARN` };
   const failed = (why: string) => ({ error: `unable to retrieve secret from asm: failed to fetch secret ${reference.secretArn} from secrets manager: ${why}` });
   // Berth has no resource policies, so a secret is read only in the task's own account.
   if (reference.accountId !== taskAccount) return failed("ResourceNotFoundException: Secrets Manager can't find the specified secret.");
+  // With an execution role, its policies decide, as Secrets Manager decides for ECS's agent.
+  const denied = mayRead?.(reference.secretArn);
+  if (denied !== undefined) return failed(denied);
   const read = await readSecretString(tx, reference.accountId, reference.region, reference.secretArn, {
     ...(reference.versionId ? { versionId: reference.versionId } : {}),
     ...(reference.versionStage ? { versionStage: reference.versionStage } : {}),
@@ -80,7 +84,12 @@ async function valueOf(tx: StoreTx, taskAccount: string, valueFrom: string): Pro
 }
 
 /** Each container's secret environment, or the first reason one of its secrets cannot be read, by container name. */
-export async function secretsFor(tx: StoreTx, task: TaskRecord, containers: readonly Named[]): Promise<Pick<AssignedTask, 'secretEnvironment' | 'registryAuthErrors'>> {
+export async function secretsFor(
+  tx: StoreTx,
+  task: TaskRecord,
+  containers: readonly Named[],
+  mayRead?: SecretReadCheck,
+): Promise<Pick<AssignedTask, 'secretEnvironment' | 'registryAuthErrors'>> {
   const taskArn = Arn.parse(task.taskArn);
   if (!taskArn) return {};
   const secretEnvironment: Record<string, Record<string, string>> = {};
@@ -88,7 +97,7 @@ export async function secretsFor(tx: StoreTx, task: TaskRecord, containers: read
   for (const container of containers) {
     const environment: Record<string, string> = {};
     for (const secret of container.secrets ?? []) {
-      const resolved = await valueOf(tx, taskArn.accountId, secret.valueFrom ?? '');
+      const resolved = await valueOf(tx, taskArn.accountId, secret.valueFrom ?? '', mayRead);
       if ('error' in resolved) {
         errors[container.name] = `unable to pull secrets or registry auth: ${resolved.error}`;
         break;
