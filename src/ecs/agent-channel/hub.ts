@@ -161,6 +161,8 @@ export class AgentHub {
   resetAccount(accountId: string): void {
     const ofAccount = (arn: string | undefined) => arn !== undefined && Arn.parse(arn)?.accountId === accountId;
     this.resets++;
+    // The account's sessions are gone: its running tasks get new ones with their next list.
+    this.taskRoles.clear();
     for (const arn of [...this.definitions.keys()]) if (ofAccount(arn)) this.definitions.delete(arn);
     const kept = this.reports.filter((entry) => !ofAccount(entry.report.taskArn));
     this.reports.splice(0, this.reports.length, ...kept);
@@ -176,6 +178,16 @@ export class AgentHub {
     return [...this.connections.values()].flatMap((connection) =>
       connection.fargate ? [{ key: connection.key, ...connection.fargate }] : [],
     );
+  }
+
+  /** The agents connected to this process. */
+  agentKeys(): string[] {
+    return [...this.connections.keys()];
+  }
+
+  /** Sends a task to its agent now (its task role's credentials were replaced, say). */
+  pushTask(task: TaskRecord): void {
+    this.push([task]);
   }
 
   isConnected(key: string): boolean {

@@ -6,8 +6,8 @@
  * Level-triggered: every list of tasks sent to an agent (on connect, on each task change, and the
  * hub's periodic full list) asks for each running task's credentials; what was issued is answered
  * again until less than `refreshBeforeSeconds` of it is left (on the injected clock), then a new
- * session is issued. So the agent always holds credentials with at least that margin, as long as
- * full lists come more often than the margin (the hub's resync: every minute).
+ * session is issued. The task-role-credentials controller (controllers/task-role-credentials.ts)
+ * asks again when that time comes and pushes the new credentials to the agent.
  *
  * A role that can no longer be assumed (deleted, trust changed) stops the refresh, not the task: a
  * task that has credentials keeps them until they expire, as in ECS. Only a task that never had
@@ -52,6 +52,16 @@ export class TaskRoleCredentials {
 
   private get refreshBeforeSeconds(): number {
     return this.options.refreshBeforeSeconds ?? 1800;
+  }
+
+  /** The credentials last issued for a task, if any. */
+  held(taskArn: string): RoleCredentials | undefined {
+    return this.issued.get(taskArn);
+  }
+
+  /** When (epoch seconds) credentials are due to be replaced. */
+  refreshDueAt(credentials: RoleCredentials): number {
+    return credentials.expiresAt - this.refreshBeforeSeconds;
   }
 
   /** Forgets a task's credentials (it stopped). They stay valid until they expire, as in ECS. */
