@@ -128,6 +128,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
 
   const taskCredentials = new TaskCredentials(await credentialsIdKey(options.dataDir));
   const credentialsEndpoint = sharedCredentialsEndpoint;
+  /** The endpoint's last problem, so that one is logged once, not with every list of tasks. */
+  let endpointProblem: string | undefined;
   const unregisterCredentials = credentialsEndpoint.register({
     lookup: (id) => taskCredentials.lookup(id),
     sourcesOf: async (taskArn) => (engine ? engine.sourcesOf(taskArn) : []),
@@ -150,6 +152,13 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     onTasks: (message) => {
       // Credentials first: a container the engine starts for the list asks for them at once.
       taskCredentials.apply(message.tasks, message.full);
+      // Tasks re-adopted after a restart pull nothing: the endpoint is set up for them here.
+      if (options.metadata && message.tasks.some((task) => task.roleCredentials)) {
+        void credentialsEndpoint.ensure().then((problem) => {
+          if (problem && problem !== endpointProblem) log.warn(`tasks with a task role get no credentials on this host: ${problem}`);
+          endpointProblem = problem;
+        });
+      }
       engine?.apply(message);
     },
     onRefused: (status, body) => log.error({ status, body }, 'the control plane refuses this agent; if its instance was deregistered, restart the agent to register again'),

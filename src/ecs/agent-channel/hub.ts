@@ -276,24 +276,27 @@ export class AgentHub {
         const executionRoleArn = task.overrides?.executionRoleArn || definition.executionRoleArn || undefined;
         const asking = containersAsking(task, definition);
         const withSecrets = containersWithSecrets(task, definition);
-        const pulling = this.deps.pullAuth ? containersPulling(task, definition) : [];
+        const pulling = this.deps.pullAuth ? containersPulling(task, definition).filter((container) => this.deps.pullAuth!.isHostedHere(container.image)) : [];
         // The execution role does the agent's work: ECS assumes it for each task that needs it.
         let execution: Awaited<ReturnType<typeof executionRoleCheck>> | undefined;
         if (executionRoleArn && (asking.length > 0 || withSecrets.length > 0 || pulling.length > 0)) {
           execution = await this.deps.store.read((tx) => executionRoleCheck(tx, task.taskArn, executionRoleArn, this.deps.clock.now()));
         }
-        if (execution && 'error' in execution) assignment.roleError = execution.error;
-        const mayRead = execution && 'check' in execution ? execution.check : undefined;
-        if (asking.length > 0) Object.assign(assignment, await this.deps.store.read((tx) => registryCredentialsFor(tx, task, asking, mayRead)));
-        if (withSecrets.length > 0) {
-          const { secretEnvironment, registryAuthErrors } = await this.deps.store.read((tx) => secretsFor(tx, task, withSecrets, mayRead));
-          if (secretEnvironment) assignment.secretEnvironment = secretEnvironment;
-          if (registryAuthErrors) assignment.registryAuthErrors = { ...registryAuthErrors, ...assignment.registryAuthErrors };
-        }
-        if (pulling.length > 0) {
-          const principal = execution && 'sessionArn' in execution ? execution.sessionArn : undefined;
-          const hosted = await this.deps.pullAuth!.credentialsFor(task.taskArn, principal, pulling, this.deps.clock.now().getTime() / 1000);
-          if (Object.keys(hosted).length > 0) assignment.registryAuth = { ...hosted, ...assignment.registryAuth };
+        if (execution && 'error' in execution) {
+          // Nothing is read for a task whose execution role ECS cannot assume: it fails to start.
+          assignment.roleError = execution.error;
+        } else {
+          const mayRead = execution?.check;
+          if (asking.length > 0) Object.assign(assignment, await this.deps.store.read((tx) => registryCredentialsFor(tx, task, asking, mayRead)));
+          if (withSecrets.length > 0) {
+            const { secretEnvironment, registryAuthErrors } = await this.deps.store.read((tx) => secretsFor(tx, task, withSecrets, mayRead));
+            if (secretEnvironment) assignment.secretEnvironment = secretEnvironment;
+            if (registryAuthErrors) assignment.registryAuthErrors = { ...registryAuthErrors, ...assignment.registryAuthErrors };
+          }
+          if (pulling.length > 0) {
+            const hosted = await this.deps.pullAuth!.credentialsFor(task.taskArn, execution?.sessionArn, pulling, this.deps.clock.now().getTime() / 1000);
+            if (Object.keys(hosted).length > 0) assignment.registryAuth = { ...hosted, ...assignment.registryAuth };
+          }
         }
         await this.withTaskRole(task, definition, assignment);
         result.push(assignment);
