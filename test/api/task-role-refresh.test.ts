@@ -72,5 +72,16 @@ describe('task role credentials refresh', () => {
     const identity = await sts.send(new GetCallerIdentityCommand({}));
     sts.destroy();
     assert.equal(identity.Arn, `arn:aws:sts::000000000000:assumed-role/app/${arn.split('/').at(-1)}`);
+
+    // Thirty minutes later the first session has expired and the second is due: the third one's
+    // issue deletes the first's record; the second stays valid until it expires.
+    clock.advance(30 * 60_000);
+    await eventually(async () => {
+      const held = heldBy(arn);
+      return held && held.accessKeyId !== second.accessKeyId ? held : undefined;
+    }, 10_000, 'the third credentials');
+    const stored = (id: string) => berth.server.store.read((tx) => tx.credentials.get(id));
+    assert.equal(await stored(first.accessKeyId), undefined, 'the expired session is gone from the store');
+    assert.ok(await stored(second.accessKeyId), 'the replaced but unexpired session is kept');
   });
 });

@@ -41,6 +41,11 @@ export function taskRoleArnOf(task: Pick<TaskRecord, 'overrides'>, definition: {
 export class TaskRoleCredentials {
   /** The credentials last issued per task, with the role they are for. Kept only in memory: a restarted control plane issues anew. */
   private readonly issued = new Map<string, RoleCredentials>();
+  /**
+   * Sessions replaced or of stopped tasks: valid until they expire (as in AWS), then their records
+   * are deleted by the next issue, so a long-running task does not leave one record per refresh.
+   */
+  private retired: RoleCredentials[] = [];
   /** Issues in flight per task: two lists built at once share one session. */
   private readonly pending = new Map<string, Promise<{ credentials: RoleCredentials } | { error: string }>>();
 
@@ -66,7 +71,14 @@ export class TaskRoleCredentials {
 
   /** Forgets a task's credentials (it stopped). They stay valid until they expire, as in ECS. */
   forget(taskArn: string): void {
+    const held = this.issued.get(taskArn);
+    if (held) this.retire(held);
     this.issued.delete(taskArn);
+  }
+
+  private retire(credentials: RoleCredentials): void {
+    // Bounded: beyond this, records are left for the store's own clean-up of expired sessions.
+    if (this.retired.length < 100_000) this.retired.push(credentials);
   }
 
   /** Forgets every task's credentials (after a reset: the sessions are gone with their account). */
@@ -88,12 +100,19 @@ export class TaskRoleCredentials {
 
   private async issue(taskArn: string, roleArn: string, held: RoleCredentials | undefined): Promise<{ credentials: RoleCredentials } | { error: string }> {
     const now = this.options.clock.now();
+    const nowSeconds = now.getTime() / 1000;
+    const expired = this.retired.filter((credentials) => credentials.expiresAt <= nowSeconds).slice(0, 100);
     const outcome = await this.options.store.write(async (tx) => {
+      for (const credentials of expired) await tx.credentials.delete(credentials.accessKeyId);
       const assumable = await assumableByEcsTasks(tx, roleArn, now);
       if ('error' in assumable) return assumable;
       const session = await issueRoleSession(tx, assumable.role, { sessionName: taskIdOf(taskArn), durationSeconds: this.durationSeconds, issuedTo: ecsTasksPrincipal }, now);
       return { session };
     });
+    if (expired.length > 0) {
+      const deleted = new Set(expired);
+      this.retired = this.retired.filter((credentials) => !deleted.has(credentials));
+    }
     if ('error' in outcome) {
       // The task keeps what it has until it expires; only a task without credentials fails.
       if (held && held.roleArn === roleArn && held.expiresAt > now.getTime() / 1000) return { credentials: held };
@@ -107,6 +126,7 @@ export class TaskRoleCredentials {
       expiresAt: outcome.session.expiresAt,
     };
     if (this.issued.size > 100_000) this.issued.clear();
+    if (held) this.retire(held);
     this.issued.set(taskArn, credentials);
     return { credentials };
   }
