@@ -127,7 +127,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   };
 
   const taskCredentials = new TaskCredentials(await credentialsIdKey(options.dataDir));
-  const credentialsEndpoint = sharedCredentialsEndpoint;
+  const credentialsEndpoint = options.credentialsEndpoint ?? sharedCredentialsEndpoint;
   /** The endpoint's last problem, so that one is logged once, not with every list of tasks. */
   let endpointProblem: string | undefined;
   const unregisterCredentials = credentialsEndpoint.register({

@@ -5,6 +5,7 @@
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
+import type { CredentialsEndpoint } from './credentials/endpoint.js';
 import type { RunnerContext } from './engine/task-runner.js';
 import type { ContainerRuntime } from './runtime/types.js';
 
@@ -36,6 +37,8 @@ export interface AgentOptions {
    * address of Berth's endpoint that the containers can reach. Absent: not set.
    */
   taskEndpointUrl?: string;
+  /** Where task role credentials are served; the process's shared 169.254.170.2:80 endpoint by default (tests give another). */
+  credentialsEndpoint?: CredentialsEndpoint;
   /** Marks the instance as simulated, in its attributes. */
   simulated?: boolean;
   /**

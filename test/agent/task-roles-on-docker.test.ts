@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -15,6 +17,7 @@ import { CreateClusterCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { CredentialsEndpoint } from '../../src/agent/credentials/endpoint.js';
 import { startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
@@ -182,6 +185,26 @@ describe('task roles on Docker', { skip: !dockerUp ? 'no Docker engine reachable
     // A RunTask override names the role too: the definition's trusted role is replaced by it.
     const overridden = await tasks.until(await tasks.run(await sleeper('role-override'), { overrides: { taskRoleArn: roleArn } }), 'STOPPED');
     assert.match(overridden.stoppedReason ?? '', /^ECS was unable to assume the role 'arn:aws:iam::000000000000:role\/ec2-only'/);
+  });
+
+  test('an agent that cannot serve the credentials endpoint stops a task with a role, saying why, rather than run it without', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    await ecs.send(new CreateClusterCommand({ clusterName: 'no-endpoint' }));
+    const port = (blocker.address() as AddressInfo).port;
+    const other = await startTestAgent(berth, { cluster: 'no-endpoint', credentialsEndpoint: new CredentialsEndpoint('127.0.0.1', port) });
+    try {
+      const there = new TaskDriver(ecs, 'no-endpoint');
+      const stopped = await there.until(await there.run(await sleeper('role-no-endpoint')), 'STOPPED');
+      assert.equal(stopped.stopCode, 'TaskFailedToStart');
+      assert.equal(
+        stopped.stoppedReason,
+        `ResourceInitializationError: the task role's credentials cannot be served: the ECS credentials endpoint cannot listen on 127.0.0.1:${port}: another process on this host serves it already (one agent process per host can)`,
+      );
+    } finally {
+      await other.close();
+      await new Promise((resolve) => blocker.close(resolve));
+    }
   });
 
   test('an execution role without secretsmanager:GetSecretValue stops a task with secrets; with it, the secret arrives', async () => {
