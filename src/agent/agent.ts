@@ -16,7 +16,7 @@ import { ChannelClient } from './channel-client.js';
 import { TaskEngine } from './engine/engine.js';
 import { metadataSourceOf } from './metadata-source.js';
 import { startMetadataServer, type MetadataServer } from './metadata/server.js';
-import { sharedCredentialsEndpoint } from './credentials/endpoint.js';
+import { CredentialsEndpoint } from './credentials/endpoint.js';
 import { credentialsIdKey, TaskCredentials } from './credentials/task-credentials.js';
 import { reasons } from './engine/reasons.js';
 import type { AgentOptions } from './options.js';
@@ -127,7 +127,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   };
 
   const taskCredentials = new TaskCredentials(await credentialsIdKey(options.dataDir));
-  const credentialsEndpoint = options.credentialsEndpoint ?? sharedCredentialsEndpoint;
+  const credentialsEndpoint = options.credentialsEndpoint ?? new CredentialsEndpoint();
   /** The endpoint's last problem, so that one is logged once, not with every list of tasks. */
   let endpointProblem: string | undefined;
   const unregisterCredentials = credentialsEndpoint.register({

@@ -37,7 +37,7 @@ export interface AgentOptions {
    * address of Berth's endpoint that the containers can reach. Absent: not set.
    */
   taskEndpointUrl?: string;
-  /** Where task role credentials are served; the process's shared 169.254.170.2:80 endpoint by default (tests give another). */
+  /** Where task role credentials are served: 169.254.170.2:80 by default. Agents of one process share one (see credentials/endpoint.ts). */
   credentialsEndpoint?: CredentialsEndpoint;
   /** Marks the instance as simulated, in its attributes. */
   simulated?: boolean;

@@ -8,9 +8,10 @@
  * address), host network mode containers directly. (ECS's agent instead DNATs 169.254.170.2:80 to
  * 127.0.0.1:51679; an address of the host's own needs no iptables rule and no route_localnet.)
  *
- * One server per process, shared by every agent in it (`berth up` runs two): each registers a
- * source, and a request is answered by the source that knows the id. It is set up on first need,
- * when a task with a task role is about to start, so agents that never run one need no privilege.
+ * One server per host: agents in one process share it (`berth up` gives its two agents one), each
+ * registering a source, and a request is answered by the source that knows the id. It is set up on
+ * first need, when a task with a task role is about to start, so agents that never run one need
+ * no privilege.
  *
  *   GET /v2/credentials/<id>    {"RoleArn","AccessKeyId","SecretAccessKey","Token","Expiration"}
  *   GET /v1/credentials?id=<id> the same (ECS's older form)
@@ -182,6 +183,3 @@ export class CredentialsEndpoint {
     });
   }
 }
-
-/** The process's endpoint: every agent of this process shares it. */
-export const sharedCredentialsEndpoint = new CredentialsEndpoint();
