@@ -50,6 +50,8 @@ export const capabilities = [
   'ecs.capability.secrets.asm.environment-variables',
   'ecs.capability.secrets.ssm.environment-variables',
   'ecs.capability.task-eni',
+  'com.amazonaws.ecs.capability.task-iam-role',
+  'com.amazonaws.ecs.capability.task-iam-role-network-host',
   'ecs.capability.container-health-check',
   'ecs.capability.container-ordering',
   'ecs.capability.docker-plugin.local',

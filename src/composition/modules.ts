@@ -19,6 +19,8 @@ import { ServiceController } from '../controllers/services/controller.js';
 import { ecrService } from '../ecr/service.js';
 import { agentChannelRoutes } from '../ecs/agent-channel/route.js';
 import { AgentHub } from '../ecs/agent-channel/hub.js';
+import { TaskRoleCredentials } from '../ecs/task-roles/task-role-credentials.js';
+import { TaskRoleRefresh } from '../controllers/task-role-credentials.js';
 import { ecsService } from '../ecs/service.js';
 import type { JsonService } from '../edge/protocols/aws-json.js';
 import type { QueryService } from '../edge/protocols/aws-query.js';
@@ -105,10 +107,12 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
     name: 'ecs',
     jsonApis: [ecsService(ecsDeps)],
     async attach({ app, log }) {
+      const taskRoles = new TaskRoleCredentials({ store, clock });
       const hub = new AgentHub({
         store,
         clock,
         log,
+        taskRoles,
         pullAuth: new TaskPullAuth(registry),
         ...(config.agentPingIntervalSeconds !== undefined ? { pingMs: config.agentPingIntervalSeconds * 1000 } : {}),
       });
@@ -128,6 +132,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
         controller('service-controller', services, ['agent-hub']),
         // It places tasks on the FARGATE hosts the hub holds.
         controller('fargate-capacity', new FargateCapacity({ store, clock, log, hub }), ['agent-hub']),
+        controller('task-role-credentials', new TaskRoleRefresh({ store, clock, log, hub, taskRoles }), ['agent-hub']),
       ];
     },
     async afterStoreReset(scope) {

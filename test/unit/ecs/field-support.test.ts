@@ -98,7 +98,7 @@ describe('unsupportedUses', () => {
 
   it('names each refused field, with the value where it is an enumeration', () => {
     const record = definition(
-      { taskRoleArn: 'arn:aws:iam::000000000000:role/app', pidMode: 'task', enableFaultInjection: true, volumes: [{ name: 'data', efsVolumeConfiguration: { fileSystemId: 'fs-1' } }] },
+      { taskRoleArn: 'arn:aws:iam::000000000000:role/app', proxyConfiguration: { containerName: 'web' }, pidMode: 'task', enableFaultInjection: true, volumes: [{ name: 'data', efsVolumeConfiguration: { fileSystemId: 'fs-1' } }] },
       {
         logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'g' } },
         secrets: [
@@ -118,13 +118,13 @@ describe('unsupportedUses', () => {
       'containerDefinitions[0].startTimeout',
       'enableFaultInjection',
       'pidMode task',
-      'taskRoleArn',
+      'proxyConfiguration',
       'volumes[0].efsVolumeConfiguration',
     ]);
   });
 
   it('overrides: refused members are named under overrides.', () => {
-    const overrides = { taskRoleArn: 'arn:aws:iam::000000000000:role/x', containerOverrides: [{ name: 'web', environmentFiles: [{ type: 's3', value: 'arn:aws:s3:::b/k.env' }] }] };
-    assert.deepEqual(fields(definition({}), overrides).sort(), ['overrides.containerOverrides[0].environmentFiles', 'overrides.taskRoleArn']);
+    const overrides = { taskRoleArn: 'arn:aws:iam::000000000000:role/x', inferenceAcceleratorOverrides: [{ deviceName: 'd' }], containerOverrides: [{ name: 'web', environmentFiles: [{ type: 's3', value: 'arn:aws:s3:::b/k.env' }] }] };
+    assert.deepEqual(fields(definition({}), overrides).sort(), ['overrides.containerOverrides[0].environmentFiles', 'overrides.inferenceAcceleratorOverrides']);
   });
 });
