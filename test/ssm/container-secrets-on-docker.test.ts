@@ -1,14 +1,15 @@
 /**
  * Container `secrets` naming SSM parameters, on the real Docker engine: by name and by ARN, a
  * SecureString decrypted, a label selector, each reaching the container as an environment variable
- * and never the task's description; a parameter that does not exist stops the task with ECS's
- * ResourceInitializationError.
+ * and never the task's description; a parameter that does not exist, or that the task's execution
+ * role may not read (ssm:GetParameters), stops the task with ECS's ResourceInitializationError.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { CreateClusterCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, StopTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { LabelParameterVersionCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
@@ -46,8 +47,12 @@ describe('container secrets from SSM Parameter Store on Docker', { skip: dockerU
     await berth?.close();
   });
 
-  const runSleeper = async (family: string, secrets: { name: string; valueFrom: string }[]) => {
-    const definition = await tasks.register({ family, containerDefinitions: [{ name: 'app', image, memory: 32, command: ['sleep', '300'], stopTimeout: 1, secrets }] });
+  const runSleeper = async (family: string, secrets: { name: string; valueFrom: string }[], executionRoleArn?: string) => {
+    const definition = await tasks.register({
+      family,
+      ...(executionRoleArn ? { executionRoleArn } : {}),
+      containerDefinitions: [{ name: 'app', image, memory: 32, command: ['sleep', '300'], stopTimeout: 1, secrets }],
+    });
     const arn = await tasks.run(definition);
     started.push(arn);
     return arn;
@@ -86,5 +91,33 @@ describe('container secrets from SSM Parameter Store on Docker', { skip: dockerU
       'ResourceInitializationError: unable to pull secrets or registry auth: unable to retrieve secrets from ssm: fetching secret data from SSM Parameter Store in us-east-1: invalid parameters: /app/never-created',
     );
     assert.equal(missing.containers?.[0]?.runtimeId, undefined, 'no container is created without its secrets');
+  });
+
+  test("an execution role reads a parameter only where its policies allow ssm:GetParameters", async () => {
+    const iam = new IAMClient({ endpoint: berth.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
+    try {
+      const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+      await iam.send(new CreateRoleCommand({ RoleName: 'exec-ssm', AssumeRolePolicyDocument: trust }));
+      await iam.send(
+        new PutRolePolicyCommand({
+          RoleName: 'exec-ssm',
+          PolicyName: 'config-only',
+          PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ssm:GetParameters', Resource: 'arn:aws:ssm:us-east-1:000000000000:parameter/config/*' }] }),
+        }),
+      );
+      await ssm.send(new PutParameterCommand({ Name: '/config/colour', Value: 'teal', Type: 'String' }));
+      await ssm.send(new PutParameterCommand({ Name: '/private/token', Value: 'never-read-9931', Type: 'SecureString' }));
+      const role = 'arn:aws:iam::000000000000:role/exec-ssm';
+      const allowed = await tasks.until(await runSleeper('ssm-allowed', [{ name: 'COLOUR', valueFrom: '/config/colour' }], role), 'RUNNING');
+      assert.equal(await envOf(allowed.containers![0]!.runtimeId!, 'COLOUR'), 'teal');
+      const denied = await tasks.until(await runSleeper('ssm-denied', [{ name: 'TOKEN', valueFrom: '/private/token' }], role), 'STOPPED');
+      assert.equal(denied.stopCode, 'TaskFailedToStart');
+      assert.match(
+        denied.stoppedReason ?? '',
+        /^ResourceInitializationError: unable to pull secrets or registry auth: unable to retrieve secrets from ssm: fetching secret data from SSM Parameter Store in us-east-1: AccessDeniedException: User: arn:aws:sts::000000000000:assumed-role\/exec-ssm\/[0-9a-f]{32} is not authorized to perform: ssm:GetParameters on resource: arn:aws:ssm:us-east-1:000000000000:parameter\/private\/token/,
+      );
+    } finally {
+      iam.destroy();
+    }
   });
 });
