@@ -59,4 +59,5 @@ export const sealedFor = {
   secretValue: (secretArn: string, versionId: string) => `secret-value\n${secretArn}\n${versionId}`,
   credential: (accessKeyId: string) => `credential\n${accessKeyId}`,
   registrySetting: (key: string) => `registry-setting\n${key}`,
+  certificateKey: (certificateArn: string) => `certificate-key\n${certificateArn}`,
 };

@@ -28,7 +28,7 @@ interface Tracked {
    * The migration that created the table with its `version` column and triggers (see
    * `changeTriggersOf`); absent for the tables that existed before the change feed.
    */
-  createdWith?: 'elbv2' | 'iam';
+  createdWith?: 'elbv2' | 'iam' | 'acm';
 }
 
 const tracked: Tracked[] = [
@@ -89,6 +89,7 @@ const tracked: Tracked[] = [
     labels: `'account', $.account_id, 'iamType', $.type`,
     createdWith: 'iam',
   },
+  { table: 'acm_certificates', kind: 'certificate', key: '$.arn', labels: `'account', $.account_id`, createdWith: 'acm' },
 ];
 
 const triggers = (row: Tracked): string => {

@@ -22,6 +22,8 @@ const accountStatements = [
   // An IAM user's access keys go with the user; the account's root credentials stay.
   `DELETE FROM credentials WHERE is_root = 0 AND principal_arn IN (SELECT arn FROM iam_entities WHERE type = 'user' AND account_id = ?)`,
   `DELETE FROM iam_entities WHERE account_id = ?`,
+  `DELETE FROM acm_private_keys WHERE arn_account(certificate_arn) = ?`,
+  `DELETE FROM acm_certificates WHERE account_id = ?`,
   `DELETE FROM elb_target_health WHERE arn_account(target_group_arn) = ?`,
   `DELETE FROM elb_targets WHERE arn_account(target_group_arn) = ?`,
   `DELETE FROM elb_rules WHERE arn_account(arn) = ?`,

@@ -18,6 +18,7 @@ const sealedColumns: SealedColumn[] = [
   { table: 'secret_values', column: 'doc', keys: ['secret_arn', 'version_id'], associatedData: (arn, version) => sealedFor.secretValue(arn!, version!) },
   { table: 'credentials', column: 'doc', keys: ['access_key_id'], associatedData: (id) => sealedFor.credential(id!) },
   { table: 'registry_settings', column: 'value', keys: ['key'], associatedData: (key) => sealedFor.registrySetting(key!) },
+  { table: 'acm_private_keys', column: 'doc', keys: ['certificate_arn'], associatedData: (arn) => sealedFor.certificateKey(arn!) },
 ];
 
 const sealedPrefixLike = 'sealed:v1:%';

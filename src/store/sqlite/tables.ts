@@ -4,6 +4,7 @@
  */
 import type { StoreTx } from '../contract/store.js';
 import type { Sealer } from '../sealing.js';
+import { acmTables } from './acm-tables.js';
 import { coreTables } from './core-tables.js';
 import { ecsTables } from './ecs-tables.js';
 import { elbv2Tables } from './elbv2-tables.js';
@@ -24,5 +25,6 @@ export function sqliteTables(sql: Statements, sealer: Sealer): StoreTx {
     ...registryTables(sql, sealer),
     ...elbv2Tables(sql),
     ...iamTables(sql),
+    ...acmTables(sql, sealer),
   };
 }
