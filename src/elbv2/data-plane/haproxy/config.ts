@@ -9,12 +9,13 @@
  *     file so that a reload or a restart starts with them.
  */
 import { join } from 'node:path';
-import type { DataPlaneConfig, ListenerConfig, LoadBalancerConfig, TargetGroupConfig } from '../types.js';
+import type { DataPlaneConfig, LoadBalancerConfig, TargetGroupConfig } from '../types.js';
 import { renderTargetGroup, serverLine, type ServerSpec } from './backend.js';
 import { renderHttpFrontend, renderTcpFrontend } from './frontend.js';
 import { frontendName } from './names.js';
 import { quotedWord } from './words.js';
 import { badGatewayBody } from './error-pages.js';
+import { renderTls } from './tls.js';
 
 export interface RenderOptions {
   /** Where the sockets, pid file, server state and certificates live. */
@@ -107,10 +108,6 @@ export function targetGroupsInUse(config: DataPlaneConfig): Set<string> {
   return new Set(usesOf(config).keys());
 }
 
-function certificateFile(stateDir: string, listener: ListenerConfig): string {
-  return join(runtimePaths(stateDir).certificates, `${listener.arn.replace(/[^A-Za-z0-9]/g, '_').slice(-80)}.pem`);
-}
-
 export function renderConfig(config: DataPlaneConfig, options: RenderOptions): RenderedConfig {
   const groups = new Map<string, TargetGroupConfig>(config.targetGroups.map((g) => [g.arn, g]));
   const uses = usesOf(config);
@@ -137,18 +134,18 @@ export function renderConfig(config: DataPlaneConfig, options: RenderOptions): R
         continue;
       }
       bound.set(where, listener.arn);
-      const tls = listener.protocol === 'HTTPS' || listener.protocol === 'TLS';
-      let certificate: string | undefined;
-      if (tls) {
-        if (listener.certificate === undefined) {
+      let tlsBindOptions: string | undefined;
+      if (listener.protocol === 'HTTPS' || listener.protocol === 'TLS') {
+        const tls = renderTls(listener, runtimePaths(options.stateDir).certificates);
+        if (tls === undefined) {
           unsupported.push({ listenerArn: listener.arn, message: `A ${listener.protocol} listener needs a certificate; import one and set it as the listener's default certificate.` });
           continue;
         }
-        certificate = certificateFile(options.stateDir, listener);
-        files[certificate] = `${listener.certificate.certificatePem.trim()}\n${listener.certificate.privateKeyPem.trim()}\n`;
+        tlsBindOptions = tls.bindOptions;
+        Object.assign(files, tls.files);
       }
       const name = frontendName(lb.name, lb.address, listener.port);
-      const context = { loadBalancer: lb, listener, targetGroups: groups, certificateFile: certificate };
+      const context = { loadBalancer: lb, listener, targetGroups: groups, ...(tlsBindOptions !== undefined ? { tlsBindOptions } : {}) };
       const body = lb.type === 'application' ? renderHttpFrontend(context) : renderTcpFrontend(context);
       const section = [`# listener ${listener.arn}`, `frontend ${name}`, ...body.map((l) => `  ${l}`), ''];
       skeleton.push(...section);

@@ -21,7 +21,7 @@ import type { ActionConfig, ListenerConfig, LoadBalancerConfig, TargetGroupConfi
 import { backendName, failOpenBackendName } from './names.js';
 import { conditionAcl } from './conditions.js';
 import { serviceUnavailableBody } from './error-pages.js';
-import { literalWord, logFormatLiteral, quotedWord } from './words.js';
+import { logFormatLiteral, quotedWord } from './words.js';
 
 type ForwardAction = Extract<ActionConfig, { type: 'forward' }>;
 type RedirectAction = Extract<ActionConfig, { type: 'redirect' }>;
@@ -32,14 +32,14 @@ export interface FrontendContext {
   listener: ListenerConfig;
   /** Target groups by ARN (a rule naming an absent one forwards nowhere: 503). */
   targetGroups: ReadonlyMap<string, TargetGroupConfig>;
-  /** Where this listener's certificate file is, for HTTPS/TLS. */
-  certificateFile?: string;
+  /** HTTPS/TLS: the bind line's TLS options (tls.ts). */
+  tlsBindOptions?: string;
 }
 
 const ruleIs = (index: number) => `{ var(txn.rule) -m int eq ${index} }`;
 
 function bindLine(context: FrontendContext, address: string): string {
-  const tls = context.certificateFile !== undefined ? ` ssl crt ${literalWord(context.certificateFile)}` : '';
+  const tls = context.tlsBindOptions !== undefined ? ` ${context.tlsBindOptions}` : '';
   return `bind ${address.includes(':') ? `[${address}]` : address}:${context.listener.port}${tls}`;
 }
 
