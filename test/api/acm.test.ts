@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   ACMClient,
@@ -58,6 +60,10 @@ describe('Certificate Manager', () => {
     assert.equal(got.Certificate?.trim(), rsa.certificatePem.trim());
     assert.equal(got.CertificateChain, undefined);
     assert.deepEqual((await acm.send(new ListTagsForCertificateCommand({ CertificateArn: arn }))).Tags, [{ Key: 'team', Value: 'web' }]);
+    // The private key is sealed at rest: no line of it is in the database files.
+    const stored = Buffer.concat(['berth.db', 'berth.db-wal'].map((name) => join(berth.dataDir, name)).filter(existsSync).map((path) => readFileSync(path)));
+    const keyLines = rsa.privateKeyPem.split('\n').filter((line) => line.length > 40);
+    assert.ok(keyLines.length > 0 && keyLines.every((line) => !stored.includes(line)));
   });
 
   it('imports EC keys and a certificate with its chain, and re-imports into the same ARN', async () => {
