@@ -76,6 +76,14 @@ export function certificateOperations({ store, clock, ids }: AcmDeps) {
       const nowSeconds = now.getTime() / 1000;
       return store.write(async (tx) => {
         const existing = arn === undefined ? undefined : await certificateOf(tx, ctx, arn);
+        if (existing && existing.keyAlgorithm !== parsed.keyAlgorithm) {
+          // ACM keeps a certificate's key type and size across reimports.
+          throw validation(`The certificate you are reimporting has a key algorithm of ${parsed.keyAlgorithm}, but the existing certificate's is ${existing.keyAlgorithm}. The key type and size cannot be changed.`, {
+            field: 'PrivateKey',
+            resource: existing.arn,
+            hint: 'Import a certificate with another key type as a new certificate (without --certificate-arn) and point the listeners at it.',
+          });
+        }
         const record: CertificateRecord = {
           ...(existing ?? { arn: certificateArnOf(ctx.scope, ids.uuid()), accountId: ctx.scope.accountId, region: ctx.scope.region, createdAt: nowSeconds, tags }),
           ...parsed,

@@ -74,12 +74,15 @@ describe('Certificate Manager', () => {
     const arn = await importOne(leaf, { CertificateChain: bytes(ca.certificatePem) });
     const got = await acm.send(new GetCertificateCommand({ CertificateArn: arn }));
     assert.equal(got.CertificateChain?.trim(), ca.certificatePem.trim());
-    const other = makeCertificate({ commonName: 'leaf.example.test', key: 'rsa:3072' });
+    const other = makeCertificate({ commonName: 'renewed.example.test' });
     assert.equal(await importOne(other, { CertificateArn: arn }), arn);
     const detail = (await acm.send(new DescribeCertificateCommand({ CertificateArn: arn }))).Certificate;
-    assert.equal(detail?.KeyAlgorithm, 'RSA-3072');
+    assert.equal(detail?.DomainName, 'renewed.example.test');
     assert.equal((await acm.send(new GetCertificateCommand({ CertificateArn: arn }))).CertificateChain, undefined);
     await rejects(importOne(other, { CertificateArn: arn, Tags: [{ Key: 'a', Value: 'b' }] }), 'ValidationException');
+    // The key type and size stay what they were.
+    await rejects(importOne(makeCertificate({ commonName: 'renewed.example.test', key: 'rsa:3072' }), { CertificateArn: arn }), 'ValidationException', /key type and size cannot be changed/);
+    assert.equal((await acm.send(new DescribeCertificateCommand({ CertificateArn: (await importOne(makeCertificate({ commonName: 'big.example.test', key: 'rsa:3072' }))) }))).Certificate?.KeyAlgorithm, 'RSA-3072');
   });
 
   it('refuses what ACM refuses, in its words', async () => {
