@@ -5,7 +5,8 @@
  * redirects to the HTTPS one.
  */
 import assert from 'node:assert/strict';
-import { request } from 'node:https';
+import { request, type RequestOptions } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { ACMClient, DeleteCertificateCommand, DescribeCertificateCommand, ImportCertificateCommand } from '@aws-sdk/client-acm';
 import {
@@ -167,5 +168,40 @@ describe(`HTTPS listeners through the ${dataPlane} data plane`, () => {
     await eventually(async () => assert.equal((await secureGet(8443, 'www.other.example.test', other.certificatePem)).status, 200), 15_000);
     // The site certificate is no longer served anywhere: ACM deletes it.
     await acm.send(new DeleteCertificateCommand({ CertificateArn: siteArn }));
+  });
+
+  it('terminates TLS on an NLB listener with its ALPN policy and pipes the stream to a TCP target', async () => {
+    const { LoadBalancers } = await elb.send(new CreateLoadBalancerCommand({ Name: 'secure-tcp', Type: 'network', Subnets: ['subnet-local'] }));
+    const nlb = LoadBalancers?.[0]?.LoadBalancerArn as string;
+    const nlbAddress = (await berth.server.store.read((tx) => tx.loadBalancers.get(nlb)))?.address as string;
+    const { TargetGroups } = await elb.send(
+      new CreateTargetGroupCommand({ Name: 'secure-tcp', Protocol: 'TCP', Port: 80, TargetType: 'ip', HealthCheckProtocol: 'TCP', HealthCheckIntervalSeconds: 5, HealthyThresholdCount: 2 }),
+    );
+    const tcpGroup = TargetGroups?.[0]?.TargetGroupArn as string;
+    await elb.send(new RegisterTargetsCommand({ TargetGroupArn: tcpGroup, Targets: [{ Id: '127.0.0.1', Port: target.port }] }));
+    const create = (AlpnPolicy: string[]) =>
+      elb.send(new CreateListenerCommand({ LoadBalancerArn: nlb, Protocol: 'TLS', Port: 9443, Certificates: [{ CertificateArn: otherArn }], AlpnPolicy, DefaultActions: [{ Type: 'forward', TargetGroupArn: tcpGroup }] }));
+    await rejects(create(['HTTP3Only']), 'ALPNPolicyNotSupportedException');
+    const { Listeners } = await create(['HTTP1Only']);
+    assert.deepEqual([Listeners?.[0]?.Protocol, Listeners?.[0]?.AlpnPolicy, Listeners?.[0]?.SslPolicy], ['TLS', ['HTTP1Only'], 'ELBSecurityPolicy-2016-08']);
+    await eventually(async () => {
+      const { TargetHealthDescriptions = [] } = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: tcpGroup }));
+      assert.equal(TargetHealthDescriptions[0]?.TargetHealth?.State, 'healthy');
+    }, 30_000);
+    const reply = await eventually(
+      () =>
+        new Promise<{ status: number; protocol: string | false }>((resolve, reject) => {
+          // The client offers h2 first; the HTTP1Only policy makes the listener choose http/1.1.
+          const options: RequestOptions & { ALPNProtocols: string[] } = { host: nlbAddress, port: 9443, path: '/through-nlb', servername: 'tls.other.example.test', ca: other.certificatePem, agent: false, ALPNProtocols: ['h2', 'http/1.1'] };
+          request(options, (response) => {
+            response.resume();
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, protocol: (response.socket as TLSSocket).alpnProtocol ?? false }));
+          })
+            .on('error', reject)
+            .end();
+        }),
+      15_000,
+    );
+    assert.deepEqual(reply, { status: 200, protocol: 'http/1.1' });
   });
 });
