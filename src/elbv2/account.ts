@@ -19,10 +19,13 @@ import { targetQuota } from './targets.js';
 import { checkPageSize } from './validate.js';
 import { conditionValueQuota } from './conditions.js';
 import { listedCiphers, sslPolicies } from './ssl-policies.js';
+import { certificateQuota } from './listener-tls.js';
 import { validationError } from './errors.js';
 
 const limits: [string, number][] = [
   ['application-load-balancers', loadBalancerQuota],
+  ['certificates-per-application-load-balancer', certificateQuota],
+  ['certificates-per-network-load-balancer', certificateQuota],
   ['condition-values-per-alb-rule', conditionValueQuota],
   ['condition-wildcards-per-alb-rule', conditionValueQuota],
   ['listeners-per-application-load-balancer', listenerQuota],

@@ -49,7 +49,10 @@ export function listenerCertificateOperations({ store }: Elbv2Deps) {
         for (const certificate of added) await checkCertificateExists(tx, ctx, certificate);
         const certificates = [...(listener.certificates ?? [])];
         for (const certificate of added) if (!certificates.some((c) => c.certificateArn === certificate)) certificates.push({ certificateArn: certificate, isDefault: false });
-        if (certificates.filter((c) => !c.isDefault).length > certificateQuota) {
+        // ELB's quota counts the certificates besides the default ones over all of the load balancer's listeners.
+        const siblings = (await tx.listeners.forLoadBalancer(listener.loadBalancerArn)).filter((other) => other.arn !== listener.arn);
+        const extra = [...siblings.flatMap((other) => other.certificates ?? []), ...certificates].filter((c) => !c.isDefault).length;
+        if (extra > certificateQuota) {
           throw modelled(TooManyCertificatesException, `You've reached the limit on the number of certificates per load balancer`);
         }
         await tx.listeners.put({ ...listener, certificates });

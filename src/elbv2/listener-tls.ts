@@ -18,7 +18,7 @@ import type { StoreTx } from '../store/types.js';
 import { validationError } from './errors.js';
 import { alpnPolicies, defaultSslPolicy, sslPolicies, sslPolicyNamed } from './ssl-policies.js';
 
-/** AWS's default quota of certificates per ALB (besides the default one). */
+/** AWS's default quota of certificates per load balancer, besides its listeners' default ones. */
 export const certificateQuota = 25;
 
 export const isTlsProtocol = (protocol: string) => protocol === 'HTTPS' || protocol === 'TLS';

@@ -14,6 +14,7 @@ import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
+  DeleteListenerCommand,
   DescribeListenerCertificatesCommand,
   DescribeListenersCommand,
   DescribeSSLPoliciesCommand,
@@ -168,6 +169,23 @@ describe(`HTTPS listeners through the ${dataPlane} data plane`, () => {
     await eventually(async () => assert.equal((await secureGet(8443, 'www.other.example.test', other.certificatePem)).status, 200), 15_000);
     // The site certificate is no longer served anywhere: ACM deletes it.
     await acm.send(new DeleteCertificateCommand({ CertificateArn: siteArn }));
+  });
+
+  it('holds a load balancer to ELB\'s quota of 25 certificates besides the default ones', async () => {
+    const arns: string[] = [];
+    for (let i = 0; i < 26; i++) arns.push(await importCertificate(other));
+    const { Listeners } = await elb.send(
+      new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: 'HTTPS', Port: 9444, Certificates: [{ CertificateArn: arns[0] }], DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '200' } }] }),
+    );
+    const listener = Listeners?.[0]?.ListenerArn as string;
+    await elb.send(new AddListenerCertificatesCommand({ ListenerArn: listener, Certificates: arns.slice(1, 25).map((CertificateArn) => ({ CertificateArn })) }));
+    await elb.send(new AddListenerCertificatesCommand({ ListenerArn: httpsArn, Certificates: [{ CertificateArn: arns[25] }] }));
+    await rejects(elb.send(new AddListenerCertificatesCommand({ ListenerArn: listener, Certificates: [{ CertificateArn: siteArn.replace(/[0-9a-f]{12}$/, '000000000000') }] })), 'CertificateNotFoundException');
+    await rejects(elb.send(new AddListenerCertificatesCommand({ ListenerArn: listener, Certificates: [{ CertificateArn: otherArn }] })), 'TooManyCertificatesException');
+    const { Certificates = [] } = await elb.send(new DescribeListenerCertificatesCommand({ ListenerArn: listener, PageSize: 400 }));
+    assert.equal(Certificates.length, 25);
+    await elb.send(new DeleteListenerCommand({ ListenerArn: listener }));
+    await elb.send(new RemoveListenerCertificatesCommand({ ListenerArn: httpsArn, Certificates: [{ CertificateArn: arns[25] }] }));
   });
 
   it('terminates TLS on an NLB listener with its ALPN policy and pipes the stream to a TCP target', async () => {
