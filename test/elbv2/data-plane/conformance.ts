@@ -672,6 +672,34 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
       });
     });
 
+    it('HTTPS: accepts exactly the TLS versions of the listener\'s SSL policy, as the policy changes', { skip: options.skip?.https }, async () => {
+      const certificate = makeCertificate({ commonName: 'policy.example.test' });
+      const address = lbAddress();
+      const port = await freePort();
+      const { connect: tlsConnect } = await import('node:tls');
+      // The client offers one version at a time, at OpenSSL's lowest security level so that it would take TLS 1.0 and 1.1.
+      const accepts = (version: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3') => new Promise<boolean>((resolve) => {
+        const socket = tlsConnect({ host: address, port, rejectUnauthorized: false, minVersion: version, maxVersion: version, ciphers: 'DEFAULT:@SECLEVEL=0' }, () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+      });
+      const expected: [string, boolean[]][] = [
+        ['ELBSecurityPolicy-2016-08', [true, true, true, false]],
+        ['ELBSecurityPolicy-TLS-1-2-2017-01', [false, false, true, false]],
+        ['ELBSecurityPolicy-TLS13-1-3-2021-06', [false, false, false, true]],
+      ];
+      for (const [name, versions] of expected) {
+        const secure = listener(port, [rule('default', [], { type: 'fixed-response', statusCode: '200' })], { protocol: 'HTTPS', certificate, tlsPolicy: tlsPolicyConfig(sslPolicyNamed(name)!) });
+        await applyOk({ loadBalancers: [loadBalancer(address, [secure])], targetGroups: [] });
+        await eventually(`the versions of ${name}`, async () => {
+          const seen = [await accepts('TLSv1'), await accepts('TLSv1.1'), await accepts('TLSv1.2'), await accepts('TLSv1.3')];
+          return JSON.stringify(seen) === JSON.stringify(versions) ? true : undefined;
+        });
+      }
+    });
+
     it('NLB: offers the ALPN protocols of the listener\'s policy', { skip: options.skip?.tcp }, async () => {
       const certificate = makeCertificate({ commonName: 'tls.example.test' });
       const x = await startTcpTarget('x');
