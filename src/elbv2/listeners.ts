@@ -54,10 +54,14 @@ function checkProtocolFor(loadBalancer: LoadBalancerRecord, protocol: string): v
 }
 
 /** The TLS members' shapes, before any lookup. */
-function checkTlsShapes(input: TlsRequest): void {
+function checkTlsShapes(input: TlsRequest & { MutualAuthentication?: { Mode?: string } }): void {
   checkCertificateList(input.Certificates);
   checkSslPolicyName(input.SslPolicy);
   checkAlpnPolicy(input.AlpnPolicy);
+  const mode = input.MutualAuthentication?.Mode;
+  if (input.MutualAuthentication !== undefined && mode !== undefined && mode !== 'off') {
+    throw notSupported(`Mutual TLS authentication mode '${mode}' is not supported`, 'Berth listeners do not ask clients for certificates: leave MutualAuthentication off (Mode=off).', 'MutualAuthentication.Mode');
+  }
 }
 
 /** The listener's default rule, which carries its default actions. */

@@ -96,6 +96,7 @@ describe(`HTTPS listeners through the ${dataPlane} data plane`, () => {
     await rejects(create({ Certificates: [{ CertificateArn: siteArn }], SslPolicy: 'ELBSecurityPolicy-Nonexistent' }), 'SSLPolicyNotFoundException');
     await rejects(create({ Certificates: [{ CertificateArn: siteArn }], AlpnPolicy: ['HTTP2Preferred'] }), 'ValidationError');
     await rejects(create({ Certificates: [{ CertificateArn: siteArn }, { CertificateArn: otherArn }] }), 'ValidationError');
+    await rejects(create({ Certificates: [{ CertificateArn: siteArn }], MutualAuthentication: { Mode: 'verify', TrustStoreArn: 'arn:aws:elasticloadbalancing:us-east-1:000000000000:truststore/ts/0123456789abcdef' } }), 'InvalidConfigurationRequestException', /Mutual TLS authentication mode 'verify' is not supported/);
     const { SslPolicies = [] } = await elb.send(new DescribeSSLPoliciesCommand({ Names: ['ELBSecurityPolicy-2016-08'] }));
     assert.deepEqual(SslPolicies[0]?.SslProtocols, ['TLSv1', 'TLSv1.1', 'TLSv1.2']);
     assert.equal(SslPolicies[0]?.Ciphers?.[0]?.Name, 'ECDHE-ECDSA-AES128-GCM-SHA256');
