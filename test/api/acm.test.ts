@@ -161,4 +161,11 @@ describe('Certificate Manager', () => {
       clock.advance(-threeDays);
     }
   });
+
+  it('forgets an account\'s certificates and their keys when the account is reset', async () => {
+    const arn = await importOne(rsa);
+    await berth.server.store.reset({ kind: 'account', accountId: '000000000000' });
+    await rejects(acm.send(new DescribeCertificateCommand({ CertificateArn: arn })), 'ResourceNotFoundException');
+    assert.equal(await berth.server.store.read((tx) => tx.certificates.getPrivateKey(arn)), undefined);
+  });
 });
