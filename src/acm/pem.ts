@@ -61,11 +61,18 @@ const signatureAlgorithms: Record<string, string> = {
   'ecdsa-with-SHA512': 'SHA512WITHECDSA',
 };
 
-/** The algorithm the certificate is signed with, from its text form (Node exposes no accessor for it). */
+/**
+ * The algorithm the certificate is signed with (Node 20 has no accessor for it): the signature
+ * algorithm's identifier is the first algorithm identifier in the DER encoding, at the head of the
+ * to-be-signed part, before the subject's key and the extensions.
+ */
 function signatureAlgorithmOf(certificate: X509Certificate): string {
   const der = certificate.raw.toString('latin1');
-  for (const [name, shown] of Object.entries(signatureAlgorithms)) if (der.includes(oidOf(name))) return shown;
-  return 'UNKNOWN';
+  const found = Object.entries(signatureAlgorithms)
+    .map(([name, shown]) => ({ at: der.indexOf(oidOf(name)), shown }))
+    .filter(({ at }) => at >= 0)
+    .sort((a, b) => a.at - b.at);
+  return found[0]?.shown ?? 'UNKNOWN';
 }
 
 /** The DER encoding of the signature algorithms' object identifiers, to find them in the certificate. */

@@ -68,7 +68,8 @@ describe('Certificate Manager', () => {
 
   it('imports EC keys and a certificate with its chain, and re-imports into the same ARN', async () => {
     const ecArn = await importOne(ec);
-    assert.equal((await acm.send(new DescribeCertificateCommand({ CertificateArn: ecArn }))).Certificate?.KeyAlgorithm, 'EC-prime256v1');
+    const ecDetail = (await acm.send(new DescribeCertificateCommand({ CertificateArn: ecArn }))).Certificate;
+    assert.deepEqual([ecDetail?.KeyAlgorithm, ecDetail?.SignatureAlgorithm], ['EC-prime256v1', 'SHA256WITHECDSA']);
     const ca = makeCertificate({ commonName: 'Berth Test CA', ca: true });
     const leaf = makeCertificate({ commonName: 'leaf.example.test', issuer: ca });
     const arn = await importOne(leaf, { CertificateChain: bytes(ca.certificatePem) });
