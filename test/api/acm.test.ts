@@ -1,3 +1,11 @@
+/**
+ * Certificate Manager through @aws-sdk/client-acm: imported certificates only.
+ *
+ * Known deviations from ACM, shown here: KeyUsages and ExtendedKeyUsages are always empty and
+ * RenewalEligibility INELIGIBLE (Berth does not read the extensions, and renews nothing); the
+ * words of a few ValidationExceptions ACM does not document (a chain that did not issue the
+ * certificate, one not valid yet, a reimport changing the key type) are Berth's own.
+ */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
