@@ -89,11 +89,32 @@ function oidOf(name: string): string {
   return Buffer.from([0x06, oids[name]!.length, ...oids[name]!]).toString('latin1');
 }
 
+/** Where the DER element at `at` (tag, length) begins its content. */
+function contentOf(der: Buffer, at: number): number {
+  const length = der[at + 1] ?? 0;
+  return at + 2 + (length & 0x80 ? length & 0x7f : 0);
+}
+
+/**
+ * Whether the certificate is X.509 version 3: its to-be-signed part opens with the explicit
+ * version field [0] holding the integer 2 (versions 1 and 2 carry no extensions, so no names).
+ */
+function isVersion3(certificate: X509Certificate): boolean {
+  const der = certificate.raw;
+  const tbs = contentOf(der, 0);
+  const version = contentOf(der, tbs);
+  return der[version] === 0xa0 && der[version + 2] === 0x02 && der[version + 3] === 0x01 && der[version + 4] === 0x02;
+}
+
 /** Checks what ImportCertificate is given; returns what DescribeCertificate shows of it. */
 export function checkImport(certificatePem: string, privateKeyPem: string, chainPem: string | undefined, now: Date): ParsedCertificate {
   const blocks = certificatePem.match(certificateBlock) ?? [];
   if (blocks.length > 1) throw validation('The certificate field contains more than one certificate. You can specify only one certificate in this field.', { field: 'Certificate', hint: 'Put the intermediate certificates in --certificate-chain.' });
   const certificate = parseOne(blocks[0] ?? certificatePem, 'Unable to parse certificate. Please ensure the certificate is in PEM format.');
+
+  if (!isVersion3(certificate)) {
+    throw validation('The certificate must be an X.509 version 3 certificate.', { field: 'Certificate', hint: 'Sign it with extensions (a subjectAltName at least), as openssl req -x509 -addext … does.' });
+  }
 
   const keyBlock = privateKeyPem.match(privateKeyBlock);
   let key: KeyObject;

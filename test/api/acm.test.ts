@@ -7,7 +7,9 @@
  * certificate, one not valid yet, a reimport changing the key type) are Berth's own.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -27,6 +29,18 @@ import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js
 import { makeCertificate, type TestCertificate } from '../helpers/certificates.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
+
+/** A certificate without extensions, which openssl makes as X.509 version 1. */
+function versionOneCertificate(commonName: string): TestCertificate {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-cert-v1-'));
+  try {
+    execFileSync('openssl', ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'req.csr'), '-subj', `/CN=${commonName}`], { stdio: 'ignore' });
+    execFileSync('openssl', ['x509', '-req', '-in', join(dir, 'req.csr'), '-signkey', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2'], { stdio: 'ignore' });
+    return { certificatePem: readFileSync(join(dir, 'cert.pem'), 'utf8'), privateKeyPem: readFileSync(join(dir, 'key.pem'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 const arnPattern = /^arn:aws:acm:us-east-1:000000000000:certificate\/[0-9a-f-]{36}$/;
 
 describe('Certificate Manager', () => {
@@ -102,6 +116,8 @@ describe('Certificate Manager', () => {
     const ed = makeCertificate({ commonName: 'ed.example.test', key: 'ed25519' });
     await rejects(acm.send(new ImportCertificateCommand({ Certificate: bytes(ed.certificatePem), PrivateKey: bytes(ed.privateKeyPem) })), 'ValidationException', /^The private key is not supported\.$/);
     await rejects(acm.send(new ImportCertificateCommand({ Certificate: bytes(rsa.certificatePem), PrivateKey: bytes(rsa.privateKeyPem), CertificateChain: bytes(ec.certificatePem) })), 'ValidationException', /^Could not validate the certificate with the certificate chain\.$/);
+    const v1 = versionOneCertificate('v1.example.test');
+    await rejects(acm.send(new ImportCertificateCommand({ Certificate: bytes(v1.certificatePem), PrivateKey: bytes(v1.privateKeyPem) })), 'ValidationException', /X\.509 version 3/);
     const missing = 'arn:aws:acm:us-east-1:000000000000:certificate/00000000-0000-0000-0000-000000000000';
     await rejects(acm.send(new DescribeCertificateCommand({ CertificateArn: missing })), 'ResourceNotFoundException', new RegExp(`^Could not find certificate with arn ${missing}\\.$`));
     await rejects(importOne(rsa, { CertificateArn: missing }), 'ResourceNotFoundException');
