@@ -41,10 +41,37 @@ export interface ListenerConfig {
   arn: string;
   port: number;
   protocol: ListenerProtocol;
-  /** PEM certificate chain and key for HTTPS/TLS listeners. */
-  certificate?: { certificatePem: string; privateKeyPem: string };
+  /** PEM certificate chain and key for HTTPS/TLS listeners: the default certificate. */
+  certificate?: CertificatePem;
+  /**
+   * Further certificates, served by SNI: a client naming a host one of them covers (its subject
+   * alternative names, or its common name, wildcards included) gets it; any other gets the default.
+   */
+  sniCertificates?: CertificatePem[];
+  /** HTTPS/TLS listeners: the protocols and ciphers of the listener's SSL policy (absent: the data plane's defaults). */
+  tlsPolicy?: TlsPolicyConfig;
+  /** TLS listeners: the ALPN protocol ids offered, in order of preference (absent: no ALPN). */
+  alpnProtocols?: string[];
   /** Rules in evaluation order (lowest priority number first); the default rule last. */
   rules: RuleConfig[];
+}
+
+export interface CertificatePem {
+  /** The certificate followed by its chain. */
+  certificatePem: string;
+  privateKeyPem: string;
+}
+
+/** An ELB SSL policy as OpenSSL takes it. */
+export interface TlsPolicyConfig {
+  /** The policy's name (ELBSecurityPolicy-…). */
+  name: string;
+  minVersion: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  maxVersion: 'TLSv1.2' | 'TLSv1.3';
+  /** OpenSSL cipher list for TLS 1.2 and below, most preferred first (empty when only TLS 1.3 is allowed). */
+  ciphers: string;
+  /** TLS 1.3 cipher suites, colon-separated (empty when TLS 1.3 is not allowed). */
+  ciphersuites: string;
 }
 
 export interface RuleConfig {

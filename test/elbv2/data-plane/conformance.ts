@@ -19,6 +19,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { DataPlane, DataPlaneConfig, TargetGroupConfig, TargetHealthReport } from '../../../src/elbv2/data-plane/types.js';
+import { sslPolicyNamed, tlsPolicyConfig } from '../../../src/elbv2/ssl-policies.js';
+import { makeCertificate, type TestCertificate } from '../../helpers/certificates.js';
 import {
   eventually, forward, freePort, lbAddress, listener, loadBalancer, rule, selfSignedCertificate, send, startHttpTarget, startTcpTarget, targetGroup, tcpExchange,
   type HttpTarget,
@@ -775,6 +777,109 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
       assert.deepEqual(toOne, { target: 'a', proto: 'https', fingerprint: new X509Certificate(first.certificatePem).fingerprint256 });
       const toTwo = await viaName(two.dnsName);
       assert.deepEqual(toTwo, { target: 'b', proto: 'https', fingerprint: new X509Certificate(second.certificatePem).fingerprint256 });
+    });
+
+    it('HTTPS: serves the certificate the client names by SNI, the default one otherwise, under the SSL policy, and takes a new certificate', { skip: options.skip?.https }, async () => {
+      reset();
+      const primary = makeCertificate({ commonName: 'default.example.test' });
+      const other = makeCertificate({ commonName: 'other.example.test', altNames: ['*.other.example.test'] });
+      const group = targetGroup([a.config()]);
+      const address = lbAddress();
+      const port = await freePort();
+      const policy = tlsPolicyConfig(sslPolicyNamed('ELBSecurityPolicy-TLS13-1-2-Res-2021-06')!);
+      const https = (certificate: TestCertificate) =>
+        listener(port, [rule('default', [], forward(group))], { protocol: 'HTTPS', certificate, sniCertificates: [other], tlsPolicy: policy });
+      await applyOk({ loadBalancers: [loadBalancer(address, [https(primary)])], targetGroups: [group] });
+      await allHealthy(group);
+      const { request } = await import('node:https');
+      const { connect: tlsConnect } = await import('node:tls');
+      // A verifying client: it trusts only the certificate it expects, for the name it asks for.
+      const verified = (servername: string, ca: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+        request({ host: address, port, path: '/sni', servername, ca, agent: false, headers: { host: servername } }, (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+        }).on('error', reject).end();
+      });
+      const served = (servername: string | undefined, extra: Record<string, unknown> = {}) => new Promise<string>((resolve, reject) => {
+        const socket = tlsConnect({ host: address, port, rejectUnauthorized: false, ...(servername ? { servername } : {}), ...extra }, () => {
+          const subject = socket.getPeerCertificate().subject?.CN;
+          socket.destroy();
+          resolve(String(subject));
+        });
+        socket.once('error', reject);
+      });
+      const byName = await verified('api.other.example.test', other.certificatePem);
+      assert.equal(byName.status, 200);
+      assert.equal((JSON.parse(byName.body) as { headers: Record<string, string> }).headers['x-forwarded-proto'], 'https');
+      assert.equal((await verified('default.example.test', primary.certificatePem)).status, 200);
+      assert.equal(await served('unknown.example.test'), 'default.example.test');
+      assert.equal(await served(undefined), 'default.example.test');
+      // The policy allows TLS 1.2 and 1.3, with forward-secret GCM ciphers only.
+      assert.equal(await served('default.example.test', { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' }), 'default.example.test');
+      await assert.rejects(served('default.example.test', { maxVersion: 'TLSv1.2', ciphers: 'AES128-SHA256' }));
+      await assert.rejects(served('default.example.test', { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT:@SECLEVEL=0' }));
+      // A new default certificate on the same listener is served from the next handshake.
+      const renewed = makeCertificate({ commonName: 'default.example.test', altNames: ['renewed.example.test'] });
+      await applyOk({ loadBalancers: [loadBalancer(address, [https(renewed)])], targetGroups: [group] });
+      await eventually('the renewed certificate served', async () => {
+        const answer = await verified('renewed.example.test', renewed.certificatePem).catch(() => undefined);
+        return answer?.status === 200 ? true : undefined;
+      });
+    });
+
+    it('HTTPS: accepts exactly the TLS versions of the listener\'s SSL policy, as the policy changes', { skip: options.skip?.https }, async () => {
+      const certificate = makeCertificate({ commonName: 'policy.example.test' });
+      const address = lbAddress();
+      const port = await freePort();
+      const { connect: tlsConnect } = await import('node:tls');
+      // The client offers one version at a time, at OpenSSL's lowest security level so that it would take TLS 1.0 and 1.1.
+      const accepts = (version: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3') => new Promise<boolean>((resolve) => {
+        const socket = tlsConnect({ host: address, port, rejectUnauthorized: false, minVersion: version, maxVersion: version, ciphers: 'DEFAULT:@SECLEVEL=0' }, () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+      });
+      const expected: [string, boolean[]][] = [
+        ['ELBSecurityPolicy-2016-08', [true, true, true, false]],
+        ['ELBSecurityPolicy-TLS-1-2-2017-01', [false, false, true, false]],
+        ['ELBSecurityPolicy-TLS13-1-3-2021-06', [false, false, false, true]],
+      ];
+      for (const [name, versions] of expected) {
+        const secure = listener(port, [rule('default', [], { type: 'fixed-response', statusCode: '200' })], { protocol: 'HTTPS', certificate, tlsPolicy: tlsPolicyConfig(sslPolicyNamed(name)!) });
+        await applyOk({ loadBalancers: [loadBalancer(address, [secure])], targetGroups: [] });
+        await eventually(`the versions of ${name}`, async () => {
+          const seen = [await accepts('TLSv1'), await accepts('TLSv1.1'), await accepts('TLSv1.2'), await accepts('TLSv1.3')];
+          return JSON.stringify(seen) === JSON.stringify(versions) ? true : undefined;
+        });
+      }
+    });
+
+    it('NLB: offers the ALPN protocols of the listener\'s policy', { skip: options.skip?.tcp }, async () => {
+      const certificate = makeCertificate({ commonName: 'tls.example.test' });
+      const x = await startTcpTarget('x');
+      try {
+        const group = targetGroup([x.config()], { protocol: 'TCP', healthCheck: { ...targetGroup([]).healthCheck, protocol: 'TCP', path: '/' } });
+        const address = lbAddress();
+        const port = await freePort();
+        const tls = listener(port, [rule('default', [], forward(group))], { protocol: 'TLS', certificate, alpnProtocols: ['h2', 'http/1.1', 'http/1.0'] });
+        await applyOk({ loadBalancers: [loadBalancer(address, [tls], { type: 'network', idleTimeoutSeconds: 350 })], targetGroups: [group] });
+        await allHealthy(group);
+        const { connect: tlsConnect } = await import('node:tls');
+        const negotiated = (offered: string[]) => new Promise<string | false>((resolve, reject) => {
+          const socket = tlsConnect({ host: address, port, ca: certificate.certificatePem, servername: 'tls.example.test', ALPNProtocols: offered }, () => {
+            const protocol = socket.alpnProtocol ?? false;
+            socket.destroy();
+            resolve(protocol);
+          });
+          socket.once('error', reject);
+        });
+        assert.equal(await negotiated(['http/1.1', 'h2']), 'h2');
+        assert.equal(await negotiated(['http/1.1']), 'http/1.1');
+      } finally {
+        await x.stop();
+      }
     });
 
     it('NLB: terminates TLS with the given certificate and pipes the plain stream to a target', { skip: options.skip?.tcp }, async (t) => {

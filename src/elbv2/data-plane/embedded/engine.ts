@@ -2,13 +2,14 @@
  * The embedded data plane's running state: the listeners it has bound, the target groups with
  * their targets' health, and the periodic work (health checks due, draining targets done).
  * `apply` converges it on a whole desired configuration: listeners whose address, port, protocol
- * and certificate stay the same keep their socket and take the new rules at the next request;
- * others are closed and bound anew; what the configuration no longer names goes.
+ * and ALPN protocols stay the same keep their socket and take the new rules at the next request
+ * (and new certificates or SSL policy at the next handshake); others are closed and bound anew;
+ * what the configuration no longer names goes.
  */
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import type { ApplyResult, DataPlaneConfig, DataPlaneCounters, ListenerConfig, LoadBalancerConfig, TargetHealthReport } from '../types.js';
 import { AccessLogs } from './access-log.js';
 import { bindErrorMessage } from './bind-errors.js';
@@ -20,10 +21,13 @@ import { TargetGroupRuntime } from './target-group.js';
 import { handleConnection } from './tcp-listener.js';
 import { sharedAddress, sharedPortPlan, sharedPortUnavailable, type SharedPlan, type SharedPort } from '../shared-ports.js';
 import { configureSharedTimeouts, createSharedServer, sharedIdentity, type SharedListenerState } from './shared-listener.js';
+import { SniSelector, tlsMaterialOf, tlsServerOptions } from './tls-options.js';
 
 interface BoundListener {
-  /** What decides whether the socket can stay: address, port, protocol, certificate. */
+  /** What decides whether the socket can stay: address, port, protocol, ALPN. */
   identity: string;
+  /** HTTPS and TLS listeners: the certificates and policy the server was last given, and the SNI choice over them. */
+  tls?: { material: string; sni: SniSelector };
   state: { lb: LoadBalancerConfig; listener: ListenerConfig };
   server: HttpServer | NetServer;
   /** HTTP listeners: the node:http server the fast path hands unusual connections to. */
@@ -105,6 +109,11 @@ export class Engine {
         if (bound !== undefined) {
           bound.state.lb = next.lb;
           bound.state.listener = next.listener;
+          if (bound.tls && bound.tls.material !== tlsMaterialOf(next.listener)) {
+            // The listening server is the TLS one on both paths (node:https's server is a node:tls server).
+            (bound.server as TlsServer).setSecureContext(tlsServerOptions(next.listener, bound.tls.sni));
+            bound.tls.material = tlsMaterialOf(next.listener);
+          }
           configureTimeouts(bound.fallback ?? bound.server, next.lb);
           return;
         }
@@ -211,6 +220,8 @@ export class Engine {
     const sockets = new Set<Socket>();
     let server: HttpServer | NetServer;
     let fallback: HttpServer | undefined;
+    const sni = new SniSelector();
+    const secure = listener.protocol === 'HTTPS' || listener.protocol === 'TLS';
     switch (listener.protocol) {
       case 'UDP':
       case 'TCP_UDP':
@@ -218,7 +229,7 @@ export class Engine {
       case 'HTTP':
       case 'HTTPS': {
         if (listener.protocol === 'HTTPS' && listener.certificate === undefined) return Promise.resolve(`Listener ${lb.address}:${listener.port}: an HTTPS listener needs a certificate.`);
-        const tls = { cert: listener.certificate?.certificatePem, key: listener.certificate?.privateKeyPem };
+        const tls = secure ? tlsServerOptions(listener, sni) : {};
         // With the fast path, TLS ends at the listener's socket and the node:http server behind it
         // (for the connections handed over) speaks plain HTTP on the decrypted stream.
         const http = listener.protocol === 'HTTPS' && !this.fastPath ? createHttpsServer(tls) : createHttpServer();
@@ -241,9 +252,7 @@ export class Engine {
       case 'TLS': {
         if (listener.protocol === 'TLS' && listener.certificate === undefined) return Promise.resolve(`Listener ${lb.address}:${listener.port}: a TLS listener needs a certificate.`);
         const onConnection = (socket: Socket): void => handleConnection(socket, state, this.deps);
-        server = listener.protocol === 'TLS'
-          ? createTlsServer({ cert: listener.certificate?.certificatePem, key: listener.certificate?.privateKeyPem }, onConnection)
-          : createNetServer(onConnection);
+        server = listener.protocol === 'TLS' ? createTlsServer(tlsServerOptions(listener, sni), onConnection) : createNetServer(onConnection);
         break;
       }
     }
@@ -257,7 +266,14 @@ export class Engine {
       server.listen({ host: lb.address, port: listener.port, backlog: 1024 }, () => {
         server.off('error', onError);
         server.on('error', () => undefined);
-        resolve({ identity: identityOf(lb, listener), state, server, sockets, ...(fallback === undefined ? {} : { fallback }) });
+        resolve({
+          identity: identityOf(lb, listener),
+          state,
+          server,
+          sockets,
+          ...(fallback === undefined ? {} : { fallback }),
+          ...(secure ? { tls: { material: tlsMaterialOf(listener), sni } } : {}),
+        });
       });
     });
   }
@@ -274,7 +290,7 @@ export class Engine {
 }
 
 function identityOf(lb: LoadBalancerConfig, listener: ListenerConfig): string {
-  return JSON.stringify([lb.address, listener.port, listener.protocol, listener.certificate?.certificatePem ?? '', listener.certificate?.privateKeyPem ?? '']);
+  return JSON.stringify([lb.address, listener.port, listener.protocol, listener.alpnProtocols ?? []]);
 }
 
 /** Idle connections close after the load balancer's idle timeout; a little later than a target's 504, so that answer gets out first. */

@@ -32,8 +32,8 @@ export interface FrontendContext {
   listener: ListenerConfig;
   /** Target groups by ARN (a rule naming an absent one forwards nowhere: 503). */
   targetGroups: ReadonlyMap<string, TargetGroupConfig>;
-  /** Where this listener's certificate file is, for HTTPS/TLS. */
-  certificateFile?: string;
+  /** HTTPS/TLS: the bind line's TLS options (tls.ts). */
+  tlsBindOptions?: string;
   /** The Unix socket 127.0.0.1:<port>'s shared frontend relays to, when it does (shared-frontend.ts). */
   relaySocket?: string;
 }
@@ -41,7 +41,7 @@ export interface FrontendContext {
 const ruleIs = (index: number) => `{ var(txn.rule) -m int eq ${index} }`;
 
 function bindLines(context: FrontendContext, address: string): string[] {
-  const tls = context.certificateFile !== undefined ? ` ssl crt ${literalWord(context.certificateFile)}` : '';
+  const tls = context.tlsBindOptions !== undefined ? ` ${context.tlsBindOptions}` : '';
   const own = `bind ${address.includes(':') ? `[${address}]` : address}:${context.listener.port}${tls}`;
   // What the shared frontend relays arrives decrypted, with the client's address in a PROXY header.
   return context.relaySocket === undefined ? [own] : [own, `bind ${literalWord(`unix@${context.relaySocket}`)} accept-proxy`];

@@ -16,7 +16,7 @@
  * backend has no usable server (`nbsrv(...) eq 0`).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { systemClock, type Clock } from '../../../core/clock.js';
 import { Mutex } from '../../../core/mutex.js';
@@ -98,10 +98,7 @@ export class HaproxyDataPlane implements DataPlane {
         if (failure !== undefined) skipSharedPorts.set(port, failure.code);
       }
       const rendered = renderConfig(config, { stateDir: this.options.stateDir, cookieKey: this.cookieKey, skipListeners: skipped, skipSharedPorts });
-      for (const [path, content] of Object.entries(rendered.files)) {
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, content, { mode: 0o600 });
-      }
+      writeConfigFiles(this.paths.certificates, rendered.files);
       const next = `${this.paths.config}.next`;
       writeFileSync(next, rendered.text);
       if (!running) {
@@ -122,6 +119,7 @@ export class HaproxyDataPlane implements DataPlane {
       }
       this.applied = { config, skeleton: rendered.skeleton, listeners: rendered.listeners, sharedPorts: rendered.sharedPorts };
       this.rendered = rendered;
+      pruneConfigFiles(this.paths.certificates, rendered.files);
       // It holds listeners' private keys: readable by Berth's user only.
       writeFileSync(join(this.options.stateDir, 'applied.json'), JSON.stringify(this.applied), { mode: 0o600 });
       await this.syncNow();
@@ -257,10 +255,7 @@ export async function createHaproxyDataPlane(options: HaproxyDataPlaneOptions): 
   rmSync(paths.serverState, { force: true });
   const startWith = async (config: DataPlaneConfig, skipListeners = new Map<string, string>(), skipSharedPorts = new Map<number, string | undefined>()): Promise<HaproxyDataPlane> => {
     const rendered = renderConfig(config, { stateDir: full.stateDir, cookieKey, skipListeners, skipSharedPorts });
-    for (const [path, content] of Object.entries(rendered.files)) {
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, content, { mode: 0o600 });
-    }
+    writeConfigFiles(paths.certificates, rendered.files);
     writeFileSync(paths.config, rendered.text);
     try {
       await start({ stateDir: full.stateDir, executable: full.executable });
@@ -277,6 +272,7 @@ export async function createHaproxyDataPlane(options: HaproxyDataPlaneOptions): 
     }
     const plane = new HaproxyDataPlane(full, cookieKey, { config, skeleton: rendered.skeleton, listeners: rendered.listeners, sharedPorts: rendered.sharedPorts }, rendered);
     await holdNewServersDown(paths.adminSocket, rendered, []);
+    pruneConfigFiles(paths.certificates, rendered.files);
     return plane;
   };
   if (previous !== undefined) {
@@ -287,4 +283,25 @@ export async function createHaproxyDataPlane(options: HaproxyDataPlaneOptions): 
     }
   }
   return startWith(emptyConfig);
+}
+
+/** Writes the files the configuration refers to: certificates with their keys, readable by Berth's user only. */
+function writeConfigFiles(certificatesDir: string, files: Record<string, string>): void {
+  mkdirSync(certificatesDir, { recursive: true, mode: 0o700 });
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content, { mode: 0o600 });
+  }
+}
+
+/**
+ * Once haproxy runs the configuration, removes the files it no longer names, so a replaced or
+ * removed key does not linger (a worker still finishing requests after a reload has them loaded).
+ */
+function pruneConfigFiles(certificatesDir: string, files: Record<string, string>): void {
+  if (!existsSync(certificatesDir)) return;
+  for (const name of readdirSync(certificatesDir)) {
+    const path = join(certificatesDir, name);
+    if (!(path in files)) rmSync(path, { force: true });
+  }
 }
