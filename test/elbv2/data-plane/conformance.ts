@@ -5,8 +5,10 @@
  *
  * Real traffic only: targets are node:http / node:net servers on 127.0.0.1, clients are node:http
  * requests and raw sockets, load balancers bind their own 127.0.2.x address. Health checks run at
- * the data plane's configured 1 s interval; the suite waits by polling health() or the traffic
- * until the expected state, with a generous deadline, and never sleeps on a timer of the data plane.
+ * the data plane's configured 1 s interval; where the data plane can check on demand
+ * (`checkHealthNow`), the suite has it check before each look at health() instead of waiting for
+ * the interval, and otherwise polls health() until the expected state, with a generous deadline.
+ * It never sleeps on a timer of the data plane.
  * Each test applies the whole configuration it needs, so what earlier tests applied goes.
  */
 import assert from 'node:assert/strict';
@@ -69,6 +71,7 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
 
     async function untilState(group: TargetGroupConfig, targetId: string, state: string, reason?: string): Promise<TargetHealthReport> {
       return eventually(`${targetId} ${state}${reason === undefined ? '' : ` (${reason})`}`, async () => {
+        await plane.checkHealthNow?.();
         const report = await healthOf(group, targetId);
         return report?.state === state && (reason === undefined || report.reason === reason) ? report : undefined;
       });
