@@ -51,6 +51,10 @@ export function forwardedHeaders(request: IncomingMessage, state: HttpListenerSt
   const headers: OutgoingHttpHeaders = {};
   const incoming: IncomingHttpHeaders = request.headers;
   for (const name in incoming) if (!hopByHop.has(name)) headers[name] = incoming[name];
+  // A body that came in chunks goes out in chunks. Left to itself, node:http sends the body of a
+  // GET, HEAD, DELETE or OPTIONS without length or chunks: the target would read it as the next
+  // request on the connection (request smuggling).
+  if (incoming['transfer-encoding'] !== undefined) headers['transfer-encoding'] = 'chunked';
   if (keepUpgrade) {
     headers.connection = 'Upgrade';
     headers.upgrade = incoming.upgrade;
@@ -151,7 +155,7 @@ function forward(request: IncomingMessage, response: ServerResponse, state: Http
   });
   outgoing.on('error', (error: NodeJS.ErrnoException) => {
     // A kept-alive socket the target closed just as it was reused: try a fresh one once, when that cannot repeat a side effect.
-    if (!timedOut && !retry && outgoing.reusedSocket && error.code === 'ECONNRESET' && (request.method === 'GET' || request.method === 'HEAD') && !response.headersSent) {
+    if (!timedOut && !retry && outgoing.reusedSocket && error.code === 'ECONNRESET' && (request.method === 'GET' || request.method === 'HEAD') && !hasBody(request) && !response.headersSent) {
       finish();
       if (!target.gone) return forward(request, response, state, deps, decision, start, log, true);
     }
@@ -165,6 +169,11 @@ function forward(request: IncomingMessage, response: ServerResponse, state: Http
   });
   if (!retry) request.pipe(outgoing);
   else outgoing.end();
+}
+
+/** Whether the request carries a body (a retry could not send it again: it has been read). */
+function hasBody(request: IncomingMessage): boolean {
+  return request.headers['transfer-encoding'] !== undefined || (request.headers['content-length'] ?? '0') !== '0';
 }
 
 /** WebSocket (or any) upgrade: routed like a request, then piped both ways once the target switches protocols. */
