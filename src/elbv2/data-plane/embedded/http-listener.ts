@@ -242,6 +242,10 @@ export function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Bu
 function accessLogger(request: IncomingMessage, response: ServerResponse, state: HttpListenerState, deps: HttpListenerDeps, start: number, decision: Decision): (entry: Partial<AccessLogEntry>) => void {
   const path = state.lb.accessLogPath as string;
   const known: Partial<AccessLogEntry> = {};
+  // ALB counts a request's bytes and its answer's with their heads.
+  const sentBefore = request.socket.bytesWritten;
+  let head = `${request.method ?? 'GET'} ${request.url ?? '/'} HTTP/${request.httpVersion}\r\n\r\n`.length;
+  for (let i = 0; i < request.rawHeaders.length; i += 2) head += Buffer.byteLength(`${request.rawHeaders[i]}: ${request.rawHeaders[i + 1]}\r\n`, 'latin1');
   response.on('close', () => {
     const socket = request.socket;
     const entry: AccessLogEntry = {
@@ -254,8 +258,8 @@ function accessLogger(request: IncomingMessage, response: ServerResponse, state:
       targetSeconds: known.targetSeconds ?? -1,
       elbStatus: response.statusCode,
       targetStatus: known.targetStatus,
-      receivedBytes: Number(request.headers['content-length'] ?? 0),
-      sentBytes: Number(response.getHeader('content-length') ?? 0),
+      receivedBytes: head + Number(request.headers['content-length'] ?? 0),
+      sentBytes: socket.bytesWritten - sentBefore,
       request: `${request.method ?? 'GET'} ${state.listener.protocol.toLowerCase()}://${request.headers.host ?? state.lb.address}${request.url ?? '/'} HTTP/${request.httpVersion}`,
       userAgent: request.headers['user-agent'] ?? '',
       targetGroupArn: decision.kind === 'forward' ? decision.group.config.arn : undefined,

@@ -84,7 +84,7 @@ class ClientConnection {
   /** Aborts the exchange in flight when the client goes away. */
   private abort: (() => void) | undefined;
   /** The exchange in flight, when its load balancer keeps an access log. */
-  private logged: { entry: AccessLogEntry; path: string } | undefined;
+  private logged: { entry: AccessLogEntry; path: string; sentBefore: number } | undefined;
 
   constructor(private readonly socket: Socket, private readonly state: HttpListenerState, private readonly deps: HttpListenerDeps, private readonly fallback: HttpServer) {}
 
@@ -178,7 +178,8 @@ class ClientConnection {
     const now = this.deps.now();
     this.deps.counters.lb(this.state.lb.arn).requestCount++;
     const decision = decide({ method, url, headers, socket: this.socket }, { lb: this.state.lb, listener: this.state.listener, targetGroup: this.deps.targetGroup, now, random: this.deps.random });
-    if (this.state.lb.accessLogPath !== undefined) this.logged = { path: this.state.lb.accessLogPath, entry: this.logEntry(method, url, headers, decision, now, length) };
+    // ALB counts a request's bytes and its answer's with their heads.
+    if (this.state.lb.accessLogPath !== undefined) this.logged = { path: this.state.lb.accessLogPath, entry: this.logEntry(method, url, headers, decision, now, total), sentBefore: this.socket.bytesWritten };
     if (decision.kind !== 'forward') return this.answerItself(decision, clientCloses);
     this.forward({ decision, head, method, clientCloses }, url, body, now, false);
   }
@@ -221,14 +222,14 @@ class ClientConnection {
   }
 
   /** For UpstreamExchange: what the target answered, for the access log. */
-  noteTarget(status: number, seconds: number, contentLength: number): void {
+  noteTarget(status: number, seconds: number): void {
     if (this.logged === undefined) return;
-    Object.assign(this.logged.entry, { targetStatus: status, elbStatus: status, targetSeconds: seconds, sentBytes: contentLength });
+    Object.assign(this.logged.entry, { targetStatus: status, elbStatus: status, targetSeconds: seconds });
   }
 
   private done(clientCloses: boolean): void {
     if (this.logged !== undefined) {
-      this.deps.accessLogs.write(this.logged.path, { ...this.logged.entry, time: new Date(this.deps.now()) });
+      this.deps.accessLogs.write(this.logged.path, { ...this.logged.entry, time: new Date(this.deps.now()), sentBytes: this.socket.bytesWritten - this.logged.sentBefore });
       this.logged = undefined;
     }
     this.busy = false;
@@ -239,7 +240,7 @@ class ClientConnection {
 
   private respond(status: number, headerLines: string, body: string, clientCloses: boolean): void {
     const bytes = Buffer.byteLength(body);
-    if (this.logged !== undefined) Object.assign(this.logged.entry, { elbStatus: status, sentBytes: bytes });
+    if (this.logged !== undefined) Object.assign(this.logged.entry, { elbStatus: status });
     this.socket.write(`HTTP/1.1 ${status} ${reasons[status] ?? 'Status'}\r\n${headerLines}Content-Length: ${bytes}\r\n${clientCloses ? 'Connection: close\r\n' : ''}\r\n${body}`);
     this.done(clientCloses);
   }
@@ -424,7 +425,7 @@ class UpstreamExchange {
   private sendHead(parsed: ParsedHead, status: number): void {
     const deps = this.connection.listenerDeps;
     deps.counters.targetStatus(this.group.config.arn, status, (deps.now() - this.start) / 1000);
-    this.connection.noteTarget(status, (deps.now() - this.start) / 1000, Number(parsed.headers['content-length'] ?? 0));
+    this.connection.noteTarget(status, (deps.now() - this.start) / 1000);
     const headers = parsed.headers;
     const connectionHeader = headers.connection ?? '';
     // HTTP/1.0 closes after each answer unless it says keep-alive.
