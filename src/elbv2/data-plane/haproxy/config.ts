@@ -21,6 +21,8 @@ export interface RenderOptions {
   stateDir: string;
   /** The key AWSALB cookie values are derived from (kept in the state directory). */
   cookieKey: string;
+  /** host:port of the access-log receiver (access-log.ts); without it, no frontend logs. */
+  accessLogTarget?: string;
   /** Listeners left out (their bind failed, or they cannot be served): ARN → why. */
   skipListeners?: ReadonlyMap<string, string>;
 }
@@ -148,7 +150,7 @@ export function renderConfig(config: DataPlaneConfig, options: RenderOptions): R
         files[certificate] = `${listener.certificate.certificatePem.trim()}\n${listener.certificate.privateKeyPem.trim()}\n`;
       }
       const name = frontendName(lb.name, lb.address, listener.port);
-      const context = { loadBalancer: lb, listener, targetGroups: groups, certificateFile: certificate };
+      const context = { loadBalancer: lb, listener, targetGroups: groups, certificateFile: certificate, accessLogTarget: options.accessLogTarget };
       const body = lb.type === 'application' ? renderHttpFrontend(context) : renderTcpFrontend(context);
       const section = [`# listener ${listener.arn}`, `frontend ${name}`, ...body.map((l) => `  ${l}`), ''];
       skeleton.push(...section);

@@ -24,6 +24,7 @@ import type { ApplyResult, DataPlane, DataPlaneConfig, DataPlaneCounters, Target
 import { bindProblem, failedBinds } from './bind-check.js';
 import { hostPort } from './backend.js';
 import { renderConfig, runtimePaths, targetGroupsInUse, type RenderedConfig, type RenderedListener } from './config.js';
+import { AccessLogReceiver, accessLogContext } from './access-log.js';
 import { answersPending, countersOf } from './counters.js';
 import { steadySince, targetHealth } from './health.js';
 import { backendName, failOpenBackendName, serverName } from './names.js';
@@ -52,6 +53,13 @@ interface Applied {
   config: DataPlaneConfig;
   skeleton: string;
   listeners: RenderedListener[];
+  /** The UDP port haproxy sends access-log records to, when a load balancer keeps an access log. */
+  accessLogPort?: number;
+}
+
+/** Whether a load balancer of `config` keeps an access log (ALB only: an NLB has none here). */
+function wantsAccessLog(config: DataPlaneConfig): boolean {
+  return config.loadBalancers.some((lb) => lb.type === 'application' && lb.accessLogPath !== undefined);
 }
 
 export class HaproxyDataPlane implements DataPlane {
@@ -67,8 +75,10 @@ export class HaproxyDataPlane implements DataPlane {
     private readonly cookieKey: string,
     private applied: Applied,
     private rendered: RenderedConfig,
+    private accessLog: AccessLogReceiver | undefined,
   ) {
     this.paths = runtimePaths(options.stateDir);
+    this.accessLog?.configure(accessLogContext(applied.config, applied.listeners));
     this.timer = setInterval(() => void this.sync().catch(() => undefined), options.syncIntervalMs);
     this.timer.unref();
   }
@@ -86,7 +96,9 @@ export class HaproxyDataPlane implements DataPlane {
           if (problem !== undefined) skipped.set(listener.arn, problem);
         }
       }
-      const rendered = renderConfig(config, { stateDir: this.options.stateDir, cookieKey: this.cookieKey, skipListeners: skipped });
+      if (wantsAccessLog(config)) this.accessLog ??= await AccessLogReceiver.open(this.applied.accessLogPort);
+      const accessLogTarget = wantsAccessLog(config) ? this.accessLog?.target : undefined;
+      const rendered = renderConfig(config, { stateDir: this.options.stateDir, cookieKey: this.cookieKey, skipListeners: skipped, ...(accessLogTarget === undefined ? {} : { accessLogTarget }) });
       for (const [path, content] of Object.entries(rendered.files)) {
         mkdirSync(dirname(path), { recursive: true });
         writeFileSync(path, content, { mode: 0o600 });
@@ -109,8 +121,13 @@ export class HaproxyDataPlane implements DataPlane {
       } else {
         renameSync(next, this.paths.config);
       }
-      this.applied = { config, skeleton: rendered.skeleton, listeners: rendered.listeners };
+      this.applied = { config, skeleton: rendered.skeleton, listeners: rendered.listeners, ...(accessLogTarget === undefined ? {} : { accessLogPort: this.accessLog?.port }) };
       this.rendered = rendered;
+      if (accessLogTarget !== undefined) this.accessLog?.configure(accessLogContext(config, rendered.listeners));
+      else {
+        this.accessLog?.close();
+        this.accessLog = undefined;
+      }
       // It holds listeners' private keys: readable by Berth's user only.
       writeFileSync(join(this.options.stateDir, 'applied.json'), JSON.stringify(this.applied), { mode: 0o600 });
       await this.syncNow();
@@ -138,11 +155,15 @@ export class HaproxyDataPlane implements DataPlane {
   async detach(): Promise<void> {
     clearInterval(this.timer);
     await this.mutex.run(async () => undefined);
+    this.accessLog?.close();
+    this.accessLog = undefined;
   }
 
   async shutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.mutex.run(() => stop(this.options.stateDir));
+    this.accessLog?.close();
+    this.accessLog = undefined;
   }
 
   /** One pass of the runtime reconciler (also run on its own timer). */
@@ -235,16 +256,21 @@ export async function createHaproxyDataPlane(options: HaproxyDataPlaneOptions): 
   const cookieKey = cookieKeyOf(full.stateDir);
   const paths = runtimePaths(full.stateDir);
   const previous = readApplied(full.stateDir);
+  // The access-log receiver takes the port haproxy already sends to when it can; otherwise the
+  // next apply names the new one (a reload).
+  const accessLog = previous !== undefined && wantsAccessLog(previous.config) ? await AccessLogReceiver.open(previous.accessLogPort) : undefined;
+  const logTo = accessLog === undefined ? {} : { accessLogTarget: accessLog.target };
   if (previous !== undefined && (await isRunning(full.stateDir))) {
-    const rendered = renderConfig(previous.config, { stateDir: full.stateDir, cookieKey });
+    const rendered = renderConfig(previous.config, { stateDir: full.stateDir, cookieKey, ...logTo });
     // Listeners that were skipped are not in the skeleton: rendering again keeps the same skeleton
     // only when none was; otherwise the next apply reloads, which is what re-tries them.
-    return new HaproxyDataPlane(full, cookieKey, previous, rendered);
+    return new HaproxyDataPlane(full, cookieKey, previous, rendered, accessLog);
   }
   await stop(full.stateDir).catch(() => undefined);
   rmSync(paths.serverState, { force: true });
   const startWith = async (config: DataPlaneConfig, skipListeners = new Map<string, string>()): Promise<HaproxyDataPlane> => {
-    const rendered = renderConfig(config, { stateDir: full.stateDir, cookieKey, skipListeners });
+    const logging = wantsAccessLog(config) ? logTo : {};
+    const rendered = renderConfig(config, { stateDir: full.stateDir, cookieKey, skipListeners, ...logging });
     for (const [path, content] of Object.entries(rendered.files)) {
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, content, { mode: 0o600 });
@@ -261,7 +287,9 @@ export async function createHaproxyDataPlane(options: HaproxyDataPlaneOptions): 
       for (const l of culprits) skipListeners.set(l.listenerArn, 'cannot bind');
       return startWith(config, skipListeners);
     }
-    const plane = new HaproxyDataPlane(full, cookieKey, { config, skeleton: rendered.skeleton, listeners: rendered.listeners }, rendered);
+    const port = 'accessLogTarget' in logging ? { accessLogPort: accessLog?.port } : {};
+    const plane = new HaproxyDataPlane(full, cookieKey, { config, skeleton: rendered.skeleton, listeners: rendered.listeners, ...port }, rendered, 'accessLogTarget' in logging ? accessLog : undefined);
+    if (!('accessLogTarget' in logging)) accessLog?.close();
     await holdNewServersDown(paths.adminSocket, rendered, []);
     return plane;
   };
