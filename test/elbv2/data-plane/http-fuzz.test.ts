@@ -122,6 +122,10 @@ function exchange(host: string, port: number, pieces: Buffer[], expect: { answer
   });
 }
 
+const seed = process.env.BERTH_FUZZ_SEED ? Number(process.env.BERTH_FUZZ_SEED) : Date.now() % 2 ** 31;
+/** 200 cases; BERTH_FUZZ_SCALE multiplies them for a longer hunt. */
+const scale = Math.max(1, Number(process.env.BERTH_FUZZ_SCALE ?? 1) || 1);
+
 // ---- generators ----------------------------------------------------------------------------
 
 const token = fc.stringMatching(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}$/);
@@ -330,7 +334,8 @@ describe('embedded data plane HTTP/1 handling under generated input, against nod
     assert.ok(forwarded.every((status) => status === 200) && forwarded.length <= received.length, answers);
   }
 
-  it('forwards exactly what node:http parses, refuses what it refuses, and closes after a refusal', async () => {
-    await fc.assert(fc.asyncProperty(scenario, check), { numRuns: Number(process.env.BERTH_FUZZ_RUNS ?? 200), endOnFailure: true });
+  it('forwards exactly what node:http parses, refuses what it refuses, and closes after a refusal', async (t) => {
+    t.diagnostic(`seed ${seed} (replay with BERTH_FUZZ_SEED=${seed})`);
+    await fc.assert(fc.asyncProperty(scenario, check), { seed, numRuns: 200 * scale, endOnFailure: true });
   });
 });
