@@ -35,6 +35,11 @@ export interface HttpListenerDeps {
 }
 
 const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate']);
+/**
+ * Not forwarded to a target either: the listener has met (100 Continue) or refused (417) the
+ * client's expectation itself, and node:http met it only for HTTP/1.1 while the target gets 1.1.
+ */
+const answeredHere = new Set(['expect']);
 
 export function elbErrorPage(status: number): string {
   const title = `${status} ${statusText[status] ?? 'Error'}`;
@@ -50,7 +55,7 @@ function traceId(now: number): string {
 export function forwardedHeaders(request: IncomingMessage, state: HttpListenerState, now: number, keepUpgrade: boolean): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = {};
   const incoming: IncomingHttpHeaders = request.headers;
-  for (const name in incoming) if (!hopByHop.has(name)) headers[name] = incoming[name];
+  for (const name in incoming) if (!hopByHop.has(name) && !answeredHere.has(name)) headers[name] = incoming[name];
   // A body that came in chunks goes out in chunks. Left to itself, node:http sends the body of a
   // GET, HEAD, DELETE or OPTIONS without length or chunks: the target would read it as the next
   // request on the connection (request smuggling).
@@ -131,6 +136,7 @@ function forward(request: IncomingMessage, response: ServerResponse, state: Http
     agent: group.agentFor(target),
   });
   let timedOut = false;
+  let clientGone = false;
   outgoing.setTimeout(idleMs, () => {
     timedOut = true;
     outgoing.destroy();
@@ -155,7 +161,7 @@ function forward(request: IncomingMessage, response: ServerResponse, state: Http
   });
   outgoing.on('error', (error: NodeJS.ErrnoException) => {
     // A kept-alive socket the target closed just as it was reused: try a fresh one once, when that cannot repeat a side effect.
-    if (!timedOut && !retry && outgoing.reusedSocket && error.code === 'ECONNRESET' && (request.method === 'GET' || request.method === 'HEAD') && !hasBody(request) && !response.headersSent) {
+    if (!timedOut && !clientGone && !retry && outgoing.reusedSocket && error.code === 'ECONNRESET' && (request.method === 'GET' || request.method === 'HEAD') && !hasBody(request) && !response.headersSent) {
       finish();
       if (!target.gone) return forward(request, response, state, deps, decision, start, log, true);
     }
@@ -164,7 +170,11 @@ function forward(request: IncomingMessage, response: ServerResponse, state: Http
     answerError(response, timedOut ? 504 : 502, state, deps);
   });
   response.on('close', () => {
-    if (!response.writableFinished) outgoing.destroy();
+    // The client went away: the request to the target is cut, and that reset is not one to retry.
+    if (!response.writableFinished) {
+      clientGone = true;
+      outgoing.destroy();
+    }
     finish();
   });
   if (!retry) request.pipe(outgoing);
