@@ -39,7 +39,9 @@ interface Received {
 async function recordingServer(noteParseErrors: boolean): Promise<{ server: Server; port: number; received: Received[]; parseErrors: string[] }> {
   const received: Received[] = [];
   const parseErrors: string[] = [];
-  const server = createServer((request, response) => {
+  // The target takes longer heads than node:http's default: the load balancer adds its
+  // X-Forwarded-* and trace id to a head the oracle took at just under the default.
+  const server = createServer(noteParseErrors ? { maxHeaderSize: 64 * 1024 } : {}, (request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -80,7 +82,8 @@ function exchange(host: string, port: number, pieces: Buffer[], expect: { answer
     let ended = false;
     let written = false;
     let quiet: NodeJS.Timeout | undefined;
-    const statuses = (): number[] => [...raw.matchAll(/HTTP\/1\.[01] (\d{3}) /g)].map((match) => Number(match[1]));
+    // Final answers only: a 100 Continue is an interim one.
+    const statuses = (): number[] => [...raw.matchAll(/HTTP\/1\.[01] ([2-5]\d\d) /g)].map((match) => Number(match[1]));
     const hang = setTimeout(() => {
       socket.destroy();
       reject(new Error(`the server still held the connection after ${deadlineMs} ms${expect.untilClosed ? ' (it must close after a refusal)' : ''}; received ${JSON.stringify(raw.slice(0, 300))}`));
@@ -140,13 +143,14 @@ const headerLine = fc.oneof(
   { weight: 1, arbitrary: fc.tuple(token, fieldValue, fc.constantFrom('\0', '\r', '\n', '\x0b', '\x7f')).map(([name, value, bad]) => `${name}: ${value.slice(0, 3)}${bad}${value.slice(3)}`) },
   { weight: 1, arbitrary: fieldValue.map((value) => `: ${value}`) },
   { weight: 1, arbitrary: fc.integer({ min: 15_000, max: 70_000 }).map((size) => `X-Large: ${'a'.repeat(size)}`) },
+  { weight: 1, arbitrary: fc.constantFrom('Expect: 100-continue', 'Expect: something', 'Upgrade: h2c', 'Connection: keep-alive, Upgrade', 'Transfer-Encoding: identity', 'Content-Length: 0') },
 );
 
 type Framing =
   | { kind: 'none' }
   | { kind: 'length'; body: Buffer; value: string }
   | { kind: 'chunked'; chunks: Buffer[]; extension: boolean; upper: boolean; trailer: string | undefined; te: string }
-  | { kind: 'bad-chunk'; body: Buffer }
+  | { kind: 'bad-chunk'; body: Buffer; size: string }
   | { kind: 'both'; body: Buffer; first: 'length' | 'te' }
   | { kind: 'two-lengths'; body: Buffer; other: number };
 
@@ -174,7 +178,11 @@ const framing: fc.Arbitrary<Framing> = fc.oneof(
       te: fc.constantFrom('chunked', 'chunked', 'Chunked', 'gzip, chunked', 'chunked, identity', 'xchunked', ' chunked'),
     }).map((record) => ({ kind: 'chunked' as const, ...record })),
   },
-  { weight: 1, arbitrary: bytes.map((body) => ({ kind: 'bad-chunk' as const, body })) },
+  {
+    weight: 2,
+    // Chunk sizes a parser must refuse, or read exactly as node:http does.
+    arbitrary: fc.tuple(bytes, fc.constantFrom('zz', '-1', '0x10', ' 10', '10 ', '+10', 'ffffffffffffffffff', '1;', '10\n', '')).map(([body, size]) => ({ kind: 'bad-chunk' as const, body, size })),
+  },
   { weight: 2, arbitrary: fc.tuple(bytes, fc.constantFrom('length' as const, 'te' as const)).map(([body, first]) => ({ kind: 'both' as const, body, first })) },
   { weight: 1, arbitrary: fc.tuple(bytes, fc.integer({ min: 0, max: 400 })).map(([body, other]) => ({ kind: 'two-lengths' as const, body, other })) },
 );
@@ -231,7 +239,7 @@ function render(spec: RequestSpec, host: string): Buffer {
     }
     case 'bad-chunk':
       head.push('Transfer-Encoding: chunked');
-      body = Buffer.concat([Buffer.from(`zz\r\n`), f.body, Buffer.from('\r\n0\r\n\r\n')]);
+      body = Buffer.concat([Buffer.from(`${f.size}\r\n`, 'latin1'), f.body, Buffer.from('\r\n0\r\n\r\n')]);
       break;
     case 'both': {
       const chunked = Buffer.concat([Buffer.from(`${f.body.length.toString(16)}\r\n`), f.body, Buffer.from('\r\n0\r\n\r\n')]);
@@ -308,7 +316,9 @@ describe('embedded data plane HTTP/1 handling under generated input, against nod
     oracle.received.length = 0;
     oracle.parseErrors.length = 0;
     const expected = await exchange('127.0.0.1', oracle.port, [data], {});
-    const refused = (status: number) => status >= 400 && status < 500;
+    // A message the parser refuses; 417 (an Expect node:http does not meet) answers a well-framed
+    // request, and the connection goes on.
+    const refused = (status: number) => status >= 400 && status < 500 && status !== 417;
     const refuses = expected.statuses.some(refused);
     // After a refusal the load balancer must close on its own; otherwise the client ends its side once answered.
     const got = await exchange(address, port, split(data, cuts), refuses ? { untilClosed: true } : { answers: expected.statuses.length });
@@ -317,7 +327,9 @@ describe('embedded data plane HTTP/1 handling under generated input, against nod
     // (one sent without Host, which node:http takes in versions other than HTTP/1.1, cannot tell).
     const received = target.received.filter((request) => request.host === host || !/^case-\d+\.localhost$/.test(request.host)).map(withoutHost);
     const parsed = oracle.received.map(withoutHost);
-    assert.deepEqual(target.parseErrors, [], `the target could not parse what the load balancer sent for ${shown}`);
+    // A request in flight when a later one is refused is cut: the target sees its connection end mid-message.
+    const parseErrors = target.parseErrors.filter((error) => !(refuses && error.startsWith('HPE_INVALID_EOF_STATE')));
+    assert.deepEqual(parseErrors, [], `the target could not parse what the load balancer sent for ${shown}`);
     const answers = `answers to ${shown}: ${JSON.stringify(got.raw.slice(0, 300))}`;
     if (!refuses) {
       assert.deepEqual(received, parsed, `the target got other requests than node:http parses out of ${shown}`);
@@ -328,10 +340,14 @@ describe('embedded data plane HTTP/1 handling under generated input, against nod
     // (node:http does the same), but what reached the target is what node:http parsed, in order,
     // and nothing from the refused request on.
     assert.deepEqual(received, parsed.slice(0, received.length), `the target got other requests than node:http parses out of ${shown}`);
-    assert.ok(got.statuses.length >= 1, answers);
-    assert.ok(refused(got.statuses.at(-1) ?? 0), `the refusal is the last answer: ${answers}`);
-    const forwarded = got.statuses.slice(0, -1);
-    assert.ok(forwarded.every((status) => status === 200) && forwarded.length <= received.length, answers);
+    const last = got.statuses.at(-1) ?? 0;
+    // node:http writes its 400 only when no answer of its own is still on its way: a malformed
+    // request read in the same chunk as one node:http has just answered itself (417) gets the
+    // close alone, whether node:http reads it directly or behind the load balancer.
+    assert.ok(refused(last) || last === 417, `the refusal is the last answer: ${answers}`);
+    const before = refused(last) ? got.statuses.slice(0, -1) : got.statuses;
+    assert.ok(before.every((status) => status === 200 || status === 417), answers);
+    assert.ok(before.filter((status) => status === 200).length <= received.length, answers);
   }
 
   it('forwards exactly what node:http parses, refuses what it refuses, and closes after a refusal', async (t) => {
