@@ -150,7 +150,8 @@ class ClientConnection {
     const end = this.buffer.indexOf(crlf2);
     if (end < 0) {
       if (this.buffer.length > maxRequestHead || hasBareLf(this.buffer)) this.handOver();
-      else if (this.clientEnded) this.endClient(this.buffer.length > 0);
+      // Empty lines between requests are not a request (node:http skips them too).
+      else if (this.clientEnded) this.endClient(this.buffer.some((byte) => byte !== 13 && byte !== 10));
       return;
     }
     if (end > maxRequestHead) return this.handOver();
