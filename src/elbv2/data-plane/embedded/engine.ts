@@ -8,10 +8,12 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
 import type { ApplyResult, DataPlaneConfig, DataPlaneCounters, ListenerConfig, LoadBalancerConfig, TargetHealthReport } from '../types.js';
 import { AccessLogs } from './access-log.js';
 import { bindErrorMessage } from './bind-errors.js';
+import { answerClientError } from './client-errors.js';
 import { Counters } from './counters.js';
 import { probe } from './health-prober.js';
 import { handleRequest, handleUpgrade, type HttpListenerDeps } from './http-listener.js';
@@ -191,6 +193,7 @@ export class Engine {
         // (for the connections handed over) speaks plain HTTP on the decrypted stream.
         const http = listener.protocol === 'HTTPS' && !this.fastPath ? createHttpsServer(tls) : createHttpServer();
         http.on('request', (request, response) => handleRequest(request, response, state, this.deps));
+        http.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket));
         http.on('upgrade', (request, socket, head) => handleUpgrade(request, socket, head, state, this.deps));
         configureTimeouts(http, lb);
         if (this.fastPath) {
