@@ -70,11 +70,11 @@ interface Exchange {
 /**
  * Writes `pieces` one by one to host:port and reads what comes back until the server closes the
  * connection. The client ends its side once `answers` status lines have come (or, without
- * `answers`, once nothing more arrives for a moment); with `answers` undefined and `untilClosed`,
- * never: the server must close first. Fails when the server still holds the connection
+ * `answers`, once nothing more arrives for a moment; with `endAfterWriting`, as soon as all is
+ * written); with `untilClosed`, never: the server must close first. Fails when the server still holds the connection
  * `deadlineMs` later.
  */
-function exchange(host: string, port: number, pieces: Buffer[], expect: { answers?: number; untilClosed?: boolean }, deadlineMs = 5000): Promise<Exchange> {
+function exchange(host: string, port: number, pieces: Buffer[], expect: { answers?: number; untilClosed?: boolean; endAfterWriting?: boolean }, deadlineMs = 5000): Promise<Exchange> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port, allowHalfOpen: true });
     socket.setNoDelay(true);
@@ -95,6 +95,7 @@ function exchange(host: string, port: number, pieces: Buffer[], expect: { answer
     };
     const maybeEnd = (): void => {
       if (!written || expect.untilClosed) return;
+      if (expect.endAfterWriting) return end();
       if (expect.answers !== undefined) {
         if (statuses().length >= expect.answers) end();
         return;
@@ -277,6 +278,8 @@ const scenario = fc.record({
   // node:http's parser would still read (and refuse) it, and no longer be a fair oracle.
   requests: fc.array(requestSpec, { minLength: 1, maxLength: 3 }).map((list) => list.map((spec, i) => (i === list.length - 1 ? spec : { ...spec, close: false }))),
   cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }),
+  /** Sometimes the client sends only this fraction of a single request and ends its side. */
+  truncate: fc.option(fc.integer({ min: 1, max: 999 }).map((permille) => permille / 1000), { nil: undefined, freq: 4 }),
 });
 
 describe('embedded data plane HTTP/1 handling under generated input, against node:http as the oracle', () => {
@@ -308,13 +311,15 @@ describe('embedded data plane HTTP/1 handling under generated input, against nod
   });
 
   let cases = 0;
-  async function check({ requests, cuts }: { requests: RequestSpec[]; cuts: number[] }): Promise<void> {
+  async function check({ requests, cuts, truncate }: { requests: RequestSpec[]; cuts: number[]; truncate: number | undefined }): Promise<void> {
     const host = `case-${++cases}.localhost`;
-    const data = Buffer.concat(requests.map((spec) => render(spec, host)));
+    const whole = Buffer.concat(requests.map((spec) => render(spec, host)));
     target.received.length = 0;
     target.parseErrors.length = 0;
     oracle.received.length = 0;
     oracle.parseErrors.length = 0;
+    if (truncate !== undefined && requests.length === 1) return checkCutShort(whole.subarray(0, Math.floor(truncate * whole.length)), cuts, host);
+    const data = whole;
     const expected = await exchange('127.0.0.1', oracle.port, [data], {});
     // A message the parser refuses; 417 (an Expect node:http does not meet) answers a well-framed
     // request, and the connection goes on.
@@ -348,6 +353,19 @@ describe('embedded data plane HTTP/1 handling under generated input, against nod
     const before = refused(last) ? got.statuses.slice(0, -1) : got.statuses;
     assert.ok(before.every((status) => status === 200 || status === 417), answers);
     assert.ok(before.filter((status) => status === 200).length <= received.length, answers);
+  }
+
+  /**
+   * A request cut short by the client's end: node:http answers what is complete, and 400 to a
+   * message it has begun (nothing to empty lines); so must the load balancer, then close.
+   */
+  async function checkCutShort(data: Buffer, cuts: number[], host: string): Promise<void> {
+    const expected = await exchange('127.0.0.1', oracle.port, [data], { endAfterWriting: true });
+    const got = await exchange(address, port, split(data, cuts), { endAfterWriting: true });
+    const shown = JSON.stringify(data.toString('latin1').slice(0, 600));
+    const received = target.received.filter((request) => request.host === host || !/^case-\d+\.localhost$/.test(request.host)).map(withoutHost);
+    assert.deepEqual(received, oracle.received.map(withoutHost), `the target got other requests than node:http parses out of ${shown}, cut short`);
+    assert.deepEqual(got.statuses, expected.statuses, `answers to ${shown}, cut short: ${JSON.stringify(got.raw.slice(0, 300))}`);
   }
 
   it('forwards exactly what node:http parses, refuses what it refuses, and closes after a refusal', async (t) => {
