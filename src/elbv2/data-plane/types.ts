@@ -211,6 +211,13 @@ export interface DataPlane {
   /** Every target's current health as the data plane's checks see it. */
   health(): Promise<TargetHealthReport[]>;
   counters(): Promise<DataPlaneCounters>;
+  /**
+   * Runs every registered target's health check once, now, and resolves when the results are in
+   * (each counts as the next scheduled check). For tests and tools that want a health transition
+   * without waiting for intervals to pass; absent where the implementation cannot start a check
+   * on demand (haproxy's runtime API has no such command).
+   */
+  checkHealthNow?(): Promise<void>;
   /** Detaches from the data plane, leaving it running (a control plane that stops or dies does not stop the traffic). */
   detach(): Promise<void>;
   /** Stops the data plane itself (berth down, reset, tests). */

@@ -5,8 +5,10 @@
  *
  * Real traffic only: targets are node:http / node:net servers on 127.0.0.1, clients are node:http
  * requests and raw sockets, load balancers bind their own 127.0.2.x address. Health checks run at
- * the data plane's configured 1 s interval; the suite waits by polling health() or the traffic
- * until the expected state, with a generous deadline, and never sleeps on a timer of the data plane.
+ * the data plane's configured 1 s interval; where the data plane can check on demand
+ * (`checkHealthNow`), the suite has it check before each look at health() instead of waiting for
+ * the interval, and otherwise polls health() until the expected state, with a generous deadline.
+ * It never sleeps on a timer of the data plane.
  * Each test applies the whole configuration it needs, so what earlier tests applied goes.
  */
 import assert from 'node:assert/strict';
@@ -72,6 +74,7 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
 
     async function untilState(group: TargetGroupConfig, targetId: string, state: string, reason?: string): Promise<TargetHealthReport> {
       return eventually(`${targetId} ${state}${reason === undefined ? '' : ` (${reason})`}`, async () => {
+        await plane.checkHealthNow?.();
         const report = await healthOf(group, targetId);
         return report?.state === state && (reason === undefined || report.reason === reason) ? report : undefined;
       });
@@ -670,22 +673,53 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
       assert.ok(lb !== undefined && lb.requestCount === 5 && lb.newConnectionCount === 5 && lb.processedBytes > 0, JSON.stringify(lb));
     });
 
-    it('writes one access-log line per request when asked', { skip: options.skip?.accessLog }, async () => {
+    it('writes one access-log line per request when asked, with ALB\'s fields in ALB\'s order', { skip: options.skip?.accessLog }, async () => {
       reset();
       const group = targetGroup([a.config()]);
       const logPath = join(stateDir, `access-${Date.now()}.log`);
-      const url = await simple(group, { accessLogPath: logPath });
+      const address = lbAddress();
+      const port = await freePort();
+      const rules = [
+        rule(5, [{ field: 'path-pattern', values: ['/moved'] }], { type: 'redirect', protocol: '#{protocol}', host: '#{host}', port: '#{port}', path: '/new', query: '', statusCode: 'HTTP_302' }),
+        rule('default', [], forward(group)),
+      ];
+      const lb = loadBalancer(address, [listener(port, rules)], { accessLogPath: logPath });
+      await applyOk({ loadBalancers: [lb], targetGroups: [group] });
       await allHealthy(group);
-      for (let i = 0; i < 3; i++) await send(`${url}/logged-${i}`);
-      const lines = await eventually('three access-log lines', async () => {
+      const url = `http://${address}:${port}`;
+      const trace = 'Root=1-5759e988-bd862e3fe1be46a994272793';
+      const headers = { 'user-agent': 'conformance "agent"/1.0', 'x-amzn-trace-id': trace };
+      for (let i = 0; i < 3; i++) assert.equal((await send(`${url}/logged-${i}?q=${i}`, { headers })).status, 200);
+      const moved = await send(`${url}/moved`, { headers });
+      assert.equal(moved.status, 302);
+      const lines = await eventually('four access-log lines', async () => {
         if (!existsSync(logPath)) return undefined;
-        const written = readFileSync(logPath, 'utf8').split('\n').filter((line) => line.includes('/logged-'));
-        return written.length >= 3 ? written : undefined;
+        const written = readFileSync(logPath, 'utf8').split('\n').filter((line) => line !== '');
+        return written.length >= 4 ? written : undefined;
       });
-      assert.equal(lines.length, 3);
-      assert.match(lines[0] ?? '', /^http \d{4}-\d\d-\d\dT\S+ \S+ 127\.0\.0\.1:\d+ 127\.0\.0\.1:\d+ /);
-      assert.match(lines[0] ?? '', / 200 200 /);
-      assert.ok((lines[0] ?? '').includes(group.arn));
+      assert.equal(lines.length, 4);
+      // Words, and quoted strings with their escaped quotes, as ALB writes them.
+      const fieldsOf = (line: string) => line.match(/"(?:[^"\\]|\\.)*"|\S+/g) ?? [];
+      const forwarded = fieldsOf(lines.find((line) => line.includes('/logged-0')) ?? '');
+      const redirected = fieldsOf(lines.find((line) => line.includes('/moved')) ?? '');
+      const time = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z$/;
+      const seconds = /^\d+\.\d{3}$/;
+      assert.equal(forwarded.length, 29, `ALB's 29 fields: ${JSON.stringify(forwarded)}`);
+      const elb = lb.arn.slice(lb.arn.indexOf('loadbalancer/') + 'loadbalancer/'.length);
+      const expected: (string | RegExp)[] = [
+        'http', time, elb, /^127\.0\.0\.1:\d+$/, `127.0.0.1:${a.port}`, seconds, seconds, seconds, '200', '200', /^\d+$/, /^\d+$/,
+        `"GET http://${address}:${port}/logged-0?q=0 HTTP/1.1"`, '"conformance \\"agent\\"/1.0"', '-', '-', group.arn, `"${trace}"`, '"-"', '"-"',
+        '0', time, '"forward"', '"-"', '"-"', `"127.0.0.1:${a.port}"`, '"200"', '"-"', '"-"',
+      ];
+      expected.forEach((want, i) => {
+        const field = forwarded[i] ?? '';
+        if (typeof want === 'string') assert.equal(field, want, `field ${i + 1} of ${JSON.stringify(forwarded)}`);
+        else assert.match(field, want, `field ${i + 1} of ${JSON.stringify(forwarded)}`);
+      });
+      assert.ok(Number(forwarded[10]) > 0 && Number(forwarded[11]) > 0, 'bytes received and sent');
+      assert.equal(redirected.length, 29, `ALB's 29 fields: ${JSON.stringify(redirected)}`);
+      const redirect: [number, string][] = [[4, '-'], [6, '-1'], [8, '302'], [9, '-'], [12, `"GET http://${address}:${port}/moved HTTP/1.1"`], [16, '-'], [20, '5'], [22, '"redirect"'], [23, `"${moved.headers.location}"`], [25, '"-"'], [26, '"-"']];
+      for (const [index, want] of redirect) assert.equal(redirected[index], want, `field ${index + 1} of ${JSON.stringify(redirected)}`);
     });
 
     it('passes a WebSocket upgrade through both ways', { skip: options.skip?.websocket }, async () => {

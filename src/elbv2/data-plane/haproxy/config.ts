@@ -24,6 +24,8 @@ export interface RenderOptions {
   stateDir: string;
   /** The key AWSALB cookie values are derived from (kept in the state directory). */
   cookieKey: string;
+  /** host:port of the access-log receiver (access-log.ts); without it, no frontend logs. */
+  accessLogTarget?: string;
   /** Listeners left out (their bind failed, or they cannot be served): ARN → why. */
   skipListeners?: ReadonlyMap<string, string>;
   /** Ports 127.0.0.1 cannot serve (held by another program): port → the bind error's code. */
@@ -173,6 +175,7 @@ export function renderConfig(config: DataPlaneConfig, options: RenderOptions): R
     const context = {
       loadBalancer: lb, listener, targetGroups: groups,
       ...(tls !== undefined ? { tlsBindOptions: tls.bindOptions } : {}),
+      ...(options.accessLogTarget !== undefined ? { accessLogTarget: options.accessLogTarget } : {}),
       ...(relayed.has(listener) ? { relaySocket: relaySocketPath(options.stateDir, name) } : {}),
     };
     const body = lb.type === 'application' ? renderHttpFrontend(context) : renderTcpFrontend(context);
