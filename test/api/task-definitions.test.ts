@@ -545,6 +545,16 @@ describe('task definitions', () => {
       });
     }
 
+    it('says in berthHelp which role to name when secrets have no execution role', async () => {
+      const secrets = [{ name: 'TOKEN', valueFrom: `arn:aws:secretsmanager:us-east-1:${account}:secret:token` }];
+      await assert.rejects(register({ family: 'no-exec-role', containerDefinitions: [app({ secrets })] }), (error: Error & { berthHelp?: { hint?: string } }) => {
+        assert.match(error.berthHelp?.hint ?? '', /^Set executionRoleArn .*secretsmanager:GetSecretValue.*arn:aws:iam::<account>:role\/ecsTaskExecutionRole/);
+        return true;
+      });
+      const registered = await register({ family: 'no-exec-role', executionRoleArn: `arn:aws:iam::${account}:role/ecsTaskExecutionRole`, containerDefinitions: [app({ secrets })] });
+      assert.equal(registered.taskDefinition?.executionRoleArn, `arn:aws:iam::${account}:role/ecsTaskExecutionRole`);
+    });
+
     it('reads JSON null as absent, and refuses null list elements (raw requests: the SDK never sends null)', async () => {
       const send = (body: unknown) => signedRequest(berth.url, { target: ecsTarget('RegisterTaskDefinition'), body: JSON.stringify(body) });
       const refused = await send({ family: 'nulls', containerDefinitions: [null] });
