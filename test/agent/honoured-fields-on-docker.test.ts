@@ -11,11 +11,13 @@ import {
   ListContainerInstancesCommand,
   RunTaskCommand,
   StopTaskCommand,
+  type ContainerDefinition,
   type ECSClient,
 } from '@aws-sdk/client-ecs';
 import { CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
+import { executionRoleFor } from '../helpers/execution-role.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
 import { TaskDriver } from '../helpers/tasks.js';
 
@@ -50,9 +52,11 @@ describe('honoured task definition fields on Docker', { skip: dockerUp ? false :
     await berth?.close();
   });
 
-  const runSleeper = async (family: string, extra: object) => {
+  const runSleeper = async (family: string, extra: Partial<ContainerDefinition>) => {
     const definition = await tasks.register({
       family,
+      // ECS reads secrets with the task execution role, which must be allowed to read them.
+      ...(extra.secrets ? { executionRoleArn: await executionRoleFor(berth, { secrets: true }) } : {}),
       containerDefinitions: [{ name: 'app', image, memory: 32, command: ['sleep', '300'], stopTimeout: 1, ...extra }],
     });
     const arn = await tasks.run(definition);

@@ -15,6 +15,7 @@ import {
 import { CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
+import { executionRoleFor } from '../helpers/execution-role.js';
 import { socketPathFromEnvironment } from '../../src/agent/runtime/docker-runtime.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
 import { privateRegistryAvailable, startPrivateRegistry } from '../helpers/private-registry.js';
@@ -487,10 +488,13 @@ describe('task definitions on Docker', { skip: dockerUp ? false : 'no Docker eng
         );
         await secrets.send(new CreateSecretCommand({ Name: 'registry/wrong', SecretString: JSON.stringify({ username: registry.username, password: 'not-it' }) }));
         await secrets.send(new CreateSecretCommand({ Name: 'registry/not-json', SecretString: `${registry.username}:${registry.password}` }));
+        // ECS reads repositoryCredentials with the task execution role, which must be allowed to read the secret.
+        const executionRoleArn = await executionRoleFor(berth, { secrets: true });
         const runWith = async (family: string, reference: string, credentialsParameter?: string) =>
           tasks.run(
             await tasks.register({
               family,
+              ...(credentialsParameter ? { executionRoleArn } : {}),
               containerDefinitions: [
                 {
                   name: 'main',

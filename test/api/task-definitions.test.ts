@@ -473,6 +473,20 @@ describe('task definitions', () => {
       { title: 'ulimit soft above hard', input: { containerDefinitions: [app({ ulimits: [{ name: 'nofile', softLimit: 10, hardLimit: 5 }] })] }, error: 'ClientException', message: /ulimits\[0\]\.softLimit \(10\) can not be greater than hardLimit \(5\)/ },
       { title: 'ulimit without hard limit', input: { containerDefinitions: [app({ ulimits: [{ name: 'nofile', softLimit: 10 }] })] }, error: 'InvalidParameterException', message: /ulimits\[0\]\.hardLimit can not be null/ },
       { title: 'secret without valueFrom', input: { containerDefinitions: [app({ secrets: [{ name: 'TOKEN' }] })] }, error: 'InvalidParameterException', message: /containerDefinitions\[0\]\.secrets\[0\]\.valueFrom can not be blank/ },
+      {
+        title: 'secrets without an execution role',
+        input: { containerDefinitions: [db(), app({ secrets: [{ name: 'TOKEN', valueFrom: `arn:aws:secretsmanager:us-east-1:${account}:secret:token` }] })] },
+        error: 'ClientException',
+        message: /^When you are specifying container secrets, you must also specify a value for 'executionRoleArn'\.$/,
+        field: 'containerDefinitions[1].secrets',
+      },
+      {
+        title: 'repositoryCredentials without an execution role',
+        input: { containerDefinitions: [app({ repositoryCredentials: { credentialsParameter: `arn:aws:secretsmanager:us-east-1:${account}:secret:registry` } })] },
+        error: 'ClientException',
+        message: /^Private repository authentication requires that the task definition specify a value for executionRoleArn\.$/,
+        field: 'containerDefinitions[0].repositoryCredentials',
+      },
       { title: 'environment variable without name', input: { containerDefinitions: [app({ environment: [{ value: 'x' }] })] }, error: 'InvalidParameterException', message: /environment\[0\]\.name can not be blank/ },
       { title: 'environment file type', input: { containerDefinitions: [app({ environmentFiles: [{ value: 'arn:aws:s3:::b/x.env', type: 'http' }] })] }, error: 'InvalidParameterException', message: /environmentFiles\[0\]\.type must be one of s3/ },
       { title: 'unknown resource type', input: { containerDefinitions: [app({ resourceRequirements: [{ type: 'TPU', value: '1' }] })] }, error: 'InvalidParameterException', message: /resourceRequirements\[0\]\.type must be one of/ },
@@ -530,6 +544,16 @@ describe('task definitions', () => {
         await rejects(describeDef(family), 'ClientException', /Unable to describe task definition/);
       });
     }
+
+    it('says in berthHelp which role to name when secrets have no execution role', async () => {
+      const secrets = [{ name: 'TOKEN', valueFrom: `arn:aws:secretsmanager:us-east-1:${account}:secret:token` }];
+      await assert.rejects(register({ family: 'no-exec-role', containerDefinitions: [app({ secrets })] }), (error: Error & { berthHelp?: { hint?: string } }) => {
+        assert.match(error.berthHelp?.hint ?? '', /^Set executionRoleArn .*secretsmanager:GetSecretValue.*arn:aws:iam::<account>:role\/ecsTaskExecutionRole/);
+        return true;
+      });
+      const registered = await register({ family: 'no-exec-role', executionRoleArn: `arn:aws:iam::${account}:role/ecsTaskExecutionRole`, containerDefinitions: [app({ secrets })] });
+      assert.equal(registered.taskDefinition?.executionRoleArn, `arn:aws:iam::${account}:role/ecsTaskExecutionRole`);
+    });
 
     it('reads JSON null as absent, and refuses null list elements (raw requests: the SDK never sends null)', async () => {
       const send = (body: unknown) => signedRequest(berth.url, { target: ecsTarget('RegisterTaskDefinition'), body: JSON.stringify(body) });

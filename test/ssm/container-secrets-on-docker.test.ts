@@ -13,6 +13,7 @@ import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/cli
 import { LabelParameterVersionCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
+import { executionRoleFor } from '../helpers/execution-role.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
 import { TaskDriver } from '../helpers/tasks.js';
 
@@ -47,10 +48,11 @@ describe('container secrets from SSM Parameter Store on Docker', { skip: dockerU
     await berth?.close();
   });
 
+  // Without a role of its own, a task reads its parameters with an execution role allowed to read every one.
   const runSleeper = async (family: string, secrets: { name: string; valueFrom: string }[], executionRoleArn?: string) => {
     const definition = await tasks.register({
       family,
-      ...(executionRoleArn ? { executionRoleArn } : {}),
+      executionRoleArn: executionRoleArn ?? (await executionRoleFor(berth, { secrets: true })),
       containerDefinitions: [{ name: 'app', image, memory: 32, command: ['sleep', '300'], stopTimeout: 1, secrets }],
     });
     const arn = await tasks.run(definition);

@@ -17,7 +17,8 @@
  * | cpu, memory                                   | honoured: placement, and hard limits of the task's cgroup    |
  * | placementConstraints                          | honoured: placement (memberOf)                               |
  * | executionRoleArn                              | honoured: assumed as ecs-tasks; pulls from Berth's registry, |
- * |                                               | secrets and repositoryCredentials use its permissions        |
+ * |                                               | secrets and repositoryCredentials use its permissions (and   |
+ * |                                               | registration refuses them without it, as ECS does)           |
  * | ephemeralStorage                              | honoured: not a cap; tasks write to the host's disk          |
  * | runtimePlatform.operatingSystemFamily         | LINUX honoured; WINDOWS_* refused                            |
  * | runtimePlatform.cpuArchitecture               | honoured: placement on EC2/EXTERNAL; FARGATE refuses a mismatch at the host |
@@ -34,7 +35,8 @@
  * |   interactive, pseudoTerminal, dockerLabels, ulimits, healthCheck, repositoryCredentials,
  * |   systemControls (awsvpc: net.* on the task's network namespace)
  * |                                               | honoured: Docker create options (agent)                      |
- * | containerDefinitions[].secrets                | honoured from Secrets Manager ARNs and SSM parameters        |
+ * | containerDefinitions[].secrets                | honoured from Secrets Manager ARNs and SSM parameters, read  |
+ * |                                               | with the execution role (registration requires one)          |
  * | containerDefinitions[].logConfiguration       | json-file, syslog, journald, gelf, fluentd, splunk honoured  |
  * |                                               | (passed to Docker); awslogs, awsfirelens, secretOptions refused |
  * | containerDefinitions[].versionConsistency     | disabled honoured: each task pulls the tag as it stands;      |
@@ -80,7 +82,7 @@ const agent = 'the agent, in the container Docker creates';
 const containerFields: Record<string, FieldRule> = {
   name: { honoured: 'the container name, labels and overrides' },
   image: { honoured: 'the agent pulls and runs it' },
-  repositoryCredentials: { honoured: 'the control plane resolves the secret; the agent pulls with it' },
+  repositoryCredentials: { honoured: 'the control plane resolves the secret with the execution role (required at registration); the agent pulls with it' },
   cpu: { honoured: 'CPU shares, and placement' },
   memory: { honoured: 'the hard memory limit, and placement' },
   memoryReservation: { honoured: 'the soft memory limit, and placement' },
@@ -101,7 +103,7 @@ const containerFields: Record<string, FieldRule> = {
   mountPoints: { honoured: agent },
   volumesFrom: { honoured: agent },
   linuxParameters: { honoured: `${agent}: capabilities, devices, init, shm size, tmpfs, swap` },
-  secrets: { honoured: 'the control plane resolves each secret when it gives the task to the agent; environment variables' },
+  secrets: { honoured: 'the control plane resolves each secret with the execution role (required at registration) when it gives the task to the agent; environment variables' },
   'secrets[].valueFrom': {
     honoured: 'Secrets Manager secret ARNs, with ECS\'s optional json-key, version-stage and version-id; SSM parameter names and ARNs',
     refusedValue: (value) =>

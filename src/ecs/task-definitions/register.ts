@@ -8,6 +8,7 @@ import type { Wire } from '../../core/wire.js';
 import type { TaskDefinitionRecord } from '../../store/types.js';
 import { checkEnum, checkResourceName, clientError, requireString } from '../validate.js';
 import { requiredAttributesOf } from './attributes.js';
+import { checkExecutionRoleNeeds } from './execution-role-needs.js';
 import { parseTaskCpu, parseTaskMemory } from './cpu-memory.js';
 import { compatibilitiesOf, launchTypeProblem } from './launch-types.js';
 import type { Draft, RegisterInput } from './model.js';
@@ -44,6 +45,7 @@ export function checkRegistration(input: RegisterInput): Draft {
   };
   checkReferences(draft);
   checkWithinTask(draft);
+  checkExecutionRoleNeeds(draft);
   // Without requiresCompatibilities, ECS validates for its default launch type, EC2.
   for (const launchType of requires && requires.length > 0 ? requires : ['EC2']) {
     const problem = launchTypeProblem(draft, launchType);

@@ -10,8 +10,9 @@
  * asks again when that time comes and pushes the new credentials to the agent.
  *
  * A role that can no longer be assumed (deleted, trust changed) stops the refresh, not the task: a
- * task that has credentials keeps them until they expire, as in ECS. Only a task that never had
- * any answers ECS's reason, and its agent stops it before it starts.
+ * task that has credentials keeps them until they expire, as in ECS, and the answer carries the
+ * refresh's failure (`refreshError`) for the caller to report. Only a task that never had any
+ * answers ECS's reason, and its agent stops it before it starts.
  */
 import type { RoleCredentials } from '../../agent-channel-protocol/messages.js';
 import type { Clock } from '../../core/clock.js';
@@ -38,6 +39,9 @@ export function taskRoleArnOf(task: Pick<TaskRecord, 'overrides'>, definition: {
   return task.overrides?.taskRoleArn || definition.taskRoleArn || undefined;
 }
 
+/** A task's credentials; `refreshError` when they were due for replacement and no new session could be issued. */
+export type TaskRoleOutcome = { credentials: RoleCredentials; refreshError?: string } | { error: string };
+
 export class TaskRoleCredentials {
   /** The credentials last issued per task, with the role they are for. Kept only in memory: a restarted control plane issues anew. */
   private readonly issued = new Map<string, RoleCredentials>();
@@ -47,7 +51,7 @@ export class TaskRoleCredentials {
    */
   private retired: RoleCredentials[] = [];
   /** Issues in flight per task: two lists built at once share one session. */
-  private readonly pending = new Map<string, Promise<{ credentials: RoleCredentials } | { error: string }>>();
+  private readonly pending = new Map<string, Promise<TaskRoleOutcome>>();
 
   constructor(private readonly options: TaskRoleCredentialsOptions) {}
 
@@ -87,7 +91,7 @@ export class TaskRoleCredentials {
   }
 
   /** The task's current credentials for `roleArn`, issuing a session when there is none fresh enough; else ECS's reason. */
-  credentialsFor(taskArn: string, roleArn: string): Promise<{ credentials: RoleCredentials } | { error: string }> {
+  credentialsFor(taskArn: string, roleArn: string): Promise<TaskRoleOutcome> {
     const nowSeconds = this.options.clock.now().getTime() / 1000;
     const held = this.issued.get(taskArn);
     if (held && held.roleArn === roleArn && held.expiresAt - nowSeconds > this.refreshBeforeSeconds) return Promise.resolve({ credentials: held });
@@ -98,7 +102,7 @@ export class TaskRoleCredentials {
     return issuing;
   }
 
-  private async issue(taskArn: string, roleArn: string, held: RoleCredentials | undefined): Promise<{ credentials: RoleCredentials } | { error: string }> {
+  private async issue(taskArn: string, roleArn: string, held: RoleCredentials | undefined): Promise<TaskRoleOutcome> {
     const now = this.options.clock.now();
     const nowSeconds = now.getTime() / 1000;
     const expired = this.retired.filter((credentials) => credentials.expiresAt <= nowSeconds).slice(0, 100);
@@ -115,7 +119,7 @@ export class TaskRoleCredentials {
     }
     if ('error' in outcome) {
       // The task keeps what it has until it expires; only a task without credentials fails.
-      if (held && held.roleArn === roleArn && held.expiresAt > now.getTime() / 1000) return { credentials: held };
+      if (held && held.roleArn === roleArn && held.expiresAt > now.getTime() / 1000) return { credentials: held, refreshError: outcome.error };
       return outcome;
     }
     const credentials: RoleCredentials = {
