@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { regionPattern } from './core/regions.js';
 import { parseByteSize } from './core/byte-size.js';
 import { parseAddressRange } from './elbv2/addresses.js';
@@ -38,6 +38,12 @@ export interface BerthConfig {
   loadBalancerAddresses?: string;
   /** What forwards load balancers' traffic: Berth's embedded data plane (the default) or Debian's haproxy. */
   loadBalancerDataPlane?: 'embedded' | 'haproxy';
+  /**
+   * A file every Application Load Balancer appends its access log to (one line per request, ALB's
+   * fields); none unless set. ALB writes to S3, which Berth does not serve: its `access_logs.s3.*`
+   * attributes stay refused.
+   */
+  loadBalancerAccessLog?: string;
 }
 
 export const defaults = {
@@ -71,6 +77,7 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ber
     ...(env.BERTH_REGISTRY_ACCOUNT_QUOTA ? { registryAccountQuotaBytes: parseByteSize(env.BERTH_REGISTRY_ACCOUNT_QUOTA) ?? Number.NaN } : {}),
     ...(env.BERTH_LOAD_BALANCER_ADDRESSES ? { loadBalancerAddresses: env.BERTH_LOAD_BALANCER_ADDRESSES } : {}),
     ...(env.BERTH_LOAD_BALANCER_DATA_PLANE ? { loadBalancerDataPlane: env.BERTH_LOAD_BALANCER_DATA_PLANE as BerthConfig['loadBalancerDataPlane'] } : {}),
+    ...(env.BERTH_LOAD_BALANCER_ACCESS_LOG ? { loadBalancerAccessLog: env.BERTH_LOAD_BALANCER_ACCESS_LOG } : {}),
     ...(env.BERTH_ROOT_ACCESS_KEY_ID ? { rootAccessKeyId: env.BERTH_ROOT_ACCESS_KEY_ID } : {}),
     ...(env.BERTH_ROOT_SECRET_ACCESS_KEY ? { rootSecretAccessKey: env.BERTH_ROOT_SECRET_ACCESS_KEY } : {}),
   };
@@ -100,6 +107,9 @@ export function checkConfig(config: BerthConfig): string[] {
   }
   if (config.loadBalancerAddresses !== undefined && parseAddressRange(config.loadBalancerAddresses) === undefined) {
     problems.push(`load balancer addresses must be an IPv4 CIDR block such as 127.0.2.0/24, got '${config.loadBalancerAddresses}'`);
+  }
+  if (config.loadBalancerAccessLog !== undefined && !isAbsolute(config.loadBalancerAccessLog)) {
+    problems.push(`the load balancer access log must be an absolute file path, got '${config.loadBalancerAccessLog}'`);
   }
   if (config.loadBalancerDataPlane !== undefined && !['embedded', 'haproxy'].includes(config.loadBalancerDataPlane)) {
     problems.push(`load balancer data plane must be embedded or haproxy, got '${config.loadBalancerDataPlane}'`);

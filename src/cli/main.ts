@@ -1,3 +1,4 @@
+import { resolve as resolvePath } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseByteSize } from '../core/byte-size.js';
 import { defaultMaxBlobBytes } from '../registry/limits.js';
@@ -126,6 +127,11 @@ function withServerOptions(command: Command): Command {
         .default('embedded'),
     )
     .addOption(
+      new Option('--load-balancer-access-log <file>', "append every Application Load Balancer's access log (one line per request, ALB's fields) to this file; default: none")
+        .env('BERTH_LOAD_BALANCER_ACCESS_LOG')
+        .argParser((value: string) => resolvePath(value)),
+    )
+    .addOption(
       new Option('--agent-lost-after <seconds>', "seconds an instance's agent may stay disconnected before its service tasks are replaced elsewhere")
         .env('BERTH_AGENT_LOST_AFTER')
         .default(60)
@@ -167,6 +173,7 @@ interface ServerFlags extends LogFlags {
   registryAccountQuota?: number;
   loadBalancerAddresses: string;
   loadBalancerDataPlane: 'embedded' | 'haproxy';
+  loadBalancerAccessLog?: string;
 }
 
 function configOf(flags: ServerFlags): BerthConfig {
@@ -193,6 +200,7 @@ function configOf(flags: ServerFlags): BerthConfig {
     ...(registryAccountQuota !== undefined ? { registryAccountQuotaBytes: registryAccountQuota } : {}),
     loadBalancerAddresses: flags.loadBalancerAddresses,
     loadBalancerDataPlane: flags.loadBalancerDataPlane,
+    ...(flags.loadBalancerAccessLog !== undefined ? { loadBalancerAccessLog: flags.loadBalancerAccessLog } : {}),
   };
   const problems = checkConfig(config);
   if (problems.length > 0) {

@@ -249,6 +249,7 @@ function elbv2Module(context: ModuleContext, parts: ComposedParts, lease: (name:
         healthPollMs: timing.loadBalancerHealthPollMs,
         reapplyMs: timing.loadBalancerReapplyMs,
         lease: lease('load-balancers', timing.loadBalancerLeaseSeconds),
+        ...(config.loadBalancerAccessLog !== undefined ? { accessLogPath: config.loadBalancerAccessLog } : {}),
       });
       parts.loadBalancers = loadBalancers;
       return [

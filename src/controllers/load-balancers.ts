@@ -58,6 +58,8 @@ export interface LoadBalancerControllerDeps {
   healthPollMs: number;
   reapplyMs: number;
   lease?: LeaderLease;
+  /** The file Application Load Balancers append their access log to; none when absent. */
+  accessLogPath?: string;
 }
 
 interface Snapshot {
@@ -108,7 +110,7 @@ export class LoadBalancerController implements Controller {
     const { store, dataPlane, clock, healthPollMs } = this.deps;
     const snapshot = await store.read((tx) => readSnapshot(tx));
     const nowSeconds = clock.now().getTime() / 1000;
-    const config = configOf(snapshot, nowSeconds);
+    const config = configOf(snapshot, nowSeconds, this.deps.accessLogPath);
     // A load balancer without a listener has nothing to serve: no process is started for it.
     const plane = await dataPlane.get(config.loadBalancers.some((lb) => lb.listeners.length > 0));
     if (!plane) {
@@ -204,14 +206,15 @@ export class LoadBalancerController implements Controller {
  * The data plane's whole desired configuration from the records: every account's load balancers,
  * and instance targets at the address their container instance's agent reports.
  */
-export async function desiredDataPlaneConfig(tx: StoreTx, nowSeconds: number): Promise<DataPlaneConfig> {
-  return configOf(await readSnapshot(tx), nowSeconds);
+export async function desiredDataPlaneConfig(tx: StoreTx, nowSeconds: number, accessLogPath?: string): Promise<DataPlaneConfig> {
+  return configOf(await readSnapshot(tx), nowSeconds, accessLogPath);
 }
 
-function configOf(snapshot: Snapshot, nowSeconds: number): DataPlaneConfig {
+function configOf(snapshot: Snapshot, nowSeconds: number, accessLogPath: string | undefined): DataPlaneConfig {
   return dataPlaneConfig(snapshot.records, {
     nowSeconds,
     instanceAddress: (id) => snapshot.instanceAddresses.get(id) ?? localInstanceAddress,
+    ...(accessLogPath !== undefined ? { accessLogPath } : {}),
   });
 }
 

@@ -61,6 +61,8 @@ export interface TranslationContext {
   nowSeconds: number;
   /** The host address of the container instance with this EC2 instance id. */
   instanceAddress(instanceId: string): string;
+  /** The file Application Load Balancers append their access log to (Berth's `--load-balancer-access-log`); none when absent. */
+  accessLogPath?: string;
 }
 
 /** The host address of container instances whose agent reports none: Berth's local agents. */
@@ -92,6 +94,7 @@ export function dataPlaneConfig(records: ElbRecords, context: TranslationContext
       dnsName: lb.dnsName,
       idleTimeoutSeconds: numberOr(lb.attributes['idle_timeout.timeout_seconds'], 60),
       listeners: listeners.sort((a, b) => a.port - b.port),
+      ...(lb.type === 'application' && context.accessLogPath !== undefined ? { accessLogPath: context.accessLogPath } : {}),
     };
   });
 

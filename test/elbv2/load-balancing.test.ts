@@ -7,7 +7,10 @@
  * DescribeTargetHealth against a deadline.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateListenerCommand,
@@ -37,6 +40,8 @@ describe(`load balancers forwarding through the ${dataPlane} data plane`, () => 
   let web: string;
   let api: string;
   const targets: Record<string, Target> = {};
+  // --load-balancer-access-log: every Application Load Balancer appends its access log here.
+  const accessLog = join(mkdtempSync(join(tmpdir(), 'berth-access-log-')), 'access.log');
 
   const healthOf = async (group: string) => {
     const { TargetHealthDescriptions = [] } = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: group }));
@@ -77,7 +82,7 @@ describe(`load balancers forwarding through the ${dataPlane} data plane`, () => 
   };
 
   before(async () => {
-    berth = await startBerth({ loadBalancerDataPlane: dataPlane });
+    berth = await startBerth({ loadBalancerDataPlane: dataPlane, loadBalancerAccessLog: accessLog });
     elb = elbClient(berth);
     for (const name of ['a', 'b', 'c', 'd']) targets[name] = await startTarget(name);
     const { LoadBalancers } = await elb.send(new CreateLoadBalancerCommand({ Name: 'web', Type: 'application', Subnets: ['subnet-local'] }));
@@ -133,6 +138,19 @@ describe(`load balancers forwarding through the ${dataPlane} data plane`, () => 
     await waitForState(api, c, 'healthy');
     assert.deepEqual(await servedBy(6), ['a', 'b']);
     assert.deepEqual(await servedBy(3, '/api/orders'), ['c']);
+  });
+
+  it("appends each forwarded request to --load-balancer-access-log in ALB's fields", async () => {
+    await servedBy(1, '/logged-path');
+    const line = await eventually(async () => {
+      const found = readFileSync(accessLog, 'utf8').split('\n').find((entry) => entry.includes('/logged-path'));
+      assert.ok(found, 'no access log line for the request yet');
+      return found;
+    });
+    const loadBalancerId = (lb.LoadBalancerArn as string).split(':loadbalancer/')[1];
+    assert.match(line, /^http \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z /);
+    assert.ok(line.includes(` ${loadBalancerId} `), line);
+    assert.ok(line.includes(`"GET http://${address}:8080/logged-path HTTP/1.1"`), line);
   });
 
   it('answers through the edge port for the DNS name in the Host header', async () => {

@@ -58,7 +58,7 @@ describe('haproxy access-log records', () => {
       assert.equal(written?.path, '/tmp/web.log');
       assert.equal(
         formatAccessLogLine(written!.entry),
-        `http 2025-12-05T00:00:00.130Z app/web/50dc6c495c0c9188 127.0.0.1:40000 10.0.0.5:32768 0.000 0.005 0.000 200 200 120 300 "GET http://web.localhost:8080/a?b=1 HTTP/1.1" "curl/8" - - ${group.arn} "Root=1-1-2" "-" "-" 0 2025-12-05T00:00:00.123Z "forward" "-" "-" "10.0.0.5:32768" "200" "-" "-"\n`,
+        `http 2025-12-05T00:00:00.130000Z app/web/50dc6c495c0c9188 127.0.0.1:40000 10.0.0.5:32768 0.000 0.005 0.000 200 200 120 300 "GET http://web.localhost:8080/a?b=1 HTTP/1.1" "curl/8" - - ${group.arn} "Root=1-1-2" "-" "-" 0 2025-12-05T00:00:00.123000Z "forward" "-" "-" "10.0.0.5:32768" "200" "-" "-"\n`,
       );
     }
   });

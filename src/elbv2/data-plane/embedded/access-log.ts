@@ -36,10 +36,15 @@ export interface AccessLogEntry {
 
 const quote = (value: string | undefined): string => `"${value === undefined || value === '' ? '-' : value.replace(/"/g, '\\"')}"`;
 
+/** ALB's timestamps carry microseconds (2018-07-02T22:23:00.186641Z); Berth's clock has milliseconds, so the last three digits are 0. */
+function albTime(time: Date): string {
+  return time.toISOString().replace(/Z$/, '000Z');
+}
+
 export function formatAccessLogLine(entry: AccessLogEntry): string {
   const fields = [
     entry.type,
-    entry.time.toISOString(),
+    albTime(entry.time),
     entry.elb,
     entry.client,
     entry.target ?? '-',
@@ -59,7 +64,7 @@ export function formatAccessLogLine(entry: AccessLogEntry): string {
     quote(entry.domain),
     quote(undefined),
     entry.rulePriority,
-    new Date(entry.requestStart).toISOString(),
+    albTime(new Date(entry.requestStart)),
     quote(entry.action),
     quote(entry.redirectUrl),
     quote(entry.errorReason),
