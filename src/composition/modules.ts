@@ -5,6 +5,7 @@
  * does not know which module needs what.
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Authorizer } from '../core/authorize.js';
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { RegionSet } from '../core/regions.js';
@@ -54,6 +55,8 @@ export interface ModuleContext {
   controlPlaneUrl: () => string;
   /** The lowest port this process may bind (tests set it; by default read from the system). */
   lowestBindablePort?: number;
+  /** Decides whether a principal may perform an action: the agent channel asks it. */
+  authorize: Authorizer;
 }
 
 export interface Edge {

@@ -19,6 +19,8 @@ export interface Operation {
   handler: (input: Record<string, unknown>, context: RequestContext) => Promise<unknown>;
   /** Only root credentials may call it (the authorize step refuses everyone else). */
   rootOnly: boolean;
+  /** The operation makes its own authorization decision (STS AssumeRole: the trust policy), so the edge's step lets it through. */
+  authorizesItself?: boolean;
 }
 
 export interface ServiceIdentity {
@@ -34,6 +36,8 @@ export interface ServiceIdentity {
 export interface OperationOptions {
   /** Operations only root credentials may call. */
   rootOnly?: readonly string[];
+  /** Operations that make their own authorization decision. */
+  authorizesItself?: readonly string[];
 }
 
 function schemaOf(ref: unknown): NormalizedSchema {
@@ -55,6 +59,7 @@ export function operationsOf(model: Record<string, unknown>, serviceId: string, 
       output: schemaOf(schema[5]),
       handler: handler as Operation['handler'],
       rootOnly: options.rootOnly?.includes(name) ?? false,
+      ...(options.authorizesItself?.includes(name) ? { authorizesItself: true } : {}),
     });
   }
   for (const name of options.rootOnly ?? []) {
