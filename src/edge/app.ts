@@ -281,7 +281,7 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
   if (registry) {
     const now = () => deps.clock.now().getTime() / 1000;
     void app.register(async (scope) => {
-      registryRoutes(scope, { registry, store: deps.store, now });
+      registryRoutes(scope, { registry, store: deps.store, now, authorize: authorizer });
       downloadRoutes(scope, { registry, store: deps.store, now });
     });
   }

@@ -1,0 +1,187 @@
+/**
+ * Policies enforced on real calls: the issue's ECS example through the aws CLI (a read-only user
+ * may list but not delete a cluster), a changed policy taking effect on the next call, an explicit
+ * deny winning, iam:PassRole for the roles RunTask hands to ECS, and the registry's /v2/ checked
+ * with the ECR actions a pull and a push need, through skopeo.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CreateClusterCommand, ListClustersCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import { SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
+import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, DeleteUserPolicyCommand, DetachUserPolicyCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
+import { cliEnvironment, hasAwsCli, run } from '../helpers/aws-cli.js';
+import { runCommand } from '../helpers/commands.js';
+import { createRepository, makeImage, registryLogin, writeOciLayout } from '../helpers/registry.js';
+
+type Keys = { accessKeyId: string; secretAccessKey: string };
+const account = '000000000000';
+const skopeoBinary = '/usr/bin/skopeo';
+
+describe('policy enforcement', () => {
+  let berth: TestBerth;
+  let iam: IAMClient;
+  let dir: string;
+
+  before(async () => {
+    berth = await startBerth();
+    iam = new IAMClient({ endpoint: berth.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
+    dir = mkdtempSync(join(tmpdir(), 'berth-enforcement-'));
+  });
+  after(async () => {
+    iam.destroy();
+    await berth.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const userWithKey = async (name: string): Promise<Keys> => {
+    await iam.send(new CreateUserCommand({ UserName: name }));
+    const key = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
+    return { accessKeyId: key.AccessKey!.AccessKeyId!, secretAccessKey: key.AccessKey!.SecretAccessKey! };
+  };
+  const putPolicy = (user: string, statements: Record<string, unknown>[]) =>
+    iam.send(new PutUserPolicyCommand({ UserName: user, PolicyName: 'inline', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }) }));
+  /** The call got past authorization: it succeeded, or failed for another reason (no capacity, no such cluster). */
+  const notDenied = async (call: Promise<unknown>) => {
+    const error = await call.then(() => undefined, (thrown: unknown) => thrown as Error);
+    if (error?.name === 'AccessDeniedException') assert.fail(`denied: ${error.message}`);
+  };
+  const deniedWith = (pattern: RegExp) => (error: unknown) => {
+    const { name, message } = error as Error;
+    assert.equal(name, 'AccessDeniedException', message);
+    assert.match(message, pattern);
+    return true;
+  };
+
+  it('lets a ReadOnlyAccess user list clusters and answers delete-cluster AccessDenied in AWS words (aws CLI)', { skip: hasAwsCli ? false : 'no aws CLI' }, async () => {
+    await berth.ecs().send(new CreateClusterCommand({ clusterName: 'prod' }));
+    const keys = await userWithKey('reader');
+    await iam.send(new AttachUserPolicyCommand({ UserName: 'reader', PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }));
+    const env = { ...cliEnvironment, AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey };
+    const listed = await run('aws', ['--endpoint-url', berth.url, 'ecs', 'list-clusters'], { env });
+    assert.match(listed.stdout, /cluster\/prod/);
+    const failed = await run('aws', ['--endpoint-url', berth.url, 'ecs', 'delete-cluster', '--cluster', 'prod'], { env }).then(
+      () => assert.fail('delete-cluster succeeded for a read-only user'),
+      (error: { stderr: string }) => error.stderr,
+    );
+    assert.match(
+      failed,
+      new RegExp(
+        `An error occurred \\(AccessDeniedException\\) when calling the DeleteCluster operation: User: arn:aws:iam::${account}:user/reader is not authorized to perform: ecs:DeleteCluster on resource: arn:aws:ecs:us-east-1:${account}:cluster/prod because no identity-based policy allows the ecs:DeleteCluster action`,
+      ),
+    );
+  });
+
+  it('applies a changed policy on the next call, and an explicit deny wins over an allow', async () => {
+    const keys = await userWithKey('changing');
+    const ecs = berth.ecs('us-east-1', keys);
+    await assert.rejects(ecs.send(new ListClustersCommand({})), deniedWith(/because no identity-based policy allows the ecs:ListClusters action$/));
+    await iam.send(new AttachUserPolicyCommand({ UserName: 'changing', PolicyArn: 'arn:aws:iam::aws:policy/AmazonECS_FullAccess' }));
+    await ecs.send(new ListClustersCommand({}));
+    await putPolicy('changing', [{ Sid: 'NoListing', Effect: 'Deny', Action: 'ecs:List*', Resource: '*' }]);
+    await assert.rejects(ecs.send(new ListClustersCommand({})), deniedWith(/on resource: \* with an explicit deny in an identity-based policy$/));
+    await iam.send(new DeleteUserPolicyCommand({ UserName: 'changing', PolicyName: 'inline' }));
+    await ecs.send(new ListClustersCommand({}));
+    await iam.send(new DetachUserPolicyCommand({ UserName: 'changing', PolicyArn: 'arn:aws:iam::aws:policy/AmazonECS_FullAccess' }));
+    await assert.rejects(ecs.send(new ListClustersCommand({})), deniedWith(/ecs:ListClusters/));
+  });
+
+  it('checks iam:PassRole, passed to ecs-tasks.amazonaws.com, for the roles of the task definition RunTask starts', async () => {
+    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    const role = await iam.send(new CreateRoleCommand({ RoleName: 'app', Path: '/tasks/', AssumeRolePolicyDocument: trust }));
+    const roleArn = role.Role!.Arn!;
+    const keys = await userWithKey('deployer');
+    const ecs = berth.ecs('us-east-1', keys);
+    await putPolicy('deployer', [{ Effect: 'Allow', Action: 'ecs:*', Resource: '*' }]);
+    // Registering names the role without passing it: ECS checks iam:PassRole when a task or service gets it.
+    await ecs.send(new RegisterTaskDefinitionCommand({ family: 'web', taskRoleArn: roleArn, containerDefinitions: [{ name: 'web', image: 'busybox', memory: 64 }] }));
+    await assert.rejects(
+      ecs.send(new RunTaskCommand({ taskDefinition: 'web' })),
+      deniedWith(new RegExp(`^User: arn:aws:iam::${account}:user/deployer is not authorized to perform: iam:PassRole on resource: ${roleArn} because no identity-based policy allows the iam:PassRole action$`)),
+    );
+    await putPolicy('deployer', [
+      { Effect: 'Allow', Action: 'ecs:*', Resource: '*' },
+      { Effect: 'Allow', Action: 'iam:PassRole', Resource: roleArn, Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } } },
+    ]);
+    await assert.rejects(ecs.send(new RunTaskCommand({ taskDefinition: 'web' })), deniedWith(/iam:PassRole/));
+    await putPolicy('deployer', [
+      { Effect: 'Allow', Action: 'ecs:*', Resource: '*' },
+      { Effect: 'Allow', Action: 'iam:PassRole', Resource: `arn:aws:iam::${account}:role/tasks/*`, Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } },
+    ]);
+    // Authorized now: the call fails for want of a cluster, not for want of a permission.
+    await notDenied(ecs.send(new RunTaskCommand({ taskDefinition: 'web' })));
+  });
+
+  it('checks RunTask on the task definition with ecs:cluster', async () => {
+    const keys = await userWithKey('scoped');
+    const ecs = berth.ecs('us-east-1', keys);
+    await berth.ecs().send(new RegisterTaskDefinitionCommand({ family: 'job', containerDefinitions: [{ name: 'job', image: 'busybox', memory: 64 }] }));
+    await berth.ecs().send(new CreateClusterCommand({ clusterName: 'batch' }));
+    await putPolicy('scoped', [
+      { Effect: 'Allow', Action: 'ecs:RunTask', Resource: `arn:aws:ecs:us-east-1:${account}:task-definition/job:*`, Condition: { ArnEquals: { 'ecs:cluster': `arn:aws:ecs:us-east-1:${account}:cluster/batch` } } },
+    ]);
+    await notDenied(ecs.send(new RunTaskCommand({ cluster: 'batch', taskDefinition: 'job' })));
+    await assert.rejects(
+      ecs.send(new RunTaskCommand({ cluster: 'prod', taskDefinition: 'job' })),
+      deniedWith(new RegExp(`perform: ecs:RunTask on resource: arn:aws:ecs:us-east-1:${account}:task-definition/job:1 because`)),
+    );
+  });
+
+  describe('the registry', { skip: existsSync(skopeoBinary) ? false : 'skopeo is not installed' }, () => {
+    const skopeo = (args: string[]) => runCommand(skopeoBinary, ['--insecure-policy', ...args]);
+
+    it('lets a user with AmazonEC2ContainerRegistryReadOnly pull but not push, and one with PowerUser push', async () => {
+      await createRepository(berth, 'team/app');
+      const layout = join(dir, 'layout');
+      writeOciLayout(layout, 'v1', [makeImage('enforced')]);
+      const root = await registryLogin(berth);
+      await skopeo(['copy', '--dest-tls-verify=false', '--dest-creds', `${root.username}:${root.password}`, `oci:${layout}:v1`, `docker://${root.host}/team/app:v1`]);
+
+      const readerKeys = await userWithKey('puller');
+      await iam.send(new AttachUserPolicyCommand({ UserName: 'puller', PolicyArn: 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly' }));
+      const reader = await registryLogin(berth, readerKeys);
+      await skopeo(['copy', '--src-tls-verify=false', '--src-creds', `${reader.username}:${reader.password}`, `docker://${reader.host}/team/app:v1`, `oci:${join(dir, 'pulled')}:v1`]);
+      const push = await skopeo(['copy', '--dest-tls-verify=false', '--dest-creds', `${reader.username}:${reader.password}`, `oci:${layout}:v1`, `docker://${reader.host}/team/app:v2`]).then(
+        () => assert.fail('a read-only user pushed'),
+        (error: Error) => error.message,
+      );
+      assert.match(push, /denied|403/i);
+
+      // The same refusal over the wire: the registry's DENIED, in AWS's words.
+      const head = await fetch(`${berth.url}/v2/team/app/blobs/uploads/`, { method: 'POST', headers: { authorization: reader.authHeader } });
+      assert.equal(head.status, 403);
+      const body = (await head.json()) as { errors: { code: string; message: string }[] };
+      assert.equal(body.errors[0]?.code, 'DENIED');
+      assert.equal(
+        body.errors[0]?.message,
+        `User: arn:aws:iam::${account}:user/puller is not authorized to perform: ecr:InitiateLayerUpload on resource: arn:aws:ecr:us-east-1:${account}:repository/team/app because no identity-based policy allows the ecr:InitiateLayerUpload action`,
+      );
+
+      const pusherKeys = await userWithKey('pusher');
+      await iam.send(new AttachUserPolicyCommand({ UserName: 'pusher', PolicyArn: 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPowerUser' }));
+      const pusher = await registryLogin(berth, pusherKeys);
+      await skopeo(['copy', '--dest-tls-verify=false', '--dest-creds', `${pusher.username}:${pusher.password}`, `oci:${layout}:v1`, `docker://${pusher.host}/team/app:v2`]);
+    });
+
+    it('lets a repository policy grant a user the pull its identity policies do not', async () => {
+      const keys = await userWithKey('granted');
+      await putPolicy('granted', [{ Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' }]);
+      const login = await registryLogin(berth, keys);
+      const manifest = () => fetch(`${berth.url}/v2/team/app/manifests/v1`, { headers: { authorization: login.authHeader, accept: 'application/vnd.oci.image.manifest.v1+json' } });
+      assert.equal((await manifest()).status, 403);
+      await berth.ecr().send(
+        new SetRepositoryPolicyCommand({
+          repositoryName: 'team/app',
+          policyText: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Sid: 'pull', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:user/granted` }, Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] }],
+          }),
+        }),
+      );
+      assert.equal((await manifest()).status, 200);
+    });
+  });
+});
