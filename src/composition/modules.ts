@@ -110,9 +110,10 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
         clock,
         log,
         pullAuth: new TaskPullAuth(registry),
+        authorize: context.authorize,
         ...(config.agentPingIntervalSeconds !== undefined ? { pingMs: config.agentPingIntervalSeconds * 1000 } : {}),
       });
-      await app.register((scope) => agentChannelRoutes(scope, { store, clock, hub, accountId: config.accountId, regions: context.regions }));
+      await app.register((scope) => agentChannelRoutes(scope, { store, clock, hub, accountId: config.accountId, regions: context.regions, authorize: context.authorize }));
       const services = new ServiceController({
         ...ecsDeps,
         log,

@@ -21,6 +21,8 @@ import type { WebSocket } from 'ws';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import { resetCloseCode, type AgentMessage, type AssignedTask, type ControlMessage, type TaskReport } from '../../agent-channel-protocol/messages.js';
 import { Arn } from '../../core/arn.js';
+import type { Authorizer } from '../../core/authorize.js';
+import type { Principal } from '../../core/principal.js';
 import type { Clock } from '../../core/clock.js';
 import type { Store, TaskDefinitionRecord, TaskRecord } from '../../store/types.js';
 import { agentKeyOf, StoreConflict } from '../../store/types.js';
@@ -36,8 +38,11 @@ const maxReportsPerTransaction = 500;
 
 export interface AgentIdentity {
   key: string;
-  /** Set for agents of container instances. */
+  /** Set for agents of container instances, with its cluster. */
   containerInstanceArn?: string;
+  clusterArn?: string;
+  /** Whose credentials the agent connected with: each message it sends is authorized for them. */
+  principal?: Principal;
   /** Set for Fargate capacity hosts: what they offer. */
   fargate?: FargateHost;
 }
@@ -47,6 +52,8 @@ interface Connection extends AgentIdentity {
   alive: boolean;
   /** Sends to one agent happen in order: a full list read later is never overtaken by an older push. */
   queue: Promise<void>;
+  /** The agent's messages are handled in the order sent: a report's authorization never lets a later one overtake it. */
+  inbound: Promise<void>;
 }
 
 export interface AgentHubDeps {
@@ -56,6 +63,8 @@ export interface AgentHubDeps {
   resyncMs?: number;
   /** Default 10 s. */
   pingMs?: number;
+  /** Decides whether an agent's principal may send each kind of message; all are allowed without it. */
+  authorize?: Authorizer;
   /** How long a registered instance may go without its agent connecting before it shows disconnected. */
   connectGraceMs?: number;
   /** Issues credentials for pulls from Berth's own registry. */
@@ -174,7 +183,7 @@ export class AgentHub {
   }
 
   async attach(socket: WebSocket, identity: AgentIdentity): Promise<void> {
-    const connection: Connection = { ...identity, socket, alive: true, queue: Promise.resolve() };
+    const connection: Connection = { ...identity, socket, alive: true, queue: Promise.resolve(), inbound: Promise.resolve() };
     const previous = this.connections.get(identity.key);
     this.connections.set(identity.key, connection);
     if (previous) previous.socket.close(4000, 'replaced by a newer connection of the same agent');
@@ -187,7 +196,8 @@ export class AgentHub {
     });
     socket.on('message', (data) => {
       connection.alive = true;
-      void this.receive(connection, data.toString());
+      const text = data.toString();
+      connection.inbound = connection.inbound.then(() => this.receive(connection, text)).catch((error: unknown) => this.deps.log.error({ err: error, agent: identity.key }, 'agent message failed'));
     });
     socket.on('close', () => void this.detach(connection));
     socket.on('error', (error) => this.deps.log.warn({ err: error, agent: identity.key }, 'agent channel error'));
@@ -351,13 +361,40 @@ export class AgentHub {
       return;
     }
     switch (message.type) {
-      case 'report':
+      case 'report': {
+        const denial =
+          (await this.denial(connection, 'ecs:SubmitTaskStateChange')) ??
+          ((message.report.containers?.length ?? 0) > 0 ? await this.denial(connection, 'ecs:SubmitContainerStateChange') : undefined);
+        if (denial !== undefined) {
+          const id = message.id;
+          void this.enqueue(connection, async () => this.send(connection, { type: 'ack', id, error: denial }));
+          return;
+        }
         this.queueReport(connection, message.id, message.report);
         return;
+      }
       case 'health':
-        if (connection.containerInstanceArn) await this.recordHealth(connection.containerInstanceArn, message.runtime.status, message.runtime.reason);
+        if (!connection.containerInstanceArn || (await this.denial(connection, 'ecs:Poll')) !== undefined) return;
+        await this.recordHealth(connection.containerInstanceArn, message.runtime.status, message.runtime.reason);
         return;
     }
+  }
+
+  /**
+   * Why the agent's principal may not send a message of this kind, in AWS's words, or undefined
+   * when it may: state changes are ECS's SubmitTaskStateChange and SubmitContainerStateChange on
+   * the cluster, runtime health is part of Poll on the container instance.
+   */
+  private async denial(connection: Connection, action: string): Promise<string | undefined> {
+    const { authorize } = this.deps;
+    const { principal, clusterArn, containerInstanceArn } = connection;
+    if (!authorize || !principal || !clusterArn || !containerInstanceArn) return undefined;
+    const resource = action === 'ecs:Poll' ? containerInstanceArn : clusterArn;
+    const region = Arn.parse(clusterArn)?.region ?? '';
+    const decision = await authorize(principal, action, resource, { region, rootOnly: false, keys: { 'ecs:cluster': clusterArn } });
+    if (decision.allowed) return undefined;
+    this.deps.log.info({ agent: connection.key, principal: principal.arn, action, reason: decision.reason }, 'agent message denied');
+    return decision.message ?? `User: ${principal.arn} is not authorized to perform: ${action} on resource: ${resource}`;
   }
 
   /**
