@@ -60,7 +60,7 @@ export function ruleDecision(principal: Principal, action: string, context: Auth
 
 /** Allows everything but root-only calls to non-root principals: the step for setups that evaluate no policies. */
 export function authorize(principal: Principal, action: string, _resource: string, context: AuthorizationContext): Decision {
-  return ruleDecision(principal, action, context) ?? { allowed: true, reason: 'No IAM policies are evaluated here: every authenticated principal is allowed.' };
+  return ruleDecision(principal, action, context) ?? { allowed: true, reason: 'This step evaluates no IAM policies: every authenticated principal is allowed.' };
 }
 
 /**
