@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateClusterCommand, ListClustersCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
@@ -15,9 +16,27 @@ import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreateRoleCommand, Cre
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 import { cliEnvironment, hasAwsCli, run } from '../helpers/aws-cli.js';
 import { runCommand } from '../helpers/commands.js';
-import { createRepository, makeImage, registryLogin, writeOciLayout } from '../helpers/registry.js';
+import { createRepository, makeImage, RegistryHttp, registryLogin, sha256, writeOciLayout } from '../helpers/registry.js';
+import { addOtherAccount, otherAccount } from '../iam/iam-client.js';
 
 type Keys = { accessKeyId: string; secretAccessKey: string };
+
+/** A request with a Host of the test's choosing (fetch sets its own): how a client reaches a registry by name. */
+function getWithHost(url: string, path: string, host: string, authorization: string, method = 'GET'): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+  const endpoint = new URL(url);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      { hostname: endpoint.hostname, port: endpoint.port, path, method, headers: { host: `${host}:${endpoint.port}`, authorization, accept: 'application/vnd.oci.image.manifest.v1+json' } },
+      (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString('latin1')));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body, headers: response.headers }));
+      },
+    );
+    request.on('error', reject);
+    request.end();
+  });
+}
 const account = '000000000000';
 const skopeoBinary = '/usr/bin/skopeo';
 
@@ -164,6 +183,45 @@ describe('policy enforcement', () => {
       await iam.send(new AttachUserPolicyCommand({ UserName: 'pusher', PolicyArn: 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPowerUser' }));
       const pusher = await registryLogin(berth, pusherKeys);
       await skopeo(['copy', '--dest-tls-verify=false', '--dest-creds', `${pusher.username}:${pusher.password}`, `oci:${layout}:v1`, `docker://${pusher.host}/team/app:v2`]);
+    });
+
+    it("pulls another account's image only through its repository policy, at that account's registry host", async () => {
+      await createRepository(berth, 'shared/base');
+      const owner = await RegistryHttp.login(berth);
+      const image = await owner.pushImage('shared/base', 'v1', 'cross-account');
+      await addOtherAccount(berth);
+      const other = await registryLogin(berth, otherAccount);
+      // The owner's registry, as ECR names it: <account>.dkr.ecr.<region>.<domain>.
+      const get = (path: string) => getWithHost(berth.url, path, `${account}.dkr.ecr.us-east-1.localhost`, other.authHeader);
+
+      const refused = await get('/v2/shared/base/manifests/v1');
+      assert.equal(refused.status, 403);
+      assert.deepEqual(JSON.parse(refused.body).errors[0].code, 'DENIED');
+      assert.equal(
+        JSON.parse(refused.body).errors[0].message,
+        `User: arn:aws:iam::${otherAccount.accountId}:root is not authorized to perform: ecr:BatchGetImage on resource: arn:aws:ecr:us-east-1:${account}:repository/shared/base because no resource-based policy allows the ecr:BatchGetImage action`,
+      );
+      // At its own registry the other account has no such repository.
+      assert.equal((await getWithHost(berth.url, '/v2/shared/base/manifests/v1', 'registry.localhost', other.authHeader)).status, 404);
+
+      await berth.ecr().send(
+        new SetRepositoryPolicyCommand({
+          repositoryName: 'shared/base',
+          policyText: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Sid: 'pull', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${otherAccount.accountId}:root` }, Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] }],
+          }),
+        }),
+      );
+      const manifest = await get('/v2/shared/base/manifests/v1');
+      assert.equal(manifest.status, 200, manifest.body);
+      assert.equal(manifest.headers['docker-content-digest'], image.digest);
+      const layer = await get(`/v2/shared/base/blobs/${sha256(image.layers[0]!)}`);
+      assert.equal(layer.status, 200, layer.body);
+      // Pulling is all the policy grants: a push is still refused.
+      const push = await getWithHost(berth.url, '/v2/shared/base/blobs/uploads/', `${account}.dkr.ecr.us-east-1.localhost`, other.authHeader, 'POST');
+      assert.equal(push.status, 403);
+      assert.match(JSON.parse(push.body).errors[0].message, /ecr:InitiateLayerUpload .* because no resource-based policy allows/);
     });
 
     it('lets a repository policy grant a user the pull its identity policies do not', async () => {

@@ -7,6 +7,7 @@ import type { Authorizer } from '../../core/authorize.js';
 import type { Principal } from '../../core/principal.js';
 import { repositoryArn } from '../../authz/permissions/ecr.js';
 import { RegistryError } from '../errors.js';
+import type { RegistryScope } from '../repositories.js';
 import type { RegistryIdentity } from '../tokens.js';
 
 /**
@@ -29,14 +30,16 @@ export function registryPrincipal(identity: RegistryIdentity): Principal {
   return principal;
 }
 
+/** Refuses the request unless the token's holder may perform `action` on the repository of the registry `target` (another account's only through its repository policy). */
 export async function authorizeRegistry(
   authorize: Authorizer,
   identity: RegistryIdentity,
+  target: RegistryScope,
   action: string,
   repositoryName: string | undefined,
   sourceIp: string | undefined,
 ): Promise<void> {
-  const resource = repositoryArn(identity.region, identity.accountId, repositoryName ?? '*');
+  const resource = repositoryArn(target.region, target.accountId, repositoryName ?? '*');
   const principal = registryPrincipal(identity);
   const decision = await authorize(principal, action, resource, { region: identity.region, rootOnly: false, ...(sourceIp !== undefined ? { sourceIp } : {}) });
   if (!decision.allowed) {
