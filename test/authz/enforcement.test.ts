@@ -10,9 +10,11 @@ import { tmpdir } from 'node:os';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CreateClusterCommand, ListClustersCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, DescribeClustersCommand, ECSClient, ListClustersCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
-import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, DeleteUserPolicyCommand, DetachUserPolicyCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { AttachRolePolicyCommand, AttachUserPolicyCommand, CreateAccessKeyCommand, CreateRoleCommand, DeleteRoleCommand, DetachRolePolicyCommand, CreateUserCommand, DeleteUserPolicyCommand, DetachUserPolicyCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import type { IamRole } from '../../src/store/contract/iam.js';
+import { issueRoleSession } from '../../src/sts/session-credentials.js';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 import { cliEnvironment, hasAwsCli, run } from '../helpers/aws-cli.js';
 import { runCommand } from '../helpers/commands.js';
@@ -147,6 +149,36 @@ describe('policy enforcement', () => {
       ecs.send(new RunTaskCommand({ cluster: 'prod', taskDefinition: 'job' })),
       deniedWith(new RegExp(`perform: ecs:RunTask on resource: arn:aws:ecs:us-east-1:${account}:task-definition/job:1 because`)),
     );
+  });
+
+  it("evaluates a role session with the role's policies narrowed by its session policy, and allows nothing once the role is deleted", async () => {
+    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    await iam.send(new CreateRoleCommand({ RoleName: 'reader-role', AssumeRolePolicyDocument: trust }));
+    await iam.send(new AttachRolePolicyCommand({ RoleName: 'reader-role', PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }));
+    const sessionPolicy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecs:ListClusters', Resource: '*' }] });
+    const issued = await berth.server.store.write(async (tx) => {
+      const role = (await tx.iamEntities.get(account, 'role', 'reader-role')) as IamRole;
+      return issueRoleSession(tx, role, { sessionName: 'task-1', durationSeconds: 3600, issuedTo: 'ecs-tasks.amazonaws.com', sessionPolicy }, new Date());
+    });
+    const ecs = new ECSClient({ endpoint: berth.url, region: 'us-east-1', credentials: issued, maxAttempts: 1 });
+    try {
+      await ecs.send(new ListClustersCommand({}));
+      // The role allows DescribeClusters; the session policy does not.
+      await assert.rejects(
+        ecs.send(new DescribeClustersCommand({ clusters: ['prod'] })),
+        deniedWith(new RegExp(`^User: arn:aws:sts::${account}:assumed-role/reader-role/task-1 is not authorized to perform: ecs:DescribeClusters on resource: arn:aws:ecs:us-east-1:${account}:cluster/prod because no session policy allows the ecs:DescribeClusters action$`)),
+      );
+      await iam.send(new DetachRolePolicyCommand({ RoleName: 'reader-role', PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }));
+      await iam.send(new DeleteRoleCommand({ RoleName: 'reader-role' }));
+      const denied = await ecs.send(new ListClustersCommand({})).then(
+        () => assert.fail('a session of a deleted role was allowed'),
+        (error: { name: string; berthHelp?: { hint?: string } }) => error,
+      );
+      assert.equal(denied.name, 'AccessDeniedException');
+      assert.match(denied.berthHelp?.hint ?? '', new RegExp(`role arn:aws:iam::${account}:role/reader-role no longer exists`));
+    } finally {
+      ecs.destroy();
+    }
   });
 
   describe('the registry', { skip: existsSync(skopeoBinary) ? false : 'skopeo is not installed' }, () => {
