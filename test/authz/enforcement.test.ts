@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CreateClusterCommand, DescribeClustersCommand, ECSClient, ListClustersCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, DeleteClusterCommand, DescribeClustersCommand, ECSClient, ListClustersCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { AttachRolePolicyCommand, AttachUserPolicyCommand, CreateAccessKeyCommand, CreateRoleCommand, DeleteRoleCommand, DetachRolePolicyCommand, CreateUserCommand, DeleteUserPolicyCommand, DetachUserPolicyCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import type { IamRole } from '../../src/store/contract/iam.js';
@@ -149,6 +149,16 @@ describe('policy enforcement', () => {
       ecs.send(new RunTaskCommand({ cluster: 'prod', taskDefinition: 'job' })),
       deniedWith(new RegExp(`perform: ecs:RunTask on resource: arn:aws:ecs:us-east-1:${account}:task-definition/job:1 because`)),
     );
+  });
+
+  it("decides on a cluster's tags (aws:ResourceTag) as ECS does", async () => {
+    await berth.ecs().send(new CreateClusterCommand({ clusterName: 'tagged-dev', tags: [{ key: 'env', value: 'dev' }] }));
+    await berth.ecs().send(new CreateClusterCommand({ clusterName: 'tagged-prod', tags: [{ key: 'env', value: 'prod' }] }));
+    const keys = await userWithKey('dev-admin');
+    await putPolicy('dev-admin', [{ Effect: 'Allow', Action: 'ecs:DeleteCluster', Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/env': 'dev' } } }]);
+    const ecs = berth.ecs('us-east-1', keys);
+    await assert.rejects(ecs.send(new DeleteClusterCommand({ cluster: 'tagged-prod' })), deniedWith(/ecs:DeleteCluster on resource: .*cluster\/tagged-prod because/));
+    await ecs.send(new DeleteClusterCommand({ cluster: 'tagged-dev' }));
   });
 
   it("evaluates a role session with the role's policies narrowed by its session policy, and allows nothing once the role is deleted", async () => {

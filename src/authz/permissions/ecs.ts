@@ -3,12 +3,13 @@
  * cluster-scoped reads and writes on the cluster's ARN; tasks, services, container instances,
  * deployments and revisions on their own ARNs with ecs:cluster; RunTask and StartTask on the task
  * definition with ecs:cluster (and iam:PassRole for the roles the task gets); account settings,
- * listings without a cluster and the agent's endpoint discovery on `*`.
+ * listings without a cluster and the agent's endpoint discovery on `*`. A cluster's tags come
+ * with calls on the cluster as aws:ResourceTag/ecs:ResourceTag keys.
  */
 import type { Scope } from '../../core/principal.js';
 import { clusterArnOf, clusterNameOfArn, ecsArn, parseTaskDefinitionRef, resolveChildArn } from '../../ecs/names.js';
 import type { StoreTx } from '../../store/types.js';
-import { on, onAny, requestTagKeys, tagKeysOf, text, texts, type Input, type Keys, type PassedRoles, type Permission, type PermissionOf, type PermissionTable } from './types.js';
+import { on, onAny, requestTagKeys, resourceTagKeys, tagKeysOf, text, texts, type Input, type Keys, type PassedRoles, type Permission, type PermissionOf, type PermissionTable } from './types.js';
 
 /** The cluster an input names (name or ARN; the default cluster when none). An ARN is taken as given, another account's included. */
 export function clusterArn(scope: Scope, given: unknown): string {
@@ -72,7 +73,17 @@ function passedRoles(scope: Scope, definition: string | undefined, overrides: un
   };
 }
 
-const onCluster: PermissionOf = (input, scope) => on([clusterArn(scope, input.cluster)]);
+/** A permission on the cluster, with its tags as aws:ResourceTag/ecs:ResourceTag keys. */
+const onCluster: PermissionOf = (input, scope) => {
+  const arn = clusterArn(scope, input.cluster);
+  return {
+    ...on([arn]),
+    resolve: async (tx) => {
+      const cluster = await tx.clusters.get(arn);
+      return cluster ? { keys: resourceTagKeys('ecs', cluster.tags as Record<string, unknown>[]) } : {};
+    },
+  };
+};
 
 /** Children of one cluster (tasks, services, container instances), each with ecs:cluster. */
 const onChildren =

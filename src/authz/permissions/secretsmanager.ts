@@ -2,11 +2,12 @@
  * Secrets Manager's permissions (Service Authorization Reference, "AWS Secrets Manager"): every
  * operation on one secret is checked on the secret's ARN (the full ARN with its random suffix: a
  * secret named by name is looked up), CreateSecret on the ARN-to-be (name and a `??????` suffix,
- * as AWS documents policies should match it), ListSecrets on `*`. Tags are aws:RequestTag/aws:TagKeys.
+ * as AWS documents policies should match it), ListSecrets on `*`. Tags set are
+ * aws:RequestTag/aws:TagKeys; the secret's own tags aws:ResourceTag/secretsmanager:ResourceTag.
  */
 import { Arn } from '../../core/arn.js';
 import type { Scope } from '../../core/principal.js';
-import { on, onAny, requestTagKeys, tagKeysOf, text, type Keys, type Permission, type PermissionOf, type PermissionTable } from './types.js';
+import { on, onAny, requestTagKeys, resourceTagKeys, tagKeysOf, text, type Keys, type Permission, type PermissionOf, type PermissionTable } from './types.js';
 
 const secretArn = (scope: Scope, name: string) => new Arn('secretsmanager', scope.region, scope.accountId, `secret:${name}`).toString();
 
@@ -14,12 +15,12 @@ const secretArn = (scope: Scope, name: string) => new Arn('secretsmanager', scop
 function onSecret(scope: Scope, secretId: unknown, keys: Keys = {}): Permission {
   const id = text(secretId);
   if (id === undefined) return on([], keys);
-  if (id.startsWith('arn:')) return on([id], keys);
+  // The secret's full ARN (a name is looked up) and its tags as aws:ResourceTag/secretsmanager:ResourceTag keys.
   return {
-    ...on([secretArn(scope, id)], keys),
+    ...on([id.startsWith('arn:') ? id : secretArn(scope, id)], keys),
     resolve: async (tx) => {
-      const record = await tx.secrets.findByName(scope.accountId, scope.region, id);
-      return record ? { resources: [record.arn] } : {};
+      const record = id.startsWith('arn:') ? await tx.secrets.get(id) : await tx.secrets.findByName(scope.accountId, scope.region, id);
+      return record ? { resources: [record.arn], keys: resourceTagKeys('secretsmanager', record.tags, 'Key', 'Value') } : {};
     },
   };
 }

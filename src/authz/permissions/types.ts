@@ -65,6 +65,22 @@ export function requestTagKeys(tags: unknown, keyName = 'key', valueName = 'valu
   return keys;
 }
 
+/**
+ * aws:ResourceTag/<key> (and the service's own `<prefix>:ResourceTag/<key>`) of the tags a
+ * resource carries, read by a table's `resolve` where the record is one lookup away.
+ */
+export function resourceTagKeys(prefix: string, tags: readonly Record<string, unknown>[] | undefined, keyName = 'key', valueName = 'value'): Keys {
+  const keys: Keys = {};
+  for (const tag of tags ?? []) {
+    const key = text(tag[keyName]);
+    if (key === undefined) continue;
+    const value = typeof tag[valueName] === 'string' ? (tag[valueName] as string) : '';
+    keys[`aws:ResourceTag/${key}`] = value;
+    keys[`${prefix}:ResourceTag/${key}`] = value;
+  }
+  return keys;
+}
+
 /** aws:TagKeys of an untag request's key list. */
 export function tagKeysOf(keys: unknown): Keys {
   const names = texts(keys);
