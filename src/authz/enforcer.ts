@@ -18,7 +18,7 @@ import { Arn } from '../core/arn.js';
 import { ruleDecision, type AuthorizationContext, type Authorizer, type Decision } from '../core/authorize.js';
 import type { Clock } from '../core/clock.js';
 import type { Principal } from '../core/principal.js';
-import { accessDeniedMessage, evaluate, explainDecision, type AttachedPolicy, type PolicySet, type RequestContext, type RequestPrincipal } from '../iam/policy/index.js';
+import { accessDeniedMessage, evaluate, explainDecision, PolicyDocumentError, type AttachedPolicy, type PolicySet, type RequestContext, type RequestPrincipal } from '../iam/policy/index.js';
 import { managedDocument } from '../iam/principal-policies.js';
 import type { Store } from '../store/types.js';
 import { compiled, PrincipalPoliciesCache, type EntityPolicies } from './principal-policies-cache.js';
@@ -68,6 +68,16 @@ export class PolicyEnforcer {
   }
 
   readonly authorize: Authorizer = async (principal, action, resource, context) => {
+    try {
+      return await this.decide(principal, action, resource, context);
+    } catch (error) {
+      // A policy that cannot be read (stored under older rules, say) must not let anything through, nor fail the call with a 500.
+      if (!(error instanceof PolicyDocumentError)) throw error;
+      return denied(principal, action, resource, `A policy that applies to ${principal.arn} cannot be read, so nothing is allowed until it is fixed: ${error.message}`);
+    }
+  };
+
+  private async decide(principal: Principal, action: string, resource: string, context: AuthorizationContext): Promise<Decision> {
     const ruled = ruleDecision(principal, action, context);
     if (ruled) return ruled;
     const account = resourceAccount(resource);
@@ -92,7 +102,7 @@ export class PolicyEnforcer {
     const evaluation = evaluate(request, policies);
     if (evaluation.allowed) return { allowed: true, reason: explainDecision(request, evaluation) };
     return { allowed: false, reason: explainDecision(request, evaluation), message: accessDeniedMessage(request, evaluation) };
-  };
+  }
 
   private async callerOf(principal: Principal): Promise<Caller | undefined> {
     if (principal.isRoot) return { principal: { kind: 'root', arn: principal.arn, accountId: principal.accountId, userId: principal.accountId } };

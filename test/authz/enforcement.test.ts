@@ -161,6 +161,24 @@ describe('policy enforcement', () => {
     await ecs.send(new DeleteClusterCommand({ cluster: 'tagged-dev' }));
   });
 
+  it('allows nothing, without failing the call, while a policy of the principal cannot be read', async () => {
+    const keys = await userWithKey('broken');
+    await iam.send(new AttachUserPolicyCommand({ UserName: 'broken', PolicyArn: 'arn:aws:iam::aws:policy/AmazonECS_FullAccess' }));
+    await berth.ecs('us-east-1', keys).send(new ListClustersCommand({}));
+    // A document IAM would refuse today, as a store written under older rules might hold.
+    await berth.server.store.write(async (tx) => {
+      const user = (await tx.iamEntities.get(account, 'user', 'broken'))!;
+      await tx.iamEntities.put({ ...user, inlinePolicies: { legacy: '{"Statement": [' } });
+    });
+    const error = await berth.ecs('us-east-1', keys).send(new ListClustersCommand({})).then(
+      () => assert.fail('allowed with an unreadable policy'),
+      (thrown: { name: string; berthHelp?: { hint?: string }; $metadata: { httpStatusCode?: number } }) => thrown,
+    );
+    assert.equal(error.name, 'AccessDeniedException');
+    assert.equal(error.$metadata.httpStatusCode, 403);
+    assert.match(error.berthHelp?.hint ?? '', /cannot be read/);
+  });
+
   it("evaluates a role session with the role's policies narrowed by its session policy, and allows nothing once the role is deleted", async () => {
     const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
     await iam.send(new CreateRoleCommand({ RoleName: 'reader-role', AssumeRolePolicyDocument: trust }));
