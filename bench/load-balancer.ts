@@ -9,9 +9,11 @@
  * data plane's CPU use during its run comes from /proc (user + system time over wall time; 100 % is
  * one core), which says what limits it. Then, on the embedded data plane (and haproxy's): how long
  * after a registered target turns healthy it takes its first request, and how long after a
- * deregistration the target takes its last one.
+ * deregistration the target takes its last one. Last, on Docker, a rolling deployment of a 3-task
+ * service behind an ALB under 200 requests/s: failed requests and duration (load-balancer-rollout.ts).
  *
- * Prints figures; asserts nothing. Needs nginx and wrk (`apt-get install nginx wrk`).
+ * Prints figures; asserts nothing. Needs nginx and wrk (`apt-get install nginx wrk`), and Docker
+ * for the rollout (BERTH_BENCH_LB_ROLLOUT=0 skips it).
  * Environment: BERTH_BENCH_LB_SECONDS (10), BERTH_BENCH_LB_CONNECTIONS (64), BERTH_BENCH_LB_THREADS (2),
  * BERTH_BENCH_LB_NGINX_WORKERS (1: one process, as each data plane is one process);
  * BERTH_LB_FAST_PATH=0 makes the embedded data plane forward through node:http only, to compare.
@@ -27,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import type { DataPlane, DataPlaneConfig, TargetConfig, TargetGroupConfig } from '../src/elbv2/data-plane/types.js';
 import { createEmbeddedDataPlane } from '../src/elbv2/data-plane/embedded/index.js';
 import { whenInterrupted } from '../test/helpers/interrupt.js';
+import { rolloutUnderLoad } from './load-balancer-rollout.js';
 
 const seconds = Number(process.env.BERTH_BENCH_LB_SECONDS ?? 10);
 const connections = Number(process.env.BERTH_BENCH_LB_CONNECTIONS ?? 64);
@@ -260,6 +263,11 @@ async function reactionTimes(plane: DataPlane, address: string, port: number, po
 const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 
 export async function main(): Promise<void> {
+  await throughputAndReactions();
+  if (process.env.BERTH_BENCH_LB_ROLLOUT !== '0') await rolloutUnderLoad();
+}
+
+async function throughputAndReactions(): Promise<void> {
   for (const tool of ['nginx', 'wrk']) {
     try {
       execFileSync('sh', ['-c', `command -v ${tool} || test -x /usr/sbin/${tool}`], { stdio: 'ignore' });

@@ -128,5 +128,9 @@ export function checkConfig(config: BerthConfig): string[] {
   if (Boolean(config.rootAccessKeyId) !== Boolean(config.rootSecretAccessKey)) {
     problems.push('BERTH_ROOT_ACCESS_KEY_ID and BERTH_ROOT_SECRET_ACCESS_KEY must be set together');
   }
+  // ASIA… marks temporary credentials (STS): resets and the expiry sweep treat such keys as sessions.
+  if (config.rootAccessKeyId?.startsWith('ASIA')) {
+    problems.push(`BERTH_ROOT_ACCESS_KEY_ID must not start with ASIA, the prefix of temporary credentials, got '${config.rootAccessKeyId}'`);
+  }
   return problems;
 }

@@ -23,6 +23,7 @@ import type { EcrLifecycleController } from './controllers/ecr-lifecycle.js';
 import type { ServiceController } from './controllers/services/controller.js';
 import type { LoadBalancerController } from './controllers/load-balancers.js';
 import type { DataPlaneHandle } from './elbv2/data-plane-handle.js';
+import type { ExpiredSessionSweep } from './controllers/expired-sessions.js';
 import { Registry } from './registry/registry.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import { withVersionOf, type CredentialRecord, type ResetScope, type Store } from './store/types.js';
@@ -43,6 +44,8 @@ export interface RunningServer {
   loadBalancers: LoadBalancerController;
   /** The load balancers' data plane; it outlives close() unless shut down. */
   dataPlane: DataPlaneHandle;
+  /** Deletes temporary credentials once they expire. */
+  expiredSessions: ExpiredSessionSweep;
   url: string;
   /** The AWS JSON services the edge serves, as composed here. */
   jsonServices: readonly JsonService[];
@@ -179,8 +182,9 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
     const attached: Part[] = [];
     for (const module of modules) if (module.attach) attached.push(...(await module.attach({ app, log: app.log })));
     const parts = new PartSet(attached);
-    const { hub, services, lifecycle, loadBalancers, dataPlane } = composed;
+    const { hub, services, lifecycle, loadBalancers, dataPlane, expiredSessions } = composed;
     if (!hub || !services || !lifecycle) throw new Error('the ecs and ecr modules must be composed');
+    if (!expiredSessions) throw new Error('the sts module must be composed');
     if (!loadBalancers || !dataPlane) throw new Error('the elbv2 module must be composed');
     const address = await app.listen({ host: config.host, port: config.port });
     // Timers start only once the port is ours, so a failed start leaves nothing running.
@@ -221,6 +225,7 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       services,
       loadBalancers,
       dataPlane,
+      expiredSessions,
       url,
       jsonServices,
       queryServices,

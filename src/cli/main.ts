@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { RunningAgent } from '../agent/agent.js';
 import { startLocalAgents } from '../agent/local-agents.js';
 import { socketPathFromEnvironment } from '../agent/runtime/docker-runtime.js';
+import { accountsCommand } from './accounts-command.js';
 import { agentCommand } from './agent-command.js';
 import { agentSettingsOf, withAgentOptions, type AgentFlags } from './agent-options.js';
 import { secureDirectory, shellQuoted } from '../store/data-dir.js';
@@ -375,6 +376,7 @@ program.addCommand(downCommand());
 program.addCommand(pruneCommand());
 program.addCommand(resetCommand());
 program.addCommand(explainPlacementCommand());
+program.addCommand(accountsCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`berth: ${(error as Error).message}\n`);

@@ -14,6 +14,7 @@ import type { BerthConfig } from '../config.js';
 import type { ControlTiming } from '../control-timing.js';
 import { EcrLifecycleController } from '../controllers/ecr-lifecycle.js';
 import { FargateCapacity } from '../controllers/fargate-capacity.js';
+import { ExpiredSessionSweep } from '../controllers/expired-sessions.js';
 import { RegistryGarbageCollection } from '../controllers/registry-gc.js';
 import { ServiceController } from '../controllers/services/controller.js';
 import { ecrService } from '../ecr/service.js';
@@ -84,6 +85,7 @@ export interface ComposedParts {
   lifecycle?: EcrLifecycleController;
   loadBalancers?: LoadBalancerController;
   dataPlane?: DataPlaneHandle;
+  expiredSessions?: ExpiredSessionSweep;
 }
 
 const controller = (name: string, runner: { start(): void; stop(): Promise<void> }, after: string[] = []): Part => ({
@@ -192,8 +194,16 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
     ecr,
     { name: 'secretsmanager', jsonApis: [secretsManagerService(ecsDeps)] },
     // ListFargateHosts asks the hub, which exists once the ecs module is attached.
-    { name: 'berth', jsonApis: [berthService({ ...ecsDeps, fargateHosts: () => parts.hub?.fargateHosts() ?? [] })] },
-    { name: 'sts', queryApis: [stsService()] },
+    { name: 'berth', jsonApis: [berthService({ ...ecsDeps, installationAccountId: config.accountId, fargateHosts: () => parts.hub?.fargateHosts() ?? [] })] },
+    {
+      name: 'sts',
+      queryApis: [stsService({ store })],
+      async attach({ log }) {
+        const sweep = new ExpiredSessionSweep({ store, clock, log });
+        parts.expiredSessions = sweep;
+        return [controller('expired-sessions', sweep)];
+      },
+    },
     // IAM is global: one set of entities per account, whichever region a request is signed for.
     { name: 'iam', queryApis: [iamService({ store, clock })] },
     elbv2Module(context, parts, lease),

@@ -12,6 +12,7 @@ import { accessDenied, type AuthorizationContext, type Authorizer } from '../cor
 import type { RequestContext } from '../core/request-context.js';
 import { permissionEntry, type Permission } from '../authz/permissions/index.js';
 import type { Store } from '../store/types.js';
+import { refuseOutsideSession } from '../sts/session-restrictions.js';
 import type { JsonService } from './protocols/aws-json.js';
 import type { QueryService } from './protocols/aws-query.js';
 import type { Operation } from './protocols/operation.js';
@@ -48,7 +49,12 @@ export interface Authorization {
   store: Store;
 }
 
-/** Authorizes the call, then runs the handler; a denied call is AWS's AccessDeniedException. */
+/**
+ * Authorizes the call, then runs the handler; a denied call is AWS's AccessDeniedException.
+ * The session rules (GetSessionToken credentials never reach IAM) apply to every call; an
+ * operation that authorizes itself (AssumeRole evaluates the role's trust policy with the
+ * caller's policies) skips the permission table's checks.
+ */
 export async function perform(
   service: Service,
   operation: Operation,
@@ -56,6 +62,7 @@ export async function perform(
   context: RequestContext,
   authorization: Authorization,
 ): Promise<unknown> {
+  refuseOutsideSession(context.principal, actionOf(service, operation));
   if (!operation.authorizesItself) await authorizeCall(service, operation, input, context, authorization);
   return operation.handler(input, context);
 }

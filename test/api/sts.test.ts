@@ -93,11 +93,11 @@ describe('STS GetCallerIdentity over the Query protocol', () => {
   });
 
   it('refuses an Action it does not serve, a wrong Version and a missing one, in the Query error envelope', async () => {
-    const unserved = await signedRequest(berth.url, { service: 'sts', contentType: form, body: 'Action=AssumeRole&Version=2011-06-15&RoleArn=x&RoleSessionName=y' });
+    const unserved = await signedRequest(berth.url, { service: 'sts', contentType: form, body: 'Action=GetFederationToken&Version=2011-06-15&Name=y' });
     assert.equal(unserved.status, 400);
     assert.match(
       unserved.bytes.toString('utf8'),
-      /^<ErrorResponse xmlns="https:\/\/sts.amazonaws.com\/doc\/2011-06-15\/"><Error><Type>Sender<\/Type><Code>InvalidAction<\/Code><Message>Could not find operation AssumeRole for version 2011-06-15<\/Message><berthHelp><field>Action<\/field><hint>Berth serves GetCallerIdentity of this API, at version 2011-06-15.<\/hint><\/berthHelp><\/Error><RequestId>[0-9a-f-]{36}<\/RequestId><\/ErrorResponse>$/,
+      /^<ErrorResponse xmlns="https:\/\/sts.amazonaws.com\/doc\/2011-06-15\/"><Error><Type>Sender<\/Type><Code>InvalidAction<\/Code><Message>Could not find operation GetFederationToken for version 2011-06-15<\/Message><berthHelp><field>Action<\/field><hint>Berth serves GetCallerIdentity, AssumeRole, GetSessionToken of this API, at version 2011-06-15.<\/hint><\/berthHelp><\/Error><RequestId>[0-9a-f-]{36}<\/RequestId><\/ErrorResponse>$/,
     );
     const version = await signedRequest(berth.url, { service: 'sts', contentType: form, body: 'Action=GetCallerIdentity&Version=2011-06-14' });
     assert.match(version.bytes.toString('utf8'), /<Code>InvalidAction<\/Code><Message>Could not find operation GetCallerIdentity for version 2011-06-14<\/Message><berthHelp><field>Version<\/field>/);

@@ -9,17 +9,10 @@
  * polls against a deadline; the scheduler's proving window passes on the server's clock.
  */
 import assert from 'node:assert/strict';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { CreateClusterCommand, CreateServiceCommand, DeleteServiceCommand, UpdateServiceCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
-import {
-  CreateListenerCommand,
-  CreateLoadBalancerCommand,
-  CreateTargetGroupCommand,
-  DescribeTargetHealthCommand,
-  ModifyTargetGroupAttributesCommand,
-  type ElasticLoadBalancingV2Client,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateClusterCommand, CreateServiceCommand, DeleteServiceCommand, UpdateServiceCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AdvancingClock } from '../../src/core/clock.js';
 import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
@@ -28,6 +21,7 @@ import { describeService, serviceTasks, steady, type Proving } from '../helpers/
 import { proveRunning } from '../helpers/services.js';
 import { TaskDriver } from '../helpers/tasks.js';
 import { elbClient } from './elbv2-client.js';
+import { balancedListener, countedInEvents as counted, get, LoadGenerator, targetHealth as describeTargets, webContainer } from './service-load.js';
 
 const skip = (await dockerAvailable()) ? false : 'no Docker engine reachable';
 const dataPlane = (process.env.DATA_PLANE ?? 'embedded') as 'embedded' | 'haproxy';
@@ -35,99 +29,6 @@ const dataPlane = (process.env.DATA_PLANE ?? 'embedded') as 'embedded' | 'haprox
 const serviceName = 'web';
 const desiredCount = 3;
 const listenerPort = 8080;
-
-/**
- * A bridge-mode busybox httpd on a dynamic host port. Its page names the revision and the container
- * (`/`), also served after a second by a CGI script (`/cgi-bin/slow`), so that requests are in
- * flight whenever a task is stopped. It takes two seconds to start serving, as real servers take
- * a moment, and exits the moment it is told to stop: nothing but the service's ordering (healthy
- * before the task counts, drained before its container stops) keeps a request from failing.
- */
-const webContainer = (image: string, revision: string) => ({
-  name: 'web',
-  image,
-  essential: true,
-  memory: 16,
-  stopTimeout: 2,
-  command: [
-    'sh',
-    '-c',
-    [
-      "trap 'exit 0' TERM",
-      'mkdir -p /www/cgi-bin',
-      `echo "${revision} $(hostname)" > /www/index.html`,
-      "printf '%s\\n' '#!/bin/sh' 'sleep 1' 'printf \"Content-Type: text/plain\\r\\n\\r\\n\"' 'cat /www/index.html' > /www/cgi-bin/slow",
-      'chmod +x /www/cgi-bin/slow',
-      '(sleep 2; exec httpd -f -p 80 -h /www) &',
-      'wait',
-    ].join('\n'),
-  ],
-  portMappings: [{ containerPort: 80, hostPort: 0 }],
-});
-
-interface Reply {
-  status: number;
-  body: string;
-}
-
-function get(agent: Agent, url: string): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const outgoing = request(url, { agent, timeout: 10_000 }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: body.trim() }));
-      response.on('error', reject);
-    });
-    outgoing.on('timeout', () => outgoing.destroy(new Error('request timed out')));
-    outgoing.on('error', reject);
-    outgoing.end();
-  });
-}
-
-/**
- * A steady load through the listener: `workers` keep-alive clients, each sending a request to
- * `path`, then pausing `pauseMs`. Counts every reply by page and every failure (a non-2xx or an
- * error).
- */
-class LoadGenerator {
-  readonly agent = new Agent({ keepAlive: true });
-  requests = 0;
-  readonly failures: string[] = [];
-  readonly pages = new Map<string, number>();
-  private running = true;
-  private readonly workers: Promise<void>[] = [];
-
-  constructor(base: string) {
-    this.start(new URL('/', base).href, 4, 20);
-    this.start(new URL('/cgi-bin/slow', base).href, 6, 0);
-  }
-
-  private start(url: string, workers: number, pauseMs: number): void {
-    for (let index = 0; index < workers; index++) this.workers.push(this.work(url, pauseMs));
-  }
-
-  private async work(url: string, pauseMs: number): Promise<void> {
-    while (this.running) {
-      this.requests++;
-      const sentAt = new Date().toISOString();
-      try {
-        const reply = await get(this.agent, url);
-        if (reply.status < 200 || reply.status > 299) this.failures.push(`${sentAt} ${url} HTTP ${reply.status}: ${reply.body.replace(/\s+/g, ' ').slice(0, 120)}`);
-        else this.pages.set(reply.body, (this.pages.get(reply.body) ?? 0) + 1);
-      } catch (error) {
-        this.failures.push(`${sentAt} ${url} ${(error as Error).message}`);
-      }
-      if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.running = false;
-    await Promise.all(this.workers);
-    this.agent.destroy();
-  }
-}
 
 describe(`a service behind an ALB (${dataPlane} data plane) rolls out on Docker with zero failed requests`, { skip }, () => {
   let berth: TestBerth;
@@ -151,28 +52,7 @@ describe(`a service behind an ALB (${dataPlane} data plane) rolls out on Docker 
     agent = await startTestAgent(berth, { clock });
     tasks = new TaskDriver(ecs);
 
-    const { LoadBalancers } = await elb.send(new CreateLoadBalancerCommand({ Name: 'web', Type: 'application', Subnets: ['subnet-local'] }));
-    const balancer = LoadBalancers![0]!;
-    const address = balancer.AvailabilityZones?.[0]?.LoadBalancerAddresses?.[0]?.IpAddress;
-    assert.ok(address, 'the load balancer has an address');
-    const { TargetGroups } = await elb.send(
-      new CreateTargetGroupCommand({
-        Name: 'web',
-        Protocol: 'HTTP',
-        Port: 80,
-        TargetType: 'instance',
-        HealthCheckIntervalSeconds: 5,
-        HealthCheckTimeoutSeconds: 2,
-        HealthyThresholdCount: 2,
-        UnhealthyThresholdCount: 2,
-      }),
-    );
-    targetGroupArn = TargetGroups![0]!.TargetGroupArn!;
-    await elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: targetGroupArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '5' }] }));
-    await elb.send(
-      new CreateListenerCommand({ LoadBalancerArn: balancer.LoadBalancerArn, Protocol: 'HTTP', Port: listenerPort, DefaultActions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }] }),
-    );
-    url = `http://${address}:${listenerPort}/`;
+    ({ targetGroupArn, url } = await balancedListener(elb, { name: 'web', port: listenerPort }));
   });
   after(async () => {
     await ecs?.send(new DeleteServiceCommand({ cluster: 'default', service: serviceName, force: true })).catch(() => undefined);
@@ -181,26 +61,8 @@ describe(`a service behind an ALB (${dataPlane} data plane) rolls out on Docker 
     await berth?.close();
   });
 
-  const targetHealth = async () =>
-    ((await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }))).TargetHealthDescriptions ?? []).map((description) => ({
-      id: description.Target!.Id!,
-      port: description.Target!.Port!,
-      state: description.TargetHealth!.State!,
-    }));
-  /**
-   * How many targets the service's events say it registered (or deregistered) in the target group,
-   * summed: a pass registers the tasks that came up since the last one, so three tasks starting a
-   * moment apart are often "registered 1 targets" three times, as in ECS.
-   */
-  const countedInEvents = (service: Service, verb: 'registered' | 'deregistered') => {
-    const pattern = new RegExp(`^\\(service ${serviceName}\\) ${verb} (\\d+) targets in \\(target-group (.+)\\)$`);
-    let count = 0;
-    for (const event of service.events ?? []) {
-      const match = pattern.exec(event.message ?? '');
-      if (match && match[2] === targetGroupArn) count += Number(match[1]);
-    }
-    return count;
-  };
+  const targetHealth = () => describeTargets(elb, targetGroupArn);
+  const countedInEvents = (service: Parameters<typeof counted>[0], verb: 'registered' | 'deregistered') => counted(service, verb, targetGroupArn);
 
   test('three bridge tasks on dynamic ports turn healthy and answer round robin; a rolling deployment under load fails no request', async (t) => {
     const v1 = await tasks.register({ family: 'web', networkMode: 'bridge', requiresCompatibilities: ['EC2'], containerDefinitions: [webContainer(image, 'v1')] });
@@ -268,22 +130,17 @@ describe(`a service behind an ALB (${dataPlane} data plane) rolls out on Docker 
     // Only the new revision answers now.
     await eventually(
       async () => {
-        const before = new Map(load.pages);
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        const recent = [...load.pages].filter(([page, count]) => count > (before.get(page) ?? 0)).map(([page]) => page);
+        const recent = await load.recentPages();
         return recent.length > 0 && recent.every((page) => page.startsWith('v2 ')) ? recent : undefined;
       },
       30_000,
       'only v2 pages served',
     );
-    await load.stop();
-    const seconds = (Date.now() - startedAt) / 1000;
-    t.diagnostic(`requests during the rollout: ${load.requests} in ${seconds.toFixed(1)} s (${(load.requests / seconds).toFixed(0)}/s)`);
+    const { requests, seconds } = await load.stop();
     t.diagnostic(`deployment duration (UpdateService to COMPLETED): ${duration.toFixed(1)} s`);
-    t.diagnostic(`failed requests: ${load.failures.length}${load.failures.length ? `\n${load.failures.slice(0, 20).join('\n')}` : ''}`);
-    t.diagnostic(`pages served: ${JSON.stringify(Object.fromEntries(load.pages))}`);
+    t.diagnostic(load.summary());
 
-    assert.ok(load.requests / seconds >= 50, `a steady load: ${load.requests} requests in ${seconds} s`);
+    assert.ok(requests / seconds >= 50, `a steady load: ${requests} requests in ${seconds} s`);
     assert.deepEqual(load.failures, [], 'zero failed requests');
     const v2Pages = [...load.pages.keys()].filter((page) => page.startsWith('v2 '));
     assert.equal(v2Pages.length, desiredCount, `three new tasks served: ${v2Pages.join(', ')}`);

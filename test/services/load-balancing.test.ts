@@ -249,7 +249,7 @@ describe('services drive their load balancers (simulated capacity)', () => {
     assert.equal(stopped.stoppedReason, `Task failed ELB health checks in (target-group ${groups.web})`);
     const events = await messages('web');
     assert.ok(
-      events.some((message) => message === `(service web) (instance ${target.id}) (port ${target.port}) is unhealthy in (target-group ${groups.web}) due to (reason Target.Timeout).`),
+      events.some((message) => message === `(service web) (instance ${target.id}) (port ${target.port}) is unhealthy in (target-group ${groups.web}) due to (reason Request timed out).`),
       events.join('\n'),
     );
     await waitFor('a replacement ACTIVATING', async () => ((await tasksOf('web')).some((task) => task.lastStatus === 'ACTIVATING') ? true : undefined));

@@ -338,7 +338,8 @@ export class ServiceController implements Controller {
       if (balance?.state === 'unhealthy') {
         const { target } = balance;
         const ip = targetView?.groups.get(target.targetGroupArn)?.targetType === 'ip';
-        outcome.event(eventText.unhealthyTarget(name, { id: target.id, port: target.port, ip }, target.targetGroupArn, balance.reason));
+        // ECS quotes ELB's description of the failure, not its reason code.
+        outcome.event(eventText.unhealthyTarget(name, { id: target.id, port: target.port, ip }, target.targetGroupArn, balance.description ?? balance.reason));
       } else {
         outcome.event(eventText.failedHealthChecks(name, order.taskArn));
       }

@@ -39,8 +39,9 @@ export const eventText = {
   registeredTargets: (service: string, count: number, targetGroupArn: string) => `(service ${service}) registered ${count} targets in (target-group ${targetGroupArn})`,
   deregisteredTargets: (service: string, count: number, targetGroupArn: string) => `(service ${service}) deregistered ${count} targets in (target-group ${targetGroupArn})`,
   drainingTasks: (service: string, count: number) => `(service ${service}) has begun draining connections on ${count} tasks.`,
+  /** ECS names the instance of an `instance` target; of an `ip` target (awsvpc, Fargate) only the port. */
   unhealthyTarget: (service: string, target: { id: string; port: number; ip: boolean }, targetGroupArn: string, reason: string) =>
-    `(service ${service}) (${target.ip ? 'ip' : 'instance'} ${target.id}) (port ${target.port}) is unhealthy in (target-group ${targetGroupArn}) due to (reason ${reason}).`,
+    `(service ${service}) ${target.ip ? '' : `(instance ${target.id}) `}(port ${target.port}) is unhealthy in (target-group ${targetGroupArn}) due to (reason ${reason}).`,
   taskFailed: (service: string, task: TaskRecord) => `(service ${service}) (task ${taskIdOf(task.taskArn)}) failed: ${failureOf(task)}`,
 };
 

@@ -26,11 +26,13 @@ import type { TaskRecord, TaskTarget } from '../../store/types.js';
 export type TaskBalance =
   | { state: 'healthy' }
   | { state: 'pending' }
-  | { state: 'unhealthy'; target: TaskTarget; reason: string };
+  | { state: 'unhealthy'; target: TaskTarget; reason: string; description?: string };
 
 export interface TargetHealthFact {
   state: TargetHealthState;
   reason?: string;
+  /** ELB's words for the reason ("Health checks failed with these codes: [404]"), which ECS's events quote. */
+  description?: string;
 }
 
 export const targetFactKey = (target: TaskTarget) => `${target.targetGroupArn} ${target.id}:${target.port}`;
@@ -75,7 +77,9 @@ export function balanceOf(targets: readonly TaskTarget[], health: ReadonlyMap<st
   let healthy = true;
   for (const target of targets) {
     const fact = health.get(targetFactKey(target));
-    if (fact?.state === 'unhealthy') return { state: 'unhealthy', target, reason: fact.reason ?? 'Target.FailedHealthChecks' };
+    if (fact?.state === 'unhealthy') {
+      return { state: 'unhealthy', target, reason: fact.reason ?? 'Target.FailedHealthChecks', ...(fact.description ? { description: fact.description } : {}) };
+    }
     if (fact?.state !== 'healthy') healthy = false;
   }
   return healthy ? { state: 'healthy' } : { state: 'pending' };

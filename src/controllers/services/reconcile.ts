@@ -13,7 +13,8 @@
  * Tasks of older deployments, and tasks on DRAINING instances, are "retiring": they count toward
  * both bounds and are stopped as the bounds allow, while the PRIMARY deployment is brought to the
  * desired count. Tasks on instances whose agent has been gone past the grace period are written
- * off and replaced.
+ * off and replaced; those whose load balancer targets are still healthy are stopped only as their
+ * replacements turn healthy.
  */
 import type { DeploymentRecord, ServiceRecord, TaskRecord } from '../../store/types.js';
 import { breakerThreshold, deploymentBounds, elbHealthStopReason, failedToStart, healthCheckStopReason, isFailedTask, primaryOf, rolloutLimits } from '../../ecs/services/model.js';
@@ -127,7 +128,12 @@ export function reconcileReplica(snapshot: ServiceSnapshot): Decision {
   const lost = (task: TaskRecord) => instanceOf(task)?.lost === true;
   const live = snapshot.tasks.filter((task) => !lost(task));
   const lostTasks = snapshot.tasks.filter((task) => lost(task) && task.desiredStatus === 'RUNNING');
-  for (const task of lostTasks) stop(task, 'Task stopped because its container instance agent was disconnected for too long; a replacement was started elsewhere.', 'lost');
+  const lostReason = 'Task stopped because its container instance agent was disconnected for too long; a replacement was started elsewhere.';
+  // A lost task whose targets the load balancer still finds healthy (its agent died, its containers
+  // did not) keeps serving until healthy replacements stand in for it: stopping it at once would
+  // deregister what may be the service's only live targets.
+  const stillServing = lostTasks.filter((task) => snapshot.balances?.get(task.taskArn)?.state === 'healthy');
+  for (const task of lostTasks) if (!stillServing.includes(task)) stop(task, lostReason, 'lost');
 
   const grace = service.healthCheckGracePeriodSeconds ?? 0;
   const wanted = live.filter((task) => task.desiredStatus === 'RUNNING');
@@ -145,6 +151,14 @@ export function reconcileReplica(snapshot: ServiceSnapshot): Decision {
   }
 
   if (primary) clearFailuresBefore(primary, keep, now, timing.provenAfterSeconds);
+
+  // Lost tasks still serving stop one for each healthy task beyond the desired count they cover.
+  let covered = keep.filter(isHealthy).length + stillServing.length - desired;
+  for (const task of stillServing) {
+    if (covered <= 0) break;
+    stop(task, lostReason, 'lost');
+    covered--;
+  }
 
   const breaker = checkBreaker(service, desired, now);
   // A failed deployment stops launching; with a rollback on its way, the next pass launches for it.

@@ -31,7 +31,11 @@ export class TargetGroupView {
       groups.set(arn, group);
       for (const record of await purgeDrained(tx, arn, now)) registered.set(targetFactKey({ targetGroupArn: arn, id: record.id, port: record.port }), record);
       for (const record of await tx.targetHealth.forTargetGroup(arn)) {
-        health.set(targetFactKey({ targetGroupArn: arn, id: record.id, port: record.port }), { state: record.state, ...(record.reason ? { reason: record.reason } : {}) });
+        health.set(targetFactKey({ targetGroupArn: arn, id: record.id, port: record.port }), {
+          state: record.state,
+          ...(record.reason ? { reason: record.reason } : {}),
+          ...(record.description ? { description: record.description } : {}),
+        });
       }
     }
     return new TargetGroupView(groups, registered, health);

@@ -19,7 +19,10 @@ export interface Operation {
   handler: (input: Record<string, unknown>, context: RequestContext) => Promise<unknown>;
   /** Only root credentials may call it (the authorize step refuses everyone else). */
   rootOnly: boolean;
-  /** The operation makes its own authorization decision (STS AssumeRole: the trust policy), so the edge's step lets it through. */
+  /**
+   * The handler makes the whole authorization decision itself, so the edge's generic step does not
+   * (STS AssumeRole: the role's trust policy and the caller's policies, evaluated together).
+   */
   authorizesItself?: boolean;
 }
 
@@ -36,7 +39,7 @@ export interface ServiceIdentity {
 export interface OperationOptions {
   /** Operations only root credentials may call. */
   rootOnly?: readonly string[];
-  /** Operations that make their own authorization decision. */
+  /** Operations whose handlers decide authorization themselves (see Operation.authorizesItself). */
   authorizesItself?: readonly string[];
 }
 
@@ -59,11 +62,14 @@ export function operationsOf(model: Record<string, unknown>, serviceId: string, 
       output: schemaOf(schema[5]),
       handler: handler as Operation['handler'],
       rootOnly: options.rootOnly?.includes(name) ?? false,
-      ...(options.authorizesItself?.includes(name) ? { authorizesItself: true } : {}),
+      authorizesItself: options.authorizesItself?.includes(name) ?? false,
     });
   }
   for (const name of options.rootOnly ?? []) {
     if (!operations.has(name)) throw new Error(`${serviceId}: root-only ${name} is not one of its operations`);
+  }
+  for (const name of options.authorizesItself ?? []) {
+    if (!operations.has(name)) throw new Error(`${serviceId}: self-authorizing ${name} is not one of its operations`);
   }
   return operations;
 }

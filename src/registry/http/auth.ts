@@ -31,7 +31,7 @@ export async function authenticateRegistry(request: FastifyRequest, tokens: Regi
   if (!identity) {
     throw new RegistryError(
       'UNAUTHORIZED',
-      'the registry token is not valid: it expired (tokens last 12 hours), its credentials were removed, or the user is not AWS; log in again with a fresh `aws ecr get-login-password`',
+      'the registry token is not valid: it expired (tokens last 12 hours, or until the temporary credentials they came from expire), its credentials were removed, or the user is not AWS; log in again with a fresh `aws ecr get-login-password`',
     );
   }
   return identity;

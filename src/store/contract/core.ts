@@ -47,6 +47,10 @@ export interface CredentialsTable {
   findRoot(accountId: string): Promise<CredentialRecord | undefined>;
   /** The long-term credentials of one principal (an IAM user's access keys), oldest first; never temporary ones. */
   forPrincipal(principalArn: string): Promise<CredentialRecord[]>;
+  /** Every account's long-term root key, oldest first: one per account. */
+  roots(): Promise<CredentialRecord[]>;
+  /** Every temporary credential (STS's `ASIA…` keys), expired ones included, oldest first. */
+  temporary(): Promise<CredentialRecord[]>;
   delete(accessKeyId: string): Promise<void>;
 }
 

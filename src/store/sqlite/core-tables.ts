@@ -44,6 +44,17 @@ function credentials(sql: Statements, sealer: Sealer): CredentialsTable {
       // Access keys only: a user's temporary credentials are not among its keys (ListAccessKeys, the quota).
       return rows.map(open).filter((record) => record.sessionToken === undefined);
     },
+    async roots() {
+      const rows = sql.get('SELECT access_key_id, doc, version FROM credentials WHERE is_root = 1 ORDER BY rowid').all() as CredentialRow[];
+      const byAccount = new Map<string, CredentialRecord>();
+      for (const record of rows.map(open)) if (record.sessionToken === undefined && !byAccount.has(record.accountId)) byAccount.set(record.accountId, record);
+      return [...byAccount.values()];
+    },
+    async temporary() {
+      // Temporary keys are the ones STS issues with the ASIA prefix; their documents say the rest.
+      const rows = sql.get("SELECT access_key_id, doc, version FROM credentials WHERE access_key_id LIKE 'ASIA%' ORDER BY rowid").all() as CredentialRow[];
+      return rows.map(open).filter((record) => record.sessionToken !== undefined);
+    },
     async delete(accessKeyId) {
       deleteRow(sql, { table: 'credentials', kind: 'credential', key: accessKeyId, keyColumns: { access_key_id: accessKeyId }, expected: undefined });
     },

@@ -21,6 +21,8 @@ export function registerArnFunctions(db: Database): void {
 const accountStatements = [
   // An IAM user's access keys go with the user; the account's root credentials stay.
   `DELETE FROM credentials WHERE is_root = 0 AND principal_arn IN (SELECT arn FROM iam_entities WHERE type = 'user' AND account_id = ?)`,
+  // Temporary credentials (STS's ASIA… keys, root's sessions included) go with the roles and users they stand for.
+  `DELETE FROM credentials WHERE account_id = ? AND access_key_id LIKE 'ASIA%'`,
   `DELETE FROM iam_entities WHERE account_id = ?`,
   `DELETE FROM elb_target_health WHERE arn_account(target_group_arn) = ?`,
   `DELETE FROM elb_targets WHERE arn_account(target_group_arn) = ?`,
@@ -53,6 +55,7 @@ export function resetIn(db: Database, scope: ResetScope): void {
   db.transaction(() => {
     if (scope.kind === 'installation') {
       db.exec(`DELETE FROM credentials WHERE is_root = 0 AND principal_arn IN (SELECT arn FROM iam_entities WHERE type = 'user')`);
+      db.exec(`DELETE FROM credentials WHERE access_key_id LIKE 'ASIA%'`);
       for (const table of resourceTables) db.exec(`DELETE FROM ${table}`);
       return;
     }

@@ -290,6 +290,52 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
       await untilState(group, 'i-c', 'healthy');
     });
 
+    it('passes a target\'s 500 through, answers 502 for one that refuses, aborts one that breaks off mid-response, and the others keep serving', async () => {
+      reset();
+      const d = await startHttpTarget('d');
+      targets.push(d);
+      const group = targetGroup([a.config(), b.config(), c.config(), d.config()]);
+      const url = await simple(group);
+      await allHealthy(group);
+      const before = await plane.counters();
+      b.mode = 'error500';
+      await c.refuse();
+      d.mode = 'truncate';
+      // Round robin: four requests in a row reach each target once, before health checks catch up.
+      const outcomes: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        outcomes.push(
+          await send(url, { timeoutMs: 5_000 }).then(
+            (reply) => (reply.status === 200 ? `200 ${reply.json().target}` : reply.status === 500 ? `500 ${reply.body}` : String(reply.status)),
+            (error: Error) => (error.message.startsWith('no answer') ? 'left hanging' : 'aborted'),
+          ),
+        );
+      }
+      // The truncated answer cannot become a clean one: the client sees it fail (or a 502, had the data plane not sent the head yet).
+      assert.deepEqual(outcomes.map((outcome) => (outcome === 'aborted' ? '502' : outcome)).sort(), ['200 a', '500 broken', '502', '502'], outcomes.join(', '));
+      const counts = await plane.counters();
+      const was = before.targetGroups[group.arn];
+      const tg = counts.targetGroups[group.arn];
+      assert.ok((tg?.httpCodeTarget5xx ?? 0) - (was?.httpCodeTarget5xx ?? 0) >= 1, `the 500 counted as the target's: ${JSON.stringify(tg)}`);
+      const lb = counts.loadBalancers[lastLoadBalancerArn];
+      assert.ok((lb?.httpCodeElb5xx ?? 0) >= 1, `the 502 counted as the load balancer's: ${JSON.stringify(lb)}`);
+
+      // Health follows; meanwhile and after, the healthy targets serve every request.
+      d.mode = 'ok';
+      await untilState(group, 'i-b', 'unhealthy', 'Target.ResponseCodeMismatch');
+      await untilState(group, 'i-c', 'unhealthy', 'Target.FailedHealthChecks');
+      const served: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const reply = await send(url);
+        assert.equal(reply.status, 200);
+        served.push(reply.json().target);
+      }
+      assert.deepEqual([...new Set(served)].sort(), ['a', 'd'], served.join(', '));
+      await c.restart();
+      b.mode = 'ok';
+      await untilState(group, 'i-c', 'healthy');
+    });
+
     it('moves health through initial, healthy and unhealthy with thresholds and reason codes', async () => {
       reset();
       const group = targetGroup([a.config()], { healthCheck: { ...targetGroup([]).healthCheck, healthyThreshold: 3, unhealthyThreshold: 2, timeoutSeconds: 1 } });

@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ActionConfig, ConditionConfig, HealthCheckConfig, ListenerConfig, LoadBalancerConfig, RuleConfig, TargetConfig, TargetGroupConfig } from '../../../src/elbv2/data-plane/types.js';
 
-export type TargetMode = 'ok' | 'error500' | 'hang' | 'reset';
+/** `truncate`: answers 200 with a Content-Length of 1000, sends 10 bytes of it and resets the connection. */
+export type TargetMode = 'ok' | 'error500' | 'hang' | 'reset' | 'truncate';
 
 export interface HttpTarget {
   name: string;
@@ -60,6 +61,12 @@ export async function startHttpTarget(name: string): Promise<HttpTarget> {
     if (target.mode === 'hang') return;
     if (target.mode === 'reset') {
       req.socket.destroy();
+      return;
+    }
+    if (target.mode === 'truncate') {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '1000' });
+      res.write('0123456789', () => setTimeout(() => req.socket.resetAndDestroy(), 20));
       return;
     }
     if (target.mode === 'error500') {

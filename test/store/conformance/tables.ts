@@ -121,6 +121,25 @@ export function tableCases(suite: ConformanceSuite): void {
       await store.write((tx) => tx.secrets.delete(stored.arn));
       assert.equal(await store.read((tx) => tx.secrets.getValue(stored.arn, 'v1')), undefined);
     });
+    it("credentials: each account's root key, and the temporary keys apart from long-term ones", async () => {
+      const session = { type: 'SessionToken' as const, issuedAt: 1, expiresAt: 2, issuedTo: 'arn:aws:iam::333344445555:root' };
+      await store.write(async (tx) => {
+        await tx.credentials.put({ accessKeyId: 'AKIAROOTS1', secretAccessKey: 'x', accountId: '333344445555', principalArn: 'arn:aws:iam::333344445555:root', isRoot: true, createdAt: 1 });
+        // Root's session credentials are root's, but not its key.
+        await tx.credentials.put({ accessKeyId: 'ASIAROOTS2', secretAccessKey: 'x', accountId: '333344445555', principalArn: 'arn:aws:iam::333344445555:root', isRoot: true, createdAt: 2, sessionToken: 't', session });
+        await tx.credentials.put({ accessKeyId: 'AKIAROOTS3', secretAccessKey: 'x', accountId: '333344445555', principalArn: 'arn:aws:iam::333344445555:user/u', isRoot: false, createdAt: 3 });
+      });
+      const [roots, temporary] = await store.read(async (tx) => [await tx.credentials.roots(), await tx.credentials.temporary()] as const);
+      assert.deepEqual(
+        roots.filter((root) => root.accountId === '333344445555').map((root) => root.accessKeyId),
+        ['AKIAROOTS1'],
+      );
+      assert.ok(roots.every((root) => root.isRoot && root.sessionToken === undefined));
+      assert.deepEqual(
+        temporary.filter((record) => record.accountId === '333344445555').map((record) => record.accessKeyId),
+        ['ASIAROOTS2'],
+      );
+    });
     it('registry: blobs, manifests and tags, a tag moved is a new version, a repository deleted with what it holds', async () => {
       const repository = records.repository('rw-images');
       const config = `sha256:${'c'.repeat(64)}`;

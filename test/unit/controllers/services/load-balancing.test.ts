@@ -104,6 +104,13 @@ describe("what a task's targets say about it", () => {
       target: targets[1],
       reason: 'Target.Timeout',
     });
+    // ELB's description goes with it: ECS's event quotes it.
+    assert.deepEqual(balanceOf(targets, health([{ state: 'unhealthy', reason: 'Target.ResponseCodeMismatch', description: 'Health checks failed with these codes: [404]' }, { state: 'healthy' }])), {
+      state: 'unhealthy',
+      target: targets[0],
+      reason: 'Target.ResponseCodeMismatch',
+      description: 'Health checks failed with these codes: [404]',
+    });
   });
 
   test('ACTIVATING tasks the service still wants become RUNNING once healthy', () => {

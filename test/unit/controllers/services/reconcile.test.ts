@@ -317,6 +317,33 @@ describe('REPLICA reconciliation', () => {
     assert.deepEqual(next.stops.map((order) => order.taskArn), [onDraining.taskArn]);
   });
 
+  test('lost tasks whose targets are still healthy serve until healthy replacements stand in for them, one for one', () => {
+    const svc = service(2, [deployment('a', 'PRIMARY', { rolloutState: 'COMPLETED' })]);
+    const serving = [task('a', 'RUNNING', { containerInstanceArn: 'i-lost' }), task('a', 'RUNNING', { containerInstanceArn: 'i-lost' })];
+    const pending = task('a', 'ACTIVATING', { containerInstanceArn: 'i-lost' });
+    const lost = { instances: instances({ 'i-lost': { lost: true } }) };
+    const healthy = { state: 'healthy' } as const;
+    const balances = (entries: [TaskRecord, 'healthy' | 'pending'][]) => new Map(entries.map(([entry, state]) => [entry.taskArn, { state }] as const));
+
+    // Both still serve: replacements start, nothing stops; a lost task not serving stops at once.
+    const first = reconcileReplica(snapshot(svc, [...serving, pending], { ...lost, balances: balances([[serving[0]!, 'healthy'], [serving[1]!, 'healthy'], [pending, 'pending']]) }));
+    assert.equal(first.launch, 2);
+    assert.deepEqual(first.stops.map((order) => [order.taskArn, order.kind]), [[pending.taskArn, 'lost']]);
+
+    // One replacement healthy: one lost task stops.
+    const ready = task('a', 'RUNNING');
+    const starting = task('a', 'ACTIVATING');
+    const second = reconcileReplica(
+      snapshot(first.service, [...serving, ready, starting], { ...lost, balances: new Map([...balances([[serving[0]!, 'healthy'], [serving[1]!, 'healthy'], [starting, 'pending']]), [ready.taskArn, healthy]]) }),
+    );
+    assert.equal(second.launch, 0);
+    assert.deepEqual(second.stops.map((order) => [order.taskArn, order.kind]), [[serving[0]!.taskArn, 'lost']]);
+
+    // Both healthy: the other stops too.
+    const third = reconcileReplica(snapshot(first.service, [serving[1]!, ready, task('a', 'RUNNING')], { ...lost, balances: balances([[serving[1]!, 'healthy']]) }));
+    assert.deepEqual(third.stops.map((order) => order.taskArn), [serving[1]!.taskArn]);
+  });
+
   test('a deleted service drains to zero, then becomes INACTIVE', () => {
     const svc = service(0, [deployment('a', 'PRIMARY', { rolloutState: 'COMPLETED' })], { status: 'DRAINING' });
     const running = task('a', 'RUNNING');
