@@ -4,7 +4,9 @@
  * through its real client by one IAM user whose policy is swapped per case: with a policy that
  * allows everything but the operation's action, the call is AccessDenied, naming the action and
  * the resource the table derives; with a policy that allows exactly that action on exactly that
- * resource, it is not (it may fail otherwise: the placeholders name nothing that exists).
+ * resource, it is not (it may fail otherwise: the placeholders name nothing that exists). A
+ * root-only operation is refused to the user either way; one that authorizes itself (AssumeRole,
+ * GetSessionToken) is left to its own tests.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -122,6 +124,20 @@ describe('the permission table', () => {
         const resolved = permission.resolve ? await berth.server.store.read((tx) => permission.resolve!(tx)) : {};
         const resources = resolved.resources ?? permission.resources;
         const label = `${action}(${JSON.stringify(input).slice(0, 120)})`;
+        // AssumeRole and GetSessionToken decide in their handlers (the STS tests cover them); the table still names their resources.
+        if (operation.authorizesItself) continue;
+        if (operation.rootOnly) {
+          // No policy can give a user what only root may do: refused with or without the action.
+          for (const statement of [{ Effect: 'Allow', NotAction: action, Resource: '*' }, { Effect: 'Allow', Action: action, Resource: resources }]) {
+            await setPolicy(statement);
+            const outcome = await call(service, operation, input);
+            if (!outcome.denied || outcome.message !== `User: ${userArn} is not authorized to perform: ${action} on resource: ${resources[0]}`) {
+              failures.push(`${label}: root-only, yet answered '${outcome.message}' to a user`);
+            }
+          }
+          checked++;
+          continue;
+        }
         if (action === 'sts:GetCallerIdentity') {
           // Needs no permission: allowed even under an explicit deny.
           await setPolicy({ Effect: 'Deny', Action: '*', Resource: '*' });

@@ -1,7 +1,8 @@
 /**
  * STS's permissions (GetCallerIdentity needs none, authorize.ts lets it through; AssumeRole on the
  * role, GetSessionToken on `*`), and Berth's own API: ExplainPlacement takes RunTask's input and is
- * checked as `berth:ExplainPlacement` on the task definition with ecs:cluster, ListFargateHosts on `*`.
+ * checked as `berth:ExplainPlacement` on the task definition with ecs:cluster; ListFargateHosts,
+ * CreateAccount and ListAccounts on `*`.
  */
 import { ecsPermissions } from './ecs.js';
 import { on, onAny, text, type PermissionTable } from './types.js';
@@ -18,4 +19,7 @@ export const berthPermissions: PermissionTable = {
     return permission;
   },
   ListFargateHosts: onAny,
+  // Account management: on `*`; the handlers also hold it to the installation's root.
+  CreateAccount: onAny,
+  ListAccounts: onAny,
 };
