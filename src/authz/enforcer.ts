@@ -18,7 +18,7 @@ import { Arn } from '../core/arn.js';
 import { ruleDecision, type AuthorizationContext, type Authorizer, type Decision } from '../core/authorize.js';
 import type { Clock } from '../core/clock.js';
 import type { Principal } from '../core/principal.js';
-import { accessDeniedMessage, evaluate, explainDecision, PolicyDocumentError, type AttachedPolicy, type PolicySet, type RequestContext, type RequestPrincipal } from '../iam/policy/index.js';
+import { accessDeniedMessage, compilePolicy, evaluate, explainDecision, PolicyDocumentError, type AttachedPolicy, type PolicySet, type RequestContext, type RequestPrincipal } from '../iam/policy/index.js';
 import { managedDocument } from '../iam/principal-policies.js';
 import type { Store } from '../store/types.js';
 import { compiled, PrincipalPoliciesCache, type EntityPolicies } from './principal-policies-cache.js';
@@ -131,7 +131,7 @@ export class PolicyEnforcer {
     if (session?.sessionPolicy !== undefined) sessionPolicies.push({ id: 'session policy', policy: compiled(session.sessionPolicy, 'identity') });
     for (const { arn, document } of read.managed) {
       // A managed session policy deleted since the session began allows nothing, and still narrows the session.
-      sessionPolicies.push({ id: arn, policy: compiled(document ?? '{"Version":"2012-10-17","Statement":[]}', 'identity') });
+      sessionPolicies.push({ id: arn, policy: document === undefined ? allowsNothing : compiled(document, 'identity') });
     }
     return {
       ...(caller.entity ? { identity: caller.entity.identity } : {}),
@@ -141,6 +141,9 @@ export class PolicyEnforcer {
     };
   }
 }
+
+/** A policy without statements: what a managed session policy deleted since the session began still is. */
+const allowsNothing = compilePolicy({ version: '2012-10-17', statements: [] });
 
 function denied(principal: Principal, action: string, resource: string, reason: string): Decision {
   return { allowed: false, reason, message: `User: ${principal.arn} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action` };
