@@ -11,7 +11,7 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateClusterCommand, DeleteClusterCommand, DescribeClustersCommand, ECSClient, ListClustersCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
-import { SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, DescribeRepositoriesCommand, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { AttachRolePolicyCommand, AttachUserPolicyCommand, CreateAccessKeyCommand, CreateRoleCommand, DeleteRoleCommand, DetachRolePolicyCommand, CreateUserCommand, DeleteUserPolicyCommand, DetachUserPolicyCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import type { IamRole } from '../../src/store/contract/iam.js';
 import { issueRoleSession } from '../../src/sts/session-credentials.js';
@@ -206,6 +206,29 @@ describe('policy enforcement', () => {
       assert.match(denied.berthHelp?.hint ?? '', new RegExp(`role arn:aws:iam::${account}:role/reader-role no longer exists`));
     } finally {
       ecs.destroy();
+    }
+  });
+
+  it('narrows a role session by its managed session policies, a deleted one allowing nothing', async () => {
+    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    await iam.send(new CreateRoleCommand({ RoleName: 'admin-role', AssumeRolePolicyDocument: trust }));
+    await iam.send(new AttachRolePolicyCommand({ RoleName: 'admin-role', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }));
+    const session = (sessionPolicyArns: string[], sessionName: string) =>
+      berth.server.store.write(async (tx) => {
+        const role = (await tx.iamEntities.get(account, 'role', 'admin-role')) as IamRole;
+        return issueRoleSession(tx, role, { sessionName, durationSeconds: 3600, issuedTo: 'ecs-tasks.amazonaws.com', sessionPolicyArns }, new Date());
+      });
+    const ecsOnly = new ECSClient({ endpoint: berth.url, region: 'us-east-1', credentials: await session(['arn:aws:iam::aws:policy/AmazonECS_FullAccess'], 'ecs-only'), maxAttempts: 1 });
+    const gone = new ECSClient({ endpoint: berth.url, region: 'us-east-1', credentials: await session([`arn:aws:iam::${account}:policy/never-created`], 'gone'), maxAttempts: 1 });
+    const ecrOnly = berth.ecr('us-east-1', await session(['arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly'], 'ecr-only'));
+    try {
+      await ecsOnly.send(new ListClustersCommand({}));
+      await ecrOnly.send(new DescribeRepositoriesCommand({}));
+      await assert.rejects(gone.send(new ListClustersCommand({})), deniedWith(/because no session policy allows the ecs:ListClusters action$/));
+      await assert.rejects(ecrOnly.send(new CreateRepositoryCommand({ repositoryName: 'not-allowed' })), deniedWith(/because no session policy allows the ecr:CreateRepository action$/));
+    } finally {
+      ecsOnly.destroy();
+      gone.destroy();
     }
   });
 
