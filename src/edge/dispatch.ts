@@ -72,7 +72,8 @@ async function authorizeCall(service: Service, operation: Operation, input: Reco
   const action = permission.action ?? actionOf(service, operation);
   let { resources, keys } = permission;
   const { principal } = context;
-  // Root's calls in its own account need no names resolved: nothing a policy says about them can deny.
+  // Root's calls skip the store lookups: in its own account root is allowed whatever the names
+  // resolve to, and another account's resource it can only name by ARN.
   const lookups = !principal.isRoot && (permission.resolve !== undefined || permission.passRoles !== undefined);
   const found = lookups
     ? await store.read(async (tx) => ({ resolved: (await permission.resolve?.(tx)) ?? {}, passed: await permission.passRoles?.(tx) }))
