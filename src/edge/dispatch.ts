@@ -77,7 +77,7 @@ async function authorizeCall(service: Service, operation: Operation, input: Reco
   const lookups = !principal.isRoot && (permission.resolve !== undefined || permission.passRoles !== undefined);
   const found = lookups
     ? await store.read(async (tx) => ({ resolved: (await permission.resolve?.(tx)) ?? {}, passed: await permission.passRoles?.(tx) }))
-    : { resolved: {}, passed: undefined };
+    : { resolved: {} as Awaited<ReturnType<NonNullable<Permission['resolve']>>>, passed: undefined };
   resources = found.resolved.resources ?? resources;
   if (found.resolved.keys) keys = { ...keys, ...found.resolved.keys };
   const base: AuthorizationContext = {
@@ -86,7 +86,11 @@ async function authorizeCall(service: Service, operation: Operation, input: Reco
     ...(context.sourceIp !== undefined ? { sourceIp: context.sourceIp } : {}),
     ...(context.secureTransport !== undefined ? { secureTransport: context.secureTransport } : {}),
   };
-  for (const resource of resources) await check(authorize, context, action, resource, { ...base, ...(keys ? { keys } : {}) });
+  for (const resource of resources) {
+    const own = found.resolved.resourceKeys?.[resource];
+    const resourceKeys = own ? { ...keys, ...own } : keys;
+    await check(authorize, context, action, resource, { ...base, ...(resourceKeys ? { keys: resourceKeys } : {}) });
+  }
   for (const role of found.passed?.roleArns ?? []) {
     await check(authorize, context, 'iam:PassRole', role, { ...base, rootOnly: false, keys: { 'iam:PassedToService': found.passed!.passedTo } });
   }

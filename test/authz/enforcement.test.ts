@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CreateClusterCommand, DeleteClusterCommand, DescribeClustersCommand, ECSClient, ListClustersCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, CreateServiceCommand, DeleteClusterCommand, DescribeClustersCommand, DescribeServicesCommand, ECSClient, ListClustersCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { CreateRepositoryCommand, DescribeRepositoriesCommand, SetRepositoryPolicyCommand } from '@aws-sdk/client-ecr';
 import { AttachRolePolicyCommand, AttachUserPolicyCommand, CreateAccessKeyCommand, CreateRoleCommand, DeleteRoleCommand, DetachRolePolicyCommand, CreateUserCommand, DeleteUserPolicyCommand, DetachUserPolicyCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import type { IamRole } from '../../src/store/contract/iam.js';
@@ -159,6 +159,24 @@ describe('policy enforcement', () => {
     const ecs = berth.ecs('us-east-1', keys);
     await assert.rejects(ecs.send(new DeleteClusterCommand({ cluster: 'tagged-prod' })), deniedWith(/ecs:DeleteCluster on resource: .*cluster\/tagged-prod because/));
     await ecs.send(new DeleteClusterCommand({ cluster: 'tagged-dev' }));
+  });
+
+  it("checks each service of a call against its own tags", async () => {
+    const root = berth.ecs();
+    await root.send(new CreateClusterCommand({ clusterName: 'abac' }));
+    await root.send(new RegisterTaskDefinitionCommand({ family: 'abac', containerDefinitions: [{ name: 'main', image: 'busybox', memory: 64 }] }));
+    for (const [name, env] of [['web', 'dev'], ['db', 'prod']] as const) {
+      await root.send(new CreateServiceCommand({ cluster: 'abac', serviceName: name, taskDefinition: 'abac', desiredCount: 0, tags: [{ key: 'env', value: env }] }));
+    }
+    const keys = await userWithKey('dev-reader');
+    await putPolicy('dev-reader', [{ Effect: 'Allow', Action: 'ecs:DescribeServices', Resource: '*', Condition: { StringEquals: { 'ecs:ResourceTag/env': 'dev' } } }]);
+    const ecs = berth.ecs('us-east-1', keys);
+    const described = await ecs.send(new DescribeServicesCommand({ cluster: 'abac', services: ['web'] }));
+    assert.equal(described.services?.[0]?.serviceName, 'web');
+    await assert.rejects(
+      ecs.send(new DescribeServicesCommand({ cluster: 'abac', services: ['web', 'db'] })),
+      deniedWith(new RegExp(`ecs:DescribeServices on resource: arn:aws:ecs:us-east-1:${account}:service/abac/db because`)),
+    );
   });
 
   it('allows nothing, without failing the call, while a policy of the principal cannot be read', async () => {

@@ -85,13 +85,23 @@ const onCluster: PermissionOf = (input, scope) => {
   };
 };
 
-/** Children of one cluster (tasks, services, container instances), each with ecs:cluster. */
+/** The tags of a task, service or container instance, as aws:ResourceTag/ecs:ResourceTag keys. */
+async function childTags(tx: StoreTx, arn: string, type: 'task' | 'container-instance' | 'service'): Promise<Keys> {
+  const record = type === 'task' ? await tx.tasks.get(arn) : type === 'service' ? await tx.services.get(arn) : await tx.containerInstances.get(arn);
+  return resourceTagKeys('ecs', record?.tags as Record<string, unknown>[] | undefined);
+}
+
+/** Children of one cluster (tasks, services, container instances), each with ecs:cluster and its own tags. */
 const onChildren =
   (member: string, type: 'task' | 'container-instance' | 'service'): PermissionOf =>
   (input, scope) => {
     const cluster = clusterArn(scope, input.cluster);
     const given = Array.isArray(input[member]) ? texts(input[member]) : [text(input[member])].filter((item): item is string => item !== undefined);
-    return on(given.map((item) => childArn(scope, cluster, item, type)), { 'ecs:cluster': cluster });
+    const arns = given.map((item) => childArn(scope, cluster, item, type));
+    return {
+      ...on(arns, { 'ecs:cluster': cluster }),
+      resolve: async (tx) => ({ resourceKeys: Object.fromEntries(await Promise.all(arns.map(async (arn) => [arn, await childTags(tx, arn, type)] as const))) }),
+    };
   };
 
 /** Deployments and revisions are named by ARN only; ecs:cluster is the cluster in their path. */

@@ -9,7 +9,8 @@
  *   keys       the condition keys the request supplies: aws:RequestTag/<k>, aws:TagKeys,
  *              ecs:cluster, ecs:task-definition, …
  *   resolve    what only the store knows, read at authorization time: a secret named without its
- *              ARN suffix, the latest revision of a task definition named by family.
+ *              ARN suffix, the latest revision of a task definition named by family, the tags of
+ *              the resources (aws:ResourceTag/<k>), each resource's own.
  *   passRoles  the roles the operation hands to a service (iam:PassRole with iam:PassedToService).
  *
  * The action is `<signing name>:<operation>` unless `action` says otherwise.
@@ -24,8 +25,11 @@ export interface Permission {
   action?: string;
   resources: string[];
   keys?: Keys;
-  /** Store lookups that replace `resources` or add keys (the input named something only the store can turn into an ARN). */
-  resolve?: (tx: StoreTx) => Promise<{ resources?: string[]; keys?: Keys }>;
+  /**
+   * Store lookups that replace `resources` or add keys (the input named something only the store
+   * can turn into an ARN; a resource's tags), for the whole call or per resource.
+   */
+  resolve?: (tx: StoreTx) => Promise<{ resources?: string[]; keys?: Keys; resourceKeys?: Record<string, Keys> }>;
   /** iam:PassRole checks: the roles handed over, to whom, read from the input or the store. */
   passRoles?: (tx: StoreTx) => Promise<PassedRoles>;
 }
