@@ -51,6 +51,24 @@ export interface AssignedTask {
   registryAuthErrors?: Record<string, string>;
   /** Container `secrets` resolved by the control plane: environment variables by container name. Never logged or stored. */
   secretEnvironment?: Record<string, Record<string, string>>;
+  /**
+   * The task role's credentials (a session of the role for the task), while the task is meant to
+   * run: the agent serves them to the task's containers on the ECS credentials endpoint. Each list
+   * sent carries the latest; the control plane issues new ones before these expire. Never logged.
+   */
+  roleCredentials?: RoleCredentials;
+  /** Why ECS cannot assume the task's role or its execution role (ECS's words): the task fails to start. */
+  roleError?: string;
+}
+
+/** IAM role credentials as ECS's agent receives them and serves them to containers. */
+export interface RoleCredentials {
+  roleArn: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  /** Epoch seconds. */
+  expiresAt: number;
 }
 
 export interface RegistryCredentials {

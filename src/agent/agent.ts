@@ -16,6 +16,9 @@ import { ChannelClient } from './channel-client.js';
 import { TaskEngine } from './engine/engine.js';
 import { metadataSourceOf } from './metadata-source.js';
 import { startMetadataServer, type MetadataServer } from './metadata/server.js';
+import { CredentialsEndpoint } from './credentials/endpoint.js';
+import { credentialsIdKey, TaskCredentials } from './credentials/task-credentials.js';
+import { reasons } from './engine/reasons.js';
 import type { AgentOptions } from './options.js';
 import { detectTaskCgroups } from './runtime/task-cgroups.js';
 import { architectureOf, fargateHostId, registerInstance, type Registration } from './registration.js';
@@ -123,6 +126,22 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     return address === undefined ? undefined : metadata?.uriFor(address, token);
   };
 
+  const taskCredentials = new TaskCredentials(await credentialsIdKey(options.dataDir));
+  const credentialsEndpoint = options.credentialsEndpoint ?? new CredentialsEndpoint();
+  /** The endpoint's last problem, so that one is logged once, not with every list of tasks. */
+  let endpointProblem: string | undefined;
+  const unregisterCredentials = credentialsEndpoint.register({
+    lookup: (id) => taskCredentials.lookup(id),
+    sourcesOf: async (taskArn) => (engine ? engine.sourcesOf(taskArn) : []),
+  });
+  /** Why a task cannot have its role credentials here; undefined when it can, or has no task role. */
+  const roleProblem = async (task: AssignedTask): Promise<string | undefined> => {
+    if (task.roleError !== undefined) return task.roleError;
+    if (!task.roleCredentials || !options.metadata) return undefined;
+    const problem = await credentialsEndpoint.ensure();
+    return problem === undefined ? undefined : reasons.resourceInitialization(`the task role's credentials cannot be served: ${problem}`);
+  };
+
   const channel: ChannelClient = new ChannelClient({
     endpoint: options.endpoint,
     region: options.region,
@@ -130,7 +149,18 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     identity: registration.identity,
     log,
     clock,
-    onTasks: (message) => engine?.apply(message),
+    onTasks: (message) => {
+      // Credentials first: a container the engine starts for the list asks for them at once.
+      taskCredentials.apply(message.tasks, message.full);
+      // Tasks re-adopted after a restart pull nothing: the endpoint is set up for them here.
+      if (options.metadata && message.tasks.some((task) => task.roleCredentials)) {
+        void credentialsEndpoint.ensure().then((problem) => {
+          if (problem && problem !== endpointProblem) log.warn(`tasks with a task role get no credentials on this host: ${problem}`);
+          endpointProblem = problem;
+        });
+      }
+      engine?.apply(message);
+    },
     onRefused: (status, body) => log.error({ status, body }, 'the control plane refuses this agent; if its instance was deregistered, restart the agent to register again'),
     onReset: () => void rejoin(),
     ...(options.heartbeatTimeoutMs !== undefined ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
@@ -199,8 +229,11 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         AWS_REGION: options.region,
         AWS_DEFAULT_REGION: options.region,
         ...(uri ? { ECS_CONTAINER_METADATA_URI_V4: uri } : {}),
+        ...(task.roleCredentials ? { AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: `/v2/credentials/${taskCredentials.idFor(task.taskArn)}` } : {}),
+        ...(options.taskEndpointUrl ? { AWS_ENDPOINT_URL: options.taskEndpointUrl } : {}),
       };
     },
+    roleProblem,
     pullBehavior: options.pullBehavior,
     architecture: architectureOf(info),
     cleanupDelayMs: options.cleanupDelayMs,
@@ -228,6 +261,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       await channel.stop();
       await engine?.stop();
       await metadata?.close();
+      await unregisterCredentials();
       client.destroy();
     },
   };

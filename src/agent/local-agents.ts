@@ -6,6 +6,7 @@
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Logger } from 'pino';
 import { startAgent, type AgentOptions, type RunningAgent } from './agent.js';
+import { CredentialsEndpoint } from './credentials/endpoint.js';
 import { DockerRuntime } from './runtime/docker-runtime.js';
 
 export interface LocalAgentOptions {
@@ -42,7 +43,11 @@ export async function startLocalAgents(options: LocalAgentOptions): Promise<Runn
     cleanupDelayMs: agentDefaults.cleanupDelaySeconds * 1000,
     runtime,
     metadata: true,
+    // One host, one 169.254.170.2:80: both agents serve their tasks' credentials from it.
+    credentialsEndpoint: new CredentialsEndpoint(),
     createCluster: true,
+    // Beside the control plane: its load balancers reach this host's task ports on loopback.
+    hostAddress: '127.0.0.1',
     ...options.overrides,
   };
   const instance = await startAgent({ ...common, mode: 'instance', log: options.log.child({ agent: 'instance' }) });

@@ -5,6 +5,7 @@
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
+import type { CredentialsEndpoint } from './credentials/endpoint.js';
 import type { RunnerContext } from './engine/task-runner.js';
 import type { ContainerRuntime } from './runtime/types.js';
 
@@ -29,8 +30,21 @@ export interface AgentOptions {
   awsvpcSubnet?: string;
   pauseImage?: string;
   runtime: ContainerRuntime;
-  /** Serve the task metadata endpoint (not for simulated runtimes). */
+  /** Serve the task metadata endpoint, and the credentials endpoint to tasks with a task role (not for simulated runtimes). */
   metadata: boolean;
+  /**
+   * Where the control plane's host reaches this host's task ports (the `berth.host-address`
+   * attribute, read by the load balancers for bridge and host mode targets). Absent: the local
+   * address of the agent's connection to the control plane.
+   */
+  hostAddress?: string;
+  /**
+   * Set as AWS_ENDPOINT_URL in every container, so the AWS SDKs and CLI inside talk to Berth: an
+   * address of Berth's endpoint that the containers can reach. Absent: not set.
+   */
+  taskEndpointUrl?: string;
+  /** Where task role credentials are served: 169.254.170.2:80 by default. Agents of one process share one (see credentials/endpoint.ts). */
+  credentialsEndpoint?: CredentialsEndpoint;
   /** Marks the instance as simulated, in its attributes. */
   simulated?: boolean;
   /**

@@ -9,6 +9,8 @@ import { readFile, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ECSClient, RegisterContainerInstanceCommand, type Attribute } from '@aws-sdk/client-ecs';
 import { dockerLogDrivers } from '../agent-channel-protocol/log-drivers.js';
+import { hostAddressAttribute } from '../agent-channel-protocol/host-address.js';
+import { localAddressTowards } from './host-address.js';
 import { version } from '../version.js';
 import type { AgentOptions } from './options.js';
 import type { RuntimeInfo } from './runtime/types.js';
@@ -46,7 +48,10 @@ export const capabilities = [
   'com.amazonaws.ecs.capability.privileged-container',
   'com.amazonaws.ecs.capability.private-registry-authentication.secretsmanager',
   'ecs.capability.secrets.asm.environment-variables',
+  'ecs.capability.secrets.ssm.environment-variables',
   'ecs.capability.task-eni',
+  'com.amazonaws.ecs.capability.task-iam-role',
+  'com.amazonaws.ecs.capability.task-iam-role-network-host',
   'ecs.capability.container-health-check',
   'ecs.capability.container-ordering',
   'ecs.capability.docker-plugin.local',
@@ -89,6 +94,7 @@ export async function registerInstance(client: ECSClient, options: AgentOptions,
   const instanceId = saved.instanceId?.startsWith(prefix) ? saved.instanceId : `${prefix}${randomBytes(9).toString('hex').slice(0, 17)}`;
   const cpu = info.cpus * 1024;
   const memory = Math.max(0, Math.floor(info.memoryBytes / 1024 / 1024) - options.reservedMemoryMiB);
+  const hostAddress = options.hostAddress ?? (await localAddressTowards(options.endpoint));
   const attributes: Attribute[] = [
     { name: 'ecs.os-type', value: 'linux' },
     { name: 'ecs.os-family', value: 'LINUX' },
@@ -97,6 +103,7 @@ export async function registerInstance(client: ECSClient, options: AgentOptions,
     ...capabilities.map((name) => ({ name })),
     ...logDriverCapabilities(info).map((name) => ({ name })),
     ...(options.simulated ? [{ name: 'berth.simulated', value: 'true' }] : []),
+    { name: hostAddressAttribute, value: hostAddress },
   ];
   const request = {
     cluster: options.cluster,

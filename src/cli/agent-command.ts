@@ -1,7 +1,8 @@
 /** `berth agent`: joins this host to a Berth control plane, ECS Anywhere style. */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Command, Option } from 'commander';
+import { isIP } from 'node:net';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Logger } from 'pino';
 import { startAgent, type AgentOptions, type RunningAgent } from '../agent/agent.js';
 import { DockerRuntime } from '../agent/runtime/docker-runtime.js';
@@ -20,6 +21,12 @@ interface AgentCommandFlags extends AgentFlags, LogFlags {
   simulate?: number;
   simulatedCpus: number;
   simulatedMemory: number;
+  hostAddress?: string;
+}
+
+function ipAddress(value: string): string {
+  if (isIP(value) === 0) throw new InvalidArgumentError(`'${value}' is not an IP address: give the address the control plane's host reaches this host at, such as 192.0.2.10.`);
+  return value;
 }
 
 function credentialsFromEnvironment(): AgentOptions['credentials'] {
@@ -42,6 +49,7 @@ async function runAgents(flags: AgentCommandFlags, log: Logger): Promise<Running
     cluster: flags.cluster,
     launchKind: flags.launchType,
     dataDir: flags.dataDir,
+    ...(flags.hostAddress ? { hostAddress: flags.hostAddress } : {}),
     ...agentSettingsOf(flags, flags.region),
   };
   if (flags.simulate === undefined) {
@@ -89,6 +97,11 @@ export function agentCommand(): Command {
     .addOption(new Option('--region <region>', 'region of the cluster').env('AWS_DEFAULT_REGION').default(defaults.region))
     .addOption(new Option('--launch-type <type>', 'EXTERNAL (ECS Anywhere, mi- ids) or EC2 (i- ids)').choices(['EC2', 'EXTERNAL']).default('EXTERNAL'))
     .option('--fargate', 'offer this host as FARGATE capacity instead of registering a container instance (root credentials of the installation only)')
+    .addOption(
+      new Option('--host-address <ip>', "where the control plane's host reaches this host's task ports: load balancers send bridge and host mode targets' traffic there (the berth.host-address attribute; default: this host's address on its connection to the control plane)")
+        .env('BERTH_AGENT_HOST_ADDRESS')
+        .argParser(ipAddress),
+    )
     .addOption(new Option('-d, --data-dir <dir>', "where the agent keeps its instance's identity across restarts").env('BERTH_AGENT_DATA_DIR').default(join(homedir(), '.berth-agent')));
   return withLogOptions(
     withAgentOptions(command)

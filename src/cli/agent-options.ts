@@ -18,6 +18,7 @@ export interface AgentFlags {
   pauseImage?: string;
   dockerSocket?: string;
   heartbeatTimeout: number;
+  taskEndpointUrl?: string;
 }
 
 export function wholeNumber(name: string, min = 0) {
@@ -44,6 +45,17 @@ function subnet(value: string): string {
     throw new InvalidArgumentError((error as Error).message);
   }
   return value.trim();
+}
+
+function endpointUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError(`'${value}' is not a URL such as http://172.17.0.1:4566.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError(`'${value}' is not an http:// or https:// URL.`);
+  return value;
 }
 
 function availabilityZone(value: string): string {
@@ -79,13 +91,18 @@ export function withAgentOptions(command: Command): Command {
         .env('BERTH_AGENT_HEARTBEAT_TIMEOUT')
         .argParser(wholeNumber('--heartbeat-timeout', 1))
         .default(defaultHeartbeatTimeoutMs / 1000),
+    )
+    .addOption(
+      new Option('--task-endpoint-url <url>', "AWS_ENDPOINT_URL set in every task's containers, so the AWS SDKs and CLI inside call Berth: its endpoint as the containers reach it (default: not set)")
+        .env('BERTH_TASK_ENDPOINT_URL')
+        .argParser(endpointUrl),
     );
 }
 
 /** The AgentOptions the flags set; the caller supplies the rest (endpoint, credentials, mode…). */
 export function agentSettingsOf(flags: AgentFlags, region: string): Pick<
   AgentOptions,
-  'availabilityZone' | 'reservedMemoryMiB' | 'reservedPorts' | 'pullBehavior' | 'cleanupDelayMs' | 'awsvpcSubnet' | 'pauseImage' | 'heartbeatTimeoutMs'
+  'availabilityZone' | 'reservedMemoryMiB' | 'reservedPorts' | 'pullBehavior' | 'cleanupDelayMs' | 'awsvpcSubnet' | 'pauseImage' | 'heartbeatTimeoutMs' | 'taskEndpointUrl'
 > {
   return {
     availabilityZone: flags.availabilityZone ?? `${region}a`,
@@ -96,5 +113,6 @@ export function agentSettingsOf(flags: AgentFlags, region: string): Pick<
     awsvpcSubnet: flags.awsvpcSubnet,
     heartbeatTimeoutMs: flags.heartbeatTimeout * 1000,
     ...(flags.pauseImage ? { pauseImage: flags.pauseImage } : {}),
+    ...(flags.taskEndpointUrl ? { taskEndpointUrl: flags.taskEndpointUrl } : {}),
   };
 }

@@ -5,6 +5,8 @@ import { defaultAddressRange } from '../elbv2/addresses.js';
 import { checkConfig, configFromEnvironment, defaults, regionList, type BerthConfig } from '../config.js';
 import { defaultConnectionLimits } from '../edge/connection-limits.js';
 import { startServer, version, type RunningServer } from '../server.js';
+import { systemClock } from '../core/clock.js';
+import { ensureStandardRoles, standardRoles } from '../iam/standard-roles.js';
 import type { Logger } from 'pino';
 import type { RunningAgent } from '../agent/agent.js';
 import { startLocalAgents } from '../agent/local-agents.js';
@@ -16,6 +18,7 @@ import { secureDirectory, shellQuoted } from '../store/data-dir.js';
 import { credentialsCommand, exportLine } from './credentials-command.js';
 import { downCommand } from './down-command.js';
 import { explainPlacementCommand } from './explain-placement-command.js';
+import { whyDeniedCommand } from './why-denied-command.js';
 import { cliLogger, withLogOptions, type LogFlags } from './logging.js';
 import { pruneCommand } from './prune-command.js';
 import { resetCommand } from './reset-command.js';
@@ -215,7 +218,7 @@ function credentialsCommandFor(config: BerthConfig): string {
  * The root secret key is shown once, when this start created it; afterwards the banner says how to
  * print it, so that it does not land in every terminal scroll-back and captured log.
  */
-function printBanner(server: RunningServer, config: BerthConfig, what: string, agentLines: string[]): void {
+function printBanner(server: RunningServer, config: BerthConfig, what: string, agentLines: string[], createdRoles: readonly string[]): void {
   const { credentials } = server;
   const access = server.createdCredentials
     ? [
@@ -234,6 +237,7 @@ function printBanner(server: RunningServer, config: BerthConfig, what: string, a
     `  health:     ${server.url}/_berth/health`,
     `  registry:   ${server.registry.host} (aws ecr get-login-password | docker login --username AWS --password-stdin ${server.registry.host})`,
     `  log:        ${config.dataDir}/berth.log (every request, at debug level)`,
+    `  roles:      ${standardRoles.map((role) => role.name).join(', ')} (${createdRoles.length > 0 ? `created now: ${createdRoles.join(', ')}` : 'present'}; arn:aws:iam::${config.accountId}:role/<name>)`,
     ...agentLines,
     ...access,
     '',
@@ -323,6 +327,11 @@ async function serve(flags: ServerFlags & Partial<AgentFlags> & { localAgent?: b
     process.stderr.write(`berth: could not start: ${err.message}.${hint}\n`);
     process.exit(1);
   }
+  // The roles ECS's guides name, in the installation's account: created when missing, and again after a reset.
+  const createdRoles = await ensureStandardRoles(server.store, config.accountId, systemClock);
+  server.afterReset(async (scope) => {
+    if (scope.kind === 'installation' || scope.accountId === config.accountId) await ensureStandardRoles(server.store, config.accountId, systemClock);
+  });
   const forget = recordThisProcess(config.dataDir, flags.localAgent ? 'up' : 'server', server.url);
   const local = flags.localAgent ? runLocalAgents(server, config, flags as AgentFlags, log) : undefined;
   // Agents join while the banner waits for them: the list fills as they do.
@@ -347,7 +356,7 @@ async function serve(flags: ServerFlags & Partial<AgentFlags> & { localAgent?: b
   // Handled from the start: a Ctrl-C while the banner waits for the agents still stops cleanly.
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
-  printBanner(server, config, what, local ? await local.joined : []);
+  printBanner(server, config, what, local ? await local.joined : [], createdRoles);
 }
 
 const program = new Command('berth')
@@ -377,6 +386,7 @@ program.addCommand(pruneCommand());
 program.addCommand(resetCommand());
 program.addCommand(explainPlacementCommand());
 program.addCommand(accountsCommand());
+program.addCommand(whyDeniedCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`berth: ${(error as Error).message}\n`);

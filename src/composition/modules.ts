@@ -20,6 +20,8 @@ import { ServiceController } from '../controllers/services/controller.js';
 import { ecrService } from '../ecr/service.js';
 import { agentChannelRoutes } from '../ecs/agent-channel/route.js';
 import { AgentHub } from '../ecs/agent-channel/hub.js';
+import { TaskRoleCredentials } from '../ecs/task-roles/task-role-credentials.js';
+import { TaskRoleRefresh } from '../controllers/task-role-credentials.js';
 import { ecsService } from '../ecs/service.js';
 import type { JsonService } from '../edge/protocols/aws-json.js';
 import type { QueryService } from '../edge/protocols/aws-query.js';
@@ -27,6 +29,7 @@ import { berthService } from '../berth-api/service.js';
 import type { Registry } from '../registry/registry.js';
 import { TaskPullAuth } from '../registry/task-pull-auth.js';
 import { secretsManagerService } from '../secretsmanager/service.js';
+import { ssmService } from '../ssm/service.js';
 import { LeaderLease } from '../store/leader-lease.js';
 import type { ResetScope, Store } from '../store/types.js';
 import { stsService } from '../sts/service.js';
@@ -107,10 +110,12 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
     name: 'ecs',
     jsonApis: [ecsService(ecsDeps)],
     async attach({ app, log }) {
+      const taskRoles = new TaskRoleCredentials({ store, clock });
       const hub = new AgentHub({
         store,
         clock,
         log,
+        taskRoles,
         pullAuth: new TaskPullAuth(registry),
         authorize: context.authorize,
         ...(config.agentPingIntervalSeconds !== undefined ? { pingMs: config.agentPingIntervalSeconds * 1000 } : {}),
@@ -131,6 +136,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
         controller('service-controller', services, ['agent-hub']),
         // It places tasks on the FARGATE hosts the hub holds.
         controller('fargate-capacity', new FargateCapacity({ store, clock, log, hub }), ['agent-hub']),
+        controller('task-role-credentials', new TaskRoleRefresh({ store, clock, log, hub, taskRoles }), ['agent-hub']),
       ];
     },
     async afterStoreReset(scope) {
@@ -193,6 +199,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
     ecs,
     ecr,
     { name: 'secretsmanager', jsonApis: [secretsManagerService(ecsDeps)] },
+    { name: 'ssm', jsonApis: [ssmService({ store, clock })] },
     // ListFargateHosts asks the hub, which exists once the ecs module is attached.
     { name: 'berth', jsonApis: [berthService({ ...ecsDeps, installationAccountId: config.accountId, fargateHosts: () => parts.hub?.fargateHosts() ?? [] })] },
     {

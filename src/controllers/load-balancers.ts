@@ -20,6 +20,7 @@
  * among those sharing the store drives the data plane.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import { hostAddressAttribute } from '../agent-channel-protocol/host-address.js';
 import type { Clock } from '../core/clock.js';
 import type { ChangeKind } from '../store/changes.js';
 import { targetGroupsOf, type LoadBalancerRecord, type TargetHealthRecord, type TargetRecord } from '../store/contract/elbv2.js';
@@ -34,11 +35,11 @@ import { ControllerRunner } from './runner.js';
 export const dataPlaneKey = 'data-plane';
 
 /**
- * The container instance attribute a remote agent's host address is read from (set with
- * `aws ecs put-attributes`); an instance without it is reached at 127.0.0.1, where Berth's own
- * agents run.
+ * The container instance attribute an agent's host address is read from (its agent sets it at
+ * registration; `aws ecs put-attributes` can change it); an instance without it is reached at
+ * 127.0.0.1, where Berth's own agents run.
  */
-export const hostAddressAttribute = 'berth.host-address';
+export { hostAddressAttribute };
 
 /** How the controller reaches the data plane (elbv2/data-plane-handle.ts). */
 export interface DataPlaneAccess {
@@ -74,6 +75,8 @@ export class LoadBalancerController implements Controller {
   private applied: { json: string; at: number } | undefined;
   /** Listener bind errors already logged, so each is logged once while it lasts. */
   private logged = new Map<string, string>();
+  /** Listener ports not served on 127.0.0.1 as well (data-plane/shared-ports.ts), already logged: each once while it lasts. */
+  private loggedNotices = new Set<string>();
   /** Target groups whose health this process recorded: one that leaves the configuration has its health records removed. */
   private servedGroups = new Set<string>();
 
@@ -104,10 +107,7 @@ export class LoadBalancerController implements Controller {
     const { store, dataPlane, clock, healthPollMs } = this.deps;
     const snapshot = await store.read((tx) => readSnapshot(tx));
     const nowSeconds = clock.now().getTime() / 1000;
-    const config = dataPlaneConfig(snapshot.records, {
-      nowSeconds,
-      instanceAddress: (id) => snapshot.instanceAddresses.get(id) ?? localInstanceAddress,
-    });
+    const config = configOf(snapshot, nowSeconds);
     // A load balancer without a listener has nothing to serve: no process is started for it.
     const plane = await dataPlane.get(config.loadBalancers.some((lb) => lb.listeners.length > 0));
     if (!plane) {
@@ -118,7 +118,10 @@ export class LoadBalancerController implements Controller {
     let reports;
     try {
       const result = await this.applyIfChanged(plane, config);
-      if (result) await this.recordListenerErrors(snapshot.records, result);
+      if (result) {
+        await this.recordListenerErrors(snapshot.records, result);
+        this.logSharedPortNotices(result.sharedPortNotices ?? []);
+      }
       reports = await plane.health();
     } catch (error) {
       // The process may be gone: attach (or start) again on the runner's back-off.
@@ -137,6 +140,11 @@ export class LoadBalancerController implements Controller {
     const result = await plane.apply(config);
     this.applied = { json, at: now };
     return result;
+  }
+
+  private logSharedPortNotices(notices: readonly string[]): void {
+    for (const notice of notices) if (!this.loggedNotices.has(notice)) this.deps.log.warn(notice);
+    this.loggedNotices = new Set(notices);
   }
 
   /** A load balancer with a listener that cannot bind is `failed`, with why; `active` again once all bind. */
@@ -189,6 +197,21 @@ export class LoadBalancerController implements Controller {
     });
     this.servedGroups = new Set(groups);
   }
+}
+
+/**
+ * The data plane's whole desired configuration from the records: every account's load balancers,
+ * and instance targets at the address their container instance's agent reports.
+ */
+export async function desiredDataPlaneConfig(tx: StoreTx, nowSeconds: number): Promise<DataPlaneConfig> {
+  return configOf(await readSnapshot(tx), nowSeconds);
+}
+
+function configOf(snapshot: Snapshot, nowSeconds: number): DataPlaneConfig {
+  return dataPlaneConfig(snapshot.records, {
+    nowSeconds,
+    instanceAddress: (id) => snapshot.instanceAddresses.get(id) ?? localInstanceAddress,
+  });
 }
 
 /** Every account's load balancers, their listeners and rules, the target groups they forward to and those groups' registrations. */

@@ -49,10 +49,15 @@ function schemeOf(scheme: string | undefined): LoadBalancerRecord['scheme'] {
   throw validationError(`1 validation error detected: Value '${scheme}' at 'scheme' failed to satisfy constraint: Member must satisfy enum value set: [internet-facing, internal]`, { field: 'Scheme' });
 }
 
-function checkIpAddressType(type: string | undefined): void {
+/** ipv4 only: dualstack would need an IPv6 address per load balancer, and IPv6 has one loopback address (::1), not a range. */
+export function checkIpAddressType(type: string | undefined): void {
   if (type === undefined || type === 'ipv4') return;
   if (type === 'dualstack' || type === 'dualstack-without-public-ipv4') {
-    throw notSupported(`IP address type '${type}' is not supported`, 'Berth gives each load balancer a loopback IPv4 address; use --ip-address-type ipv4.', 'IpAddressType');
+    throw notSupported(
+      `IP address type '${type}' is not supported`,
+      'Berth gives each load balancer a loopback IPv4 address of its own (and serves its ports on 127.0.0.1); IPv6 has a single loopback address (::1), so load balancers cannot each have one. Use --ip-address-type ipv4.',
+      'IpAddressType',
+    );
   }
   throw validationError(`1 validation error detected: Value '${type}' at 'ipAddressType' failed to satisfy constraint: Member must satisfy enum value set: [ipv4, dualstack, dualstack-without-public-ipv4]`, { field: 'IpAddressType' });
 }

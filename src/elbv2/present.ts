@@ -29,7 +29,11 @@ export function presentLoadBalancer(record: LoadBalancerRecord): LoadBalancer {
       // 127.0.0.1 rather than to its own address in curl and browsers (see the README).
       ...(index === 0 ? { LoadBalancerAddresses: [{ IpAddress: record.address }] } : {}),
     })),
-    ...(record.type === 'application' ? { SecurityGroups: record.securityGroups } : {}),
+    // A Network Load Balancer has security groups only when it was created with some, as in ELB.
+    ...(record.type === 'application' || record.securityGroups.length > 0 ? { SecurityGroups: record.securityGroups } : {}),
+    ...(record.type === 'network' && record.securityGroups.length > 0
+      ? { EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: record.enforceSecurityGroupInboundRulesOnPrivateLinkTraffic ?? 'on' }
+      : {}),
     IpAddressType: record.ipAddressType,
   };
 }

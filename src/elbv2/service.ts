@@ -9,6 +9,7 @@ import { accountOperations } from './account.js';
 import type { Elbv2Deps } from './deps.js';
 import { listenerOperations } from './listeners.js';
 import { loadBalancerOperations } from './load-balancers.js';
+import { loadBalancerSettingOperations } from './load-balancer-settings.js';
 import { ruleOperations } from './rules.js';
 import { tagOperations } from './tags.js';
 import { targetGroupOperations } from './target-groups.js';
@@ -28,6 +29,7 @@ export function elbv2Service(deps: Elbv2Deps): QueryService {
     },
     {
       ...loadBalancerOperations(deps),
+      ...loadBalancerSettingOperations(deps),
       ...targetGroupOperations(deps),
       ...targetOperations(deps),
       ...listenerOperations(deps),

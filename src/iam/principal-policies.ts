@@ -43,7 +43,8 @@ export async function managedDocument(tx: StoreTx, accountId: string, arn: strin
   return version && { versionId: version.versionId, document: version.document };
 }
 
-async function policiesOfHolder(tx: StoreTx, holder: IamUser | IamGroup | IamRole): Promise<SourcedPolicy[]> {
+/** The inline and attached managed policies of one user, group or role (not a user's groups'). */
+export async function policiesOfHolder(tx: StoreTx, holder: IamUser | IamGroup | IamRole): Promise<SourcedPolicy[]> {
   const at = { type: holder.type, name: holder.name };
   const policies: SourcedPolicy[] = Object.entries(holder.inlinePolicies).map(([name, document]) => ({ holder: at, source: { kind: 'inline', name }, document }));
   for (const arn of holder.attachedPolicies) {

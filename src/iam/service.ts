@@ -13,6 +13,7 @@ import { defineQueryService, type QueryService } from '../edge/protocols/aws-que
 import { checkRequired } from '../edge/model-check.js';
 import { accessKeyOperations } from './access-keys.js';
 import { accountDetailOperations } from './account-details.js';
+import { contextKeyOperations } from './context-keys.js';
 import type { IamDeps } from './deps.js';
 import { groupOperations } from './groups.js';
 import { identityPolicyOperations } from './identity-policies.js';
@@ -20,6 +21,7 @@ import { instanceProfileOperations } from './instance-profiles.js';
 import { managedPolicyOperations } from './managed-policies.js';
 import { permissionsBoundaryOperations } from './permissions-boundaries.js';
 import { roleOperations } from './roles.js';
+import { simulateOperations } from './simulate-policies.js';
 import { taggingOperations } from './tagging.js';
 import { userOperations } from './users.js';
 
@@ -40,6 +42,8 @@ export function iamService(deps: IamDeps): QueryService {
       ...instanceProfileOperations(deps),
       ...accountDetailOperations(deps),
       ...taggingOperations(deps),
+      ...simulateOperations(deps),
+      ...contextKeyOperations(deps),
     },
   );
   for (const operation of service.operations.values()) {

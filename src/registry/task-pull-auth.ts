@@ -2,7 +2,9 @@
  * Credentials for a task's pulls from Berth's own registry. ECS's agent gets a registry token with
  * the task execution role's credentials; Berth's control plane plays that role: it issues a token
  * of the task's own account and region for each container whose image is hosted here, so an image
- * pushed with docker runs as a task with no login on the host. Tokens for pulls are short-lived.
+ * pushed with docker runs as a task with no login on the host. The token's principal is the
+ * execution role's session for the task when the task has one (the registry checks that role's
+ * permissions), else the account's root, as before. Tokens for pulls are short-lived.
  */
 import type { RegistryCredentials } from '../agent-channel-protocol/messages.js';
 import { Arn } from '../core/arn.js';
@@ -37,7 +39,8 @@ export class TaskPullAuth {
   /** Registry credentials for each named container whose image Berth hosts, for the task's account. */
   async credentialsFor(
     taskArn: string,
-    executionRoleArn: string | undefined,
+    /** The execution role's session for the task (arn:aws:sts::…:assumed-role/<role>/<task id>), when it has one. */
+    executionPrincipalArn: string | undefined,
     containers: readonly { name: string; image: string }[],
     nowSeconds: number,
   ): Promise<Record<string, RegistryCredentials>> {
@@ -45,7 +48,7 @@ export class TaskPullAuth {
     const hosted = containers.filter((container) => this.isHostedHere(container.image));
     if (!task || hosted.length === 0) return {};
     const { password } = await this.registry.tokens.issue(
-      { accountId: task.accountId, region: task.region, principalArn: executionRoleArn ?? `arn:aws:iam::${task.accountId}:root` },
+      { accountId: task.accountId, region: task.region, principalArn: executionPrincipalArn ?? `arn:aws:iam::${task.accountId}:root` },
       nowSeconds,
       pullTokenLifetimeSeconds,
     );

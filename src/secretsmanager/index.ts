@@ -1,2 +1,3 @@
 export { secretsManagerService } from './service.js';
 export { readSecretString, resolveSecretString } from './resolve.js';
+export { secretResourcePolicy } from './resource-policies.js';

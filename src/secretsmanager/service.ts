@@ -3,6 +3,7 @@ import { defineJsonService, type JsonHandler, type JsonService } from '../edge/p
 import type { SecretsManagerDeps } from './deps.js';
 import { lifecycleOperations } from './lifecycle.js';
 import { listOperations } from './list.js';
+import { resourcePolicyOperations } from './resource-policies.js';
 import { secretOperations } from './secrets.js';
 import { taggingOperations } from './tagging.js';
 import { valueOperations } from './values.js';
@@ -17,6 +18,7 @@ export function secretsManagerService(deps: SecretsManagerDeps): JsonService {
     ...lifecycleOperations(deps),
     ...listOperations(deps),
     ...taggingOperations(deps),
+    ...resourcePolicyOperations(deps),
   };
   return defineJsonService(
     secretsManagerModel as Record<string, unknown>,

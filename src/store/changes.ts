@@ -44,7 +44,8 @@ export type ChangeKind =
   | 'rule'
   | 'target'
   | 'targetHealth'
-  | 'iamEntity';
+  | 'iamEntity'
+  | 'ssmParameter';
 
 export type ChangeOp = 'created' | 'updated' | 'deleted';
 

@@ -59,4 +59,5 @@ export const sealedFor = {
   secretValue: (secretArn: string, versionId: string) => `secret-value\n${secretArn}\n${versionId}`,
   credential: (accessKeyId: string) => `credential\n${accessKeyId}`,
   registrySetting: (key: string) => `registry-setting\n${key}`,
+  ssmParameterVersion: (accountId: string, region: string, name: string, version: number) => `ssm-parameter-version\n${accountId}\n${region}\n${name}\n${version}`,
 };

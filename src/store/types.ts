@@ -9,3 +9,4 @@ export * from './contract/secrets.js';
 export * from './contract/registry.js';
 export * from './contract/store.js';
 export * from './contract/elbv2.js';
+export * from './contract/ssm.js';

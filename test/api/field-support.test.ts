@@ -79,26 +79,26 @@ describe('task definition fields Berth does not honour are refused at launch', (
   });
 
   it('berthHelp travels in the raw error body beside AWS\'s message', async () => {
-    await register('task-role', {}, { taskRoleArn: 'arn:aws:iam::000000000000:role/app' });
+    await register('fault-injection', {}, { enableFaultInjection: true });
     const { status, json } = await signedRequest(berth.url, {
       target: ecsTarget('RunTask'),
-      body: JSON.stringify({ cluster: 'fields', taskDefinition: 'task-role', launchType: 'FARGATE', networkConfiguration: network }),
+      body: JSON.stringify({ cluster: 'fields', taskDefinition: 'fault-injection', launchType: 'FARGATE', networkConfiguration: network }),
     });
     assert.equal(status, 400);
     assert.equal(json.__type, 'UnsupportedFeatureException');
-    assert.equal(json.message, 'taskRoleArn is not supported by Berth yet.');
+    assert.equal(json.message, 'enableFaultInjection is not supported by Berth yet.');
     const help = json.berthHelp as { field: string; hint: string };
-    assert.equal(help.field, 'taskRoleArn');
-    assert.match(help.hint, /no IAM/);
+    assert.equal(help.field, 'enableFaultInjection');
+    assert.ok(help.hint.length > 0);
   });
 
   it('several refused fields are named together, in one message', async () => {
-    await register('several', { startTimeout: 30, secrets: [{ name: 'DB', valueFrom: 'arn:aws:ssm:us-east-1:000000000000:parameter/db' }] }, { pidMode: 'task' });
+    await register('several', { startTimeout: 30, secrets: [{ name: 'DB', valueFrom: 'arn:aws:s3:::config/db' }] }, { pidMode: 'task' });
     await refused(
       ecs.send(new RunTaskCommand({ cluster: 'fields', taskDefinition: 'several', launchType: 'FARGATE', networkConfiguration: network })),
       'pidMode task, containerDefinitions[0].secrets[0].valueFrom and containerDefinitions[0].startTimeout are not supported by Berth yet.',
       'pidMode, containerDefinitions[0].secrets[0].valueFrom, containerDefinitions[0].startTimeout',
-      /Parameter Store/,
+      /neither a Secrets Manager secret .* nor an SSM parameter/,
     );
   });
 
@@ -124,9 +124,9 @@ describe('task definition fields Berth does not honour are refused at launch', (
     await register('plain', {});
     const run = (extra: object) => ecs.send(new RunTaskCommand({ cluster: 'fields', taskDefinition: 'plain', launchType: 'FARGATE', networkConfiguration: network, ...extra }));
     await refused(
-      run({ overrides: { taskRoleArn: 'arn:aws:iam::000000000000:role/x', containerOverrides: [{ name: 'app', environmentFiles: [{ type: 's3', value: 'arn:aws:s3:::b/app.env' }] }] } }),
-      'overrides.containerOverrides[0].environmentFiles and overrides.taskRoleArn are not supported by Berth yet.',
-      'overrides.containerOverrides[0].environmentFiles, overrides.taskRoleArn',
+      run({ overrides: { inferenceAcceleratorOverrides: [{ deviceName: 'd', deviceType: 'eia2.medium' }], containerOverrides: [{ name: 'app', environmentFiles: [{ type: 's3', value: 'arn:aws:s3:::b/app.env' }] }] } }),
+      'overrides.containerOverrides[0].environmentFiles and overrides.inferenceAcceleratorOverrides are not supported by Berth yet.',
+      'overrides.containerOverrides[0].environmentFiles, overrides.inferenceAcceleratorOverrides',
       /environment/,
     );
     await refused(run({ enableExecuteCommand: true }), 'enableExecuteCommand is not supported by Berth yet.', 'enableExecuteCommand', /docker exec/);

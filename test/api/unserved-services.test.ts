@@ -15,7 +15,7 @@ import type { FinalizeRequestMiddleware } from '@smithy/types';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 import { rawRequest, signedRequest } from '../helpers/wire.js';
 
-const served = 'it serves ECS, ECR, Secrets Manager, STS, IAM and Elastic Load Balancing.';
+const served = 'it serves ECS, ECR, Secrets Manager, Systems Manager, STS, IAM and Elastic Load Balancing.';
 const notServed = (api: string) => `Berth does not serve the ${api} yet; ${served}`;
 
 interface CliResult {
@@ -62,7 +62,7 @@ describe('AWS services Berth does not serve yet', () => {
         api: 'Application Auto Scaling API (application-autoscaling)',
         code: 'UnknownOperationException',
       },
-      { args: ['ssm', 'describe-parameters'], api: 'Systems Manager API (ssm)', code: 'UnknownOperationException' },
+      { args: ['kms', 'list-keys'], api: 'KMS API (kms)', code: 'UnknownOperationException' },
       { args: ['ec2', 'describe-instances'], api: 'EC2 API (ec2)', code: 'InvalidAction' },
       { args: ['lambda', 'list-functions'], api: 'Lambda API (lambda)', code: 'UnknownOperationException' },
       { args: ['s3api', 'list-buckets'], api: 'S3 API (s3)', code: 'UnknownOperationException' },

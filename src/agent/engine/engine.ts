@@ -12,7 +12,7 @@ import { Mutex } from '../../core/mutex.js';
 import type { NetworkMode } from '../runtime/container-spec.js';
 import type { TaskCgroups } from '../runtime/task-cgroups.js';
 import { labels, type ContainerRuntime, type ObservedContainer } from '../runtime/types.js';
-import { isTemporary, metadataTokenLabel, TaskRunner, type RunnerContext } from './task-runner.js';
+import { isTemporary, metadataTokenLabel, networkModeOf, TaskRunner, type RunnerContext } from './task-runner.js';
 import { TaskLimitEnforcer } from './task-limits.js';
 import { taskIdOf, taskScopedVolumes } from './volumes.js';
 
@@ -31,6 +31,7 @@ export interface EngineOptions {
   awsvpcNetwork(): Promise<string>;
   pauseImage(): Promise<string>;
   metadataEnvironment(task: AssignedTask, mode: NetworkMode, token: string): Record<string, string>;
+  roleProblem: RunnerContext['roleProblem'];
   pullBehavior: RunnerContext['pullBehavior'];
   /** This host's CPU architecture as ECS names it (`ecs.cpu-architecture`), when known. */
   architecture?: RunnerContext['architecture'];
@@ -83,6 +84,7 @@ export class TaskEngine {
       awsvpcNetwork: options.awsvpcNetwork,
       pauseImage: options.pauseImage,
       metadataEnvironment: options.metadataEnvironment,
+      roleProblem: options.roleProblem,
       pullBehavior: options.pullBehavior,
       ...(options.architecture ? { architecture: options.architecture } : {}),
       runtimeAvailable: () => this.available,
@@ -116,6 +118,18 @@ export class TaskEngine {
 
   tokenOwner(token: string): { taskArn: string; containerName: string } | undefined {
     return this.tokens.get(token);
+  }
+
+  /**
+   * The addresses a task's containers send from, read afresh (a container may ask the moment it
+   * starts); undefined for a host network mode task, whose containers send from the host's own.
+   */
+  async sourcesOf(taskArn: string): Promise<readonly string[] | undefined> {
+    const runner = this.runners.get(taskArn);
+    if (!runner) return [];
+    if (networkModeOf(runner.assignment) === 'host') return undefined;
+    const { observed, pause } = await this.observe(taskArn);
+    return [...observed.values(), ...(pause ? [pause] : [])].flatMap((container) => container.networks.map((network) => network.ipAddress));
   }
 
   private owns(owner: string | undefined): boolean {

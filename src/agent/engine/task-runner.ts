@@ -39,13 +39,18 @@ export interface RunnerContext {
   architecture?: string;
   runtimeAvailable(): boolean;
   limits: TaskLimitEnforcer;
+  /**
+   * Why the task cannot have its role credentials (ECS could not assume a role, or this host cannot
+   * serve the credentials endpoint): the task fails to start rather than run without them.
+   */
+  roleProblem(task: AssignedTask): Promise<string | undefined>;
 }
 
 const maxStepsPerWake = 64;
 
 export const isTemporary = (error: unknown): boolean => error instanceof RuntimeUnavailableError;
 
-const networkModeOf = (task: AssignedTask): NetworkMode => {
+export const networkModeOf = (task: AssignedTask): NetworkMode => {
   const mode = task.definition.networkMode;
   return mode === 'host' || mode === 'none' || mode === 'awsvpc' ? mode : 'bridge';
 };
@@ -235,6 +240,11 @@ export class TaskRunner {
       // Placement keeps such tasks off EC2 instances of another architecture; a FARGATE host checks here.
       const problem = `the task definition's runtimePlatform.cpuArchitecture is ${wanted}, and this host's architecture is ${this.context.architecture}`;
       this.fail({ reason: reasons.resourceInitialization(problem), stopCode: 'TaskFailedToStart', container: containerName });
+      return;
+    }
+    const roleProblem = await this.context.roleProblem(this.task);
+    if (roleProblem !== undefined) {
+      this.fail({ reason: roleProblem, stopCode: 'TaskFailedToStart', container: containerName });
       return;
     }
     const authError = this.task.registryAuthErrors?.[containerName];

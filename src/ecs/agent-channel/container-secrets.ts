@@ -8,7 +8,9 @@
  *   arn:aws:secretsmanager:us-east-1:000000000000:secret:db-AbCdEf:password::     → its JSON key "password"
  *   arn:aws:secretsmanager:us-east-1:000000000000:secret:db-AbCdEf::AWSPREVIOUS:  → the AWSPREVIOUS version
  *
- * Other forms (SSM parameters) are refused at launch (`field-support.ts`). A secret, version or key
+ * Any other `valueFrom` names an SSM parameter, as in ECS: its name in the task's account and
+ * Region, or its ARN (arn:aws:ssm:<region>:<account>:parameter/<name>); a SecureString is
+ * decrypted. ARNs of other services are refused at launch (`field-support.ts`). A secret, version or key
  * that cannot be read is not an error of the control plane: the agent stops the task with
  * `ResourceInitializationError: unable to pull secrets or registry auth: …`, as ECS does. Values
  * travel only in the assignment to the agent; they are never logged or stored.
@@ -18,7 +20,10 @@ import type { AssignedTask } from '../../agent-channel-protocol/messages.js';
 import { Arn } from '../../core/arn.js';
 import type { Wire } from '../../core/wire.js';
 import { readSecretString } from '../../secretsmanager/index.js';
+import { parameterArn, parameterArnParts } from '../../ssm/names.js';
+import { isParameterReference, readParameterValue } from '../../ssm/resolve.js';
 import type { StoreTx, TaskDefinitionRecord, TaskRecord } from '../../store/types.js';
+import type { SecretReadCheck } from '../task-roles/execution-role.js';
 
 export interface SecretReference {
   /** The secret's ARN without ECS's suffixes. */
@@ -55,13 +60,28 @@ export function containersWithSecrets(task: TaskRecord, definition: TaskDefiniti
   return (definition.containerDefinitions ?? []).filter((container): container is Named => Boolean(container.name && container.secrets?.length));
 }
 
+/** The ARN a parameter reference names: its own when it is one, else the name's in the task's account and Region. */
+function parameterArnOf(valueFrom: string, scope: { accountId: string; region: string }): string {
+  return parameterArnParts(valueFrom) ? valueFrom : parameterArn(scope, valueFrom);
+}
+
 /** The value of one reference, or why there is none, in ECS's words where known. */
-async function valueOf(tx: StoreTx, taskAccount: string, valueFrom: string): Promise<{ value: string } | { error: string }> {
+async function valueOf(tx: StoreTx, taskArn: Arn, valueFrom: string, mayRead?: SecretReadCheck): Promise<{ value: string } | { error: string }> {
+  const taskAccount = taskArn.accountId;
   const reference = parseSecretReference(valueFrom);
-  if (!reference) return { error: `${valueFrom} is not a Secrets Manager secret ARN` };
+  if (!reference) {
+    const scope = { accountId: taskAccount, region: taskArn.region };
+    // With an execution role, its policies decide (ssm:GetParameters), as SSM decides for ECS's agent.
+    const denied = isParameterReference(valueFrom) ? mayRead?.(parameterArnOf(valueFrom, scope), 'ssm:GetParameters') : undefined;
+    if (denied !== undefined) return { error: `unable to retrieve secrets from ssm: fetching secret data from SSM Parameter Store in ${scope.region}: ${denied}` };
+    return readParameterValue(tx, scope, valueFrom);
+  }
   const failed = (why: string) => ({ error: `unable to retrieve secret from asm: failed to fetch secret ${reference.secretArn} from secrets manager: ${why}` });
-  // Berth has no resource policies, so a secret is read only in the task's own account.
+  // Secret resource policies are not evaluated on this path yet, so a secret is read only in the task's own account.
   if (reference.accountId !== taskAccount) return failed("ResourceNotFoundException: Secrets Manager can't find the specified secret.");
+  // With an execution role, its policies decide, as Secrets Manager decides for ECS's agent.
+  const denied = mayRead?.(reference.secretArn);
+  if (denied !== undefined) return failed(denied);
   const read = await readSecretString(tx, reference.accountId, reference.region, reference.secretArn, {
     ...(reference.versionId ? { versionId: reference.versionId } : {}),
     ...(reference.versionStage ? { versionStage: reference.versionStage } : {}),
@@ -80,7 +100,12 @@ async function valueOf(tx: StoreTx, taskAccount: string, valueFrom: string): Pro
 }
 
 /** Each container's secret environment, or the first reason one of its secrets cannot be read, by container name. */
-export async function secretsFor(tx: StoreTx, task: TaskRecord, containers: readonly Named[]): Promise<Pick<AssignedTask, 'secretEnvironment' | 'registryAuthErrors'>> {
+export async function secretsFor(
+  tx: StoreTx,
+  task: TaskRecord,
+  containers: readonly Named[],
+  mayRead?: SecretReadCheck,
+): Promise<Pick<AssignedTask, 'secretEnvironment' | 'registryAuthErrors'>> {
   const taskArn = Arn.parse(task.taskArn);
   if (!taskArn) return {};
   const secretEnvironment: Record<string, Record<string, string>> = {};
@@ -88,7 +113,7 @@ export async function secretsFor(tx: StoreTx, task: TaskRecord, containers: read
   for (const container of containers) {
     const environment: Record<string, string> = {};
     for (const secret of container.secrets ?? []) {
-      const resolved = await valueOf(tx, taskArn.accountId, secret.valueFrom ?? '');
+      const resolved = await valueOf(tx, taskArn, secret.valueFrom ?? '', mayRead);
       if ('error' in resolved) {
         errors[container.name] = `unable to pull secrets or registry auth: ${resolved.error}`;
         break;

@@ -33,6 +33,8 @@ import type { TaskPullAuth } from '../../registry/task-pull-auth.js';
 import { containersAsking, containersPulling, registryCredentialsFor } from './registry-credentials.js';
 import { containersWithSecrets, secretsFor } from './container-secrets.js';
 import { checkAgentMessage } from './message-checks.js';
+import { executionRoleCheck } from '../task-roles/execution-role.js';
+import { TaskRoleCredentials, taskRoleArnOf } from '../task-roles/task-role-credentials.js';
 
 const maxReportsPerTransaction = 500;
 
@@ -69,6 +71,8 @@ export interface AgentHubDeps {
   connectGraceMs?: number;
   /** Issues credentials for pulls from Berth's own registry. */
   pullAuth?: TaskPullAuth;
+  /** Issues task role credentials; by default one on this hub's store and clock. */
+  taskRoles?: TaskRoleCredentials;
 }
 
 /** A FARGATE capacity host as it introduced itself: its id, size, and the zone its tasks are in. */
@@ -96,7 +100,11 @@ export class AgentHub {
   private timers: NodeJS.Timeout[] = [];
   private subscription: Subscription | undefined;
 
-  constructor(private readonly deps: AgentHubDeps) {}
+  private readonly taskRoles: TaskRoleCredentials;
+
+  constructor(private readonly deps: AgentHubDeps) {
+    this.taskRoles = deps.taskRoles ?? new TaskRoleCredentials({ store: deps.store, clock: deps.clock });
+  }
 
   get pingMs(): number {
     return this.deps.pingMs ?? 10_000;
@@ -146,6 +154,7 @@ export class AgentHub {
   reset(): void {
     this.resets++;
     this.definitions.clear();
+    this.taskRoles.clear();
     this.reports.length = 0;
     this.ownWrites.clear();
     for (const connection of this.connections.values()) connection.socket.close(resetCloseCode, 'Berth was reset; register again');
@@ -161,6 +170,8 @@ export class AgentHub {
   resetAccount(accountId: string): void {
     const ofAccount = (arn: string | undefined) => arn !== undefined && Arn.parse(arn)?.accountId === accountId;
     this.resets++;
+    // The account's sessions are gone: its running tasks get new ones with their next list.
+    this.taskRoles.clear();
     for (const arn of [...this.definitions.keys()]) if (ofAccount(arn)) this.definitions.delete(arn);
     const kept = this.reports.filter((entry) => !ofAccount(entry.report.taskArn));
     this.reports.splice(0, this.reports.length, ...kept);
@@ -176,6 +187,16 @@ export class AgentHub {
     return [...this.connections.values()].flatMap((connection) =>
       connection.fargate ? [{ key: connection.key, ...connection.fargate }] : [],
     );
+  }
+
+  /** The agents connected to this process. */
+  agentKeys(): string[] {
+    return [...this.connections.keys()];
+  }
+
+  /** Sends a task to its agent now (its task role's credentials were replaced, say). */
+  pushTask(task: TaskRecord): void {
+    this.push([task]);
   }
 
   isConnected(key: string): boolean {
@@ -262,23 +283,49 @@ export class AgentHub {
       const definition = await this.definitionOf(task.taskDefinitionArn);
       if (definition) {
         const assignment = assignmentOf(task, definition);
+        const executionRoleArn = task.overrides?.executionRoleArn || definition.executionRoleArn || undefined;
         const asking = containersAsking(task, definition);
-        if (asking.length > 0) Object.assign(assignment, await this.deps.store.read((tx) => registryCredentialsFor(tx, task, asking)));
         const withSecrets = containersWithSecrets(task, definition);
-        if (withSecrets.length > 0) {
-          const { secretEnvironment, registryAuthErrors } = await this.deps.store.read((tx) => secretsFor(tx, task, withSecrets));
-          if (secretEnvironment) assignment.secretEnvironment = secretEnvironment;
-          if (registryAuthErrors) assignment.registryAuthErrors = { ...registryAuthErrors, ...assignment.registryAuthErrors };
+        const pulling = this.deps.pullAuth ? containersPulling(task, definition).filter((container) => this.deps.pullAuth!.isHostedHere(container.image)) : [];
+        // The execution role does the agent's work: ECS assumes it for each task that needs it.
+        let execution: Awaited<ReturnType<typeof executionRoleCheck>> | undefined;
+        if (executionRoleArn && (asking.length > 0 || withSecrets.length > 0 || pulling.length > 0)) {
+          execution = await this.deps.store.read((tx) => executionRoleCheck(tx, task.taskArn, executionRoleArn, this.deps.clock.now()));
         }
-        const pulling = this.deps.pullAuth ? containersPulling(task, definition) : [];
-        if (pulling.length > 0) {
-          const hosted = await this.deps.pullAuth!.credentialsFor(task.taskArn, task.overrides?.executionRoleArn ?? definition.executionRoleArn, pulling, this.deps.clock.now().getTime() / 1000);
-          if (Object.keys(hosted).length > 0) assignment.registryAuth = { ...hosted, ...assignment.registryAuth };
+        if (execution && 'error' in execution) {
+          // Nothing is read for a task whose execution role ECS cannot assume: it fails to start.
+          assignment.roleError = execution.error;
+        } else {
+          const mayRead = execution?.check;
+          if (asking.length > 0) Object.assign(assignment, await this.deps.store.read((tx) => registryCredentialsFor(tx, task, asking, mayRead)));
+          if (withSecrets.length > 0) {
+            const { secretEnvironment, registryAuthErrors } = await this.deps.store.read((tx) => secretsFor(tx, task, withSecrets, mayRead));
+            if (secretEnvironment) assignment.secretEnvironment = secretEnvironment;
+            if (registryAuthErrors) assignment.registryAuthErrors = { ...registryAuthErrors, ...assignment.registryAuthErrors };
+          }
+          if (pulling.length > 0) {
+            const hosted = await this.deps.pullAuth!.credentialsFor(task.taskArn, execution?.sessionArn, pulling, this.deps.clock.now().getTime() / 1000);
+            if (Object.keys(hosted).length > 0) assignment.registryAuth = { ...hosted, ...assignment.registryAuth };
+          }
         }
+        await this.withTaskRole(task, definition, assignment);
         result.push(assignment);
       } else this.deps.log.error({ task: task.taskArn }, 'task definition of an assigned task is missing');
     }
     return result;
+  }
+
+  /** The task role's credentials (or ECS's reason there are none) while the task is meant to run. */
+  private async withTaskRole(task: TaskRecord, definition: TaskDefinitionRecord, assignment: AssignedTask): Promise<void> {
+    const roleArn = taskRoleArnOf(task, definition);
+    if (!roleArn) return;
+    if (assignment.desiredStatus === 'STOPPED') {
+      this.taskRoles.forget(task.taskArn);
+      return;
+    }
+    const outcome = await this.taskRoles.credentialsFor(task.taskArn, roleArn);
+    if ('error' in outcome) assignment.roleError ??= outcome.error;
+    else assignment.roleCredentials = outcome.credentials;
   }
 
   private enqueue(connection: Connection, work: () => Promise<void>): Promise<void> {

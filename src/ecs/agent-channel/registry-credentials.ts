@@ -11,6 +11,8 @@ import type { Wire } from '../../core/wire.js';
 import type { ContainerDefinition } from '@aws-sdk/client-ecs';
 import { resolveSecretString } from '../../secretsmanager/index.js';
 import type { StoreTx, TaskDefinitionRecord, TaskRecord } from '../../store/types.js';
+import { findSecret } from '../../secretsmanager/names.js';
+import type { SecretReadCheck } from '../task-roles/execution-role.js';
 
 /** Parses a secret's value; answers the problem in words when it is not usable credentials. */
 export function parseRegistryCredentials(secretString: string): RegistryCredentials | string {
@@ -42,6 +44,7 @@ export async function registryCredentialsFor(
   tx: StoreTx,
   task: TaskRecord,
   asking: readonly (Wire<ContainerDefinition> & { name: string })[],
+  mayRead?: SecretReadCheck,
 ): Promise<Pick<AssignedTask, 'registryAuth' | 'registryAuthErrors'>> {
   const taskArn = Arn.parse(task.taskArn);
   if (!taskArn) return {};
@@ -49,6 +52,15 @@ export async function registryCredentialsFor(
   const registryAuthErrors: Record<string, string> = {};
   for (const container of asking) {
     const secretId = container.repositoryCredentials!.credentialsParameter!;
+    if (mayRead) {
+      // The execution role's policies name the secret by its ARN, whatever form the parameter takes.
+      const found = await findSecret(tx, { accountId: taskArn.accountId, region: taskArn.region }, secretId);
+      const denied = mayRead(found?.arn ?? secretId);
+      if (denied !== undefined) {
+        registryAuthErrors[container.name] = `unable to pull secrets or registry auth: unable to retrieve secret from asm: failed to fetch secret ${found?.arn ?? secretId} from secrets manager: ${denied}`;
+        continue;
+      }
+    }
     const secret = await resolveSecretString(tx, taskArn.accountId, taskArn.region, secretId);
     const parsed = secret === undefined ? `no usable secret '${secretId}' in Secrets Manager (${taskArn.region})` : parseRegistryCredentials(secret);
     if (typeof parsed === 'string') registryAuthErrors[container.name] = `unable to pull secrets or registry auth: ${parsed}`;

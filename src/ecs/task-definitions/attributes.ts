@@ -14,6 +14,7 @@
  * | an Amazon ECR image                                    | com.amazonaws.ecs.capability.ecr-auth                       |
  * | an Amazon ECR image with an executionRoleArn           | ecs.capability.execution-role-ecr-pull                      |
  * | taskRoleArn                                            | com.amazonaws.ecs.capability.task-iam-role                  |
+ * | taskRoleArn, networkMode host                          | com.amazonaws.ecs.capability.task-iam-role-network-host     |
  * | networkMode awsvpc                                     | ecs.capability.task-eni                                     |
  * | privileged                                             | com.amazonaws.ecs.capability.privileged-container           |
  * | healthCheck                                            | ecs.capability.container-health-check                       |
@@ -72,6 +73,7 @@ export function requiredAttributesOf(draft: Draft): Wire<Attribute>[] {
     if ((container.portMappings ?? []).some((mapping) => mapping.containerPortRange !== undefined)) need('ecs.capability.container-port-range');
   }
   if (input.taskRoleArn !== undefined) need('com.amazonaws.ecs.capability.task-iam-role');
+  if (input.taskRoleArn !== undefined && draft.networkMode === 'host') need('com.amazonaws.ecs.capability.task-iam-role-network-host');
   if (draft.networkMode === 'awsvpc') need('ecs.capability.task-eni');
   for (const volume of draft.volumes) {
     const efs = volume.efsVolumeConfiguration;

@@ -16,11 +16,12 @@
  * | networkMode                                   | honoured: bridge, host, none, awsvpc (agent)                 |
  * | cpu, memory                                   | honoured: placement, and hard limits of the task's cgroup    |
  * | placementConstraints                          | honoured: placement (memberOf)                               |
- * | executionRoleArn                              | honoured: the identity of pulls from Berth's registry        |
+ * | executionRoleArn                              | honoured: assumed as ecs-tasks; pulls from Berth's registry, |
+ * |                                               | secrets and repositoryCredentials use its permissions        |
  * | ephemeralStorage                              | honoured: not a cap; tasks write to the host's disk          |
  * | runtimePlatform.operatingSystemFamily         | LINUX honoured; WINDOWS_* refused                            |
  * | runtimePlatform.cpuArchitecture               | honoured: placement on EC2/EXTERNAL; FARGATE refuses a mismatch at the host |
- * | taskRoleArn                                   | refused: no IAM role credentials in containers yet           |
+ * | taskRoleArn                                   | honoured: its credentials on 169.254.170.2 (agent)           |
  * | pidMode, ipcMode                              | host (and ipcMode none) honoured; task refused               |
  * | proxyConfiguration, inferenceAccelerators     | refused                                                      |
  * | enableFaultInjection                          | refused when true                                            |
@@ -33,7 +34,7 @@
  * |   interactive, pseudoTerminal, dockerLabels, ulimits, healthCheck, repositoryCredentials,
  * |   systemControls (awsvpc: net.* on the task's network namespace)
  * |                                               | honoured: Docker create options (agent)                      |
- * | containerDefinitions[].secrets                | honoured from Secrets Manager ARNs; SSM parameters refused   |
+ * | containerDefinitions[].secrets                | honoured from Secrets Manager ARNs and SSM parameters        |
  * | containerDefinitions[].logConfiguration       | json-file, syslog, journald, gelf, fluentd, splunk honoured  |
  * |                                               | (passed to Docker); awslogs, awsfirelens, secretOptions refused |
  * | containerDefinitions[].versionConsistency     | disabled honoured: each task pulls the tag as it stands;      |
@@ -42,14 +43,15 @@
  * |   firelensConfiguration, credentialSpecs, resourceRequirements
  * |                                               | refused                                                      |
  * | overrides: containerOverrides[] name, command, environment, cpu, memory, memoryReservation;
- * |   cpu, memory, executionRoleArn, ephemeralStorage | honoured                                             |
- * | overrides: containerOverrides[] environmentFiles, resourceRequirements; taskRoleArn,
+ * |   cpu, memory, executionRoleArn, taskRoleArn, ephemeralStorage | honoured                              |
+ * | overrides: containerOverrides[] environmentFiles, resourceRequirements;
  * |   inferenceAcceleratorOverrides              | refused                                                      |
  * | RunTask/StartTask: enableExecuteCommand (true), volumeConfigurations | refused                              |
  * | RunTask/StartTask: every other member         | honoured (`launchInputFields`)                               |
  */
 import { dockerLogDrivers } from '../../agent-channel-protocol/log-drivers.js';
 import { parseSecretReference } from '../agent-channel/container-secrets.js';
+import { isParameterReference } from '../../ssm/resolve.js';
 
 /** Why a use is refused and what the user can do instead. */
 export interface Refusal {
@@ -101,12 +103,12 @@ const containerFields: Record<string, FieldRule> = {
   linuxParameters: { honoured: `${agent}: capabilities, devices, init, shm size, tmpfs, swap` },
   secrets: { honoured: 'the control plane resolves each secret when it gives the task to the agent; environment variables' },
   'secrets[].valueFrom': {
-    honoured: 'Secrets Manager secret ARNs, with ECS\'s optional json-key, version-stage and version-id',
+    honoured: 'Secrets Manager secret ARNs, with ECS\'s optional json-key, version-stage and version-id; SSM parameter names and ARNs',
     refusedValue: (value) =>
-      typeof value === 'string' && parseSecretReference(value) === undefined
+      typeof value === 'string' && parseSecretReference(value) === undefined && !isParameterReference(value)
         ? notYet(
-            'only Secrets Manager secrets are served: Berth has no Systems Manager Parameter Store (a name that is not an ARN names an SSM parameter, as in ECS)',
-            'Store the value in Secrets Manager (aws secretsmanager create-secret) and set valueFrom to the secret\'s ARN.',
+            'valueFrom names neither a Secrets Manager secret (arn:aws:secretsmanager:…) nor an SSM parameter (its name, or arn:aws:ssm:<region>:<account>:parameter/<name>)',
+            'Set valueFrom to the secret\'s ARN, or to the parameter\'s name or ARN.',
           )
         : undefined,
   },
@@ -162,10 +164,8 @@ const volumeFields: Record<string, FieldRule> = {
 
 const taskFields: Record<string, FieldRule> = {
   family: { honoured: 'the task definition\'s name' },
-  taskRoleArn: {
-    refused: notYet('containers get no IAM role credentials: Berth has no IAM yet', 'Remove taskRoleArn; give the container the credentials it needs through secrets.'),
-  },
-  executionRoleArn: { honoured: 'the identity of the task\'s pulls from Berth\'s registry' },
+  taskRoleArn: { honoured: 'the agent serves the role\'s credentials to the task\'s containers on 169.254.170.2 (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)' },
+  executionRoleArn: { honoured: 'assumed for the task: the identity of its pulls from Berth\'s registry, and what its secrets and repositoryCredentials may read' },
   networkMode: { honoured: 'the agent: bridge, host, none, awsvpc', showValue: true },
   placementConstraints: { honoured: 'placement (memberOf)' },
   requiresCompatibilities: { honoured: 'compatibilities, checked at registration and launch' },
@@ -211,8 +211,8 @@ const overrideFields: Record<string, FieldRule> = {
   'containerOverrides[].resourceRequirements': { refused: notYet('GPUs and inference accelerators are not given to containers', 'Remove resourceRequirements from the override.') },
   cpu: { honoured: 'placement, and the task\'s hard limit' },
   memory: { honoured: 'placement, and the task\'s hard limit' },
-  executionRoleArn: { honoured: 'the identity of the task\'s pulls from Berth\'s registry' },
-  taskRoleArn: { refused: notYet('containers get no IAM role credentials: Berth has no IAM yet', 'Remove taskRoleArn from the overrides.') },
+  executionRoleArn: { honoured: 'assumed for the task: the identity of its pulls from Berth\'s registry, and what its secrets and repositoryCredentials may read' },
+  taskRoleArn: { honoured: 'the agent serves the role\'s credentials to the task\'s containers on 169.254.170.2 (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)' },
   inferenceAcceleratorOverrides: { refused: notYet('Elastic Inference accelerators are not attached', 'Remove inferenceAcceleratorOverrides.') },
   ephemeralStorage: { honoured: 'not a cap: a task writes to its host\'s disk, which Berth does not divide' },
 };

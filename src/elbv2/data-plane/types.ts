@@ -169,6 +169,12 @@ export interface DataPlaneCounters {
 export interface ApplyResult {
   /** Listeners that could not bind, each with words that say what to do. */
   listenerErrors: { listenerArn: string; message: string }[];
+  /**
+   * Listener ports not served on 127.0.0.1 as well (see shared-ports.ts): held by another program,
+   * or shared by load balancers one socket cannot tell apart. Not errors: each load balancer's own
+   * address still serves. Absent when there is none.
+   */
+  sharedPortNotices?: string[];
 }
 
 export interface DataPlane {

@@ -34,6 +34,8 @@ export interface LoadBalancerRecord extends ScopedRecord {
   ipAddressType: 'ipv4';
   subnets: string[];
   securityGroups: string[];
+  /** Network Load Balancers with security groups (SetSecurityGroups): stored and shown; Berth has no PrivateLink. Absent: on. */
+  enforceSecurityGroupInboundRulesOnPrivateLinkTraffic?: 'on' | 'off';
   dnsName: string;
   /** The loopback address the data plane binds for this load balancer; unique across accounts. */
   address: string;

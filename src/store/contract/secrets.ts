@@ -33,6 +33,8 @@ export interface SecretRecord extends Versioned {
   deletedDate?: number;
   /** When a secret scheduled for deletion is removed for good. */
   purgeDate?: number;
+  /** The resource-based policy (PutResourcePolicy), as the caller sent it. */
+  resourcePolicy?: string;
 }
 
 export interface SecretsTable {

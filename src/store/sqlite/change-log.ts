@@ -28,7 +28,7 @@ interface Tracked {
    * The migration that created the table with its `version` column and triggers (see
    * `changeTriggersOf`); absent for the tables that existed before the change feed.
    */
-  createdWith?: 'elbv2' | 'iam';
+  createdWith?: 'elbv2' | 'iam' | 'ssm';
 }
 
 const tracked: Tracked[] = [
@@ -89,6 +89,7 @@ const tracked: Tracked[] = [
     labels: `'account', $.account_id, 'iamType', $.type`,
     createdWith: 'iam',
   },
+  { table: 'ssm_parameters', kind: 'ssmParameter', key: `$.account_id || '/' || $.region || '/' || $.name`, labels: `'account', $.account_id`, createdWith: 'ssm' },
 ];
 
 const triggers = (row: Tracked): string => {

@@ -288,6 +288,27 @@ export const migrations: string[] = [
   CREATE INDEX credentials_principal ON credentials (principal_arn);
   ${changeTriggersOf('iam')}
   `,
+  // SSM Parameter Store: a parameter's record, and its versions, each sealed whole (values and
+  // their metadata) under its account, region, name and version.
+  `
+  CREATE TABLE ssm_parameters (
+    account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    name TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (account_id, region, name)
+  );
+  CREATE TABLE ssm_parameter_versions (
+    account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    name TEXT NOT NULL,
+    parameter_version INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (account_id, region, name, parameter_version)
+  );
+  ${changeTriggersOf('ssm')}
+  `,
 ];
 
 /**
@@ -324,4 +345,6 @@ export const resourceTables = [
   'elb_load_balancers',
   'elb_target_groups',
   'iam_entities',
+  'ssm_parameter_versions',
+  'ssm_parameters',
 ];

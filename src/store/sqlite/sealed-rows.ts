@@ -18,6 +18,12 @@ const sealedColumns: SealedColumn[] = [
   { table: 'secret_values', column: 'doc', keys: ['secret_arn', 'version_id'], associatedData: (arn, version) => sealedFor.secretValue(arn!, version!) },
   { table: 'credentials', column: 'doc', keys: ['access_key_id'], associatedData: (id) => sealedFor.credential(id!) },
   { table: 'registry_settings', column: 'value', keys: ['key'], associatedData: (key) => sealedFor.registrySetting(key!) },
+  {
+    table: 'ssm_parameter_versions',
+    column: 'doc',
+    keys: ['account_id', 'region', 'name', 'parameter_version'],
+    associatedData: (account, region, name, version) => sealedFor.ssmParameterVersion(account!, region!, name!, Number(version)),
+  },
 ];
 
 const sealedPrefixLike = 'sealed:v1:%';

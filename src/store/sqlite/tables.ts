@@ -11,6 +11,7 @@ import { iamTables } from './iam-tables.js';
 import { registryTables } from './registry-table.js';
 import { secretsTables } from './secrets-table.js';
 import { servicesTables } from './services-table.js';
+import { ssmTables } from './ssm-tables.js';
 import type { Statements } from './statements.js';
 
 export { Statements } from './statements.js';
@@ -24,5 +25,6 @@ export function sqliteTables(sql: Statements, sealer: Sealer): StoreTx {
     ...registryTables(sql, sealer),
     ...elbv2Tables(sql),
     ...iamTables(sql),
+    ...ssmTables(sql, sealer),
   };
 }

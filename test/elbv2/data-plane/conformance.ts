@@ -10,6 +10,7 @@
  * Each test applies the whole configuration it needs, so what earlier tests applied goes.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
@@ -579,6 +580,77 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
       }
     });
 
+    it('serves each HTTP listener port on 127.0.0.1 too, to the load balancer the Host names; curl reaches it by DNS name', async () => {
+      reset();
+      const groupA = targetGroup([a.config()]);
+      const groupB = targetGroup([b.config()]);
+      const port = await freePort();
+      const first = loadBalancer(lbAddress(), [listener(port, [rule('default', [], forward(groupA))])]);
+      const second = loadBalancer(lbAddress(), [listener(port, [rule('default', [], forward(groupB))])]);
+      const result = await plane.apply({ loadBalancers: [first, second], targetGroups: [groupA, groupB] });
+      assert.deepEqual(result.listenerErrors, []);
+      assert.deepEqual(result.sharedPortNotices ?? [], []);
+      await allHealthy(groupA);
+      await allHealthy(groupB);
+      const shared = `http://127.0.0.1:${port}/who`;
+      const toFirst = await send(shared, { headers: { host: `${first.dnsName}:${port}` } });
+      assert.equal(toFirst.status, 200);
+      assert.equal(toFirst.json().target, 'a');
+      assert.equal(toFirst.json().headers['x-forwarded-for'], '127.0.0.1');
+      assert.equal(toFirst.json().headers['x-forwarded-port'], String(port));
+      assert.equal((await send(shared, { headers: { host: `${second.dnsName.toUpperCase()}.` } })).json().target, 'b');
+      // One kept-alive connection may name both, request by request.
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        assert.equal((await send(shared, { agent, headers: { host: first.dnsName } })).json().target, 'a');
+        assert.equal((await send(shared, { agent, headers: { host: second.dnsName } })).json().target, 'b');
+      } finally {
+        agent.destroy();
+      }
+      const unknown = await send(shared, { headers: { host: 'nobody.us-east-1.elb.localhost' } });
+      assert.equal(unknown.status, 404);
+      assert.ok(unknown.body.includes('nobody.us-east-1.elb.localhost') && unknown.body.includes(first.dnsName) && unknown.body.includes(second.dnsName), unknown.body);
+      // curl resolves *.localhost names to loopback itself (127.0.0.1 or ::1), as browsers do.
+      const curled = await new Promise<string>((resolve, reject) =>
+        execFile('curl', ['-sS', '--max-time', '10', `http://${second.dnsName}:${port}/by-name`], (error, stdout, stderr) => (error ? reject(new Error(`${error.message} ${stderr}`)) : resolve(stdout))),
+      );
+      assert.equal(JSON.parse(curled).target, 'b');
+      assert.equal(JSON.parse(curled).url, '/by-name');
+      // Each one's own address answers as before.
+      assert.equal((await send(`http://${first.address}:${port}/`)).json().target, 'a');
+      // A port given up goes from 127.0.0.1 too.
+      await applyOk({ loadBalancers: [], targetGroups: [] });
+      await assert.rejects(send(shared, { headers: { host: first.dnsName }, timeoutMs: 5000 }));
+    });
+
+    it('serves a lone network load balancer port on 127.0.0.1 too; not two of them, with a notice', { skip: options.skip?.tcp }, async () => {
+      const x = await startTcpTarget('x');
+      const y = await startTcpTarget('y');
+      try {
+        const tcpCheck = { ...targetGroup([]).healthCheck, protocol: 'TCP' as const, path: '/' };
+        const groupX = targetGroup([x.config()], { protocol: 'TCP', healthCheck: tcpCheck });
+        const groupY = targetGroup([y.config()], { protocol: 'TCP', healthCheck: tcpCheck });
+        const port = await freePort();
+        const nlb = (group: TargetGroupConfig) => loadBalancer(lbAddress(), [listener(port, [rule('default', [], forward(group))], { protocol: 'TCP' })], { type: 'network', idleTimeoutSeconds: 350 });
+        const one = nlb(groupX);
+        const lone = await plane.apply({ loadBalancers: [one], targetGroups: [groupX] });
+        assert.deepEqual(lone.sharedPortNotices ?? [], []);
+        await allHealthy(groupX);
+        assert.equal(await tcpExchange('127.0.0.1', port, 'shared'), 'x:shared');
+        const two = nlb(groupY);
+        const both = await plane.apply({ loadBalancers: [one, two], targetGroups: [groupX, groupY] });
+        assert.deepEqual(both.listenerErrors, []);
+        assert.equal(both.sharedPortNotices?.length, 1);
+        assert.match(both.sharedPortNotices![0]!, new RegExp(`Port ${port} is not served on 127\\.0\\.0\\.1.*own address`));
+        await allHealthy(groupY);
+        assert.equal(await tcpExchange(two.address, port, 'own'), 'y:own');
+        await assert.rejects(tcpExchange('127.0.0.1', port, 'shared'));
+      } finally {
+        await x.stop();
+        await y.stop();
+      }
+    });
+
     it('counts requests and target responses per load balancer and target group', async () => {
       reset();
       const group = targetGroup([a.config()]);
@@ -665,6 +737,44 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
       const uploaded = await secure('/upload', 'PUT', upload);
       assert.equal(uploaded.status, 200);
       assert.equal((JSON.parse(uploaded.body) as { bodyLength: number }).bodyLength, upload.length);
+    });
+
+    it('serves an HTTPS listener port on 127.0.0.1 too, with the certificate of the load balancer the TLS server name names', { skip: options.skip?.https }, async (t) => {
+      const first = selfSignedCertificate();
+      const second = selfSignedCertificate();
+      if (first === undefined || second === undefined) return t.skip('openssl is not installed');
+      reset();
+      const groupA = targetGroup([a.config()]);
+      const groupB = targetGroup([b.config()]);
+      const port = await freePort();
+      const https = (certificate: typeof first, group: TargetGroupConfig) => {
+        const lb = loadBalancer(lbAddress(), []);
+        return { ...lb, listeners: [listener(port, [rule('default', [], forward(group))], { protocol: 'HTTPS', certificate, arn: `${lb.arn.replace(':loadbalancer/', ':listener/')}/${port}` })] };
+      };
+      const one = https(first, groupA);
+      const two = https(second, groupB);
+      const result = await plane.apply({ loadBalancers: [one, two], targetGroups: [groupA, groupB] });
+      assert.deepEqual(result.listenerErrors, []);
+      assert.deepEqual(result.sharedPortNotices ?? [], []);
+      await allHealthy(groupA);
+      await allHealthy(groupB);
+      const { request } = await import('node:https');
+      const { X509Certificate } = await import('node:crypto');
+      const viaName = (dnsName: string) => new Promise<{ target: string; proto: string; fingerprint: string }>((resolve, reject) => {
+        request({ host: '127.0.0.1', port, path: '/tls', servername: dnsName, headers: { host: `${dnsName}:${port}` }, rejectUnauthorized: false, agent: false }, (response) => {
+          const fingerprint = (response.socket as import('node:tls').TLSSocket).getPeerCertificate().fingerprint256;
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          response.on('end', () => {
+            const seen = JSON.parse(text) as { target: string; headers: Record<string, string> };
+            resolve({ target: seen.target, proto: seen.headers['x-forwarded-proto'] ?? '', fingerprint });
+          });
+        }).on('error', reject).end();
+      });
+      const toOne = await viaName(one.dnsName);
+      assert.deepEqual(toOne, { target: 'a', proto: 'https', fingerprint: new X509Certificate(first.certificatePem).fingerprint256 });
+      const toTwo = await viaName(two.dnsName);
+      assert.deepEqual(toTwo, { target: 'b', proto: 'https', fingerprint: new X509Certificate(second.certificatePem).fingerprint256 });
     });
 
     it('NLB: terminates TLS with the given certificate and pipes the plain stream to a target', { skip: options.skip?.tcp }, async (t) => {

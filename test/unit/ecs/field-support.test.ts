@@ -98,13 +98,14 @@ describe('unsupportedUses', () => {
 
   it('names each refused field, with the value where it is an enumeration', () => {
     const record = definition(
-      { taskRoleArn: 'arn:aws:iam::000000000000:role/app', pidMode: 'task', enableFaultInjection: true, volumes: [{ name: 'data', efsVolumeConfiguration: { fileSystemId: 'fs-1' } }] },
+      { taskRoleArn: 'arn:aws:iam::000000000000:role/app', proxyConfiguration: { containerName: 'web' }, pidMode: 'task', enableFaultInjection: true, volumes: [{ name: 'data', efsVolumeConfiguration: { fileSystemId: 'fs-1' } }] },
       {
         logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'g' } },
         secrets: [
           { name: 'A', valueFrom: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:a' },
           { name: 'B', valueFrom: 'arn:aws:ssm:us-east-1:000000000000:parameter/b' },
           { name: 'C', valueFrom: 'plain-name' },
+          { name: 'D', valueFrom: 'arn:aws:s3:::config/d' },
         ],
         restartPolicy: { enabled: true },
         startTimeout: 30,
@@ -113,18 +114,17 @@ describe('unsupportedUses', () => {
     assert.deepEqual(fields(record).sort(), [
       'containerDefinitions[0].logConfiguration.logDriver awslogs',
       'containerDefinitions[0].restartPolicy',
-      'containerDefinitions[0].secrets[1].valueFrom',
-      'containerDefinitions[0].secrets[2].valueFrom',
+      'containerDefinitions[0].secrets[3].valueFrom',
       'containerDefinitions[0].startTimeout',
       'enableFaultInjection',
       'pidMode task',
-      'taskRoleArn',
+      'proxyConfiguration',
       'volumes[0].efsVolumeConfiguration',
     ]);
   });
 
   it('overrides: refused members are named under overrides.', () => {
-    const overrides = { taskRoleArn: 'arn:aws:iam::000000000000:role/x', containerOverrides: [{ name: 'web', environmentFiles: [{ type: 's3', value: 'arn:aws:s3:::b/k.env' }] }] };
-    assert.deepEqual(fields(definition({}), overrides).sort(), ['overrides.containerOverrides[0].environmentFiles', 'overrides.taskRoleArn']);
+    const overrides = { taskRoleArn: 'arn:aws:iam::000000000000:role/x', inferenceAcceleratorOverrides: [{ deviceName: 'd' }], containerOverrides: [{ name: 'web', environmentFiles: [{ type: 's3', value: 'arn:aws:s3:::b/k.env' }] }] };
+    assert.deepEqual(fields(definition({}), overrides).sort(), ['overrides.containerOverrides[0].environmentFiles', 'overrides.inferenceAcceleratorOverrides']);
   });
 });

@@ -101,7 +101,7 @@ describe('renderConfig: DataPlaneConfig as haproxy.cfg', () => {
 
   it('binds one frontend per listener address:port, with the idle timeout and forwarding headers', () => {
     assert.deepEqual(rendered.listeners.map((l) => `${l.address}:${l.port}`), ['127.0.2.7:80', '127.0.2.8:5432']);
-    assert.match(rendered.text, /bind 127\.0\.2\.7:80\n {2}timeout client 20s\n {2}timeout http-keep-alive 20s\n {2}option idle-close-on-response\n {2}option forwardfor/);
+    assert.match(rendered.text, /bind 127\.0\.2\.7:80\n {2}bind 'unix@[^']+' accept-proxy\n {2}timeout client 20s\n {2}timeout http-keep-alive 20s\n {2}option idle-close-on-response\n {2}option forwardfor/);
     assert.match(rendered.text, /set-header X-Forwarded-Proto http\n/);
     assert.match(rendered.text, /set-header X-Forwarded-Port 80\n/);
     assert.match(rendered.text, /X-Amzn-Trace-Id .* unless \{ req\.hdr\(x-amzn-trace-id\) -m found \}/);
@@ -146,7 +146,7 @@ describe('renderConfig: DataPlaneConfig as haproxy.cfg', () => {
     assert.match(section(failOpenBackendName(web)), /server i-0a-32768 10\.0\.0\.5:32768 weight 100$/m);
     assert.match(section(tcp), /mode tcp\n {2}balance random\n {2}timeout server 350s/);
     assert.doesNotMatch(section(tcp), /httpchk/);
-    assert.match(rendered.text, new RegExp(`frontend lb_flows_127\\.0\\.2\\.8_5432\\n {2}mode tcp\\n {2}bind 127\\.0\\.2\\.8:5432\\n.*\\n {2}use_backend ${failOpenBackendName(tcp)} if \\{ nbsrv\\(${tcp}\\) eq 0 \\}\\n {2}default_backend ${tcp}`));
+    assert.match(rendered.text, new RegExp(`frontend lb_flows_127\\.0\\.2\\.8_5432\\n {2}mode tcp\\n {2}bind 127\\.0\\.2\\.8:5432\\n {2}bind 'unix@[^']+' accept-proxy\\n.*\\n {2}use_backend ${failOpenBackendName(tcp)} if \\{ nbsrv\\(${tcp}\\) eq 0 \\}\\n {2}default_backend ${tcp}`));
   });
 
   it('keeps targets out of the skeleton: only listener, rule and settings changes reload', () => {
@@ -167,6 +167,31 @@ describe('renderConfig: DataPlaneConfig as haproxy.cfg', () => {
     assert.deepEqual(result.unsupported.map((u) => u.listenerArn), ['l-udp']);
     assert.match(result.unsupported[0]!.message, /UDP listeners are not supported.*use a TCP listener/);
     assert.deepEqual(result.listeners.map((l) => l.listenerArn), [config.loadBalancers[0]!.listeners[0]!.arn]);
+  });
+
+  it('serves each listener port on 127.0.0.1 too, relaying by Host to the listener frontend over its Unix socket', () => {
+    const text = rendered.text;
+    const shared = text.split('\nfrontend shared_127.0.0.1_80\n')[1]!.split('\n\n')[0]!;
+    assert.match(shared, /^ {2}mode http\n {2}bind 127\.0\.0\.1:80\n {2}timeout client 20s/);
+    assert.match(shared, /acl known req\.hdr\(host\),field\(1,:\),lower -m str front-1\.us-east-1\.elb\.localhost front-1\.us-east-1\.elb\.localhost\. *$/m);
+    assert.match(shared, /http-request return status 404 content-type "text\/plain; charset=utf-8" lf-string "Host %\[req\.hdr\(host\),field\(1,:\),lower\] names no load balancer .*front-1\.us-east-1\.elb\.localhost.*" unless known/);
+    assert.match(shared, /use_backend relay_lb_front_127\.0\.2\.7_80 if \{ req\.hdr\(host\),field\(1,:\),lower -m str front-1\.us-east-1\.elb\.localhost front-1\.us-east-1\.elb\.localhost\. \}/);
+    const socket = /bind 'unix@([^']+)' accept-proxy/.exec(text.split('\nfrontend lb_front_127.0.2.7_80\n')[1]!)![1]!;
+    assert.ok(socket.startsWith('/var/lib/berth/lb-haproxy/'));
+    assert.match(text, new RegExp(`backend relay_lb_front_127\\.0\\.2\\.7_80\\n {2}mode http\\n {2}timeout server 20s\\n {2}http-reuse never\\n {2}server listener 'unix@${socket}' send-proxy-v2`));
+    // A lone network load balancer's port: its connections, relayed as they are.
+    assert.match(text, /frontend shared_127\.0\.0\.1_5432\n {2}mode tcp\n {2}bind 127\.0\.0\.1:5432\n {2}timeout client 350s\n {2}default_backend relay_lb_flows_127\.0\.2\.8_5432/);
+    assert.deepEqual(rendered.sharedPorts, [80, 5432]);
+    assert.deepEqual(rendered.sharedPortNotices, []);
+  });
+
+  it('leaves 127.0.0.1:<port> out when another program holds it, with a notice; the listener frontend keeps its own address', () => {
+    const result = renderConfig(sample(), { ...options, skipSharedPorts: new Map([[80, 'EADDRINUSE']]) });
+    assert.doesNotMatch(result.text, /shared_127\.0\.0\.1_80|relay_lb_front/);
+    assert.match(result.text, /bind 127\.0\.2\.7:80\n {2}timeout client 20s/);
+    assert.deepEqual(result.sharedPorts, [5432]);
+    assert.equal(result.sharedPortNotices.length, 1);
+    assert.match(result.sharedPortNotices[0]!, /^Port 80 is not served on 127\.0\.0\.1: another program listens there; .*127\.0\.2\.7:80/);
   });
 
   it('is a file haproxy accepts, with every kind of stickiness and health check', () => {

@@ -18,6 +18,8 @@ import { handleRequest, handleUpgrade, type HttpListenerDeps } from './http-list
 import { handleRawConnection } from './raw-http.js';
 import { TargetGroupRuntime } from './target-group.js';
 import { handleConnection } from './tcp-listener.js';
+import { sharedAddress, sharedPortPlan, sharedPortUnavailable, type SharedPlan, type SharedPort } from '../shared-ports.js';
+import { configureSharedTimeouts, createSharedServer, sharedIdentity, type SharedListenerState } from './shared-listener.js';
 
 interface BoundListener {
   /** What decides whether the socket can stay: address, port, protocol, certificate. */
@@ -26,6 +28,14 @@ interface BoundListener {
   server: HttpServer | NetServer;
   /** HTTP listeners: the node:http server the fast path hands unusual connections to. */
   fallback?: HttpServer;
+  sockets: Set<Socket>;
+}
+
+/** A socket on 127.0.0.1:<port> shared by the load balancers listening on that port. */
+interface SharedBound {
+  identity: string;
+  state: SharedListenerState;
+  server: HttpServer | NetServer;
   sockets: Set<Socket>;
 }
 
@@ -40,6 +50,7 @@ export interface EngineOptions {
 
 export class Engine {
   private readonly listeners = new Map<string, BoundListener>();
+  private readonly shared = new Map<number, SharedBound>();
   private readonly targetGroups = new Map<string, TargetGroupRuntime>();
   private readonly counters = new Counters();
   private readonly accessLogs = new AccessLogs();
@@ -76,6 +87,8 @@ export class Engine {
         this.targetGroups.delete(arn);
       }
     }
+    const plan = sharedPortPlan(config);
+    await this.closeUnwantedShared(plan);
     const wanted = new Map<string, { lb: LoadBalancerConfig; listener: ListenerConfig }>();
     for (const lb of config.loadBalancers) for (const listener of lb.listeners) wanted.set(`${lb.address}:${listener.port}`, { lb, listener });
     for (const [key, bound] of this.listeners) {
@@ -100,8 +113,57 @@ export class Engine {
         else this.listeners.set(key, result);
       }),
     );
+    const sharedPortNotices = await this.applyShared(plan);
     this.accessLogs.keepOnly(new Set(config.loadBalancers.flatMap((lb) => (lb.accessLogPath === undefined ? [] : [lb.accessLogPath]))));
-    return { listenerErrors };
+    return { listenerErrors, ...(sharedPortNotices.length > 0 ? { sharedPortNotices } : {}) };
+  }
+
+  /** The sockets on 127.0.0.1 (shared-ports.ts): kept while their kind and certificate stay, bound anew otherwise; a port that cannot be bound is a notice. */
+  private async applyShared(plan: SharedPlan): Promise<string[]> {
+    const notices = [...plan.notices];
+    for (const next of plan.ports) {
+      const bound = this.shared.get(next.port);
+      if (bound !== undefined) {
+        bound.state.plan = next;
+        configureSharedTimeouts(bound.server, next);
+        continue;
+      }
+      const result = await this.bindShared(next);
+      if (typeof result === 'string') notices.push(result);
+      else this.shared.set(next.port, result);
+    }
+    return notices;
+  }
+
+  /** Before the load balancers' own sockets are bound: one of them may now be 127.0.0.1:<port> itself. */
+  private async closeUnwantedShared(plan: SharedPlan): Promise<void> {
+    const wanted = new Map(plan.ports.map((port) => [port.port, port]));
+    for (const [port, bound] of this.shared) {
+      const next = wanted.get(port);
+      if (next === undefined || sharedIdentity(next) !== bound.identity) {
+        await closeListener(bound);
+        this.shared.delete(port);
+      }
+    }
+  }
+
+  private bindShared(plan: SharedPort): Promise<SharedBound | string> {
+    const state: SharedListenerState = { plan };
+    const server = createSharedServer(state, this.deps);
+    const sockets = new Set<Socket>();
+    server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    return new Promise((resolve) => {
+      const onError = (error: NodeJS.ErrnoException): void => resolve(sharedPortUnavailable(plan, error.code));
+      server.once('error', onError);
+      server.listen({ host: sharedAddress, port: plan.port, backlog: 1024 }, () => {
+        server.off('error', onError);
+        server.on('error', () => undefined);
+        resolve({ identity: sharedIdentity(plan), state, server, sockets });
+      });
+    });
   }
 
   health(): TargetHealthReport[] {
@@ -115,8 +177,9 @@ export class Engine {
 
   async close(): Promise<void> {
     clearInterval(this.ticker);
-    await Promise.all([...this.listeners.values()].map(closeListener));
+    await Promise.all([...this.listeners.values(), ...this.shared.values()].map(closeListener));
     this.listeners.clear();
+    this.shared.clear();
     for (const group of this.targetGroups.values()) group.close();
     this.targetGroups.clear();
   }
@@ -223,7 +286,7 @@ function configureTimeouts(server: HttpServer | NetServer, lb: LoadBalancerConfi
   server.headersTimeout = Math.max(idleMs + 1000, 60_000);
 }
 
-function closeListener(bound: BoundListener): Promise<void> {
+function closeListener(bound: { server: HttpServer | NetServer; sockets: Set<Socket> }): Promise<void> {
   return new Promise((resolve) => {
     bound.server.close(() => resolve());
     for (const socket of bound.sockets) socket.destroy();

@@ -6,10 +6,16 @@
  */
 import { createServer } from 'node:net';
 
-export function bindProblem(address: string, port: number): Promise<string | undefined> {
+export async function bindProblem(address: string, port: number): Promise<string | undefined> {
+  const failure = await bindFailure(address, port);
+  return failure === undefined ? undefined : bindAdvice(failure.code, address, port);
+}
+
+/** The error binding address:port gives (its code), or undefined when it can be bound. */
+export function bindFailure(address: string, port: number): Promise<{ code: string | undefined } | undefined> {
   return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', (error: NodeJS.ErrnoException) => resolve(bindAdvice(error.code, address, port)));
+    server.once('error', (error: NodeJS.ErrnoException) => resolve({ code: error.code }));
     server.listen({ host: address, port, exclusive: true }, () => server.close(() => resolve(undefined)));
   });
 }

@@ -15,6 +15,8 @@ import { renderHttpFrontend, renderTcpFrontend } from './frontend.js';
 import { frontendName } from './names.js';
 import { quotedWord } from './words.js';
 import { badGatewayBody } from './error-pages.js';
+import { sharedPortPlan, sharedPortUnavailable } from '../shared-ports.js';
+import { relaySocketPath, renderSharedPort } from './shared-frontend.js';
 
 export interface RenderOptions {
   /** Where the sockets, pid file, server state and certificates live. */
@@ -23,6 +25,8 @@ export interface RenderOptions {
   cookieKey: string;
   /** Listeners left out (their bind failed, or they cannot be served): ARN → why. */
   skipListeners?: ReadonlyMap<string, string>;
+  /** Ports 127.0.0.1 cannot serve (held by another program): port → the bind error's code. */
+  skipSharedPorts?: ReadonlyMap<number, string | undefined>;
 }
 
 export interface RenderedListener {
@@ -42,6 +46,10 @@ export interface RenderedConfig {
   unsupported: { listenerArn: string; message: string }[];
   /** Files the configuration refers to (certificates): path → content. */
   files: Record<string, string>;
+  /** Listener ports served on 127.0.0.1 as well (../shared-ports.ts). */
+  sharedPorts: number[];
+  /** Ports not served there, and why. */
+  sharedPortNotices: string[];
 }
 
 export function runtimePaths(stateDir: string) {
@@ -122,6 +130,9 @@ export function renderConfig(config: DataPlaneConfig, options: RenderOptions): R
   const files: Record<string, string> = {};
   const bound = new Map<string, string>();
 
+  // First which listeners are served, then which of their ports 127.0.0.1 serves too (their
+  // frontends then also bind the relay socket), then the frontends.
+  const served: { lb: LoadBalancerConfig; listener: ListenerConfig; certificate?: string }[] = [];
   for (const lb of config.loadBalancers) {
     for (const listener of lb.listeners) {
       const skipped = options.skipListeners?.get(listener.arn);
@@ -147,14 +158,39 @@ export function renderConfig(config: DataPlaneConfig, options: RenderOptions): R
         certificate = certificateFile(options.stateDir, listener);
         files[certificate] = `${listener.certificate.certificatePem.trim()}\n${listener.certificate.privateKeyPem.trim()}\n`;
       }
-      const name = frontendName(lb.name, lb.address, listener.port);
-      const context = { loadBalancer: lb, listener, targetGroups: groups, certificateFile: certificate };
-      const body = lb.type === 'application' ? renderHttpFrontend(context) : renderTcpFrontend(context);
-      const section = [`# listener ${listener.arn}`, `frontend ${name}`, ...body.map((l) => `  ${l}`), ''];
-      skeleton.push(...section);
-      text.push(...section);
-      listeners.push({ listenerArn: listener.arn, frontend: name, address: lb.address, port: listener.port });
+      served.push({ lb, listener, ...(certificate === undefined ? {} : { certificate }) });
     }
+  }
+
+  const servedConfig: DataPlaneConfig = {
+    loadBalancers: config.loadBalancers.map((lb) => ({ ...lb, listeners: lb.listeners.filter((l) => served.some((s) => s.listener === l)) })),
+    targetGroups: config.targetGroups,
+  };
+  const plan = sharedPortPlan(servedConfig);
+  const sharedPorts = plan.ports.filter((port) => !options.skipSharedPorts?.has(port.port));
+  const relayed = new Set(sharedPorts.flatMap((port) => port.entries.map((entry) => entry.listener)));
+  const frontendOf = new Map<ListenerConfig, string>();
+
+  for (const { lb, listener, certificate } of served) {
+    const name = frontendName(lb.name, lb.address, listener.port);
+    frontendOf.set(listener, name);
+    const context = {
+      loadBalancer: lb, listener, targetGroups: groups, certificateFile: certificate,
+      ...(relayed.has(listener) ? { relaySocket: relaySocketPath(options.stateDir, name) } : {}),
+    };
+    const body = lb.type === 'application' ? renderHttpFrontend(context) : renderTcpFrontend(context);
+    const section = [`# listener ${listener.arn}`, `frontend ${name}`, ...body.map((l) => `  ${l}`), ''];
+    skeleton.push(...section);
+    text.push(...section);
+    listeners.push({ listenerArn: listener.arn, frontend: name, address: lb.address, port: listener.port });
+  }
+
+  const certificateFileOf = new Map(served.flatMap((s) => (s.certificate === undefined ? [] : [[s.listener, s.certificate] as const])));
+  for (const port of sharedPorts) {
+    const shared = renderSharedPort({ plan: port, stateDir: options.stateDir, frontendOf, certificateFileOf });
+    skeleton.push(...shared.lines);
+    text.push(...shared.lines);
+    Object.assign(files, shared.files);
   }
 
   for (const group of config.targetGroups) {
@@ -168,5 +204,12 @@ export function renderConfig(config: DataPlaneConfig, options: RenderOptions): R
       servers[backend.name] = backend.servers;
     }
   }
-  return { text: text.join('\n'), skeleton: skeleton.join('\n'), servers, listeners, unsupported, files };
+  return {
+    text: text.join('\n'), skeleton: skeleton.join('\n'), servers, listeners, unsupported, files,
+    sharedPorts: sharedPorts.map((port) => port.port),
+    sharedPortNotices: [...plan.notices, ...plan.ports.flatMap((port) => {
+      const why = options.skipSharedPorts?.get(port.port);
+      return why === undefined ? [] : [sharedPortUnavailable(port, why)];
+    })],
+  };
 }

@@ -34,13 +34,17 @@ export interface FrontendContext {
   targetGroups: ReadonlyMap<string, TargetGroupConfig>;
   /** Where this listener's certificate file is, for HTTPS/TLS. */
   certificateFile?: string;
+  /** The Unix socket 127.0.0.1:<port>'s shared frontend relays to, when it does (shared-frontend.ts). */
+  relaySocket?: string;
 }
 
 const ruleIs = (index: number) => `{ var(txn.rule) -m int eq ${index} }`;
 
-function bindLine(context: FrontendContext, address: string): string {
+function bindLines(context: FrontendContext, address: string): string[] {
   const tls = context.certificateFile !== undefined ? ` ssl crt ${literalWord(context.certificateFile)}` : '';
-  return `bind ${address.includes(':') ? `[${address}]` : address}:${context.listener.port}${tls}`;
+  const own = `bind ${address.includes(':') ? `[${address}]` : address}:${context.listener.port}${tls}`;
+  // What the shared frontend relays arrives decrypted, with the client's address in a PROXY header.
+  return context.relaySocket === undefined ? [own] : [own, `bind ${literalWord(`unix@${context.relaySocket}`)} accept-proxy`];
 }
 
 /** The lines of an HTTP(S) listener's frontend (after `frontend <name>`). */
@@ -49,7 +53,7 @@ export function renderHttpFrontend(context: FrontendContext): string[] {
   const scheme = listener.protocol === 'HTTPS' ? 'https' : 'http';
   const lines = [
     'mode http',
-    bindLine(context, loadBalancer.address),
+    ...bindLines(context, loadBalancer.address),
     `timeout client ${loadBalancer.idleTimeoutSeconds}s`,
     `timeout http-keep-alive ${loadBalancer.idleTimeoutSeconds}s`,
     // On a reload the old worker answers the next request on an idle keep-alive connection with
@@ -175,7 +179,7 @@ function fixedResponseLine(index: number, action: FixedResponseAction): string {
 /** The lines of a TCP/TLS listener's frontend: every connection to its default forward. */
 export function renderTcpFrontend(context: FrontendContext): string[] {
   const { listener, loadBalancer } = context;
-  const lines = ['mode tcp', bindLine(context, loadBalancer.address), 'timeout client 350s'];
+  const lines = ['mode tcp', ...bindLines(context, loadBalancer.address), 'timeout client 350s'];
   const action = listener.rules.find((r) => r.priority === 'default')?.actions.at(-1);
   const arn = action?.type === 'forward' ? action.targetGroups[0]?.targetGroupArn : undefined;
   const group = arn === undefined ? undefined : context.targetGroups.get(arn);

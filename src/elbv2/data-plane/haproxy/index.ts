@@ -21,7 +21,8 @@ import { dirname, join } from 'node:path';
 import { systemClock, type Clock } from '../../../core/clock.js';
 import { Mutex } from '../../../core/mutex.js';
 import type { ApplyResult, DataPlane, DataPlaneConfig, DataPlaneCounters, TargetHealthReport } from '../types.js';
-import { bindProblem, failedBinds } from './bind-check.js';
+import { bindFailure, bindProblem, failedBinds } from './bind-check.js';
+import { sharedAddress, sharedPortPlan } from '../shared-ports.js';
 import { hostPort } from './backend.js';
 import { renderConfig, runtimePaths, targetGroupsInUse, type RenderedConfig, type RenderedListener } from './config.js';
 import { answersPending, countersOf } from './counters.js';
@@ -52,6 +53,8 @@ interface Applied {
   config: DataPlaneConfig;
   skeleton: string;
   listeners: RenderedListener[];
+  /** Listener ports served on 127.0.0.1 as well (absent in a file written before there were any). */
+  sharedPorts?: number[];
 }
 
 export class HaproxyDataPlane implements DataPlane {
@@ -86,7 +89,15 @@ export class HaproxyDataPlane implements DataPlane {
           if (problem !== undefined) skipped.set(listener.arn, problem);
         }
       }
-      const rendered = renderConfig(config, { stateDir: this.options.stateDir, cookieKey: this.cookieKey, skipListeners: skipped });
+      // 127.0.0.1:<port> held by another program: the port is served at the load balancers' own addresses only.
+      const sharedServed = new Set(running ? this.applied.sharedPorts ?? [] : []);
+      const skipSharedPorts = new Map<number, string | undefined>();
+      for (const { port } of sharedPortPlan(config).ports) {
+        if (sharedServed.has(port)) continue;
+        const failure = await bindFailure(sharedAddress, port);
+        if (failure !== undefined) skipSharedPorts.set(port, failure.code);
+      }
+      const rendered = renderConfig(config, { stateDir: this.options.stateDir, cookieKey: this.cookieKey, skipListeners: skipped, skipSharedPorts });
       for (const [path, content] of Object.entries(rendered.files)) {
         mkdirSync(dirname(path), { recursive: true });
         writeFileSync(path, content, { mode: 0o600 });
@@ -109,13 +120,14 @@ export class HaproxyDataPlane implements DataPlane {
       } else {
         renameSync(next, this.paths.config);
       }
-      this.applied = { config, skeleton: rendered.skeleton, listeners: rendered.listeners };
+      this.applied = { config, skeleton: rendered.skeleton, listeners: rendered.listeners, sharedPorts: rendered.sharedPorts };
       this.rendered = rendered;
       // It holds listeners' private keys: readable by Berth's user only.
       writeFileSync(join(this.options.stateDir, 'applied.json'), JSON.stringify(this.applied), { mode: 0o600 });
       await this.syncNow();
       return {
         listenerErrors: [...[...skipped].map(([listenerArn, message]) => ({ listenerArn, message })), ...rendered.unsupported],
+        ...(rendered.sharedPortNotices.length > 0 ? { sharedPortNotices: rendered.sharedPortNotices } : {}),
       };
     });
   }
@@ -243,8 +255,8 @@ export async function createHaproxyDataPlane(options: HaproxyDataPlaneOptions): 
   }
   await stop(full.stateDir).catch(() => undefined);
   rmSync(paths.serverState, { force: true });
-  const startWith = async (config: DataPlaneConfig, skipListeners = new Map<string, string>()): Promise<HaproxyDataPlane> => {
-    const rendered = renderConfig(config, { stateDir: full.stateDir, cookieKey, skipListeners });
+  const startWith = async (config: DataPlaneConfig, skipListeners = new Map<string, string>(), skipSharedPorts = new Map<number, string | undefined>()): Promise<HaproxyDataPlane> => {
+    const rendered = renderConfig(config, { stateDir: full.stateDir, cookieKey, skipListeners, skipSharedPorts });
     for (const [path, content] of Object.entries(rendered.files)) {
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, content, { mode: 0o600 });
@@ -257,11 +269,13 @@ export async function createHaproxyDataPlane(options: HaproxyDataPlaneOptions): 
       // start; the control plane's next apply reports them with what to do.
       const failed = error instanceof HaproxyStartError ? failedBinds(error.output) : [];
       const culprits = rendered.listeners.filter((l) => failed.includes(hostPort(l.address, l.port)) && !skipListeners.has(l.listenerArn));
-      if (culprits.length === 0) throw error;
+      const sharedCulprits = rendered.sharedPorts.filter((port) => failed.includes(hostPort(sharedAddress, port)));
+      if (culprits.length === 0 && sharedCulprits.length === 0) throw error;
       for (const l of culprits) skipListeners.set(l.listenerArn, 'cannot bind');
-      return startWith(config, skipListeners);
+      for (const port of sharedCulprits) skipSharedPorts.set(port, 'EADDRINUSE');
+      return startWith(config, skipListeners, skipSharedPorts);
     }
-    const plane = new HaproxyDataPlane(full, cookieKey, { config, skeleton: rendered.skeleton, listeners: rendered.listeners }, rendered);
+    const plane = new HaproxyDataPlane(full, cookieKey, { config, skeleton: rendered.skeleton, listeners: rendered.listeners, sharedPorts: rendered.sharedPorts }, rendered);
     await holdNewServersDown(paths.adminSocket, rendered, []);
     return plane;
   };

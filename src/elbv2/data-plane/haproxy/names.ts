@@ -48,3 +48,26 @@ export function serverName(target: Pick<TargetConfig, 'id' | 'port'>): string {
   // such ids never share a name.
   return name === target.id ? `${name}-${target.port}` : `${name.slice(0, 20)}_${digest(target.id)}-${target.port}`;
 }
+
+/**
+ * The backend through which the socket on 127.0.0.1:<port> (shared-frontend.ts) relays to a
+ * listener's own frontend: one server, that frontend's Unix socket, with the PROXY protocol so the
+ * listener sees the client's own address.
+ */
+export function relayBackendName(listenerFrontend: string): string {
+  return `relay_${listenerFrontend}`;
+}
+
+export function isRelayBackend(backend: string): boolean {
+  return backend.startsWith('relay_');
+}
+
+/** The file name of a listener frontend's Unix socket (short: Unix socket paths are limited to 107 bytes). */
+export function relaySocketFile(listenerFrontend: string): string {
+  return `fe-${digest(listenerFrontend)}.sock`;
+}
+
+/** The frontend of 127.0.0.1:<port>, shared by the load balancers listening on that port. */
+export function sharedFrontendName(port: number): string {
+  return `shared_127.0.0.1_${port}`;
+}

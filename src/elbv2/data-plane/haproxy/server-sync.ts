@@ -14,6 +14,7 @@
  */
 import type { ServerSpec } from './backend.js';
 import { hostPort } from './backend.js';
+import { isRelayBackend } from './names.js';
 import { isServerRow, numberField, textField, type StatRow } from './stats.js';
 
 export interface SyncInput {
@@ -37,6 +38,8 @@ export function planServerSync(input: SyncInput): string[] {
   }
 
   for (const backend of runningBackends) {
+    // A relay's one server (a listener's own socket) is part of the skeleton, never a target.
+    if (isRelayBackend(backend)) continue;
     const wanted = new Map((input.desired[backend] ?? []).map((s) => [s.name, s]));
     const present = runningServers.get(backend) ?? new Map<string, StatRow>();
     for (const server of wanted.values()) {
