@@ -4,7 +4,7 @@
  * Other resources have none.
  */
 import { Arn } from '../core/arn.js';
-import { resourcePolicyOf as secretResourcePolicyOf } from '../secretsmanager/resource-policy.js';
+import { secretResourcePolicy } from '../secretsmanager/resource-policies.js';
 import type { StoreTx } from '../store/types.js';
 
 /** Whether a resource's service has resource policies at all: only then is the store asked. */
@@ -16,6 +16,6 @@ export async function resourcePolicyText(tx: StoreTx, resource: string): Promise
   const arn = Arn.parse(resource);
   if (!arn) return undefined;
   if (arn.service === 'ecr' && arn.resourceType === 'repository') return (await tx.registry.getRepository(resource))?.policyText;
-  if (arn.service === 'secretsmanager') return secretResourcePolicyOf(tx, resource);
+  if (arn.service === 'secretsmanager') return secretResourcePolicy(tx, resource);
   return undefined;
 }

@@ -15,6 +15,7 @@ import * as ecs from '@aws-sdk/client-ecs';
 import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
 import * as iam from '@aws-sdk/client-iam';
 import * as secrets from '@aws-sdk/client-secrets-manager';
+import * as ssm from '@aws-sdk/client-ssm';
 import * as sts from '@aws-sdk/client-sts';
 import { permissionTables } from '../../src/authz/permissions/index.js';
 import type { Service } from '../../src/edge/dispatch.js';
@@ -34,6 +35,7 @@ const sdks: Record<string, { module: Record<string, unknown>; client: string }> 
   elasticloadbalancing: { module: elbv2 as Record<string, unknown>, client: 'ElasticLoadBalancingV2Client' },
   iam: { module: iam as Record<string, unknown>, client: 'IAMClient' },
   sts: { module: sts as Record<string, unknown>, client: 'STSClient' },
+  ssm: { module: ssm as Record<string, unknown>, client: 'SSMClient' },
 };
 
 const account = '000000000000';

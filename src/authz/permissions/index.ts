@@ -4,6 +4,7 @@ import { ecsPermissions } from './ecs.js';
 import { elbv2Permissions } from './elbv2.js';
 import { iamPermissions } from './iam.js';
 import { secretsManagerPermissions } from './secretsmanager.js';
+import { ssmPermissions } from './ssm.js';
 import { berthPermissions, stsPermissions } from './sts-berth.js';
 import type { PermissionTable } from './types.js';
 
@@ -14,6 +15,7 @@ export const permissionTables: ReadonlyMap<string, PermissionTable> = new Map([
   ['elasticloadbalancing', elbv2Permissions],
   ['iam', iamPermissions],
   ['sts', stsPermissions],
+  ['ssm', ssmPermissions],
   ['berth', berthPermissions],
 ]);
 
