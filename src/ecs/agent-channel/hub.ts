@@ -54,8 +54,6 @@ interface Connection extends AgentIdentity {
   alive: boolean;
   /** Sends to one agent happen in order: a full list read later is never overtaken by an older push. */
   queue: Promise<void>;
-  /** The agent's messages are handled in the order sent: a report's authorization never lets a later one overtake it. */
-  inbound: Promise<void>;
 }
 
 export interface AgentHubDeps {
@@ -88,7 +86,8 @@ export class AgentHub {
   private readonly definitions = new Map<string, TaskDefinitionRecord>();
   /** How many resets this hub has seen: a definition read across one is not cached. */
   private resets = 0;
-  private readonly reports: { connection: Connection; id: number; report: TaskReport }[] = [];
+  /** Reports waiting to be applied, each with its authorization decision (AWS's words when denied). */
+  private readonly reports: { connection: Connection; id: number; report: TaskReport; denial: Promise<string | undefined> }[] = [];
   private flushing: Promise<void> | undefined;
 
   /**
@@ -204,7 +203,7 @@ export class AgentHub {
   }
 
   async attach(socket: WebSocket, identity: AgentIdentity): Promise<void> {
-    const connection: Connection = { ...identity, socket, alive: true, queue: Promise.resolve(), inbound: Promise.resolve() };
+    const connection: Connection = { ...identity, socket, alive: true, queue: Promise.resolve() };
     const previous = this.connections.get(identity.key);
     this.connections.set(identity.key, connection);
     if (previous) previous.socket.close(4000, 'replaced by a newer connection of the same agent');
@@ -217,8 +216,7 @@ export class AgentHub {
     });
     socket.on('message', (data) => {
       connection.alive = true;
-      const text = data.toString();
-      connection.inbound = connection.inbound.then(() => this.receive(connection, text)).catch((error: unknown) => this.deps.log.error({ err: error, agent: identity.key }, 'agent message failed'));
+      void this.receive(connection, data.toString());
     });
     socket.on('close', () => void this.detach(connection));
     socket.on('error', (error) => this.deps.log.warn({ err: error, agent: identity.key }, 'agent channel error'));
@@ -409,15 +407,12 @@ export class AgentHub {
     }
     switch (message.type) {
       case 'report': {
-        const denial =
+        // Queued at once, so reports keep the order they were sent in; the decision is awaited when the batch is applied.
+        const report = message.report;
+        const denial = (async () =>
           (await this.denial(connection, 'ecs:SubmitTaskStateChange')) ??
-          ((message.report.containers?.length ?? 0) > 0 ? await this.denial(connection, 'ecs:SubmitContainerStateChange') : undefined);
-        if (denial !== undefined) {
-          const id = message.id;
-          void this.enqueue(connection, async () => this.send(connection, { type: 'ack', id, error: denial }));
-          return;
-        }
-        this.queueReport(connection, message.id, message.report);
+          ((report.containers?.length ?? 0) > 0 ? await this.denial(connection, 'ecs:SubmitContainerStateChange') : undefined))();
+        this.queueReport(connection, message.id, report, denial);
         return;
       }
       case 'health':
@@ -448,8 +443,10 @@ export class AgentHub {
    * Reports from every agent are applied in batches, one transaction per batch: at thousands of
    * tasks a second, a transaction per report would make the store the bottleneck.
    */
-  private queueReport(connection: Connection, id: number, report: TaskReport): void {
-    this.reports.push({ connection, id, report });
+  private queueReport(connection: Connection, id: number, report: TaskReport, denial: Promise<string | undefined>): void {
+    // A failed decision is a denial, never an unhandled rejection.
+    const decided = denial.catch((error: unknown) => `the report could not be authorized: ${error instanceof Error ? error.message : String(error)}`);
+    this.reports.push({ connection, id, report, denial: decided });
     if (!this.flushing) {
       this.flushing = this.flushReports().finally(() => {
         this.flushing = undefined;
@@ -460,12 +457,18 @@ export class AgentHub {
   private async flushReports(): Promise<void> {
     while (this.reports.length > 0) {
       const batch = this.reports.splice(0, maxReportsPerTransaction);
+      const denials = await Promise.all(batch.map((queued) => queued.denial));
       const now = this.deps.clock.now().getTime() / 1000;
       let outcomes: { error?: string; saved?: TaskRecord }[];
       try {
         outcomes = await this.deps.store.write(async (tx) => {
           const results: { error?: string; saved?: TaskRecord }[] = [];
-          for (const { connection, report } of batch) {
+          for (const [index, { connection, report }] of batch.entries()) {
+            const denial = denials[index];
+            if (denial !== undefined) {
+              results.push({ error: denial });
+              continue;
+            }
             try {
               const task = await tx.tasks.get(report.taskArn);
               // An agent may only report on tasks given to it.
