@@ -30,6 +30,7 @@ import type { Registry } from '../registry/registry.js';
 import { TaskPullAuth } from '../registry/task-pull-auth.js';
 import { secretsManagerService } from '../secretsmanager/service.js';
 import { ssmService } from '../ssm/service.js';
+import { acmService } from '../acm/service.js';
 import { LeaderLease } from '../store/leader-lease.js';
 import type { ResetScope, Store } from '../store/types.js';
 import { stsService } from '../sts/service.js';
@@ -214,6 +215,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
     // IAM is global: one set of entities per account, whichever region a request is signed for.
     { name: 'iam', queryApis: [iamService({ store, clock })] },
     elbv2Module(context, parts, lease),
+    { name: 'acm', jsonApis: [acmService({ store, clock, ids: context.ids })] },
   ];
   return { modules, parts };
 }

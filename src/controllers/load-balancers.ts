@@ -12,7 +12,8 @@
  *      (elbv2/target-health-sync.ts);
  *   4. asks to run again after the health poll interval.
  * Record changes (load balancers, target groups, listeners, rules, registrations, container
- * instances whose address a target uses) make the key dirty at once. The controller's own health
+ * instances whose address a target uses, certificates a listener serves, re-imported) make the key
+ * dirty at once. The controller's own health
  * writes are not watched: they change nothing it applies.
  *
  * No data plane is started while no load balancer has a listener; one already running for the data
@@ -26,7 +27,7 @@ import type { ChangeKind } from '../store/changes.js';
 import { targetGroupsOf, type LoadBalancerRecord, type TargetHealthRecord, type TargetRecord } from '../store/contract/elbv2.js';
 import type { LeaderLease } from '../store/leader-lease.js';
 import type { Store, StoreTx } from '../store/types.js';
-import { dataPlaneConfig, localInstanceAddress, type ElbRecords } from '../elbv2/data-plane-config.js';
+import { dataPlaneConfig, localInstanceAddress, type ElbRecords, type StoredCertificate } from '../elbv2/data-plane-config.js';
 import type { ApplyResult, DataPlane, DataPlaneConfig, TargetHealthReport } from '../elbv2/data-plane/types.js';
 import { targetHealthWrites } from '../elbv2/target-health-sync.js';
 import { done, requeueAfter, type Controller, type Reconciled } from './controller.js';
@@ -67,7 +68,7 @@ interface Snapshot {
 export class LoadBalancerController implements Controller {
   readonly name = 'load-balancers';
   readonly watch = {
-    kinds: ['loadBalancer', 'targetGroup', 'listener', 'rule', 'target', 'containerInstance'] as readonly ChangeKind[],
+    kinds: ['loadBalancer', 'targetGroup', 'listener', 'rule', 'target', 'containerInstance', 'certificate'] as readonly ChangeKind[],
     keysOf: () => [dataPlaneKey],
   };
   readonly lease?: LeaderLease;
@@ -220,9 +221,16 @@ async function readSnapshot(tx: StoreTx): Promise<Snapshot> {
   const listeners = [];
   const rules = [];
   const groupArns = new Set<string>();
+  const certificates = new Map<string, StoredCertificate>();
   for (const lb of loadBalancers) {
     for (const listener of await tx.listeners.forLoadBalancer(lb.arn)) {
       listeners.push(listener);
+      for (const { certificateArn } of listener.certificates ?? []) {
+        if (certificates.has(certificateArn)) continue;
+        const record = await tx.certificates.get(certificateArn);
+        const privateKeyPem = record && (await tx.certificates.getPrivateKey(certificateArn));
+        if (record && privateKeyPem) certificates.set(certificateArn, { certificatePem: record.certificatePem, ...(record.chainPem ? { chainPem: record.chainPem } : {}), privateKeyPem });
+      }
       for (const arn of targetGroupsOf(listener.defaultActions)) groupArns.add(arn);
       for (const rule of await tx.rules.forListener(listener.arn)) {
         rules.push(rule);
@@ -243,5 +251,5 @@ async function readSnapshot(tx: StoreTx): Promise<Snapshot> {
     const address = instance.attributes?.find((attribute) => attribute.name === hostAddressAttribute)?.value;
     if (instance.ec2InstanceId && address) instanceAddresses.set(instance.ec2InstanceId, address);
   }
-  return { records: { loadBalancers, listeners, rules, targetGroups, targets }, instanceAddresses };
+  return { records: { loadBalancers, listeners, rules, targetGroups, targets, certificates }, instanceAddresses };
 }

@@ -19,6 +19,7 @@ export const awsServices: ReadonlyMap<string, AwsService> = new Map<string, AwsS
   ['monitoring', { title: 'CloudWatch' }],
   ['logs', { title: 'CloudWatch Logs' }],
   ['elasticloadbalancing', { title: 'Elastic Load Balancing' }],
+  ['acm', { title: 'Certificate Manager' }],
   ['events', { title: 'EventBridge' }],
   ['application-autoscaling', { title: 'Application Auto Scaling' }],
   ['autoscaling', { title: 'EC2 Auto Scaling' }],

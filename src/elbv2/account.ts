@@ -1,6 +1,6 @@
 /**
  * DescribeAccountLimits (the quotas Berth enforces, under AWS's names and with AWS's defaults) and
- * DescribeSSLPolicies, which answers that no policy exists while Berth serves no HTTPS listener.
+ * DescribeSSLPolicies, which lists the SSL policies HTTPS and TLS listeners may use (ssl-policies.ts).
  */
 import {
   SSLPolicyNotFoundException,
@@ -18,9 +18,14 @@ import { targetGroupQuota } from './target-groups.js';
 import { targetQuota } from './targets.js';
 import { checkPageSize } from './validate.js';
 import { conditionValueQuota } from './conditions.js';
+import { listedCiphers, sslPolicies } from './ssl-policies.js';
+import { certificateQuota } from './listener-tls.js';
+import { validationError } from './errors.js';
 
 const limits: [string, number][] = [
   ['application-load-balancers', loadBalancerQuota],
+  ['certificates-per-application-load-balancer', certificateQuota],
+  ['certificates-per-network-load-balancer', certificateQuota],
   ['condition-values-per-alb-rule', conditionValueQuota],
   ['condition-wildcards-per-alb-rule', conditionValueQuota],
   ['listeners-per-application-load-balancer', listenerQuota],
@@ -42,15 +47,31 @@ export function accountOperations() {
     },
 
     async DescribeSSLPolicies(input: DescribeSSLPoliciesInput): Promise<DescribeSSLPoliciesOutput> {
-      checkPageSize(input.PageSize);
+      const pageSize = checkPageSize(input.PageSize);
+      const type = input.LoadBalancerType;
+      if (type !== undefined && !['application', 'network', 'gateway'].includes(type)) {
+        throw validationError(`1 validation error detected: Value '${type}' at 'loadBalancerType' failed to satisfy constraint: Member must satisfy enum value set: [application, network, gateway]`, { field: 'LoadBalancerType' });
+      }
       const names = input.Names ?? [];
-      if (names.length > 0) {
+      const unknown = names.filter((name) => !sslPolicies.some((policy) => policy.name === name));
+      if (unknown.length > 0) {
         throw withHelp(modelled(SSLPolicyNotFoundException, `One or more SSL policies not found`), {
-          resource: names.join(', '),
-          hint: 'Berth serves no HTTPS or TLS listeners yet, so it has no SSL policies.',
+          resource: unknown.join(', '),
+          hint: `Berth serves these SSL policies: ${sslPolicies.map((policy) => policy.name).join(', ')}.`,
         });
       }
-      return { SslPolicies: [] };
+      // Gateway load balancers have no TLS listeners.
+      const chosen = type === 'gateway' ? [] : sslPolicies.filter((policy) => names.length === 0 || names.includes(policy.name));
+      const page = pageOfList(chosen, input.Marker, pageSize);
+      return {
+        SslPolicies: page.items.map((policy) => ({
+          Name: policy.name,
+          SslProtocols: policy.protocols,
+          Ciphers: listedCiphers(policy),
+          SupportedLoadBalancerTypes: ['application', 'network'],
+        })),
+        ...(page.nextMarker ? { NextMarker: page.nextMarker } : {}),
+      };
     },
   };
 }

@@ -24,8 +24,10 @@ import type {
 } from '../store/contract/elbv2.js';
 import { targetGroupsOf } from '../store/contract/elbv2.js';
 import { drainEnded } from './draining.js';
+import { alpnPolicies, defaultSslPolicy, sslPolicyNamed, tlsPolicyConfig } from './ssl-policies.js';
 import type {
   ActionConfig,
+  CertificatePem,
   ConditionConfig,
   DataPlaneConfig,
   HealthCheckConfig,
@@ -44,6 +46,14 @@ export interface ElbRecords {
   rules: readonly RuleRecord[];
   targetGroups: readonly TargetGroupRecord[];
   targets: readonly TargetRecord[];
+  /** The ACM certificates HTTPS and TLS listeners name, by ARN, with their private keys. */
+  certificates?: ReadonlyMap<string, StoredCertificate>;
+}
+
+export interface StoredCertificate {
+  certificatePem: string;
+  chainPem?: string;
+  privateKeyPem: string;
 }
 
 export interface TranslationContext {
@@ -72,7 +82,7 @@ export function dataPlaneConfig(records: ElbRecords, context: TranslationContext
     const listeners = (listenersOf.get(lb.arn) ?? []).map((listener): ListenerConfig => {
       const rules = rulesFor(listener, rulesOf.get(listener.arn) ?? []);
       for (const rule of rules) for (const action of rule.actions) if (action.type === 'forward') for (const group of action.targetGroups) used.add(group.targetGroupArn);
-      return { arn: listener.arn, port: listener.port, protocol: listener.protocol as ListenerProtocol, rules };
+      return { arn: listener.arn, port: listener.port, protocol: listener.protocol as ListenerProtocol, rules, ...tlsOf(listener, records.certificates) };
     });
     return {
       arn: lb.arn,
@@ -102,6 +112,26 @@ export function dataPlaneConfig(records: ElbRecords, context: TranslationContext
     }
   }
   return { loadBalancers, targetGroups };
+}
+
+/** An HTTPS or TLS listener's certificates (each followed by its chain), SSL policy and ALPN protocols. */
+function tlsOf(listener: ListenerRecord, stored: ElbRecords['certificates']): Partial<ListenerConfig> {
+  if (listener.certificates === undefined) return {};
+  const pem = (arn: string): CertificatePem | undefined => {
+    const certificate = stored?.get(arn);
+    return certificate && { certificatePem: `${certificate.certificatePem.trim()}\n${certificate.chainPem?.trim() ? `${certificate.chainPem.trim()}\n` : ''}`, privateKeyPem: certificate.privateKeyPem };
+  };
+  const defaultArn = listener.certificates.find((c) => c.isDefault)?.certificateArn;
+  const certificate = defaultArn === undefined ? undefined : pem(defaultArn);
+  const sniCertificates = listener.certificates.filter((c) => !c.isDefault).flatMap((c) => pem(c.certificateArn) ?? []);
+  const policy = sslPolicyNamed(listener.sslPolicy ?? defaultSslPolicy);
+  const alpn = listener.alpnPolicy === undefined ? undefined : alpnPolicies[listener.alpnPolicy];
+  return {
+    ...(certificate ? { certificate } : {}),
+    ...(sniCertificates.length > 0 ? { sniCertificates } : {}),
+    ...(policy ? { tlsPolicy: tlsPolicyConfig(policy) } : {}),
+    ...(alpn && alpn.length > 0 ? { alpnProtocols: alpn } : {}),
+  };
 }
 
 /** Rules in evaluation order: by priority, the default rule last (from the listener's default actions). */

@@ -3,8 +3,8 @@
  * actions are also its default rule (DescribeRules lists it, priority `default`), kept as a rule
  * record beside the listener so that "who forwards to this target group" is one question.
  *
- * HTTPS and TLS listeners need certificates, which Berth does not serve yet: they are refused,
- * saying so. UDP and TCP_UDP are refused the same way until a data plane forwards datagrams.
+ * HTTPS and TLS listeners carry certificates and an SSL policy (listener-tls.ts). UDP and TCP_UDP
+ * are refused, saying so, until a data plane forwards datagrams.
  */
 import {
   TooManyListenersException,
@@ -29,6 +29,7 @@ import { checkArn, listenerOf, loadBalancerOf } from './lookup.js';
 import { pageOfList } from './pagination.js';
 import { presentListener } from './present.js';
 import { checkTags } from './tags.js';
+import { checkAlpnPolicy, checkCertificateList, checkSslPolicyName, resolveTls, type ListenerTls, type TlsRequest } from './listener-tls.js';
 import { checkPageSize, checkPort } from './validate.js';
 
 export const listenerQuota = 50;
@@ -44,17 +45,22 @@ function checkProtocolShape(protocol: string | undefined): void {
 }
 
 /** The listener protocol must suit the load balancer, and be one Berth serves. */
-function checkProtocolFor(loadBalancer: LoadBalancerRecord, protocol: string, input: { Certificates?: unknown[]; SslPolicy?: string }): void {
+function checkProtocolFor(loadBalancer: LoadBalancerRecord, protocol: string): void {
   const allowed = byType[loadBalancer.type];
   if (!allowed.includes(protocol)) throw validationError(`Listener protocol '${protocol}' must be one of '${allowed.join(', ')}'`, { field: 'Protocol' });
-  if (protocol === 'HTTPS' || protocol === 'TLS') {
-    throw notSupported(`Listener protocol '${protocol}' is not supported`, 'Berth does not serve certificates yet: use an HTTP (or TCP) listener.', 'Protocol');
-  }
   if (protocol === 'UDP' || protocol === 'TCP_UDP') {
     throw notSupported(`Listener protocol '${protocol}' is not supported`, 'Berth load balancers forward TCP and HTTP only: use a TCP listener.', 'Protocol');
   }
-  if ((input.Certificates?.length ?? 0) > 0 || input.SslPolicy !== undefined) {
-    throw validationError(`Certificates and SSL policies can only be specified for HTTPS and TLS listeners`, { field: 'Certificates' });
+}
+
+/** The TLS members' shapes, before any lookup. */
+function checkTlsShapes(input: TlsRequest & { MutualAuthentication?: { Mode?: string } }): void {
+  checkCertificateList(input.Certificates);
+  checkSslPolicyName(input.SslPolicy);
+  checkAlpnPolicy(input.AlpnPolicy);
+  const mode = input.MutualAuthentication?.Mode;
+  if (input.MutualAuthentication !== undefined && mode !== undefined && mode !== 'off') {
+    throw notSupported(`Mutual TLS authentication mode '${mode}' is not supported`, 'Berth listeners do not ask clients for certificates: leave MutualAuthentication off (Mode=off).', 'MutualAuthentication.Mode');
   }
 }
 
@@ -63,7 +69,10 @@ async function defaultRuleOf(tx: StoreTx, listener: string) {
   return (await tx.rules.forListener(listener)).find((rule) => rule.isDefault);
 }
 
-const sameListener = (a: ListenerRecord, protocol: string, actions: ElbAction[]) => a.protocol === protocol && JSON.stringify(a.defaultActions) === JSON.stringify(actions);
+const sameListener = (a: ListenerRecord, protocol: string, actions: ElbAction[], tls: ListenerTls) =>
+  a.protocol === protocol &&
+  JSON.stringify(a.defaultActions) === JSON.stringify(actions) &&
+  JSON.stringify([a.certificates?.[0], a.sslPolicy, a.alpnPolicy]) === JSON.stringify([tls.certificates?.[0], tls.sslPolicy, tls.alpnPolicy]);
 
 export function listenerOperations({ store, clock, ids, lowestBindablePort }: Elbv2Deps) {
   return {
@@ -74,17 +83,19 @@ export function listenerOperations({ store, clock, ids, lowestBindablePort }: El
       if (input.Port !== undefined) checkPort(input.Port, 'Port');
       const actions = checkActions(input.DefaultActions ?? [], 'DefaultActions');
       const tags = checkTags(input.Tags ?? []);
+      checkTlsShapes(input);
       return store.write(async (tx) => {
         const loadBalancer = await loadBalancerOf(tx, ctx, arn);
         if (input.Protocol === undefined) throw validationError('A listener protocol must be specified', { field: 'Protocol' });
         if (input.Port === undefined) throw validationError('A listener port must be specified', { field: 'Port' });
-        checkProtocolFor(loadBalancer, input.Protocol, input);
+        checkProtocolFor(loadBalancer, input.Protocol);
+        const tls = await resolveTls(tx, ctx, input.Protocol, input);
         checkBindable(input.Port, lowestBindablePort);
         const listeners = await tx.listeners.forLoadBalancer(arn);
         const onPort = listeners.find((listener) => listener.port === input.Port);
         if (onPort) {
           // The same listener again succeeds, as in AWS.
-          if (sameListener(onPort, input.Protocol, actions)) return { Listeners: [presentListener(onPort)] };
+          if (sameListener(onPort, input.Protocol, actions, tls)) return { Listeners: [presentListener(onPort)] };
           throw withHelp(duplicateListener(arn), { resource: onPort.arn, hint: 'Change the existing listener with aws elbv2 modify-listener, or use another port.' });
         }
         if (listeners.length >= listenerQuota) throw modelled(TooManyListenersException, 'The quota for the number of listeners per load balancer has been reached');
@@ -100,6 +111,7 @@ export function listenerOperations({ store, clock, ids, lowestBindablePort }: El
           port: input.Port,
           protocol: input.Protocol,
           defaultActions: actions,
+          ...tls,
           tags,
           createdAt: now,
         };
@@ -142,17 +154,20 @@ export function listenerOperations({ store, clock, ids, lowestBindablePort }: El
       checkProtocolShape(input.Protocol);
       if (input.Port !== undefined) checkPort(input.Port, 'Port');
       const actions = input.DefaultActions !== undefined ? checkActions(input.DefaultActions, 'DefaultActions') : undefined;
+      checkTlsShapes(input);
       return store.write(async (tx) => {
         const listener = await listenerOf(tx, ctx, arn);
         const loadBalancer = await loadBalancerOf(tx, ctx, listener.loadBalancerArn);
         const protocol = input.Protocol ?? listener.protocol;
         const port = input.Port ?? listener.port;
-        checkProtocolFor(loadBalancer, protocol, input);
+        checkProtocolFor(loadBalancer, protocol);
+        const tls = await resolveTls(tx, ctx, protocol, input, listener);
         if (port !== listener.port) checkBindable(port, lowestBindablePort);
         if (port !== listener.port && (await tx.listeners.forLoadBalancer(loadBalancer.arn)).some((other) => other.port === port)) throw duplicateListener(loadBalancer.arn);
         const defaultActions = actions ?? listener.defaultActions;
         await checkActionTargets(tx, ctx, defaultActions, { protocol, loadBalancerArn: loadBalancer.arn, loadBalancerType: loadBalancer.type });
-        const updated = { ...listener, protocol, port, defaultActions };
+        const { certificates: _c, sslPolicy: _s, alpnPolicy: _a, ...rest } = listener;
+        const updated: ListenerRecord = { ...rest, protocol, port, defaultActions, ...tls };
         await tx.listeners.put(updated);
         const rule = await defaultRuleOf(tx, arn);
         if (rule && actions) await tx.rules.put({ ...rule, actions });

@@ -72,6 +72,10 @@ export function presentListener(record: ListenerRecord): Listener {
     LoadBalancerArn: record.loadBalancerArn,
     Port: record.port,
     Protocol: record.protocol as Listener['Protocol'],
+    // DescribeListeners shows the default certificate only; DescribeListenerCertificates shows them all.
+    ...(record.certificates ? { Certificates: record.certificates.filter((c) => c.isDefault).map((c) => ({ CertificateArn: c.certificateArn })) } : {}),
+    ...(record.sslPolicy ? { SslPolicy: record.sslPolicy } : {}),
+    ...(record.alpnPolicy ? { AlpnPolicy: [record.alpnPolicy] } : {}),
     DefaultActions: presentActions(record.defaultActions),
   };
 }

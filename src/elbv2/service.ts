@@ -8,6 +8,7 @@ import { defineQueryService, type QueryService } from '../edge/protocols/aws-que
 import { accountOperations } from './account.js';
 import type { Elbv2Deps } from './deps.js';
 import { listenerOperations } from './listeners.js';
+import { listenerCertificateOperations } from './listener-certificates.js';
 import { loadBalancerOperations } from './load-balancers.js';
 import { loadBalancerSettingOperations } from './load-balancer-settings.js';
 import { ruleOperations } from './rules.js';
@@ -33,6 +34,7 @@ export function elbv2Service(deps: Elbv2Deps): QueryService {
       ...targetGroupOperations(deps),
       ...targetOperations(deps),
       ...listenerOperations(deps),
+      ...listenerCertificateOperations(deps),
       ...ruleOperations(deps),
       ...tagOperations(deps),
       ...accountOperations(),

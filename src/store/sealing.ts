@@ -60,4 +60,5 @@ export const sealedFor = {
   credential: (accessKeyId: string) => `credential\n${accessKeyId}`,
   registrySetting: (key: string) => `registry-setting\n${key}`,
   ssmParameterVersion: (accountId: string, region: string, name: string, version: number) => `ssm-parameter-version\n${accountId}\n${region}\n${name}\n${version}`,
+  certificateKey: (certificateArn: string) => `certificate-key\n${certificateArn}`,
 };

@@ -7,6 +7,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { cliEnvironment, hasAwsCli, run } from '../helpers/aws-cli.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
+import { makeCertificate } from '../helpers/certificates.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 
 describe('aws elbv2 against Berth', { skip: hasAwsCli ? false : 'the aws command is not installed on this machine' }, () => {
@@ -87,5 +91,34 @@ describe('aws elbv2 against Berth', { skip: hasAwsCli ? false : 'the aws command
       await failure('create-target-group', '--name', 'bad', '--protocol', 'HTTP', '--port', '80', '--health-check-interval-seconds', '10', '--health-check-timeout-seconds', '10'),
       /\(ValidationError\).*Health check interval must be greater than the timeout/,
     );
+  });
+
+  it('imports a certificate with aws acm import-certificate fileb:// and serves it on an HTTPS listener', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-cli-cert-'));
+    try {
+      const certificate = makeCertificate({ commonName: 'cli.example.test' });
+      writeFileSync(join(dir, 'cert.pem'), certificate.certificatePem);
+      writeFileSync(join(dir, 'key.pem'), certificate.privateKeyPem);
+      const acm = async (...args: string[]) => {
+        const { stdout } = await run('aws', ['--endpoint-url', berth.url, '--output', 'json', 'acm', ...args], { env: cliEnvironment, cwd: dir });
+        return JSON.parse(stdout || '{}') as Record<string, any>;
+      };
+      const { CertificateArn } = await acm('import-certificate', '--certificate', 'fileb://cert.pem', '--private-key', 'fileb://key.pem');
+      assert.match(CertificateArn, /^arn:aws:acm:us-east-1:000000000000:certificate\//);
+      const listed = await acm('list-certificates');
+      assert.ok(listed.CertificateSummaryList.some((item: any) => item.CertificateArn === CertificateArn && item.DomainName === 'cli.example.test'));
+      const lb = (await aws('create-load-balancer', '--name', 'secure', '--subnets', 'subnet-local')).LoadBalancers[0];
+      const listener = (
+        await aws('create-listener', '--load-balancer-arn', lb.LoadBalancerArn, '--protocol', 'HTTPS', '--port', '8443', '--certificates', `CertificateArn=${CertificateArn}`,
+          '--ssl-policy', 'ELBSecurityPolicy-TLS13-1-2-2021-06', '--default-actions', 'Type=fixed-response,FixedResponseConfig={StatusCode=200}')
+      ).Listeners[0];
+      assert.deepEqual([listener.Protocol, listener.SslPolicy, listener.Certificates], ['HTTPS', 'ELBSecurityPolicy-TLS13-1-2-2021-06', [{ CertificateArn }]]);
+      assert.match(await failure('create-listener', '--load-balancer-arn', lb.LoadBalancerArn, '--protocol', 'HTTPS', '--port', '9443', '--default-actions', 'Type=fixed-response,FixedResponseConfig={StatusCode=200}'),
+        /\(ValidationError\).*A certificate must be specified for HTTPS listeners/);
+      const inUse = await run('aws', ['--endpoint-url', berth.url, 'acm', 'delete-certificate', '--certificate-arn', CertificateArn], { env: cliEnvironment }).then(() => '', (error: { stderr?: string }) => String(error.stderr));
+      assert.match(inUse, /\(ResourceInUseException\) when calling the DeleteCertificate operation: Certificate .* is in use\./);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

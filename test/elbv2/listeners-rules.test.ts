@@ -75,12 +75,13 @@ describe('ELBv2 listeners and rules', () => {
     );
   });
 
-  it('checks the protocol against the load balancer type, and refuses HTTPS and UDP as not supported', async () => {
+  it('checks the protocol against the load balancer type, wants a certificate for HTTPS, and refuses UDP as not supported', async () => {
     const create = (LoadBalancerArn: string, Protocol: string, TargetGroupArn: string) =>
       elb.send(new CreateListenerCommand({ LoadBalancerArn, Protocol: Protocol as never, Port: 9000, DefaultActions: [{ Type: 'forward', TargetGroupArn }] }));
     await rejects(create(alb, 'TCP', web), 'ValidationError', /^Listener protocol 'TCP' must be one of 'HTTPS, HTTP'$/);
     await rejects(create(nlb, 'HTTP', tcp), 'ValidationError', /^Listener protocol 'HTTP' must be one of 'TCP_UDP, TLS, UDP, TCP'$/);
-    await rejects(create(alb, 'HTTPS', web), 'InvalidConfigurationRequestException', /'HTTPS' is not supported/);
+    await rejects(create(alb, 'HTTPS', web), 'ValidationError', /^A certificate must be specified for HTTPS listeners$/);
+    await rejects(create(nlb, 'TLS', tcp), 'ValidationError', /^A certificate must be specified for TLS listeners$/);
     await rejects(create(nlb, 'UDP', tcp), 'InvalidConfigurationRequestException', /'UDP' is not supported/);
     await rejects(create(alb, 'HTTP', tcp), 'IncompatibleProtocolsException', /not compatible with listener protocol 'HTTP'/);
     await rejects(create(alb, 'SMTP', web), 'ValidationError', /enum value set/);
@@ -243,14 +244,19 @@ describe('ELBv2 listeners and rules', () => {
     await rejects(elb.send(new DescribeListenersCommand({})), 'ValidationError', /listener ARNs or a load balancer ARN/);
   });
 
-  it("lists the account's limits and answers that no SSL policy exists", async () => {
+  it("lists the account's limits and the SSL policies listeners may use", async () => {
     const { Limits } = await elb.send(new DescribeAccountLimitsCommand({}));
     const limits = Object.fromEntries((Limits ?? []).map((limit) => [limit.Name, limit.Max]));
     assert.equal(limits['application-load-balancers'], '50');
     assert.equal(limits['rules-per-application-load-balancer'], '100');
     assert.equal(limits['targets-per-target-group'], '1000');
-    assert.deepEqual((await elb.send(new DescribeSSLPoliciesCommand({}))).SslPolicies, []);
-    await rejects(elb.send(new DescribeSSLPoliciesCommand({ Names: ['ELBSecurityPolicy-2016-08'] })), 'SSLPolicyNotFoundException');
+    const policies = (await elb.send(new DescribeSSLPoliciesCommand({}))).SslPolicies ?? [];
+    assert.ok(policies.some((policy) => policy.Name === 'ELBSecurityPolicy-TLS13-1-2-2021-06' && policy.SslProtocols?.join() === 'TLSv1.2,TLSv1.3'));
+    const page = await elb.send(new DescribeSSLPoliciesCommand({ PageSize: 2 }));
+    assert.equal(page.SslPolicies?.length, 2);
+    const rest = await elb.send(new DescribeSSLPoliciesCommand({ PageSize: 400, Marker: page.NextMarker }));
+    assert.equal((rest.SslPolicies?.length ?? 0) + 2, policies.length);
+    await rejects(elb.send(new DescribeSSLPoliciesCommand({ Names: ['ELBSecurityPolicy-2016-08', 'ELBSecurityPolicy-Unknown'] })), 'SSLPolicyNotFoundException');
   });
 });
 

@@ -2,8 +2,9 @@
  * Load balancers that forward, end to end: the ELBv2 API through the SDK, the load balancer
  * controller, and the data plane chosen by `DATA_PLANE` (embedded unless set), with real HTTP
  * targets on 127.0.0.1 registered as ip targets. Health checks run every 5 s with thresholds of
- * 2, so each wait below polls DescribeTargetHealth against a deadline (the data plane's checks
- * run in another process on real time).
+ * 2; a wait for a health state has the data plane check now where it can (`checkHealthNow`) and
+ * the controller record the result, rather than waiting out the interval, and polls
+ * DescribeTargetHealth against a deadline.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -41,8 +42,17 @@ describe(`load balancers forwarding through the ${dataPlane} data plane`, () => 
     const { TargetHealthDescriptions = [] } = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: group }));
     return new Map(TargetHealthDescriptions.map((description) => [description.Target?.Port, description.TargetHealth]));
   };
+  /** Health checks now rather than at the next interval, their results recorded (where the data plane can). */
+  const checkNow = async () => {
+    await berth.server.loadBalancers.settle();
+    const plane = await berth.server.dataPlane.get(false);
+    if (plane?.checkHealthNow === undefined) return;
+    await plane.checkHealthNow();
+    await berth.server.loadBalancers.settle();
+  };
   const waitForState = (group: string, target: Target, state: string, reason?: string) =>
     eventually(async () => {
+      await checkNow();
       const health = (await healthOf(group)).get(target.port);
       assert.equal(health?.State, state, `${target.name}: ${JSON.stringify(health)}`);
       if (reason !== undefined) assert.equal(health?.Reason, reason);

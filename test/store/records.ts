@@ -1,4 +1,5 @@
 /** Small valid records for the store conformance suite, one builder per table kind. */
+import type { CertificateRecord } from '../../src/store/contract/acm.js';
 import type {
   ClusterRecord,
   ContainerInstanceRecord,
@@ -102,6 +103,27 @@ export function secret(name: string): SecretRecord {
     versions: [{ versionId: 'v1', stages: ['AWSCURRENT'], createdDate: 1_700_000_000 }],
     createdDate: 1_700_000_000,
     lastChangedDate: 1_700_000_000,
+  };
+}
+
+export function certificate(id: string): CertificateRecord {
+  return {
+    arn: `arn:aws:acm:${region}:${account}:certificate/${id}`,
+    accountId: account,
+    region,
+    certificatePem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+    domainName: `${id}.example.test`,
+    subjectAlternativeNames: [`${id}.example.test`],
+    subject: `CN=${id}.example.test`,
+    issuer: 'Example',
+    serial: '01',
+    keyAlgorithm: 'RSA_2048',
+    signatureAlgorithm: 'SHA256WITHRSA',
+    notBefore: 1_700_000_000,
+    notAfter: 1_800_000_000,
+    createdAt: 1_700_000_000,
+    importedAt: 1_700_000_000,
+    tags: [],
   };
 }
 

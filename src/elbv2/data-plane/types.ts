@@ -41,10 +41,37 @@ export interface ListenerConfig {
   arn: string;
   port: number;
   protocol: ListenerProtocol;
-  /** PEM certificate chain and key for HTTPS/TLS listeners. */
-  certificate?: { certificatePem: string; privateKeyPem: string };
+  /** PEM certificate chain and key for HTTPS/TLS listeners: the default certificate. */
+  certificate?: CertificatePem;
+  /**
+   * Further certificates, served by SNI: a client naming a host one of them covers (its subject
+   * alternative names, or its common name, wildcards included) gets it; any other gets the default.
+   */
+  sniCertificates?: CertificatePem[];
+  /** HTTPS/TLS listeners: the protocols and ciphers of the listener's SSL policy (absent: the data plane's defaults). */
+  tlsPolicy?: TlsPolicyConfig;
+  /** TLS listeners: the ALPN protocol ids offered, in order of preference (absent: no ALPN). */
+  alpnProtocols?: string[];
   /** Rules in evaluation order (lowest priority number first); the default rule last. */
   rules: RuleConfig[];
+}
+
+export interface CertificatePem {
+  /** The certificate followed by its chain. */
+  certificatePem: string;
+  privateKeyPem: string;
+}
+
+/** An ELB SSL policy as OpenSSL takes it. */
+export interface TlsPolicyConfig {
+  /** The policy's name (ELBSecurityPolicy-…). */
+  name: string;
+  minVersion: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  maxVersion: 'TLSv1.2' | 'TLSv1.3';
+  /** OpenSSL cipher list for TLS 1.2 and below, most preferred first (empty when only TLS 1.3 is allowed). */
+  ciphers: string;
+  /** TLS 1.3 cipher suites, colon-separated (empty when TLS 1.3 is not allowed). */
+  ciphersuites: string;
 }
 
 export interface RuleConfig {
@@ -184,6 +211,13 @@ export interface DataPlane {
   /** Every target's current health as the data plane's checks see it. */
   health(): Promise<TargetHealthReport[]>;
   counters(): Promise<DataPlaneCounters>;
+  /**
+   * Runs every registered target's health check once, now, and resolves when the results are in
+   * (each counts as the next scheduled check). For tests and tools that want a health transition
+   * without waiting for intervals to pass; absent where the implementation cannot start a check
+   * on demand (haproxy's runtime API has no such command).
+   */
+  checkHealthNow?(): Promise<void>;
   /** Detaches from the data plane, leaving it running (a control plane that stops or dies does not stop the traffic). */
   detach(): Promise<void>;
   /** Stops the data plane itself (berth down, reset, tests). */

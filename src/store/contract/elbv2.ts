@@ -95,6 +95,17 @@ export interface ListenerRecord extends ScopedRecord {
   port: number;
   protocol: string;
   defaultActions: ElbAction[];
+  /** HTTPS and TLS listeners: the default certificate and the others served by SNI (ACM ARNs). */
+  certificates?: ListenerCertificate[];
+  /** HTTPS and TLS listeners: the SSL policy's name (ssl-policies.ts). */
+  sslPolicy?: string;
+  /** TLS listeners: the ALPN policy's name (HTTP1Only, HTTP2Only, HTTP2Optional, HTTP2Preferred, None). */
+  alpnPolicy?: string;
+}
+
+export interface ListenerCertificate {
+  certificateArn: string;
+  isDefault: boolean;
 }
 
 export interface RuleRecord extends ScopedRecord {
@@ -159,6 +170,8 @@ export interface ListenersTable {
   get(arn: string): Promise<ListenerRecord | undefined>;
   /** Oldest first. */
   forLoadBalancer(loadBalancerArn: string): Promise<ListenerRecord[]>;
+  /** Listeners (of any account) that serve the certificate, as default or by SNI; oldest first. */
+  usingCertificate(certificateArn: string): Promise<ListenerRecord[]>;
   put(record: ListenerRecord): Promise<void>;
   delete(arn: string): Promise<void>;
 }

@@ -113,6 +113,12 @@ function listeners(sql: Statements): Elbv2Tables['listeners'] {
       const rows = sql.get('SELECT seq, doc, version FROM elb_listeners WHERE load_balancer_arn = ? ORDER BY seq').all(loadBalancerArn) as DocRow[];
       return rows.map(parse<ListenerRecord>);
     },
+    async usingCertificate(certificateArn) {
+      const rows = sql
+        .get(`SELECT seq, doc, version FROM elb_listeners WHERE EXISTS (SELECT 1 FROM json_each(elb_listeners.doc, '$.certificates') WHERE json_extract(value, '$.certificateArn') = ?) ORDER BY seq`)
+        .all(certificateArn) as DocRow[];
+      return rows.map(parse<ListenerRecord>);
+    },
     async put(record) {
       writeRow(sql, {
         table: 'elb_listeners',

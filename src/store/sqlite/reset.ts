@@ -24,6 +24,8 @@ const accountStatements = [
   // Temporary credentials (STS's ASIA… keys, root's sessions included) go with the roles and users they stand for.
   `DELETE FROM credentials WHERE account_id = ? AND access_key_id LIKE 'ASIA%'`,
   `DELETE FROM iam_entities WHERE account_id = ?`,
+  `DELETE FROM acm_private_keys WHERE arn_account(certificate_arn) = ?`,
+  `DELETE FROM acm_certificates WHERE account_id = ?`,
   `DELETE FROM elb_target_health WHERE arn_account(target_group_arn) = ?`,
   `DELETE FROM elb_targets WHERE arn_account(target_group_arn) = ?`,
   `DELETE FROM elb_rules WHERE arn_account(arn) = ?`,

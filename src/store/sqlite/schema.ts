@@ -309,6 +309,23 @@ export const migrations: string[] = [
   );
   ${changeTriggersOf('ssm')}
   `,
+  // Certificate Manager: imported certificates, and their private keys apart, sealed.
+  `
+  CREATE TABLE acm_certificates (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    arn TEXT NOT NULL UNIQUE,
+    account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
+  );
+  CREATE INDEX acm_certificates_scope ON acm_certificates (account_id, region, seq);
+  CREATE TABLE acm_private_keys (
+    certificate_arn TEXT PRIMARY KEY,
+    doc TEXT NOT NULL
+  );
+  ${changeTriggersOf('acm')}
+  `,
 ];
 
 /**
@@ -347,4 +364,6 @@ export const resourceTables = [
   'iam_entities',
   'ssm_parameter_versions',
   'ssm_parameters',
+  'acm_private_keys',
+  'acm_certificates',
 ];

@@ -24,6 +24,7 @@ const sealedColumns: SealedColumn[] = [
     keys: ['account_id', 'region', 'name', 'parameter_version'],
     associatedData: (account, region, name, version) => sealedFor.ssmParameterVersion(account!, region!, name!, Number(version)),
   },
+  { table: 'acm_private_keys', column: 'doc', keys: ['certificate_arn'], associatedData: (arn) => sealedFor.certificateKey(arn!) },
 ];
 
 const sealedPrefixLike = 'sealed:v1:%';

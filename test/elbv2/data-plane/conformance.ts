@@ -5,8 +5,10 @@
  *
  * Real traffic only: targets are node:http / node:net servers on 127.0.0.1, clients are node:http
  * requests and raw sockets, load balancers bind their own 127.0.2.x address. Health checks run at
- * the data plane's configured 1 s interval; the suite waits by polling health() or the traffic
- * until the expected state, with a generous deadline, and never sleeps on a timer of the data plane.
+ * the data plane's configured 1 s interval; where the data plane can check on demand
+ * (`checkHealthNow`), the suite has it check before each look at health() instead of waiting for
+ * the interval, and otherwise polls health() until the expected state, with a generous deadline.
+ * It never sleeps on a timer of the data plane.
  * Each test applies the whole configuration it needs, so what earlier tests applied goes.
  */
 import assert from 'node:assert/strict';
@@ -19,6 +21,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { DataPlane, DataPlaneConfig, TargetGroupConfig, TargetHealthReport } from '../../../src/elbv2/data-plane/types.js';
+import { sslPolicyNamed, tlsPolicyConfig } from '../../../src/elbv2/ssl-policies.js';
+import { makeCertificate, type TestCertificate } from '../../helpers/certificates.js';
 import {
   eventually, forward, freePort, lbAddress, listener, loadBalancer, rule, selfSignedCertificate, send, startHttpTarget, startTcpTarget, targetGroup, tcpExchange,
   type HttpTarget,
@@ -70,6 +74,7 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
 
     async function untilState(group: TargetGroupConfig, targetId: string, state: string, reason?: string): Promise<TargetHealthReport> {
       return eventually(`${targetId} ${state}${reason === undefined ? '' : ` (${reason})`}`, async () => {
+        await plane.checkHealthNow?.();
         const report = await healthOf(group, targetId);
         return report?.state === state && (reason === undefined || report.reason === reason) ? report : undefined;
       });
@@ -668,22 +673,53 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
       assert.ok(lb !== undefined && lb.requestCount === 5 && lb.newConnectionCount === 5 && lb.processedBytes > 0, JSON.stringify(lb));
     });
 
-    it('writes one access-log line per request when asked', { skip: options.skip?.accessLog }, async () => {
+    it('writes one access-log line per request when asked, with ALB\'s fields in ALB\'s order', { skip: options.skip?.accessLog }, async () => {
       reset();
       const group = targetGroup([a.config()]);
       const logPath = join(stateDir, `access-${Date.now()}.log`);
-      const url = await simple(group, { accessLogPath: logPath });
+      const address = lbAddress();
+      const port = await freePort();
+      const rules = [
+        rule(5, [{ field: 'path-pattern', values: ['/moved'] }], { type: 'redirect', protocol: '#{protocol}', host: '#{host}', port: '#{port}', path: '/new', query: '', statusCode: 'HTTP_302' }),
+        rule('default', [], forward(group)),
+      ];
+      const lb = loadBalancer(address, [listener(port, rules)], { accessLogPath: logPath });
+      await applyOk({ loadBalancers: [lb], targetGroups: [group] });
       await allHealthy(group);
-      for (let i = 0; i < 3; i++) await send(`${url}/logged-${i}`);
-      const lines = await eventually('three access-log lines', async () => {
+      const url = `http://${address}:${port}`;
+      const trace = 'Root=1-5759e988-bd862e3fe1be46a994272793';
+      const headers = { 'user-agent': 'conformance "agent"/1.0', 'x-amzn-trace-id': trace };
+      for (let i = 0; i < 3; i++) assert.equal((await send(`${url}/logged-${i}?q=${i}`, { headers })).status, 200);
+      const moved = await send(`${url}/moved`, { headers });
+      assert.equal(moved.status, 302);
+      const lines = await eventually('four access-log lines', async () => {
         if (!existsSync(logPath)) return undefined;
-        const written = readFileSync(logPath, 'utf8').split('\n').filter((line) => line.includes('/logged-'));
-        return written.length >= 3 ? written : undefined;
+        const written = readFileSync(logPath, 'utf8').split('\n').filter((line) => line !== '');
+        return written.length >= 4 ? written : undefined;
       });
-      assert.equal(lines.length, 3);
-      assert.match(lines[0] ?? '', /^http \d{4}-\d\d-\d\dT\S+ \S+ 127\.0\.0\.1:\d+ 127\.0\.0\.1:\d+ /);
-      assert.match(lines[0] ?? '', / 200 200 /);
-      assert.ok((lines[0] ?? '').includes(group.arn));
+      assert.equal(lines.length, 4);
+      // Words, and quoted strings with their escaped quotes, as ALB writes them.
+      const fieldsOf = (line: string) => line.match(/"(?:[^"\\]|\\.)*"|\S+/g) ?? [];
+      const forwarded = fieldsOf(lines.find((line) => line.includes('/logged-0')) ?? '');
+      const redirected = fieldsOf(lines.find((line) => line.includes('/moved')) ?? '');
+      const time = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z$/;
+      const seconds = /^\d+\.\d{3}$/;
+      assert.equal(forwarded.length, 29, `ALB's 29 fields: ${JSON.stringify(forwarded)}`);
+      const elb = lb.arn.slice(lb.arn.indexOf('loadbalancer/') + 'loadbalancer/'.length);
+      const expected: (string | RegExp)[] = [
+        'http', time, elb, /^127\.0\.0\.1:\d+$/, `127.0.0.1:${a.port}`, seconds, seconds, seconds, '200', '200', /^\d+$/, /^\d+$/,
+        `"GET http://${address}:${port}/logged-0?q=0 HTTP/1.1"`, '"conformance \\"agent\\"/1.0"', '-', '-', group.arn, `"${trace}"`, '"-"', '"-"',
+        '0', time, '"forward"', '"-"', '"-"', `"127.0.0.1:${a.port}"`, '"200"', '"-"', '"-"',
+      ];
+      expected.forEach((want, i) => {
+        const field = forwarded[i] ?? '';
+        if (typeof want === 'string') assert.equal(field, want, `field ${i + 1} of ${JSON.stringify(forwarded)}`);
+        else assert.match(field, want, `field ${i + 1} of ${JSON.stringify(forwarded)}`);
+      });
+      assert.ok(Number(forwarded[10]) > 0 && Number(forwarded[11]) > 0, 'bytes received and sent');
+      assert.equal(redirected.length, 29, `ALB's 29 fields: ${JSON.stringify(redirected)}`);
+      const redirect: [number, string][] = [[4, '-'], [6, '-1'], [8, '302'], [9, '-'], [12, `"GET http://${address}:${port}/moved HTTP/1.1"`], [16, '-'], [20, '5'], [22, '"redirect"'], [23, `"${moved.headers.location}"`], [25, '"-"'], [26, '"-"']];
+      for (const [index, want] of redirect) assert.equal(redirected[index], want, `field ${index + 1} of ${JSON.stringify(redirected)}`);
     });
 
     it('passes a WebSocket upgrade through both ways', { skip: options.skip?.websocket }, async () => {
@@ -775,6 +811,109 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
       assert.deepEqual(toOne, { target: 'a', proto: 'https', fingerprint: new X509Certificate(first.certificatePem).fingerprint256 });
       const toTwo = await viaName(two.dnsName);
       assert.deepEqual(toTwo, { target: 'b', proto: 'https', fingerprint: new X509Certificate(second.certificatePem).fingerprint256 });
+    });
+
+    it('HTTPS: serves the certificate the client names by SNI, the default one otherwise, under the SSL policy, and takes a new certificate', { skip: options.skip?.https }, async () => {
+      reset();
+      const primary = makeCertificate({ commonName: 'default.example.test' });
+      const other = makeCertificate({ commonName: 'other.example.test', altNames: ['*.other.example.test'] });
+      const group = targetGroup([a.config()]);
+      const address = lbAddress();
+      const port = await freePort();
+      const policy = tlsPolicyConfig(sslPolicyNamed('ELBSecurityPolicy-TLS13-1-2-Res-2021-06')!);
+      const https = (certificate: TestCertificate) =>
+        listener(port, [rule('default', [], forward(group))], { protocol: 'HTTPS', certificate, sniCertificates: [other], tlsPolicy: policy });
+      await applyOk({ loadBalancers: [loadBalancer(address, [https(primary)])], targetGroups: [group] });
+      await allHealthy(group);
+      const { request } = await import('node:https');
+      const { connect: tlsConnect } = await import('node:tls');
+      // A verifying client: it trusts only the certificate it expects, for the name it asks for.
+      const verified = (servername: string, ca: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+        request({ host: address, port, path: '/sni', servername, ca, agent: false, headers: { host: servername } }, (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+        }).on('error', reject).end();
+      });
+      const served = (servername: string | undefined, extra: Record<string, unknown> = {}) => new Promise<string>((resolve, reject) => {
+        const socket = tlsConnect({ host: address, port, rejectUnauthorized: false, ...(servername ? { servername } : {}), ...extra }, () => {
+          const subject = socket.getPeerCertificate().subject?.CN;
+          socket.destroy();
+          resolve(String(subject));
+        });
+        socket.once('error', reject);
+      });
+      const byName = await verified('api.other.example.test', other.certificatePem);
+      assert.equal(byName.status, 200);
+      assert.equal((JSON.parse(byName.body) as { headers: Record<string, string> }).headers['x-forwarded-proto'], 'https');
+      assert.equal((await verified('default.example.test', primary.certificatePem)).status, 200);
+      assert.equal(await served('unknown.example.test'), 'default.example.test');
+      assert.equal(await served(undefined), 'default.example.test');
+      // The policy allows TLS 1.2 and 1.3, with forward-secret GCM ciphers only.
+      assert.equal(await served('default.example.test', { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' }), 'default.example.test');
+      await assert.rejects(served('default.example.test', { maxVersion: 'TLSv1.2', ciphers: 'AES128-SHA256' }));
+      await assert.rejects(served('default.example.test', { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT:@SECLEVEL=0' }));
+      // A new default certificate on the same listener is served from the next handshake.
+      const renewed = makeCertificate({ commonName: 'default.example.test', altNames: ['renewed.example.test'] });
+      await applyOk({ loadBalancers: [loadBalancer(address, [https(renewed)])], targetGroups: [group] });
+      await eventually('the renewed certificate served', async () => {
+        const answer = await verified('renewed.example.test', renewed.certificatePem).catch(() => undefined);
+        return answer?.status === 200 ? true : undefined;
+      });
+    });
+
+    it('HTTPS: accepts exactly the TLS versions of the listener\'s SSL policy, as the policy changes', { skip: options.skip?.https }, async () => {
+      const certificate = makeCertificate({ commonName: 'policy.example.test' });
+      const address = lbAddress();
+      const port = await freePort();
+      const { connect: tlsConnect } = await import('node:tls');
+      // The client offers one version at a time, at OpenSSL's lowest security level so that it would take TLS 1.0 and 1.1.
+      const accepts = (version: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3') => new Promise<boolean>((resolve) => {
+        const socket = tlsConnect({ host: address, port, rejectUnauthorized: false, minVersion: version, maxVersion: version, ciphers: 'DEFAULT:@SECLEVEL=0' }, () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.once('error', () => resolve(false));
+      });
+      const expected: [string, boolean[]][] = [
+        ['ELBSecurityPolicy-2016-08', [true, true, true, false]],
+        ['ELBSecurityPolicy-TLS-1-2-2017-01', [false, false, true, false]],
+        ['ELBSecurityPolicy-TLS13-1-3-2021-06', [false, false, false, true]],
+      ];
+      for (const [name, versions] of expected) {
+        const secure = listener(port, [rule('default', [], { type: 'fixed-response', statusCode: '200' })], { protocol: 'HTTPS', certificate, tlsPolicy: tlsPolicyConfig(sslPolicyNamed(name)!) });
+        await applyOk({ loadBalancers: [loadBalancer(address, [secure])], targetGroups: [] });
+        await eventually(`the versions of ${name}`, async () => {
+          const seen = [await accepts('TLSv1'), await accepts('TLSv1.1'), await accepts('TLSv1.2'), await accepts('TLSv1.3')];
+          return JSON.stringify(seen) === JSON.stringify(versions) ? true : undefined;
+        });
+      }
+    });
+
+    it('NLB: offers the ALPN protocols of the listener\'s policy', { skip: options.skip?.tcp }, async () => {
+      const certificate = makeCertificate({ commonName: 'tls.example.test' });
+      const x = await startTcpTarget('x');
+      try {
+        const group = targetGroup([x.config()], { protocol: 'TCP', healthCheck: { ...targetGroup([]).healthCheck, protocol: 'TCP', path: '/' } });
+        const address = lbAddress();
+        const port = await freePort();
+        const tls = listener(port, [rule('default', [], forward(group))], { protocol: 'TLS', certificate, alpnProtocols: ['h2', 'http/1.1', 'http/1.0'] });
+        await applyOk({ loadBalancers: [loadBalancer(address, [tls], { type: 'network', idleTimeoutSeconds: 350 })], targetGroups: [group] });
+        await allHealthy(group);
+        const { connect: tlsConnect } = await import('node:tls');
+        const negotiated = (offered: string[]) => new Promise<string | false>((resolve, reject) => {
+          const socket = tlsConnect({ host: address, port, ca: certificate.certificatePem, servername: 'tls.example.test', ALPNProtocols: offered }, () => {
+            const protocol = socket.alpnProtocol ?? false;
+            socket.destroy();
+            resolve(protocol);
+          });
+          socket.once('error', reject);
+        });
+        assert.equal(await negotiated(['http/1.1', 'h2']), 'h2');
+        assert.equal(await negotiated(['http/1.1']), 'http/1.1');
+      } finally {
+        await x.stop();
+      }
     });
 
     it('NLB: terminates TLS with the given certificate and pipes the plain stream to a target', { skip: options.skip?.tcp }, async (t) => {

@@ -16,9 +16,7 @@ import { config, eventually, forward, freeListenerAddress, get, loadBalancer, st
 
 const stateDirs = new WeakMap<object, string>();
 
-dataPlaneConformance('haproxy', (stateDir) => createHaproxyDataPlane({ stateDir }), {
-  skip: { accessLog: 'haproxy cannot append to one access log file per load balancer yet' },
-});
+dataPlaneConformance('haproxy', (stateDir) => createHaproxyDataPlane({ stateDir }));
 
 describe('the haproxy data plane', () => {
   haproxyCases(

@@ -140,6 +140,53 @@ export function tableCases(suite: ConformanceSuite): void {
         ['ASIAROOTS2'],
       );
     });
+    it('certificates with their private keys, listed page by page, and the listeners that serve them', async () => {
+      const first = records.certificate('c1');
+      const second = records.certificate('c2');
+      const key = '-----BEGIN PRIVATE KEY-----\nsecret\n-----END PRIVATE KEY-----\n';
+      const listener = {
+        arn: `arn:aws:elasticloadbalancing:${records.region}:${records.account}:listener/app/web/0123456789abcdef/fedcba9876543210`,
+        accountId: records.account,
+        region: records.region,
+        loadBalancerArn: `arn:aws:elasticloadbalancing:${records.region}:${records.account}:loadbalancer/app/web/0123456789abcdef`,
+        id: 'fedcba9876543210',
+        port: 443,
+        protocol: 'HTTPS',
+        defaultActions: [],
+        certificates: [{ certificateArn: first.arn, isDefault: true }, { certificateArn: second.arn, isDefault: false }],
+        sslPolicy: 'ELBSecurityPolicy-2016-08',
+        tags: [],
+        createdAt: 1,
+      };
+      await store.write(async (tx) => {
+        await tx.certificates.put(first);
+        await tx.certificates.putPrivateKey(first.arn, key);
+        await tx.certificates.put(second);
+        await tx.listeners.put(listener);
+      });
+      const read = await store.read(async (tx) => ({
+        first: await tx.certificates.get(first.arn),
+        key: await tx.certificates.getPrivateKey(first.arn),
+        page1: await tx.certificates.list(records.account, records.region, { limit: 1 }),
+        users: await tx.listeners.usingCertificate(second.arn),
+        otherRegion: await tx.certificates.list(records.account, 'eu-west-1', { limit: 10 }),
+      }));
+      assert.equal(read.first?.domainName, 'c1.example.test');
+      assert.equal(read.key, key);
+      assert.deepEqual(read.page1.items.map((item) => item.arn), [first.arn]);
+      const page2 = await store.read((tx) => tx.certificates.list(records.account, records.region, { limit: 1, after: read.page1.next! }));
+      assert.deepEqual(page2.items.map((item) => item.arn), [second.arn]);
+      assert.equal(page2.next, undefined);
+      assert.deepEqual(read.users.map((user) => user.arn), [listener.arn]);
+      assert.deepEqual(read.otherRegion.items, []);
+      await store.write(async (tx) => {
+        await tx.listeners.delete(listener.arn);
+        await tx.certificates.delete(first.arn);
+      });
+      assert.equal(await store.read((tx) => tx.certificates.getPrivateKey(first.arn)), undefined);
+      assert.deepEqual(await store.read((tx) => tx.listeners.usingCertificate(second.arn)), []);
+    });
+
     it('registry: blobs, manifests and tags, a tag moved is a new version, a repository deleted with what it holds', async () => {
       const repository = records.repository('rw-images');
       const config = `sha256:${'c'.repeat(64)}`;

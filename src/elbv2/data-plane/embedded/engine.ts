@@ -2,28 +2,34 @@
  * The embedded data plane's running state: the listeners it has bound, the target groups with
  * their targets' health, and the periodic work (health checks due, draining targets done).
  * `apply` converges it on a whole desired configuration: listeners whose address, port, protocol
- * and certificate stay the same keep their socket and take the new rules at the next request;
- * others are closed and bound anew; what the configuration no longer names goes.
+ * and ALPN protocols stay the same keep their socket and take the new rules at the next request
+ * (and new certificates or SSL policy at the next handshake); others are closed and bound anew;
+ * what the configuration no longer names goes.
  */
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
-import { createServer as createTlsServer } from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import type { ApplyResult, DataPlaneConfig, DataPlaneCounters, ListenerConfig, LoadBalancerConfig, TargetHealthReport } from '../types.js';
 import { AccessLogs } from './access-log.js';
 import { bindErrorMessage } from './bind-errors.js';
+import { answerClientError } from './client-errors.js';
 import { Counters } from './counters.js';
 import { probe } from './health-prober.js';
 import { handleRequest, handleUpgrade, type HttpListenerDeps } from './http-listener.js';
 import { handleRawConnection } from './raw-http.js';
-import { TargetGroupRuntime } from './target-group.js';
+import { TargetGroupRuntime, type TargetRuntime } from './target-group.js';
 import { handleConnection } from './tcp-listener.js';
 import { sharedAddress, sharedPortPlan, sharedPortUnavailable, type SharedPlan, type SharedPort } from '../shared-ports.js';
 import { configureSharedTimeouts, createSharedServer, sharedIdentity, type SharedListenerState } from './shared-listener.js';
+import { SniSelector, tlsMaterialOf, tlsServerOptions } from './tls-options.js';
 
 interface BoundListener {
-  /** What decides whether the socket can stay: address, port, protocol, certificate. */
+  /** What decides whether the socket can stay: address, port, protocol, ALPN. */
   identity: string;
+  /** HTTPS and TLS listeners: the certificates and policy the server was last given, and the SNI choice over them. */
+  tls?: { material: string; sni: SniSelector };
   state: { lb: LoadBalancerConfig; listener: ListenerConfig };
   server: HttpServer | NetServer;
   /** HTTP listeners: the node:http server the fast path hands unusual connections to. */
@@ -40,9 +46,13 @@ interface SharedBound {
 }
 
 export interface EngineOptions {
+  /**
+   * The clock health checks and draining are scheduled on (epoch ms; default Date.now). A test that
+   * owns the engine moves it and calls `runDue()` instead of waiting for intervals to pass.
+   */
   now?: () => number;
   random?: () => number;
-  /** How often due health checks and finished drains are looked for (ms). */
+  /** How often due health checks and finished drains are looked for (ms); 0: never on its own (the owner calls `runDue()`). */
   tickMs?: number;
   /** HTTP listeners forward on raw sockets (raw-http.ts) rather than through node:http (default true). */
   fastPath?: boolean;
@@ -56,7 +66,7 @@ export class Engine {
   private readonly accessLogs = new AccessLogs();
   private readonly now: () => number;
   private readonly deps: HttpListenerDeps;
-  private readonly ticker: NodeJS.Timeout;
+  private readonly ticker: NodeJS.Timeout | undefined;
   private readonly fastPath: boolean;
 
   constructor(options: EngineOptions = {}) {
@@ -69,7 +79,8 @@ export class Engine {
       now: this.now,
       random: options.random ?? Math.random,
     };
-    this.ticker = setInterval(() => this.tick(), options.tickMs ?? 100);
+    const tickMs = options.tickMs ?? 100;
+    this.ticker = tickMs > 0 ? setInterval(() => void this.runDue(), tickMs) : undefined;
   }
 
   async apply(config: DataPlaneConfig): Promise<ApplyResult> {
@@ -105,6 +116,11 @@ export class Engine {
         if (bound !== undefined) {
           bound.state.lb = next.lb;
           bound.state.listener = next.listener;
+          if (bound.tls && bound.tls.material !== tlsMaterialOf(next.listener)) {
+            // The listening server is the TLS one on both paths (node:https's server is a node:tls server).
+            (bound.server as TlsServer).setSecureContext(tlsServerOptions(next.listener, bound.tls.sni));
+            bound.tls.material = tlsMaterialOf(next.listener);
+          }
           configureTimeouts(bound.fallback ?? bound.server, next.lb);
           return;
         }
@@ -176,7 +192,7 @@ export class Engine {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.ticker);
+    if (this.ticker !== undefined) clearInterval(this.ticker);
     await Promise.all([...this.listeners.values(), ...this.shared.values()].map(closeListener));
     this.listeners.clear();
     this.shared.clear();
@@ -189,21 +205,47 @@ export class Engine {
     for (const group of this.targetGroups.values()) group.settleDraining(now);
   }
 
-  private tick(): void {
+  /**
+   * Runs what the clock says is due: ends finished drains and starts the health checks whose
+   * interval has passed. Resolves once those checks have their result.
+   */
+  async runDue(): Promise<void> {
     const now = this.now();
+    const started: Promise<void>[] = [];
     for (const group of this.targetGroups.values()) {
       group.settleDraining(now);
-      for (const target of group.dueForProbe(now)) {
-        target.probing = true;
-        const check = group.config.healthCheck;
-        void probe(check, target.config).then((result) => {
-          const done = this.now();
-          target.probing = false;
-          target.nextProbeAt = done + check.intervalSeconds * 1000;
-          group.recordProbe(target, result, done);
-        });
+      for (const target of group.dueForProbe(now)) started.push(this.check(group, target));
+    }
+    await Promise.all(started);
+  }
+
+  /**
+   * Checks every registered target's health once, now, whatever its schedule (the admin route
+   * `POST /check-now`): each check counts as ELB's next one, and the next scheduled check comes an
+   * interval after it. Checks already running are waited for rather than doubled.
+   */
+  async checkNow(): Promise<void> {
+    const pending: Promise<void>[] = [];
+    for (const group of this.targetGroups.values()) {
+      if (!group.config.healthCheck.enabled) continue;
+      for (const target of group.targets.values()) {
+        if (target.config.state !== 'registered') continue;
+        pending.push(target.probing ?? this.check(group, target));
       }
     }
+    await Promise.all(pending);
+  }
+
+  private check(group: TargetGroupRuntime, target: TargetRuntime): Promise<void> {
+    const check = group.config.healthCheck;
+    const running = probe(check, target.config).then((result) => {
+      const done = this.now();
+      target.probing = undefined;
+      target.nextProbeAt = done + check.intervalSeconds * 1000;
+      group.recordProbe(target, result, done);
+    });
+    target.probing = running;
+    return running;
   }
 
   private bind(lb: LoadBalancerConfig, listener: ListenerConfig): Promise<BoundListener | string> {
@@ -211,6 +253,8 @@ export class Engine {
     const sockets = new Set<Socket>();
     let server: HttpServer | NetServer;
     let fallback: HttpServer | undefined;
+    const sni = new SniSelector();
+    const secure = listener.protocol === 'HTTPS' || listener.protocol === 'TLS';
     switch (listener.protocol) {
       case 'UDP':
       case 'TCP_UDP':
@@ -218,11 +262,12 @@ export class Engine {
       case 'HTTP':
       case 'HTTPS': {
         if (listener.protocol === 'HTTPS' && listener.certificate === undefined) return Promise.resolve(`Listener ${lb.address}:${listener.port}: an HTTPS listener needs a certificate.`);
-        const tls = { cert: listener.certificate?.certificatePem, key: listener.certificate?.privateKeyPem };
+        const tls = secure ? tlsServerOptions(listener, sni) : {};
         // With the fast path, TLS ends at the listener's socket and the node:http server behind it
         // (for the connections handed over) speaks plain HTTP on the decrypted stream.
         const http = listener.protocol === 'HTTPS' && !this.fastPath ? createHttpsServer(tls) : createHttpServer();
         http.on('request', (request, response) => handleRequest(request, response, state, this.deps));
+        http.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket));
         http.on('upgrade', (request, socket, head) => handleUpgrade(request, socket, head, state, this.deps));
         configureTimeouts(http, lb);
         if (this.fastPath) {
@@ -241,9 +286,7 @@ export class Engine {
       case 'TLS': {
         if (listener.protocol === 'TLS' && listener.certificate === undefined) return Promise.resolve(`Listener ${lb.address}:${listener.port}: a TLS listener needs a certificate.`);
         const onConnection = (socket: Socket): void => handleConnection(socket, state, this.deps);
-        server = listener.protocol === 'TLS'
-          ? createTlsServer({ cert: listener.certificate?.certificatePem, key: listener.certificate?.privateKeyPem }, onConnection)
-          : createNetServer(onConnection);
+        server = listener.protocol === 'TLS' ? createTlsServer(tlsServerOptions(listener, sni), onConnection) : createNetServer(onConnection);
         break;
       }
     }
@@ -257,7 +300,14 @@ export class Engine {
       server.listen({ host: lb.address, port: listener.port, backlog: 1024 }, () => {
         server.off('error', onError);
         server.on('error', () => undefined);
-        resolve({ identity: identityOf(lb, listener), state, server, sockets, ...(fallback === undefined ? {} : { fallback }) });
+        resolve({
+          identity: identityOf(lb, listener),
+          state,
+          server,
+          sockets,
+          ...(fallback === undefined ? {} : { fallback }),
+          ...(secure ? { tls: { material: tlsMaterialOf(listener), sni } } : {}),
+        });
       });
     });
   }
@@ -274,7 +324,7 @@ export class Engine {
 }
 
 function identityOf(lb: LoadBalancerConfig, listener: ListenerConfig): string {
-  return JSON.stringify([lb.address, listener.port, listener.protocol, listener.certificate?.certificatePem ?? '', listener.certificate?.privateKeyPem ?? '']);
+  return JSON.stringify([lb.address, listener.port, listener.protocol, listener.alpnProtocols ?? []]);
 }
 
 /** Idle connections close after the load balancer's idle timeout; a little later than a target's 504, so that answer gets out first. */

@@ -35,6 +35,11 @@ export interface HttpListenerDeps {
 }
 
 const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate']);
+/**
+ * Not forwarded to a target either: the listener has met (100 Continue) or refused (417) the
+ * client's expectation itself, and node:http met it only for HTTP/1.1 while the target gets 1.1.
+ */
+const answeredHere = new Set(['expect']);
 
 export function elbErrorPage(status: number): string {
   const title = `${status} ${statusText[status] ?? 'Error'}`;
@@ -50,7 +55,11 @@ function traceId(now: number): string {
 export function forwardedHeaders(request: IncomingMessage, state: HttpListenerState, now: number, keepUpgrade: boolean): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = {};
   const incoming: IncomingHttpHeaders = request.headers;
-  for (const name in incoming) if (!hopByHop.has(name)) headers[name] = incoming[name];
+  for (const name in incoming) if (!hopByHop.has(name) && !answeredHere.has(name)) headers[name] = incoming[name];
+  // A body that came in chunks goes out in chunks. Left to itself, node:http sends the body of a
+  // GET, HEAD, DELETE or OPTIONS without length or chunks: the target would read it as the next
+  // request on the connection (request smuggling).
+  if (incoming['transfer-encoding'] !== undefined) headers['transfer-encoding'] = 'chunked';
   if (keepUpgrade) {
     headers.connection = 'Upgrade';
     headers.upgrade = incoming.upgrade;
@@ -127,6 +136,7 @@ function forward(request: IncomingMessage, response: ServerResponse, state: Http
     agent: group.agentFor(target),
   });
   let timedOut = false;
+  let clientGone = false;
   outgoing.setTimeout(idleMs, () => {
     timedOut = true;
     outgoing.destroy();
@@ -151,7 +161,7 @@ function forward(request: IncomingMessage, response: ServerResponse, state: Http
   });
   outgoing.on('error', (error: NodeJS.ErrnoException) => {
     // A kept-alive socket the target closed just as it was reused: try a fresh one once, when that cannot repeat a side effect.
-    if (!timedOut && !retry && outgoing.reusedSocket && error.code === 'ECONNRESET' && (request.method === 'GET' || request.method === 'HEAD') && !response.headersSent) {
+    if (!timedOut && !clientGone && !retry && outgoing.reusedSocket && error.code === 'ECONNRESET' && (request.method === 'GET' || request.method === 'HEAD') && !hasBody(request) && !response.headersSent) {
       finish();
       if (!target.gone) return forward(request, response, state, deps, decision, start, log, true);
     }
@@ -160,11 +170,20 @@ function forward(request: IncomingMessage, response: ServerResponse, state: Http
     answerError(response, timedOut ? 504 : 502, state, deps);
   });
   response.on('close', () => {
-    if (!response.writableFinished) outgoing.destroy();
+    // The client went away: the request to the target is cut, and that reset is not one to retry.
+    if (!response.writableFinished) {
+      clientGone = true;
+      outgoing.destroy();
+    }
     finish();
   });
   if (!retry) request.pipe(outgoing);
   else outgoing.end();
+}
+
+/** Whether the request carries a body (a retry could not send it again: it has been read). */
+function hasBody(request: IncomingMessage): boolean {
+  return request.headers['transfer-encoding'] !== undefined || (request.headers['content-length'] ?? '0') !== '0';
 }
 
 /** WebSocket (or any) upgrade: routed like a request, then piped both ways once the target switches protocols. */
@@ -233,6 +252,10 @@ export function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Bu
 function accessLogger(request: IncomingMessage, response: ServerResponse, state: HttpListenerState, deps: HttpListenerDeps, start: number, decision: Decision): (entry: Partial<AccessLogEntry>) => void {
   const path = state.lb.accessLogPath as string;
   const known: Partial<AccessLogEntry> = {};
+  // ALB counts a request's bytes and its answer's with their heads.
+  const sentBefore = request.socket.bytesWritten;
+  let head = `${request.method ?? 'GET'} ${request.url ?? '/'} HTTP/${request.httpVersion}\r\n\r\n`.length;
+  for (let i = 0; i < request.rawHeaders.length; i += 2) head += Buffer.byteLength(`${request.rawHeaders[i]}: ${request.rawHeaders[i + 1]}\r\n`, 'latin1');
   response.on('close', () => {
     const socket = request.socket;
     const entry: AccessLogEntry = {
@@ -245,8 +268,8 @@ function accessLogger(request: IncomingMessage, response: ServerResponse, state:
       targetSeconds: known.targetSeconds ?? -1,
       elbStatus: response.statusCode,
       targetStatus: known.targetStatus,
-      receivedBytes: Number(request.headers['content-length'] ?? 0),
-      sentBytes: Number(response.getHeader('content-length') ?? 0),
+      receivedBytes: head + Number(request.headers['content-length'] ?? 0),
+      sentBytes: socket.bytesWritten - sentBefore,
       request: `${request.method ?? 'GET'} ${state.listener.protocol.toLowerCase()}://${request.headers.host ?? state.lb.address}${request.url ?? '/'} HTTP/${request.httpVersion}`,
       userAgent: request.headers['user-agent'] ?? '',
       targetGroupArn: decision.kind === 'forward' ? decision.group.config.arn : undefined,

@@ -59,7 +59,10 @@ export function parseHead(text: string, bareLf = false): ParsedHead | undefined 
     const colon = row.indexOf(':');
     if (colon <= 0 || row.charCodeAt(0) === 32 || row.charCodeAt(0) === 9) return undefined; // obsolete folding, no name
     const name = row.slice(0, colon);
-    const value = row.slice(colon + 1).trim();
+    // Only spaces and tabs are optional whitespace around a value: String.prototype.trim would
+    // also drop a vertical tab, a form feed or a latin1 no-break space, which node:http refuses
+    // or keeps, and pass on a different header than the one received.
+    const value = row.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
     if (!headerName.test(name) || fieldValueControl.test(value)) return undefined;
     const lower = name.toLowerCase();
     lines.push([name, value]);

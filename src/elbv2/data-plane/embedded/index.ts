@@ -64,6 +64,10 @@ class EmbeddedDataPlane implements DataPlane {
     return this.call('GET', '/counters');
   }
 
+  async checkHealthNow(): Promise<void> {
+    await this.call('POST', '/check-now');
+  }
+
   async detach(): Promise<void> {
     this.detached = true;
   }

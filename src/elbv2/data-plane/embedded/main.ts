@@ -3,7 +3,9 @@
  * plane (index.ts), it outlives it: listeners keep forwarding while the control plane is down.
  * It answers its admin endpoint, an HTTP API on a Unix socket in the state directory:
  *   GET /ping → {pid}; POST /apply (DataPlaneConfig) → ApplyResult; GET /health → TargetHealthReport[];
- *   GET /counters → DataPlaneCounters; POST /shutdown → closes everything and exits.
+ *   GET /counters → DataPlaneCounters; POST /check-now → runs every registered target's health
+ *   check once, now, and answers {} when the results are in (tests use it instead of waiting for
+ *   intervals); POST /shutdown → closes everything and exits.
  * It loads none of the control plane's modules (no store, no Fastify): only node: modules and this folder.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -97,6 +99,9 @@ const admin = createServer((request, response) => {
         return reply(response, 200, engine.health());
       case 'GET /counters':
         return reply(response, 200, engine.counts());
+      case 'POST /check-now':
+        await engine.checkNow();
+        return reply(response, 200, {});
       case 'POST /shutdown':
         reply(response, 200, {});
         response.on('finish', () => void stop());

@@ -12,7 +12,7 @@
  * the trace id, 502/503/504, the idle timeout, counts.
  */
 import { randomFillSync } from 'node:crypto';
-import type { Server as HttpServer } from 'node:http';
+import { maxHeaderSize, METHODS, type Server as HttpServer } from 'node:http';
 import type { AccessLogEntry } from './access-log.js';
 import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -23,6 +23,13 @@ import { appCookie, encodeSticky, setCookie, setsCookie } from './sticky-cookies
 import type { TargetGroupRuntime, TargetRuntime } from './target-group.js';
 
 const maxHead = 64 * 1024;
+/** The longest request head node:http takes (its --max-http-header-size, 16 KiB by default). */
+const maxRequestHead = maxHeaderSize;
+const knownMethods = new Set(METHODS);
+/** The bytes node:http takes in a request target: visible ASCII only. */
+const requestTarget = /^[\x21-\x7e]+$/;
+/** node:http's own answer to a request it cannot parse. */
+const badRequest = 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n';
 const maxBufferedBody = 64 * 1024;
 const crlf2 = Buffer.from('\r\n\r\n');
 const dropFromRequest = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade', 'x-forwarded-proto', 'x-forwarded-port']);
@@ -40,6 +47,12 @@ function traceId(now: number): string {
   const hex = entropy.toString('hex', entropyAt, entropyAt + 12);
   entropyAt += 12;
   return `Root=1-${Math.floor(now / 1000).toString(16).padStart(8, '0')}-${hex}`;
+}
+
+/** Whether a line of what has arrived ends in LF without CR before it. */
+function hasBareLf(buffer: Buffer): boolean {
+  for (let lf = buffer.indexOf(10); lf >= 0; lf = buffer.indexOf(10, lf + 1)) if (lf === 0 || buffer[lf - 1] !== 13) return true;
+  return false;
 }
 
 /** Idle upstream connections per target, kept alive for the next request. */
@@ -71,7 +84,7 @@ class ClientConnection {
   /** Aborts the exchange in flight when the client goes away. */
   private abort: (() => void) | undefined;
   /** The exchange in flight, when its load balancer keeps an access log. */
-  private logged: { entry: AccessLogEntry; path: string } | undefined;
+  private logged: { entry: AccessLogEntry; path: string; sentBefore: number } | undefined;
 
   constructor(private readonly socket: Socket, private readonly state: HttpListenerState, private readonly deps: HttpListenerDeps, private readonly fallback: HttpServer) {}
 
@@ -123,26 +136,39 @@ class ClientConnection {
     socket.resume();
   }
 
+  /**
+   * Where this path and node:http could read the same bytes differently, node:http decides: the
+   * connection is handed over, and node:http (the same parser as the listener's fallback and as
+   * the targets most often) forwards or refuses. Handed over: a head longer than node:http takes
+   * (it answers 431), a line ending in LF alone, a method node:http does not know, a request
+   * target with a byte other than visible ASCII, an HTTP/1.1
+   * request without Host, and any Content-Length other than plain digits ("+5", "5.0", "1e1",
+   * "", "5, 5" would each be read as a length here and refused there: request smuggling).
+   */
   private next(): void {
     if (this.handedOver || this.closing) return;
     const end = this.buffer.indexOf(crlf2);
     if (end < 0) {
-      if (this.buffer.length > maxHead) this.handOver();
-      else if (this.clientEnded) this.endClient();
+      if (this.buffer.length > maxRequestHead || hasBareLf(this.buffer)) this.handOver();
+      // Empty lines between requests are not a request (node:http skips them too).
+      else if (this.clientEnded) this.endClient(this.buffer.some((byte) => byte !== 13 && byte !== 10));
       return;
     }
+    if (end > maxRequestHead) return this.handOver();
     const head = parseHead(this.buffer.toString('latin1', 0, end));
     const parts = head?.startLine.split(' ');
-    if (head === undefined || parts === undefined || parts.length !== 3 || parts[2] !== 'HTTP/1.1') return this.handOver();
+    if (head === undefined || parts === undefined || parts.length !== 3 || parts[2] !== 'HTTP/1.1' || !knownMethods.has(parts[0] as string) || !requestTarget.test(parts[1] as string)) return this.handOver();
     const headers = head.headers;
-    const length = headers['content-length'] === undefined ? 0 : Number(headers['content-length']);
+    const declared = headers['content-length'];
+    if (declared !== undefined && !/^[0-9]{1,16}$/.test(declared)) return this.handOver();
+    const length = declared === undefined ? 0 : Number(declared);
     if (
-      headers['transfer-encoding'] !== undefined || headers.upgrade !== undefined || headers.expect !== undefined ||
-      !Number.isInteger(length) || length < 0 || length > maxBufferedBody
+      headers.host === undefined || headers['transfer-encoding'] !== undefined || headers.upgrade !== undefined || headers.expect !== undefined ||
+      length > maxBufferedBody
     ) return this.handOver();
     const total = end + 4 + length;
     if (this.buffer.length < total) {
-      if (this.clientEnded) this.endClient(); // the rest of the body will not come
+      if (this.clientEnded) this.endClient(true); // the rest of the body will not come
       return; // the rest of the body is on its way
     }
     const body = this.buffer.subarray(end + 4, total);
@@ -153,14 +179,20 @@ class ClientConnection {
     const now = this.deps.now();
     this.deps.counters.lb(this.state.lb.arn).requestCount++;
     const decision = decide({ method, url, headers, socket: this.socket }, { lb: this.state.lb, listener: this.state.listener, targetGroup: this.deps.targetGroup, now, random: this.deps.random });
-    if (this.state.lb.accessLogPath !== undefined) this.logged = { path: this.state.lb.accessLogPath, entry: this.logEntry(method, url, headers, decision, now, length) };
+    // ALB counts a request's bytes and its answer's with their heads.
+    if (this.state.lb.accessLogPath !== undefined) this.logged = { path: this.state.lb.accessLogPath, entry: this.logEntry(method, url, headers, decision, now, total), sentBefore: this.socket.bytesWritten };
     if (decision.kind !== 'forward') return this.answerItself(decision, clientCloses);
     this.forward({ decision, head, method, clientCloses }, url, body, now, false);
   }
 
-  private endClient(): void {
+  /**
+   * The client ended its side. With part of a request left unanswered (`incomplete`), it gets
+   * node:http's answer to a message cut short, 400, so that both paths answer alike.
+   */
+  private endClient(incomplete = false): void {
     this.closing = true;
-    this.socket.end();
+    if (incomplete) this.socket.end(badRequest);
+    else this.socket.end();
   }
 
   private logEntry(method: string, url: string, headers: Record<string, string>, decision: Decision, now: number, receivedBytes: number): AccessLogEntry {
@@ -191,14 +223,14 @@ class ClientConnection {
   }
 
   /** For UpstreamExchange: what the target answered, for the access log. */
-  noteTarget(status: number, seconds: number, contentLength: number): void {
+  noteTarget(status: number, seconds: number): void {
     if (this.logged === undefined) return;
-    Object.assign(this.logged.entry, { targetStatus: status, elbStatus: status, targetSeconds: seconds, sentBytes: contentLength });
+    Object.assign(this.logged.entry, { targetStatus: status, elbStatus: status, targetSeconds: seconds });
   }
 
   private done(clientCloses: boolean): void {
     if (this.logged !== undefined) {
-      this.deps.accessLogs.write(this.logged.path, { ...this.logged.entry, time: new Date(this.deps.now()) });
+      this.deps.accessLogs.write(this.logged.path, { ...this.logged.entry, time: new Date(this.deps.now()), sentBytes: this.socket.bytesWritten - this.logged.sentBefore });
       this.logged = undefined;
     }
     this.busy = false;
@@ -209,7 +241,7 @@ class ClientConnection {
 
   private respond(status: number, headerLines: string, body: string, clientCloses: boolean): void {
     const bytes = Buffer.byteLength(body);
-    if (this.logged !== undefined) Object.assign(this.logged.entry, { elbStatus: status, sentBytes: bytes });
+    if (this.logged !== undefined) Object.assign(this.logged.entry, { elbStatus: status });
     this.socket.write(`HTTP/1.1 ${status} ${reasons[status] ?? 'Status'}\r\n${headerLines}Content-Length: ${bytes}\r\n${clientCloses ? 'Connection: close\r\n' : ''}\r\n${body}`);
     this.done(clientCloses);
   }
@@ -394,7 +426,7 @@ class UpstreamExchange {
   private sendHead(parsed: ParsedHead, status: number): void {
     const deps = this.connection.listenerDeps;
     deps.counters.targetStatus(this.group.config.arn, status, (deps.now() - this.start) / 1000);
-    this.connection.noteTarget(status, (deps.now() - this.start) / 1000, Number(parsed.headers['content-length'] ?? 0));
+    this.connection.noteTarget(status, (deps.now() - this.start) / 1000);
     const headers = parsed.headers;
     const connectionHeader = headers.connection ?? '';
     // HTTP/1.0 closes after each answer unless it says keep-alive.

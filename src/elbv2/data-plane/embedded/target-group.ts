@@ -26,7 +26,9 @@ export interface TargetRuntime {
   /** Open client-side sockets piped to this target (NLB), closed when draining ends. */
   readonly connections: Set<Socket>;
   agent: HttpAgent | undefined;
-  probing: boolean;
+  /** The health check running now, if one is. */
+  probing: Promise<void> | undefined;
+  /** When its next health check is due (epoch ms, on the engine's clock). */
   nextProbeAt: number;
   /** Drained and dropped: still referenced by requests that started before. */
   gone: boolean;
@@ -58,7 +60,7 @@ export class TargetGroupRuntime {
       wanted.add(key);
       const known = this.targets.get(key);
       if (known === undefined) {
-        this.targets.set(key, { key, config: target, health: initialHealth(now), outstanding: 0, connections: new Set(), agent: undefined, probing: false, nextProbeAt: now, gone: false, rampFrom: undefined });
+        this.targets.set(key, { key, config: target, health: initialHealth(now), outstanding: 0, connections: new Set(), agent: undefined, probing: undefined, nextProbeAt: now, gone: false, rampFrom: undefined });
         continue;
       }
       if (known.config.address !== target.address) this.dropAgent(known);
@@ -142,7 +144,7 @@ export class TargetGroupRuntime {
   /** Targets whose health check is due (and not already running). */
   dueForProbe(now: number): TargetRuntime[] {
     if (!this.config.healthCheck.enabled) return [];
-    return [...this.targets.values()].filter((target) => target.config.state === 'registered' && !target.probing && now >= target.nextProbeAt);
+    return [...this.targets.values()].filter((target) => target.config.state === 'registered' && target.probing === undefined && now >= target.nextProbeAt);
   }
 
   recordProbe(target: TargetRuntime, result: ProbeResult, now: number): void {

@@ -17,12 +17,15 @@ import { quotedWord } from './words.js';
 import { badGatewayBody } from './error-pages.js';
 import { sharedPortPlan, sharedPortUnavailable } from '../shared-ports.js';
 import { relaySocketPath, renderSharedPort } from './shared-frontend.js';
+import { renderTls, type RenderedTls } from './tls.js';
 
 export interface RenderOptions {
   /** Where the sockets, pid file, server state and certificates live. */
   stateDir: string;
   /** The key AWSALB cookie values are derived from (kept in the state directory). */
   cookieKey: string;
+  /** host:port of the access-log receiver (access-log.ts); without it, no frontend logs. */
+  accessLogTarget?: string;
   /** Listeners left out (their bind failed, or they cannot be served): ARN → why. */
   skipListeners?: ReadonlyMap<string, string>;
   /** Ports 127.0.0.1 cannot serve (held by another program): port → the bind error's code. */
@@ -115,10 +118,6 @@ export function targetGroupsInUse(config: DataPlaneConfig): Set<string> {
   return new Set(usesOf(config).keys());
 }
 
-function certificateFile(stateDir: string, listener: ListenerConfig): string {
-  return join(runtimePaths(stateDir).certificates, `${listener.arn.replace(/[^A-Za-z0-9]/g, '_').slice(-80)}.pem`);
-}
-
 export function renderConfig(config: DataPlaneConfig, options: RenderOptions): RenderedConfig {
   const groups = new Map<string, TargetGroupConfig>(config.targetGroups.map((g) => [g.arn, g]));
   const uses = usesOf(config);
@@ -132,7 +131,7 @@ export function renderConfig(config: DataPlaneConfig, options: RenderOptions): R
 
   // First which listeners are served, then which of their ports 127.0.0.1 serves too (their
   // frontends then also bind the relay socket), then the frontends.
-  const served: { lb: LoadBalancerConfig; listener: ListenerConfig; certificate?: string }[] = [];
+  const served: { lb: LoadBalancerConfig; listener: ListenerConfig; tls?: RenderedTls }[] = [];
   for (const lb of config.loadBalancers) {
     for (const listener of lb.listeners) {
       const skipped = options.skipListeners?.get(listener.arn);
@@ -148,17 +147,16 @@ export function renderConfig(config: DataPlaneConfig, options: RenderOptions): R
         continue;
       }
       bound.set(where, listener.arn);
-      const tls = listener.protocol === 'HTTPS' || listener.protocol === 'TLS';
-      let certificate: string | undefined;
-      if (tls) {
-        if (listener.certificate === undefined) {
+      let tls: RenderedTls | undefined;
+      if (listener.protocol === 'HTTPS' || listener.protocol === 'TLS') {
+        tls = renderTls(listener, runtimePaths(options.stateDir).certificates);
+        if (tls === undefined) {
           unsupported.push({ listenerArn: listener.arn, message: `A ${listener.protocol} listener needs a certificate; import one and set it as the listener's default certificate.` });
           continue;
         }
-        certificate = certificateFile(options.stateDir, listener);
-        files[certificate] = `${listener.certificate.certificatePem.trim()}\n${listener.certificate.privateKeyPem.trim()}\n`;
+        Object.assign(files, tls.files);
       }
-      served.push({ lb, listener, ...(certificate === undefined ? {} : { certificate }) });
+      served.push({ lb, listener, ...(tls === undefined ? {} : { tls }) });
     }
   }
 
@@ -171,11 +169,13 @@ export function renderConfig(config: DataPlaneConfig, options: RenderOptions): R
   const relayed = new Set(sharedPorts.flatMap((port) => port.entries.map((entry) => entry.listener)));
   const frontendOf = new Map<ListenerConfig, string>();
 
-  for (const { lb, listener, certificate } of served) {
+  for (const { lb, listener, tls } of served) {
     const name = frontendName(lb.name, lb.address, listener.port);
     frontendOf.set(listener, name);
     const context = {
-      loadBalancer: lb, listener, targetGroups: groups, certificateFile: certificate,
+      loadBalancer: lb, listener, targetGroups: groups,
+      ...(tls !== undefined ? { tlsBindOptions: tls.bindOptions } : {}),
+      ...(options.accessLogTarget !== undefined ? { accessLogTarget: options.accessLogTarget } : {}),
       ...(relayed.has(listener) ? { relaySocket: relaySocketPath(options.stateDir, name) } : {}),
     };
     const body = lb.type === 'application' ? renderHttpFrontend(context) : renderTcpFrontend(context);
@@ -185,9 +185,9 @@ export function renderConfig(config: DataPlaneConfig, options: RenderOptions): R
     listeners.push({ listenerArn: listener.arn, frontend: name, address: lb.address, port: listener.port });
   }
 
-  const certificateFileOf = new Map(served.flatMap((s) => (s.certificate === undefined ? [] : [[s.listener, s.certificate] as const])));
+  const certificateFileOf = new Map(served.flatMap((s) => (s.tls === undefined ? [] : [[s.listener, s.tls.defaultCertificateFile] as const])));
   for (const port of sharedPorts) {
-    const shared = renderSharedPort({ plan: port, stateDir: options.stateDir, frontendOf, certificateFileOf });
+    const shared = renderSharedPort({ plan: port, stateDir: options.stateDir, certificatesDir: runtimePaths(options.stateDir).certificates, frontendOf, certificateFileOf });
     skeleton.push(...shared.lines);
     text.push(...shared.lines);
     Object.assign(files, shared.files);

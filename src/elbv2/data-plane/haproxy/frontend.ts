@@ -18,6 +18,7 @@
  * the target group has no healthy target. No target at all, or nothing chosen: ALB's 503.
  */
 import type { ActionConfig, ListenerConfig, LoadBalancerConfig, TargetGroupConfig } from '../types.js';
+import { accessLogLines } from './access-log.js';
 import { backendName, failOpenBackendName } from './names.js';
 import { conditionAcl } from './conditions.js';
 import { serviceUnavailableBody } from './error-pages.js';
@@ -32,16 +33,18 @@ export interface FrontendContext {
   listener: ListenerConfig;
   /** Target groups by ARN (a rule naming an absent one forwards nowhere: 503). */
   targetGroups: ReadonlyMap<string, TargetGroupConfig>;
-  /** Where this listener's certificate file is, for HTTPS/TLS. */
-  certificateFile?: string;
+  /** HTTPS/TLS: the bind line's TLS options (tls.ts). */
+  tlsBindOptions?: string;
   /** The Unix socket 127.0.0.1:<port>'s shared frontend relays to, when it does (shared-frontend.ts). */
   relaySocket?: string;
+  /** Where access-log records go (host:port of the driver's receiver, access-log.ts), for load balancers that keep one. */
+  accessLogTarget?: string;
 }
 
 const ruleIs = (index: number) => `{ var(txn.rule) -m int eq ${index} }`;
 
 function bindLines(context: FrontendContext, address: string): string[] {
-  const tls = context.certificateFile !== undefined ? ` ssl crt ${literalWord(context.certificateFile)}` : '';
+  const tls = context.tlsBindOptions !== undefined ? ` ${context.tlsBindOptions}` : '';
   const own = `bind ${address.includes(':') ? `[${address}]` : address}:${context.listener.port}${tls}`;
   // What the shared frontend relays arrives decrypted, with the client's address in a PROXY header.
   return context.relaySocket === undefined ? [own] : [own, `bind ${literalWord(`unix@${context.relaySocket}`)} accept-proxy`];
@@ -65,6 +68,9 @@ export function renderHttpFrontend(context: FrontendContext): string[] {
     // ALB's format: Root=1-<epoch seconds, 8 hex>-<96 random bits, 24 hex>.
     'http-request set-header X-Amzn-Trace-Id "Root=1-%[date,hex,bytes(8),lower]-%[rand,hex,bytes(8),lower]%[rand,hex,bytes(8),lower]%[rand,hex,bytes(8),lower]" unless { req.hdr(x-amzn-trace-id) -m found }',
   ];
+  const accessLog = loadBalancer.accessLogPath !== undefined && context.accessLogTarget !== undefined ? accessLogLines(context.accessLogTarget) : undefined;
+  if (accessLog !== undefined) lines.splice(2, 0, ...accessLog.log);
+  if (accessLog !== undefined) lines.push(...accessLog.request);
   listener.rules.forEach((rule, i) => {
     const index = i + 1;
     const acls = rule.conditions.map((condition, c) => conditionAcl(`r${index}c${c + 1}`, condition));
@@ -95,6 +101,7 @@ export function renderHttpFrontend(context: FrontendContext): string[] {
   // a target's 503 is left as it is.
   lines.push('http-response set-var(txn.answered) bool(true)');
   lines.push('http-after-response set-status 502 reason "Bad Gateway" if { status 503 } { srv_id -m found } !{ var(txn.answered) -m found }');
+  if (accessLog !== undefined) lines.push(...accessLog.response, ...accessLog.afterResponse);
   return lines;
 }
 

@@ -16,7 +16,7 @@
  * backend has no usable server (`nbsrv(...) eq 0`).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { systemClock, type Clock } from '../../../core/clock.js';
 import { Mutex } from '../../../core/mutex.js';
@@ -25,6 +25,7 @@ import { bindFailure, bindProblem, failedBinds } from './bind-check.js';
 import { sharedAddress, sharedPortPlan } from '../shared-ports.js';
 import { hostPort } from './backend.js';
 import { renderConfig, runtimePaths, targetGroupsInUse, type RenderedConfig, type RenderedListener } from './config.js';
+import { AccessLogReceiver, accessLogContext } from './access-log.js';
 import { answersPending, countersOf } from './counters.js';
 import { steadySince, targetHealth } from './health.js';
 import { backendName, failOpenBackendName, serverName } from './names.js';
@@ -55,6 +56,13 @@ interface Applied {
   listeners: RenderedListener[];
   /** Listener ports served on 127.0.0.1 as well (absent in a file written before there were any). */
   sharedPorts?: number[];
+  /** The UDP port haproxy sends access-log records to, when a load balancer keeps an access log. */
+  accessLogPort?: number;
+}
+
+/** Whether a load balancer of `config` keeps an access log (ALB only: an NLB has none here). */
+function wantsAccessLog(config: DataPlaneConfig): boolean {
+  return config.loadBalancers.some((lb) => lb.type === 'application' && lb.accessLogPath !== undefined);
 }
 
 export class HaproxyDataPlane implements DataPlane {
@@ -70,8 +78,10 @@ export class HaproxyDataPlane implements DataPlane {
     private readonly cookieKey: string,
     private applied: Applied,
     private rendered: RenderedConfig,
+    private accessLog: AccessLogReceiver | undefined,
   ) {
     this.paths = runtimePaths(options.stateDir);
+    this.accessLog?.configure(accessLogContext(applied.config, applied.listeners));
     this.timer = setInterval(() => void this.sync().catch(() => undefined), options.syncIntervalMs);
     this.timer.unref();
   }
@@ -97,11 +107,16 @@ export class HaproxyDataPlane implements DataPlane {
         const failure = await bindFailure(sharedAddress, port);
         if (failure !== undefined) skipSharedPorts.set(port, failure.code);
       }
-      const rendered = renderConfig(config, { stateDir: this.options.stateDir, cookieKey: this.cookieKey, skipListeners: skipped, skipSharedPorts });
-      for (const [path, content] of Object.entries(rendered.files)) {
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, content, { mode: 0o600 });
-      }
+      if (wantsAccessLog(config)) this.accessLog ??= await AccessLogReceiver.open(this.applied.accessLogPort);
+      const accessLogTarget = wantsAccessLog(config) ? this.accessLog?.target : undefined;
+      const rendered = renderConfig(config, {
+        stateDir: this.options.stateDir,
+        cookieKey: this.cookieKey,
+        skipListeners: skipped,
+        skipSharedPorts,
+        ...(accessLogTarget === undefined ? {} : { accessLogTarget }),
+      });
+      writeConfigFiles(this.paths.certificates, rendered.files);
       const next = `${this.paths.config}.next`;
       writeFileSync(next, rendered.text);
       if (!running) {
@@ -120,8 +135,20 @@ export class HaproxyDataPlane implements DataPlane {
       } else {
         renameSync(next, this.paths.config);
       }
-      this.applied = { config, skeleton: rendered.skeleton, listeners: rendered.listeners, sharedPorts: rendered.sharedPorts };
+      this.applied = {
+        config,
+        skeleton: rendered.skeleton,
+        listeners: rendered.listeners,
+        sharedPorts: rendered.sharedPorts,
+        ...(accessLogTarget === undefined ? {} : { accessLogPort: this.accessLog?.port }),
+      };
       this.rendered = rendered;
+      pruneConfigFiles(this.paths.certificates, rendered.files);
+      if (accessLogTarget !== undefined) this.accessLog?.configure(accessLogContext(config, rendered.listeners));
+      else {
+        this.accessLog?.close();
+        this.accessLog = undefined;
+      }
       // It holds listeners' private keys: readable by Berth's user only.
       writeFileSync(join(this.options.stateDir, 'applied.json'), JSON.stringify(this.applied), { mode: 0o600 });
       await this.syncNow();
@@ -150,11 +177,15 @@ export class HaproxyDataPlane implements DataPlane {
   async detach(): Promise<void> {
     clearInterval(this.timer);
     await this.mutex.run(async () => undefined);
+    this.accessLog?.close();
+    this.accessLog = undefined;
   }
 
   async shutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.mutex.run(() => stop(this.options.stateDir));
+    this.accessLog?.close();
+    this.accessLog = undefined;
   }
 
   /** One pass of the runtime reconciler (also run on its own timer). */
@@ -247,20 +278,22 @@ export async function createHaproxyDataPlane(options: HaproxyDataPlaneOptions): 
   const cookieKey = cookieKeyOf(full.stateDir);
   const paths = runtimePaths(full.stateDir);
   const previous = readApplied(full.stateDir);
+  // The access-log receiver takes the port haproxy already sends to when it can; otherwise the
+  // next apply names the new one (a reload).
+  const accessLog = previous !== undefined && wantsAccessLog(previous.config) ? await AccessLogReceiver.open(previous.accessLogPort) : undefined;
+  const logTo = accessLog === undefined ? {} : { accessLogTarget: accessLog.target };
   if (previous !== undefined && (await isRunning(full.stateDir))) {
-    const rendered = renderConfig(previous.config, { stateDir: full.stateDir, cookieKey });
+    const rendered = renderConfig(previous.config, { stateDir: full.stateDir, cookieKey, ...logTo });
     // Listeners that were skipped are not in the skeleton: rendering again keeps the same skeleton
     // only when none was; otherwise the next apply reloads, which is what re-tries them.
-    return new HaproxyDataPlane(full, cookieKey, previous, rendered);
+    return new HaproxyDataPlane(full, cookieKey, previous, rendered, accessLog);
   }
   await stop(full.stateDir).catch(() => undefined);
   rmSync(paths.serverState, { force: true });
   const startWith = async (config: DataPlaneConfig, skipListeners = new Map<string, string>(), skipSharedPorts = new Map<number, string | undefined>()): Promise<HaproxyDataPlane> => {
-    const rendered = renderConfig(config, { stateDir: full.stateDir, cookieKey, skipListeners, skipSharedPorts });
-    for (const [path, content] of Object.entries(rendered.files)) {
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, content, { mode: 0o600 });
-    }
+    const logging = wantsAccessLog(config) ? logTo : {};
+    const rendered = renderConfig(config, { stateDir: full.stateDir, cookieKey, skipListeners, skipSharedPorts, ...logging });
+    writeConfigFiles(paths.certificates, rendered.files);
     writeFileSync(paths.config, rendered.text);
     try {
       await start({ stateDir: full.stateDir, executable: full.executable });
@@ -275,8 +308,17 @@ export async function createHaproxyDataPlane(options: HaproxyDataPlaneOptions): 
       for (const port of sharedCulprits) skipSharedPorts.set(port, 'EADDRINUSE');
       return startWith(config, skipListeners, skipSharedPorts);
     }
-    const plane = new HaproxyDataPlane(full, cookieKey, { config, skeleton: rendered.skeleton, listeners: rendered.listeners, sharedPorts: rendered.sharedPorts }, rendered);
+    const port = 'accessLogTarget' in logging ? { accessLogPort: accessLog?.port } : {};
+    const plane = new HaproxyDataPlane(
+      full,
+      cookieKey,
+      { config, skeleton: rendered.skeleton, listeners: rendered.listeners, sharedPorts: rendered.sharedPorts, ...port },
+      rendered,
+      'accessLogTarget' in logging ? accessLog : undefined,
+    );
+    if (!('accessLogTarget' in logging)) accessLog?.close();
     await holdNewServersDown(paths.adminSocket, rendered, []);
+    pruneConfigFiles(paths.certificates, rendered.files);
     return plane;
   };
   if (previous !== undefined) {
@@ -287,4 +329,25 @@ export async function createHaproxyDataPlane(options: HaproxyDataPlaneOptions): 
     }
   }
   return startWith(emptyConfig);
+}
+
+/** Writes the files the configuration refers to: certificates with their keys, readable by Berth's user only. */
+function writeConfigFiles(certificatesDir: string, files: Record<string, string>): void {
+  mkdirSync(certificatesDir, { recursive: true, mode: 0o700 });
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content, { mode: 0o600 });
+  }
+}
+
+/**
+ * Once haproxy runs the configuration, removes the files it no longer names, so a replaced or
+ * removed key does not linger (a worker still finishing requests after a reload has them loaded).
+ */
+function pruneConfigFiles(certificatesDir: string, files: Record<string, string>): void {
+  if (!existsSync(certificatesDir)) return;
+  for (const name of readdirSync(certificatesDir)) {
+    const path = join(certificatesDir, name);
+    if (!(path in files)) rmSync(path, { force: true });
+  }
 }

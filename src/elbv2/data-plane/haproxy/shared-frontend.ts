@@ -25,6 +25,8 @@ import { literalWord, logFormatLiteral, quotedWord } from './words.js';
 export interface SharedRenderInput {
   plan: SharedPort;
   stateDir: string;
+  /** Where certificate files and crt-lists go (the state directory's `certs`, pruned of what the configuration no longer names). */
+  certificatesDir: string;
   /** Listener → its own frontend's name. */
   frontendOf: ReadonlyMap<ListenerConfig, string>;
   /** Listener → its certificate file (HTTPS/TLS). */
@@ -58,7 +60,7 @@ export function renderSharedPort(input: SharedRenderInput): SharedRendered {
   const idle = http ? Math.max(...entries.map((entry) => entry.lb.idleTimeoutSeconds)) : 350;
   let tls = '';
   if (plan.kind === 'https') {
-    const list = join(stateDir, 'certs', `shared-${plan.port}.crt-list`);
+    const list = join(input.certificatesDir, `shared-${plan.port}.crt-list`);
     files[list] = entries.map((entry) => `${input.certificateFileOf.get(entry.listener)!} ${entry.lb.dnsName.toLowerCase()}\n`).join('');
     tls = ` ssl crt-list ${literalWord(list)}`;
   } else if (plan.kind === 'tcp' && entries[0]!.listener.protocol === 'TLS') {
