@@ -10,6 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import * as acm from '@aws-sdk/client-acm';
 import * as ecr from '@aws-sdk/client-ecr';
 import * as ecs from '@aws-sdk/client-ecs';
 import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -36,6 +37,7 @@ const sdks: Record<string, { module: Record<string, unknown>; client: string }> 
   iam: { module: iam as Record<string, unknown>, client: 'IAMClient' },
   sts: { module: sts as Record<string, unknown>, client: 'STSClient' },
   ssm: { module: ssm as Record<string, unknown>, client: 'SSMClient' },
+  acm: { module: acm as Record<string, unknown>, client: 'ACMClient' },
 };
 
 const account = '000000000000';

@@ -1,4 +1,5 @@
 /** The permission tables of every service Berth serves, by the service's signing name (the IAM service prefix). */
+import { acmPermissions } from './acm.js';
 import { ecrPermissions } from './ecr.js';
 import { ecsPermissions } from './ecs.js';
 import { elbv2Permissions } from './elbv2.js';
@@ -16,6 +17,7 @@ export const permissionTables: ReadonlyMap<string, PermissionTable> = new Map([
   ['iam', iamPermissions],
   ['sts', stsPermissions],
   ['ssm', ssmPermissions],
+  ['acm', acmPermissions],
   ['berth', berthPermissions],
 ]);
 
