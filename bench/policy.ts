@@ -18,7 +18,8 @@ const services = ['ecs', 'ecr', 'iam', 's3', 'secretsmanager', 'ssm', 'logs', 's
 const verbs = ['Describe', 'List', 'Get', 'Create', 'Delete', 'Update', 'Put', 'Run', 'Start', 'Stop'];
 const nouns = ['Clusters', 'Services', 'Tasks', 'Repository', 'Image', 'Secret', 'Parameter', 'LogGroup', 'Role', 'Policy'];
 
-function statement(p: number, s: number): object {
+/** Statement `s` of policy `p`: the mix the enforcement benchmark attaches too. */
+export function statement(p: number, s: number): object {
   const service = services[(p + s) % services.length]!;
   const verb = verbs[s % verbs.length]!;
   const noun = nouns[(p * 3 + s) % nouns.length]!;

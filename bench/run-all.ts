@@ -2,6 +2,7 @@
 import { main as agent } from './agent.js';
 import { main as api } from './api.js';
 import { main as controllers } from './controllers.js';
+import { main as enforcement } from './enforcement.js';
 import { main as patterns } from './patterns.js';
 import { main as placement } from './placement.js';
 import { main as policy } from './policy.js';
@@ -15,6 +16,8 @@ console.log('\n== placement engine ==');
 await placement();
 console.log('\n== IAM policy evaluation (pure evaluator, one core) ==');
 await policy();
+console.log('\n== policy enforcement (the authorize step alone; ECS API latency, root against a user with 10 × 20 statements) ==');
+await enforcement();
 console.log('\n== hostile patterns (RegExp before, RE2 and wildcard matching after) ==');
 await patterns();
 console.log('\n== API (Berth server process, signed SDK clients) ==');

@@ -9,6 +9,7 @@ import { seededRng } from './core/rng.js';
 import { acceptedRegions } from './core/regions.js';
 import type { ConnectionLimits } from './edge/connection-limits.js';
 import type { Authorizer } from './core/authorize.js';
+import { PolicyEnforcer } from './authz/enforcer.js';
 import type { Service } from './edge/dispatch.js';
 import type { JsonService } from './edge/protocols/aws-json.js';
 import type { QueryService } from './edge/protocols/aws-query.js';
@@ -111,7 +112,7 @@ export interface ServerOptions {
   timing?: Partial<ControlTiming>;
   logger?: boolean;
   log?: Logger;
-  /** Decides each call instead of the built-in allow-all-but-root-only step (tests deny with it). */
+  /** Decides each call instead of IAM policy enforcement (tests deny or allow with it). */
   authorize?: Authorizer;
   /** The lowest listener port load balancers may use; by default what this process may bind. */
   lowestBindablePort?: number;
@@ -121,6 +122,7 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
   const clock = options.clock ?? systemClock;
   const timing = controlTiming(options.timing);
   const store = new SqliteStore(config.dataDir, config.keyFile !== undefined ? { keyFile: config.keyFile } : {});
+  let enforcer: PolicyEnforcer | undefined;
   try {
     const { credentials, created } = await ensureRootCredentials(store, config, clock);
     // Agents reconnect after a start; until one does, its instance is not connected.
@@ -141,6 +143,10 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
     let reset: (scope: ResetScope) => Promise<void> = (scope) => store.reset(scope);
     // The default region is accepted whatever it is: Berth's own agents and banner use it.
     const regions = acceptedRegions([...(config.extraRegions ?? []), config.region]);
+    // IAM policies decide every call (the edge's operations, /v2/, the agent channel) unless the caller decides instead.
+    enforcer = new PolicyEnforcer({ store, clock });
+    enforcer.start();
+    const authorize = options.authorize ?? enforcer.authorize;
     const { modules, parts: composed } = serverModules({
       config,
       timing,
@@ -153,6 +159,7 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       // One process among those sharing the store collects garbage, applies lifecycle policies and schedules services.
       processId: randomUUID(),
       controlPlaneUrl: () => controlPlaneUrl,
+      authorize,
       ...(options.lowestBindablePort !== undefined ? { lowestBindablePort: options.lowestBindablePort } : {}),
     });
     const jsonServices = modules.flatMap((module) => module.jsonApis ?? []);
@@ -165,7 +172,7 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       clock,
       ids: randomIds,
       services: apis,
-      ...(options.authorize ? { authorize: options.authorize } : {}),
+      authorize,
       regions,
       limits: limitsOf(config),
       registry,
@@ -231,10 +238,12 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
         await resetting.catch(() => undefined);
         await parts.stop();
         await app.close();
+        enforcer?.stop();
         await store.close();
       },
     };
   } catch (error) {
+    enforcer?.stop();
     await store.close();
     throw error;
   }

@@ -33,7 +33,9 @@ function credentialsFromEnvironment(): AgentOptions['credentials'] {
   const accessKeyId = process.env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = process.env.AWS_SECRET_ACCESS_KEY;
   if (!accessKeyId || !secretAccessKey) {
-    throw new Error("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to credentials of the control plane (on its host, 'berth credentials' prints them)");
+    throw new Error(
+      "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to credentials of the control plane: the root's ('berth credentials' prints them on its host) or an IAM user's holding AmazonEC2ContainerServiceforEC2Role",
+    );
   }
   return { accessKeyId, secretAccessKey, ...(process.env.AWS_SESSION_TOKEN ? { sessionToken: process.env.AWS_SESSION_TOKEN } : {}) };
 }
@@ -89,7 +91,7 @@ function startFailure(error: unknown, flags: AgentCommandFlags): string {
 
 export function agentCommand(): Command {
   const command = new Command('agent')
-    .description('join this host to a Berth control plane: register it as a container instance and run the tasks placed on it (credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)')
+    .description('join this host to a Berth control plane: register it as a container instance and run the tasks placed on it (credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY: root, or an IAM user with AmazonEC2ContainerServiceforEC2Role)')
     .addOption(new Option('-c, --cluster <name>', 'the cluster to join').env('ECS_CLUSTER').default('default'))
     .addOption(new Option('-e, --endpoint <url>', 'the control plane').env('AWS_ENDPOINT_URL').default(`http://127.0.0.1:${defaults.port}`))
     .addOption(new Option('--region <region>', 'region of the cluster').env('AWS_DEFAULT_REGION').default(defaults.region))

@@ -5,6 +5,7 @@
  * does not know which module needs what.
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Authorizer } from '../core/authorize.js';
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { RegionSet } from '../core/regions.js';
@@ -59,6 +60,8 @@ export interface ModuleContext {
   controlPlaneUrl: () => string;
   /** The lowest port this process may bind (tests set it; by default read from the system). */
   lowestBindablePort?: number;
+  /** Decides whether a principal may perform an action: the agent channel asks it. */
+  authorize: Authorizer;
 }
 
 export interface Edge {
@@ -115,9 +118,10 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
         log,
         taskRoles,
         pullAuth: new TaskPullAuth(registry),
+        authorize: context.authorize,
         ...(config.agentPingIntervalSeconds !== undefined ? { pingMs: config.agentPingIntervalSeconds * 1000 } : {}),
       });
-      await app.register((scope) => agentChannelRoutes(scope, { store, clock, hub, accountId: config.accountId, regions: context.regions }));
+      await app.register((scope) => agentChannelRoutes(scope, { store, clock, hub, accountId: config.accountId, regions: context.regions, authorize: context.authorize }));
       const services = new ServiceController({
         ...ecsDeps,
         log,

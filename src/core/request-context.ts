@@ -12,4 +12,8 @@ export interface RequestContext {
   scope: Scope;
   now: Date;
   log: FastifyBaseLogger;
+  /** aws:SourceIp: the address the request came from. */
+  sourceIp?: string;
+  /** aws:SecureTransport: whether the request came over TLS. */
+  secureTransport?: boolean;
 }

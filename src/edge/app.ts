@@ -36,7 +36,7 @@ export interface EdgeDeps {
   clock: Clock;
   ids: IdGenerator;
   services: Service[];
-  /** Decides whether a principal may perform an action; by default allow-all except root-only calls. */
+  /** Decides whether a principal may perform an action; by default allow-all except root-only calls (servers pass the policy enforcer). */
   authorize?: Authorizer;
   /** The OCI registry served under /v2/, when this edge serves one. */
   registry?: Registry;
@@ -131,6 +131,7 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
   });
   const authorizer = deps.authorize ?? allowUnlessRootOnly;
+  const authorization = { authorize: authorizer, store: deps.store };
   const byTargetPrefix = new Map(deps.services.filter((service): service is JsonService => service.protocol === 'awsJson').map((service) => [service.targetPrefix, service]));
   const bySigningName = new Map(deps.services.filter((service): service is QueryService => service.protocol === 'awsQuery').map((service) => [service.signingName, service]));
   guardConnections(app.server, limits, app.log, () => deps.clock.now().getTime());
@@ -165,7 +166,7 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
     try {
       const { principal, scope: signed } = await authenticate(request, authDeps, deps.clock.now());
       const asked = resetScopeAsked(request.url);
-      const decision = authorizer(principal, 'berth:Reset', '*', { region: signed.region, rootOnly: true });
+      const decision = await authorizer(principal, 'berth:Reset', '*', { region: signed.region, rootOnly: true });
       if (!decision.allowed) throw withHelp(new ApiError('AccessDeniedException', 'Only root credentials may reset Berth.', 403), { hint: decision.reason });
       const admin = deps.installationAccountId;
       if (asked === 'installation' && principal.accountId !== admin) {
@@ -210,6 +211,8 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
     scope: auth.scope,
     now: deps.clock.now(),
     log: request.log,
+    sourceIp: (request.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+    secureTransport: 'encrypted' in request.socket && request.socket.encrypted === true,
   });
   const bodyOf = (request: FastifyRequest) => (Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
 
@@ -219,7 +222,7 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
       checkScope(auth, service);
       const operation = jsonOperationOf(service, target);
       const input = jsonInputOf(operation, bodyOf(request));
-      return send(reply, request.id, jsonResponse(service, await perform(service, operation, input, contextOf(request, auth), authorizer)));
+      return send(reply, request.id, jsonResponse(service, await perform(service, operation, input, contextOf(request, auth), authorization)));
     } catch (error) {
       const response = jsonError(service, error);
       if (response.statusCode >= 500) request.log.error({ err: error, target }, 'operation failed');
@@ -235,7 +238,7 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
       checkScope(auth, service);
       const operation = queryOperationOf(service, call);
       const input = queryInputOf(operation, call as NonNullable<typeof call>);
-      const output = await perform(service, operation, input, contextOf(request, auth), authorizer);
+      const output = await perform(service, operation, input, contextOf(request, auth), authorization);
       return send(reply, request.id, queryResponse(service, operation, output, request.id));
     } catch (error) {
       const response = queryError(error, request.id, service);
@@ -278,7 +281,7 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
   if (registry) {
     const now = () => deps.clock.now().getTime() / 1000;
     void app.register(async (scope) => {
-      registryRoutes(scope, { registry, store: deps.store, now });
+      registryRoutes(scope, { registry, store: deps.store, now, authorize: authorizer });
       downloadRoutes(scope, { registry, store: deps.store, now });
     });
   }

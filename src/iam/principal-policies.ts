@@ -33,7 +33,7 @@ function principalOf(arn: string): { accountId: string; type: 'user' | 'role'; n
   return undefined;
 }
 
-async function managedDocument(tx: StoreTx, accountId: string, arn: string): Promise<{ versionId: string; document: string } | undefined> {
+export async function managedDocument(tx: StoreTx, accountId: string, arn: string): Promise<{ versionId: string; document: string } | undefined> {
   const aws = awsManagedPolicies().get(arn);
   if (aws) return { versionId: aws.defaultVersionId, document: aws.document };
   const name = arn.split('/').at(-1) ?? '';

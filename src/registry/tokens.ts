@@ -15,6 +15,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Arn } from '../core/arn.js';
+import type { SessionInfo } from '../core/principal.js';
 import type { Store, RegistryTables } from '../store/types.js';
 
 export const tokenLifetimeSeconds = 12 * 60 * 60;
@@ -30,6 +31,10 @@ export interface RegistryIdentity {
   principalArn: string;
   /** The access key whose holder asked for the token; absent on tokens issued for a task's pulls. */
   accessKeyId?: string;
+  /** Known once verified: whether the holder is the account's root, its unique id and its session (temporary credentials). */
+  isRoot?: boolean;
+  uniqueId?: string;
+  session?: SessionInfo;
 }
 
 interface TokenClaims {
@@ -139,12 +144,18 @@ export class RegistryTokens {
     }
     if (typeof claims.e !== 'number' || claims.e <= nowSeconds) return undefined;
     if ((claims.g ?? 0) !== (await this.generation(claims.a))) return undefined;
+    let holder: Pick<RegistryIdentity, 'isRoot' | 'uniqueId' | 'session'> = { isRoot: claims.p === `arn:aws:iam::${claims.a}:root` };
     if (claims.k !== undefined) {
       const accessKeyId = claims.k;
       const credential = await this.store.read((tx) => tx.credentials.get(accessKeyId));
       if (!credential || credential.status === 'Inactive' || credential.accountId !== claims.a) return undefined;
+      holder = {
+        isRoot: credential.isRoot,
+        ...(credential.principalId !== undefined ? { uniqueId: credential.principalId } : {}),
+        ...(credential.session !== undefined ? { session: credential.session } : {}),
+      };
     }
-    const identity: RegistryIdentity = { accountId: claims.a, region: claims.r, principalArn: claims.p, ...(claims.k ? { accessKeyId: claims.k } : {}) };
+    const identity: RegistryIdentity = { accountId: claims.a, region: claims.r, principalArn: claims.p, ...(claims.k ? { accessKeyId: claims.k } : {}), ...holder };
     if (this.verified.size >= verifiedCacheLimit) this.verified.clear();
     this.verified.set(password, { identity, expiresAt: claims.e, checkedAt: Date.now() });
     return identity;

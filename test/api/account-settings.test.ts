@@ -11,7 +11,8 @@ import {
   type Setting,
   type SettingName,
 } from '@aws-sdk/client-ecs';
-import { startBerth, type TestBerth } from '../helpers/berth.js';
+import { AttachUserPolicyCommand, CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
+import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 
 const root = 'arn:aws:iam::000000000000:root';
 const alice = 'arn:aws:iam::000000000000:user/alice';
@@ -48,6 +49,11 @@ describe('account settings', () => {
 
   before(async () => {
     berth = await startBerth();
+    // Alice is an IAM user allowed everything: policies are enforced, and these tests are about settings.
+    const iam = new IAMClient({ endpoint: berth.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
+    await iam.send(new CreateUserCommand({ UserName: 'alice' }));
+    await iam.send(new AttachUserPolicyCommand({ UserName: 'alice', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }));
+    iam.destroy();
     await berth.server.store.write((tx) =>
       tx.credentials.put({ ...aliceKeys, accountId: '000000000000', principalArn: alice, isRoot: false, createdAt: 0 }),
     );

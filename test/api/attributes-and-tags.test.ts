@@ -146,11 +146,15 @@ describe('tagging', () => {
     );
     await rejects(ecs.send(new ListTagsForResourceCommand({ resourceArn: arnOf('task-definition/web') })), 'InvalidParameterException', /not a valid task-definition ARN/);
 
-    for (const resourceArn of [arnOf('cluster/missing'), arnOf('cluster/tagged', 'eu-west-1'), arnOf('cluster/tagged', 'us-east-1', '111111111111')]) {
+    for (const resourceArn of [arnOf('cluster/missing'), arnOf('cluster/tagged', 'eu-west-1')]) {
       await rejects(ecs.send(new ListTagsForResourceCommand({ resourceArn })), 'ClusterNotFoundException', /Cluster not found/);
       await rejects(ecs.send(new TagResourceCommand({ resourceArn, tags: [{ key: 'a' }] })), 'ClusterNotFoundException', /Cluster not found/);
       await rejects(ecs.send(new UntagResourceCommand({ resourceArn, tagKeys: ['a'] })), 'ClusterNotFoundException', /Cluster not found/);
     }
+    // Another account's cluster: a cross-account call, which no resource policy of ECS can allow.
+    const foreign = arnOf('cluster/tagged', 'us-east-1', '111111111111');
+    await rejects(ecs.send(new ListTagsForResourceCommand({ resourceArn: foreign })), 'AccessDeniedException', /because no resource-based policy allows the ecs:ListTagsForResource action$/);
+    await rejects(ecs.send(new TagResourceCommand({ resourceArn: foreign, tags: [{ key: 'a' }] })), 'AccessDeniedException', /ecs:TagResource/);
     // The same cluster is found from its own Region.
     await berth.ecs('eu-west-1').send(new CreateClusterCommand({ clusterName: 'tagged' }));
     assert.deepEqual((await berth.ecs('eu-west-1').send(new ListTagsForResourceCommand({ resourceArn: arnOf('cluster/tagged', 'eu-west-1') }))).tags, []);

@@ -22,6 +22,9 @@ import { startBerth, type TestBerth } from '../helpers/berth.js';
 import { pushImage, sha256, type BuiltImage } from '../helpers/ecr.js';
 
 const other = { accessKeyId: 'AKIATESTOTHERACCT002', secretAccessKey: 'other-account-secret-key-for-berth-ecr-tests' };
+/** AWS's cross-account denial; `repository` is a regular expression (`\\*` for every repository). */
+const crossAccount = (action: string, repository: string) =>
+  new RegExp(`^User: arn:aws:iam::222222222222:root is not authorized to perform: ${action} on resource: arn:aws:ecr:us-east-1:000000000000:repository/${repository} because no resource-based policy allows the ${action} action$`);
 const notFound = (name: string, account: string) => new RegExp(`^The repository with name '${name}' does not exist in the registry with id '${account}'$`);
 
 describe('ECR account isolation', () => {
@@ -52,15 +55,16 @@ describe('ECR account isolation', () => {
       'RepositoryNotFoundException',
       hidden,
     );
+    // Naming the first account's registry or repository is a cross-account call: without a repository policy allowing it, AWS's AccessDenied.
     await rejects(
       theirs.send(new DescribeRepositoriesCommand({ registryId: '000000000000' })),
-      'InvalidParameterException',
-      /^registryId '000000000000' is not the caller's account '222222222222'/,
+      'AccessDeniedException',
+      crossAccount('ecr:DescribeRepositories', '\\*'),
     );
     await rejects(
       theirs.send(new ListTagsForResourceCommand({ resourceArn: 'arn:aws:ecr:us-east-1:000000000000:repository/private' })),
-      'RepositoryNotFoundException',
-      notFound('private', '000000000000'),
+      'AccessDeniedException',
+      crossAccount('ecr:ListTagsForResource', 'private'),
     );
   });
 
@@ -77,8 +81,8 @@ describe('ECR account isolation', () => {
     );
     await rejects(
       theirs.send(new TagResourceCommand({ resourceArn: 'arn:aws:ecr:us-east-1:000000000000:repository/private', tags: [{ Key: 'k', Value: 'v' }] })),
-      'RepositoryNotFoundException',
-      notFound('private', '000000000000'),
+      'AccessDeniedException',
+      crossAccount('ecr:TagResource', 'private'),
     );
     const [detail] = (await mine.send(new DescribeImagesCommand({ repositoryName: 'private' }))).imageDetails ?? [];
     assert.deepEqual(detail?.imageTags, ['v1']);

@@ -107,7 +107,9 @@ describe('ECR repository policies and tags', () => {
     );
     const conditional = JSON.stringify({
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Deny', Principal: '*', Action: 'ecr:SetRepositoryPolicy', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }],
+      // A conditional deny is no lock-out. It is enforced: over this plain-HTTP test connection a
+      // deny of insecure transport would refuse the next call, so the condition is one that does not hold here.
+      Statement: [{ Effect: 'Deny', Principal: '*', Action: 'ecr:SetRepositoryPolicy', Condition: { Bool: { 'aws:SecureTransport': 'true' } } }],
     });
     await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'policed', policyText: conditional }));
     const forced = await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'policed', policyText: lockout, force: true }));

@@ -114,7 +114,8 @@ describe('ECR repositories', () => {
     await rejects(create({ tags: [{ Key: 'k', Value: '1' }, { Key: 'k', Value: '2' }] }), 'InvalidTagParameterException', /has the key 'k' more than once/);
     const tooMany = Array.from({ length: 51 }, (_, index) => ({ Key: `k${index}`, Value: 'v' }));
     await rejects(create({ tags: tooMany }), 'TooManyTagsException', /would have 51 tags; the maximum number of tags that can be applied to a repository is 50/);
-    await rejects(create({ registryId: '111111111111' }), 'InvalidParameterException', /registryId '111111111111' is not the caller's account/);
+    // Another account's registry: a cross-account call, allowed only by a repository policy there.
+    await rejects(create({ registryId: '111111111111' }), 'AccessDeniedException', /on resource: arn:aws:ecr:us-east-1:111111111111:repository\/refused because no resource-based policy allows the ecr:CreateRepository action$/);
     await rejects(ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['refused'] })), 'RepositoryNotFoundException', notFound('refused'));
   });
 

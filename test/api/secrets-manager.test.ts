@@ -336,8 +336,10 @@ describe('Secrets Manager', () => {
     const mine = await sm.send(new CreateSecretCommand({ Name: 'shared-name', SecretString: 'mine' }));
     const theirs = berth.secretsManager('us-east-1', other);
     await rejects(theirs.send(new GetSecretValueCommand({ SecretId: 'shared-name' })), 'ResourceNotFoundException', notFound);
-    await rejects(theirs.send(new GetSecretValueCommand({ SecretId: mine.ARN })), 'ResourceNotFoundException', notFound);
-    await rejects(theirs.send(new DeleteSecretCommand({ SecretId: mine.ARN })), 'ResourceNotFoundException', notFound);
+    // By ARN it is a cross-account call: without a resource policy allowing it, AWS's AccessDenied.
+    const crossAccount = (action: string) => new RegExp(`^User: arn:aws:iam::111111111111:root is not authorized to perform: ${action} on resource: ${mine.ARN} because no resource-based policy allows the ${action} action$`);
+    await rejects(theirs.send(new GetSecretValueCommand({ SecretId: mine.ARN })), 'AccessDeniedException', crossAccount('secretsmanager:GetSecretValue'));
+    await rejects(theirs.send(new DeleteSecretCommand({ SecretId: mine.ARN })), 'AccessDeniedException', crossAccount('secretsmanager:DeleteSecret'));
     const created = await theirs.send(new CreateSecretCommand({ Name: 'shared-name', SecretString: 'theirs' }));
     assert.match(created.ARN ?? '', arnPattern('shared-name', 'us-east-1', '111111111111'));
     assert.deepEqual((await theirs.send(new ListSecretsCommand({}))).SecretList?.map((entry) => entry.Name), ['shared-name']);

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
-import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, DeleteRoleCommand, ListUsersCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { AttachRolePolicyCommand, AttachUserPolicyCommand, CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, DeleteRoleCommand, ListUsersCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient, type Credentials } from '@aws-sdk/client-sts';
 import type { Authorizer } from '../../src/core/authorize.js';
 import { AdvancingClock } from '../../src/core/clock.js';
@@ -66,6 +66,8 @@ describe('STS AssumeRole and GetSessionToken', () => {
     berth = await startBerth({}, { clock });
     const admin = iam();
     await admin.send(new CreateRoleCommand({ RoleName: 'app', AssumeRolePolicyDocument: trustAccount(), MaxSessionDuration: 7200 }));
+    // Policies are enforced: the role's sessions ask for registry tokens, so the role may.
+    await admin.send(new AttachRolePolicyCommand({ RoleName: 'app', PolicyArn: 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly' }));
     await admin.send(new CreateUserCommand({ UserName: 'dev' }));
     const key = await admin.send(new CreateAccessKeyCommand({ UserName: 'dev' }));
     user = { accessKeyId: key.AccessKey?.AccessKeyId ?? '', secretAccessKey: key.AccessKey?.SecretAccessKey ?? '' };

@@ -162,7 +162,7 @@ describe('the authorize step', () => {
     }
     const root = 'arn:aws:iam::000000000000:root';
     assert.deepEqual(asked.slice(-3), [
-      { principal: root, action: 'ecs:CreateCluster', resource: '*' },
+      { principal: root, action: 'ecs:CreateCluster', resource: arn },
       { principal: root, action: 'ecs:TagResource', resource: arn },
       { principal: root, action: 'sts:GetCallerIdentity', resource: '*' },
     ]);

@@ -157,7 +157,8 @@ describe('ELBv2 load balancers', () => {
     try {
       assert.deepEqual((await other.send(new DescribeLoadBalancersCommand({}))).LoadBalancers, []);
       await rejects(other.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] })), 'LoadBalancerNotFoundException');
-      await rejects(other.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: arn })), 'LoadBalancerNotFoundException');
+      // Naming this account's load balancer is a cross-account call: AccessDenied, as ELB has no resource policies.
+      await rejects(other.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: arn })), 'AccessDenied', /elasticloadbalancing:DeleteLoadBalancer/);
       await rejects(elsewhere.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: arn })), 'LoadBalancerNotFoundException');
       // Names are per account and region.
       await other.send(new DescribeLoadBalancersCommand({}));

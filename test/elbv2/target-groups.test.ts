@@ -185,7 +185,8 @@ describe('ELBv2 target groups', () => {
     const other = elbClient(berth, 'us-east-1', otherAccount);
     try {
       assert.deepEqual((await other.send(new DescribeTargetGroupsCommand({}))).TargetGroups, []);
-      await rejects(other.send(new DeleteTargetGroupCommand({ TargetGroupArn: arn })), 'TargetGroupNotFoundException');
+      // Naming this account's target group is a cross-account call: AccessDenied, as ELB has no resource policies.
+      await rejects(other.send(new DeleteTargetGroupCommand({ TargetGroupArn: arn })), 'AccessDenied', /elasticloadbalancing:DeleteTargetGroup/);
       // The same name is free in another account.
       await createTargetGroup(other, 'http');
     } finally {

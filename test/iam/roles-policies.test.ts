@@ -329,7 +329,8 @@ describe('IAM roles and policies', () => {
     const other = iamClient(berth, otherAccount);
     try {
       await rejects(other.send(new GetRoleCommand({ RoleName: 'second' })), 'NoSuchEntityException');
-      await rejects(other.send(new GetPolicyCommand({ PolicyArn: policyArn('anything') })), 'NoSuchEntityException');
+      // Another account's policy by ARN: a cross-account call, AccessDenied as IAM has no resource policies.
+      await rejects(other.send(new GetPolicyCommand({ PolicyArn: policyArn('anything') })), 'AccessDenied', /iam:GetPolicy/);
       assert.deepEqual((await other.send(new ListRolesCommand({}))).Roles, []);
       assert.ok((await other.send(new GetPolicyCommand({ PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }))).Policy);
     } finally {

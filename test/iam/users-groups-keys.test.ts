@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ListClustersCommand } from '@aws-sdk/client-ecs';
 import {
+  AttachUserPolicyCommand,
+  PutUserPolicyCommand,
   AddUserToGroupCommand,
   CreateAccessKeyCommand,
   CreateGroupCommand,
@@ -130,6 +132,7 @@ describe('IAM users, groups and access keys', () => {
 
   it('creates access keys that sign requests at once, and stop at once when made Inactive or deleted', async () => {
     await iam.send(new CreateUserCommand({ UserName: 'ci' }));
+    await iam.send(new AttachUserPolicyCommand({ UserName: 'ci', PolicyArn: 'arn:aws:iam::aws:policy/AmazonECS_FullAccess' }));
     const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'ci' }));
     assert.match(AccessKey?.AccessKeyId ?? '', /^AKIA[A-Z2-7]{16}$/);
     assert.equal(AccessKey?.Status, 'Active');
@@ -173,6 +176,7 @@ describe('IAM users, groups and access keys', () => {
 
   it("stops a key's registry tokens at once when the key is made Inactive or deleted", async () => {
     await iam.send(new CreateUserCommand({ UserName: 'puller' }));
+    await iam.send(new AttachUserPolicyCommand({ UserName: 'puller', PolicyArn: 'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly' }));
     const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'puller' }));
     const credentials = { accessKeyId: AccessKey?.AccessKeyId as string, secretAccessKey: AccessKey?.SecretAccessKey as string };
     const registry = await RegistryHttp.login(berth, credentials);
@@ -187,6 +191,9 @@ describe('IAM users, groups and access keys', () => {
 
   it('holds a user to two access keys, and lets a user with a key manage its own keys', async () => {
     await iam.send(new CreateUserCommand({ UserName: 'twokeys' }));
+    // AWS's "manage your own credentials" pattern: the user's own ARN through ${aws:username}.
+    const ownUser = { Effect: 'Allow', Action: ['iam:GetUser', 'iam:ListAccessKeys'], Resource: 'arn:aws:iam::*:user/${aws:username}' };
+    await iam.send(new PutUserPolicyCommand({ UserName: 'twokeys', PolicyName: 'own-keys', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [ownUser] }) }));
     const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'twokeys' }));
     const unused = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: AccessKey?.AccessKeyId }));
     assert.deepEqual(unused.AccessKeyLastUsed, { ServiceName: 'N/A', Region: 'N/A' });

@@ -17,7 +17,8 @@ describe('OCI distribution: authentication and accounts', () => {
   before(async () => {
     berth = await startBerth();
     await berth.server.store.write((tx) =>
-      tx.credentials.put({ ...otherAccount, accountId: '111111111111', principalArn: 'arn:aws:iam::111111111111:user/other', isRoot: false, createdAt: 0 }),
+      // The other account's root: it may do anything in its own account, nothing in this one.
+      tx.credentials.put({ ...otherAccount, accountId: '111111111111', principalArn: 'arn:aws:iam::111111111111:root', isRoot: true, createdAt: 0 }),
     );
     registry = await RegistryHttp.login(berth);
     await createRepository(berth, 'private/app');

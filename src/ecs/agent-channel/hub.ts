@@ -21,6 +21,8 @@ import type { WebSocket } from 'ws';
 import type { FastifyBaseLogger as Logger } from 'fastify';
 import { resetCloseCode, type AgentMessage, type AssignedTask, type ControlMessage, type TaskReport } from '../../agent-channel-protocol/messages.js';
 import { Arn } from '../../core/arn.js';
+import type { Authorizer } from '../../core/authorize.js';
+import type { Principal } from '../../core/principal.js';
 import type { Clock } from '../../core/clock.js';
 import type { Store, TaskDefinitionRecord, TaskRecord } from '../../store/types.js';
 import { agentKeyOf, StoreConflict } from '../../store/types.js';
@@ -38,8 +40,11 @@ const maxReportsPerTransaction = 500;
 
 export interface AgentIdentity {
   key: string;
-  /** Set for agents of container instances. */
+  /** Set for agents of container instances, with its cluster. */
   containerInstanceArn?: string;
+  clusterArn?: string;
+  /** Whose credentials the agent connected with: each message it sends is authorized for them. */
+  principal?: Principal;
   /** Set for Fargate capacity hosts: what they offer. */
   fargate?: FargateHost;
 }
@@ -58,6 +63,8 @@ export interface AgentHubDeps {
   resyncMs?: number;
   /** Default 10 s. */
   pingMs?: number;
+  /** Decides whether an agent's principal may send each kind of message; all are allowed without it. */
+  authorize?: Authorizer;
   /** How long a registered instance may go without its agent connecting before it shows disconnected. */
   connectGraceMs?: number;
   /** Issues credentials for pulls from Berth's own registry. */
@@ -79,7 +86,8 @@ export class AgentHub {
   private readonly definitions = new Map<string, TaskDefinitionRecord>();
   /** How many resets this hub has seen: a definition read across one is not cached. */
   private resets = 0;
-  private readonly reports: { connection: Connection; id: number; report: TaskReport }[] = [];
+  /** Reports waiting to be applied, each with its authorization decision (AWS's words when denied). */
+  private readonly reports: { connection: Connection; id: number; report: TaskReport; denial: Promise<string | undefined> }[] = [];
   private flushing: Promise<void> | undefined;
 
   /**
@@ -398,21 +406,47 @@ export class AgentHub {
       return;
     }
     switch (message.type) {
-      case 'report':
-        this.queueReport(connection, message.id, message.report);
+      case 'report': {
+        // Queued at once, so reports keep the order they were sent in; the decision is awaited when the batch is applied.
+        const report = message.report;
+        const denial = (async () =>
+          (await this.denial(connection, 'ecs:SubmitTaskStateChange')) ??
+          ((report.containers?.length ?? 0) > 0 ? await this.denial(connection, 'ecs:SubmitContainerStateChange') : undefined))();
+        this.queueReport(connection, message.id, report, denial);
         return;
+      }
       case 'health':
-        if (connection.containerInstanceArn) await this.recordHealth(connection.containerInstanceArn, message.runtime.status, message.runtime.reason);
+        if (!connection.containerInstanceArn || (await this.denial(connection, 'ecs:Poll')) !== undefined) return;
+        await this.recordHealth(connection.containerInstanceArn, message.runtime.status, message.runtime.reason);
         return;
     }
+  }
+
+  /**
+   * Why the agent's principal may not send a message of this kind, in AWS's words, or undefined
+   * when it may: state changes are ECS's SubmitTaskStateChange and SubmitContainerStateChange on
+   * the cluster, runtime health is part of Poll on the container instance.
+   */
+  private async denial(connection: Connection, action: string): Promise<string | undefined> {
+    const { authorize } = this.deps;
+    const { principal, clusterArn, containerInstanceArn } = connection;
+    if (!authorize || !principal || !clusterArn || !containerInstanceArn) return undefined;
+    const resource = action === 'ecs:Poll' ? containerInstanceArn : clusterArn;
+    const region = Arn.parse(clusterArn)?.region ?? '';
+    const decision = await authorize(principal, action, resource, { region, rootOnly: false, keys: { 'ecs:cluster': clusterArn } });
+    if (decision.allowed) return undefined;
+    this.deps.log.info({ agent: connection.key, principal: principal.arn, action, reason: decision.reason }, 'agent message denied');
+    return decision.message ?? `User: ${principal.arn} is not authorized to perform: ${action} on resource: ${resource}`;
   }
 
   /**
    * Reports from every agent are applied in batches, one transaction per batch: at thousands of
    * tasks a second, a transaction per report would make the store the bottleneck.
    */
-  private queueReport(connection: Connection, id: number, report: TaskReport): void {
-    this.reports.push({ connection, id, report });
+  private queueReport(connection: Connection, id: number, report: TaskReport, denial: Promise<string | undefined>): void {
+    // A failed decision is a denial, never an unhandled rejection.
+    const decided = denial.catch((error: unknown) => `the report could not be authorized: ${error instanceof Error ? error.message : String(error)}`);
+    this.reports.push({ connection, id, report, denial: decided });
     if (!this.flushing) {
       this.flushing = this.flushReports().finally(() => {
         this.flushing = undefined;
@@ -423,12 +457,18 @@ export class AgentHub {
   private async flushReports(): Promise<void> {
     while (this.reports.length > 0) {
       const batch = this.reports.splice(0, maxReportsPerTransaction);
+      const denials = await Promise.all(batch.map((queued) => queued.denial));
       const now = this.deps.clock.now().getTime() / 1000;
       let outcomes: { error?: string; saved?: TaskRecord }[];
       try {
         outcomes = await this.deps.store.write(async (tx) => {
           const results: { error?: string; saved?: TaskRecord }[] = [];
-          for (const { connection, report } of batch) {
+          for (const [index, { connection, report }] of batch.entries()) {
+            const denial = denials[index];
+            if (denial !== undefined) {
+              results.push({ error: denial });
+              continue;
+            }
             try {
               const task = await tx.tasks.get(report.taskArn);
               // An agent may only report on tasks given to it.

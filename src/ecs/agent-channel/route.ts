@@ -7,6 +7,7 @@
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { agentChannelPath } from '../../agent-channel-protocol/messages.js';
+import { accessDenied, type Authorizer } from '../../core/authorize.js';
 import { ApiError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import type { RegionSet } from '../../core/regions.js';
@@ -27,6 +28,8 @@ export interface ChannelDeps {
   accountId: string;
   /** The regions a credential scope may name. */
   regions: RegionSet;
+  /** Decides whether the agent's principal may use the channel (ecs:Poll at connect); every agent may without it. */
+  authorize?: Authorizer;
 }
 
 const hostIdPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -63,7 +66,13 @@ async function identify(request: FastifyRequest, deps: ChannelDeps): Promise<Age
   if (!instance || instance.status === 'INACTIVE') {
     throw new ApiError('InvalidParameterException', `containerInstance '${given}' is not a registered container instance of this cluster; register it again.`);
   }
-  return { key: instance.containerInstanceArn, containerInstanceArn: instance.containerInstanceArn };
+  // The channel is ECS's Poll: the agent's principal needs ecs:Poll on its container instance (AmazonEC2ContainerServiceforEC2Role grants it).
+  if (deps.authorize) {
+    const context = { region: auth.scope.region, rootOnly: false, keys: { 'ecs:cluster': instance.clusterArn }, sourceIp: (request.socket.remoteAddress ?? '').replace(/^::ffff:/, '') };
+    const decision = await deps.authorize(auth.principal, 'ecs:Poll', instance.containerInstanceArn, context);
+    if (!decision.allowed) throw accessDenied(auth.principal, 'ecs:Poll', instance.containerInstanceArn, decision);
+  }
+  return { key: instance.containerInstanceArn, containerInstanceArn: instance.containerInstanceArn, clusterArn: instance.clusterArn, principal: auth.principal };
 }
 
 export async function agentChannelRoutes(app: FastifyInstance, deps: ChannelDeps): Promise<void> {

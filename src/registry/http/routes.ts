@@ -13,6 +13,10 @@ import type { Registry } from '../registry.js';
 import { isLimitRefusal } from '../limits.js';
 import { existingRepository, type RegistryScope } from '../repositories.js';
 import { authenticateRegistry } from './auth.js';
+import { registryActionOf } from './actions.js';
+import { authorizeRegistry } from './authorize.js';
+import { targetRegistry } from './target-registry.js';
+import type { Authorizer } from '../../core/authorize.js';
 import { matchRegistryPath, type RegistryRoute } from './paths.js';
 import { parseContentRange, parseRange } from './ranges.js';
 import { pageSize, RegistryQuery } from './query.js';
@@ -21,6 +25,8 @@ export interface RegistryRouteDeps {
   registry: Registry;
   store: Store;
   now(): number;
+  /** Decides whether the token's holder may perform the request's ECR action; every request is allowed without it. */
+  authorize?: Authorizer;
 }
 
 /** One request to the registry, once its caller is known. */
@@ -157,7 +163,18 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
       const route = matchRegistryPath(decodedPath(url.pathname.slice('/v2/'.length)));
       if (!route) throw new RegistryError('UNSUPPORTED', `Berth's registry serves no ${request.method} ${url.pathname.slice(0, 300)}`, undefined, 404);
       const query = new RegistryQuery(url.searchParams);
-      return await dispatch({ request, reply, scope: { accountId: identity.accountId, region: identity.region }, query }, route);
+      const scope = targetRegistry(request.headers.host, identity);
+      const action = registryActionOf(route, request.method);
+      if (deps.authorize && action) {
+        const sourceIp = (request.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+        await authorizeRegistry(deps.authorize, identity, scope, action, 'name' in route ? route.name : undefined, sourceIp);
+        // Mounting a blob from another repository reads it there.
+        const from = route.kind === 'uploads' ? query.get('from') : undefined;
+        if (from !== undefined && query.get('mount') !== undefined) await authorizeRegistry(deps.authorize, identity, scope, 'ecr:GetDownloadUrlForLayer', from, sourceIp);
+      } else if (scope.accountId !== identity.accountId) {
+        throw new RegistryError('DENIED', `the token of account ${identity.accountId} may not use the registry of account ${scope.accountId}`);
+      }
+      return await dispatch({ request, reply, scope, query }, route);
     } catch (error) {
       if (isLimitRefusal(error)) return await refuseUnreadBody(request, reply, registry, error as RegistryError);
       request.raw.resume();
