@@ -108,7 +108,11 @@ export class PolicyEnforcer {
     if (principal.isRoot) return { principal: { kind: 'root', arn: principal.arn, accountId: principal.accountId, userId: principal.accountId } };
     const behind = entityOf(principal);
     if (!behind) return undefined;
-    const entity = await this.cache.of(behind.arn, behind.kind, principal.accountId, behind.name);
+    const found = await this.cache.of(behind.arn, behind.kind, principal.accountId, behind.name);
+    // A session belongs to the role it was issued for, by id: a role deleted and created again under
+    // the same name is another role, and lends the old sessions nothing (as in AWS).
+    const roleId = principal.session?.roleId;
+    const entity = behind.kind === 'role' && roleId !== undefined && found.exists && found.id !== roleId ? { ...found, exists: false } : found;
     const userId = principal.uniqueId ?? entity.id;
     if (behind.kind === 'user') {
       return { entity, principal: { kind: 'user', arn: principal.arn, accountId: principal.accountId, userId, username: entity.name, tags: entity.tags } };

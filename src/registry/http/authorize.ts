@@ -5,6 +5,7 @@
  */
 import type { Authorizer } from '../../core/authorize.js';
 import type { Principal } from '../../core/principal.js';
+import type { Store } from '../../store/types.js';
 import { repositoryArn } from '../../authz/permissions/ecr.js';
 import { RegistryError } from '../errors.js';
 import type { RegistryScope } from '../repositories.js';
@@ -30,18 +31,43 @@ export function registryPrincipal(identity: RegistryIdentity): Principal {
   return principal;
 }
 
+/**
+ * A task's pull token names its execution role's session (arn:aws:sts::<account>:assumed-role/
+ * <role>/<task id>), which drops the role's path: the role is looked up by name to find its ARN and
+ * id, so that its policies decide the pull. A role gone since the token was issued allows nothing.
+ */
+export async function registryPrincipalIn(store: Store, identity: RegistryIdentity): Promise<Principal> {
+  const principal = registryPrincipal(identity);
+  const session = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\/([^/]+)$/.exec(identity.principalArn);
+  if (identity.accessKeyId !== undefined || identity.session !== undefined || !session) return principal;
+  const [, accountId, roleName, sessionName] = session as unknown as [string, string, string, string];
+  const role = await store.read((tx) => tx.iamEntities.get(accountId, 'role', roleName));
+  principal.session = {
+    type: 'AssumedRole',
+    issuedAt: 0,
+    expiresAt: 0,
+    roleArn: role?.arn ?? `arn:aws:iam::${accountId}:role/${roleName}`,
+    roleName,
+    ...(role ? { roleId: role.id } : {}),
+    sessionName,
+    issuedTo: 'ecs-tasks.amazonaws.com',
+  };
+  if (role) principal.uniqueId = `${role.id}:${sessionName}`;
+  return principal;
+}
+
 /** Refuses the request unless the token's holder may perform `action` on the repository of the registry `target` (another account's only through its repository policy). */
 export async function authorizeRegistry(
   authorize: Authorizer,
-  identity: RegistryIdentity,
+  principal: Principal,
+  region: string,
   target: RegistryScope,
   action: string,
   repositoryName: string | undefined,
   sourceIp: string | undefined,
 ): Promise<void> {
   const resource = repositoryArn(target.region, target.accountId, repositoryName ?? '*');
-  const principal = registryPrincipal(identity);
-  const decision = await authorize(principal, action, resource, { region: identity.region, rootOnly: false, ...(sourceIp !== undefined ? { sourceIp } : {}) });
+  const decision = await authorize(principal, action, resource, { region, rootOnly: false, ...(sourceIp !== undefined ? { sourceIp } : {}) });
   if (!decision.allowed) {
     throw new RegistryError('DENIED', decision.message ?? `User: ${principal.arn} is not authorized to perform: ${action} on resource: ${resource}`, { reason: decision.reason });
   }

@@ -14,7 +14,7 @@ import { isLimitRefusal } from '../limits.js';
 import { existingRepository, type RegistryScope } from '../repositories.js';
 import { authenticateRegistry } from './auth.js';
 import { registryActionOf } from './actions.js';
-import { authorizeRegistry } from './authorize.js';
+import { authorizeRegistry, registryPrincipalIn } from './authorize.js';
 import { targetRegistry } from './target-registry.js';
 import type { Authorizer } from '../../core/authorize.js';
 import { matchRegistryPath, type RegistryRoute } from './paths.js';
@@ -167,10 +167,11 @@ export function registryRoutes(app: FastifyInstance, deps: RegistryRouteDeps): v
       const action = registryActionOf(route, request.method);
       if (deps.authorize && action) {
         const sourceIp = (request.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
-        await authorizeRegistry(deps.authorize, identity, scope, action, 'name' in route ? route.name : undefined, sourceIp);
+        const principal = await registryPrincipalIn(deps.store, identity);
+        await authorizeRegistry(deps.authorize, principal, identity.region, scope, action, 'name' in route ? route.name : undefined, sourceIp);
         // Mounting a blob from another repository reads it there.
         const from = route.kind === 'uploads' ? query.get('from') : undefined;
-        if (from !== undefined && query.get('mount') !== undefined) await authorizeRegistry(deps.authorize, identity, scope, 'ecr:GetDownloadUrlForLayer', from, sourceIp);
+        if (from !== undefined && query.get('mount') !== undefined) await authorizeRegistry(deps.authorize, principal, identity.region, scope, 'ecr:GetDownloadUrlForLayer', from, sourceIp);
       } else if (scope.accountId !== identity.accountId) {
         throw new RegistryError('DENIED', `the token of account ${identity.accountId} may not use the registry of account ${scope.accountId}`);
       }
