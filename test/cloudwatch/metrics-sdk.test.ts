@@ -119,6 +119,22 @@ describe('CloudWatch metrics through the AWS SDK', () => {
     assert.equal(stale.name, 'InvalidNextToken');
   });
 
+  it('takes 1,000 data items in a call, gzip-compressed as the SDK sends large puts, and refuses 1,001', async () => {
+    const items = (count: number): MetricDatum[] =>
+      Array.from({ length: count }, (_, i) => ({ MetricName: 'Batch', Dimensions: [{ Name: 'Shard', Value: `s${i % 10}` }], Timestamp: at(20, i % 60), Value: i, Unit: 'Count' }));
+    await cloudwatch.send(new PutMetricDataCommand({ Namespace: 'Bulk', MetricData: items(1000) }));
+    const sums = await Promise.all(
+      Array.from({ length: 10 }, (_, shard) =>
+        cloudwatch.send(new GetMetricStatisticsCommand({ Namespace: 'Bulk', MetricName: 'Batch', Dimensions: [{ Name: 'Shard', Value: `s${shard}` }], StartTime: at(20), EndTime: at(21), Period: 60, Statistics: ['SampleCount', 'Sum'] })),
+      ),
+    );
+    assert.deepEqual(sums.map((answer) => answer.Datapoints![0]!.SampleCount), new Array(10).fill(100));
+    assert.equal(sums.reduce((total, answer) => total + answer.Datapoints![0]!.Sum!, 0), (999 * 1000) / 2);
+    const over = await failure(cloudwatch.send(new PutMetricDataCommand({ Namespace: 'Bulk', MetricData: items(1001) })));
+    assert.equal(over.name, 'InvalidParameterValueException');
+    assert.equal(over.message, 'The collection MetricData must not have a size greater than 1000.');
+  });
+
   it('lists metrics by namespace and dimension, a Name alone matching any value', async () => {
     await cloudwatch.send(
       new PutMetricDataCommand({
