@@ -58,7 +58,14 @@ interface Row {
   sketch: string | null;
 }
 
-const rowSummary = (row: Row): Summary => ({ count: row.count, sum: row.sum, min: row.min, max: row.max, sketch: row.sketch === null ? null : decodeSketch(row.sketch) });
+/** A row as a summary; its sketch decoded only when a statistic needs it (decoding is most of a read's cost). */
+const rowSummary = (row: Row, withSketch = true): Summary => ({
+  count: row.count,
+  sum: row.sum,
+  min: row.min,
+  max: row.max,
+  sketch: row.sketch === null || !withSketch ? null : decodeSketch(row.sketch),
+});
 
 export class SqliteMetricStorage implements MetricStorage {
   readonly percentileRelativeError = sketchRelativeError;
@@ -89,13 +96,24 @@ export class SqliteMetricStorage implements MetricStorage {
   async append(points: readonly MetricPoint[]): Promise<void> {
     const ids = new Map<string, number>();
     this.db.transaction(() => {
+      // The points of one call merged per row first, so each row is read and written once.
+      const minutes = new Map<string, { id: number; ts: number; unit: string; summary: Summary }>();
+      const seconds = new Map<string, { id: number; ts: number; unit: string; summary: Summary }>();
+      const add = (rows: typeof minutes, id: number, ts: number, unit: string, summary: Summary) => {
+        const key = `${id}:${ts}:${unit}`;
+        const row = rows.get(key);
+        if (row) mergeSummary(row.summary, summary);
+        else rows.set(key, { id, ts, unit, summary: copySummary(summary) });
+      };
       for (const point of points) {
         const id = this.intern(point.metric, point.timestamp, ids);
         const summary = summaryOf(point.value);
-        const seconds = Math.floor(point.timestamp / 1000);
-        this.merge(this.statements.minuteRow, this.statements.putMinute, id, seconds - (((seconds % 60) + 60) % 60), point.unit, summary);
-        if (point.storageResolution === 1) this.merge(this.statements.secondRow, this.statements.putSecond, id, seconds, point.unit, summary);
+        const second = Math.floor(point.timestamp / 1000);
+        add(minutes, id, second - (((second % 60) + 60) % 60), point.unit, summary);
+        if (point.storageResolution === 1) add(seconds, id, second, point.unit, summary);
       }
+      for (const row of minutes.values()) this.merge(this.statements.minuteRow, this.statements.putMinute, row.id, row.ts, row.unit, row.summary);
+      for (const row of seconds.values()) this.merge(this.statements.secondRow, this.statements.putSecond, row.id, row.ts, row.unit, row.summary);
     })();
   }
 
@@ -153,6 +171,7 @@ export class SqliteMetricStorage implements MetricStorage {
     // A period that is a whole number of minutes reads the minute rows; a shorter one the second rows.
     const fromMinutes = query.periodSeconds % 60 === 0;
     const rows = (fromMinutes ? this.statements.minuteRange : this.statements.secondRange).iterate(id, Math.ceil(query.start / 1000), Math.ceil(query.end / 1000));
+    const withSketch = query.statistics.some((statistic) => statistic.kind === 'percentile' || statistic.kind === 'trimmedMean');
     const periods = new Map<string, { timestamp: number; units: Set<string>; summary: Summary }>();
     for (const row of rows) {
       if (query.unit !== undefined && row.unit !== query.unit) continue;
@@ -160,9 +179,9 @@ export class SqliteMetricStorage implements MetricStorage {
       const key = query.mergeUnits ? String(timestamp) : `${timestamp}\u0000${row.unit}`;
       const period = periods.get(key);
       if (period) {
-        mergeSummary(period.summary, rowSummary(row));
+        mergeSummary(period.summary, rowSummary(row, withSketch));
         period.units.add(row.unit);
-      } else periods.set(key, { timestamp, units: new Set([row.unit]), summary: rowSummary(row) });
+      } else periods.set(key, { timestamp, units: new Set([row.unit]), summary: rowSummary(row, withSketch) });
     }
     return [...periods.values()]
       .sort((a, b) => a.timestamp - b.timestamp || ([...a.units][0]! < [...b.units][0]! ? -1 : 1))
