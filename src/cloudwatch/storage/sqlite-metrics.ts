@@ -14,6 +14,7 @@
  * listed. Disk use is bounded by metrics × (1,440 × 15 minute rows + 10,800 second rows).
  */
 import Database from 'better-sqlite3';
+import { createPrivateFile, restrictFile } from '../../store/data-dir.js';
 import { decodeSketch, encodeSketch, sketchRelativeError } from './sketch.js';
 import { copySummary, mergeSummary, statisticOf, summaryOf, type Summary } from './summary.js';
 import {
@@ -73,6 +74,10 @@ export class SqliteMetricStorage implements MetricStorage {
   private readonly statements;
 
   constructor(file: string) {
+    // Metric names and dimensions are the account's data: 0600 like the record store (SQLite gives
+    // its -wal and -shm files the database file's mode).
+    createPrivateFile(file);
+    for (const suffix of ['-wal', '-shm']) restrictFile(`${file}${suffix}`);
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
