@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CloudWatchClient, GetMetricStatisticsCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import { signedFetch } from '../../src/cli/signed-fetch.js';
 import { checkConfig, configFromEnvironment } from '../../src/config.js';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 
@@ -52,6 +53,16 @@ describe("Berth's own metrics", () => {
       publisher.putMetricPoints({ accountId: berth.config.accountId, region: 'us-east-1' }, [{ namespace: 'AWS/ECS', metricName: 'X', dimensions: [], value: { kind: 'value', value: 1 }, unit: 'Parsecs' as 'Count' }]),
       /unknown unit Parsecs/,
     );
+  });
+
+  it('are gone after a reset of the account, with the metrics clients put', async () => {
+    await berth.server.metrics.putMetricPoints({ accountId: berth.config.accountId, region: 'us-east-1' }, [
+      { namespace: 'AWS/ApplicationELB', metricName: 'RequestCount', dimensions: [{ name: 'LoadBalancer', value: 'app/web/1' }], value: { kind: 'value', value: 1 }, unit: 'Count' },
+    ]);
+    assert.ok((await cloudwatch.send(new ListMetricsCommand({}))).Metrics!.length > 0);
+    const reset = await signedFetch(berth.url, '/_berth/reset', { credentials: testCredentials, region: 'us-east-1', service: 'berth' });
+    assert.equal(reset.status, 200);
+    assert.deepEqual((await cloudwatch.send(new ListMetricsCommand({}))).Metrics, []);
   });
 
   it('takes a metric period of 1, 5, 10, 30 or 60 seconds', () => {
