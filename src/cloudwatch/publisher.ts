@@ -62,6 +62,7 @@ export class MetricPublisher {
         unit: point.unit,
         storageResolution: this.periodSeconds < 60 ? 1 : 60,
       })),
+      now,
     );
   }
 }

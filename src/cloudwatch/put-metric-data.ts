@@ -109,7 +109,7 @@ export function putMetricDataOperation(deps: CloudWatchDeps): Record<string, Han
   return {
     PutMetricData: async (input: Record<string, unknown>, ctx) => {
       // StrictEntityValidation only concerns EntityMetricData, which is refused above when given.
-      await deps.storage.append(pointsOf(input, ctx.scope, ctx.now.getTime()));
+      await deps.storage.append(pointsOf(input, ctx.scope, ctx.now.getTime()), ctx.now.getTime());
       return {};
     },
   };

@@ -98,7 +98,7 @@ export class SqliteMetricStorage implements MetricStorage {
     };
   }
 
-  async append(points: readonly MetricPoint[]): Promise<void> {
+  async append(points: readonly MetricPoint[], receivedAt: number): Promise<void> {
     const ids = new Map<string, number>();
     this.db.transaction(() => {
       // The points of one call merged per row first, so each row is read and written once.
@@ -111,7 +111,7 @@ export class SqliteMetricStorage implements MetricStorage {
         else rows.set(key, { id, ts, unit, summary: copySummary(summary) });
       };
       for (const point of points) {
-        const id = this.intern(point.metric, point.timestamp, ids);
+        const id = this.intern(point.metric, receivedAt, ids);
         const summary = summaryOf(point.value);
         const second = Math.floor(point.timestamp / 1000);
         add(minutes, id, second - (((second % 60) + 60) % 60), point.unit, summary);
@@ -122,18 +122,17 @@ export class SqliteMetricStorage implements MetricStorage {
     })();
   }
 
-  private intern(metric: MetricIdentity, timestamp: number, cache: Map<string, number>): number {
+  private intern(metric: MetricIdentity, receivedAt: number, cache: Map<string, number>): number {
     const dimensions = JSON.stringify(canonicalDimensions(metric.dimensions).map((d) => [d.name, d.value]));
     const key = JSON.stringify([metric.accountId, metric.region, metric.namespace, metric.metricName, dimensions]);
     let id = cache.get(key);
     if (id === undefined) {
       id = this.statements.metricId.get(metric.accountId, metric.region, metric.namespace, metric.metricName, dimensions)?.id;
       if (id === undefined) {
-        id = Number(this.statements.insertMetric.run(metric.accountId, metric.region, metric.namespace, metric.metricName, dimensions, timestamp).lastInsertRowid);
-      }
+        id = Number(this.statements.insertMetric.run(metric.accountId, metric.region, metric.namespace, metric.metricName, dimensions, receivedAt).lastInsertRowid);
+      } else this.statements.touchMetric.run(receivedAt, id);
       cache.set(key, id);
     }
-    this.statements.touchMetric.run(timestamp, id);
     return id;
   }
 

@@ -53,7 +53,7 @@ export interface ListMetricsQuery {
   namespace?: string;
   metricName?: string;
   dimensions?: readonly DimensionFilter[];
-  /** Only metrics with a point put at or after this instant (epoch ms): RecentlyActive PT3H. */
+  /** Only metrics with a point received at or after this instant (epoch ms): RecentlyActive PT3H. */
   activeSince?: number;
   /** Where the previous page stopped (from `next`). */
   after?: string;
@@ -102,7 +102,11 @@ export interface AggregatedPeriod {
 export interface MetricStorage {
   /** The percentile sketch's relative error: a percentile read back is within this fraction of the exact one. */
   readonly percentileRelativeError: number;
-  append(points: readonly MetricPoint[]): Promise<void>;
+  /**
+   * Appends points received at `receivedAt` (epoch ms): RecentlyActive and retention of the
+   * metrics themselves go by when points were put, not by the points' own timestamps.
+   */
+  append(points: readonly MetricPoint[], receivedAt: number): Promise<void>;
   listMetrics(query: ListMetricsQuery): Promise<ListMetricsPage>;
   /** Periods with at least one point, in ascending time order. */
   aggregate(query: AggregateQuery): Promise<AggregatedPeriod[]>;

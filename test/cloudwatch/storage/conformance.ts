@@ -82,7 +82,7 @@ export function metricStorageConformance(factory: StorageFactory): void {
       const perMinute = [values(300, 1), values(1, 2), values(57, 3)];
       const points = perMinute.flatMap((list, minute) => list.map((value, index) => point(t0 + minute * 60_000 + (index % 60) * 1000, value)));
       // Written in reverse: the order of puts does not change the answer.
-      await storage.append(points.reverse());
+      await storage.append(points.reverse(), t0 + 60_000);
       const periods = await storage.aggregate({ metric: metric(), start: t0, end: t0 + 3 * 60_000, periodSeconds: 60, mergeUnits: false, statistics: all });
       assert.deepEqual(periods.map((p) => p.timestamp), [t0, t0 + 60_000, t0 + 120_000]);
       periods.forEach((period, index) => {
@@ -107,7 +107,7 @@ export function metricStorageConformance(factory: StorageFactory): void {
       await storage.append([
         point(t0, 0, { value: { kind: 'statistics', sampleCount: 4, sum: 20, minimum: 1, maximum: 9 } }),
         point(t0 + 60_000, 0, { value: { kind: 'values', values: [1, 2, 3], counts: [1, 1, 8] } }),
-      ]);
+      ], t0 + 120_000);
       const periods = await storage.aggregate({ metric: metric(), start: t0, end: t0 + 120_000, periodSeconds: 60, mergeUnits: true, statistics: [{ kind: 'SampleCount' }, { kind: 'Sum' }, { kind: 'Maximum' }, { kind: 'percentile', percent: 50 }] });
       assert.deepEqual(periods[0]!.values, [4, 20, 9, undefined]);
       assert.equal(periods[1]!.values[0], 10);
@@ -118,7 +118,7 @@ export function metricStorageConformance(factory: StorageFactory): void {
 
     it('keeps units apart unless asked to merge them, and filters on one', async () => {
       const storage = await factory.open(factory.newPlace());
-      await storage.append([point(t0, 1, { unit: 'Seconds' }), point(t0 + 1000, 5, { unit: 'Milliseconds' })]);
+      await storage.append([point(t0, 1, { unit: 'Seconds' }), point(t0 + 1000, 5, { unit: 'Milliseconds' })], t0 + 60_000);
       const base = { metric: metric(), start: t0, end: t0 + 60_000, periodSeconds: 60, statistics: [{ kind: 'Sum' } as Statistic] };
       assert.deepEqual((await storage.aggregate({ ...base, mergeUnits: false })).map((p) => [p.unit, p.values[0]]), [['Milliseconds', 5], ['Seconds', 1]]);
       assert.deepEqual((await storage.aggregate({ ...base, mergeUnits: true })).map((p) => [p.unit, p.values[0]]), [['None', 6]]);
@@ -128,7 +128,7 @@ export function metricStorageConformance(factory: StorageFactory): void {
 
     it('answers high-resolution periods from 1-second points only', async () => {
       const storage = await factory.open(factory.newPlace());
-      await storage.append([point(t0 + 1000, 1, { storageResolution: 1 }), point(t0 + 12_000, 2, { storageResolution: 1 }), point(t0 + 13_000, 100)]);
+      await storage.append([point(t0 + 1000, 1, { storageResolution: 1 }), point(t0 + 12_000, 2, { storageResolution: 1 }), point(t0 + 13_000, 100)], t0 + 60_000);
       const periods = await storage.aggregate({ metric: metric(), start: t0, end: t0 + 60_000, periodSeconds: 10, mergeUnits: true, statistics: [{ kind: 'Sum' }] });
       assert.deepEqual(periods.map((p) => [p.timestamp - t0, p.values[0]]), [[0, 1], [10_000, 2]]);
       const minute = await storage.aggregate({ metric: metric(), start: t0, end: t0 + 60_000, periodSeconds: 60, mergeUnits: true, statistics: [{ kind: 'Sum' }] });
@@ -139,8 +139,11 @@ export function metricStorageConformance(factory: StorageFactory): void {
     it('lists metrics by namespace, name and dimension (a name alone matches any value), in pages', async () => {
       const storage = await factory.open(factory.newPlace());
       const names = ['A', 'B', 'C', 'D', 'E'];
-      await storage.append(names.map((name, i) => point(t0 + i * 3600_000, 1, { metric: metric(name, [{ name: 'Service', value: `s${i}` }, { name: 'Az', value: 'a' }]) })));
-      await storage.append([point(t0, 1, { metric: { ...metric('A'), namespace: 'Other' } })]);
+      // Each put an hour after the one before, its point stamped a day earlier: activity goes by when a point was put.
+      for (const [i, name] of names.entries()) {
+        await storage.append([point(t0 + i * 3600_000 - 24 * 3600_000, 1, { metric: metric(name, [{ name: 'Service', value: `s${i}` }, { name: 'Az', value: 'a' }]) })], t0 + i * 3600_000);
+      }
+      await storage.append([point(t0, 1, { metric: { ...metric('A'), namespace: 'Other' } })], t0 + 60_000);
       const first = await storage.listMetrics({ accountId: '000000000001', region: 'us-east-1', namespace: 'App', dimensions: [{ name: 'Service' }], limit: 3 });
       assert.deepEqual(first.metrics.map((m) => m.metricName), ['A', 'B', 'C']);
       assert.deepEqual(first.metrics[0]!.dimensions.map((d) => d.name), ['Az', 'Service']);
@@ -158,10 +161,10 @@ export function metricStorageConformance(factory: StorageFactory): void {
     it('keeps every point across a restart', async () => {
       const place = factory.newPlace();
       const before = await factory.open(place);
-      await before.append([point(t0, 3), point(t0 + 5000, 4)]);
+      await before.append([point(t0, 3), point(t0 + 5000, 4)], t0 + 60_000);
       await before.close();
       const after = await factory.open(place);
-      await after.append([point(t0 + 7000, 5)]);
+      await after.append([point(t0 + 7000, 5)], t0 + 60_000);
       const periods = await after.aggregate({ metric: metric(), start: t0, end: t0 + 60_000, periodSeconds: 60, mergeUnits: true, statistics: [{ kind: 'Sum' }, { kind: 'SampleCount' }] });
       assert.deepEqual(periods[0]!.values, [12, 3]);
       await after.close();
@@ -169,14 +172,14 @@ export function metricStorageConformance(factory: StorageFactory): void {
 
     it('drops 1-second points after 3 hours and minute points after 15 days', async () => {
       const storage = await factory.open(factory.newPlace());
-      await storage.append([point(t0, 1, { storageResolution: 1 })]);
+      await storage.append([point(t0, 1, { storageResolution: 1 })], t0 + 60_000);
       const read = (periodSeconds: number) => storage.aggregate({ metric: metric(), start: t0, end: t0 + 60_000, periodSeconds, mergeUnits: true, statistics: [{ kind: 'Sum' }] });
       await storage.compact(t0 + 3 * 3600_000 - 1000);
       assert.equal((await read(1)).length, 1);
       await storage.compact(t0 + 3 * 3600_000 + 1000);
       assert.equal((await read(1)).length, 0);
       assert.equal((await read(60)).length, 1, 'the minute row outlives the second rows');
-      await storage.compact(t0 + 15 * 24 * 3600_000 + 60_000);
+      await storage.compact(t0 + 15 * 24 * 3600_000 + 120_000);
       assert.equal((await read(60)).length, 0);
       assert.deepEqual((await storage.listMetrics({ accountId: '000000000001', region: 'us-east-1', limit: 500 })).metrics, []);
       await storage.close();
