@@ -109,14 +109,14 @@ export function getMetricDataOperation(deps: CloudWatchDeps): Record<string, Han
       const endMs = timestampOf(input.EndTime, 'EndTime');
       const stats = queries.filter((query) => query.kind === 'stat');
       const smallest = Math.min(...stats.map((query) => query.period), 60);
-      const range = periodRange(startMs, endMs, smallest);
+      const range = periodRange(startMs, endMs, smallest, ctx.now.getTime());
       const grid: number[] = [];
       for (let at = range.start; at < range.end && grid.length <= defaultMaxDatapoints; at += smallest * 1000) grid.push(at);
 
       // Read every MetricStat, then evaluate expressions in dependency order.
       const values = new Map<string, MathValue>();
       for (const query of stats) {
-        const { start, end } = periodRange(startMs, endMs, query.period);
+        const { start, end } = periodRange(startMs, endMs, query.period, ctx.now.getTime());
         const periods = await deps.storage.aggregate({
           metric: { accountId: ctx.scope.accountId, region: ctx.scope.region, ...query.metric },
           start,

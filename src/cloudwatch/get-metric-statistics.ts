@@ -1,8 +1,8 @@
 /**
  * GetMetricStatistics: one metric's statistics per period over [StartTime, EndTime), a data point
  * per period and unit that has points (without a Unit filter, each unit apart, as CloudWatch does).
- * Periods start at StartTime rounded down to the period (to the minute for periods of a minute or
- * more): the same points fall in the same periods however the range is cut.
+ * Periods start at StartTime rounded down (see periodRange): the same points fall in the same
+ * periods however the range is cut.
  */
 import type { Handler } from '../edge/protocols/operation.js';
 import type { CloudWatchDeps } from './deps.js';
@@ -12,10 +12,16 @@ import { checkDimensions, checkExtendedStatistic, checkName, checkNamespace, che
 
 export const maxDatapoints = 1440;
 
-/** [start, end) as the periods cover it: start rounded down to its period's grain. */
-export function periodRange(startMs: number, endMs: number, periodSeconds: number, startParameter = 'StartTime'): { start: number; end: number } {
+/**
+ * [start, end) as the periods cover it: start rounded down to the minute (to the period below a
+ * minute) and, as CloudWatch rounds it, to 5 minutes when more than 15 days back and to the hour
+ * when more than 63 days back, where only the coarser roll-ups are left.
+ */
+export function periodRange(startMs: number, endMs: number, periodSeconds: number, nowMs: number, startParameter = 'StartTime'): { start: number; end: number } {
   if (startMs >= endMs) throw invalidValue(`The parameter ${startParameter} must be less than the parameter EndTime.`, { field: startParameter });
-  const grain = Math.min(periodSeconds, 60) * 1000;
+  const day = 24 * 3600_000;
+  const age = nowMs - startMs;
+  const grain = (age > 63 * day ? 3600 : age > 15 * day ? 300 : Math.min(periodSeconds, 60)) * 1000;
   return { start: Math.floor(startMs / grain) * grain, end: endMs };
 }
 
@@ -52,7 +58,7 @@ export function getMetricStatisticsOperation(deps: CloudWatchDeps): Record<strin
         return statistic;
       });
       statistics.push(...extended.map((name, index) => checkExtendedStatistic(name, `ExtendedStatistics.member.${index + 1}`)));
-      const { start, end } = periodRange(timestampOf(input.StartTime, 'StartTime'), timestampOf(input.EndTime, 'EndTime'), period);
+      const { start, end } = periodRange(timestampOf(input.StartTime, 'StartTime'), timestampOf(input.EndTime, 'EndTime'), period, ctx.now.getTime());
       const count = Math.ceil((end - start) / (period * 1000));
       if (count > maxDatapoints) throw tooManyDatapoints(count);
 

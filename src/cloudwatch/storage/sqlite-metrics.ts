@@ -3,15 +3,18 @@
  * from the record store so a flood of points never holds the records' write lock.
  *
  * Metrics are interned: `metrics` gives each (account, region, namespace, name, dimension set) an
- * id. Points are written pre-aggregated, merged into one row per (metric, unit, minute) in
- * `minute_points` and, for high-resolution points, also per second in `second_points`; each row
- * keeps count, sum, minimum, maximum and a percentile sketch (sketch.ts). A day of one-minute
- * periods is then 1,440 rows read by primary key, however many points were put.
+ * id. Points are written pre-aggregated into tiers, one row per (metric, unit, tier grain): per
+ * second (high-resolution points only), per minute, per 5 minutes and per hour, as CloudWatch keeps
+ * them. Each row holds count, sum, minimum, maximum and a percentile sketch (sketch.ts); rows and
+ * sketches merge exactly, so a coarser tier answers what the finer ones would have. A day of
+ * one-minute periods is 1,440 rows read by primary key, however many points were put.
  *
- * Retention (compact): second rows 3 hours, minute rows 15 days, as CloudWatch keeps 1-second and
- * 60-second data. Berth does not keep CloudWatch's coarser roll-ups (5-minute for 63 days, 1-hour for
- * 455 days): after 15 days a metric's points are gone, and a metric with no point left is no longer
- * listed. Disk use is bounded by metrics × (1,440 × 15 minute rows + 10,800 second rows).
+ * Retention (compact): second rows 3 hours, minute rows 15 days, 5-minute rows 63 days, hour rows
+ * 455 days, as CloudWatch keeps 1-second, 60-second, 300-second and 3600-second data. A read uses
+ * the coarsest tier whose grain divides both the period and the start, so older data answers
+ * periods of 5 minutes or an hour once the finer rows are gone. Disk use is bounded by metrics ×
+ * (10,800 + 21,600 + 18,144 + 10,920) rows. A metric with no row left and no put in 455 days is no
+ * longer listed.
  */
 import Database from 'better-sqlite3';
 import { createPrivateFile, restrictFile } from '../../store/data-dir.js';
@@ -29,6 +32,14 @@ import {
   type MetricStorage,
 } from './types.js';
 
+/** The tiers, finest first: table, grain (seconds), how long rows are kept (ms). */
+const tiers = [
+  { table: 'second_points', grain: 1, keepMs: retention.highResolutionMs },
+  { table: 'minute_points', grain: 60, keepMs: retention.minuteMs },
+  { table: 'five_minute_points', grain: 300, keepMs: retention.fiveMinuteMs },
+  { table: 'hour_points', grain: 3600, keepMs: retention.hourMs },
+] as const;
+
 const schema = `
 CREATE TABLE IF NOT EXISTS metrics (
   id INTEGER PRIMARY KEY,
@@ -37,12 +48,22 @@ CREATE TABLE IF NOT EXISTS metrics (
   last_put INTEGER NOT NULL,
   UNIQUE (account, region, namespace, name, dimensions)
 );
+CREATE TABLE IF NOT EXISTS second_points (
+  metric_id INTEGER NOT NULL, ts INTEGER NOT NULL, unit TEXT NOT NULL,
+  count REAL NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, sketch TEXT,
+  PRIMARY KEY (metric_id, ts, unit)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS minute_points (
   metric_id INTEGER NOT NULL, ts INTEGER NOT NULL, unit TEXT NOT NULL,
   count REAL NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, sketch TEXT,
   PRIMARY KEY (metric_id, ts, unit)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS second_points (
+CREATE TABLE IF NOT EXISTS five_minute_points (
+  metric_id INTEGER NOT NULL, ts INTEGER NOT NULL, unit TEXT NOT NULL,
+  count REAL NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, sketch TEXT,
+  PRIMARY KEY (metric_id, ts, unit)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS hour_points (
   metric_id INTEGER NOT NULL, ts INTEGER NOT NULL, unit TEXT NOT NULL,
   count REAL NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, sketch TEXT,
   PRIMARY KEY (metric_id, ts, unit)
@@ -89,12 +110,12 @@ export class SqliteMetricStorage implements MetricStorage {
       ),
       insertMetric: db.prepare('INSERT INTO metrics (account, region, namespace, name, dimensions, last_put) VALUES (?, ?, ?, ?, ?, ?)'),
       touchMetric: db.prepare('UPDATE metrics SET last_put = max(last_put, ?) WHERE id = ?'),
-      minuteRow: db.prepare<[number, number, string], Row>('SELECT ts, unit, count, sum, min, max, sketch FROM minute_points WHERE metric_id = ? AND ts = ? AND unit = ?'),
-      secondRow: db.prepare<[number, number, string], Row>('SELECT ts, unit, count, sum, min, max, sketch FROM second_points WHERE metric_id = ? AND ts = ? AND unit = ?'),
-      putMinute: db.prepare('INSERT OR REPLACE INTO minute_points (metric_id, ts, unit, count, sum, min, max, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-      putSecond: db.prepare('INSERT OR REPLACE INTO second_points (metric_id, ts, unit, count, sum, min, max, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-      minuteRange: db.prepare<[number, number, number], Row>('SELECT ts, unit, count, sum, min, max, sketch FROM minute_points WHERE metric_id = ? AND ts >= ? AND ts < ? ORDER BY ts'),
-      secondRange: db.prepare<[number, number, number], Row>('SELECT ts, unit, count, sum, min, max, sketch FROM second_points WHERE metric_id = ? AND ts >= ? AND ts < ? ORDER BY ts'),
+      tiers: tiers.map((tier) => ({
+        ...tier,
+        row: db.prepare<[number, number, string], Row>(`SELECT ts, unit, count, sum, min, max, sketch FROM ${tier.table} WHERE metric_id = ? AND ts = ? AND unit = ?`),
+        put: db.prepare(`INSERT OR REPLACE INTO ${tier.table} (metric_id, ts, unit, count, sum, min, max, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+        range: db.prepare<[number, number, number], Row>(`SELECT ts, unit, count, sum, min, max, sketch FROM ${tier.table} WHERE metric_id = ? AND ts >= ? AND ts < ? ORDER BY ts`),
+      })),
     };
   }
 
@@ -102,23 +123,23 @@ export class SqliteMetricStorage implements MetricStorage {
     const ids = new Map<string, number>();
     this.db.transaction(() => {
       // The points of one call merged per row first, so each row is read and written once.
-      const minutes = new Map<string, { id: number; ts: number; unit: string; summary: Summary }>();
-      const seconds = new Map<string, { id: number; ts: number; unit: string; summary: Summary }>();
-      const add = (rows: typeof minutes, id: number, ts: number, unit: string, summary: Summary) => {
-        const key = `${id}:${ts}:${unit}`;
-        const row = rows.get(key);
-        if (row) mergeSummary(row.summary, summary);
-        else rows.set(key, { id, ts, unit, summary: copySummary(summary) });
-      };
+      const pending = this.statements.tiers.map(() => new Map<string, { id: number; ts: number; unit: string; summary: Summary }>());
       for (const point of points) {
         const id = this.intern(point.metric, receivedAt, ids);
         const summary = summaryOf(point.value);
         const second = Math.floor(point.timestamp / 1000);
-        add(minutes, id, second - (((second % 60) + 60) % 60), point.unit, summary);
-        if (point.storageResolution === 1) add(seconds, id, second, point.unit, summary);
+        this.statements.tiers.forEach((tier, index) => {
+          if (tier.grain === 1 && point.storageResolution !== 1) return;
+          const ts = second - (((second % tier.grain) + tier.grain) % tier.grain);
+          const key = `${id}:${ts}:${point.unit}`;
+          const row = pending[index]!.get(key);
+          if (row) mergeSummary(row.summary, summary);
+          else pending[index]!.set(key, { id, ts, unit: point.unit, summary: copySummary(summary) });
+        });
       }
-      for (const row of minutes.values()) this.merge(this.statements.minuteRow, this.statements.putMinute, row.id, row.ts, row.unit, row.summary);
-      for (const row of seconds.values()) this.merge(this.statements.secondRow, this.statements.putSecond, row.id, row.ts, row.unit, row.summary);
+      this.statements.tiers.forEach((tier, index) => {
+        for (const row of pending[index]!.values()) this.merge(tier.row, tier.put, row.id, row.ts, row.unit, row.summary);
+      });
     })();
   }
 
@@ -172,9 +193,11 @@ export class SqliteMetricStorage implements MetricStorage {
     const id = this.statements.metricId.get(query.metric.accountId, query.metric.region, query.metric.namespace, query.metric.metricName, dimensions)?.id;
     if (id === undefined) return [];
     const periodMs = query.periodSeconds * 1000;
-    // A period that is a whole number of minutes reads the minute rows; a shorter one the second rows.
-    const fromMinutes = query.periodSeconds % 60 === 0;
-    const rows = (fromMinutes ? this.statements.minuteRange : this.statements.secondRange).iterate(id, Math.ceil(query.start / 1000), Math.ceil(query.end / 1000));
+    // The coarsest tier whose grain divides the period and the start: periods under a minute read
+    // the second rows, a day of hours the hour rows.
+    const startSeconds = Math.ceil(query.start / 1000);
+    const tier = [...this.statements.tiers].reverse().find((candidate) => query.periodSeconds % candidate.grain === 0 && startSeconds % candidate.grain === 0) ?? this.statements.tiers[0]!;
+    const rows = tier.range.iterate(id, startSeconds, Math.ceil(query.end / 1000));
     const withSketch = query.statistics.some((statistic) => statistic.kind === 'percentile' || statistic.kind === 'trimmedMean');
     const periods = new Map<string, { timestamp: number; units: Set<string>; summary: Summary }>();
     for (const row of rows) {
@@ -199,9 +222,8 @@ export class SqliteMetricStorage implements MetricStorage {
   async compact(now: number): Promise<void> {
     const seconds = Math.floor(now / 1000);
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM second_points WHERE ts < ?').run(seconds - retention.highResolutionMs / 1000);
-      this.db.prepare('DELETE FROM minute_points WHERE ts < ?').run(seconds - retention.minuteMs / 1000);
-      this.db.prepare('DELETE FROM metrics WHERE last_put < ? AND NOT EXISTS (SELECT 1 FROM minute_points WHERE metric_id = metrics.id)').run(now - retention.minuteMs);
+      for (const tier of tiers) this.db.prepare(`DELETE FROM ${tier.table} WHERE ts < ?`).run(seconds - tier.keepMs / 1000);
+      this.db.prepare('DELETE FROM metrics WHERE last_put < ? AND NOT EXISTS (SELECT 1 FROM hour_points WHERE metric_id = metrics.id)').run(now - retention.hourMs);
     })();
   }
 
@@ -209,8 +231,7 @@ export class SqliteMetricStorage implements MetricStorage {
     this.db.transaction(() => {
       const which = accountId === undefined ? 'SELECT id FROM metrics' : 'SELECT id FROM metrics WHERE account = ?';
       const args = accountId === undefined ? [] : [accountId];
-      this.db.prepare(`DELETE FROM minute_points WHERE metric_id IN (${which})`).run(...args);
-      this.db.prepare(`DELETE FROM second_points WHERE metric_id IN (${which})`).run(...args);
+      for (const tier of tiers) this.db.prepare(`DELETE FROM ${tier.table} WHERE metric_id IN (${which})`).run(...args);
       this.db.prepare(accountId === undefined ? 'DELETE FROM metrics' : 'DELETE FROM metrics WHERE account = ?').run(...args);
     })();
   }

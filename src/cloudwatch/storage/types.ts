@@ -121,6 +121,8 @@ export interface MetricStorage {
 export const retention = {
   highResolutionMs: 3 * 3600_000,
   minuteMs: 15 * 24 * 3600_000,
+  fiveMinuteMs: 63 * 24 * 3600_000,
+  hourMs: 455 * 24 * 3600_000,
 } as const;
 
 export function canonicalDimensions(dimensions: readonly Dimension[]): Dimension[] {

@@ -170,18 +170,49 @@ export function metricStorageConformance(factory: StorageFactory): void {
       await after.close();
     });
 
-    it('drops 1-second points after 3 hours and minute points after 15 days', async () => {
+    it('drops 1-second points after 3 hours, minute rows after 15 days, 5-minute rows after 63 days and hour rows after 455 days', async () => {
       const storage = await factory.open(factory.newPlace());
-      await storage.append([point(t0, 1, { storageResolution: 1 })], t0 + 60_000);
-      const read = (periodSeconds: number) => storage.aggregate({ metric: metric(), start: t0, end: t0 + 60_000, periodSeconds, mergeUnits: true, statistics: [{ kind: 'Sum' }] });
+      await storage.append([point(t0, 1, { storageResolution: 1 }), point(t0 + 30_000, 2)], t0 + 60_000);
+      const read = (periodSeconds: number) => storage.aggregate({ metric: metric(), start: t0, end: t0 + 3600_000, periodSeconds, mergeUnits: true, statistics: [{ kind: 'Sum' }] });
+      const day = 24 * 3600_000;
       await storage.compact(t0 + 3 * 3600_000 - 1000);
-      assert.equal((await read(1)).length, 1);
+      assert.deepEqual((await read(1)).map((p) => p.values[0]), [1]);
       await storage.compact(t0 + 3 * 3600_000 + 1000);
       assert.equal((await read(1)).length, 0);
-      assert.equal((await read(60)).length, 1, 'the minute row outlives the second rows');
-      await storage.compact(t0 + 15 * 24 * 3600_000 + 120_000);
+      assert.deepEqual((await read(60)).map((p) => p.values[0]), [3], 'the minute row outlives the second rows');
+      await storage.compact(t0 + 15 * day + 120_000);
       assert.equal((await read(60)).length, 0);
+      assert.deepEqual((await read(300)).map((p) => p.values[0]), [3], 'five-minute periods read the 5-minute rows');
+      await storage.compact(t0 + 63 * day + 120_000);
+      assert.equal((await read(300)).length, 0);
+      assert.deepEqual((await read(3600)).map((p) => p.values[0]), [3], 'hour periods read the hour rows');
+      assert.equal((await storage.listMetrics({ accountId: '000000000001', region: 'us-east-1', limit: 500 })).metrics.length, 1);
+      await storage.compact(t0 + 455 * day + 120_000);
+      assert.equal((await read(3600)).length, 0);
       assert.deepEqual((await storage.listMetrics({ accountId: '000000000001', region: 'us-east-1', limit: 500 })).metrics, []);
+      await storage.close();
+    });
+
+    it('answers the same from every tier while all are kept', async () => {
+      const storage = await factory.open(factory.newPlace());
+      const list = values(600, 9);
+      await storage.append(list.map((value, index) => point(t0 + index * 6000, value, { storageResolution: 1 })), t0 + 3600_000);
+      const statistics: Statistic[] = [{ kind: 'SampleCount' }, { kind: 'Sum' }, { kind: 'Minimum' }, { kind: 'Maximum' }, { kind: 'percentile', percent: 95 }];
+      const at = (periodSeconds: number) => storage.aggregate({ metric: metric(), start: t0, end: t0 + 3600_000, periodSeconds, mergeUnits: true, statistics });
+      const hour = (await at(3600))[0]!.values;
+      assert.equal(hour[0], 600);
+      assert.ok(Math.abs(hour[1]! - oracle(list, { kind: 'Sum' })) < 1e-6);
+      assert.equal(hour[2], oracle(list, { kind: 'Minimum' }));
+      assert.equal(hour[3], oracle(list, { kind: 'Maximum' }));
+      const p95 = oracle(list, { kind: 'percentile', percent: 95 });
+      assert.ok(Math.abs(hour[4]! - p95) <= Math.abs(p95) * storage.percentileRelativeError + 1e-9);
+      // The finer tiers (seconds, minutes, 5 minutes, 20 minutes) add up to the hour row.
+      for (const period of [1, 60, 300, 1200]) {
+        const rows = await at(period);
+        assert.equal(rows.reduce((sum, p) => sum + p.values[0]!, 0), 600, `SampleCount over ${period}-second periods`);
+        assert.ok(Math.abs(rows.reduce((sum, p) => sum + p.values[1]!, 0) - hour[1]!) < 1e-6, `Sum over ${period}-second periods`);
+        assert.equal(Math.max(...rows.map((p) => p.values[3]!)), hour[3]);
+      }
       await storage.close();
     });
   });
