@@ -50,22 +50,22 @@ CREATE TABLE IF NOT EXISTS metrics (
 );
 CREATE TABLE IF NOT EXISTS second_points (
   metric_id INTEGER NOT NULL, ts INTEGER NOT NULL, unit TEXT NOT NULL,
-  count REAL NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, sketch TEXT,
+  count REAL NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, sketch BLOB,
   PRIMARY KEY (metric_id, ts, unit)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS minute_points (
   metric_id INTEGER NOT NULL, ts INTEGER NOT NULL, unit TEXT NOT NULL,
-  count REAL NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, sketch TEXT,
+  count REAL NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, sketch BLOB,
   PRIMARY KEY (metric_id, ts, unit)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS five_minute_points (
   metric_id INTEGER NOT NULL, ts INTEGER NOT NULL, unit TEXT NOT NULL,
-  count REAL NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, sketch TEXT,
+  count REAL NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, sketch BLOB,
   PRIMARY KEY (metric_id, ts, unit)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS hour_points (
   metric_id INTEGER NOT NULL, ts INTEGER NOT NULL, unit TEXT NOT NULL,
-  count REAL NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, sketch TEXT,
+  count REAL NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, sketch BLOB,
   PRIMARY KEY (metric_id, ts, unit)
 ) WITHOUT ROWID;
 `;
@@ -77,7 +77,7 @@ interface Row {
   sum: number;
   min: number;
   max: number;
-  sketch: string | null;
+  sketch: Buffer | null;
 }
 
 /** A row as a summary; its sketch decoded only when a statistic needs it (decoding is most of a read's cost). */
@@ -197,7 +197,7 @@ export class SqliteMetricStorage implements MetricStorage {
     // the second rows, a day of hours the hour rows.
     const startSeconds = Math.ceil(query.start / 1000);
     const tier = [...this.statements.tiers].reverse().find((candidate) => query.periodSeconds % candidate.grain === 0 && startSeconds % candidate.grain === 0) ?? this.statements.tiers[0]!;
-    const rows = tier.range.iterate(id, startSeconds, Math.ceil(query.end / 1000));
+    const rows = tier.range.all(id, startSeconds, Math.ceil(query.end / 1000));
     const withSketch = query.statistics.some((statistic) => statistic.kind === 'percentile' || statistic.kind === 'trimmedMean');
     const periods = new Map<string, { timestamp: number; units: Set<string>; summary: Summary }>();
     for (const row of rows) {
