@@ -17,6 +17,7 @@ import type { BerthConfig } from './config.js';
 import { controlTiming, type ControlTiming } from './control-timing.js';
 import { buildApp } from './edge/app.js';
 import { serverModules } from './composition/modules.js';
+import type { MetricPublisher } from './cloudwatch/publisher.js';
 import { PartSet, type Part } from './composition/parts.js';
 import type { AgentHub } from './ecs/agent-channel/hub.js';
 import type { EcrLifecycleController } from './controllers/ecr-lifecycle.js';
@@ -46,6 +47,8 @@ export interface RunningServer {
   dataPlane: DataPlaneHandle;
   /** Deletes temporary credentials once they expire. */
   expiredSessions: ExpiredSessionSweep;
+  /** Where Berth's own CloudWatch metrics are put, in process. */
+  metrics: MetricPublisher;
   url: string;
   /** The AWS JSON services the edge serves, as composed here. */
   jsonServices: readonly JsonService[];
@@ -182,10 +185,11 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
     const attached: Part[] = [];
     for (const module of modules) if (module.attach) attached.push(...(await module.attach({ app, log: app.log })));
     const parts = new PartSet(attached);
-    const { hub, services, lifecycle, loadBalancers, dataPlane, expiredSessions } = composed;
+    const { hub, services, lifecycle, loadBalancers, dataPlane, expiredSessions, metrics } = composed;
     if (!hub || !services || !lifecycle) throw new Error('the ecs and ecr modules must be composed');
     if (!expiredSessions) throw new Error('the sts module must be composed');
     if (!loadBalancers || !dataPlane) throw new Error('the elbv2 module must be composed');
+    if (!metrics) throw new Error('the cloudwatch module must be composed');
     const address = await app.listen({ host: config.host, port: config.port });
     // Timers start only once the port is ours, so a failed start leaves nothing running.
     const url = address.replace('[::1]', '127.0.0.1');
@@ -226,6 +230,7 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       loadBalancers,
       dataPlane,
       expiredSessions,
+      metrics,
       url,
       jsonServices,
       queryServices,

@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseByteSize } from '../core/byte-size.js';
 import { defaultMaxBlobBytes } from '../registry/limits.js';
 import { defaultAddressRange } from '../elbv2/addresses.js';
-import { checkConfig, configFromEnvironment, defaults, regionList, type BerthConfig } from '../config.js';
+import { checkConfig, configFromEnvironment, defaults, metricPeriods, regionList, type BerthConfig } from '../config.js';
 import { defaultConnectionLimits } from '../edge/connection-limits.js';
 import { startServer, version, type RunningServer } from '../server.js';
 import { systemClock } from '../core/clock.js';
@@ -150,6 +150,16 @@ function withServerOptions(command: Command): Command {
           if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('a whole number of seconds, at least 1.');
           return parsed;
         }),
+    )
+    .addOption(
+      new Option('--metric-period-seconds <seconds>', "the period of Berth's own CloudWatch metrics (AWS/ECS, AWS/ApplicationELB); 60 as in AWS, or 1, 5, 10, 30 for faster feedback")
+        .env('BERTH_METRIC_PERIOD')
+        .default(60)
+        .argParser((value) => {
+          const parsed = Number(value);
+          if (!(metricPeriods as readonly number[]).includes(parsed)) throw new InvalidArgumentError(`one of ${metricPeriods.join(', ')} seconds.`);
+          return parsed;
+        }),
     );
   return withLogOptions(command);
 }
@@ -174,6 +184,7 @@ interface ServerFlags extends LogFlags {
   loadBalancerAddresses: string;
   loadBalancerDataPlane: 'embedded' | 'haproxy';
   loadBalancerAccessLog?: string;
+  metricPeriodSeconds: number;
 }
 
 function configOf(flags: ServerFlags): BerthConfig {
@@ -201,6 +212,7 @@ function configOf(flags: ServerFlags): BerthConfig {
     loadBalancerAddresses: flags.loadBalancerAddresses,
     loadBalancerDataPlane: flags.loadBalancerDataPlane,
     ...(flags.loadBalancerAccessLog !== undefined ? { loadBalancerAccessLog: flags.loadBalancerAccessLog } : {}),
+    metricPeriodSeconds: flags.metricPeriodSeconds,
   };
   const problems = checkConfig(config);
   if (problems.length > 0) {

@@ -42,6 +42,10 @@ import { DataPlaneHandle, dataPlaneStateDir, dataPlaneUnavailable } from '../elb
 import { forwardByHost, LoadBalancerHosts } from '../elbv2/edge-forwarding.js';
 import { LoadBalancerController } from '../controllers/load-balancers.js';
 import type { Part } from './parts.js';
+import { join } from 'node:path';
+import { cloudWatchServices } from '../cloudwatch/service.js';
+import { MetricPublisher } from '../cloudwatch/publisher.js';
+import { SqliteMetricStorage } from '../cloudwatch/storage/sqlite-metrics.js';
 
 /** What every module is built from. */
 export interface ModuleContext {
@@ -90,6 +94,8 @@ export interface ComposedParts {
   loadBalancers?: LoadBalancerController;
   dataPlane?: DataPlaneHandle;
   expiredSessions?: ExpiredSessionSweep;
+  /** Where Berth's own metrics are put (AWS/ECS, AWS/ApplicationELB), in process. */
+  metrics?: MetricPublisher;
 }
 
 const controller = (name: string, runner: { start(): void; stop(): Promise<void> }, after: string[] = []): Part => ({
@@ -216,6 +222,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
     { name: 'iam', queryApis: [iamService({ store, clock })] },
     elbv2Module(context, parts, lease),
     { name: 'acm', jsonApis: [acmService({ store, clock, ids: context.ids })] },
+    cloudWatchModule(context, parts),
   ];
   return { modules, parts };
 }
@@ -274,6 +281,46 @@ function elbv2Module(context: ModuleContext, parts: ComposedParts, lease: (name:
       hosts?.forget();
       // Every load balancer is gone: so is what forwarded their traffic. The controller starts one again for the next.
       if (scope.kind === 'installation') await dataPlane.shutdown();
+    },
+  };
+}
+
+/** How often the metric store drops what retention no longer keeps. */
+const metricCompactionMs = 10 * 60_000;
+
+/**
+ * CloudWatch metrics: the API in both its protocols over the metric store, a database file of its
+ * own in the data directory (metrics.sqlite), and the publisher Berth's own parts put through.
+ */
+function cloudWatchModule(context: ModuleContext, parts: ComposedParts): ServerModule {
+  const { config, clock } = context;
+  const storage = new SqliteMetricStorage(join(config.dataDir, 'metrics.sqlite'));
+  const { json, query } = cloudWatchServices({ storage, clock });
+  parts.metrics = new MetricPublisher(storage, clock, config.metricPeriodSeconds ?? 60);
+  return {
+    name: 'cloudwatch',
+    jsonApis: [json],
+    queryApis: [query],
+    async attach({ log }) {
+      let timer: NodeJS.Timeout | undefined;
+      const compact = () => storage.compact(clock.now().getTime()).catch((error: unknown) => log.error({ err: error }, 'metric compaction failed'));
+      return [
+        { name: 'metric-store', kind: 'service', start: () => undefined, stop: () => storage.close() },
+        {
+          name: 'metric-compaction',
+          kind: 'controller',
+          after: ['metric-store'],
+          start: () => {
+            void compact();
+            timer = setInterval(() => void compact(), metricCompactionMs);
+            timer.unref();
+          },
+          stop: async () => clearInterval(timer),
+        },
+      ];
+    },
+    async afterStoreReset(scope) {
+      await storage.reset(scope.kind === 'installation' ? undefined : scope.accountId);
     },
   };
 }

@@ -11,6 +11,7 @@
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { ApiError, withHelp } from '../core/errors.js';
+import { decodedBody } from './content-encoding.js';
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
 import type { ResetScope, Store } from '../store/types.js';
@@ -221,7 +222,7 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
       const auth = await authenticate(request, authDeps, deps.clock.now());
       checkScope(auth, service);
       const operation = jsonOperationOf(service, target);
-      const input = jsonInputOf(operation, bodyOf(request));
+      const input = jsonInputOf(operation, decodedBody(bodyOf(request), request.headers['content-encoding']));
       return send(reply, request.id, jsonResponse(service, await perform(service, operation, input, contextOf(request, auth), authorization)));
     } catch (error) {
       const response = jsonError(service, error);
@@ -232,10 +233,11 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
 
   const answerQuery = async (request: FastifyRequest, reply: FastifyReply, service: QueryService) => {
     const url = new URL(request.url, 'http://berth.invalid');
-    const call = queryRequestOf({ method: request.method, contentType: request.headers['content-type'], body: bodyOf(request), query: url.searchParams });
+    let call: ReturnType<typeof queryRequestOf>;
     try {
       const auth = await authenticate(request, authDeps, deps.clock.now());
       checkScope(auth, service);
+      call = queryRequestOf({ method: request.method, contentType: request.headers['content-type'], body: decodedBody(bodyOf(request), request.headers['content-encoding']), query: url.searchParams });
       const operation = queryOperationOf(service, call);
       const input = queryInputOf(operation, call as NonNullable<typeof call>);
       const output = await perform(service, operation, input, contextOf(request, auth), authorization);

@@ -20,9 +20,12 @@ import type { Operation } from './protocols/operation.js';
 /** A service Berth serves, in the protocol its clients speak. */
 export type Service = JsonService | QueryService;
 
-/** The IAM action an operation is: `ecs:RunTask`. */
+/** Services whose IAM prefix is not the name requests are signed for. */
+const iamPrefixes: Readonly<Record<string, string>> = { monitoring: 'cloudwatch' };
+
+/** The IAM action an operation is: `ecs:RunTask`, `cloudwatch:PutMetricData` (signed for `monitoring`). */
 export function actionOf(service: Service, operation: Operation): string {
-  return `${service.signingName}:${operation.name}`;
+  return `${iamPrefixes[service.signingName] ?? service.signingName}:${operation.name}`;
 }
 
 const isArn = (value: unknown): value is string => typeof value === 'string' && value.startsWith('arn:');

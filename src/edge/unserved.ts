@@ -86,16 +86,20 @@ export function notServed(shape: RequestShape, request: FastifyRequest, signingN
   const status = rest ? 404 : 400;
   const service = served.find((candidate) => candidate.signingName === signingName);
   if (!service) {
-    return new ApiError(code, `Berth does not serve ${describeService(signingName)} yet; it serves ${listTitles(served.map((each) => each.signingName))}.`, status);
+    // A service served over two protocols (CloudWatch: JSON and Query) is named once.
+    return new ApiError(code, `Berth does not serve ${describeService(signingName)} yet; it serves ${listTitles([...new Set(served.map((each) => each.signingName))])}.`, status);
   }
-  if (shape.protocol === 'awsJson' && service.protocol === 'awsJson') {
+  const protocols = new Set(served.filter((candidate) => candidate.signingName === signingName).map((candidate) => candidate.protocol));
+  if (shape.protocol === 'awsJson' && protocols.has('awsJson')) {
     return new ApiError(
       code,
       shape.target ? `No service of Berth answers X-Amz-Target '${shape.target}'.` : 'The request has no X-Amz-Target header naming an operation.',
       status,
     );
   }
-  const how = service.protocol === 'awsJson' ? 'the AWS JSON protocol only (POST / with an X-Amz-Target header)' : 'the AWS Query protocol only (POST / with a form-encoded Action)';
+  const json = 'the AWS JSON protocol (POST / with an X-Amz-Target header)';
+  const query = 'the AWS Query protocol (POST / with a form-encoded Action)';
+  const how = protocols.size > 1 ? `${json} and ${query}` : service.protocol === 'awsJson' ? `${json.replace(' (', ' only (')}` : `${query.replace(' (', ' only (')}`;
   return new ApiError(code, `Berth serves ${describeService(signingName)} over ${how}; it does not answer ${operationOf(shape, request)}.`, status);
 }
 

@@ -15,7 +15,7 @@ import type { FinalizeRequestMiddleware } from '@smithy/types';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 import { rawRequest, signedRequest } from '../helpers/wire.js';
 
-const served = 'it serves ECS, ECR, Secrets Manager, Systems Manager, Certificate Manager, STS, IAM and Elastic Load Balancing.';
+const served = 'it serves ECS, ECR, Secrets Manager, Systems Manager, CloudWatch, Certificate Manager, STS, IAM and Elastic Load Balancing.';
 const notServed = (api: string) => `Berth does not serve the ${api} yet; ${served}`;
 
 interface CliResult {
@@ -55,7 +55,6 @@ describe('AWS services Berth does not serve yet', () => {
     const cases: { args: string[]; api: string; code: string }[] = [
       { args: ['cloudformation', 'list-stacks'], api: 'CloudFormation API (cloudformation)', code: 'InvalidAction' },
       { args: ['logs', 'describe-log-groups'], api: 'CloudWatch Logs API (logs)', code: 'UnknownOperationException' },
-      { args: ['cloudwatch', 'list-metrics'], api: 'CloudWatch API (monitoring)', code: 'UnknownOperationException' },
       { args: ['events', 'list-rules'], api: 'EventBridge API (events)', code: 'UnknownOperationException' },
       {
         args: ['application-autoscaling', 'describe-scalable-targets', '--service-namespace', 'ecs'],
@@ -154,7 +153,13 @@ describe('AWS services Berth does not serve yet', () => {
     });
     assert.equal(response.status, 400);
     assert.equal(response.headers.get('smithy-protocol'), 'rpc-v2-cbor');
-    assert.deepEqual(cbor.deserialize(response.bytes), { __type: 'UnknownOperationException', message: notServed('CloudWatch API (monitoring)') });
+    // CloudWatch is served, over the two protocols its clients send; not over CBOR.
+    assert.deepEqual(cbor.deserialize(response.bytes), {
+      __type: 'UnknownOperationException',
+      message:
+        'Berth serves the CloudWatch API (monitoring) over the AWS JSON protocol (POST / with an X-Amz-Target header) and the AWS Query protocol (POST / with a form-encoded Action); it does not answer ' +
+        "operation 'ListMetrics'.",
+    });
   });
 
   it('names a service it has no title for by its signing name', async () => {

@@ -1,5 +1,6 @@
 /** The permission tables of every service Berth serves, by the service's signing name (the IAM service prefix). */
 import { acmPermissions } from './acm.js';
+import { cloudWatchPermissions } from './cloudwatch.js';
 import { ecrPermissions } from './ecr.js';
 import { ecsPermissions } from './ecs.js';
 import { elbv2Permissions } from './elbv2.js';
@@ -18,6 +19,7 @@ export const permissionTables: ReadonlyMap<string, PermissionTable> = new Map([
   ['sts', stsPermissions],
   ['ssm', ssmPermissions],
   ['acm', acmPermissions],
+  ['monitoring', cloudWatchPermissions],
   ['berth', berthPermissions],
 ]);
 

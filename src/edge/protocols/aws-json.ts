@@ -18,12 +18,19 @@ export interface JsonService extends ServiceIdentity {
   operations: Map<string, Operation>;
   /** The model's server-fault exception (ECS's ServerException, …), for failures worth retrying. */
   serverFault?: ModelledErrorClass;
+  /**
+   * For a service that moved from Query to JSON keeping its clients' error codes (CloudWatch): each
+   * modelled exception's Query code, sent in `x-amzn-query-error` as "Code;Sender", which the SDKs read
+   * under the model's awsQueryCompatible trait.
+   */
+  queryErrorCodes?: ReadonlyMap<string, { code: string; statusCode: number }>;
 }
 
 export interface JsonResponse {
   statusCode: number;
   contentType: string;
   body: string;
+  headers?: Record<string, string>;
 }
 
 /** Builds a service from handlers named after the model's operations (see `operationsOf`). */
@@ -45,10 +52,12 @@ export function jsonContentType(service: Pick<JsonService, 'jsonVersion'>): stri
   return `application/x-amz-json-${service.jsonVersion}`;
 }
 
-export function jsonError(service: Pick<JsonService, 'jsonVersion' | 'serverFault'>, error: unknown): JsonResponse {
+export function jsonError(service: Pick<JsonService, 'jsonVersion' | 'serverFault' | 'queryErrorCodes'>, error: unknown): JsonResponse {
   const serialized = toSerializedError(isTransient(error) && service.serverFault ? modelled(service.serverFault, transientMessage) : error);
+  const queryCode = service.queryErrorCodes ? (service.queryErrorCodes.get(serialized.code)?.code ?? serialized.code) : undefined;
   return {
     statusCode: serialized.statusCode,
+    ...(queryCode ? { headers: { 'x-amzn-query-error': `${queryCode};${serialized.statusCode >= 500 ? 'Receiver' : 'Sender'}` } } : {}),
     contentType: jsonContentType(service),
     body: JSON.stringify({ ...serialized.fields, __type: serialized.code, message: serialized.message, ...(serialized.help ? { berthHelp: serialized.help } : {}) }),
   };
