@@ -15,7 +15,7 @@ import type { FinalizeRequestMiddleware } from '@smithy/types';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 import { rawRequest, signedRequest } from '../helpers/wire.js';
 
-const served = 'it serves ECS, ECR, Secrets Manager, Systems Manager, CloudWatch, Certificate Manager, STS, IAM and Elastic Load Balancing.';
+const served = 'it serves ECS, ECR, Secrets Manager, Systems Manager, Certificate Manager, CloudWatch, STS, IAM and Elastic Load Balancing.';
 const notServed = (api: string) => `Berth does not serve the ${api} yet; ${served}`;
 
 interface CliResult {

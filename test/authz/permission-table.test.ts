@@ -11,6 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as acm from '@aws-sdk/client-acm';
+import * as cloudwatch from '@aws-sdk/client-cloudwatch';
 import * as ecr from '@aws-sdk/client-ecr';
 import * as ecs from '@aws-sdk/client-ecs';
 import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -19,7 +20,7 @@ import * as secrets from '@aws-sdk/client-secrets-manager';
 import * as ssm from '@aws-sdk/client-ssm';
 import * as sts from '@aws-sdk/client-sts';
 import { permissionTables } from '../../src/authz/permissions/index.js';
-import type { Service } from '../../src/edge/dispatch.js';
+import { actionOf, type Service } from '../../src/edge/dispatch.js';
 import type { Operation } from '../../src/edge/protocols/operation.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
 import { signedRequest } from '../helpers/wire.js';
@@ -38,6 +39,7 @@ const sdks: Record<string, { module: Record<string, unknown>; client: string }> 
   sts: { module: sts as Record<string, unknown>, client: 'STSClient' },
   ssm: { module: ssm as Record<string, unknown>, client: 'SSMClient' },
   acm: { module: acm as Record<string, unknown>, client: 'ACMClient' },
+  monitoring: { module: cloudwatch as Record<string, unknown>, client: 'CloudWatchClient' },
 };
 
 const account = '000000000000';
@@ -123,7 +125,7 @@ describe('the permission table', () => {
       for (const operation of service.operations.values()) {
         const input = placeholderInput(operation.input, service.signingName, account);
         const permission = table[operation.name]!(input, { accountId: account, region: 'us-east-1' }, userArn);
-        const action = permission.action ?? `${service.signingName}:${operation.name}`;
+        const action = permission.action ?? actionOf(service, operation);
         // What only the store can name (a secret an earlier case created, by its full ARN) is looked up as the edge does.
         const resolved = permission.resolve ? await berth.server.store.read((tx) => permission.resolve!(tx)) : {};
         const resources = resolved.resources ?? permission.resources;
