@@ -23,6 +23,7 @@ import type { ServiceController } from './controllers/services/controller.js';
 import type { LoadBalancerController } from './controllers/load-balancers.js';
 import type { DataPlaneHandle } from './elbv2/data-plane-handle.js';
 import type { ExpiredSessionSweep } from './controllers/expired-sessions.js';
+import type { LogRetention } from './controllers/log-retention.js';
 import { Registry } from './registry/registry.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import { withVersionOf, type CredentialRecord, type ResetScope, type Store } from './store/types.js';
@@ -45,6 +46,8 @@ export interface RunningServer {
   dataPlane: DataPlaneHandle;
   /** Deletes temporary credentials once they expire. */
   expiredSessions: ExpiredSessionSweep;
+  /** Deletes log events past their group's retention. */
+  logRetention: LogRetention;
   url: string;
   /** The AWS JSON services the edge serves, as composed here. */
   jsonServices: readonly JsonService[];
@@ -175,10 +178,11 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
     const attached: Part[] = [];
     for (const module of modules) if (module.attach) attached.push(...(await module.attach({ app, log: app.log })));
     const parts = new PartSet(attached);
-    const { hub, services, lifecycle, loadBalancers, dataPlane, expiredSessions } = composed;
+    const { hub, services, lifecycle, loadBalancers, dataPlane, expiredSessions, logRetention } = composed;
     if (!hub || !services || !lifecycle) throw new Error('the ecs and ecr modules must be composed');
     if (!expiredSessions) throw new Error('the sts module must be composed');
     if (!loadBalancers || !dataPlane) throw new Error('the elbv2 module must be composed');
+    if (!logRetention) throw new Error('the logs module must be composed');
     const address = await app.listen({ host: config.host, port: config.port });
     // Timers start only once the port is ours, so a failed start leaves nothing running.
     const url = address.replace('[::1]', '127.0.0.1');
@@ -219,6 +223,7 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       loadBalancers,
       dataPlane,
       expiredSessions,
+      logRetention,
       url,
       jsonServices,
       queryServices,

@@ -27,6 +27,10 @@ import type { Registry } from '../registry/registry.js';
 import { TaskPullAuth } from '../registry/task-pull-auth.js';
 import { secretsManagerService } from '../secretsmanager/service.js';
 import { ssmService } from '../ssm/service.js';
+import { logsService } from '../logs/service.js';
+import { openLogStorage } from '../logs/storage/open.js';
+import { LogRetention } from '../controllers/log-retention.js';
+import type { LogEventStorage } from '../logs/storage/types.js';
 import { LeaderLease } from '../store/leader-lease.js';
 import type { ResetScope, Store } from '../store/types.js';
 import { stsService } from '../sts/service.js';
@@ -84,6 +88,8 @@ export interface ComposedParts {
   loadBalancers?: LoadBalancerController;
   dataPlane?: DataPlaneHandle;
   expiredSessions?: ExpiredSessionSweep;
+  logEvents?: LogEventStorage;
+  logRetention?: LogRetention;
 }
 
 const controller = (name: string, runner: { start(): void; stop(): Promise<void> }, after: string[] = []): Part => ({
@@ -205,6 +211,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
     // IAM is global: one set of entities per account, whichever region a request is signed for.
     { name: 'iam', queryApis: [iamService({ store, clock })] },
     elbv2Module(context, parts, lease),
+    logsModule(context, parts),
   ];
   return { modules, parts };
 }
@@ -262,6 +269,35 @@ function elbv2Module(context: ModuleContext, parts: ComposedParts, lease: (name:
       hosts?.forget();
       // Every load balancer is gone: so is what forwarded their traffic. The controller starts one again for the next.
       if (scope.kind === 'installation') await dataPlane.shutdown();
+    },
+  };
+}
+
+/**
+ * CloudWatch Logs: its API over the log groups in the store and the log event storage (logs.db in
+ * the data directory), and the controller that enforces retention. A reset deletes the scope's log
+ * groups in the store; their streams and events go here.
+ */
+function logsModule(context: ModuleContext, parts: ComposedParts): ServerModule {
+  const { config, store, clock } = context;
+  const events = openLogStorage(config.dataDir);
+  parts.logEvents = events;
+  return {
+    name: 'logs',
+    jsonApis: [logsService({ store, clock, events })],
+    async attach({ log }) {
+      const retention = new LogRetention({ store, clock, log, events });
+      parts.logRetention = retention;
+      return [
+        { name: 'log-storage', kind: 'service', start: () => undefined, stop: async () => events.close() },
+        controller('log-retention', retention, ['log-storage']),
+      ];
+    },
+    async afterStoreReset(scope) {
+      for (const group of events.groups()) {
+        if (scope.kind === 'installation' || group.startsWith(`${scope.accountId}/`)) events.deleteGroup(group);
+      }
+      events.compact();
     },
   };
 }

@@ -45,7 +45,8 @@ export type ChangeKind =
   | 'target'
   | 'targetHealth'
   | 'iamEntity'
-  | 'ssmParameter';
+  | 'ssmParameter'
+  | 'logGroup';
 
 export type ChangeOp = 'created' | 'updated' | 'deleted';
 

@@ -17,8 +17,9 @@ import type { ServicesTables } from './services.js';
 import type { Elbv2Tables } from './elbv2.js';
 import type { IamTables } from './iam.js';
 import type { SsmTables } from './ssm.js';
+import type { LogsTables } from './logs.js';
 
-export type StoreTx = CoreTables & EcsTables & ServicesTables & SecretsTables & RegistryTables & Elbv2Tables & IamTables & SsmTables;
+export type StoreTx = CoreTables & EcsTables & ServicesTables & SecretsTables & RegistryTables & Elbv2Tables & IamTables & SsmTables & LogsTables;
 
 /** What a reset deletes: one account's resources, or the whole installation's. */
 export type ResetScope = { kind: 'account'; accountId: string } | { kind: 'installation' };

@@ -309,6 +309,18 @@ export const migrations: string[] = [
   );
   ${changeTriggersOf('ssm')}
   `,
+  // CloudWatch Logs: log groups. Their streams and events live in the log event storage (logs.db).
+  `
+  CREATE TABLE log_groups (
+    account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    name TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (account_id, region, name)
+  );
+  ${changeTriggersOf('logs')}
+  `,
 ];
 
 /**
@@ -347,4 +359,5 @@ export const resourceTables = [
   'iam_entities',
   'ssm_parameter_versions',
   'ssm_parameters',
+  'log_groups',
 ];

@@ -12,6 +12,7 @@ import { registryTables } from './registry-table.js';
 import { secretsTables } from './secrets-table.js';
 import { servicesTables } from './services-table.js';
 import { ssmTables } from './ssm-tables.js';
+import { logsTables } from './logs-tables.js';
 import type { Statements } from './statements.js';
 
 export { Statements } from './statements.js';
@@ -26,5 +27,6 @@ export function sqliteTables(sql: Statements, sealer: Sealer): StoreTx {
     ...elbv2Tables(sql),
     ...iamTables(sql),
     ...ssmTables(sql, sealer),
+    ...logsTables(sql),
   };
 }

@@ -1,0 +1,88 @@
+/**
+ * Enforces log groups' retention policies: deletes the events older than a group's retention and
+ * gives their space back to the file system.
+ *
+ * A controller keyed by log group (`<account>/<region>/<name>`, the log event storage's key),
+ * triggered by log groups being created or changed (PutRetentionPolicy). Each pass expires what is
+ * past the cut-off now, then asks to be looked at again when the oldest event left will pass it
+ * (at most an hour on, since events may arrive with timestamps older than those kept). No lease:
+ * deleting expired events twice is harmless.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { Clock } from '../core/clock.js';
+import { retentionCutoff } from '../logs/retention.js';
+import type { LogEventStorage } from '../logs/storage/types.js';
+import type { Change } from '../store/changes.js';
+import type { Store, StoreTx } from '../store/types.js';
+import { done, requeueAfter, type Controller, type Reconciled } from './controller.js';
+import { ControllerRunner } from './runner.js';
+
+export interface LogRetentionDeps {
+  store: Store;
+  clock: Clock;
+  log: FastifyBaseLogger;
+  events: LogEventStorage;
+  /** The longest a group with retention goes without a pass. */
+  maxIntervalMs?: number;
+}
+
+const hourMs = 60 * 60 * 1000;
+
+/** `<account>/<region>/<name>`: names may hold slashes, accounts and regions never do. */
+function splitKey(key: string): { accountId: string; region: string; name: string } | undefined {
+  const first = key.indexOf('/');
+  const second = key.indexOf('/', first + 1);
+  if (first < 0 || second < 0) return undefined;
+  return { accountId: key.slice(0, first), region: key.slice(first + 1, second), name: key.slice(second + 1) };
+}
+
+export class LogRetention implements Controller {
+  readonly name = 'log-retention';
+  readonly watch = {
+    kinds: ['logGroup'] as const,
+    keysOf: (changes: readonly Change[]) => changes.filter((change) => change.op !== 'deleted').map((change) => change.key),
+  };
+  readonly resync: { everyMs: number };
+  private readonly runner: ControllerRunner;
+  private readonly maxIntervalMs: number;
+
+  constructor(private readonly deps: LogRetentionDeps) {
+    this.maxIntervalMs = deps.maxIntervalMs ?? hourMs;
+    this.resync = { everyMs: this.maxIntervalMs };
+    this.runner = new ControllerRunner(this, deps);
+  }
+
+  start(): void {
+    this.runner.start();
+  }
+
+  stop(): Promise<void> {
+    return this.runner.stop();
+  }
+
+  /** Runs every pass that is due now (tests call it after moving the clock). */
+  settle(): Promise<void> {
+    return this.runner.settle();
+  }
+
+  async listKeys(tx: StoreTx): Promise<string[]> {
+    return (await tx.logGroups.listWithRetention()).map((group) => `${group.accountId}/${group.region}/${group.name}`);
+  }
+
+  async reconcile(key: string): Promise<Reconciled> {
+    const parts = splitKey(key);
+    if (!parts) return done;
+    const group = await this.deps.store.read((tx) => tx.logGroups.get(parts.accountId, parts.region, parts.name));
+    if (group?.retentionInDays === undefined) return done;
+    const nowMs = this.deps.clock.now().getTime();
+    const cutoff = retentionCutoff(group.retentionInDays, nowMs);
+    const deleted = this.deps.events.expire(key, cutoff);
+    if (deleted > 0) {
+      this.deps.events.compact();
+      this.deps.log.debug({ logGroup: group.name, accountId: group.accountId, region: group.region, deleted }, 'expired log events deleted');
+    }
+    const oldest = Math.min(...this.deps.events.listStreams(key).map((stream) => stream.firstEventTimestamp ?? Number.POSITIVE_INFINITY));
+    const dueInMs = Number.isFinite(oldest) ? oldest - cutoff : this.maxIntervalMs;
+    return requeueAfter(Math.min(Math.max(dueInMs, 1), this.maxIntervalMs));
+  }
+}
