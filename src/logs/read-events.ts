@@ -24,7 +24,7 @@ const maxEvents = 10_000;
 const maxResponseBytes = 1_048_576;
 /** Events a FilterLogEvents call examines before answering with a token to go on (keeps one call from holding the process). */
 export const filterScanBudget = 250_000;
-const beforeAll: LogPosition = { timestamp: Number.MIN_SAFE_INTEGER, seq: 0 };
+const beforeAll: LogPosition = { timestamp: -1, seq: 0 };
 
 export function compilePattern(pattern: string | undefined): FilterPattern {
   if (pattern === undefined) return () => true;

@@ -5,7 +5,8 @@
  */
 import type { LogPosition } from './storage/types.js';
 
-const offset = 2 ** 53; // timestamps may be negative; the digits stay non-negative
+// The position before every event has timestamp -1 (event timestamps are never negative): its digits are all zero.
+const offset = 1;
 
 export function streamToken(direction: 'f' | 'b', position: LogPosition): string {
   return `${direction}/${String(position.timestamp + offset).padStart(20, '0')}${String(position.seq).padStart(36, '0')}/s`;
