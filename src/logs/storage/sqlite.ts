@@ -178,6 +178,16 @@ export class SqliteLogStorage implements LogEventStorage {
       const used = this.diskBytes();
       if (used >= maxDiskBytes) throw new LogStorageFull(used, maxDiskBytes);
     }
+    try {
+      return this.appendBatch(group, stream, events, ingestionTime);
+    } catch (error) {
+      // A full file system: the transaction rolled back, so nothing of the batch is kept and it can be refused as such.
+      if ((error as { code?: unknown }).code === 'SQLITE_FULL') throw new LogStorageFull(this.diskBytes(), maxDiskBytes ?? this.diskBytes());
+      throw error;
+    }
+  }
+
+  private appendBatch(group: string, stream: string, events: readonly NewLogEvent[], ingestionTime: number): LogStreamInfo | undefined {
     return this.db.transaction(() => {
       const row = this.streamRow(group, stream);
       if (!row) return undefined;
