@@ -29,6 +29,7 @@ import { secretsManagerService } from '../secretsmanager/service.js';
 import { ssmService } from '../ssm/service.js';
 import { logsService } from '../logs/service.js';
 import { openLogStorage } from '../logs/storage/open.js';
+import { QueryBook } from '../logs/insights/query-book.js';
 import { LogRetention } from '../controllers/log-retention.js';
 import type { LogEventStorage } from '../logs/storage/types.js';
 import { LeaderLease } from '../store/leader-lease.js';
@@ -282,9 +283,10 @@ function logsModule(context: ModuleContext, parts: ComposedParts): ServerModule 
   const { config, store, clock } = context;
   const events = openLogStorage(config.dataDir);
   parts.logEvents = events;
+  const queries = new QueryBook();
   return {
     name: 'logs',
-    jsonApis: [logsService({ store, clock, events })],
+    jsonApis: [logsService({ store, clock, events }, queries)],
     async attach({ log }) {
       const retention = new LogRetention({ store, clock, log, events });
       parts.logRetention = retention;
@@ -294,6 +296,7 @@ function logsModule(context: ModuleContext, parts: ComposedParts): ServerModule 
       ];
     },
     async afterStoreReset(scope) {
+      queries.forget(scope.kind === 'account' ? scope.accountId : undefined);
       for (const group of events.groups()) {
         if (scope.kind === 'installation' || group.startsWith(`${scope.accountId}/`)) events.deleteGroup(group);
       }
