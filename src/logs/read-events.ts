@@ -87,6 +87,11 @@ export function readEventsOperations(deps: LogsDeps) {
       const endTime = checkTime(input.endTime, 'endTime');
       const limit = checkLimit(input.limit, 'limit', maxEvents) ?? maxEvents;
       const matches = compilePattern(input.filterPattern);
+      // Events come oldest first, interleaved across streams (`interleaved` has been ignored by AWS since 2019, always true);
+      // `unmask` has nothing to reveal, as Berth has no data protection policies that mask.
+      if (input.startFromHead === false) {
+        throw invalidParameter('Berth answers FilterLogEvents oldest first only; leave out startFromHead or set it to true.', 'startFromHead');
+      }
       let after: LogPosition | undefined;
       if (input.nextToken !== undefined) {
         const token = parseOpaqueToken(input.nextToken) as { after?: unknown } | undefined;
