@@ -9,6 +9,9 @@
  *    the same calls against `moto_server` when it is installed, as a ratio;
  *  - FilterLogEvents with a term pattern over 1,000,000 events (1 in 1,000 matching), the SDK
  *    following nextToken to the end → latency.
+ *  - the SQLite log storage alone, in this process: appending 1,000,000 events in batches of
+ *    10,000 (synchronous=NORMAL as served, and FULL for comparison), bytes on disk per event,
+ *    expiring half by retention and compacting (time, bytes given back).
  * Prints figures; asserts nothing.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -26,6 +29,10 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { request as httpRequest } from 'node:http';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteLogStorage } from '../src/logs/storage/sqlite.js';
 import { benchCredentials, fmt, load, startBerthProcess, stats, whenInterrupted } from './support.js';
 
 const clients = 8;
@@ -182,7 +189,39 @@ async function filterOverMillion(url: string): Promise<void> {
   }
 }
 
+function storageAlone(synchronous: 'NORMAL' | 'FULL'): void {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-log-bench-'));
+  try {
+    const storage = new SqliteLogStorage(join(dir, 'logs.db'));
+    if (synchronous === 'FULL') (storage as unknown as { db: { pragma(text: string): unknown } }).db.pragma('synchronous = FULL');
+    storage.createStream('g', 's', 0);
+    const t0 = performance.now();
+    for (let b = 0; b < 100; b++) {
+      storage.append('g', 's', Array.from({ length: batchSize }, (_, i) => ({ timestamp: b * batchSize + i, message: `INFO request ${b * batchSize + i} served in ${i % 97} ms path=/api/items/${i}` })), b);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const bytes = storage.diskBytes();
+    console.log(`storage alone, synchronous=${synchronous}: 1,000,000 events appended at ${fmt(1_000_000 / seconds, 0)} events/s; ${fmt(bytes / 1_000_000, 0)} bytes on disk per event`);
+    if (synchronous === 'NORMAL') {
+      const fileBytes = () => statSync(join(dir, 'logs.db')).size;
+      storage.compact();
+      const before = fileBytes();
+      const t1 = performance.now();
+      const deleted = storage.expire('g', 500_000);
+      const t2 = performance.now();
+      storage.compact();
+      const t3 = performance.now();
+      console.log(`  retention: ${deleted} events expired in ${fmt(t2 - t1, 0)} ms; incremental vacuum ${fmt(t3 - t2, 0)} ms, file ${fmt(before / 1024 / 1024, 1)} → ${fmt(fileBytes() / 1024 / 1024, 1)} MiB`);
+    }
+    storage.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function main(): Promise<void> {
+  storageAlone('NORMAL');
+  storageAlone('FULL');
   const berth = await startBerthProcess();
   try {
     const cpu0 = await berth.cpuSeconds();

@@ -12,6 +12,12 @@
  *   written before the commit returns); an OS crash may drop the last batches, never corrupt the file.
  * - Retention deletes index ranges; auto_vacuum=INCREMENTAL lets `compact` give the freed pages
  *   back without rewriting the whole file as VACUUM would.
+ *
+ * Measured (`npm run bench:logs`, 2 shared cores): 1,000,000 events of ~60 bytes appended in
+ * batches of 10,000 at ~275,000 events/s, ~103 bytes on disk per event (message, two indexes);
+ * expiring half took 0.7 s and the incremental vacuum 0.3 s, halving the file. synchronous=FULL
+ * measured the same at that batch size (one fsync per 10,000 events); NORMAL is kept, as in the
+ * record store, because collectors also send small batches, where an fsync each would count.
  */
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
