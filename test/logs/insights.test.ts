@@ -10,13 +10,16 @@ import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
   CreateLogStreamCommand,
+  DescribeLogStreamsCommand,
   DescribeQueriesCommand,
+  FilterLogEventsCommand,
   GetQueryResultsCommand,
   MalformedQueryException,
   PutLogEventsCommand,
   StartQueryCommand,
   StopQueryCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { signedFetch } from '../../src/cli/signed-fetch.js';
 import { runQuery, type SourceEvent } from '../../src/logs/insights/evaluate.js';
 import { QuerySyntaxError } from '../../src/logs/insights/lexer.js';
 import { parseQuery } from '../../src/logs/insights/parser.js';
@@ -156,5 +159,14 @@ describe('Logs Insights through the AWS SDK', () => {
     await rejects(logs.send(new StartQueryCommand({ logGroupName: '/absent', startTime: nowSeconds - 60, endTime: nowSeconds, queryString: 'fields @message' })), 'ResourceNotFoundException');
     await rejects(logs.send(new GetQueryResultsCommand({ queryId: 'no-such-query' })), 'ResourceNotFoundException');
     await rejects(logs.send(new StartQueryCommand({ logGroupName: '/app', startTime: nowSeconds, endTime: nowSeconds - 60, queryString: 'fields @message' })), 'InvalidParameterException');
+  });
+
+  it("takes the account's log groups, their events and its queries with a reset", async () => {
+    const response = await signedFetch(berth.url, '/_berth/reset', { credentials: testCredentials, region: 'us-east-1', service: 'berth' });
+    assert.equal(response.status, 200);
+    await rejects(logs.send(new FilterLogEventsCommand({ logGroupName: '/app' })), 'ResourceNotFoundException');
+    assert.deepEqual((await logs.send(new DescribeQueriesCommand({}))).queries, []);
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/app' }));
+    assert.deepEqual((await logs.send(new DescribeLogStreamsCommand({ logGroupName: '/app' }))).logStreams, []);
   });
 });
