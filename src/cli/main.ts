@@ -113,6 +113,11 @@ function withServerOptions(command: Command): Command {
         .argParser(byteSize),
     )
     .addOption(
+      new Option('--log-storage-max-size <size>', "the most CloudWatch Logs' events may take on disk (logs.db); past it PutLogEvents is refused; default: no limit")
+        .env('BERTH_LOG_STORAGE_MAX_SIZE')
+        .argParser(byteSize),
+    )
+    .addOption(
       new Option('--load-balancer-addresses <cidr>', 'the IPv4 range each load balancer gets its own loopback address from')
         .env('BERTH_LOAD_BALANCER_ADDRESSES')
         .default(defaultAddressRange),
@@ -163,6 +168,7 @@ interface ServerFlags extends LogFlags {
   maxConnectionsPerClient: number;
   registryMaxBlobSize: number;
   registryAccountQuota?: number;
+  logStorageMaxSize?: number;
   loadBalancerAddresses: string;
   loadBalancerDataPlane: 'embedded' | 'haproxy';
 }
@@ -189,6 +195,7 @@ function configOf(flags: ServerFlags): BerthConfig {
     maxConnectionsPerClient: flags.maxConnectionsPerClient,
     registryMaxBlobBytes: registryMaxBlobSize,
     ...(registryAccountQuota !== undefined ? { registryAccountQuotaBytes: registryAccountQuota } : {}),
+    ...(flags.logStorageMaxSize !== undefined ? { logStorageMaxBytes: flags.logStorageMaxSize } : {}),
     loadBalancerAddresses: flags.loadBalancerAddresses,
     loadBalancerDataPlane: flags.loadBalancerDataPlane,
   };

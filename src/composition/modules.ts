@@ -281,7 +281,7 @@ function elbv2Module(context: ModuleContext, parts: ComposedParts, lease: (name:
  */
 function logsModule(context: ModuleContext, parts: ComposedParts): ServerModule {
   const { config, store, clock } = context;
-  const events = openLogStorage(config.dataDir);
+  const events = openLogStorage(config.dataDir, config.logStorageMaxBytes !== undefined ? { maxDiskBytes: config.logStorageMaxBytes } : {});
   parts.logEvents = events;
   const queries = new QueryBook();
   return {

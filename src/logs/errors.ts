@@ -6,7 +6,7 @@ import {
   InvalidParameterException,
   ResourceAlreadyExistsException,
   ResourceNotFoundException,
-  ServiceUnavailableException,
+  LimitExceededException,
   TooManyTagsException,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { modelled, withHelp } from '../core/errors.js';
@@ -44,6 +44,7 @@ export const tooManyTags = (resource: string) =>
   withHelp(modelled(TooManyTagsException, 'A resource can have no more than 50 tags.', { resourceName: resource }), { resource });
 
 export const storageFull = (detail: string) =>
-  withHelp(modelled(ServiceUnavailableException, 'The service cannot complete the request.'), {
-    hint: `Berth's log storage refuses new events: ${detail}. Free disk space, shorten retention (aws logs put-retention-policy) or delete log groups.`,
+  // A client error, not ServiceUnavailable: retrying does not free disk space, and Berth never answers a 5xx for a known condition.
+  withHelp(modelled(LimitExceededException, 'Resource limit exceeded.'), {
+    hint: `Berth's log storage refuses new events: ${detail}. Free disk space or raise --log-storage-max-size, shorten retention (aws logs put-retention-policy) or delete log groups.`,
   });
