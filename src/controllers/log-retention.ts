@@ -2,7 +2,7 @@
  * Enforces log groups' retention policies: deletes the events older than a group's retention and
  * gives their space back to the file system.
  *
- * A controller keyed by log group (`<account>/<region>/<name>`, the log event storage's key),
+ * A controller keyed by log group (`<account>/<region>/<name>`, the record's key),
  * triggered by log groups being created or changed (PutRetentionPolicy). Each pass expires what is
  * past the cut-off now, then asks to be looked at again when the oldest event left will pass it
  * (at most an hour on, since events may arrive with timestamps older than those kept). No lease:
@@ -10,6 +10,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../core/clock.js';
+import { storageKey } from '../logs/names.js';
 import { retentionCutoff } from '../logs/retention.js';
 import type { LogEventStorage } from '../logs/storage/types.js';
 import type { Change } from '../store/changes.js';
@@ -76,12 +77,13 @@ export class LogRetention implements Controller {
     if (group?.retentionInDays === undefined) return done;
     const nowMs = this.deps.clock.now().getTime();
     const cutoff = retentionCutoff(group.retentionInDays, nowMs);
-    const deleted = this.deps.events.expire(key, cutoff);
+    const storage = storageKey(group);
+    const deleted = this.deps.events.expire(storage, cutoff);
     if (deleted > 0) {
       this.deps.events.compact();
       this.deps.log.debug({ logGroup: group.name, accountId: group.accountId, region: group.region, deleted }, 'expired log events deleted');
     }
-    const oldest = Math.min(...this.deps.events.listStreams(key).map((stream) => stream.firstEventTimestamp ?? Number.POSITIVE_INFINITY));
+    const oldest = Math.min(...this.deps.events.listStreams(storage).map((stream) => stream.firstEventTimestamp ?? Number.POSITIVE_INFINITY));
     const dueInMs = Number.isFinite(oldest) ? oldest - cutoff : this.maxIntervalMs;
     return requeueAfter(Math.min(Math.max(dueInMs, 1), this.maxIntervalMs));
   }

@@ -1,4 +1,5 @@
 /** CreateLogGroup, DeleteLogGroup, DescribeLogGroups, PutRetentionPolicy and DeleteRetentionPolicy. */
+import { randomUUID } from 'node:crypto';
 import type {
   CreateLogGroupRequest,
   DeleteLogGroupRequest,
@@ -44,7 +45,7 @@ function present(deps: LogsDeps, group: LogGroup): Wire<LogGroupShape> {
     ...(group.retentionInDays !== undefined ? { retentionInDays: group.retentionInDays } : {}),
     metricFilterCount: 0,
     arn: `${groupArn(scope, group.name)}:*`,
-    storedBytes: deps.events.groupBytes(storageKey(scope, group.name)),
+    storedBytes: deps.events.groupBytes(storageKey(group)),
     logGroupClass: group.logGroupClass,
     logGroupArn: groupArn(scope, group.name),
   };
@@ -63,24 +64,22 @@ export function groupOperations(deps: LogsDeps) {
         throw invalidParameter('Berth does not offer deletion protection for log groups; create the log group without deletionProtectionEnabled.', 'deletionProtectionEnabled');
       }
       const now = deps.clock.now().getTime();
-      const exists = await deps.store.read((tx) => tx.logGroups.get(ctx.scope.accountId, ctx.scope.region, name));
-      if (exists) throw groupExists(name);
-      // Streams a writer created while an earlier group of this name was being deleted go before the new group exists.
-      deps.events.deleteGroup(storageKey(ctx.scope, name));
       await deps.store.write(async (tx) => {
         if (await tx.logGroups.get(ctx.scope.accountId, ctx.scope.region, name)) throw groupExists(name);
-        await tx.logGroups.put({ accountId: ctx.scope.accountId, region: ctx.scope.region, name, creationTime: now, logGroupClass, tags });
+        await tx.logGroups.put({ accountId: ctx.scope.accountId, region: ctx.scope.region, name, creationTime: now, storageId: randomUUID(), logGroupClass, tags });
       });
       return {};
     },
 
     async DeleteLogGroup(input: Wire<DeleteLogGroupRequest>, ctx: RequestContext): Promise<Record<string, never>> {
       const name = checkGroupName(input.logGroupName);
-      await deps.store.write(async (tx) => {
-        await tx.logGroups.delete(await existingGroup(tx, ctx.scope, name));
+      const deleted = await deps.store.write(async (tx) => {
+        const group = await existingGroup(tx, ctx.scope, name);
+        await tx.logGroups.delete(group);
+        return group;
       });
-      // After the record: a writer that still finds the group keeps writing until then; afterwards its streams are gone too.
-      deps.events.deleteGroup(storageKey(ctx.scope, name));
+      // After the record: a writer that still found the group may have written until now; its streams go too.
+      deps.events.deleteGroup(storageKey(deleted));
       return {};
     },
 

@@ -1,11 +1,12 @@
 /** Log group identities: the storage key, the ARNs, and group names given as names or ARNs. */
 import { Arn } from '../core/arn.js';
 import type { Scope } from '../core/principal.js';
+import type { LogGroup } from '../store/types.js';
 import { invalidParameter } from './errors.js';
 import { checkGroupName } from './validate.js';
 
-/** The key a group's streams and events are kept under in the log event storage. */
-export const storageKey = (scope: Scope, name: string) => `${scope.accountId}/${scope.region}/${name}`;
+/** The key a group's streams and events are kept under in the log event storage: `<account>/<region>/<storage id>`. */
+export const storageKey = (group: Pick<LogGroup, 'accountId' | 'region' | 'storageId'>) => `${group.accountId}/${group.region}/${group.storageId}`;
 
 /** `arn:aws:logs:<region>:<account>:log-group:<name>`; DescribeLogGroups' `arn` adds `:*`. */
 export const groupArn = (scope: Scope, name: string) => `arn:aws:logs:${scope.region}:${scope.accountId}:log-group:${name}`;

@@ -62,7 +62,7 @@ export function putEventsOperation(deps: LogsDeps) {
         throw invalidParameter('Berth does not relate log events to entities; send the events without entity.', 'entity');
       }
       const record = await deps.store.read((tx) => existingGroup(tx, ctx.scope, group));
-      const key = storageKey(ctx.scope, group);
+      const key = storageKey(record);
 
       const now = deps.clock.now().getTime();
       // Sorted, so the rejected events are a run at each end: too old (and expired) first, too new last.

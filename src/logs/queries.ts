@@ -78,14 +78,13 @@ export function queryOperations(deps: InsightsDeps) {
           { field: 'queryString', hint: `${error.message}, characters ${error.start} to ${error.end} of the query` },
         );
       }
-      await deps.store.read(async (tx) => {
-        for (const group of groups) await existingGroup(tx, ctx.scope, group);
-      });
+      const records = await deps.store.read(async (tx) => Promise.all(groups.map((group) => existingGroup(tx, ctx.scope, group))));
       const started = deps.clock.now().getTime();
       const events: SourceEvent[] = [];
       let bytesScanned = 0;
-      for (const group of groups) {
-        const found = deps.events.scan(storageKey(ctx.scope, group), { startTime: startTime * 1000, endTime: endTime * 1000 + 999, limit: Number.MAX_SAFE_INTEGER, matches: () => true });
+      for (const record of records) {
+        const group = record.name;
+        const found = deps.events.scan(storageKey(record), { startTime: startTime * 1000, endTime: endTime * 1000 + 999, limit: Number.MAX_SAFE_INTEGER, matches: () => true });
         for (const event of found.events) {
           bytesScanned += eventBytes(event.message);
           events.push({ timestamp: event.timestamp, message: event.message, stream: event.stream, group: `${ctx.scope.accountId}:${group}`, ingestionTime: event.ingestionTime });

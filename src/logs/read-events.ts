@@ -14,7 +14,7 @@ import type { Wire } from '../core/wire.js';
 import type { LogsDeps } from './deps.js';
 import { constraintFailed, invalidNextToken, invalidParameter, streamNotFound } from './errors.js';
 import { FilterPatternError, parseFilterPattern, type FilterPattern } from './filter-pattern/index.js';
-import { groupFrom, storageKey } from './names.js';
+import { groupFrom } from './names.js';
 import type { LogPosition } from './storage/types.js';
 import { requireGroup } from './streams.js';
 import { digits56, opaqueToken, parseOpaqueToken, parseStreamToken, streamToken } from './tokens.js';
@@ -50,8 +50,7 @@ export function readEventsOperations(deps: LogsDeps) {
       const limit = checkLimit(input.limit, 'limit', maxEvents) ?? maxEvents;
       const token = input.nextToken === undefined ? undefined : parseStreamToken(input.nextToken);
       if (input.nextToken !== undefined && !token) throw invalidNextToken();
-      await requireGroup(deps, ctx.scope, group);
-      const key = storageKey(ctx.scope, group);
+      const key = await requireGroup(deps, ctx.scope, group);
       if (!deps.events.getStream(key, stream)) throw streamNotFound(group, stream);
       const direction = token ? (token.direction === 'f' ? 'forward' : 'backward') : input.startFromHead ? 'forward' : 'backward';
       const events = deps.events.read(key, stream, {
@@ -98,8 +97,8 @@ export function readEventsOperations(deps: LogsDeps) {
         if (!isPosition(token?.after)) throw invalidNextToken();
         after = token.after;
       }
-      await requireGroup(deps, ctx.scope, group);
-      const result = deps.events.scan(storageKey(ctx.scope, group), {
+      const key = await requireGroup(deps, ctx.scope, group);
+      const result = deps.events.scan(key, {
         limit,
         maxBytes: maxResponseBytes,
         budget: filterScanBudget,

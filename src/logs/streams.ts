@@ -10,16 +10,16 @@ import type { Scope } from '../core/principal.js';
 import type { RequestContext } from '../core/request-context.js';
 import type { Wire } from '../core/wire.js';
 import type { LogsDeps } from './deps.js';
-import { constraintFailed, invalidNextToken, invalidParameter, streamExists, streamNotFound } from './errors.js';
+import { constraintFailed, groupNotFound, invalidNextToken, invalidParameter, streamExists, streamNotFound } from './errors.js';
 import { existingGroup } from './groups.js';
 import { groupFrom, storageKey, streamArn } from './names.js';
 import type { LogStreamInfo } from './storage/types.js';
 import { digits56, opaqueToken, parseOpaqueToken } from './tokens.js';
 import { checkGroupName, checkLimit, checkStreamName } from './validate.js';
 
-/** The group must exist in the record store: a stream is only ever created in an existing group. */
-export async function requireGroup(deps: LogsDeps, scope: Scope, name: string): Promise<void> {
-  await deps.store.read((tx) => existingGroup(tx, scope, name));
+/** The storage key of a group that exists in the record store; ResourceNotFoundException otherwise. */
+export async function requireGroup(deps: LogsDeps, scope: Scope, name: string): Promise<string> {
+  return storageKey(await deps.store.read((tx) => existingGroup(tx, scope, name)));
 }
 
 function present(scope: Scope, group: string, stream: LogStreamInfo): Wire<LogStream> {
@@ -43,16 +43,22 @@ export function streamOperations(deps: LogsDeps) {
     async CreateLogStream(input: Wire<CreateLogStreamRequest>, ctx: RequestContext): Promise<Record<string, never>> {
       const group = checkGroupName(input.logGroupName);
       const stream = checkStreamName(input.logStreamName);
-      await requireGroup(deps, ctx.scope, group);
-      if (!deps.events.createStream(storageKey(ctx.scope, group), stream, deps.clock.now().getTime())) throw streamExists(group, stream);
+      const key = await requireGroup(deps, ctx.scope, group);
+      if (!deps.events.createStream(key, stream, deps.clock.now().getTime())) throw streamExists(group, stream);
+      // The group may have been deleted since it was read: then the stream must not stay behind it.
+      const still = await deps.store.read((tx) => tx.logGroups.get(ctx.scope.accountId, ctx.scope.region, group));
+      if (!still || storageKey(still) !== key) {
+        deps.events.deleteStream(key, stream);
+        throw groupNotFound(group);
+      }
       return {};
     },
 
     async DeleteLogStream(input: Wire<DeleteLogStreamRequest>, ctx: RequestContext): Promise<Record<string, never>> {
       const group = checkGroupName(input.logGroupName);
       const stream = checkStreamName(input.logStreamName);
-      await requireGroup(deps, ctx.scope, group);
-      if (!deps.events.deleteStream(storageKey(ctx.scope, group), stream)) throw streamNotFound(group, stream);
+      const key = await requireGroup(deps, ctx.scope, group);
+      if (!deps.events.deleteStream(key, stream)) throw streamNotFound(group, stream);
       return {};
     },
 
@@ -70,8 +76,7 @@ export function streamOperations(deps: LogsDeps) {
         if (typeof token?.offset !== 'number' || token.orderBy !== orderBy || token.descending !== descending) throw invalidNextToken();
         offset = token.offset;
       }
-      await requireGroup(deps, ctx.scope, group);
-      const key = storageKey(ctx.scope, group);
+      const key = await requireGroup(deps, ctx.scope, group);
       let streams = deps.events.listStreams(key).filter((stream) => prefix === undefined || stream.name.startsWith(prefix));
       if (orderBy === 'LastEventTime') {
         // Streams without events sort first, as their last event time is unset; names break ties.

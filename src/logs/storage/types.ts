@@ -3,7 +3,8 @@
  * record store (which holds log groups, a few small records that change rarely). Events are many,
  * appended in bulk, read by time and position, and deleted by age; a backend is built for that.
  *
- * A group is named by an opaque key (account, region and name; see ../groups.ts). A stream's
+ * A group is named by an opaque key, `<account>/<region>/<storage id>` (see ../names.ts): the
+ * storage id is new with each log group, so one made again under an old name starts empty. A stream's
  * counters (first and last event timestamps, last ingestion, stored bytes) live beside its events
  * so that an append updates them in the same durable step.
  *

@@ -13,6 +13,11 @@ export interface LogGroup extends Versioned {
   region: string;
   name: string;
   creationTime: number;
+  /**
+   * Names the group's streams and events in the log event storage: new with each group, so a group
+   * made again under a deleted one's name never sees what the old one left.
+   */
+  storageId: string;
   logGroupClass: LogGroupClass;
   /** Days events are kept; forever when absent. */
   retentionInDays?: number;
