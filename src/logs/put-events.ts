@@ -1,6 +1,6 @@
 /**
  * PutLogEvents, with CloudWatch Logs' batch rules: 1 to 10,000 events, at most 1,048,576 bytes
- * (each message's UTF-8 bytes + 26), each event at most 262,144 bytes so counted, in chronological
+ * (each message's UTF-8 bytes + 26), each event at most 1 MiB so counted, in chronological
  * order, spanning at most 24 hours. Events older than 14 days or than the group's retention, or
  * more than 2 hours ahead of now, are not kept and are reported in rejectedLogEventsInfo; the rest
  * are. Sequence tokens are accepted and ignored, as CloudWatch Logs does since January 2023; the
@@ -21,7 +21,8 @@ import { checkGroupName, checkStreamName, required } from './validate.js';
 
 export const maxBatchEvents = 10_000;
 export const maxBatchBytes = 1_048_576;
-export const maxEventBytes = 262_144;
+/** Since 2025 an event may be as large as the whole batch (it was 256 KiB before). */
+export const maxEventBytes = 1_048_576;
 const maxSpanMs = dayMs;
 const tooOldMs = 14 * dayMs;
 const tooNewMs = 2 * 60 * 60 * 1000;
