@@ -14,7 +14,7 @@ import type {
   StopQueryRequest,
   StopQueryResponse,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { MalformedQueryException, ResourceNotFoundException } from '@aws-sdk/client-cloudwatch-logs';
+import { LimitExceededException, MalformedQueryException, ResourceNotFoundException } from '@aws-sdk/client-cloudwatch-logs';
 import { modelled, withHelp } from '../core/errors.js';
 import type { RequestContext } from '../core/request-context.js';
 import type { Wire } from '../core/wire.js';
@@ -33,6 +33,9 @@ import { checkGroupName, checkLength, checkLimit, required } from './validate.js
 export interface InsightsDeps extends LogsDeps {
   queries: QueryBook;
 }
+
+/** Events one query reads at most: a query runs in the server's process, holding its events in memory. */
+export const maxQueryEvents = 2_000_000;
 
 const queryNotFound = (queryId: string) =>
   withHelp(modelled(ResourceNotFoundException, 'Query does not exist.'), { resource: queryId, hint: 'Queries are kept by the Berth process that ran them, until it restarts.' });
@@ -84,7 +87,13 @@ export function queryOperations(deps: InsightsDeps) {
       let bytesScanned = 0;
       for (const record of records) {
         const group = record.name;
-        const found = deps.events.scan(storageKey(record), { startTime: startTime * 1000, endTime: endTime * 1000 + 999, limit: Number.MAX_SAFE_INTEGER, matches: () => true });
+        const found = deps.events.scan(storageKey(record), { startTime: startTime * 1000, endTime: endTime * 1000 + 999, limit: maxQueryEvents + 1 - events.length, matches: () => true });
+        if (found.resumeAfter || events.length + found.events.length > maxQueryEvents) {
+          throw withHelp(modelled(LimitExceededException, 'Resource limit exceeded.'), {
+            field: 'startTime',
+            hint: `Berth reads at most ${maxQueryEvents} events per query and these log groups hold more between startTime and endTime; query a shorter time range or fewer log groups.`,
+          });
+        }
         for (const event of found.events) {
           bytesScanned += eventBytes(event.message);
           events.push({ timestamp: event.timestamp, message: event.message, stream: event.stream, group: `${ctx.scope.accountId}:${group}`, ingestionTime: event.ingestionTime });
