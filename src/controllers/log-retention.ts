@@ -6,7 +6,8 @@
  * triggered by log groups being created or changed (PutRetentionPolicy). Each pass expires what is
  * past the cut-off now, then asks to be looked at again when the oldest event left will pass it
  * (at most an hour on, since events may arrive with timestamps older than those kept). No lease:
- * deleting expired events twice is harmless.
+ * deleting expired events twice is harmless. At start, and then at most an hour apart, it also
+ * removes the events of log groups that no longer exist (see sweepOrphans).
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../core/clock.js';
@@ -28,6 +29,9 @@ export interface LogRetentionDeps {
 }
 
 const hourMs = 60 * 60 * 1000;
+
+/** The key of the pass that looks for events whose log group is gone (never a group's key: those have two slashes). */
+const orphansKey = 'orphans';
 
 /** `<account>/<region>/<name>`: names may hold slashes, accounts and regions never do. */
 function splitKey(key: string): { accountId: string; region: string; name: string } | undefined {
@@ -67,10 +71,29 @@ export class LogRetention implements Controller {
   }
 
   async listKeys(tx: StoreTx): Promise<string[]> {
-    return (await tx.logGroups.listWithRetention()).map((group) => `${group.accountId}/${group.region}/${group.name}`);
+    return [orphansKey, ...(await tx.logGroups.listWithRetention()).map((group) => `${group.accountId}/${group.region}/${group.name}`)];
+  }
+
+  /**
+   * Deletes the events of log groups that are gone: what a crash between deleting a group's record
+   * and its events left. The storage is listed before the records, so a group created meanwhile
+   * (its record always comes before its first stream) is never taken for an orphan.
+   */
+  private async sweepOrphans(): Promise<Reconciled> {
+    const stored = this.deps.events.groups();
+    const live = new Set((await this.deps.store.read((tx) => tx.logGroups.listAll())).map(storageKey));
+    const orphans = stored.filter((key) => !live.has(key));
+    for (const key of orphans) this.deps.events.deleteGroup(key);
+    if (orphans.length > 0) {
+      this.deps.events.compact();
+      this.deps.log.info({ groups: orphans.length }, 'events of deleted log groups removed');
+    }
+    // Again after the interval, on the injected clock.
+    return requeueAfter(this.maxIntervalMs);
   }
 
   async reconcile(key: string): Promise<Reconciled> {
+    if (key === orphansKey) return this.sweepOrphans();
     const parts = splitKey(key);
     if (!parts) return done;
     const group = await this.deps.store.read((tx) => tx.logGroups.get(parts.accountId, parts.region, parts.name));

@@ -27,7 +27,9 @@ import {
   UntagResourceCommand,
   paginateFilterLogEvents,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { join } from 'node:path';
 import { AdvancingClock } from '../../src/core/clock.js';
+import { logsDatabaseFileName, SqliteLogStorage } from '../../src/logs/storage/sqlite.js';
 import { rejects } from '../helpers/assertions.js';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 
@@ -351,5 +353,30 @@ describe('CloudWatch Logs', () => {
     await berth.server.logRetention.settle();
     assert.deepEqual(await messages(), ['newer']);
     assert.equal((await send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/retained' }))).logGroups?.[0]?.retentionInDays, undefined);
+  });
+
+  it('removes the events of a log group whose record is gone, as a crash mid-deletion leaves them', async () => {
+    await send(new CreateLogGroupCommand({ logGroupName: '/orphaned' }));
+    await send(new CreateLogStreamCommand({ logGroupName: '/orphaned', logStreamName: 's' }));
+    await put('/orphaned', 's', [{ timestamp: clock.now().getTime(), message: 'left behind' }]);
+    const record = await berth.server.store.write(async (tx) => {
+      const group = await tx.logGroups.get('000000000000', 'us-east-1', '/orphaned');
+      assert.ok(group);
+      await tx.logGroups.delete(group);
+      return group;
+    });
+    const key = `000000000000/us-east-1/${record.storageId}`;
+    const observer = new SqliteLogStorage(join(berth.dataDir, logsDatabaseFileName));
+    try {
+      assert.ok(observer.groups().includes(key));
+      await berth.server.logRetention.settle();
+      assert.ok(observer.groups().includes(key), 'swept before its resync');
+      clock.advance(3600_000 + 1000);
+      await berth.server.logRetention.settle();
+      assert.ok(!observer.groups().includes(key), 'the orphaned events stayed');
+      assert.ok(observer.groups().length > 0, 'live groups were swept too');
+    } finally {
+      observer.close();
+    }
   });
 });

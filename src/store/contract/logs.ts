@@ -30,6 +30,8 @@ export interface LogGroupsTable {
   list(accountId: string, region: string, prefix?: string): Promise<LogGroup[]>;
   /** Every group with a retention policy, in every account and region (the retention controller's work). */
   listWithRetention(): Promise<LogGroup[]>;
+  /** Every group of every account and region. */
+  listAll(): Promise<LogGroup[]>;
   put(record: LogGroup): Promise<void>;
   delete(record: LogGroup): Promise<void>;
 }

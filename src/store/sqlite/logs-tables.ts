@@ -26,6 +26,10 @@ export function logsTables(sql: Statements): LogsTables {
         const rows = sql.get(`SELECT doc, version FROM log_groups WHERE json_extract(doc, '$.retentionInDays') IS NOT NULL ORDER BY account_id, region, name`).all() as DocRow[];
         return rows.map(parse<LogGroup>);
       },
+      async listAll() {
+        const rows = sql.get('SELECT doc, version FROM log_groups ORDER BY account_id, region, name').all() as DocRow[];
+        return rows.map(parse<LogGroup>);
+      },
       async put(record) {
         writeRow(sql, {
           table: 'log_groups',
