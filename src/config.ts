@@ -34,6 +34,8 @@ export interface BerthConfig {
   registryMaxBlobBytes?: number;
   /** The most one account's repositories may hold, in bytes; no quota unless set. */
   registryAccountQuotaBytes?: number;
+  /** The most CloudWatch Logs' event storage (logs.db) may take on disk, in bytes; PutLogEvents is refused past it. No limit unless set. */
+  logStorageMaxBytes?: number;
   /** The IPv4 range (CIDR) load balancers' loopback addresses come from; 127.0.2.0/24 unless set. */
   loadBalancerAddresses?: string;
   /** What forwards load balancers' traffic: Berth's embedded data plane (the default) or Debian's haproxy. */
@@ -83,6 +85,7 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ber
     ...(env.BERTH_MAX_CONNECTIONS_PER_CLIENT ? { maxConnectionsPerClient: Number(env.BERTH_MAX_CONNECTIONS_PER_CLIENT) } : {}),
     ...(env.BERTH_REGISTRY_MAX_BLOB_SIZE ? { registryMaxBlobBytes: parseByteSize(env.BERTH_REGISTRY_MAX_BLOB_SIZE) ?? Number.NaN } : {}),
     ...(env.BERTH_REGISTRY_ACCOUNT_QUOTA ? { registryAccountQuotaBytes: parseByteSize(env.BERTH_REGISTRY_ACCOUNT_QUOTA) ?? Number.NaN } : {}),
+    ...(env.BERTH_LOG_STORAGE_MAX_SIZE ? { logStorageMaxBytes: parseByteSize(env.BERTH_LOG_STORAGE_MAX_SIZE) ?? Number.NaN } : {}),
     ...(env.BERTH_LOAD_BALANCER_ADDRESSES ? { loadBalancerAddresses: env.BERTH_LOAD_BALANCER_ADDRESSES } : {}),
     ...(env.BERTH_LOAD_BALANCER_DATA_PLANE ? { loadBalancerDataPlane: env.BERTH_LOAD_BALANCER_DATA_PLANE as BerthConfig['loadBalancerDataPlane'] } : {}),
     ...(env.BERTH_LOAD_BALANCER_ACCESS_LOG ? { loadBalancerAccessLog: env.BERTH_LOAD_BALANCER_ACCESS_LOG } : {}),
@@ -144,6 +147,7 @@ export function checkConfig(config: BerthConfig): string[] {
   for (const [name, value] of [
     ['registry-max-blob-size', config.registryMaxBlobBytes],
     ['registry-account-quota', config.registryAccountQuotaBytes],
+    ['log-storage-max-size', config.logStorageMaxBytes],
   ] as const) {
     if (value !== undefined && !(Number.isSafeInteger(value) && value >= 1)) problems.push(`${name} must be a size such as 512MiB or 10GiB, got '${value}'`);
   }

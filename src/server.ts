@@ -25,6 +25,7 @@ import type { ServiceController } from './controllers/services/controller.js';
 import type { LoadBalancerController } from './controllers/load-balancers.js';
 import type { DataPlaneHandle } from './elbv2/data-plane-handle.js';
 import type { ExpiredSessionSweep } from './controllers/expired-sessions.js';
+import type { LogRetention } from './controllers/log-retention.js';
 import { Registry } from './registry/registry.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import { withVersionOf, type CredentialRecord, type ResetScope, type Store } from './store/types.js';
@@ -49,6 +50,8 @@ export interface RunningServer {
   expiredSessions: ExpiredSessionSweep;
   /** Where Berth's own CloudWatch metrics are put, in process. */
   metrics: MetricPublisher;
+  /** Deletes log events past their group's retention. */
+  logRetention: LogRetention;
   url: string;
   /** The AWS JSON services the edge serves, as composed here. */
   jsonServices: readonly JsonService[];
@@ -185,11 +188,12 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
     const attached: Part[] = [];
     for (const module of modules) if (module.attach) attached.push(...(await module.attach({ app, log: app.log })));
     const parts = new PartSet(attached);
-    const { hub, services, lifecycle, loadBalancers, dataPlane, expiredSessions, metrics } = composed;
+    const { hub, services, lifecycle, loadBalancers, dataPlane, expiredSessions, metrics, logRetention } = composed;
     if (!hub || !services || !lifecycle) throw new Error('the ecs and ecr modules must be composed');
     if (!expiredSessions) throw new Error('the sts module must be composed');
     if (!loadBalancers || !dataPlane) throw new Error('the elbv2 module must be composed');
     if (!metrics) throw new Error('the cloudwatch module must be composed');
+    if (!logRetention) throw new Error('the logs module must be composed');
     const address = await app.listen({ host: config.host, port: config.port });
     // Timers start only once the port is ours, so a failed start leaves nothing running.
     const url = address.replace('[::1]', '127.0.0.1');
@@ -231,6 +235,7 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       dataPlane,
       expiredSessions,
       metrics,
+      logRetention,
       url,
       jsonServices,
       queryServices,

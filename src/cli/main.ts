@@ -116,6 +116,11 @@ function withServerOptions(command: Command): Command {
         .argParser(byteSize),
     )
     .addOption(
+      new Option('--log-storage-max-size <size>', "the most CloudWatch Logs' events may take on disk (logs.db); past it PutLogEvents is refused; default: no limit")
+        .env('BERTH_LOG_STORAGE_MAX_SIZE')
+        .argParser(byteSize),
+    )
+    .addOption(
       new Option('--load-balancer-addresses <cidr>', 'the IPv4 range each load balancer gets its own loopback address from')
         .env('BERTH_LOAD_BALANCER_ADDRESSES')
         .default(defaultAddressRange),
@@ -181,6 +186,7 @@ interface ServerFlags extends LogFlags {
   maxConnectionsPerClient: number;
   registryMaxBlobSize: number;
   registryAccountQuota?: number;
+  logStorageMaxSize?: number;
   loadBalancerAddresses: string;
   loadBalancerDataPlane: 'embedded' | 'haproxy';
   loadBalancerAccessLog?: string;
@@ -209,6 +215,7 @@ function configOf(flags: ServerFlags): BerthConfig {
     maxConnectionsPerClient: flags.maxConnectionsPerClient,
     registryMaxBlobBytes: registryMaxBlobSize,
     ...(registryAccountQuota !== undefined ? { registryAccountQuotaBytes: registryAccountQuota } : {}),
+    ...(flags.logStorageMaxSize !== undefined ? { logStorageMaxBytes: flags.logStorageMaxSize } : {}),
     loadBalancerAddresses: flags.loadBalancerAddresses,
     loadBalancerDataPlane: flags.loadBalancerDataPlane,
     ...(flags.loadBalancerAccessLog !== undefined ? { loadBalancerAccessLog: flags.loadBalancerAccessLog } : {}),

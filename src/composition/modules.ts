@@ -30,6 +30,11 @@ import type { Registry } from '../registry/registry.js';
 import { TaskPullAuth } from '../registry/task-pull-auth.js';
 import { secretsManagerService } from '../secretsmanager/service.js';
 import { ssmService } from '../ssm/service.js';
+import { logsService } from '../logs/service.js';
+import { openLogStorage } from '../logs/storage/open.js';
+import { QueryBook } from '../logs/insights/query-book.js';
+import { LogRetention } from '../controllers/log-retention.js';
+import type { LogEventStorage } from '../logs/storage/types.js';
 import { acmService } from '../acm/service.js';
 import { LeaderLease } from '../store/leader-lease.js';
 import type { ResetScope, Store } from '../store/types.js';
@@ -94,6 +99,8 @@ export interface ComposedParts {
   loadBalancers?: LoadBalancerController;
   dataPlane?: DataPlaneHandle;
   expiredSessions?: ExpiredSessionSweep;
+  logEvents?: LogEventStorage;
+  logRetention?: LogRetention;
   /** Where Berth's own metrics are put (AWS/ECS, AWS/ApplicationELB), in process. */
   metrics?: MetricPublisher;
 }
@@ -223,6 +230,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
     elbv2Module(context, parts, lease),
     { name: 'acm', jsonApis: [acmService({ store, clock, ids: context.ids })] },
     cloudWatchModule(context, parts),
+    logsModule(context, parts),
   ];
   return { modules, parts };
 }
@@ -321,6 +329,37 @@ function cloudWatchModule(context: ModuleContext, parts: ComposedParts): ServerM
     },
     async afterStoreReset(scope) {
       await storage.reset(scope.kind === 'installation' ? undefined : scope.accountId);
+    },
+  };
+}
+
+/**
+ * CloudWatch Logs: its API over the log groups in the store and the log event storage (logs.db in
+ * the data directory), and the controller that enforces retention. A reset deletes the scope's log
+ * groups in the store; their streams and events go here.
+ */
+function logsModule(context: ModuleContext, parts: ComposedParts): ServerModule {
+  const { config, store, clock } = context;
+  const events = openLogStorage(config.dataDir, config.logStorageMaxBytes !== undefined ? { maxDiskBytes: config.logStorageMaxBytes } : {});
+  parts.logEvents = events;
+  const queries = new QueryBook();
+  return {
+    name: 'logs',
+    jsonApis: [logsService({ store, clock, events }, queries)],
+    async attach({ log }) {
+      const retention = new LogRetention({ store, clock, log, events });
+      parts.logRetention = retention;
+      return [
+        { name: 'log-storage', kind: 'service', start: () => undefined, stop: async () => events.close() },
+        controller('log-retention', retention, ['log-storage']),
+      ];
+    },
+    async afterStoreReset(scope) {
+      queries.forget(scope.kind === 'account' ? scope.accountId : undefined);
+      for (const group of events.groups()) {
+        if (scope.kind === 'installation' || group.startsWith(`${scope.accountId}/`)) events.deleteGroup(group);
+      }
+      events.compact();
     },
   };
 }

@@ -46,7 +46,8 @@ export type ChangeKind =
   | 'targetHealth'
   | 'iamEntity'
   | 'ssmParameter'
-  | 'certificate';
+  | 'certificate'
+  | 'logGroup';
 
 export type ChangeOp = 'created' | 'updated' | 'deleted';
 

@@ -127,7 +127,7 @@ describe('STS GetCallerIdentity over the Query protocol', () => {
 
   it('is listed among the services Berth serves', async () => {
     const response = await signedRequest(berth.url, { target: 'Acme_20250101.Launch', service: 'acme' });
-    assert.match(String(response.json.message), /it serves ECS, ECR, Secrets Manager, Systems Manager, Certificate Manager, CloudWatch, STS, IAM and Elastic Load Balancing\.$/);
+    assert.match(String(response.json.message), /it serves ECS, ECR, Secrets Manager, Systems Manager, Certificate Manager, CloudWatch, CloudWatch Logs, STS, IAM and Elastic Load Balancing\.$/);
     const health = (await (await fetch(`${berth.url}/_berth/health`)).json()) as { services: Record<string, string> };
     assert.equal(health.services.sts, 'running');
   });

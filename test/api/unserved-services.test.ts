@@ -15,7 +15,7 @@ import type { FinalizeRequestMiddleware } from '@smithy/types';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 import { rawRequest, signedRequest } from '../helpers/wire.js';
 
-const served = 'it serves ECS, ECR, Secrets Manager, Systems Manager, Certificate Manager, CloudWatch, STS, IAM and Elastic Load Balancing.';
+const served = 'it serves ECS, ECR, Secrets Manager, Systems Manager, Certificate Manager, CloudWatch, CloudWatch Logs, STS, IAM and Elastic Load Balancing.';
 const notServed = (api: string) => `Berth does not serve the ${api} yet; ${served}`;
 
 interface CliResult {
@@ -54,7 +54,7 @@ describe('AWS services Berth does not serve yet', () => {
   describe('through the AWS CLI', { skip: hasAwsCli ? false : 'the aws command is not installed on this machine' }, () => {
     const cases: { args: string[]; api: string; code: string }[] = [
       { args: ['cloudformation', 'list-stacks'], api: 'CloudFormation API (cloudformation)', code: 'InvalidAction' },
-      { args: ['logs', 'describe-log-groups'], api: 'CloudWatch Logs API (logs)', code: 'UnknownOperationException' },
+      { args: ['dynamodb', 'list-tables'], api: 'DynamoDB API (dynamodb)', code: 'UnknownOperationException' },
       { args: ['events', 'list-rules'], api: 'EventBridge API (events)', code: 'UnknownOperationException' },
       {
         args: ['application-autoscaling', 'describe-scalable-targets', '--service-namespace', 'ecs'],

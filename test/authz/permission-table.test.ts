@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as acm from '@aws-sdk/client-acm';
 import * as cloudwatch from '@aws-sdk/client-cloudwatch';
+import * as logs from '@aws-sdk/client-cloudwatch-logs';
 import * as ecr from '@aws-sdk/client-ecr';
 import * as ecs from '@aws-sdk/client-ecs';
 import * as elbv2 from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -40,6 +41,7 @@ const sdks: Record<string, { module: Record<string, unknown>; client: string }> 
   ssm: { module: ssm as Record<string, unknown>, client: 'SSMClient' },
   acm: { module: acm as Record<string, unknown>, client: 'ACMClient' },
   monitoring: { module: cloudwatch as Record<string, unknown>, client: 'CloudWatchClient' },
+  logs: { module: logs as Record<string, unknown>, client: 'CloudWatchLogsClient' },
 };
 
 const account = '000000000000';

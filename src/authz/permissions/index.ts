@@ -5,6 +5,7 @@ import { ecrPermissions } from './ecr.js';
 import { ecsPermissions } from './ecs.js';
 import { elbv2Permissions } from './elbv2.js';
 import { iamPermissions } from './iam.js';
+import { logsPermissions } from './logs.js';
 import { secretsManagerPermissions } from './secretsmanager.js';
 import { ssmPermissions } from './ssm.js';
 import { berthPermissions, stsPermissions } from './sts-berth.js';
@@ -20,6 +21,7 @@ export const permissionTables: ReadonlyMap<string, PermissionTable> = new Map([
   ['ssm', ssmPermissions],
   ['acm', acmPermissions],
   ['monitoring', cloudWatchPermissions],
+  ['logs', logsPermissions],
   ['berth', berthPermissions],
 ]);
 

@@ -40,6 +40,7 @@ const accountStatements = [
   `DELETE FROM ecr_repositories WHERE account_id = ?`,
   `DELETE FROM ssm_parameter_versions WHERE account_id = ?`,
   `DELETE FROM ssm_parameters WHERE account_id = ?`,
+  `DELETE FROM log_groups WHERE account_id = ?`,
   `DELETE FROM secret_values WHERE arn_account(secret_arn) = ?`,
   `DELETE FROM secrets WHERE account_id = ?`,
   `DELETE FROM service_deployments WHERE arn_account(service_arn) = ?`,

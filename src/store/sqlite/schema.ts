@@ -326,6 +326,18 @@ export const migrations: string[] = [
   );
   ${changeTriggersOf('acm')}
   `,
+  // CloudWatch Logs: log groups. Their streams and events live in the log event storage (logs.db).
+  `
+  CREATE TABLE log_groups (
+    account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    name TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (account_id, region, name)
+  );
+  ${changeTriggersOf('logs')}
+  `,
 ];
 
 /**
@@ -366,4 +378,5 @@ export const resourceTables = [
   'ssm_parameters',
   'acm_private_keys',
   'acm_certificates',
+  'log_groups',
 ];

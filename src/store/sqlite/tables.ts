@@ -13,6 +13,7 @@ import { registryTables } from './registry-table.js';
 import { secretsTables } from './secrets-table.js';
 import { servicesTables } from './services-table.js';
 import { ssmTables } from './ssm-tables.js';
+import { logsTables } from './logs-tables.js';
 import type { Statements } from './statements.js';
 
 export { Statements } from './statements.js';
@@ -28,5 +29,6 @@ export function sqliteTables(sql: Statements, sealer: Sealer): StoreTx {
     ...iamTables(sql),
     ...ssmTables(sql, sealer),
     ...acmTables(sql, sealer),
+    ...logsTables(sql),
   };
 }

@@ -1,0 +1,71 @@
+/** The right-hand side of a comparison in JSON and space-delimited patterns, and how it compares. */
+import type { Scanner } from './scanner.js';
+
+export type Operator = '=' | '!=' | '<' | '<=' | '>' | '>=';
+
+export type Literal = { kind: 'number'; value: number } | { kind: 'text'; value: string; wildcard: RegExp | undefined } | { kind: 'regex'; value: RegExp };
+
+const operators: Operator[] = ['!=', '<=', '>=', '=', '<', '>'];
+
+export function readOperator(scanner: Scanner): Operator | undefined {
+  for (const operator of operators) if (scanner.eat(operator)) return operator;
+  return undefined;
+}
+
+const escapeRegex = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+
+/** `4*`, `*html*`: `*` stands for any characters. */
+function wildcardOf(text: string): RegExp | undefined {
+  if (!text.includes('*')) return undefined;
+  return new RegExp(`^${text.split('*').map(escapeRegex).join('.*')}$`, 's');
+}
+
+export function readLiteral(scanner: Scanner, stops: string): Literal {
+  const next = scanner.peek();
+  if (next === '"') {
+    const value = scanner.quoted();
+    return { kind: 'text', value, wildcard: wildcardOf(value) };
+  }
+  if (next === '%') return { kind: 'regex', value: scanner.regex() };
+  const start = scanner.pos;
+  const word = scanner.word(stops);
+  if (word === '') scanner.fail('expected a value', start);
+  if (/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(word)) return { kind: 'number', value: Number(word) };
+  return { kind: 'text', value: word, wildcard: wildcardOf(word) };
+}
+
+function textMatches(literal: Extract<Literal, { kind: 'text' }>, actual: string): boolean {
+  return literal.wildcard ? literal.wildcard.test(actual) : literal.value === actual;
+}
+
+/**
+ * Compares a field's value (a JSON value, or a space-delimited field's text) with a literal.
+ * Ordering needs numbers on both sides; a field that is missing or of another kind does not match.
+ */
+export function compare(actual: unknown, operator: Operator, literal: Literal): boolean {
+  if (actual === undefined) return false;
+  if (literal.kind === 'number') {
+    const number = typeof actual === 'number' ? actual : typeof actual === 'string' && actual.trim() !== '' ? Number(actual) : Number.NaN;
+    if (Number.isNaN(number)) return operator === '!=' && (typeof actual === 'string' || typeof actual === 'number');
+    switch (operator) {
+      case '=':
+        return number === literal.value;
+      case '!=':
+        return number !== literal.value;
+      case '<':
+        return number < literal.value;
+      case '<=':
+        return number <= literal.value;
+      case '>':
+        return number > literal.value;
+      case '>=':
+        return number >= literal.value;
+    }
+  }
+  if (typeof actual !== 'string' && typeof actual !== 'number' && typeof actual !== 'boolean') return false;
+  const text = String(actual);
+  const equal = literal.kind === 'regex' ? literal.value.test(text) : textMatches(literal, text);
+  if (operator === '=') return equal;
+  if (operator === '!=') return !equal;
+  return false;
+}
