@@ -140,7 +140,7 @@ const containerFields: Record<string, FieldRule> = {
     refusedValue: (value) =>
       typeof value === 'string' && !dockerLogDrivers.includes(value)
         ? notYet(
-            value === 'awslogs' ? 'Berth has no CloudWatch Logs' : 'FireLens log routing is not set up',
+            value === 'awslogs' ? "Berth's agents do not yet collect containers' output into CloudWatch Logs" : 'FireLens log routing is not set up',
             `Use json-file (then docker logs), or one of Docker's drivers that ships logs: ${dockerLogDrivers.filter((driver) => driver !== 'json-file').join(', ')}.`,
           )
         : undefined,
