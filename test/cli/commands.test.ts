@@ -25,13 +25,14 @@ const optionsIn = (help: string) => new Set(help.match(/--[a-z][a-z-]+/g) ?? [])
 describe('berth --help', () => {
   it('lists every command, and berth up takes every option of the agent it runs', async () => {
     const top = (await berth(['--help'])).stdout;
-    for (const command of ['up', 'server', 'agent', 'credentials', 'status', 'down', 'prune', 'reset', 'explain-placement', 'accounts']) {
+    for (const command of ['up', 'server', 'agent', 'credentials', 'status', 'down', 'prune', 'reset', 'explain-placement', 'accounts', 'why-denied']) {
       assert.match(top, new RegExp(`^  ${command} `, 'm'), `berth --help lists ${command}`);
     }
     const agent = optionsIn((await berth(['agent', '--help'])).stdout);
     const up = optionsIn((await berth(['up', '--help'])).stdout);
-    // These say which control plane and cluster to join, or simulate: berth up's agents join their own.
-    const agentOnly = new Set(['--cluster', '--endpoint', '--launch-type', '--fargate', '--data-dir', '--simulate', '--simulated-cpus', '--simulated-memory', '--region']);
+    // These say which control plane and cluster to join, or simulate: berth up's agents join their own,
+    // on the control plane's own host (so the load balancers reach their tasks at 127.0.0.1, never --host-address).
+    const agentOnly = new Set(['--cluster', '--endpoint', '--launch-type', '--fargate', '--data-dir', '--simulate', '--simulated-cpus', '--simulated-memory', '--region', '--host-address']);
     const missing = [...agent].filter((option) => !agentOnly.has(option) && !up.has(option));
     assert.deepEqual(missing, [], 'berth up --help has every agent option');
     for (const option of ['--image-pull-behavior', '--cleanup-delay', '--awsvpc-subnet', '--pause-image', '--reserved-memory', '--reserved-ports', '--availability-zone', '--log-format']) {
