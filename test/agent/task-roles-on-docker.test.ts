@@ -135,8 +135,23 @@ describe('task roles on Docker', { skip: !dockerUp ? 'no Docker engine reachable
     writeFileSync(
       join(scriptDir, 'probe.mjs'),
       "import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';\n" +
+        "import { SecretsManagerClient, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';\n" +
+        "import { ECSClient, DeleteClusterCommand } from '@aws-sdk/client-ecs';\n" +
         'const identity = await new STSClient({}).send(new GetCallerIdentityCommand({}));\n' +
-        'console.log(identity.Arn);\n',
+        'console.log(identity.Arn);\n' +
+        "const secret = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: 'app-config' }));\n" +
+        'console.log(secret.SecretString);\n' +
+        "const denied = await new ECSClient({}).send(new DeleteClusterCommand({ cluster: 'default' })).then(() => 'allowed', (error) => `${error.name}: ${error.message}`);\n" +
+        'console.log(denied);\n',
+    );
+    // The role may read its configuration, and nothing else.
+    const secretArn = (await berth.secretsManager().send(new CreateSecretCommand({ Name: 'app-config', SecretString: 'colour=teal' }))).ARN!;
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: 'app',
+        PolicyName: 'read-config',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn }] }),
+      }),
     );
     const hostPath = (name: string, sourcePath: string) => ({ name, host: { sourcePath } });
     const mount = (sourceVolume: string, containerPath: string) => ({ sourceVolume, containerPath, readOnly: true });
@@ -166,7 +181,14 @@ describe('task roles on Docker', { skip: !dockerUp ? 'no Docker engine reachable
         if (!out.includes('done')) await new Promise((resolve) => setTimeout(resolve, 200));
       }
       const errors = await dockerExec(id, 'cat /tmp/err 2>/dev/null || true');
-      assert.equal(out.trim().split('\n')[0], `arn:aws:sts::${account}:assumed-role/app/${taskIdOf(arn)}`, `${out}\n${errors}`);
+      const [callerArn, secretValue, deleteCluster] = out.trim().split('\n');
+      assert.equal(callerArn, `arn:aws:sts::${account}:assumed-role/app/${taskIdOf(arn)}`, `${out}\n${errors}`);
+      assert.equal(secretValue, 'colour=teal', `${out}\n${errors}`);
+      assert.equal(
+        deleteCluster,
+        `AccessDeniedException: User: arn:aws:sts::${account}:assumed-role/app/${taskIdOf(arn)} is not authorized to perform: ecs:DeleteCluster on resource: arn:aws:ecs:us-east-1:${account}:cluster/default because no identity-based policy allows the ecs:DeleteCluster action`,
+        `${out}\n${errors}`,
+      );
     } finally {
       rmSync(scriptDir, { recursive: true, force: true });
     }
