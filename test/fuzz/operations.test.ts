@@ -62,6 +62,9 @@ async function send(url: string, service: JsonService, operation: string, body: 
   return { status: response.status, text: await response.text() };
 }
 
+/** Errors AWS itself answers with an empty message; Berth matches it, with its help in berthHelp. */
+const emptyInAws = new Set(['ParameterNotFound']);
+
 /** What is wrong with an answer, if anything. */
 function problemWith(outcome: Outcome): string | undefined {
   if (outcome.status === 'dropped') return 'the connection was dropped without a complete answer';
@@ -77,7 +80,8 @@ function problemWith(outcome: Outcome): string | undefined {
   if (outcome.status >= 400) {
     const error = parsed as Record<string, unknown>;
     if (typeof error.__type !== 'string' || error.__type === '') return `answered ${outcome.status} without a __type`;
-    if (typeof error.message !== 'string' || error.message === '') return `answered ${outcome.status} (${error.__type}) without a message`;
+    if (typeof error.message !== 'string') return `answered ${outcome.status} (${error.__type}) without a message`;
+    if (error.message === '' && !(emptyInAws.has(error.__type) && typeof error.berthHelp === 'object')) return `answered ${outcome.status} (${error.__type}) without a message`;
   }
   return undefined;
 }
