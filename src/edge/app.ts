@@ -22,7 +22,7 @@ import { defaultConnectionLimits, guardConnections, type ConnectionLimits } from
 import { authorize as allowUnlessRootOnly, type Authorizer } from '../core/authorize.js';
 import type { RequestContext } from '../core/request-context.js';
 import { perform, type Service } from './dispatch.js';
-import { jsonError, jsonInputOf, jsonOperationOf, jsonResponse, type JsonService } from './protocols/aws-json.js';
+import { jsonError, jsonInputOf, jsonOperationOf, jsonResponse, operationNameOf, type JsonService } from './protocols/aws-json.js';
 import { isQueryTransport, queryError, queryInputOf, queryOperationOf, queryRequestOf, queryResponse, type QueryService } from './protocols/aws-query.js';
 import { claimedService } from './sigv4.js';
 import type { ProtocolResponse } from './protocols/response.js';
@@ -31,6 +31,9 @@ import type { Registry } from '../registry/registry.js';
 import { registryRoutes, renderError as renderRegistryError } from '../registry/http/routes.js';
 import { RegistryError } from '../registry/errors.js';
 import { downloadRoutes } from '../registry/http/downloads.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
+import { metricsAccess as defaultMetricsAccess, type MetricsAccess } from '../telemetry/access.js';
+import { measureRequests } from '../telemetry/edge.js';
 
 export interface EdgeDeps {
   store: Store;
@@ -56,6 +59,10 @@ export interface EdgeDeps {
   regions?: RegionSet;
   /** Timeouts and connection bounds; each one left out takes its default. */
   limits?: Partial<ConnectionLimits>;
+  /** Berth's own metrics: the edge measures every call into it and serves it as GET /metrics. */
+  telemetry?: Telemetry;
+  /** Who may read /metrics; loopback clients unless set. */
+  metricsAccess?: MetricsAccess;
 }
 
 const resetScopes = ['account', 'installation'] as const;
@@ -82,7 +89,11 @@ const maxBodyBytes = 16 * 1024 * 1024;
 /** The most of an unauthenticated request's body the edge reads (to drop it) after answering early. */
 const drainBytes = 1024 * 1024;
 
+/** The AWS error code each error response carried, for the telemetry hook. */
+const sentErrorCodes = new WeakMap<FastifyReply, string>();
+
 function send(reply: FastifyReply, requestId: string, response: ProtocolResponse): FastifyReply {
+  if (response.errorCode !== undefined) sentErrorCodes.set(reply, response.errorCode);
   return reply
     .code(response.statusCode)
     .headers(response.headers ?? {})
@@ -149,6 +160,9 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   app.addHook('onRequest', async (request) => noteProtocol(request.raw.socket, request.url));
+  /** The service and operation each AWS call was for, once the edge knows them. */
+  const calls = new WeakMap<FastifyRequest, { service: string; operation: string }>();
+  if (deps.telemetry) measureRequests(app, deps.telemetry, { callOf: (request) => calls.get(request), errorCodeOf: (reply) => sentErrorCodes.get(reply), access: deps.metricsAccess ?? defaultMetricsAccess() });
 
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug(
@@ -218,6 +232,9 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
   const bodyOf = (request: FastifyRequest) => (Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
 
   const answerJson = async (request: FastifyRequest, reply: FastifyReply, service: JsonService, target: string) => {
+    const name = operationNameOf(service, target);
+    // Only names the service serves become labels: a client's made-up name is `unknown`.
+    calls.set(request, { service: service.id, operation: name !== undefined && service.operations.has(name) ? name : 'unknown' });
     try {
       const auth = await authenticate(request, authDeps, deps.clock.now());
       checkScope(auth, service);
@@ -233,11 +250,13 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
 
   const answerQuery = async (request: FastifyRequest, reply: FastifyReply, service: QueryService) => {
     const url = new URL(request.url, 'http://berth.invalid');
+    calls.set(request, { service: service.id, operation: 'unknown' });
     let call: ReturnType<typeof queryRequestOf>;
     try {
       const auth = await authenticate(request, authDeps, deps.clock.now());
       checkScope(auth, service);
       call = queryRequestOf({ method: request.method, contentType: request.headers['content-type'], body: decodedBody(bodyOf(request), request.headers['content-encoding']), query: url.searchParams });
+      if (call) calls.set(request, { service: service.id, operation: service.operations.has(call.action) ? call.action : 'unknown' });
       const operation = queryOperationOf(service, call);
       const input = queryInputOf(operation, call as NonNullable<typeof call>);
       const output = await perform(service, operation, input, contextOf(request, auth), authorization);
@@ -261,6 +280,7 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
         const { service: json } = serviceOf(request);
         const service = json ?? queryServiceOf(request);
         if (!service) return;
+        calls.set(request, { service: service.id, operation: 'unknown' });
         try {
           checkScope(await preauthenticate(request, authDeps, deps.clock.now()), service);
         } catch (error) {

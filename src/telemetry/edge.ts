@@ -1,0 +1,69 @@
+/**
+ * The edge's part of the telemetry: every answered request is measured in an onResponse hook (an
+ * AWS call by its service and operation, a registry request by its kind and body bytes), and
+ * GET /metrics serves the exposition to the addresses `access` allows.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { matchRegistryPath } from '../registry/http/paths.js';
+import type { MetricsAccess } from './access.js';
+import type { Telemetry } from './telemetry.js';
+
+export interface EdgeMeasures {
+  /** The AWS service and operation a request was for; undefined for anything else. */
+  callOf(request: FastifyRequest): { service: string; operation: string } | undefined;
+  /** The AWS error code the edge answered with, if it answered one. */
+  errorCodeOf(reply: FastifyReply): string | undefined;
+  access: MetricsAccess;
+}
+
+/** The client's address without the IPv4-mapped prefix of a dual-stack socket. */
+function clientAddress(request: FastifyRequest): string {
+  return (request.socket.remoteAddress ?? '').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
+}
+
+function registryKind(url: string): string {
+  const path = url.split('?')[0]!.slice('/v2'.length).replace(/^\//, '');
+  return matchRegistryPath(path)?.kind ?? 'unknown';
+}
+
+function byteCount(header: unknown): number | undefined {
+  const value = Number(header);
+  return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+}
+
+export function measureRequests(app: FastifyInstance, telemetry: Telemetry, measures: EdgeMeasures): void {
+  // A chunked upload announces no length: what the socket read while the request was served counts.
+  const readAtStart = new WeakMap<FastifyRequest, number>();
+  app.addHook('onRequest', async (request) => {
+    if (request.url.startsWith('/v2')) readAtStart.set(request, request.raw.socket?.bytesRead ?? 0);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const seconds = reply.elapsedTime / 1000;
+    const call = measures.callOf(request);
+    if (call) {
+      telemetry.request(call.service, call.operation, reply.statusCode, measures.errorCodeOf(reply), seconds);
+      return;
+    }
+    const start = readAtStart.get(request);
+    if (start === undefined) return;
+    const bytesIn = byteCount(request.headers['content-length']) ?? Math.max(0, (request.raw.socket?.bytesRead ?? start) - start);
+    const bytesOut = request.method === 'HEAD' ? 0 : (byteCount(reply.getHeader('content-length')) ?? 0);
+    telemetry.registryRequest(registryKind(request.url), request.method, reply.statusCode, bytesIn, bytesOut);
+  });
+
+  app.get('/metrics', async (request, reply) => {
+    const address = clientAddress(request);
+    if (!measures.access.allows(address)) {
+      return reply
+        .code(403)
+        .type('text/plain; charset=utf-8')
+        .send(
+          `Berth serves /metrics only to ${measures.access.ranges.join(', ')}; ${address || 'this client'} is not among them. ` +
+            'Start Berth with --metrics-allow <range,…> (or BERTH_METRICS_ALLOW) to let a scraper at another address in.\n',
+        );
+    }
+    const { contentType, body } = await telemetry.exposition();
+    return reply.code(200).type(contentType).send(body);
+  });
+}
