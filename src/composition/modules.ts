@@ -46,6 +46,7 @@ import { join } from 'node:path';
 import { cloudWatchServices } from '../cloudwatch/service.js';
 import { MetricPublisher } from '../cloudwatch/publisher.js';
 import { SqliteMetricStorage } from '../cloudwatch/storage/sqlite-metrics.js';
+import type { ControllerTelemetry } from '../telemetry/telemetry.js';
 
 /** What every module is built from. */
 export interface ModuleContext {
@@ -66,6 +67,8 @@ export interface ModuleContext {
   lowestBindablePort?: number;
   /** Decides whether a principal may perform an action: the agent channel asks it. */
   authorize: Authorizer;
+  /** Where the controllers report reconcile times and queue depths (Berth's own /metrics). */
+  telemetry?: ControllerTelemetry;
 }
 
 export interface Edge {
@@ -112,6 +115,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
   const parts: ComposedParts = {};
   const lease = (name: string, seconds: number) => new LeaderLease(store, clock, context.processId, name, seconds);
   const ecsDeps = { store, clock, ids: context.ids, rng: context.rng, controlPlaneUrl: context.controlPlaneUrl };
+  const telemetry = context.telemetry ? { telemetry: context.telemetry } : {};
 
   const ecs: ServerModule = {
     name: 'ecs',
@@ -130,6 +134,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
       await app.register((scope) => agentChannelRoutes(scope, { store, clock, hub, accountId: config.accountId, regions: context.regions, authorize: context.authorize }));
       const services = new ServiceController({
         ...ecsDeps,
+        ...telemetry,
         log,
         lease: lease('service-scheduler', timing.serviceLeaseSeconds),
         resyncIntervalMs: timing.serviceResyncIntervalMs,
@@ -142,8 +147,8 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
         { name: 'agent-hub', kind: 'service', start: () => hub.start(), stop: () => hub.stop() },
         controller('service-controller', services, ['agent-hub']),
         // It places tasks on the FARGATE hosts the hub holds.
-        controller('fargate-capacity', new FargateCapacity({ store, clock, log, hub }), ['agent-hub']),
-        controller('task-role-credentials', new TaskRoleRefresh({ store, clock, log, hub, taskRoles }), ['agent-hub']),
+        controller('fargate-capacity', new FargateCapacity({ store, clock, log, hub, ...telemetry }), ['agent-hub']),
+        controller('task-role-credentials', new TaskRoleRefresh({ store, clock, log, hub, taskRoles, ...telemetry }), ['agent-hub']),
       ];
     },
     async afterStoreReset(scope) {
@@ -156,7 +161,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
     name: 'ecr',
     jsonApis: [ecrService({ store, clock, registry })],
     async attach({ log }) {
-      const lifecycle = new EcrLifecycleController({ store, clock, log, intervalMs: timing.lifecycleIntervalMs, lease: lease('ecr-lifecycle', timing.lifecycleLeaseSeconds) });
+      const lifecycle = new EcrLifecycleController({ store, clock, log, ...telemetry, intervalMs: timing.lifecycleIntervalMs, lease: lease('ecr-lifecycle', timing.lifecycleLeaseSeconds) });
       parts.lifecycle = lifecycle;
       return [controller('ecr-lifecycle', lifecycle)];
     },
@@ -170,7 +175,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
       else await registry.tokens.revokeAccount(scope.accountId);
     },
     async attach({ log }) {
-      const gc = new RegistryGarbageCollection({ store, clock, log, gc: registry.gc, intervalMs: timing.gcIntervalMs, lease: lease('registry-gc', timing.gcLeaseSeconds) });
+      const gc = new RegistryGarbageCollection({ store, clock, log, ...telemetry, gc: registry.gc, intervalMs: timing.gcIntervalMs, lease: lease('registry-gc', timing.gcLeaseSeconds) });
       let revocations: { close(): void } | undefined;
       return [
         {
@@ -213,7 +218,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
       name: 'sts',
       queryApis: [stsService({ store })],
       async attach({ log }) {
-        const sweep = new ExpiredSessionSweep({ store, clock, log });
+        const sweep = new ExpiredSessionSweep({ store, clock, log, ...telemetry });
         parts.expiredSessions = sweep;
         return [controller('expired-sessions', sweep)];
       },
@@ -235,6 +240,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
  */
 function elbv2Module(context: ModuleContext, parts: ComposedParts, lease: (name: string, seconds: number) => LeaderLease): ServerModule {
   const { config, timing, store, clock, ids } = context;
+  const telemetry = context.telemetry ? { telemetry: context.telemetry } : {};
   const addressRange = parseAddressRange(config.loadBalancerAddresses ?? defaultAddressRange);
   if (!addressRange) throw new Error(`load balancer addresses must be an IPv4 CIDR block, got '${config.loadBalancerAddresses}'`);
   const kind = config.loadBalancerDataPlane ?? 'embedded';
@@ -256,6 +262,7 @@ function elbv2Module(context: ModuleContext, parts: ComposedParts, lease: (name:
         store,
         clock,
         log,
+        ...telemetry,
         dataPlane,
         healthPollMs: timing.loadBalancerHealthPollMs,
         reapplyMs: timing.loadBalancerReapplyMs,
