@@ -52,8 +52,8 @@ export interface RunningServer {
   expiredSessions: ExpiredSessionSweep;
   /** Where Berth's own CloudWatch metrics are put, in process. */
   metrics: MetricPublisher;
-  /** Berth's own Prometheus metrics, served as GET /metrics. */
-  telemetry: Telemetry;
+  /** Berth's own Prometheus metrics, served as GET /metrics (absent when the options turned them off). */
+  telemetry: Telemetry | undefined;
   url: string;
   /** The AWS JSON services the edge serves, as composed here. */
   jsonServices: readonly JsonService[];
@@ -124,17 +124,21 @@ export interface ServerOptions {
   authorize?: Authorizer;
   /** The lowest listener port load balancers may use; by default what this process may bind. */
   lowestBindablePort?: number;
-  /** Leaves out Node.js's process metrics (they are the same for every server a test process starts). */
-  processMetrics?: boolean;
+  /**
+   * False leaves Berth's own metrics out altogether: no /metrics, nothing measured (the telemetry
+   * benchmark's baseline).
+   */
+  telemetry?: boolean;
 }
 
 export async function startServer(config: BerthConfig, options: ServerOptions = {}): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
   const timing = controlTiming(options.timing);
-  const telemetry = new Telemetry(options.processMetrics === false ? { processMetrics: false } : {});
+  const telemetry = options.telemetry === false ? undefined : new Telemetry();
   // Checked before anything is opened: a bad range is a configuration error.
   const access = metricsAccess(config.metricsAllow);
-  const store = new InstrumentedStore(new SqliteStore(config.dataDir, config.keyFile !== undefined ? { keyFile: config.keyFile } : {}), telemetry);
+  const sqlite = new SqliteStore(config.dataDir, config.keyFile !== undefined ? { keyFile: config.keyFile } : {});
+  const store: Store = telemetry ? new InstrumentedStore(sqlite, telemetry) : sqlite;
   let enforcer: PolicyEnforcer | undefined;
   try {
     const { credentials, created } = await ensureRootCredentials(store, config, clock);
@@ -173,7 +177,7 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       processId: randomUUID(),
       controlPlaneUrl: () => controlPlaneUrl,
       authorize,
-      telemetry,
+      ...(telemetry ? { telemetry } : {}),
       ...(options.lowestBindablePort !== undefined ? { lowestBindablePort: options.lowestBindablePort } : {}),
     });
     const jsonServices = modules.flatMap((module) => module.jsonApis ?? []);
@@ -191,8 +195,7 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       limits: limitsOf(config),
       registry,
       version,
-      telemetry,
-      metricsAccess: access,
+      ...(telemetry ? { telemetry, metricsAccess: access } : {}),
       ...(options.log ? { loggerInstance: options.log } : { logger: options.logger === false ? false : { level: config.logLevel } }),
     });
     const attached: Part[] = [];
@@ -203,10 +206,10 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
     if (!expiredSessions) throw new Error('the sts module must be composed');
     if (!loadBalancers || !dataPlane) throw new Error('the elbv2 module must be composed');
     if (!metrics) throw new Error('the cloudwatch module must be composed');
-    telemetry.observeAgents(() => hub.agentKeys().length);
-    telemetry.observeTasks(() => store.read((tx) => tx.tasks.statusCounts()));
+    telemetry?.observeAgents(() => hub.agentKeys().length);
+    telemetry?.observeTasks(() => store.read((tx) => tx.tasks.statusCounts()));
     // Only a data plane that runs is read: a scrape never starts one.
-    telemetry.observeLoadBalancers(async () => (await dataPlane.get(false))?.counters());
+    telemetry?.observeLoadBalancers(async () => (await dataPlane.get(false))?.counters());
     const address = await app.listen({ host: config.host, port: config.port });
     // Timers start only once the port is ours, so a failed start leaves nothing running.
     const url = address.replace('[::1]', '127.0.0.1');

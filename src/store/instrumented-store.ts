@@ -28,12 +28,7 @@ export class InstrumentedStore implements Store {
       if (++attempts > 1) this.telemetry.conflict(false);
       return fn(tx);
     };
-    return this.timed('write', () =>
-      this.inner.write(counted).catch((error: unknown) => {
-        if (error instanceof StoreConflict) this.telemetry.conflict(true);
-        throw error;
-      }),
-    );
+    return this.timed('write', () => this.inner.write(counted));
   }
 
   readAndWatch<T>(fn: (tx: StoreTx) => Promise<T>, options: Omit<WatchOptions, 'after'>, listener: ChangeListener): Promise<{ value: T; subscription: Subscription }> {
@@ -48,15 +43,19 @@ export class InstrumentedStore implements Store {
     return this.inner.close();
   }
 
-  private async timed<T>(kind: 'read' | 'write', work: () => Promise<T>): Promise<T> {
+  /** Plain promise callbacks, no async wrapper: this runs for every transaction. */
+  private timed<T>(kind: 'read' | 'write', work: () => Promise<T>): Promise<T> {
     const started = performance.now();
-    try {
-      const result = await work();
-      this.telemetry.transaction(kind, (performance.now() - started) / 1000, false);
-      return result;
-    } catch (error) {
-      this.telemetry.transaction(kind, (performance.now() - started) / 1000, true);
-      throw error;
-    }
+    return work().then(
+      (result) => {
+        this.telemetry.transaction(kind, (performance.now() - started) / 1000, false);
+        return result;
+      },
+      (error: unknown) => {
+        this.telemetry.transaction(kind, (performance.now() - started) / 1000, true);
+        if (kind === 'write' && error instanceof StoreConflict) this.telemetry.conflict(true);
+        throw error;
+      },
+    );
   }
 }

@@ -83,9 +83,9 @@ export class Telemetry implements ControllerTelemetry, StoreTelemetry {
   private tasks: (() => Promise<TaskCount[]>) | undefined;
   private loadBalancers: (() => Promise<DataPlaneCounters | undefined>) | undefined;
 
-  constructor(options: { processMetrics?: boolean } = {}) {
+  constructor() {
     const registers = [this.registry];
-    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    collectDefaultMetrics({ register: this.registry });
     this.apiRequests = new Histogram({
       name: 'berth_api_request_duration_seconds',
       help: 'AWS API calls served by the edge, by service, operation and outcome (error_code is the AWS error code, empty when ok).',
