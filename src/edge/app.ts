@@ -89,11 +89,19 @@ const maxBodyBytes = 16 * 1024 * 1024;
 /** The most of an unauthenticated request's body the edge reads (to drop it) after answering early. */
 const drainBytes = 1024 * 1024;
 
-/** The AWS error code each error response carried, for the telemetry hook. */
-const sentErrorCodes = new WeakMap<FastifyReply, string>();
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The AWS service and operation the request was for, once the edge knows them (for the telemetry). */
+    berthCall: { service: string; operation: string } | undefined;
+  }
+  interface FastifyReply {
+    /** The AWS error code an error response carried (for the telemetry). */
+    berthErrorCode: string | undefined;
+  }
+}
 
 function send(reply: FastifyReply, requestId: string, response: ProtocolResponse): FastifyReply {
-  if (response.errorCode !== undefined) sentErrorCodes.set(reply, response.errorCode);
+  if (response.errorCode !== undefined) reply.berthErrorCode = response.errorCode;
   return reply
     .code(response.statusCode)
     .headers(response.headers ?? {})
@@ -160,9 +168,10 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   app.addHook('onRequest', async (request) => noteProtocol(request.raw.socket, request.url));
-  /** The service and operation each AWS call was for, once the edge knows them. */
-  const calls = new WeakMap<FastifyRequest, { service: string; operation: string }>();
-  if (deps.telemetry) measureRequests(app, deps.telemetry, { callOf: (request) => calls.get(request), errorCodeOf: (reply) => sentErrorCodes.get(reply), access: deps.metricsAccess ?? defaultMetricsAccess() });
+  // Decorated (not set ad hoc) so every request and reply object keeps one shape.
+  app.decorateRequest('berthCall', undefined);
+  app.decorateReply('berthErrorCode', undefined);
+  if (deps.telemetry) measureRequests(app, deps.telemetry, deps.metricsAccess ?? defaultMetricsAccess());
 
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug(
@@ -234,7 +243,7 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
   const answerJson = async (request: FastifyRequest, reply: FastifyReply, service: JsonService, target: string) => {
     const name = operationNameOf(service, target);
     // Only names the service serves become labels: a client's made-up name is `unknown`.
-    calls.set(request, { service: service.id, operation: name !== undefined && service.operations.has(name) ? name : 'unknown' });
+    request.berthCall = { service: service.id, operation: name !== undefined && service.operations.has(name) ? name : 'unknown' };
     try {
       const auth = await authenticate(request, authDeps, deps.clock.now());
       checkScope(auth, service);
@@ -250,13 +259,13 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
 
   const answerQuery = async (request: FastifyRequest, reply: FastifyReply, service: QueryService) => {
     const url = new URL(request.url, 'http://berth.invalid');
-    calls.set(request, { service: service.id, operation: 'unknown' });
+    request.berthCall = { service: service.id, operation: 'unknown' };
     let call: ReturnType<typeof queryRequestOf>;
     try {
       const auth = await authenticate(request, authDeps, deps.clock.now());
       checkScope(auth, service);
       call = queryRequestOf({ method: request.method, contentType: request.headers['content-type'], body: decodedBody(bodyOf(request), request.headers['content-encoding']), query: url.searchParams });
-      if (call) calls.set(request, { service: service.id, operation: service.operations.has(call.action) ? call.action : 'unknown' });
+      if (call) request.berthCall = { service: service.id, operation: service.operations.has(call.action) ? call.action : 'unknown' };
       const operation = queryOperationOf(service, call);
       const input = queryInputOf(operation, call as NonNullable<typeof call>);
       const output = await perform(service, operation, input, contextOf(request, auth), authorization);
@@ -280,7 +289,7 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
         const { service: json } = serviceOf(request);
         const service = json ?? queryServiceOf(request);
         if (!service) return;
-        calls.set(request, { service: service.id, operation: 'unknown' });
+        request.berthCall = { service: service.id, operation: 'unknown' };
         try {
           checkScope(await preauthenticate(request, authDeps, deps.clock.now()), service);
         } catch (error) {

@@ -8,12 +8,11 @@ import { matchRegistryPath } from '../registry/http/paths.js';
 import type { MetricsAccess } from './access.js';
 import type { Telemetry } from './telemetry.js';
 
-export interface EdgeMeasures {
-  /** The AWS service and operation a request was for; undefined for anything else. */
-  callOf(request: FastifyRequest): { service: string; operation: string } | undefined;
-  /** The AWS error code the edge answered with, if it answered one. */
-  errorCodeOf(reply: FastifyReply): string | undefined;
-  access: MetricsAccess;
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Bytes the connection had read when a /v2/ request began. */
+    berthReadAtStart: number | undefined;
+  }
 }
 
 /** The client's address without the IPv4-mapped prefix of a dual-stack socket. */
@@ -31,12 +30,16 @@ function byteCount(header: unknown): number | undefined {
   return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
 }
 
-export function measureRequests(app: FastifyInstance, telemetry: Telemetry, measures: EdgeMeasures): void {
+/**
+ * `request.berthCall` and `reply.berthErrorCode` are set by the edge (app.ts) as it resolves the
+ * operation and answers an error.
+ */
+export function measureRequests(app: FastifyInstance, telemetry: Telemetry, access: MetricsAccess): void {
   // A chunked upload announces no length: what the socket read while the request was served counts.
-  const readAtStart = new WeakMap<FastifyRequest, number>();
+  app.decorateRequest('berthReadAtStart', undefined);
   // Callback hooks rather than async ones: they run on every request, and spare a promise each.
   app.addHook('onRequest', (request, _reply, done) => {
-    if (request.url.startsWith('/v2')) readAtStart.set(request, request.raw.socket?.bytesRead ?? 0);
+    if (request.url.startsWith('/v2')) request.berthReadAtStart = request.raw.socket?.bytesRead ?? 0;
     done();
   });
 
@@ -46,12 +49,12 @@ export function measureRequests(app: FastifyInstance, telemetry: Telemetry, meas
   });
 
   const measure = (request: FastifyRequest, reply: FastifyReply) => {
-    const call = measures.callOf(request);
+    const call = request.berthCall;
     if (call) {
-      telemetry.request(call.service, call.operation, reply.statusCode, measures.errorCodeOf(reply), reply.elapsedTime / 1000);
+      telemetry.request(call.service, call.operation, reply.statusCode, reply.berthErrorCode, reply.elapsedTime / 1000);
       return;
     }
-    const start = readAtStart.get(request);
+    const start = request.berthReadAtStart;
     if (start === undefined) return;
     const bytesIn = byteCount(request.headers['content-length']) ?? Math.max(0, (request.raw.socket?.bytesRead ?? start) - start);
     const bytesOut = request.method === 'HEAD' ? 0 : (byteCount(reply.getHeader('content-length')) ?? 0);
@@ -60,12 +63,12 @@ export function measureRequests(app: FastifyInstance, telemetry: Telemetry, meas
 
   app.get('/metrics', async (request, reply) => {
     const address = clientAddress(request);
-    if (!measures.access.allows(address)) {
+    if (!access.allows(address)) {
       return reply
         .code(403)
         .type('text/plain; charset=utf-8')
         .send(
-          `Berth serves /metrics only to ${measures.access.ranges.join(', ')}; ${address || 'this client'} is not among them. ` +
+          `Berth serves /metrics only to ${access.ranges.join(', ')}; ${address || 'this client'} is not among them. ` +
             'Start Berth with --metrics-allow <range,…> (or BERTH_METRICS_ALLOW) to let a scraper at another address in.\n',
         );
     }
