@@ -158,6 +158,8 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
   app.server.on('timeout', answerIdleTimeout);
   const unservedDeps = { auth: authDeps, clock: deps.clock, served: deps.services.map(({ signingName, protocol }) => ({ signingName, protocol })) };
   const unserved = async (request: FastifyRequest, reply: FastifyReply) => {
+    // Measured too, as one service: which one a client names is not Berth's to bound.
+    request.berthCall = { service: 'unserved', operation: 'unknown' };
     const { response, error } = await answerUnserved(request, unservedDeps);
     if (response.statusCode >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
     return send(reply, request.id, response);
@@ -286,10 +288,12 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
       // (closing with unread bytes would reset the connection under the answer); a long or
       // unannounced one is not waited for: the connection closes.
       onRequest: async (request, reply) => {
-        const { service: json } = serviceOf(request);
+        const { service: json, target } = serviceOf(request);
         const service = json ?? queryServiceOf(request);
         if (!service) return;
-        request.berthCall = { service: service.id, operation: 'unknown' };
+        // A Query request's Action is in its body, not read yet.
+        const name = json ? operationNameOf(json, target) : undefined;
+        request.berthCall = { service: service.id, operation: json && name !== undefined && json.operations.has(name) ? name : 'unknown' };
         try {
           checkScope(await preauthenticate(request, authDeps, deps.clock.now()), service);
         } catch (error) {
