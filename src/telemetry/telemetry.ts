@@ -78,10 +78,14 @@ export class Telemetry implements ControllerTelemetry, StoreTelemetry {
   private readonly reconciles: Histogram<'controller' | 'outcome'>;
   private readonly registryRequests: Counter<'kind' | 'method' | 'outcome'>;
   private readonly registryBytes: Counter<'direction'>;
+  private readonly scrapeFailures: Counter<'source'>;
   private readonly queues = new Map<string, () => { dirty: number; delayed: number }>();
   private agents: (() => number) | undefined;
   private tasks: (() => Promise<TaskCount[]>) | undefined;
   private loadBalancers: (() => Promise<DataPlaneCounters | undefined>) | undefined;
+  /** This scrape's reads of its sources, made before the series are written (see exposition()). */
+  private loadBalancerRead: Promise<DataPlaneCounters | undefined> | undefined;
+  private tasksRead: Promise<TaskCount[] | undefined> | undefined;
 
   constructor() {
     const registers = [this.registry];
@@ -131,6 +135,12 @@ export class Telemetry implements ControllerTelemetry, StoreTelemetry {
       labelNames: ['direction'],
       registers,
     });
+    this.scrapeFailures = new Counter({
+      name: 'berth_scrape_source_failures_total',
+      help: 'Scrapes that left a source out because it could not be read (tasks: the store; load_balancers: the data plane).',
+      labelNames: ['source'],
+      registers,
+    });
     const queues = this.queues;
     new Gauge({
       name: 'berth_controller_queue_keys',
@@ -162,7 +172,7 @@ export class Telemetry implements ControllerTelemetry, StoreTelemetry {
       registers,
       async collect() {
         this.reset();
-        for (const { lastStatus, launchType, count } of (await telemetry.tasks?.()) ?? []) this.set({ last_status: lastStatus, launch_type: launchType }, count);
+        for (const { lastStatus, launchType, count } of (await telemetry.readTasks()) ?? []) this.set({ last_status: lastStatus, launch_type: launchType }, count);
       },
     });
     this.loadBalancerGauges(registers);
@@ -212,22 +222,39 @@ export class Telemetry implements ControllerTelemetry, StoreTelemetry {
     this.loadBalancers = counters;
   }
 
+  /** A source that cannot be read (a store closing, a data plane gone) is left out of the scrape rather than failing it. */
+  private readTasks(): Promise<TaskCount[] | undefined> {
+    this.tasksRead ??= (this.tasks?.() ?? Promise.resolve([])).catch(() => this.scrapeFailed('tasks'));
+    return this.tasksRead;
+  }
+
+  private readLoadBalancers(): Promise<DataPlaneCounters | undefined> {
+    this.loadBalancerRead ??= (this.loadBalancers?.() ?? Promise.resolve(undefined)).catch(() => this.scrapeFailed('load_balancers'));
+    return this.loadBalancerRead;
+  }
+
+  /** Counts a source left out of a scrape; answers nothing, so the scrape goes on without it. */
+  private scrapeFailed(source: string): undefined {
+    this.scrapeFailures.inc({ source });
+    return undefined;
+  }
+
   /** The text a scraper reads. */
   async exposition(): Promise<{ contentType: string; body: string }> {
+    // The sources are read first, once, so that a failure is counted in this very scrape and
+    // every gauge made from one read agrees with the others.
+    this.loadBalancerRead = undefined;
+    this.tasksRead = undefined;
+    await Promise.all([this.readLoadBalancers(), this.readTasks()]);
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 
   /**
-   * The data plane's counters as series. They are read once per scrape and shared by every gauge
-   * of that scrape. They are gauges, not counters: the data plane's counts start again at zero
+   * The data plane's counters as series, from the one read exposition() makes. They are gauges, not counters: the data plane's counts start again at zero
    * when it restarts, which `rate()` handles the same way for either type.
    */
   private loadBalancerGauges(registers: Registry[]): void {
-    let pending: Promise<DataPlaneCounters | undefined> | undefined;
-    const read = () => {
-      pending ??= (this.loadBalancers?.() ?? Promise.resolve(undefined)).catch(() => undefined).finally(() => setImmediate(() => (pending = undefined)));
-      return pending;
-    };
+    const read = () => this.readLoadBalancers();
     type LbField = keyof DataPlaneCounters['loadBalancers'][string];
     type TgField = keyof DataPlaneCounters['targetGroups'][string];
     const lbSeries: [string, LbField, string][] = [
