@@ -72,7 +72,12 @@ export function measureRequests(app: FastifyInstance, telemetry: Telemetry, acce
             'Start Berth with --metrics-allow <range,…> (or BERTH_METRICS_ALLOW) to let a scraper at another address in.\n',
         );
     }
-    const { contentType, body } = await telemetry.exposition();
-    return reply.code(200).type(contentType).send(body);
+    try {
+      const { contentType, body } = await telemetry.exposition();
+      return reply.code(200).type(contentType).send(body);
+    } catch (error) {
+      request.log.error({ err: error }, 'metrics could not be collected');
+      return reply.code(503).type('text/plain; charset=utf-8').send(`Berth could not collect its metrics: ${(error as Error).message}\n`);
+    }
   });
 }
