@@ -1,7 +1,8 @@
 /**
  * Berth's own /metrics, scraped over HTTP as Prometheus scrapes it: ECS calls through the SDK
  * (ok, a client error, a bad signature), a service controller reconcile, and an image pushed and
- * pulled with skopeo move the series they should; an address outside --metrics-allow is refused.
+ * pulled with skopeo, and requests through a load balancer move the series they should; an
+ * address outside --metrics-allow is refused.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -14,6 +15,9 @@ import { startBerth, type TestBerth } from '../helpers/berth.js';
 import { runCommand } from '../helpers/commands.js';
 import { createRepository, makeImage, registryLogin, writeOciLayout, type RegistryLogin } from '../helpers/registry.js';
 import { startServer } from '../../src/server.js';
+import { CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { eventually, get, startTarget } from '../elbv2/data-plane/harness.js';
+import { elbClient } from '../elbv2/elbv2-client.js';
 
 /** GET /metrics from a chosen local address (all of 127.0.0.0/8 is loopback on Linux). */
 function scrapeFrom(url: string, localAddress = '127.0.0.1'): Promise<{ status: number; contentType: string; body: string }> {
@@ -125,6 +129,42 @@ describe('GET /metrics', () => {
       assert.ok(sample(pulled, 'berth_registry_requests_total', { kind: 'blob', method: 'GET', outcome: 'ok' }) >= image.layers.length);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('load balancer series', () => {
+  it("shows the data plane's counts by load balancer and target group name", async () => {
+    const berth = await startBerth();
+    const target = await startTarget('metered');
+    const elb = elbClient(berth);
+    try {
+      const { LoadBalancers } = await elb.send(new CreateLoadBalancerCommand({ Name: 'metered', Type: 'application', Subnets: ['subnet-local'] }));
+      const lbArn = LoadBalancers?.[0]?.LoadBalancerArn as string;
+      const { TargetGroups } = await elb.send(
+        new CreateTargetGroupCommand({ Name: 'metered-tg', Protocol: 'HTTP', Port: 80, TargetType: 'ip', HealthCheckPath: '/health', HealthCheckIntervalSeconds: 5, HealthyThresholdCount: 2 }),
+      );
+      const group = TargetGroups?.[0]?.TargetGroupArn as string;
+      await elb.send(new RegisterTargetsCommand({ TargetGroupArn: group, Targets: [{ Id: '127.0.0.1', Port: target.port }] }));
+      await elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: 'HTTP', Port: 8080, DefaultActions: [{ Type: 'forward', TargetGroupArn: group }] }));
+      const address = (await berth.server.store.read((tx) => tx.loadBalancers.get(lbArn)))?.address as string;
+      const scrape = async () => (await scrapeFrom(berth.url)).body;
+      await eventually(async () => {
+        await berth.server.loadBalancers.settle();
+        await (await berth.server.dataPlane.get(false))?.checkHealthNow?.();
+        assert.equal(sample(await scrape(), 'berth_target_group_healthy_hosts', { target_group: 'metered-tg' }), 1);
+      }, 30_000);
+      const before = sample(await scrape(), 'berth_load_balancer_requests', { load_balancer: 'metered' });
+      for (let i = 0; i < 3; i++) assert.equal((await get(`http://${address}:8080/`)).status, 200);
+      const now = await scrape();
+      assert.equal(sample(now, 'berth_load_balancer_requests', { load_balancer: 'metered' }) - before, 3);
+      assert.ok(sample(now, 'berth_target_group_requests', { target_group: 'metered-tg' }) >= 3);
+      assert.equal(sample(now, 'berth_target_group_unhealthy_hosts', { target_group: 'metered-tg' }), 0);
+      assert.doesNotMatch(now, /loadbalancer\/app\//, 'no ARN is a label');
+    } finally {
+      elb.destroy();
+      await target.close();
+      await berth.close();
     }
   });
 });
