@@ -207,6 +207,7 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
     if (!loadBalancers || !dataPlane) throw new Error('the elbv2 module must be composed');
     if (!metrics) throw new Error('the cloudwatch module must be composed');
     telemetry?.observeAgents(() => hub.agentKeys().length);
+    telemetry?.observeChangeFeed(() => store.changes.backlog());
     telemetry?.observeTasks(() => store.read((tx) => tx.tasks.statusCounts()));
     // Only a data plane that runs is read: a scrape never starts one.
     telemetry?.observeLoadBalancers(async () => (await dataPlane.get(false))?.counters());

@@ -81,6 +81,7 @@ export class Telemetry implements ControllerTelemetry, StoreTelemetry {
   private readonly scrapeFailures: Counter<'source'>;
   private readonly queues = new Map<string, () => { dirty: number; delayed: number }>();
   private agents: (() => number) | undefined;
+  private changeFeed: (() => number) | undefined;
   private tasks: (() => Promise<TaskCount[]>) | undefined;
   private loadBalancers: (() => Promise<DataPlaneCounters | undefined>) | undefined;
   /** This scrape's reads of its sources, made before the series are written (see exposition()). */
@@ -166,6 +167,14 @@ export class Telemetry implements ControllerTelemetry, StoreTelemetry {
       },
     });
     new Gauge({
+      name: 'berth_change_feed_backlog',
+      help: "Changes published by the store's change feed that its furthest-behind subscriber (a controller, the agent hub) has not received yet.",
+      registers,
+      collect() {
+        if (telemetry.changeFeed) this.set(telemetry.changeFeed());
+      },
+    });
+    new Gauge({
       name: 'berth_tasks',
       help: 'Tasks in the store, every account and region, by lastStatus and launch type.',
       labelNames: ['last_status', 'launch_type'],
@@ -213,7 +222,11 @@ export class Telemetry implements ControllerTelemetry, StoreTelemetry {
     this.agents = connected;
   }
 
-  observeTasks(counts: () => Promise<TaskCount[]>): void {
+  observeChangeFeed(backlog: () => number): void {
+    this.changeFeed = backlog;
+  }
+
+    observeTasks(counts: () => Promise<TaskCount[]>): void {
     this.tasks = counts;
   }
 

@@ -105,6 +105,8 @@ describe('GET /metrics', () => {
     assert.match(now, /berth_controller_queue_keys\{controller="services",state="dirty"\} 0/);
     assert.match(now, /berth_controller_queue_keys\{controller="load-balancers",state="delayed"\} \d+/);
     assert.equal(sample(now, 'berth_agents_connected'), 0);
+    // Every controller has had what the feed published: settle() returned.
+    assert.match(now, /^berth_change_feed_backlog \d+$/m);
   });
 
   it('counts registry bytes in and out of a push and a pull with skopeo', { skip: existsSync('/usr/bin/skopeo') ? false : 'skopeo is not installed' }, async () => {
