@@ -13,6 +13,7 @@
  * when scraped, from the sources registered with `observe…`, so nothing is computed between scrapes.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Arn } from '../core/arn.js';
 import type { DataPlaneCounters } from '../elbv2/data-plane/types.js';
 
 /** Seconds: API calls and reconciles take from well under a millisecond to tens of seconds. */
@@ -314,12 +315,13 @@ export class Telemetry implements ControllerTelemetry, StoreTelemetry {
 
 /**
  * `arn:aws:elasticloadbalancing:…:loadbalancer/app/web/50dc6c495c0c9188` → `web`; a target group's
- * ARN (`…:targetgroup/web-tg/73e2d6bc24d8a067`) → `web-tg`. Anything else is kept as given.
+ * ARN (`…:targetgroup/web-tg/73e2d6bc24d8a067`) → `web-tg` (elbv2/ids.ts forms them). A key that
+ * is neither is kept as given.
  */
 export function resourceNameOf(key: string): string {
-  const resource = key.slice(key.lastIndexOf(':') + 1).split('/');
-  if (resource[0] === 'loadbalancer' && resource.length >= 4) return resource[2]!;
-  if (resource[0] === 'targetgroup' && resource.length >= 3) return resource[1]!;
+  const arn = Arn.parse(key);
+  if (arn?.resourceType === 'loadbalancer' && arn.resourcePath.length === 3) return arn.resourcePath[1]!;
+  if (arn?.resourceType === 'targetgroup' && arn.resourcePath.length === 2) return arn.resourcePath[0]!;
   return key;
 }
 
