@@ -9,6 +9,7 @@ import { main as policy } from './policy.js';
 import { main as registry } from './registry.js';
 import { main as services } from './services.js';
 import { main as store } from './store.js';
+import { main as telemetry } from './telemetry.js';
 
 console.log('== store (SQLite change feed and writes) ==');
 await store();
@@ -18,6 +19,8 @@ console.log('\n== IAM policy evaluation (pure evaluator, one core) ==');
 await policy();
 console.log('\n== policy enforcement (the authorize step alone; ECS API latency, root against a user with 10 × 20 statements) ==');
 await enforcement();
+console.log("\n== Berth's own metrics (ECS API latency measured against unmeasured; the instrumentation alone) ==");
+await telemetry();
 console.log('\n== hostile patterns (RegExp before, RE2 and wildcard matching after) ==');
 await patterns();
 console.log('\n== API (Berth server process, signed SDK clients) ==');

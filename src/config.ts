@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import { regionPattern } from './core/regions.js';
 import { parseByteSize } from './core/byte-size.js';
 import { parseAddressRange } from './elbv2/addresses.js';
+import { metricsAllowList, metricsAllowProblems } from './telemetry/access.js';
 
 export interface BerthConfig {
   host: string;
@@ -51,6 +52,11 @@ export interface BerthConfig {
    * 10 or 30 for fast local feedback (kept as high-resolution points).
    */
   metricPeriodSeconds?: number;
+  /**
+   * The address ranges GET /metrics (Berth's own Prometheus metrics) answers; loopback
+   * (127.0.0.0/8, ::1) unless set. The list replaces loopback rather than adding to it.
+   */
+  metricsAllow?: string[];
 }
 
 /** The periods a publisher may use: CloudWatch's high-resolution periods and its one minute. */
@@ -90,6 +96,7 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Ber
     ...(env.BERTH_LOAD_BALANCER_DATA_PLANE ? { loadBalancerDataPlane: env.BERTH_LOAD_BALANCER_DATA_PLANE as BerthConfig['loadBalancerDataPlane'] } : {}),
     ...(env.BERTH_LOAD_BALANCER_ACCESS_LOG ? { loadBalancerAccessLog: env.BERTH_LOAD_BALANCER_ACCESS_LOG } : {}),
     ...(env.BERTH_METRIC_PERIOD ? { metricPeriodSeconds: Number(env.BERTH_METRIC_PERIOD) } : {}),
+    ...(env.BERTH_METRICS_ALLOW !== undefined ? { metricsAllow: metricsAllowList(env.BERTH_METRICS_ALLOW) } : {}),
     ...(env.BERTH_ROOT_ACCESS_KEY_ID ? { rootAccessKeyId: env.BERTH_ROOT_ACCESS_KEY_ID } : {}),
     ...(env.BERTH_ROOT_SECRET_ACCESS_KEY ? { rootSecretAccessKey: env.BERTH_ROOT_SECRET_ACCESS_KEY } : {}),
   };
@@ -129,6 +136,7 @@ export function checkConfig(config: BerthConfig): string[] {
   if (config.metricPeriodSeconds !== undefined && !(metricPeriods as readonly number[]).includes(config.metricPeriodSeconds)) {
     problems.push(`metric period must be one of ${metricPeriods.join(', ')} seconds, got '${config.metricPeriodSeconds}'`);
   }
+  if (config.metricsAllow !== undefined) problems.push(...metricsAllowProblems(config.metricsAllow));
   for (const region of config.extraRegions ?? []) {
     if (!regionPattern.test(region)) problems.push(`extra regions must look like us-east-1, got '${region}'`);
   }

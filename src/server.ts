@@ -30,6 +30,9 @@ import { Registry } from './registry/registry.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import { withVersionOf, type CredentialRecord, type ResetScope, type Store } from './store/types.js';
 import { version } from './version.js';
+import { Telemetry } from './telemetry/telemetry.js';
+import { metricsAccess } from './telemetry/access.js';
+import { InstrumentedStore } from './store/instrumented-store.js';
 
 export { version };
 
@@ -52,6 +55,8 @@ export interface RunningServer {
   metrics: MetricPublisher;
   /** Deletes log events past their group's retention. */
   logRetention: LogRetention;
+  /** Berth's own Prometheus metrics, served as GET /metrics (absent when the options turned them off). */
+  telemetry: Telemetry | undefined;
   url: string;
   /** The AWS JSON services the edge serves, as composed here. */
   jsonServices: readonly JsonService[];
@@ -122,12 +127,21 @@ export interface ServerOptions {
   authorize?: Authorizer;
   /** The lowest listener port load balancers may use; by default what this process may bind. */
   lowestBindablePort?: number;
+  /**
+   * False leaves Berth's own metrics out altogether: no /metrics, nothing measured (the telemetry
+   * benchmark's baseline).
+   */
+  telemetry?: boolean;
 }
 
 export async function startServer(config: BerthConfig, options: ServerOptions = {}): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
   const timing = controlTiming(options.timing);
-  const store = new SqliteStore(config.dataDir, config.keyFile !== undefined ? { keyFile: config.keyFile } : {});
+  const telemetry = options.telemetry === false ? undefined : new Telemetry();
+  // Checked before anything is opened: a bad range is a configuration error.
+  const access = metricsAccess(config.metricsAllow);
+  const sqlite = new SqliteStore(config.dataDir, config.keyFile !== undefined ? { keyFile: config.keyFile } : {});
+  const store: Store = telemetry ? new InstrumentedStore(sqlite, telemetry) : sqlite;
   let enforcer: PolicyEnforcer | undefined;
   try {
     const { credentials, created } = await ensureRootCredentials(store, config, clock);
@@ -166,6 +180,7 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       processId: randomUUID(),
       controlPlaneUrl: () => controlPlaneUrl,
       authorize,
+      ...(telemetry ? { telemetry } : {}),
       ...(options.lowestBindablePort !== undefined ? { lowestBindablePort: options.lowestBindablePort } : {}),
     });
     const jsonServices = modules.flatMap((module) => module.jsonApis ?? []);
@@ -183,6 +198,7 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       limits: limitsOf(config),
       registry,
       version,
+      ...(telemetry ? { telemetry, metricsAccess: access } : {}),
       ...(options.log ? { loggerInstance: options.log } : { logger: options.logger === false ? false : { level: config.logLevel } }),
     });
     const attached: Part[] = [];
@@ -194,6 +210,11 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
     if (!loadBalancers || !dataPlane) throw new Error('the elbv2 module must be composed');
     if (!metrics) throw new Error('the cloudwatch module must be composed');
     if (!logRetention) throw new Error('the logs module must be composed');
+    telemetry?.observeAgents(() => hub.agentKeys().length);
+    telemetry?.observeChangeFeed(() => store.changes.backlog());
+    telemetry?.observeTasks(() => store.read((tx) => tx.tasks.statusCounts()));
+    // Only a data plane that runs is read: a scrape never starts one.
+    telemetry?.observeLoadBalancers(async () => (await dataPlane.get(false))?.counters());
     const address = await app.listen({ host: config.host, port: config.port });
     // Timers start only once the port is ours, so a failed start leaves nothing running.
     const url = address.replace('[::1]', '127.0.0.1');
@@ -236,6 +257,7 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       expiredSessions,
       metrics,
       logRetention,
+      telemetry,
       url,
       jsonServices,
       queryServices,

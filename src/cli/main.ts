@@ -4,6 +4,7 @@ import { parseByteSize } from '../core/byte-size.js';
 import { defaultMaxBlobBytes } from '../registry/limits.js';
 import { defaultAddressRange } from '../elbv2/addresses.js';
 import { checkConfig, configFromEnvironment, defaults, metricPeriods, regionList, type BerthConfig } from '../config.js';
+import { metricsAllowList, metricsAllowProblems } from '../telemetry/access.js';
 import { defaultConnectionLimits } from '../edge/connection-limits.js';
 import { startServer, version, type RunningServer } from '../server.js';
 import { systemClock } from '../core/clock.js';
@@ -165,6 +166,19 @@ function withServerOptions(command: Command): Command {
           if (!(metricPeriods as readonly number[]).includes(parsed)) throw new InvalidArgumentError(`one of ${metricPeriods.join(', ')} seconds.`);
           return parsed;
         }),
+    )
+    .addOption(
+      new Option(
+        '--metrics-allow <ranges>',
+        "comma-separated address ranges (10.0.0.0/8, 192.168.1.5/32, ::1/128) that may read Berth's own Prometheus metrics at GET /metrics on the edge port; replaces the default, loopback only (127.0.0.0/8, ::1)",
+      )
+        .env('BERTH_METRICS_ALLOW')
+        .argParser((value) => {
+          const ranges = metricsAllowList(value);
+          const problems = metricsAllowProblems(ranges);
+          if (problems.length > 0) throw new InvalidArgumentError(`${problems.join('; ')}.`);
+          return ranges;
+        }),
     );
   return withLogOptions(command);
 }
@@ -191,6 +205,7 @@ interface ServerFlags extends LogFlags {
   loadBalancerDataPlane: 'embedded' | 'haproxy';
   loadBalancerAccessLog?: string;
   metricPeriodSeconds: number;
+  metricsAllow?: string[];
 }
 
 function configOf(flags: ServerFlags): BerthConfig {
@@ -220,6 +235,7 @@ function configOf(flags: ServerFlags): BerthConfig {
     loadBalancerDataPlane: flags.loadBalancerDataPlane,
     ...(flags.loadBalancerAccessLog !== undefined ? { loadBalancerAccessLog: flags.loadBalancerAccessLog } : {}),
     metricPeriodSeconds: flags.metricPeriodSeconds,
+    ...(flags.metricsAllow !== undefined ? { metricsAllow: flags.metricsAllow } : {}),
   };
   const problems = checkConfig(config);
   if (problems.length > 0) {

@@ -51,6 +51,7 @@ import { join } from 'node:path';
 import { cloudWatchServices } from '../cloudwatch/service.js';
 import { MetricPublisher } from '../cloudwatch/publisher.js';
 import { SqliteMetricStorage } from '../cloudwatch/storage/sqlite-metrics.js';
+import type { ControllerTelemetry } from '../telemetry/telemetry.js';
 
 /** What every module is built from. */
 export interface ModuleContext {
@@ -71,6 +72,8 @@ export interface ModuleContext {
   lowestBindablePort?: number;
   /** Decides whether a principal may perform an action: the agent channel asks it. */
   authorize: Authorizer;
+  /** Where the controllers report reconcile times and queue depths (Berth's own /metrics). */
+  telemetry?: ControllerTelemetry;
 }
 
 export interface Edge {
@@ -119,6 +122,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
   const parts: ComposedParts = {};
   const lease = (name: string, seconds: number) => new LeaderLease(store, clock, context.processId, name, seconds);
   const ecsDeps = { store, clock, ids: context.ids, rng: context.rng, controlPlaneUrl: context.controlPlaneUrl };
+  const telemetry = context.telemetry ? { telemetry: context.telemetry } : {};
 
   const ecs: ServerModule = {
     name: 'ecs',
@@ -137,6 +141,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
       await app.register((scope) => agentChannelRoutes(scope, { store, clock, hub, accountId: config.accountId, regions: context.regions, authorize: context.authorize }));
       const services = new ServiceController({
         ...ecsDeps,
+        ...telemetry,
         log,
         lease: lease('service-scheduler', timing.serviceLeaseSeconds),
         resyncIntervalMs: timing.serviceResyncIntervalMs,
@@ -149,8 +154,8 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
         { name: 'agent-hub', kind: 'service', start: () => hub.start(), stop: () => hub.stop() },
         controller('service-controller', services, ['agent-hub']),
         // It places tasks on the FARGATE hosts the hub holds.
-        controller('fargate-capacity', new FargateCapacity({ store, clock, log, hub }), ['agent-hub']),
-        controller('task-role-credentials', new TaskRoleRefresh({ store, clock, log, hub, taskRoles }), ['agent-hub']),
+        controller('fargate-capacity', new FargateCapacity({ store, clock, log, hub, ...telemetry }), ['agent-hub']),
+        controller('task-role-credentials', new TaskRoleRefresh({ store, clock, log, hub, taskRoles, ...telemetry }), ['agent-hub']),
       ];
     },
     async afterStoreReset(scope) {
@@ -163,7 +168,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
     name: 'ecr',
     jsonApis: [ecrService({ store, clock, registry })],
     async attach({ log }) {
-      const lifecycle = new EcrLifecycleController({ store, clock, log, intervalMs: timing.lifecycleIntervalMs, lease: lease('ecr-lifecycle', timing.lifecycleLeaseSeconds) });
+      const lifecycle = new EcrLifecycleController({ store, clock, log, ...telemetry, intervalMs: timing.lifecycleIntervalMs, lease: lease('ecr-lifecycle', timing.lifecycleLeaseSeconds) });
       parts.lifecycle = lifecycle;
       return [controller('ecr-lifecycle', lifecycle)];
     },
@@ -177,7 +182,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
       else await registry.tokens.revokeAccount(scope.accountId);
     },
     async attach({ log }) {
-      const gc = new RegistryGarbageCollection({ store, clock, log, gc: registry.gc, intervalMs: timing.gcIntervalMs, lease: lease('registry-gc', timing.gcLeaseSeconds) });
+      const gc = new RegistryGarbageCollection({ store, clock, log, ...telemetry, gc: registry.gc, intervalMs: timing.gcIntervalMs, lease: lease('registry-gc', timing.gcLeaseSeconds) });
       let revocations: { close(): void } | undefined;
       return [
         {
@@ -220,7 +225,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
       name: 'sts',
       queryApis: [stsService({ store })],
       async attach({ log }) {
-        const sweep = new ExpiredSessionSweep({ store, clock, log });
+        const sweep = new ExpiredSessionSweep({ store, clock, log, ...telemetry });
         parts.expiredSessions = sweep;
         return [controller('expired-sessions', sweep)];
       },
@@ -243,6 +248,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
  */
 function elbv2Module(context: ModuleContext, parts: ComposedParts, lease: (name: string, seconds: number) => LeaderLease): ServerModule {
   const { config, timing, store, clock, ids } = context;
+  const telemetry = context.telemetry ? { telemetry: context.telemetry } : {};
   const addressRange = parseAddressRange(config.loadBalancerAddresses ?? defaultAddressRange);
   if (!addressRange) throw new Error(`load balancer addresses must be an IPv4 CIDR block, got '${config.loadBalancerAddresses}'`);
   const kind = config.loadBalancerDataPlane ?? 'embedded';
@@ -264,6 +270,7 @@ function elbv2Module(context: ModuleContext, parts: ComposedParts, lease: (name:
         store,
         clock,
         log,
+        ...telemetry,
         dataPlane,
         healthPollMs: timing.loadBalancerHealthPollMs,
         reapplyMs: timing.loadBalancerReapplyMs,

@@ -17,10 +17,13 @@ import type { LeaderLease } from '../store/leader-lease.js';
 import type { Store, StoreTx } from '../store/types.js';
 import { done, type Controller, type Reconciled } from './controller.js';
 import { ControllerRunner } from './runner.js';
+import type { ControllerTelemetry } from '../telemetry/telemetry.js';
 
 export const defaultLifecycleIntervalMs = 10 * 60 * 1000;
 
 export interface LifecycleDeps {
+  /** Where the runner reports reconcile times and queue depths. */
+  telemetry?: ControllerTelemetry;
   store: Store;
   clock: Clock;
   log: FastifyBaseLogger;

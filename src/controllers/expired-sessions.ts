@@ -14,8 +14,11 @@ import type { Change } from '../store/changes.js';
 import type { Store, StoreTx } from '../store/types.js';
 import { done, requeueAfter, type Controller, type Reconciled } from './controller.js';
 import { ControllerRunner } from './runner.js';
+import type { ControllerTelemetry } from '../telemetry/telemetry.js';
 
 export interface ExpiredSessionsDeps {
+  /** Where the runner reports reconcile times and queue depths. */
+  telemetry?: ControllerTelemetry;
   store: Store;
   clock: Clock;
   log: FastifyBaseLogger;

@@ -15,6 +15,7 @@ import type { AgentHub, FargateHost } from '../ecs/agent-channel/hub.js';
 import type { Store, TaskRecord } from '../store/types.js';
 import { done, requeueAfter, type Controller, type ControllerWatch, type Reconciled } from './controller.js';
 import { ControllerRunner } from './runner.js';
+import type { ControllerTelemetry } from '../telemetry/telemetry.js';
 
 export interface HostLoad extends FargateHost {
   key: string;
@@ -40,6 +41,8 @@ export function chooseFargateHost(hosts: readonly HostLoad[], task: Pick<TaskRec
 }
 
 export interface FargateCapacityDeps {
+  /** Where the runner reports reconcile times and queue depths. */
+  telemetry?: ControllerTelemetry;
   store: Store;
   clock: Clock;
   log: Logger;

@@ -32,6 +32,7 @@ import type { ApplyResult, DataPlane, DataPlaneConfig, TargetHealthReport } from
 import { targetHealthWrites } from '../elbv2/target-health-sync.js';
 import { done, requeueAfter, type Controller, type Reconciled } from './controller.js';
 import { ControllerRunner } from './runner.js';
+import type { ControllerTelemetry } from '../telemetry/telemetry.js';
 
 export const dataPlaneKey = 'data-plane';
 
@@ -51,6 +52,8 @@ export interface DataPlaneAccess {
 }
 
 export interface LoadBalancerControllerDeps {
+  /** Where the runner reports reconcile times and queue depths. */
+  telemetry?: ControllerTelemetry;
   store: Store;
   clock: Clock;
   log: FastifyBaseLogger;

@@ -14,10 +14,13 @@ import type { Store } from '../store/types.js';
 import { done, type Controller, type Reconciled } from './controller.js';
 import { ControllerRunner } from './runner.js';
 import type { Clock } from '../core/clock.js';
+import type { ControllerTelemetry } from '../telemetry/telemetry.js';
 
 const key = 'registry-blobs';
 
 export interface RegistryGcDeps {
+  /** Where the runner reports reconcile times and queue depths. */
+  telemetry?: ControllerTelemetry;
   store: Store;
   clock: Clock;
   log: FastifyBaseLogger;

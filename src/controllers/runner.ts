@@ -43,6 +43,7 @@ import type { Clock } from '../core/clock.js';
 import type { Change, ChangeBatch, Subscription } from '../store/changes.js';
 import type { Store } from '../store/types.js';
 import type { Controller } from './controller.js';
+import type { ControllerTelemetry } from '../telemetry/telemetry.js';
 
 export interface RunnerOptions {
   store: Store;
@@ -59,6 +60,8 @@ export interface RunnerOptions {
   wakeCapMs?: number;
   /** How often a watching controller that does not lead tries to take its lease. */
   leaseRetryMs?: number;
+  /** Where reconcile times and queue depths are reported (Berth's own /metrics). */
+  telemetry?: ControllerTelemetry;
 }
 
 export class ControllerRunner {
@@ -85,7 +88,9 @@ export class ControllerRunner {
   constructor(
     readonly controller: Controller,
     private readonly options: RunnerOptions,
-  ) {}
+  ) {
+    options.telemetry?.observeQueue(controller.name, () => this.queued());
+  }
 
   start(): void {
     if (this.running) return;
@@ -249,11 +254,16 @@ export class ControllerRunner {
   }
 
   private async reconcile(key: string): Promise<void> {
+    // Real elapsed time, not the injected clock: this measures the work, it decides nothing.
+    const started = performance.now();
+    const report = (failed: boolean) => this.options.telemetry?.reconciled(this.controller.name, (performance.now() - started) / 1000, failed);
     try {
       const result = await this.controller.reconcile(key);
+      report(false);
       this.failures.delete(key);
       if (result.requeueAfterMs !== undefined) this.delay(key, result.requeueAfterMs);
     } catch (error) {
+      report(true);
       const failures = (this.failures.get(key) ?? 0) + 1;
       this.failures.set(key, failures);
       const retryInMs = Math.min(this.options.retryCapMs ?? 60_000, (this.options.retryBaseMs ?? 1_000) * 2 ** (failures - 1));

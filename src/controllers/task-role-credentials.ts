@@ -17,8 +17,11 @@ import { taskRoleArnOf, type TaskRoleCredentials } from '../ecs/task-roles/task-
 import type { Store, StoreTx } from '../store/types.js';
 import { done, requeueAfter, type Controller, type ControllerWatch, type Reconciled } from './controller.js';
 import { ControllerRunner } from './runner.js';
+import type { ControllerTelemetry } from '../telemetry/telemetry.js';
 
 export interface TaskRoleRefreshDeps {
+  /** Where the runner reports reconcile times and queue depths. */
+  telemetry?: ControllerTelemetry;
   store: Store;
   clock: Clock;
   log: Logger;

@@ -22,7 +22,7 @@ import { defaultConnectionLimits, guardConnections, type ConnectionLimits } from
 import { authorize as allowUnlessRootOnly, type Authorizer } from '../core/authorize.js';
 import type { RequestContext } from '../core/request-context.js';
 import { perform, type Service } from './dispatch.js';
-import { jsonError, jsonInputOf, jsonOperationOf, jsonResponse, type JsonService } from './protocols/aws-json.js';
+import { jsonError, jsonInputOf, jsonOperationOf, jsonResponse, operationNameOf, type JsonService } from './protocols/aws-json.js';
 import { isQueryTransport, queryError, queryInputOf, queryOperationOf, queryRequestOf, queryResponse, type QueryService } from './protocols/aws-query.js';
 import { claimedService } from './sigv4.js';
 import type { ProtocolResponse } from './protocols/response.js';
@@ -31,6 +31,9 @@ import type { Registry } from '../registry/registry.js';
 import { registryRoutes, renderError as renderRegistryError } from '../registry/http/routes.js';
 import { RegistryError } from '../registry/errors.js';
 import { downloadRoutes } from '../registry/http/downloads.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
+import { metricsAccess as defaultMetricsAccess, type MetricsAccess } from '../telemetry/access.js';
+import { measureRequests } from '../telemetry/edge.js';
 
 export interface EdgeDeps {
   store: Store;
@@ -56,6 +59,10 @@ export interface EdgeDeps {
   regions?: RegionSet;
   /** Timeouts and connection bounds; each one left out takes its default. */
   limits?: Partial<ConnectionLimits>;
+  /** Berth's own metrics: the edge measures every call into it and serves it as GET /metrics. */
+  telemetry?: Telemetry;
+  /** Who may read /metrics; loopback clients unless set. */
+  metricsAccess?: MetricsAccess;
 }
 
 const resetScopes = ['account', 'installation'] as const;
@@ -82,7 +89,19 @@ const maxBodyBytes = 16 * 1024 * 1024;
 /** The most of an unauthenticated request's body the edge reads (to drop it) after answering early. */
 const drainBytes = 1024 * 1024;
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The AWS service and operation the request was for, once the edge knows them (for the telemetry). */
+    berthCall: { service: string; operation: string } | undefined;
+  }
+  interface FastifyReply {
+    /** The AWS error code an error response carried (for the telemetry). */
+    berthErrorCode: string | undefined;
+  }
+}
+
 function send(reply: FastifyReply, requestId: string, response: ProtocolResponse): FastifyReply {
+  if (response.errorCode !== undefined) reply.berthErrorCode = response.errorCode;
   return reply
     .code(response.statusCode)
     .headers(response.headers ?? {})
@@ -139,6 +158,8 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
   app.server.on('timeout', answerIdleTimeout);
   const unservedDeps = { auth: authDeps, clock: deps.clock, served: deps.services.map(({ signingName, protocol }) => ({ signingName, protocol })) };
   const unserved = async (request: FastifyRequest, reply: FastifyReply) => {
+    // Measured too, as one service: which one a client names is not Berth's to bound.
+    request.berthCall = { service: 'unserved', operation: 'unknown' };
     const { response, error } = await answerUnserved(request, unservedDeps);
     if (response.statusCode >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
     return send(reply, request.id, response);
@@ -149,6 +170,10 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
   app.addHook('onRequest', async (request) => noteProtocol(request.raw.socket, request.url));
+  // Decorated (not set ad hoc) so every request and reply object keeps one shape.
+  app.decorateRequest('berthCall', undefined);
+  app.decorateReply('berthErrorCode', undefined);
+  if (deps.telemetry) measureRequests(app, deps.telemetry, deps.metricsAccess ?? defaultMetricsAccess());
 
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug(
@@ -218,6 +243,9 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
   const bodyOf = (request: FastifyRequest) => (Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0));
 
   const answerJson = async (request: FastifyRequest, reply: FastifyReply, service: JsonService, target: string) => {
+    const name = operationNameOf(service, target);
+    // Only names the service serves become labels: a client's made-up name is `unknown`.
+    request.berthCall = { service: service.id, operation: name !== undefined && service.operations.has(name) ? name : 'unknown' };
     try {
       const auth = await authenticate(request, authDeps, deps.clock.now());
       checkScope(auth, service);
@@ -233,11 +261,13 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
 
   const answerQuery = async (request: FastifyRequest, reply: FastifyReply, service: QueryService) => {
     const url = new URL(request.url, 'http://berth.invalid');
+    request.berthCall = { service: service.id, operation: 'unknown' };
     let call: ReturnType<typeof queryRequestOf>;
     try {
       const auth = await authenticate(request, authDeps, deps.clock.now());
       checkScope(auth, service);
       call = queryRequestOf({ method: request.method, contentType: request.headers['content-type'], body: decodedBody(bodyOf(request), request.headers['content-encoding']), query: url.searchParams });
+      if (call) request.berthCall = { service: service.id, operation: service.operations.has(call.action) ? call.action : 'unknown' };
       const operation = queryOperationOf(service, call);
       const input = queryInputOf(operation, call as NonNullable<typeof call>);
       const output = await perform(service, operation, input, contextOf(request, auth), authorization);
@@ -258,9 +288,12 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
       // (closing with unread bytes would reset the connection under the answer); a long or
       // unannounced one is not waited for: the connection closes.
       onRequest: async (request, reply) => {
-        const { service: json } = serviceOf(request);
+        const { service: json, target } = serviceOf(request);
         const service = json ?? queryServiceOf(request);
         if (!service) return;
+        // A Query request's Action is in its body, not read yet.
+        const name = json ? operationNameOf(json, target) : undefined;
+        request.berthCall = { service: service.id, operation: json && name !== undefined && json.operations.has(name) ? name : 'unknown' };
         try {
           checkScope(await preauthenticate(request, authDeps, deps.clock.now()), service);
         } catch (error) {

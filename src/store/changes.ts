@@ -116,6 +116,11 @@ export interface Subscription {
 export interface ChangeFeed {
   /** The position of the last committed change this process knows of. */
   head(): number;
+  /**
+   * How many changes this process has published that its furthest-behind subscriber has not
+   * received yet (0 when every subscriber is up to date). Cheap: no read of the store.
+   */
+  backlog(): number;
   watch(options: WatchOptions, listener: ChangeListener): Subscription;
 }
 

@@ -31,7 +31,7 @@ export interface TestBerth {
  * authorize step that replaces the built-in one, for tests of what a denied call answers, or a
  * logger whose lines the test reads.
  */
-export async function startBerth(overrides: Partial<BerthConfig> = {}, options: Pick<ServerOptions, 'clock' | 'timing' | 'authorize' | 'lowestBindablePort' | 'log'> = {}): Promise<TestBerth> {
+export async function startBerth(overrides: Partial<BerthConfig> = {}, options: Pick<ServerOptions, 'clock' | 'timing' | 'authorize' | 'lowestBindablePort' | 'log' | 'telemetry'> = {}): Promise<TestBerth> {
   const dataDir = overrides.dataDir ?? mkdtempSync(join(tmpdir(), 'berth-test-'));
   // Test servers run side by side: each gives its load balancers addresses of its own, so their listeners never collide.
   const loadBalancerAddresses = `127.${64 + randomInt(190)}.${randomInt(256)}.0/24`;

@@ -43,8 +43,11 @@ import { reconcileReplica, type Decision, type InstanceState } from './reconcile
 import { defaultSchedulerTiming, type SchedulerTiming } from './timing.js';
 import type { TaskBalance } from './load-balancing.js';
 import { countBy, deactivate, TargetGroupView, targetGroupsOf, tendRegistrations } from './target-registration.js';
+import type { ControllerTelemetry } from '../../telemetry/telemetry.js';
 
 export interface ServiceControllerDeps {
+  /** Where the runner reports reconcile times and queue depths. */
+  telemetry?: ControllerTelemetry;
   store: Store;
   clock: Clock;
   ids: IdGenerator;

@@ -31,6 +31,7 @@ export interface JsonResponse {
   contentType: string;
   body: string;
   headers?: Record<string, string>;
+  errorCode?: string;
 }
 
 /** Builds a service from handlers named after the model's operations (see `operationsOf`). */
@@ -57,6 +58,7 @@ export function jsonError(service: Pick<JsonService, 'jsonVersion' | 'serverFaul
   const queryCode = service.queryErrorCodes ? (service.queryErrorCodes.get(serialized.code)?.code ?? serialized.code) : undefined;
   return {
     statusCode: serialized.statusCode,
+    errorCode: serialized.code,
     ...(queryCode ? { headers: { 'x-amzn-query-error': `${queryCode};${serialized.statusCode >= 500 ? 'Receiver' : 'Sender'}` } } : {}),
     contentType: jsonContentType(service),
     body: JSON.stringify({ ...serialized.fields, __type: serialized.code, message: serialized.message, ...(serialized.help ? { berthHelp: serialized.help } : {}) }),

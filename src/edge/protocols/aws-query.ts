@@ -90,6 +90,7 @@ export function queryError(error: unknown, requestId: string, service?: Pick<Que
     : '';
   return {
     statusCode: serialized.statusCode,
+    errorCode: serialized.code,
     contentType: 'text/xml',
     body:
       `<ErrorResponse${service ? ` xmlns="${escapeXml(service.xmlNamespace)}"` : ''}><Error>` +

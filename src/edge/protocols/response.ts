@@ -5,4 +5,6 @@ export interface ProtocolResponse {
   body: string | Uint8Array;
   /** Headers the protocol needs besides content-type and the request id (x-amzn-errortype, smithy-protocol). */
   headers?: Record<string, string>;
+  /** The AWS error code an error response carries (for Berth's own telemetry). */
+  errorCode?: string;
 }

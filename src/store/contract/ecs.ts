@@ -167,6 +167,8 @@ export interface TasksTable {
   unassignedFargate(limit: number): Promise<TaskRecord[]>;
   /** Per `startedBy` (a service's deployment id): the group's tasks meant to run, by lastStatus. */
   deploymentCounts(clusterArn: string, group: string): Promise<Map<string, { running: number; pending: number }>>;
+  /** How many tasks there are of each lastStatus and launch type (`unset` when the task has none), every account and region (for Berth's own metrics). */
+  statusCounts(): Promise<{ lastStatus: string; launchType: string; count: number }[]>;
   /** STOPPED tasks of a service group whose stop the service has not counted yet (serviceAccounted unset). */
   unaccountedStops(clusterArn: string, group: string, limit: number): Promise<TaskRecord[]>;
 }

@@ -211,6 +211,12 @@ export class SqliteChangeLog implements ChangeFeed {
     return this.published;
   }
 
+  backlog(): number {
+    let furthest = this.published;
+    for (const subscriber of this.subscribers) furthest = Math.min(furthest, subscriber.position);
+    return this.published - furthest;
+  }
+
   /**
    * Reads what was committed since the last call and schedules its delivery. Call after every
    * commit, on the writing connection's turn (no transaction open on it).

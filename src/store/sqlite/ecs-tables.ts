@@ -294,6 +294,15 @@ function tasks(sql: Statements): TasksTable {
         .all(limit) as DocRow[];
       return rows.map(parse<TaskRecord>);
     },
+    async statusCounts() {
+      // Counted by SQLite from two columns; no task document is read.
+      const rows = sql.get(`SELECT last_status, COALESCE(launch_type, 'unset') AS launch_type, COUNT(*) AS n FROM tasks GROUP BY last_status, launch_type`).all() as {
+        last_status: string;
+        launch_type: string;
+        n: number;
+      }[];
+      return rows.map((row) => ({ lastStatus: row.last_status, launchType: row.launch_type, count: row.n }));
+    },
     async deploymentCounts(clusterArn, group) {
       const rows = sql
         .get(

@@ -53,6 +53,20 @@ export function feedCases(suite: ConformanceSuite): void {
       assert.ok(seen.changes.every((change, index) => index === 0 || change.seq > seen.changes[index - 1]!.seq));
     });
 
+    it('backlog: the changes published that a subscriber has yet to receive, none once delivered', async () => {
+      const seen = collector();
+      const subscription = store.changes.watch({ kinds: ['cluster'] }, seen.listener);
+      assert.equal(store.changes.backlog(), 0);
+      await store.write(async (tx) => {
+        for (const name of ['backlog-a', 'backlog-b', 'backlog-c']) await tx.clusters.put(records.cluster(name));
+      });
+      // Delivered whole or not yet at all: a transaction's changes arrive together.
+      assert.ok([0, 3].includes(store.changes.backlog()), `backlog ${store.changes.backlog()}`);
+      await seen.until(() => seen.changes.length >= 3);
+      assert.equal(store.changes.backlog(), 0);
+      subscription.close();
+    });
+
     it('misses nothing and reorders nothing under many concurrent writers', async () => {
       const seen = collector();
       const subscription = store.changes.watch({ kinds: ['task'] }, seen.listener);

@@ -72,6 +72,22 @@ export function tableCases(suite: ConformanceSuite): void {
       assert.equal((await store.read((tx) => tx.containerInstances.listConnected())).length, 0);
     });
 
+    it('tasks: counts by lastStatus and launch type, across clusters', async () => {
+      const count = async (lastStatus: string, launchType: string) =>
+        (await store.read((tx) => tx.tasks.statusCounts())).find((row) => row.lastStatus === lastStatus && row.launchType === launchType)?.count ?? 0;
+      const before = { running: await count('RUNNING', 'FARGATE'), pending: await count('PENDING', 'EC2'), unset: await count('PENDING', 'unset') };
+      await store.write(async (tx) => {
+        await tx.tasks.put(records.task('sc-a', 't1', { launchType: 'FARGATE', lastStatus: 'RUNNING' }));
+        await tx.tasks.put(records.task('sc-b', 't2', { launchType: 'FARGATE', lastStatus: 'RUNNING' }));
+        await tx.tasks.put(records.task('sc-b', 't3'));
+        const { launchType: _none, ...withoutLaunchType } = records.task('sc-b', 't4');
+        await tx.tasks.put(withoutLaunchType);
+      });
+      assert.equal((await count('RUNNING', 'FARGATE')) - before.running, 2);
+      assert.equal((await count('PENDING', 'EC2')) - before.pending, 1);
+      assert.equal((await count('PENDING', 'unset')) - before.unset, 1);
+    });
+
     it('account settings, services, service deployments and revisions', async () => {
       const owner = records.service('rw-s', 'api');
       await store.write(async (tx) => {

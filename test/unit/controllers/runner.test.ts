@@ -11,6 +11,7 @@ import { ControllerRunner } from '../../../src/controllers/runner.js';
 import { LeaderLease } from '../../../src/store/leader-lease.js';
 import { SqliteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import { withVersionOf, type Store } from '../../../src/store/types.js';
+import { Telemetry } from '../../../src/telemetry/telemetry.js';
 
 const account = '000000000000';
 const arnOf = (name: string) => `arn:aws:ecs:us-east-1:${account}:cluster/${name}`;
@@ -214,5 +215,26 @@ describe('controller runner', () => {
     runner.start();
     await runner.settle();
     assert.deepEqual(Object.fromEntries(fake.counts), { [arnOf('a')]: 2, [arnOf('b')]: 1 });
+  });
+
+  test('reports each reconcile by outcome, and its queue, to the telemetry', async () => {
+    await putClusters(store, 'ok', 'broken');
+    const telemetry = new Telemetry();
+    const fake = fakeController({
+      decide: (key) => {
+        if (key === arnOf('broken')) throw new Error('reconcile failed on purpose');
+        return done;
+      },
+    });
+    const runner = new ControllerRunner(fake.controller, { store, clock, log, retryBaseMs: 1_000, retryCapMs: 4_000, telemetry });
+    runners.push(runner);
+    runner.start();
+    await runner.settle();
+    const text = (await telemetry.exposition()).body;
+    assert.match(text, /berth_controller_reconcile_duration_seconds_count\{controller="fake",outcome="ok"\} 1\n/);
+    assert.match(text, /berth_controller_reconcile_duration_seconds_count\{controller="fake",outcome="error"\} 1\n/);
+    // The broken key waits out its back-off.
+    assert.match(text, /berth_controller_queue_keys\{controller="fake",state="delayed"\} 1\n/);
+    assert.match(text, /berth_controller_queue_keys\{controller="fake",state="dirty"\} 0\n/);
   });
 });
