@@ -46,6 +46,7 @@ import { join } from 'node:path';
 import { cloudWatchServices } from '../cloudwatch/service.js';
 import { MetricPublisher } from '../cloudwatch/publisher.js';
 import { SqliteMetricStorage } from '../cloudwatch/storage/sqlite-metrics.js';
+import { LoadBalancerMetrics } from '../controllers/load-balancer-metrics.js';
 
 /** What every module is built from. */
 export interface ModuleContext {
@@ -96,6 +97,8 @@ export interface ComposedParts {
   expiredSessions?: ExpiredSessionSweep;
   /** Where Berth's own metrics are put (AWS/ECS, AWS/ApplicationELB), in process. */
   metrics?: MetricPublisher;
+  /** Puts the load balancers' AWS/ApplicationELB and AWS/NetworkELB metrics once per metric period. */
+  loadBalancerMetrics?: LoadBalancerMetrics;
 }
 
 const controller = (name: string, runner: { start(): void; stop(): Promise<void> }, after: string[] = []): Part => ({
@@ -222,7 +225,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
     { name: 'iam', queryApis: [iamService({ store, clock })] },
     elbv2Module(context, parts, lease),
     { name: 'acm', jsonApis: [acmService({ store, clock, ids: context.ids })] },
-    cloudWatchModule(context, parts),
+    cloudWatchModule(context, parts, lease),
   ];
   return { modules, parts };
 }
@@ -292,11 +295,12 @@ const metricCompactionMs = 10 * 60_000;
  * CloudWatch metrics: the API in both its protocols over the metric store, a database file of its
  * own in the data directory (metrics.sqlite), and the publisher Berth's own parts put through.
  */
-function cloudWatchModule(context: ModuleContext, parts: ComposedParts): ServerModule {
-  const { config, clock } = context;
+function cloudWatchModule(context: ModuleContext, parts: ComposedParts, lease: (name: string, seconds: number) => LeaderLease): ServerModule {
+  const { config, clock, store, timing } = context;
   const storage = new SqliteMetricStorage(join(config.dataDir, 'metrics.sqlite'));
   const { json, query } = cloudWatchServices({ storage, clock });
-  parts.metrics = new MetricPublisher(storage, clock, config.metricPeriodSeconds ?? 60);
+  const metrics = new MetricPublisher(storage, clock, config.metricPeriodSeconds ?? 60);
+  parts.metrics = metrics;
   return {
     name: 'cloudwatch',
     jsonApis: [json],
@@ -304,6 +308,12 @@ function cloudWatchModule(context: ModuleContext, parts: ComposedParts): ServerM
     async attach({ log }) {
       let timer: NodeJS.Timeout | undefined;
       const compact = () => storage.compact(clock.now().getTime()).catch((error: unknown) => log.error({ err: error }, 'metric compaction failed'));
+      const published: Part[] = [];
+      if (parts.dataPlane) {
+        const loadBalancerMetrics = new LoadBalancerMetrics({ store, clock, log, dataPlane: parts.dataPlane, metrics, lease: lease('load-balancer-metrics', timing.loadBalancerLeaseSeconds) });
+        parts.loadBalancerMetrics = loadBalancerMetrics;
+        published.push(controller('load-balancer-metrics', loadBalancerMetrics, ['metric-store', 'load-balancer-data-plane']));
+      }
       return [
         { name: 'metric-store', kind: 'service', start: () => undefined, stop: () => storage.close() },
         {
@@ -317,6 +327,7 @@ function cloudWatchModule(context: ModuleContext, parts: ComposedParts): ServerM
           },
           stop: async () => clearInterval(timer),
         },
+        ...published,
       ];
     },
     async afterStoreReset(scope) {
