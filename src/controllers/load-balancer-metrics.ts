@@ -38,6 +38,11 @@ const key = 'load-balancer-metrics';
 
 export class LoadBalancerMetrics implements Controller {
   readonly name = key;
+  /**
+   * The period boundary, not a change, is what triggers a pass: the watch is here for the runner's
+   * listing at start and its lease retries, and no change marks the key.
+   */
+  readonly watch = { kinds: ['loadBalancer'] as const, keysOf: () => [] };
   readonly lease?: LeaderLease;
   private readonly runner: ControllerRunner;
   /** The last sample and the start of the period it was taken in; undefined until the first. */
