@@ -19,6 +19,7 @@ import { buildApp } from './edge/app.js';
 import { serverModules } from './composition/modules.js';
 import type { MetricPublisher } from './cloudwatch/publisher.js';
 import type { LoadBalancerMetrics } from './controllers/load-balancer-metrics.js';
+import type { EcsMetrics } from './controllers/ecs-metrics.js';
 import { PartSet, type Part } from './composition/parts.js';
 import type { AgentHub } from './ecs/agent-channel/hub.js';
 import type { EcrLifecycleController } from './controllers/ecr-lifecycle.js';
@@ -52,6 +53,8 @@ export interface RunningServer {
   metrics: MetricPublisher;
   /** Puts the load balancers' CloudWatch metrics once per metric period (tests settle it after moving the clock). */
   loadBalancerMetrics: LoadBalancerMetrics;
+  /** Puts the AWS/ECS and ECS/ContainerInsights metrics once per metric period (tests settle it after moving the clock). */
+  ecsMetrics: EcsMetrics;
   url: string;
   /** The AWS JSON services the edge serves, as composed here. */
   jsonServices: readonly JsonService[];
@@ -188,11 +191,11 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
     const attached: Part[] = [];
     for (const module of modules) if (module.attach) attached.push(...(await module.attach({ app, log: app.log })));
     const parts = new PartSet(attached);
-    const { hub, services, lifecycle, loadBalancers, dataPlane, expiredSessions, metrics, loadBalancerMetrics } = composed;
+    const { hub, services, lifecycle, loadBalancers, dataPlane, expiredSessions, metrics, loadBalancerMetrics, ecsMetrics } = composed;
     if (!hub || !services || !lifecycle) throw new Error('the ecs and ecr modules must be composed');
     if (!expiredSessions) throw new Error('the sts module must be composed');
     if (!loadBalancers || !dataPlane) throw new Error('the elbv2 module must be composed');
-    if (!metrics || !loadBalancerMetrics) throw new Error('the cloudwatch and elbv2 modules must be composed');
+    if (!metrics || !loadBalancerMetrics || !ecsMetrics) throw new Error('the cloudwatch and elbv2 modules must be composed');
     const address = await app.listen({ host: config.host, port: config.port });
     // Timers start only once the port is ours, so a failed start leaves nothing running.
     const url = address.replace('[::1]', '127.0.0.1');
@@ -235,6 +238,7 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       expiredSessions,
       metrics,
       loadBalancerMetrics,
+      ecsMetrics,
       url,
       jsonServices,
       queryServices,

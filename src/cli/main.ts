@@ -296,7 +296,8 @@ function runLocalAgents(
     cluster: 'default',
     log: log.child({ component: 'local-agent' }),
     ...(flags.dockerSocket ? { dockerSocket: flags.dockerSocket } : {}),
-    overrides: agentSettingsOf(flags, config.region),
+    // Samples as often as the server publishes: each period's point rests on the period's own samples.
+    overrides: { ...agentSettingsOf(flags, config.region), statsIntervalMs: server.metrics.periodSeconds * 1000 },
   });
   const joinedText = (running: RunningAgent[]) => {
     const arn = running[0]?.registration.containerInstanceArn ?? '';

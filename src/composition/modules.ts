@@ -47,6 +47,8 @@ import { cloudWatchServices } from '../cloudwatch/service.js';
 import { MetricPublisher } from '../cloudwatch/publisher.js';
 import { SqliteMetricStorage } from '../cloudwatch/storage/sqlite-metrics.js';
 import { LoadBalancerMetrics } from '../controllers/load-balancer-metrics.js';
+import { EcsMetrics } from '../controllers/ecs-metrics.js';
+import { TaskUsageBook } from '../metrics/task-usage.js';
 
 /** What every module is built from. */
 export interface ModuleContext {
@@ -99,6 +101,10 @@ export interface ComposedParts {
   metrics?: MetricPublisher;
   /** Puts the load balancers' AWS/ApplicationELB and AWS/NetworkELB metrics once per metric period. */
   loadBalancerMetrics?: LoadBalancerMetrics;
+  /** The usage samples agents send over the agent channel, for the ECS metrics. */
+  taskUsage?: TaskUsageBook;
+  /** Puts the AWS/ECS and ECS/ContainerInsights metrics once per metric period. */
+  ecsMetrics?: EcsMetrics;
 }
 
 const controller = (name: string, runner: { start(): void; stop(): Promise<void> }, after: string[] = []): Part => ({
@@ -112,7 +118,7 @@ const controller = (name: string, runner: { start(): void; stop(): Promise<void>
 /** Every module of the server, and where the parts others reach for are put. */
 export function serverModules(context: ModuleContext): { modules: ServerModule[]; parts: ComposedParts } {
   const { config, timing, store, clock, registry } = context;
-  const parts: ComposedParts = {};
+  const parts: ComposedParts = { taskUsage: new TaskUsageBook() };
   const lease = (name: string, seconds: number) => new LeaderLease(store, clock, context.processId, name, seconds);
   const ecsDeps = { store, clock, ids: context.ids, rng: context.rng, controlPlaneUrl: context.controlPlaneUrl };
 
@@ -128,6 +134,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
         taskRoles,
         pullAuth: new TaskPullAuth(registry),
         authorize: context.authorize,
+        ...(parts.taskUsage ? { usage: parts.taskUsage } : {}),
         ...(config.agentPingIntervalSeconds !== undefined ? { pingMs: config.agentPingIntervalSeconds * 1000 } : {}),
       });
       await app.register((scope) => agentChannelRoutes(scope, { store, clock, hub, accountId: config.accountId, regions: context.regions, authorize: context.authorize }));
@@ -314,6 +321,11 @@ function cloudWatchModule(context: ModuleContext, parts: ComposedParts, lease: (
         parts.loadBalancerMetrics = loadBalancerMetrics;
         published.push(controller('load-balancer-metrics', loadBalancerMetrics, ['metric-store', 'load-balancer-data-plane']));
       }
+      if (parts.taskUsage) {
+        const ecsMetrics = new EcsMetrics({ store, clock, log, usage: parts.taskUsage, metrics, lease: lease('ecs-metrics', timing.serviceLeaseSeconds) });
+        parts.ecsMetrics = ecsMetrics;
+        published.push(controller('ecs-metrics', ecsMetrics, ['metric-store']));
+      }
       return [
         { name: 'metric-store', kind: 'service', start: () => undefined, stop: () => storage.close() },
         {
@@ -331,6 +343,7 @@ function cloudWatchModule(context: ModuleContext, parts: ComposedParts, lease: (
       ];
     },
     async afterStoreReset(scope) {
+      if (scope.kind === 'installation') parts.taskUsage?.clear();
       await storage.reset(scope.kind === 'installation' ? undefined : scope.accountId);
     },
   };
