@@ -97,7 +97,9 @@ export class EcsMetrics implements Controller {
     this.lastPeriodStart = periodStart;
     // The pass at start only marks the period: the one that ended before it is not this process's to put.
     if (first) return next;
-    const clusters = await store.read((tx) => this.clusterInputs(tx));
+    // Samples older than this are an agent gone silent (ECS's agent sends every 20 s).
+    const receivedSince = nowMs - Math.max(3 * periodMs, 60_000);
+    const clusters = await store.read((tx) => this.clusterInputs(tx, receivedSince));
     usage.retainOnly(new Set(clusters.flatMap((cluster) => cluster.running)));
     for (const { input } of clusters) {
       const points = ecsMetricPoints(input, periodStart - periodMs);
@@ -106,7 +108,7 @@ export class EcsMetrics implements Controller {
     return next;
   }
 
-  private async clusterInputs(tx: StoreTx): Promise<{ input: ClusterInput; running: string[] }[]> {
+  private async clusterInputs(tx: StoreTx, receivedSince: number): Promise<{ input: ClusterInput; running: string[] }[]> {
     const arns = new Set<string>();
     for (const service of await tx.services.listLive()) arns.add(service.clusterArn);
     for (const instance of await tx.containerInstances.listConnected()) arns.add(instance.clusterArn);
@@ -123,7 +125,7 @@ export class EcsMetrics implements Controller {
       const tasks = await all((page) => tx.tasks.list({ clusterArn, activeOnly: true }, page));
       const services = await all((page) => tx.services.list({ clusterArn }, page));
       const insights = (cluster.settings ?? []).some((setting) => setting.name === 'containerInsights' && (setting.value === 'enabled' || setting.value === 'enhanced'));
-      const usage = await this.usageOf(tx, tasks, instances);
+      const usage = await this.usageOf(tx, tasks, instances, receivedSince);
       const serviceOf = (task: TaskRecord) => (task.group?.startsWith('service:') ? task.group.slice('service:'.length) : undefined);
       const input: ClusterInput = {
         accountId,
@@ -154,13 +156,13 @@ export class EcsMetrics implements Controller {
   }
 
   /** The running tasks that have a measured usage, with their reservations. */
-  private async usageOf(tx: StoreTx, tasks: readonly TaskRecord[], instances: readonly ContainerInstanceRecord[]): Promise<TaskUsage[]> {
+  private async usageOf(tx: StoreTx, tasks: readonly TaskRecord[], instances: readonly ContainerInstanceRecord[], receivedSince: number): Promise<TaskUsage[]> {
     const hosts = new Map(instances.map((instance) => [instance.containerInstanceArn, resourcesOf(instance.registeredResources)]));
     const usages: TaskUsage[] = [];
     for (const task of tasks) {
       const agentKey = agentKeyOf(task);
       if (task.lastStatus !== 'RUNNING' || agentKey === undefined) continue;
-      const measured = this.deps.usage.usageOf(task.taskArn, agentKey);
+      const measured = this.deps.usage.usageOf(task.taskArn, agentKey, receivedSince);
       if (!measured) continue;
       const definition = task.taskDefinitionArn ? await tx.taskDefinitions.get(task.taskDefinitionArn) : undefined;
       const overrides = new Map((task.overrides?.containerOverrides ?? []).map((override: Wire<ContainerOverride>) => [override.name, override]));

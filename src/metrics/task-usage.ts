@@ -24,16 +24,17 @@ interface ContainerSamples {
 }
 
 export class TaskUsageBook {
-  private readonly tasks = new Map<string, { agentKey: string; containers: Map<string, ContainerSamples> }>();
+  private readonly tasks = new Map<string, { agentKey: string; receivedAt: number; containers: Map<string, ContainerSamples> }>();
 
   /**
    * Takes one agent's samples. A sample no newer than the one held is ignored (a resent or
    * reordered message); a task that moved to another agent starts afresh.
    */
-  record(agentKey: string, stats: readonly TaskStats[]): void {
+  record(agentKey: string, stats: readonly TaskStats[], receivedAt: number): void {
     for (const task of stats) {
       let entry = this.tasks.get(task.taskArn);
-      if (!entry || entry.agentKey !== agentKey) this.tasks.set(task.taskArn, (entry = { agentKey, containers: new Map() }));
+      if (!entry || entry.agentKey !== agentKey) this.tasks.set(task.taskArn, (entry = { agentKey, receivedAt, containers: new Map() }));
+      entry.receivedAt = receivedAt;
       const containers = entry.containers;
       for (const sample of task.containers) {
         const held = containers.get(sample.name);
@@ -47,11 +48,13 @@ export class TaskUsageBook {
 
   /**
    * A task's usage between its last two samples, as sent by the agent it is assigned to (`agentKey`);
-   * undefined until two samples of a container are in.
+   * undefined until two samples of a container are in, and when none came since `receivedSince`
+   * (the control plane's clock, epoch ms): an agent gone silent does not leave its last rate
+   * published as if the task still ran that way.
    */
-  usageOf(taskArn: string, agentKey: string): MeasuredUsage | undefined {
+  usageOf(taskArn: string, agentKey: string, receivedSince: number): MeasuredUsage | undefined {
     const entry = this.tasks.get(taskArn);
-    if (!entry || entry.agentKey !== agentKey) return undefined;
+    if (!entry || entry.agentKey !== agentKey || entry.receivedAt < receivedSince) return undefined;
     let measured: MeasuredUsage | undefined;
     for (const { previous, latest } of entry.containers.values()) {
       if (!previous) continue;
