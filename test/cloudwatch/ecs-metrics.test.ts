@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
-import { CreateClusterCommand, CreateServiceCommand, DescribeContainerInstancesCommand, DescribeTasksCommand, ListTasksCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, CreateServiceCommand, UpdateClusterSettingsCommand, DescribeContainerInstancesCommand, DescribeTasksCommand, ListTasksCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { socketPathFromEnvironment } from '../../src/agent/runtime/docker-runtime.js';
 import { AdvancingClock } from '../../src/core/clock.js';
 import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
@@ -45,10 +45,10 @@ describe('AWS/ECS metrics from real containers', { skip: dockerUp ? false : 'no 
   let cloudwatch: CloudWatchClient;
   const startedAt = Date.now();
 
-  const statistic = async (metricName: string, dimensions: Record<string, string>, stat: 'Average' | 'Maximum') => {
+  const statistic = async (metricName: string, dimensions: Record<string, string>, stat: 'Average' | 'Maximum', namespace = 'AWS/ECS') => {
     const { Datapoints = [] } = await cloudwatch.send(
       new GetMetricStatisticsCommand({
-        Namespace: 'AWS/ECS',
+        Namespace: namespace,
         MetricName: metricName,
         Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })),
         StartTime: new Date(startedAt - 600_000),
@@ -123,5 +123,27 @@ describe('AWS/ECS metrics from real containers', { skip: dockerUp ? false : 'no 
     assert.equal(reservation.at(-1)?.Maximum, (256 * 100) / registered);
     const clusterCpu = await statistic('CPUUtilization', { ClusterName: 'default' }, 'Average');
     assert.ok(Math.abs(clusterCpu.at(-1)!.Average! - (published * 256) / registered) < 1, 'the cluster’s CPUUtilization is the task’s units over the instance’s');
+
+    // No Container Insights while the cluster's setting is disabled (the default).
+    assert.deepEqual(await statistic('CpuUtilized', { ClusterName: 'default', ServiceName: 'burn' }, 'Average', 'ECS/ContainerInsights'), []);
+  });
+
+  it('Container Insights task and service metrics once the cluster enables them', async () => {
+    await ecs.send(new UpdateClusterSettingsCommand({ cluster: 'default', settings: [{ name: 'containerInsights', value: 'enabled' }] }));
+    const insight = (metricName: string, dimensions: Record<string, string>) => statistic(metricName, dimensions, 'Maximum', 'ECS/ContainerInsights');
+    const service = { ClusterName: 'default', ServiceName: 'burn' };
+    const used = await eventually(async () => {
+      clock.advance(periodMs);
+      await berth.server.ecsMetrics.settle();
+      const found = await insight('CpuUtilized', service);
+      return found.length > 0 ? found : undefined;
+    }, 20_000, 'a CpuUtilized point');
+    // About a quarter of a vCPU: its 256 units.
+    assert.ok(used.at(-1)!.Maximum! > 128 && used.at(-1)!.Maximum! < 340, `CpuUtilized ${used.at(-1)!.Maximum}`);
+    assert.equal((await insight('CpuReserved', service)).at(-1)?.Maximum, 256);
+    assert.equal((await insight('MemoryReserved', service)).at(-1)?.Maximum, 128);
+    assert.equal((await insight('RunningTaskCount', service)).at(-1)?.Maximum, 1);
+    assert.equal((await insight('DesiredTaskCount', service)).at(-1)?.Maximum, 1);
+    assert.equal((await insight('RunningTaskCount', { ClusterName: 'default', TaskDefinitionFamily: 'burn' })).at(-1)?.Maximum, 1);
   });
 });
