@@ -20,6 +20,7 @@ import { serverModules } from './composition/modules.js';
 import type { MetricPublisher } from './cloudwatch/publisher.js';
 import type { LoadBalancerMetrics } from './controllers/load-balancer-metrics.js';
 import type { EcsMetrics } from './controllers/ecs-metrics.js';
+import type { TaskUsageBook } from './metrics/task-usage.js';
 import { PartSet, type Part } from './composition/parts.js';
 import type { AgentHub } from './ecs/agent-channel/hub.js';
 import type { EcrLifecycleController } from './controllers/ecr-lifecycle.js';
@@ -55,6 +56,8 @@ export interface RunningServer {
   loadBalancerMetrics: LoadBalancerMetrics;
   /** Puts the AWS/ECS and ECS/ContainerInsights metrics once per metric period (tests settle it after moving the clock). */
   ecsMetrics: EcsMetrics;
+  /** The container usage samples agents sent, for the ECS metrics. */
+  taskUsage: TaskUsageBook;
   url: string;
   /** The AWS JSON services the edge serves, as composed here. */
   jsonServices: readonly JsonService[];
@@ -191,11 +194,11 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
     const attached: Part[] = [];
     for (const module of modules) if (module.attach) attached.push(...(await module.attach({ app, log: app.log })));
     const parts = new PartSet(attached);
-    const { hub, services, lifecycle, loadBalancers, dataPlane, expiredSessions, metrics, loadBalancerMetrics, ecsMetrics } = composed;
+    const { hub, services, lifecycle, loadBalancers, dataPlane, expiredSessions, metrics, loadBalancerMetrics, ecsMetrics, taskUsage } = composed;
     if (!hub || !services || !lifecycle) throw new Error('the ecs and ecr modules must be composed');
     if (!expiredSessions) throw new Error('the sts module must be composed');
     if (!loadBalancers || !dataPlane) throw new Error('the elbv2 module must be composed');
-    if (!metrics || !loadBalancerMetrics || !ecsMetrics) throw new Error('the cloudwatch and elbv2 modules must be composed');
+    if (!metrics || !loadBalancerMetrics || !ecsMetrics || !taskUsage) throw new Error('the cloudwatch and elbv2 modules must be composed');
     const address = await app.listen({ host: config.host, port: config.port });
     // Timers start only once the port is ours, so a failed start leaves nothing running.
     const url = address.replace('[::1]', '127.0.0.1');
@@ -239,6 +242,7 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       metrics,
       loadBalancerMetrics,
       ecsMetrics,
+      taskUsage,
       url,
       jsonServices,
       queryServices,
