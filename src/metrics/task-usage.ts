@@ -18,6 +18,9 @@ export interface MeasuredUsage {
   sampledAt: number;
 }
 
+/** A task whose samples stopped arriving this long ago is forgotten even where no publisher prunes (a process not holding the lease). */
+const forgetAfterMs = 10 * 60_000;
+
 interface ContainerSamples {
   previous?: ContainerStats;
   latest: ContainerStats;
@@ -25,12 +28,17 @@ interface ContainerSamples {
 
 export class TaskUsageBook {
   private readonly tasks = new Map<string, { agentKey: string; receivedAt: number; containers: Map<string, ContainerSamples> }>();
+  private prunedAt = Number.NEGATIVE_INFINITY;
 
   /**
    * Takes one agent's samples. A sample no newer than the one held is ignored (a resent or
    * reordered message); a task that moved to another agent starts afresh.
    */
   record(agentKey: string, stats: readonly TaskStats[], receivedAt: number): void {
+    if (receivedAt - this.prunedAt >= 60_000) {
+      this.prunedAt = receivedAt;
+      for (const [taskArn, entry] of this.tasks) if (entry.receivedAt < receivedAt - forgetAfterMs) this.tasks.delete(taskArn);
+    }
     for (const task of stats) {
       let entry = this.tasks.get(task.taskArn);
       if (!entry || entry.agentKey !== agentKey) this.tasks.set(task.taskArn, (entry = { agentKey, receivedAt, containers: new Map() }));

@@ -44,6 +44,16 @@ describe('task usage from agent samples', () => {
     assert.deepEqual(book.taskArns(), []);
   });
 
+  it('forgets a task whose samples stopped arriving ten minutes ago, even without a publisher pruning', () => {
+    const book = new TaskUsageBook();
+    const other = arn.replace('0123', '4567');
+    book.record('ci/1', [{ taskArn: arn, containers: [sample(0, 0, 1)] }], 0);
+    book.record('ci/1', [{ taskArn: other, containers: [sample(0, 0, 1)] }], 9 * 60_000);
+    assert.deepEqual(book.taskArns(), [arn, other]);
+    book.record('ci/1', [{ taskArn: other, containers: [sample(1, 0, 1)] }], 10 * 60_000 + 1);
+    assert.deepEqual(book.taskArns(), [other]);
+  });
+
   it("reads docker stats' answer: CPU time, memory without cache, the networks' bytes", () => {
     const stats = containerStatsOf(
       'app',
