@@ -18,6 +18,9 @@ import { controlTiming, type ControlTiming } from './control-timing.js';
 import { buildApp } from './edge/app.js';
 import { serverModules } from './composition/modules.js';
 import type { MetricPublisher } from './cloudwatch/publisher.js';
+import type { LoadBalancerMetrics } from './controllers/load-balancer-metrics.js';
+import type { EcsMetrics } from './controllers/ecs-metrics.js';
+import type { TaskUsageBook } from './metrics/task-usage.js';
 import { PartSet, type Part } from './composition/parts.js';
 import type { AgentHub } from './ecs/agent-channel/hub.js';
 import type { EcrLifecycleController } from './controllers/ecr-lifecycle.js';
@@ -57,6 +60,12 @@ export interface RunningServer {
   logRetention: LogRetention;
   /** Berth's own Prometheus metrics, served as GET /metrics (absent when the options turned them off). */
   telemetry: Telemetry | undefined;
+  /** Puts the load balancers' CloudWatch metrics once per metric period (tests settle it after moving the clock). */
+  loadBalancerMetrics: LoadBalancerMetrics;
+  /** Puts the AWS/ECS and ECS/ContainerInsights metrics once per metric period (tests settle it after moving the clock). */
+  ecsMetrics: EcsMetrics;
+  /** The container usage samples agents sent, for the ECS metrics. */
+  taskUsage: TaskUsageBook;
   url: string;
   /** The AWS JSON services the edge serves, as composed here. */
   jsonServices: readonly JsonService[];
@@ -204,11 +213,11 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
     const attached: Part[] = [];
     for (const module of modules) if (module.attach) attached.push(...(await module.attach({ app, log: app.log })));
     const parts = new PartSet(attached);
-    const { hub, services, lifecycle, loadBalancers, dataPlane, expiredSessions, metrics, logRetention } = composed;
+    const { hub, services, lifecycle, loadBalancers, dataPlane, expiredSessions, metrics, logRetention, loadBalancerMetrics, ecsMetrics, taskUsage } = composed;
     if (!hub || !services || !lifecycle) throw new Error('the ecs and ecr modules must be composed');
     if (!expiredSessions) throw new Error('the sts module must be composed');
     if (!loadBalancers || !dataPlane) throw new Error('the elbv2 module must be composed');
-    if (!metrics) throw new Error('the cloudwatch module must be composed');
+    if (!metrics || !loadBalancerMetrics || !ecsMetrics || !taskUsage) throw new Error('the cloudwatch and elbv2 modules must be composed');
     if (!logRetention) throw new Error('the logs module must be composed');
     telemetry?.observeAgents(() => hub.agentKeys().length);
     telemetry?.observeChangeFeed(() => store.changes.backlog());
@@ -258,6 +267,9 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       metrics,
       logRetention,
       telemetry,
+      loadBalancerMetrics,
+      ecsMetrics,
+      taskUsage,
       url,
       jsonServices,
       queryServices,

@@ -9,6 +9,10 @@
  *   agent → control plane   `report`  a task's observed state, with SubmitTaskStateChange's semantics:
  *                                     statuses only move forward, so a report may be resent freely.
  *                           `health`  whether the agent can reach its container runtime.
+ *                           `stats`   its running tasks' containers' cumulative usage, sampled from
+ *                                     the runtime once per stats interval (ECS's telemetry session):
+ *                                     the control plane computes CloudWatch's utilization from them.
+ *                                     Not acknowledged and not resent: a lost sample is a missing point.
  *
  * The agent keeps every report until it is acknowledged and resends unacknowledged ones after a
  * reconnect, so nothing it observed is lost while the control plane is away.
@@ -109,13 +113,33 @@ export interface RuntimeHealth {
   reason?: string;
 }
 
+/** One container's usage as its runtime counts it: cumulative, so two samples give a rate. */
+export interface ContainerStats {
+  name: string;
+  /** When the runtime took the sample (epoch ms). */
+  sampledAt: number;
+  /** CPU time used since the container started, in nanoseconds. */
+  cpuNanoseconds: number;
+  /** Memory in use without the page cache, in bytes (as ECS's agent counts it). */
+  memoryBytes: number;
+  /** Bytes received and sent on its networks since it started, where the runtime tells. */
+  networkRxBytes?: number;
+  networkTxBytes?: number;
+}
+
+export interface TaskStats {
+  taskArn: string;
+  containers: ContainerStats[];
+}
+
 export type ControlMessage =
   | { type: 'tasks'; full: boolean; tasks: AssignedTask[] }
   | { type: 'ack'; id: number; error?: string };
 
 export type AgentMessage =
   | { type: 'report'; id: number; report: TaskReport }
-  | { type: 'health'; runtime: RuntimeHealth };
+  | { type: 'health'; runtime: RuntimeHealth }
+  | { type: 'stats'; tasks: TaskStats[] };
 
 /** Query parameters of the channel URL (signed along with everything else). */
 export interface ChannelIdentity {

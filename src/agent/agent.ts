@@ -19,6 +19,7 @@ import { startMetadataServer, type MetadataServer } from './metadata/server.js';
 import { CredentialsEndpoint } from './credentials/endpoint.js';
 import { credentialsIdKey, TaskCredentials } from './credentials/task-credentials.js';
 import { reasons } from './engine/reasons.js';
+import { StatsReporter } from './stats-reporter.js';
 import type { AgentOptions } from './options.js';
 import { detectTaskCgroups } from './runtime/task-cgroups.js';
 import { architectureOf, fargateHostId, registerInstance, type Registration } from './registration.js';
@@ -60,6 +61,9 @@ function executionEnvironment(task: AssignedTask): string {
 
 /** A short, stable, path-safe name for this agent's cgroup directory. */
 const cgroupNameOf = (owner: string) => createHash('sha256').update(owner).digest('hex').slice(0, 16);
+
+/** How often container stats go to the control plane when the options say nothing: ECS's agent's 20 s. */
+const defaultStatsIntervalMs = 20_000;
 
 /** How long an agent whose cluster is gone waits before it tries to register again. */
 const rejoinRetryMs = 30_000;
@@ -241,6 +245,13 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   });
   await engine.start();
   channel.start();
+  const statsIntervalMs = options.statsIntervalMs ?? defaultStatsIntervalMs;
+  const running = engine;
+  const stats =
+    statsIntervalMs > 0
+      ? new StatsReporter({ containers: () => running.runningContainers(), stats: (id) => options.runtime.stats(id), send: (tasks) => channel.sendStats(tasks), intervalMs: statsIntervalMs, log })
+      : undefined;
+  stats?.start();
   // The CLI says so in its own words; the event stays for debugging.
   log.debug({ owner: registration.owner, mode: options.mode }, 'agent started');
   return {
@@ -258,6 +269,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         rejoinWait.resolve();
         rejoinWait = undefined;
       }
+      stats?.stop();
       await channel.stop();
       await engine?.stop();
       await metadata?.close();

@@ -21,7 +21,7 @@ import type { Clock } from '../core/clock.js';
 import type { AwsCredentialIdentity, Provider } from '@smithy/types';
 import type { Logger } from 'pino';
 import { WebSocket } from 'ws';
-import { agentChannelPath, resetCloseCode, type AgentMessage, type ControlMessage, type RuntimeHealth, type TaskReport } from '../agent-channel-protocol/messages.js';
+import { agentChannelPath, resetCloseCode, type AgentMessage, type ControlMessage, type RuntimeHealth, type TaskReport, type TaskStats } from '../agent-channel-protocol/messages.js';
 
 export interface ChannelClientOptions {
   endpoint: string;
@@ -124,6 +124,11 @@ export class ChannelClient {
     const id = this.nextId++;
     this.pending.set(id, report);
     this.send({ type: 'report', id, report });
+  }
+
+  /** Usage samples: sent only while connected, never queued or resent (a lost sample is a missing point). */
+  sendStats(tasks: TaskStats[]): void {
+    this.send({ type: 'stats', tasks });
   }
 
   setHealth(health: RuntimeHealth): void {

@@ -54,6 +54,11 @@ export interface AgentOptions {
   createCluster?: boolean;
   /** How long the control plane may stay silent before the agent reconnects (ChannelClient's default when absent). */
   heartbeatTimeoutMs?: number;
+  /**
+   * How often the running tasks' containers are sampled for CloudWatch's ECS metrics (20 s, as
+   * ECS's agent, when absent; 0: never). Berth's own agents take the server's metric period.
+   */
+  statsIntervalMs?: number;
   log: Logger;
   clock?: Clock;
   tickMs?: number;

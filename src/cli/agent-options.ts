@@ -18,6 +18,7 @@ export interface AgentFlags {
   pauseImage?: string;
   dockerSocket?: string;
   heartbeatTimeout: number;
+  statsInterval?: number;
   taskEndpointUrl?: string;
 }
 
@@ -93,6 +94,11 @@ export function withAgentOptions(command: Command): Command {
         .default(defaultHeartbeatTimeoutMs / 1000),
     )
     .addOption(
+      new Option('--stats-interval <seconds>', "seconds between samples of the running containers' usage sent to the control plane for CloudWatch's ECS metrics; 0: none (default: 20, as ECS's agent; berth up: the metric period)")
+        .env('BERTH_AGENT_STATS_INTERVAL')
+        .argParser(wholeNumber('--stats-interval', 0)),
+    )
+    .addOption(
       new Option('--task-endpoint-url <url>', "AWS_ENDPOINT_URL set in every task's containers, so the AWS SDKs and CLI inside call Berth: its endpoint as the containers reach it (default: not set)")
         .env('BERTH_TASK_ENDPOINT_URL')
         .argParser(endpointUrl),
@@ -102,7 +108,7 @@ export function withAgentOptions(command: Command): Command {
 /** The AgentOptions the flags set; the caller supplies the rest (endpoint, credentials, mode…). */
 export function agentSettingsOf(flags: AgentFlags, region: string): Pick<
   AgentOptions,
-  'availabilityZone' | 'reservedMemoryMiB' | 'reservedPorts' | 'pullBehavior' | 'cleanupDelayMs' | 'awsvpcSubnet' | 'pauseImage' | 'heartbeatTimeoutMs' | 'taskEndpointUrl'
+  'availabilityZone' | 'reservedMemoryMiB' | 'reservedPorts' | 'pullBehavior' | 'cleanupDelayMs' | 'awsvpcSubnet' | 'pauseImage' | 'heartbeatTimeoutMs' | 'taskEndpointUrl' | 'statsIntervalMs'
 > {
   return {
     availabilityZone: flags.availabilityZone ?? `${region}a`,
@@ -113,6 +119,7 @@ export function agentSettingsOf(flags: AgentFlags, region: string): Pick<
     awsvpcSubnet: flags.awsvpcSubnet,
     heartbeatTimeoutMs: flags.heartbeatTimeout * 1000,
     ...(flags.pauseImage ? { pauseImage: flags.pauseImage } : {}),
+    ...(flags.statsInterval !== undefined ? { statsIntervalMs: flags.statsInterval * 1000 } : {}),
     ...(flags.taskEndpointUrl ? { taskEndpointUrl: flags.taskEndpointUrl } : {}),
   };
 }

@@ -319,7 +319,8 @@ function runLocalAgents(
     cluster: 'default',
     log: log.child({ component: 'local-agent' }),
     ...(flags.dockerSocket ? { dockerSocket: flags.dockerSocket } : {}),
-    overrides: agentSettingsOf(flags, config.region),
+    // Unless told otherwise, samples as often as the server publishes: each period's point rests on the period's own samples.
+    overrides: { statsIntervalMs: server.metrics.periodSeconds * 1000, ...agentSettingsOf(flags, config.region) },
   });
   const joinedText = (running: RunningAgent[]) => {
     const arn = running[0]?.registration.containerInstanceArn ?? '';

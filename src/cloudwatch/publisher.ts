@@ -2,25 +2,14 @@
  * How Berth's own parts publish metrics: in process, into the same metric store the API reads,
  * without HTTP and without the API's refusal of AWS/ namespaces.
  *
- * What will land here (later work; the names and dimensions are AWS's, so dashboards, alarms and
- * scaling policies written for AWS read them unchanged):
+ * What is put here (the names and dimensions are AWS's, so dashboards, alarms and scaling policies
+ * written for AWS read them unchanged):
  *
- * - AWS/ECS: CPUUtilization and MemoryUtilization (Percent) per {ClusterName, ServiceName} and per
- *   {ClusterName}; CPUReservation and MemoryReservation (Percent) per {ClusterName}. Put as a value
- *   per task or host sample (or a statistic set per period), so Average/Minimum/Maximum/SampleCount
- *   read as in AWS.
- * - ECS/ContainerInsights (clusters with containerInsights enabled): CpuUtilized, CpuReserved,
- *   MemoryUtilized, MemoryReserved, NetworkRxBytes, NetworkTxBytes, StorageReadBytes,
- *   StorageWriteBytes, RunningTaskCount, PendingTaskCount, DesiredTaskCount per {ClusterName},
- *   {ClusterName, ServiceName}, {ClusterName, TaskDefinitionFamily}.
- * - AWS/ApplicationELB: RequestCount, HTTPCode_Target_2XX_Count … HTTPCode_ELB_5XX_Count,
- *   TargetConnectionErrorCount (Count, Sum) per {LoadBalancer}, {LoadBalancer, TargetGroup},
- *   {TargetGroup}; RequestCountPerTarget per {TargetGroup}; TargetResponseTime (Seconds, one
- *   value per request or Values+Counts, so percentiles work) per {LoadBalancer} and {LoadBalancer,
- *   TargetGroup}; HealthyHostCount and UnHealthyHostCount per {LoadBalancer, TargetGroup}.
- *   LoadBalancer is the ARN's suffix "app/<name>/<id>", TargetGroup "targetgroup/<name>/<id>".
- * - AWS/NetworkELB likewise for network load balancers (ActiveFlowCount, NewFlowCount,
- *   ProcessedBytes, HealthyHostCount, UnHealthyHostCount).
+ * - AWS/ECS and ECS/ContainerInsights, by controllers/ecs-metrics.ts from the container usage
+ *   agents send (arithmetic and the exact list in metrics/ecs-utilization.ts).
+ * - AWS/ApplicationELB and AWS/NetworkELB, by controllers/load-balancer-metrics.ts from the data
+ *   plane's counters (metrics/elb-metrics.ts). Not published: TargetConnectionErrorCount and the
+ *   ECS/ContainerInsights storage bytes, which nothing counts yet.
  *
  * Publishers aggregate over `periodSeconds` (the server's --metric-period-seconds, 60 as in AWS by
  * default) and put one point per metric per period, stamped with the period's start.

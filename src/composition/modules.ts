@@ -52,6 +52,9 @@ import { cloudWatchServices } from '../cloudwatch/service.js';
 import { MetricPublisher } from '../cloudwatch/publisher.js';
 import { SqliteMetricStorage } from '../cloudwatch/storage/sqlite-metrics.js';
 import type { ControllerTelemetry } from '../telemetry/telemetry.js';
+import { LoadBalancerMetrics } from '../controllers/load-balancer-metrics.js';
+import { EcsMetrics } from '../controllers/ecs-metrics.js';
+import { TaskUsageBook } from '../metrics/task-usage.js';
 
 /** What every module is built from. */
 export interface ModuleContext {
@@ -106,6 +109,12 @@ export interface ComposedParts {
   logRetention?: LogRetention;
   /** Where Berth's own metrics are put (AWS/ECS, AWS/ApplicationELB), in process. */
   metrics?: MetricPublisher;
+  /** Puts the load balancers' AWS/ApplicationELB and AWS/NetworkELB metrics once per metric period. */
+  loadBalancerMetrics?: LoadBalancerMetrics;
+  /** The usage samples agents send over the agent channel, for the ECS metrics. */
+  taskUsage?: TaskUsageBook;
+  /** Puts the AWS/ECS and ECS/ContainerInsights metrics once per metric period. */
+  ecsMetrics?: EcsMetrics;
 }
 
 const controller = (name: string, runner: { start(): void; stop(): Promise<void> }, after: string[] = []): Part => ({
@@ -119,7 +128,7 @@ const controller = (name: string, runner: { start(): void; stop(): Promise<void>
 /** Every module of the server, and where the parts others reach for are put. */
 export function serverModules(context: ModuleContext): { modules: ServerModule[]; parts: ComposedParts } {
   const { config, timing, store, clock, registry } = context;
-  const parts: ComposedParts = {};
+  const parts: ComposedParts = { taskUsage: new TaskUsageBook() };
   const lease = (name: string, seconds: number) => new LeaderLease(store, clock, context.processId, name, seconds);
   const ecsDeps = { store, clock, ids: context.ids, rng: context.rng, controlPlaneUrl: context.controlPlaneUrl };
   const telemetry = context.telemetry ? { telemetry: context.telemetry } : {};
@@ -136,6 +145,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
         taskRoles,
         pullAuth: new TaskPullAuth(registry),
         authorize: context.authorize,
+        ...(parts.taskUsage ? { usage: parts.taskUsage } : {}),
         ...(config.agentPingIntervalSeconds !== undefined ? { pingMs: config.agentPingIntervalSeconds * 1000 } : {}),
       });
       await app.register((scope) => agentChannelRoutes(scope, { store, clock, hub, accountId: config.accountId, regions: context.regions, authorize: context.authorize }));
@@ -234,7 +244,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
     { name: 'iam', queryApis: [iamService({ store, clock })] },
     elbv2Module(context, parts, lease),
     { name: 'acm', jsonApis: [acmService({ store, clock, ids: context.ids })] },
-    cloudWatchModule(context, parts),
+    cloudWatchModule(context, parts, lease),
     logsModule(context, parts),
   ];
   return { modules, parts };
@@ -307,11 +317,12 @@ const metricCompactionMs = 10 * 60_000;
  * CloudWatch metrics: the API in both its protocols over the metric store, a database file of its
  * own in the data directory (metrics.sqlite), and the publisher Berth's own parts put through.
  */
-function cloudWatchModule(context: ModuleContext, parts: ComposedParts): ServerModule {
-  const { config, clock } = context;
+function cloudWatchModule(context: ModuleContext, parts: ComposedParts, lease: (name: string, seconds: number) => LeaderLease): ServerModule {
+  const { config, clock, store, timing } = context;
   const storage = new SqliteMetricStorage(join(config.dataDir, 'metrics.sqlite'));
   const { json, query } = cloudWatchServices({ storage, clock });
-  parts.metrics = new MetricPublisher(storage, clock, config.metricPeriodSeconds ?? 60);
+  const metrics = new MetricPublisher(storage, clock, config.metricPeriodSeconds ?? 60);
+  parts.metrics = metrics;
   return {
     name: 'cloudwatch',
     jsonApis: [json],
@@ -319,6 +330,17 @@ function cloudWatchModule(context: ModuleContext, parts: ComposedParts): ServerM
     async attach({ log }) {
       let timer: NodeJS.Timeout | undefined;
       const compact = () => storage.compact(clock.now().getTime()).catch((error: unknown) => log.error({ err: error }, 'metric compaction failed'));
+      const published: Part[] = [];
+      if (parts.dataPlane) {
+        const loadBalancerMetrics = new LoadBalancerMetrics({ store, clock, log, dataPlane: parts.dataPlane, metrics, lease: lease('load-balancer-metrics', timing.loadBalancerLeaseSeconds) });
+        parts.loadBalancerMetrics = loadBalancerMetrics;
+        published.push(controller('load-balancer-metrics', loadBalancerMetrics, ['metric-store', 'load-balancer-data-plane']));
+      }
+      if (parts.taskUsage) {
+        const ecsMetrics = new EcsMetrics({ store, clock, log, usage: parts.taskUsage, metrics, lease: lease('ecs-metrics', timing.serviceLeaseSeconds) });
+        parts.ecsMetrics = ecsMetrics;
+        published.push(controller('ecs-metrics', ecsMetrics, ['metric-store']));
+      }
       return [
         { name: 'metric-store', kind: 'service', start: () => undefined, stop: () => storage.close() },
         {
@@ -332,9 +354,11 @@ function cloudWatchModule(context: ModuleContext, parts: ComposedParts): ServerM
           },
           stop: async () => clearInterval(timer),
         },
+        ...published,
       ];
     },
     async afterStoreReset(scope) {
+      if (scope.kind === 'installation') parts.taskUsage?.clear();
       await storage.reset(scope.kind === 'installation' ? undefined : scope.accountId);
     },
   };

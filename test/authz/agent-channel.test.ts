@@ -2,7 +2,8 @@
  * The agent channel authorized like every call: an agent runs with the credentials of an IAM user
  * holding AmazonEC2ContainerServiceforEC2Role's permissions (no root credentials) and runs a task;
  * a principal without ecs:Poll is refused the channel in AWS's words; and each message is checked
- * when it arrives, so a state change sent after ecs:Submit* was taken away is refused.
+ * when it arrives, so a state change sent after ecs:Submit* was taken away is refused, and
+ * container stats count only from a principal allowed ecs:StartTelemetrySession.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -123,6 +124,44 @@ describe('the agent channel under IAM policies', () => {
         second.error,
         `User: arn:aws:iam::${account}:user/registrar is not authorized to perform: ecs:SubmitTaskStateChange on resource: arn:aws:ecs:us-east-1:${account}:cluster/default because no identity-based policy allows the ecs:SubmitTaskStateChange action`,
       );
+    } finally {
+      socket.terminate();
+    }
+  });
+
+  it('keeps container stats only from a principal allowed ecs:StartTelemetrySession', async () => {
+    const keys = await userWithKey('telemetry');
+    const allow = (actions: string[]) =>
+      iam.send(
+        new PutUserPolicyCommand({
+          UserName: 'telemetry',
+          PolicyName: 'agent',
+          PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] }),
+        }),
+      );
+    await allow(['ecs:RegisterContainerInstance', 'ecs:Poll', 'ecs:SubmitTaskStateChange']);
+    const instance = (await registerInstance(berth.ecs('us-east-1', keys), { cluster: 'default' })).containerInstanceArn!;
+    const { socket } = await open(await channelUrl(berth, keys, instance));
+    assert.ok(socket);
+    try {
+      const acks: number[] = [];
+      socket.on('message', (data) => {
+        const message = JSON.parse(data.toString()) as { type: string; id: number };
+        if (message.type === 'ack') acks.push(message.id);
+      });
+      const taskArn = (id: string) => `arn:aws:ecs:us-east-1:${account}:task/default/${id.repeat(32)}`;
+      const stats = (id: string) =>
+        socket.send(JSON.stringify({ type: 'stats', tasks: [{ taskArn: taskArn(id), containers: [{ name: 'main', sampledAt: 1, cpuNanoseconds: 1, memoryBytes: 1 }] }] }));
+      stats('a');
+      // A report sent after it, acknowledged: the channel has read the stats message by then.
+      socket.send(JSON.stringify({ type: 'report', id: 1, report: { taskArn: taskArn('c'), status: 'RUNNING' } }));
+      await eventually(async () => (acks.includes(1) ? true : undefined), 10_000, 'the ack');
+      assert.ok(!berth.server.taskUsage.taskArns().includes(taskArn('a')), 'stats without ecs:StartTelemetrySession are dropped');
+
+      await allow(['ecs:RegisterContainerInstance', 'ecs:Poll', 'ecs:SubmitTaskStateChange', 'ecs:StartTelemetrySession']);
+      stats('b');
+      await eventually(async () => (berth.server.taskUsage.taskArns().includes(taskArn('b')) ? true : undefined), 10_000, 'the stats kept');
+      assert.ok(!berth.server.taskUsage.taskArns().includes(taskArn('a')));
     } finally {
       socket.terminate();
     }

@@ -112,6 +112,18 @@ export class TaskEngine {
     return this.runners.size;
   }
 
+  /** Every task's running app containers as last observed, by container name: what the stats reporter samples. */
+  runningContainers(): { taskArn: string; containers: { name: string; id: string }[] }[] {
+    const tasks = [];
+    for (const [taskArn, runner] of this.runners) {
+      const observed = runner.lastView?.observed;
+      if (!observed) continue;
+      const containers = [...observed].filter(([, container]) => container.state === 'running').map(([name, container]) => ({ name, id: container.id }));
+      if (containers.length > 0) tasks.push({ taskArn, containers });
+    }
+    return tasks;
+  }
+
   runner(taskArn: string): TaskRunner | undefined {
     return this.runners.get(taskArn);
   }

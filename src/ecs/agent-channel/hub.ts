@@ -19,7 +19,7 @@
  */
 import type { WebSocket } from 'ws';
 import type { FastifyBaseLogger as Logger } from 'fastify';
-import { resetCloseCode, type AgentMessage, type AssignedTask, type ControlMessage, type TaskReport } from '../../agent-channel-protocol/messages.js';
+import { resetCloseCode, type AgentMessage, type AssignedTask, type ControlMessage, type TaskReport, type TaskStats } from '../../agent-channel-protocol/messages.js';
 import { Arn } from '../../core/arn.js';
 import type { Authorizer } from '../../core/authorize.js';
 import type { Principal } from '../../core/principal.js';
@@ -69,6 +69,8 @@ export interface AgentHubDeps {
   connectGraceMs?: number;
   /** Issues credentials for pulls from Berth's own registry. */
   pullAuth?: TaskPullAuth;
+  /** Where the usage samples agents send (`stats`) are kept for the ECS metrics; dropped without it. */
+  usage?: { record(agentKey: string, stats: readonly TaskStats[], receivedAt: number): void };
   /** Issues task role credentials; by default one on this hub's store and clock. */
   taskRoles?: TaskRoleCredentials;
 }
@@ -415,6 +417,12 @@ export class AgentHub {
         this.queueReport(connection, message.id, report, denial);
         return;
       }
+      case 'stats':
+        // ECS's agent sends its metrics in a telemetry session, which its instance role allows (ecs:StartTelemetrySession).
+        if (!this.deps.usage || (await this.denial(connection, 'ecs:StartTelemetrySession')) !== undefined) return;
+        // Which agent sent them goes with the samples: only the agent a task is assigned to is believed about it.
+        this.deps.usage.record(connection.key, message.tasks, this.deps.clock.now().getTime());
+        return;
       case 'health':
         if (!connection.containerInstanceArn || (await this.denial(connection, 'ecs:Poll')) !== undefined) return;
         await this.recordHealth(connection.containerInstanceArn, message.runtime.status, message.runtime.reason);
@@ -431,7 +439,7 @@ export class AgentHub {
     const { authorize } = this.deps;
     const { principal, clusterArn, containerInstanceArn } = connection;
     if (!authorize || !principal || !clusterArn || !containerInstanceArn) return undefined;
-    const resource = action === 'ecs:Poll' ? containerInstanceArn : clusterArn;
+    const resource = action === 'ecs:Poll' || action === 'ecs:StartTelemetrySession' ? containerInstanceArn : clusterArn;
     const region = Arn.parse(clusterArn)?.region ?? '';
     const decision = await authorize(principal, action, resource, { region, rootOnly: false, keys: { 'ecs:cluster': clusterArn } });
     if (decision.allowed) return undefined;

@@ -1,5 +1,5 @@
 /** Checks what an agent sends before anything acts on it; a malformed message is dropped, never applied. */
-import type { AgentMessage, TaskReport } from '../../agent-channel-protocol/messages.js';
+import type { AgentMessage, TaskReport, TaskStats } from '../../agent-channel-protocol/messages.js';
 
 const stopCodes = ['TaskFailedToStart', 'EssentialContainerExited'];
 const healthStatuses = ['HEALTHY', 'UNHEALTHY', 'UNKNOWN'];
@@ -40,6 +40,30 @@ function checkReport(value: unknown): TaskReport {
   return value as unknown as TaskReport;
 }
 
+/** At most this many tasks in one stats message: one agent cannot flood the control plane's memory. */
+export const maxStatsTasks = 1000;
+const maxStatsContainers = 10;
+
+const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+
+function checkStats(value: unknown): TaskStats[] {
+  if (!Array.isArray(value)) throw new MalformedMessage('stats.tasks must be a list');
+  if (value.length > maxStatsTasks) throw new MalformedMessage(`stats.tasks holds at most ${maxStatsTasks} tasks`);
+  return value.map((task: unknown, index) => {
+    if (!isObject(task) || typeof task.taskArn !== 'string') throw new MalformedMessage(`stats.tasks[${index}].taskArn must be a string`);
+    if (!Array.isArray(task.containers) || task.containers.length > maxStatsContainers) throw new MalformedMessage(`stats.tasks[${index}].containers must be a list of at most ${maxStatsContainers}`);
+    task.containers.forEach((container: unknown, at) => {
+      const where = `stats.tasks[${index}].containers[${at}]`;
+      if (!isObject(container) || typeof container.name !== 'string') throw new MalformedMessage(`${where}.name must be a string`);
+      for (const field of ['sampledAt', 'cpuNanoseconds', 'memoryBytes'] as const) if (!isCount(container[field])) throw new MalformedMessage(`${where}.${field} must be a number of at least 0`);
+      for (const field of ['networkRxBytes', 'networkTxBytes'] as const) {
+        if (container[field] !== undefined && !isCount(container[field])) throw new MalformedMessage(`${where}.${field} must be a number of at least 0`);
+      }
+    });
+    return task as unknown as TaskStats;
+  });
+}
+
 export function checkAgentMessage(value: unknown): AgentMessage {
   if (!isObject(value)) throw new MalformedMessage('a message must be a JSON object');
   switch (value.type) {
@@ -52,6 +76,8 @@ export function checkAgentMessage(value: unknown): AgentMessage {
       optional(runtime.reason, 'string', 'health.runtime.reason');
       return { type: 'health', runtime: { status: runtime.status, ...(typeof runtime.reason === 'string' ? { reason: runtime.reason } : {}) } };
     }
+    case 'stats':
+      return { type: 'stats', tasks: checkStats(value.tasks) };
     default:
       throw new MalformedMessage(`unknown message type ${JSON.stringify(value.type)}`);
   }
