@@ -295,7 +295,7 @@ const metricCompactionMs = 10 * 60_000;
 function cloudWatchModule(context: ModuleContext, parts: ComposedParts): ServerModule {
   const { config, clock } = context;
   const storage = new SqliteMetricStorage(join(config.dataDir, 'metrics.sqlite'));
-  const { json, query } = cloudWatchServices({ storage, clock });
+  const { json, query } = cloudWatchServices({ storage, clock, store: context.store });
   parts.metrics = new MetricPublisher(storage, clock, config.metricPeriodSeconds ?? 60);
   return {
     name: 'cloudwatch',

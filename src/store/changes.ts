@@ -46,7 +46,8 @@ export type ChangeKind =
   | 'targetHealth'
   | 'iamEntity'
   | 'ssmParameter'
-  | 'certificate';
+  | 'certificate'
+  | 'metricAlarm';
 
 export type ChangeOp = 'created' | 'updated' | 'deleted';
 

@@ -10,3 +10,4 @@ export * from './contract/registry.js';
 export * from './contract/store.js';
 export * from './contract/elbv2.js';
 export * from './contract/ssm.js';
+export * from './contract/alarms.js';
