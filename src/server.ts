@@ -18,6 +18,7 @@ import { controlTiming, type ControlTiming } from './control-timing.js';
 import { buildApp } from './edge/app.js';
 import { serverModules } from './composition/modules.js';
 import type { MetricPublisher } from './cloudwatch/publisher.js';
+import type { AlarmEvaluator } from './cloudwatch/alarms/controller.js';
 import { PartSet, type Part } from './composition/parts.js';
 import type { AgentHub } from './ecs/agent-channel/hub.js';
 import type { EcrLifecycleController } from './controllers/ecr-lifecycle.js';
@@ -49,6 +50,8 @@ export interface RunningServer {
   expiredSessions: ExpiredSessionSweep;
   /** Where Berth's own CloudWatch metrics are put, in process. */
   metrics: MetricPublisher;
+  /** The CloudWatch alarm evaluator (tests settle it after moving the clock). */
+  alarms: AlarmEvaluator;
   url: string;
   /** The AWS JSON services the edge serves, as composed here. */
   jsonServices: readonly JsonService[];
@@ -185,11 +188,11 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
     const attached: Part[] = [];
     for (const module of modules) if (module.attach) attached.push(...(await module.attach({ app, log: app.log })));
     const parts = new PartSet(attached);
-    const { hub, services, lifecycle, loadBalancers, dataPlane, expiredSessions, metrics } = composed;
+    const { hub, services, lifecycle, loadBalancers, dataPlane, expiredSessions, metrics, alarms } = composed;
     if (!hub || !services || !lifecycle) throw new Error('the ecs and ecr modules must be composed');
     if (!expiredSessions) throw new Error('the sts module must be composed');
     if (!loadBalancers || !dataPlane) throw new Error('the elbv2 module must be composed');
-    if (!metrics) throw new Error('the cloudwatch module must be composed');
+    if (!metrics || !alarms) throw new Error('the cloudwatch module must be composed');
     const address = await app.listen({ host: config.host, port: config.port });
     // Timers start only once the port is ours, so a failed start leaves nothing running.
     const url = address.replace('[::1]', '127.0.0.1');
@@ -231,6 +234,7 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       dataPlane,
       expiredSessions,
       metrics,
+      alarms,
       url,
       jsonServices,
       queryServices,

@@ -44,6 +44,7 @@ import { LoadBalancerController } from '../controllers/load-balancers.js';
 import type { Part } from './parts.js';
 import { join } from 'node:path';
 import { cloudWatchServices } from '../cloudwatch/service.js';
+import { AlarmEvaluator } from '../cloudwatch/alarms/controller.js';
 import { MetricPublisher } from '../cloudwatch/publisher.js';
 import { SqliteMetricStorage } from '../cloudwatch/storage/sqlite-metrics.js';
 
@@ -96,6 +97,8 @@ export interface ComposedParts {
   expiredSessions?: ExpiredSessionSweep;
   /** Where Berth's own metrics are put (AWS/ECS, AWS/ApplicationELB), in process. */
   metrics?: MetricPublisher;
+  /** Evaluates CloudWatch alarms. */
+  alarms?: AlarmEvaluator;
 }
 
 const controller = (name: string, runner: { start(): void; stop(): Promise<void> }, after: string[] = []): Part => ({
@@ -222,7 +225,7 @@ export function serverModules(context: ModuleContext): { modules: ServerModule[]
     { name: 'iam', queryApis: [iamService({ store, clock })] },
     elbv2Module(context, parts, lease),
     { name: 'acm', jsonApis: [acmService({ store, clock, ids: context.ids })] },
-    cloudWatchModule(context, parts),
+    cloudWatchModule(context, parts, lease),
   ];
   return { modules, parts };
 }
@@ -292,8 +295,8 @@ const metricCompactionMs = 10 * 60_000;
  * CloudWatch metrics: the API in both its protocols over the metric store, a database file of its
  * own in the data directory (metrics.sqlite), and the publisher Berth's own parts put through.
  */
-function cloudWatchModule(context: ModuleContext, parts: ComposedParts): ServerModule {
-  const { config, clock } = context;
+function cloudWatchModule(context: ModuleContext, parts: ComposedParts, lease: (name: string, seconds: number) => LeaderLease): ServerModule {
+  const { config, clock, store } = context;
   const storage = new SqliteMetricStorage(join(config.dataDir, 'metrics.sqlite'));
   const { json, query } = cloudWatchServices({ storage, clock, store: context.store });
   parts.metrics = new MetricPublisher(storage, clock, config.metricPeriodSeconds ?? 60);
@@ -304,6 +307,9 @@ function cloudWatchModule(context: ModuleContext, parts: ComposedParts): ServerM
     async attach({ log }) {
       let timer: NodeJS.Timeout | undefined;
       const compact = () => storage.compact(clock.now().getTime()).catch((error: unknown) => log.error({ err: error }, 'metric compaction failed'));
+      // Alarms read the metric store: the evaluator runs while it is open (the same lease time as the service scheduler's).
+      const alarms = new AlarmEvaluator({ store, storage, clock, log, lease: lease('alarm-evaluation', context.timing.serviceLeaseSeconds) });
+      parts.alarms = alarms;
       return [
         { name: 'metric-store', kind: 'service', start: () => undefined, stop: () => storage.close() },
         {
@@ -317,6 +323,7 @@ function cloudWatchModule(context: ModuleContext, parts: ComposedParts): ServerM
           },
           stop: async () => clearInterval(timer),
         },
+        controller('alarm-evaluation', alarms, ['metric-store']),
       ];
     },
     async afterStoreReset(scope) {
