@@ -45,6 +45,8 @@ export interface ServiceSnapshot {
   rebalanceZones?: readonly string[];
   /** For a service with load balancers: what each registered task's targets say about it (load-balancing.ts). */
   balances?: ReadonlyMap<string, TaskBalance>;
+  /** The deployment alarms (deploymentConfiguration.alarms) in ALARM now, by name. */
+  firingAlarms?: readonly string[];
 }
 
 export interface StopOrder {
@@ -64,7 +66,14 @@ export interface RebalanceStep {
 }
 
 /** What the circuit breaker concluded this pass. */
-export type BreakerOutcome = { tripped: false } | { tripped: true; rollbackTo?: { revisionArn: string; deploymentId: string } };
+export type BreakerOutcome =
+  | { tripped: false }
+  | {
+      tripped: true;
+      rollbackTo?: { revisionArn: string; deploymentId: string };
+      /** The deployment alarms that failed the deployment; absent when the circuit breaker did. */
+      alarms?: readonly string[];
+    };
 
 export interface Decision {
   service: ServiceRecord;
@@ -160,7 +169,7 @@ export function reconcileReplica(snapshot: ServiceSnapshot): Decision {
     covered--;
   }
 
-  const breaker = checkBreaker(service, desired, now);
+  const breaker = checkBreaker(service, desired, now, snapshot.firingAlarms);
   // A failed deployment stops launching; with a rollback on its way, the next pass launches for it.
   const halted = primary === undefined || primary.rolloutState === 'FAILED';
 
@@ -314,18 +323,34 @@ export function isThrottled(deployment: DeploymentRecord, now: number, timing: S
   return wait > 0 && now < (failures[failures.length - 1] ?? 0) + wait;
 }
 
-/** Trips the breaker of an IN_PROGRESS PRIMARY deployment with enough failures; says where to roll back to. */
-export function checkBreaker(service: ServiceRecord, desired: number, now: number): BreakerOutcome {
+/**
+ * Fails an IN_PROGRESS PRIMARY deployment when one of its deployment alarms is in ALARM, or when the
+ * circuit breaker counted enough failures; says where to roll back to when the one that failed it
+ * asks for rollback.
+ */
+export function checkBreaker(service: ServiceRecord, desired: number, now: number, firingAlarms: readonly string[] = []): BreakerOutcome {
   const primary = primaryOf(service);
+  const alarms = service.deploymentConfiguration?.alarms;
+  if (primary && alarms?.enable && primary.rolloutState === 'IN_PROGRESS' && firingAlarms.length > 0) {
+    primary.rolloutState = 'FAILED';
+    primary.rolloutStateReason = `ECS deployment ${primary.id} failed: alarm(s) ${firingAlarms.join(', ')} in ALARM state.`;
+    primary.updatedAt = now;
+    return { tripped: true, alarms: [...firingAlarms], ...rollbackTarget(service, primary.serviceRevisionArn, alarms.rollback === true) };
+  }
   const config = service.deploymentConfiguration?.deploymentCircuitBreaker;
   if (!primary || !config?.enable || primary.rolloutState !== 'IN_PROGRESS' || primary.breakerFailures.length < breakerThreshold(desired)) return { tripped: false };
   primary.rolloutState = 'FAILED';
   primary.rolloutStateReason = 'ECS deployment circuit breaker: tasks failed to start.';
   primary.updatedAt = now;
+  return { tripped: true, ...rollbackTarget(service, primary.serviceRevisionArn, config.rollback === true) };
+}
+
+/** The last completed deployment to roll back to, when rollback is asked for and there is one to go back to. */
+function rollbackTarget(service: ServiceRecord, failedRevisionArn: string, rollback: boolean): { rollbackTo?: { revisionArn: string; deploymentId: string } } {
   const target = service.lastCompletedRevisionArn;
-  return config.rollback && target && target !== primary.serviceRevisionArn && service.lastCompletedDeploymentId
-    ? { tripped: true, rollbackTo: { revisionArn: target, deploymentId: service.lastCompletedDeploymentId } }
-    : { tripped: true };
+  return rollback && target && target !== failedRevisionArn && service.lastCompletedDeploymentId
+    ? { rollbackTo: { revisionArn: target, deploymentId: service.lastCompletedDeploymentId } }
+    : {};
 }
 
 /** Marks the PRIMARY deployment COMPLETED once settled, notes steady state, and retires a drained deleted service. */
