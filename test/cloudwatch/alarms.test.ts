@@ -186,8 +186,13 @@ describe('CloudWatch alarms', () => {
     assert.equal((await put({ ComparisonOperator: 'LessThanLowerOrGreaterThanUpperThreshold' })).name, 'InvalidParameterValueException');
     assert.equal((await put({ TreatMissingData: 'sometimes' })).name, 'InvalidParameterValueException');
     assert.equal((await put({ Period: 3600, EvaluationPeriods: 200 })).name, 'InvalidParameterValueException');
-    const math = await put({ Metrics: [{ Id: 'e1', Expression: 'm1 * 2' }] });
-    assert.equal(math.name, 'InvalidParameterValueException');
+    const stat = (id: string, returnData = false) => ({ Id: id, ReturnData: returnData, MetricStat: { Metric: { Namespace: 'Shop', MetricName: 'CPU' }, Period: 60, Stat: 'Sum' } });
+    const putMath = (input: Partial<PutMetricAlarmCommandInput>) =>
+      failure(cloudwatch.send(new PutMetricAlarmCommand({ AlarmName: 'bad', EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanThreshold', ...input })));
+    const twoReturning = await putMath({ Metrics: [stat('m1', true), stat('m2', true)] });
+    assert.equal(twoReturning.message, 'Exactly one element of the metrics list should return data.');
+    assert.equal((await putMath({ Metrics: [stat('m1'), { Id: 'e1', Expression: 'm1 * m9' }] })).message, "Error in expression e1: Unrecognized metric id 'm9'.");
+    assert.equal((await putMath({ MetricName: 'CPU', Metrics: [stat('m1', true)] })).name, 'InvalidParameterCombinationException');
     const state = await failure(cloudwatch.send(new SetAlarmStateCommand({ AlarmName: 'nope', StateValue: 'OK', StateReason: 'x' })));
     assert.equal(state.name, 'ResourceNotFound');
     assert.equal(state.message, 'Alarm nope not found');
@@ -231,6 +236,33 @@ describe('CloudWatch alarms', () => {
     assert.equal(paged.AlarmHistoryItems!.length, 3);
     const rest = await cloudwatch.send(new DescribeAlarmHistoryCommand({ AlarmName: 'web', HistoryItemType: 'StateUpdate', MaxRecords: 3, NextToken: paged.NextToken }));
     assert.deepEqual(rest.AlarmHistoryItems!.map((item) => item.HistorySummary), ['Alarm updated from INSUFFICIENT_DATA to ALARM']);
+  });
+
+  it('evaluates a metric math alarm on the query that returns data', async () => {
+    const currentMinute = Math.floor(clock.now().getTime() / minute) * minute;
+    const datum = (name: string, value: number) => ({ MetricName: name, Dimensions: [{ Name: 'Service', Value: 'math' }], Timestamp: new Date(currentMinute - minute + 5_000), Value: value });
+    await cloudwatch.send(new PutMetricDataCommand({ Namespace: 'Shop', MetricData: [datum('Errors', 12), datum('Requests', 100)] }));
+    const stat = (id: string, metricName: string) => ({ Id: id, ReturnData: false, MetricStat: { Metric: { Namespace: 'Shop', MetricName: metricName, Dimensions: [{ Name: 'Service', Value: 'math' }] }, Period: 60, Stat: 'Sum' } });
+    await cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'error-rate',
+        Metrics: [stat('errors', 'Errors'), stat('requests', 'Requests'), { Id: 'rate', Expression: '100 * errors / requests', Label: 'Error rate', ReturnData: true }],
+        EvaluationPeriods: 1,
+        Threshold: 5,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
+    );
+    const alarmed = await settleInto('error-rate', 'ALARM');
+    assert.match(alarmed.StateReason!, /^Threshold Crossed: 1 datapoint \[12\.0 \(.*\)\] was greater than the threshold \(5\.0\)/);
+    assert.equal(alarmed.MetricName, undefined);
+    assert.equal(alarmed.Period, 60);
+    assert.deepEqual(alarmed.Metrics!.map((query) => [query.Id, query.ReturnData, query.Expression ?? query.MetricStat!.Metric!.MetricName]), [
+      ['errors', false, 'Errors'],
+      ['requests', false, 'Requests'],
+      ['rate', true, '100 * errors / requests'],
+    ]);
+    const found = await cloudwatch.send(new DescribeAlarmsForMetricCommand({ Namespace: 'Shop', MetricName: 'Requests', Dimensions: [{ Name: 'Service', Value: 'math' }] }));
+    assert.deepEqual(found.MetricAlarms!.map((alarm) => alarm.AlarmName), ['error-rate']);
   });
 
   it('goes to INSUFFICIENT_DATA when the metric stops, with missing data treated as missing', async () => {

@@ -17,10 +17,11 @@ import type { Change } from '../../store/changes.js';
 import type { LeaderLease } from '../../store/leader-lease.js';
 import type { AlarmStateValue, MetricAlarmRecord } from '../../store/contract/alarms.js';
 import type { Store, StoreTx } from '../../store/types.js';
-import type { MetricStorage, Statistic } from '../storage/types.js';
+import type { MetricStorage } from '../storage/types.js';
 import { parseStatistic } from '../validate.js';
 import { evaluateAlarm, evaluationRangeLength, type EvaluationRule, type ThresholdOperator, type TreatMissingData } from './evaluate.js';
-import { evaluationWindow, rangePoints, sampleCount } from './range.js';
+import { evaluationWindow } from './range.js';
+import { alarmDatapoints } from './datapoints.js';
 import { setState } from './transition.js';
 
 export interface AlarmEvaluatorDeps {
@@ -44,22 +45,19 @@ function parseKey(key: string): { accountId: string; region: string; name: strin
 /** Every minute; a high-resolution alarm's period when shorter. */
 export const cadenceMs = (periodSeconds: number) => Math.min(periodSeconds, 60) * 1000;
 
-export function ruleOf(alarm: MetricAlarmRecord): { rule: EvaluationRule; statistic: Statistic } {
-  const name = alarm.statistic ?? alarm.extendedStatistic!;
-  const statistic = parseStatistic(name, 'Statistic')!;
+export function ruleOf(alarm: MetricAlarmRecord): EvaluationRule {
+  const name = alarm.statistic ?? alarm.extendedStatistic;
+  const statistic = name === undefined ? undefined : parseStatistic(name, 'Statistic');
   return {
-    statistic,
-    rule: {
-      statistic: name,
-      ...(statistic.kind === 'percentile' ? { percentile: statistic.percent } : {}),
-      periodSeconds: alarm.periodSeconds,
-      evaluationPeriods: alarm.evaluationPeriods,
-      datapointsToAlarm: alarm.datapointsToAlarm ?? alarm.evaluationPeriods,
-      threshold: alarm.threshold,
-      comparisonOperator: alarm.comparisonOperator as ThresholdOperator,
-      treatMissingData: (alarm.treatMissingData ?? 'missing') as TreatMissingData,
-      evaluateLowSampleCountPercentile: alarm.evaluateLowSampleCountPercentile === 'ignore' ? 'ignore' : 'evaluate',
-    },
+    ...(name !== undefined ? { statistic: name } : {}),
+    ...(statistic?.kind === 'percentile' ? { percentile: statistic.percent } : {}),
+    periodSeconds: alarm.periodSeconds,
+    evaluationPeriods: alarm.evaluationPeriods,
+    datapointsToAlarm: alarm.datapointsToAlarm ?? alarm.evaluationPeriods,
+    threshold: alarm.threshold,
+    comparisonOperator: alarm.comparisonOperator as ThresholdOperator,
+    treatMissingData: (alarm.treatMissingData ?? 'missing') as TreatMissingData,
+    evaluateLowSampleCountPercentile: alarm.evaluateLowSampleCountPercentile === 'ignore' ? 'ignore' : 'evaluate',
   };
 }
 
@@ -113,18 +111,9 @@ export class AlarmEvaluator implements Controller {
     const changedSince = last === undefined || alarm.configurationUpdatedAt > last;
     if (!changedSince && now < last + cadence) return requeueAfter(last + cadence - now);
 
-    const { rule, statistic } = ruleOf(alarm);
+    const rule = ruleOf(alarm);
     const window = evaluationWindow(now, alarm.periodSeconds, evaluationRangeLength(rule));
-    const found = await this.deps.storage.aggregate({
-      metric: { accountId, region, namespace: alarm.metric.namespace, metricName: alarm.metric.metricName, dimensions: alarm.metric.dimensions },
-      start: window.start,
-      end: window.end,
-      periodSeconds: alarm.periodSeconds,
-      ...(alarm.unit !== undefined ? { unit: alarm.unit } : {}),
-      mergeUnits: true,
-      statistics: [statistic, sampleCount],
-    });
-    const evaluation = evaluateAlarm(rule, alarm.state.value, rangePoints(window, found), now);
+    const evaluation = evaluateAlarm(rule, alarm.state.value, await alarmDatapoints(this.deps.storage, alarm, window), now);
     this.evaluatedAt.set(key, now);
     if (evaluation.state !== undefined && evaluation.state !== alarm.state.value) {
       await this.transition(alarm, evaluation.state, evaluation.reason!, evaluation.reasonData, now);

@@ -26,8 +26,8 @@ export type ThresholdOperator = 'GreaterThanOrEqualToThreshold' | 'GreaterThanTh
 export const thresholdOperators: readonly ThresholdOperator[] = ['GreaterThanOrEqualToThreshold', 'GreaterThanThreshold', 'LessThanThreshold', 'LessThanOrEqualToThreshold'];
 
 export interface EvaluationRule {
-  /** The statistic's name as the alarm gives it (Average, p99): for the reason data. */
-  statistic: string;
+  /** The statistic's name as the alarm gives it (Average, p99): for the reason data; absent for metric math. */
+  statistic?: string;
   /** The percentile when the statistic is one (for EvaluateLowSampleCountPercentile). */
   percentile?: number;
   periodSeconds: number;

@@ -6,7 +6,7 @@
 import { InvalidFormatFault, ResourceNotFound } from '@aws-sdk/client-cloudwatch';
 import { modelled, withHelp } from '../../core/errors.js';
 import type { Handler } from '../../edge/protocols/operation.js';
-import type { AlarmHistoryType, MetricAlarmRecord } from '../../store/contract/alarms.js';
+import type { AlarmHistoryType, AlarmMetric, MetricAlarmRecord } from '../../store/contract/alarms.js';
 import type { CloudWatchDeps } from '../deps.js';
 import { badValue, invalidCombination, invalidNextToken, invalidValue, missing } from '../errors.js';
 import { canonicalDimensions } from '../storage/types.js';
@@ -125,16 +125,19 @@ export function alarmOperations(deps: CloudWatchDeps): Record<string, Handler> {
       const statistic = input.Statistic === undefined ? undefined : String(input.Statistic);
       const extended = input.ExtendedStatistic === undefined ? undefined : String(input.ExtendedStatistic);
       const all = await store.read((tx) => tx.metricAlarms.list(ctx.scope.accountId, ctx.scope.region));
-      const sameDimensions = (alarm: MetricAlarmRecord) =>
+      const sameDimensions = (metric: AlarmMetric) =>
         dimensions === undefined ||
-        (alarm.metric.dimensions.length === dimensions.length && alarm.metric.dimensions.every((dimension, index) => dimension.name === dimensions[index]!.name && dimension.value === dimensions[index]!.value));
+        (metric.dimensions.length === dimensions.length && metric.dimensions.every((dimension, index) => dimension.name === dimensions[index]!.name && dimension.value === dimensions[index]!.value));
+      // A metric math alarm is found by any metric its MetricStat queries read.
+      const reads = (alarm: MetricAlarmRecord) =>
+        [alarm.metric, ...(alarm.metrics ?? []).map((query) => query.metricStat?.metric)].some(
+          (metric) => metric !== undefined && metric.metricName === metricName && metric.namespace === namespace && sameDimensions(metric),
+        );
       return {
         MetricAlarms: all
           .filter(
             (alarm) =>
-              alarm.metric.metricName === metricName &&
-              alarm.metric.namespace === namespace &&
-              sameDimensions(alarm) &&
+              reads(alarm) &&
               (period === undefined || alarm.periodSeconds === period) &&
               (unit === undefined || alarm.unit === unit) &&
               (statistic === undefined || alarm.statistic === statistic) &&
@@ -238,6 +241,8 @@ export function alarmOperations(deps: CloudWatchDeps): Record<string, Handler> {
 function clearedOptional(): Partial<MetricAlarmRecord> {
   return {
     description: undefined,
+    metric: undefined,
+    metrics: undefined,
     statistic: undefined,
     extendedStatistic: undefined,
     unit: undefined,

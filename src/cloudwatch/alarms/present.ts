@@ -1,5 +1,5 @@
 /** An alarm record as the API answers it (MetricAlarm), and the history items it leaves. */
-import type { AlarmHistoryRecord, MetricAlarmRecord } from '../../store/contract/alarms.js';
+import type { AlarmHistoryRecord, AlarmQuery, MetricAlarmRecord } from '../../store/contract/alarms.js';
 
 const seconds = (ms: number) => ms / 1000;
 
@@ -18,11 +18,11 @@ export function presentAlarm(alarm: MetricAlarmRecord): Record<string, unknown> 
     ...(alarm.state.reasonData !== undefined ? { StateReasonData: alarm.state.reasonData } : {}),
     StateUpdatedTimestamp: seconds(alarm.state.updatedAt),
     StateTransitionedTimestamp: seconds(alarm.state.transitionedAt),
-    MetricName: alarm.metric.metricName,
-    Namespace: alarm.metric.namespace,
+    ...(alarm.metric ? { MetricName: alarm.metric.metricName, Namespace: alarm.metric.namespace } : {}),
     ...(alarm.statistic !== undefined ? { Statistic: alarm.statistic } : {}),
     ...(alarm.extendedStatistic !== undefined ? { ExtendedStatistic: alarm.extendedStatistic } : {}),
-    Dimensions: alarm.metric.dimensions.map((dimension) => ({ Name: dimension.name, Value: dimension.value })),
+    ...(alarm.metric ? { Dimensions: alarm.metric.dimensions.map(presentDimension) } : {}),
+    ...(alarm.metrics ? { Metrics: alarm.metrics.map(presentQuery) } : {}),
     Period: alarm.periodSeconds,
     ...(alarm.unit !== undefined ? { Unit: alarm.unit } : {}),
     EvaluationPeriods: alarm.evaluationPeriods,
@@ -31,6 +31,27 @@ export function presentAlarm(alarm: MetricAlarmRecord): Record<string, unknown> 
     ComparisonOperator: alarm.comparisonOperator,
     ...(alarm.treatMissingData !== undefined ? { TreatMissingData: alarm.treatMissingData } : {}),
     ...(alarm.evaluateLowSampleCountPercentile !== undefined ? { EvaluateLowSampleCountPercentile: alarm.evaluateLowSampleCountPercentile } : {}),
+  };
+}
+
+const presentDimension = (dimension: { name: string; value: string }) => ({ Name: dimension.name, Value: dimension.value });
+
+function presentQuery(query: AlarmQuery): Record<string, unknown> {
+  return {
+    Id: query.id,
+    ...(query.label !== undefined ? { Label: query.label } : {}),
+    ReturnData: query.returnData,
+    ...(query.expression !== undefined ? { Expression: query.expression } : {}),
+    ...(query.metricStat
+      ? {
+          MetricStat: {
+            Metric: { Namespace: query.metricStat.metric.namespace, MetricName: query.metricStat.metric.metricName, Dimensions: query.metricStat.metric.dimensions.map(presentDimension) },
+            Period: query.metricStat.periodSeconds,
+            Stat: query.metricStat.stat,
+            ...(query.metricStat.unit !== undefined ? { Unit: query.metricStat.unit } : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -82,7 +82,7 @@ export function reasonData(rule: EvaluationRule, range: readonly RangePoint[], e
     version: '1.0',
     queryDate: reasonDataDate(queryDate),
     ...(range.length > 0 ? { startDate: reasonDataDate(range[0]!.timestamp) } : {}),
-    ...(rule.percentile !== undefined ? { extendedStatistic: rule.statistic } : { statistic: rule.statistic }),
+    ...(rule.statistic === undefined ? {} : rule.percentile !== undefined ? { extendedStatistic: rule.statistic } : { statistic: rule.statistic }),
     period: rule.periodSeconds,
     recentDatapoints: newestFirst.filter((point) => point.value !== undefined).slice(0, rule.evaluationPeriods).map((point) => point.value),
     threshold: rule.threshold,

@@ -14,6 +14,16 @@ export interface AlarmMetric {
   dimensions: { name: string; value: string }[];
 }
 
+/** One query of a metric math alarm (PutMetricAlarm Metrics): a metric read, or an expression over the others. */
+export interface AlarmQuery {
+  id: string;
+  label?: string;
+  /** The one query the alarm compares with its threshold. */
+  returnData: boolean;
+  metricStat?: { metric: AlarmMetric; periodSeconds: number; stat: string; unit?: string };
+  expression?: string;
+}
+
 export interface AlarmState {
   value: AlarmStateValue;
   reason: string;
@@ -34,11 +44,15 @@ export interface MetricAlarmRecord extends Versioned {
   okActions: string[];
   alarmActions: string[];
   insufficientDataActions: string[];
-  metric: AlarmMetric;
+  /** The metric of a single-metric alarm; absent for a metric math alarm (see `metrics`). */
+  metric?: AlarmMetric;
+  /** The queries of a metric math alarm. */
+  metrics?: AlarmQuery[];
   /** A basic statistic (Average) or an extended one (p99), as given. */
   statistic?: string;
   extendedStatistic?: string;
   unit?: string;
+  /** The alarm's period; for a metric math alarm, its metrics' (one for all). */
   periodSeconds: number;
   evaluationPeriods: number;
   datapointsToAlarm?: number;
