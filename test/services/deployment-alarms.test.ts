@@ -158,4 +158,66 @@ describe('ECS deployment alarms', () => {
     assert.deepEqual(record.alarms?.triggeredAlarmNames, ['web-errors']);
     assert.equal(record.deploymentCircuitBreaker?.status, 'DISABLED');
   });
+
+  test('a deployment watched by alarms bakes before it completes: Period × EvaluationPeriods of its alarms', async () => {
+    await cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'api-latency',
+        Namespace: 'Web',
+        MetricName: 'Latency',
+        Dimensions: [{ Name: 'Service', Value: 'api' }],
+        Statistic: 'Maximum',
+        Period: 60,
+        EvaluationPeriods: 2,
+        Threshold: 1000,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+      }),
+    );
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: 'alarmed',
+        serviceName: 'api',
+        taskDefinition: 'app:1',
+        desiredCount: 1,
+        deploymentConfiguration: { alarms: { alarmNames: ['api-latency'], enable: true, rollback: false } },
+      }),
+    );
+    const running = await eventually(
+      async () => {
+        const { taskArns } = await ecs.send(new ListTasksCommand({ cluster: 'alarmed', serviceName: 'api' }));
+        if (!taskArns?.length) return undefined;
+        const tasks = (await ecs.send(new DescribeTasksCommand({ cluster: 'alarmed', tasks: taskArns }))).tasks ?? [];
+        return tasks.some((task) => task.lastStatus === 'RUNNING') ? tasks : undefined;
+      },
+      20_000,
+      'api running',
+    );
+    await proveRunning(berth, clock, running);
+    // Settled: the bake begins, and the deployment is still in progress.
+    const bakeUntil = await eventually(
+      async () => {
+        await berth.server.services.settle();
+        const record = await berth.server.store.read((tx) => tx.services.get(`arn:aws:ecs:us-east-1:000000000000:service/alarmed/api`));
+        return record?.deployments[0]?.bakeUntil;
+      },
+      10_000,
+      'the bake to begin',
+    );
+    const settledAt = clock.now().getTime() / 1000;
+    assert.ok(bakeUntil - settledAt > 110 && bakeUntil - settledAt <= 120, `bakes 120 s: ${bakeUntil - settledAt}`);
+    assert.equal((await describe1('api')).deployments![0]!.rolloutState, 'IN_PROGRESS');
+
+    clock.advance(121_000);
+    const completed = await eventually(
+      async () => {
+        await berth.server.services.settle();
+        const described = await describe1('api');
+        return described.deployments![0]!.rolloutState === 'COMPLETED' ? described : undefined;
+      },
+      10_000,
+      'the deployment to complete after its bake',
+    );
+    assert.match(completed.deployments![0]!.rolloutStateReason!, /completed\.$/);
+  });
 });

@@ -277,6 +277,7 @@ export class ServiceController implements Controller {
         ...(zones ? { rebalanceZones: zones } : {}),
         ...(balances ? { balances } : {}),
         ...(alarms.firing.length > 0 ? { firingAlarms: alarms.firing } : {}),
+        ...(alarms.bakeSeconds > 0 ? { bakeSeconds: alarms.bakeSeconds } : {}),
       };
 
       let launchOn: string[] = [];

@@ -124,6 +124,6 @@ export function reconcileDaemon(snapshot: DaemonSnapshot): DaemonDecision {
     live.every((task) => task.startedBy === current.id) &&
     launchOn.length === 0 &&
     stops.length === 0;
-  const outcome = settle(service, settled, draining && live.length === 0, now);
+  const outcome = settle(service, settled, draining && live.length === 0, now, snapshot.bakeSeconds);
   return { ...outcome, launchOn, stops, accounted: snapshot.stops.map((task) => task.taskArn), breaker, throttled };
 }

@@ -47,6 +47,8 @@ export interface ServiceSnapshot {
   balances?: ReadonlyMap<string, TaskBalance>;
   /** The deployment alarms (deploymentConfiguration.alarms) in ALARM now, by name. */
   firingAlarms?: readonly string[];
+  /** With deployment alarms: how long a settled deployment bakes before it completes (deployment-alarms.ts). */
+  bakeSeconds?: number;
 }
 
 export interface StopOrder {
@@ -218,7 +220,7 @@ export function reconcileReplica(snapshot: ServiceSnapshot): Decision {
   const primaryHealthy = keep.filter((task) => isProven(task, now, timing.provenAfterSeconds)).length;
   const onlyPrimaryLeft = service.deployments.length === 1 && live.every((task) => task.startedBy === current?.id && instanceOf(task)?.status !== 'DRAINING');
   const settled = current !== undefined && keep.length === desired && primaryHealthy === desired && onlyPrimaryLeft && launch === 0 && stops.length === 0;
-  const outcome = settle(service, settled, draining && live.length === 0, now);
+  const outcome = settle(service, settled, draining && live.length === 0, now, snapshot.bakeSeconds);
   const rebalancing = rebalanceStep(outcome.service, keep, snapshot.rebalanceZones, {
     // As in ECS, a service is watched for balance once it has been found steady.
     settled: settled && snapshot.service.steadyState === true,
@@ -353,12 +355,25 @@ function rollbackTarget(service: ServiceRecord, failedRevisionArn: string, rollb
     : {};
 }
 
-/** Marks the PRIMARY deployment COMPLETED once settled, notes steady state, and retires a drained deleted service. */
-export function settle(service: ServiceRecord, settled: boolean, drained: boolean, now: number): { service: ServiceRecord; completed: boolean; becameSteady: boolean } {
+/**
+ * Marks the PRIMARY deployment COMPLETED once settled (and, with deployment alarms, once settled
+ * for the bake time: leaving the settled state starts the bake again), notes steady state, and
+ * retires a drained deleted service.
+ */
+export function settle(service: ServiceRecord, settled: boolean, drained: boolean, now: number, bakeSeconds = 0): { service: ServiceRecord; completed: boolean; becameSteady: boolean } {
   const current = primaryOf(service);
   let completed = false;
   let next = service;
-  if (current && current.rolloutState === 'IN_PROGRESS' && settled) {
+  let baked = true;
+  if (current && current.rolloutState === 'IN_PROGRESS') {
+    if (!settled || bakeSeconds <= 0) delete current.bakeUntil;
+    else {
+      current.bakeUntil ??= now + bakeSeconds;
+      baked = now >= current.bakeUntil;
+    }
+  }
+  if (current && current.rolloutState === 'IN_PROGRESS' && settled && baked) {
+    delete current.bakeUntil;
     current.rolloutState = 'COMPLETED';
     current.rolloutStateReason = `ECS deployment ${current.id} completed.`;
     current.updatedAt = now;
