@@ -25,6 +25,7 @@ import {
 import { AdvancingClock } from '../../src/core/clock.js';
 import { cliEnvironment, hasAwsCli, run } from '../helpers/aws-cli.js';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
+import { signedRequest } from '../helpers/wire.js';
 
 const minute = 60_000;
 
@@ -298,6 +299,41 @@ describe('CloudWatch alarms', () => {
         (error: { stderr: string }) => error.stderr,
       );
       assert.match(refused, /ResourceNotFound.*Alarm nope not found/);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('is served over Query too, as older SDKs send it', async () => {
+    // Query requests are signed with the real time: a Berth of its own, on the real clock.
+    const plain = await startBerth();
+    const query = (params: Record<string, string>) =>
+      signedRequest(plain.url, { service: 'monitoring', contentType: 'application/x-www-form-urlencoded; charset=utf-8', body: new URLSearchParams({ Version: '2010-08-01', ...params }).toString() });
+    try {
+      const put = await query({
+        Action: 'PutMetricAlarm',
+        AlarmName: 'old-sdk',
+        Namespace: 'Old',
+        MetricName: 'Jobs',
+        'Dimensions.member.1.Name': 'Queue',
+        'Dimensions.member.1.Value': 'a',
+        Statistic: 'Sum',
+        Period: '300',
+        EvaluationPeriods: '2',
+        Threshold: '10.5',
+        ComparisonOperator: 'LessThanThreshold',
+        ActionsEnabled: 'false',
+      });
+      assert.equal(put.status, 200, put.bytes.toString());
+      const described = (await query({ Action: 'DescribeAlarms', 'AlarmNames.member.1': 'old-sdk' })).bytes.toString();
+      assert.match(described, /<DescribeAlarmsResponse xmlns="http:\/\/monitoring.amazonaws.com\/doc\/2010-08-01\/">/);
+      assert.match(described, /<AlarmName>old-sdk<\/AlarmName>/);
+      assert.match(described, /<ActionsEnabled>false<\/ActionsEnabled>/);
+      assert.match(described, /<Threshold>10.5<\/Threshold>/);
+      assert.match(described, /<StateValue>INSUFFICIENT_DATA<\/StateValue>/);
+      const missing = await query({ Action: 'SetAlarmState', AlarmName: 'nope', StateValue: 'OK', StateReason: 'x' });
+      assert.equal(missing.status, 404, missing.bytes.toString());
+      assert.match(missing.bytes.toString(), /<Code>ResourceNotFound<\/Code><Message>Alarm nope not found<\/Message>/);
     } finally {
       await plain.close();
     }
