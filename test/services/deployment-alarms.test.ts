@@ -50,30 +50,30 @@ describe('ECS deployment alarms', () => {
   });
 
   const describe1 = async (service: string): Promise<Service> => (await ecs.send(new DescribeServicesCommand({ cluster: 'alarmed', services: [service] }))).services![0]!;
-  /** Waits for `count` tasks of `revision` to run, passes the proving window, and waits for the deployment to complete. */
-  const steadyOn = async (service: string, count: number, revision: string) => {
-    const running = await eventually(
+  const runningTasks = async (service: string) => {
+    const { taskArns } = await ecs.send(new ListTasksCommand({ cluster: 'alarmed', serviceName: service }));
+    if (!taskArns?.length) return [];
+    const tasks = (await ecs.send(new DescribeTasksCommand({ cluster: 'alarmed', tasks: taskArns }))).tasks ?? [];
+    return tasks.filter((task) => task.lastStatus === 'RUNNING' && task.desiredStatus === 'RUNNING');
+  };
+  /**
+   * Waits for the service to run `count` tasks of `revision` alone with its deployment completed,
+   * moving the clock past the proving window of each task that starts on the way (a rollback
+   * replaces tasks in steps, each waiting for the last to prove itself).
+   */
+  const steadyOn = async (service: string, count: number, revision: string) =>
+    eventually(
       async () => {
-        const { taskArns } = await ecs.send(new ListTasksCommand({ cluster: 'alarmed', serviceName: service }));
-        if (!taskArns?.length) return undefined;
-        const tasks = (await ecs.send(new DescribeTasksCommand({ cluster: 'alarmed', tasks: taskArns }))).tasks ?? [];
-        const on = tasks.filter((task) => task.lastStatus === 'RUNNING' && task.desiredStatus === 'RUNNING' && task.taskDefinitionArn!.endsWith(revision));
-        return on.length === count ? on : undefined;
-      },
-      20_000,
-      `${service} running ${count} tasks of ${revision}`,
-    );
-    await proveRunning(berth, clock, running);
-    return eventually(
-      async () => {
+        await proveRunning(berth, clock, await runningTasks(service));
         const described = await describe1(service);
         const primary = described.deployments?.find((deployment) => deployment.status === 'PRIMARY');
-        return described.deployments?.length === 1 && primary?.rolloutState === 'COMPLETED' && primary.taskDefinition!.endsWith(revision) ? described : undefined;
+        return described.deployments?.length === 1 && described.runningCount === count && primary?.rolloutState === 'COMPLETED' && primary.taskDefinition!.endsWith(revision)
+          ? described
+          : undefined;
       },
       20_000,
       `${service} steady on ${revision}`,
     );
-  };
 
   test('refuses alarms enabled without alarm names', async () => {
     await assert.rejects(
