@@ -233,6 +233,11 @@ describe('CloudWatch alarms', () => {
     const first = JSON.parse(history.AlarmHistoryItems![0]!.HistoryData!) as { oldState: { stateValue: string }; newState: { stateValue: string; stateReasonData: { threshold: number } } };
     assert.equal(first.oldState.stateValue, 'INSUFFICIENT_DATA');
     assert.equal(first.newState.stateReasonData.threshold, 70);
+    const untilFirst = await cloudwatch.send(new DescribeAlarmHistoryCommand({ AlarmName: 'web', HistoryItemType: 'StateUpdate', EndDate: alarmed.StateUpdatedTimestamp }));
+    assert.deepEqual(untilFirst.AlarmHistoryItems!.map((item) => item.HistorySummary), ['Alarm updated from INSUFFICIENT_DATA to ALARM']);
+    const sinceOk = await cloudwatch.send(new DescribeAlarmHistoryCommand({ AlarmName: 'web', HistoryItemType: 'StateUpdate', StartDate: ok.StateUpdatedTimestamp, ScanBy: 'TimestampAscending' }));
+    assert.equal(sinceOk.AlarmHistoryItems![0]!.HistorySummary, 'Alarm updated from ALARM to OK');
+    assert.equal(sinceOk.AlarmHistoryItems!.length, 3);
     const paged = await cloudwatch.send(new DescribeAlarmHistoryCommand({ AlarmName: 'web', HistoryItemType: 'StateUpdate', MaxRecords: 3 }));
     assert.equal(paged.AlarmHistoryItems!.length, 3);
     const rest = await cloudwatch.send(new DescribeAlarmHistoryCommand({ AlarmName: 'web', HistoryItemType: 'StateUpdate', MaxRecords: 3, NextToken: paged.NextToken }));
