@@ -194,6 +194,8 @@ describe('CloudWatch alarms', () => {
     assert.equal(twoReturning.message, 'Exactly one element of the metrics list should return data.');
     assert.equal((await putMath({ Metrics: [stat('m1'), { Id: 'e1', Expression: 'm1 * m9' }] })).message, "Error in expression e1: Unrecognized metric id 'm9'.");
     assert.equal((await putMath({ MetricName: 'CPU', Metrics: [stat('m1', true)] })).name, 'InvalidParameterCombinationException');
+    const cycle = await putMath({ Metrics: [stat('m1'), { Id: 'a', Expression: 'b + m1', ReturnData: true }, { Id: 'b', Expression: 'a * 2', ReturnData: false }] });
+    assert.match(cycle.message, /^Error in expression [ab]: Circular dependency between expressions\.$/);
     const state = await failure(cloudwatch.send(new SetAlarmStateCommand({ AlarmName: 'nope', StateValue: 'OK', StateReason: 'x' })));
     assert.equal(state.name, 'ResourceNotFound');
     assert.equal(state.message, 'Alarm nope not found');

@@ -259,11 +259,25 @@ function checkAlarmQueries(list: QueryInput[]): AlarmQuery[] {
   if (new Set(stats.map((query) => query.metricStat!.periodSeconds)).size > 1) {
     throw invalidValue('The value for parameter Metrics is invalid.', { field: 'Metrics', hint: 'Every MetricStat of an alarm has the same Period: the alarm evaluates one period at a time.' });
   }
+  const references = new Map<string, string[]>();
   for (const query of queries) {
     if (query.expression === undefined) continue;
-    const references = referencedIds(parseExpression(query.expression));
-    for (const id of references.ids) if (!ids.has(id)) throw invalidValue(`Error in expression ${query.id}: Unrecognized metric id '${id}'.`, { field: 'Metrics' });
+    const referenced = referencedIds(parseExpression(query.expression)).ids;
+    for (const id of referenced) if (!ids.has(id)) throw invalidValue(`Error in expression ${query.id}: Unrecognized metric id '${id}'.`, { field: 'Metrics' });
+    references.set(query.id, referenced);
   }
+  // An expression that reaches itself through others could never be computed: refused here, not left without data.
+  const visiting = new Set<string>();
+  const done = new Set<string>();
+  const visit = (id: string) => {
+    if (done.has(id)) return;
+    if (visiting.has(id)) throw invalidValue(`Error in expression ${id}: Circular dependency between expressions.`, { field: 'Metrics' });
+    visiting.add(id);
+    for (const next of references.get(id) ?? []) visit(next);
+    visiting.delete(id);
+    done.add(id);
+  };
+  for (const id of references.keys()) visit(id);
   return queries;
 }
 
