@@ -4,8 +4,9 @@
  * Query error codes in x-amzn-query-error as the model's awsQueryCompatible trait asks) and Query
  * version 2010-08-01 (what the aws CLI v1 and older SDKs send). Both run the same handlers.
  *
- * Metric points live in the metric store (storage/), not in the record store. Alarms, dashboards,
- * metric streams and the rest of CloudWatch answer UnknownOperationException / InvalidAction.
+ * Metric points live in the metric store (storage/), not in the record store; alarms (alarms/) in
+ * the record store. Composite alarms, dashboards, metric streams and the rest of CloudWatch answer
+ * UnknownOperationException / InvalidAction.
  *
  * Berth's own metrics (later work) do not go through HTTP: the control plane calls
  * `MetricPublisher.putMetricPoints` (publisher.ts), which takes the AWS/ namespaces clients may not
@@ -20,6 +21,8 @@ import { getMetricDataOperation } from './get-metric-data.js';
 import { getMetricStatisticsOperation } from './get-metric-statistics.js';
 import { listMetricsOperation } from './list-metrics.js';
 import { putMetricDataOperation } from './put-metric-data.js';
+import { alarmOperations } from './alarms/operations.js';
+import { taggingOperations } from './alarms/tagging.js';
 
 export const cloudWatchTargetPrefix = 'GraniteServiceVersion20100801';
 export const cloudWatchQueryVersion = '2010-08-01';
@@ -30,6 +33,8 @@ function handlers(deps: CloudWatchDeps): Record<string, Handler> {
     ...getMetricStatisticsOperation(deps),
     ...getMetricDataOperation(deps),
     ...listMetricsOperation(deps),
+    ...alarmOperations(deps),
+    ...taggingOperations(deps),
   };
 }
 

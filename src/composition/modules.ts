@@ -49,6 +49,7 @@ import { LoadBalancerController } from '../controllers/load-balancers.js';
 import type { Part } from './parts.js';
 import { join } from 'node:path';
 import { cloudWatchServices } from '../cloudwatch/service.js';
+import { AlarmEvaluator } from '../cloudwatch/alarms/controller.js';
 import { MetricPublisher } from '../cloudwatch/publisher.js';
 import { SqliteMetricStorage } from '../cloudwatch/storage/sqlite-metrics.js';
 import type { ControllerTelemetry } from '../telemetry/telemetry.js';
@@ -115,6 +116,8 @@ export interface ComposedParts {
   taskUsage?: TaskUsageBook;
   /** Puts the AWS/ECS and ECS/ContainerInsights metrics once per metric period. */
   ecsMetrics?: EcsMetrics;
+  /** Evaluates CloudWatch alarms. */
+  alarms?: AlarmEvaluator;
 }
 
 const controller = (name: string, runner: { start(): void; stop(): Promise<void> }, after: string[] = []): Part => ({
@@ -320,7 +323,7 @@ const metricCompactionMs = 10 * 60_000;
 function cloudWatchModule(context: ModuleContext, parts: ComposedParts, lease: (name: string, seconds: number) => LeaderLease): ServerModule {
   const { config, clock, store, timing } = context;
   const storage = new SqliteMetricStorage(join(config.dataDir, 'metrics.sqlite'));
-  const { json, query } = cloudWatchServices({ storage, clock });
+  const { json, query } = cloudWatchServices({ storage, clock, store });
   const metrics = new MetricPublisher(storage, clock, config.metricPeriodSeconds ?? 60);
   parts.metrics = metrics;
   return {
@@ -341,6 +344,9 @@ function cloudWatchModule(context: ModuleContext, parts: ComposedParts, lease: (
         parts.ecsMetrics = ecsMetrics;
         published.push(controller('ecs-metrics', ecsMetrics, ['metric-store']));
       }
+      // Alarms read the metric store: the evaluator runs while it is open (the same lease time as the service scheduler's).
+      const alarms = new AlarmEvaluator({ store, storage, clock, log, lease: lease('alarm-evaluation', timing.serviceLeaseSeconds) });
+      parts.alarms = alarms;
       return [
         { name: 'metric-store', kind: 'service', start: () => undefined, stop: () => storage.close() },
         {
@@ -355,6 +361,7 @@ function cloudWatchModule(context: ModuleContext, parts: ComposedParts, lease: (
           stop: async () => clearInterval(timer),
         },
         ...published,
+        controller('alarm-evaluation', alarms, ['metric-store']),
       ];
     },
     async afterStoreReset(scope) {

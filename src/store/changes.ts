@@ -47,7 +47,8 @@ export type ChangeKind =
   | 'iamEntity'
   | 'ssmParameter'
   | 'certificate'
-  | 'logGroup';
+  | 'logGroup'
+  | 'metricAlarm';
 
 export type ChangeOp = 'created' | 'updated' | 'deleted';
 

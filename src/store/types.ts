@@ -11,3 +11,4 @@ export * from './contract/store.js';
 export * from './contract/elbv2.js';
 export * from './contract/ssm.js';
 export * from './contract/logs.js';
+export * from './contract/alarms.js';

@@ -33,6 +33,7 @@ import { reconcileDaemon } from './daemon.js';
 import { nextDeadline } from './deadlines.js';
 import { rollBack } from '../../ecs/services/deployments.js';
 import { addEvent, chunks, eventText } from './events.js';
+import { deploymentAlarms } from './deployment-alarms.js';
 import { launchTasks } from './launcher.js';
 import type { LeaderLease } from '../../store/leader-lease.js';
 import { isFailedTask, primaryOf, serviceArnInCluster, serviceGroup, serviceNameOfGroup } from '../../ecs/services/model.js';
@@ -73,6 +74,8 @@ interface ServiceStep {
   deadline?: number;
   /** The target groups whose targets' changes concern the service. */
   targetGroups?: string[];
+  /** The deployment alarms (their change keys) whose state changes concern the service. */
+  alarms?: string[];
 }
 
 /** What one reconcile does to one service: its record as it changes it, with the events it adds. */
@@ -98,7 +101,7 @@ export class ServiceController implements Controller {
   readonly lease: LeaderLease;
   readonly resync: { everyMs: number };
   readonly watch: ControllerWatch = {
-    kinds: ['service', 'task', 'containerInstance', 'target', 'targetHealth'],
+    kinds: ['service', 'task', 'containerInstance', 'target', 'targetHealth', 'metricAlarm'],
     keysOf: (changes) => this.keysOf(changes),
   };
   private readonly startedAt: number;
@@ -115,6 +118,8 @@ export class ServiceController implements Controller {
    * reconcile found them: a target's health change wakes them. A cache rebuilt like capacitySensitive.
    */
   private readonly byTargetGroup = new Map<string, Set<string>>();
+  /** By alarm change key, the services whose deployments the alarm watches: a cache rebuilt like byTargetGroup. */
+  private readonly byAlarm = new Map<string, Set<string>>();
 
   constructor(private readonly deps: ServiceControllerDeps) {
     this.startedAt = deps.clock.now().getTime() / 1000;
@@ -169,7 +174,7 @@ export class ServiceController implements Controller {
       } else if (change.kind === 'containerInstance' && change.labels.cluster) instances.set(change.key, change.labels.cluster);
       else if ((change.kind === 'target' || change.kind === 'targetHealth') && change.labels.targetGroup) {
         for (const arn of this.byTargetGroup.get(change.labels.targetGroup) ?? []) keys.add(arn);
-      }
+      } else if (change.kind === 'metricAlarm') for (const arn of this.byAlarm.get(change.key) ?? []) keys.add(arn);
     }
     if (instances.size > 0) {
       for (const cluster of new Set(instances.values())) for (const arn of this.capacitySensitive.get(cluster) ?? []) keys.add(arn);
@@ -191,6 +196,7 @@ export class ServiceController implements Controller {
     const step = await this.step(serviceArn);
     this.noteCapacitySensitivity(serviceArn, step.capacitySensitiveIn);
     this.noteTargetGroups(serviceArn, step.targetGroups ?? []);
+    noteIn(this.byAlarm, serviceArn, step.alarms ?? []);
     if (step.again) return requeueAfter(0);
     if (step.deadline === undefined) return done;
     // Rounded up, so the requeued reconcile finds the rule flipped.
@@ -263,6 +269,7 @@ export class ServiceController implements Controller {
       const instances = this.instanceStates(records, now);
       const view = { service, tasks, records, instances, now };
       const zones = await rebalanceZones(tx, this.deps, view);
+      const alarms = await deploymentAlarms(tx, service);
       const snapshot = {
         service,
         tasks,
@@ -272,6 +279,8 @@ export class ServiceController implements Controller {
         timing: this.deps.timing ?? defaultSchedulerTiming,
         ...(zones ? { rebalanceZones: zones } : {}),
         ...(balances ? { balances } : {}),
+        ...(alarms.firing.length > 0 ? { firingAlarms: alarms.firing } : {}),
+        ...(alarms.bakeSeconds > 0 ? { bakeSeconds: alarms.bakeSeconds } : {}),
       };
 
       let launchOn: string[] = [];
@@ -310,6 +319,7 @@ export class ServiceController implements Controller {
       return {
         again: outcome.again,
         ...(groupArns.length > 0 ? { targetGroups: groupArns } : {}),
+        ...(alarms.watched.length > 0 ? { alarms: alarms.watched } : {}),
         ...(deadline !== undefined ? { deadline } : {}),
         ...(capacitySensitive ? { capacitySensitiveIn: outcome.service.clusterArn } : {}),
       };
@@ -385,19 +395,25 @@ export class ServiceController implements Controller {
     if (!decision.breaker.tripped || !failedPrimary) return;
     const name = outcome.service.serviceName;
     const { now } = outcome;
-    outcome.event(eventText.deploymentFailed(name, failedPrimary.id, 'tasks failed to start'));
-    const triggered = (record: ServiceDeploymentRecord) => ({ ...record.deploymentCircuitBreaker, status: 'TRIGGERED' as const, failureCount: failedPrimary.breakerFailures.length });
+    const firing = decision.breaker.alarms;
+    outcome.event(eventText.deploymentFailed(name, failedPrimary.id, firing ? 'alarm detected' : 'tasks failed to start'));
+    // What failed the deployment says so on its service deployment: the alarms, or the circuit breaker.
+    const triggered = (record: ServiceDeploymentRecord): Partial<ServiceDeploymentRecord> =>
+      firing
+        ? { alarms: { ...record.alarms, status: 'TRIGGERED', triggeredAlarmNames: [...firing] } }
+        : { deploymentCircuitBreaker: { ...record.deploymentCircuitBreaker, status: 'TRIGGERED', failureCount: failedPrimary.breakerFailures.length } };
     const target = decision.breaker.rollbackTo;
     const revision = target ? await tx.serviceRevisions.get(target.revisionArn) : undefined;
     if (target && revision) {
       const rolled = await rollBack(tx, outcome.service, { revision, deploymentId: target.deploymentId }, failedPrimary.rolloutStateReason, {
         now,
         ids: this.deps.ids,
+        ...(firing ? { rolloutStateReason: `ECS deployment alarms: rolling back to deploymentId ${target.deploymentId}.` } : {}),
       });
       if (rolled) {
         outcome.service = rolled.service;
         // The rollback carries on the failed service deployment, which says the breaker tripped.
-        await this.updateServiceDeployment(tx, failedPrimary, now, (record) => ({ ...record, deploymentCircuitBreaker: triggered(record) }));
+        await this.updateServiceDeployment(tx, failedPrimary, now, (record) => ({ ...record, ...triggered(record) }));
         outcome.event(eventText.rollingBack(name, target.deploymentId));
         outcome.again = true;
       }
@@ -407,7 +423,7 @@ export class ServiceController implements Controller {
         status: 'STOPPED',
         statusReason: failedPrimary.rolloutStateReason,
         stoppedAt: now,
-        deploymentCircuitBreaker: triggered(record),
+        ...triggered(record),
       }));
     }
   }
@@ -462,5 +478,18 @@ export class ServiceController implements Controller {
   ): Promise<void> {
     const record = await tx.serviceDeployments.get(deployment.serviceDeploymentArn);
     if (record) await tx.serviceDeployments.put({ ...change(record), updatedAt: now });
+  }
+}
+
+/** Records that `serviceArn` is concerned by exactly `keys` in an index of keys to services. */
+function noteIn(index: Map<string, Set<string>>, serviceArn: string, keys: readonly string[]): void {
+  for (const [key, services] of index) {
+    if (!keys.includes(key)) services.delete(serviceArn);
+    if (services.size === 0) index.delete(key);
+  }
+  for (const key of keys) {
+    let services = index.get(key);
+    if (!services) index.set(key, (services = new Set()));
+    services.add(serviceArn);
   }
 }

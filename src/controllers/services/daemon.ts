@@ -72,7 +72,7 @@ export function reconcileDaemon(snapshot: DaemonSnapshot): DaemonDecision {
   }
 
   if (primary) clearFailuresBefore(primary, snapshot.tasks.filter((task) => task.startedBy === primary.id), now, timing.provenAfterSeconds);
-  const breaker = checkBreaker(service, Math.max(desired, 1), now);
+  const breaker = checkBreaker(service, Math.max(desired, 1), now, snapshot.firingAlarms);
   const halted = !primary || primary.rolloutState === 'FAILED';
 
   // Older deployments' tasks give way, keeping minHealthy healthy tasks across the service.
@@ -124,6 +124,6 @@ export function reconcileDaemon(snapshot: DaemonSnapshot): DaemonDecision {
     live.every((task) => task.startedBy === current.id) &&
     launchOn.length === 0 &&
     stops.length === 0;
-  const outcome = settle(service, settled, draining && live.length === 0, now);
+  const outcome = settle(service, settled, draining && live.length === 0, now, snapshot.bakeSeconds);
   return { ...outcome, launchOn, stops, accounted: snapshot.stops.map((task) => task.taskArn), breaker, throttled };
 }

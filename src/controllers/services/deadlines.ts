@@ -10,6 +10,7 @@
  *   check grace period after its start has passed;
  * - a DEACTIVATING task is told to stop once its targets' deregistration delay is over;
  * - launches held back after repeated failures to start resume when the back-off runs out (isThrottled);
+ * - a settled deployment watched by deployment alarms completes when its bake time ends;
  * - a disconnected instance's tasks are written off once its agent has been gone past the grace
  *   period (counted from the later of its disconnection and the controller's start).
  *
@@ -57,6 +58,7 @@ export function nextDeadline(input: DeadlineInput): number | undefined {
     const failures = deployment.startFailures ?? [];
     const wait = backoffSeconds(failures.length, input.timing);
     if (wait > 0) consider((failures[failures.length - 1] ?? 0) + wait);
+    if (deployment.bakeUntil !== undefined) consider(deployment.bakeUntil);
   }
   for (const record of input.records) {
     if (record.agentConnected || record.status === 'INACTIVE') continue;

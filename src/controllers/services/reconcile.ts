@@ -45,6 +45,10 @@ export interface ServiceSnapshot {
   rebalanceZones?: readonly string[];
   /** For a service with load balancers: what each registered task's targets say about it (load-balancing.ts). */
   balances?: ReadonlyMap<string, TaskBalance>;
+  /** The deployment alarms (deploymentConfiguration.alarms) in ALARM now, by name. */
+  firingAlarms?: readonly string[];
+  /** With deployment alarms: how long a settled deployment bakes before it completes (deployment-alarms.ts). */
+  bakeSeconds?: number;
 }
 
 export interface StopOrder {
@@ -64,7 +68,14 @@ export interface RebalanceStep {
 }
 
 /** What the circuit breaker concluded this pass. */
-export type BreakerOutcome = { tripped: false } | { tripped: true; rollbackTo?: { revisionArn: string; deploymentId: string } };
+export type BreakerOutcome =
+  | { tripped: false }
+  | {
+      tripped: true;
+      rollbackTo?: { revisionArn: string; deploymentId: string };
+      /** The deployment alarms that failed the deployment; absent when the circuit breaker did. */
+      alarms?: readonly string[];
+    };
 
 export interface Decision {
   service: ServiceRecord;
@@ -160,7 +171,7 @@ export function reconcileReplica(snapshot: ServiceSnapshot): Decision {
     covered--;
   }
 
-  const breaker = checkBreaker(service, desired, now);
+  const breaker = checkBreaker(service, desired, now, snapshot.firingAlarms);
   // A failed deployment stops launching; with a rollback on its way, the next pass launches for it.
   const halted = primary === undefined || primary.rolloutState === 'FAILED';
 
@@ -209,7 +220,7 @@ export function reconcileReplica(snapshot: ServiceSnapshot): Decision {
   const primaryHealthy = keep.filter((task) => isProven(task, now, timing.provenAfterSeconds)).length;
   const onlyPrimaryLeft = service.deployments.length === 1 && live.every((task) => task.startedBy === current?.id && instanceOf(task)?.status !== 'DRAINING');
   const settled = current !== undefined && keep.length === desired && primaryHealthy === desired && onlyPrimaryLeft && launch === 0 && stops.length === 0;
-  const outcome = settle(service, settled, draining && live.length === 0, now);
+  const outcome = settle(service, settled, draining && live.length === 0, now, snapshot.bakeSeconds);
   const rebalancing = rebalanceStep(outcome.service, keep, snapshot.rebalanceZones, {
     // As in ECS, a service is watched for balance once it has been found steady.
     settled: settled && snapshot.service.steadyState === true,
@@ -314,26 +325,55 @@ export function isThrottled(deployment: DeploymentRecord, now: number, timing: S
   return wait > 0 && now < (failures[failures.length - 1] ?? 0) + wait;
 }
 
-/** Trips the breaker of an IN_PROGRESS PRIMARY deployment with enough failures; says where to roll back to. */
-export function checkBreaker(service: ServiceRecord, desired: number, now: number): BreakerOutcome {
+/**
+ * Fails an IN_PROGRESS PRIMARY deployment when one of its deployment alarms is in ALARM, or when the
+ * circuit breaker counted enough failures; says where to roll back to when the one that failed it
+ * asks for rollback.
+ */
+export function checkBreaker(service: ServiceRecord, desired: number, now: number, firingAlarms: readonly string[] = []): BreakerOutcome {
   const primary = primaryOf(service);
+  const alarms = service.deploymentConfiguration?.alarms;
+  if (primary && alarms?.enable && primary.rolloutState === 'IN_PROGRESS' && firingAlarms.length > 0) {
+    primary.rolloutState = 'FAILED';
+    primary.rolloutStateReason = `ECS deployment ${primary.id} failed: alarm(s) ${firingAlarms.join(', ')} in ALARM state.`;
+    primary.updatedAt = now;
+    return { tripped: true, alarms: [...firingAlarms], ...rollbackTarget(service, primary.serviceRevisionArn, alarms.rollback === true) };
+  }
   const config = service.deploymentConfiguration?.deploymentCircuitBreaker;
   if (!primary || !config?.enable || primary.rolloutState !== 'IN_PROGRESS' || primary.breakerFailures.length < breakerThreshold(desired)) return { tripped: false };
   primary.rolloutState = 'FAILED';
   primary.rolloutStateReason = 'ECS deployment circuit breaker: tasks failed to start.';
   primary.updatedAt = now;
-  const target = service.lastCompletedRevisionArn;
-  return config.rollback && target && target !== primary.serviceRevisionArn && service.lastCompletedDeploymentId
-    ? { tripped: true, rollbackTo: { revisionArn: target, deploymentId: service.lastCompletedDeploymentId } }
-    : { tripped: true };
+  return { tripped: true, ...rollbackTarget(service, primary.serviceRevisionArn, config.rollback === true) };
 }
 
-/** Marks the PRIMARY deployment COMPLETED once settled, notes steady state, and retires a drained deleted service. */
-export function settle(service: ServiceRecord, settled: boolean, drained: boolean, now: number): { service: ServiceRecord; completed: boolean; becameSteady: boolean } {
+/** The last completed deployment to roll back to, when rollback is asked for and there is one to go back to. */
+function rollbackTarget(service: ServiceRecord, failedRevisionArn: string, rollback: boolean): { rollbackTo?: { revisionArn: string; deploymentId: string } } {
+  const target = service.lastCompletedRevisionArn;
+  return rollback && target && target !== failedRevisionArn && service.lastCompletedDeploymentId
+    ? { rollbackTo: { revisionArn: target, deploymentId: service.lastCompletedDeploymentId } }
+    : {};
+}
+
+/**
+ * Marks the PRIMARY deployment COMPLETED once settled (and, with deployment alarms, once settled
+ * for the bake time: leaving the settled state starts the bake again), notes steady state, and
+ * retires a drained deleted service.
+ */
+export function settle(service: ServiceRecord, settled: boolean, drained: boolean, now: number, bakeSeconds = 0): { service: ServiceRecord; completed: boolean; becameSteady: boolean } {
   const current = primaryOf(service);
   let completed = false;
   let next = service;
-  if (current && current.rolloutState === 'IN_PROGRESS' && settled) {
+  let baked = true;
+  if (current && current.rolloutState === 'IN_PROGRESS') {
+    if (!settled || bakeSeconds <= 0) delete current.bakeUntil;
+    else {
+      current.bakeUntil ??= now + bakeSeconds;
+      baked = now >= current.bakeUntil;
+    }
+  }
+  if (current && current.rolloutState === 'IN_PROGRESS' && settled && baked) {
+    delete current.bakeUntil;
     current.rolloutState = 'COMPLETED';
     current.rolloutStateReason = `ECS deployment ${current.id} completed.`;
     current.updatedAt = now;

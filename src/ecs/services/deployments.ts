@@ -103,6 +103,9 @@ export function startDeployment(
         deploymentCircuitBreaker: breaker?.enable
           ? { status: 'MONITORING', failureCount: 0, threshold: breakerThreshold(service.desiredCount) }
           : { status: 'DISABLED', failureCount: 0, threshold: breakerThreshold(service.desiredCount) },
+        alarms: service.deploymentConfiguration?.alarms?.enable
+          ? { status: 'MONITORING', alarmNames: [...(service.deploymentConfiguration.alarms.alarmNames ?? [])], triggeredAlarmNames: [] }
+          : { status: 'DISABLED', alarmNames: [], triggeredAlarmNames: [] },
       };
   return {
     service: {

@@ -19,7 +19,7 @@ export function countsOf(tx: StoreTx, service: ServiceRecord): Promise<Deploymen
 const countOf = (counts: DeploymentCounts, deploymentId: string) => counts.get(deploymentId) ?? { running: 0, pending: 0 };
 
 export function presentDeployment(record: DeploymentRecord, counts: DeploymentCounts): Wire<Deployment> {
-  const { breakerFailures: _failures, startFailures: _startFailures, serviceDeploymentArn: _deployment, serviceRevisionArn: _revision, ...deployment } = record;
+  const { breakerFailures: _failures, startFailures: _startFailures, bakeUntil: _bakeUntil, serviceDeploymentArn: _deployment, serviceRevisionArn: _revision, ...deployment } = record;
   const { running, pending } = countOf(counts, record.id);
   return { ...deployment, runningCount: running, pendingCount: pending };
 }

@@ -101,6 +101,22 @@ export function refuseUnservedSettings(settings: {
 }
 
 /**
+ * deploymentConfiguration.alarms: the CloudWatch alarms (names, in the service's account and
+ * region) that fail a deployment when one is in ALARM, and whether that rolls it back.
+ */
+function checkDeploymentAlarms(alarms: NonNullable<Wire<DeploymentConfiguration>['alarms']>): void {
+  if (!Array.isArray(alarms.alarmNames)) throw invalidParameter('deploymentConfiguration.alarms.alarmNames is required.');
+  if (typeof alarms.enable !== 'boolean') throw invalidParameter('deploymentConfiguration.alarms.enable is required.');
+  if (typeof alarms.rollback !== 'boolean') throw invalidParameter('deploymentConfiguration.alarms.rollback is required.');
+  if (alarms.enable && alarms.alarmNames.length === 0) {
+    throw invalidParameter('deploymentConfiguration.alarms.alarmNames must name at least one CloudWatch alarm when alarms are enabled.');
+  }
+  for (const name of alarms.alarmNames) {
+    if (typeof name !== 'string' || name.length < 1 || name.length > 255) throw invalidParameter(`deploymentConfiguration.alarms.alarmNames: ${String(name)} is not an alarm name (1 to 255 characters).`);
+  }
+}
+
+/**
  * The deployment configuration with ECS's defaults filled in (REPLICA 100/200, DAEMON 0/100), after
  * checking the bounds a rolling update needs: a floor of 0–100%, a ceiling that lets a replica
  * service run all its tasks (≥ 100%) and a daemon service no more than one per instance (≤ 100%),
@@ -117,7 +133,7 @@ export function checkDeploymentConfiguration(
   if (given?.linearConfiguration || given?.canaryConfiguration) {
     throw unsupported('deploymentConfiguration.linearConfiguration and canaryConfiguration need the LINEAR or CANARY strategy, which Berth does not support.');
   }
-  if (given?.alarms?.enable) throw unsupported('deploymentConfiguration.alarms: CloudWatch alarm monitoring of deployments is not available in Berth.');
+  if (given?.alarms !== undefined) checkDeploymentAlarms(given.alarms);
   checkRange(given?.minimumHealthyPercent, 'deploymentConfiguration.minimumHealthyPercent', 0, 100);
   checkRange(given?.maximumPercent, 'deploymentConfiguration.maximumPercent', 0, 2147483647);
   const config = withDefaults(given, schedulingStrategy);

@@ -30,6 +30,11 @@ export type DeploymentRecord = Omit<Wire<Deployment>, 'runningCount' | 'pendingC
    * reached RUNNING: launches back off on these (ECS's throttle). Internal.
    */
   startFailures?: number[];
+  /**
+   * With deployment alarms: when the bake time that began as the deployment settled ends (epoch
+   * seconds); it completes then, its alarms watched until then. Internal.
+   */
+  bakeUntil?: number;
 };
 
 export type ServiceRecord = Versioned & Omit<Wire<Service>, 'runningCount' | 'pendingCount' | 'deployments' | 'events' | 'taskSets'> & {

@@ -19,8 +19,9 @@ import type { IamTables } from './iam.js';
 import type { SsmTables } from './ssm.js';
 import type { AcmTables } from './acm.js';
 import type { LogsTables } from './logs.js';
+import type { AlarmTables } from './alarms.js';
 
-export type StoreTx = CoreTables & EcsTables & ServicesTables & SecretsTables & RegistryTables & Elbv2Tables & IamTables & SsmTables & AcmTables & LogsTables;
+export type StoreTx = CoreTables & EcsTables & ServicesTables & SecretsTables & RegistryTables & Elbv2Tables & IamTables & SsmTables & AcmTables & LogsTables & AlarmTables;
 
 /** What a reset deletes: one account's resources, or the whole installation's. */
 export type ResetScope = { kind: 'account'; accountId: string } | { kind: 'installation' };

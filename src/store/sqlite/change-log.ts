@@ -28,7 +28,7 @@ interface Tracked {
    * The migration that created the table with its `version` column and triggers (see
    * `changeTriggersOf`); absent for the tables that existed before the change feed.
    */
-  createdWith?: 'elbv2' | 'iam' | 'ssm' | 'acm' | 'logs';
+  createdWith?: 'elbv2' | 'iam' | 'ssm' | 'acm' | 'logs' | 'alarms';
 }
 
 const tracked: Tracked[] = [
@@ -92,6 +92,7 @@ const tracked: Tracked[] = [
   { table: 'ssm_parameters', kind: 'ssmParameter', key: `$.account_id || '/' || $.region || '/' || $.name`, labels: `'account', $.account_id`, createdWith: 'ssm' },
   { table: 'acm_certificates', kind: 'certificate', key: '$.arn', labels: `'account', $.account_id`, createdWith: 'acm' },
   { table: 'log_groups', kind: 'logGroup', key: `$.account_id || '/' || $.region || '/' || $.name`, labels: `'account', $.account_id`, createdWith: 'logs' },
+  { table: 'cw_alarms', kind: 'metricAlarm', key: `$.account_id || '/' || $.region || '/' || $.name`, labels: `'account', $.account_id`, createdWith: 'alarms' },
 ];
 
 const triggers = (row: Tracked): string => {

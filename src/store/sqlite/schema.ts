@@ -338,6 +338,28 @@ export const migrations: string[] = [
   );
   ${changeTriggersOf('logs')}
   `,
+  // CloudWatch alarms: the alarms, and their history appended by time (kept when an alarm is deleted).
+  `
+  CREATE TABLE cw_alarms (
+    account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    name TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (account_id, region, name)
+  );
+  CREATE TABLE cw_alarm_history (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id TEXT NOT NULL,
+    region TEXT NOT NULL,
+    alarm_name TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX cw_alarm_history_scope ON cw_alarm_history (account_id, region, at);
+  ${changeTriggersOf('alarms')}
+  `,
 ];
 
 /**
@@ -379,4 +401,6 @@ export const resourceTables = [
   'acm_private_keys',
   'acm_certificates',
   'log_groups',
+  'cw_alarm_history',
+  'cw_alarms',
 ];

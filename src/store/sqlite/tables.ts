@@ -5,6 +5,7 @@
 import type { StoreTx } from '../contract/store.js';
 import type { Sealer } from '../sealing.js';
 import { acmTables } from './acm-tables.js';
+import { alarmTables } from './alarm-tables.js';
 import { coreTables } from './core-tables.js';
 import { ecsTables } from './ecs-tables.js';
 import { elbv2Tables } from './elbv2-tables.js';
@@ -30,5 +31,6 @@ export function sqliteTables(sql: Statements, sealer: Sealer): StoreTx {
     ...ssmTables(sql, sealer),
     ...acmTables(sql, sealer),
     ...logsTables(sql),
+    ...alarmTables(sql),
   };
 }
