@@ -38,7 +38,7 @@
  * | containerDefinitions[].secrets                | honoured from Secrets Manager ARNs and SSM parameters, read  |
  * |                                               | with the execution role (registration requires one)          |
  * | containerDefinitions[].logConfiguration       | json-file, syslog, journald, gelf, fluentd, splunk honoured  |
- * |                                               | (passed to Docker); awslogs, awsfirelens, secretOptions refused |
+ * |                                               | (passed to Docker), awslogs (agent-collected); awsfirelens, secretOptions refused |
  * | containerDefinitions[].versionConsistency     | disabled honoured: each task pulls the tag as it stands;      |
  * |                                               | enabled, the default, counts as unset (tags are not pinned)  |
  * | containerDefinitions[]: links, startTimeout, environmentFiles, restartPolicy (enabled),
@@ -52,6 +52,7 @@
  * | RunTask/StartTask: every other member         | honoured (`launchInputFields`)                               |
  */
 import { dockerLogDrivers } from '../../agent-channel-protocol/log-drivers.js';
+import { isAwslogsProblem, parseAwslogsOptions } from '../../agent-channel-protocol/awslogs.js';
 import { parseSecretReference } from '../agent-channel/container-secrets.js';
 import { isParameterReference } from '../../ssm/resolve.js';
 
@@ -133,16 +134,21 @@ const containerFields: Record<string, FieldRule> = {
   pseudoTerminal: { honoured: agent },
   dockerLabels: { honoured: agent },
   ulimits: { honoured: agent },
-  logConfiguration: { honoured: 'the agent passes the driver and its options to Docker' },
+  logConfiguration: {
+    honoured: 'the agent passes the driver and its options to Docker; awslogs options are read by the agent',
+    refusedValue: (value) => {
+      const log = value as { logDriver?: string; options?: Record<string, string> };
+      if (log.logDriver !== 'awslogs') return undefined;
+      const parsed = parseAwslogsOptions(log.options);
+      return isAwslogsProblem(parsed) && parsed.notYet ? notYet(parsed.problem, `Remove options.${parsed.option}.`) : undefined;
+    },
+  },
   'logConfiguration.logDriver': {
-    honoured: `${dockerLogDrivers.join(', ')}: Docker's own drivers`,
+    honoured: `${dockerLogDrivers.join(', ')}: Docker's own drivers; awslogs: the agent collects the output into CloudWatch Logs`,
     showValue: true,
     refusedValue: (value) =>
-      typeof value === 'string' && !dockerLogDrivers.includes(value)
-        ? notYet(
-            value === 'awslogs' ? "Berth's agents do not yet collect containers' output into CloudWatch Logs" : 'FireLens log routing is not set up',
-            `Use json-file (then docker logs), or one of Docker's drivers that ships logs: ${dockerLogDrivers.filter((driver) => driver !== 'json-file').join(', ')}.`,
-          )
+      typeof value === 'string' && value !== 'awslogs' && !dockerLogDrivers.includes(value)
+        ? notYet('FireLens log routing is not set up', `Use awslogs, json-file (then docker logs), or one of Docker's drivers that ships logs: ${dockerLogDrivers.filter((driver) => driver !== 'json-file').join(', ')}.`)
         : undefined,
   },
   'logConfiguration.options': { honoured: 'the driver\'s options, passed to Docker' },
