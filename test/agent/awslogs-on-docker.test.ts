@@ -209,4 +209,52 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
       new RegExp(`^CannotStartContainerError: Error response from daemon: failed to initialize logging driver: failed to create Cloudwatch log stream: AccessDeniedException: User: arn:aws:sts::000000000000:assumed-role/exec-no-logs/${taskIdOf(arn)} is not authorized to perform: logs:CreateLogStream`),
     );
   });
+  test('a line longer than Docker\'s 16 KiB is joined again, then split at the awslogs event size', async () => {
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/long' }));
+    const arn = await tasks.run(
+      await tasks.register({
+        family: 'long-line',
+        executionRoleArn: executionRole,
+        containerDefinitions: [
+          { name: 'app', image, memory: 32, command: ['sh', '-c', "head -c 300000 /dev/zero | tr '\\0' a; echo; echo after"], logConfiguration: awslogs('/ecs/long') },
+        ],
+      }),
+    );
+    const events = await eventsOnceThere('/ecs/long', `web/app/${taskIdOf(arn)}`, 3);
+    assert.deepEqual(
+      events.map((event) => event.message!.length),
+      [262_118, 300_000 - 262_118, 5],
+    );
+    assert.ok(events[0]!.message!.split('').every((c) => c === 'a'));
+    assert.equal(events[2]!.message, 'after');
+  });
+
+  test('a control-plane outage loses and repeats nothing: PutLogEvents is retried until it is back', async () => {
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/outage' }));
+    const count = 40;
+    const arn = await tasks.run(
+      await tasks.register({
+        family: 'outage',
+        executionRoleArn: executionRole,
+        containerDefinitions: [
+          {
+            name: 'app',
+            image,
+            memory: 32,
+            command: ['sh', '-c', `i=0; while [ $i -lt ${count} ]; do echo "line $i"; i=$((i+1)); sleep 0.1; done`],
+            logConfiguration: awslogs('/ecs/outage'),
+          },
+        ],
+      }),
+    );
+    const stream = `web/app/${taskIdOf(arn)}`;
+    await eventsOnceThere('/ecs/outage', stream, 5);
+    await berth.stop();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await berth.restart();
+    await eventsOnceThere('/ecs/outage', stream, count, 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const messages = (await allEvents('/ecs/outage', stream)).map((event) => event.message);
+    assert.deepEqual(messages, Array.from({ length: count }, (_, i) => `line ${i}`));
+  });
 });
