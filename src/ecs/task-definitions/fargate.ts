@@ -52,6 +52,10 @@ export function fargateProblem(draft: Draft): string | undefined {
       return 'Fargate requires task definition to have execution role ARN to support ECR images. (executionRoleArn)';
     }
   }
+  // Without a prefix the stream would be named by a Docker container id, which Fargate does not show.
+  if (draft.containers.some((container) => container.logConfiguration?.logDriver === 'awslogs' && !container.logConfiguration.options?.['awslogs-stream-prefix'])) {
+    return 'Fargate requires log configuration options to include awslogs-stream-prefix to support log driver awslogs.';
+  }
   if (input.ipcMode !== undefined) return unsupported('ipcMode');
   if (input.pidMode === 'host') return "Tasks using the Fargate launch type do not support pidMode 'host'. The supported value for pidMode is 'task'.";
   if (nonEmpty(input.placementConstraints)) return unsupported('placementConstraints');
