@@ -43,6 +43,8 @@ interface KnownTask {
   credentials?: RoleCredentials;
   /** Its group and prefixed streams exist (made before its first container). */
   ready?: boolean;
+  /** Each awslogs container ran and all it wrote was taken: nothing to look for until the task is unlisted. */
+  complete?: boolean;
   listed: boolean;
 }
 
@@ -152,6 +154,7 @@ export class AwslogsCollector {
     this.polling = true;
     try {
       for (const known of [...this.tasks.values()]) {
+        if (known.complete && known.listed) continue;
         const containers = await this.options.runtime.listManaged(this.options.owner(), known.taskArn);
         let following = false;
         for (const container of containers) {
@@ -162,6 +165,8 @@ export class AwslogsCollector {
           following = true;
           if (!this.shippers.has(container.id)) this.follow(known, name, settings, container.id);
         }
+        const shipped = new Set(containers.filter((container) => this.finished.has(container.id)).map((container) => container.labels[labels.containerName]));
+        known.complete = [...known.containers.keys()].every((name) => shipped.has(name));
         // A task no longer listed, with nothing left to ship, is forgotten (its containers' checkpoints too).
         if (!known.listed && !following) {
           this.tasks.delete(known.taskArn);
