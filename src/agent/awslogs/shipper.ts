@@ -4,7 +4,9 @@
  * soon as the previous one is answered, and moves the checkpoint only past what CloudWatch took.
  * A failed PutLogEvents is retried with a backoff (a control-plane outage loses nothing): in
  * blocking mode reading stops while the buffer is full (Docker keeps the rest in json-file); in
- * non-blocking mode the oldest unsent events are dropped, and counted.
+ * non-blocking mode the oldest unsent events are dropped, and counted. A log group deleted while
+ * the container writes is made again with awslogs-create-group; without it, as Docker's awslogs
+ * driver does, the output is dropped (and counted) until the group exists again.
  */
 import type { Logger } from 'pino';
 import type { AwslogsSettings } from '../../agent-channel-protocol/awslogs.js';
@@ -30,6 +32,8 @@ export interface ShipperOptions {
   /** Wait before the n-th retry of a failed PutLogEvents (agent's own timer). */
   retryDelayMs?: (attempt: number) => number;
 }
+
+const groupGone = (error: unknown) => /log group does not exist/.test((error as { message?: string }).message ?? '');
 
 const defaultRetryDelay = (attempt: number) => Math.min(10_000, 200 * 2 ** attempt);
 
@@ -111,7 +115,7 @@ export class ContainerShipper {
   }
 
   private async send(): Promise<void> {
-    const { settings, stream, containerId, checkpoints, log } = this.options;
+    const { settings, stream, containerId, log } = this.options;
     const retryDelay = this.options.retryDelayMs ?? defaultRetryDelay;
     let writer: LogsWriter | undefined;
     let streamReady = false;
@@ -135,25 +139,39 @@ export class ContainerShipper {
           await writer.put(settings.group, stream, chronological(batch).map(({ timestamp, message }) => ({ timestamp, message })));
         } catch (error) {
           // A stream (or group) deleted meanwhile is made again (the group only with awslogs-create-group).
-          if ((error as { name?: string }).name === 'ResourceNotFoundException') streamReady = false;
+          if ((error as { name?: string }).name === 'ResourceNotFoundException') {
+            streamReady = false;
+            if (groupGone(error) && !settings.createGroup) {
+              // As Docker's awslogs driver: without awslogs-create-group, output for a deleted group is dropped, not held.
+              this.dropped += batch.length;
+              log.warn({ container: containerId, group: settings.group, dropped: batch.length }, `awslogs: ${awsErrorText(error)} Its output is dropped until the group exists again.`);
+              await this.taken(batch);
+              continue;
+            }
+          }
           if (failures++ === 0) log.warn({ container: containerId, group: settings.group, stream }, `awslogs: PutLogEvents failed, retrying: ${awsErrorText(error)}`);
           await this.pause(retryDelay(failures));
           continue;
         }
         failures = 0;
-        // Non-blocking mode may have dropped part of the batch from the queue while it was sent.
-        const sent = new Set(batch);
-        this.queue = this.queue.filter((event) => {
-          if (!sent.has(event)) return true;
-          this.queuedBytes -= event.bytes;
-          return false;
-        });
-        await checkpoints.write(containerId, batch.at(-1)!.position);
-        if (this.queuedBytes <= settings.maxBufferBytes) this.source?.resume();
+        await this.taken(batch);
       }
     } finally {
       writer?.destroy();
     }
+  }
+
+  /** The batch is done with: out of the queue, and the checkpoint past it. */
+  private async taken(batch: readonly Positioned[]): Promise<void> {
+    // Non-blocking mode may have dropped part of the batch from the queue while it was sent.
+    const sent = new Set(batch);
+    this.queue = this.queue.filter((event) => {
+      if (!sent.has(event)) return true;
+      this.queuedBytes -= event.bytes;
+      return false;
+    });
+    await this.options.checkpoints.write(this.options.containerId, batch.at(-1)!.position);
+    if (this.queuedBytes <= this.options.settings.maxBufferBytes) this.source?.resume();
   }
 
   /** Waits `ms`, or less when stopped. */

@@ -80,4 +80,38 @@ describe('awslogs shipper while PutLogEvents fails', () => {
     assert.equal(failures, 3);
     assert.deepEqual(sent, Array.from({ length: 100 }, (_, i) => `line ${String(i).padStart(4, '0')} ${'x'.repeat(80)}`));
   });
+
+  it('a deleted log group: made again with awslogs-create-group; without it the output is dropped and counted, not held', async () => {
+    for (const createGroup of [false, true]) {
+      const dir = mkdtempSync(join(tmpdir(), 'berth-shipper-'));
+      const stream = new PassThrough();
+      let groupExists = false;
+      const sent: string[] = [];
+      const gone = () => Object.assign(new Error('The specified log group does not exist.'), { name: 'ResourceNotFoundException' });
+      const writer: LogsWriter = {
+        createGroup: async () => void (groupExists = true),
+        createStream: async () => {
+          if (!groupExists) throw gone();
+        },
+        put: async (_group, _stream, events) => void sent.push(...events.map((event) => event.message)),
+        destroy: () => undefined,
+      };
+      const runtime = { output: async () => ({ stream, multiplexed: true }) } as unknown as ContainerRuntime;
+      const checkpoints = new CheckpointStore(dir);
+      const shipper = new ContainerShipper({ runtime, containerId: 'c1', settings: { ...base, createGroup }, stream: 's', writer: () => writer, checkpoints, log: pino({ level: 'silent' }), retryDelayMs: () => 0 });
+      const running = shipper.run();
+      for (let i = 0; i < 10; i++) stream.write(frame(`line ${i}`, i + 1));
+      stream.end();
+      await running;
+      assert.deepEqual(await checkpoints.read('c1'), { timestamp: '2026-12-05T00:00:00.000000010Z', count: 1, finished: true });
+      rmSync(dir, { recursive: true, force: true });
+      if (createGroup) {
+        assert.deepEqual(sent, Array.from({ length: 10 }, (_, i) => `line ${i}`));
+        assert.equal(shipper.dropped, 0);
+      } else {
+        assert.deepEqual(sent, []);
+        assert.equal(shipper.dropped, 10);
+      }
+    }
+  });
 });
