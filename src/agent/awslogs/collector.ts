@@ -197,8 +197,8 @@ export class AwslogsCollector {
     shipper
       .run()
       .then(
-        () => {
-          if (!this.stopped) this.finished.add(containerId);
+        (finished) => {
+          if (finished && !this.stopped) this.finished.add(containerId);
         },
         (error: unknown) => this.options.log.warn({ err: error, container: containerId }, 'awslogs: following the container output failed; trying again'),
       )

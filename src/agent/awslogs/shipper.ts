@@ -49,11 +49,16 @@ export class ContainerShipper {
 
   constructor(private readonly options: ShipperOptions) {}
 
-  /** Follows and ships until the container has stopped and all it wrote is taken (or stop()). */
-  async run(): Promise<void> {
+  /**
+   * Follows and ships until the output stream ends; true when the container has stopped and all it
+   * wrote was taken. False after stop(), or when the stream ended under a running container (the
+   * Docker engine restarted, say): the collector follows it again from the checkpoint. Rejects when
+   * reading failed, for the same.
+   */
+  async run(): Promise<boolean> {
     const { runtime, containerId, checkpoints } = this.options;
     const start = await checkpoints.read(containerId);
-    if (start?.finished) return;
+    if (start?.finished) return true;
     const output = await runtime.output!(containerId, start ? sinceOf(start.timestamp) : undefined);
     this.source = output.stream;
     const decoder = new OutputDecoder(output.multiplexed);
@@ -89,9 +94,15 @@ export class ContainerShipper {
       this.wake?.();
     });
     const sending = this.send();
-    await reading.catch((error: unknown) => this.options.log.warn({ err: error, container: containerId }, 'reading the container output for awslogs failed'));
+    let readError: unknown;
+    await reading.catch((error: unknown) => (readError = error ?? new Error('the output stream failed')));
     await sending;
-    if (!this.stopped) await checkpoints.write(containerId, { ...last, finished: true });
+    if (readError !== undefined) throw readError;
+    if (this.stopped) return false;
+    const state = (await runtime.inspect(containerId))?.state;
+    if (state === 'running' || state === 'restarting' || state === 'paused') return false;
+    await checkpoints.write(containerId, { ...last, finished: true });
+    return true;
   }
 
   /** Stops following; what was not taken is read again from the checkpoint by the next agent. */

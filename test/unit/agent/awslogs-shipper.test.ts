@@ -45,7 +45,7 @@ async function shipThroughOutage(settings: AwslogsSettings, lines: number, recov
     },
     destroy: () => undefined,
   };
-  const runtime = { output: async () => ({ stream, multiplexed: true }) } as unknown as ContainerRuntime;
+  const runtime = { output: async () => ({ stream, multiplexed: true }), inspect: async () => ({ state: 'exited' }) } as unknown as ContainerRuntime;
   const checkpoints = new CheckpointStore(dir);
   const shipper = new ContainerShipper({ runtime, containerId: 'c1', settings, stream: 's', writer: () => writer, checkpoints, log: pino({ level: 'silent' }), retryDelayMs: () => 0 });
   const running = shipper.run();
@@ -96,7 +96,7 @@ describe('awslogs shipper while PutLogEvents fails', () => {
         put: async (_group, _stream, events) => void sent.push(...events.map((event) => event.message)),
         destroy: () => undefined,
       };
-      const runtime = { output: async () => ({ stream, multiplexed: true }) } as unknown as ContainerRuntime;
+      const runtime = { output: async () => ({ stream, multiplexed: true }), inspect: async () => ({ state: 'exited' }) } as unknown as ContainerRuntime;
       const checkpoints = new CheckpointStore(dir);
       const shipper = new ContainerShipper({ runtime, containerId: 'c1', settings: { ...base, createGroup }, stream: 's', writer: () => writer, checkpoints, log: pino({ level: 'silent' }), retryDelayMs: () => 0 });
       const running = shipper.run();
@@ -113,5 +113,21 @@ describe('awslogs shipper while PutLogEvents fails', () => {
         assert.equal(shipper.dropped, 10);
       }
     }
+  });
+
+  it('an output stream that ends under a running container (the engine restarted) is not taken for the container stopping', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-shipper-'));
+    const stream = new PassThrough();
+    const sent: string[] = [];
+    const writer: LogsWriter = { createGroup: async () => undefined, createStream: async () => undefined, put: async (_g, _s, events) => void sent.push(...events.map((event) => event.message)), destroy: () => undefined };
+    const runtime = { output: async () => ({ stream, multiplexed: true }), inspect: async () => ({ state: 'running' }) } as unknown as ContainerRuntime;
+    const checkpoints = new CheckpointStore(dir);
+    const shipper = new ContainerShipper({ runtime, containerId: 'c1', settings: base, stream: 's', writer: () => writer, checkpoints, log: pino({ level: 'silent' }), retryDelayMs: () => 0 });
+    const running = shipper.run();
+    stream.end(frame('only line', 7));
+    assert.equal(await running, false, 'not finished: the collector follows it again');
+    assert.deepEqual(sent, ['only line']);
+    assert.deepEqual(await checkpoints.read('c1'), { timestamp: '2026-12-05T00:00:00.000000007Z', count: 1 });
+    rmSync(dir, { recursive: true, force: true });
   });
 });
