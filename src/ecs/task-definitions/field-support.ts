@@ -173,7 +173,7 @@ const volumeFields: Record<string, FieldRule> = {
 const taskFields: Record<string, FieldRule> = {
   family: { honoured: 'the task definition\'s name' },
   taskRoleArn: { honoured: 'the agent serves the role\'s credentials to the task\'s containers on 169.254.170.2 (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)' },
-  executionRoleArn: { honoured: 'assumed for the task: the identity of its pulls from Berth\'s registry, and what its secrets and repositoryCredentials may read' },
+  executionRoleArn: { honoured: 'assumed for the task: the identity of its pulls from Berth\'s registry and of its awslogs output\'s PutLogEvents, and what its secrets and repositoryCredentials may read' },
   networkMode: { honoured: 'the agent: bridge, host, none, awsvpc', showValue: true },
   placementConstraints: { honoured: 'placement (memberOf)' },
   requiresCompatibilities: { honoured: 'compatibilities, checked at registration and launch' },
@@ -219,7 +219,7 @@ const overrideFields: Record<string, FieldRule> = {
   'containerOverrides[].resourceRequirements': { refused: notYet('GPUs and inference accelerators are not given to containers', 'Remove resourceRequirements from the override.') },
   cpu: { honoured: 'placement, and the task\'s hard limit' },
   memory: { honoured: 'placement, and the task\'s hard limit' },
-  executionRoleArn: { honoured: 'assumed for the task: the identity of its pulls from Berth\'s registry, and what its secrets and repositoryCredentials may read' },
+  executionRoleArn: { honoured: 'assumed for the task: the identity of its pulls from Berth\'s registry and of its awslogs output\'s PutLogEvents, and what its secrets and repositoryCredentials may read' },
   taskRoleArn: { honoured: 'the agent serves the role\'s credentials to the task\'s containers on 169.254.170.2 (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)' },
   inferenceAcceleratorOverrides: { refused: notYet('Elastic Inference accelerators are not attached', 'Remove inferenceAcceleratorOverrides.') },
   ephemeralStorage: { honoured: 'not a cap: a task writes to its host\'s disk, which Berth does not divide' },
