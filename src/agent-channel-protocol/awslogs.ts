@@ -39,6 +39,9 @@ const notYet = [
   'tag',
 ];
 
+/** Every option Docker's awslogs driver knows: others are unknown to it (and ECS refuses them on Fargate). */
+export const awslogsOptionNames: readonly string[] = [...honoured, ...notYet];
+
 const defaultBufferBytes = 1024 * 1024;
 
 /** Docker's sizes (units.RAMInBytes): a number with an optional binary unit, `4m`, `512k`, `1MiB`. */

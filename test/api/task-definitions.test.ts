@@ -324,6 +324,11 @@ describe('task definitions', () => {
           { executionRoleArn: `arn:aws:iam::${account}:role/exec`, containerDefinitions: [{ name: 'app', image: 'nginx', logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'g' } } }] },
           /^Fargate requires log configuration options to include awslogs-stream-prefix to support log driver awslogs\.$/,
         ],
+        [
+          'awslogs with an option Docker does not know',
+          { executionRoleArn: `arn:aws:iam::${account}:role/exec`, containerDefinitions: [{ name: 'app', image: 'nginx', logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-stream-prefix': 'p', log_key: 'log' } } }] },
+          /^Log driver awslogs disallows options: log_key$/,
+        ],
         ['ECR image without execution role', { containerDefinitions: [{ name: 'app', image: `${account}.dkr.ecr.us-east-1.amazonaws.com/app:1` }] }, /^Fargate requires task definition to have execution role ARN to support ECR images\./],
         ['devices', { containerDefinitions: [{ name: 'app', image: 'nginx', linuxParameters: { devices: [{ hostPath: '/dev/fuse' }] } }] }, /linuxParameters\.devices/],
         ['capability', { containerDefinitions: [{ name: 'app', image: 'nginx', linuxParameters: { capabilities: { add: ['NET_ADMIN'] } } }] }, /capabilities\.add has 'NET_ADMIN'/],
