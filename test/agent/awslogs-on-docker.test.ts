@@ -229,6 +229,20 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
     assert.equal(events[2]!.message, 'after');
   });
 
+  test('a container with a TTY (pseudoTerminal): its one unframed stream ships line by line', async () => {
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/tty' }));
+    const arn = await tasks.run(
+      await tasks.register({
+        family: 'tty',
+        executionRoleArn: executionRole,
+        containerDefinitions: [{ name: 'app', image, memory: 32, pseudoTerminal: true, command: ['sh', '-c', 'echo one; echo two >&2; echo three'], logConfiguration: awslogs('/ecs/tty') }],
+      }),
+    );
+    const events = await eventsOnceThere('/ecs/tty', `web/app/${taskIdOf(arn)}`, 3);
+    // A TTY ends lines with \r\n; Docker's awslogs driver keeps the \r too.
+    assert.deepEqual(events.map((event) => event.message), ['one\r', 'two\r', 'three\r']);
+  });
+
   test('a control-plane outage loses and repeats nothing: PutLogEvents is retried until it is back', async () => {
     await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/outage' }));
     const count = 40;
