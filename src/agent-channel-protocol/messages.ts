@@ -61,6 +61,12 @@ export interface AssignedTask {
    * sent carries the latest; the control plane issues new ones before these expire. Never logged.
    */
   roleCredentials?: RoleCredentials;
+  /**
+   * The execution role's credentials, for tasks with an awslogs container and an execution role:
+   * the agent writes the containers' output to CloudWatch Logs with them. Never given to containers.
+   * Sent while the task is listed, so output written just before the task stopped still ships.
+   */
+  executionRoleCredentials?: RoleCredentials;
   /** Why ECS cannot assume the task's role or its execution role (ECS's words): the task fails to start. */
   roleError?: string;
 }

@@ -20,13 +20,14 @@ import { CredentialsEndpoint } from './credentials/endpoint.js';
 import { credentialsIdKey, TaskCredentials } from './credentials/task-credentials.js';
 import { reasons } from './engine/reasons.js';
 import { StatsReporter } from './stats-reporter.js';
+import { AwslogsCollector } from './awslogs/collector.js';
 import type { AgentOptions } from './options.js';
 import { detectTaskCgroups } from './runtime/task-cgroups.js';
 import { architectureOf, fargateHostId, registerInstance, type Registration } from './registration.js';
 import type { NetworkMode } from './runtime/container-spec.js';
 import { awsvpcNetworkName, defaultAwsvpcSubnet, ensureAwsvpcNetwork } from './runtime/network.js';
 import { ensurePauseImage } from './runtime/pause-image.js';
-import type { ContainerRuntime, RuntimeInfo } from './runtime/types.js';
+import type { ContainerRuntime, ObservedContainer, RuntimeInfo } from './runtime/types.js';
 
 /** startAgent's options; they live in a types-only module so registration can read them without importing the agent. */
 export type { AgentOptions } from './options.js';
@@ -138,12 +139,17 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     lookup: (id) => taskCredentials.lookup(id),
     sourcesOf: async (taskArn) => (engine ? engine.sourcesOf(taskArn) : []),
   });
-  /** Why a task cannot have its role credentials here; undefined when it can, or has no task role. */
+  const awslogs = options.runtime.output
+    ? new AwslogsCollector({ runtime: options.runtime, owner: () => registration.owner, dataDir: options.dataDir, endpoint: options.endpoint, agentCredentials: options.credentials, log })
+    : undefined;
+  /** Why a task cannot have its role credentials (or its awslogs streams) here; undefined when it can. */
   const roleProblem = async (task: AssignedTask): Promise<string | undefined> => {
     if (task.roleError !== undefined) return task.roleError;
-    if (!task.roleCredentials || !options.metadata) return undefined;
-    const problem = await credentialsEndpoint.ensure();
-    return problem === undefined ? undefined : reasons.resourceInitialization(`the task role's credentials cannot be served: ${problem}`);
+    if (task.roleCredentials && options.metadata) {
+      const problem = await credentialsEndpoint.ensure();
+      if (problem !== undefined) return reasons.resourceInitialization(`the task role's credentials cannot be served: ${problem}`);
+    }
+    return awslogs?.setup(task);
   };
 
   const channel: ChannelClient = new ChannelClient({
@@ -156,6 +162,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     onTasks: (message) => {
       // Credentials first: a container the engine starts for the list asks for them at once.
       taskCredentials.apply(message.tasks, message.full);
+      awslogs?.apply(message.tasks, message.full);
       // Tasks re-adopted after a restart pull nothing: the endpoint is set up for them here.
       if (options.metadata && message.tasks.some((task) => task.roleCredentials)) {
         void credentialsEndpoint.ensure().then((problem) => {
@@ -241,9 +248,11 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     pullBehavior: options.pullBehavior,
     architecture: architectureOf(info),
     cleanupDelayMs: options.cleanupDelayMs,
+    ...(awslogs ? { keepsContainer: (container: ObservedContainer) => awslogs.keeps(container) } : {}),
     ...(options.tickMs !== undefined ? { tickMs: options.tickMs } : {}),
   });
   await engine.start();
+  awslogs?.start();
   channel.start();
   const statsIntervalMs = options.statsIntervalMs ?? defaultStatsIntervalMs;
   const running = engine;
@@ -271,6 +280,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       }
       stats?.stop();
       await channel.stop();
+      await awslogs?.stop();
       await engine?.stop();
       await metadata?.close();
       await unregisterCredentials();

@@ -60,6 +60,9 @@ export const capabilities = [
   'ecs.capability.full-sync',
 ];
 
+/** awslogs as ECS's agent advertises it: the driver, and logs written with the task's execution role. */
+export const awslogsCapabilities = ['com.amazonaws.ecs.capability.logging-driver.awslogs', 'ecs.capability.execution-role-awslogs'];
+
 /** The log drivers of `dockerLogDrivers` the engine ships; json-file is always there. */
 export function logDriverCapabilities(info: RuntimeInfo): string[] {
   return dockerLogDrivers
@@ -102,6 +105,8 @@ export async function registerInstance(client: ECSClient, options: AgentOptions,
     { name: 'ecs.availability-zone', value: options.availabilityZone },
     ...capabilities.map((name) => ({ name })),
     ...logDriverCapabilities(info).map((name) => ({ name })),
+    // The agent collects awslogs output itself, from the output the runtime keeps.
+    ...(options.runtime.output ? awslogsCapabilities.map((name) => ({ name })) : []),
     ...(options.simulated ? [{ name: 'berth.simulated', value: 'true' }] : []),
     { name: hostAddressAttribute, value: hostAddress },
   ];

@@ -20,6 +20,7 @@ import { secureDirectory, shellQuoted } from '../store/data-dir.js';
 import { credentialsCommand, exportLine } from './credentials-command.js';
 import { downCommand } from './down-command.js';
 import { explainPlacementCommand } from './explain-placement-command.js';
+import { logsCommand } from './logs/logs-command.js';
 import { whyDeniedCommand } from './why-denied-command.js';
 import { cliLogger, withLogOptions, type LogFlags } from './logging.js';
 import { pruneCommand } from './prune-command.js';
@@ -431,6 +432,7 @@ program.addCommand(resetCommand());
 program.addCommand(explainPlacementCommand());
 program.addCommand(accountsCommand());
 program.addCommand(whyDeniedCommand());
+program.addCommand(logsCommand());
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`berth: ${(error as Error).message}\n`);

@@ -109,7 +109,8 @@ describe('honoured task definition fields on Docker', { skip: dockerUp ? false :
     const { containerInstances } = await ecs.send(new DescribeContainerInstancesCommand({ cluster: 'default', containerInstances: containerInstanceArns! }));
     const names = (containerInstances?.[0]?.attributes ?? []).map((attribute) => attribute.name);
     assert.ok(names.includes('com.amazonaws.ecs.capability.logging-driver.syslog'), 'the syslog driver is advertised');
-    assert.ok(!names.includes('com.amazonaws.ecs.capability.logging-driver.awslogs'), 'awslogs is not');
+    assert.ok(names.includes('com.amazonaws.ecs.capability.logging-driver.awslogs'), 'awslogs is: the agent collects it');
+    assert.ok(names.includes('ecs.capability.execution-role-awslogs'), 'with the execution role');
 
     const received: string[] = [];
     const listener: Socket = createSocket('udp4');

@@ -319,6 +319,16 @@ describe('task definitions', () => {
         ['privileged', { containerDefinitions: [{ name: 'app', image: 'nginx', privileged: true }] }, /containerDefinitions\[0\]\.privileged/],
         ['dns servers', { containerDefinitions: [{ name: 'app', image: 'nginx', dnsServers: ['1.1.1.1'] }] }, /containerDefinitions\[0\]\.dnsServers/],
         ['awslogs without execution role', { containerDefinitions: [{ name: 'app', image: 'nginx', logConfiguration: { logDriver: 'awslogs' } }] }, /^Fargate requires task definition to have execution role ARN to support log driver awslogs\..*executionRoleArn/],
+        [
+          'awslogs without a stream prefix',
+          { executionRoleArn: `arn:aws:iam::${account}:role/exec`, containerDefinitions: [{ name: 'app', image: 'nginx', logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'g' } } }] },
+          /^Fargate requires log configuration options to include awslogs-stream-prefix to support log driver awslogs\.$/,
+        ],
+        [
+          'awslogs with an option Docker does not know',
+          { executionRoleArn: `arn:aws:iam::${account}:role/exec`, containerDefinitions: [{ name: 'app', image: 'nginx', logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-stream-prefix': 'p', log_key: 'log' } } }] },
+          /^Log driver awslogs disallows options: log_key$/,
+        ],
         ['ECR image without execution role', { containerDefinitions: [{ name: 'app', image: `${account}.dkr.ecr.us-east-1.amazonaws.com/app:1` }] }, /^Fargate requires task definition to have execution role ARN to support ECR images\./],
         ['devices', { containerDefinitions: [{ name: 'app', image: 'nginx', linuxParameters: { devices: [{ hostPath: '/dev/fuse' }] } }] }, /linuxParameters\.devices/],
         ['capability', { containerDefinitions: [{ name: 'app', image: 'nginx', linuxParameters: { capabilities: { add: ['NET_ADMIN'] } } }] }, /capabilities\.add has 'NET_ADMIN'/],
@@ -337,7 +347,7 @@ describe('task definitions', () => {
       assert.equal(ptrace.taskDefinition?.revision, 1);
       const withRole = await register(fargate('fg-role', '512', '1 GB', {
         executionRoleArn: `arn:aws:iam::${account}:role/exec`,
-        containerDefinitions: [{ name: 'app', image: `${account}.dkr.ecr.us-east-1.amazonaws.com/app:1`, logConfiguration: { logDriver: 'awslogs' } }],
+        containerDefinitions: [{ name: 'app', image: `${account}.dkr.ecr.us-east-1.amazonaws.com/app:1`, logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-stream-prefix': 'app' } } }],
       }));
       assert.deepEqual(withRole.taskDefinition?.requiresAttributes?.map((attribute) => attribute.name), [
         'com.amazonaws.ecs.capability.logging-driver.awslogs',

@@ -25,7 +25,7 @@ const optionsIn = (help: string) => new Set(help.match(/--[a-z][a-z-]+/g) ?? [])
 describe('berth --help', () => {
   it('lists every command, and berth up takes every option of the agent it runs', async () => {
     const top = (await berth(['--help'])).stdout;
-    for (const command of ['up', 'server', 'agent', 'credentials', 'status', 'down', 'prune', 'reset', 'explain-placement', 'accounts', 'why-denied']) {
+    for (const command of ['up', 'server', 'agent', 'credentials', 'status', 'down', 'prune', 'reset', 'explain-placement', 'accounts', 'why-denied', 'logs']) {
       assert.match(top, new RegExp(`^  ${command} `, 'm'), `berth --help lists ${command}`);
     }
     const agent = optionsIn((await berth(['agent', '--help'])).stdout);

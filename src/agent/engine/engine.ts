@@ -37,6 +37,8 @@ export interface EngineOptions {
   architecture?: RunnerContext['architecture'];
   /** How long stopped containers stay for inspection (docker logs) before removal. */
   cleanupDelayMs: number;
+  /** Whether a stopped container must stay a while yet (its output is still being shipped, say). */
+  keepsContainer?(container: ObservedContainer): boolean;
   tickMs?: number;
   /** This host's task cgroups, when it has them (see TaskLimitEnforcer). */
   taskCgroups?: TaskCgroups;
@@ -277,7 +279,7 @@ export class TaskEngine {
       }
       const finishedAt = container.finishedAt?.getTime() ?? 0;
       const since = Math.max(finishedAt, this.finished.get(arn)?.at ?? 0);
-      if (now - since >= this.options.cleanupDelayMs) {
+      if (now - since >= this.options.cleanupDelayMs && !this.options.keepsContainer?.(container)) {
         await this.options.runtime.remove(container.id);
         const token = container.labels[metadataTokenLabel];
         if (token) this.tokens.delete(token);

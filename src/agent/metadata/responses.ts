@@ -10,6 +10,7 @@
  *   pause container    listed (Type CNI_PAUSE) on EC2 when the view has one; never on FARGATE.
  *   EphemeralStorageMetrics  FARGATE only.
  */
+import { awslogsStreamName } from '../../agent-channel-protocol/awslogs.js';
 import type { ContainerDefinition, ContainerOverride } from '@aws-sdk/client-ecs';
 import { Arn } from '../../core/arn.js';
 import type { Wire } from '../../core/wire.js';
@@ -181,6 +182,15 @@ function visibleLabels(observed: ObservedContainer | undefined): Record<string, 
 }
 
 /** The body of `GET ${ECS_CONTAINER_METADATA_URI_V4}` for one container, and each entry of the task's Containers. */
+/** The definition's log options; for awslogs with the stream the agent writes to (`awslogs-stream`), as ECS's agent adds it. */
+function logOptions(log: { logDriver?: string; options?: Record<string, string> }, containerName: string, taskArn: string, dockerId: string | undefined): Record<string, string> {
+  const options = { ...log.options };
+  if (log.logDriver !== 'awslogs') return options;
+  const prefix = options['awslogs-stream-prefix'];
+  if (prefix === undefined && dockerId === undefined) return options;
+  return { ...options, 'awslogs-stream': awslogsStreamName(prefix !== undefined ? { streamPrefix: prefix } : {}, containerName, taskArn, dockerId ?? '') };
+}
+
 export function containerResponse(view: MetadataTaskView, container: MetadataContainerView): V4Container {
   const { observed } = container;
   const definition = definitionOf(view, container.name);
@@ -217,7 +227,7 @@ export function containerResponse(view: MetadataTaskView, container: MetadataCon
     Type: pause ? 'CNI_PAUSE' : 'NORMAL',
     ...(health ? { Health: health } : {}),
     ...(log?.logDriver ? { LogDriver: log.logDriver } : {}),
-    ...(log?.options && Object.keys(log.options).length > 0 ? { LogOptions: { ...log.options } } : {}),
+    ...(log?.options && Object.keys(log.options).length > 0 ? { LogOptions: logOptions(log, container.name, view.task.taskArn, observed?.id) } : {}),
     ...(containerArn ? { ContainerARN: containerArn } : {}),
     ...(networks ? { Networks: networks } : {}),
   };

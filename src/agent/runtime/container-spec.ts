@@ -90,7 +90,11 @@ export function containerSpec(input: ContainerSpecInput): ContainerSpec {
   if (task.definition.pidMode === 'host') spec.pidMode = 'host';
   if (task.definition.ipcMode === 'host' || task.definition.ipcMode === 'none') spec.ipcMode = task.definition.ipcMode;
   // As ECS's agent does: the driver and its options go to the runtime as given; without one, the engine's default.
-  if (definition.logConfiguration?.logDriver) {
+  // awslogs is not Docker's driver here: the container keeps its output in json-file and the agent
+  // ships it (awslogs/collector.ts), signing with the task's execution role.
+  if (definition.logConfiguration?.logDriver === 'awslogs') {
+    spec.log = { driver: 'json-file', options: {} };
+  } else if (definition.logConfiguration?.logDriver) {
     spec.log = { driver: definition.logConfiguration.logDriver, options: definition.logConfiguration.options ?? {} };
   }
   if (command) spec.command = command;

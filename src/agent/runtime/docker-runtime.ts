@@ -23,6 +23,7 @@ import {
   type RuntimeInfo,
   PullCancelledError,
   RuntimeUnavailableError,
+  type OutputStream,
 } from './types.js';
 
 export interface DockerRuntimeOptions {
@@ -100,6 +101,16 @@ export class DockerRuntime implements ContainerRuntime {
       cgroup: { driver: String(info.CgroupDriver ?? ''), version: String(info.CgroupVersion ?? '') },
       logDrivers: ((info.Plugins as { Log?: unknown } | undefined)?.Log as string[] | undefined) ?? [],
     };
+  }
+
+  async output(id: string, since: string | undefined): Promise<OutputStream> {
+    const info = await this.call(`inspect container ${id}`, () => this.api.getContainer(id).inspect());
+    // Followed for as long as the container runs: no deadline, and no inactivity timeout.
+    const stream = await this.call(
+      `logs of container ${id}`,
+      () => this.untimed.getContainer(id).logs({ follow: true, stdout: true, stderr: true, timestamps: true, ...(since !== undefined ? { since: since as unknown as number } : {}) }),
+    );
+    return { stream: stream as NodeJS.ReadableStream, multiplexed: !info.Config.Tty };
   }
 
   async listManaged(owner: string, taskArn?: string): Promise<ObservedContainer[]> {

@@ -110,8 +110,22 @@ export class PullCancelledError extends Error {
   }
 }
 
+/** A container's kept output, as the engine streams it. */
+export interface OutputStream {
+  stream: NodeJS.ReadableStream;
+  /** Docker's multiplexed frames (stdout and stderr apart); false for a container with a TTY (one raw stream). */
+  multiplexed: boolean;
+}
+
 export interface ContainerRuntime {
   info(): Promise<RuntimeInfo>;
+  /**
+   * The container's output kept by its json-file driver, each line prefixed with Docker's
+   * RFC 3339 nanosecond timestamp, from `since` (Docker's `seconds.nanoseconds`, inclusive) on,
+   * following until the container stops. Absent for a runtime that keeps no output: its agent
+   * does not offer awslogs.
+   */
+  output?(id: string, since: string | undefined): Promise<OutputStream>;
   /** Every container carrying the task-ARN label (that task's, when given) and owned by `owner`, running or not. */
   listManaged(owner: string, taskArn?: string): Promise<ObservedContainer[]>;
   inspect(id: string): Promise<ObservedContainer | undefined>;

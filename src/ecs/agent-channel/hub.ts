@@ -102,9 +102,12 @@ export class AgentHub {
   private subscription: Subscription | undefined;
 
   private readonly taskRoles: TaskRoleCredentials;
+  /** Sessions of execution roles for tasks whose containers log with awslogs. */
+  private readonly executionRoles: TaskRoleCredentials;
 
   constructor(private readonly deps: AgentHubDeps) {
     this.taskRoles = deps.taskRoles ?? new TaskRoleCredentials({ store: deps.store, clock: deps.clock });
+    this.executionRoles = new TaskRoleCredentials({ store: deps.store, clock: deps.clock });
   }
 
   get pingMs(): number {
@@ -156,6 +159,7 @@ export class AgentHub {
     this.resets++;
     this.definitions.clear();
     this.taskRoles.clear();
+    this.executionRoles.clear();
     this.reports.length = 0;
     this.ownWrites.clear();
     for (const connection of this.connections.values()) connection.socket.close(resetCloseCode, 'Berth was reset; register again');
@@ -173,6 +177,7 @@ export class AgentHub {
     this.resets++;
     // The account's sessions are gone: its running tasks get new ones with their next list.
     this.taskRoles.clear();
+    this.executionRoles.clear();
     for (const arn of [...this.definitions.keys()]) if (ofAccount(arn)) this.definitions.delete(arn);
     const kept = this.reports.filter((entry) => !ofAccount(entry.report.taskArn));
     this.reports.splice(0, this.reports.length, ...kept);
@@ -309,6 +314,7 @@ export class AgentHub {
           }
         }
         await this.withTaskRole(task, definition, assignment);
+        if (executionRoleArn) await this.withAwslogsRole(task, definition, executionRoleArn, assignment);
         result.push(assignment);
       } else this.deps.log.error({ task: task.taskArn }, 'task definition of an assigned task is missing');
     }
@@ -326,6 +332,24 @@ export class AgentHub {
     const outcome = await this.taskRoles.credentialsFor(task.taskArn, roleArn);
     if ('error' in outcome) assignment.roleError ??= outcome.error;
     else assignment.roleCredentials = outcome.credentials;
+  }
+
+  /**
+   * ECS's agent writes awslogs output with the task's execution role: a session of it (the task id
+   * as session name) goes with the task while it is listed, so the last lines of a stopped task
+   * still ship. Once the task has stopped, the held session is dropped (it stays valid until it expires).
+   */
+  private async withAwslogsRole(task: TaskRecord, definition: TaskDefinitionRecord, roleArn: string, assignment: AssignedTask): Promise<void> {
+    if (!(definition.containerDefinitions ?? []).some((container) => container.logConfiguration?.logDriver === 'awslogs')) return;
+    if (task.lastStatus === 'STOPPED') {
+      const held = this.executionRoles.held(task.taskArn);
+      if (held) assignment.executionRoleCredentials = held;
+      this.executionRoles.forget(task.taskArn);
+      return;
+    }
+    const outcome = await this.executionRoles.credentialsFor(task.taskArn, roleArn);
+    if ('error' in outcome) assignment.roleError ??= outcome.error;
+    else assignment.executionRoleCredentials = outcome.credentials;
   }
 
   private enqueue(connection: Connection, work: () => Promise<void>): Promise<void> {

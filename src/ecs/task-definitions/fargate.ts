@@ -2,6 +2,7 @@
  * Fargate's rules for a task definition (ECS developer guide: "Task size" and "Amazon ECS task
  * definition differences for Fargate"). Each rule yields ECS's message where it is known.
  */
+import { awslogsOptionNames } from '../../agent-channel-protocol/awslogs.js';
 import { ecrImage, nonEmpty, type Draft } from './model.js';
 
 interface MemoryRange {
@@ -51,6 +52,15 @@ export function fargateProblem(draft: Draft): string | undefined {
     if (draft.containers.some((container) => container.image !== undefined && ecrImage.test(container.image))) {
       return 'Fargate requires task definition to have execution role ARN to support ECR images. (executionRoleArn)';
     }
+  }
+  for (const container of draft.containers) {
+    if (container.logConfiguration?.logDriver !== 'awslogs') continue;
+    const unknown = Object.keys(container.logConfiguration.options ?? {}).filter((option) => !awslogsOptionNames.includes(option));
+    if (unknown.length > 0) return `Log driver awslogs disallows options: ${unknown.join(', ')}`;
+  }
+  // Without a prefix the stream would be named by a Docker container id, which Fargate does not show.
+  if (draft.containers.some((container) => container.logConfiguration?.logDriver === 'awslogs' && !container.logConfiguration.options?.['awslogs-stream-prefix'])) {
+    return 'Fargate requires log configuration options to include awslogs-stream-prefix to support log driver awslogs.';
   }
   if (input.ipcMode !== undefined) return unsupported('ipcMode');
   if (input.pidMode === 'host') return "Tasks using the Fargate launch type do not support pidMode 'host'. The supported value for pidMode is 'task'.";

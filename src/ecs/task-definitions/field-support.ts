@@ -38,7 +38,7 @@
  * | containerDefinitions[].secrets                | honoured from Secrets Manager ARNs and SSM parameters, read  |
  * |                                               | with the execution role (registration requires one)          |
  * | containerDefinitions[].logConfiguration       | json-file, syslog, journald, gelf, fluentd, splunk honoured  |
- * |                                               | (passed to Docker); awslogs, awsfirelens, secretOptions refused |
+ * |                                               | (passed to Docker), awslogs (agent-collected); awsfirelens, secretOptions refused |
  * | containerDefinitions[].versionConsistency     | disabled honoured: each task pulls the tag as it stands;      |
  * |                                               | enabled, the default, counts as unset (tags are not pinned)  |
  * | containerDefinitions[]: links, startTimeout, environmentFiles, restartPolicy (enabled),
@@ -52,6 +52,7 @@
  * | RunTask/StartTask: every other member         | honoured (`launchInputFields`)                               |
  */
 import { dockerLogDrivers } from '../../agent-channel-protocol/log-drivers.js';
+import { isAwslogsProblem, parseAwslogsOptions } from '../../agent-channel-protocol/awslogs.js';
 import { parseSecretReference } from '../agent-channel/container-secrets.js';
 import { isParameterReference } from '../../ssm/resolve.js';
 
@@ -133,16 +134,21 @@ const containerFields: Record<string, FieldRule> = {
   pseudoTerminal: { honoured: agent },
   dockerLabels: { honoured: agent },
   ulimits: { honoured: agent },
-  logConfiguration: { honoured: 'the agent passes the driver and its options to Docker' },
+  logConfiguration: {
+    honoured: 'the agent passes the driver and its options to Docker; awslogs options are read by the agent',
+    refusedValue: (value) => {
+      const log = value as { logDriver?: string; options?: Record<string, string> };
+      if (log.logDriver !== 'awslogs') return undefined;
+      const parsed = parseAwslogsOptions(log.options);
+      return isAwslogsProblem(parsed) && parsed.notYet ? notYet(parsed.problem, `Remove options.${parsed.option}.`) : undefined;
+    },
+  },
   'logConfiguration.logDriver': {
-    honoured: `${dockerLogDrivers.join(', ')}: Docker's own drivers`,
+    honoured: `${dockerLogDrivers.join(', ')}: Docker's own drivers; awslogs: the agent collects the output into CloudWatch Logs`,
     showValue: true,
     refusedValue: (value) =>
-      typeof value === 'string' && !dockerLogDrivers.includes(value)
-        ? notYet(
-            value === 'awslogs' ? "Berth's agents do not yet collect containers' output into CloudWatch Logs" : 'FireLens log routing is not set up',
-            `Use json-file (then docker logs), or one of Docker's drivers that ships logs: ${dockerLogDrivers.filter((driver) => driver !== 'json-file').join(', ')}.`,
-          )
+      typeof value === 'string' && value !== 'awslogs' && !dockerLogDrivers.includes(value)
+        ? notYet('FireLens log routing is not set up', `Use awslogs, json-file (then docker logs), or one of Docker's drivers that ships logs: ${dockerLogDrivers.filter((driver) => driver !== 'json-file').join(', ')}.`)
         : undefined,
   },
   'logConfiguration.options': { honoured: 'the driver\'s options, passed to Docker' },
@@ -167,7 +173,7 @@ const volumeFields: Record<string, FieldRule> = {
 const taskFields: Record<string, FieldRule> = {
   family: { honoured: 'the task definition\'s name' },
   taskRoleArn: { honoured: 'the agent serves the role\'s credentials to the task\'s containers on 169.254.170.2 (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)' },
-  executionRoleArn: { honoured: 'assumed for the task: the identity of its pulls from Berth\'s registry, and what its secrets and repositoryCredentials may read' },
+  executionRoleArn: { honoured: 'assumed for the task: the identity of its pulls from Berth\'s registry and of its awslogs output\'s PutLogEvents, and what its secrets and repositoryCredentials may read' },
   networkMode: { honoured: 'the agent: bridge, host, none, awsvpc', showValue: true },
   placementConstraints: { honoured: 'placement (memberOf)' },
   requiresCompatibilities: { honoured: 'compatibilities, checked at registration and launch' },
@@ -213,7 +219,7 @@ const overrideFields: Record<string, FieldRule> = {
   'containerOverrides[].resourceRequirements': { refused: notYet('GPUs and inference accelerators are not given to containers', 'Remove resourceRequirements from the override.') },
   cpu: { honoured: 'placement, and the task\'s hard limit' },
   memory: { honoured: 'placement, and the task\'s hard limit' },
-  executionRoleArn: { honoured: 'assumed for the task: the identity of its pulls from Berth\'s registry, and what its secrets and repositoryCredentials may read' },
+  executionRoleArn: { honoured: 'assumed for the task: the identity of its pulls from Berth\'s registry and of its awslogs output\'s PutLogEvents, and what its secrets and repositoryCredentials may read' },
   taskRoleArn: { honoured: 'the agent serves the role\'s credentials to the task\'s containers on 169.254.170.2 (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI)' },
   inferenceAcceleratorOverrides: { refused: notYet('Elastic Inference accelerators are not attached', 'Remove inferenceAcceleratorOverrides.') },
   ephemeralStorage: { honoured: 'not a cap: a task writes to its host\'s disk, which Berth does not divide' },

@@ -411,6 +411,12 @@ export const cases: Case[] = [
     spec: { log: { driver: 'syslog', options: { 'syslog-address': 'udp://127.0.0.1:514', tag: 'web' } } },
     docker: { HostConfig: { LogConfig: { Type: 'syslog', Config: { 'syslog-address': 'udp://127.0.0.1:514', tag: 'web' } } } },
   },
+  {
+    title: 'awslogs: Docker keeps the output in json-file, and the agent ships it (its options are the agent\'s, not Docker\'s)',
+    container: { logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/web', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'web' } } },
+    spec: { log: { driver: 'json-file', options: {} } },
+    docker: { HostConfig: { LogConfig: { Type: 'json-file', Config: {} } } },
+  },
   { title: 'no logConfiguration: the engine\'s default driver', spec: { log: absent, pidMode: absent, ipcMode: absent }, docker: { HostConfig: { LogConfig: absent, PidMode: absent, IpcMode: absent } } },
   {
     title: 'pidMode and ipcMode host: the host\'s namespaces',

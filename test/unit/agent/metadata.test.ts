@@ -208,7 +208,8 @@ describe('container and task responses', () => {
       Type: 'NORMAL',
       Health: { status: 'HEALTHY' },
       LogDriver: 'awslogs',
-      LogOptions: { 'awslogs-group': '/ecs/metadata', 'awslogs-region': 'us-west-2' },
+      // ECS's agent adds the stream it writes to; without a prefix, the container's Docker id.
+      LogOptions: { 'awslogs-group': '/ecs/metadata', 'awslogs-region': 'us-west-2', 'awslogs-stream': 'a'.repeat(64) },
       ContainerARN: `arn:aws:ecs:us-west-2:${account}:container/default/8f03/web-1`,
       Networks: [{ NetworkMode: 'bridge', IPv4Addresses: ['172.17.0.2'] }],
     });

@@ -100,7 +100,7 @@ describe('unsupportedUses', () => {
     const record = definition(
       { taskRoleArn: 'arn:aws:iam::000000000000:role/app', proxyConfiguration: { containerName: 'web' }, pidMode: 'task', enableFaultInjection: true, volumes: [{ name: 'data', efsVolumeConfiguration: { fileSystemId: 'fs-1' } }] },
       {
-        logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'g' } },
+        logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'g', 'awslogs-multiline-pattern': '^INFO' } },
         secrets: [
           { name: 'A', valueFrom: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:a' },
           { name: 'B', valueFrom: 'arn:aws:ssm:us-east-1:000000000000:parameter/b' },
@@ -112,7 +112,7 @@ describe('unsupportedUses', () => {
       },
     );
     assert.deepEqual(fields(record).sort(), [
-      'containerDefinitions[0].logConfiguration.logDriver awslogs',
+      'containerDefinitions[0].logConfiguration',
       'containerDefinitions[0].restartPolicy',
       'containerDefinitions[0].secrets[3].valueFrom',
       'containerDefinitions[0].startTimeout',

@@ -1,0 +1,203 @@
+/**
+ * Ships one container's output to its log stream: follows what Docker keeps (json-file) from the
+ * checkpoint on, splits lines at Docker's awslogs event size, sends batches with PutLogEvents as
+ * soon as the previous one is answered, and moves the checkpoint only past what CloudWatch took.
+ * A failed PutLogEvents is retried with a backoff (a control-plane outage loses nothing): in
+ * blocking mode reading stops while the buffer is full (Docker keeps the rest in json-file); in
+ * non-blocking mode the oldest unsent events are dropped, and counted. A log group deleted while
+ * the container writes is made again with awslogs-create-group; without it, as Docker's awslogs
+ * driver does, the output is dropped (and counted) until the group exists again.
+ */
+import type { Logger } from 'pino';
+import type { AwslogsSettings } from '../../agent-channel-protocol/awslogs.js';
+import type { ContainerRuntime } from '../runtime/types.js';
+import { chronological, nextBatchSize, type QueuedEvent } from './batches.js';
+import type { Checkpoint, CheckpointStore } from './checkpoint.js';
+import { epochMillis, OutputDecoder, sinceOf, splitAtBytes } from './output-lines.js';
+import { awsErrorText, type LogsWriter } from './writer.js';
+
+interface Positioned extends QueuedEvent {
+  /** The checkpoint once this event is taken. */
+  position: Checkpoint;
+}
+
+export interface ShipperOptions {
+  runtime: ContainerRuntime;
+  containerId: string;
+  settings: AwslogsSettings;
+  stream: string;
+  writer: () => LogsWriter;
+  checkpoints: CheckpointStore;
+  log: Logger;
+  /** Wait before the n-th retry of a failed PutLogEvents (agent's own timer). */
+  retryDelayMs?: (attempt: number) => number;
+}
+
+const groupGone = (error: unknown) => /log group does not exist/.test((error as { message?: string }).message ?? '');
+
+const defaultRetryDelay = (attempt: number) => Math.min(10_000, 200 * 2 ** attempt);
+
+export class ContainerShipper {
+  private queue: Positioned[] = [];
+  private queuedBytes = 0;
+  private stopped = false;
+  private source: NodeJS.ReadableStream | undefined;
+  private wake: (() => void) | undefined;
+  private ended = false;
+  /** Events dropped in non-blocking mode because the buffer was full. */
+  dropped = 0;
+
+  constructor(private readonly options: ShipperOptions) {}
+
+  /**
+   * Follows and ships until the output stream ends; true when the container has stopped and all it
+   * wrote was taken. False after stop(), or when the stream ended under a running container (the
+   * Docker engine restarted, say): the collector follows it again from the checkpoint. Rejects when
+   * reading failed, for the same.
+   */
+  async run(): Promise<boolean> {
+    const { runtime, containerId, checkpoints } = this.options;
+    const start = await checkpoints.read(containerId);
+    if (start?.finished) return true;
+    const output = await runtime.output!(containerId, start ? sinceOf(start.timestamp) : undefined);
+    this.source = output.stream;
+    const decoder = new OutputDecoder(output.multiplexed);
+    let last: Checkpoint = start ?? { timestamp: '', count: 0 };
+    let toSkip = start?.count ?? 0;
+    const take = (lines: ReturnType<OutputDecoder['push']>) => {
+      for (const line of lines) {
+        for (const message of splitAtBytes(line.text)) {
+          // CloudWatch keeps no empty event; Docker's awslogs driver skips them too.
+          if (message.length === 0) continue;
+          const count = line.timestamp === last.timestamp ? last.count + 1 : 1;
+          last = { timestamp: line.timestamp, count };
+          if (start && line.timestamp === start.timestamp && toSkip > 0) {
+            toSkip--;
+            continue;
+          }
+          this.enqueue({ timestamp: epochMillis(line.timestamp), message, bytes: Buffer.byteLength(message), position: last });
+        }
+      }
+    };
+    const reading = new Promise<void>((resolve, reject) => {
+      output.stream.on('data', (chunk: Buffer) => {
+        take(decoder.push(chunk));
+        if (this.options.settings.mode === 'blocking' && this.queuedBytes > this.options.settings.maxBufferBytes) output.stream.pause();
+        this.wake?.();
+      });
+      output.stream.on('end', resolve);
+      output.stream.on('close', resolve);
+      output.stream.on('error', reject);
+    }).finally(() => {
+      if (!this.stopped) take(decoder.end());
+      this.ended = true;
+      this.wake?.();
+    });
+    const sending = this.send();
+    let readError: unknown;
+    await reading.catch((error: unknown) => (readError = error ?? new Error('the output stream failed')));
+    await sending;
+    if (readError !== undefined) throw readError;
+    if (this.stopped) return false;
+    const state = (await runtime.inspect(containerId))?.state;
+    if (state === 'running' || state === 'restarting' || state === 'paused') return false;
+    await checkpoints.write(containerId, { ...last, finished: true });
+    return true;
+  }
+
+  /** Stops following; what was not taken is read again from the checkpoint by the next agent. */
+  stop(): void {
+    this.stopped = true;
+    (this.source as { destroy?: () => void } | undefined)?.destroy?.();
+    this.wake?.();
+  }
+
+  private enqueue(event: Positioned): void {
+    this.queue.push(event);
+    this.queuedBytes += event.bytes;
+    if (this.options.settings.mode !== 'non-blocking') return;
+    while (this.queuedBytes > this.options.settings.maxBufferBytes && this.queue.length > 1) {
+      const oldest = this.queue.shift()!;
+      this.queuedBytes -= oldest.bytes;
+      if (this.dropped++ % 1000 === 0) {
+        this.options.log.warn({ container: this.options.containerId, dropped: this.dropped }, 'awslogs buffer full (mode non-blocking): the oldest unsent output is dropped');
+      }
+    }
+  }
+
+  private async send(): Promise<void> {
+    const { settings, stream, containerId, log } = this.options;
+    const retryDelay = this.options.retryDelayMs ?? defaultRetryDelay;
+    let writer: LogsWriter | undefined;
+    let streamReady = false;
+    let failures = 0;
+    try {
+      while (!this.stopped) {
+        if (this.queue.length === 0) {
+          if (this.ended) return;
+          await new Promise<void>((resolve) => (this.wake = resolve));
+          this.wake = undefined;
+          continue;
+        }
+        const batch = this.queue.slice(0, nextBatchSize(this.queue));
+        try {
+          writer ??= this.options.writer();
+          if (!streamReady) {
+            if (settings.createGroup) await writer.createGroup(settings.group);
+            await writer.createStream(settings.group, stream);
+            streamReady = true;
+          }
+          await writer.put(settings.group, stream, chronological(batch).map(({ timestamp, message }) => ({ timestamp, message })));
+        } catch (error) {
+          // A stream (or group) deleted meanwhile is made again (the group only with awslogs-create-group).
+          if ((error as { name?: string }).name === 'ResourceNotFoundException') {
+            streamReady = false;
+            if (groupGone(error) && !settings.createGroup) {
+              // As Docker's awslogs driver: without awslogs-create-group, output for a deleted group is dropped, not held.
+              this.dropped += batch.length;
+              log.warn({ container: containerId, group: settings.group, dropped: batch.length }, `awslogs: ${awsErrorText(error)} Its output is dropped until the group exists again.`);
+              await this.taken(batch);
+              continue;
+            }
+          }
+          if (failures++ === 0) log.warn({ container: containerId, group: settings.group, stream }, `awslogs: PutLogEvents failed, retrying: ${awsErrorText(error)}`);
+          await this.pause(retryDelay(failures));
+          continue;
+        }
+        failures = 0;
+        await this.taken(batch);
+      }
+    } finally {
+      writer?.destroy();
+    }
+  }
+
+  /** The batch is done with: out of the queue, and the checkpoint past it. */
+  private async taken(batch: readonly Positioned[]): Promise<void> {
+    // Non-blocking mode may have dropped part of the batch from the queue while it was sent.
+    const sent = new Set(batch);
+    this.queue = this.queue.filter((event) => {
+      if (!sent.has(event)) return true;
+      this.queuedBytes -= event.bytes;
+      return false;
+    });
+    await this.options.checkpoints.write(this.options.containerId, batch.at(-1)!.position);
+    if (this.queuedBytes <= this.options.settings.maxBufferBytes) this.source?.resume();
+  }
+
+  /** Waits `ms`, or less when stopped. */
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        if (this.stopped) done();
+      };
+    }).finally(() => {
+      this.wake = undefined;
+    });
+  }
+}

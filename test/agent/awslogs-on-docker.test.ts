@@ -1,0 +1,274 @@
+/**
+ * awslogs on real containers: the agent follows each container's output from Docker and writes it
+ * with PutLogEvents as the task's execution role, to `prefix/container/task-id`. Every line
+ * arrives once, in order, with Docker's timestamps: from a container that exits at once, and
+ * across an agent restart mid-stream. A missing group (without awslogs-create-group) and a role
+ * without CloudWatch Logs permissions fail the task as ECS does: the container cannot start.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogGroupsCommand, GetLogEventsCommand, type OutputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateClusterCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
+import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
+import { executionRoleFor } from '../helpers/execution-role.js';
+import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
+import { TaskDriver } from '../helpers/tasks.js';
+
+const dockerUp = await dockerAvailable();
+const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+
+describe('awslogs: the agent ships container output to CloudWatch Logs', { skip: dockerUp ? false : 'no Docker engine reachable' }, () => {
+  let berth: TestBerth;
+  let agent: TestAgent;
+  let ecs: ECSClient;
+  let logs: CloudWatchLogsClient;
+  let tasks: TaskDriver;
+  let image: string;
+  let executionRole: string;
+
+  before(async () => {
+    berth = await startBerth();
+    ecs = berth.ecs();
+    await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
+    agent = await startTestAgent(berth);
+    tasks = new TaskDriver(ecs);
+    image = await buildBusyboxImage();
+    executionRole = await executionRoleFor(berth);
+    logs = new CloudWatchLogsClient({ endpoint: berth.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
+  });
+  after(async () => {
+    logs?.destroy();
+    await agent?.close();
+    await berth?.close();
+  });
+
+  const taskIdOf = (arn: string) => arn.split('/').at(-1)!;
+
+  /** Every event of a stream, oldest first, following forward tokens to the end. */
+  async function allEvents(group: string, stream: string): Promise<OutputLogEvent[]> {
+    const events: OutputLogEvent[] = [];
+    let token: string | undefined;
+    for (;;) {
+      const page = await logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: true, ...(token ? { nextToken: token } : {}) }));
+      events.push(...(page.events ?? []));
+      if (!page.nextForwardToken || page.nextForwardToken === token) return events;
+      token = page.nextForwardToken;
+    }
+  }
+
+  /** Waits until the stream holds `count` events (or more, which the caller's assertions catch). */
+  const eventsOnceThere = (group: string, stream: string, count: number, timeoutMs = 30_000) =>
+    eventually(
+      async () => {
+        const events = await allEvents(group, stream).catch(() => []);
+        return events.length >= count ? events : undefined;
+      },
+      timeoutMs,
+      `${count} events in ${group} ${stream}`,
+    );
+
+  const awslogs = (group: string, extra: Record<string, string> = {}) => ({
+    logDriver: 'awslogs' as const,
+    options: { 'awslogs-group': group, 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'web', ...extra },
+  });
+
+  test('a container writing to stdout and stderr and exiting at once: every line arrives once, in order, in prefix/container/task-id', async () => {
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/burst' }));
+    const count = 150;
+    const arn = await tasks.run(
+      await tasks.register({
+        family: 'burst',
+        executionRoleArn: executionRole,
+        containerDefinitions: [
+          {
+            name: 'app',
+            image,
+            memory: 32,
+            command: ['sh', '-c', `i=0; while [ $i -lt ${count} ]; do echo "out $i"; echo "err $i" >&2; i=$((i+1)); done`],
+            logConfiguration: awslogs('/ecs/burst'),
+          },
+        ],
+      }),
+    );
+    await tasks.until(arn, 'STOPPED');
+    const stream = `web/app/${taskIdOf(arn)}`;
+    const events = await eventsOnceThere('/ecs/burst', stream, 2 * count);
+    // The last lines may still be on their way: wait a moment for any extra (duplicated) event.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const settled = await allEvents('/ecs/burst', stream);
+    assert.equal(settled.length, 2 * count, 'exactly the lines written');
+    assert.deepEqual(
+      settled.map((event) => event.message).filter((message) => message!.startsWith('out ')),
+      Array.from({ length: count }, (_, i) => `out ${i}`),
+      'stdout in order',
+    );
+    assert.deepEqual(
+      settled.map((event) => event.message).filter((message) => message!.startsWith('err ')),
+      Array.from({ length: count }, (_, i) => `err ${i}`),
+      'stderr in order',
+    );
+    const times = settled.map((event) => event.timestamp!);
+    assert.deepEqual([...times].sort((a, b) => a - b), times, 'chronological');
+    assert.ok(Math.abs(times[0]! - Date.now()) < 120_000, "Docker's timestamps, not zero or made up");
+    assert.equal(events.length >= 2 * count, true);
+  });
+
+  test('an agent restart mid-stream loses and repeats nothing: it resumes from its checkpoint', async () => {
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/steady' }));
+    const count = 60;
+    const arn = await tasks.run(
+      await tasks.register({
+        family: 'steady',
+        executionRoleArn: executionRole,
+        containerDefinitions: [
+          {
+            name: 'app',
+            image,
+            memory: 32,
+            command: ['sh', '-c', `i=0; while [ $i -lt ${count} ]; do echo "line $i"; i=$((i+1)); sleep 0.1; done`],
+            logConfiguration: awslogs('/ecs/steady'),
+          },
+        ],
+      }),
+    );
+    const stream = `web/app/${taskIdOf(arn)}`;
+    await eventsOnceThere('/ecs/steady', stream, 5);
+    await agent.stop();
+    // The container keeps writing while no agent follows it.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await agent.restart();
+    await tasks.until(arn, 'STOPPED');
+    await eventsOnceThere('/ecs/steady', stream, count);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const messages = (await allEvents('/ecs/steady', stream)).map((event) => event.message);
+    assert.deepEqual(messages, Array.from({ length: count }, (_, i) => `line ${i}`));
+  });
+
+  const stoppedOf = (arn: string): Promise<Task> => tasks.until(arn, 'STOPPED');
+
+  test('a log group that does not exist, without awslogs-create-group: the container cannot start, in Docker\'s words', async () => {
+    const arn = await tasks.run(
+      await tasks.register({
+        family: 'no-group',
+        executionRoleArn: executionRole,
+        containerDefinitions: [{ name: 'app', image, memory: 32, command: ['echo', 'hello'], logConfiguration: awslogs('/ecs/missing') }],
+      }),
+    );
+    const stopped = await stoppedOf(arn);
+    assert.equal(stopped.stopCode, 'TaskFailedToStart');
+    assert.equal(
+      stopped.stoppedReason,
+      'CannotStartContainerError: Error response from daemon: failed to initialize logging driver: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist.',
+    );
+  });
+
+  test('awslogs-create-group makes the group, when the execution role may (logs:CreateLogGroup)', async () => {
+    const iam = new IAMClient({ endpoint: berth.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
+    try {
+      const { Role } = await iam.send(new CreateRoleCommand({ RoleName: 'exec-logs-create', AssumeRolePolicyDocument: trust }));
+      const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: '*' }] };
+      await iam.send(new PutRolePolicyCommand({ RoleName: 'exec-logs-create', PolicyName: 'logs', PolicyDocument: JSON.stringify(policy) }));
+      const arn = await tasks.run(
+        await tasks.register({
+          family: 'create-group',
+          executionRoleArn: Role!.Arn!,
+          containerDefinitions: [{ name: 'app', image, memory: 32, command: ['echo', 'made'], logConfiguration: awslogs('/ecs/created', { 'awslogs-create-group': 'true' }) }],
+        }),
+      );
+      const events = await eventsOnceThere('/ecs/created', `web/app/${taskIdOf(arn)}`, 1);
+      assert.deepEqual(events.map((event) => event.message), ['made']);
+      const { logGroups } = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/ecs/created' }));
+      assert.equal(logGroups?.length, 1);
+    } finally {
+      iam.destroy();
+    }
+  });
+
+  test('an execution role without CloudWatch Logs permissions: the container cannot start, with the AccessDeniedException', async () => {
+    const iam = new IAMClient({ endpoint: berth.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
+    let roleArn: string;
+    try {
+      roleArn = (await iam.send(new CreateRoleCommand({ RoleName: 'exec-no-logs', AssumeRolePolicyDocument: trust }))).Role!.Arn!;
+    } finally {
+      iam.destroy();
+    }
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/denied' }));
+    const arn = await tasks.run(
+      await tasks.register({
+        family: 'no-logs',
+        executionRoleArn: roleArn,
+        containerDefinitions: [{ name: 'app', image, memory: 32, command: ['echo', 'hello'], logConfiguration: awslogs('/ecs/denied') }],
+      }),
+    );
+    const stopped = await stoppedOf(arn);
+    assert.equal(stopped.stopCode, 'TaskFailedToStart');
+    assert.match(
+      stopped.stoppedReason ?? '',
+      new RegExp(`^CannotStartContainerError: Error response from daemon: failed to initialize logging driver: failed to create Cloudwatch log stream: AccessDeniedException: User: arn:aws:sts::000000000000:assumed-role/exec-no-logs/${taskIdOf(arn)} is not authorized to perform: logs:CreateLogStream`),
+    );
+  });
+  test('a line longer than Docker\'s 16 KiB is joined again, then split at the awslogs event size', async () => {
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/long' }));
+    const arn = await tasks.run(
+      await tasks.register({
+        family: 'long-line',
+        executionRoleArn: executionRole,
+        containerDefinitions: [
+          { name: 'app', image, memory: 32, command: ['sh', '-c', "head -c 300000 /dev/zero | tr '\\0' a; echo; echo after"], logConfiguration: awslogs('/ecs/long') },
+        ],
+      }),
+    );
+    const events = await eventsOnceThere('/ecs/long', `web/app/${taskIdOf(arn)}`, 3);
+    assert.deepEqual(
+      events.map((event) => event.message!.length),
+      [262_118, 300_000 - 262_118, 5],
+    );
+    assert.ok(events[0]!.message!.split('').every((c) => c === 'a'));
+    assert.equal(events[2]!.message, 'after');
+  });
+
+  test('a container with a TTY (pseudoTerminal): its one unframed stream ships line by line', async () => {
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/tty' }));
+    const arn = await tasks.run(
+      await tasks.register({
+        family: 'tty',
+        executionRoleArn: executionRole,
+        containerDefinitions: [{ name: 'app', image, memory: 32, pseudoTerminal: true, command: ['sh', '-c', 'echo one; echo two >&2; echo three'], logConfiguration: awslogs('/ecs/tty') }],
+      }),
+    );
+    const events = await eventsOnceThere('/ecs/tty', `web/app/${taskIdOf(arn)}`, 3);
+    // A TTY ends lines with \r\n; Docker's awslogs driver keeps the \r too.
+    assert.deepEqual(events.map((event) => event.message), ['one\r', 'two\r', 'three\r']);
+  });
+
+  test('a control-plane outage loses and repeats nothing: PutLogEvents is retried until it is back', async () => {
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/outage' }));
+    const count = 40;
+    const arn = await tasks.run(
+      await tasks.register({
+        family: 'outage',
+        executionRoleArn: executionRole,
+        containerDefinitions: [
+          {
+            name: 'app',
+            image,
+            memory: 32,
+            command: ['sh', '-c', `i=0; while [ $i -lt ${count} ]; do echo "line $i"; i=$((i+1)); sleep 0.1; done`],
+            logConfiguration: awslogs('/ecs/outage'),
+          },
+        ],
+      }),
+    );
+    const stream = `web/app/${taskIdOf(arn)}`;
+    await eventsOnceThere('/ecs/outage', stream, 5);
+    await berth.stop();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await berth.restart();
+    await eventsOnceThere('/ecs/outage', stream, count, 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const messages = (await allEvents('/ecs/outage', stream)).map((event) => event.message);
+    assert.deepEqual(messages, Array.from({ length: count }, (_, i) => `line ${i}`));
+  });
+});
