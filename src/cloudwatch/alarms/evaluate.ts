@@ -18,34 +18,9 @@
  *   significant (fewer than 10 / (1 - p/100)) leaves the state as it is.
  */
 import { alarmReason, reasonData, type EvaluatedPoint } from './reason.js';
+import type { AlarmState, EvaluationRule, RangePoint, ThresholdOperator } from './rule.js';
 
-export type AlarmState = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
-export type TreatMissingData = 'missing' | 'notBreaching' | 'breaching' | 'ignore';
-export type ThresholdOperator = 'GreaterThanOrEqualToThreshold' | 'GreaterThanThreshold' | 'LessThanThreshold' | 'LessThanOrEqualToThreshold';
-
-export const thresholdOperators: readonly ThresholdOperator[] = ['GreaterThanOrEqualToThreshold', 'GreaterThanThreshold', 'LessThanThreshold', 'LessThanOrEqualToThreshold'];
-
-export interface EvaluationRule {
-  /** The statistic's name as the alarm gives it (Average, p99): for the reason data; absent for metric math. */
-  statistic?: string;
-  /** The percentile when the statistic is one (for EvaluateLowSampleCountPercentile). */
-  percentile?: number;
-  periodSeconds: number;
-  evaluationPeriods: number;
-  datapointsToAlarm: number;
-  threshold: number;
-  comparisonOperator: ThresholdOperator;
-  treatMissingData: TreatMissingData;
-  evaluateLowSampleCountPercentile: 'evaluate' | 'ignore';
-}
-
-/** One period of the evaluation range; value undefined when the period has no data. */
-export interface RangePoint {
-  /** The period's start, epoch ms. */
-  timestamp: number;
-  value?: number;
-  sampleCount?: number;
-}
+export { thresholdOperators, type AlarmState, type EvaluationRule, type RangePoint, type ThresholdOperator, type TreatMissingData } from './rule.js';
 
 export interface Evaluation {
   /** Undefined: the alarm keeps its state (ignore with no data, a low sample count ignored). */

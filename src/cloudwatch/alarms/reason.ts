@@ -4,7 +4,7 @@
  * than the threshold (70.0) (minimum 3 datapoints for OK -> ALARM transition)." Numbers print as
  * CloudWatch (Java) prints doubles: 70.0, 6.046241709654764; dates as dd/MM/yy HH:mm:ss in UTC.
  */
-import type { AlarmState, EvaluationRule, RangePoint, ThresholdOperator } from './evaluate.js';
+import type { AlarmState, EvaluationRule, RangePoint, ThresholdOperator } from './rule.js';
 
 export interface EvaluatedPoint {
   timestamp: number;

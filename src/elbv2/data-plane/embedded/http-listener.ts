@@ -17,6 +17,7 @@ import type { ListenerConfig, LoadBalancerConfig } from '../types.js';
 import type { AccessLogEntry, AccessLogs } from './access-log.js';
 import type { Counters } from './counters.js';
 import { clientAddress, decide, type Decision, type RoutingContext } from './http-routing.js';
+import { elbErrorPage, statusText } from './error-page.js';
 import { appCookie, encodeSticky, setCookie, setsCookie } from './sticky-cookies.js';
 import type { TargetGroupRuntime, TargetRuntime } from './target-group.js';
 
@@ -41,11 +42,6 @@ const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'trans
  */
 const answeredHere = new Set(['expect']);
 
-export function elbErrorPage(status: number): string {
-  const title = `${status} ${statusText[status] ?? 'Error'}`;
-  return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n</body>\r\n</html>\r\n`;
-}
-const statusText: Record<number, string> = { 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable', 504: 'Gateway Time-out' };
 
 function traceId(now: number): string {
   return `Root=1-${Math.floor(now / 1000).toString(16).padStart(8, '0')}-${randomBytes(12).toString('hex')}`;

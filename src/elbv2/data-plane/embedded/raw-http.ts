@@ -18,7 +18,9 @@ import { connect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { ChunkedEnd, parseHead, responseHeadEnd, type ParsedHead } from './http1-framing.js';
 import { decide, type Decision } from './http-routing.js';
-import { elbErrorPage, type HttpListenerDeps, type HttpListenerState } from './http-listener.js';
+import { elbErrorPage } from './error-page.js';
+import type { HttpListenerDeps, HttpListenerState } from './http-listener.js';
+import { idleUpstreams } from './idle-upstreams.js';
 import { appCookie, encodeSticky, setCookie, setsCookie } from './sticky-cookies.js';
 import type { TargetGroupRuntime, TargetRuntime } from './target-group.js';
 
@@ -55,13 +57,6 @@ function hasBareLf(buffer: Buffer): boolean {
   return false;
 }
 
-/** Idle upstream connections per target, kept alive for the next request. */
-const idleUpstreams = new WeakMap<TargetRuntime, Socket[]>();
-
-export function dropIdleUpstreams(target: TargetRuntime): void {
-  for (const socket of idleUpstreams.get(target) ?? []) socket.destroy();
-  idleUpstreams.delete(target);
-}
 
 export function handleRawConnection(socket: Socket, state: HttpListenerState, deps: HttpListenerDeps, fallback: HttpServer): void {
   new ClientConnection(socket, state, deps, fallback).start();

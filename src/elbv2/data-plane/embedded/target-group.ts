@@ -14,7 +14,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { Socket } from 'node:net';
 import type { TargetConfig, TargetGroupConfig, TargetHealthReport } from '../types.js';
 import { pickBySource, pickTarget, slowStartWeight, type RoundRobinCredit } from './balancer.js';
-import { dropIdleUpstreams } from './raw-http.js';
+import { dropIdleUpstreams } from './idle-upstreams.js';
 import { afterProbe, initialHealth, type HealthStatus, type ProbeResult } from './health-state.js';
 
 export interface TargetRuntime {
