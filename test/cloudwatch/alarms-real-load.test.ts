@@ -2,7 +2,7 @@
  * CloudWatch alarms driven into ALARM and back by real load, through @aws-sdk/client-cloudwatch:
  * a service task on Docker burning CPU moves AWS/ECS CPUUtilization, and real requests through a
  * listener move AWS/ApplicationELB RequestCount. The publishers and the evaluator run on a clock the
- * test moves one 10-second period at a time; only the container's CPU time and the requests are real.
+ * test moves one 10-second period at a time; only the container’s CPU time and the requests are real.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -10,12 +10,22 @@ import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { CloudWatchClient, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, PutMetricAlarmCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateTargetGroupCommand,
+  DescribeTargetHealthCommand,
+  RegisterTargetsCommand,
+  type ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateClusterCommand, CreateServiceCommand, DescribeTasksCommand, ListTasksCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { AdvancingClock } from '../../src/core/clock.js';
 import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
 import { TaskDriver } from '../helpers/tasks.js';
+import { eventually as eventuallyOk, get, startTarget, type Target } from '../elbv2/data-plane/harness.js';
+import { elbClient } from '../elbv2/elbv2-client.js';
 
 const dockerUp = await dockerAvailable();
 const periodMs = 10_000;
@@ -119,6 +129,104 @@ describe('an alarm on CPUUtilization driven by a task’s real CPU time', { skip
     assert.match(recovered.StateReason!, /^Threshold Crossed: [12] out of the last 2 datapoints \[.*\] (was|were) not greater than the threshold \(50\.0\) \(minimum 1 datapoint for ALARM -> OK transition\)\.$/);
 
     assert.deepEqual(await stateUpdates(cloudwatch, 'burn-cpu'), [
+      'Alarm updated from INSUFFICIENT_DATA to OK',
+      'Alarm updated from OK to ALARM',
+      'Alarm updated from ALARM to OK',
+    ]);
+  });
+});
+
+describe('an alarm on RequestCount driven by real requests through a listener', () => {
+  const clock = new AdvancingClock();
+  let berth: TestBerth;
+  let elb: ElasticLoadBalancingV2Client;
+  let cloudwatch: CloudWatchClient;
+  let target: Target;
+  let loadBalancer: string;
+  let address: string;
+
+  const describeAlarm = async (): Promise<MetricAlarm> => (await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['web-requests'] }))).MetricAlarms![0]!;
+  /** Sends `requests` requests through the listener, then ends the period on the clock, publishes it and evaluates the alarm. */
+  const period = async (requests: number) => {
+    for (let i = 0; i < requests; i++) assert.equal((await get(`http://${address}:8080/load/${i}`)).status, 200);
+    clock.advance(periodMs);
+    (cloudwatch.config as { systemClockOffset: number }).systemClockOffset += periodMs;
+    await berth.server.loadBalancerMetrics.settle();
+    await berth.server.alarms.settle();
+    return describeAlarm();
+  };
+
+  before(async () => {
+    berth = await startBerth({ metricPeriodSeconds: 10 }, { clock });
+    elb = elbClient(berth);
+    cloudwatch = new CloudWatchClient({ endpoint: berth.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
+    target = await startTarget('a');
+    const { LoadBalancers } = await elb.send(new CreateLoadBalancerCommand({ Name: 'web', Type: 'application', Subnets: ['subnet-local'] }));
+    const lbArn = LoadBalancers![0]!.LoadBalancerArn!;
+    loadBalancer = lbArn.slice(lbArn.indexOf('loadbalancer/') + 'loadbalancer/'.length);
+    const { TargetGroups } = await elb.send(
+      new CreateTargetGroupCommand({ Name: 'web', Protocol: 'HTTP', Port: 80, TargetType: 'ip', HealthCheckPath: '/health', HealthCheckIntervalSeconds: 5, HealthyThresholdCount: 2 }),
+    );
+    const groupArn = TargetGroups![0]!.TargetGroupArn!;
+    await elb.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: 'HTTP', Port: 8080, DefaultActions: [{ Type: 'forward', TargetGroupArn: groupArn }] }));
+    await elb.send(new RegisterTargetsCommand({ TargetGroupArn: groupArn, Targets: [{ Id: '127.0.0.1', Port: target.port }] }));
+    address = (await berth.server.store.read((tx) => tx.loadBalancers.get(lbArn)))!.address as string;
+    await eventuallyOk(async () => {
+      await berth.server.loadBalancers.settle();
+      await (await berth.server.dataPlane.get(false))?.checkHealthNow?.();
+      await berth.server.loadBalancers.settle();
+      const { TargetHealthDescriptions = [] } = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: groupArn }));
+      assert.equal(TargetHealthDescriptions[0]?.TargetHealth?.State, 'healthy');
+    }, 30_000);
+  });
+  after(async () => {
+    elb?.destroy();
+    cloudwatch?.destroy();
+    await berth?.close();
+    await target?.close();
+  });
+
+  it('goes into ALARM while requests come and back to OK when they stop, periods without requests treated as not breaching', async () => {
+    // Whatever came before the alarm (health checks only, which are not requests) is published first.
+    await period(0);
+    await cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'web-requests',
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: 'RequestCount',
+        Dimensions: [{ Name: 'LoadBalancer', Value: loadBalancer }],
+        Statistic: 'Sum',
+        Period: 10,
+        EvaluationPeriods: 2,
+        DatapointsToAlarm: 2,
+        Threshold: 5,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+      }),
+    );
+    // No request counted yet: no point at all, which notBreaching takes as good.
+    await berth.server.alarms.settle();
+    const quiet = await describeAlarm();
+    assert.equal(quiet.StateValue, 'OK', quiet.StateReason);
+    assert.equal(quiet.StateReason, 'Threshold Crossed: no datapoints were received for 2 periods and 2 missing datapoints were treated as [NonBreaching].');
+
+    // Below the threshold: 5 is not greater than 5.
+    assert.equal((await period(5)).StateValue, 'OK');
+    // One busy period is not enough for 2 out of 2.
+    assert.equal((await period(8)).StateValue, 'OK');
+    const alarmed = await period(9);
+    assert.equal(alarmed.StateValue, 'ALARM');
+    assert.equal(
+      alarmed.StateReason!.replace(/\(\d\d\/\d\d\/\d\d \d\d:\d\d:\d\d\)/g, '(date)'),
+      'Threshold Crossed: 2 out of the last 2 datapoints [9.0 (date), 8.0 (date)] were greater than the threshold (5.0) (minimum 2 datapoints for OK -> ALARM transition).',
+    );
+
+    // The requests stop: the period counted nothing, so nothing is put, and the missing point is good.
+    const recovered = await period(0);
+    assert.equal(recovered.StateValue, 'OK', recovered.StateReason);
+    assert.equal(recovered.StateReason, 'Threshold Crossed: no datapoints were received for 1 period and 1 missing datapoint was treated as [NonBreaching].');
+
+    assert.deepEqual(await stateUpdates(cloudwatch, 'web-requests'), [
       'Alarm updated from INSUFFICIENT_DATA to OK',
       'Alarm updated from OK to ALARM',
       'Alarm updated from ALARM to OK',
