@@ -1,7 +1,8 @@
 /**
  * CloudWatch alarms driven into ALARM and back by real load, through @aws-sdk/client-cloudwatch:
  * a service task on Docker burning CPU moves AWS/ECS CPUUtilization, and real requests through a
- * listener move AWS/ApplicationELB RequestCount. The publishers and the evaluator run on a clock the
+ * listener move AWS/ApplicationELB RequestCount, and a deployment whose new revision burns CPU is
+ * rolled back by its deployment alarm. The publishers, the evaluator and the services run on a clock the
  * test moves one 10-second period at a time; only the container’s CPU time and the requests are real.
  */
 import assert from 'node:assert/strict';
@@ -18,7 +19,7 @@ import {
   RegisterTargetsCommand,
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { CreateClusterCommand, CreateServiceCommand, DescribeTasksCommand, ListTasksCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand, UpdateServiceCommand, type ECSClient, type Service } from '@aws-sdk/client-ecs';
 import { AdvancingClock } from '../../src/core/clock.js';
 import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
@@ -44,6 +45,8 @@ describe('an alarm on CPUUtilization driven by a task’s real CPU time', { skip
   let ecs: ECSClient;
   let cloudwatch: CloudWatchClient;
   let containerId: string;
+  let idleDefinition: string;
+  let image: string;
 
   const describeAlarm = async (): Promise<MetricAlarm> => (await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['burn-cpu'] }))).MetricAlarms![0]!;
   /**
@@ -68,19 +71,19 @@ describe('an alarm on CPUUtilization driven by a task’s real CPU time', { skip
   };
 
   before(async () => {
-    const image = await buildBusyboxImage();
+    image = await buildBusyboxImage();
     berth = await startBerth({ metricPeriodSeconds: 10 }, { clock });
     ecs = berth.ecs();
     cloudwatch = new CloudWatchClient({ endpoint: berth.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
     await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
     agent = await startTestAgent(berth, { statsIntervalMs: 1_000 });
     // Idle until /tmp/burn exists in the container, then busy for as long as it does.
-    const taskDefinition = await new TaskDriver(ecs).register({
+    const taskDefinition = (idleDefinition = await new TaskDriver(ecs).register({
       family: 'switchable',
       cpu: '256',
       memory: '128',
       containerDefinitions: [{ name: 'app', image, command: ['sh', '-c', 'while :; do while [ -e /tmp/burn ]; do :; done; sleep 1; done'], stopTimeout: 1 }],
-    });
+    }));
     await ecs.send(new CreateServiceCommand({ cluster: 'default', serviceName: 'switchable', taskDefinition, desiredCount: 1, launchType: 'EC2' }));
     const task = await eventually(async () => {
       const { taskArns = [] } = await ecs.send(new ListTasksCommand({ cluster: 'default', serviceName: 'switchable' }));
@@ -133,6 +136,93 @@ describe('an alarm on CPUUtilization driven by a task’s real CPU time', { skip
       'Alarm updated from OK to ALARM',
       'Alarm updated from ALARM to OK',
     ]);
+  });
+
+  it('rolls back a deployment whose new revision burns CPU, the deployment alarm driven into ALARM by it', async () => {
+    const busyDefinition = await new TaskDriver(ecs).register({
+      family: 'burner',
+      cpu: '256',
+      memory: '128',
+      containerDefinitions: [{ name: 'app', image, command: ['sh', '-c', 'while :; do :; done'], stopTimeout: 1 }],
+    });
+    // Old and new tasks side by side during the rollout average half of the busy one's: the
+    // threshold is below that, far above an idle task's. 2 out of 3: the deployment bakes
+    // Period × EvaluationPeriods once settled, and the first period of the new task's load may be
+    // a partial one.
+    await cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: 'rollout-cpu',
+        Namespace: 'AWS/ECS',
+        MetricName: 'CPUUtilization',
+        Dimensions: [
+          { Name: 'ClusterName', Value: 'default' },
+          { Name: 'ServiceName', Value: 'rollout' },
+        ],
+        Statistic: 'Average',
+        Period: 10,
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 2,
+        Threshold: 25,
+        ComparisonOperator: 'GreaterThanThreshold',
+      }),
+    );
+    await ecs.send(
+      new CreateServiceCommand({
+        cluster: 'default',
+        serviceName: 'rollout',
+        taskDefinition: idleDefinition,
+        desiredCount: 1,
+        launchType: 'EC2',
+        deploymentConfiguration: { alarms: { alarmNames: ['rollout-cpu'], enable: true, rollback: true } },
+      }),
+    );
+    const describeService = async (): Promise<Service> => (await ecs.send(new DescribeServicesCommand({ cluster: 'default', services: ['rollout'] }))).services![0]!;
+    /** Ends periods (real CPU time accumulating in each) until `done` holds for the service, within a bounded number. */
+    const periodsUntil = async <T>(what: string, done: (service: Service) => T | undefined): Promise<T> => {
+      for (let round = 0; round < 20; round++) {
+        await sleep(2_500);
+        clock.advance(periodMs);
+        (cloudwatch.config as { systemClockOffset: number }).systemClockOffset += periodMs;
+        (ecs.config as unknown as { systemClockOffset: number }).systemClockOffset += periodMs;
+        await berth.server.ecsMetrics.settle();
+        await berth.server.alarms.settle();
+        await berth.server.services.settle();
+        const found = done(await describeService());
+        if (found !== undefined) return found;
+      }
+      assert.fail(`${what}: ${JSON.stringify(await describeService(), null, 1)}; alarm ${JSON.stringify((await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['rollout-cpu'] }))).MetricAlarms)}`);
+    };
+    const steadyOn = (definition: string) => (service: Service) =>
+      service.deployments?.length === 1 && service.runningCount === 1 && service.deployments[0]!.rolloutState === 'COMPLETED' && service.deployments[0]!.taskDefinition === definition ? service : undefined;
+
+    // The idle revision runs, bakes through the alarm's 3 × 10 s and completes; the alarm is OK.
+    await periodsUntil('the idle revision completed', steadyOn(idleDefinition));
+    assert.equal((await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['rollout-cpu'] }))).MetricAlarms![0]!.StateValue, 'OK');
+
+    await ecs.send(new UpdateServiceCommand({ cluster: 'default', service: 'rollout', taskDefinition: busyDefinition }));
+    const failed = await periodsUntil('the busy revision failed', (service) => {
+      const deployment = service.deployments?.find((candidate) => candidate.rolloutState === 'FAILED');
+      return deployment ? { service, deployment } : undefined;
+    });
+    assert.equal(failed.deployment.taskDefinition, busyDefinition);
+    assert.match(failed.deployment.rolloutStateReason!, /failed: alarm\(s\) rollout-cpu in ALARM state\.$/);
+    const alarm = (await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['rollout-cpu'] }))).MetricAlarms![0]!;
+    assert.match(alarm.StateReason!, /^Threshold Crossed: [23] out of the last 3 datapoints \[.*\] were greater than the threshold \(25\.0\) \(minimum 2 datapoints for OK -> ALARM transition\)\.$/);
+    const events = failed.service.events!.map((event) => event.message!);
+    assert.ok(events.some((message) => /^\(service rollout\) \(deployment ecs-svc\/\d+\) deployment failed: alarm detected\.$/.test(message)), events.join('\n'));
+    assert.ok(events.some((message) => /^\(service rollout\) rolling back to deployment ecs-svc\/\d+\.$/.test(message)), events.join('\n'));
+
+    // Back on the idle revision alone; its CPU falls, and the alarm goes back to OK.
+    await periodsUntil('the rollback completed', steadyOn(idleDefinition));
+    const { taskArns = [] } = await ecs.send(new ListTasksCommand({ cluster: 'default', serviceName: 'rollout' }));
+    const { tasks = [] } = await ecs.send(new DescribeTasksCommand({ cluster: 'default', tasks: taskArns }));
+    assert.deepEqual(tasks.filter((task) => task.lastStatus === 'RUNNING').map((task) => task.taskDefinitionArn), [idleDefinition]);
+    let alarmState: string | undefined;
+    for (let round = 0; round < 6 && alarmState !== 'OK'; round++) {
+      await periodsUntil('another period', () => true);
+      alarmState = (await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['rollout-cpu'] }))).MetricAlarms![0]!.StateValue;
+    }
+    assert.equal(alarmState, 'OK', 'rollout-cpu back to OK once the busy task is gone');
   });
 });
 
