@@ -200,6 +200,16 @@ describe('an alarm on CPUUtilization driven by a task’s real CPU time', { skip
     assert.equal((await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['rollout-cpu'] }))).MetricAlarms![0]!.StateValue, 'OK');
 
     await ecs.send(new UpdateServiceCommand({ cluster: 'default', service: 'rollout', taskDefinition: busyDefinition }));
+    // The new task starts without the clock moving; it then burns for a few real seconds, sampled
+    // by the agent, before the first period ends. Otherwise a container slow to start on a loaded
+    // machine would leave several of the test's compressed periods without its usage.
+    await eventually(async () => {
+      await berth.server.services.settle();
+      const { taskArns = [] } = await ecs.send(new ListTasksCommand({ cluster: 'default', serviceName: 'rollout' }));
+      const { tasks = [] } = await ecs.send(new DescribeTasksCommand({ cluster: 'default', tasks: taskArns }));
+      return tasks.some((task) => task.taskDefinitionArn === busyDefinition && task.lastStatus === 'RUNNING') ? true : undefined;
+    }, 60_000, 'the busy task RUNNING');
+    await sleep(3_000);
     const failed = await periodsUntil('the busy revision failed', (service) => {
       const deployment = service.deployments?.find((candidate) => candidate.rolloutState === 'FAILED');
       return deployment ? { service, deployment } : undefined;
