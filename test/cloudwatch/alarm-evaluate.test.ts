@@ -102,6 +102,14 @@ describe('alarm evaluation', () => {
     assert.equal(ok.reason, 'Threshold Crossed: 1 out of the last 3 datapoints [10.0 (05/12/26 00:04:00)] was not greater than the threshold (70.0) (minimum 1 datapoint for ALARM -> OK transition).');
 
     assert.equal(evaluateAlarm(rule(), 'OK', range('- - - - -'), start).reason, 'Insufficient Data: 5 datapoints were unknown.');
+
+    // Decided by missing data alone: no value to list, the treatment named instead.
+    const notBreaching = evaluateAlarm(rule({ evaluationPeriods: 2, datapointsToAlarm: 2, treatMissingData: 'notBreaching' }), 'ALARM', range('X X X X -'), start);
+    assert.equal(notBreaching.state, 'OK');
+    assert.equal(notBreaching.reason, 'Threshold Crossed: no datapoints were received for 1 period and 1 missing datapoint was treated as [NonBreaching].');
+    const breaching = evaluateAlarm(rule({ treatMissingData: 'breaching' }), 'OK', range('- - - - -'), start);
+    assert.equal(breaching.state, 'ALARM');
+    assert.equal(breaching.reason, 'Threshold Crossed: no datapoints were received for 3 periods and 3 missing datapoints were treated as [Breaching].');
   });
 
   it('leaves the state alone on a low-sample percentile when told to ignore it, and evaluates it otherwise', () => {

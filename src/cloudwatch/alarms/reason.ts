@@ -69,6 +69,11 @@ export function alarmReason(rule: EvaluationRule, transition: Transition): strin
   const count = deciding.length;
   const total = transition.evaluated.length;
   const verb = count === 1 ? 'was' : 'were';
+  // Decided by missing data alone (TreatMissingData breaching or notBreaching): there is no value
+  // to list, and CloudWatch says which treatment made the decision instead.
+  if (count > 0 && deciding.every((point) => point.value === undefined)) {
+    return `Threshold Crossed: no datapoints were received for ${plural(count, 'period')} and ${plural(count, 'missing datapoint')} ${verb} treated as [${alarm ? 'Breaching' : 'NonBreaching'}].`;
+  }
   const words = `${alarm ? '' : 'not '}${operatorWords[rule.comparisonOperator]}`;
   const head = total === count && total === 1 ? `${plural(count, 'datapoint')}` : `${count} out of the last ${plural(total, 'datapoint')}`;
   const tail = transition.from !== transition.to ? ` (minimum ${plural(transition.minimum, 'datapoint')} for ${transition.from} -> ${transition.to} transition)` : '';
