@@ -51,7 +51,8 @@ test('berth agent --simulate outlives a restart of its control plane and reconne
     assert.equal(exited(agent), false, `the agent process is still running (it exited with ${agent.exitCode}): ${agentOutput}`);
 
     server = await startServerProcess(join(dataDir, 'server'), port);
-    await eventually(async () => ((agentOutput.match(/agent channel connected again/g) ?? []).length >= 2 ? true : undefined), 30_000, 'both instances reconnecting');
+    // A deadline, not a wait: the back-off (at most 15 s here) plus a control plane's start on a loaded machine.
+    await eventually(async () => ((agentOutput.match(/agent channel connected again/g) ?? []).length >= 2 ? true : undefined), 60_000, 'both instances reconnecting');
     assert.equal(await connectedInstances(ecs), 2);
     // A task placed now reaches one of them over its new channel.
     const driver = new TaskDriver(ecs);
