@@ -7,13 +7,20 @@
  * non-blocking mode the oldest unsent events are dropped, and counted. A log group deleted while
  * the container writes is made again with awslogs-create-group; without it, as Docker's awslogs
  * driver does, the output is dropped (and counted) until the group exists again.
+ *
+ * With a multi-line pattern (awslogs-multiline-pattern or awslogs-datetime-format) lines are
+ * assembled into events first (multiline.ts); positions then count lines, not pieces, and an event
+ * carries its last line's, so the checkpoint moves only past whole events. A pending event is
+ * given out after Docker's flush interval by a ticker on the shipper's clock, or when the output
+ * ends; on stop() it is left unsent, and the next agent reads its lines again.
  */
 import type { Logger } from 'pino';
 import type { AwslogsSettings } from '../../agent-channel-protocol/awslogs.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { chronological, nextBatchSize, type QueuedEvent } from './batches.js';
 import type { Checkpoint, CheckpointStore } from './checkpoint.js';
-import { epochMillis, OutputDecoder, sinceOf, splitAtBytes } from './output-lines.js';
+import { MultilineAssembler, type AssembledEvent } from './multiline.js';
+import { epochMillis, OutputDecoder, sinceOf, splitAtBytes, type OutputLine } from './output-lines.js';
 import { awsErrorText, type LogsWriter } from './writer.js';
 
 interface Positioned extends QueuedEvent {
@@ -31,6 +38,10 @@ export interface ShipperOptions {
   log: Logger;
   /** Wait before the n-th retry of a failed PutLogEvents (agent's own timer). */
   retryDelayMs?: (attempt: number) => number;
+  /** The agent's clock, for the age of a pending multi-line event. */
+  now?: () => number;
+  /** How often a pending multi-line event's age is looked at. */
+  multilineTickMs?: number;
 }
 
 const groupGone = (error: unknown) => /log group does not exist/.test((error as { message?: string }).message ?? '');
@@ -64,8 +75,43 @@ export class ContainerShipper {
     const decoder = new OutputDecoder(output.multiplexed);
     let last: Checkpoint = start ?? { timestamp: '', count: 0 };
     let toSkip = start?.count ?? 0;
+    const pattern = this.options.settings.multilinePattern;
+    const assembler = pattern !== undefined ? new MultilineAssembler<Checkpoint>(new RegExp(pattern)) : undefined;
+    /** The position of the last whole event given out: where the pieces of a split event, but the last, leave the checkpoint. */
+    let before: Checkpoint = last;
+    const emit = (event: AssembledEvent<Checkpoint> | undefined) => {
+      if (!event) return;
+      const pieces = splitAtBytes(event.message);
+      pieces.forEach((message, index) => {
+        this.enqueue({ timestamp: event.timestamp, message, bytes: Buffer.byteLength(message), position: index === pieces.length - 1 ? event.position : before });
+      });
+      before = event.position;
+    };
+    const takeLine = (line: OutputLine) => {
+      // Every line counts, the empty ones too: they are part of an event.
+      const count = line.timestamp === last.timestamp ? last.count + 1 : 1;
+      last = { timestamp: line.timestamp, count };
+      if (start && line.timestamp === start.timestamp && toSkip > 0) {
+        toSkip--;
+        return;
+      }
+      for (const event of assembler!.push(epochMillis(line.timestamp), line.text, last)) emit(event);
+    };
+    const now = this.options.now ?? Date.now;
+    const ticker =
+      assembler &&
+      setInterval(() => {
+        const event = assembler.due(now());
+        if (!event) return;
+        emit(event);
+        this.wake?.();
+      }, this.options.multilineTickMs ?? 1_000);
     const take = (lines: ReturnType<OutputDecoder['push']>) => {
       for (const line of lines) {
+        if (assembler) {
+          takeLine(line);
+          continue;
+        }
         for (const message of splitAtBytes(line.text)) {
           // CloudWatch keeps no empty event; Docker's awslogs driver skips them too.
           if (message.length === 0) continue;
@@ -89,7 +135,11 @@ export class ContainerShipper {
       output.stream.on('close', resolve);
       output.stream.on('error', reject);
     }).finally(() => {
-      if (!this.stopped) take(decoder.end());
+      clearInterval(ticker);
+      if (!this.stopped) {
+        take(decoder.end());
+        emit(assembler?.end());
+      }
       this.ended = true;
       this.wake?.();
     });
