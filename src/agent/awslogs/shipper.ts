@@ -4,7 +4,16 @@
  * soon as the previous one is answered, and moves the checkpoint only past what CloudWatch took.
  * A failed PutLogEvents is retried with a backoff (a control-plane outage loses nothing): in
  * blocking mode reading stops while the buffer is full (Docker keeps the rest in json-file); in
- * non-blocking mode the oldest unsent events are dropped, and counted. A log group deleted while
+ * non-blocking mode the oldest unsent events are dropped, and counted.
+ *
+ * Exactly once across kill -9: before each PutLogEvents the checkpoint records the batch as
+ * pending (where it moves the checkpoint, and its last event); after CloudWatch's answer it moves.
+ * A PutLogEvents batch is taken whole or not at all, so an agent that finds a pending batch on
+ * restart reads the stream's last event back: when it is the batch's last, the batch arrived and
+ * the checkpoint moves past it; otherwise it is sent again. The read-back is tried with the task's
+ * execution role, then (ECS's managed policy grants only logs:CreateLogStream and
+ * logs:PutLogEvents) with the agent's own credentials; when neither may read, the batch is sent
+ * again: at least once, never lost. A log group deleted while
  * the container writes is made again with awslogs-create-group; without it, as Docker's awslogs
  * driver does, the output is dropped (and counted) until the group exists again.
  *
@@ -18,7 +27,7 @@ import type { Logger } from 'pino';
 import type { AwslogsSettings } from '../../agent-channel-protocol/awslogs.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { chronological, nextBatchSize, type QueuedEvent } from './batches.js';
-import type { Checkpoint, CheckpointStore } from './checkpoint.js';
+import type { Checkpoint, CheckpointStore, Position } from './checkpoint.js';
 import { MultilineAssembler, type AssembledEvent } from './multiline.js';
 import { epochMillis, OutputDecoder, sinceOf, splitAtBytes, type OutputLine } from './output-lines.js';
 import { awsErrorText, type LogsWriter } from './writer.js';
@@ -34,6 +43,8 @@ export interface ShipperOptions {
   settings: AwslogsSettings;
   stream: string;
   writer: () => LogsWriter;
+  /** A client with the agent's own credentials: reads the stream back when the task's role may not. */
+  reader?: () => LogsWriter;
   checkpoints: CheckpointStore;
   log: Logger;
   /** Wait before the n-th retry of a failed PutLogEvents (agent's own timer). */
@@ -55,6 +66,8 @@ export class ContainerShipper {
   private source: NodeJS.ReadableStream | undefined;
   private wake: (() => void) | undefined;
   private ended = false;
+  /** The checkpoint as last written without a pending batch. */
+  private committed: Position | undefined;
   /** Events dropped in non-blocking mode because the buffer was full. */
   dropped = 0;
 
@@ -68,8 +81,9 @@ export class ContainerShipper {
    */
   async run(): Promise<boolean> {
     const { runtime, containerId, checkpoints } = this.options;
-    const start = await checkpoints.read(containerId);
+    const start = await this.resume(await checkpoints.read(containerId));
     if (start?.finished) return true;
+    this.committed = start;
     const output = await runtime.output!(containerId, start ? sinceOf(start.timestamp) : undefined);
     this.source = output.stream;
     const decoder = new OutputDecoder(output.multiplexed);
@@ -197,7 +211,9 @@ export class ContainerShipper {
             await writer.createStream(settings.group, stream);
             streamReady = true;
           }
-          await writer.put(settings.group, stream, chronological(batch).map(({ timestamp, message }) => ({ timestamp, message })));
+          const events = chronological(batch).map(({ timestamp, message }) => ({ timestamp, message }));
+          await this.options.checkpoints.write(containerId, { ...(this.committed ?? { timestamp: '', count: 0 }), pending: { position: batch.at(-1)!.position, last: events.at(-1)! } });
+          await writer.put(settings.group, stream, events);
         } catch (error) {
           // A stream (or group) deleted meanwhile is made again (the group only with awslogs-create-group).
           if ((error as { name?: string }).name === 'ResourceNotFoundException') {
@@ -231,8 +247,32 @@ export class ContainerShipper {
       this.queuedBytes -= event.bytes;
       return false;
     });
-    await this.options.checkpoints.write(this.options.containerId, batch.at(-1)!.position);
+    this.committed = batch.at(-1)!.position;
+    await this.options.checkpoints.write(this.options.containerId, this.committed);
     if (this.queuedBytes <= this.options.settings.maxBufferBytes) this.source?.resume();
+  }
+
+  /** The checkpoint to start from: a pending batch's position when the stream shows it arrived. */
+  private async resume(checkpoint: Checkpoint | undefined): Promise<Checkpoint | undefined> {
+    if (!checkpoint?.pending) return checkpoint;
+    const { pending, ...committed } = checkpoint;
+    const start = committed.timestamp === '' ? undefined : committed;
+    let failure: unknown;
+    for (const client of [this.options.writer, this.options.reader]) {
+      if (!client) continue;
+      const writer = client();
+      try {
+        const last = await writer.lastEvent(this.options.settings.group, this.options.stream);
+        const arrived = last !== undefined && last.timestamp === pending.last.timestamp && last.message === pending.last.message;
+        return arrived ? pending.position : start;
+      } catch (error) {
+        failure = error;
+      } finally {
+        writer.destroy();
+      }
+    }
+    this.options.log.warn({ container: this.options.containerId }, `awslogs: could not read the stream back to learn whether the last batch arrived; it is sent again: ${awsErrorText(failure)}`);
+    return start;
   }
 
   /** Waits `ms`, or less when stopped. */

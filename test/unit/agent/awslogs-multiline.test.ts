@@ -130,6 +130,7 @@ async function ship(lines: readonly [string, string][], checkpoints: CheckpointS
     createGroup: async () => undefined,
     createStream: async () => undefined,
     put: async (_group, _stream, events) => void sent.push(...events.map((event) => event.message)),
+    lastEvent: async () => undefined,
     destroy: () => undefined,
   };
   const runtime = { output: async (_id: string, since?: string) => outputFrom(lines, since), inspect: async () => ({ state: 'exited' }) } as unknown as ContainerRuntime;
