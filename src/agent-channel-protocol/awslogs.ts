@@ -3,9 +3,11 @@
  * control plane (which refuses a task definition with unusable options) and the agent (which
  * collects the container's output into CloudWatch Logs itself, with the task's execution role).
  *
- * Honoured: awslogs-group, awslogs-region, awslogs-stream-prefix, awslogs-create-group, mode and
- * max-buffer-size. Docker's other awslogs options are refused by name until the agent does them.
+ * Honoured: awslogs-group, awslogs-region, awslogs-stream-prefix, awslogs-create-group, mode,
+ * max-buffer-size, awslogs-multiline-pattern and awslogs-datetime-format. Docker's other awslogs
+ * options are refused by name until the agent does them.
  */
+import { datetimeFormatPattern } from './strftime.js';
 
 export interface AwslogsSettings {
   group: string;
@@ -16,6 +18,11 @@ export interface AwslogsSettings {
   mode: 'blocking' | 'non-blocking';
   /** Bytes of unsent output kept; Docker's default for non-blocking mode is 1 MiB. */
   maxBufferBytes: number;
+  /**
+   * The source of the regular expression a line matches when it starts a new event (other lines
+   * join the pending one), from awslogs-multiline-pattern or awslogs-datetime-format.
+   */
+  multilinePattern?: string;
 }
 
 /**
@@ -25,12 +32,10 @@ export interface AwslogsSettings {
  */
 export type AwslogsProblem = { problem: string; option: string; notYet?: boolean };
 
-const honoured = ['awslogs-group', 'awslogs-region', 'awslogs-stream-prefix', 'awslogs-create-group', 'mode', 'max-buffer-size'];
+const honoured = ['awslogs-group', 'awslogs-region', 'awslogs-stream-prefix', 'awslogs-create-group', 'mode', 'max-buffer-size', 'awslogs-multiline-pattern', 'awslogs-datetime-format'];
 
 /** Docker's awslogs options Berth's agent does not do yet. */
 const notYet = [
-  'awslogs-datetime-format',
-  'awslogs-multiline-pattern',
   'awslogs-endpoint',
   'awslogs-credentials-endpoint',
   'awslogs-format',
@@ -90,7 +95,42 @@ export function parseAwslogsOptions(options: Record<string, string> | undefined)
     if (parsed === undefined) return { option: 'max-buffer-size', problem: `max-buffer-size '${size}' is not a size such as 4m or 512k` };
     maxBufferBytes = parsed;
   }
-  return { group, region, ...(prefix !== undefined ? { streamPrefix: prefix } : {}), createGroup: createGroup === 'true', mode, maxBufferBytes };
+  const multiline = multilineOf(given);
+  if (typeof multiline === 'object') return multiline;
+  return {
+    group,
+    region,
+    ...(prefix !== undefined ? { streamPrefix: prefix } : {}),
+    createGroup: createGroup === 'true',
+    mode,
+    maxBufferBytes,
+    ...(multiline !== undefined ? { multilinePattern: multiline } : {}),
+  };
+}
+
+/** The multi-line pattern's source, as Docker's awslogs driver makes it from either option; or the problem with them. */
+function multilineOf(given: Record<string, string>): string | AwslogsProblem | undefined {
+  const pattern = given['awslogs-multiline-pattern'];
+  const format = given['awslogs-datetime-format'];
+  // Docker's ValidateLogOpt, in its words.
+  if (pattern && format) {
+    return { option: 'awslogs-multiline-pattern', problem: "you cannot configure log opt 'awslogs-datetime-format' and 'awslogs-multiline-pattern' at the same time" };
+  }
+  let source = pattern || undefined;
+  if (format) {
+    const converted = datetimeFormatPattern(format);
+    if (typeof converted === 'object') {
+      return { option: 'awslogs-datetime-format', problem: `awslogs-datetime-format '${format}' has ${converted.unknown}, which is not in Docker's strftime table (${converted.known})` };
+    }
+    source = converted;
+  }
+  if (source === undefined) return undefined;
+  try {
+    new RegExp(source);
+  } catch (error) {
+    return { option: format ? 'awslogs-datetime-format' : 'awslogs-multiline-pattern', problem: `awslogs could not parse multiline pattern key "${source}": ${(error as Error).message}` };
+  }
+  return source;
 }
 
 export const isAwslogsProblem = (parsed: AwslogsSettings | AwslogsProblem): parsed is AwslogsProblem => 'problem' in parsed;

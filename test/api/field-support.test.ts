@@ -60,16 +60,16 @@ describe('task definition fields Berth does not honour are refused at launch', (
   after(async () => berth.close());
 
   it('awslogs registers and describes as on AWS; RunTask refuses the awslogs options the agent does not do yet, on FARGATE and on EC2 alike', async () => {
-    const logConfiguration = { logDriver: 'awslogs' as const, options: { 'awslogs-group': '/ecs/web', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'web', 'awslogs-multiline-pattern': '^INFO' } };
+    const logConfiguration = { logDriver: 'awslogs' as const, options: { 'awslogs-group': '/ecs/web', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'web', 'awslogs-endpoint': 'http://127.0.0.1:1' } };
     await register('awslogs', { logConfiguration });
     const described = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'awslogs' }));
     assert.deepEqual(described.taskDefinition?.containerDefinitions?.[0]?.logConfiguration, logConfiguration);
 
     const message = 'containerDefinitions[0].logConfiguration is not supported by Berth yet.';
     const field = 'containerDefinitions[0].logConfiguration';
-    await refused(ecs.send(new RunTaskCommand({ cluster: 'fields', taskDefinition: 'awslogs', launchType: 'FARGATE', networkConfiguration: network })), message, field, /awslogs-multiline-pattern/);
+    await refused(ecs.send(new RunTaskCommand({ cluster: 'fields', taskDefinition: 'awslogs', launchType: 'FARGATE', networkConfiguration: network })), message, field, /awslogs-endpoint/);
     // On EC2 the refusal comes before placement, which would only say an attribute is missing.
-    await refused(ecs.send(new RunTaskCommand({ cluster: 'fields', taskDefinition: 'awslogs', launchType: 'EC2', networkConfiguration: network })), message, field, /Remove options\.awslogs-multiline-pattern/);
+    await refused(ecs.send(new RunTaskCommand({ cluster: 'fields', taskDefinition: 'awslogs', launchType: 'EC2', networkConfiguration: network })), message, field, /Remove options\.awslogs-endpoint/);
     await refused(
       ecs.send(new StartTaskCommand({ cluster: 'fields', taskDefinition: 'awslogs', containerInstances: [instanceArn], networkConfiguration: network })),
       message,

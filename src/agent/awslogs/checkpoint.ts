@@ -4,14 +4,24 @@
  * PutLogEvents took, and how many events with that very timestamp it had taken (Docker's `since`
  * includes the timestamp, so those are skipped again). `finished` once the container stopped and
  * everything it wrote was taken.
+ *
+ * `pending` is written before each PutLogEvents: the position the batch moves to, and its last
+ * event. An agent killed between CloudWatch's answer and the checkpoint's move finds it on
+ * restart, and reads the stream's last event back to learn whether the batch arrived (the
+ * shipper's `resume`), so the batch is neither lost nor sent twice.
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-export interface Checkpoint {
+export interface Position {
   timestamp: string;
   count: number;
+}
+
+export interface Checkpoint extends Position {
   finished?: boolean;
+  /** A batch being sent: where it moves the checkpoint, and its last event in the order sent. */
+  pending?: { position: Position; last: { timestamp: number; message: string } };
 }
 
 export class CheckpointStore {

@@ -190,6 +190,7 @@ export class AwslogsCollector {
       settings,
       stream: awslogsStreamName(settings, name, known.taskArn, containerId),
       writer: () => this.writerFor(known, settings.region),
+      reader: () => logsWriter(this.options.endpoint, settings.region, async () => this.options.agentCredentials),
       checkpoints: this.checkpoints,
       log: this.options.log,
     });

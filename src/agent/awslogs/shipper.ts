@@ -4,16 +4,32 @@
  * soon as the previous one is answered, and moves the checkpoint only past what CloudWatch took.
  * A failed PutLogEvents is retried with a backoff (a control-plane outage loses nothing): in
  * blocking mode reading stops while the buffer is full (Docker keeps the rest in json-file); in
- * non-blocking mode the oldest unsent events are dropped, and counted. A log group deleted while
+ * non-blocking mode the oldest unsent events are dropped, and counted.
+ *
+ * Exactly once across kill -9: before each PutLogEvents the checkpoint records the batch as
+ * pending (where it moves the checkpoint, and its last event); after CloudWatch's answer it moves.
+ * A PutLogEvents batch is taken whole or not at all, so an agent that finds a pending batch on
+ * restart reads the stream's last event back: when it is the batch's last, the batch arrived and
+ * the checkpoint moves past it; otherwise it is sent again. The read-back is tried with the task's
+ * execution role, then (ECS's managed policy grants only logs:CreateLogStream and
+ * logs:PutLogEvents) with the agent's own credentials; when neither may read, the batch is sent
+ * again: at least once, never lost. A log group deleted while
  * the container writes is made again with awslogs-create-group; without it, as Docker's awslogs
  * driver does, the output is dropped (and counted) until the group exists again.
+ *
+ * With a multi-line pattern (awslogs-multiline-pattern or awslogs-datetime-format) lines are
+ * assembled into events first (multiline.ts); positions then count lines, not pieces, and an event
+ * carries its last line's, so the checkpoint moves only past whole events. A pending event is
+ * given out after Docker's flush interval by a ticker on the shipper's clock, or when the output
+ * ends; on stop() it is left unsent, and the next agent reads its lines again.
  */
 import type { Logger } from 'pino';
 import type { AwslogsSettings } from '../../agent-channel-protocol/awslogs.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { chronological, nextBatchSize, type QueuedEvent } from './batches.js';
-import type { Checkpoint, CheckpointStore } from './checkpoint.js';
-import { epochMillis, OutputDecoder, sinceOf, splitAtBytes } from './output-lines.js';
+import type { Checkpoint, CheckpointStore, Position } from './checkpoint.js';
+import { MultilineAssembler, type AssembledEvent } from './multiline.js';
+import { epochMillis, OutputDecoder, sinceOf, splitAtBytes, type OutputLine } from './output-lines.js';
 import { awsErrorText, type LogsWriter } from './writer.js';
 
 interface Positioned extends QueuedEvent {
@@ -27,10 +43,16 @@ export interface ShipperOptions {
   settings: AwslogsSettings;
   stream: string;
   writer: () => LogsWriter;
+  /** A client with the agent's own credentials: reads the stream back when the task's role may not. */
+  reader?: () => LogsWriter;
   checkpoints: CheckpointStore;
   log: Logger;
   /** Wait before the n-th retry of a failed PutLogEvents (agent's own timer). */
   retryDelayMs?: (attempt: number) => number;
+  /** The agent's clock, for the age of a pending multi-line event. */
+  now?: () => number;
+  /** How often a pending multi-line event's age is looked at. */
+  multilineTickMs?: number;
 }
 
 const groupGone = (error: unknown) => /log group does not exist/.test((error as { message?: string }).message ?? '');
@@ -44,6 +66,8 @@ export class ContainerShipper {
   private source: NodeJS.ReadableStream | undefined;
   private wake: (() => void) | undefined;
   private ended = false;
+  /** The checkpoint as last written without a pending batch. */
+  private committed: Position | undefined;
   /** Events dropped in non-blocking mode because the buffer was full. */
   dropped = 0;
 
@@ -57,15 +81,51 @@ export class ContainerShipper {
    */
   async run(): Promise<boolean> {
     const { runtime, containerId, checkpoints } = this.options;
-    const start = await checkpoints.read(containerId);
+    const start = await this.resume(await checkpoints.read(containerId));
     if (start?.finished) return true;
+    this.committed = start;
     const output = await runtime.output!(containerId, start ? sinceOf(start.timestamp) : undefined);
     this.source = output.stream;
     const decoder = new OutputDecoder(output.multiplexed);
     let last: Checkpoint = start ?? { timestamp: '', count: 0 };
     let toSkip = start?.count ?? 0;
+    const pattern = this.options.settings.multilinePattern;
+    const assembler = pattern !== undefined ? new MultilineAssembler<Checkpoint>(new RegExp(pattern)) : undefined;
+    /** The position of the last whole event given out: where the pieces of a split event, but the last, leave the checkpoint. */
+    let before: Checkpoint = last;
+    const emit = (event: AssembledEvent<Checkpoint> | undefined) => {
+      if (!event) return;
+      const pieces = splitAtBytes(event.message);
+      pieces.forEach((message, index) => {
+        this.enqueue({ timestamp: event.timestamp, message, bytes: Buffer.byteLength(message), position: index === pieces.length - 1 ? event.position : before });
+      });
+      before = event.position;
+    };
+    const takeLine = (line: OutputLine) => {
+      // Every line counts, the empty ones too: they are part of an event.
+      const count = line.timestamp === last.timestamp ? last.count + 1 : 1;
+      last = { timestamp: line.timestamp, count };
+      if (start && line.timestamp === start.timestamp && toSkip > 0) {
+        toSkip--;
+        return;
+      }
+      for (const event of assembler!.push(epochMillis(line.timestamp), line.text, last)) emit(event);
+    };
+    const now = this.options.now ?? Date.now;
+    const ticker =
+      assembler &&
+      setInterval(() => {
+        const event = assembler.due(now());
+        if (!event) return;
+        emit(event);
+        this.wake?.();
+      }, this.options.multilineTickMs ?? 1_000);
     const take = (lines: ReturnType<OutputDecoder['push']>) => {
       for (const line of lines) {
+        if (assembler) {
+          takeLine(line);
+          continue;
+        }
         for (const message of splitAtBytes(line.text)) {
           // CloudWatch keeps no empty event; Docker's awslogs driver skips them too.
           if (message.length === 0) continue;
@@ -89,7 +149,11 @@ export class ContainerShipper {
       output.stream.on('close', resolve);
       output.stream.on('error', reject);
     }).finally(() => {
-      if (!this.stopped) take(decoder.end());
+      clearInterval(ticker);
+      if (!this.stopped) {
+        take(decoder.end());
+        emit(assembler?.end());
+      }
       this.ended = true;
       this.wake?.();
     });
@@ -147,7 +211,9 @@ export class ContainerShipper {
             await writer.createStream(settings.group, stream);
             streamReady = true;
           }
-          await writer.put(settings.group, stream, chronological(batch).map(({ timestamp, message }) => ({ timestamp, message })));
+          const events = chronological(batch).map(({ timestamp, message }) => ({ timestamp, message }));
+          await this.options.checkpoints.write(containerId, { ...(this.committed ?? { timestamp: '', count: 0 }), pending: { position: batch.at(-1)!.position, last: events.at(-1)! } });
+          await writer.put(settings.group, stream, events);
         } catch (error) {
           // A stream (or group) deleted meanwhile is made again (the group only with awslogs-create-group).
           if ((error as { name?: string }).name === 'ResourceNotFoundException') {
@@ -181,8 +247,32 @@ export class ContainerShipper {
       this.queuedBytes -= event.bytes;
       return false;
     });
-    await this.options.checkpoints.write(this.options.containerId, batch.at(-1)!.position);
+    this.committed = batch.at(-1)!.position;
+    await this.options.checkpoints.write(this.options.containerId, this.committed);
     if (this.queuedBytes <= this.options.settings.maxBufferBytes) this.source?.resume();
+  }
+
+  /** The checkpoint to start from: a pending batch's position when the stream shows it arrived. */
+  private async resume(checkpoint: Checkpoint | undefined): Promise<Checkpoint | undefined> {
+    if (!checkpoint?.pending) return checkpoint;
+    const { pending, ...committed } = checkpoint;
+    const start = committed.timestamp === '' ? undefined : committed;
+    let failure: unknown;
+    for (const client of [this.options.writer, this.options.reader]) {
+      if (!client) continue;
+      const writer = client();
+      try {
+        const last = await writer.lastEvent(this.options.settings.group, this.options.stream);
+        const arrived = last !== undefined && last.timestamp === pending.last.timestamp && last.message === pending.last.message;
+        return arrived ? pending.position : start;
+      } catch (error) {
+        failure = error;
+      } finally {
+        writer.destroy();
+      }
+    }
+    this.options.log.warn({ container: this.options.containerId }, `awslogs: could not read the stream back to learn whether the last batch arrived; it is sent again: ${awsErrorText(failure)}`);
+    return start;
   }
 
   /** Waits `ms`, or less when stopped. */

@@ -3,7 +3,7 @@
  * the log group's region, and the task's execution role session (or, for a task without an
  * execution role, the agent's own credentials, as ECS on EC2 falls back to the instance's role).
  */
-import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, GetLogEventsCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import type { AwsCredentialIdentity } from '@smithy/types';
 
 export interface LogsWriter {
@@ -12,6 +12,8 @@ export interface LogsWriter {
   /** Creates the stream; one that exists already is fine. */
   createStream(group: string, stream: string): Promise<void>;
   put(group: string, stream: string, events: { timestamp: number; message: string }[]): Promise<void>;
+  /** The stream's last event (latest timestamp), if any: needs logs:GetLogEvents. */
+  lastEvent(group: string, stream: string): Promise<{ timestamp: number; message: string } | undefined>;
   destroy(): void;
 }
 
@@ -35,6 +37,11 @@ export function logsWriter(endpoint: string, region: string, credentials: () => 
       // Events CloudWatch will not keep (too old, too new) come back in rejectedLogEventsInfo; as
       // Docker's awslogs driver, they are not sent again.
       await client.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: events }));
+    },
+    async lastEvent(group, stream) {
+      const page = await client.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: false, limit: 1 }));
+      const event = page.events?.at(-1);
+      return event ? { timestamp: event.timestamp ?? 0, message: event.message ?? '' } : undefined;
     },
     destroy() {
       client.destroy();

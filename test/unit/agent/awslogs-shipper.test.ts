@@ -43,6 +43,7 @@ async function shipThroughOutage(settings: AwslogsSettings, lines: number, recov
       }
       sent.push(...events.map((event) => event.message));
     },
+    lastEvent: async () => undefined,
     destroy: () => undefined,
   };
   const runtime = { output: async () => ({ stream, multiplexed: true }), inspect: async () => ({ state: 'exited' }) } as unknown as ContainerRuntime;
@@ -94,7 +95,8 @@ describe('awslogs shipper while PutLogEvents fails', () => {
           if (!groupExists) throw gone();
         },
         put: async (_group, _stream, events) => void sent.push(...events.map((event) => event.message)),
-        destroy: () => undefined,
+        lastEvent: async () => undefined,
+    destroy: () => undefined,
       };
       const runtime = { output: async () => ({ stream, multiplexed: true }), inspect: async () => ({ state: 'exited' }) } as unknown as ContainerRuntime;
       const checkpoints = new CheckpointStore(dir);
@@ -119,7 +121,7 @@ describe('awslogs shipper while PutLogEvents fails', () => {
     const dir = mkdtempSync(join(tmpdir(), 'berth-shipper-'));
     const stream = new PassThrough();
     const sent: string[] = [];
-    const writer: LogsWriter = { createGroup: async () => undefined, createStream: async () => undefined, put: async (_g, _s, events) => void sent.push(...events.map((event) => event.message)), destroy: () => undefined };
+    const writer: LogsWriter = { createGroup: async () => undefined, createStream: async () => undefined, put: async (_g, _s, events) => void sent.push(...events.map((event) => event.message)), lastEvent: async () => undefined, destroy: () => undefined };
     const runtime = { output: async () => ({ stream, multiplexed: true }), inspect: async () => ({ state: 'running' }) } as unknown as ContainerRuntime;
     const checkpoints = new CheckpointStore(dir);
     const shipper = new ContainerShipper({ runtime, containerId: 'c1', settings: base, stream: 's', writer: () => writer, checkpoints, log: pino({ level: 'silent' }), retryDelayMs: () => 0 });

@@ -100,7 +100,7 @@ describe('unsupportedUses', () => {
     const record = definition(
       { taskRoleArn: 'arn:aws:iam::000000000000:role/app', proxyConfiguration: { containerName: 'web' }, pidMode: 'task', enableFaultInjection: true, volumes: [{ name: 'data', efsVolumeConfiguration: { fileSystemId: 'fs-1' } }] },
       {
-        logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'g', 'awslogs-multiline-pattern': '^INFO' } },
+        logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': 'g', 'awslogs-endpoint': 'http://127.0.0.1:1' } },
         secrets: [
           { name: 'A', valueFrom: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:a' },
           { name: 'B', valueFrom: 'arn:aws:ssm:us-east-1:000000000000:parameter/b' },
