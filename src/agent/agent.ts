@@ -40,6 +40,8 @@ export interface RunningAgent {
   engine: TaskEngine;
   channel: ChannelClient;
   metadata?: MetadataServer;
+  /** Whether all of a task's awslogs output is acknowledged (true when this agent ships none for it). */
+  awslogsShipped(taskArn: string): boolean;
   stop(): Promise<void>;
 }
 
@@ -271,6 +273,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     engine,
     channel,
     ...(metadata ? { metadata } : {}),
+    awslogsShipped: (taskArn) => awslogs?.shipped(taskArn) ?? true,
     async stop() {
       stopped = true;
       if (rejoinWait) {

@@ -99,8 +99,8 @@ describe('awslogs across kill -9 of the agent', { skip: dockerUp ? false : 'no D
       const all = await allEvents(group, stream).catch(() => []);
       return all.length >= count ? all : undefined;
     }, 60_000, `${count} lines`);
-    // Anything still on its way after the last line would be a duplicate: let it come.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // A duplicate would be sent before the agent holds the task's output all acknowledged.
+    await eventually(async () => (revived!.agent.awslogsShipped(arn) ? true : undefined), 30_000, 'the output acknowledged');
     const settled = await allEvents(group, stream);
     assert.equal(settled.length, count, `exactly the lines written (${events.length} seen first)`);
     assert.deepEqual(settled.map((event) => event.message), Array.from({ length: count }, (_, i) => `line ${i}`), 'each once, in order');

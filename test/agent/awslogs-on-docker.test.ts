@@ -6,6 +6,8 @@
  * without CloudWatch Logs permissions fail the task as ECS does: the container cannot start.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogGroupsCommand, GetLogEventsCommand, type OutputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateClusterCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs';
@@ -17,6 +19,10 @@ import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
 import { TaskDriver } from '../helpers/tasks.js';
 
 const dockerUp = await dockerAvailable();
+const run = promisify(execFile);
+/** Lines a container has written so far, as the Docker engine kept them: real output, not Berth's. */
+const linesWritten = async (containerId: string) =>
+  (await run('docker', ['logs', containerId], { encoding: 'utf8', timeout: 20_000 })).stdout.split('\n').filter((line) => line !== '').length;
 const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 
 describe('awslogs: the agent ships container output to CloudWatch Logs', { skip: dockerUp ? false : 'no Docker engine reachable' }, () => {
@@ -69,6 +75,14 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
       `${count} events in ${group} ${stream}`,
     );
 
+  /** Waits until the agent has every line of the task acknowledged: after that nothing more (no duplicate) is sent. */
+  const allShipped = (arn: string) => eventually(async () => (agent.agent.awslogsShipped(arn) ? true : undefined), 30_000, `the output of ${arn} acknowledged`);
+  /** The Docker id of the task's (only) container. */
+  const containerOf = async (arn: string) => (await tasks.until(arn, 'RUNNING')).containers?.[0]?.runtimeId as string;
+  /** Waits until a container has written at least `count` lines. */
+  const writtenAtLeast = (id: string, count: number) =>
+    eventually(async () => ((await linesWritten(id)) >= count ? true : undefined), 30_000, `${count} lines written by ${id}`);
+
   const awslogs = (group: string, extra: Record<string, string> = {}) => ({
     logDriver: 'awslogs' as const,
     options: { 'awslogs-group': group, 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'web', ...extra },
@@ -95,8 +109,8 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
     await tasks.until(arn, 'STOPPED');
     const stream = `web/app/${taskIdOf(arn)}`;
     const events = await eventsOnceThere('/ecs/burst', stream, 2 * count);
-    // The last lines may still be on their way: wait a moment for any extra (duplicated) event.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Any extra (duplicated) event would be sent before the agent holds the output acknowledged.
+    await allShipped(arn);
     const settled = await allEvents('/ecs/burst', stream);
     assert.equal(settled.length, 2 * count, 'exactly the lines written');
     assert.deepEqual(
@@ -135,13 +149,15 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
     );
     const stream = `web/app/${taskIdOf(arn)}`;
     await eventsOnceThere('/ecs/steady', stream, 5);
+    const container = await containerOf(arn);
+    const shippedBefore = (await allEvents('/ecs/steady', stream)).length;
     await agent.stop();
     // The container keeps writing while no agent follows it.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await writtenAtLeast(container, Math.min(count, shippedBefore + 10));
     await agent.restart();
     await tasks.until(arn, 'STOPPED');
     await eventsOnceThere('/ecs/steady', stream, count);
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await allShipped(arn);
     const messages = (await allEvents('/ecs/steady', stream)).map((event) => event.message);
     assert.deepEqual(messages, Array.from({ length: count }, (_, i) => `line ${i}`));
   });
@@ -263,11 +279,15 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
     );
     const stream = `web/app/${taskIdOf(arn)}`;
     await eventsOnceThere('/ecs/outage', stream, 5);
+    const container = await containerOf(arn);
+    const shippedBefore = (await allEvents('/ecs/outage', stream)).length;
     await berth.stop();
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // The container keeps writing while the control plane is away.
+    await writtenAtLeast(container, Math.min(count, shippedBefore + 10));
     await berth.restart();
     await eventsOnceThere('/ecs/outage', stream, count, 60_000);
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await tasks.until(arn, 'STOPPED');
+    await allShipped(arn);
     const messages = (await allEvents('/ecs/outage', stream)).map((event) => event.message);
     assert.deepEqual(messages, Array.from({ length: count }, (_, i) => `line ${i}`));
   });

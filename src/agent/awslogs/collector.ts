@@ -133,6 +133,15 @@ export class AwslogsCollector {
     return Boolean(known?.containers.has(name) && container.startedAt && !this.finished.has(container.id));
   }
 
+  /**
+   * Whether every line of the task's awslogs containers has been acknowledged by CloudWatch Logs
+   * (or the task is not one this agent ships for): nothing more will be sent for it.
+   */
+  shipped(taskArn: string): boolean {
+    const known = this.tasks.get(taskArn);
+    return known === undefined || known.complete === true;
+  }
+
   /** Stops following; each container resumes from its checkpoint when an agent starts again. */
   async stop(): Promise<void> {
     this.stopped = true;
