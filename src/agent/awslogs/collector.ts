@@ -45,6 +45,12 @@ interface KnownTask {
   ready?: boolean;
   /** Each awslogs container ran and all it wrote was taken: nothing to look for until the task is unlisted. */
   complete?: boolean;
+  /**
+   * The last look found nothing of it to follow: every container that ran is finished or gone (a
+   * container is removed only once finished). Set by each poll, so a task seen running reads false
+   * until its output is all acknowledged.
+   */
+  drained?: boolean;
   listed: boolean;
 }
 
@@ -139,7 +145,7 @@ export class AwslogsCollector {
    */
   shipped(taskArn: string): boolean {
     const known = this.tasks.get(taskArn);
-    return known === undefined || known.complete === true;
+    return known === undefined || known.complete === true || known.drained === true;
   }
 
   /** Stops following; each container resumes from its checkpoint when an agent starts again. */
@@ -174,6 +180,7 @@ export class AwslogsCollector {
           following = true;
           if (!this.shippers.has(container.id)) this.follow(known, name, settings, container.id);
         }
+        known.drained = !following;
         const shipped = new Set(containers.filter((container) => this.finished.has(container.id)).map((container) => container.labels[labels.containerName]));
         known.complete = [...known.containers.keys()].every((name) => shipped.has(name));
         // A task no longer listed, with nothing left to ship, is forgotten (its containers' checkpoints too).
