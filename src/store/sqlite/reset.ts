@@ -38,6 +38,7 @@ const accountStatements = [
   `DELETE FROM registry_blob_links WHERE arn_account(repository_arn) = ?`,
   `DELETE FROM registry_uploads WHERE arn_account(repository_arn) = ?`,
   `DELETE FROM ecr_repositories WHERE account_id = ?`,
+  `DELETE FROM cw_alarm_actions WHERE account_id = ?`,
   `DELETE FROM cw_alarm_history WHERE account_id = ?`,
   `DELETE FROM cw_alarms WHERE account_id = ?`,
   `DELETE FROM ssm_parameter_versions WHERE account_id = ?`,
