@@ -93,16 +93,6 @@ describe('alarm actions through the outbox', () => {
   };
   const pending = () => store.read(async (tx) => [...(await tx.alarmActions.pending('sns')), ...(await tx.alarmActions.pending('autoscaling'))]);
   const stateOf = async (name: string) => (await store.read((tx) => tx.metricAlarms.get(account, region, name)))!.state.value;
-  /** Evaluates what is due now, then delivers until the outbox is empty (the feed reaches the consumers asynchronously). */
-  const step = async (consumers: AlarmActionDelivery[] = deliveries) => {
-    await evaluator.settle();
-    for (let attempt = 0; attempt < 100; attempt++) {
-      for (const consumer of consumers) await consumer.settle();
-      if ((await pending()).length === 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    assert.fail(`actions left undelivered: ${JSON.stringify(await pending())}`);
-  };
   /** Evaluates and delivers until `reached` (a new alarm reaches the evaluator through the feed, asynchronously). */
   const until = async (reached: () => Promise<boolean>, consumers: AlarmActionDelivery[] = deliveries) => {
     for (let attempt = 0; attempt < 100; attempt++) {
@@ -113,6 +103,8 @@ describe('alarm actions through the outbox', () => {
     }
     assert.fail('not reached');
   };
+  /** Evaluates what is due now and delivers until the outbox is empty. */
+  const step = () => until(async () => (await pending()).length === 0);
   const inAlarm = (name: string) => async () => (await stateOf(name)) === 'ALARM';
   const actionHistory = (name: string) =>
     store.read((tx) => tx.metricAlarms.history({ accountId: account, region, alarmName: name, type: 'Action', newestFirst: false, offset: 0, limit: 100 }));
