@@ -134,6 +134,8 @@ describe('alarm actions through the outbox', () => {
   it('delivers an SNS-like action once and an Auto Scaling action once a minute while in ALARM', async () => {
     await putCpu('web', 90);
     await putAlarm('web', { AlarmActions: [topic, policy('web')] });
+    const described = (await call('DescribeAlarms', { AlarmNames: ['web'] })) as { MetricAlarms: { AlarmActions: string[] }[] };
+    assert.deepEqual(described.MetricAlarms[0]!.AlarmActions, [topic, policy('web')], 'kept as given');
     await until(inAlarm('web'));
     await step();
     assert.equal(await stateOf('web'), 'ALARM');
