@@ -360,6 +360,17 @@ export const migrations: string[] = [
   CREATE INDEX cw_alarm_history_scope ON cw_alarm_history (account_id, region, at);
   ${changeTriggersOf('alarms')}
   `,
+  // Task usage samples (contract/usage.ts): the last two per container of each running task. No
+  // change triggers: every running task's row is rewritten each stats interval, which would flood
+  // the change feed (and push real changes out of its retained history) for nothing that reacts.
+  `
+  CREATE TABLE task_usage (
+    task_arn TEXT PRIMARY KEY,
+    agent_key TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    doc TEXT NOT NULL
+  );
+  `,
 ];
 
 /**
@@ -403,4 +414,5 @@ export const resourceTables = [
   'log_groups',
   'cw_alarm_history',
   'cw_alarms',
+  'task_usage',
 ];
