@@ -8,12 +8,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { CreateClusterCommand, CreateServiceCommand, DescribeTasksCommand, ListTasksCommand, UpdateServiceCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, UpdateServiceCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { AdvancingClock } from '../../src/core/clock.js';
 import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
-import { TaskDriver } from '../helpers/tasks.js';
+import { createBurnService, runningBurnTask } from '../helpers/burn-service.js';
 
 const dockerUp = await dockerAvailable();
 const periodMs = 5_000;
@@ -68,13 +68,7 @@ describe('ECS metrics from the agents of every control plane on one store', { sk
     ecs = follower.ecs();
     await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
     agent = await startTestAgent(follower, { statsIntervalMs: 1_000 });
-    const taskDefinition = await new TaskDriver(ecs).register({
-      family: 'burn',
-      cpu: '256',
-      memory: '128',
-      containerDefinitions: [{ name: 'burn', image, command: ['sh', '-c', 'while :; do :; done'], stopTimeout: 1 }],
-    });
-    await ecs.send(new CreateServiceCommand({ cluster: 'default', serviceName: 'burn', taskDefinition, desiredCount: 1, launchType: 'EC2' }));
+    await createBurnService(ecs, image);
   });
   after(async () => {
     await agent?.close();
@@ -86,12 +80,7 @@ describe('ECS metrics from the agents of every control plane on one store', { sk
   it('publishes the usage an agent of the follower sent, readable from both control planes', async () => {
     assert.equal(await leaseHolder(), leader.server.ecsMetrics.lease?.holder, 'the leader holds the ecs-metrics lease');
     assert.notEqual(follower.server.ecsMetrics.lease?.holder, leader.server.ecsMetrics.lease?.holder);
-    const task = await eventually(async () => {
-      const { taskArns = [] } = await ecs.send(new ListTasksCommand({ cluster: 'default', serviceName: 'burn' }));
-      if (taskArns.length === 0) return undefined;
-      const { tasks = [] } = await ecs.send(new DescribeTasksCommand({ cluster: 'default', tasks: taskArns }));
-      return tasks[0]?.lastStatus === 'RUNNING' ? tasks[0] : undefined;
-    }, 60_000, 'the burn task RUNNING');
+    const task = await runningBurnTask(ecs);
 
     // The follower wrote the agent's samples into the store; the leader reads them there.
     const stored = await eventually(async () => {

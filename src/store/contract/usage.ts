@@ -8,19 +8,10 @@
  * running task, nobody reacts to one, and a lost sample is only a missing point. A write replaces
  * the task's row whole (the writer merges inside its transaction). Times are epoch milliseconds.
  */
+import type { ContainerStats } from '../../agent-channel-protocol/messages.js';
 
-/** One container's usage as its runtime counts it: cumulative, so two samples give a rate. */
-export interface UsageSample {
-  name: string;
-  /** When the runtime took the sample. */
-  sampledAt: number;
-  /** CPU time used since the container started, in nanoseconds. */
-  cpuNanoseconds: number;
-  /** Memory in use without the page cache, in bytes. */
-  memoryBytes: number;
-  networkRxBytes?: number;
-  networkTxBytes?: number;
-}
+/** One container's usage as its agent sent it (cumulative, so two samples give a rate), stored as is. */
+export type UsageSample = ContainerStats;
 
 export interface TaskUsageRecord {
   taskArn: string;
