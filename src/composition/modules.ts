@@ -57,7 +57,7 @@ import { SqliteMetricStorage } from '../cloudwatch/storage/sqlite-metrics.js';
 import type { ControllerTelemetry } from '../telemetry/telemetry.js';
 import { LoadBalancerMetrics } from '../controllers/load-balancer-metrics.js';
 import { EcsMetrics } from '../controllers/ecs-metrics.js';
-import { TaskUsageBook } from '../metrics/task-usage.js';
+import { TaskUsageRecorder } from '../metrics/task-usage.js';
 
 /** What every module is built from. */
 export interface ModuleContext {
@@ -114,8 +114,8 @@ export interface ComposedParts {
   metrics?: MetricPublisher;
   /** Puts the load balancers' AWS/ApplicationELB and AWS/NetworkELB metrics once per metric period. */
   loadBalancerMetrics?: LoadBalancerMetrics;
-  /** The usage samples agents send over the agent channel, for the ECS metrics. */
-  taskUsage?: TaskUsageBook;
+  /** Stores the usage samples agents send over the agent channel, for the ECS metrics. */
+  taskUsage?: TaskUsageRecorder;
   /** Puts the AWS/ECS and ECS/ContainerInsights metrics once per metric period. */
   ecsMetrics?: EcsMetrics;
   /** Evaluates CloudWatch alarms. */
@@ -140,7 +140,7 @@ const controller = (name: string, runner: { start(): void; stop(): Promise<void>
 /** Every module of the server, and where the parts others reach for are put. */
 export function serverModules(context: ModuleContext): { modules: ServerModule[]; parts: ComposedParts } {
   const { config, timing, store, clock, registry } = context;
-  const parts: ComposedParts = { taskUsage: new TaskUsageBook(), alarmActionTargets: new ActionTargets() };
+  const parts: ComposedParts = { taskUsage: new TaskUsageRecorder(store), alarmActionTargets: new ActionTargets() };
   const lease = (name: string, seconds: number) => new LeaderLease(store, clock, context.processId, name, seconds);
   const ecsDeps = { store, clock, ids: context.ids, rng: context.rng, controlPlaneUrl: context.controlPlaneUrl };
   const telemetry = context.telemetry ? { telemetry: context.telemetry } : {};
@@ -349,7 +349,7 @@ function cloudWatchModule(context: ModuleContext, parts: ComposedParts, lease: (
         published.push(controller('load-balancer-metrics', loadBalancerMetrics, ['metric-store', 'load-balancer-data-plane']));
       }
       if (parts.taskUsage) {
-        const ecsMetrics = new EcsMetrics({ store, clock, log, usage: parts.taskUsage, metrics, lease: lease('ecs-metrics', timing.serviceLeaseSeconds) });
+        const ecsMetrics = new EcsMetrics({ store, clock, log, metrics, lease: lease('ecs-metrics', timing.serviceLeaseSeconds) });
         parts.ecsMetrics = ecsMetrics;
         published.push(controller('ecs-metrics', ecsMetrics, ['metric-store']));
       }
@@ -378,7 +378,6 @@ function cloudWatchModule(context: ModuleContext, parts: ComposedParts, lease: (
       ];
     },
     async afterStoreReset(scope) {
-      if (scope.kind === 'installation') parts.taskUsage?.clear();
       await storage.reset(scope.kind === 'installation' ? undefined : scope.accountId);
     },
   };

@@ -49,6 +49,7 @@ const accountStatements = [
   `DELETE FROM service_deployments WHERE arn_account(service_arn) = ?`,
   `DELETE FROM service_revisions WHERE arn_account(service_arn) = ?`,
   `DELETE FROM services WHERE arn_account(arn) = ?`,
+  `DELETE FROM task_usage WHERE arn_account(task_arn) = ?`,
   `DELETE FROM tasks WHERE arn_account(arn) = ?`,
   `DELETE FROM container_instances WHERE arn_account(arn) = ?`,
   `DELETE FROM clusters WHERE account_id = ?`,

@@ -374,6 +374,17 @@ export const migrations: string[] = [
   CREATE INDEX cw_alarm_actions_service ON cw_alarm_actions (service, due_at);
   ${changeTriggersOf('alarmActions')}
   `,
+  // Task usage samples (contract/usage.ts): the last two per container of each running task. No
+  // change triggers: every running task's row is rewritten each stats interval, which would flood
+  // the change feed (and push real changes out of its retained history) for nothing that reacts.
+  `
+  CREATE TABLE task_usage (
+    task_arn TEXT PRIMARY KEY,
+    agent_key TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    doc TEXT NOT NULL
+  );
+  `,
 ];
 
 /**
@@ -418,4 +429,5 @@ export const resourceTables = [
   'cw_alarm_actions',
   'cw_alarm_history',
   'cw_alarms',
+  'task_usage',
 ];
