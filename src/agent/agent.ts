@@ -142,7 +142,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     sourcesOf: async (taskArn) => (engine ? engine.sourcesOf(taskArn) : []),
   });
   const awslogs = options.runtime.output
-    ? new AwslogsCollector({ runtime: options.runtime, owner: () => registration.owner, dataDir: options.dataDir, endpoint: options.endpoint, agentCredentials: options.credentials, log })
+    ? new AwslogsCollector({ runtime: options.runtime, owner: () => registration.owner, dataDir: options.dataDir, endpoint: options.endpoint, agentCredentials: options.credentials, log, clock })
     : undefined;
   /** Why a task cannot have its role credentials (or its awslogs streams) here; undefined when it can. */
   const roleProblem = async (task: AssignedTask): Promise<string | undefined> => {

@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { awslogsStreamName, isAwslogsProblem, parseAwslogsOptions, type AwslogsSettings } from '../../agent-channel-protocol/awslogs.js';
 import type { AssignedTask, RoleCredentials } from '../../agent-channel-protocol/messages.js';
+import type { Clock } from '../../core/clock.js';
 import { reasons } from '../engine/reasons.js';
 import { labels, type ContainerRuntime, type ObservedContainer } from '../runtime/types.js';
 import { CheckpointStore } from './checkpoint.js';
@@ -32,6 +33,8 @@ export interface CollectorOptions {
   log: Logger;
   /** How often the runtime is asked for new containers to follow. */
   pollMs?: number;
+  /** The agent's clock: the age of a pending multi-line event is read from it. */
+  clock?: Clock;
 }
 
 interface KnownTask {
@@ -209,6 +212,7 @@ export class AwslogsCollector {
       reader: () => logsWriter(this.options.endpoint, settings.region, async () => this.options.agentCredentials),
       checkpoints: this.checkpoints,
       log: this.options.log,
+      ...(this.options.clock ? { clock: this.options.clock } : {}),
     });
     this.shippers.set(containerId, shipper);
     shipper

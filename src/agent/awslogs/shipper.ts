@@ -20,10 +20,11 @@
  * With a multi-line pattern (awslogs-multiline-pattern or awslogs-datetime-format) lines are
  * assembled into events first (multiline.ts); positions then count lines, not pieces, and an event
  * carries its last line's, so the checkpoint moves only past whole events. A pending event is
- * given out after Docker's flush interval by a ticker on the shipper's clock, or when the output
+ * given out after Docker's flush interval, read on the agent's clock, or when the output
  * ends; on stop() it is left unsent, and the next agent reads its lines again.
  */
 import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../../core/clock.js';
 import type { AwslogsSettings } from '../../agent-channel-protocol/awslogs.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { chronological, nextBatchSize, type QueuedEvent } from './batches.js';
@@ -49,9 +50,12 @@ export interface ShipperOptions {
   log: Logger;
   /** Wait before the n-th retry of a failed PutLogEvents (agent's own timer). */
   retryDelayMs?: (attempt: number) => number;
-  /** The agent's clock, for the age of a pending multi-line event. */
-  now?: () => number;
-  /** How often a pending multi-line event's age is looked at. */
+  /**
+   * The agent's clock: a pending multi-line event is flushed once it says the event is Docker's
+   * flush interval old (tests move it instead of waiting). The system clock when absent.
+   */
+  clock?: Clock;
+  /** How often a pending multi-line event's age is looked at (real time: the age itself is the clock's). */
   multilineTickMs?: number;
 }
 
@@ -111,11 +115,11 @@ export class ContainerShipper {
       }
       for (const event of assembler!.push(epochMillis(line.timestamp), line.text, last)) emit(event);
     };
-    const now = this.options.now ?? Date.now;
+    const clock = this.options.clock ?? systemClock;
     const ticker =
       assembler &&
       setInterval(() => {
-        const event = assembler.due(now());
+        const event = assembler.due(clock.now().getTime());
         if (!event) return;
         emit(event);
         this.wake?.();

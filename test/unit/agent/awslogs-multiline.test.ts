@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
+import { ManualClock, type Clock } from '../../../src/core/clock.js';
 import { parseAwslogsOptions, type AwslogsSettings } from '../../../src/agent-channel-protocol/awslogs.js';
 import { datetimeFormatPattern } from '../../../src/agent-channel-protocol/strftime.js';
 import { CheckpointStore, type Checkpoint } from '../../../src/agent/awslogs/checkpoint.js';
 import { MultilineAssembler } from '../../../src/agent/awslogs/multiline.js';
-import { sinceOf } from '../../../src/agent/awslogs/output-lines.js';
+import { epochMillis, sinceOf } from '../../../src/agent/awslogs/output-lines.js';
 import { ContainerShipper } from '../../../src/agent/awslogs/shipper.js';
 import type { LogsWriter } from '../../../src/agent/awslogs/writer.js';
 import type { ContainerRuntime } from '../../../src/agent/runtime/types.js';
@@ -165,6 +166,64 @@ describe('awslogs shipper with a multi-line pattern', () => {
       await checkpoints.write('c1', taken);
       assert.deepEqual(await ship(lines, checkpoints, settings), ['INFO b\n  at z\n', 'INFO c\n']);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the multi-line flush on the agent's clock", () => {
+  it('a pending event goes out once the clock says it is 5 s old: not at 4,999 ms, and without waiting 5 s', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-multiline-'));
+    const stream = new PassThrough();
+    const sent: string[] = [];
+    const writer: LogsWriter = {
+      createGroup: async () => undefined,
+      createStream: async () => undefined,
+      put: async (_group, _stream, events) => void sent.push(...events.map((event) => event.message)),
+      lastEvent: async () => undefined,
+      destroy: () => undefined,
+    };
+    const first = '2026-12-05T00:00:00.000000001Z';
+    const manual = new ManualClock(new Date(epochMillis(first)));
+    // Each look at the clock is one tick of the flush timer: the test waits for ticks, never for 5 s.
+    let looks = 0;
+    const clock: Clock = { now: () => (looks++, manual.now()) };
+    const ticks = async (count: number) => {
+      const target = looks + count;
+      const deadline = Date.now() + 10_000;
+      while (looks < target) {
+        assert.ok(Date.now() < deadline, "the flush timer does not read the agent's clock");
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    };
+    const runtime = { output: async () => ({ stream, multiplexed: true }), inspect: async () => ({ state: 'exited' }) } as unknown as ContainerRuntime;
+    const settings: AwslogsSettings = { group: 'g', region: 'us-east-1', createGroup: false, mode: 'blocking', maxBufferBytes: 1024 * 1024, multilinePattern: '^INFO' };
+    const shipper = new ContainerShipper({ runtime, containerId: 'c1', settings, stream: 's', writer: () => writer, checkpoints: new CheckpointStore(dir), log: pino({ level: 'silent' }), clock, multilineTickMs: 2 });
+    try {
+      const running = shipper.run();
+      const frame = (timestamp: string, text: string) => {
+        const body = Buffer.from(`${timestamp} ${text}\n`);
+        const header = Buffer.alloc(8);
+        header[0] = 1;
+        header.writeUInt32BE(body.length, 4);
+        return Buffer.concat([header, body]);
+      };
+      stream.write(frame(first, 'INFO boom'));
+      stream.write(frame('2026-12-05T00:00:00.500000000Z', '  at x'));
+      await ticks(3);
+      assert.deepEqual(sent, [], 'no following line and no time passed: the event waits');
+      manual.advance(4_999);
+      await ticks(3);
+      assert.deepEqual(sent, [], 'not before 5 s');
+      manual.advance(1);
+      // The ticker emits it, and the send loop writes the checkpoint before PutLogEvents: a few ticks more.
+      for (let tick = 0; sent.length === 0 && tick < 1_000; tick++) await ticks(1);
+      assert.deepEqual(sent, ['INFO boom\n  at x\n']);
+      stream.end();
+      assert.equal(await running, true);
+      assert.deepEqual(sent, ['INFO boom\n  at x\n'], 'flushed once');
+    } finally {
+      shipper.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });
