@@ -19,7 +19,8 @@
  *
  * With a multi-line pattern (awslogs-multiline-pattern or awslogs-datetime-format) lines are
  * assembled into events first (multiline.ts); positions then count lines, not pieces, and an event
- * carries its last line's, so the checkpoint moves only past whole events. A pending event is
+ * carries its last line's, so the checkpoint moves only past whole events (an event split at the
+ * event size moves it by pieces: checkpoint.ts's `pieces`). A pending event is
  * given out after Docker's flush interval, read on the agent's clock, or when the output
  * ends; on stop() it is left unsent, and the next agent reads its lines again.
  */
@@ -88,7 +89,8 @@ export class ContainerShipper {
     const start = await this.resume(await checkpoints.read(containerId));
     if (start?.finished) return true;
     this.committed = start;
-    const output = await runtime.output!(containerId, start ? sinceOf(start.timestamp) : undefined);
+    // A start without a timestamp (pieces of the very first event taken) reads from the beginning.
+    const output = await runtime.output!(containerId, start && start.timestamp !== '' ? sinceOf(start.timestamp) : undefined);
     this.source = output.stream;
     const decoder = new OutputDecoder(output.multiplexed);
     let last: Checkpoint = start ?? { timestamp: '', count: 0 };
@@ -97,11 +99,22 @@ export class ContainerShipper {
     const assembler = pattern !== undefined ? new MultilineAssembler<Checkpoint>(new RegExp(pattern)) : undefined;
     /** The position of the last whole event given out: where the pieces of a split event, but the last, leave the checkpoint. */
     let before: Checkpoint = last;
+    /**
+     * Pieces of the first event after `start` taken before a restart. Its pieces come out the same
+     * again: an event passes the event size only by a line that does (the assembler gives out what
+     * is pending before such a line), and the pieces taken were whole ones, cut from its start.
+     */
+    let piecesTaken = start?.pieces ?? 0;
     const emit = (event: AssembledEvent<Checkpoint> | undefined) => {
       if (!event) return;
       const pieces = splitAtBytes(event.message);
+      // The last piece carries the event's position: it is sent whatever the checkpoint says.
+      const skip = Math.min(piecesTaken, pieces.length - 1);
+      piecesTaken = 0;
       pieces.forEach((message, index) => {
-        this.enqueue({ timestamp: event.timestamp, message, bytes: Buffer.byteLength(message), position: index === pieces.length - 1 ? event.position : before });
+        if (index < skip) return;
+        const position = index === pieces.length - 1 ? event.position : { timestamp: before.timestamp, count: before.count, pieces: index + 1 };
+        this.enqueue({ timestamp: event.timestamp, message, bytes: Buffer.byteLength(message), position });
       });
       before = event.position;
     };
@@ -260,7 +273,7 @@ export class ContainerShipper {
   private async resume(checkpoint: Checkpoint | undefined): Promise<Checkpoint | undefined> {
     if (!checkpoint?.pending) return checkpoint;
     const { pending, ...committed } = checkpoint;
-    const start = committed.timestamp === '' ? undefined : committed;
+    const start = committed.timestamp === '' && committed.pieces === undefined ? undefined : committed;
     let failure: unknown;
     for (const client of [this.options.writer, this.options.reader]) {
       if (!client) continue;

@@ -15,7 +15,7 @@ import { parseAwslogsOptions, type AwslogsSettings } from '../../../src/agent-ch
 import { datetimeFormatPattern } from '../../../src/agent-channel-protocol/strftime.js';
 import { CheckpointStore, type Checkpoint } from '../../../src/agent/awslogs/checkpoint.js';
 import { MultilineAssembler } from '../../../src/agent/awslogs/multiline.js';
-import { epochMillis, sinceOf } from '../../../src/agent/awslogs/output-lines.js';
+import { epochMillis, maxEventBytes, sinceOf } from '../../../src/agent/awslogs/output-lines.js';
 import { ContainerShipper } from '../../../src/agent/awslogs/shipper.js';
 import type { LogsWriter } from '../../../src/agent/awslogs/writer.js';
 import type { ContainerRuntime } from '../../../src/agent/runtime/types.js';
@@ -227,4 +227,55 @@ describe("the multi-line flush on the agent's clock", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('a multi-line event larger than the event size, across a kill between its pieces', () => {
+  const settings: AwslogsSettings = { group: 'g', region: 'us-east-1', createGroup: false, mode: 'blocking', maxBufferBytes: 8 * 1024 * 1024, multilinePattern: '^INFO' };
+  const t = (n: number) => `2026-12-05T00:00:00.${String(n).padStart(9, '0')}Z`;
+  // About 1.5 MB: six pieces at the event size, more than one PutLogEvents batch (four pieces fill 1 MiB).
+  const huge = `INFO ${'x'.repeat(1_500_000)}`;
+  const scenarios: [string, [string, string][]][] = [
+    ['after a whole event', [[t(1), 'INFO a'], [t(2), huge], [t(3), 'INFO c']]],
+    ['as the very first event', [[t(2), huge], [t(3), 'INFO c']]],
+  ];
+  for (const [title, lines] of scenarios) {
+    it(`${title}: a new agent sends each piece once, none lost`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'berth-multiline-'));
+      try {
+        /** What CloudWatch holds, in the order taken. */
+        const stored: { timestamp: number; message: string }[] = [];
+        let puts = 0;
+        const writerFor = (killAtPut: number): LogsWriter => ({
+          createGroup: async () => undefined,
+          createStream: async () => undefined,
+          // The agent dies during the call: no answer ever comes, and nothing of the batch arrives.
+          put: (_group, _stream, events) => (++puts === killAtPut ? new Promise<void>(() => undefined) : Promise.resolve(void stored.push(...events))),
+          lastEvent: async () => stored.at(-1),
+          destroy: () => undefined,
+        });
+        const runtime = { output: async (_id: string, since?: string) => outputFrom(lines, since), inspect: async () => ({ state: 'exited' }) } as unknown as ContainerRuntime;
+        const checkpoints = new CheckpointStore(dir);
+        const options = { runtime, containerId: 'c1', settings, stream: 's', checkpoints, log: pino({ level: 'silent' }) };
+        const killed = new ContainerShipper({ ...options, writer: () => writerFor(2) });
+        void killed.run();
+        for (let wait = 0; puts < 2; wait++) {
+          assert.ok(wait < 10_000, 'the second batch is sent');
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+        killed.stop();
+        const taken = stored.filter((event) => event.message !== 'INFO a\n').map((event) => event.message).join('');
+        assert.ok(taken.length > 0 && taken.length < huge.length && huge.startsWith(taken), `killed between the pieces of the large event (${taken.length} bytes of it taken)`);
+        assert.equal((await checkpoints.read('c1'))?.pieces, stored.filter((event) => event.message !== 'INFO a\n').length);
+
+        assert.equal(await new ContainerShipper({ ...options, writer: () => writerFor(0) }).run(), true);
+        const messages = stored.map((event) => event.message);
+        const pieces = messages.filter((message) => message !== 'INFO a\n' && message !== 'INFO c\n');
+        assert.equal(pieces.join(''), huge, 'the pieces, each once, in order, make the line');
+        assert.equal(pieces.length, Math.ceil(huge.length / maxEventBytes));
+        assert.deepEqual(messages.filter((message) => !pieces.includes(message)), lines.length === 3 ? ['INFO a\n', 'INFO c\n'] : ['INFO c\n']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });
