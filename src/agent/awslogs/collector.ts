@@ -17,6 +17,7 @@ import { awslogsStreamName, isAwslogsProblem, parseAwslogsOptions, type AwslogsS
 import type { AssignedTask, RoleCredentials } from '../../agent-channel-protocol/messages.js';
 import type { Clock } from '../../core/clock.js';
 import { reasons } from '../engine/reasons.js';
+import type { UnshippedOutput } from '../engine/stopped-hold.js';
 import { labels, type ContainerRuntime, type ObservedContainer } from '../runtime/types.js';
 import { CheckpointStore } from './checkpoint.js';
 import { ContainerShipper } from './shipper.js';
@@ -35,7 +36,10 @@ export interface CollectorOptions {
   pollMs?: number;
   /** The agent's clock: the age of a pending multi-line event is read from it. */
   clock?: Clock;
+  /** Told when a container of the task has all its output acknowledged (the task's STOPPED report waits for that). */
+  onShipped?: (taskArn: string) => void;
 }
+
 
 interface KnownTask {
   taskArn: string;
@@ -137,9 +141,27 @@ export class AwslogsCollector {
 
   /** Whether a stopped container must stay: its output is not all taken yet. */
   keeps(container: ObservedContainer): boolean {
-    const known = this.tasks.get(container.labels[labels.taskArn] ?? '');
+    return this.owesOutput(this.tasks.get(container.labels[labels.taskArn] ?? ''), container);
+  }
+
+  /** A container of an awslogs task that ran and whose output is not all taken. */
+  private owesOutput(known: KnownTask | undefined, container: ObservedContainer): boolean {
     const name = container.labels[labels.containerName] ?? '';
-    return Boolean(known?.containers.has(name) && container.startedAt && !this.finished.has(container.id));
+    return Boolean(known?.containers.has(name) && container.labels[labels.role] !== 'pause' && container.startedAt && !this.finished.has(container.id));
+  }
+
+  /**
+   * The task's awslogs containers that ran and whose output is not all acknowledged, as the
+   * runtime shows them now (not as the last poll saw them: a container may have started and
+   * exited since).
+   */
+  async unshipped(taskArn: string): Promise<UnshippedOutput[]> {
+    const known = this.tasks.get(taskArn);
+    if (!known) return [];
+    const containers = await this.options.runtime.listManaged(this.options.owner(), taskArn);
+    return containers
+      .filter((container) => this.owesOutput(known, container))
+      .map((container) => ({ container: container.labels[labels.containerName] ?? '', containerId: container.id, queuedEvents: this.shippers.get(container.id)?.queued ?? 0 }));
   }
 
   /**
@@ -176,12 +198,10 @@ export class AwslogsCollector {
         const containers = await this.options.runtime.listManaged(this.options.owner(), known.taskArn);
         let following = false;
         for (const container of containers) {
-          const name = container.labels[labels.containerName] ?? '';
-          const settings = known.containers.get(name);
-          if (!settings || container.labels[labels.role] === 'pause' || !container.startedAt) continue;
-          if (this.finished.has(container.id)) continue;
+          if (!this.owesOutput(known, container)) continue;
           following = true;
-          if (!this.shippers.has(container.id)) this.follow(known, name, settings, container.id);
+          const name = container.labels[labels.containerName] ?? '';
+          if (!this.shippers.has(container.id)) this.follow(known, name, known.containers.get(name)!, container.id);
         }
         known.drained = !following;
         const shipped = new Set(containers.filter((container) => this.finished.has(container.id)).map((container) => container.labels[labels.containerName]));
@@ -219,7 +239,9 @@ export class AwslogsCollector {
       .run()
       .then(
         (finished) => {
-          if (finished && !this.stopped) this.finished.add(containerId);
+          if (!finished || this.stopped) return;
+          this.finished.add(containerId);
+          this.options.onShipped?.(known.taskArn);
         },
         (error: unknown) => this.options.log.warn({ err: error, container: containerId }, 'awslogs: following the container output failed; trying again'),
       )

@@ -76,6 +76,11 @@ export class ContainerShipper {
   /** Events dropped in non-blocking mode because the buffer was full. */
   dropped = 0;
 
+  /** Events read and not yet acknowledged. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
   constructor(private readonly options: ShipperOptions) {}
 
   /**
