@@ -87,6 +87,21 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
   const writtenAtLeast = (id: string, count: number) =>
     eventually(async () => ((await linesWritten(id)) >= count ? true : undefined), 30_000, `${count} lines written by ${id}`);
 
+  /** A role ECS tasks may assume, allowed `actions` on every resource (none: no permissions at all). */
+  async function roleWith(name: string, actions: string[]): Promise<string> {
+    const iam = new IAMClient({ endpoint: berth.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
+    try {
+      const { Role } = await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust }));
+      if (actions.length > 0) {
+        const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] };
+        await iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: 'logs', PolicyDocument: JSON.stringify(policy) }));
+      }
+      return Role!.Arn!;
+    } finally {
+      iam.destroy();
+    }
+  }
+
   const awslogs = (group: string, extra: Record<string, string> = {}) => ({
     logDriver: 'awslogs' as const,
     options: { 'awslogs-group': group, 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'web', ...extra },
@@ -155,16 +170,8 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
   });
 
   test('output that cannot be shipped holds STOPPED only so long: the task shows DEPROVISIONING, then STOPPED once the bound passes', async () => {
-    const iam = new IAMClient({ endpoint: berth.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
-    let roleArn: string;
-    try {
-      roleArn = (await iam.send(new CreateRoleCommand({ RoleName: 'exec-no-put', AssumeRolePolicyDocument: trust }))).Role!.Arn!;
-      // The stream can be made (the container starts), and PutLogEvents is refused.
-      const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogStream'], Resource: '*' }] };
-      await iam.send(new PutRolePolicyCommand({ RoleName: 'exec-no-put', PolicyName: 'logs', PolicyDocument: JSON.stringify(policy) }));
-    } finally {
-      iam.destroy();
-    }
+    // The stream can be made (the container starts), and PutLogEvents is refused.
+    const roleArn = await roleWith('exec-no-put', ['logs:CreateLogStream']);
     await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/no-put' }));
     const arn = await tasks.run(
       await tasks.register({
@@ -234,35 +241,22 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
   });
 
   test('awslogs-create-group makes the group, when the execution role may (logs:CreateLogGroup)', async () => {
-    const iam = new IAMClient({ endpoint: berth.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
-    try {
-      const { Role } = await iam.send(new CreateRoleCommand({ RoleName: 'exec-logs-create', AssumeRolePolicyDocument: trust }));
-      const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: '*' }] };
-      await iam.send(new PutRolePolicyCommand({ RoleName: 'exec-logs-create', PolicyName: 'logs', PolicyDocument: JSON.stringify(policy) }));
-      const arn = await tasks.run(
-        await tasks.register({
-          family: 'create-group',
-          executionRoleArn: Role!.Arn!,
-          containerDefinitions: [{ name: 'app', image, memory: 32, command: ['echo', 'made'], logConfiguration: awslogs('/ecs/created', { 'awslogs-create-group': 'true' }) }],
-        }),
-      );
-      const events = await eventsOnceThere('/ecs/created', `web/app/${taskIdOf(arn)}`, 1);
-      assert.deepEqual(events.map((event) => event.message), ['made']);
-      const { logGroups } = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/ecs/created' }));
-      assert.equal(logGroups?.length, 1);
-    } finally {
-      iam.destroy();
-    }
+    const roleArn = await roleWith('exec-logs-create', ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents']);
+    const arn = await tasks.run(
+      await tasks.register({
+        family: 'create-group',
+        executionRoleArn: roleArn,
+        containerDefinitions: [{ name: 'app', image, memory: 32, command: ['echo', 'made'], logConfiguration: awslogs('/ecs/created', { 'awslogs-create-group': 'true' }) }],
+      }),
+    );
+    const events = await eventsOnceThere('/ecs/created', `web/app/${taskIdOf(arn)}`, 1);
+    assert.deepEqual(events.map((event) => event.message), ['made']);
+    const { logGroups } = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/ecs/created' }));
+    assert.equal(logGroups?.length, 1);
   });
 
   test('an execution role without CloudWatch Logs permissions: the container cannot start, with the AccessDeniedException', async () => {
-    const iam = new IAMClient({ endpoint: berth.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
-    let roleArn: string;
-    try {
-      roleArn = (await iam.send(new CreateRoleCommand({ RoleName: 'exec-no-logs', AssumeRolePolicyDocument: trust }))).Role!.Arn!;
-    } finally {
-      iam.destroy();
-    }
+    const roleArn = await roleWith('exec-no-logs', []);
     await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/denied' }));
     const arn = await tasks.run(
       await tasks.register({

@@ -109,31 +109,39 @@ describe('multi-line assembly', () => {
   });
 });
 
+/** One line of stdout as Docker's multiplexed stream frames it, with its timestamp. */
+function frame(timestamp: string, text: string): Buffer {
+  const body = Buffer.from(`${timestamp} ${text}\n`);
+  const header = Buffer.alloc(8);
+  header[0] = 1;
+  header.writeUInt32BE(body.length, 4);
+  return Buffer.concat([header, body]);
+}
+
 /** Docker's output from `since` on: the stand-in runtime gives the lines at or after it, as Docker's logs API does. */
 function outputFrom(lines: readonly [string, string][], since: string | undefined) {
   const stream = new PassThrough();
   for (const [timestamp, text] of lines) {
     // Fixed-width 'seconds.nanoseconds': compared as text, as a float would lose the nanoseconds.
     if (since !== undefined && sinceOf(timestamp) < since) continue;
-    const body = Buffer.from(`${timestamp} ${text}\n`);
-    const header = Buffer.alloc(8);
-    header[0] = 1;
-    header.writeUInt32BE(body.length, 4);
-    stream.write(Buffer.concat([header, body]));
+    stream.write(frame(timestamp, text));
   }
   stream.end();
   return { stream, multiplexed: true };
 }
 
+/** A writer that keeps the messages PutLogEvents is given in `sent`. */
+const recordingWriter = (sent: string[]): LogsWriter => ({
+  createGroup: async () => undefined,
+  createStream: async () => undefined,
+  put: async (_group, _stream, events) => void sent.push(...events.map((event) => event.message)),
+  lastEvent: async () => undefined,
+  destroy: () => undefined,
+});
+
 async function ship(lines: readonly [string, string][], checkpoints: CheckpointStore, settings: AwslogsSettings) {
   const sent: string[] = [];
-  const writer: LogsWriter = {
-    createGroup: async () => undefined,
-    createStream: async () => undefined,
-    put: async (_group, _stream, events) => void sent.push(...events.map((event) => event.message)),
-    lastEvent: async () => undefined,
-    destroy: () => undefined,
-  };
+  const writer = recordingWriter(sent);
   const runtime = { output: async (_id: string, since?: string) => outputFrom(lines, since), inspect: async () => ({ state: 'exited' }) } as unknown as ContainerRuntime;
   const shipper = new ContainerShipper({ runtime, containerId: 'c1', settings, stream: 's', writer: () => writer, checkpoints, log: pino({ level: 'silent' }) });
   assert.equal(await shipper.run(), true);
@@ -176,13 +184,7 @@ describe("the multi-line flush on the agent's clock", () => {
     const dir = mkdtempSync(join(tmpdir(), 'berth-multiline-'));
     const stream = new PassThrough();
     const sent: string[] = [];
-    const writer: LogsWriter = {
-      createGroup: async () => undefined,
-      createStream: async () => undefined,
-      put: async (_group, _stream, events) => void sent.push(...events.map((event) => event.message)),
-      lastEvent: async () => undefined,
-      destroy: () => undefined,
-    };
+    const writer = recordingWriter(sent);
     const first = '2026-12-05T00:00:00.000000001Z';
     const manual = new ManualClock(new Date(epochMillis(first)));
     // Each look at the clock is one tick of the flush timer: the test waits for ticks, never for 5 s.
@@ -201,13 +203,6 @@ describe("the multi-line flush on the agent's clock", () => {
     const shipper = new ContainerShipper({ runtime, containerId: 'c1', settings, stream: 's', writer: () => writer, checkpoints: new CheckpointStore(dir), log: pino({ level: 'silent' }), clock, multilineTickMs: 2 });
     try {
       const running = shipper.run();
-      const frame = (timestamp: string, text: string) => {
-        const body = Buffer.from(`${timestamp} ${text}\n`);
-        const header = Buffer.alloc(8);
-        header[0] = 1;
-        header.writeUInt32BE(body.length, 4);
-        return Buffer.concat([header, body]);
-      };
       stream.write(frame(first, 'INFO boom'));
       stream.write(frame('2026-12-05T00:00:00.500000000Z', '  at x'));
       await ticks(3);
