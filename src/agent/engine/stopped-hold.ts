@@ -1,9 +1,9 @@
 /**
  * A task's STOPPED report waits until the output of its awslogs containers is acknowledged by
- * CloudWatch Logs. Docker's awslogs driver flushes before Docker calls the container stopped, so
- * ECS users take STOPPED (`aws ecs wait tasks-stopped`) to mean GetLogEvents has every line; the
- * agent ships from json-file after the fact, and holds the report (the task shows DEPROVISIONING
- * meanwhile) to keep that promise.
+ * CloudWatch Logs. Docker's awslogs driver sends its last batch as the container stops, ahead of
+ * the task's STOPPED, so ECS users take STOPPED (`aws ecs wait tasks-stopped`) to mean
+ * GetLogEvents has every line; the agent ships from json-file after the fact, and holds the report
+ * (the task shows DEPROVISIONING meanwhile) to keep that promise.
  *
  * The hold is bounded: after `stoppedHoldMs` on the agent's clock the task is reported STOPPED
  * anyway, with a warning saying which containers' output was not all shipped (it still follows).
