@@ -8,7 +8,8 @@
  * Docker's awslogs driver makes them when it starts: a failure (no such group, a role that may not
  * create the stream) fails the task with the error Docker would give. Running and stopped containers of
  * known tasks are found by polling the runtime; a stopped container stays (the engine asks
- * `keeps`) until everything it wrote was taken.
+ * `keeps`) until everything it wrote was taken, and its task's STOPPED report waits for that too
+ * (the engine asks `unshipped`, and is told `onShipped`).
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -39,7 +40,6 @@ export interface CollectorOptions {
   /** Told when a container of the task has all its output acknowledged (the task's STOPPED report waits for that). */
   onShipped?: (taskArn: string) => void;
 }
-
 
 interface KnownTask {
   taskArn: string;
