@@ -142,7 +142,17 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     sourcesOf: async (taskArn) => (engine ? engine.sourcesOf(taskArn) : []),
   });
   const awslogs = options.runtime.output
-    ? new AwslogsCollector({ runtime: options.runtime, owner: () => registration.owner, dataDir: options.dataDir, endpoint: options.endpoint, agentCredentials: options.credentials, log })
+    ? new AwslogsCollector({
+        runtime: options.runtime,
+        owner: () => registration.owner,
+        dataDir: options.dataDir,
+        endpoint: options.endpoint,
+        agentCredentials: options.credentials,
+        log,
+        clock,
+        // A task whose STOPPED report waits for its output is looked at again at once.
+        onShipped: (taskArn) => void engine?.runner(taskArn)?.wake(),
+      })
     : undefined;
   /** Why a task cannot have its role credentials (or its awslogs streams) here; undefined when it can. */
   const roleProblem = async (task: AssignedTask): Promise<string | undefined> => {
@@ -250,7 +260,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     pullBehavior: options.pullBehavior,
     architecture: architectureOf(info),
     cleanupDelayMs: options.cleanupDelayMs,
-    ...(awslogs ? { keepsContainer: (container: ObservedContainer) => awslogs.keeps(container) } : {}),
+    ...(awslogs ? { keepsContainer: (container: ObservedContainer) => awslogs.keeps(container), unshippedOutput: (taskArn: string) => awslogs.unshipped(taskArn) } : {}),
     ...(options.tickMs !== undefined ? { tickMs: options.tickMs } : {}),
   });
   await engine.start();

@@ -12,6 +12,8 @@ import { after, before, describe, test } from 'node:test';
 import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogGroupsCommand, GetLogEventsCommand, type OutputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateClusterCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { AdvancingClock } from '../../src/core/clock.js';
+import { stoppedHoldMs } from '../../src/agent/engine/stopped-hold.js';
 import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 import { executionRoleFor } from '../helpers/execution-role.js';
@@ -33,12 +35,14 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
   let tasks: TaskDriver;
   let image: string;
   let executionRole: string;
+  /** The agent's clock: the bound on holding a task's STOPPED report is passed by moving it. */
+  const clock = new AdvancingClock();
 
   before(async () => {
     berth = await startBerth();
     ecs = berth.ecs();
     await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
-    agent = await startTestAgent(berth);
+    agent = await startTestAgent(berth, { clock });
     tasks = new TaskDriver(ecs);
     image = await buildBusyboxImage();
     executionRole = await executionRoleFor(berth);
@@ -82,6 +86,21 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
   /** Waits until a container has written at least `count` lines. */
   const writtenAtLeast = (id: string, count: number) =>
     eventually(async () => ((await linesWritten(id)) >= count ? true : undefined), 30_000, `${count} lines written by ${id}`);
+
+  /** A role ECS tasks may assume, allowed `actions` on every resource (none: no permissions at all). */
+  async function roleWith(name: string, actions: string[]): Promise<string> {
+    const iam = new IAMClient({ endpoint: berth.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
+    try {
+      const { Role } = await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust }));
+      if (actions.length > 0) {
+        const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] };
+        await iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: 'logs', PolicyDocument: JSON.stringify(policy) }));
+      }
+      return Role!.Arn!;
+    } finally {
+      iam.destroy();
+    }
+  }
 
   const awslogs = (group: string, extra: Record<string, string> = {}) => ({
     logDriver: 'awslogs' as const,
@@ -127,6 +146,47 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
     assert.deepEqual([...times].sort((a, b) => a - b), times, 'chronological');
     assert.ok(Math.abs(times[0]! - Date.now()) < 120_000, "Docker's timestamps, not zero or made up");
     assert.equal(events.length >= 2 * count, true);
+  });
+
+  test('STOPPED waits for the last lines: right after DescribeTasks says STOPPED, GetLogEvents has every line', async () => {
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/last-lines' }));
+    const count = 2000;
+    const arn = await tasks.run(
+      await tasks.register({
+        family: 'last-lines',
+        executionRoleArn: executionRole,
+        containerDefinitions: [
+          { name: 'app', image, memory: 32, command: ['sh', '-c', `i=0; while [ $i -lt ${count} ]; do echo "line $i"; i=$((i+1)); done`], logConfiguration: awslogs('/ecs/last-lines') },
+        ],
+      }),
+    );
+    const stopped = await tasks.until(arn, 'STOPPED');
+    // One read, no waiting: STOPPED is the promise that the output is there.
+    const events = await allEvents('/ecs/last-lines', `web/app/${taskIdOf(arn)}`);
+    assert.equal(events.length, count, `every line once STOPPED (${events.length} of ${count})`);
+    assert.deepEqual(events.map((event) => event.message), Array.from({ length: count }, (_, i) => `line ${i}`));
+    assert.equal(stopped.containers?.[0]?.exitCode, 0);
+    assert.equal(stopped.stopCode, 'EssentialContainerExited');
+  });
+
+  test('output that cannot be shipped holds STOPPED only so long: the task shows DEPROVISIONING, then STOPPED once the bound passes', async () => {
+    // The stream can be made (the container starts), and PutLogEvents is refused.
+    const roleArn = await roleWith('exec-no-put', ['logs:CreateLogStream']);
+    await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/no-put' }));
+    const arn = await tasks.run(
+      await tasks.register({
+        family: 'no-put',
+        executionRoleArn: roleArn,
+        containerDefinitions: [{ name: 'app', image, memory: 32, command: ['echo', 'never shipped'], logConfiguration: awslogs('/ecs/no-put') }],
+      }),
+    );
+    const held = await tasks.until(arn, 'DEPROVISIONING');
+    assert.equal(held.containers?.[0]?.lastStatus, 'STOPPED', 'its container is down; the task waits for its output');
+    assert.equal(agent.agent.awslogsShipped(arn), false);
+    clock.advance(stoppedHoldMs);
+    // Without the move, the hold would last its whole 30 s from the time the task was first held.
+    const stopped = await tasks.until(arn, 'STOPPED', stoppedHoldMs / 2);
+    assert.equal(stopped.containers?.[0]?.exitCode, 0);
   });
 
   test('an agent restart mid-stream loses and repeats nothing: it resumes from its checkpoint', async () => {
@@ -181,35 +241,22 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
   });
 
   test('awslogs-create-group makes the group, when the execution role may (logs:CreateLogGroup)', async () => {
-    const iam = new IAMClient({ endpoint: berth.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
-    try {
-      const { Role } = await iam.send(new CreateRoleCommand({ RoleName: 'exec-logs-create', AssumeRolePolicyDocument: trust }));
-      const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: '*' }] };
-      await iam.send(new PutRolePolicyCommand({ RoleName: 'exec-logs-create', PolicyName: 'logs', PolicyDocument: JSON.stringify(policy) }));
-      const arn = await tasks.run(
-        await tasks.register({
-          family: 'create-group',
-          executionRoleArn: Role!.Arn!,
-          containerDefinitions: [{ name: 'app', image, memory: 32, command: ['echo', 'made'], logConfiguration: awslogs('/ecs/created', { 'awslogs-create-group': 'true' }) }],
-        }),
-      );
-      const events = await eventsOnceThere('/ecs/created', `web/app/${taskIdOf(arn)}`, 1);
-      assert.deepEqual(events.map((event) => event.message), ['made']);
-      const { logGroups } = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/ecs/created' }));
-      assert.equal(logGroups?.length, 1);
-    } finally {
-      iam.destroy();
-    }
+    const roleArn = await roleWith('exec-logs-create', ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents']);
+    const arn = await tasks.run(
+      await tasks.register({
+        family: 'create-group',
+        executionRoleArn: roleArn,
+        containerDefinitions: [{ name: 'app', image, memory: 32, command: ['echo', 'made'], logConfiguration: awslogs('/ecs/created', { 'awslogs-create-group': 'true' }) }],
+      }),
+    );
+    const events = await eventsOnceThere('/ecs/created', `web/app/${taskIdOf(arn)}`, 1);
+    assert.deepEqual(events.map((event) => event.message), ['made']);
+    const { logGroups } = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/ecs/created' }));
+    assert.equal(logGroups?.length, 1);
   });
 
   test('an execution role without CloudWatch Logs permissions: the container cannot start, with the AccessDeniedException', async () => {
-    const iam = new IAMClient({ endpoint: berth.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
-    let roleArn: string;
-    try {
-      roleArn = (await iam.send(new CreateRoleCommand({ RoleName: 'exec-no-logs', AssumeRolePolicyDocument: trust }))).Role!.Arn!;
-    } finally {
-      iam.destroy();
-    }
+    const roleArn = await roleWith('exec-no-logs', []);
     await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/denied' }));
     const arn = await tasks.run(
       await tasks.register({

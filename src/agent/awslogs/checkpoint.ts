@@ -16,6 +16,12 @@ import { join } from 'node:path';
 export interface Position {
   timestamp: string;
   count: number;
+  /**
+   * Multi-line only: how many pieces of the event after this position were taken. An event larger
+   * than CloudWatch's event size goes out in pieces that may span batches; the position stays at
+   * the event's start until its last piece is taken, and this says which pieces a restart skips.
+   */
+  pieces?: number;
 }
 
 export interface Checkpoint extends Position {

@@ -8,14 +8,17 @@
  * Docker's awslogs driver makes them when it starts: a failure (no such group, a role that may not
  * create the stream) fails the task with the error Docker would give. Running and stopped containers of
  * known tasks are found by polling the runtime; a stopped container stays (the engine asks
- * `keeps`) until everything it wrote was taken.
+ * `keeps`) until everything it wrote was taken, and its task's STOPPED report waits for that too
+ * (the engine asks `unshipped`, and is told `onShipped`).
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { awslogsStreamName, isAwslogsProblem, parseAwslogsOptions, type AwslogsSettings } from '../../agent-channel-protocol/awslogs.js';
 import type { AssignedTask, RoleCredentials } from '../../agent-channel-protocol/messages.js';
+import type { Clock } from '../../core/clock.js';
 import { reasons } from '../engine/reasons.js';
+import type { UnshippedOutput } from '../engine/stopped-hold.js';
 import { labels, type ContainerRuntime, type ObservedContainer } from '../runtime/types.js';
 import { CheckpointStore } from './checkpoint.js';
 import { ContainerShipper } from './shipper.js';
@@ -32,6 +35,10 @@ export interface CollectorOptions {
   log: Logger;
   /** How often the runtime is asked for new containers to follow. */
   pollMs?: number;
+  /** The agent's clock: the age of a pending multi-line event is read from it. */
+  clock?: Clock;
+  /** Told when a container of the task has all its output acknowledged (the task's STOPPED report waits for that). */
+  onShipped?: (taskArn: string) => void;
 }
 
 interface KnownTask {
@@ -134,9 +141,27 @@ export class AwslogsCollector {
 
   /** Whether a stopped container must stay: its output is not all taken yet. */
   keeps(container: ObservedContainer): boolean {
-    const known = this.tasks.get(container.labels[labels.taskArn] ?? '');
+    return this.owesOutput(this.tasks.get(container.labels[labels.taskArn] ?? ''), container);
+  }
+
+  /** A container of an awslogs task that ran and whose output is not all taken. */
+  private owesOutput(known: KnownTask | undefined, container: ObservedContainer): boolean {
     const name = container.labels[labels.containerName] ?? '';
-    return Boolean(known?.containers.has(name) && container.startedAt && !this.finished.has(container.id));
+    return Boolean(known?.containers.has(name) && container.labels[labels.role] !== 'pause' && container.startedAt && !this.finished.has(container.id));
+  }
+
+  /**
+   * The task's awslogs containers that ran and whose output is not all acknowledged, as the
+   * runtime shows them now (not as the last poll saw them: a container may have started and
+   * exited since).
+   */
+  async unshipped(taskArn: string): Promise<UnshippedOutput[]> {
+    const known = this.tasks.get(taskArn);
+    if (!known) return [];
+    const containers = await this.options.runtime.listManaged(this.options.owner(), taskArn);
+    return containers
+      .filter((container) => this.owesOutput(known, container))
+      .map((container) => ({ container: container.labels[labels.containerName] ?? '', containerId: container.id, queuedEvents: this.shippers.get(container.id)?.queued ?? 0 }));
   }
 
   /**
@@ -173,12 +198,10 @@ export class AwslogsCollector {
         const containers = await this.options.runtime.listManaged(this.options.owner(), known.taskArn);
         let following = false;
         for (const container of containers) {
-          const name = container.labels[labels.containerName] ?? '';
-          const settings = known.containers.get(name);
-          if (!settings || container.labels[labels.role] === 'pause' || !container.startedAt) continue;
-          if (this.finished.has(container.id)) continue;
+          if (!this.owesOutput(known, container)) continue;
           following = true;
-          if (!this.shippers.has(container.id)) this.follow(known, name, settings, container.id);
+          const name = container.labels[labels.containerName] ?? '';
+          if (!this.shippers.has(container.id)) this.follow(known, name, known.containers.get(name)!, container.id);
         }
         known.drained = !following;
         const shipped = new Set(containers.filter((container) => this.finished.has(container.id)).map((container) => container.labels[labels.containerName]));
@@ -209,13 +232,16 @@ export class AwslogsCollector {
       reader: () => logsWriter(this.options.endpoint, settings.region, async () => this.options.agentCredentials),
       checkpoints: this.checkpoints,
       log: this.options.log,
+      ...(this.options.clock ? { clock: this.options.clock } : {}),
     });
     this.shippers.set(containerId, shipper);
     shipper
       .run()
       .then(
         (finished) => {
-          if (finished && !this.stopped) this.finished.add(containerId);
+          if (!finished || this.stopped) return;
+          this.finished.add(containerId);
+          this.options.onShipped?.(known.taskArn);
         },
         (error: unknown) => this.options.log.warn({ err: error, container: containerId }, 'awslogs: following the container output failed; trying again'),
       )

@@ -19,11 +19,13 @@
  *
  * With a multi-line pattern (awslogs-multiline-pattern or awslogs-datetime-format) lines are
  * assembled into events first (multiline.ts); positions then count lines, not pieces, and an event
- * carries its last line's, so the checkpoint moves only past whole events. A pending event is
- * given out after Docker's flush interval by a ticker on the shipper's clock, or when the output
+ * carries its last line's, so the checkpoint moves only past whole events (an event split at the
+ * event size moves it by pieces: checkpoint.ts's `pieces`). A pending event is
+ * given out after Docker's flush interval, read on the agent's clock, or when the output
  * ends; on stop() it is left unsent, and the next agent reads its lines again.
  */
 import type { Logger } from 'pino';
+import { systemClock, type Clock } from '../../core/clock.js';
 import type { AwslogsSettings } from '../../agent-channel-protocol/awslogs.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { chronological, nextBatchSize, type QueuedEvent } from './batches.js';
@@ -49,9 +51,12 @@ export interface ShipperOptions {
   log: Logger;
   /** Wait before the n-th retry of a failed PutLogEvents (agent's own timer). */
   retryDelayMs?: (attempt: number) => number;
-  /** The agent's clock, for the age of a pending multi-line event. */
-  now?: () => number;
-  /** How often a pending multi-line event's age is looked at. */
+  /**
+   * The agent's clock: a pending multi-line event is flushed once it says the event is Docker's
+   * flush interval old (tests move it instead of waiting). The system clock when absent.
+   */
+  clock?: Clock;
+  /** How often a pending multi-line event's age is looked at (real time: the age itself is the clock's). */
   multilineTickMs?: number;
 }
 
@@ -71,6 +76,11 @@ export class ContainerShipper {
   /** Events dropped in non-blocking mode because the buffer was full. */
   dropped = 0;
 
+  /** Events read and not yet acknowledged. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
   constructor(private readonly options: ShipperOptions) {}
 
   /**
@@ -84,7 +94,8 @@ export class ContainerShipper {
     const start = await this.resume(await checkpoints.read(containerId));
     if (start?.finished) return true;
     this.committed = start;
-    const output = await runtime.output!(containerId, start ? sinceOf(start.timestamp) : undefined);
+    // A start without a timestamp (pieces of the very first event taken) reads from the beginning.
+    const output = await runtime.output!(containerId, start && start.timestamp !== '' ? sinceOf(start.timestamp) : undefined);
     this.source = output.stream;
     const decoder = new OutputDecoder(output.multiplexed);
     let last: Checkpoint = start ?? { timestamp: '', count: 0 };
@@ -93,11 +104,22 @@ export class ContainerShipper {
     const assembler = pattern !== undefined ? new MultilineAssembler<Checkpoint>(new RegExp(pattern)) : undefined;
     /** The position of the last whole event given out: where the pieces of a split event, but the last, leave the checkpoint. */
     let before: Checkpoint = last;
+    /**
+     * Pieces of the first event after `start` taken before a restart. Its pieces come out the same
+     * again: an event passes the event size only by a line that does (the assembler gives out what
+     * is pending before such a line), and the pieces taken were whole ones, cut from its start.
+     */
+    let piecesTaken = start?.pieces ?? 0;
     const emit = (event: AssembledEvent<Checkpoint> | undefined) => {
       if (!event) return;
       const pieces = splitAtBytes(event.message);
+      // The last piece carries the event's position: it is sent whatever the checkpoint says.
+      const skip = Math.min(piecesTaken, pieces.length - 1);
+      piecesTaken = 0;
       pieces.forEach((message, index) => {
-        this.enqueue({ timestamp: event.timestamp, message, bytes: Buffer.byteLength(message), position: index === pieces.length - 1 ? event.position : before });
+        if (index < skip) return;
+        const position = index === pieces.length - 1 ? event.position : { timestamp: before.timestamp, count: before.count, pieces: index + 1 };
+        this.enqueue({ timestamp: event.timestamp, message, bytes: Buffer.byteLength(message), position });
       });
       before = event.position;
     };
@@ -111,11 +133,11 @@ export class ContainerShipper {
       }
       for (const event of assembler!.push(epochMillis(line.timestamp), line.text, last)) emit(event);
     };
-    const now = this.options.now ?? Date.now;
+    const clock = this.options.clock ?? systemClock;
     const ticker =
       assembler &&
       setInterval(() => {
-        const event = assembler.due(now());
+        const event = assembler.due(clock.now().getTime());
         if (!event) return;
         emit(event);
         this.wake?.();
@@ -256,7 +278,7 @@ export class ContainerShipper {
   private async resume(checkpoint: Checkpoint | undefined): Promise<Checkpoint | undefined> {
     if (!checkpoint?.pending) return checkpoint;
     const { pending, ...committed } = checkpoint;
-    const start = committed.timestamp === '' ? undefined : committed;
+    const start = committed.timestamp === '' && committed.pieces === undefined ? undefined : committed;
     let failure: unknown;
     for (const client of [this.options.writer, this.options.reader]) {
       if (!client) continue;

@@ -39,6 +39,8 @@ export interface EngineOptions {
   cleanupDelayMs: number;
   /** Whether a stopped container must stay a while yet (its output is still being shipped, say). */
   keepsContainer?(container: ObservedContainer): boolean;
+  /** The task's containers whose awslogs output is not all acknowledged: its STOPPED report waits for them. */
+  unshippedOutput?: RunnerContext['unshippedOutput'];
   tickMs?: number;
   /** This host's task cgroups, when it has them (see TaskLimitEnforcer). */
   taskCgroups?: TaskCgroups;
@@ -87,6 +89,7 @@ export class TaskEngine {
       pauseImage: options.pauseImage,
       metadataEnvironment: options.metadataEnvironment,
       roleProblem: options.roleProblem,
+      ...(options.unshippedOutput ? { unshippedOutput: options.unshippedOutput } : {}),
       pullBehavior: options.pullBehavior,
       ...(options.architecture ? { architecture: options.architecture } : {}),
       runtimeAvailable: () => this.available,

@@ -17,6 +17,7 @@ import { decide, needsPause, report, type Failure, type RunnerMemory, type Step,
 import { effectiveContainers } from './effective.js';
 import { reasons } from './reasons.js';
 import type { TaskLimitEnforcer } from './task-limits.js';
+import { StoppedHold, type UnshippedOutput } from './stopped-hold.js';
 import { resolveVolumes } from './volumes.js';
 
 export const metadataTokenLabel = 'dev.berth.metadata-token';
@@ -44,6 +45,8 @@ export interface RunnerContext {
    * serve the credentials endpoint): the task fails to start rather than run without them.
    */
   roleProblem(task: AssignedTask): Promise<string | undefined>;
+  /** The task's containers whose awslogs output is not all acknowledged: its STOPPED report waits for them (stopped-hold.ts). */
+  unshippedOutput?(taskArn: string): Promise<UnshippedOutput[]>;
 }
 
 const maxStepsPerWake = 64;
@@ -63,6 +66,7 @@ export class TaskRunner {
   private disposed = false;
   /** Aborts the pull in progress, so that a task told to stop does not wait for its image. */
   private pullInProgress: AbortController | undefined;
+  private readonly hold: StoppedHold | undefined;
   /** The latest observation and report, for the task metadata endpoint. */
   lastView: TaskView | undefined;
   lastReport: TaskReport | undefined;
@@ -70,7 +74,9 @@ export class TaskRunner {
   constructor(
     private readonly context: RunnerContext,
     private task: AssignedTask,
-  ) {}
+  ) {
+    if (context.unshippedOutput) this.hold = new StoppedHold(task.taskArn, context.unshippedOutput, context.clock, context.log);
+  }
 
   get arn(): string {
     return this.task.taskArn;
@@ -129,9 +135,11 @@ export class TaskRunner {
    * change of task status is sent; the details follow once the task is at rest, which keeps a
    * task's start to two or three reports.
    */
-  private sendReport(view: TaskView, atRest: boolean): void {
+  private async sendReport(view: TaskView, atRest: boolean): Promise<void> {
     const now = this.context.clock.now().getTime() / 1000;
     const current = report(view, now);
+    // Its containers are down; what they wrote is still being shipped.
+    if (current.status === 'STOPPED' && (await this.holdsStopped())) current.status = 'DEPROVISIONING';
     if (!atRest && current.status === this.lastReport?.status && current.pullStartedAt === this.lastReport?.pullStartedAt) return;
     if (needsPause(this.task) && view.pause) {
       const address = view.pause.networks[0];
@@ -154,10 +162,22 @@ export class TaskRunner {
     for (let step = 0; step < maxStepsPerWake && !this.disposed; step++) {
       const view = await this.view();
       const next = decide(view);
-      this.sendReport(view, next.kind === 'idle');
+      await this.sendReport(view, next.kind === 'idle');
       if (next.kind === 'idle') return;
       this.context.log.debug({ task: this.task.taskArn, step: next }, 'task step');
       await this.take(next, view);
+    }
+  }
+
+  /** Whether the STOPPED report waits for the task's awslogs output; a failure to look does not hold it, nor fail the task. */
+  private async holdsStopped(): Promise<boolean> {
+    if (!this.hold) return false;
+    try {
+      return await this.hold.holds();
+    } catch (error) {
+      if (isTemporary(error)) throw error;
+      this.context.log.warn({ task: this.task.taskArn, err: error }, 'awslogs: could not learn whether the output is shipped; the task is reported STOPPED');
+      return false;
     }
   }
 
@@ -257,7 +277,7 @@ export class TaskRunner {
       if (this.memory.pullStartedAt === undefined) {
         this.memory.pullStartedAt = clock.now().getTime() / 1000;
         // A pull can take minutes: say it has begun rather than wait for the next change of status.
-        this.sendReport(view, false);
+        await this.sendReport(view, false);
       }
       const abort = new AbortController();
       this.pullInProgress = abort;

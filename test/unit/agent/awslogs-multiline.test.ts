@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
+import { ManualClock, type Clock } from '../../../src/core/clock.js';
 import { parseAwslogsOptions, type AwslogsSettings } from '../../../src/agent-channel-protocol/awslogs.js';
 import { datetimeFormatPattern } from '../../../src/agent-channel-protocol/strftime.js';
 import { CheckpointStore, type Checkpoint } from '../../../src/agent/awslogs/checkpoint.js';
 import { MultilineAssembler } from '../../../src/agent/awslogs/multiline.js';
-import { sinceOf } from '../../../src/agent/awslogs/output-lines.js';
+import { epochMillis, maxEventBytes, sinceOf } from '../../../src/agent/awslogs/output-lines.js';
 import { ContainerShipper } from '../../../src/agent/awslogs/shipper.js';
 import type { LogsWriter } from '../../../src/agent/awslogs/writer.js';
 import type { ContainerRuntime } from '../../../src/agent/runtime/types.js';
@@ -108,31 +109,39 @@ describe('multi-line assembly', () => {
   });
 });
 
+/** One line of stdout as Docker's multiplexed stream frames it, with its timestamp. */
+function frame(timestamp: string, text: string): Buffer {
+  const body = Buffer.from(`${timestamp} ${text}\n`);
+  const header = Buffer.alloc(8);
+  header[0] = 1;
+  header.writeUInt32BE(body.length, 4);
+  return Buffer.concat([header, body]);
+}
+
 /** Docker's output from `since` on: the stand-in runtime gives the lines at or after it, as Docker's logs API does. */
 function outputFrom(lines: readonly [string, string][], since: string | undefined) {
   const stream = new PassThrough();
   for (const [timestamp, text] of lines) {
     // Fixed-width 'seconds.nanoseconds': compared as text, as a float would lose the nanoseconds.
     if (since !== undefined && sinceOf(timestamp) < since) continue;
-    const body = Buffer.from(`${timestamp} ${text}\n`);
-    const header = Buffer.alloc(8);
-    header[0] = 1;
-    header.writeUInt32BE(body.length, 4);
-    stream.write(Buffer.concat([header, body]));
+    stream.write(frame(timestamp, text));
   }
   stream.end();
   return { stream, multiplexed: true };
 }
 
+/** A writer that keeps the messages PutLogEvents is given in `sent`. */
+const recordingWriter = (sent: string[]): LogsWriter => ({
+  createGroup: async () => undefined,
+  createStream: async () => undefined,
+  put: async (_group, _stream, events) => void sent.push(...events.map((event) => event.message)),
+  lastEvent: async () => undefined,
+  destroy: () => undefined,
+});
+
 async function ship(lines: readonly [string, string][], checkpoints: CheckpointStore, settings: AwslogsSettings) {
   const sent: string[] = [];
-  const writer: LogsWriter = {
-    createGroup: async () => undefined,
-    createStream: async () => undefined,
-    put: async (_group, _stream, events) => void sent.push(...events.map((event) => event.message)),
-    lastEvent: async () => undefined,
-    destroy: () => undefined,
-  };
+  const writer = recordingWriter(sent);
   const runtime = { output: async (_id: string, since?: string) => outputFrom(lines, since), inspect: async () => ({ state: 'exited' }) } as unknown as ContainerRuntime;
   const shipper = new ContainerShipper({ runtime, containerId: 'c1', settings, stream: 's', writer: () => writer, checkpoints, log: pino({ level: 'silent' }) });
   assert.equal(await shipper.run(), true);
@@ -168,4 +177,100 @@ describe('awslogs shipper with a multi-line pattern', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe("the multi-line flush on the agent's clock", () => {
+  it('a pending event goes out once the clock says it is 5 s old: not at 4,999 ms, and without waiting 5 s', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-multiline-'));
+    const stream = new PassThrough();
+    const sent: string[] = [];
+    const writer = recordingWriter(sent);
+    const first = '2026-12-05T00:00:00.000000001Z';
+    const manual = new ManualClock(new Date(epochMillis(first)));
+    // Each look at the clock is one tick of the flush timer: the test waits for ticks, never for 5 s.
+    let looks = 0;
+    const clock: Clock = { now: () => (looks++, manual.now()) };
+    const ticks = async (count: number) => {
+      const target = looks + count;
+      const deadline = Date.now() + 10_000;
+      while (looks < target) {
+        assert.ok(Date.now() < deadline, "the flush timer does not read the agent's clock");
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    };
+    const runtime = { output: async () => ({ stream, multiplexed: true }), inspect: async () => ({ state: 'exited' }) } as unknown as ContainerRuntime;
+    const settings: AwslogsSettings = { group: 'g', region: 'us-east-1', createGroup: false, mode: 'blocking', maxBufferBytes: 1024 * 1024, multilinePattern: '^INFO' };
+    const shipper = new ContainerShipper({ runtime, containerId: 'c1', settings, stream: 's', writer: () => writer, checkpoints: new CheckpointStore(dir), log: pino({ level: 'silent' }), clock, multilineTickMs: 2 });
+    try {
+      const running = shipper.run();
+      stream.write(frame(first, 'INFO boom'));
+      stream.write(frame('2026-12-05T00:00:00.500000000Z', '  at x'));
+      await ticks(3);
+      assert.deepEqual(sent, [], 'no following line and no time passed: the event waits');
+      manual.advance(4_999);
+      await ticks(3);
+      assert.deepEqual(sent, [], 'not before 5 s');
+      manual.advance(1);
+      // The ticker emits it, and the send loop writes the checkpoint before PutLogEvents: a few ticks more.
+      for (let tick = 0; sent.length === 0 && tick < 1_000; tick++) await ticks(1);
+      assert.deepEqual(sent, ['INFO boom\n  at x\n']);
+      stream.end();
+      assert.equal(await running, true);
+      assert.deepEqual(sent, ['INFO boom\n  at x\n'], 'flushed once');
+    } finally {
+      shipper.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a multi-line event larger than the event size, across a kill between its pieces', () => {
+  const settings: AwslogsSettings = { group: 'g', region: 'us-east-1', createGroup: false, mode: 'blocking', maxBufferBytes: 8 * 1024 * 1024, multilinePattern: '^INFO' };
+  const t = (n: number) => `2026-12-05T00:00:00.${String(n).padStart(9, '0')}Z`;
+  // About 1.5 MB: six pieces at the event size, more than one PutLogEvents batch (four pieces fill 1 MiB).
+  const huge = `INFO ${'x'.repeat(1_500_000)}`;
+  const scenarios: [string, [string, string][]][] = [
+    ['after a whole event', [[t(1), 'INFO a'], [t(2), huge], [t(3), 'INFO c']]],
+    ['as the very first event', [[t(2), huge], [t(3), 'INFO c']]],
+  ];
+  for (const [title, lines] of scenarios) {
+    it(`${title}: a new agent sends each piece once, none lost`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'berth-multiline-'));
+      try {
+        /** What CloudWatch holds, in the order taken. */
+        const stored: { timestamp: number; message: string }[] = [];
+        let puts = 0;
+        const writerFor = (killAtPut: number): LogsWriter => ({
+          createGroup: async () => undefined,
+          createStream: async () => undefined,
+          // The agent dies during the call: no answer ever comes, and nothing of the batch arrives.
+          put: (_group, _stream, events) => (++puts === killAtPut ? new Promise<void>(() => undefined) : Promise.resolve(void stored.push(...events))),
+          lastEvent: async () => stored.at(-1),
+          destroy: () => undefined,
+        });
+        const runtime = { output: async (_id: string, since?: string) => outputFrom(lines, since), inspect: async () => ({ state: 'exited' }) } as unknown as ContainerRuntime;
+        const checkpoints = new CheckpointStore(dir);
+        const options = { runtime, containerId: 'c1', settings, stream: 's', checkpoints, log: pino({ level: 'silent' }) };
+        const killed = new ContainerShipper({ ...options, writer: () => writerFor(2) });
+        void killed.run();
+        for (let wait = 0; puts < 2; wait++) {
+          assert.ok(wait < 10_000, 'the second batch is sent');
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+        killed.stop();
+        const taken = stored.filter((event) => event.message !== 'INFO a\n').map((event) => event.message).join('');
+        assert.ok(taken.length > 0 && taken.length < huge.length && huge.startsWith(taken), `killed between the pieces of the large event (${taken.length} bytes of it taken)`);
+        assert.equal((await checkpoints.read('c1'))?.pieces, stored.filter((event) => event.message !== 'INFO a\n').length);
+
+        assert.equal(await new ContainerShipper({ ...options, writer: () => writerFor(0) }).run(), true);
+        const messages = stored.map((event) => event.message);
+        const pieces = messages.filter((message) => message !== 'INFO a\n' && message !== 'INFO c\n');
+        assert.equal(pieces.join(''), huge, 'the pieces, each once, in order, make the line');
+        assert.equal(pieces.length, Math.ceil(huge.length / maxEventBytes));
+        assert.deepEqual(messages.filter((message) => !pieces.includes(message)), lines.length === 3 ? ['INFO a\n', 'INFO c\n'] : ['INFO c\n']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });
