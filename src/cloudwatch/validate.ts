@@ -13,10 +13,19 @@ export const units = [
   'Gigabits/Second', 'Terabits/Second', 'Count/Second', 'None',
 ] as const;
 
+/** The units in the order CloudWatch lists them when it refuses one (its words, below). */
+const unitsAsListed = [
+  'Megabits', 'Terabits', 'Gigabits', 'Count', 'Bytes', 'Gigabytes', 'Gigabytes/Second', 'Kilobytes', 'Kilobits/Second',
+  'Terabytes', 'Terabits/Second', 'Bytes/Second', 'Percent', 'Megabytes', 'Megabits/Second', 'Milliseconds', 'Microseconds',
+  'Kilobytes/Second', 'Gigabits/Second', 'Megabytes/Second', 'Bits', 'Bits/Second', 'Count/Second', 'Seconds', 'Kilobits',
+  'Terabytes/Second', 'None',
+];
+
+/** "The parameter MetricData.member.1.Unit must be a value in the set [ Megabits, Terabits, … ]." */
 export function checkUnit(unit: unknown, parameter: string): string | undefined {
   if (unit === undefined) return undefined;
   if (!(units as readonly string[]).includes(String(unit))) {
-    throw badValue(unit, parameter, { hint: `A unit is one of: ${units.join(', ')}.` });
+    throw invalidValue(`The parameter ${parameter} must be a value in the set [ ${unitsAsListed.join(', ')} ].`, { field: parameter, hint: `'${String(unit)}' is not a CloudWatch unit.` });
   }
   return String(unit);
 }
@@ -40,9 +49,10 @@ export function checkNamespace(value: unknown, parameter = 'Namespace'): string 
 export function checkPutNamespace(value: unknown): string {
   const namespace = checkNamespace(value);
   if (namespace.startsWith('AWS/')) {
-    throw invalidValue(`The value ${namespace} for parameter Namespace is invalid.`, {
+    // CloudWatch's words name the reserved prefix, not the namespace given.
+    throw invalidValue('The value AWS/ for parameter Namespace is invalid.', {
       field: 'Namespace',
-      hint: 'Namespaces starting with AWS/ are reserved for AWS services; Berth publishes those itself. Use a namespace of your own.',
+      hint: `${namespace}: namespaces starting with AWS/ are reserved for AWS services; Berth publishes those itself. Use a namespace of your own.`,
     });
   }
   return namespace;

@@ -16,10 +16,14 @@ export const invalidParameter = (message: string, field?: string) => {
   return field ? withHelp(error, { field }) : error;
 };
 
-/** "1 validation error detected: Value 'x' at 'logGroupName' failed to satisfy constraint: Member must …" */
+/**
+ * "1 validation error detected: Value at 'logGroupName' failed to satisfy constraint: Member must …":
+ * CloudWatch Logs, unlike most services, does not quote the value it refuses (nor says null); the
+ * value given travels in berthHelp.
+ */
 export function constraintFailed(field: string, value: unknown, constraint: string): Error {
-  const subject = value === undefined ? `Value null at '${field}'` : `Value '${String(value)}' at '${field}'`;
-  return invalidParameter(`1 validation error detected: ${subject} failed to satisfy constraint: Member must ${constraint}`, field);
+  const error = modelled(InvalidParameterException, `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must ${constraint}`);
+  return withHelp(error, { field, hint: value === undefined ? `${field} is missing.` : `Given: ${String(value)}` });
 }
 
 export const groupNotFound = (name: string) =>

@@ -22,7 +22,7 @@ import type { LogsDeps } from './deps.js';
 import { constraintFailed, invalidNextToken, invalidParameter } from './errors.js';
 import { existingGroup } from './groups.js';
 import { runQuery, type SourceEvent } from './insights/evaluate.js';
-import { QuerySyntaxError } from './insights/lexer.js';
+import { malformedQueryMessage, QuerySyntaxError } from './insights/lexer.js';
 import { parseQuery } from './insights/parser.js';
 import type { QueryBook } from './insights/query-book.js';
 import { groupNameOfArn, storageKey } from './names.js';
@@ -76,10 +76,11 @@ export function queryOperations(deps: InsightsDeps) {
       } catch (error) {
         if (!(error instanceof QuerySyntaxError)) throw error;
         const location = { startCharOffset: error.start, endCharOffset: error.end };
-        throw withHelp(
-          modelled(MalformedQueryException, `${error.message} at position ${error.start}`, { queryCompileError: { location, message: error.message } }),
-          { field: 'queryString', hint: `${error.message}, characters ${error.start} to ${error.end} of the query` },
-        );
+        const message = malformedQueryMessage(queryString, error.start, error.end);
+        throw withHelp(modelled(MalformedQueryException, message, { queryCompileError: { location, message } }), {
+          field: 'queryString',
+          hint: `${error.message}, characters ${error.start} to ${error.end} of the query`,
+        });
       }
       const records = await deps.store.read(async (tx) => Promise.all(groups.map((group) => existingGroup(tx, ctx.scope, group))));
       const started = deps.clock.now().getTime();

@@ -103,10 +103,16 @@ describe('alarm evaluation', () => {
 
     assert.equal(evaluateAlarm(rule(), 'OK', range('- - - - -'), start).reason, 'Insufficient Data: 5 datapoints were unknown.');
 
-    // Decided by missing data alone: no value to list, the treatment named instead.
+    // Decided with missing data: no value listed; the datapoints received over the N periods, and the treatment of the missing ones.
     const notBreaching = evaluateAlarm(rule({ evaluationPeriods: 2, datapointsToAlarm: 2, treatMissingData: 'notBreaching' }), 'ALARM', range('X X X X -'), start);
     assert.equal(notBreaching.state, 'OK');
-    assert.equal(notBreaching.reason, 'Threshold Crossed: no datapoints were received for 1 period and 1 missing datapoint was treated as [NonBreaching].');
+    assert.equal(notBreaching.reason, 'Threshold Crossed: 1 datapoint was received for 2 periods and 1 missing datapoint was treated as [NonBreaching].');
+    const lastOneMissing = evaluateAlarm(rule({ evaluationPeriods: 1, datapointsToAlarm: 1, treatMissingData: 'notBreaching' }), 'ALARM', range('X X X X -'), start);
+    assert.equal(lastOneMissing.reason, 'Threshold Crossed: no datapoints were received for 1 period and 1 missing datapoint was treated as [NonBreaching].');
+    // CloudWatch's words for 2 out of 3 reached through missing data: "1 datapoint was received for 3 periods and 2 missing datapoints were treated as [Breaching]".
+    const partly = evaluateAlarm(rule({ datapointsToAlarm: 2, treatMissingData: 'breaching' }), 'OK', range('0 0 0 - -'), start);
+    assert.equal(partly.state, 'ALARM');
+    assert.equal(partly.reason, 'Threshold Crossed: 1 datapoint was received for 3 periods and 2 missing datapoints were treated as [Breaching].');
     const breaching = evaluateAlarm(rule({ treatMissingData: 'breaching' }), 'OK', range('- - - - -'), start);
     assert.equal(breaching.state, 'ALARM');
     assert.equal(breaching.reason, 'Threshold Crossed: no datapoints were received for 3 periods and 3 missing datapoints were treated as [Breaching].');

@@ -324,7 +324,7 @@ describe('an alarm on RequestCount driven by real requests through a listener', 
     // The requests stop: the period counted nothing, so nothing is put, and the missing point is good.
     const recovered = await period(0);
     assert.equal(recovered.StateValue, 'OK', recovered.StateReason);
-    assert.equal(recovered.StateReason, 'Threshold Crossed: no datapoints were received for 1 period and 1 missing datapoint was treated as [NonBreaching].');
+    assert.equal(recovered.StateReason, 'Threshold Crossed: 1 datapoint was received for 2 periods and 1 missing datapoint was treated as [NonBreaching].');
 
     assert.deepEqual(await stateUpdates(cloudwatch, 'web-requests'), [
       'Alarm updated from INSUFFICIENT_DATA to OK',

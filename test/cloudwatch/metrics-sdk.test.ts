@@ -12,6 +12,7 @@ import {
   ListMetricsCommand,
   PutMetricDataCommand,
   type MetricDatum,
+  type StandardUnit,
 } from '@aws-sdk/client-cloudwatch';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 
@@ -158,7 +159,13 @@ describe('CloudWatch metrics through the AWS SDK', () => {
     const aws = await failure(cloudwatch.send(new PutMetricDataCommand({ Namespace: 'AWS/ECS', MetricData: [{ MetricName: 'CPUUtilization', Value: 1 }] })));
     assert.equal(aws.name, 'InvalidParameterValueException');
     assert.equal(aws.Code, 'InvalidParameterValue');
-    assert.equal(aws.message, 'The value AWS/ECS for parameter Namespace is invalid.');
+    assert.equal(aws.message, 'The value AWS/ for parameter Namespace is invalid.');
+    const unit = await failure(cloudwatch.send(new PutMetricDataCommand({ Namespace: 'Shop', MetricData: [{ MetricName: 'X', Value: 1, Unit: 'Furlongs' as StandardUnit }] })));
+    assert.equal(unit.Code, 'InvalidParameterValue');
+    assert.equal(
+      unit.message,
+      'The parameter MetricData.member.1.Unit must be a value in the set [ Megabits, Terabits, Gigabits, Count, Bytes, Gigabytes, Gigabytes/Second, Kilobytes, Kilobits/Second, Terabytes, Terabits/Second, Bytes/Second, Percent, Megabytes, Megabits/Second, Milliseconds, Microseconds, Kilobytes/Second, Gigabits/Second, Megabytes/Second, Bits, Bits/Second, Count/Second, Seconds, Kilobits, Terabytes/Second, None ].',
+    );
     const both = await failure(cloudwatch.send(new PutMetricDataCommand({ Namespace: 'Shop', MetricData: [{ MetricName: 'X', Value: 1, Values: [1] }] })));
     assert.equal(both.name, 'InvalidParameterCombinationException');
     assert.equal(both.message, 'The parameters MetricData.member.1.Value and MetricData.member.1.Values are mutually exclusive and you have specified both.');

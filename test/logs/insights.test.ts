@@ -153,6 +153,16 @@ describe('Logs Insights through the AWS SDK', () => {
       (error: unknown) => {
         assert.ok(error instanceof MalformedQueryException);
         assert.deepEqual(error.queryCompileError?.location, { startCharOffset: 15, endCharOffset: 16 });
+        assert.equal(error.message, 'unexpected symbol found <EOF> at line 1 and position 15');
+        return true;
+      },
+    );
+    // Logs Insights' words name the symbol, its line (from 1) and its position in that line (from 0).
+    await assert.rejects(
+      logs.send(new StartQueryCommand({ logGroupName: '/app', startTime: nowSeconds - 60, endTime: nowSeconds, queryString: 'fields @message\n| stats count( by level' })),
+      (error: unknown) => {
+        assert.ok(error instanceof MalformedQueryException);
+        assert.equal(error.message, 'unexpected symbol found level at line 2 and position 18');
         return true;
       },
     );

@@ -73,7 +73,12 @@ describe('CloudWatch Logs', () => {
     for (const name of ['/ecs/web', '/ecs/api', '/lambda/fn', 'app.audit']) await logs.send(new CreateLogGroupCommand({ logGroupName: name }));
     await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/cold', logGroupClass: 'INFREQUENT_ACCESS', tags: { team: 'a' } }));
     await rejects(logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/web' })), 'ResourceAlreadyExistsException', /^The specified log group already exists$/);
-    await rejects(logs.send(new CreateLogGroupCommand({ logGroupName: 'bad name!' })), 'InvalidParameterException', /Member must satisfy regular expression pattern/);
+    // CloudWatch Logs' words do not quote the value refused.
+    await rejects(
+      logs.send(new CreateLogGroupCommand({ logGroupName: 'bad name!' })),
+      'InvalidParameterException',
+      /^1 validation error detected: Value at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: \[\\.\\-_\/#A-Za-z0-9\]\+$/,
+    );
     const kms = await helpOf(logs.send(new CreateLogGroupCommand({ logGroupName: '/enc', kmsKeyId: 'arn:aws:kms:us-east-1:000000000000:key/1' })));
     assert.equal(kms.name, 'InvalidParameterException');
 

@@ -187,7 +187,7 @@ class LogsReader {
         );
       } catch (error) {
         if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
-        this.tell(`${source.group}|${source.stream}`, `berth logs: container '${source.container}' of task ${source.task}: no log stream ${source.stream} in ${source.group} (${source.region}) yet.`);
+        this.tell(`${source.group}|${source.stream}`, `berth logs: container '${source.container}' of task ${source.task}: ${source.noStreamWords}.`);
         return events;
       }
       for (const event of page.events ?? []) events.push({ timestamp: event.timestamp ?? 0, message: event.message ?? '' });

@@ -8,7 +8,16 @@ import type { ContainerDefinition, Task } from '@aws-sdk/client-ecs';
 import { awslogsStreamName, isAwslogsProblem, parseAwslogsOptions } from '../../agent-channel-protocol/awslogs.js';
 
 export type Source =
-  | { kind: 'awslogs'; task: string; container: string; group: string; region: string; stream: string }
+  | {
+      kind: 'awslogs';
+      task: string;
+      container: string;
+      group: string;
+      region: string;
+      stream: string;
+      /** What to say while the stream does not exist: it may come, or, the task having stopped, it never will. */
+      noStreamWords: string;
+    }
   | { kind: 'elsewhere'; task: string; container: string; words: string };
 
 export const taskIdOf = (arn: string) => arn.split('/').at(-1) ?? arn;
@@ -30,7 +39,12 @@ export function sourcesOf(task: Task, definitions: readonly ContainerDefinition[
         if (settings.streamPrefix === undefined && !runtimeId) {
           return { kind: 'elsewhere', task: taskId, container: name, words: `its log stream is named by its Docker container id, and the container has not been created yet` };
         }
-        return { kind: 'awslogs', task: taskId, container: name, group: settings.group, region: settings.region, stream: awslogsStreamName(settings, name, task.taskArn ?? '', runtimeId ?? '') };
+        const stream = awslogsStreamName(settings, name, task.taskArn ?? '', runtimeId ?? '');
+        const noStreamWords =
+          task.lastStatus === 'STOPPED'
+            ? `no log stream ${stream} in ${settings.group} (${settings.region}): the task stopped${task.stoppedReason ? ` (${task.stoppedReason})` : ''} before any of its output was shipped`
+            : `no log stream ${stream} in ${settings.group} (${settings.region}) yet`;
+        return { kind: 'awslogs', task: taskId, container: name, group: settings.group, region: settings.region, stream, noStreamWords };
       }
       const driver = log?.logDriver ? `the ${log.logDriver} log driver` : "Docker's default log driver (json-file unless the engine says otherwise)";
       const see = log?.logDriver === undefined || log.logDriver === 'json-file' ? `see its output with ${dockerLogs}` : `its output went where ${log.logDriver} sends it`;

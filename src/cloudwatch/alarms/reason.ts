@@ -69,10 +69,15 @@ export function alarmReason(rule: EvaluationRule, transition: Transition): strin
   const count = deciding.length;
   const total = transition.evaluated.length;
   const verb = count === 1 ? 'was' : 'were';
-  // Decided by missing data alone (TreatMissingData breaching or notBreaching): there is no value
-  // to list, and CloudWatch says which treatment made the decision instead.
-  if (count > 0 && deciding.every((point) => point.value === undefined)) {
-    return `Threshold Crossed: no datapoints were received for ${plural(count, 'period')} and ${plural(count, 'missing datapoint')} ${verb} treated as [${alarm ? 'Breaching' : 'NonBreaching'}].`;
+  // Decided with missing data (TreatMissingData breaching or notBreaching): CloudWatch counts the
+  // datapoints received over the N periods and names the treatment of the missing ones, listing no
+  // values ("1 datapoint was received for 3 periods and 2 missing datapoints were treated as
+  // [Breaching]."; "no datapoints were received for …" when none came).
+  if (deciding.some((point) => point.value === undefined)) {
+    const missing = transition.evaluated.filter((point) => point.value === undefined).length;
+    const received = total - missing;
+    const receivedWords = received === 0 ? 'no datapoints were' : `${plural(received, 'datapoint')} ${received === 1 ? 'was' : 'were'}`;
+    return `Threshold Crossed: ${receivedWords} received for ${plural(total, 'period')} and ${plural(missing, 'missing datapoint')} ${missing === 1 ? 'was' : 'were'} treated as [${alarm ? 'Breaching' : 'NonBreaching'}].`;
   }
   const words = `${alarm ? '' : 'not '}${operatorWords[rule.comparisonOperator]}`;
   const head = total === count && total === 1 ? `${plural(count, 'datapoint')}` : `${count} out of the last ${plural(total, 'datapoint')}`;

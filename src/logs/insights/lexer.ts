@@ -20,6 +20,17 @@ export class QuerySyntaxError extends Error {
   }
 }
 
+/**
+ * MalformedQueryException's message, in Logs Insights' words: `unexpected symbol found ( at line 1
+ * and position 34` (the line counted from 1, the position from 0 within that line, `<EOF>` at the
+ * end of the query). What Berth expected there goes in berthHelp.
+ */
+export function malformedQueryMessage(text: string, start: number, end: number): string {
+  const before = text.slice(0, start).split('\n');
+  const symbol = start >= text.length ? '<EOF>' : text.slice(start, Math.max(end, start + 1));
+  return `unexpected symbol found ${symbol} at line ${before.length} and position ${before.at(-1)!.length}`;
+}
+
 const operators = ['!=', '<=', '>=', '=~', '=', '<', '>', '+', '-', '/', '%'];
 
 /** A `/` starts a regular expression where an operand is expected; elsewhere it divides. */
