@@ -41,6 +41,8 @@ export interface LinearPattern {
   readonly source: string;
   /** Whether the WHOLE value matches, as Java's `Pattern.matches` (ECS's semantics) decides. */
   matches(value: string): boolean;
+  /** Whether some part of the value matches, as a search (CloudWatch Logs' `%regex%` terms) decides. */
+  found(value: string): boolean;
 }
 
 const cache = new Map<string, RE2JS>();
@@ -52,7 +54,7 @@ const cache = new Map<string, RE2JS>();
  */
 export function compilePattern(source: string): LinearPattern {
   compiled(source);
-  return { source, matches: (value) => compiled(source).matches(value) };
+  return { source, matches: (value) => compiled(source).matches(value), found: (value) => compiled(source).test(value) };
 }
 
 /** The sources of the patterns compiled now, least recently used first. */

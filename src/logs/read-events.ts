@@ -33,7 +33,7 @@ export function compilePattern(pattern: string | undefined): FilterPattern {
     return parseFilterPattern(pattern);
   } catch (error) {
     if (!(error instanceof FilterPatternError)) throw error;
-    throw withHelp(invalidParameter('Invalid filter pattern'), { field: 'filterPattern', hint: `${error.reason} at position ${error.position} of the pattern` });
+    throw withHelp(invalidParameter(error.awsMessage), { field: 'filterPattern', hint: `${error.reason} at position ${error.position} of the pattern` });
   }
 }
 

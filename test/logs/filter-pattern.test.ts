@@ -1,7 +1,8 @@
 /**
  * The filter pattern language as CloudWatch's "Filter pattern syntax" documentation describes it,
  * table by table with its examples: terms, phrases, exclusions, alternatives, regular expressions,
- * JSON patterns and space-delimited patterns; and malformed patterns with the position at fault.
+ * JSON patterns and space-delimited patterns; malformed patterns with the position at fault; and
+ * the characters CloudWatch Logs refuses outside double quotes and inside `%regex%`, with its words.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -53,7 +54,65 @@ describe('filter patterns', () => {
       ['%AUTHORIZED%', '[ERROR 401] UNAUTHORIZED REQUEST', true],
       ['%^\\[ERROR%', '[ERROR 401] UNAUTHORIZED REQUEST', true],
       ['%^\\[ERROR%', 'x [ERROR 401]', false],
+      ['ERROR_CODE', 'ERROR_CODE=7', true],
+      ['"Status: timeout"', 'Status: timeout after 3s', true],
+      ['"PlayerSpawnedInWorld (reason: JoinMultiplayer"', 'PlayerSpawnedInWorld (reason: JoinMultiplayer)', true],
+      ['"email@example.com"', 'mail to email@example.com', true],
     ]);
+  });
+
+  it('matches regular expressions anywhere in the message, with the operators and symbols CloudWatch Logs allows', () => {
+    check([
+      ['%^[hc]at%', 'hat in hand', true],
+      ['%^[hc]at%', 'that', false],
+      ['%[hc]at$%', 'a cat', true],
+      ['%colou?r%', 'color', true],
+      ['%colou?r%', 'colour', true],
+      ['%a{3,5}%', 'baaab', true],
+      ['%a{3,5}%', 'baab', false],
+      ['%[Ee]rror|[Ff]ail%', 'it broke', false],
+      ['%[Ee]rror|[Ff]ail%', 'Failed', true],
+      ['%\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}%', 'from 10.0.0.12 port 22', true],
+      ['%Task timed out after|^REPORT\\s.+\\sStatus: timeout%', 'REPORT RequestId: 1 Status: timeout', true],
+      ['%user=[a-z_#@/;,-]+%', 'user=x@y/z', true],
+      ['%timed out%', 'Task timed out after 3.00 seconds', true],
+      ['%\\x28reason:%', 'spawned (reason: join)', true],
+      ['{ $.level = %^err% && $.user.email = %@example\\.com$% }', cloudTrail, true],
+      ['[ip, identity, user = %^fr%, ...]', apache, true],
+      ['[ip, identity, user = %^adm%, ...]', apache, false],
+    ]);
+  });
+
+  it('refuses what CloudWatch Logs refuses, in its words, with the position of the character at fault', () => {
+    const refused: [pattern: string, message: string, position: number][] = [
+      ['?Status: timeout', "Invalid character(s) in term ':'", 7],
+      ['PlayerSpawnedInWorld (reason: JoinMultiplayer', "Invalid character(s) in term '('", 21],
+      ['level\\":\\"error', "Invalid character(s) in term '\\'", 5],
+      ['`ERROR', "Invalid character(s) in term '`'", 0],
+      ['"retrievedReferences" []', "Invalid character(s) in term '['", 22],
+      ['SUCCESS*', "Invalid character(s) in term '*'", 7],
+      ['a,b', "Invalid character(s) in term ','", 1],
+      ['email@example.com', "Invalid character(s) in term '@'", 5],
+      ['ERROR -exit-code', "Invalid character(s) in term '-'", 11],
+      ['café', "Invalid character(s) in term 'é'", 3],
+      ['%something!%', "Invalid character(s) in term '!'", 10],
+      ['%(a|b)c%', "Invalid character(s) in term '('", 1],
+      ['%"timed out"%', "Invalid character(s) in term '\"'", 1],
+      ['%naïve%', "Invalid character(s) in term 'ï'", 3],
+      ['{ $.path = %^/api(/v1)?% }', "Invalid character(s) in term '('", 17],
+      ['%a% %b% %c%', 'There is a limit of 2 regex for each filter pattern.', 8],
+      ['{ $.a = %x% || $.b = %y% || $.c = %z% }', 'There is a limit of 2 regex for each filter pattern.', 34],
+      ['[a = %x%, b = %y%, c = %z%]', 'There is a limit of 2 regex for each filter pattern.', 23],
+      ['%unterminated', 'Invalid filter pattern', 0],
+      ['%a{2,1}%', 'Invalid filter pattern', 0],
+    ];
+    for (const [pattern, message, position] of refused) {
+      assert.throws(
+        () => parseFilterPattern(pattern),
+        (error: unknown) => error instanceof FilterPatternError && error.awsMessage === message && error.position === position,
+        `${pattern} should be refused with ${message} at ${position}`,
+      );
+    }
   });
 
   it('matches JSON patterns: strings, wildcards, numbers, nulls, booleans, existence, arrays, && || and parentheses', () => {

@@ -1,16 +1,19 @@
 /** Reads a filter pattern character by character: the shared lexing of the three pattern forms. */
+import { compileRegexTerm, maxRegexes, tooManyRegexesMessage, type RegexTerm } from './regex.js';
 import { FilterPatternError } from './syntax-error.js';
 
 export class Scanner {
   pos = 0;
+  /** `%regex%` terms read so far. */
+  private regexes = 0;
   constructor(
     readonly text: string,
     /** Where `text` starts in the whole pattern, for positions in errors. */
     private readonly offset = 0,
   ) {}
 
-  fail(reason: string, at = this.pos): never {
-    throw new FilterPatternError(this.offset + at, reason);
+  fail(reason: string, at = this.pos, awsMessage?: string): never {
+    throw new FilterPatternError(this.offset + at, reason, awsMessage);
   }
 
   skipSpace(): void {
@@ -52,17 +55,17 @@ export class Scanner {
   }
 
   /** `%regex%`; the scanner is at the first `%`. */
-  regex(): RegExp {
+  regex(): RegexTerm {
     const start = this.pos;
     const end = this.text.indexOf('%', this.pos + 1);
     if (end < 0) this.fail('unterminated regular expression', start);
+    this.regexes++;
+    if (this.regexes > maxRegexes) {
+      this.fail(`this is regular expression ${this.regexes} of the pattern, and CloudWatch Logs allows at most ${maxRegexes}; join alternatives into one with |`, start, tooManyRegexesMessage);
+    }
     const source = this.text.slice(this.pos + 1, end);
     this.pos = end + 1;
-    try {
-      return new RegExp(source);
-    } catch {
-      return this.fail('invalid regular expression', start);
-    }
+    return compileRegexTerm(source, this.offset + start);
   }
 
   /** Characters up to whitespace or one of `stops`. */

@@ -3,6 +3,7 @@
  * `%regex%`. Every plain term must appear (case-sensitive), no `-` term may, and when there are
  * `?` terms, at least one of them must.
  */
+import { checkTermCharacters } from './characters.js';
 import { Scanner } from './scanner.js';
 
 type Term = (message: string) => boolean;
@@ -17,9 +18,10 @@ function readTerm(scanner: Scanner): Term {
     const regex = scanner.regex();
     return (message) => regex.test(message);
   }
-  const start = scanner.pos;
   const word = scanner.word('"');
+  const start = scanner.pos - word.length;
   if (word === '' || word === '-' || word === '?') scanner.fail('expected a term', start);
+  checkTermCharacters(word, start);
   return (message) => message.includes(word);
 }
 

@@ -1,9 +1,10 @@
 /** The right-hand side of a comparison in JSON and space-delimited patterns, and how it compares. */
+import type { RegexTerm } from './regex.js';
 import type { Scanner } from './scanner.js';
 
 export type Operator = '=' | '!=' | '<' | '<=' | '>' | '>=';
 
-export type Literal = { kind: 'number'; value: number } | { kind: 'text'; value: string; wildcard: RegExp | undefined } | { kind: 'regex'; value: RegExp };
+export type Literal = { kind: 'number'; value: number } | { kind: 'text'; value: string; wildcard: RegExp | undefined } | { kind: 'regex'; value: RegexTerm };
 
 const operators: Operator[] = ['!=', '<=', '>=', '=', '<', '>'];
 
