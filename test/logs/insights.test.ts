@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { signedFetch } from '../../src/cli/signed-fetch.js';
 import { runQuery, type SourceEvent } from '../../src/logs/insights/evaluate.js';
-import { QuerySyntaxError } from '../../src/logs/insights/lexer.js';
+import { malformedQueryMessage, QuerySyntaxError } from '../../src/logs/insights/lexer.js';
 import { parseQuery } from '../../src/logs/insights/parser.js';
 import { rejects } from '../helpers/assertions.js';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
@@ -92,6 +92,35 @@ describe('Logs Insights query language', () => {
         () => parseQuery(query),
         (error: unknown) => error instanceof QuerySyntaxError && error.start === start,
         `${query} should fail at ${start}`,
+      );
+    }
+  });
+
+  it('sorts by a field or a name given with as, and refuses an expression after sort in Logs Insights words', () => {
+    assert.deepEqual(run('filter ispresent(latency) | stats count(*) as n by bin(5m) as period | sort period desc'), [
+      { period: '2026-12-05 00:05:00.000', n: '1' },
+      { period: '2026-12-05 00:00:00.000', n: '3' },
+    ]);
+    assert.deepEqual(run('fields latency, path | filter ispresent(latency) | sort path asc, latency desc'), [
+      { latency: '500', path: '/a' },
+      { latency: '30', path: '/a' },
+      { latency: '10', path: '/a' },
+      { latency: '250', path: '/b' },
+    ]);
+    assert.deepEqual(run('fields latency as `took ms` | filter ispresent(latency) | sort `took ms` | limit 1'), [{ 'took ms': '10' }]);
+    const refused: [query: string, message: string][] = [
+      ['stats count(*) by bin(1d)\n| sort bin(1d) desc', 'unexpected symbol found ( at line 2 and position 10'],
+      ['sort latency + 1', 'unexpected symbol found + at line 1 and position 13'],
+      ['sort -latency', 'unexpected symbol found - at line 1 and position 5'],
+      ['sort "latency"', 'unexpected symbol found "latency" at line 1 and position 5'],
+      ['fields latency | sort | limit 1', 'unexpected symbol found | at line 1 and position 22'],
+      ['sort tolower(path)', 'unexpected symbol found ( at line 1 and position 12'],
+    ];
+    for (const [query, message] of refused) {
+      assert.throws(
+        () => parseQuery(query),
+        (error: unknown) => error instanceof QuerySyntaxError && malformedQueryMessage(query, error.start, error.end) === message,
+        `${query} should be refused with ${message}`,
       );
     }
   });

@@ -72,7 +72,7 @@ class Parser {
         const keys: { expr: Expr; descending: boolean }[] = [];
         do {
           if (keys.length > 0) this.i++;
-          const expr = this.additive();
+          const expr = this.sortKey();
           let descending = false;
           if (this.isWord('desc')) {
             descending = true;
@@ -93,6 +93,21 @@ class Parser {
       default:
         return this.fail(`unknown command '${token.text}'`, token);
     }
+  }
+
+  /**
+   * `sort` orders by a field: a log field, or a name that `fields`, `stats` or `parse` made. Logs
+   * Insights refuses an expression there (`sort bin(1d) desc` answers `unexpected symbol found (`),
+   * so does Berth; give the expression a name with `as` and sort by the name.
+   */
+  private sortKey(): Expr {
+    const token = this.token;
+    if (token.kind !== 'ident') this.fail('sort takes a field name, or the name given to an expression with as');
+    this.i++;
+    if (!this.isWord('asc') && !this.isWord('desc') && !this.isPunct(',') && !this.isPunct('|') && this.token.kind !== 'end') {
+      this.fail('sort takes a field name, not an expression: name the expression with as (stats count(*) by bin(1h) as hour) and sort by that name');
+    }
+    return { kind: 'field', name: token.text };
   }
 
   private sourceOf(start: number): string {
