@@ -195,6 +195,15 @@ describe('Logs Insights through the AWS SDK', () => {
         return true;
       },
     );
+    await assert.rejects(
+      logs.send(new StartQueryCommand({ logGroupName: '/app', startTime: nowSeconds - 60, endTime: nowSeconds, queryString: 'stats count(*) by bin(1d)\n| sort bin(1d) desc' })),
+      (error: unknown) => {
+        assert.ok(error instanceof MalformedQueryException);
+        assert.equal(error.message, 'unexpected symbol found ( at line 2 and position 10');
+        assert.match((error as unknown as { berthHelp?: { hint?: string } }).berthHelp?.hint ?? '', /sort takes a field name/);
+        return true;
+      },
+    );
     await rejects(logs.send(new StartQueryCommand({ logGroupName: '/absent', startTime: nowSeconds - 60, endTime: nowSeconds, queryString: 'fields @message' })), 'ResourceNotFoundException');
     await rejects(logs.send(new GetQueryResultsCommand({ queryId: 'no-such-query' })), 'ResourceNotFoundException');
     await rejects(logs.send(new StartQueryCommand({ logGroupName: '/app', startTime: nowSeconds, endTime: nowSeconds - 60, queryString: 'fields @message' })), 'InvalidParameterException');

@@ -272,6 +272,18 @@ describe('CloudWatch Logs', () => {
     const malformed = await helpOf(logs.send(new FilterLogEventsCommand({ logGroupName: '/filter', filterPattern: '{ $.level = "error" ' })));
     assert.equal(malformed.name, 'InvalidParameterException');
     assert.equal(malformed.message, 'Invalid filter pattern');
+    // An unquoted term holds only letters, digits and '_'; AWS names the first other character.
+    const colon = await helpOf(logs.send(new FilterLogEventsCommand({ logGroupName: '/filter', filterPattern: '?Status: timeout' })));
+    assert.equal(colon.name, 'InvalidParameterException');
+    assert.equal(colon.message, "Invalid character(s) in term ':'");
+    assert.equal(colon.berthHelp?.field, 'filterPattern');
+    assert.match(colon.berthHelp?.hint ?? '', /the unquoted term 'Status:' holds ':'.* at position 7 of the pattern/);
+    const group = await helpOf(logs.send(new FilterLogEventsCommand({ logGroupName: '/filter', filterPattern: '%(ERROR|INFO) started%' })));
+    assert.equal(group.message, "Invalid character(s) in term '('");
+    const three = await helpOf(logs.send(new FilterLogEventsCommand({ logGroupName: '/filter', filterPattern: '{ $.level = %a% || $.level = %b% || $.level = %c% }' })));
+    assert.equal(three.message, 'There is a limit of 2 regex for each filter pattern.');
+    assert.deepEqual(await filter({ filterPattern: '"Exiting now"' }), ['worker/1:ERROR Exiting now']);
+    assert.deepEqual(await filter({ filterPattern: '%ERROR|INFO started%' }), ['api/1:ERROR disk full', 'api/2:INFO started', 'worker/1:ERROR Exiting now']);
     await rejects(logs.send(new FilterLogEventsCommand({ logGroupName: '/filter', logStreamNames: ['a'], logStreamNamePrefix: 'a' })), 'InvalidParameterException');
     await rejects(logs.send(new FilterLogEventsCommand({ logGroupName: '/filter', nextToken: 'garbage' })), 'InvalidParameterException', /nextToken is invalid/);
   });
