@@ -32,6 +32,7 @@ import { secretsManagerService } from '../secretsmanager/service.js';
 import { ssmService } from '../ssm/service.js';
 import { logsService } from '../logs/service.js';
 import { openLogStorage } from '../logs/storage/open.js';
+import { LiveTailSessions } from '../logs/live-tail/sessions.js';
 import { QueryBook } from '../logs/insights/query-book.js';
 import { LogRetention } from '../controllers/log-retention.js';
 import type { LogEventStorage } from '../logs/storage/types.js';
@@ -108,6 +109,7 @@ export interface ComposedParts {
   expiredSessions?: ExpiredSessionSweep;
   logEvents?: LogEventStorage;
   logRetention?: LogRetention;
+  logLiveTails?: LiveTailSessions;
   /** Where Berth's own metrics are put (AWS/ECS, AWS/ApplicationELB), in process. */
   metrics?: MetricPublisher;
   /** Puts the load balancers' AWS/ApplicationELB and AWS/NetworkELB metrics once per metric period. */
@@ -381,14 +383,17 @@ function logsModule(context: ModuleContext, parts: ComposedParts): ServerModule 
   const events = openLogStorage(config.dataDir, config.logStorageMaxBytes !== undefined ? { maxDiskBytes: config.logStorageMaxBytes } : {});
   parts.logEvents = events;
   const queries = new QueryBook();
+  const liveTails = new LiveTailSessions(clock);
+  parts.logLiveTails = liveTails;
   return {
     name: 'logs',
-    jsonApis: [logsService({ store, clock, events }, queries)],
+    jsonApis: [logsService({ store, clock, events }, queries, liveTails)],
     async attach({ log }) {
       const retention = new LogRetention({ store, clock, log, events });
       parts.logRetention = retention;
       return [
         { name: 'log-storage', kind: 'service', start: () => undefined, stop: async () => events.close() },
+        { name: 'log-live-tails', kind: 'service', start: () => undefined, stop: async () => liveTails.closeAll() },
         controller('log-retention', retention, ['log-storage']),
       ];
     },

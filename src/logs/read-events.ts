@@ -26,14 +26,14 @@ const maxResponseBytes = 1_048_576;
 export const filterScanBudget = 250_000;
 const beforeAll: LogPosition = { timestamp: -1, seq: 0 };
 
-export function compilePattern(pattern: string | undefined): FilterPattern {
+export function compilePattern(pattern: string | undefined, field = 'filterPattern'): FilterPattern {
   if (pattern === undefined) return () => true;
-  checkLength(pattern, 'filterPattern', 0, 1024);
+  checkLength(pattern, field, 0, 1024);
   try {
     return parseFilterPattern(pattern);
   } catch (error) {
     if (!(error instanceof FilterPatternError)) throw error;
-    throw withHelp(invalidParameter('Invalid filter pattern'), { field: 'filterPattern', hint: `${error.reason} at position ${error.position} of the pattern` });
+    throw withHelp(invalidParameter('Invalid filter pattern'), { field, hint: `${error.reason} at position ${error.position} of the pattern` });
   }
 }
 

@@ -83,7 +83,7 @@ class TailFollower {
   }
 }
 
-describe('aws logs tail --follow (CLI v2) against Berth', () => {
+describe('aws logs tail --follow (CLI v2) against Berth', { timeout: 120_000 }, () => {
   let berth: TestBerth;
   const clients: CloudWatchLogsClient[] = [];
   const client = () => {
