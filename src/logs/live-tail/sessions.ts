@@ -16,7 +16,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Clock } from '../../core/clock.js';
-import { eventFrame, exceptionFrame } from '../../edge/protocols/event-stream.js';
+import { eventFrame, exceptionFrame, initialResponseFrame } from '../../edge/protocols/event-stream.js';
 
 export const maxEventsPerSecond = 500;
 export const maxSessionMs = 3 * 3600_000;
@@ -58,6 +58,7 @@ export class LiveTailSession extends Readable {
   ) {
     super();
     this.startedAt = clock.now().getTime();
+    this.push(initialResponseFrame());
     this.push(eventFrame('sessionStart', { ...spec.start, sessionId: this.sessionId }));
   }
 
