@@ -130,6 +130,7 @@ describe('aws logs tail --follow (CLI v2) against Berth', { timeout: 120_000 }, 
     const variants: Record<string, TailOptions> = {
       all: { since: base },
       byArn: { since: base, logGroupIdentifier: arn },
+      byIdentifierName: { since: base, logGroupIdentifier: group },
       pattern: { since: base, filterPattern: 'keep' },
       names: { since: base, logStreamNames: ['app/a', 'side'] },
       prefix: { since: base, logStreamNamePrefix: 'app/' },

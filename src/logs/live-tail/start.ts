@@ -9,20 +9,12 @@ import type { RequestContext } from '../../core/request-context.js';
 import type { Wire } from '../../core/wire.js';
 import { EventStreamOutput } from '../../edge/protocols/event-stream.js';
 import type { LogsDeps } from '../deps.js';
-import { constraintFailed, invalidParameter } from '../errors.js';
+import { invalidParameter } from '../errors.js';
 import { groupNameOfArn } from '../names.js';
 import { compilePattern } from '../read-events.js';
 import { requireGroup } from '../streams.js';
-import { checkLength, checkPattern, checkStreamName, exclusive, required } from '../validate.js';
+import { checkLength, checkList, checkPattern, checkStreamName, exclusive, required } from '../validate.js';
 import { maxSessionsPerAccount, type LiveTailSessions } from './sessions.js';
-
-function checkList<T>(list: readonly T[] | undefined, field: string, max: number, each: (item: T, field: string) => void): readonly T[] | undefined {
-  if (list === undefined) return undefined;
-  if (list.length < 1) throw constraintFailed(field, '[]', 'have length greater than or equal to 1');
-  if (list.length > max) throw constraintFailed(field, `(${list.length} items)`, `have length less than or equal to ${max}`);
-  list.forEach((item, index) => each(item, `${field}.${index + 1}.member`));
-  return list;
-}
 
 export function liveTailOperations(deps: LogsDeps, sessions: LiveTailSessions) {
   return {
