@@ -399,6 +399,7 @@ function logsModule(context: ModuleContext, parts: ComposedParts): ServerModule 
     },
     async afterStoreReset(scope) {
       queries.forget(scope.kind === 'account' ? scope.accountId : undefined);
+      liveTails.endForReset(scope.kind === 'account' ? scope.accountId : undefined);
       for (const group of events.groups()) {
         if (scope.kind === 'installation' || group.startsWith(`${scope.accountId}/`)) events.deleteGroup(group);
       }

@@ -2,7 +2,7 @@
  * StartLiveTail through the SDK over HTTP: the event stream's sessionStart, then the lines put
  * after it, through the filter pattern and the stream choices; 500 events a second at most,
  * `sampled` beyond; the 3-hour end (on a clock the test moves); sessions ending on the server when
- * their client goes; and the input refused in CloudWatch Logs' words. Updates follow the puts:
+ * their client goes, and when a reset deletes their groups; and the input refused in CloudWatch Logs' words. Updates follow the puts:
  * the test waits for frames, never for time.
  */
 import assert from 'node:assert/strict';
@@ -18,6 +18,7 @@ import {
   type StartLiveTailCommandInput,
   type StartLiveTailResponseStream,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { signedFetch } from '../../src/cli/signed-fetch.js';
 import { AdvancingClock } from '../../src/core/clock.js';
 import { maxSessionsPerAccount } from '../../src/logs/live-tail/sessions.js';
 import { rejects } from '../helpers/assertions.js';
@@ -180,11 +181,24 @@ describe('CloudWatch Logs Live Tail (StartLiveTail)', { timeout: 60_000 }, () =>
     await assert.rejects(client(false).send(new StartLiveTailCommand({ logGroupIdentifiers: [arns['/live/a'] as string] })), /stream-127\.0\.0\.1/);
   });
 
+  it("ends the account's sessions with SessionStreamingException when a reset deletes their groups", async () => {
+    const tail = await open({ logGroupIdentifiers: [arns['/live/a'] as string] });
+    const reset = await signedFetch(berth.url, '/_berth/reset', { credentials: testCredentials, region: 'us-east-1', service: 'berth' });
+    assert.equal(reset.status, 200);
+    const error = (await tail.ending()) as Error | undefined;
+    assert.equal(error?.name, 'SessionStreamingException');
+    await sessions().whenCount(0);
+  });
+
   // Last: it moves the server's clock 3 hours ahead.
   it('ends a session after 3 hours with SessionTimeoutException', async () => {
-    const tail = await open({ logGroupIdentifiers: [arns['/live/a'] as string] });
+    const setup = client();
+    await setup.send(new CreateLogGroupCommand({ logGroupName: '/live/late' }));
+    await setup.send(new CreateLogStreamCommand({ logGroupName: '/live/late', logStreamName: 'web-1' }));
+    const late = ((await setup.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/live/late' }))).logGroups ?? [])[0]?.logGroupArn as string;
+    const tail = await open({ logGroupIdentifiers: [late] });
     clock.advance(3 * 3600_000);
-    await put('/live/a', 'web-1', ['too late']);
+    await put('/live/late', 'web-1', ['too late']);
     const error = (await tail.ending()) as Error | undefined;
     assert.equal(error?.name, 'SessionTimeoutException');
     await sessions().whenCount(0);

@@ -71,11 +71,17 @@ export class LiveTailSession extends Readable {
     callback(error);
   }
 
+  /** Ends the stream with a modelled error; the client's read of it throws that error. */
+  end(code: string, message: string): void {
+    if (this.destroyed || this.readableEnded) return;
+    this.push(exceptionFrame(code, message));
+    this.push(null);
+  }
+
   /** Ends the session when its 3 hours are up; true if it did. */
   private expired(now: number): boolean {
     if (now - this.startedAt < maxSessionMs) return false;
-    this.push(exceptionFrame('SessionTimeoutException', 'The Live Tail session has ended: a session lasts at most 3 hours.'));
-    this.push(null);
+    this.end('SessionTimeoutException', 'The Live Tail session has ended: a session lasts at most 3 hours.');
     return true;
   }
 
@@ -157,6 +163,11 @@ export class LiveTailSessions {
 
   appended(group: string, stream: string, events: readonly AppendedEvent[], ingestionTime: number): void {
     for (const session of this.open) session.appended(group, stream, events, ingestionTime);
+  }
+
+  /** Ends the sessions of an account (all when absent) with SessionStreamingException: a reset deleted their log groups. */
+  endForReset(accountId?: string): void {
+    for (const session of this.open) if (accountId === undefined || session.spec.owner.startsWith(`${accountId}/`)) session.end('SessionStreamingException', 'The Live Tail session has ended: its log groups were deleted by a reset.');
   }
 
   /** Ends every session (Berth stopping). */
