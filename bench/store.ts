@@ -6,6 +6,11 @@
  * - writes: tasks created one per transaction, then each updated by a read-modify-write in one
  *   transaction (what every controller step does), in writes per second.
  *
+ * - usage samples: 500 tasks of one container each, on agents of 50 (and then one agent of all
+ *   500), every task sampled in each round, one transaction per agent message as the agent channel
+ *   writes them; samples per second against the 50/s that 500 tasks sampled every 10 s need, and
+ *   the time to read them all back as the ECS metrics publisher does once per period.
+ *
  * Each runs three times on a fresh store (the machine is shared; the best run is the least
  * disturbed one). Prints figures; asserts nothing.
  */
@@ -15,6 +20,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { ChangeBatch } from '../src/store/changes.js';
+import { TaskUsageRecorder } from '../src/metrics/task-usage.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { TaskRecord } from '../src/store/types.js';
 
@@ -105,11 +111,39 @@ async function writeThroughput(total = 5_000): Promise<void> {
   });
 }
 
+async function usageThroughput(tasks = 500, perAgent = 50, rounds = 100): Promise<void> {
+  await withStore(async (store) => {
+    const recorder = new TaskUsageRecorder(store);
+    const agents = Math.ceil(tasks / perAgent);
+    const message = (agent: number, round: number) =>
+      Array.from({ length: Math.min(perAgent, tasks - agent * perAgent) }, (_, index) => ({
+        taskArn: `arn:aws:ecs:us-east-1:000000000000:task/bench/a${agent}t${index}`,
+        containers: [{ name: 'app', sampledAt: round * 10_000, cpuNanoseconds: round * 2.5e9, memoryBytes: 64 << 20, networkRxBytes: round * 1000, networkTxBytes: round * 500 }],
+      }));
+    const started = performance.now();
+    const cpu = process.cpuUsage();
+    for (let round = 1; round <= rounds; round++) {
+      for (let agent = 0; agent < agents; agent++) await recorder.record(`ci/${agent}`, message(agent, round), round * 10_000);
+    }
+    const ms = performance.now() - started;
+    const usedCpu = cpuMs(cpu);
+    const samples = tasks * rounds;
+    const readStarted = performance.now();
+    const held = await store.read((tx) => tx.taskUsage.list());
+    const readMs = performance.now() - readStarted;
+    console.log(`usage samples: ${tasks} tasks, ${perAgent} per agent message, ${rounds} rounds (${(agents * rounds).toLocaleString('en-US')} transactions)`);
+    console.log(`  ${rate(samples, ms)} samples/s, ${rate(agents * rounds, ms)} messages/s (${((usedCpu / samples) * 1000).toFixed(0)} µs CPU per sample); 500 tasks every 10 s is 50 samples/s`);
+    console.log(`  the publisher's read of all ${held.length} rows: ${readMs.toFixed(1)} ms`);
+  });
+}
+
 export async function main(runs = 3): Promise<void> {
   for (let run = 1; run <= runs; run++) {
     console.log(`-- run ${run} of ${runs}`);
     await feedThroughput();
     await writeThroughput();
+    await usageThroughput();
+    await usageThroughput(500, 500);
   }
 }
 

@@ -20,7 +20,6 @@ import { serverModules } from './composition/modules.js';
 import type { MetricPublisher } from './cloudwatch/publisher.js';
 import type { LoadBalancerMetrics } from './controllers/load-balancer-metrics.js';
 import type { EcsMetrics } from './controllers/ecs-metrics.js';
-import type { TaskUsageBook } from './metrics/task-usage.js';
 import type { AlarmEvaluator } from './cloudwatch/alarms/controller.js';
 import { PartSet, type Part } from './composition/parts.js';
 import type { AgentHub } from './ecs/agent-channel/hub.js';
@@ -68,8 +67,6 @@ export interface RunningServer {
   loadBalancerMetrics: LoadBalancerMetrics;
   /** Puts the AWS/ECS and ECS/ContainerInsights metrics once per metric period (tests settle it after moving the clock). */
   ecsMetrics: EcsMetrics;
-  /** The container usage samples agents sent, for the ECS metrics. */
-  taskUsage: TaskUsageBook;
   /** The CloudWatch alarm evaluator (tests settle it after moving the clock). */
   alarms: AlarmEvaluator;
   url: string;
@@ -219,11 +216,11 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
     const attached: Part[] = [];
     for (const module of modules) if (module.attach) attached.push(...(await module.attach({ app, log: app.log })));
     const parts = new PartSet(attached);
-    const { hub, services, lifecycle, loadBalancers, dataPlane, expiredSessions, metrics, logRetention, logLiveTails, loadBalancerMetrics, ecsMetrics, taskUsage, alarms } = composed;
+    const { hub, services, lifecycle, loadBalancers, dataPlane, expiredSessions, metrics, logRetention, logLiveTails, loadBalancerMetrics, ecsMetrics, alarms } = composed;
     if (!hub || !services || !lifecycle) throw new Error('the ecs and ecr modules must be composed');
     if (!expiredSessions) throw new Error('the sts module must be composed');
     if (!loadBalancers || !dataPlane) throw new Error('the elbv2 module must be composed');
-    if (!metrics || !alarms || !loadBalancerMetrics || !ecsMetrics || !taskUsage) throw new Error('the cloudwatch and elbv2 modules must be composed');
+    if (!metrics || !alarms || !loadBalancerMetrics || !ecsMetrics) throw new Error('the cloudwatch and elbv2 modules must be composed');
     if (!logRetention || !logLiveTails) throw new Error('the logs module must be composed');
     telemetry?.observeAgents(() => hub.agentKeys().length);
     telemetry?.observeChangeFeed(() => store.changes.backlog());
@@ -276,7 +273,6 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       telemetry,
       loadBalancerMetrics,
       ecsMetrics,
-      taskUsage,
       alarms,
       url,
       jsonServices,

@@ -1,5 +1,6 @@
 import type { Clock } from '../core/clock.js';
 import type { Store } from '../store/types.js';
+import type { ActionTargets } from './alarms/action-targets.js';
 import type { MetricStorage } from './storage/types.js';
 
 export interface CloudWatchDeps {
@@ -7,4 +8,6 @@ export interface CloudWatchDeps {
   clock: Clock;
   /** Where alarms and their history are kept. */
   store: Store;
+  /** Who performs alarm actions; without it PutMetricAlarm refuses every action. */
+  actionTargets?: ActionTargets;
 }

@@ -51,12 +51,14 @@ import type { Part } from './parts.js';
 import { join } from 'node:path';
 import { cloudWatchServices } from '../cloudwatch/service.js';
 import { AlarmEvaluator } from '../cloudwatch/alarms/controller.js';
+import { AlarmActionDelivery } from '../cloudwatch/alarms/action-delivery.js';
+import { ActionTargets } from '../cloudwatch/alarms/action-targets.js';
 import { MetricPublisher } from '../cloudwatch/publisher.js';
 import { SqliteMetricStorage } from '../cloudwatch/storage/sqlite-metrics.js';
 import type { ControllerTelemetry } from '../telemetry/telemetry.js';
 import { LoadBalancerMetrics } from '../controllers/load-balancer-metrics.js';
 import { EcsMetrics } from '../controllers/ecs-metrics.js';
-import { TaskUsageBook } from '../metrics/task-usage.js';
+import { TaskUsageRecorder } from '../metrics/task-usage.js';
 
 /** What every module is built from. */
 export interface ModuleContext {
@@ -114,12 +116,19 @@ export interface ComposedParts {
   metrics?: MetricPublisher;
   /** Puts the load balancers' AWS/ApplicationELB and AWS/NetworkELB metrics once per metric period. */
   loadBalancerMetrics?: LoadBalancerMetrics;
-  /** The usage samples agents send over the agent channel, for the ECS metrics. */
-  taskUsage?: TaskUsageBook;
+  /** Stores the usage samples agents send over the agent channel, for the ECS metrics. */
+  taskUsage?: TaskUsageRecorder;
   /** Puts the AWS/ECS and ECS/ContainerInsights metrics once per metric period. */
   ecsMetrics?: EcsMetrics;
   /** Evaluates CloudWatch alarms. */
   alarms?: AlarmEvaluator;
+  /**
+   * Who performs alarm actions: a module that serves a target's service registers it here while
+   * the modules are built (see cloudwatch/alarms/action-targets.ts); each gets its delivery controller.
+   */
+  alarmActionTargets: ActionTargets;
+  /** The delivery controllers of the registered targets, by service. */
+  alarmActionDelivery?: Map<string, AlarmActionDelivery>;
 }
 
 const controller = (name: string, runner: { start(): void; stop(): Promise<void> }, after: string[] = []): Part => ({
@@ -133,7 +142,7 @@ const controller = (name: string, runner: { start(): void; stop(): Promise<void>
 /** Every module of the server, and where the parts others reach for are put. */
 export function serverModules(context: ModuleContext): { modules: ServerModule[]; parts: ComposedParts } {
   const { config, timing, store, clock, registry } = context;
-  const parts: ComposedParts = { taskUsage: new TaskUsageBook() };
+  const parts: ComposedParts = { taskUsage: new TaskUsageRecorder(store), alarmActionTargets: new ActionTargets() };
   const lease = (name: string, seconds: number) => new LeaderLease(store, clock, context.processId, name, seconds);
   const ecsDeps = { store, clock, ids: context.ids, rng: context.rng, controlPlaneUrl: context.controlPlaneUrl };
   const telemetry = context.telemetry ? { telemetry: context.telemetry } : {};
@@ -325,7 +334,7 @@ const metricCompactionMs = 10 * 60_000;
 function cloudWatchModule(context: ModuleContext, parts: ComposedParts, lease: (name: string, seconds: number) => LeaderLease): ServerModule {
   const { config, clock, store, timing } = context;
   const storage = new SqliteMetricStorage(join(config.dataDir, 'metrics.sqlite'));
-  const { json, query } = cloudWatchServices({ storage, clock, store });
+  const { json, query } = cloudWatchServices({ storage, clock, store, actionTargets: parts.alarmActionTargets });
   const metrics = new MetricPublisher(storage, clock, config.metricPeriodSeconds ?? 60);
   parts.metrics = metrics;
   return {
@@ -342,13 +351,16 @@ function cloudWatchModule(context: ModuleContext, parts: ComposedParts, lease: (
         published.push(controller('load-balancer-metrics', loadBalancerMetrics, ['metric-store', 'load-balancer-data-plane']));
       }
       if (parts.taskUsage) {
-        const ecsMetrics = new EcsMetrics({ store, clock, log, usage: parts.taskUsage, metrics, lease: lease('ecs-metrics', timing.serviceLeaseSeconds) });
+        const ecsMetrics = new EcsMetrics({ store, clock, log, metrics, lease: lease('ecs-metrics', timing.serviceLeaseSeconds) });
         parts.ecsMetrics = ecsMetrics;
         published.push(controller('ecs-metrics', ecsMetrics, ['metric-store']));
       }
       // Alarms read the metric store: the evaluator runs while it is open (the same lease time as the service scheduler's).
       const alarms = new AlarmEvaluator({ store, storage, clock, log, lease: lease('alarm-evaluation', timing.serviceLeaseSeconds) });
       parts.alarms = alarms;
+      // One consumer of due alarm actions per registered target (none until a module registers one).
+      const deliveries = parts.alarmActionTargets.all().map((target) => new AlarmActionDelivery({ store, clock, log, target, lease: lease(`alarm-actions-${target.service}`, timing.serviceLeaseSeconds) }));
+      parts.alarmActionDelivery = new Map(deliveries.map((delivery) => [delivery.name, delivery]));
       return [
         { name: 'metric-store', kind: 'service', start: () => undefined, stop: () => storage.close() },
         {
@@ -364,10 +376,10 @@ function cloudWatchModule(context: ModuleContext, parts: ComposedParts, lease: (
         },
         ...published,
         controller('alarm-evaluation', alarms, ['metric-store']),
+        ...deliveries.map((delivery) => controller(delivery.name, delivery)),
       ];
     },
     async afterStoreReset(scope) {
-      if (scope.kind === 'installation') parts.taskUsage?.clear();
       await storage.reset(scope.kind === 'installation' ? undefined : scope.accountId);
     },
   };

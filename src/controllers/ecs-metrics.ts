@@ -1,13 +1,14 @@
 /**
  * Publishes the AWS/ECS (and, where enabled, ECS/ContainerInsights) metrics once per metric period,
- * from the usage samples agents send (metrics/task-usage.ts) and the cluster records, with the
- * arithmetic of metrics/ecs-utilization.ts.
+ * from the usage samples agents send (metrics/task-usage.ts, kept in the store by whichever control
+ * plane each agent is connected to) and the cluster records, with the arithmetic of
+ * metrics/ecs-utilization.ts.
  *
  * One fixed key on the injected clock, as the load balancer metrics: a pass that finds a period
  * boundary passed puts one point per metric, stamped with the start of the period that just ended,
  * each task's usage being its rate between its agent's last two samples. Clusters looked at: those
  * with a live service, a connected container instance, or a task with samples. Leased: one process
- * sharing the store publishes.
+ * sharing the store publishes, and deletes the samples of tasks it did not find running.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { ContainerOverride, Resource } from '@aws-sdk/client-ecs';
@@ -15,10 +16,10 @@ import type { MetricPublisher } from '../cloudwatch/publisher.js';
 import type { Clock } from '../core/clock.js';
 import type { Wire } from '../core/wire.js';
 import { ecsMetricPoints, taskReservation, type ClusterInput, type Reservation, type TaskUsage } from '../metrics/ecs-utilization.js';
-import type { TaskUsageBook } from '../metrics/task-usage.js';
+import { measuredUsage } from '../metrics/task-usage.js';
 import type { LeaderLease } from '../store/leader-lease.js';
 import { agentKeyOf } from '../store/contract/ecs.js';
-import type { ContainerInstanceRecord, Store, StoreTx, TaskRecord } from '../store/types.js';
+import type { ContainerInstanceRecord, Store, StoreTx, TaskRecord, TaskUsageRecord } from '../store/types.js';
 import { requeueAfter, type Controller, type Reconciled } from './controller.js';
 import { ControllerRunner } from './runner.js';
 
@@ -26,7 +27,6 @@ export interface EcsMetricsDeps {
   store: Store;
   clock: Clock;
   log: FastifyBaseLogger;
-  usage: TaskUsageBook;
   metrics: MetricPublisher;
   lease?: LeaderLease;
 }
@@ -87,7 +87,7 @@ export class EcsMetrics implements Controller {
   }
 
   async reconcile(): Promise<Reconciled> {
-    const { clock, metrics, store, usage } = this.deps;
+    const { clock, metrics, store } = this.deps;
     const periodMs = metrics.periodSeconds * 1000;
     const nowMs = clock.now().getTime();
     const periodStart = Math.floor(nowMs / periodMs) * periodMs;
@@ -99,8 +99,14 @@ export class EcsMetrics implements Controller {
     if (first) return next;
     // Samples older than this are an agent gone silent (ECS's agent sends every 20 s).
     const receivedSince = nowMs - Math.max(3 * periodMs, 60_000);
-    const clusters = await store.read((tx) => this.clusterInputs(tx, receivedSince));
-    usage.retainOnly(new Set(clusters.flatMap((cluster) => cluster.running)));
+    const { clusters, samples } = await store.read(async (tx) => {
+      const samples = await tx.taskUsage.list();
+      return { clusters: await this.clusterInputs(tx, samples, receivedSince), samples };
+    });
+    // The samples of tasks not running (stopped, or never known) go; one written since the read stays.
+    const running = new Set(clusters.flatMap((cluster) => cluster.running));
+    const stale = samples.filter((record) => !running.has(record.taskArn));
+    if (stale.length > 0) await store.write((tx) => tx.taskUsage.delete(stale));
     for (const { input } of clusters) {
       const points = ecsMetricPoints(input, periodStart - periodMs);
       if (points.length > 0) await metrics.putMetricPoints({ accountId: input.accountId, region: input.region }, points);
@@ -108,14 +114,15 @@ export class EcsMetrics implements Controller {
     return next;
   }
 
-  private async clusterInputs(tx: StoreTx, receivedSince: number): Promise<{ input: ClusterInput; running: string[] }[]> {
+  private async clusterInputs(tx: StoreTx, samples: readonly TaskUsageRecord[], receivedSince: number): Promise<{ input: ClusterInput; running: string[] }[]> {
     const arns = new Set<string>();
     for (const service of await tx.services.listLive()) arns.add(service.clusterArn);
     for (const instance of await tx.containerInstances.listConnected()) arns.add(instance.clusterArn);
-    for (const taskArn of this.deps.usage.taskArns()) {
+    for (const { taskArn } of samples) {
       const clusterArn = clusterArnOfTask(taskArn);
       if (clusterArn) arns.add(clusterArn);
     }
+    const bySample = new Map(samples.map((record) => [record.taskArn, record]));
     const inputs = [];
     for (const clusterArn of arns) {
       const cluster = await tx.clusters.get(clusterArn);
@@ -125,7 +132,7 @@ export class EcsMetrics implements Controller {
       const tasks = await all((page) => tx.tasks.list({ clusterArn, activeOnly: true }, page));
       const services = await all((page) => tx.services.list({ clusterArn }, page));
       const insights = (cluster.settings ?? []).some((setting) => setting.name === 'containerInsights' && (setting.value === 'enabled' || setting.value === 'enhanced'));
-      const usage = await this.usageOf(tx, tasks, instances, receivedSince);
+      const usage = await this.usageOf(tx, tasks, instances, bySample, receivedSince);
       const serviceOf = (task: TaskRecord) => (task.group?.startsWith('service:') ? task.group.slice('service:'.length) : undefined);
       const input: ClusterInput = {
         accountId,
@@ -156,13 +163,19 @@ export class EcsMetrics implements Controller {
   }
 
   /** The running tasks that have a measured usage, with their reservations. */
-  private async usageOf(tx: StoreTx, tasks: readonly TaskRecord[], instances: readonly ContainerInstanceRecord[], receivedSince: number): Promise<TaskUsage[]> {
+  private async usageOf(
+    tx: StoreTx,
+    tasks: readonly TaskRecord[],
+    instances: readonly ContainerInstanceRecord[],
+    samples: ReadonlyMap<string, TaskUsageRecord>,
+    receivedSince: number,
+  ): Promise<TaskUsage[]> {
     const hosts = new Map(instances.map((instance) => [instance.containerInstanceArn, resourcesOf(instance.registeredResources)]));
     const usages: TaskUsage[] = [];
     for (const task of tasks) {
       const agentKey = agentKeyOf(task);
       if (task.lastStatus !== 'RUNNING' || agentKey === undefined) continue;
-      const measured = this.deps.usage.usageOf(task.taskArn, agentKey, receivedSince);
+      const measured = measuredUsage(samples.get(task.taskArn), agentKey, receivedSince);
       if (!measured) continue;
       const definition = task.taskDefinitionArn ? await tx.taskDefinitions.get(task.taskDefinitionArn) : undefined;
       const overrides = new Map((task.overrides?.containerOverrides ?? []).map((override: Wire<ContainerOverride>) => [override.name, override]));

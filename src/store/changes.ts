@@ -48,7 +48,8 @@ export type ChangeKind =
   | 'ssmParameter'
   | 'certificate'
   | 'logGroup'
-  | 'metricAlarm';
+  | 'metricAlarm'
+  | 'alarmAction';
 
 export type ChangeOp = 'created' | 'updated' | 'deleted';
 
@@ -76,6 +77,8 @@ export interface ChangeLabels {
   targetGroup?: string;
   /** The entity type (user, group, role, policy, instanceProfile) of an IAM entity. */
   iamType?: string;
+  /** The service in a due alarm action's ARN (autoscaling, sns, …): the target that delivers it. */
+  actionService?: string;
 }
 
 export interface Change {

@@ -12,3 +12,4 @@ export * from './contract/elbv2.js';
 export * from './contract/ssm.js';
 export * from './contract/logs.js';
 export * from './contract/alarms.js';
+export * from './contract/usage.js';

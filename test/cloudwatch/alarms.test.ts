@@ -181,6 +181,13 @@ describe('CloudWatch alarms', () => {
     const action = await put({ AlarmActions: [`arn:aws:sns:us-east-1:${account}:pager`] });
     assert.equal(action.name, 'InvalidParameterValueException');
     assert.match(action.berthHelp?.hint ?? '', /no alarm action it could invoke/);
+    // An Application Auto Scaling policy, as the scaling policies' alarms name them: refused while no target performs it.
+    const policy = `arn:aws:autoscaling:us-east-1:${account}:scalingPolicy:7f0c6a4e-1d2b-4c3d-8e9f-0a1b2c3d4e5f:resource/ecs/service/prod/web:policyName/scale-out`;
+    const scaling = await put({ OKActions: [policy] });
+    assert.equal(scaling.name, 'InvalidParameterValueException');
+    assert.equal(scaling.message, `The value ${policy} for parameter OKActions.member.1 is invalid.`);
+    assert.match(scaling.berthHelp?.hint ?? '', /no alarm action it could invoke/);
+    assert.equal((await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['bad'] }))).MetricAlarms!.length, 0, 'nothing stored');
     assert.equal((await put({ ExtendedStatistic: 'p99' })).name, 'InvalidParameterCombinationException');
     assert.equal((await put({ DatapointsToAlarm: 4 })).name, 'InvalidParameterValueException');
     assert.equal((await put({ Period: 45 })).name, 'InvalidParameterValueException');

@@ -10,13 +10,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
 import { CloudWatchClient, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
-import { CreateClusterCommand, CreateServiceCommand, UpdateClusterSettingsCommand, DescribeContainerInstancesCommand, DescribeTasksCommand, ListTasksCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, UpdateClusterSettingsCommand, DescribeContainerInstancesCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { socketPathFromEnvironment } from '../../src/agent/runtime/docker-runtime.js';
 import { AdvancingClock } from '../../src/core/clock.js';
 import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
-import { TaskDriver } from '../helpers/tasks.js';
+import { createBurnService, runningBurnTask } from '../helpers/burn-service.js';
 
 const dockerUp = await dockerAvailable();
 const periodMs = 5_000;
@@ -67,13 +67,7 @@ describe('AWS/ECS metrics from real containers', { skip: dockerUp ? false : 'no 
     cloudwatch = new CloudWatchClient({ endpoint: berth.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
     await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
     agent = await startTestAgent(berth, { statsIntervalMs: 1_000 });
-    const taskDefinition = await new TaskDriver(ecs).register({
-      family: 'burn',
-      cpu: '256',
-      memory: '128',
-      containerDefinitions: [{ name: 'burn', image, command: ['sh', '-c', 'while :; do :; done'], stopTimeout: 1 }],
-    });
-    await ecs.send(new CreateServiceCommand({ cluster: 'default', serviceName: 'burn', taskDefinition, desiredCount: 1, launchType: 'EC2' }));
+    await createBurnService(ecs, image);
   });
   after(async () => {
     await agent?.close();
@@ -82,12 +76,7 @@ describe('AWS/ECS metrics from real containers', { skip: dockerUp ? false : 'no 
   });
 
   it('CPUUtilization of a CPU-bound service matches its cgroup’s own accounting', async (t) => {
-    const task = await eventually(async () => {
-      const { taskArns = [] } = await ecs.send(new ListTasksCommand({ cluster: 'default', serviceName: 'burn' }));
-      if (taskArns.length === 0) return undefined;
-      const { tasks = [] } = await ecs.send(new DescribeTasksCommand({ cluster: 'default', tasks: taskArns }));
-      return tasks[0]?.lastStatus === 'RUNNING' ? tasks[0] : undefined;
-    }, 60_000, 'the burn task RUNNING');
+    const task = await runningBurnTask(ecs);
     const pid = (await new Docker({ socketPath: socketPathFromEnvironment() }).getContainer(task.containers![0]!.runtimeId!).inspect()).State.Pid;
 
     // What the kernel counted, over 3 s of real time (the container burns CPU meanwhile; no timer of Berth's is waited on).

@@ -8,6 +8,10 @@
  * is evaluated at once, then again a cadence later. When it was last evaluated is kept in memory: a
  * restart evaluates every alarm at once, which changes nothing but timing. Held under a lease, so
  * one process among those sharing the store evaluates.
+ *
+ * Actions: a state change writes the actions it makes due into the store with it (transition.ts);
+ * an evaluation that keeps the state writes the Auto Scaling actions due again that minute
+ * (due-actions.ts). When they were last due is kept on the alarm, so a restart repeats none early.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../../core/clock.js';
@@ -15,14 +19,14 @@ import { done, requeueAfter, type Controller, type Reconciled } from '../../cont
 import { ControllerRunner } from '../../controllers/runner.js';
 import type { Change } from '../../store/changes.js';
 import type { LeaderLease } from '../../store/leader-lease.js';
-import type { AlarmStateValue, MetricAlarmRecord } from '../../store/contract/alarms.js';
+import type { MetricAlarmRecord } from '../../store/contract/alarms.js';
 import type { Store, StoreTx } from '../../store/types.js';
 import type { MetricStorage } from '../storage/types.js';
 import { parseStatistic } from '../validate.js';
 import { evaluateAlarm, evaluationRangeLength, type EvaluationRule, type ThresholdOperator, type TreatMissingData } from './evaluate.js';
 import { evaluationWindow } from './range.js';
 import { alarmDatapoints } from './datapoints.js';
-import { setState } from './transition.js';
+import { repeatActions, repeatsDue, setState } from './transition.js';
 
 export interface AlarmEvaluatorDeps {
   store: Store;
@@ -116,20 +120,27 @@ export class AlarmEvaluator implements Controller {
     const evaluation = evaluateAlarm(rule, alarm.state.value, await alarmDatapoints(this.deps.storage, alarm, window), now);
     this.evaluatedAt.set(key, now);
     if (evaluation.state !== undefined && evaluation.state !== alarm.state.value) {
-      await this.transition(alarm, evaluation.state, evaluation.reason!, evaluation.reasonData, now);
+      const { reason, reasonData } = evaluation;
+      await this.update(alarm, now, async (tx, current) => {
+        await setState(tx, current, { value: evaluation.state!, reason: reason!, ...(reasonData !== undefined ? { reasonData } : {}) }, now);
+        this.deps.log.debug({ alarm: current.arn, from: current.state.value, to: evaluation.state }, 'alarm state changed');
+      });
+    } else if (repeatsDue(alarm, now).due.length > 0) {
+      // The alarm stays in its state: its Auto Scaling actions are due again once a minute.
+      await this.update(alarm, now, (tx, current) => repeatActions(tx, current, repeatsDue(current, now), now));
     }
     return requeueAfter(cadence);
   }
 
-  private async transition(seen: MetricAlarmRecord, value: AlarmStateValue, reason: string, reasonData: string | undefined, now: number): Promise<void> {
+  /** Writes what one evaluation decided, unless the alarm changed while its datapoints were read. */
+  private async update(seen: MetricAlarmRecord, now: number, write: (tx: StoreTx, alarm: MetricAlarmRecord) => Promise<void>): Promise<void> {
     await this.deps.store.write(async (tx) => {
       const alarm = await tx.metricAlarms.get(seen.accountId, seen.region, seen.name);
       // Changed while the datapoints were read: the change marked the key dirty; evaluate it again then.
       if (!alarm || alarm.configurationUpdatedAt !== seen.configurationUpdatedAt || alarm.state.updatedAt !== seen.state.updatedAt) return;
-      await setState(tx, alarm, { value, reason, ...(reasonData !== undefined ? { reasonData } : {}) }, now);
-      this.deps.log.debug({ alarm: alarm.arn, from: seen.state.value, to: value }, 'alarm state changed');
+      await write(tx, alarm);
     });
-    // The state write marks the key dirty; it was evaluated just now.
+    // The write marks the key dirty; it was evaluated just now.
     this.evaluatedAt.set(keyOf(seen), now);
   }
 }

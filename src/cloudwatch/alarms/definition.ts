@@ -1,8 +1,8 @@
 /**
  * PutMetricAlarm's input checked into an alarm's definition, with CloudWatch's errors. Every field
- * is honoured or refused: alarm actions are refused (Berth serves no SNS, Auto Scaling or EC2 to
- * invoke), as are anomaly detection bands (ThresholdMetricId and the
- * LessThanLowerOrGreaterThanUpperThreshold operators) — each with a berthHelp saying so. An alarm
+ * is honoured or refused: an alarm action is taken only when a registered target performs it
+ * (action-targets.ts), anomaly detection bands (ThresholdMetricId and the
+ * LessThanLowerOrGreaterThanUpperThreshold operators) are refused — each with a berthHelp saying so. An alarm
  * watches one metric (MetricName, Namespace, Statistic or ExtendedStatistic, Period) or the one
  * query of its Metrics that returns data (metric math over MetricStat queries of one period).
  */
@@ -32,16 +32,8 @@ export function checkAlarmNames(value: unknown, parameter = 'AlarmNames'): strin
   return names.map((name, index) => checkAlarmName(name, `${parameter}.member.${index + 1}`));
 }
 
-function checkActions(value: unknown, parameter: string): string[] {
-  const actions = (value ?? []) as unknown[];
-  if (actions.length > 5) throw invalidValue(`The collection ${parameter} must not have a size greater than 5.`, { field: parameter });
-  if (actions.length > 0) {
-    throw badValue(actions[0], `${parameter}.member.1`, {
-      hint: 'Berth serves neither SNS, Application Auto Scaling, EC2 nor Systems Manager, so it has no alarm action it could invoke; alarms keep their state and history without actions. ECS deployment alarms read alarm states directly and need no action.',
-    });
-  }
-  return [];
-}
+/** Checks one action list (OKActions, AlarmActions, InsufficientDataActions): see action-targets.ts. */
+export type ActionCheck = (value: unknown, parameter: string) => string[];
 
 function checkInteger(value: unknown, parameter: string, min: number): number {
   if (value === undefined) throw missing(parameter);
@@ -75,7 +67,7 @@ export interface AlarmInput {
   ThresholdMetricId?: unknown;
 }
 
-export function checkDefinition(input: AlarmInput): AlarmDefinition {
+export function checkDefinition(input: AlarmInput, checkActions: ActionCheck): AlarmDefinition {
   const description = input.AlarmDescription === undefined ? undefined : String(input.AlarmDescription);
   if (description !== undefined && description.length > 1024) throw invalidValue('The value for parameter AlarmDescription must be at most 1024 characters long.', { field: 'AlarmDescription' });
   const okActions = checkActions(input.OKActions, 'OKActions');

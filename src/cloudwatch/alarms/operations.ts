@@ -12,6 +12,7 @@ import { badValue, invalidCombination, invalidNextToken, invalidValue, missing }
 import { canonicalDimensions } from '../storage/types.js';
 import { checkDimensions, checkName, checkNamespace, checkUnit, timestampOf } from '../validate.js';
 import { checkAlarmName, checkAlarmNames, checkDefinition, checkTags, type AlarmInput } from './definition.js';
+import { ActionTargets } from './action-targets.js';
 import { alarmArn } from './names.js';
 import { configurationItem, presentAlarm, presentHistoryItem } from './present.js';
 import { setState } from './transition.js';
@@ -54,10 +55,11 @@ function wantsMetricAlarms(value: unknown): boolean {
 
 export function alarmOperations(deps: CloudWatchDeps): Record<string, Handler> {
   const { store } = deps;
+  const actionTargets = deps.actionTargets ?? new ActionTargets();
   return {
     PutMetricAlarm: async (input: AlarmInput, ctx) => {
       const name = checkAlarmName(input.AlarmName);
-      const definition = checkDefinition(input);
+      const definition = checkDefinition(input, (value, parameter) => actionTargets.check(value, parameter, ctx.scope));
       const tags = checkTags(input.Tags);
       const at = ctx.now.getTime();
       await store.write(async (tx) => {

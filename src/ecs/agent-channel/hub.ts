@@ -70,7 +70,7 @@ export interface AgentHubDeps {
   /** Issues credentials for pulls from Berth's own registry. */
   pullAuth?: TaskPullAuth;
   /** Where the usage samples agents send (`stats`) are kept for the ECS metrics; dropped without it. */
-  usage?: { record(agentKey: string, stats: readonly TaskStats[], receivedAt: number): void };
+  usage?: { record(agentKey: string, stats: readonly TaskStats[], receivedAt: number): Promise<void> };
   /** Issues task role credentials; by default one on this hub's store and clock. */
   taskRoles?: TaskRoleCredentials;
 }
@@ -445,7 +445,12 @@ export class AgentHub {
         // ECS's agent sends its metrics in a telemetry session, which its instance role allows (ecs:StartTelemetrySession).
         if (!this.deps.usage || (await this.denial(connection, 'ecs:StartTelemetrySession')) !== undefined) return;
         // Which agent sent them goes with the samples: only the agent a task is assigned to is believed about it.
-        this.deps.usage.record(connection.key, message.tasks, this.deps.clock.now().getTime());
+        try {
+          await this.deps.usage.record(connection.key, message.tasks, this.deps.clock.now().getTime());
+        } catch (error) {
+          // A lost sample is only a missing point: the agent sends the next one an interval later.
+          this.deps.log.warn({ err: error, agent: connection.key }, 'could not store usage samples');
+        }
         return;
       case 'health':
         if (!connection.containerInstanceArn || (await this.denial(connection, 'ecs:Poll')) !== undefined) return;

@@ -1,7 +1,9 @@
 /**
  * The storage contract of CloudWatch alarms: per account and region, one record per metric alarm
  * (its definition, its state, its tags), and the alarm history (state changes and configuration
- * updates) in a table of its own, appended to and read by time. Times are epoch milliseconds.
+ * updates) in a table of its own, appended to and read by time, and the alarm actions that are
+ * due and not yet delivered (an outbox, written with the state change that made them due). Times
+ * are epoch milliseconds.
  */
 import type { Versioned } from './core.js';
 
@@ -64,6 +66,11 @@ export interface MetricAlarmRecord extends Versioned {
   state: AlarmState;
   /** When the evaluator last looked at the alarm (its next evaluation is a period later). */
   evaluatedAt?: number;
+  /**
+   * When the Auto Scaling actions of the current state were last made due: they repeat once a
+   * minute while the alarm stays in the state (see ../../cloudwatch/alarms/due-actions.ts).
+   */
+  actionsRepeatedAt?: number;
   tags: { Key: string; Value: string }[];
 }
 
@@ -107,6 +114,40 @@ export interface MetricAlarmsTable {
   history(query: AlarmHistoryQuery): Promise<AlarmHistoryRecord[]>;
 }
 
+/**
+ * One alarm action that is due: written in the transaction that changed the alarm's state (or kept
+ * it, for a repeating Auto Scaling action), removed by the consumer that delivered it, in the
+ * transaction that records the outcome in the alarm's history. What is here was not delivered yet.
+ */
+export interface AlarmActionRecord extends Versioned {
+  id: string;
+  accountId: string;
+  region: string;
+  alarmName: string;
+  alarmArn: string;
+  /** The action's ARN, as PutMetricAlarm took it. */
+  action: string;
+  /** The service in the action's ARN (autoscaling, sns, …): which target delivers it. */
+  service: string;
+  /** The state the alarm went into, or stays in for a repeated action. */
+  state: { value: AlarmStateValue; reason: string; reasonData?: string; updatedAt: number };
+  previousState: AlarmStateValue;
+  /** When it became due: the evaluation or SetAlarmState that made it so. */
+  dueAt: number;
+  /** An Auto Scaling action made due again while the alarm stays in its state. */
+  repeated: boolean;
+}
+
+export interface AlarmActionsTable {
+  add(record: AlarmActionRecord): Promise<void>;
+  get(id: string): Promise<AlarmActionRecord | undefined>;
+  /** The actions of one service still to deliver, oldest first. */
+  pending(service: string): Promise<AlarmActionRecord[]>;
+  /** Removes a delivered action. */
+  complete(record: AlarmActionRecord): Promise<void>;
+}
+
 export interface AlarmTables {
   metricAlarms: MetricAlarmsTable;
+  alarmActions: AlarmActionsTable;
 }

@@ -20,8 +20,9 @@ import type { SsmTables } from './ssm.js';
 import type { AcmTables } from './acm.js';
 import type { LogsTables } from './logs.js';
 import type { AlarmTables } from './alarms.js';
+import type { UsageTables } from './usage.js';
 
-export type StoreTx = CoreTables & EcsTables & ServicesTables & SecretsTables & RegistryTables & Elbv2Tables & IamTables & SsmTables & AcmTables & LogsTables & AlarmTables;
+export type StoreTx = CoreTables & EcsTables & ServicesTables & SecretsTables & RegistryTables & Elbv2Tables & IamTables & SsmTables & AcmTables & LogsTables & AlarmTables & UsageTables;
 
 /** What a reset deletes: one account's resources, or the whole installation's. */
 export type ResetScope = { kind: 'account'; accountId: string } | { kind: 'installation' };

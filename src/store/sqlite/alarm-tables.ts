@@ -1,6 +1,6 @@
-/** CloudWatch alarms' tables (see ../contract/alarms.ts): the alarms, and their history. */
+/** CloudWatch alarms' tables (see ../contract/alarms.ts): the alarms, their history, and their due actions. */
 import { versionOf } from '../contract/core.js';
-import type { AlarmHistoryRecord, AlarmTables, MetricAlarmRecord } from '../contract/alarms.js';
+import type { AlarmActionRecord, AlarmHistoryRecord, AlarmTables, MetricAlarmRecord } from '../contract/alarms.js';
 import { deleteRow, parse, writeRow, type DocRow, type Statements } from './statements.js';
 
 const keyOf = (record: Pick<MetricAlarmRecord, 'accountId' | 'region' | 'name'>) => `${record.accountId}/${record.region}/${record.name}`;
@@ -56,6 +56,29 @@ export function alarmTables(sql: Statements): AlarmTables {
           .get(`SELECT doc FROM cw_alarm_history WHERE ${where.join(' AND ')} ORDER BY at ${order}, seq ${order} LIMIT ? OFFSET ?`)
           .all(...args, query.limit, query.offset) as { doc: string }[];
         return rows.map((row) => JSON.parse(row.doc) as AlarmHistoryRecord);
+      },
+    },
+    alarmActions: {
+      async add(record) {
+        writeRow(sql, {
+          table: 'cw_alarm_actions',
+          kind: 'alarmAction',
+          key: record.id,
+          keyColumns: { id: record.id },
+          columns: { account_id: record.accountId, service: record.service, due_at: record.dueAt, doc: JSON.stringify(record) },
+          expected: undefined,
+        });
+      },
+      async get(id) {
+        const row = sql.get('SELECT doc, version FROM cw_alarm_actions WHERE id = ?').get(id) as DocRow | undefined;
+        return row && parse<AlarmActionRecord>(row);
+      },
+      async pending(service) {
+        const rows = sql.get('SELECT doc, version FROM cw_alarm_actions WHERE service = ? ORDER BY due_at, seq').all(service) as DocRow[];
+        return rows.map(parse<AlarmActionRecord>);
+      },
+      async complete(record) {
+        deleteRow(sql, { table: 'cw_alarm_actions', kind: 'alarmAction', key: record.id, keyColumns: { id: record.id }, expected: versionOf(record) });
       },
     },
   };

@@ -28,7 +28,7 @@ interface Tracked {
    * The migration that created the table with its `version` column and triggers (see
    * `changeTriggersOf`); absent for the tables that existed before the change feed.
    */
-  createdWith?: 'elbv2' | 'iam' | 'ssm' | 'acm' | 'logs' | 'alarms';
+  createdWith?: 'elbv2' | 'iam' | 'ssm' | 'acm' | 'logs' | 'alarms' | 'alarmActions';
 }
 
 const tracked: Tracked[] = [
@@ -93,6 +93,13 @@ const tracked: Tracked[] = [
   { table: 'acm_certificates', kind: 'certificate', key: '$.arn', labels: `'account', $.account_id`, createdWith: 'acm' },
   { table: 'log_groups', kind: 'logGroup', key: `$.account_id || '/' || $.region || '/' || $.name`, labels: `'account', $.account_id`, createdWith: 'logs' },
   { table: 'cw_alarms', kind: 'metricAlarm', key: `$.account_id || '/' || $.region || '/' || $.name`, labels: `'account', $.account_id`, createdWith: 'alarms' },
+  {
+    table: 'cw_alarm_actions',
+    kind: 'alarmAction',
+    key: '$.id',
+    labels: `'account', $.account_id, 'actionService', $.service`,
+    createdWith: 'alarmActions',
+  },
 ];
 
 const triggers = (row: Tracked): string => {

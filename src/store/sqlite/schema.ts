@@ -360,6 +360,31 @@ export const migrations: string[] = [
   CREATE INDEX cw_alarm_history_scope ON cw_alarm_history (account_id, region, at);
   ${changeTriggersOf('alarms')}
   `,
+  // CloudWatch alarm actions that are due and not yet delivered (an outbox), by the service that delivers them.
+  `
+  CREATE TABLE cw_alarm_actions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    account_id TEXT NOT NULL,
+    service TEXT NOT NULL,
+    due_at INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
+  );
+  CREATE INDEX cw_alarm_actions_service ON cw_alarm_actions (service, due_at);
+  ${changeTriggersOf('alarmActions')}
+  `,
+  // Task usage samples (contract/usage.ts): the last two per container of each running task. No
+  // change triggers: every running task's row is rewritten each stats interval, which would flood
+  // the change feed (and push real changes out of its retained history) for nothing that reacts.
+  `
+  CREATE TABLE task_usage (
+    task_arn TEXT PRIMARY KEY,
+    agent_key TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    doc TEXT NOT NULL
+  );
+  `,
 ];
 
 /**
@@ -401,6 +426,8 @@ export const resourceTables = [
   'acm_private_keys',
   'acm_certificates',
   'log_groups',
+  'cw_alarm_actions',
   'cw_alarm_history',
   'cw_alarms',
+  'task_usage',
 ];

@@ -15,6 +15,7 @@ import { secretsTables } from './secrets-table.js';
 import { servicesTables } from './services-table.js';
 import { ssmTables } from './ssm-tables.js';
 import { logsTables } from './logs-tables.js';
+import { usageTables } from './usage-tables.js';
 import type { Statements } from './statements.js';
 
 export { Statements } from './statements.js';
@@ -32,5 +33,6 @@ export function sqliteTables(sql: Statements, sealer: Sealer): StoreTx {
     ...acmTables(sql, sealer),
     ...logsTables(sql),
     ...alarmTables(sql),
+    ...usageTables(sql),
   };
 }

@@ -237,6 +237,67 @@ export function tableCases(suite: ConformanceSuite): void {
     });
   });
 
+  describe('task usage samples', () => {
+    let store: Store;
+    before(() => {
+      store = suite.store();
+    });
+    const usage = (id: string, receivedAt: number, agentKey = 'ci/1') => ({
+      taskArn: records.task('us-c', id).taskArn,
+      agentKey,
+      receivedAt,
+      containers: [{ previous: { name: 'app', sampledAt: receivedAt - 1000, cpuNanoseconds: 1, memoryBytes: 2 }, latest: { name: 'app', sampledAt: receivedAt, cpuNanoseconds: 3, memoryBytes: 4, networkRxBytes: 5 } }],
+    });
+
+    it('put replaces a task’s samples; get many, list; delete spares a row written again since it was read', async () => {
+      await store.write(async (tx) => {
+        for (const id of ['u1', 'u2', 'u3']) await tx.taskUsage.put(usage(id, 1000));
+        await tx.taskUsage.put(usage('u1', 2000, 'ci/2'));
+      });
+      const read = await store.read(async (tx) => ({
+        some: await tx.taskUsage.getMany([usage('u1', 0).taskArn, usage('u3', 0).taskArn, usage('none', 0).taskArn]),
+        none: await tx.taskUsage.getMany([]),
+        all: await tx.taskUsage.list(),
+      }));
+      assert.deepEqual(
+        read.some.sort((a, b) => a.taskArn.localeCompare(b.taskArn)),
+        [usage('u1', 2000, 'ci/2'), usage('u3', 1000)],
+      );
+      assert.deepEqual(read.none, []);
+      assert.deepEqual(
+        read.all.filter((record) => record.taskArn.includes('/us-c/')).map((record) => [record.taskArn.split('/').pop(), record.receivedAt]),
+        [['u1', 2000], ['u2', 1000], ['u3', 1000]],
+      );
+      // u2 was written again after the read below was taken: its delete leaves it.
+      await store.write((tx) => tx.taskUsage.put(usage('u2', 3000)));
+      await store.write((tx) => tx.taskUsage.delete([usage('u1', 2000), usage('u2', 1000), usage('none', 1)]));
+      const left = await store.read((tx) => tx.taskUsage.getMany(['u1', 'u2', 'u3'].map((id) => usage(id, 0).taskArn)));
+      assert.deepEqual(left.map((record) => [record.taskArn.split('/').pop(), record.receivedAt]).sort(), [['u2', 3000], ['u3', 1000]]);
+    });
+
+    it('writes of samples are not in the change feed', async () => {
+      const seen = collector();
+      const subscription = store.changes.watch({}, seen.listener);
+      await store.write((tx) => tx.taskUsage.put(usage('u4', 1000)));
+      await store.write((tx) => tx.taskUsage.delete([usage('u4', 1000)]));
+      await store.write((tx) => tx.clusters.put(records.cluster('us-after')));
+      await seen.until(() => seen.changes.some((change) => change.kind === 'cluster' && change.key === records.clusterArn('us-after')));
+      subscription.close();
+      assert.deepEqual(seen.changes.map((change) => change.kind), ['cluster']);
+    });
+
+    it("a reset of an account deletes its tasks' samples and no other account's", async () => {
+      const other = { ...usage('u5', 1000), taskArn: usage('u5', 0).taskArn.replace(`:${records.account}:`, ':111122223333:') };
+      await store.write(async (tx) => {
+        await tx.taskUsage.put(other);
+        await tx.taskUsage.put(usage('u6', 1000));
+      });
+      await store.reset({ kind: 'account', accountId: '111122223333' });
+      const left = await store.read((tx) => tx.taskUsage.getMany([other.taskArn, usage('u6', 0).taskArn]));
+      assert.deepEqual(left.map((record) => record.taskArn), [usage('u6', 0).taskArn]);
+    });
+  });
+
   describe('paging', () => {
     let store: Store;
     before(() => {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { containerStatsOf } from '../../../src/agent/stats-reporter.js';
 import { checkAgentMessage } from '../../../src/ecs/agent-channel/message-checks.js';
-import { TaskUsageBook } from '../../../src/metrics/task-usage.js';
+import { measuredUsage, mergeSamples } from '../../../src/metrics/task-usage.js';
+import type { TaskUsageRecord } from '../../../src/store/types.js';
 
 const arn = 'arn:aws:ecs:us-east-1:000000000000:task/default/0123';
 const sample = (sampledAt: number, cpuSeconds: number, memoryMiB: number, rx?: number) => ({
@@ -15,43 +16,32 @@ const sample = (sampledAt: number, cpuSeconds: number, memoryMiB: number, rx?: n
 });
 
 describe('task usage from agent samples', () => {
+  /** The record after each of these messages of one agent, merged in turn, as the recorder does. */
+  const merged = (agentKey: string, messages: [TaskUsageRecord['containers'][number]['latest'], number][], from?: TaskUsageRecord) =>
+    messages.reduce<TaskUsageRecord | undefined>((held, [container, receivedAt]) => mergeSamples(held, agentKey, { taskArn: arn, containers: [container] }, receivedAt), from);
+
   it('two samples give CPU units, memory and network rates; one is not enough', () => {
-    const book = new TaskUsageBook();
-    book.record('ci/1', [{ taskArn: arn, containers: [sample(0, 40, 100, 1000)] }], 0);
-    assert.equal(book.usageOf(arn, 'ci/1', 0), undefined);
-    book.record('ci/1', [{ taskArn: arn, containers: [sample(10_000, 42.5, 120, 6000)] }], 10_000);
-    assert.deepEqual(book.usageOf(arn, 'ci/1', 0), { cpuUnitsUsed: 256, memoryMiBUsed: 120, sampledAt: 10_000, networkRxBytesPerSecond: 500, networkTxBytesPerSecond: 250 });
+    const one = merged('ci/1', [[sample(0, 40, 100, 1000), 0]]);
+    assert.equal(measuredUsage(one, 'ci/1', 0), undefined);
+    const two = merged('ci/1', [[sample(10_000, 42.5, 120, 6000), 10_000]], one);
+    assert.deepEqual(measuredUsage(two, 'ci/1', 0), { cpuUnitsUsed: 256, memoryMiBUsed: 120, sampledAt: 10_000, networkRxBytesPerSecond: 500, networkTxBytesPerSecond: 250 });
   });
 
   it('believes only the agent the task is assigned to, and forgets a silent one', () => {
-    const book = new TaskUsageBook();
-    book.record('ci/1', [{ taskArn: arn, containers: [sample(0, 0, 1)] }], 0);
-    book.record('ci/1', [{ taskArn: arn, containers: [sample(1000, 1, 1)] }], 1000);
-    assert.equal(book.usageOf(arn, 'ci/2', 0), undefined, 'another agent');
-    assert.equal(book.usageOf(arn, 'ci/1', 5000), undefined, 'nothing received since');
-    assert.equal(book.usageOf(arn, 'ci/1', 1000)?.cpuUnitsUsed, 1024);
+    const record = merged('ci/1', [[sample(0, 0, 1), 0], [sample(1000, 1, 1), 1000]]);
+    assert.equal(measuredUsage(record, 'ci/2', 0), undefined, 'another agent');
+    assert.equal(measuredUsage(record, 'ci/1', 5000), undefined, 'nothing received since');
+    assert.equal(measuredUsage(record, 'ci/1', 1000)?.cpuUnitsUsed, 1024);
+    const moved = merged('ci/2', [[sample(2000, 3, 1), 2000]], record);
+    assert.equal(moved?.agentKey, 'ci/2');
+    assert.equal(measuredUsage(moved, 'ci/2', 0), undefined, 'a task that moved to another agent starts afresh');
   });
 
   it('ignores a sample no newer than the one held, and starts afresh after a container restart', () => {
-    const book = new TaskUsageBook();
-    book.record('ci/1', [{ taskArn: arn, containers: [sample(0, 10, 1)] }], 0);
-    book.record('ci/1', [{ taskArn: arn, containers: [sample(1000, 11, 1)] }], 1000);
-    book.record('ci/1', [{ taskArn: arn, containers: [sample(1000, 99, 1)] }], 1000);
-    assert.equal(book.usageOf(arn, 'ci/1', 0)?.cpuUnitsUsed, 1024);
-    book.record('ci/1', [{ taskArn: arn, containers: [sample(2000, 0.5, 1)] }], 2000);
-    assert.equal(book.usageOf(arn, 'ci/1', 0), undefined, 'a restarted container has one sample of its own');
-    book.retainOnly(new Set());
-    assert.deepEqual(book.taskArns(), []);
-  });
-
-  it('forgets a task whose samples stopped arriving ten minutes ago, even without a publisher pruning', () => {
-    const book = new TaskUsageBook();
-    const other = arn.replace('0123', '4567');
-    book.record('ci/1', [{ taskArn: arn, containers: [sample(0, 0, 1)] }], 0);
-    book.record('ci/1', [{ taskArn: other, containers: [sample(0, 0, 1)] }], 9 * 60_000);
-    assert.deepEqual(book.taskArns(), [arn, other]);
-    book.record('ci/1', [{ taskArn: other, containers: [sample(1, 0, 1)] }], 10 * 60_000 + 1);
-    assert.deepEqual(book.taskArns(), [other]);
+    const record = merged('ci/1', [[sample(0, 10, 1), 0], [sample(1000, 11, 1), 1000], [sample(1000, 99, 1), 1000]]);
+    assert.equal(measuredUsage(record, 'ci/1', 0)?.cpuUnitsUsed, 1024);
+    const restarted = merged('ci/1', [[sample(2000, 0.5, 1), 2000]], record);
+    assert.equal(measuredUsage(restarted, 'ci/1', 0), undefined, 'a restarted container has one sample of its own');
   });
 
   it("reads docker stats' answer: CPU time, memory without cache, the networks' bytes", () => {
