@@ -5,50 +5,25 @@
  * stamps them) between short pauses, so the follower's rounds and the agent's batches interleave.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
-  CloudWatchLogsClient,
   CreateLogGroupCommand,
   DescribeLogGroupsCommand,
   StartLiveTailCommand,
   type StartLiveTailResponseStream,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateClusterCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
-import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
-import { executionRoleFor } from '../helpers/execution-role.js';
-import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
+import { eventually } from '../helpers/agent.js';
+import { awslogsOnDocker } from '../helpers/awslogs-on-docker.js';
+import { dockerAvailable } from '../helpers/images.js';
 import { TailFollower } from '../helpers/tail-follower.js';
-import { TaskDriver } from '../helpers/tasks.js';
 
 const dockerUp = await dockerAvailable();
 
 describe('following awslogs output of a running container', { skip: dockerUp ? false : 'no Docker engine reachable', timeout: 180_000 }, () => {
-  let berth: TestBerth;
-  let agent: TestAgent;
-  let ecs: ECSClient;
-  let logs: CloudWatchLogsClient;
-  let tasks: TaskDriver;
-  let image: string;
-  let executionRole: string;
-
-  before(async () => {
-    berth = await startBerth();
-    ecs = berth.ecs();
-    await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
-    agent = await startTestAgent(berth);
-    tasks = new TaskDriver(ecs);
-    image = await buildBusyboxImage();
-    executionRole = await executionRoleFor(berth);
-    logs = new CloudWatchLogsClient({ endpoint: berth.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1, disableHostPrefix: true });
-  });
-  after(async () => {
-    logs?.destroy();
-    await agent?.close();
-    await berth?.close();
-  });
+  const env = awslogsOnDocker({ disableHostPrefix: true });
 
   test('tail --follow and Live Tail show each line once, in order, while the container writes', async () => {
+    const { logs, tasks, image, executionRole, berth } = env;
     const group = '/ecs/follow';
     await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
     const arn = ((await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: group }))).logGroups ?? [])[0]?.logGroupArn as string;
