@@ -15,7 +15,8 @@
  * Prints figures; asserts nothing. Needs nginx and wrk (`apt-get install nginx wrk`), and Docker
  * for the rollout (BERTH_BENCH_LB_ROLLOUT=0 skips it).
  * Environment: BERTH_BENCH_LB_SECONDS (10), BERTH_BENCH_LB_CONNECTIONS (64), BERTH_BENCH_LB_THREADS (2),
- * BERTH_BENCH_LB_NGINX_WORKERS (1: one process, as each data plane is one process);
+ * BERTH_BENCH_LB_NGINX_WORKERS (1: one process, as each data plane is one process), BERTH_BENCH_LB_ROUNDS (3:
+ * every row is measured once per round, the rows in turn, and the medians reported);
  * BERTH_LB_FAST_PATH=0 makes the embedded data plane forward through node:http only, to compare.
  * The load average is printed first: on a shared machine the figures move with it.
  */
@@ -35,6 +36,7 @@ const seconds = Number(process.env.BERTH_BENCH_LB_SECONDS ?? 10);
 const connections = Number(process.env.BERTH_BENCH_LB_CONNECTIONS ?? 64);
 const threads = Number(process.env.BERTH_BENCH_LB_THREADS ?? 2);
 const nginxWorkers = Number(process.env.BERTH_BENCH_LB_NGINX_WORKERS ?? 1);
+const rounds = Number(process.env.BERTH_BENCH_LB_ROUNDS ?? 3);
 
 interface WrkResult {
   requestsPerSecond: number;
@@ -283,13 +285,15 @@ async function throughputAndReactions(): Promise<void> {
   const upstream = ports.map((p) => `server 127.0.0.1:${p};`).join(' ');
   const proxy = await startNginx('proxy', `  upstream targets { ${upstream} keepalive 64; }
   server { listen 127.0.0.1:${proxyPort}; location / { proxy_pass http://targets; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for; } }`, nginxWorkers);
-  const rows: { name: string; result: ReturnType<typeof measure> }[] = [];
+  const subjects: Subject[] = [
+    { name: 'targets directly (one of them)', url: `http://127.0.0.1:${ports[0]}/`, pids: targets.pids, results: [] },
+    { name: 'nginx reverse proxy', url: `http://127.0.0.1:${proxyPort}/`, pids: proxy.pids, results: [] },
+  ];
   const reactions: { name: string; takesTrafficMs: number; stopsMs: number }[] = [];
+  const opened: { name: string; plane: DataPlane; stateDir: string; address: string; port: number; forget: () => void }[] = [];
   try {
     console.log(`load average before: ${loadavg().map((n) => n.toFixed(2)).join(' ')} on ${cpus().length} cores`);
-    console.log(`wrk -t${threads} -c${connections} -d${seconds}s --latency, small static responses (nginx return 200), 3 targets; nginx proxy with ${nginxWorkers} worker(s)`);
-    rows.push({ name: 'targets directly (one of them)', result: measure(`http://127.0.0.1:${ports[0]}/`, targets.pids) });
-    rows.push({ name: 'nginx reverse proxy', result: measure(`http://127.0.0.1:${proxyPort}/`, proxy.pids) });
+    console.log(`wrk -t${threads} -c${connections} -d${seconds}s --latency, small static responses (nginx return 200), 3 targets; nginx proxy with ${nginxWorkers} worker(s); ${rounds} round(s), each measuring every row in turn`);
 
     const planes: { name: string; open: (stateDir: string) => Promise<DataPlane> }[] = [{ name: 'embedded data plane', open: (stateDir) => createEmbeddedDataPlane({ stateDir }) }];
     const haproxyEntry = fileURLToPath(new URL('../src/elbv2/data-plane/haproxy/index.js', import.meta.url));
@@ -299,40 +303,75 @@ async function throughputAndReactions(): Promise<void> {
     } else {
       console.log('haproxy data plane: not in this checkout (src/elbv2/data-plane/haproxy/), skipped');
     }
+    // Every data plane stands at once, each on its own address, so that the rounds can interleave them.
     for (const [index, entry] of planes.entries()) {
       const stateDir = mkdtempSync(join(tmpdir(), 'berth-bench-lb-'));
       const plane = await entry.open(stateDir);
-      const forget = whenInterrupted(() => plane.shutdown());
-      try {
-        const address = `127.0.2.${200 + index}`;
-        const port = await freePort();
-        const group = targetGroupOf(ports.map((p, i) => target(`t${i + 1}`, p)));
-        const applied = await plane.apply(configOf(address, port, group));
-        if (applied.listenerErrors.length > 0) throw new Error(`${entry.name}: ${JSON.stringify(applied.listenerErrors)}`);
-        await until(`${entry.name}: 3 healthy targets`, async () => (await plane.health()).filter((r) => r.state === 'healthy').length === 3);
-        const pids = dataPlanePids(plane, stateDir);
-        rows.push({ name: entry.name, result: measure(`http://${address}:${port}/`, pids) });
-        reactions.push({ name: entry.name, ...(await reactionTimes(plane, address, port, ports)) });
-      } finally {
-        await plane.shutdown();
-        forget();
-        rmSync(stateDir, { recursive: true, force: true });
-      }
+      const address = `127.0.2.${200 + index}`;
+      const port = await freePort();
+      opened.push({ name: entry.name, plane, stateDir, address, port, forget: whenInterrupted(() => plane.shutdown()) });
+      const group = targetGroupOf(ports.map((p, i) => target(`t${i + 1}`, p)));
+      const applied = await plane.apply(configOf(address, port, group));
+      if (applied.listenerErrors.length > 0) throw new Error(`${entry.name}: ${JSON.stringify(applied.listenerErrors)}`);
+      await until(`${entry.name}: 3 healthy targets`, async () => (await plane.health()).filter((r) => r.state === 'healthy').length === 3);
+      subjects.push({ name: entry.name, url: `http://${address}:${port}/`, pids: dataPlanePids(plane, stateDir), results: [] });
     }
+    for (let round = 0; round < rounds; round++) {
+      for (const subject of subjects) subject.results.push(measure(subject.url, subject.pids));
+    }
+    for (const { name, plane, address, port } of opened) reactions.push({ name, ...(await reactionTimes(plane, address, port, ports)) });
   } finally {
+    for (const { plane, stateDir, forget } of opened) {
+      await plane.shutdown();
+      forget();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
     await proxy.stop();
     await targets.stop();
   }
-  const nginxRps = rows[1]?.result.requestsPerSecond ?? NaN;
-  const nginxP99 = rows[1]?.result.p99Ms ?? NaN;
-  console.log(`${'through'.padEnd(32)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'CPU %'.padStart(6)}  ${'req/s ÷ nginx'.padStart(13)} ${'p99 ÷ nginx'.padStart(11)}  errors`);
-  for (const { name, result } of rows) {
-    console.log(`${name.padEnd(32)} ${fmt(result.requestsPerSecond).padStart(9)} ${fmt(result.p50Ms, 2).padStart(8)} ${fmt(result.p99Ms, 2).padStart(8)} ${fmt(result.cpuPercent).padStart(6)}  ${fmt(result.requestsPerSecond / nginxRps, 2).padStart(13)} ${fmt(result.p99Ms / nginxP99, 2).padStart(11)}  ${result.errors || '-'}`);
-  }
+  printThroughput(subjects);
   for (const reaction of reactions) {
     console.log(`${reaction.name}: a new target takes its first request ${fmt(reaction.takesTrafficMs, 1)} ms after answering the health check that makes it healthy; a deregistered one its last request ${fmt(reaction.stopsMs, 1)} ms after the apply (health check interval 1 s, healthy threshold 2)`);
   }
   console.log('CPU %: the data plane process(es) during the run, user + system over wall time; 100 % is one core (this machine has 2, shared with wrk and the targets).');
+}
+
+interface Subject {
+  name: string;
+  url: string;
+  pids: number[];
+  /** One measurement per round. */
+  results: ReturnType<typeof measure>[];
+}
+
+const median = (values: number[]): number => {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+/**
+ * Medians over the rounds. The ratios to nginx are paired: each round's figure divided by nginx's
+ * in the same round (measured seconds apart), then the median of those, so that a burst of load
+ * from elsewhere moves both sides of a ratio. With 3 rounds, the range shows how much they moved.
+ */
+function printThroughput(subjects: Subject[]): void {
+  const nginx = subjects[1]!;
+  const ratios = (subject: Subject, figure: (result: Subject['results'][number]) => number) =>
+    subject.results.map((result, round) => figure(result) / figure(nginx.results[round]!));
+  const range = (values: number[]) => (values.length > 1 ? ` (${fmt(Math.min(...values), 2)}–${fmt(Math.max(...values), 2)})` : '');
+  console.log(`${'through'.padEnd(32)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'CPU %'.padStart(6)}  ${'req/s ÷ nginx'.padStart(22)} ${'p99 ÷ nginx'.padStart(22)}  errors`);
+  for (const subject of subjects) {
+    const of = (figure: (result: Subject['results'][number]) => number) => median(subject.results.map(figure));
+    const rpsRatios = ratios(subject, (r) => r.requestsPerSecond);
+    const p99Ratios = ratios(subject, (r) => r.p99Ms);
+    const errors = subject.results.map((r) => r.errors).filter((e) => e !== '').join('; ');
+    console.log(
+      `${subject.name.padEnd(32)} ${fmt(of((r) => r.requestsPerSecond)).padStart(9)} ${fmt(of((r) => r.p50Ms), 2).padStart(8)} ${fmt(of((r) => r.p99Ms), 2).padStart(8)} ${fmt(of((r) => r.cpuPercent)).padStart(6)}  ${`${fmt(median(rpsRatios), 2)}${range(rpsRatios)}`.padStart(22)} ${`${fmt(median(p99Ratios), 2)}${range(p99Ratios)}`.padStart(22)}  ${errors || '-'}`,
+    );
+  }
+  console.log('Figures are medians over the rounds; a ratio is the median of the rounds\' ratios to nginx in the same round, with their range in brackets.');
 }
 
 /**

@@ -29,6 +29,7 @@ import type { LoadBalancerController } from './controllers/load-balancers.js';
 import type { DataPlaneHandle } from './elbv2/data-plane-handle.js';
 import type { ExpiredSessionSweep } from './controllers/expired-sessions.js';
 import type { LogRetention } from './controllers/log-retention.js';
+import type { LiveTailSessions } from './logs/live-tail/sessions.js';
 import { Registry } from './registry/registry.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 import { withVersionOf, type CredentialRecord, type ResetScope, type Store } from './store/types.js';
@@ -58,6 +59,8 @@ export interface RunningServer {
   metrics: MetricPublisher;
   /** Deletes log events past their group's retention. */
   logRetention: LogRetention;
+  /** The open StartLiveTail sessions. */
+  logLiveTails: LiveTailSessions;
   /** Berth's own Prometheus metrics, served as GET /metrics (absent when the options turned them off). */
   telemetry: Telemetry | undefined;
   /** Puts the load balancers' CloudWatch metrics once per metric period (tests settle it after moving the clock). */
@@ -213,12 +216,12 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
     const attached: Part[] = [];
     for (const module of modules) if (module.attach) attached.push(...(await module.attach({ app, log: app.log })));
     const parts = new PartSet(attached);
-    const { hub, services, lifecycle, loadBalancers, dataPlane, expiredSessions, metrics, logRetention, loadBalancerMetrics, ecsMetrics, alarms } = composed;
+    const { hub, services, lifecycle, loadBalancers, dataPlane, expiredSessions, metrics, logRetention, logLiveTails, loadBalancerMetrics, ecsMetrics, alarms } = composed;
     if (!hub || !services || !lifecycle) throw new Error('the ecs and ecr modules must be composed');
     if (!expiredSessions) throw new Error('the sts module must be composed');
     if (!loadBalancers || !dataPlane) throw new Error('the elbv2 module must be composed');
     if (!metrics || !alarms || !loadBalancerMetrics || !ecsMetrics) throw new Error('the cloudwatch and elbv2 modules must be composed');
-    if (!logRetention) throw new Error('the logs module must be composed');
+    if (!logRetention || !logLiveTails) throw new Error('the logs module must be composed');
     telemetry?.observeAgents(() => hub.agentKeys().length);
     telemetry?.observeChangeFeed(() => store.changes.backlog());
     telemetry?.observeTasks(() => store.read((tx) => tx.tasks.statusCounts()));
@@ -266,6 +269,7 @@ export async function startServer(config: BerthConfig, options: ServerOptions = 
       expiredSessions,
       metrics,
       logRetention,
+      logLiveTails,
       telemetry,
       loadBalancerMetrics,
       ecsMetrics,

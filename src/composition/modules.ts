@@ -32,6 +32,7 @@ import { secretsManagerService } from '../secretsmanager/service.js';
 import { ssmService } from '../ssm/service.js';
 import { logsService } from '../logs/service.js';
 import { openLogStorage } from '../logs/storage/open.js';
+import { LiveTailSessions } from '../logs/live-tail/sessions.js';
 import { QueryBook } from '../logs/insights/query-book.js';
 import { LogRetention } from '../controllers/log-retention.js';
 import type { LogEventStorage } from '../logs/storage/types.js';
@@ -110,6 +111,7 @@ export interface ComposedParts {
   expiredSessions?: ExpiredSessionSweep;
   logEvents?: LogEventStorage;
   logRetention?: LogRetention;
+  logLiveTails?: LiveTailSessions;
   /** Where Berth's own metrics are put (AWS/ECS, AWS/ApplicationELB), in process. */
   metrics?: MetricPublisher;
   /** Puts the load balancers' AWS/ApplicationELB and AWS/NetworkELB metrics once per metric period. */
@@ -393,19 +395,23 @@ function logsModule(context: ModuleContext, parts: ComposedParts): ServerModule 
   const events = openLogStorage(config.dataDir, config.logStorageMaxBytes !== undefined ? { maxDiskBytes: config.logStorageMaxBytes } : {});
   parts.logEvents = events;
   const queries = new QueryBook();
+  const liveTails = new LiveTailSessions(clock);
+  parts.logLiveTails = liveTails;
   return {
     name: 'logs',
-    jsonApis: [logsService({ store, clock, events }, queries)],
+    jsonApis: [logsService({ store, clock, events }, queries, liveTails)],
     async attach({ log }) {
       const retention = new LogRetention({ store, clock, log, events });
       parts.logRetention = retention;
       return [
         { name: 'log-storage', kind: 'service', start: () => undefined, stop: async () => events.close() },
+        { name: 'log-live-tails', kind: 'service', start: () => undefined, stop: async () => liveTails.closeAll() },
         controller('log-retention', retention, ['log-storage']),
       ];
     },
     async afterStoreReset(scope) {
       queries.forget(scope.kind === 'account' ? scope.accountId : undefined);
+      liveTails.endForReset(scope.kind === 'account' ? scope.accountId : undefined);
       for (const group of events.groups()) {
         if (scope.kind === 'installation' || group.startsWith(`${scope.accountId}/`)) events.deleteGroup(group);
       }

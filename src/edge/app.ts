@@ -26,6 +26,7 @@ import { jsonError, jsonInputOf, jsonOperationOf, jsonResponse, operationNameOf,
 import { isQueryTransport, queryError, queryInputOf, queryOperationOf, queryRequestOf, queryResponse, type QueryService } from './protocols/aws-query.js';
 import { claimedService } from './sigv4.js';
 import type { ProtocolResponse } from './protocols/response.js';
+import { EventStreamOutput, eventStreamContentType } from './protocols/event-stream.js';
 import { answerUnserved } from './unserved.js';
 import type { Registry } from '../registry/registry.js';
 import { registryRoutes, renderError as renderRegistryError } from '../registry/http/routes.js';
@@ -251,7 +252,12 @@ export function buildApp(deps: EdgeDeps): FastifyInstance {
       checkScope(auth, service);
       const operation = jsonOperationOf(service, target);
       const input = jsonInputOf(operation, decodedBody(bodyOf(request), request.headers['content-encoding']));
-      return send(reply, request.id, jsonResponse(service, await perform(service, operation, input, contextOf(request, auth), authorization)));
+      const output = await perform(service, operation, input, contextOf(request, auth), authorization);
+      if (output instanceof EventStreamOutput) {
+        // Fastify pipes the frames and destroys their source when the client goes away.
+        return reply.code(200).header('content-type', eventStreamContentType).header('x-amzn-requestid', request.id).send(output.frames);
+      }
+      return send(reply, request.id, jsonResponse(service, output));
     } catch (error) {
       const response = jsonError(service, error);
       if (response.statusCode >= 500) request.log.error({ err: error, target }, 'operation failed');

@@ -10,6 +10,7 @@ import type { PutLogEventsRequest, PutLogEventsResponse, RejectedLogEventsInfo }
 import type { RequestContext } from '../core/request-context.js';
 import type { Wire } from '../core/wire.js';
 import type { LogsDeps } from './deps.js';
+import type { LiveTailSessions } from './live-tail/sessions.js';
 import { constraintFailed, invalidParameter, storageFull, streamNotFound } from './errors.js';
 import { existingGroup } from './groups.js';
 import { storageKey } from './names.js';
@@ -53,7 +54,7 @@ function checkEvents(events: readonly { timestamp?: number | undefined; message?
   return checked;
 }
 
-export function putEventsOperation(deps: LogsDeps) {
+export function putEventsOperation(deps: LogsDeps, liveTails: LiveTailSessions) {
   return {
     async PutLogEvents(input: Wire<PutLogEventsRequest>, ctx: RequestContext): Promise<Wire<PutLogEventsResponse>> {
       const group = checkGroupName(input.logGroupName);
@@ -86,6 +87,7 @@ export function putEventsOperation(deps: LogsDeps) {
         throw error;
       }
       if (!appended) throw streamNotFound(group, stream);
+      if (kept.length > 0) liveTails.appended(key, stream, kept, now);
       const rejected: Wire<RejectedLogEventsInfo> = {
         ...(tooNewStart < events.length ? { tooNewLogEventStartIndex: tooNewStart } : {}),
         ...(tooOldEnd >= 0 ? { tooOldLogEventEndIndex: tooOldEnd } : {}),

@@ -12,13 +12,13 @@ import { withHelp } from '../core/errors.js';
 import type { RequestContext } from '../core/request-context.js';
 import type { Wire } from '../core/wire.js';
 import type { LogsDeps } from './deps.js';
-import { constraintFailed, invalidNextToken, invalidParameter, streamNotFound } from './errors.js';
+import { invalidNextToken, invalidParameter, streamNotFound } from './errors.js';
 import { FilterPatternError, parseFilterPattern, type FilterPattern } from './filter-pattern/index.js';
 import { groupFrom } from './names.js';
 import type { LogPosition } from './storage/types.js';
 import { requireGroup } from './streams.js';
 import { digits56, opaqueToken, parseOpaqueToken, parseStreamToken, streamToken } from './tokens.js';
-import { checkLength, checkLimit, checkStreamName, checkTime, exclusive } from './validate.js';
+import { checkLength, checkLimit, checkList, checkStreamName, checkTime, exclusive } from './validate.js';
 
 const maxEvents = 10_000;
 const maxResponseBytes = 1_048_576;
@@ -26,14 +26,14 @@ const maxResponseBytes = 1_048_576;
 export const filterScanBudget = 250_000;
 const beforeAll: LogPosition = { timestamp: -1, seq: 0 };
 
-export function compilePattern(pattern: string | undefined): FilterPattern {
+export function compilePattern(pattern: string | undefined, field = 'filterPattern'): FilterPattern {
   if (pattern === undefined) return () => true;
-  checkLength(pattern, 'filterPattern', 0, 1024);
+  checkLength(pattern, field, 0, 1024);
   try {
     return parseFilterPattern(pattern);
   } catch (error) {
     if (!(error instanceof FilterPatternError)) throw error;
-    throw withHelp(invalidParameter(error.awsMessage), { field: 'filterPattern', hint: `${error.reason} at position ${error.position} of the pattern` });
+    throw withHelp(invalidParameter(error.awsMessage), { field, hint: `${error.reason} at position ${error.position} of the pattern` });
   }
 }
 
@@ -75,12 +75,7 @@ export function readEventsOperations(deps: LogsDeps) {
     async FilterLogEvents(input: Wire<FilterLogEventsRequest>, ctx: RequestContext): Promise<Wire<FilterLogEventsResponse>> {
       const group = groupFrom(ctx.scope, input);
       exclusive(input.logStreamNames, input.logStreamNamePrefix, 'logStreamNames and logStreamNamePrefix are mutually exclusive parameters.');
-      const names = input.logStreamNames;
-      if (names !== undefined) {
-        if (names.length < 1) throw constraintFailed('logStreamNames', '[]', 'have length greater than or equal to 1');
-        if (names.length > 100) throw constraintFailed('logStreamNames', `(${names.length} names)`, 'have length less than or equal to 100');
-        names.forEach((name, index) => checkStreamName(name, `logStreamNames.${index + 1}.member`));
-      }
+      const names = checkList(input.logStreamNames, 'logStreamNames', 100, (name, field) => void checkStreamName(name, field), 'names');
       const prefix = input.logStreamNamePrefix === undefined ? undefined : checkStreamName(input.logStreamNamePrefix, 'logStreamNamePrefix');
       const startTime = checkTime(input.startTime, 'startTime');
       const endTime = checkTime(input.endTime, 'endTime');

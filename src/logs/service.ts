@@ -7,6 +7,8 @@ import { defineJsonService, type JsonHandler, type JsonService } from '../edge/p
 import type { LogsDeps } from './deps.js';
 import { groupOperations } from './groups.js';
 import { QueryBook } from './insights/query-book.js';
+import { LiveTailSessions } from './live-tail/sessions.js';
+import { liveTailOperations } from './live-tail/start.js';
 import { putEventsOperation } from './put-events.js';
 import { queryOperations } from './queries.js';
 import { readEventsOperations } from './read-events.js';
@@ -15,14 +17,15 @@ import { taggingOperations } from './tagging.js';
 
 export const logsTargetPrefix = 'Logs_20140328';
 
-export function logsService(deps: LogsDeps, queries = new QueryBook()): JsonService {
+export function logsService(deps: LogsDeps, queries = new QueryBook(), liveTails = new LiveTailSessions(deps.clock)): JsonService {
   const operations: Record<string, JsonHandler> = {
     ...groupOperations(deps),
     ...streamOperations(deps),
-    ...putEventsOperation(deps),
+    ...putEventsOperation(deps, liveTails),
     ...readEventsOperations(deps),
     ...taggingOperations(deps),
     ...queryOperations({ ...deps, queries }),
+    ...liveTailOperations(deps, liveTails),
   };
   return defineJsonService(logsModel as Record<string, unknown>, { id: 'logs', signingName: 'logs', targetPrefix: logsTargetPrefix, jsonVersion: '1.1' }, operations);
 }

@@ -34,6 +34,15 @@ export function checkLimit(value: number | undefined, field: string, max: number
   return value;
 }
 
+/** A list of 1 to `max` items, each checked as `<field>.<n>.member`; undefined stays undefined. */
+export function checkList<T>(list: readonly T[] | undefined, field: string, max: number, each: (item: T, field: string) => void, noun = 'items'): readonly T[] | undefined {
+  if (list === undefined) return undefined;
+  if (list.length < 1) throw constraintFailed(field, '[]', 'have length greater than or equal to 1');
+  if (list.length > max) throw constraintFailed(field, `(${list.length} ${noun})`, `have length less than or equal to ${max}`);
+  list.forEach((item, index) => each(item, `${field}.${index + 1}.member`));
+  return list;
+}
+
 export function checkTime(value: number | undefined, field: string): number | undefined {
   if (value === undefined) return undefined;
   if (!Number.isInteger(value) || value < 0) throw constraintFailed(field, value, 'have value greater than or equal to 0');

@@ -7,41 +7,16 @@
  * awslogs driver sees them in the same racing order).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { CloudWatchLogsClient, CreateLogGroupCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateClusterCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
-import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
-import { executionRoleFor } from '../helpers/execution-role.js';
-import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
-import { TaskDriver } from '../helpers/tasks.js';
+import { describe, test } from 'node:test';
+import { CreateLogGroupCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { eventually } from '../helpers/agent.js';
+import { awslogsOnDocker } from '../helpers/awslogs-on-docker.js';
+import { dockerAvailable } from '../helpers/images.js';
 
 const dockerUp = await dockerAvailable();
 
 describe('awslogs multi-line events on Docker', { skip: dockerUp ? false : 'no Docker engine reachable' }, () => {
-  let berth: TestBerth;
-  let agent: TestAgent;
-  let ecs: ECSClient;
-  let logs: CloudWatchLogsClient;
-  let tasks: TaskDriver;
-  let image: string;
-  let executionRole: string;
-
-  before(async () => {
-    berth = await startBerth();
-    ecs = berth.ecs();
-    await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
-    agent = await startTestAgent(berth);
-    tasks = new TaskDriver(ecs);
-    image = await buildBusyboxImage();
-    executionRole = await executionRoleFor(berth);
-    logs = new CloudWatchLogsClient({ endpoint: berth.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
-  });
-  after(async () => {
-    logs?.destroy();
-    await agent?.close();
-    await berth?.close();
-  });
+  const env = awslogsOnDocker();
 
   const awslogs = (group: string, extra: Record<string, string>) => ({
     logDriver: 'awslogs' as const,
@@ -49,6 +24,7 @@ describe('awslogs multi-line events on Docker', { skip: dockerUp ? false : 'no D
   });
 
   test('awslogs-datetime-format: a dated line starts an event, the stack trace under it joins it', async () => {
+    const { logs, tasks, image, executionRole } = env;
     await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/trace' }));
     const script = [
       "echo 'stray line before any date'",
@@ -88,6 +64,7 @@ describe('awslogs multi-line events on Docker', { skip: dockerUp ? false : 'no D
   });
 
   test('awslogs-multiline-pattern with awslogs-datetime-format: the container cannot start, in Docker\'s words', async () => {
+    const { logs, tasks, image, executionRole } = env;
     await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/both' }));
     const arn = await tasks.run(
       await tasks.register({

@@ -89,7 +89,8 @@ describe('the permission table', () => {
     if (!client) {
       const sdk = sdks[signingName]!;
       const Constructor = sdk.module[sdk.client] as new (config: object) => Client;
-      client = new Constructor({ endpoint: berth.url, region: 'us-east-1', credentials: userKeys, maxAttempts: 1 });
+      // disableHostPrefix: Berth is one endpoint; operations with a host prefix (StartLiveTail's `stream-`) go there too.
+      client = new Constructor({ endpoint: berth.url, region: 'us-east-1', credentials: userKeys, maxAttempts: 1, disableHostPrefix: true });
       clients.set(signingName, client);
     }
     return client;

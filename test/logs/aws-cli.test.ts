@@ -1,15 +1,16 @@
 /**
  * CloudWatch Logs through the real `aws logs` (CLI v1, skipped where the machine has none; it sends
  * the same JSON 1.1 protocol as the SDKs): groups and streams, put-log-events, get-log-events, and
- * filter-log-events with the CLI's own paging and a JSON pattern; errors as the CLI prints them.
- * CLI v1 has no `aws logs tail` (it came with v2).
+ * filter-log-events with the CLI's own paging and a JSON pattern; start-live-tail following new
+ * lines; errors as the CLI prints them. CLI v1 has no `aws logs tail` (it came with v2).
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { cliEnvironment, hasAwsCli, run } from '../helpers/aws-cli.js';
 import { startBerth, type TestBerth } from '../helpers/berth.js';
 
-describe('aws logs against Berth', { skip: hasAwsCli ? false : 'the aws command is not installed on this machine' }, () => {
+describe('aws logs against Berth', { timeout: 120_000, skip: hasAwsCli ? false : 'the aws command is not installed on this machine' }, () => {
   let berth: TestBerth;
   const aws = async (...args: string[]) => {
     const { stdout } = await run('aws', ['--endpoint-url', berth.url, '--output', 'json', 'logs', ...args], { env: cliEnvironment });
@@ -75,5 +76,34 @@ describe('aws logs against Berth', { skip: hasAwsCli ? false : 'the aws command 
       await failure('put-log-events', '--log-group-name', '/ecs/web', '--log-stream-name', 'web/app/1', '--log-events', unordered),
       /InvalidParameterException.*Log events in a single PutLogEvents request must be in chronological order\./,
     );
+  });
+  it('follows new lines with start-live-tail, host prefix injection turned off, and frees the session when it exits', async () => {
+    await aws('create-log-group', '--log-group-name', '/live');
+    await aws('create-log-stream', '--log-group-name', '/live', '--log-stream-name', 'app');
+    const arn = (await aws('describe-log-groups', '--log-group-name-prefix', '/live')).logGroups[0].logGroupArn as string;
+    const tail = spawn('aws', ['--endpoint-url', berth.url, 'logs', 'start-live-tail', '--log-group-identifiers', arn, '--log-event-filter-pattern', 'ERROR'], {
+      env: { ...cliEnvironment, AWS_DISABLE_HOST_PREFIX_INJECTION: 'true' },
+    });
+    try {
+      let printed = '';
+      const shown = new Promise<void>((resolve, reject) => {
+        tail.stdout.on('data', (chunk: Buffer) => {
+          printed += chunk.toString();
+          if (printed.includes('ERROR shown')) resolve();
+        });
+        tail.once('exit', (code) => reject(new Error(`start-live-tail exited (${code}) before printing; it printed: ${printed}`)));
+      });
+      await berth.server.logLiveTails.whenCount(1);
+      const now = Date.now();
+      await aws('put-log-events', '--log-group-name', '/live', '--log-stream-name', 'app', '--log-events', JSON.stringify([
+        { timestamp: now, message: 'INFO hidden' },
+        { timestamp: now, message: 'ERROR shown' },
+      ]));
+      await shown;
+      assert.ok(!printed.includes('INFO hidden'), printed);
+    } finally {
+      tail.kill();
+    }
+    await berth.server.logLiveTails.whenCount(0);
   });
 });

@@ -6,6 +6,7 @@
  *                       (`log-group:/ecs/web:*`); `log-group:/ecs/web*` matches it too.
  *   log stream actions  on arn:aws:logs:<region>:<account>:log-group:<name>:log-stream:<stream>
  *                       (CreateLogStream, DeleteLogStream, PutLogEvents, GetLogEvents).
+ *   StartLiveTail       on each log group it names.
  *   DescribeLogGroups   on arn:aws:logs:<region>:<account>:log-group:* ; the query bookkeeping
  *                       (GetQueryResults, StopQuery, DescribeQueries) on `*`.
  *
@@ -79,6 +80,7 @@ export const logsPermissions: PermissionTable = {
     const groups = [text(input.logGroupName), ...texts(input.logGroupNames), ...texts(input.logGroupIdentifiers)].filter((group): group is string => group !== undefined);
     return on(groups.map((group) => groupArn(scope, group)));
   },
+  StartLiveTail: (input, scope) => on(texts(input.logGroupIdentifiers).map((group) => groupArn(scope, group))),
   GetQueryResults: onAny,
   StopQuery: onAny,
   DescribeQueries: onAny,

@@ -4,7 +4,8 @@
  * store's transactions, nor feed its change log.
  *
  * - One row per event; the rowid is the event's sequence number, so equal timestamps keep append
- *   order and a position (timestamp, seq) is unique. Two indexes, (stream, timestamp) and
+ *   order and a position (timestamp, seq) is unique. Numbers come from `log_seq`, never reused
+ *   once their event is deleted. Two indexes, (stream, timestamp) and
  *   (group, timestamp), each ending in the rowid: a stream read and a group scan interleaved by
  *   time are both range walks of one index, with no sort.
  * - One transaction per append (a PutLogEvents batch): the stream's counters change with its events.
@@ -61,6 +62,10 @@ const schema = `
   );
   CREATE INDEX IF NOT EXISTS log_events_by_stream ON log_events (stream_id, ts);
   CREATE INDEX IF NOT EXISTS log_events_by_group ON log_events (group_id, ts);
+  -- The last sequence number handed out. SQLite alone would hand a deleted newest rowid out again;
+  -- a sequence number is an eventId, which a reader (aws logs tail --follow) must never see twice.
+  CREATE TABLE IF NOT EXISTS log_seq (id INTEGER PRIMARY KEY CHECK (id = 1), last INTEGER NOT NULL);
+  INSERT OR IGNORE INTO log_seq (id, last) VALUES (1, (SELECT COALESCE(MAX(seq), 0) FROM log_events));
 `;
 
 interface StreamRow {
@@ -198,16 +203,19 @@ export class SqliteLogStorage implements LogEventStorage {
       const row = this.streamRow(group, stream);
       if (!row) return undefined;
       const groupId = this.groupId(group) as number;
-      const insert = this.sql('INSERT INTO log_events (group_id, stream_id, ts, ingestion, message) VALUES (?, ?, ?, ?, ?)');
+      const insert = this.sql('INSERT INTO log_events (seq, group_id, stream_id, ts, ingestion, message) VALUES (?, ?, ?, ?, ?, ?)');
+      let seq = (this.sql('SELECT last FROM log_seq WHERE id = 1').get() as { last: number }).last;
       let bytes = 0;
       let first = row.first_ts ?? maxTs;
       let last = row.last_ts ?? minTs;
       for (const event of events) {
-        insert.run(groupId, row.id, event.timestamp, ingestionTime, event.message);
+        seq += 1;
+        insert.run(seq, groupId, row.id, event.timestamp, ingestionTime, event.message);
         bytes += eventBytes(event.message);
         if (event.timestamp < first) first = event.timestamp;
         if (event.timestamp > last) last = event.timestamp;
       }
+      this.sql('UPDATE log_seq SET last = ? WHERE id = 1').run(seq);
       const counted = events.length > 0;
       this.sql('UPDATE log_streams SET first_ts = ?, last_ts = ?, last_ingestion = ?, stored_bytes = stored_bytes + ?, appends = appends + 1 WHERE id = ?').run(
         counted ? first : row.first_ts,

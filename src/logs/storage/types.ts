@@ -21,7 +21,10 @@ export interface StoredLogEvent extends NewLogEvent {
   stream: string;
   /** When Berth accepted it, milliseconds since the epoch. */
   ingestionTime: number;
-  /** Unique within the storage and increasing in append order: breaks ties between equal timestamps. */
+  /**
+   * Unique within the storage and increasing in append order: breaks ties between equal timestamps.
+   * Never given again, even after the event is deleted: it is the event's eventId.
+   */
   seq: number;
 }
 

@@ -126,6 +126,27 @@ export function storageConformance(backend: StorageUnderTest): void {
       storage.close();
     });
 
+    it('never gives a sequence number again, even once its event is deleted, nor after a reopen', () => {
+      const { dir, storage } = fresh();
+      storage.createStream('g', 'a', 0);
+      storage.append('g', 'a', [{ timestamp: 1, message: 'kept' }], 1);
+      storage.createStream('g', 'b', 0);
+      storage.append('g', 'b', [{ timestamp: 1, message: 'gone' }, { timestamp: 1, message: 'gone too' }], 1);
+      const highest = Math.max(...storage.scan('g', { limit: 10, matches: () => true }).events.map((event) => event.seq));
+      storage.deleteStream('g', 'b');
+      storage.createStream('g', 'b', 0);
+      storage.append('g', 'b', [{ timestamp: 1, message: 'new' }], 2);
+      const [again] = storage.read('g', 'b', { direction: 'forward', limit: 1 });
+      assert.ok((again as StoredLogEvent).seq > highest, `${(again as StoredLogEvent).seq} is new, above ${highest}`);
+      storage.deleteGroup('g');
+      storage.close();
+      const reopened = backend.open(dir);
+      reopened.createStream('g', 'c', 0);
+      reopened.append('g', 'c', [{ timestamp: 1, message: 'after reopen' }], 3);
+      assert.ok((reopened.read('g', 'c', { direction: 'forward', limit: 1 })[0] as StoredLogEvent).seq > (again as StoredLogEvent).seq);
+      reopened.close();
+    });
+
     it('takes batches of 10,000 events whole, and keeps them across a reopen', () => {
       const { dir, storage } = fresh();
       storage.createStream('g', 's', 0);
