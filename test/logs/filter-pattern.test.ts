@@ -103,6 +103,14 @@ describe('filter patterns', () => {
       ['%a% %b% %c%', 'There is a limit of 2 regex for each filter pattern.', 8],
       ['{ $.a = %x% || $.b = %y% || $.c = %z% }', 'There is a limit of 2 regex for each filter pattern.', 34],
       ['[a = %x%, b = %y%, c = %z%]', 'There is a limit of 2 regex for each filter pattern.', 23],
+      ['{ $.message = "error-response", $.path = "/authenticate" }', "Invalid character(s) in term ','", 30],
+      ['{ ($.a = "x", $.b = 2) }', "Invalid character(s) in term ','", 12],
+      ['{ $."sc-status" = 5* }', 'Invalid character(s) in term \'$."\'', 4],
+      ['{ $.someInt >= someString }', 'Invalid character(s) in term \'"someString"\'', 15],
+      ['{ $.someInt >= "123" }', 'Invalid character(s) in term \'"123"\'', 15],
+      ['{ $.someInt < %1% }', "Invalid character(s) in term '%1%'", 14],
+      ['[a, b > abc]', 'Invalid character(s) in term \'"abc"\'', 8],
+      ['[...fields, status=FAILED]', "Invalid character(s) in term '...fields'", 1],
       ['%unterminated', 'Invalid filter pattern', 0],
       ['%a{2,1}%', 'Invalid filter pattern', 0],
     ];
@@ -147,6 +155,8 @@ describe('filter patterns', () => {
       ['{ $.missing.deeper = 1 }', cloudTrail, false],
       ['{ $.level = "error" }', 'not json at all', false],
       ['{ $.level = %^err% }', cloudTrail, true],
+      ['{ $.latency > +100 }', cloudTrail, true],
+      ['{ $.latency < +100 }', cloudTrail, false],
     ]);
   });
 

@@ -4,7 +4,8 @@
  * `IS FALSE`, `EXISTS`, `NOT EXISTS`. A message that is not a JSON object matches nothing.
  */
 import { Scanner } from './scanner.js';
-import { compare, readLiteral, readOperator } from './values.js';
+import { invalidCharacterMessage } from './characters.js';
+import { compare, readOperand, readOperator } from './values.js';
 
 type Step = { key: string } | { index: number };
 type JsonTest = (document: unknown) => boolean;
@@ -27,6 +28,7 @@ function select(document: unknown, steps: readonly Step[]): unknown {
 
 function readSelector(scanner: Scanner): Step[] {
   scanner.skipSpace();
+  const selectorStart = scanner.pos;
   if (!scanner.eat('$')) scanner.fail("expected a selector starting with '$'");
   const steps: Step[] = [];
   for (;;) {
@@ -35,7 +37,14 @@ function readSelector(scanner: Scanner): Step[] {
       scanner.pos++;
       const start = scanner.pos;
       while (scanner.pos < scanner.text.length && /[A-Za-z0-9_\-@:]/.test(scanner.text[scanner.pos] as string)) scanner.pos++;
-      if (scanner.pos === start) scanner.fail('expected a property name', start);
+      if (scanner.pos === start) {
+        // AWS names the selector up to the character it refuses: `$."sc-status"` answers `Invalid character(s) in term '$."'`.
+        const refused = scanner.text[start];
+        if (refused !== undefined && !/\s/.test(refused)) {
+          scanner.fail('a property name holds letters, digits and _ - @ :', start, invalidCharacterMessage(scanner.text.slice(selectorStart, start + 1)));
+        }
+        scanner.fail('expected a property name', start);
+      }
       steps.push({ key: scanner.text.slice(start, scanner.pos) });
     } else if (char === '[') {
       const start = scanner.pos;
@@ -60,7 +69,7 @@ function readComparison(scanner: Scanner): JsonTest {
   const steps = readSelector(scanner);
   const operator = readOperator(scanner);
   if (operator) {
-    const literal = readLiteral(scanner, '(){}&|');
+    const literal = readOperand(scanner, operator, '(){}&|');
     return (document) => {
       const value = select(document, steps);
       return value !== missing && compare(value, operator, literal);
@@ -81,10 +90,16 @@ function readComparison(scanner: Scanner): JsonTest {
   return scanner.fail('expected a comparison operator, IS or NOT EXISTS', at);
 }
 
+/** `}` or `)` after a condition; AWS refuses a comma there (`{ $.a = 1, $.b = 2 }`) as a character in a term. */
+function close(scanner: Scanner, token: '}' | ')'): void {
+  if (scanner.peek() === ',') scanner.fail("conditions join with && or ||, not ','", scanner.pos, invalidCharacterMessage(','));
+  scanner.expect(token);
+}
+
 function readUnary(scanner: Scanner): JsonTest {
   if (scanner.eat('(')) {
     const inner = readOr(scanner);
-    scanner.expect(')');
+    close(scanner, ')');
     return inner;
   }
   return readComparison(scanner);
@@ -107,7 +122,7 @@ export function parseJsonPattern(text: string): (message: string) => boolean {
   const scanner = new Scanner(text);
   scanner.expect('{');
   const test = readOr(scanner);
-  scanner.expect('}');
+  close(scanner, '}');
   if (!scanner.atEnd()) scanner.fail("unexpected text after '}'");
   return (message) => {
     const start = message.trimStart()[0];

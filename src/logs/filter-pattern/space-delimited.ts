@@ -5,7 +5,8 @@
  * joined by `&&` and `||`) may name any field of the pattern.
  */
 import { Scanner } from './scanner.js';
-import { compare, readLiteral, readOperator } from './values.js';
+import { invalidCharacterMessage } from './characters.js';
+import { compare, readOperand, readOperator } from './values.js';
 
 type Fields = Map<string, string>;
 type Condition = (fields: Fields) => boolean;
@@ -55,7 +56,7 @@ function readConditionTerm(scanner: Scanner): Condition {
   const name = readName(scanner);
   const operator = readOperator(scanner);
   if (!operator) scanner.fail('expected a comparison operator');
-  const literal = readLiteral(scanner, ',]&|()');
+  const literal = readOperand(scanner, operator, ',]&|()');
   return (fields) => compare(fields.get(name), operator, literal);
 }
 
@@ -98,6 +99,12 @@ export function parseSpaceDelimited(text: string): (message: string) => boolean 
   if (!scanner.eat(']')) {
     do {
       if (scanner.eat('...')) {
+        const glued = scanner.pos - 3;
+        // `...fields` is no ellipsis: AWS answers `Invalid character(s) in term '...fields'`.
+        if (/[A-Za-z0-9_]/.test(scanner.text[scanner.pos] ?? '')) {
+          const term = `...${scanner.word(',]=!<>&|()')}`;
+          scanner.fail("an ellipsis stands alone between commas; a name cannot follow '...'", glued, invalidCharacterMessage(term));
+        }
         slots.push({ ellipsis: true });
         continue;
       }

@@ -1,4 +1,5 @@
 /** The right-hand side of a comparison in JSON and space-delimited patterns, and how it compares. */
+import { invalidCharacterMessage } from './characters.js';
 import type { RegexTerm } from './regex.js';
 import type { Scanner } from './scanner.js';
 
@@ -21,7 +22,7 @@ function wildcardOf(text: string): RegExp | undefined {
   return new RegExp(`^${text.split('*').map(escapeRegex).join('.*')}$`, 's');
 }
 
-export function readLiteral(scanner: Scanner, stops: string): Literal {
+function readLiteral(scanner: Scanner, stops: string): Literal {
   const next = scanner.peek();
   if (next === '"') {
     const value = scanner.quoted();
@@ -31,8 +32,24 @@ export function readLiteral(scanner: Scanner, stops: string): Literal {
   const start = scanner.pos;
   const word = scanner.word(stops);
   if (word === '') scanner.fail('expected a value', start);
-  if (/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(word)) return { kind: 'number', value: Number(word) };
+  if (/^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(word)) return { kind: 'number', value: Number(word) };
   return { kind: 'text', value: word, wildcard: wildcardOf(word) };
+}
+
+const ordering: readonly Operator[] = ['<', '<=', '>', '>='];
+
+/**
+ * The value after `operator`. `<`, `<=`, `>` and `>=` compare numbers only: AWS refuses
+ * `{ $.someInt >= someString }` and `{ $.someInt >= "123" }` with `Invalid character(s) in term
+ * '"someString"'`, the value in double quotes however it was written.
+ */
+export function readOperand(scanner: Scanner, operator: Operator, stops: string): Literal {
+  scanner.skipSpace();
+  const start = scanner.pos;
+  const literal = readLiteral(scanner, stops);
+  if (literal.kind === 'number' || !ordering.includes(operator)) return literal;
+  const term = literal.kind === 'regex' ? `%${literal.value.source}%` : `"${literal.value}"`;
+  return scanner.fail(`${operator} compares numbers, and ${term} is not one`, start, invalidCharacterMessage(term));
 }
 
 function textMatches(literal: Extract<Literal, { kind: 'text' }>, actual: string): boolean {
