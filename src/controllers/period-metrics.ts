@@ -17,8 +17,8 @@ import type { MetricPublisher } from '../cloudwatch/publisher.js';
 import type { Clock } from '../core/clock.js';
 import type { LeaderLease } from '../store/leader-lease.js';
 import type { Store } from '../store/types.js';
-import { requeueAfter, type Controller, type Reconciled } from './controller.js';
-import { ControllerRunner } from './runner.js';
+import { requeueAfter, type Reconciled } from './controller.js';
+import { RunnableController } from './runnable.js';
 
 export interface PeriodMetricsDeps {
   store: Store;
@@ -36,18 +36,17 @@ export interface EndedPeriod {
 }
 
 /** `R` is what a pass reads before it marks its period (a data plane's counters), kept as the next pass's baseline. */
-export abstract class PeriodMetrics<D extends PeriodMetricsDeps, R = void> implements Controller {
+export abstract class PeriodMetrics<D extends PeriodMetricsDeps, R = void> extends RunnableController {
   readonly lease?: LeaderLease;
-  private readonly runner: ControllerRunner;
   /** The last pass's period start and reading; undefined until the first pass. */
   private last: { periodStart: number; reading: R } | undefined;
 
   constructor(
-    readonly name: string,
+    name: string,
     protected readonly deps: D,
   ) {
+    super(name, deps);
     if (deps.lease) this.lease = deps.lease;
-    this.runner = new ControllerRunner(this, deps);
   }
 
   /** What a pass reads before its period is marked. */
@@ -56,18 +55,9 @@ export abstract class PeriodMetrics<D extends PeriodMetricsDeps, R = void> imple
   /** Puts the points of the period that ended; `previous` is the reading of the pass before. */
   protected abstract publish(ended: EndedPeriod, reading: R, previous: R): Promise<void>;
 
-  start(): void {
-    this.runner.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.runner.stop();
+  override async stop(): Promise<void> {
+    await super.stop();
     this.last = undefined;
-  }
-
-  /** Runs every pass that is due now (tests call it after moving the clock). */
-  settle(): Promise<void> {
-    return this.runner.settle();
   }
 
   async listKeys(): Promise<string[]> {
