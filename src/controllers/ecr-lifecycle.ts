@@ -15,8 +15,8 @@ import { parseLifecyclePolicy } from '../ecr/lifecycle/policy.js';
 import { expireImages, expiringImages } from '../ecr/lifecycle/repository-images.js';
 import type { LeaderLease } from '../store/leader-lease.js';
 import type { Store, StoreTx } from '../store/types.js';
-import { done, type Controller, type Reconciled } from './controller.js';
-import { ControllerRunner } from './runner.js';
+import { done, type Reconciled } from './controller.js';
+import { RunnableController } from './runnable.js';
 import type { ControllerTelemetry } from '../telemetry/telemetry.js';
 
 export const defaultLifecycleIntervalMs = 10 * 60 * 1000;
@@ -31,24 +31,14 @@ export interface LifecycleDeps {
   lease?: LeaderLease;
 }
 
-export class EcrLifecycleController implements Controller {
-  readonly name = 'ecr-lifecycle';
+export class EcrLifecycleController extends RunnableController {
   readonly resync: { everyMs: number };
   readonly lease?: LeaderLease;
-  private readonly runner: ControllerRunner;
 
   constructor(private readonly deps: LifecycleDeps) {
+    super('ecr-lifecycle', deps);
     this.resync = { everyMs: deps.intervalMs ?? defaultLifecycleIntervalMs };
     if (deps.lease) this.lease = deps.lease;
-    this.runner = new ControllerRunner(this, deps);
-  }
-
-  start(): void {
-    this.runner.start();
-  }
-
-  stop(): Promise<void> {
-    return this.runner.stop();
   }
 
   /** Evaluates every repository with a policy now; answers how many images expired. */

@@ -4,34 +4,22 @@
  * plane each agent is connected to) and the cluster records, with the arithmetic of
  * metrics/ecs-utilization.ts.
  *
- * One fixed key on the injected clock, as the load balancer metrics: a pass that finds a period
- * boundary passed puts one point per metric, stamped with the start of the period that just ended,
- * each task's usage being its rate between its agent's last two samples. Clusters looked at: those
- * with a live service, a connected container instance, or a task with samples. Leased: one process
- * sharing the store publishes, and deletes the samples of tasks it did not find running.
+ * Once per period (period-metrics.ts, as the load balancer metrics): one point per metric, stamped
+ * with the start of the period that just ended, each task's usage being its rate between its
+ * agent's last two samples. Clusters looked at: those with a live service, a connected container
+ * instance, or a task with samples. Leased: one process sharing the store publishes, and deletes
+ * the samples of tasks it did not find running.
  */
-import type { FastifyBaseLogger } from 'fastify';
 import type { ContainerOverride, Resource } from '@aws-sdk/client-ecs';
-import type { MetricPublisher } from '../cloudwatch/publisher.js';
-import type { Clock } from '../core/clock.js';
 import type { Wire } from '../core/wire.js';
 import { ecsMetricPoints, taskReservation, type ClusterInput, type Reservation, type TaskUsage } from '../metrics/ecs-utilization.js';
 import { measuredUsage } from '../metrics/task-usage.js';
-import type { LeaderLease } from '../store/leader-lease.js';
 import { agentKeyOf } from '../store/contract/ecs.js';
-import type { ContainerInstanceRecord, Store, StoreTx, TaskRecord, TaskUsageRecord } from '../store/types.js';
-import { requeueAfter, type Controller, type Reconciled } from './controller.js';
-import { ControllerRunner } from './runner.js';
+import type { ContainerInstanceRecord, StoreTx, TaskRecord, TaskUsageRecord } from '../store/types.js';
+import { PeriodMetrics, type EndedPeriod, type PeriodMetricsDeps } from './period-metrics.js';
 
-export interface EcsMetricsDeps {
-  store: Store;
-  clock: Clock;
-  log: FastifyBaseLogger;
-  metrics: MetricPublisher;
-  lease?: LeaderLease;
-}
+export type EcsMetricsDeps = PeriodMetricsDeps;
 
-const key = 'ecs-metrics';
 const pageLimit = 100;
 
 /** Every item of a paged listing. */
@@ -55,50 +43,21 @@ function clusterArnOfTask(taskArn: string): string | undefined {
   return match ? `${match[1]}cluster/${match[2]}` : undefined;
 }
 
-export class EcsMetrics implements Controller {
-  readonly name = key;
+export class EcsMetrics extends PeriodMetrics<EcsMetricsDeps> {
   /** The period boundary triggers a pass; the watch gives the runner's listing at start and its lease retries. */
   readonly watch = { kinds: ['cluster'] as const, keysOf: () => [] };
-  readonly lease?: LeaderLease;
-  private readonly runner: ControllerRunner;
-  private lastPeriodStart: number | undefined;
 
-  constructor(private readonly deps: EcsMetricsDeps) {
-    if (deps.lease) this.lease = deps.lease;
-    this.runner = new ControllerRunner(this, deps);
+  constructor(deps: EcsMetricsDeps) {
+    super('ecs-metrics', deps);
   }
 
-  start(): void {
-    this.runner.start();
-  }
+  /** Nothing to read before the period is marked: the samples are read with the clusters, in publish. */
+  protected async read(): Promise<void> {}
 
-  async stop(): Promise<void> {
-    await this.runner.stop();
-    this.lastPeriodStart = undefined;
-  }
-
-  /** Runs every pass that is due now (tests call it after moving the clock). */
-  settle(): Promise<void> {
-    return this.runner.settle();
-  }
-
-  async listKeys(): Promise<string[]> {
-    return [key];
-  }
-
-  async reconcile(): Promise<Reconciled> {
-    const { clock, metrics, store } = this.deps;
-    const periodMs = metrics.periodSeconds * 1000;
-    const nowMs = clock.now().getTime();
-    const periodStart = Math.floor(nowMs / periodMs) * periodMs;
-    const next = requeueAfter(periodStart + periodMs - nowMs);
-    const first = this.lastPeriodStart === undefined;
-    if (!first && (this.lastPeriodStart as number) >= periodStart) return next;
-    this.lastPeriodStart = periodStart;
-    // The pass at start only marks the period: the one that ended before it is not this process's to put.
-    if (first) return next;
+  protected async publish(ended: EndedPeriod): Promise<void> {
+    const { metrics, store } = this.deps;
     // Samples older than this are an agent gone silent (ECS's agent sends every 20 s).
-    const receivedSince = nowMs - Math.max(3 * periodMs, 60_000);
+    const receivedSince = ended.nowMs - Math.max(3 * ended.periodMs, 60_000);
     const { clusters, samples } = await store.read(async (tx) => {
       const samples = await tx.taskUsage.list();
       return { clusters: await this.clusterInputs(tx, samples, receivedSince), samples };
@@ -108,10 +67,9 @@ export class EcsMetrics implements Controller {
     const stale = samples.filter((record) => !running.has(record.taskArn));
     if (stale.length > 0) await store.write((tx) => tx.taskUsage.delete(stale));
     for (const { input } of clusters) {
-      const points = ecsMetricPoints(input, periodStart - periodMs);
+      const points = ecsMetricPoints(input, ended.startMs);
       if (points.length > 0) await metrics.putMetricPoints({ accountId: input.accountId, region: input.region }, points);
     }
-    return next;
   }
 
   private async clusterInputs(tx: StoreTx, samples: readonly TaskUsageRecord[], receivedSince: number): Promise<{ input: ClusterInput; running: string[] }[]> {

@@ -12,8 +12,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../core/clock.js';
 import type { Change } from '../store/changes.js';
 import type { Store, StoreTx } from '../store/types.js';
-import { done, requeueAfter, type Controller, type Reconciled } from './controller.js';
-import { ControllerRunner } from './runner.js';
+import { done, requeueAfter, type Reconciled } from './controller.js';
+import { RunnableController } from './runnable.js';
 import type { ControllerTelemetry } from '../telemetry/telemetry.js';
 
 export interface ExpiredSessionsDeps {
@@ -28,31 +28,16 @@ export interface ExpiredSessionsDeps {
 
 const isTemporary = (accessKeyId: string) => accessKeyId.startsWith('ASIA');
 
-export class ExpiredSessionSweep implements Controller {
-  readonly name = 'expired-sessions';
+export class ExpiredSessionSweep extends RunnableController {
   readonly watch = {
     kinds: ['credential'] as const,
     keysOf: (changes: readonly Change[]) => changes.filter((change) => change.op !== 'deleted' && isTemporary(change.key)).map((change) => change.key),
   };
   readonly resync: { everyMs: number };
-  private readonly runner: ControllerRunner;
 
   constructor(private readonly deps: ExpiredSessionsDeps) {
+    super('expired-sessions', deps);
     this.resync = { everyMs: deps.resyncIntervalMs ?? 60 * 60 * 1000 };
-    this.runner = new ControllerRunner(this, deps);
-  }
-
-  start(): void {
-    this.runner.start();
-  }
-
-  stop(): Promise<void> {
-    return this.runner.stop();
-  }
-
-  /** Runs every pass that is due now (tests call it after moving the clock). */
-  settle(): Promise<void> {
-    return this.runner.settle();
   }
 
   async listKeys(tx: StoreTx): Promise<string[]> {

@@ -13,8 +13,8 @@ import type { FastifyBaseLogger as Logger } from 'fastify';
 import type { Clock } from '../core/clock.js';
 import type { AgentHub, FargateHost } from '../ecs/agent-channel/hub.js';
 import type { Store, TaskRecord } from '../store/types.js';
-import { done, requeueAfter, type Controller, type ControllerWatch, type Reconciled } from './controller.js';
-import { ControllerRunner } from './runner.js';
+import { done, requeueAfter, type ControllerWatch, type Reconciled } from './controller.js';
+import { RunnableController } from './runnable.js';
 import type { ControllerTelemetry } from '../telemetry/telemetry.js';
 
 export interface HostLoad extends FargateHost {
@@ -53,30 +53,15 @@ export interface FargateCapacityDeps {
 
 const key = 'unassigned-fargate-tasks';
 
-export class FargateCapacity implements Controller {
-  readonly name = 'fargate-capacity';
+export class FargateCapacity extends RunnableController {
   readonly watch: ControllerWatch = {
     kinds: ['task'],
     keysOf: (changes) => (changes.some((change) => change.labels.launchType === 'FARGATE') ? [key] : []),
   };
   readonly resync = { everyMs: 30_000 };
-  private readonly runner: ControllerRunner;
 
   constructor(private readonly deps: FargateCapacityDeps) {
-    this.runner = new ControllerRunner(this, deps);
-  }
-
-  start(): void {
-    this.runner.start();
-  }
-
-  stop(): Promise<void> {
-    return this.runner.stop();
-  }
-
-  /** Places what can be placed now. For tests. */
-  settle(): Promise<void> {
-    return this.runner.settle();
+    super('fargate-capacity', deps);
   }
 
   async listKeys(): Promise<string[]> {

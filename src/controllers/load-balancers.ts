@@ -30,8 +30,8 @@ import type { Store, StoreTx } from '../store/types.js';
 import { dataPlaneConfig, localInstanceAddress, type ElbRecords, type StoredCertificate } from '../elbv2/data-plane-config.js';
 import type { ApplyResult, DataPlane, DataPlaneConfig, TargetHealthReport } from '../elbv2/data-plane/types.js';
 import { targetHealthWrites } from '../elbv2/target-health-sync.js';
-import { done, requeueAfter, type Controller, type Reconciled } from './controller.js';
-import { ControllerRunner } from './runner.js';
+import { done, requeueAfter, type Reconciled } from './controller.js';
+import { RunnableController } from './runnable.js';
 import type { ControllerTelemetry } from '../telemetry/telemetry.js';
 
 export const dataPlaneKey = 'data-plane';
@@ -70,14 +70,12 @@ interface Snapshot {
   instanceAddresses: Map<string, string>;
 }
 
-export class LoadBalancerController implements Controller {
-  readonly name = 'load-balancers';
+export class LoadBalancerController extends RunnableController {
   readonly watch = {
     kinds: ['loadBalancer', 'targetGroup', 'listener', 'rule', 'target', 'containerInstance', 'certificate'] as readonly ChangeKind[],
     keysOf: () => [dataPlaneKey],
   };
   readonly lease?: LeaderLease;
-  private readonly runner: ControllerRunner;
   private applied: { json: string; at: number } | undefined;
   /** Listener bind errors already logged, so each is logged once while it lasts. */
   private logged = new Map<string, string>();
@@ -87,22 +85,13 @@ export class LoadBalancerController implements Controller {
   private servedGroups = new Set<string>();
 
   constructor(private readonly deps: LoadBalancerControllerDeps) {
+    super('load-balancers', deps);
     if (deps.lease) this.lease = deps.lease;
-    this.runner = new ControllerRunner(this, deps);
   }
 
-  start(): void {
-    this.runner.start();
-  }
-
-  async stop(): Promise<void> {
-    await this.runner.stop();
+  override async stop(): Promise<void> {
+    await super.stop();
     this.applied = undefined;
-  }
-
-  /** Reconciles now and waits (tests). */
-  settle(): Promise<void> {
-    return this.runner.settle();
   }
 
   async listKeys(): Promise<string[]> {

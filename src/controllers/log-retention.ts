@@ -16,8 +16,8 @@ import { retentionCutoff } from '../logs/retention.js';
 import type { LogEventStorage } from '../logs/storage/types.js';
 import type { Change } from '../store/changes.js';
 import type { Store, StoreTx } from '../store/types.js';
-import { done, requeueAfter, type Controller, type Reconciled } from './controller.js';
-import { ControllerRunner } from './runner.js';
+import { done, requeueAfter, type Reconciled } from './controller.js';
+import { RunnableController } from './runnable.js';
 
 export interface LogRetentionDeps {
   store: Store;
@@ -41,33 +41,18 @@ function splitKey(key: string): { accountId: string; region: string; name: strin
   return { accountId: key.slice(0, first), region: key.slice(first + 1, second), name: key.slice(second + 1) };
 }
 
-export class LogRetention implements Controller {
-  readonly name = 'log-retention';
+export class LogRetention extends RunnableController {
   readonly watch = {
     kinds: ['logGroup'] as const,
     keysOf: (changes: readonly Change[]) => changes.filter((change) => change.op !== 'deleted').map((change) => change.key),
   };
   readonly resync: { everyMs: number };
-  private readonly runner: ControllerRunner;
   private readonly maxIntervalMs: number;
 
   constructor(private readonly deps: LogRetentionDeps) {
+    super('log-retention', deps);
     this.maxIntervalMs = deps.maxIntervalMs ?? hourMs;
     this.resync = { everyMs: this.maxIntervalMs };
-    this.runner = new ControllerRunner(this, deps);
-  }
-
-  start(): void {
-    this.runner.start();
-  }
-
-  stop(): Promise<void> {
-    return this.runner.stop();
-  }
-
-  /** Runs every pass that is due now (tests call it after moving the clock). */
-  settle(): Promise<void> {
-    return this.runner.settle();
   }
 
   async listKeys(tx: StoreTx): Promise<string[]> {

@@ -11,8 +11,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { GarbageCollector } from '../registry/gc.js';
 import type { LeaderLease } from '../store/leader-lease.js';
 import type { Store } from '../store/types.js';
-import { done, type Controller, type Reconciled } from './controller.js';
-import { ControllerRunner } from './runner.js';
+import { done, type Reconciled } from './controller.js';
+import { RunnableController } from './runnable.js';
 import type { Clock } from '../core/clock.js';
 import type { ControllerTelemetry } from '../telemetry/telemetry.js';
 
@@ -29,35 +29,25 @@ export interface RegistryGcDeps {
   lease?: LeaderLease;
 }
 
-export class RegistryGarbageCollection implements Controller {
-  readonly name = 'registry-gc';
+export class RegistryGarbageCollection extends RunnableController {
   readonly resync: { everyMs: number; firstAfterMs: number };
   readonly watch = {
     kinds: ['manifest', 'repository'] as const,
     keysOf: (changes: readonly Change[]) => (changes.some((change) => change.op === 'deleted') ? [key] : []),
   };
   readonly lease?: LeaderLease;
-  private readonly runner: ControllerRunner;
 
   constructor(private readonly deps: RegistryGcDeps) {
+    super('registry-gc', deps);
     this.resync = { everyMs: deps.intervalMs, firstAfterMs: Math.min(deps.intervalMs, 10_000) };
     if (deps.lease) this.lease = deps.lease;
-    // A failed collection waits for the next scheduled one, as a retry would find the same fault.
-    this.runner = new ControllerRunner(this, deps);
-  }
-
-  start(): void {
-    this.runner.start();
-  }
-
-  stop(): Promise<void> {
-    return this.runner.stop();
   }
 
   async listKeys(): Promise<string[]> {
     return [key];
   }
 
+  /** A failed collection waits for the next scheduled one, as a retry would find the same fault. */
   async reconcile(): Promise<Reconciled> {
     try {
       const result = await this.deps.gc.collect();

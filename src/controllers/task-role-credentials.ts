@@ -15,8 +15,8 @@ import type { Clock } from '../core/clock.js';
 import type { AgentHub } from '../ecs/agent-channel/hub.js';
 import { taskRoleArnOf, type TaskRoleCredentials } from '../ecs/task-roles/task-role-credentials.js';
 import type { Store, StoreTx } from '../store/types.js';
-import { done, requeueAfter, type Controller, type ControllerWatch, type Reconciled } from './controller.js';
-import { ControllerRunner } from './runner.js';
+import { done, requeueAfter, type ControllerWatch, type Reconciled } from './controller.js';
+import { RunnableController } from './runnable.js';
 import type { ControllerTelemetry } from '../telemetry/telemetry.js';
 
 export interface TaskRoleRefreshDeps {
@@ -31,32 +31,17 @@ export interface TaskRoleRefreshDeps {
   retryMs?: number;
 }
 
-export class TaskRoleRefresh implements Controller {
-  readonly name = 'task-role-credentials';
+export class TaskRoleRefresh extends RunnableController {
   readonly watch: ControllerWatch = {
     kinds: ['task'],
     keysOf: (changes) => changes.filter((change) => change.op !== 'deleted').map((change) => change.key),
   };
   readonly resync = { everyMs: 5 * 60_000 };
-  private readonly runner: ControllerRunner;
   /** The refresh failure last logged per task, so that a retry every minute does not repeat it. */
   private readonly reported = new Map<string, string>();
 
   constructor(private readonly deps: TaskRoleRefreshDeps) {
-    this.runner = new ControllerRunner(this, deps);
-  }
-
-  start(): void {
-    this.runner.start();
-  }
-
-  stop(): Promise<void> {
-    return this.runner.stop();
-  }
-
-  /** Reconciles what is dirty or due now. For tests. */
-  settle(): Promise<void> {
-    return this.runner.settle();
+    super('task-role-credentials', deps);
   }
 
   async listKeys(tx: StoreTx): Promise<string[]> {

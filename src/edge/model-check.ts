@@ -5,6 +5,7 @@
  */
 import { NormalizedSchema } from '@smithy/core/schema';
 import { ApiError, withHelp } from '../core/errors.js';
+import type { Operation } from './protocols/operation.js';
 
 function kindOf(value: unknown): string {
   if (value === null) return 'null';
@@ -120,4 +121,16 @@ export function checkRequired(value: unknown, schema: NormalizedSchema, path = '
   if (schema.isListSchema() && Array.isArray(value)) {
     value.forEach((item, index) => checkRequired(item, schema.getValueSchema(), `${path}.${index + 1}.member`));
   }
+}
+
+/** `service`, each of whose operations checks the members its model requires (checkRequired) before its handler runs. */
+export function checkingRequired<S extends { operations: Map<string, Operation> }>(service: S): S {
+  for (const operation of service.operations.values()) {
+    const handler = operation.handler;
+    operation.handler = async (input, context) => {
+      checkRequired(input, operation.input);
+      return handler(input, context);
+    };
+  }
+  return service;
 }

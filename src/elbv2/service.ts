@@ -15,7 +15,7 @@ import { ruleOperations } from './rules.js';
 import { tagOperations } from './tags.js';
 import { targetGroupOperations } from './target-groups.js';
 import { targetOperations } from './targets.js';
-import { checkRequired } from '../edge/model-check.js';
+import { checkingRequired } from '../edge/model-check.js';
 
 export const elbv2Version = '2015-12-01';
 
@@ -40,12 +40,5 @@ export function elbv2Service(deps: Elbv2Deps): QueryService {
       ...accountOperations(),
     },
   );
-  for (const operation of service.operations.values()) {
-    const handler = operation.handler;
-    operation.handler = async (input, context) => {
-      checkRequired(input, operation.input);
-      return handler(input, context);
-    };
-  }
-  return service;
+  return checkingRequired(service);
 }

@@ -10,7 +10,7 @@
  */
 import * as iamModel from '@aws-sdk/client-iam';
 import { defineQueryService, type QueryService } from '../edge/protocols/aws-query.js';
-import { checkRequired } from '../edge/model-check.js';
+import { checkingRequired } from '../edge/model-check.js';
 import { accessKeyOperations } from './access-keys.js';
 import { accountDetailOperations } from './account-details.js';
 import { contextKeyOperations } from './context-keys.js';
@@ -46,12 +46,5 @@ export function iamService(deps: IamDeps): QueryService {
       ...contextKeyOperations(deps),
     },
   );
-  for (const operation of service.operations.values()) {
-    const handler = operation.handler;
-    operation.handler = async (input, context) => {
-      checkRequired(input, operation.input);
-      return handler(input, context);
-    };
-  }
-  return service;
+  return checkingRequired(service);
 }

@@ -22,7 +22,7 @@ import { evaluate, parseAndCompile, PolicyDocumentError, policySize, type Contex
 import type { IamRole } from '../store/contract/iam.js';
 import type { Store, StoreTx } from '../store/types.js';
 import { callerPolicies, managedPolicyDocument, type CallerPolicies } from './caller.js';
-import { issueRoleSession } from './session-credentials.js';
+import { credentialsOf, issueRoleSession } from './session-credentials.js';
 import { checkRange, checkSessionTags, checkString, constraintError, externalIdPattern, notSupported, sessionNamePattern } from './validate.js';
 
 /** What AWS allows at most for one session, and for one obtained by role chaining. */
@@ -240,12 +240,7 @@ export async function assumeRole(store: Store, input: AssumeRoleRequest, ctx: Re
     );
     const packs = request.policy !== undefined || request.policyArns.length > 0 || Object.keys(request.tags).length > 0;
     return {
-      Credentials: {
-        AccessKeyId: issued.accessKeyId,
-        SecretAccessKey: issued.secretAccessKey,
-        SessionToken: issued.sessionToken,
-        Expiration: new Date(issued.expiresAt * 1000),
-      },
+      Credentials: credentialsOf(issued),
       AssumedRoleUser: { AssumedRoleId: issued.principalId, Arn: issued.principalArn },
       ...(packs ? { PackedPolicySize: percent } : {}),
       ...(sourceIdentity !== undefined ? { SourceIdentity: sourceIdentity } : {}),

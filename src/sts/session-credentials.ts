@@ -9,6 +9,7 @@
  * task role it hands to a task's containers.
  */
 import { randomBytes } from 'node:crypto';
+import type { Credentials } from '@aws-sdk/client-sts';
 import { newSecretAccessKey } from '../core/ids.js';
 import type { SessionInfo } from '../core/principal.js';
 import type { IamRole } from '../store/contract/iam.js';
@@ -38,6 +39,16 @@ export interface IssuedCredentials {
   principalArn: string;
   /** aws:userid: `AROA…:<session name>` for a role session, the user's id (or the account's) otherwise. */
   principalId: string;
+}
+
+/** The credentials as STS answers them (`Credentials`). */
+export function credentialsOf(issued: IssuedCredentials): Credentials {
+  return {
+    AccessKeyId: issued.accessKeyId,
+    SecretAccessKey: issued.secretAccessKey,
+    SessionToken: issued.sessionToken,
+    Expiration: new Date(issued.expiresAt * 1000),
+  };
 }
 
 /** arn:aws:sts::<account>:assumed-role/<role name>/<session name>: the role's path is not part of it, as in AWS. */

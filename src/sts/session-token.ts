@@ -8,7 +8,7 @@ import type { GetSessionTokenRequest, GetSessionTokenResponse } from '@aws-sdk/c
 import { ApiError, withHelp } from '../core/errors.js';
 import type { RequestContext } from '../core/request-context.js';
 import type { Store } from '../store/types.js';
-import { issueUserSession } from './session-credentials.js';
+import { credentialsOf, issueUserSession } from './session-credentials.js';
 import { checkRange, notSupported } from './validate.js';
 
 const userMaxSeconds = 129_600;
@@ -35,12 +35,5 @@ export async function getSessionToken(store: Store, input: GetSessionTokenReques
     if (!owner) throw new ApiError('UnrecognizedClientException', 'The security token included in the request is invalid.', 403);
     return issueUserSession(tx, owner, duration, ctx.now);
   });
-  return {
-    Credentials: {
-      AccessKeyId: issued.accessKeyId,
-      SecretAccessKey: issued.secretAccessKey,
-      SessionToken: issued.sessionToken,
-      Expiration: new Date(issued.expiresAt * 1000),
-    },
-  };
+  return { Credentials: credentialsOf(issued) };
 }

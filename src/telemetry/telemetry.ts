@@ -227,7 +227,7 @@ export class Telemetry implements ControllerTelemetry, StoreTelemetry {
     this.changeFeed = backlog;
   }
 
-    observeTasks(counts: () => Promise<TaskCount[]>): void {
+  observeTasks(counts: () => Promise<TaskCount[]>): void {
     this.tasks = counts;
   }
 
@@ -284,32 +284,20 @@ export class Telemetry implements ControllerTelemetry, StoreTelemetry {
       ['berth_target_group_healthy_hosts', 'healthyHostCount', 'Targets passing their health check.'],
       ['berth_target_group_unhealthy_hosts', 'unhealthyHostCount', 'Targets failing their health check.'],
     ];
-    for (const [name, field, help] of lbSeries) {
+    // One gauge a series, a value per resource name, summed from the counters this scrape read.
+    const gauge = (name: string, help: string, label: 'load_balancer' | 'target_group', sums: (counters: DataPlaneCounters | undefined) => Map<string, number>) =>
       new Gauge({
         name,
         help,
-        labelNames: ['load_balancer'],
+        labelNames: [label],
         registers,
         async collect() {
           this.reset();
-          const counters = await read();
-          for (const [label, sum] of sumByName(counters?.loadBalancers ?? {}, field)) this.set({ load_balancer: label }, sum);
+          for (const [resource, sum] of sums(await read())) this.set({ [label]: resource }, sum);
         },
       });
-    }
-    for (const [name, field, help] of tgSeries) {
-      new Gauge({
-        name,
-        help,
-        labelNames: ['target_group'],
-        registers,
-        async collect() {
-          this.reset();
-          const counters = await read();
-          for (const [label, sum] of sumByName(counters?.targetGroups ?? {}, field)) this.set({ target_group: label }, sum);
-        },
-      });
-    }
+    for (const [name, field, help] of lbSeries) gauge(name, help, 'load_balancer', (counters) => sumByName(counters?.loadBalancers ?? {}, field));
+    for (const [name, field, help] of tgSeries) gauge(name, help, 'target_group', (counters) => sumByName(counters?.targetGroups ?? {}, field));
   }
 }
 

@@ -21,34 +21,24 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CreateClusterCommand, CreateServiceCommand, DeleteServiceCommand, DescribeContainerInstancesCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateServiceCommand, DescribeContainerInstancesCommand } from '@aws-sdk/client-ecs';
 import { AdvancingClock } from '../../src/core/clock.js';
 import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startAgentProcess } from '../helpers/agent-process.js';
-import { startBerth, type TestBerth } from '../helpers/berth.js';
-import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
+import { dockerAvailable } from '../helpers/images.js';
 import { killProcess } from '../helpers/server-process.js';
 import { describeService, messagesOf, serviceContainers, serviceTasks, steady } from '../helpers/service-faults.js';
-import { TaskDriver } from '../helpers/tasks.js';
-import { elbClient } from './elbv2-client.js';
-import { balancedListener, countedInEvents, LoadGenerator, targetHealth, webContainer, type DescribedTarget } from './service-load.js';
+import { dataPlane, startServiceBench, type ServiceBench } from './service-bench.js';
+import { countedInEvents, LoadGenerator, targetHealth, webContainer, type DescribedTarget } from './service-load.js';
 
 const skip = (await dockerAvailable()) ? false : 'no Docker engine reachable';
-const dataPlane = (process.env.DATA_PLANE ?? 'embedded') as 'embedded' | 'haproxy';
 
 const desiredCount = 2;
 /** The server's grace for a disconnected agent (`--agent-lost-after`, its default). */
 const lostAfterSeconds = 60;
 
 describe(`kill -9 of an agent whose service tasks sit behind an ALB (${dataPlane} data plane)`, { skip }, () => {
-  let berth: TestBerth;
-  let ecs: ECSClient;
-  let elb: ElasticLoadBalancingV2Client;
-  let tasks: TaskDriver;
-  let image: string;
-  let targetGroupArn: string;
-  let url: string;
+  let bench: ServiceBench;
   const clock = new AdvancingClock();
   const killedDir = mkdtempSync(join(tmpdir(), 'berth-agent-killed-'));
   let killed: ChildProcess | undefined;
@@ -57,29 +47,23 @@ describe(`kill -9 of an agent whose service tasks sit behind an ALB (${dataPlane
   let revived: TestAgent | undefined;
 
   before(async () => {
-    image = await buildBusyboxImage();
-    berth = await startBerth({ loadBalancerDataPlane: dataPlane, agentLostAfterSeconds: lostAfterSeconds }, { clock });
-    ecs = berth.ecs();
-    elb = elbClient(berth);
-    await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
-    tasks = new TaskDriver(ecs);
-    ({ targetGroupArn, url } = await balancedListener(elb, { name: 'web', port: 8080 }));
+    bench = await startServiceBench({ clock, config: { agentLostAfterSeconds: lostAfterSeconds }, listener: { name: 'web', port: 8080 } });
   });
   after(async () => {
-    await ecs?.send(new DeleteServiceCommand({ cluster: 'default', service: 'web', force: true })).catch(() => undefined);
+    await bench?.deleteService('web');
     if (killed) await killProcess(killed);
     // Whatever the killed agent left running goes with an agent on its data directory.
-    if (!revived && berth) revived = await startTestAgent(berth, { dataDir: killedDir, clock }).catch(() => undefined);
+    if (!revived && bench) revived = await startTestAgent(bench.berth, { dataDir: killedDir, clock }).catch(() => undefined);
     await revived?.close();
     await other?.close();
-    elb?.destroy();
-    await berth?.close();
+    await bench?.close();
     rmSync(killedDir, { recursive: true, force: true });
   });
 
-  const instance = async (arn: string) => (await ecs.send(new DescribeContainerInstancesCommand({ cluster: 'default', containerInstances: [arn] }))).containerInstances![0]!;
+  const instance = async (arn: string) => (await bench.ecs.send(new DescribeContainerInstancesCommand({ cluster: 'default', containerInstances: [arn] }))).containerInstances![0]!;
 
   test('its targets drain and go, the service replaces its tasks on the other instance, and no request fails', async (t) => {
+    const { berth, ecs, elb, tasks, image, targetGroupArn, url } = bench;
     const agent = await startAgentProcess(berth.url, killedDir);
     killed = agent.child;
     const killedInstance = await instance(agent.instanceArn);

@@ -12,51 +12,33 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  CreateClusterCommand,
   CreateServiceCommand,
-  DeleteServiceCommand,
   DescribeServicesCommand,
   InvalidParameterException,
   UpdateServiceCommand,
-  type ECSClient,
 } from '@aws-sdk/client-ecs';
-import { CreateRuleCommand, CreateTargetGroupCommand, DescribeListenersCommand, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateRuleCommand, CreateTargetGroupCommand, DescribeListenersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AdvancingClock } from '../../src/core/clock.js';
 import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { cliEnvironment, hasAwsCli, run } from '../helpers/aws-cli.js';
-import { startBerth, type TestBerth } from '../helpers/berth.js';
-import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
+import { dockerAvailable } from '../helpers/images.js';
 import { describeService, serviceTasks, steady } from '../helpers/service-faults.js';
 import { awsvpc } from '../helpers/services.js';
-import { TaskDriver } from '../helpers/tasks.js';
-import { elbClient } from './elbv2-client.js';
-import { balancedListener, countedInEvents, get, LoadGenerator, targetHealth, webContainer, type DescribedTarget } from './service-load.js';
+import { dataPlane, startServiceBench, type ServiceBench } from './service-bench.js';
+import { countedInEvents, get, LoadGenerator, targetHealth, webContainer, type DescribedTarget } from './service-load.js';
 
 const skip = (await dockerAvailable()) ? false : 'no Docker engine reachable';
-const dataPlane = (process.env.DATA_PLANE ?? 'embedded') as 'embedded' | 'haproxy';
 
 describe(`an awsvpc service behind an ALB (${dataPlane} data plane): ip targets`, { skip }, () => {
-  let berth: TestBerth;
-  let ecs: ECSClient;
-  let elb: ElasticLoadBalancingV2Client;
+  let bench: ServiceBench;
   let agent: TestAgent;
-  let tasks: TaskDriver;
-  let image: string;
-  let ipGroup: string;
   let instanceGroup: string;
-  let url: string;
   const clock = new AdvancingClock();
 
   before(async () => {
-    image = await buildBusyboxImage();
-    berth = await startBerth({ loadBalancerDataPlane: dataPlane }, { clock });
-    ecs = berth.ecs();
-    elb = elbClient(berth);
-    await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
-    agent = await startTestAgent(berth, { clock });
-    tasks = new TaskDriver(ecs);
-    let loadBalancerArn: string;
-    ({ targetGroupArn: ipGroup, url, loadBalancerArn } = await balancedListener(elb, { name: 'vpc', port: 8080, targetGroup: { TargetType: 'ip' } }));
+    bench = await startServiceBench({ clock, listener: { name: 'vpc', port: 8080, targetGroup: { TargetType: 'ip' } } });
+    agent = await startTestAgent(bench.berth, { clock });
+    const { elb, loadBalancerArn } = bench;
     // An instance target group the same load balancer also forwards to (a rule), so that only its target type is wrong.
     const { TargetGroups } = await elb.send(new CreateTargetGroupCommand({ Name: 'vpc-instance', Protocol: 'HTTP', Port: 80, TargetType: 'instance' }));
     instanceGroup = TargetGroups![0]!.TargetGroupArn!;
@@ -71,13 +53,13 @@ describe(`an awsvpc service behind an ALB (${dataPlane} data plane): ip targets`
     );
   });
   after(async () => {
-    await ecs?.send(new DeleteServiceCommand({ cluster: 'default', service: 'vpc', force: true })).catch(() => undefined);
-    elb?.destroy();
+    await bench?.deleteService('vpc');
     await agent?.close();
-    await berth?.close();
+    await bench?.close();
   });
 
   test('a target group whose target type does not suit the network mode is refused with ECS\'s error', async () => {
+    const { berth, ecs, tasks, image, targetGroupArn: ipGroup } = bench;
     const vpcDefinition = await tasks.register({ family: 'vpc', networkMode: 'awsvpc', containerDefinitions: [webContainer(image, 'v1', { networkMode: 'awsvpc' })] });
     const bridgeDefinition = await tasks.register({ family: 'bridged', networkMode: 'bridge', containerDefinitions: [webContainer(image, 'v1')] });
     await assert.rejects(
@@ -140,6 +122,7 @@ describe(`an awsvpc service behind an ALB (${dataPlane} data plane): ip targets`
   });
 
   test('each task is registered as its own address and the container port, serves through the listener, and drains on scale-in', async (t) => {
+    const { berth, ecs, elb, tasks, image, targetGroupArn: ipGroup, url } = bench;
     const definition = await tasks.register({ family: 'vpc', networkMode: 'awsvpc', containerDefinitions: [webContainer(image, 'v1', { networkMode: 'awsvpc' })] });
     await ecs.send(
       new CreateServiceCommand({

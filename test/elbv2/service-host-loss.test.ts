@@ -15,61 +15,45 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CreateClusterCommand, CreateServiceCommand, DeleteServiceCommand, DescribeContainerInstancesCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateServiceCommand, DescribeContainerInstancesCommand } from '@aws-sdk/client-ecs';
 import { labels } from '../../src/agent/runtime/types.js';
 import { AdvancingClock } from '../../src/core/clock.js';
 import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startAgentProcess } from '../helpers/agent-process.js';
-import { startBerth, type TestBerth } from '../helpers/berth.js';
-import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
+import { dockerAvailable } from '../helpers/images.js';
 import { killProcess } from '../helpers/server-process.js';
 import { describeService, docker, messagesOf, serviceTasks, sleep, steady } from '../helpers/service-faults.js';
-import { TaskDriver } from '../helpers/tasks.js';
-import { elbClient } from './elbv2-client.js';
-import { balancedListener, LoadGenerator, targetHealth, webContainer } from './service-load.js';
+import { dataPlane, startServiceBench, type ServiceBench } from './service-bench.js';
+import { LoadGenerator, targetHealth, webContainer } from './service-load.js';
 
 const skip = (await dockerAvailable()) ? false : 'no Docker engine reachable';
-const dataPlane = (process.env.DATA_PLANE ?? 'embedded') as 'embedded' | 'haproxy';
 
 const desiredCount = 2;
 const graceSeconds = 120;
 
 describe(`a host lost under an ALB: its agent and containers killed (${dataPlane} data plane)`, { skip }, () => {
-  let berth: TestBerth;
-  let ecs: ECSClient;
-  let elb: ElasticLoadBalancingV2Client;
-  let tasks: TaskDriver;
-  let image: string;
-  let targetGroupArn: string;
-  let url: string;
+  let bench: ServiceBench;
   const clock = new AdvancingClock();
   const lostDir = mkdtempSync(join(tmpdir(), 'berth-agent-lost-host-'));
   let killed: ChildProcess | undefined;
   let other: TestAgent | undefined;
 
   before(async () => {
-    image = await buildBusyboxImage();
-    berth = await startBerth({ loadBalancerDataPlane: dataPlane, agentLostAfterSeconds: 3600 }, { clock });
-    ecs = berth.ecs();
-    elb = elbClient(berth);
-    await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
-    tasks = new TaskDriver(ecs);
-    ({ targetGroupArn, url } = await balancedListener(elb, { name: 'web', port: 8080 }));
+    bench = await startServiceBench({ clock, config: { agentLostAfterSeconds: 3600 }, listener: { name: 'web', port: 8080 } });
   });
   after(async () => {
-    await ecs?.send(new DeleteServiceCommand({ cluster: 'default', service: 'web', force: true })).catch(() => undefined);
+    await bench?.deleteService('web');
     if (killed) await killProcess(killed);
     // The dead host's containers (stopped now) go with an agent on its data directory.
-    const cleaner = berth ? await startTestAgent(berth, { dataDir: lostDir, clock }).catch(() => undefined) : undefined;
+    const cleaner = bench ? await startTestAgent(bench.berth, { dataDir: lostDir, clock }).catch(() => undefined) : undefined;
     await cleaner?.close();
     await other?.close();
-    elb?.destroy();
-    await berth?.close();
+    await bench?.close();
     rmSync(lostDir, { recursive: true, force: true });
   });
 
   test('its targets turn unhealthy, the service replaces its tasks on the other instance, and traffic recovers', async (t) => {
+    const { berth, ecs, elb, tasks, image, targetGroupArn, url } = bench;
     const agent = await startAgentProcess(berth.url, lostDir);
     killed = agent.child;
     const { containerInstances } = await ecs.send(new DescribeContainerInstancesCommand({ cluster: 'default', containerInstances: [agent.instanceArn] }));

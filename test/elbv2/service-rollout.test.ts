@@ -11,60 +11,43 @@
 import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { CreateClusterCommand, CreateServiceCommand, DeleteServiceCommand, UpdateServiceCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateServiceCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { AdvancingClock } from '../../src/core/clock.js';
 import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
-import { startBerth, type TestBerth } from '../helpers/berth.js';
-import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
+import { dockerAvailable } from '../helpers/images.js';
 import { describeService, serviceTasks, steady, type Proving } from '../helpers/service-faults.js';
 import { proveRunning } from '../helpers/services.js';
-import { TaskDriver } from '../helpers/tasks.js';
-import { elbClient } from './elbv2-client.js';
-import { balancedListener, countedInEvents as counted, get, LoadGenerator, targetHealth as describeTargets, webContainer } from './service-load.js';
+import { dataPlane, startServiceBench, type ServiceBench } from './service-bench.js';
+import { countedInEvents as counted, get, LoadGenerator, targetHealth as describeTargets, webContainer } from './service-load.js';
 
 const skip = (await dockerAvailable()) ? false : 'no Docker engine reachable';
-const dataPlane = (process.env.DATA_PLANE ?? 'embedded') as 'embedded' | 'haproxy';
 
 const serviceName = 'web';
 const desiredCount = 3;
 const listenerPort = 8080;
 
 describe(`a service behind an ALB (${dataPlane} data plane) rolls out on Docker with zero failed requests`, { skip }, () => {
-  let berth: TestBerth;
-  let ecs: ECSClient;
-  let elb: ElasticLoadBalancingV2Client;
+  let bench: ServiceBench;
   let agent: TestAgent;
-  let tasks: TaskDriver;
-  let image: string;
-  let targetGroupArn: string;
-  let url: string;
   const clock = new AdvancingClock();
   let proving: Proving;
 
   before(async () => {
-    image = await buildBusyboxImage();
-    berth = await startBerth({ loadBalancerDataPlane: dataPlane }, { clock });
-    proving = { berth, clock };
-    ecs = berth.ecs();
-    elb = elbClient(berth);
-    await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
-    agent = await startTestAgent(berth, { clock });
-    tasks = new TaskDriver(ecs);
-
-    ({ targetGroupArn, url } = await balancedListener(elb, { name: 'web', port: listenerPort }));
+    bench = await startServiceBench({ clock, listener: { name: 'web', port: listenerPort } });
+    proving = { berth: bench.berth, clock };
+    agent = await startTestAgent(bench.berth, { clock });
   });
   after(async () => {
-    await ecs?.send(new DeleteServiceCommand({ cluster: 'default', service: serviceName, force: true })).catch(() => undefined);
-    elb?.destroy();
+    await bench?.deleteService(serviceName);
     await agent?.close();
-    await berth?.close();
+    await bench?.close();
   });
 
-  const targetHealth = () => describeTargets(elb, targetGroupArn);
-  const countedInEvents = (service: Parameters<typeof counted>[0], verb: 'registered' | 'deregistered') => counted(service, verb, targetGroupArn);
+  const targetHealth = () => describeTargets(bench.elb, bench.targetGroupArn);
+  const countedInEvents = (service: Parameters<typeof counted>[0], verb: 'registered' | 'deregistered') => counted(service, verb, bench.targetGroupArn);
 
   test('three bridge tasks on dynamic ports turn healthy and answer round robin; a rolling deployment under load fails no request', async (t) => {
+    const { berth, ecs, tasks, image, targetGroupArn, url } = bench;
     const v1 = await tasks.register({ family: 'web', networkMode: 'bridge', requiresCompatibilities: ['EC2'], containerDefinitions: [webContainer(image, 'v1')] });
     const v2 = await tasks.register({ family: 'web', networkMode: 'bridge', requiresCompatibilities: ['EC2'], containerDefinitions: [webContainer(image, 'v2')] });
     await ecs.send(

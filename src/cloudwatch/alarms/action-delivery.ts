@@ -10,8 +10,8 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../../core/clock.js';
-import { done, type Controller, type Reconciled } from '../../controllers/controller.js';
-import { ControllerRunner } from '../../controllers/runner.js';
+import { done, type Reconciled } from '../../controllers/controller.js';
+import { RunnableController } from '../../controllers/runnable.js';
 import type { Change } from '../../store/changes.js';
 import type { AlarmActionRecord, AlarmHistoryRecord } from '../../store/contract/alarms.js';
 import type { LeaderLease } from '../../store/leader-lease.js';
@@ -44,32 +44,16 @@ export function actionHistoryItem(action: AlarmActionRecord, outcome: ActionOutc
   };
 }
 
-export class AlarmActionDelivery implements Controller {
-  readonly name: string;
+export class AlarmActionDelivery extends RunnableController {
   readonly watch = {
     kinds: ['alarmAction'] as const,
     keysOf: (changes: readonly Change[]) => changes.filter((change) => change.op !== 'deleted' && change.labels.actionService === this.deps.target.service).map((change) => change.key),
   };
   readonly lease?: LeaderLease;
-  private readonly runner: ControllerRunner;
 
   constructor(private readonly deps: ActionDeliveryDeps) {
-    this.name = `alarm-actions-${deps.target.service}`;
+    super(`alarm-actions-${deps.target.service}`, deps);
     if (deps.lease) this.lease = deps.lease;
-    this.runner = new ControllerRunner(this, deps);
-  }
-
-  start(): void {
-    this.runner.start();
-  }
-
-  stop(): Promise<void> {
-    return this.runner.stop();
-  }
-
-  /** Delivers every action due now (tests call it after an evaluation). */
-  settle(): Promise<void> {
-    return this.runner.settle();
   }
 
   async listKeys(tx: StoreTx): Promise<string[]> {

@@ -15,8 +15,8 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../../core/clock.js';
-import { done, requeueAfter, type Controller, type Reconciled } from '../../controllers/controller.js';
-import { ControllerRunner } from '../../controllers/runner.js';
+import { done, requeueAfter, type Reconciled } from '../../controllers/controller.js';
+import { RunnableController } from '../../controllers/runnable.js';
 import type { Change } from '../../store/changes.js';
 import type { LeaderLease } from '../../store/leader-lease.js';
 import type { MetricAlarmRecord } from '../../store/contract/alarms.js';
@@ -65,35 +65,20 @@ export function ruleOf(alarm: MetricAlarmRecord): EvaluationRule {
   };
 }
 
-export class AlarmEvaluator implements Controller {
-  readonly name = 'alarm-evaluation';
+export class AlarmEvaluator extends RunnableController {
   readonly watch = {
     kinds: ['metricAlarm'] as const,
     keysOf: (changes: readonly Change[]) => changes.filter((change) => change.op !== 'deleted').map((change) => change.key),
   };
   readonly resync: { everyMs: number };
   readonly lease?: LeaderLease;
-  private readonly runner: ControllerRunner;
   /** When each alarm was last evaluated, epoch ms. */
   private readonly evaluatedAt = new Map<string, number>();
 
   constructor(private readonly deps: AlarmEvaluatorDeps) {
+    super('alarm-evaluation', deps);
     this.resync = { everyMs: deps.resyncIntervalMs ?? 10 * 60_000 };
     if (deps.lease) this.lease = deps.lease;
-    this.runner = new ControllerRunner(this, deps);
-  }
-
-  start(): void {
-    this.runner.start();
-  }
-
-  stop(): Promise<void> {
-    return this.runner.stop();
-  }
-
-  /** Runs every evaluation that is due now (tests call it after moving the clock). */
-  settle(): Promise<void> {
-    return this.runner.settle();
   }
 
   async listKeys(tx: StoreTx): Promise<string[]> {

@@ -40,6 +40,14 @@ const tiers = [
   { table: 'hour_points', grain: 3600, keepMs: retention.hourMs },
 ] as const;
 
+/** A tier's table of points. */
+const pointsTable = (table: string) => `
+CREATE TABLE IF NOT EXISTS ${table} (
+  metric_id INTEGER NOT NULL, ts INTEGER NOT NULL, unit TEXT NOT NULL,
+  count REAL NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, sketch BLOB,
+  PRIMARY KEY (metric_id, ts, unit)
+) WITHOUT ROWID;`;
+
 const schema = `
 CREATE TABLE IF NOT EXISTS metrics (
   id INTEGER PRIMARY KEY,
@@ -48,26 +56,7 @@ CREATE TABLE IF NOT EXISTS metrics (
   last_put INTEGER NOT NULL,
   UNIQUE (account, region, namespace, name, dimensions)
 );
-CREATE TABLE IF NOT EXISTS second_points (
-  metric_id INTEGER NOT NULL, ts INTEGER NOT NULL, unit TEXT NOT NULL,
-  count REAL NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, sketch BLOB,
-  PRIMARY KEY (metric_id, ts, unit)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS minute_points (
-  metric_id INTEGER NOT NULL, ts INTEGER NOT NULL, unit TEXT NOT NULL,
-  count REAL NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, sketch BLOB,
-  PRIMARY KEY (metric_id, ts, unit)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS five_minute_points (
-  metric_id INTEGER NOT NULL, ts INTEGER NOT NULL, unit TEXT NOT NULL,
-  count REAL NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, sketch BLOB,
-  PRIMARY KEY (metric_id, ts, unit)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS hour_points (
-  metric_id INTEGER NOT NULL, ts INTEGER NOT NULL, unit TEXT NOT NULL,
-  count REAL NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL, sketch BLOB,
-  PRIMARY KEY (metric_id, ts, unit)
-) WITHOUT ROWID;
+${tiers.map((tier) => pointsTable(tier.table)).join('\n')}
 `;
 
 interface Row {

@@ -1,44 +1,13 @@
 /** CloudWatch alarms' tables (see ../contract/alarms.ts): the alarms, their history, and their due actions. */
 import { versionOf } from '../contract/core.js';
 import type { AlarmActionRecord, AlarmHistoryRecord, AlarmTables, MetricAlarmRecord } from '../contract/alarms.js';
+import { namedRows } from './named-rows.js';
 import { deleteRow, parse, writeRow, type DocRow, type Statements } from './statements.js';
-
-const keyOf = (record: Pick<MetricAlarmRecord, 'accountId' | 'region' | 'name'>) => `${record.accountId}/${record.region}/${record.name}`;
 
 export function alarmTables(sql: Statements): AlarmTables {
   return {
     metricAlarms: {
-      async get(accountId, region, name) {
-        const row = sql.get('SELECT doc, version FROM cw_alarms WHERE account_id = ? AND region = ? AND name = ?').get(accountId, region, name) as DocRow | undefined;
-        return row && parse<MetricAlarmRecord>(row);
-      },
-      async list(accountId, region) {
-        const rows = sql.get('SELECT doc, version FROM cw_alarms WHERE account_id = ? AND region = ? ORDER BY name').all(accountId, region) as DocRow[];
-        return rows.map(parse<MetricAlarmRecord>);
-      },
-      async listAll() {
-        const rows = sql.get('SELECT doc, version FROM cw_alarms ORDER BY account_id, region, name').all() as DocRow[];
-        return rows.map(parse<MetricAlarmRecord>);
-      },
-      async put(record) {
-        writeRow(sql, {
-          table: 'cw_alarms',
-          kind: 'metricAlarm',
-          key: keyOf(record),
-          keyColumns: { account_id: record.accountId, region: record.region, name: record.name },
-          columns: { doc: JSON.stringify(record) },
-          expected: versionOf(record),
-        });
-      },
-      async delete(record) {
-        deleteRow(sql, {
-          table: 'cw_alarms',
-          kind: 'metricAlarm',
-          key: keyOf(record),
-          keyColumns: { account_id: record.accountId, region: record.region, name: record.name },
-          expected: versionOf(record),
-        });
-      },
+      ...namedRows<MetricAlarmRecord>(sql, 'cw_alarms', 'metricAlarm'),
       async appendHistory(item) {
         sql
           .get('INSERT INTO cw_alarm_history (account_id, region, alarm_name, at, type, doc) VALUES (?, ?, ?, ?, ?, ?)')

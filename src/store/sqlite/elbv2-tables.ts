@@ -10,7 +10,7 @@ import {
   type TargetRecord,
 } from '../contract/elbv2.js';
 import { versionOf } from '../contract/core.js';
-import { pageOf, seqAfter } from './paging.js';
+import { arnNamedRows } from './named-rows.js';
 import { deleteRow, parse, writeRow, type DocRow as VersionedRow, type Statements } from './statements.js';
 
 type DocRow = VersionedRow & { seq: number };
@@ -34,20 +34,7 @@ function assignTargetRow(sql: Statements, table: 'elb_targets' | 'elb_target_hea
 
 function loadBalancers(sql: Statements): Elbv2Tables['loadBalancers'] {
   return {
-    async get(arn) {
-      const row = sql.get('SELECT doc, version FROM elb_load_balancers WHERE arn = ?').get(arn) as DocRow | undefined;
-      return row && parse<LoadBalancerRecord>(row);
-    },
-    async findByName(accountId, region, name) {
-      const row = sql.get('SELECT doc, version FROM elb_load_balancers WHERE account_id = ? AND region = ? AND name = ?').get(accountId, region, name) as DocRow | undefined;
-      return row && parse<LoadBalancerRecord>(row);
-    },
-    async list(accountId, region, page) {
-      const rows = sql
-        .get('SELECT seq, doc, version FROM elb_load_balancers WHERE account_id = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?')
-        .all(accountId, region, seqAfter(page), page.limit + 1) as DocRow[];
-      return pageOf(rows, page, parse<LoadBalancerRecord>, (row) => String(row.seq));
-    },
+    ...arnNamedRows<LoadBalancerRecord>(sql, 'elb_load_balancers', 'loadBalancer', (record) => ({ address: record.address })),
     async addressesInUse() {
       return sql.get('SELECT address FROM elb_load_balancers').pluck().all() as string[];
     },
@@ -55,52 +42,11 @@ function loadBalancers(sql: Statements): Elbv2Tables['loadBalancers'] {
       const rows = sql.get('SELECT seq, doc, version FROM elb_load_balancers ORDER BY seq').all() as DocRow[];
       return rows.map(parse<LoadBalancerRecord>);
     },
-    async put(record) {
-      writeRow(sql, {
-        table: 'elb_load_balancers',
-        kind: 'loadBalancer',
-        key: record.arn,
-        keyColumns: { arn: record.arn },
-        columns: { account_id: record.accountId, region: record.region, name: record.name, address: record.address, doc: JSON.stringify(record) },
-        expected: versionOf(record),
-      });
-    },
-    async delete(arn) {
-      deleteRow(sql, { table: 'elb_load_balancers', kind: 'loadBalancer', key: arn, keyColumns: { arn }, expected: undefined });
-    },
   };
 }
 
 function targetGroups(sql: Statements): Elbv2Tables['targetGroups'] {
-  return {
-    async get(arn) {
-      const row = sql.get('SELECT doc, version FROM elb_target_groups WHERE arn = ?').get(arn) as DocRow | undefined;
-      return row && parse<TargetGroupRecord>(row);
-    },
-    async findByName(accountId, region, name) {
-      const row = sql.get('SELECT doc, version FROM elb_target_groups WHERE account_id = ? AND region = ? AND name = ?').get(accountId, region, name) as DocRow | undefined;
-      return row && parse<TargetGroupRecord>(row);
-    },
-    async list(accountId, region, page) {
-      const rows = sql
-        .get('SELECT seq, doc, version FROM elb_target_groups WHERE account_id = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?')
-        .all(accountId, region, seqAfter(page), page.limit + 1) as DocRow[];
-      return pageOf(rows, page, parse<TargetGroupRecord>, (row) => String(row.seq));
-    },
-    async put(record) {
-      writeRow(sql, {
-        table: 'elb_target_groups',
-        kind: 'targetGroup',
-        key: record.arn,
-        keyColumns: { arn: record.arn },
-        columns: { account_id: record.accountId, region: record.region, name: record.name, doc: JSON.stringify(record) },
-        expected: versionOf(record),
-      });
-    },
-    async delete(arn) {
-      deleteRow(sql, { table: 'elb_target_groups', kind: 'targetGroup', key: arn, keyColumns: { arn }, expected: undefined });
-    },
-  };
+  return arnNamedRows<TargetGroupRecord>(sql, 'elb_target_groups', 'targetGroup');
 }
 
 function listeners(sql: Statements): Elbv2Tables['listeners'] {

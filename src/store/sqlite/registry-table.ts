@@ -6,11 +6,10 @@
  * is set to a digest, a blob is touched; their writes are idempotent assignments with nothing to
  * lose, so they only set the next version for the change feed.
  */
-import { versionOf } from '../contract/core.js';
 import type { BlobRecord, ManifestRecord, RegistryTable, RegistryTables, RepositoryRecord, UploadRecord } from '../contract/registry.js';
 import { sealedFor, type Sealer } from '../sealing.js';
-import { pageOf, seqAfter } from './paging.js';
-import { deleteRow, parse, writeRow, type DocRow, type Statements } from './statements.js';
+import { arnNamedRows } from './named-rows.js';
+import type { Statements } from './statements.js';
 
 interface BlobRow {
   digest: string;
@@ -44,39 +43,19 @@ export function registryTable(sql: Statements, sealer: Sealer): RegistryTable {
     ...(JSON.parse(doc) as Omit<ManifestRecord, 'repositoryArn' | 'digest'>),
   });
 
+  const repositories = arnNamedRows<RepositoryRecord>(sql, 'ecr_repositories', 'repository');
+
   return {
-    async getRepository(arn) {
-      const row = sql.get('SELECT doc, version FROM ecr_repositories WHERE arn = ?').get(arn) as DocRow | undefined;
-      return row && parse<RepositoryRecord>(row);
-    },
-    async findRepository(accountId, region, name) {
-      const row = sql.get('SELECT doc, version FROM ecr_repositories WHERE account_id = ? AND region = ? AND name = ?').get(accountId, region, name) as
-        | DocRow
-        | undefined;
-      return row && parse<RepositoryRecord>(row);
-    },
-    async putRepository(record) {
-      writeRow(sql, {
-        table: 'ecr_repositories',
-        kind: 'repository',
-        key: record.arn,
-        keyColumns: { arn: record.arn },
-        columns: { account_id: record.accountId, region: record.region, name: record.name, doc: JSON.stringify(record) },
-        expected: versionOf(record),
-      });
-    },
+    getRepository: repositories.get,
+    findRepository: repositories.findByName,
+    putRepository: repositories.put,
     async deleteRepository(arn, expectedVersion) {
       sql.get('DELETE FROM registry_tags WHERE repository_arn = ?').run(arn);
       sql.get('DELETE FROM registry_manifest_refs WHERE repository_arn = ?').run(arn);
       sql.get('DELETE FROM registry_manifests WHERE repository_arn = ?').run(arn);
-      deleteRow(sql, { table: 'ecr_repositories', kind: 'repository', key: arn, keyColumns: { arn }, expected: expectedVersion });
+      await repositories.delete(arn, expectedVersion);
     },
-    async listRepositories(query, page) {
-      const rows = sql
-        .get('SELECT seq, doc, version FROM ecr_repositories WHERE account_id = ? AND region = ? AND seq > ? ORDER BY seq LIMIT ?')
-        .all(query.accountId, query.region, seqAfter(page), page.limit + 1) as (DocRow & { seq: number })[];
-      return pageOf(rows, page, parse<RepositoryRecord>, (row) => String(row.seq));
-    },
+    listRepositories: (query, page) => repositories.list(query.accountId, query.region, page),
     async repositoriesWithLifecyclePolicy() {
       const rows = sql.get(`SELECT arn FROM ecr_repositories WHERE json_extract(doc, '$.lifecyclePolicyText') IS NOT NULL ORDER BY seq`).all() as { arn: string }[];
       return rows.map((row) => row.arn);

@@ -1,35 +1,15 @@
 /** Secrets Manager's tables: one row per secret, one per version's value, sealed (see ../sealing.ts). */
-import { versionOf } from '../contract/core.js';
 import type { SecretRecord, SecretValue, SecretsTable, SecretsTables } from '../contract/secrets.js';
 import { sealedFor, type Sealer } from '../sealing.js';
-import { deleteRow, parse, writeRow, type DocRow, type Statements } from './statements.js';
+import { arnNamedRows } from './named-rows.js';
+import { parse, type DocRow, type Statements } from './statements.js';
 
 export function secretsTable(sql: Statements, sealer: Sealer): SecretsTable {
   return {
-    async get(arn) {
-      const row = sql.get('SELECT doc, version FROM secrets WHERE arn = ?').get(arn) as DocRow | undefined;
-      return row && parse<SecretRecord>(row);
-    },
-    async findByName(accountId, region, name) {
-      const row = sql.get('SELECT doc, version FROM secrets WHERE account_id = ? AND region = ? AND name = ?').get(accountId, region, name) as DocRow | undefined;
-      return row && parse<SecretRecord>(row);
-    },
+    ...arnNamedRows<SecretRecord>(sql, 'secrets', 'secret', (record) => ({ purge_at: record.purgeDate ?? null })),
     async list(accountId, region) {
       const rows = sql.get('SELECT seq, doc, version FROM secrets WHERE account_id = ? AND region = ? ORDER BY seq').all(accountId, region) as (DocRow & { seq: number })[];
       return rows.map((row) => ({ order: row.seq, record: parse<SecretRecord>(row) }));
-    },
-    async put(record) {
-      writeRow(sql, {
-        table: 'secrets',
-        kind: 'secret',
-        key: record.arn,
-        keyColumns: { arn: record.arn },
-        columns: { account_id: record.accountId, region: record.region, name: record.name, purge_at: record.purgeDate ?? null, doc: JSON.stringify(record) },
-        expected: versionOf(record),
-      });
-    },
-    async delete(arn, expectedVersion) {
-      deleteRow(sql, { table: 'secrets', kind: 'secret', key: arn, keyColumns: { arn }, expected: expectedVersion });
     },
     async purgeDue(now) {
       sql.get('DELETE FROM secrets WHERE purge_at IS NOT NULL AND purge_at <= ?').run(now);
