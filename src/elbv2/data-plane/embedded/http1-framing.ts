@@ -62,7 +62,7 @@ export function parseHead(text: string, bareLf = false): ParsedHead | undefined 
     // Only spaces and tabs are optional whitespace around a value: String.prototype.trim would
     // also drop a vertical tab, a form feed or a latin1 no-break space, which node:http refuses
     // or keeps, and pass on a different header than the one received.
-    const value = row.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+    const value = trimSpacesAndTabs(row, colon + 1);
     if (!headerName.test(name) || fieldValueControl.test(value)) return undefined;
     const lower = name.toLowerCase();
     lines.push([name, value]);
@@ -70,6 +70,15 @@ export function parseHead(text: string, bareLf = false): ParsedHead | undefined 
     else headers[lower] = headers[lower] === undefined ? value : `${headers[lower]}, ${value}`;
   }
   return { startLine, lines, headers, setCookies };
+}
+
+/** `row` from `from` on, without the spaces and tabs around it (a loop: cheaper than a regular expression, per header). */
+function trimSpacesAndTabs(row: string, from: number): string {
+  let start = from;
+  let end = row.length;
+  while (start < end && (row.charCodeAt(start) === 32 || row.charCodeAt(start) === 9)) start++;
+  while (end > start && (row.charCodeAt(end - 1) === 32 || row.charCodeAt(end - 1) === 9)) end--;
+  return row.slice(start, end);
 }
 
 /**
