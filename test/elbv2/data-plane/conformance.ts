@@ -20,7 +20,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { DataPlane, DataPlaneConfig, TargetGroupConfig, TargetHealthReport } from '../../../src/elbv2/data-plane/types.js';
+import type { DataPlane, DataPlaneConfig, LoadBalancerConfig, TargetGroupConfig, TargetHealthReport } from '../../../src/elbv2/data-plane/types.js';
 import { sslPolicyNamed, tlsPolicyConfig } from '../../../src/elbv2/ssl-policies.js';
 import { makeCertificate, type TestCertificate } from '../../helpers/certificates.js';
 import {
@@ -585,8 +585,8 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
       }
     });
 
-    it('serves each HTTP listener port on 127.0.0.1 too, to the load balancer the Host names; curl reaches it by DNS name', async () => {
-      reset();
+    /** Two load balancers with an HTTP listener on the same port, the first forwarding to a, the second to b; both healthy. */
+    async function twoOnOnePort(): Promise<{ port: number; first: LoadBalancerConfig; second: LoadBalancerConfig }> {
       const groupA = targetGroup([a.config()]);
       const groupB = targetGroup([b.config()]);
       const port = await freePort();
@@ -597,6 +597,12 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
       assert.deepEqual(result.sharedPortNotices ?? [], []);
       await allHealthy(groupA);
       await allHealthy(groupB);
+      return { port, first, second };
+    }
+
+    it('serves each HTTP listener port on 127.0.0.1 too, to the load balancer the Host names; curl reaches it by DNS name', async () => {
+      reset();
+      const { port, first, second } = await twoOnOnePort();
       const shared = `http://127.0.0.1:${port}/who`;
       const toFirst = await send(shared, { headers: { host: `${first.dnsName}:${port}` } });
       assert.equal(toFirst.status, 200);
@@ -696,14 +702,7 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
 
     it('counts an HTTP connection that comes through 127.0.0.1 by DNS name as the load balancer\'s it names, exactly as one on its own address', async () => {
       reset();
-      const groupA = targetGroup([a.config()]);
-      const groupB = targetGroup([b.config()]);
-      const port = await freePort();
-      const first = loadBalancer(lbAddress(), [listener(port, [rule('default', [], forward(groupA))])]);
-      const second = loadBalancer(lbAddress(), [listener(port, [rule('default', [], forward(groupB))])]);
-      await applyOk({ loadBalancers: [first, second], targetGroups: [groupA, groupB] });
-      await allHealthy(groupA);
-      await allHealthy(groupB);
+      const { port, first, second } = await twoOnOnePort();
       // The same bytes both ways: the Host names the first load balancer on its own address too.
       const request = `GET /counted HTTP/1.1\r\nHost: ${first.dnsName}:${port}\r\nConnection: close\r\n\r\n`;
       // What was counted, and how far the processed bytes are from those the client's connection carried.
