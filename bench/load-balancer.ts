@@ -7,7 +7,8 @@
  *  4. the haproxy data plane, when this checkout has one.
  * The targets are one nginx serving `return 200` on 3 ports, so they are not the bottleneck. Each
  * data plane's CPU use during its run comes from /proc (user + system time over wall time; 100 % is
- * one core), which says what limits it. Then, on the embedded data plane (and haproxy's): how long
+ * one core), which says what limits it, and over the requests served, CPU time per request: on a
+ * machine shared with wrk and the targets, the steadier figure to compare changes by. Then, on the embedded data plane (and haproxy's): how long
  * after a registered target turns healthy it takes its first request, and how long after a
  * deregistration the target takes its last one. Last, on Docker, a rolling deployment of a 3-task
  * service behind an ALB under 200 requests/s: failed requests and duration (load-balancer-rollout.ts).
@@ -40,6 +41,8 @@ const rounds = Number(process.env.BERTH_BENCH_LB_ROUNDS ?? 3);
 
 interface WrkResult {
   requestsPerSecond: number;
+  /** All requests of the run ("N requests in …"). */
+  requests: number;
   p50Ms: number;
   p99Ms: number;
   errors: string;
@@ -62,10 +65,11 @@ function toMs(value: string, unit: string): number {
 
 export function parseWrk(output: string): WrkResult {
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(output);
+  const requests = /(\d+) requests in/.exec(output);
   const p50 = /\s50%\s+([\d.]+)(us|ms|s|m)\b/.exec(output);
   const p99 = /\s99%\s+([\d.]+)(us|ms|s|m)\b/.exec(output);
   const errors = [/Socket errors:.*/.exec(output)?.[0], /Non-2xx or 3xx responses:.*/.exec(output)?.[0]].filter((line) => line !== undefined).join('; ');
-  return { requestsPerSecond: Number(rps?.[1] ?? 0), p50Ms: p50 === null ? NaN : toMs(p50[1] ?? '', p50[2] ?? ''), p99Ms: p99 === null ? NaN : toMs(p99[1] ?? '', p99[2] ?? ''), errors };
+  return { requestsPerSecond: Number(rps?.[1] ?? 0), requests: Number(requests?.[1] ?? 0), p50Ms: p50 === null ? NaN : toMs(p50[1] ?? '', p50[2] ?? ''), p99Ms: p99 === null ? NaN : toMs(p99[1] ?? '', p99[2] ?? ''), errors };
 }
 
 function wrk(url: string, durationSeconds = seconds): WrkResult {
@@ -85,14 +89,14 @@ function cpuSeconds(pid: number): number {
 }
 
 /** wrk against `url`, with the CPU share each of `pids` used meanwhile (100 % = one core). */
-function measure(url: string, pids: number[]): WrkResult & { cpuPercent: number } {
+function measure(url: string, pids: number[]): WrkResult & { cpuPercent: number; cpuMicrosPerRequest: number } {
   wrk(url, 1); // warm-up: connections, agents, JIT
   const before = pids.map(cpuSeconds);
   const started = process.hrtime.bigint();
   const result = wrk(url);
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const used = pids.map((pid, i) => cpuSeconds(pid) - (before[i] ?? 0)).reduce((sum, value) => sum + value, 0);
-  return { ...result, cpuPercent: (used / wallSeconds) * 100 };
+  return { ...result, cpuPercent: (used / wallSeconds) * 100, cpuMicrosPerRequest: (used / result.requests) * 1e6 };
 }
 
 interface Nginx {
@@ -333,7 +337,7 @@ async function throughputAndReactions(): Promise<void> {
   for (const reaction of reactions) {
     console.log(`${reaction.name}: a new target takes its first request ${fmt(reaction.takesTrafficMs, 1)} ms after answering the health check that makes it healthy; a deregistered one its last request ${fmt(reaction.stopsMs, 1)} ms after the apply (health check interval 1 s, healthy threshold 2)`);
   }
-  console.log('CPU %: the data plane process(es) during the run, user + system over wall time; 100 % is one core (this machine has 2, shared with wrk and the targets).');
+  console.log('CPU %: the data plane process(es) during the run, user + system over wall time; 100 % is one core (this machine has 2, shared with wrk and the targets). CPU µs/req: that CPU time over the requests served, the figure to compare on a busy machine.');
 }
 
 interface Subject {
@@ -361,14 +365,14 @@ function printThroughput(subjects: Subject[]): void {
   const ratios = (subject: Subject, figure: (result: Subject['results'][number]) => number) =>
     subject.results.map((result, round) => figure(result) / figure(nginx.results[round]!));
   const range = (values: number[]) => (values.length > 1 ? ` (${fmt(Math.min(...values), 2)}–${fmt(Math.max(...values), 2)})` : '');
-  console.log(`${'through'.padEnd(32)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'CPU %'.padStart(6)}  ${'req/s ÷ nginx'.padStart(22)} ${'p99 ÷ nginx'.padStart(22)}  errors`);
+  console.log(`${'through'.padEnd(32)} ${'req/s'.padStart(9)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'CPU %'.padStart(6)} ${'CPU µs/req'.padStart(10)}  ${'req/s ÷ nginx'.padStart(22)} ${'p99 ÷ nginx'.padStart(22)}  errors`);
   for (const subject of subjects) {
     const of = (figure: (result: Subject['results'][number]) => number) => median(subject.results.map(figure));
     const rpsRatios = ratios(subject, (r) => r.requestsPerSecond);
     const p99Ratios = ratios(subject, (r) => r.p99Ms);
     const errors = subject.results.map((r) => r.errors).filter((e) => e !== '').join('; ');
     console.log(
-      `${subject.name.padEnd(32)} ${fmt(of((r) => r.requestsPerSecond)).padStart(9)} ${fmt(of((r) => r.p50Ms), 2).padStart(8)} ${fmt(of((r) => r.p99Ms), 2).padStart(8)} ${fmt(of((r) => r.cpuPercent)).padStart(6)}  ${`${fmt(median(rpsRatios), 2)}${range(rpsRatios)}`.padStart(22)} ${`${fmt(median(p99Ratios), 2)}${range(p99Ratios)}`.padStart(22)}  ${errors || '-'}`,
+      `${subject.name.padEnd(32)} ${fmt(of((r) => r.requestsPerSecond)).padStart(9)} ${fmt(of((r) => r.p50Ms), 2).padStart(8)} ${fmt(of((r) => r.p99Ms), 2).padStart(8)} ${fmt(of((r) => r.cpuPercent)).padStart(6)} ${fmt(of((r) => r.cpuMicrosPerRequest), 1).padStart(10)}  ${`${fmt(median(rpsRatios), 2)}${range(rpsRatios)}`.padStart(22)} ${`${fmt(median(p99Ratios), 2)}${range(p99Ratios)}`.padStart(22)}  ${errors || '-'}`,
     );
   }
   console.log('Figures are medians over the rounds; a ratio is the median of the rounds\' ratios to nginx in the same round, with their range in brackets.');

@@ -20,11 +20,11 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { DataPlane, DataPlaneConfig, TargetGroupConfig, TargetHealthReport } from '../../../src/elbv2/data-plane/types.js';
+import type { DataPlane, DataPlaneConfig, LoadBalancerConfig, TargetGroupConfig, TargetHealthReport } from '../../../src/elbv2/data-plane/types.js';
 import { sslPolicyNamed, tlsPolicyConfig } from '../../../src/elbv2/ssl-policies.js';
 import { makeCertificate, type TestCertificate } from '../../helpers/certificates.js';
 import {
-  eventually, forward, freePort, lbAddress, listener, loadBalancer, rule, selfSignedCertificate, send, startHttpTarget, startTcpTarget, targetGroup, tcpExchange,
+  eventually, forward, freePort, lbAddress, listener, loadBalancer, rawExchange, rule, selfSignedCertificate, send, startHttpTarget, startTcpTarget, targetGroup, tcpExchange,
   type HttpTarget,
 } from './support.js';
 
@@ -585,8 +585,8 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
       }
     });
 
-    it('serves each HTTP listener port on 127.0.0.1 too, to the load balancer the Host names; curl reaches it by DNS name', async () => {
-      reset();
+    /** Two load balancers with an HTTP listener on the same port, the first forwarding to a, the second to b; both healthy. */
+    async function twoOnOnePort(): Promise<{ port: number; first: LoadBalancerConfig; second: LoadBalancerConfig }> {
       const groupA = targetGroup([a.config()]);
       const groupB = targetGroup([b.config()]);
       const port = await freePort();
@@ -597,6 +597,12 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
       assert.deepEqual(result.sharedPortNotices ?? [], []);
       await allHealthy(groupA);
       await allHealthy(groupB);
+      return { port, first, second };
+    }
+
+    it('serves each HTTP listener port on 127.0.0.1 too, to the load balancer the Host names; curl reaches it by DNS name', async () => {
+      reset();
+      const { port, first, second } = await twoOnOnePort();
       const shared = `http://127.0.0.1:${port}/who`;
       const toFirst = await send(shared, { headers: { host: `${first.dnsName}:${port}` } });
       assert.equal(toFirst.status, 200);
@@ -671,6 +677,108 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
       assert.ok((tg?.targetResponseTimeSum ?? -1) >= 0);
       const lb = counts.loadBalancers[lastLoadBalancerArn];
       assert.ok(lb !== undefined && lb.requestCount === 5 && lb.newConnectionCount === 5 && lb.processedBytes > 0, JSON.stringify(lb));
+    });
+
+    /** What a load balancer's connection counters moved by while `traffic` ran, once its connections are closed again. */
+    async function connectionCounts(arn: string, traffic: () => Promise<void>): Promise<{ requestCount: number; newConnectionCount: number; activeConnectionCount: number; processedBytes: number }> {
+      const read = async () => {
+        const counts = (await plane.counters()).loadBalancers[arn];
+        return { requestCount: counts?.requestCount ?? 0, newConnectionCount: counts?.newConnectionCount ?? 0, activeConnectionCount: counts?.activeConnectionCount ?? 0, processedBytes: counts?.processedBytes ?? 0 };
+      };
+      const before = await read();
+      await traffic();
+      // A connection is counted closed a moment after the client sees it close.
+      const after = await eventually('the connections counted closed', async () => {
+        const now = await read();
+        return now.activeConnectionCount === before.activeConnectionCount ? now : undefined;
+      });
+      return {
+        requestCount: after.requestCount - before.requestCount,
+        newConnectionCount: after.newConnectionCount - before.newConnectionCount,
+        activeConnectionCount: after.activeConnectionCount - before.activeConnectionCount,
+        processedBytes: after.processedBytes - before.processedBytes,
+      };
+    }
+
+    it('counts an HTTP connection that comes through 127.0.0.1 by DNS name as the load balancer\'s it names, exactly as one on its own address', async () => {
+      reset();
+      const { port, first, second } = await twoOnOnePort();
+      // The same bytes both ways: the Host names the first load balancer on its own address too.
+      const request = `GET /counted HTTP/1.1\r\nHost: ${first.dnsName}:${port}\r\nConnection: close\r\n\r\n`;
+      // What was counted, and how far the processed bytes are from those the client's connection carried.
+      const through = async (host: string) => {
+        let clientBytes = 0;
+        const counted = await connectionCounts(first.arn, async () => {
+          for (let i = 0; i < 3; i++) {
+            const exchange = await rawExchange(host, port, request);
+            assert.match(exchange.answer, /^HTTP\/1\.1 200 .*"target":"a"/s);
+            clientBytes += exchange.bytes;
+          }
+        });
+        return { ...counted, processedBytes: counted.processedBytes > 0, bytesOff: counted.processedBytes - clientBytes };
+      };
+      const secondBefore = (await plane.counters()).loadBalancers[second.arn];
+      const own = await through(first.address);
+      const shared = await through('127.0.0.1');
+      // The two ways answer with different bytes (the target echoes the headers it got, and the data
+      // plane may forward through different code); haproxy counts a request's and an answer's bytes
+      // as it parsed them, not as they came on the wire: the same way both ways.
+      assert.deepEqual({ ...own, bytesOff: 0 }, { requestCount: 3, newConnectionCount: 3, activeConnectionCount: 0, processedBytes: true, bytesOff: 0 });
+      assert.deepEqual(shared, own);
+      assert.deepEqual((await plane.counters()).loadBalancers[second.arn] ?? secondBefore, secondBefore, 'the other load balancer on the port counts none of it');
+
+      // An open connection through 127.0.0.1 is active on the load balancer its request named.
+      const activeBefore = (await plane.counters()).loadBalancers[first.arn]?.activeConnectionCount ?? 0;
+      const open = await rawExchange('127.0.0.1', port, request.replace('Connection: close', 'Connection: keep-alive'), true);
+      try {
+        await eventually('the open connection counted active', async () => ((await plane.counters()).loadBalancers[first.arn]?.activeConnectionCount === activeBefore + 1 ? true : undefined));
+        assert.equal((await plane.counters()).loadBalancers[second.arn]?.activeConnectionCount ?? 0, secondBefore?.activeConnectionCount ?? 0);
+      } finally {
+        open.socket.destroy();
+      }
+      await eventually('the closed connection counted closed', async () => ((await plane.counters()).loadBalancers[first.arn]?.activeConnectionCount === activeBefore ? true : undefined));
+    });
+
+    it('NLB: counts a connection that comes through 127.0.0.1 exactly as one on its own address', { skip: options.skip?.tcp }, async () => {
+      const x = await startTcpTarget('x');
+      try {
+        const group = targetGroup([x.config()], { protocol: 'TCP', healthCheck: { ...targetGroup([]).healthCheck, protocol: 'TCP', path: '/' } });
+        const port = await freePort();
+        const nlb = loadBalancer(lbAddress(), [listener(port, [rule('default', [], forward(group))], { protocol: 'TCP' })], { type: 'network', idleTimeoutSeconds: 350 });
+        const applied = await plane.apply({ loadBalancers: [nlb], targetGroups: [group] });
+        assert.deepEqual(applied.listenerErrors, []);
+        assert.deepEqual(applied.sharedPortNotices ?? [], []);
+        await allHealthy(group);
+        const through = async (host: string): Promise<{ counted: Awaited<ReturnType<typeof connectionCounts>>; clientBytes: number }> => {
+          let clientBytes = 0;
+          const counted = await connectionCounts(nlb.arn, async () => {
+            for (let i = 0; i < 2; i++) {
+              // The target answers and the client ends its side: the connection closes with both sides' bytes through.
+              const socket = connect({ host, port });
+              const answer = await new Promise<string>((resolve, reject) => {
+                socket.once('connect', () => socket.write('counted'));
+                socket.once('data', (chunk: Buffer) => {
+                  socket.end();
+                  resolve(chunk.toString());
+                });
+                socket.once('error', reject);
+              });
+              await new Promise((resolve) => (socket.closed ? resolve(undefined) : socket.once('close', resolve)));
+              assert.equal(answer, 'x:counted');
+              clientBytes += socket.bytesRead + socket.bytesWritten;
+            }
+          });
+          return { counted, clientBytes };
+        };
+        const own = await through(nlb.address);
+        const shared = await through('127.0.0.1');
+        // NLB has no request count (CloudWatch's NewFlowCount is the new connections).
+        const flows = ({ newConnectionCount, activeConnectionCount, processedBytes }: typeof own.counted) => ({ newConnectionCount, activeConnectionCount, processedBytes });
+        assert.deepEqual(flows(own.counted), { newConnectionCount: 2, activeConnectionCount: 0, processedBytes: own.clientBytes });
+        assert.deepEqual(flows(shared.counted), flows(own.counted));
+      } finally {
+        await x.stop();
+      }
     });
 
     it('writes one access-log line per request when asked, with ALB\'s fields in ALB\'s order', { skip: options.skip?.accessLog }, async () => {
@@ -811,6 +919,13 @@ export function dataPlaneConformance(name: string, open: (stateDir: string) => P
       assert.deepEqual(toOne, { target: 'a', proto: 'https', fingerprint: new X509Certificate(first.certificatePem).fingerprint256 });
       const toTwo = await viaName(two.dnsName);
       assert.deepEqual(toTwo, { target: 'b', proto: 'https', fingerprint: new X509Certificate(second.certificatePem).fingerprint256 });
+      // Each connection counts as the one's it was relayed to, once closed with its bytes.
+      const connections = await eventually('both connections counted closed', async () => {
+        const counts = (await plane.counters()).loadBalancers;
+        const seen = [one, two].map((lb) => counts[lb.arn]);
+        return seen.every((lb) => lb !== undefined && lb.activeConnectionCount === 0) ? seen : undefined;
+      });
+      for (const lb of connections) assert.ok(lb !== undefined && lb.newConnectionCount === 1 && lb.requestCount === 1 && lb.processedBytes > 0, JSON.stringify(lb));
     });
 
     it('HTTPS: serves the certificate the client names by SNI, the default one otherwise, under the SSL policy, and takes a new certificate', { skip: options.skip?.https }, async () => {

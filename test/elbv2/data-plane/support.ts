@@ -289,3 +289,39 @@ export function selfSignedCertificate(): { certificatePem: string; privateKeyPem
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+export interface RawExchange {
+  /** What the client wrote and read on its connection, in bytes. */
+  bytes: number;
+  answer: string;
+  /** Open when asked to stay (the answer is complete); closed otherwise. */
+  socket: Socket;
+}
+
+/**
+ * Writes `data` on a connection of its own and reads the answer: until the connection closes or,
+ * with `stayOpen`, until one complete HTTP answer (its head, and its Content-Length body or last chunk) is in.
+ */
+export function rawExchange(host: string, port: number, data: string, stayOpen = false): Promise<RawExchange> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port });
+    let answer = '';
+    const done = (): void => resolve({ bytes: socket.bytesRead + socket.bytesWritten, answer, socket });
+    socket.setTimeout(10_000, () => socket.destroy(new Error(`no answer from ${host}:${port} within 10 s`)));
+    socket.once('connect', () => socket.write(data));
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString('latin1');
+      if (!stayOpen) return;
+      const headEnd = answer.indexOf('\r\n\r\n');
+      if (headEnd < 0) return;
+      const length = /\r\ncontent-length: *(\d+)/i.exec(answer.slice(0, headEnd));
+      const complete = length === null ? answer.endsWith('\r\n0\r\n\r\n') : answer.length >= headEnd + 4 + Number(length[1]);
+      if (complete) {
+        socket.setTimeout(0);
+        done();
+      }
+    });
+    socket.once('error', reject);
+    socket.once('close', () => (stayOpen ? reject(new Error(`${host}:${port} closed the connection before a complete answer`)) : done()));
+  });
+}

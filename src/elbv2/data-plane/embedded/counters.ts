@@ -1,4 +1,5 @@
 /** What ALB's and NLB's CloudWatch metrics count, kept since the data plane started. */
+import type { Socket } from 'node:net';
 import type { DataPlaneCounters } from '../types.js';
 
 export type LoadBalancerCounts = DataPlaneCounters['loadBalancers'][string];
@@ -24,6 +25,20 @@ export class Counters {
       this.targetGroups.set(arn, counts);
     }
     return counts;
+  }
+
+  /**
+   * A client connection of the load balancer's: new, and active until it closes, when the bytes
+   * `socket` carried both ways count as processed.
+   */
+  connection(lbArn: string, socket: Socket): void {
+    const counts = this.lb(lbArn);
+    counts.newConnectionCount++;
+    counts.activeConnectionCount++;
+    socket.once('close', () => {
+      counts.activeConnectionCount--;
+      counts.processedBytes += socket.bytesRead + socket.bytesWritten;
+    });
   }
 
   /** An answer the load balancer made itself (4xx/5xx of its own: no target, redirect excluded). */

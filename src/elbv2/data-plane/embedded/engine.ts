@@ -275,9 +275,9 @@ export class Engine {
           const onConnection = (socket: Socket): void => handleRawConnection(socket, state, this.deps, http);
           // Half-open: a client that ends its side after a request still gets the answer.
           server = listener.protocol === 'HTTPS' ? createTlsServer({ ...tls, allowHalfOpen: true }, onConnection) : createNetServer({ allowHalfOpen: true }, onConnection);
-          server.on('connection', (socket: Socket) => this.countConnection(state, socket));
+          server.on('connection', (socket: Socket) => this.counters.connection(state.lb.arn, socket));
         } else {
-          http.on('connection', (socket: Socket) => this.countConnection(state, socket));
+          http.on('connection', (socket: Socket) => this.counters.connection(state.lb.arn, socket));
           server = http;
         }
         break;
@@ -309,16 +309,6 @@ export class Engine {
           ...(secure ? { tls: { material: tlsMaterialOf(listener), sni } } : {}),
         });
       });
-    });
-  }
-
-  private countConnection(state: { lb: LoadBalancerConfig }, socket: Socket): void {
-    const counts = this.counters.lb(state.lb.arn);
-    counts.newConnectionCount++;
-    counts.activeConnectionCount++;
-    socket.on('close', () => {
-      counts.activeConnectionCount--;
-      counts.processedBytes += socket.bytesRead + socket.bytesWritten;
     });
   }
 }

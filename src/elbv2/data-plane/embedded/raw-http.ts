@@ -20,7 +20,7 @@ import { ChunkedEnd, parseHead, responseHeadEnd, type ParsedHead } from './http1
 import { decide, type Decision } from './http-routing.js';
 import { elbErrorPage } from './error-page.js';
 import type { HttpListenerDeps, HttpListenerState } from './http-listener.js';
-import { idleUpstreams } from './idle-upstreams.js';
+import { forgetIdle, putIdle, takeIdle } from './idle-upstreams.js';
 import { appCookie, encodeSticky, setCookie, setsCookie } from './sticky-cookies.js';
 import type { TargetGroupRuntime, TargetRuntime } from './target-group.js';
 
@@ -78,10 +78,30 @@ class ClientConnection {
   private clientEnded = false;
   /** Aborts the exchange in flight when the client goes away. */
   private abort: (() => void) | undefined;
+  /**
+   * The target's answer to the exchange in flight is late (504) when it shows no progress by
+   * `answerDue` (performance.now()). One timer for all of the connection's exchanges, re-armed
+   * only when it fires early: not a timer set and cleared for every request.
+   */
+  private answerDue = 0;
+  private onAnswerLate: (() => void) | undefined;
+  private answerTimer: NodeJS.Timeout | undefined;
+  private answerTimerAt = 0;
   /** The exchange in flight, when its load balancer keeps an access log. */
   private logged: { entry: AccessLogEntry; path: string; sentBefore: number } | undefined;
 
+  /** The client's address as X-Forwarded-For gives it (IPv4 without its IPv6 mapping): the same for every request on the connection. */
+  private clientIp: string | undefined;
+
   constructor(private readonly socket: Socket, private readonly state: HttpListenerState, private readonly deps: HttpListenerDeps, private readonly fallback: HttpServer) {}
+
+  private clientAddress(): string {
+    if (this.clientIp === undefined) {
+      const address = this.socket.remoteAddress ?? '';
+      this.clientIp = address.startsWith('::ffff:') ? address.slice(7) : address;
+    }
+    return this.clientIp;
+  }
 
   start(): void {
     this.socket.setNoDelay(true);
@@ -107,6 +127,7 @@ class ClientConnection {
 
   private readonly onClose = (): void => {
     this.abort?.();
+    this.stopAnswerTimer();
   };
 
   private readonly onData = (chunk: Buffer): void => {
@@ -125,6 +146,7 @@ class ClientConnection {
     socket.removeListener('end', this.onEnd);
     socket.setTimeout(0);
     socket.removeListener('timeout', this.onTimeout);
+    this.stopAnswerTimer();
     if (this.buffer.length > 0) socket.unshift(this.buffer);
     this.buffer = Buffer.alloc(0);
     this.fallback.emit('connection', socket);
@@ -197,7 +219,7 @@ class ClientConnection {
       type: protocol,
       time: new Date(now),
       elb: this.state.lb.arn.slice(this.state.lb.arn.indexOf('loadbalancer/') + 'loadbalancer/'.length),
-      client: `${(this.socket.remoteAddress ?? '').replace(/^::ffff:/, '')}:${this.socket.remotePort ?? 0}`,
+      client: `${this.clientAddress()}:${this.socket.remotePort ?? 0}`,
       target,
       requestStart: now,
       targetSeconds: -1,
@@ -270,7 +292,7 @@ class ClientConnection {
       }
       if (!dropFromRequest.has(lower)) text += `${name}: ${value}\r\n`;
     }
-    const client = (this.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    const client = this.clientAddress();
     text += `X-Forwarded-For: ${forwardedFor === undefined || forwardedFor === '' ? client : `${forwardedFor}, ${client}`}\r\n`;
     text += `X-Forwarded-Proto: ${this.state.listener.protocol === 'HTTPS' ? 'https' : 'http'}\r\nX-Forwarded-Port: ${this.state.listener.port}\r\n`;
     if (head.headers['x-amzn-trace-id'] === undefined) {
@@ -285,10 +307,9 @@ class ClientConnection {
     const { group, target } = exchange.decision;
     if (!retry) this.deps.counters.tg(group.config.arn).requestCount++;
     group.begin(target);
-    const pool = idleUpstreams.get(target);
-    const reused = pool !== undefined && pool.length > 0;
-    const upstream = reused ? (pool.pop() as Socket) : openUpstream(group, target);
-    if (reused) upstream.setTimeout(0);
+    const idle = takeIdle(target);
+    const reused = idle !== undefined;
+    const upstream = idle ?? openUpstream(group, target);
     const payload = this.requestHead(exchange, url, start);
     upstream.write(body.length > 0 ? Buffer.concat([Buffer.from(payload, 'latin1'), body]) : payload, 'latin1');
     // A kept-alive connection the target closed just as it was reused: a fresh one, once, when that repeats no side effect.
@@ -310,6 +331,43 @@ class ClientConnection {
     return this.deps;
   }
 
+  /** For UpstreamExchange: `late` runs when the target's answer shows no progress for `ms`. */
+  watchAnswer(ms: number, late: () => void): void {
+    this.onAnswerLate = late;
+    this.answerDue = performance.now() + ms;
+    if (this.answerTimer === undefined || this.answerTimerAt > this.answerDue) this.armAnswerTimer(ms);
+  }
+
+  /** For UpstreamExchange: the target sent something; the answer has `ms` more. */
+  answerProgress(ms: number): void {
+    this.answerDue = performance.now() + ms;
+  }
+
+  unwatchAnswer(late: () => void): void {
+    if (this.onAnswerLate === late) this.onAnswerLate = undefined;
+  }
+
+  private stopAnswerTimer(): void {
+    clearTimeout(this.answerTimer);
+    this.answerTimer = undefined;
+  }
+
+  private armAnswerTimer(ms: number): void {
+    clearTimeout(this.answerTimer);
+    this.answerTimerAt = performance.now() + ms;
+    this.answerTimer = setTimeout(this.checkAnswer, ms);
+  }
+
+  private readonly checkAnswer = (): void => {
+    this.answerTimer = undefined;
+    const late = this.onAnswerLate;
+    if (late === undefined) return;
+    const left = this.answerDue - performance.now();
+    if (left > 0) return this.armAnswerTimer(left);
+    this.onAnswerLate = undefined;
+    late();
+  };
+
   setAbort(abort: (() => void) | undefined): void {
     this.abort = abort;
   }
@@ -323,21 +381,14 @@ class ClientConnection {
   }
 }
 
-const upstreamIdleMs = 4000;
-
 function openUpstream(group: TargetGroupRuntime, target: TargetRuntime): Socket {
   const options = { host: target.config.address, port: target.config.port };
   const socket = group.config.protocol === 'HTTPS' ? tlsConnect({ ...options, rejectUnauthorized: false }) : connect(options);
   socket.setNoDelay(true);
   // Listeners for the socket's whole life (an exchange adds its own while it runs): quiet errors,
-  // leave the idle pool when closed, close when idle too long.
+  // leave the idle pool when closed (idle-upstreams.ts closes it when idle too long).
   socket.on('error', () => socket.destroy());
-  socket.on('timeout', () => socket.destroy());
-  socket.on('close', () => {
-    const pool = idleUpstreams.get(target);
-    const at = pool === undefined ? -1 : pool.indexOf(socket);
-    if (at >= 0) pool?.splice(at, 1);
-  });
+  socket.on('close', () => forgetIdle(target, socket));
   return socket;
 }
 
@@ -350,7 +401,8 @@ class UpstreamExchange {
   private untilClose = false;
   private upstreamKeepAlive = true;
   private finished = false;
-  private timer: NodeJS.Timeout | undefined;
+  private idleMs = 0;
+  private readonly late = (): void => this.fail(504);
 
   constructor(
     private readonly connection: ClientConnection,
@@ -363,8 +415,8 @@ class UpstreamExchange {
   ) {}
 
   run(): void {
-    const idleMs = this.connection.listenerState.lb.idleTimeoutSeconds * 1000;
-    this.timer = setTimeout(() => this.fail(504), idleMs);
+    this.idleMs = this.connection.listenerState.lb.idleTimeoutSeconds * 1000;
+    this.connection.watchAnswer(this.idleMs, this.late);
     this.upstream.on('data', this.onData);
     this.upstream.on('error', this.onEnd);
     this.upstream.on('close', this.onEnd);
@@ -391,13 +443,12 @@ class UpstreamExchange {
         if (rest.length > 0) this.onData(rest);
         return;
       }
-      // Head and the body that came with it leave in one write (writev), not one system call each.
-      const client = this.connection.client;
-      client.cork();
-      this.sendHead(parsed, status);
-      if (rest.length > 0) this.body(rest);
-      else if (this.remaining === 0 && this.chunked === undefined && !this.untilClose) this.release(true);
-      client.uncork();
+      // Head and the body that came with it leave in one buffer, one write: not one system call
+      // each, and not node's writev, which costs more than a single write.
+      const head = this.answerHead(parsed, status);
+      if (rest.length > 0) return this.body(rest, head);
+      this.connection.client.write(head, 'latin1');
+      if (this.remaining === 0 && this.chunked === undefined && !this.untilClose) this.release(true);
       return;
     }
     this.body(chunk);
@@ -418,7 +469,8 @@ class UpstreamExchange {
     this.connection.client.destroy();
   };
 
-  private sendHead(parsed: ParsedHead, status: number): void {
+  /** The head the client gets (the target's, without hop-by-hop fields, with ALB's cookies); notes how the body is framed. */
+  private answerHead(parsed: ParsedHead, status: number): string {
     const deps = this.connection.listenerDeps;
     deps.counters.targetStatus(this.group.config.arn, status, (deps.now() - this.start) / 1000);
     this.connection.noteTarget(status, (deps.now() - this.start) / 1000);
@@ -440,13 +492,25 @@ class UpstreamExchange {
       text += `Set-Cookie: ${setCookie(appCookie, encodeSticky(this.group.config.arn, this.target.key, expiresAt), expiresAt)}\r\n`;
     }
     if (this.exchange.clientCloses || this.untilClose) text += 'Connection: close\r\n';
-    this.connection.client.write(`${text}\r\n`, 'latin1');
     this.headSent = true;
+    return `${text}\r\n`;
   }
 
-  private body(piece: Buffer): void {
-    if (this.untilClose) {
+  /** A piece of the body to the client, after the head when it has not gone yet (latin1 text: one byte a character). */
+  private toClient(piece: Buffer, head: string | undefined): void {
+    if (head === undefined) {
       this.connection.client.write(piece);
+      return;
+    }
+    const out = Buffer.allocUnsafe(head.length + piece.length);
+    out.write(head, 0, 'latin1');
+    piece.copy(out, head.length);
+    this.connection.client.write(out);
+  }
+
+  private body(piece: Buffer, head?: string): void {
+    if (this.untilClose) {
+      this.toClient(piece, head);
       return;
     }
     if (this.chunked !== undefined) {
@@ -458,35 +522,31 @@ class UpstreamExchange {
         this.connection.client.destroy();
         return;
       }
-      this.connection.client.write(used === piece.length ? piece : piece.subarray(0, used));
+      this.toClient(used === piece.length ? piece : piece.subarray(0, used), head);
       if (this.chunked.done) this.release(used === piece.length);
       return;
     }
     const used = Math.min(this.remaining, piece.length);
-    this.connection.client.write(used === piece.length ? piece : piece.subarray(0, used));
+    this.toClient(used === piece.length ? piece : piece.subarray(0, used), head);
     this.remaining -= used;
     if (this.remaining === 0) this.release(used === piece.length);
   }
 
   private refreshTimer(): void {
-    this.timer?.refresh();
+    this.connection.answerProgress(this.idleMs);
   }
 
   /** Stops listening to the upstream and counts the request as done on its target. */
   private stop(keep: boolean): void {
     if (this.finished) return;
     this.finished = true;
-    clearTimeout(this.timer);
+    this.connection.unwatchAnswer(this.late);
     this.upstream.removeListener('data', this.onData);
     this.upstream.removeListener('error', this.onEnd);
     this.upstream.removeListener('close', this.onEnd);
     this.connection.setAbort(undefined);
     if (keep && this.upstreamKeepAlive && !this.target.gone && !this.upstream.destroyed) {
-      let pool = idleUpstreams.get(this.target);
-      if (pool === undefined) idleUpstreams.set(this.target, (pool = []));
-      // Closed by us before the target's keep-alive timeout (often 5 s) can close it under a reuse.
-      this.upstream.setTimeout(upstreamIdleMs);
-      pool.push(this.upstream);
+      putIdle(this.target, this.upstream);
     } else {
       this.upstream.destroy();
     }

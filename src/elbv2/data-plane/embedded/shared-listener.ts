@@ -5,6 +5,10 @@
  * node:http: the raw fast path serves one load balancer per connection, and a kept-alive
  * connection here may name several); an HTTPS connection gets the certificate of the load balancer
  * its TLS server name names. A TCP port carries one network load balancer's connections.
+ *
+ * A connection counts as the connection of the load balancer its first request names (the one
+ * its requests are relayed to, as if it had come to that one's own address); one whose requests
+ * name none is no load balancer's.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -12,6 +16,7 @@ import { createServer as createNetServer, type Server as NetServer, type Socket 
 import type { Duplex } from 'node:stream';
 import { createSecureContext, createServer as createTlsServer, type SecureContext } from 'node:tls';
 import { entryForHost, requestHost, unknownHostMessage, type SharedEntry, type SharedPort } from '../shared-ports.js';
+import type { Counters } from './counters.js';
 import { handleRequest, handleUpgrade, type HttpListenerDeps } from './http-listener.js';
 import { handleConnection } from './tcp-listener.js';
 
@@ -38,9 +43,13 @@ export function createSharedServer(state: SharedListenerState, deps: HttpListene
   const server = state.plan.kind === 'https'
     ? createHttpsServer({ cert: first.certificate?.certificatePem, key: first.certificate?.privateKeyPem, SNICallback: sniCallback(state) })
     : createHttpServer();
+  const claim = connectionClaims(server, deps.counters);
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     const entry = dispatch(state, request);
-    if (entry !== undefined) return handleRequest(request, response, entry, deps);
+    if (entry !== undefined) {
+      claim(request, entry.lb.arn);
+      return handleRequest(request, response, entry, deps);
+    }
     request.resume();
     const body = unknownHostMessage(requestHost(request.headers.host), state.plan.port, state.plan.entries, state.plan.kind === 'https' ? 'https' : 'http');
     response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
@@ -48,7 +57,10 @@ export function createSharedServer(state: SharedListenerState, deps: HttpListene
   });
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const entry = dispatch(state, request);
-    if (entry !== undefined) return handleUpgrade(request, socket, head, entry, deps);
+    if (entry !== undefined) {
+      claim(request, entry.lb.arn);
+      return handleUpgrade(request, socket, head, entry, deps);
+    }
     socket.on('error', () => socket.destroy());
     const body = unknownHostMessage(requestHost(request.headers.host), state.plan.port, state.plan.entries);
     socket.end(`HTTP/1.1 404 Not Found\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
@@ -64,6 +76,30 @@ export function configureSharedTimeouts(server: HttpServer | NetServer, plan: Sh
   server.keepAliveTimeout = idleMs;
   server.timeout = idleMs + 1000;
   server.headersTimeout = Math.max(idleMs + 1000, 60_000);
+}
+
+/**
+ * Counts a connection, at its first request that names a load balancer, as that one's. The count
+ * follows the socket on the wire, found by the client's address and port: an HTTPS request's
+ * socket is the TLS one over it, whose bytes are the plain text.
+ */
+function connectionClaims(server: HttpServer, counters: Counters): (request: IncomingMessage, lbArn: string) => void {
+  const open = new Map<string, { socket: Socket; claimed: boolean }>();
+  const keyOf = (socket: Socket): string => `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}`;
+  server.on('connection', (socket: Socket) => {
+    const key = keyOf(socket);
+    const entry = { socket, claimed: false };
+    open.set(key, entry);
+    socket.once('close', () => {
+      if (open.get(key) === entry) open.delete(key);
+    });
+  });
+  return (request, lbArn) => {
+    const entry = open.get(keyOf(request.socket));
+    if (entry === undefined || entry.claimed) return;
+    entry.claimed = true;
+    counters.connection(lbArn, entry.socket);
+  };
 }
 
 function dispatch(state: SharedListenerState, request: IncomingMessage): SharedEntry | undefined {

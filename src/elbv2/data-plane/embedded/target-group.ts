@@ -95,8 +95,14 @@ export class TargetGroupRuntime {
 
   /** Registered targets that may take new traffic, with ALB's fail-open when none is healthy. */
   routable(): TargetRuntime[] {
-    const registered = [...this.targets.values()].filter((target) => target.config.state === 'registered');
-    const healthy = registered.filter((target) => this.isHealthy(target));
+    // One pass, no intermediate arrays: this runs for every request.
+    const registered: TargetRuntime[] = [];
+    const healthy: TargetRuntime[] = [];
+    for (const target of this.targets.values()) {
+      if (target.config.state !== 'registered') continue;
+      registered.push(target);
+      if (this.isHealthy(target)) healthy.push(target);
+    }
     return healthy.length > 0 ? healthy : registered;
   }
 

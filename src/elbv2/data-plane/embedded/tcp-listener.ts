@@ -30,17 +30,8 @@ function defaultTargetGroup(listener: ListenerConfig): string | undefined {
 }
 
 export function handleConnection(client: Socket, state: TcpListenerState, deps: TcpListenerDeps): void {
-  const counts = deps.counters.lb(state.lb.arn);
-  counts.newConnectionCount++;
-  counts.activeConnectionCount++;
+  deps.counters.connection(state.lb.arn, client);
   client.on('error', () => client.destroy());
-  let closed = false;
-  client.on('close', () => {
-    if (closed) return;
-    closed = true;
-    counts.activeConnectionCount--;
-    counts.processedBytes += client.bytesRead + client.bytesWritten;
-  });
   const arn = defaultTargetGroup(state.listener);
   const group = arn === undefined ? undefined : deps.targetGroup(arn);
   const sourceIp = (client.remoteAddress ?? '').replace(/^::ffff:/, '');
