@@ -18,6 +18,7 @@ import { answerClientError } from './client-errors.js';
 import { Counters } from './counters.js';
 import { probe } from './health-prober.js';
 import { handleRequest, handleUpgrade, type HttpListenerDeps } from './http-listener.js';
+import { onUpgrade } from './upgrade-body.js';
 import { handleRawConnection } from './raw-http.js';
 import { TargetGroupRuntime, type TargetRuntime } from './target-group.js';
 import { handleConnection } from './tcp-listener.js';
@@ -268,7 +269,7 @@ export class Engine {
         const http = listener.protocol === 'HTTPS' && !this.fastPath ? createHttpsServer(tls) : createHttpServer();
         http.on('request', (request, response) => handleRequest(request, response, state, this.deps));
         http.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket));
-        http.on('upgrade', (request, socket, head) => handleUpgrade(request, socket, head, state, this.deps));
+        onUpgrade(http, (request, socket, head) => handleUpgrade(request, socket, head, state, this.deps));
         configureTimeouts(http, lb);
         if (this.fastPath) {
           fallback = http;

@@ -18,6 +18,7 @@ import { createSecureContext, createServer as createTlsServer, type SecureContex
 import { entryForHost, requestHost, unknownHostMessage, type SharedEntry, type SharedPort } from '../shared-ports.js';
 import type { Counters } from './counters.js';
 import { handleRequest, handleUpgrade, type HttpListenerDeps } from './http-listener.js';
+import { onUpgrade } from './upgrade-body.js';
 import { handleConnection } from './tcp-listener.js';
 
 /** What the socket reads at each request or connection; the engine replaces `plan` on apply. */
@@ -55,7 +56,7 @@ export function createSharedServer(state: SharedListenerState, deps: HttpListene
     response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
     response.end(body);
   });
-  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+  onUpgrade(server, (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const entry = dispatch(state, request);
     if (entry !== undefined) {
       claim(request, entry.lb.arn);
