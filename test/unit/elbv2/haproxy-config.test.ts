@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { renderConfig } from '../../../src/elbv2/data-plane/haproxy/config.js';
+import { defaultThreads } from '../../../src/elbv2/data-plane/haproxy/index.js';
 import { queryPairRegex } from '../../../src/elbv2/data-plane/haproxy/conditions.js';
 import { backendName, failOpenBackendName } from '../../../src/elbv2/data-plane/haproxy/names.js';
 import { literalWord, quotedWord, wildcardRegex } from '../../../src/elbv2/data-plane/haproxy/words.js';
@@ -218,5 +219,17 @@ describe('renderConfig: DataPlaneConfig as haproxy.cfg', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('haproxy threads: one per core but one, and at least one', () => {
+  it('leaves a core to the targets and to Berth', () => {
+    assert.deepEqual([1, 2, 4, 16].map((cores) => defaultThreads(cores)), [1, 1, 3, 15]);
+  });
+
+  it('renders nbthread in the global section when given, and leaves haproxy its default otherwise', () => {
+    const global = (text: string) => text.slice(0, text.indexOf('\ndefaults'));
+    assert.match(global(renderConfig(sample(), { ...options, threads: 3 }).text), /^ {2}nbthread 3$/m);
+    assert.doesNotMatch(global(renderConfig(sample(), options).text), /nbthread/);
   });
 });

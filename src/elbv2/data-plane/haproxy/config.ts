@@ -22,6 +22,8 @@ import { renderTls, type RenderedTls } from './tls.js';
 export interface RenderOptions {
   /** Where the sockets, pid file, server state and certificates live. */
   stateDir: string;
+  /** Worker threads (`nbthread`); haproxy's own default, one per core, when absent. */
+  threads?: number;
   /** The key AWSALB cookie values are derived from (kept in the state directory). */
   cookieKey: string;
   /** host:port of the access-log receiver (access-log.ts); without it, no frontend logs. */
@@ -66,11 +68,12 @@ export function runtimePaths(stateDir: string) {
   };
 }
 
-function globalSection(stateDir: string): string[] {
+function globalSection(stateDir: string, threads: number | undefined): string[] {
   const paths = runtimePaths(stateDir);
   return [
     'global',
     '  master-worker',
+    ...(threads === undefined ? [] : [`  nbthread ${threads}`]),
     // expose-fd: a reloaded worker takes the listening sockets over from the old one, so no
     // connection is refused during a reload.
     `  stats socket ${paths.adminSocket} mode 600 level admin expose-fd listeners`,
@@ -121,7 +124,7 @@ export function targetGroupsInUse(config: DataPlaneConfig): Set<string> {
 export function renderConfig(config: DataPlaneConfig, options: RenderOptions): RenderedConfig {
   const groups = new Map<string, TargetGroupConfig>(config.targetGroups.map((g) => [g.arn, g]));
   const uses = usesOf(config);
-  const skeleton: string[] = globalSection(options.stateDir);
+  const skeleton: string[] = globalSection(options.stateDir, options.threads);
   const text: string[] = [...skeleton];
   const servers: Record<string, ServerSpec[]> = {};
   const listeners: RenderedListener[] = [];
