@@ -233,3 +233,36 @@ describe('haproxy threads: one per core but one, and at least one', () => {
     assert.doesNotMatch(global(renderConfig(sample(), options).text), /nbthread/);
   });
 });
+
+describe('haproxy frontend: a listener whose only rule forwards to one target group', () => {
+  const web = group('web');
+  const config = (accessLogPath?: string): DataPlaneConfig => ({
+    targetGroups: [web],
+    loadBalancers: [{
+      arn: 'arn:aws:elasticloadbalancing:us-east-1:000000000000:loadbalancer/app/plain/3',
+      name: 'plain',
+      type: 'application',
+      address: '127.0.2.9',
+      dnsName: 'plain-3.us-east-1.elb.localhost',
+      idleTimeoutSeconds: 60,
+      ...(accessLogPath === undefined ? {} : { accessLogPath }),
+      listeners: [{ arn: 'l-80', port: 80, protocol: 'HTTP', rules: [{ arn: 'd', priority: 'default', conditions: [], actions: [{ type: 'forward', targetGroups: [{ targetGroupArn: web.arn, weight: 1 }] }] }] }],
+    }],
+  });
+  const frontendOf = (text: string) => text.slice(text.indexOf('\nfrontend lb_plain'), text.indexOf('\n\n', text.indexOf('\nfrontend lb_plain')));
+
+  it('chooses the checked backend, else the fail-open one, else answers 503, with no rule variables', () => {
+    const backend = backendName(web.arn, web.name);
+    const frontend = frontendOf(renderConfig(config(), options).text);
+    assert.doesNotMatch(frontend, /txn\.(rule|tg|be)/);
+    assert.match(frontend, new RegExp(`^ {2}http-request return status 503 .* if \\{ nbsrv\\(${backend}\\) eq 0 \\} \\{ nbsrv\\(${failOpenBackendName(backend)}\\) eq 0 \\} !\\{ stopping \\}$`, 'm'));
+    assert.match(frontend, new RegExp(`^ {2}use_backend ${backend} if \\{ nbsrv\\(${backend}\\) gt 0 \\}$`, 'm'));
+    assert.match(frontend, new RegExp(`^ {2}default_backend ${failOpenBackendName(backend)}$`, 'm'));
+  });
+
+  it('keeps the rule variables when an access log names the rule and the backend', () => {
+    const frontend = frontendOf(renderConfig(config('/tmp/access.log'), { ...options, accessLogTarget: '127.0.0.1:5140' }).text);
+    assert.match(frontend, /set-var\(txn\.rule\) int\(1\)/);
+    assert.match(frontend, /use_backend %\[var\(txn\.be\)\]/);
+  });
+});
