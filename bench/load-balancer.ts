@@ -17,7 +17,8 @@
  * for the rollout (BERTH_BENCH_LB_ROLLOUT=0 skips it).
  * Environment: BERTH_BENCH_LB_SECONDS (10), BERTH_BENCH_LB_CONNECTIONS (64), BERTH_BENCH_LB_THREADS (2),
  * BERTH_BENCH_LB_NGINX_WORKERS (1: one process, as each data plane is one process), BERTH_BENCH_LB_ROUNDS (3:
- * every row is measured once per round, the rows in turn, and the medians reported);
+ * every row is measured once per round, the rows in turn from a different first row each round,
+ * and the medians reported);
  * BERTH_LB_FAST_PATH=0 makes the embedded data plane forward through node:http only, to compare.
  * The load average is printed first: on a shared machine the figures move with it.
  */
@@ -320,8 +321,16 @@ async function throughputAndReactions(): Promise<void> {
       await until(`${entry.name}: 3 healthy targets`, async () => (await plane.health()).filter((r) => r.state === 'healthy').length === 3);
       subjects.push({ name: entry.name, url: `http://${address}:${port}/`, pids: dataPlanePids(plane, stateDir), results: [] });
     }
+    // Each round starts one row further on, so that no row always follows the same one (the
+    // embedded data plane leaves a core busy for a moment after its run, for instance).
     for (let round = 0; round < rounds; round++) {
-      for (const subject of subjects) subject.results.push(measure(subject.url, subject.pids));
+      for (let i = 0; i < subjects.length; i++) {
+        const subject = subjects[(round + i) % subjects.length]!;
+        const result = measure(subject.url, subject.pids);
+        subject.results[round] = result;
+        // Progress, and each round's own figures, to stderr: a stall in one round shows here.
+        console.error(`round ${round + 1}/${rounds} ${subject.name}: ${fmt(result.requestsPerSecond)} req/s, p99 ${fmt(result.p99Ms, 2)} ms${result.errors ? `, ${result.errors}` : ''}`);
+      }
     }
     for (const { name, plane, address, port } of opened) reactions.push({ name, ...(await reactionTimes(plane, address, port, ports)) });
   } finally {
