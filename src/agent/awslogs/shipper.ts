@@ -56,9 +56,20 @@ export interface ShipperOptions {
    * flush interval old (tests move it instead of waiting). The system clock when absent.
    */
   clock?: Clock;
-  /** How often a pending multi-line event's age is looked at (real time: the age itself is the clock's). */
-  multilineTickMs?: number;
+  /** What looks at a pending multi-line event's age, now and then (default: every second). */
+  multilineTicker?: Ticker;
 }
+
+/**
+ * Calls `tick` now and then until the returned function stops it. `tick` says whether it flushed
+ * an event: tests drive a ticker of their own and see at once whether the clock's time was enough.
+ */
+export type Ticker = (tick: () => boolean) => () => void;
+
+const everySecond: Ticker = (tick) => {
+  const timer = setInterval(tick, 1_000);
+  return () => clearInterval(timer);
+};
 
 const groupGone = (error: unknown) => /log group does not exist/.test((error as { message?: string }).message ?? '');
 
@@ -134,14 +145,15 @@ export class ContainerShipper {
       for (const event of assembler!.push(epochMillis(line.timestamp), line.text, last)) emit(event);
     };
     const clock = this.options.clock ?? systemClock;
-    const ticker =
+    const stopTicker =
       assembler &&
-      setInterval(() => {
+      (this.options.multilineTicker ?? everySecond)(() => {
         const event = assembler.due(clock.now().getTime());
-        if (!event) return;
+        if (!event) return false;
         emit(event);
         this.wake?.();
-      }, this.options.multilineTickMs ?? 1_000);
+        return true;
+      });
     const take = (lines: ReturnType<OutputDecoder['push']>) => {
       for (const line of lines) {
         if (assembler) {
@@ -171,7 +183,7 @@ export class ContainerShipper {
       output.stream.on('close', resolve);
       output.stream.on('error', reject);
     }).finally(() => {
-      clearInterval(ticker);
+      if (stopTicker) stopTicker();
       if (!this.stopped) {
         take(decoder.end());
         emit(assembler?.end());

@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
-import { ManualClock, type Clock } from '../../../src/core/clock.js';
+import { ManualClock } from '../../../src/core/clock.js';
 import { parseAwslogsOptions, type AwslogsSettings } from '../../../src/agent-channel-protocol/awslogs.js';
 import { datetimeFormatPattern } from '../../../src/agent-channel-protocol/strftime.js';
 import { CheckpointStore, type Checkpoint } from '../../../src/agent/awslogs/checkpoint.js';
 import { MultilineAssembler } from '../../../src/agent/awslogs/multiline.js';
 import { epochMillis, maxEventBytes, sinceOf } from '../../../src/agent/awslogs/output-lines.js';
-import { ContainerShipper } from '../../../src/agent/awslogs/shipper.js';
+import { ContainerShipper, type Ticker } from '../../../src/agent/awslogs/shipper.js';
 import type { LogsWriter } from '../../../src/agent/awslogs/writer.js';
 import type { ContainerRuntime } from '../../../src/agent/runtime/types.js';
 
@@ -184,35 +184,31 @@ describe("the multi-line flush on the agent's clock", () => {
     const dir = mkdtempSync(join(tmpdir(), 'berth-multiline-'));
     const stream = new PassThrough();
     const sent: string[] = [];
-    const writer = recordingWriter(sent);
     const first = '2026-12-05T00:00:00.000000001Z';
     const manual = new ManualClock(new Date(epochMillis(first)));
-    // Each look at the clock is one tick of the flush timer: the test waits for ticks, never for 5 s.
-    let looks = 0;
-    const clock: Clock = { now: () => (looks++, manual.now()) };
-    const ticks = async (count: number) => {
-      const target = looks + count;
-      const deadline = Date.now() + 10_000;
-      while (looks < target) {
-        assert.ok(Date.now() < deadline, "the flush timer does not read the agent's clock");
-        await new Promise((resolve) => setTimeout(resolve, 1));
-      }
-    };
+    // The test is the flush timer: it ticks by hand, and each tick says whether it flushed.
+    let tick: (() => boolean) | undefined;
+    const ticker: Ticker = (given) => ((tick = given), () => (tick = undefined));
+    let putDone: () => void = () => undefined;
+    const put = new Promise<void>((resolve) => (putDone = resolve));
+    const writer: LogsWriter = { ...recordingWriter(sent), put: async (_group, _stream, events) => (sent.push(...events.map((event) => event.message)), putDone()) };
     const runtime = { output: async () => ({ stream, multiplexed: true }), inspect: async () => ({ state: 'exited' }) } as unknown as ContainerRuntime;
     const settings: AwslogsSettings = { group: 'g', region: 'us-east-1', createGroup: false, mode: 'blocking', maxBufferBytes: 1024 * 1024, multilinePattern: '^INFO' };
-    const shipper = new ContainerShipper({ runtime, containerId: 'c1', settings, stream: 's', writer: () => writer, checkpoints: new CheckpointStore(dir), log: pino({ level: 'silent' }), clock, multilineTickMs: 2 });
+    const shipper = new ContainerShipper({ runtime, containerId: 'c1', settings, stream: 's', writer: () => writer, checkpoints: new CheckpointStore(dir), log: pino({ level: 'silent' }), clock: manual, multilineTicker: ticker });
     try {
       const running = shipper.run();
       stream.write(frame(first, 'INFO boom'));
       stream.write(frame('2026-12-05T00:00:00.500000000Z', '  at x'));
-      await ticks(3);
-      assert.deepEqual(sent, [], 'no following line and no time passed: the event waits');
+      // Until the shipper has started its ticker and read both lines (turns of the event loop, no timer).
+      for (let turn = 0; (tick === undefined || stream.readableLength > 0) && turn < 10_000; turn++) await new Promise((resolve) => setImmediate(resolve));
+      assert.ok(tick, 'a multi-line shipper runs a ticker');
+      assert.equal(stream.readableLength, 0, 'the shipper read both lines');
+      assert.equal(tick(), false, 'no following line and no time passed: the event waits');
       manual.advance(4_999);
-      await ticks(3);
-      assert.deepEqual(sent, [], 'not before 5 s');
+      assert.equal(tick(), false, 'not before 5 s');
       manual.advance(1);
-      // The ticker emits it, and the send loop writes the checkpoint before PutLogEvents: a few ticks more.
-      for (let tick = 0; sent.length === 0 && tick < 1_000; tick++) await ticks(1);
+      assert.equal(tick(), true, 'at 5 s');
+      await put;
       assert.deepEqual(sent, ['INFO boom\n  at x\n']);
       stream.end();
       assert.equal(await running, true);
@@ -240,11 +236,13 @@ describe('a multi-line event larger than the event size, across a kill between i
         /** What CloudWatch holds, in the order taken. */
         const stored: { timestamp: number; message: string }[] = [];
         let puts = 0;
+        let killedAtPut: () => void = () => undefined;
+        const killedPut = new Promise<void>((resolve) => (killedAtPut = resolve));
         const writerFor = (killAtPut: number): LogsWriter => ({
           createGroup: async () => undefined,
           createStream: async () => undefined,
           // The agent dies during the call: no answer ever comes, and nothing of the batch arrives.
-          put: (_group, _stream, events) => (++puts === killAtPut ? new Promise<void>(() => undefined) : Promise.resolve(void stored.push(...events))),
+          put: (_group, _stream, events) => (++puts === killAtPut ? (killedAtPut(), new Promise<void>(() => undefined)) : Promise.resolve(void stored.push(...events))),
           lastEvent: async () => stored.at(-1),
           destroy: () => undefined,
         });
@@ -253,10 +251,7 @@ describe('a multi-line event larger than the event size, across a kill between i
         const options = { runtime, containerId: 'c1', settings, stream: 's', checkpoints, log: pino({ level: 'silent' }) };
         const killed = new ContainerShipper({ ...options, writer: () => writerFor(2) });
         void killed.run();
-        for (let wait = 0; puts < 2; wait++) {
-          assert.ok(wait < 10_000, 'the second batch is sent');
-          await new Promise((resolve) => setTimeout(resolve, 1));
-        }
+        await killedPut; // the second batch is sent, and never answered
         killed.stop();
         const taken = stored.filter((event) => event.message !== 'INFO a\n').map((event) => event.message).join('');
         assert.ok(taken.length > 0 && taken.length < huge.length && huge.startsWith(taken), `killed between the pieces of the large event (${taken.length} bytes of it taken)`);
