@@ -99,7 +99,7 @@ describe('alarm actions through the outbox', () => {
       await evaluator.settle();
       for (const consumer of consumers) await consumer.settle();
       if (await reached()) return;
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setImmediate(resolve));
     }
     assert.fail('not reached');
   };

@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { CloudWatchClient, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, PutMetricAlarmCommand, type MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import {
@@ -32,6 +31,20 @@ const dockerUp = await dockerAvailable();
 const periodMs = 10_000;
 const run = promisify(execFile);
 
+/**
+ * Waits until the agent has sent two more usage samples (it sends one a second), so that a
+ * period about to end holds a rate over real CPU time: some task's sample before last was taken
+ * after the newest one held now. Polls the store for the agent's real work; no timer of Berth's.
+ */
+async function twoMoreSamples(berth: TestBerth): Promise<void> {
+  const held = async () => berth.server.store.read((tx) => tx.taskUsage.list());
+  const newest = new Map((await held()).map((record) => [record.taskArn, Math.max(...record.containers.map((c) => c.latest.sampledAt))]));
+  await eventually(async () => {
+    const records = await held();
+    return records.some((record) => record.containers.every((c) => c.previous !== undefined && c.previous.sampledAt > (newest.get(record.taskArn) ?? -Infinity))) ? true : undefined;
+  }, 30_000, 'two more usage samples from the agent');
+}
+
 /** The StateUpdate summaries of an alarm's history, oldest first. */
 async function stateUpdates(cloudwatch: CloudWatchClient, name: string): Promise<string[]> {
   const { AlarmHistoryItems = [] } = await cloudwatch.send(new DescribeAlarmHistoryCommand({ AlarmName: name, HistoryItemType: 'StateUpdate', ScanBy: 'TimestampAscending' }));
@@ -50,11 +63,11 @@ describe('an alarm on CPUUtilization driven by a task’s real CPU time', { skip
 
   const describeAlarm = async (): Promise<MetricAlarm> => (await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['burn-cpu'] }))).MetricAlarms![0]!;
   /**
-   * Lets the agent send a couple of real samples (it sends one a second), then ends the period on
+   * Lets the agent send two more real samples, then ends the period on
    * the clock, has the ECS metrics published and the alarm evaluated.
    */
   const period = async () => {
-    await sleep(2_500);
+    await twoMoreSamples(berth);
     clock.advance(periodMs);
     (cloudwatch.config as { systemClockOffset: number }).systemClockOffset += periodMs;
     await berth.server.ecsMetrics.settle();
@@ -180,7 +193,7 @@ describe('an alarm on CPUUtilization driven by a task’s real CPU time', { skip
     /** Ends periods (real CPU time accumulating in each) until `done` holds for the service, within a bounded number. */
     const periodsUntil = async <T>(what: string, done: (service: Service) => T | undefined): Promise<T> => {
       for (let round = 0; round < 20; round++) {
-        await sleep(2_500);
+        await twoMoreSamples(berth);
         clock.advance(periodMs);
         (cloudwatch.config as { systemClockOffset: number }).systemClockOffset += periodMs;
         (ecs.config as unknown as { systemClockOffset: number }).systemClockOffset += periodMs;
@@ -209,7 +222,7 @@ describe('an alarm on CPUUtilization driven by a task’s real CPU time', { skip
       const { tasks = [] } = await ecs.send(new DescribeTasksCommand({ cluster: 'default', tasks: taskArns }));
       return tasks.some((task) => task.taskDefinitionArn === busyDefinition && task.lastStatus === 'RUNNING') ? true : undefined;
     }, 60_000, 'the busy task RUNNING');
-    await sleep(3_000);
+    await twoMoreSamples(berth);
     const failed = await periodsUntil('the busy revision failed', (service) => {
       const deployment = service.deployments?.find((candidate) => candidate.rolloutState === 'FAILED');
       return deployment ? { service, deployment } : undefined;

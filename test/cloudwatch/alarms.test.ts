@@ -55,7 +55,7 @@ describe('CloudWatch alarms', () => {
       await berth.server.alarms.settle();
       const alarm = await describeOne(name);
       if (alarm.StateValue === state) return alarm;
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setImmediate(resolve));
     }
     assert.fail(`${name} did not go to ${state}: ${JSON.stringify(await describeOne(name))}`);
   };
