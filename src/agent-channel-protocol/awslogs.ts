@@ -7,6 +7,7 @@
  * max-buffer-size, awslogs-multiline-pattern and awslogs-datetime-format. Docker's other awslogs
  * options are refused by name until the agent does them.
  */
+import { compilePattern, PatternError } from '../core/linear-regex.js';
 import { datetimeFormatPattern } from './strftime.js';
 
 export interface AwslogsSettings {
@@ -125,10 +126,12 @@ function multilineOf(given: Record<string, string>): string | AwslogsProblem | u
     source = converted;
   }
   if (source === undefined) return undefined;
+  // Docker matches it with Go's regexp (RE2): the same syntax, in linear time on each line.
   try {
-    new RegExp(source);
+    compilePattern(source);
   } catch (error) {
-    return { option: format ? 'awslogs-datetime-format' : 'awslogs-multiline-pattern', problem: `awslogs could not parse multiline pattern key "${source}": ${(error as Error).message}` };
+    if (!(error instanceof PatternError)) throw error;
+    return { option: format ? 'awslogs-datetime-format' : 'awslogs-multiline-pattern', problem: `awslogs could not parse multiline pattern key "${source}": ${error.problem}` };
   }
   return source;
 }

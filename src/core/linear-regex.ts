@@ -43,7 +43,14 @@ export interface LinearPattern {
   matches(value: string): boolean;
   /** Whether some part of the value matches, as a search (CloudWatch Logs' `%regex%` terms) decides. */
   found(value: string): boolean;
+  /** The groups of the first match found, by number (0: the whole match); undefined when none is. */
+  firstMatch(value: string): (string | undefined)[] | undefined;
+  /** The numbers of the named groups, `(?<name>…)` or `(?P<name>…)`. */
+  readonly namedGroups: Readonly<Record<string, number>>;
 }
+
+/** Flags as JavaScript writes them after a `/regex/`: i (case-insensitive), s (`.` takes line breaks), m (`^`/`$` at lines). */
+const flagBits: Record<string, number> = { i: RE2JS.CASE_INSENSITIVE, s: RE2JS.DOTALL, m: RE2JS.MULTILINE };
 
 const cache = new Map<string, RE2JS>();
 
@@ -52,9 +59,19 @@ const cache = new Map<string, RE2JS>();
  * source only: each evaluation takes the compiled form from the cache, compiling it again if it
  * was dropped, so a parsed expression kept anywhere never pins a compiled pattern in memory.
  */
-export function compilePattern(source: string): LinearPattern {
-  compiled(source);
-  return { source, matches: (value) => compiled(source).matches(value), found: (value) => compiled(source).test(value) };
+export function compilePattern(source: string, flags = ''): LinearPattern {
+  const namedGroups = { ...compiled(source, flags).namedGroups() } as Record<string, number>;
+  return {
+    source,
+    namedGroups,
+    matches: (value) => compiled(source, flags).matches(value),
+    found: (value) => compiled(source, flags).test(value),
+    firstMatch: (value) => {
+      const matcher = compiled(source, flags).matcher(value);
+      if (!matcher.find()) return undefined;
+      return Array.from({ length: matcher.groupCount() + 1 }, (_, group) => matcher.group(group) ?? undefined);
+    },
+  };
 }
 
 /** The sources of the patterns compiled now, least recently used first. */
@@ -62,21 +79,28 @@ export function cachedPatterns(): string[] {
   return [...cache.keys()];
 }
 
-function compiled(source: string): RE2JS {
-  const hit = cache.get(source);
+function compiled(source: string, flags = ''): RE2JS {
+  const key = flags === '' ? source : `(?${flags})${source}`;
+  const hit = cache.get(key);
   if (hit) {
     // Map keeps insertion order: moving a hit to the end makes the first key the least recently used.
-    cache.delete(source);
-    cache.set(source, hit);
+    cache.delete(key);
+    cache.set(key, hit);
     return hit;
   }
-  const re = compileUncached(source);
-  cache.set(source, re);
+  const re = compileUncached(source, flags);
+  cache.set(key, re);
   if (cache.size > PATTERN_CACHE_SIZE) cache.delete(cache.keys().next().value!);
   return re;
 }
 
-function compileUncached(source: string): RE2JS {
+function compileUncached(source: string, flags: string): RE2JS {
+  let bits = 0;
+  for (const flag of flags) {
+    const bit = flagBits[flag];
+    if (bit === undefined) throw new PatternError(`the flag ${flag} is not supported; i, s and m are`);
+    bits |= bit;
+  }
   if (source.length > MAX_PATTERN_LENGTH) {
     throw new PatternError(`the pattern is ${source.length} characters long; at most ${MAX_PATTERN_LENGTH} are allowed`);
   }
@@ -88,7 +112,7 @@ function compileUncached(source: string): RE2JS {
   }
   let re: RE2JS;
   try {
-    re = RE2JS.compile(source);
+    re = RE2JS.compile(source, bits);
   } catch (error) {
     if (error instanceof RE2JSException) throw new PatternError(error.message.replace(/^error parsing regexp: /, ''));
     throw error;

@@ -8,12 +8,17 @@ import { matchesWildcard, type WildcardOptions } from '../../src/core/wildcard.j
 import { compilePattern } from '../../src/core/linear-regex.js';
 import { compileWildcard } from '../../src/iam/policy/patterns.js';
 import { evaluate, parseExpression, type QueryTarget } from '../../src/placement/query-language/index.js';
+import { runQuery } from '../../src/logs/insights/evaluate.js';
+import { parseQuery } from '../../src/logs/insights/parser.js';
 
 export const evaluations = {
   wildcard: (pattern: string, text: string, options?: WildcardOptions) => matchesWildcard(pattern, text, options),
   regex: (pattern: string, value: string) => compilePattern(pattern).matches(value),
   policyWildcard: (pattern: string, text: string) => compileWildcard(pattern, false)(text),
   query: (expression: string, target: QueryTarget) => evaluate(parseExpression(expression), target),
+  /** A Logs Insights query over events with these messages: the number of rows it answers. */
+  insights: (query: string, messages: string[]) =>
+    runQuery(parseQuery(query), messages.map((message, i) => ({ timestamp: i, message, stream: 's', group: 'g', ingestionTime: i }))).rows.length,
 };
 
 type Evaluations = typeof evaluations;

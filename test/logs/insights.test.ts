@@ -24,6 +24,7 @@ import { runQuery, type SourceEvent } from '../../src/logs/insights/evaluate.js'
 import { malformedQueryMessage, QuerySyntaxError } from '../../src/logs/insights/lexer.js';
 import { parseQuery } from '../../src/logs/insights/parser.js';
 import { rejects } from '../helpers/assertions.js';
+import { bounded } from '../helpers/bounded.js';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 
 const t0 = Date.UTC(2026, 11, 5, 0, 0, 0);
@@ -216,5 +217,17 @@ describe('Logs Insights through the AWS SDK', () => {
     assert.deepEqual((await logs.send(new DescribeQueriesCommand({}))).queries, []);
     await logs.send(new CreateLogGroupCommand({ logGroupName: '/app' }));
     assert.deepEqual((await logs.send(new DescribeLogStreamsCommand({ logGroupName: '/app' }))).logStreams, []);
+  });
+});
+
+describe('Logs Insights regular expressions run in linear time', () => {
+  it('answers a filter whose regex backtracks catastrophically in JavaScript, within the bound', async () => {
+    const messages = [`${'a'.repeat(64)}!`, 'a'.repeat(64)];
+    assert.equal(await bounded('insights', ['filter @message like /^(a+)+$/', messages]), 1);
+  });
+
+  it('parses with named groups, and refuses what only a backtracking engine has', () => {
+    assert.deepEqual(run("filter @message like /user=/ | parse @message /user=(?<who>\\w+) took=(?<ms>\\d+)/ | fields who, ms"), [{ who: 'alice', ms: '12' }]);
+    assert.throws(() => parseQuery('parse @message /(?<who>\\w+)(?=x)/'), (error: unknown) => error instanceof QuerySyntaxError && /lookahead/.test(error.message));
   });
 });

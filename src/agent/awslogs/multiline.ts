@@ -33,7 +33,7 @@ interface Pending<P> {
 export class MultilineAssembler<P> {
   private pending: Pending<P> | undefined;
 
-  constructor(private readonly pattern: RegExp, private readonly flushAfterMs = multilineFlushMs, private readonly maxBytes = maxEventBytes) {}
+  constructor(private readonly pattern: { test(line: string): boolean }, private readonly flushAfterMs = multilineFlushMs, private readonly maxBytes = maxEventBytes) {}
 
   /** Takes one line (without its "\n"); the event it completes, if any. */
   push(timestamp: number, text: string, position: P): AssembledEvent<P>[] {

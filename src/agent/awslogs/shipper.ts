@@ -30,6 +30,7 @@ import type { AwslogsSettings } from '../../agent-channel-protocol/awslogs.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { chronological, nextBatchSize, type QueuedEvent } from './batches.js';
 import type { Checkpoint, CheckpointStore, Position } from './checkpoint.js';
+import { compilePattern } from '../../core/linear-regex.js';
 import { MultilineAssembler, type AssembledEvent } from './multiline.js';
 import { epochMillis, OutputDecoder, sinceOf, splitAtBytes, type OutputLine } from './output-lines.js';
 import { awsErrorText, type LogsWriter } from './writer.js';
@@ -65,6 +66,12 @@ export interface ShipperOptions {
  * an event: tests drive a ticker of their own and see at once whether the clock's time was enough.
  */
 export type Ticker = (tick: () => boolean) => () => void;
+
+/** A line starts an event when the pattern is found in it, as Go's regexp finds it for Docker: in linear time on the container's output. */
+const lineStartOf = (pattern: string) => {
+  const linear = compilePattern(pattern);
+  return { test: (line: string) => linear.found(line) };
+};
 
 const everySecond: Ticker = (tick) => {
   const timer = setInterval(tick, 1_000);
@@ -112,7 +119,7 @@ export class ContainerShipper {
     let last: Checkpoint = start ?? { timestamp: '', count: 0 };
     let toSkip = start?.count ?? 0;
     const pattern = this.options.settings.multilinePattern;
-    const assembler = pattern !== undefined ? new MultilineAssembler<Checkpoint>(new RegExp(pattern)) : undefined;
+    const assembler = pattern !== undefined ? new MultilineAssembler<Checkpoint>(lineStartOf(pattern)) : undefined;
     /** The position of the last whole event given out: where the pieces of a split event, but the last, leave the checkpoint. */
     let before: Checkpoint = last;
     /**

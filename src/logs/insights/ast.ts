@@ -1,9 +1,10 @@
 /** The parsed form of a Logs Insights query: commands in pipeline order over expressions. */
+import type { LinearPattern } from '../../core/linear-regex.js';
 
 export type Expr =
   | { kind: 'field'; name: string }
   | { kind: 'literal'; value: string | number | boolean | null }
-  | { kind: 'regex'; regex: RegExp }
+  | { kind: 'regex'; regex: LinearPattern }
   | { kind: 'binary'; op: string; left: Expr; right: Expr }
   | { kind: 'not'; expr: Expr }
   | { kind: 'negate'; expr: Expr }
@@ -33,7 +34,8 @@ export type Command =
   | { kind: 'stats'; statistics: Statistic[]; by: Projection[] }
   | { kind: 'sort'; keys: { expr: Expr; descending: boolean }[] }
   | { kind: 'limit'; count: number }
-  | { kind: 'parse'; source: Expr; pattern: RegExp; names: string[] };
+  /** `groups[i]`: the number of the pattern's group that gives the field `names[i]`. */
+  | { kind: 'parse'; source: Expr; pattern: LinearPattern; names: string[]; groups: number[] };
 
 export interface Query {
   commands: Command[];

@@ -102,7 +102,7 @@ export function evaluate(expr: Expr, record: InsightsRecord): Value {
       const left = evaluate(expr.left, record);
       if (expr.op === 'like' || expr.op === '=~') {
         if (left === undefined || left === null) return false;
-        if (expr.right.kind === 'regex') return expr.right.regex.test(String(left));
+        if (expr.right.kind === 'regex') return expr.right.regex.found(String(left));
         const right = evaluate(expr.right, record);
         return right !== undefined && right !== null && String(left).includes(String(right));
       }
@@ -213,9 +213,9 @@ export function runQuery(query: Query, events: Iterable<SourceEvent>, defaultLim
       case 'parse':
         for (const record of records) {
           const source = evaluate(command.source, record);
-          const match = source === undefined || source === null ? null : command.pattern.exec(String(source));
+          const match = source === undefined || source === null ? undefined : command.pattern.firstMatch(String(source));
           if (!match) continue;
-          command.names.forEach((name, index) => record.set(name, match.groups?.[name] ?? match[index + 1]));
+          command.names.forEach((name, index) => record.set(name, match[command.groups[index]!]));
         }
         break;
       case 'stats': {

@@ -5,6 +5,7 @@
  * functions bin(), ispresent(), strlen(), tolower(), toupper().
  */
 import type { Aggregate, Command, Expr, Projection, Query, Statistic } from './ast.js';
+import { compilePattern, PatternError, type LinearPattern } from '../../core/linear-regex.js';
 import { QuerySyntaxError, tokenize, type Token } from './lexer.js';
 
 const aggregates: readonly Aggregate[] = ['count', 'count_distinct', 'avg', 'sum', 'min', 'max', 'pct'];
@@ -178,8 +179,9 @@ class Parser {
   private parse(): Command {
     const source = this.isPunct('|') || this.token.kind === 'string' || this.token.kind === 'regex' ? ({ kind: 'field', name: '@message' } as Expr) : this.primary();
     const patternToken = this.token;
-    let pattern: RegExp;
+    let pattern: LinearPattern;
     let names: string[] = [];
+    let groups: number[];
     if (patternToken.kind === 'string') {
       this.i++;
       const parts = patternToken.text.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
@@ -193,16 +195,24 @@ class Parser {
       if (names.length !== parts.length - 1) this.fail(`the pattern has ${parts.length - 1} '*' but ${names.length} names follow 'as'`, patternToken);
       // Each * takes as little as it can, except a * that ends the pattern: it takes the rest.
       const source = parts.map((part, index) => (index === 0 ? part : `(${index === parts.length - 1 && part === '' ? '.*' : '.*?'})${part}`)).join('');
-      pattern = new RegExp(source, 's');
+      try {
+        pattern = compilePattern(source, 's');
+      } catch (error) {
+        if (!(error instanceof PatternError)) throw error;
+        return this.fail(`invalid parse pattern: ${error.problem}`, patternToken);
+      }
+      groups = names.map((_, index) => index + 1);
     } else if (patternToken.kind === 'regex') {
       this.i++;
       pattern = regexOf(patternToken);
-      names = [...pattern.source.matchAll(/\(\?<([A-Za-z_][A-Za-z0-9_]*)>/g)].map((match) => match[1] as string);
+      const named = Object.entries(pattern.namedGroups).sort(([, a], [, b]) => a - b);
+      names = named.map(([name]) => name);
+      groups = named.map(([, group]) => group);
       if (names.length === 0) this.fail('a parse regular expression names its fields with (?<name>…)', patternToken);
     } else {
       return this.fail('expected a glob string or a regular expression');
     }
-    return { kind: 'parse', source, pattern, names };
+    return { kind: 'parse', source, pattern, names, groups };
   }
 
   expr(): Expr {
@@ -326,12 +336,13 @@ class Parser {
   }
 }
 
-function regexOf(token: Token): RegExp {
+/** A query's `/regex/`, on the linear-time engine: a query is the caller's, and runs over every event scanned. */
+function regexOf(token: Token): LinearPattern {
   const slash = token.text.lastIndexOf('/');
   try {
-    return new RegExp(token.text.slice(0, slash), token.text.slice(slash + 1));
-  } catch {
-    throw new QuerySyntaxError(token.start, token.end, 'invalid regular expression');
+    return compilePattern(token.text.slice(0, slash), token.text.slice(slash + 1));
+  } catch (error) {
+    throw new QuerySyntaxError(token.start, token.end, error instanceof PatternError ? `invalid regular expression: ${error.problem}` : 'invalid regular expression');
   }
 }
 

@@ -34,6 +34,7 @@ describe('awslogs multi-line options', () => {
   const problems: [string, Record<string, string>, RegExp][] = [
     ['both options, as Docker refuses them', { 'awslogs-multiline-pattern': '^INFO', 'awslogs-datetime-format': '%Y' }, /you cannot configure log opt 'awslogs-datetime-format' and 'awslogs-multiline-pattern' at the same time/],
     ['a pattern that does not compile', { 'awslogs-multiline-pattern': '(' }, /awslogs could not parse multiline pattern key "\("/],
+    ['a lookahead, which Go\'s regexp (Docker\'s) has not either', { 'awslogs-multiline-pattern': '^INFO(?=:)' }, /awslogs could not parse multiline pattern key "\^INFO\(\?=:\)": the lookahead \(\?= is not supported/],
     ['a strftime sequence not in Docker\'s table', { 'awslogs-datetime-format': '%Y %Q' }, /has %Q, which is not in Docker's strftime table/],
   ];
   for (const [title, options, message] of problems) {

@@ -128,3 +128,19 @@ describe('linear-time patterns: bounds', () => {
     assert.equal(cachedPatterns().at(-1), 'cache-first.*');
   });
 });
+
+describe('linear-time patterns: searching with groups and flags', () => {
+  it('gives the first match\'s groups by number, and the named groups\' numbers', () => {
+    const pattern = compilePattern('(?<level>[A-Z]+): (?P<rest>.*)(x)?');
+    assert.deepEqual(pattern.namedGroups, { level: 1, rest: 2 });
+    assert.deepEqual(pattern.firstMatch('at 12 ERROR: boom'), ['ERROR: boom', 'ERROR', 'boom', undefined]);
+    assert.equal(pattern.firstMatch('nothing here'), undefined);
+  });
+
+  it('takes the flags i, s and m, and refuses others', () => {
+    assert.equal(compilePattern('^error$', 'im').found('ok\nERROR\nok'), true);
+    assert.equal(compilePattern('^error$', 'i').found('ok\nERROR\nok'), false);
+    assert.equal(compilePattern('a.b', 's').found('a\nb'), true);
+    assert.throws(() => compilePattern('a', 'g'), (error: unknown) => error instanceof PatternError && /the flag g is not supported/.test(error.problem));
+  });
+});
