@@ -8,6 +8,7 @@ import { matchesWildcard, type WildcardOptions } from '../../src/core/wildcard.j
 import { compilePattern } from '../../src/core/linear-regex.js';
 import { compileWildcard } from '../../src/iam/policy/patterns.js';
 import { evaluate, parseExpression, type QueryTarget } from '../../src/placement/query-language/index.js';
+import { parseFilterPattern } from '../../src/logs/filter-pattern/index.js';
 import { runQuery } from '../../src/logs/insights/evaluate.js';
 import { parseQuery } from '../../src/logs/insights/parser.js';
 
@@ -16,6 +17,7 @@ export const evaluations = {
   regex: (pattern: string, value: string) => compilePattern(pattern).matches(value),
   policyWildcard: (pattern: string, text: string) => compileWildcard(pattern, false)(text),
   query: (expression: string, target: QueryTarget) => evaluate(parseExpression(expression), target),
+  filterPattern: (pattern: string, message: string) => parseFilterPattern(pattern)(message),
   /** A Logs Insights query over events with these messages: the number of rows it answers. */
   insights: (query: string, messages: string[]) =>
     runQuery(parseQuery(query), messages.map((message, i) => ({ timestamp: i, message, stream: 's', group: 'g', ingestionTime: i }))).rows.length,

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FilterPatternError, parseFilterPattern } from '../../src/logs/filter-pattern/index.js';
+import { bounded } from '../helpers/bounded.js';
 
 type Row = [pattern: string, message: string, matches: boolean];
 
@@ -205,5 +206,17 @@ describe('filter patterns', () => {
         `${pattern} should fail at ${position}`,
       );
     }
+  });
+});
+
+describe('filter pattern wildcards run in linear time', () => {
+  const many = `${'*a'.repeat(12)}*b`;
+  const text = 'a'.repeat(200);
+  it('a JSON value with many `*` against a long value that almost matches, within the bound', async () => {
+    assert.equal(await bounded('filterPattern', [`{ $.msg = "${many}" }`, JSON.stringify({ msg: text })]), false);
+    assert.equal(await bounded('filterPattern', [`{ $.msg = "${many}" }`, JSON.stringify({ msg: `${text}b` })]), true);
+  });
+  it('a space-delimited field the same way', async () => {
+    assert.equal(await bounded('filterPattern', [`[w = "${many}"]`, text]), false);
   });
 });

@@ -1,11 +1,13 @@
 /** The right-hand side of a comparison in JSON and space-delimited patterns, and how it compares. */
+import { matchesWildcard } from '../../core/wildcard.js';
 import { invalidCharacterMessage } from './characters.js';
 import type { RegexTerm } from './regex.js';
 import type { Scanner } from './scanner.js';
 
 export type Operator = '=' | '!=' | '<' | '<=' | '>' | '>=';
 
-export type Literal = { kind: 'number'; value: number } | { kind: 'text'; value: string; wildcard: RegExp | undefined } | { kind: 'regex'; value: RegexTerm };
+/** `wildcard`: the value has `*`, which stands for any characters (`4*`, `*html*`). */
+export type Literal = { kind: 'number'; value: number } | { kind: 'text'; value: string; wildcard: boolean } | { kind: 'regex'; value: RegexTerm };
 
 const operators: Operator[] = ['!=', '<=', '>=', '=', '<', '>'];
 
@@ -14,26 +16,18 @@ export function readOperator(scanner: Scanner): Operator | undefined {
   return undefined;
 }
 
-const escapeRegex = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-
-/** `4*`, `*html*`: `*` stands for any characters. */
-function wildcardOf(text: string): RegExp | undefined {
-  if (!text.includes('*')) return undefined;
-  return new RegExp(`^${text.split('*').map(escapeRegex).join('.*')}$`, 's');
-}
-
 function readLiteral(scanner: Scanner, stops: string): Literal {
   const next = scanner.peek();
   if (next === '"') {
     const value = scanner.quoted();
-    return { kind: 'text', value, wildcard: wildcardOf(value) };
+    return { kind: 'text', value, wildcard: value.includes('*') };
   }
   if (next === '%') return { kind: 'regex', value: scanner.regex() };
   const start = scanner.pos;
   const word = scanner.word(stops);
   if (word === '') scanner.fail('expected a value', start);
   if (/^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(word)) return { kind: 'number', value: Number(word) };
-  return { kind: 'text', value: word, wildcard: wildcardOf(word) };
+  return { kind: 'text', value: word, wildcard: word.includes('*') };
 }
 
 const ordering: readonly Operator[] = ['<', '<=', '>', '>='];
@@ -53,7 +47,8 @@ export function readOperand(scanner: Scanner, operator: Operator, stops: string)
 }
 
 function textMatches(literal: Extract<Literal, { kind: 'text' }>, actual: string): boolean {
-  return literal.wildcard ? literal.wildcard.test(actual) : literal.value === actual;
+  // Not a RegExp: `*` as `.*` backtracks without bound on JavaScript's engine; this is linear in practice.
+  return literal.wildcard ? matchesWildcard(literal.value, actual) : literal.value === actual;
 }
 
 /**
