@@ -13,7 +13,7 @@ import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-clo
 import { CreateClusterCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startAgentProcess } from '../helpers/agent-process.js';
-import { allEvents, awslogs } from '../helpers/awslogs-on-docker.js';
+import { allEvents, runShipping } from '../helpers/awslogs-on-docker.js';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 import { executionRoleFor } from '../helpers/execution-role.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
@@ -58,21 +58,9 @@ describe('awslogs across kill -9 of the agent', { skip: dockerUp ? false : 'no D
     const agent = await startAgentProcess(berth.url, dataDir);
     killed = agent.child;
     const count = 1500;
-    const arn = await tasks.run(
-      await tasks.register({
-        family: 'killed',
-        executionRoleArn: executionRole,
-        containerDefinitions: [
-          {
-            name: 'app',
-            image,
-            memory: 32,
-            command: ['sh', '-c', `i=0; while [ $i -lt ${count} ]; do echo "line $i"; i=$((i+1)); [ $((i % 20)) -eq 0 ] && sleep 0.05; done; true`],
-            logConfiguration: awslogs(group),
-          },
-        ],
-      }),
-    );
+    const arn = await runShipping({ tasks, image, executionRole }, 'killed', group, {
+      command: ['sh', '-c', `i=0; while [ $i -lt ${count} ]; do echo "line $i"; i=$((i+1)); [ $((i % 20)) -eq 0 ] && sleep 0.05; done; true`],
+    });
     const stream = `web/app/${arn.split('/').at(-1)}`;
     // Killed while it ships: some lines arrived, more are being written.
     const arrived = await eventually(async () => {

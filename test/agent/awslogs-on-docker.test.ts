@@ -10,12 +10,12 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, test } from 'node:test';
 import { CreateLogGroupCommand, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import type { ContainerDefinition, Task } from '@aws-sdk/client-ecs';
+import type { Task } from '@aws-sdk/client-ecs';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AdvancingClock } from '../../src/core/clock.js';
 import { stoppedHoldMs } from '../../src/agent/engine/stopped-hold.js';
 import { eventually } from '../helpers/agent.js';
-import { allEvents as eventsOf, awslogs, awslogsOnDocker } from '../helpers/awslogs-on-docker.js';
+import { allEvents as eventsOf, awslogsOnDocker, runShipping } from '../helpers/awslogs-on-docker.js';
 import { testCredentials } from '../helpers/berth.js';
 import { dockerAvailable } from '../helpers/images.js';
 
@@ -71,26 +71,12 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
   }
 
   /**
-   * Runs a task `family` of one container `app` (the busybox image, 32 MiB) with `container`'s
-   * command and the rest, shipping to `group`; as the test execution role unless `role` is given.
-   */
-  async function runShipping(family: string, group: string, container: Partial<ContainerDefinition>, options: { role?: string; extra?: Record<string, string> } = {}): Promise<string> {
-    return env.tasks.run(
-      await env.tasks.register({
-        family,
-        executionRoleArn: options.role ?? env.executionRole,
-        containerDefinitions: [{ name: 'app', image: env.image, memory: 32, ...container, logConfiguration: awslogs(group, options.extra) }],
-      }),
-    );
-  }
-
-  /**
    * Runs `count` lines, one each 0.1 s, to `group`; once some arrived, `interrupt` takes down what
    * ships them, waits until the container wrote 10 more (or all), and brings it back.
    */
   async function interruptedMidStream(family: string, group: string, count: number, interrupt: { down(): Promise<void>; up(): Promise<void> }) {
     await env.logs.send(new CreateLogGroupCommand({ logGroupName: group }));
-    const arn = await runShipping(family, group, { command: ['sh', '-c', `i=0; while [ $i -lt ${count} ]; do echo "line $i"; i=$((i+1)); sleep 0.1; done`] });
+    const arn = await runShipping(env, family, group, { command: ['sh', '-c', `i=0; while [ $i -lt ${count} ]; do echo "line $i"; i=$((i+1)); sleep 0.1; done`] });
     const stream = `web/app/${taskIdOf(arn)}`;
     await eventsOnceThere(group, stream, 5);
     const container = await containerOf(arn);
@@ -111,7 +97,7 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
   test('a container writing to stdout and stderr and exiting at once: every line arrives once, in order, in prefix/container/task-id', async () => {
     await env.logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/burst' }));
     const count = 150;
-    const arn = await runShipping('burst', '/ecs/burst', { command: ['sh', '-c', `i=0; while [ $i -lt ${count} ]; do echo "out $i"; echo "err $i" >&2; i=$((i+1)); done`] });
+    const arn = await runShipping(env, 'burst', '/ecs/burst', { command: ['sh', '-c', `i=0; while [ $i -lt ${count} ]; do echo "out $i"; echo "err $i" >&2; i=$((i+1)); done`] });
     await env.tasks.until(arn, 'STOPPED');
     const stream = `web/app/${taskIdOf(arn)}`;
     const events = await eventsOnceThere('/ecs/burst', stream, 2 * count);
@@ -138,7 +124,7 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
   test('STOPPED waits for the last lines: right after DescribeTasks says STOPPED, GetLogEvents has every line', async () => {
     await env.logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/last-lines' }));
     const count = 2000;
-    const arn = await runShipping('last-lines', '/ecs/last-lines', { command: ['sh', '-c', `i=0; while [ $i -lt ${count} ]; do echo "line $i"; i=$((i+1)); done`] });
+    const arn = await runShipping(env, 'last-lines', '/ecs/last-lines', { command: ['sh', '-c', `i=0; while [ $i -lt ${count} ]; do echo "line $i"; i=$((i+1)); done`] });
     const stopped = await env.tasks.until(arn, 'STOPPED');
     // One read, no waiting: STOPPED is the promise that the output is there.
     const events = await allEvents('/ecs/last-lines', `web/app/${taskIdOf(arn)}`);
@@ -152,7 +138,7 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
     // The stream can be made (the container starts), and PutLogEvents is refused.
     const roleArn = await roleWith('exec-no-put', ['logs:CreateLogStream']);
     await env.logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/no-put' }));
-    const arn = await runShipping('no-put', '/ecs/no-put', { command: ['echo', 'never shipped'] }, { role: roleArn });
+    const arn = await runShipping(env, 'no-put', '/ecs/no-put', { command: ['echo', 'never shipped'] }, { role: roleArn });
     const held = await env.tasks.until(arn, 'DEPROVISIONING');
     assert.equal(held.containers?.[0]?.lastStatus, 'STOPPED', 'its container is down; the task waits for its output');
     assert.equal(env.agent.agent.awslogsShipped(arn), false);
@@ -174,7 +160,7 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
   const stoppedOf = (arn: string): Promise<Task> => env.tasks.until(arn, 'STOPPED');
 
   test('a log group that does not exist, without awslogs-create-group: the container cannot start, in Docker\'s words', async () => {
-    const arn = await runShipping('no-group', '/ecs/missing', { command: ['echo', 'hello'] });
+    const arn = await runShipping(env, 'no-group', '/ecs/missing', { command: ['echo', 'hello'] });
     const stopped = await stoppedOf(arn);
     assert.equal(stopped.stopCode, 'TaskFailedToStart');
     assert.equal(
@@ -185,7 +171,7 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
 
   test('awslogs-create-group makes the group, when the execution role may (logs:CreateLogGroup)', async () => {
     const roleArn = await roleWith('exec-logs-create', ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents']);
-    const arn = await runShipping('create-group', '/ecs/created', { command: ['echo', 'made'] }, { role: roleArn, extra: { 'awslogs-create-group': 'true' } });
+    const arn = await runShipping(env, 'create-group', '/ecs/created', { command: ['echo', 'made'] }, { role: roleArn, extra: { 'awslogs-create-group': 'true' } });
     const events = await eventsOnceThere('/ecs/created', `web/app/${taskIdOf(arn)}`, 1);
     assert.deepEqual(events.map((event) => event.message), ['made']);
     const { logGroups } = await env.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/ecs/created' }));
@@ -195,7 +181,7 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
   test('an execution role without CloudWatch Logs permissions: the container cannot start, with the AccessDeniedException', async () => {
     const roleArn = await roleWith('exec-no-logs', []);
     await env.logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/denied' }));
-    const arn = await runShipping('no-logs', '/ecs/denied', { command: ['echo', 'hello'] }, { role: roleArn });
+    const arn = await runShipping(env, 'no-logs', '/ecs/denied', { command: ['echo', 'hello'] }, { role: roleArn });
     const stopped = await stoppedOf(arn);
     assert.equal(stopped.stopCode, 'TaskFailedToStart');
     assert.match(
@@ -205,7 +191,7 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
   });
   test('a line longer than Docker\'s 16 KiB is joined again, then split at the awslogs event size', async () => {
     await env.logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/long' }));
-    const arn = await runShipping('long-line', '/ecs/long', { command: ['sh', '-c', "head -c 300000 /dev/zero | tr '\\0' a; echo; echo after"] });
+    const arn = await runShipping(env, 'long-line', '/ecs/long', { command: ['sh', '-c', "head -c 300000 /dev/zero | tr '\\0' a; echo; echo after"] });
     const events = await eventsOnceThere('/ecs/long', `web/app/${taskIdOf(arn)}`, 3);
     assert.deepEqual(
       events.map((event) => event.message!.length),
@@ -217,7 +203,7 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
 
   test('a container with a TTY (pseudoTerminal): its one unframed stream ships line by line', async () => {
     await env.logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/tty' }));
-    const arn = await runShipping('tty', '/ecs/tty', { pseudoTerminal: true, command: ['sh', '-c', 'echo one; echo two >&2; echo three'] });
+    const arn = await runShipping(env, 'tty', '/ecs/tty', { pseudoTerminal: true, command: ['sh', '-c', 'echo one; echo two >&2; echo three'] });
     const events = await eventsOnceThere('/ecs/tty', `web/app/${taskIdOf(arn)}`, 3);
     // A TTY ends lines with \r\n; Docker's awslogs driver keeps the \r too.
     assert.deepEqual(events.map((event) => event.message), ['one\r', 'two\r', 'three\r']);

@@ -7,7 +7,7 @@
 import { after, before } from 'node:test';
 import { CloudWatchLogsClient, GetLogEventsCommand, type CloudWatchLogsClientConfig, type OutputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import type { AgentOptions } from '../../src/agent/agent.js';
-import { CreateClusterCommand, type ECSClient } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, type ContainerDefinition, type ECSClient } from '@aws-sdk/client-ecs';
 import { startTestAgent, type TestAgent } from './agent.js';
 import { startBerth, testCredentials, type TestBerth } from './berth.js';
 import { executionRoleFor } from './execution-role.js';
@@ -62,3 +62,23 @@ export const awslogs = (group: string, extra: Record<string, string> = {}) => ({
   logDriver: 'awslogs' as const,
   options: { 'awslogs-group': group, 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'web', ...extra },
 });
+
+/**
+ * Runs a task `family` of one container `app` (the busybox image, 32 MiB) with `container`'s
+ * command and the rest, shipping to `group`; as the test execution role unless `role` is given.
+ */
+export async function runShipping(
+  env: Pick<AwslogsOnDocker, 'tasks' | 'image' | 'executionRole'>,
+  family: string,
+  group: string,
+  container: Partial<ContainerDefinition>,
+  options: { role?: string; extra?: Record<string, string> } = {},
+): Promise<string> {
+  return env.tasks.run(
+    await env.tasks.register({
+      family,
+      executionRoleArn: options.role ?? env.executionRole,
+      containerDefinitions: [{ name: 'app', image: env.image, memory: 32, ...container, logConfiguration: awslogs(group, options.extra) }],
+    }),
+  );
+}
