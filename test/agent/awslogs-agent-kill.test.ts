@@ -9,10 +9,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CloudWatchLogsClient, CreateLogGroupCommand, GetLogEventsCommand, type OutputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateClusterCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
 import { startAgentProcess } from '../helpers/agent-process.js';
+import { allEvents, runShipping } from '../helpers/awslogs-on-docker.js';
 import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
 import { executionRoleFor } from '../helpers/execution-role.js';
 import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
@@ -51,42 +52,19 @@ describe('awslogs across kill -9 of the agent', { skip: dockerUp ? false : 'no D
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function allEvents(group: string, stream: string): Promise<OutputLogEvent[]> {
-    const events: OutputLogEvent[] = [];
-    let token: string | undefined;
-    for (;;) {
-      const page = await logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: true, ...(token ? { nextToken: token } : {}) }));
-      events.push(...(page.events ?? []));
-      if (!page.nextForwardToken || page.nextForwardToken === token) return events;
-      token = page.nextForwardToken;
-    }
-  }
-
   test('a new agent on the same data directory ships every line exactly once, in order', async () => {
     const group = '/ecs/killed';
     await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
     const agent = await startAgentProcess(berth.url, dataDir);
     killed = agent.child;
     const count = 1500;
-    const arn = await tasks.run(
-      await tasks.register({
-        family: 'killed',
-        executionRoleArn: executionRole,
-        containerDefinitions: [
-          {
-            name: 'app',
-            image,
-            memory: 32,
-            command: ['sh', '-c', `i=0; while [ $i -lt ${count} ]; do echo "line $i"; i=$((i+1)); [ $((i % 20)) -eq 0 ] && sleep 0.05; done; true`],
-            logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': group, 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'web' } },
-          },
-        ],
-      }),
-    );
+    const arn = await runShipping({ tasks, image, executionRole }, 'killed', group, {
+      command: ['sh', '-c', `i=0; while [ $i -lt ${count} ]; do echo "line $i"; i=$((i+1)); [ $((i % 20)) -eq 0 ] && sleep 0.05; done; true`],
+    });
     const stream = `web/app/${arn.split('/').at(-1)}`;
     // Killed while it ships: some lines arrived, more are being written.
     const arrived = await eventually(async () => {
-      const events = await allEvents(group, stream).catch(() => []);
+      const events = await allEvents(logs, group, stream).catch(() => []);
       return events.length >= 100 ? events.length : undefined;
     }, 60_000, 'the first lines');
     await killProcess(agent.child);
@@ -96,12 +74,12 @@ describe('awslogs across kill -9 of the agent', { skip: dockerUp ? false : 'no D
     revived = await startTestAgent(berth, { dataDir });
     await tasks.until(arn, 'STOPPED', 120_000);
     const events = await eventually(async () => {
-      const all = await allEvents(group, stream).catch(() => []);
+      const all = await allEvents(logs, group, stream).catch(() => []);
       return all.length >= count ? all : undefined;
     }, 60_000, `${count} lines`);
     // A duplicate would be sent before the agent holds the task's output all acknowledged.
     await eventually(async () => (revived!.agent.awslogsShipped(arn) ? true : undefined), 30_000, 'the output acknowledged');
-    const settled = await allEvents(group, stream);
+    const settled = await allEvents(logs, group, stream);
     assert.equal(settled.length, count, `exactly the lines written (${events.length} seen first)`);
     assert.deepEqual(settled.map((event) => event.message), Array.from({ length: count }, (_, i) => `line ${i}`), 'each once, in order');
   });

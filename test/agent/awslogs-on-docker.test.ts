@@ -8,17 +8,16 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { after, before, describe, test } from 'node:test';
-import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogGroupsCommand, GetLogEventsCommand, type OutputLogEvent } from '@aws-sdk/client-cloudwatch-logs';
-import { CreateClusterCommand, type ECSClient, type Task } from '@aws-sdk/client-ecs';
+import { describe, test } from 'node:test';
+import { CreateLogGroupCommand, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import type { Task } from '@aws-sdk/client-ecs';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AdvancingClock } from '../../src/core/clock.js';
 import { stoppedHoldMs } from '../../src/agent/engine/stopped-hold.js';
-import { eventually, startTestAgent, type TestAgent } from '../helpers/agent.js';
-import { startBerth, testCredentials, type TestBerth } from '../helpers/berth.js';
-import { executionRoleFor } from '../helpers/execution-role.js';
-import { buildBusyboxImage, dockerAvailable } from '../helpers/images.js';
-import { TaskDriver } from '../helpers/tasks.js';
+import { eventually } from '../helpers/agent.js';
+import { allEvents as eventsOf, awslogsOnDocker, runShipping } from '../helpers/awslogs-on-docker.js';
+import { testCredentials } from '../helpers/berth.js';
+import { dockerAvailable } from '../helpers/images.js';
 
 const dockerUp = await dockerAvailable();
 const run = promisify(execFile);
@@ -28,45 +27,14 @@ const linesWritten = async (containerId: string) =>
 const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
 
 describe('awslogs: the agent ships container output to CloudWatch Logs', { skip: dockerUp ? false : 'no Docker engine reachable' }, () => {
-  let berth: TestBerth;
-  let agent: TestAgent;
-  let ecs: ECSClient;
-  let logs: CloudWatchLogsClient;
-  let tasks: TaskDriver;
-  let image: string;
-  let executionRole: string;
   /** The agent's clock: the bound on holding a task's STOPPED report is passed by moving it. */
   const clock = new AdvancingClock();
-
-  before(async () => {
-    berth = await startBerth();
-    ecs = berth.ecs();
-    await ecs.send(new CreateClusterCommand({ clusterName: 'default' }));
-    agent = await startTestAgent(berth, { clock });
-    tasks = new TaskDriver(ecs);
-    image = await buildBusyboxImage();
-    executionRole = await executionRoleFor(berth);
-    logs = new CloudWatchLogsClient({ endpoint: berth.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
-  });
-  after(async () => {
-    logs?.destroy();
-    await agent?.close();
-    await berth?.close();
-  });
+  const env = awslogsOnDocker({}, { clock });
 
   const taskIdOf = (arn: string) => arn.split('/').at(-1)!;
 
-  /** Every event of a stream, oldest first, following forward tokens to the end. */
-  async function allEvents(group: string, stream: string): Promise<OutputLogEvent[]> {
-    const events: OutputLogEvent[] = [];
-    let token: string | undefined;
-    for (;;) {
-      const page = await logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream, startFromHead: true, ...(token ? { nextToken: token } : {}) }));
-      events.push(...(page.events ?? []));
-      if (!page.nextForwardToken || page.nextForwardToken === token) return events;
-      token = page.nextForwardToken;
-    }
-  }
+  /** Every event of a stream, oldest first. */
+  const allEvents = (group: string, stream: string) => eventsOf(env.logs, group, stream);
 
   /** Waits until the stream holds `count` events (or more, which the caller's assertions catch). */
   const eventsOnceThere = (group: string, stream: string, count: number, timeoutMs = 30_000) =>
@@ -80,16 +48,16 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
     );
 
   /** Waits until the agent has every line of the task acknowledged: after that nothing more (no duplicate) is sent. */
-  const allShipped = (arn: string) => eventually(async () => (agent.agent.awslogsShipped(arn) ? true : undefined), 30_000, `the output of ${arn} acknowledged`);
+  const allShipped = (arn: string) => eventually(async () => (env.agent.agent.awslogsShipped(arn) ? true : undefined), 30_000, `the output of ${arn} acknowledged`);
   /** The Docker id of the task's (only) container. */
-  const containerOf = async (arn: string) => (await tasks.until(arn, 'RUNNING')).containers?.[0]?.runtimeId as string;
+  const containerOf = async (arn: string) => (await env.tasks.until(arn, 'RUNNING')).containers?.[0]?.runtimeId as string;
   /** Waits until a container has written at least `count` lines. */
   const writtenAtLeast = (id: string, count: number) =>
     eventually(async () => ((await linesWritten(id)) >= count ? true : undefined), 30_000, `${count} lines written by ${id}`);
 
   /** A role ECS tasks may assume, allowed `actions` on every resource (none: no permissions at all). */
   async function roleWith(name: string, actions: string[]): Promise<string> {
-    const iam = new IAMClient({ endpoint: berth.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
+    const iam = new IAMClient({ endpoint: env.berth.url, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
     try {
       const { Role } = await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust }));
       if (actions.length > 0) {
@@ -102,30 +70,35 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
     }
   }
 
-  const awslogs = (group: string, extra: Record<string, string> = {}) => ({
-    logDriver: 'awslogs' as const,
-    options: { 'awslogs-group': group, 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'web', ...extra },
-  });
+  /**
+   * Runs `count` lines, one each 0.1 s, to `group`; once some arrived, `interrupt` takes down what
+   * ships them, waits until the container wrote 10 more (or all), and brings it back.
+   */
+  async function interruptedMidStream(family: string, group: string, count: number, interrupt: { down(): Promise<void>; up(): Promise<void> }) {
+    await env.logs.send(new CreateLogGroupCommand({ logGroupName: group }));
+    const arn = await runShipping(env, family, group, { command: ['sh', '-c', `i=0; while [ $i -lt ${count} ]; do echo "line $i"; i=$((i+1)); sleep 0.1; done`] });
+    const stream = `web/app/${taskIdOf(arn)}`;
+    await eventsOnceThere(group, stream, 5);
+    const container = await containerOf(arn);
+    const shippedBefore = (await allEvents(group, stream)).length;
+    await interrupt.down();
+    await writtenAtLeast(container, Math.min(count, shippedBefore + 10));
+    await interrupt.up();
+    return { arn, stream };
+  }
+
+  /** Once the agent holds the task's output acknowledged (nothing more is sent), the stream has `line 0` to `line count-1`, each once, in order. */
+  async function everyLineOnce(arn: string, group: string, stream: string, count: number): Promise<void> {
+    await allShipped(arn);
+    const messages = (await allEvents(group, stream)).map((event) => event.message);
+    assert.deepEqual(messages, Array.from({ length: count }, (_, i) => `line ${i}`));
+  }
 
   test('a container writing to stdout and stderr and exiting at once: every line arrives once, in order, in prefix/container/task-id', async () => {
-    await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/burst' }));
+    await env.logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/burst' }));
     const count = 150;
-    const arn = await tasks.run(
-      await tasks.register({
-        family: 'burst',
-        executionRoleArn: executionRole,
-        containerDefinitions: [
-          {
-            name: 'app',
-            image,
-            memory: 32,
-            command: ['sh', '-c', `i=0; while [ $i -lt ${count} ]; do echo "out $i"; echo "err $i" >&2; i=$((i+1)); done`],
-            logConfiguration: awslogs('/ecs/burst'),
-          },
-        ],
-      }),
-    );
-    await tasks.until(arn, 'STOPPED');
+    const arn = await runShipping(env, 'burst', '/ecs/burst', { command: ['sh', '-c', `i=0; while [ $i -lt ${count} ]; do echo "out $i"; echo "err $i" >&2; i=$((i+1)); done`] });
+    await env.tasks.until(arn, 'STOPPED');
     const stream = `web/app/${taskIdOf(arn)}`;
     const events = await eventsOnceThere('/ecs/burst', stream, 2 * count);
     // Any extra (duplicated) event would be sent before the agent holds the output acknowledged.
@@ -149,18 +122,10 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
   });
 
   test('STOPPED waits for the last lines: right after DescribeTasks says STOPPED, GetLogEvents has every line', async () => {
-    await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/last-lines' }));
+    await env.logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/last-lines' }));
     const count = 2000;
-    const arn = await tasks.run(
-      await tasks.register({
-        family: 'last-lines',
-        executionRoleArn: executionRole,
-        containerDefinitions: [
-          { name: 'app', image, memory: 32, command: ['sh', '-c', `i=0; while [ $i -lt ${count} ]; do echo "line $i"; i=$((i+1)); done`], logConfiguration: awslogs('/ecs/last-lines') },
-        ],
-      }),
-    );
-    const stopped = await tasks.until(arn, 'STOPPED');
+    const arn = await runShipping(env, 'last-lines', '/ecs/last-lines', { command: ['sh', '-c', `i=0; while [ $i -lt ${count} ]; do echo "line $i"; i=$((i+1)); done`] });
+    const stopped = await env.tasks.until(arn, 'STOPPED');
     // One read, no waiting: STOPPED is the promise that the output is there.
     const events = await allEvents('/ecs/last-lines', `web/app/${taskIdOf(arn)}`);
     assert.equal(events.length, count, `every line once STOPPED (${events.length} of ${count})`);
@@ -172,66 +137,30 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
   test('output that cannot be shipped holds STOPPED only so long: the task shows DEPROVISIONING, then STOPPED once the bound passes', async () => {
     // The stream can be made (the container starts), and PutLogEvents is refused.
     const roleArn = await roleWith('exec-no-put', ['logs:CreateLogStream']);
-    await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/no-put' }));
-    const arn = await tasks.run(
-      await tasks.register({
-        family: 'no-put',
-        executionRoleArn: roleArn,
-        containerDefinitions: [{ name: 'app', image, memory: 32, command: ['echo', 'never shipped'], logConfiguration: awslogs('/ecs/no-put') }],
-      }),
-    );
-    const held = await tasks.until(arn, 'DEPROVISIONING');
+    await env.logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/no-put' }));
+    const arn = await runShipping(env, 'no-put', '/ecs/no-put', { command: ['echo', 'never shipped'] }, { role: roleArn });
+    const held = await env.tasks.until(arn, 'DEPROVISIONING');
     assert.equal(held.containers?.[0]?.lastStatus, 'STOPPED', 'its container is down; the task waits for its output');
-    assert.equal(agent.agent.awslogsShipped(arn), false);
+    assert.equal(env.agent.agent.awslogsShipped(arn), false);
     clock.advance(stoppedHoldMs);
     // Without the move, the hold would last its whole 30 s from the time the task was first held.
-    const stopped = await tasks.until(arn, 'STOPPED', stoppedHoldMs / 2);
+    const stopped = await env.tasks.until(arn, 'STOPPED', stoppedHoldMs / 2);
     assert.equal(stopped.containers?.[0]?.exitCode, 0);
   });
 
   test('an agent restart mid-stream loses and repeats nothing: it resumes from its checkpoint', async () => {
-    await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/steady' }));
     const count = 60;
-    const arn = await tasks.run(
-      await tasks.register({
-        family: 'steady',
-        executionRoleArn: executionRole,
-        containerDefinitions: [
-          {
-            name: 'app',
-            image,
-            memory: 32,
-            command: ['sh', '-c', `i=0; while [ $i -lt ${count} ]; do echo "line $i"; i=$((i+1)); sleep 0.1; done`],
-            logConfiguration: awslogs('/ecs/steady'),
-          },
-        ],
-      }),
-    );
-    const stream = `web/app/${taskIdOf(arn)}`;
-    await eventsOnceThere('/ecs/steady', stream, 5);
-    const container = await containerOf(arn);
-    const shippedBefore = (await allEvents('/ecs/steady', stream)).length;
-    await agent.stop();
     // The container keeps writing while no agent follows it.
-    await writtenAtLeast(container, Math.min(count, shippedBefore + 10));
-    await agent.restart();
-    await tasks.until(arn, 'STOPPED');
+    const { arn, stream } = await interruptedMidStream('steady', '/ecs/steady', count, { down: () => env.agent.stop(), up: () => env.agent.restart() });
+    await env.tasks.until(arn, 'STOPPED');
     await eventsOnceThere('/ecs/steady', stream, count);
-    await allShipped(arn);
-    const messages = (await allEvents('/ecs/steady', stream)).map((event) => event.message);
-    assert.deepEqual(messages, Array.from({ length: count }, (_, i) => `line ${i}`));
+    await everyLineOnce(arn, '/ecs/steady', stream, count);
   });
 
-  const stoppedOf = (arn: string): Promise<Task> => tasks.until(arn, 'STOPPED');
+  const stoppedOf = (arn: string): Promise<Task> => env.tasks.until(arn, 'STOPPED');
 
   test('a log group that does not exist, without awslogs-create-group: the container cannot start, in Docker\'s words', async () => {
-    const arn = await tasks.run(
-      await tasks.register({
-        family: 'no-group',
-        executionRoleArn: executionRole,
-        containerDefinitions: [{ name: 'app', image, memory: 32, command: ['echo', 'hello'], logConfiguration: awslogs('/ecs/missing') }],
-      }),
-    );
+    const arn = await runShipping(env, 'no-group', '/ecs/missing', { command: ['echo', 'hello'] });
     const stopped = await stoppedOf(arn);
     assert.equal(stopped.stopCode, 'TaskFailedToStart');
     assert.equal(
@@ -242,29 +171,17 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
 
   test('awslogs-create-group makes the group, when the execution role may (logs:CreateLogGroup)', async () => {
     const roleArn = await roleWith('exec-logs-create', ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents']);
-    const arn = await tasks.run(
-      await tasks.register({
-        family: 'create-group',
-        executionRoleArn: roleArn,
-        containerDefinitions: [{ name: 'app', image, memory: 32, command: ['echo', 'made'], logConfiguration: awslogs('/ecs/created', { 'awslogs-create-group': 'true' }) }],
-      }),
-    );
+    const arn = await runShipping(env, 'create-group', '/ecs/created', { command: ['echo', 'made'] }, { role: roleArn, extra: { 'awslogs-create-group': 'true' } });
     const events = await eventsOnceThere('/ecs/created', `web/app/${taskIdOf(arn)}`, 1);
     assert.deepEqual(events.map((event) => event.message), ['made']);
-    const { logGroups } = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/ecs/created' }));
+    const { logGroups } = await env.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/ecs/created' }));
     assert.equal(logGroups?.length, 1);
   });
 
   test('an execution role without CloudWatch Logs permissions: the container cannot start, with the AccessDeniedException', async () => {
     const roleArn = await roleWith('exec-no-logs', []);
-    await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/denied' }));
-    const arn = await tasks.run(
-      await tasks.register({
-        family: 'no-logs',
-        executionRoleArn: roleArn,
-        containerDefinitions: [{ name: 'app', image, memory: 32, command: ['echo', 'hello'], logConfiguration: awslogs('/ecs/denied') }],
-      }),
-    );
+    await env.logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/denied' }));
+    const arn = await runShipping(env, 'no-logs', '/ecs/denied', { command: ['echo', 'hello'] }, { role: roleArn });
     const stopped = await stoppedOf(arn);
     assert.equal(stopped.stopCode, 'TaskFailedToStart');
     assert.match(
@@ -273,16 +190,8 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
     );
   });
   test('a line longer than Docker\'s 16 KiB is joined again, then split at the awslogs event size', async () => {
-    await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/long' }));
-    const arn = await tasks.run(
-      await tasks.register({
-        family: 'long-line',
-        executionRoleArn: executionRole,
-        containerDefinitions: [
-          { name: 'app', image, memory: 32, command: ['sh', '-c', "head -c 300000 /dev/zero | tr '\\0' a; echo; echo after"], logConfiguration: awslogs('/ecs/long') },
-        ],
-      }),
-    );
+    await env.logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/long' }));
+    const arn = await runShipping(env, 'long-line', '/ecs/long', { command: ['sh', '-c', "head -c 300000 /dev/zero | tr '\\0' a; echo; echo after"] });
     const events = await eventsOnceThere('/ecs/long', `web/app/${taskIdOf(arn)}`, 3);
     assert.deepEqual(
       events.map((event) => event.message!.length),
@@ -293,49 +202,19 @@ describe('awslogs: the agent ships container output to CloudWatch Logs', { skip:
   });
 
   test('a container with a TTY (pseudoTerminal): its one unframed stream ships line by line', async () => {
-    await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/tty' }));
-    const arn = await tasks.run(
-      await tasks.register({
-        family: 'tty',
-        executionRoleArn: executionRole,
-        containerDefinitions: [{ name: 'app', image, memory: 32, pseudoTerminal: true, command: ['sh', '-c', 'echo one; echo two >&2; echo three'], logConfiguration: awslogs('/ecs/tty') }],
-      }),
-    );
+    await env.logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/tty' }));
+    const arn = await runShipping(env, 'tty', '/ecs/tty', { pseudoTerminal: true, command: ['sh', '-c', 'echo one; echo two >&2; echo three'] });
     const events = await eventsOnceThere('/ecs/tty', `web/app/${taskIdOf(arn)}`, 3);
     // A TTY ends lines with \r\n; Docker's awslogs driver keeps the \r too.
     assert.deepEqual(events.map((event) => event.message), ['one\r', 'two\r', 'three\r']);
   });
 
   test('a control-plane outage loses and repeats nothing: PutLogEvents is retried until it is back', async () => {
-    await logs.send(new CreateLogGroupCommand({ logGroupName: '/ecs/outage' }));
     const count = 40;
-    const arn = await tasks.run(
-      await tasks.register({
-        family: 'outage',
-        executionRoleArn: executionRole,
-        containerDefinitions: [
-          {
-            name: 'app',
-            image,
-            memory: 32,
-            command: ['sh', '-c', `i=0; while [ $i -lt ${count} ]; do echo "line $i"; i=$((i+1)); sleep 0.1; done`],
-            logConfiguration: awslogs('/ecs/outage'),
-          },
-        ],
-      }),
-    );
-    const stream = `web/app/${taskIdOf(arn)}`;
-    await eventsOnceThere('/ecs/outage', stream, 5);
-    const container = await containerOf(arn);
-    const shippedBefore = (await allEvents('/ecs/outage', stream)).length;
-    await berth.stop();
     // The container keeps writing while the control plane is away.
-    await writtenAtLeast(container, Math.min(count, shippedBefore + 10));
-    await berth.restart();
+    const { arn, stream } = await interruptedMidStream('outage', '/ecs/outage', count, { down: () => env.berth.stop(), up: () => env.berth.restart() });
     await eventsOnceThere('/ecs/outage', stream, count, 60_000);
-    await tasks.until(arn, 'STOPPED');
-    await allShipped(arn);
-    const messages = (await allEvents('/ecs/outage', stream)).map((event) => event.message);
-    assert.deepEqual(messages, Array.from({ length: count }, (_, i) => `line ${i}`));
+    await env.tasks.until(arn, 'STOPPED');
+    await everyLineOnce(arn, '/ecs/outage', stream, count);
   });
 });

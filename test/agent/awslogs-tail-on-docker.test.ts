@@ -13,7 +13,7 @@ import {
   type StartLiveTailResponseStream,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { eventually } from '../helpers/agent.js';
-import { awslogsOnDocker } from '../helpers/awslogs-on-docker.js';
+import { awslogsOnDocker, runShipping } from '../helpers/awslogs-on-docker.js';
 import { dockerAvailable } from '../helpers/images.js';
 import { TailFollower } from '../helpers/tail-follower.js';
 
@@ -23,7 +23,7 @@ describe('following awslogs output of a running container', { skip: dockerUp ? f
   const env = awslogsOnDocker({ disableHostPrefix: true });
 
   test('tail --follow and Live Tail show each line once, in order, while the container writes', async () => {
-    const { logs, tasks, image, executionRole, berth } = env;
+    const { logs, tasks, berth } = env;
     const group = '/ecs/follow';
     await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
     const arn = ((await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: group }))).logGroups ?? [])[0]?.logGroupArn as string;
@@ -42,21 +42,7 @@ describe('following awslogs output of a running container', { skip: dockerUp ? f
 
     const follower = new TailFollower(logs, group, { since: Date.now() - 60_000 });
     const script = `i=0; b=0; while [ $b -lt ${bursts} ]; do j=0; while [ $j -lt ${perBurst} ]; do echo "line $i"; i=$((i+1)); j=$((j+1)); done; b=$((b+1)); sleep 0.2; done`;
-    const task = await tasks.run(
-      await tasks.register({
-        family: 'follow',
-        executionRoleArn: executionRole,
-        containerDefinitions: [
-          {
-            name: 'app',
-            image,
-            memory: 32,
-            command: ['sh', '-c', script],
-            logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': group, 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'web' } },
-          },
-        ],
-      }),
-    );
+    const task = await runShipping(env, 'follow', group, { command: ['sh', '-c', script] });
     let rounds = 0;
     await eventually(
       async () => {
